@@ -1,0 +1,119 @@
+//! `faultline`: runs Faultline scenarios headless.
+//!
+//! The same engine as the browser, so the same scenario and seed print the
+//! same numbers here as on the page. Errors are messages and exit codes, never
+//! panics: exit 1 for a scenario that cannot run, 2 for bad usage (clap).
+
+mod output;
+
+use clap::{Parser, Subcommand};
+use faultline_sim::{Scenario, Sim, SimTime};
+use std::io::Read;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "faultline",
+    version,
+    about = "Run Faultline system-design scenarios headless"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and print its report.
+    Run {
+        /// Scenario JSON file, or `-` for standard input.
+        scenario: String,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override the scenario's duration, in simulated milliseconds.
+        #[arg(long)]
+        duration_ms: Option<u64>,
+        /// Stop early at this simulated time (ms) and show the live numbers
+        /// the playground would show at that moment.
+        #[arg(long)]
+        until_ms: Option<u64>,
+        /// Print the report as JSON (stable field names, includes trace_hash).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a scenario and list every problem.
+    Validate {
+        /// Scenario JSON file, or `-` for standard input.
+        scenario: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(command: Command) -> Result<(), String> {
+    match command {
+        Command::Run {
+            scenario,
+            seed,
+            duration_ms,
+            until_ms,
+            json,
+        } => {
+            let mut sc = load(&scenario)?;
+            if let Some(seed) = seed {
+                sc.seed = seed;
+            }
+            if let Some(d) = duration_ms {
+                sc.duration_ms = d;
+            }
+            let mut sim = Sim::new(&sc).map_err(|e| format!("{scenario} cannot run:\n{e}"))?;
+            match until_ms {
+                Some(t) => sim.step_until(SimTime::from_millis(t)),
+                None => sim.run(),
+            };
+            if json {
+                let text =
+                    serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())?;
+                println!("{text}");
+            } else {
+                print!("{}", output::text_report(&sim));
+            }
+            Ok(())
+        }
+        Command::Validate { scenario } => {
+            let sc = load(&scenario)?;
+            println!(
+                "{scenario}: valid ({} nodes, {} edges, {} workloads)",
+                sc.nodes.len(),
+                sc.edges.len(),
+                sc.workloads.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Reads and validates a scenario file (or stdin for `-`).
+fn load(path: &str) -> Result<Scenario, String> {
+    let text = if path == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+    };
+    Scenario::from_json(&text)
+        .map_err(|e| format!("{path} is not a scenario Faultline can run:\n{e}"))
+}

@@ -1,0 +1,125 @@
+//! The `faultline` binary, run as a user would.
+
+use faultline_sim::{Scenario, Sim, SimTime};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn faultline(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn run_prints_the_engines_numbers() {
+    let out = faultline(
+        &[
+            "run",
+            "assets/scenarios/slice.json",
+            "--until-ms",
+            "5000",
+            "--json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scenario = Scenario::from_json(
+        &std::fs::read_to_string(repo().join("assets/scenarios/slice.json")).unwrap(),
+    )
+    .unwrap();
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.step_until(SimTime::from_millis(5_000));
+    let expected = sim.report();
+    assert_eq!(report["trace_hash"], expected.trace_hash);
+    assert_eq!(report["requests"]["ok"], expected.requests.ok);
+    assert_eq!(report["latency_ms"]["p99"], expected.latency_ms.p99);
+
+    // The readable table shows the live p99 the page shows at that moment.
+    let out = faultline(
+        &["run", "assets/scenarios/slice.json", "--until-ms", "5000"],
+        None,
+    );
+    let table = text(&out.stdout);
+    let api_p99 = sim.view().nodes[1].live.p99_ms;
+    let api_row = table.lines().find(|l| l.starts_with("api ")).unwrap();
+    assert!(
+        api_row.ends_with(&format!("{api_p99:.3}")),
+        "{api_row} vs {api_p99}"
+    );
+    assert!(table.contains(&expected.trace_hash));
+}
+
+#[test]
+fn seed_and_stdin_work() {
+    let json = std::fs::read_to_string(repo().join("assets/scenarios/slice.json")).unwrap();
+    let a = faultline(
+        &["run", "-", "--duration-ms", "1000", "--json"],
+        Some(&json),
+    );
+    let b = faultline(
+        &["run", "-", "--duration-ms", "1000", "--json", "--seed", "9"],
+        Some(&json),
+    );
+    let ha: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let hb: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(ha["seed"], 42);
+    assert_eq!(hb["seed"], 9);
+    assert_ne!(ha["trace_hash"], hb["trace_hash"]);
+}
+
+#[test]
+fn bad_input_gets_a_message_and_a_failing_exit_not_a_panic() {
+    let cases: [(&str, &str); 3] = [
+        ("{ not json", "not valid JSON"),
+        (
+            "{\"version\": 1, \"duration_ms\": 10, \"nodes\": [], \"colour\": 1}",
+            "unknown field `colour`",
+        ),
+        (
+            "{\"version\": 7, \"duration_ms\": 0, \"nodes\": []}",
+            "version: unsupported version 7",
+        ),
+    ];
+    for (input, message) in cases {
+        let out = faultline(&["run", "-"], Some(input));
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{input}: {err}");
+        assert!(err.contains(message), "{input}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = faultline(&["run", "no/such/file.json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read no/such/file.json"));
+}
+
+#[test]
+fn validate_lists_every_problem() {
+    let bad = r#"{"version": 1, "duration_ms": 0, "nodes": [{"id": "a", "kind": {"type": "client"}}],
+                 "edges": [{"from": "a", "to": "b"}]}"#;
+    let out = faultline(&["validate", "-"], Some(bad));
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("duration_ms: must be > 0"), "{err}");
+    assert!(err.contains("edges[0].to: no node with id \"b\""), "{err}");
+    let ok = faultline(&["validate", "assets/scenarios/slice.json"], None);
+    assert!(ok.status.success());
+}

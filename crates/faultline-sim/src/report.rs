@@ -1,0 +1,167 @@
+//! The whole-run report: what `faultline run --json` prints and what tests
+//! compare. Field names are part of the CLI's contract; add fields, never
+//! rename them.
+
+use crate::calls::FailReason;
+use crate::metrics::Metrics;
+use crate::sim::Sim;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub duration_ms: u64,
+    pub sim_time_ms: f64,
+    pub events: u64,
+    /// Hash of the ordered event trace, as 16 hex digits.
+    pub trace_hash: String,
+    pub requests: RequestTotals,
+    /// End-to-end latency of user requests.
+    pub latency_ms: Latency,
+    pub nodes: Vec<NodeReport>,
+    pub edges: Vec<EdgeReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequestTotals {
+    pub generated: u64,
+    pub ok: u64,
+    pub failed: Failures,
+    pub in_flight: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Failures {
+    pub total: u64,
+    pub timeout: u64,
+    pub rejected: u64,
+    pub refused: u64,
+    pub error_status: u64,
+}
+
+impl Failures {
+    fn of(m: &[u64; FailReason::COUNT]) -> Failures {
+        Failures {
+            total: m.iter().sum(),
+            timeout: m[FailReason::Timeout as usize],
+            rejected: m[FailReason::Rejected as usize],
+            refused: m[FailReason::Refused as usize],
+            error_status: m[FailReason::ErrorStatus as usize],
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Latency {
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+impl Latency {
+    pub fn of(m: &Metrics) -> Latency {
+        let ms = |us: u64| us as f64 / 1e3;
+        Latency {
+            mean: m.mean_us() / 1e3,
+            p50: ms(m.quantile_us(0.5)),
+            p90: ms(m.quantile_us(0.9)),
+            p99: ms(m.quantile_us(0.99)),
+            p999: ms(m.quantile_us(0.999)),
+            max: ms(m.max_us()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeReport {
+    pub id: String,
+    pub kind: &'static str,
+    pub arrivals: u64,
+    pub ok: u64,
+    pub failed: Failures,
+    pub in_flight: u64,
+    /// Completed calls per simulated second over the run.
+    pub throughput_rps: f64,
+    /// Time-average share of workers busy (0..1); 0 for clients.
+    pub utilisation: f64,
+    /// Time-average number of calls at the node (queued + in service).
+    pub mean_in_system: f64,
+    /// Time each call spent at the node, arrival to answer.
+    pub latency_ms: Latency,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EdgeReport {
+    pub from: String,
+    pub to: String,
+    pub calls: u64,
+    pub ok: u64,
+    pub failed: Failures,
+    pub in_flight: u64,
+    /// Round trip as the caller sees it.
+    pub latency_ms: Latency,
+}
+
+impl Sim {
+    pub fn report(&self) -> Report {
+        let secs = self.now.as_secs_f64().max(1e-9);
+        let t = self.totals;
+        Report {
+            scenario: self.scenario.name.clone(),
+            seed: self.scenario.seed,
+            duration_ms: self.scenario.duration_ms,
+            sim_time_ms: self.now.as_millis_f64(),
+            events: self.events,
+            trace_hash: format!("{:016x}", self.trace),
+            requests: RequestTotals {
+                generated: t.generated,
+                ok: t.ok,
+                failed: Failures::of(&t.failed),
+                in_flight: t.in_flight,
+            },
+            latency_ms: Latency::of(&self.overall),
+            nodes: self
+                .scenario
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, spec)| {
+                    let n = &self.nodes[i];
+                    let (l, busy) = self.node_occupancy(i);
+                    let cap = n.behaviour.pool().map_or(0, |p| p.capacity);
+                    NodeReport {
+                        id: spec.id.clone(),
+                        kind: spec.kind.name(),
+                        arrivals: n.metrics.arrivals,
+                        ok: n.metrics.ok,
+                        failed: Failures::of(&n.metrics.failed),
+                        in_flight: u64::from(n.in_flight),
+                        throughput_rps: n.metrics.completed() as f64 / secs,
+                        utilisation: if cap == 0 { 0.0 } else { busy / f64::from(cap) },
+                        mean_in_system: l,
+                        latency_ms: Latency::of(&n.metrics),
+                    }
+                })
+                .collect(),
+            edges: self
+                .scenario
+                .edges
+                .iter()
+                .zip(&self.edges)
+                .map(|(spec, e)| EdgeReport {
+                    from: spec.from.clone(),
+                    to: spec.to.clone(),
+                    calls: e.metrics.arrivals,
+                    ok: e.metrics.ok,
+                    failed: Failures::of(&e.metrics.failed),
+                    in_flight: u64::from(e.in_flight),
+                    latency_ms: Latency::of(&e.metrics),
+                })
+                .collect(),
+        }
+    }
+}

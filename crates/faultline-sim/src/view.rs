@@ -1,0 +1,111 @@
+//! What the page reads every animation frame: small, cheap, already in
+//! display units. Rates and percentiles come from the last closed metrics
+//! window (the previous simulated second), so they describe "now" rather than
+//! the whole run; before the first window closes they fall back to the run so far.
+
+use crate::metrics::Metrics;
+use crate::sim::Sim;
+use crate::sim::WINDOW_US;
+
+/// Live numbers for one node or edge.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Live {
+    /// Completed calls per second.
+    pub throughput_rps: f64,
+    /// Share of completed calls that failed (0..1).
+    pub error_rate: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub in_flight: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeView {
+    pub live: Live,
+    pub queue_depth: u32,
+    pub busy: u32,
+    pub capacity: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SimView {
+    pub now_ms: f64,
+    pub end_ms: f64,
+    pub nodes: Vec<NodeView>,
+    pub edges: Vec<Live>,
+    pub overall: Live,
+    pub generated: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub in_flight: u64,
+}
+
+fn live(m: &Metrics, in_flight: u64, now_us: u64) -> Live {
+    let secs = WINDOW_US as f64 / 1e6;
+    match m.last_point() {
+        Some(p) => {
+            let done = p.ok + p.failed;
+            Live {
+                throughput_rps: done as f64 / secs,
+                error_rate: if done == 0 {
+                    0.0
+                } else {
+                    p.failed as f64 / done as f64
+                },
+                p50_ms: p.p50_us as f64 / 1e3,
+                p99_ms: p.p99_us as f64 / 1e3,
+                in_flight,
+            }
+        }
+        None => {
+            let done = m.completed();
+            let elapsed = (now_us.max(1)) as f64 / 1e6;
+            Live {
+                throughput_rps: done as f64 / elapsed,
+                error_rate: if done == 0 {
+                    0.0
+                } else {
+                    m.failed_total() as f64 / done as f64
+                },
+                p50_ms: m.quantile_us(0.5) as f64 / 1e3,
+                p99_ms: m.quantile_us(0.99) as f64 / 1e3,
+                in_flight,
+            }
+        }
+    }
+}
+
+impl Sim {
+    /// The live numbers of every node and edge, for one frame.
+    pub fn view(&self) -> SimView {
+        let now = self.now.0;
+        let totals = self.totals;
+        SimView {
+            now_ms: self.now.as_millis_f64(),
+            end_ms: self.end.as_millis_f64(),
+            nodes: self
+                .nodes
+                .iter()
+                .map(|n| {
+                    let pool = n.behaviour.pool();
+                    NodeView {
+                        live: live(&n.metrics, u64::from(n.in_flight), now),
+                        queue_depth: pool.map_or(0, |p| p.queue_depth()),
+                        busy: pool.map_or(0, |p| p.busy),
+                        capacity: pool.map_or(0, |p| p.capacity),
+                    }
+                })
+                .collect(),
+            edges: self
+                .edges
+                .iter()
+                .map(|e| live(&e.metrics, u64::from(e.in_flight), now))
+                .collect(),
+            overall: live(&self.overall, totals.in_flight, now),
+            generated: totals.generated,
+            ok: totals.ok,
+            failed: totals.failed_total(),
+            in_flight: totals.in_flight,
+        }
+    }
+}

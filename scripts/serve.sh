@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets everything up, then serves the playground with live reload.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$FAULTLINE_ROOT"
+./scripts/setup.sh
+PORT="${PORT:-8080}"
+printf '\n==> Faultline playground: open http://127.0.0.1:%s/ once trunk says it is serving (first build takes a minute or two)\n\n' "$PORT"
+exec trunk serve --port "$PORT" "$@"

@@ -1,0 +1,50 @@
+// The walking skeleton's promise: the page runs the engine live.
+import { expect, test, type Page } from '@playwright/test';
+
+const value = async (page: Page, testid: string) =>
+  Number(await page.getByTestId(testid).getAttribute('data-value'));
+
+test('the slice shows three nodes and two edges', async ({ page }) => {
+  await page.goto('/');
+  for (const [id, kind] of [['client', 'client'], ['api', 'service'], ['db', 'database']]) {
+    await expect(page.getByTestId(`node-${id}`)).toHaveAttribute('data-kind', kind);
+  }
+  await expect(page.getByTestId('edge-client-api')).toBeVisible();
+  await expect(page.getByTestId('edge-api-db')).toBeVisible();
+});
+
+test('play moves the readouts, pause freezes them', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  const initial = await value(page, 'metric-p99');
+  expect(await value(page, 'sim-time')).toBe(0);
+
+  await page.getByTestId('play').click();
+  // The p99 readout changes from its initial value as the engine runs.
+  await expect.poll(() => value(page, 'metric-p99'), { timeout: 15_000 }).not.toBe(initial);
+  await expect.poll(() => value(page, 'sim-time')).toBeGreaterThan(1_500);
+  expect(await value(page, 'metric-throughput')).toBeGreaterThan(0);
+  expect(await value(page, 'metric-p99-api')).toBeGreaterThan(0);
+  expect(await value(page, 'metric-p99-db')).toBeGreaterThan(0);
+
+  await page.getByTestId('pause').click();
+  const frozenTime = await value(page, 'sim-time');
+  const frozenP99 = await value(page, 'metric-p99');
+  await page.waitForTimeout(1_000);
+  expect(await value(page, 'sim-time')).toBe(frozenTime);
+  expect(await value(page, 'metric-p99')).toBe(frozenP99);
+
+  // Screenshot for the README: the live slice after a few seconds.
+  await page.screenshot({ path: 'assets/screenshots/playground.png' });
+  expect(errors).toEqual([]);
+});
+
+test('reset returns to time zero', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('play').click();
+  await expect.poll(() => value(page, 'sim-time')).toBeGreaterThan(300);
+  await page.getByTestId('reset').click();
+  expect(await value(page, 'sim-time')).toBe(0);
+  await expect(page.getByTestId('play')).toBeEnabled();
+});

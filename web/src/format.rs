@@ -1,0 +1,48 @@
+//! Number formatting for readouts (display only; raw values go in data-value).
+
+/// Milliseconds with precision that suits their size.
+pub fn ms(v: f64) -> String {
+    if v <= 0.0 {
+        "–".into()
+    } else if v < 10.0 {
+        format!("{v:.2} ms")
+    } else if v < 1_000.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{:.2} s", v / 1_000.0)
+    }
+}
+
+pub fn rate(v: f64) -> String {
+    if v >= 10_000.0 {
+        format!("{:.1}k/s", v / 1_000.0)
+    } else {
+        format!("{v:.0}/s")
+    }
+}
+
+pub fn percent(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// Simulated time as m:ss.s
+pub fn clock(ms: f64) -> String {
+    let total = (ms / 100.0).floor() as u64; // tenths of a second
+    format!("{}:{:02}.{}", total / 600, (total / 10) % 60, total % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(ms(0.0), "–");
+        assert_eq!(ms(8.123), "8.12 ms");
+        assert_eq!(ms(123.45), "123.5 ms");
+        assert_eq!(ms(2500.0), "2.50 s");
+        assert_eq!(rate(400.2), "400/s");
+        assert_eq!(percent(0.012), "1.2%");
+        assert_eq!(clock(61_234.0), "1:01.2");
+    }
+}

@@ -1,0 +1,21 @@
+//! Faultline's playground, the Yew app that trunk builds into the static page.
+//!
+//! The engine (`faultline-sim`) owns every number; this crate only lays the
+//! scenario out, drives the engine from the browser's animation frames and
+//! shows what the engine's `view()` reports.
+
+pub mod app;
+pub mod components;
+pub mod format;
+pub mod panic;
+pub mod runner;
+pub mod state;
+
+/// Entry point: error reporting first, then the app.
+pub fn start() {
+    panic::install();
+    let root = gloo::utils::document()
+        .get_element_by_id("app")
+        .expect("index.html has an element with id \"app\"");
+    yew::Renderer::<app::App>::with_root(root).render();
+}

@@ -1,0 +1,3 @@
+fn main() {
+    faultline_web::start();
+}

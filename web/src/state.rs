@@ -1,0 +1,103 @@
+//! The app's state: one reducer, changed only through `Action`s.
+//!
+//! The engine itself is not in here (it is large and mutated in place every
+//! frame, so it lives in a `use_mut_ref`); the reducer holds what the page
+//! shows: whether the run is playing and the engine's latest view.
+
+use faultline_sim::SimView;
+use std::rc::Rc;
+use yew::Reducible;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayState {
+    pub playing: bool,
+    /// Simulated seconds per wall-clock second.
+    pub speed: f64,
+    pub view: Rc<SimView>,
+}
+
+pub enum Action {
+    Play,
+    Pause,
+    /// The engine advanced; here is its view.
+    Frame(SimView),
+    /// The engine was rebuilt from the scenario; here is its view at t = 0.
+    Reset(SimView),
+    /// The run reached its end.
+    Finished(SimView),
+}
+
+impl PlayState {
+    pub fn new(view: SimView) -> PlayState {
+        PlayState {
+            playing: false,
+            speed: 1.0,
+            view: Rc::new(view),
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.view.now_ms >= self.view.end_ms
+    }
+}
+
+impl Reducible for PlayState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Play => {
+                if self.finished() {
+                    return self;
+                }
+                next.playing = true;
+            }
+            Action::Pause => next.playing = false,
+            Action::Frame(view) => next.view = Rc::new(view),
+            Action::Reset(view) => {
+                next.playing = false;
+                next.view = Rc::new(view);
+            }
+            Action::Finished(view) => {
+                next.playing = false;
+                next.view = Rc::new(view);
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(now_ms: f64) -> SimView {
+        SimView {
+            now_ms,
+            end_ms: 1_000.0,
+            ..SimView::default()
+        }
+    }
+
+    #[test]
+    fn play_pause_reset() {
+        let s = Rc::new(PlayState::new(view(0.0)));
+        let s = s.reduce(Action::Play);
+        assert!(s.playing);
+        let s = s.reduce(Action::Frame(view(500.0)));
+        assert_eq!(s.view.now_ms, 500.0);
+        assert!(s.playing);
+        let s = s.reduce(Action::Pause);
+        assert!(!s.playing);
+        let s = s.reduce(Action::Play).reduce(Action::Reset(view(0.0)));
+        assert!(!s.playing);
+        assert_eq!(s.view.now_ms, 0.0);
+    }
+
+    #[test]
+    fn a_finished_run_does_not_play() {
+        let s = Rc::new(PlayState::new(view(1_000.0)));
+        assert!(!s.reduce(Action::Play).playing);
+    }
+}
