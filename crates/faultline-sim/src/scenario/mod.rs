@@ -6,6 +6,7 @@
 //! (`_ms`, `_rps`), so a document reads without a manual. Unknown fields are
 //! rejected by name: a typo must not silently fall back to a default.
 
+pub mod generated;
 mod presets;
 mod validate;
 

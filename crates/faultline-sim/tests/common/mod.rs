@@ -2,46 +2,8 @@
 #![allow(dead_code)]
 
 use faultline_sim::scenario::*;
-use faultline_sim::Dist;
 
-/// Poisson clients -> one service with `c` workers and exponential work:
-/// an M/M/c queue (unbounded in practice), with instantaneous network hops.
-pub fn mmc(c: u32, rho: f64, mean_service_ms: f64, duration_ms: u64, seed: u64) -> Scenario {
-    let lambda_rps = rho * f64::from(c) * 1_000.0 / mean_service_ms;
-    let mut edge = Edge::new("client", "svc");
-    edge.latency = Dist::constant(0.0);
-    edge.timeout_ms = None;
-    Scenario {
-        version: SCENARIO_VERSION,
-        name: format!("M/M/{c} at rho {rho}"),
-        seed,
-        duration_ms,
-        nodes: vec![
-            node("client", NodeKind::Client(ClientConfig {})),
-            node(
-                "svc",
-                NodeKind::Service(ServiceConfig {
-                    workers: c,
-                    queue_capacity: 1_000_000,
-                    service_time: Dist::exponential(mean_service_ms),
-                    calls: vec![],
-                    fanout: Fanout::Sequential,
-                }),
-            ),
-        ],
-        edges: vec![edge],
-        workloads: vec![Workload {
-            id: "load".into(),
-            client: "client".into(),
-            target: "svc".into(),
-            arrival: Arrival::Poisson {
-                rate_rps: lambda_rps,
-            },
-            ops: vec![],
-            keys: Keys::default(),
-        }],
-    }
-}
+pub use faultline_sim::scenario::generated::mmc;
 
 pub fn node(id: &str, kind: NodeKind) -> Node {
     Node {
