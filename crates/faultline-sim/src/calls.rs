@@ -10,7 +10,10 @@
 
 use crate::time::SimTime;
 
+/// Parent of a client's own request.
 pub const NO_PARENT: u32 = u32::MAX;
+/// Parent of a queue's delivery to its consumer.
+pub const QUEUE_PARENT: u32 = u32::MAX - 1;
 
 /// Why a call failed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -64,6 +67,32 @@ pub enum Phase {
     Responding,
 }
 
+/// What a call carries about the user request it serves; children inherit it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Req {
+    pub request: u64,
+    pub op: u16,
+    pub key: u64,
+    /// Nodes the request has passed through.
+    pub hops: u16,
+    pub attempt: u8,
+    pub deadline: u64,
+}
+
+impl Call {
+    /// The request this call serves, one hop further.
+    pub fn req_next_hop(&self) -> Req {
+        Req {
+            request: self.request,
+            op: self.op,
+            key: self.key,
+            hops: self.hops.saturating_add(1),
+            attempt: 1,
+            deadline: self.deadline,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Call {
     pub gen: u32,
@@ -89,6 +118,10 @@ pub struct Call {
     pub lost: bool,
     pub outcome: Outcome,
     pub hops: u16,
+    /// Attempt number of this call (1 for the first try).
+    pub attempt: u8,
+    /// Absolute deadline of the user request, in microseconds (u64::MAX: none).
+    pub deadline: u64,
 }
 
 /// Slab of calls with generation-checked references.
@@ -100,17 +133,15 @@ pub struct Calls {
 }
 
 impl Calls {
-    #[allow(clippy::too_many_arguments)]
-    pub fn open(
-        &mut self,
-        request: u64,
-        parent: u32,
-        edge: u32,
-        op: u16,
-        key: u64,
-        now: SimTime,
-        hops: u16,
-    ) -> (u32, u32) {
+    pub fn open(&mut self, req: Req, parent: u32, edge: u32, now: SimTime) -> (u32, u32) {
+        let Req {
+            request,
+            op,
+            key,
+            hops,
+            attempt,
+            deadline,
+        } = req;
         let call = Call {
             gen: 0,
             request,
@@ -128,6 +159,8 @@ impl Calls {
             lost: false,
             outcome: Outcome::Ok,
             hops,
+            attempt,
+            deadline,
         };
         self.live += 1;
         if let Some(idx) = self.free.pop() {
@@ -179,5 +212,17 @@ impl Calls {
 
     pub fn capacity(&self) -> usize {
         self.slots.len()
+    }
+
+    /// Indices of every live call (closed slots are skipped), for the rare
+    /// whole-slab sweeps a crash needs.
+    pub fn live_indices(&self) -> Vec<u32> {
+        let mut free = vec![false; self.slots.len()];
+        for &f in &self.free {
+            free[f as usize] = true;
+        }
+        (0..self.slots.len() as u32)
+            .filter(|&i| !free[i as usize])
+            .collect()
     }
 }

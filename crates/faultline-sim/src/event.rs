@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Event {
     /// The next request of a workload is generated.
-    Arrival { workload: u32 },
+    Arrival { workload: u32, gen: u32 },
     /// A call reaches the node it was sent to.
     Deliver { call: u32, gen: u32 },
     /// A node finished the local work of a call.
@@ -21,17 +21,26 @@ pub enum Event {
     Response { call: u32, gen: u32 },
     /// A call's timeout fires at the caller.
     Timeout { call: u32, gen: u32 },
+    /// Fault `index` of the scenario's timeline starts.
+    FaultStart { index: u32 },
+    /// Fault `index` reaches the end of its duration and is undone.
+    FaultEnd { index: u32 },
+    /// A load balancer checks its backends.
+    HealthCheck { node: u32 },
 }
 
 impl Event {
     /// A stable 64-bit summary of the event, folded into the run's trace hash.
     pub fn fingerprint(&self) -> u64 {
         let (tag, a, b) = match *self {
-            Event::Arrival { workload } => (1u64, workload, 0),
+            Event::Arrival { workload, gen } => (1u64, workload, gen),
             Event::Deliver { call, gen } => (2, call, gen),
             Event::WorkDone { call, gen } => (3, call, gen),
             Event::Response { call, gen } => (4, call, gen),
             Event::Timeout { call, gen } => (5, call, gen),
+            Event::FaultStart { index } => (6, index, 0),
+            Event::FaultEnd { index } => (7, index, 0),
+            Event::HealthCheck { node } => (8, node, 0),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }
@@ -103,13 +112,37 @@ mod tests {
     #[test]
     fn earliest_first_and_fifo_on_ties() {
         let mut q = EventQueue::default();
-        q.schedule(SimTime(5), Event::Arrival { workload: 1 });
-        q.schedule(SimTime(3), Event::Arrival { workload: 2 });
-        q.schedule(SimTime(5), Event::Arrival { workload: 3 });
-        q.schedule(SimTime(5), Event::Arrival { workload: 4 });
+        q.schedule(
+            SimTime(5),
+            Event::Arrival {
+                workload: 1,
+                gen: 0,
+            },
+        );
+        q.schedule(
+            SimTime(3),
+            Event::Arrival {
+                workload: 2,
+                gen: 0,
+            },
+        );
+        q.schedule(
+            SimTime(5),
+            Event::Arrival {
+                workload: 3,
+                gen: 0,
+            },
+        );
+        q.schedule(
+            SimTime(5),
+            Event::Arrival {
+                workload: 4,
+                gen: 0,
+            },
+        );
         let order: Vec<u32> = std::iter::from_fn(|| q.pop())
             .map(|(_, e)| match e {
-                Event::Arrival { workload } => workload,
+                Event::Arrival { workload, .. } => workload,
                 _ => unreachable!(),
             })
             .collect();

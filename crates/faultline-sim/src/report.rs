@@ -4,6 +4,7 @@
 
 use crate::calls::FailReason;
 use crate::metrics::Metrics;
+use crate::nodes::Behaviour;
 use crate::sim::Sim;
 use serde::Serialize;
 
@@ -92,6 +93,18 @@ pub struct NodeReport {
     pub mean_in_system: f64,
     /// Time each call spent at the node, arrival to answer.
     pub latency_ms: Latency,
+    /// Message counts, for queue nodes only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueReport {
+    pub depth: u32,
+    pub delivered: u64,
+    pub redelivered: u64,
+    pub dropped: u64,
+    pub dead_lettered: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -144,6 +157,16 @@ impl Sim {
                         utilisation: if cap == 0 { 0.0 } else { busy / f64::from(cap) },
                         mean_in_system: l,
                         latency_ms: Latency::of(&n.metrics),
+                        queue: match &n.behaviour {
+                            Behaviour::Queue(q) => Some(QueueReport {
+                                depth: q.depth(),
+                                delivered: q.delivered,
+                                redelivered: q.redelivered,
+                                dropped: q.dropped,
+                                dead_lettered: q.dead_lettered,
+                            }),
+                            _ => None,
+                        },
                     }
                 })
                 .collect(),

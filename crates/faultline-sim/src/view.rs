@@ -4,6 +4,7 @@
 //! the whole run; before the first window closes they fall back to the run so far.
 
 use crate::metrics::Metrics;
+use crate::nodes::{Behaviour, DatabaseRt, ServiceRt};
 use crate::sim::Sim;
 use crate::sim::WINDOW_US;
 
@@ -22,9 +23,17 @@ pub struct Live {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeView {
     pub live: Live,
+    /// Calls waiting (services, databases) or messages held (queues).
     pub queue_depth: u32,
+    /// Busy workers/connections, or deliveries in progress for a queue.
     pub busy: u32,
+    /// Workers/connections, or a queue's message capacity.
     pub capacity: u32,
+    pub down: bool,
+    pub paused: bool,
+    /// Healthy backends of a load balancer (of `backends`).
+    pub healthy_backends: u32,
+    pub backends: u32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -87,13 +96,33 @@ impl Sim {
                 .nodes
                 .iter()
                 .map(|n| {
-                    let pool = n.behaviour.pool();
-                    NodeView {
+                    let mut v = NodeView {
                         live: live(&n.metrics, u64::from(n.in_flight), now),
-                        queue_depth: pool.map_or(0, |p| p.queue_depth()),
-                        busy: pool.map_or(0, |p| p.busy),
-                        capacity: pool.map_or(0, |p| p.capacity),
+                        down: n.down,
+                        paused: n.paused,
+                        ..NodeView::default()
+                    };
+                    match &n.behaviour {
+                        Behaviour::Service(ServiceRt { pool, .. })
+                        | Behaviour::Database(DatabaseRt { pool, .. }) => {
+                            v.queue_depth = pool.queue_depth();
+                            v.busy = pool.busy;
+                            v.capacity = pool.capacity;
+                        }
+                        Behaviour::Queue(q) => {
+                            v.queue_depth = q.depth();
+                            v.busy = q.delivering;
+                            v.capacity = q.capacity;
+                            v.live.in_flight = u64::from(q.depth() + q.delivering);
+                        }
+                        Behaviour::Balancer(lb) => {
+                            v.backends = lb.backends.len() as u32;
+                            v.healthy_backends =
+                                lb.health.iter().filter(|h| h.healthy).count() as u32;
+                        }
+                        Behaviour::Client => {}
                     }
+                    v
                 })
                 .collect(),
             edges: self

@@ -71,8 +71,10 @@ pub fn Graph(props: &GraphProps) -> Html {
 fn icon(kind: &NodeKind) -> &'static str {
     match kind {
         NodeKind::Client(_) => "◉",
+        NodeKind::LoadBalancer(_) => "⇶",
         NodeKind::Service(_) => "⚙",
         NodeKind::Database(_) => "⛁",
+        NodeKind::Queue(_) => "☰",
     }
 }
 

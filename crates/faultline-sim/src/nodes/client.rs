@@ -11,17 +11,31 @@ pub struct ClientRt {
     /// The edge from the client to its target.
     pub edge: u32,
     arrival: ArrivalRt,
+    /// Rate multiplier from spike faults (1 = as written).
+    pub factor: f64,
+    /// Bumped when the rate changes mid-run, so the pending arrival event
+    /// (drawn at the old rate) is ignored and a fresh one is drawn.
+    pub gen: u32,
     /// Cumulative weights of the operations, normalised to 1.
     cumulative: Vec<f64>,
     keys: KeysRt,
+    pub deadline_us: Option<u64>,
     pub rng: SimRng,
 }
 
 #[derive(Clone, Debug)]
 enum ArrivalRt {
-    Off,
-    Poisson { mean_gap_us: f64 },
-    Constant { gap_us: u64 },
+    Poisson {
+        rate_per_us: f64,
+    },
+    Constant {
+        gap_us: f64,
+    },
+    /// A time-varying Poisson process, drawn by thinning against its peak rate.
+    Varying {
+        arrival: Arrival,
+        peak_per_us: f64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -29,9 +43,8 @@ enum KeysRt {
     Uniform {
         count: u64,
     },
-    /// Zipf by rejection-inversion would be exact; a precomputed CDF over at
-    /// most 4096 ranks is exact for those and cheap, larger key spaces fold
-    /// the tail uniformly over the remaining keys.
+    /// A precomputed CDF over the first 4096 ranks (exact for those); larger
+    /// key spaces spread the remaining tail mass uniformly over the other keys.
     Zipf {
         cdf: Vec<f64>,
         count: u64,
@@ -42,14 +55,17 @@ const ZIPF_TABLE: u64 = 4_096;
 
 impl ClientRt {
     pub fn new(w: &Workload, client: u32, edge: u32, rng: SimRng) -> ClientRt {
-        let arrival = match w.arrival {
-            Arrival::Poisson { rate_rps } if rate_rps > 0.0 => ArrivalRt::Poisson {
-                mean_gap_us: 1e6 / rate_rps,
+        let arrival = match &w.arrival {
+            Arrival::Poisson { rate_rps } => ArrivalRt::Poisson {
+                rate_per_us: rate_rps / 1e6,
             },
-            Arrival::Constant { rate_rps } if rate_rps > 0.0 => ArrivalRt::Constant {
-                gap_us: ms_to_micros(1e3 / rate_rps).max(1),
+            Arrival::Constant { rate_rps } => ArrivalRt::Constant {
+                gap_us: 1e6 / rate_rps,
             },
-            _ => ArrivalRt::Off,
+            other => ArrivalRt::Varying {
+                arrival: other.clone(),
+                peak_per_us: other.rate_rps() / 1e6,
+            },
         };
         let total: f64 = w.ops.iter().map(|o| o.weight).sum();
         let mut acc = 0.0;
@@ -85,21 +101,56 @@ impl ClientRt {
             client,
             edge,
             arrival,
+            factor: 1.0,
+            gen: 0,
             cumulative,
             keys,
+            deadline_us: w.deadline_ms.map(ms_to_micros),
             rng,
         }
     }
 
-    /// Microseconds until the next request, or `None` when the workload is idle.
-    pub fn next_gap(&mut self) -> Option<u64> {
-        match self.arrival {
-            ArrivalRt::Off => None,
-            ArrivalRt::Poisson { mean_gap_us } => Some(
-                libm::round(-mean_gap_us * libm::log(unit_open(&mut self.rng))).max(1.0) as u64,
-            ),
-            ArrivalRt::Constant { gap_us } => Some(gap_us),
-        }
+    /// The time of the next request after `now_us`, or `None` if there is
+    /// none before `end_us`.
+    pub fn next_arrival(&mut self, now_us: u64, end_us: u64) -> Option<u64> {
+        let f = self.factor;
+        let t = match &self.arrival {
+            ArrivalRt::Poisson { rate_per_us } => {
+                let rate = rate_per_us * f;
+                if rate <= 0.0 {
+                    return None;
+                }
+                now_us + gap(-libm::log(unit_open(&mut self.rng)) / rate)
+            }
+            ArrivalRt::Constant { gap_us } => {
+                if f <= 0.0 || !gap_us.is_finite() {
+                    return None;
+                }
+                now_us + gap(gap_us / f)
+            }
+            ArrivalRt::Varying {
+                arrival,
+                peak_per_us,
+            } => {
+                let peak = peak_per_us * f;
+                if peak <= 0.0 {
+                    return None;
+                }
+                let mut t = now_us as f64;
+                loop {
+                    t += -libm::log(unit_open(&mut self.rng)) / peak;
+                    if t >= end_us as f64 {
+                        return None;
+                    }
+                    let rate = arrival.rate_at(t / 1e3) / 1e6 * f;
+                    if unit_open(&mut self.rng) * peak <= rate {
+                        break;
+                    }
+                }
+                gap(t).max(now_us + 1)
+            }
+        };
+        (t < end_us).then_some(t)
     }
 
     /// The index of the next request's operation.
@@ -128,6 +179,11 @@ impl ClientRt {
             }
         }
     }
+}
+
+/// Rounds a gap in microseconds, at least 1 so time always moves forward.
+fn gap(us: f64) -> u64 {
+    (libm::round(us) as u64).max(1)
 }
 
 fn uniform_u64(rng: &mut SimRng, n: u64) -> u64 {
@@ -163,6 +219,7 @@ mod tests {
                 },
             ],
             keys,
+            deadline_ms: None,
         }
     }
 
@@ -171,7 +228,11 @@ mod tests {
         let w = workload(Arrival::Poisson { rate_rps: 100.0 }, Keys::default());
         let mut c = ClientRt::new(&w, 0, 0, stream(5, StreamKind::Workload, 0));
         let n = 100_000;
-        let mean = (0..n).map(|_| c.next_gap().unwrap() as f64).sum::<f64>() / n as f64;
+        let mut t = 0;
+        for _ in 0..n {
+            t = c.next_arrival(t, u64::MAX).unwrap();
+        }
+        let mean = t as f64 / n as f64;
         assert!((mean - 10_000.0).abs() < 100.0, "{mean}");
         let reads = (0..n).filter(|_| c.pick_op() == 0).count() as f64 / n as f64;
         assert!((reads - 0.75).abs() < 0.01, "{reads}");
@@ -191,6 +252,77 @@ mod tests {
         let top = (0..n).filter(|_| c.pick_key() == 0).count() as f64 / n as f64;
         // P(rank 1) = 1 / H(1000) = 0.1336
         assert!((top - 0.1336).abs() < 0.01, "{top}");
-        assert_eq!(c.next_gap(), Some(1_000_000));
+        assert_eq!(c.next_arrival(5, u64::MAX), Some(1_000_005));
+        c.factor = 4.0;
+        assert_eq!(c.next_arrival(0, u64::MAX), Some(250_000));
+        assert_eq!(c.next_arrival(0, 100), None);
+    }
+
+    #[test]
+    fn a_rate_schedule_is_followed() {
+        use crate::scenario::RatePoint;
+        // 0 -> 1000 req/s over 10 s: 5000 requests expected in the ramp.
+        let arrival = Arrival::Schedule {
+            points: vec![
+                RatePoint {
+                    t_ms: 0,
+                    rate_rps: 0.0,
+                },
+                RatePoint {
+                    t_ms: 10_000,
+                    rate_rps: 1_000.0,
+                },
+            ],
+        };
+        let mut c = ClientRt::new(
+            &workload(arrival, Keys::default()),
+            0,
+            0,
+            stream(8, StreamKind::Workload, 0),
+        );
+        let (mut t, mut first_half, mut all) = (0, 0, 0);
+        while let Some(next) = c.next_arrival(t, 10_000_000) {
+            t = next;
+            all += 1;
+            if t < 5_000_000 {
+                first_half += 1;
+            }
+        }
+        assert!((all as f64 - 5_000.0).abs() < 250.0, "{all}");
+        // A quarter of the area lies in the first half of a linear ramp.
+        assert!(
+            (first_half as f64 / all as f64 - 0.25).abs() < 0.03,
+            "{first_half}/{all}"
+        );
+    }
+
+    #[test]
+    fn bursts_raise_the_rate_for_their_window() {
+        let arrival = Arrival::Bursts {
+            rate_rps: 100.0,
+            burst_rps: 1_000.0,
+            every_ms: 1_000,
+            burst_ms: 100,
+        };
+        let mut c = ClientRt::new(
+            &workload(arrival, Keys::default()),
+            0,
+            0,
+            stream(9, StreamKind::Workload, 0),
+        );
+        let (mut t, mut in_burst, mut all) = (0, 0, 0);
+        while let Some(next) = c.next_arrival(t, 20_000_000) {
+            t = next;
+            all += 1;
+            if t % 1_000_000 < 100_000 {
+                in_burst += 1;
+            }
+        }
+        // Per second: 100 in the burst, 90 outside.
+        assert!((all as f64 - 3_800.0).abs() < 250.0, "{all}");
+        assert!(
+            (in_burst as f64 / all as f64 - 100.0 / 190.0).abs() < 0.04,
+            "{in_burst}/{all}"
+        );
     }
 }

@@ -60,6 +60,13 @@ impl Pool {
         }
     }
 
+    /// Empties the pool (its node crashed); the calls it held are the
+    /// caller's to fail.
+    pub fn reset(&mut self) {
+        self.busy = 0;
+        self.queue.clear();
+    }
+
     pub fn queue_depth(&self) -> u32 {
         self.queue.len() as u32
     }

@@ -6,10 +6,12 @@
 //! (`_ms`, `_rps`), so a document reads without a manual. Unknown fields are
 //! rejected by name: a typo must not silently fall back to a default.
 
+mod faults;
 pub mod generated;
 mod presets;
 mod validate;
 
+pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
 pub use validate::{Limits, Problem, ScenarioError, LIMITS};
 
@@ -38,6 +40,9 @@ pub struct Scenario {
     pub edges: Vec<Edge>,
     #[serde(default)]
     pub workloads: Vec<Workload>,
+    /// Timed faults, in any order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<Fault>,
 }
 
 /// One box on the canvas.
@@ -76,16 +81,20 @@ impl Node {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NodeKind {
     Client(ClientConfig),
+    LoadBalancer(LoadBalancerConfig),
     Service(ServiceConfig),
     Database(DatabaseConfig),
+    Queue(QueueConfig),
 }
 
 impl NodeKind {
     pub fn name(&self) -> &'static str {
         match self {
             NodeKind::Client(_) => "client",
+            NodeKind::LoadBalancer(_) => "load_balancer",
             NodeKind::Service(_) => "service",
             NodeKind::Database(_) => "database",
+            NodeKind::Queue(_) => "queue",
         }
     }
 }
@@ -94,6 +103,85 @@ impl NodeKind {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {}
+
+/// A load balancer: forwards each call to one of its backends (its outgoing
+/// edges) and relays the answer. It adds no work of its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoadBalancerConfig {
+    pub algorithm: Balancing,
+    /// Virtual nodes per backend on the consistent-hashing ring.
+    pub virtual_nodes: u32,
+    /// How often each backend is health-checked, in milliseconds; 0 disables checks.
+    pub health_check_interval_ms: u64,
+    /// Consecutive failed checks before a backend is taken out.
+    pub unhealthy_threshold: u32,
+    /// Consecutive passed checks before it is put back.
+    pub healthy_threshold: u32,
+}
+
+impl Default for LoadBalancerConfig {
+    fn default() -> Self {
+        LoadBalancerConfig {
+            algorithm: Balancing::RoundRobin,
+            virtual_nodes: 100,
+            health_check_interval_ms: 1_000,
+            unhealthy_threshold: 2,
+            healthy_threshold: 2,
+        }
+    }
+}
+
+/// How a load balancer picks a backend.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Balancing {
+    #[default]
+    RoundRobin,
+    Random,
+    /// The backend with the fewest calls in flight (ties: lowest index).
+    LeastOutstanding,
+    /// Two random backends, the one with fewer calls in flight.
+    PowerOfTwo,
+    /// The backend owning the request key on a hash ring with virtual nodes.
+    ConsistentHash,
+}
+
+/// A message queue between a producer and a consumer: it acknowledges the
+/// producer at once and delivers to the consumer (its one outgoing edge) at
+/// the consumer's pace, redelivering failed messages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueConfig {
+    /// Messages it holds; what happens beyond that is the drop policy.
+    pub capacity: u32,
+    pub drop_policy: DropPolicy,
+    /// Deliveries in progress at once (consumer concurrency).
+    pub consumers: u32,
+    /// Times a failed delivery is retried before the message is dead-lettered.
+    pub max_redeliveries: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            capacity: 10_000,
+            drop_policy: DropPolicy::RejectNew,
+            consumers: 4,
+            max_redeliveries: 3,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropPolicy {
+    /// A full queue refuses new messages (the producer sees 503).
+    #[default]
+    RejectNew,
+    /// A full queue drops its oldest message to make room.
+    DropOldest,
+}
 
 /// An application service: a worker pool in front of a bounded queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -221,6 +309,10 @@ pub struct Workload {
     pub ops: Vec<Operation>,
     #[serde(default)]
     pub keys: Keys,
+    /// Overall deadline each request carries, in milliseconds: work that
+    /// reaches a worker after it is dropped instead of done. `null`: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<f64>,
 }
 
 /// When requests are generated.
@@ -231,12 +323,80 @@ pub enum Arrival {
     Poisson { rate_rps: f64 },
     /// Evenly spaced requests.
     Constant { rate_rps: f64 },
+    /// Poisson at `rate_rps`, rising to `burst_rps` for the first `burst_ms`
+    /// of every `every_ms`.
+    Bursts {
+        rate_rps: f64,
+        burst_rps: f64,
+        every_ms: u64,
+        burst_ms: u64,
+    },
+    /// Poisson with a rate that follows straight lines between the points
+    /// (ramps and spikes); before the first point and after the last the
+    /// rate stays at that point's value.
+    Schedule { points: Vec<RatePoint> },
+}
+
+/// One corner of a rate schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatePoint {
+    pub t_ms: u64,
+    pub rate_rps: f64,
 }
 
 impl Arrival {
+    /// The highest rate the process reaches.
     pub fn rate_rps(&self) -> f64 {
-        match *self {
-            Arrival::Poisson { rate_rps } | Arrival::Constant { rate_rps } => rate_rps,
+        match self {
+            Arrival::Poisson { rate_rps } | Arrival::Constant { rate_rps } => *rate_rps,
+            Arrival::Bursts {
+                rate_rps,
+                burst_rps,
+                ..
+            } => rate_rps.max(*burst_rps),
+            Arrival::Schedule { points } => points.iter().map(|p| p.rate_rps).fold(0.0, f64::max),
+        }
+    }
+
+    /// The rate at simulated time `t_ms`.
+    pub fn rate_at(&self, t_ms: f64) -> f64 {
+        match self {
+            Arrival::Poisson { rate_rps } | Arrival::Constant { rate_rps } => *rate_rps,
+            Arrival::Bursts {
+                rate_rps,
+                burst_rps,
+                every_ms,
+                burst_ms,
+            } => {
+                let phase = t_ms % (*every_ms).max(1) as f64;
+                if phase < *burst_ms as f64 {
+                    *burst_rps
+                } else {
+                    *rate_rps
+                }
+            }
+            Arrival::Schedule { points } => {
+                let Some(first) = points.first() else {
+                    return 0.0;
+                };
+                if t_ms <= first.t_ms as f64 {
+                    return first.rate_rps;
+                }
+                for w in points.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    if t_ms <= b.t_ms as f64 {
+                        let span = (b.t_ms - a.t_ms) as f64;
+                        let f = if span == 0.0 {
+                            1.0
+                        } else {
+                            (t_ms - a.t_ms as f64) / span
+                        };
+                        return a.rate_rps + f * (b.rate_rps - a.rate_rps);
+                    }
+                }
+                points.last().map_or(0.0, |p| p.rate_rps)
+            }
         }
     }
 }

@@ -57,6 +57,8 @@ pub fn slice_scenario() -> Scenario {
             arrival: Arrival::Poisson { rate_rps: 400.0 },
             ops: vec![],
             keys: Keys::default(),
+            deadline_ms: None,
         }],
+        faults: vec![],
     }
 }

@@ -24,6 +24,10 @@ pub struct Limits {
     pub max_queue_capacity: u32,
     pub max_latency_ms: f64,
     pub max_id_len: usize,
+    pub max_faults: usize,
+    pub max_schedule_points: usize,
+    pub max_virtual_nodes: u32,
+    pub max_factor: f64,
 }
 
 pub const LIMITS: Limits = Limits {
@@ -38,6 +42,10 @@ pub const LIMITS: Limits = Limits {
     max_queue_capacity: 1_000_000,
     max_latency_ms: 3_600_000.0,
     max_id_len: 64,
+    max_faults: 10_000,
+    max_schedule_points: 1_000,
+    max_virtual_nodes: 1_000,
+    max_factor: 1_000.0,
 };
 
 /// One thing wrong with a scenario.
@@ -221,6 +229,74 @@ impl Scenario {
             }
             match &n.kind {
                 NodeKind::Client(_) => {}
+                NodeKind::LoadBalancer(lb) => {
+                    c.range_u32(
+                        format!("{p}.kind.virtual_nodes"),
+                        lb.virtual_nodes,
+                        1,
+                        LIMITS.max_virtual_nodes,
+                        "MAX_VIRTUAL_NODES",
+                    );
+                    c.range_u32(
+                        format!("{p}.kind.unhealthy_threshold"),
+                        lb.unhealthy_threshold,
+                        1,
+                        1_000,
+                        "1000",
+                    );
+                    c.range_u32(
+                        format!("{p}.kind.healthy_threshold"),
+                        lb.healthy_threshold,
+                        1,
+                        1_000,
+                        "1000",
+                    );
+                    if lb.health_check_interval_ms > 0 && lb.health_check_interval_ms < 10 {
+                        c.add(
+                            format!("{p}.kind.health_check_interval_ms"),
+                            "must be 0 (off) or at least 10 ms",
+                        );
+                    }
+                    if !self.edges.iter().any(|e| e.from == n.id) {
+                        c.add(
+                            format!("{p}.kind"),
+                            format!(
+                                "load balancer \"{}\" has no backends (no outgoing edge)",
+                                n.id
+                            ),
+                        );
+                    }
+                }
+                NodeKind::Queue(q) => {
+                    c.range_u32(
+                        format!("{p}.kind.capacity"),
+                        q.capacity,
+                        1,
+                        LIMITS.max_queue_capacity,
+                        "MAX_QUEUE_CAPACITY",
+                    );
+                    c.range_u32(
+                        format!("{p}.kind.consumers"),
+                        q.consumers,
+                        1,
+                        LIMITS.max_workers,
+                        "MAX_WORKERS",
+                    );
+                    c.range_u32(
+                        format!("{p}.kind.max_redeliveries"),
+                        q.max_redeliveries,
+                        0,
+                        100,
+                        "100",
+                    );
+                    let out = self.edges.iter().filter(|e| e.from == n.id).count();
+                    if out != 1 {
+                        c.add(
+                            format!("{p}.kind"),
+                            format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has {out})", n.id),
+                        );
+                    }
+                }
                 NodeKind::Service(s) => {
                     c.range_u32(
                         format!("{p}.kind.workers"),
@@ -361,6 +437,65 @@ impl Scenario {
                     format!("no edge from \"{}\" to \"{}\"", w.client, w.target),
                 );
             }
+            match &w.arrival {
+                Arrival::Bursts {
+                    rate_rps,
+                    every_ms,
+                    burst_ms,
+                    ..
+                } => {
+                    if *every_ms == 0 || burst_ms > every_ms {
+                        c.add(
+                            format!("{p}.arrival"),
+                            "needs every_ms > 0 and burst_ms <= every_ms",
+                        );
+                    }
+                    if !rate_rps.is_finite() || *rate_rps < 0.0 {
+                        c.add(
+                            format!("{p}.arrival.rate_rps"),
+                            format!("must be a number >= 0 (got {rate_rps})"),
+                        );
+                    }
+                }
+                Arrival::Schedule { points } => {
+                    if points.is_empty() || points.len() > LIMITS.max_schedule_points {
+                        c.add(
+                            format!("{p}.arrival.points"),
+                            format!(
+                                "needs 1 to {} points (limit MAX_SCHEDULE_POINTS)",
+                                LIMITS.max_schedule_points
+                            ),
+                        );
+                    }
+                    if points.windows(2).any(|w| w[1].t_ms < w[0].t_ms) {
+                        c.add(
+                            format!("{p}.arrival.points"),
+                            "t_ms must not decrease from one point to the next",
+                        );
+                    }
+                    if points
+                        .iter()
+                        .any(|pt| !pt.rate_rps.is_finite() || pt.rate_rps < 0.0)
+                    {
+                        c.add(
+                            format!("{p}.arrival.points"),
+                            "every rate_rps must be a number >= 0",
+                        );
+                    }
+                }
+                _ => {}
+            }
+            if let Some(d) = w.deadline_ms {
+                if !d.is_finite() || d <= 0.0 || d > LIMITS.max_latency_ms {
+                    c.add(
+                        format!("{p}.deadline_ms"),
+                        format!(
+                            "must be > 0 and at most {} ms, or null",
+                            LIMITS.max_latency_ms
+                        ),
+                    );
+                }
+            }
             let rate = w.arrival.rate_rps();
             if !rate.is_finite() || rate < 0.0 {
                 c.add(
@@ -408,12 +543,150 @@ impl Scenario {
             }
         }
 
+        self.validate_faults(&mut c, &links);
+
         if c.problems.is_empty() {
             Ok(())
         } else {
             Err(ScenarioError {
                 problems: c.problems,
             })
+        }
+    }
+}
+
+impl Scenario {
+    fn validate_faults(&self, c: &mut Collector, links: &HashSet<(&str, &str)>) {
+        if self.faults.len() > LIMITS.max_faults {
+            c.add(
+                "faults",
+                format!(
+                    "at most {} faults (limit MAX_FAULTS, got {})",
+                    LIMITS.max_faults,
+                    self.faults.len()
+                ),
+            );
+            return;
+        }
+        let node = |id: &str| self.nodes.iter().find(|n| n.id == id);
+        let is_region = |r: &str| self.nodes.iter().any(|n| n.region.as_deref() == Some(r));
+        for (i, f) in self.faults.iter().enumerate() {
+            let p = format!("faults[{i}]");
+            if f.at_ms > LIMITS.max_duration_ms
+                || f.duration_ms.is_some_and(|d| d > LIMITS.max_duration_ms)
+            {
+                c.add(
+                    p.clone(),
+                    format!(
+                        "at_ms and duration_ms must be at most {} (limit MAX_DURATION_MS)",
+                        LIMITS.max_duration_ms
+                    ),
+                );
+            }
+            let mut need_node = |field: &str, id: &str, allow_client: bool| match node(id) {
+                None => c.add(
+                    format!("{p}.action.{field}"),
+                    format!("no node with id \"{id}\""),
+                ),
+                Some(n) if !allow_client && matches!(n.kind, NodeKind::Client(_)) => c.add(
+                    format!("{p}.action.{field}"),
+                    format!("\"{id}\" is a client: use a spike to change its load"),
+                ),
+                Some(_) => {}
+            };
+            match &f.action {
+                FaultAction::Crash { node } | FaultAction::Restart { node } => {
+                    need_node("node", node, false)
+                }
+                FaultAction::Pause { node } | FaultAction::Resume { node } => {
+                    need_node("node", node, false)
+                }
+                FaultAction::SlowNode { node, factor } => {
+                    need_node("node", node, false);
+                    if !factor.is_finite() || *factor < 0.01 || *factor > LIMITS.max_factor {
+                        c.add(
+                            format!("{p}.action.factor"),
+                            format!(
+                                "must be between 0.01 and {} (limit MAX_FACTOR)",
+                                LIMITS.max_factor
+                            ),
+                        );
+                    }
+                }
+                FaultAction::NodeErrors { node, rate } => {
+                    need_node("node", node, false);
+                    c.fraction(format!("{p}.action.rate"), *rate);
+                }
+                FaultAction::Partition { a, b, .. } => {
+                    for (side, list) in [("a", a), ("b", b)] {
+                        if list.is_empty() {
+                            c.add(
+                                format!("{p}.action.{side}"),
+                                "needs at least one node id or region",
+                            );
+                        }
+                        for (j, x) in list.iter().enumerate() {
+                            if node(x).is_none() && !is_region(x) {
+                                c.add(
+                                    format!("{p}.action.{side}[{j}]"),
+                                    format!("no node or region named \"{x}\""),
+                                );
+                            }
+                        }
+                    }
+                }
+                FaultAction::Heal { .. } => {}
+                FaultAction::EdgeLatency { from, to, add_ms } => {
+                    if !links.contains(&(from.as_str(), to.as_str())) {
+                        c.add(
+                            format!("{p}.action"),
+                            format!("no edge from \"{from}\" to \"{to}\""),
+                        );
+                    }
+                    if !add_ms.is_finite() || *add_ms < 0.0 || *add_ms > LIMITS.max_latency_ms {
+                        c.add(
+                            format!("{p}.action.add_ms"),
+                            format!("must be between 0 and {} ms", LIMITS.max_latency_ms),
+                        );
+                    }
+                }
+                FaultAction::EdgeLoss { from, to, loss } => {
+                    if !links.contains(&(from.as_str(), to.as_str())) {
+                        c.add(
+                            format!("{p}.action"),
+                            format!("no edge from \"{from}\" to \"{to}\""),
+                        );
+                    }
+                    c.fraction(format!("{p}.action.loss"), *loss);
+                }
+                FaultAction::Spike { workload, factor } => {
+                    if !self.workloads.iter().any(|w| &w.id == workload) {
+                        c.add(
+                            format!("{p}.action.workload"),
+                            format!("no workload with id \"{workload}\""),
+                        );
+                    }
+                    if !factor.is_finite() || *factor < 0.0 || *factor > LIMITS.max_factor {
+                        c.add(
+                            format!("{p}.action.factor"),
+                            format!(
+                                "must be between 0 and {} (limit MAX_FACTOR)",
+                                LIMITS.max_factor
+                            ),
+                        );
+                    } else if self.workloads.iter().any(|w| {
+                        &w.id == workload && w.arrival.rate_rps() * factor > LIMITS.max_rate_rps
+                    }) {
+                        c.add(
+                            format!("{p}.action.factor"),
+                            format!(
+                                "would push the rate past {} req/s (limit MAX_RATE_RPS)",
+                                LIMITS.max_rate_rps
+                            ),
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -1,0 +1,249 @@
+//! Load balancing: which backend gets the next call.
+//!
+//! The balancer sees its backends only as indices with a count of calls in
+//! flight and a health flag; the simulator supplies both. Consistent hashing
+//! places `virtual_nodes` points per backend on a 64-bit ring, so each
+//! backend's share of keys has a coefficient of variation near 1/sqrt(V), and
+//! removing a backend moves only the keys it owned.
+
+use crate::rng::{below, mix64, SimRng};
+use crate::scenario::{Balancing, LoadBalancerConfig};
+
+/// Health-check bookkeeping for one backend.
+#[derive(Clone, Debug, Default)]
+pub struct Health {
+    pub healthy: bool,
+    pub fails: u32,
+    pub passes: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct BalancerRt {
+    pub algorithm: Balancing,
+    /// Outgoing edge of each backend, in scenario order.
+    pub backends: Vec<u32>,
+    pub health: Vec<Health>,
+    pub check_interval_us: u64,
+    pub unhealthy_threshold: u32,
+    pub healthy_threshold: u32,
+    next: u32,
+    /// (point on the ring, backend index), sorted by point.
+    ring: Vec<(u64, u32)>,
+}
+
+/// Hash of a key onto the ring.
+pub fn ring_hash(key: u64) -> u64 {
+    mix64(key ^ 0x5851_F42D_4C95_7F2D)
+}
+
+impl BalancerRt {
+    /// `backend_ids` names each backend (the stable input to its ring points).
+    pub fn new(cfg: &LoadBalancerConfig, backends: Vec<u32>, backend_ids: &[&str]) -> BalancerRt {
+        let mut ring = Vec::new();
+        if cfg.algorithm == Balancing::ConsistentHash {
+            for (b, id) in backend_ids.iter().enumerate() {
+                let base = id.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, c| {
+                    (h ^ u64::from(c)).wrapping_mul(0x100_0000_01B3)
+                });
+                for v in 0..cfg.virtual_nodes {
+                    ring.push((mix64(base ^ mix64(u64::from(v))), b as u32));
+                }
+            }
+            ring.sort_unstable();
+        }
+        let n = backends.len();
+        BalancerRt {
+            algorithm: cfg.algorithm,
+            backends,
+            health: vec![
+                Health {
+                    healthy: true,
+                    fails: 0,
+                    passes: 0
+                };
+                n
+            ],
+            check_interval_us: cfg.health_check_interval_ms.saturating_mul(1_000),
+            unhealthy_threshold: cfg.unhealthy_threshold,
+            healthy_threshold: cfg.healthy_threshold,
+            next: 0,
+            ring,
+        }
+    }
+
+    /// Picks a healthy backend (its index), given the calls in flight to each.
+    /// `None` when no backend is healthy.
+    pub fn pick(
+        &mut self,
+        key: u64,
+        outstanding: impl Fn(usize) -> u32,
+        rng: &mut SimRng,
+    ) -> Option<usize> {
+        let n = self.backends.len();
+        let healthy = self.health.iter().filter(|h| h.healthy).count();
+        if healthy == 0 {
+            return None;
+        }
+        let nth_healthy = |k: usize| {
+            self.health
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.healthy)
+                .nth(k)
+                .map(|(i, _)| i)
+        };
+        match self.algorithm {
+            Balancing::RoundRobin => {
+                for _ in 0..n {
+                    let i = self.next as usize % n;
+                    self.next = self.next.wrapping_add(1);
+                    if self.health[i].healthy {
+                        return Some(i);
+                    }
+                }
+                None
+            }
+            Balancing::Random => nth_healthy(below(rng, healthy as u32) as usize),
+            Balancing::LeastOutstanding => (0..n)
+                .filter(|&i| self.health[i].healthy)
+                .min_by_key(|&i| (outstanding(i), i)),
+            Balancing::PowerOfTwo => {
+                let a = nth_healthy(below(rng, healthy as u32) as usize)?;
+                if healthy == 1 {
+                    return Some(a);
+                }
+                // A second, distinct choice.
+                let mut k = below(rng, healthy as u32 - 1) as usize;
+                let a_rank = self.health[..a].iter().filter(|h| h.healthy).count();
+                if k >= a_rank {
+                    k += 1;
+                }
+                let b = nth_healthy(k)?;
+                Some(if outstanding(b) < outstanding(a) {
+                    b
+                } else {
+                    a
+                })
+            }
+            Balancing::ConsistentHash => {
+                let h = ring_hash(key);
+                let start = self.ring.partition_point(|&(p, _)| p < h);
+                (0..self.ring.len())
+                    .map(|k| self.ring[(start + k) % self.ring.len()].1 as usize)
+                    .find(|&b| self.health[b].healthy)
+            }
+        }
+    }
+
+    /// Records one health-check result; returns true when the backend's health flipped.
+    pub fn observe(&mut self, backend: usize, passed: bool) -> bool {
+        let h = &mut self.health[backend];
+        if passed {
+            h.fails = 0;
+            h.passes += 1;
+            if !h.healthy && h.passes >= self.healthy_threshold {
+                h.healthy = true;
+                return true;
+            }
+        } else {
+            h.passes = 0;
+            h.fails += 1;
+            if h.healthy && h.fails >= self.unhealthy_threshold {
+                h.healthy = false;
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{stream, StreamKind};
+
+    fn lb(algorithm: Balancing, n: usize, v: u32) -> BalancerRt {
+        let ids: Vec<String> = (0..n).map(|i| format!("backend-{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let cfg = LoadBalancerConfig {
+            algorithm,
+            virtual_nodes: v,
+            ..Default::default()
+        };
+        BalancerRt::new(&cfg, (0..n as u32).collect(), &refs)
+    }
+
+    #[test]
+    fn round_robin_cycles_and_skips_unhealthy() {
+        let mut b = lb(Balancing::RoundRobin, 3, 1);
+        let mut r = stream(1, StreamKind::Node, 0);
+        let picks: Vec<_> = (0..6).map(|_| b.pick(0, |_| 0, &mut r).unwrap()).collect();
+        assert_eq!(picks, vec![0, 1, 2, 0, 1, 2]);
+        b.observe(1, false);
+        assert!(b.observe(1, false));
+        let picks: Vec<_> = (0..4).map(|_| b.pick(0, |_| 0, &mut r).unwrap()).collect();
+        assert!(!picks.contains(&1));
+        b.observe(1, true);
+        assert!(b.observe(1, true));
+        assert!(b.health[1].healthy);
+    }
+
+    #[test]
+    fn least_outstanding_and_power_of_two_prefer_idle_backends() {
+        let mut r = stream(2, StreamKind::Node, 0);
+        let load = [5u32, 0, 9];
+        let mut b = lb(Balancing::LeastOutstanding, 3, 1);
+        assert_eq!(b.pick(0, |i| load[i], &mut r), Some(1));
+        let mut b = lb(Balancing::PowerOfTwo, 3, 1);
+        // P2C never picks the busiest of three.
+        for _ in 0..200 {
+            assert_ne!(b.pick(0, |i| load[i], &mut r), Some(2));
+        }
+    }
+
+    #[test]
+    fn nothing_healthy_means_no_pick() {
+        let mut b = lb(Balancing::Random, 2, 1);
+        let mut r = stream(3, StreamKind::Node, 0);
+        for i in 0..2 {
+            b.observe(i, false);
+            b.observe(i, false);
+        }
+        assert_eq!(b.pick(0, |_| 0, &mut r), None);
+    }
+
+    #[test]
+    fn consistent_hash_share_varies_about_one_over_sqrt_v() {
+        // REFERENCE.md: CV ~ 1/sqrt(V); V = 100 -> ~0.10.
+        let (n, v) = (10usize, 100u32);
+        let mut b = lb(Balancing::ConsistentHash, n, v);
+        let mut r = stream(4, StreamKind::Node, 0);
+        let keys = 200_000u64;
+        let mut count = vec![0f64; n];
+        for k in 0..keys {
+            count[b.pick(k, |_| 0, &mut r).unwrap()] += 1.0;
+        }
+        let mean = keys as f64 / n as f64;
+        let cv = (count.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / n as f64).sqrt() / mean;
+        assert!(cv > 0.03 && cv < 0.2, "cv {cv}");
+    }
+
+    #[test]
+    fn consistent_hash_moves_only_the_lost_backends_keys() {
+        let mut b = lb(Balancing::ConsistentHash, 10, 100);
+        let mut r = stream(5, StreamKind::Node, 0);
+        let before: Vec<usize> = (0..20_000u64)
+            .map(|k| b.pick(k, |_| 0, &mut r).unwrap())
+            .collect();
+        b.observe(3, false);
+        b.observe(3, false);
+        let moved = (0..20_000u64)
+            .filter(|&k| {
+                let now = b.pick(k, |_| 0, &mut r).unwrap();
+                now != before[k as usize]
+            })
+            .count();
+        let owned = before.iter().filter(|&&x| x == 3).count();
+        assert_eq!(moved, owned, "only keys of the removed backend move");
+    }
+}

@@ -1,0 +1,83 @@
+//! The fault timeline: what breaks, when, and for how long.
+//!
+//! Faults are data in the scenario, not calls on the engine, so a run with
+//! faults replays exactly: a fault injected live in the browser is appended
+//! here at the current simulated time, and a share link carries it.
+
+use serde::{Deserialize, Serialize};
+
+/// One timed fault.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// When it starts, in simulated milliseconds from the start of the run.
+    pub at_ms: u64,
+    /// How long it lasts; when it ends it is undone (a crashed node restarts,
+    /// a partition heals, a spike subsides). `null`: until the end of the run
+    /// or an explicit `restart`/`resume`/`heal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    pub action: FaultAction,
+}
+
+/// What a fault does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultAction {
+    /// The node's process dies: its queued and in-progress calls fail
+    /// (connection reset) and new connections are refused.
+    Crash { node: String },
+    /// A crashed node comes back, empty.
+    Restart { node: String },
+    /// The node stops processing (a long GC pause, SIGSTOP): everything sent
+    /// to it waits, nothing is lost, callers may time out.
+    Pause { node: String },
+    /// A paused node resumes and works through what waited.
+    Resume { node: String },
+    /// Messages between the two sides are silently dropped (callers see
+    /// timeouts, not errors). Each entry is a node id or a region name.
+    Partition {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        a: Vec<String>,
+        b: Vec<String>,
+    },
+    /// Heals the partition with this id, or every partition when `id` is null.
+    Heal {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    /// The node's work takes `factor` times as long (a slow dependency).
+    SlowNode { node: String, factor: f64 },
+    /// The node answers this share of calls with a 5xx error.
+    NodeErrors { node: String, rate: f64 },
+    /// Adds latency to every message on the edge `from -> to` (both directions).
+    EdgeLatency {
+        from: String,
+        to: String,
+        add_ms: f64,
+    },
+    /// Sets the probability that a message on the edge is lost.
+    EdgeLoss { from: String, to: String, loss: f64 },
+    /// Multiplies a workload's arrival rate (a load spike).
+    Spike { workload: String, factor: f64 },
+}
+
+impl FaultAction {
+    /// The name used in the UI and the fault timeline.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultAction::Crash { .. } => "crash",
+            FaultAction::Restart { .. } => "restart",
+            FaultAction::Pause { .. } => "pause",
+            FaultAction::Resume { .. } => "resume",
+            FaultAction::Partition { .. } => "partition",
+            FaultAction::Heal { .. } => "heal",
+            FaultAction::SlowNode { .. } => "slow_node",
+            FaultAction::NodeErrors { .. } => "node_errors",
+            FaultAction::EdgeLatency { .. } => "edge_latency",
+            FaultAction::EdgeLoss { .. } => "edge_loss",
+            FaultAction::Spike { .. } => "spike",
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! The simulator: moves calls between nodes over edges, one event at a time.
+//!
+//! Node kinds decide (admit, queue or reject; how long work takes; which
+//! backend; what to call next); this module does the plumbing between them
+//! and keeps the books. It is split by concern: `flow` moves calls, `faults`
+//! applies the fault timeline. Every request is accounted for at every step:
+//! generated = succeeded + failed (by reason) + in flight.
+
+mod faults;
+mod flow;
+
+use crate::calls::{Calls, FailReason};
+use crate::dist::Sampler;
+use crate::event::{Event, EventQueue};
+use crate::metrics::Metrics;
+use crate::nodes::balancer::BalancerRt;
+use crate::nodes::service::Dependency;
+use crate::nodes::{Behaviour, ClientRt, DatabaseRt, QueueRt, ServiceRt};
+use crate::rng::{mix64, stream, SimRng, StreamKind};
+use crate::scenario::{Fault, NodeKind, Scenario, ScenarioError};
+use crate::time::{ms_to_micros, SimTime};
+use std::collections::HashMap;
+
+/// Width of a metrics window, in microseconds of simulated time.
+pub const WINDOW_US: u64 = 1_000_000;
+
+/// Calls alive at once, across the whole run. Past this the engine refuses
+/// new user requests (counted as rejected) instead of growing without bound:
+/// a scenario whose calls pile up forever (no timeouts, a dead dependency)
+/// must not exhaust a browser tab's memory.
+pub const MAX_LIVE_CALLS: u32 = 2_000_000;
+
+/// A node at run time.
+#[derive(Clone, Debug)]
+pub struct NodeRt {
+    pub behaviour: Behaviour,
+    pub rng: SimRng,
+    pub metrics: Metrics,
+    /// Calls at this node: queued or being worked on (for a client: its
+    /// requests still waiting for an answer).
+    pub in_flight: u32,
+    /// Time integrals of `in_flight` and of busy workers, in call-microseconds,
+    /// for time-average occupancy and utilisation.
+    pub area_in_flight: u128,
+    pub area_busy: u128,
+    last_change: SimTime,
+    /// Crashed: refuses connections until restarted.
+    pub down: bool,
+    /// Paused: every event addressed to it waits in `held`.
+    pub paused: bool,
+    held: Vec<Event>,
+    /// Work-time multiplier (slow-node fault).
+    pub slow: f64,
+    /// Share of calls answered with a 5xx (error fault).
+    pub error_rate: f64,
+}
+
+impl NodeRt {
+    fn account(&mut self, now: SimTime) {
+        let dt = u128::from(now.since(self.last_change));
+        if dt > 0 {
+            self.area_in_flight += dt * u128::from(self.in_flight);
+            let busy = self.behaviour.pool().map_or(0, |p| p.busy);
+            self.area_busy += dt * u128::from(busy);
+            self.last_change = now;
+        }
+    }
+}
+
+/// A directed link at run time.
+#[derive(Clone, Debug)]
+pub struct EdgeRt {
+    pub from: u32,
+    pub to: u32,
+    pub latency: Sampler,
+    /// Loss probability now (the scenario's, or a fault's).
+    pub loss: f64,
+    pub base_loss: f64,
+    /// Latency added by a fault, per message.
+    pub extra_latency_us: u64,
+    /// Active partitions cutting this edge; messages are dropped while > 0.
+    pub blocked: u32,
+    pub timeout_us: Option<u64>,
+    pub rng: SimRng,
+    /// Calls made over this edge, measured from the caller's side.
+    pub metrics: Metrics,
+    pub in_flight: u32,
+}
+
+/// Whole-run request totals, at the clients.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub generated: u64,
+    pub ok: u64,
+    pub failed: [u64; FailReason::COUNT],
+    pub in_flight: u64,
+}
+
+impl Totals {
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+
+    /// generated = succeeded + failed + in flight.
+    pub fn balanced(&self) -> bool {
+        self.generated == self.ok + self.failed_total() + self.in_flight
+    }
+}
+
+/// A partition in force, with the edges it cuts.
+#[derive(Clone, Debug)]
+struct ActivePartition {
+    fault: u32,
+    id: Option<String>,
+    edges: Vec<u32>,
+}
+
+/// A running simulation. `Clone` is a complete snapshot.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    pub(crate) scenario: Scenario,
+    pub(crate) now: SimTime,
+    pub(crate) end: SimTime,
+    queue: EventQueue,
+    calls: Calls,
+    pub(crate) nodes: Vec<NodeRt>,
+    pub(crate) edges: Vec<EdgeRt>,
+    clients: Vec<ClientRt>,
+    partitions: Vec<ActivePartition>,
+    next_request: u64,
+    next_window: SimTime,
+    pub(crate) trace: u64,
+    pub(crate) events: u64,
+    pub(crate) totals: Totals,
+    /// End-to-end latency of user requests, over every client.
+    pub(crate) overall: Metrics,
+}
+
+impl Sim {
+    /// Validates the scenario and prepares a run at time zero.
+    pub fn new(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        scenario.validate()?;
+        let seed = scenario.seed;
+        let index: HashMap<&str, u32> = scenario
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i as u32))
+            .collect();
+        let edge_index: HashMap<(u32, u32), u32> = scenario
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ((index[e.from.as_str()], index[e.to.as_str()]), i as u32))
+            .collect();
+        // Operation names across all workloads get one index each, so a
+        // service's per-operation calls resolve to bit masks.
+        let mut op_names: Vec<&str> = Vec::new();
+        for w in &scenario.workloads {
+            for o in &w.ops {
+                if !op_names.contains(&o.name.as_str()) {
+                    op_names.push(&o.name);
+                }
+            }
+        }
+        let out_edges = |node: usize| -> Vec<u32> {
+            scenario
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| index[e.from.as_str()] == node as u32)
+                .map(|(i, _)| i as u32)
+                .collect()
+        };
+        let nodes = scenario
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let behaviour = match &n.kind {
+                    NodeKind::Client(_) => Behaviour::Client,
+                    NodeKind::Database(cfg) => Behaviour::Database(DatabaseRt::new(cfg)),
+                    NodeKind::LoadBalancer(cfg) => {
+                        let backends = out_edges(i);
+                        let ids: Vec<&str> = backends
+                            .iter()
+                            .map(|&e| scenario.edges[e as usize].to.as_str())
+                            .collect();
+                        Behaviour::Balancer(BalancerRt::new(cfg, backends, &ids))
+                    }
+                    NodeKind::Queue(cfg) => Behaviour::Queue(QueueRt::new(cfg, out_edges(i)[0])),
+                    NodeKind::Service(cfg) => {
+                        let deps = cfg
+                            .calls
+                            .iter()
+                            .map(|c| Dependency {
+                                edge: edge_index[&(i as u32, index[c.to.as_str()])],
+                                op_mask: if c.ops.is_empty() {
+                                    u64::MAX
+                                } else {
+                                    c.ops
+                                        .iter()
+                                        .filter_map(|name| op_names.iter().position(|o| o == name))
+                                        .fold(0u64, |m, i| m | (1u64 << i.min(63)))
+                                },
+                            })
+                            .collect();
+                        Behaviour::Service(ServiceRt::new(cfg, deps))
+                    }
+                };
+                NodeRt {
+                    behaviour,
+                    rng: stream(seed, StreamKind::Node, i as u32),
+                    metrics: Metrics::default(),
+                    in_flight: 0,
+                    area_in_flight: 0,
+                    area_busy: 0,
+                    last_change: SimTime::ZERO,
+                    down: false,
+                    paused: false,
+                    held: Vec::new(),
+                    slow: 1.0,
+                    error_rate: 0.0,
+                }
+            })
+            .collect::<Vec<_>>();
+        let edges = scenario
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| EdgeRt {
+                from: index[e.from.as_str()],
+                to: index[e.to.as_str()],
+                latency: e.latency.sampler(),
+                loss: e.loss,
+                base_loss: e.loss,
+                extra_latency_us: 0,
+                blocked: 0,
+                timeout_us: e.timeout_ms.map(ms_to_micros),
+                rng: stream(seed, StreamKind::Edge, i as u32),
+                metrics: Metrics::default(),
+                in_flight: 0,
+            })
+            .collect();
+        let mut queue = EventQueue::default();
+        let end = SimTime::from_millis(scenario.duration_ms);
+        let clients = scenario
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let client = index[w.client.as_str()];
+                let edge = edge_index[&(client, index[w.target.as_str()])];
+                let mut rt = ClientRt::new(
+                    w,
+                    client,
+                    edge,
+                    stream(seed, StreamKind::Workload, i as u32),
+                );
+                if let Some(t) = rt.next_arrival(0, end.0) {
+                    queue.schedule(
+                        SimTime(t),
+                        Event::Arrival {
+                            workload: i as u32,
+                            gen: 0,
+                        },
+                    );
+                }
+                rt
+            })
+            .collect();
+        for (i, n) in nodes.iter().enumerate() {
+            if let Behaviour::Balancer(lb) = &n.behaviour {
+                if lb.check_interval_us > 0 {
+                    queue.schedule(
+                        SimTime(lb.check_interval_us),
+                        Event::HealthCheck { node: i as u32 },
+                    );
+                }
+            }
+        }
+        for (i, f) in scenario.faults.iter().enumerate() {
+            queue.schedule(
+                SimTime::from_millis(f.at_ms),
+                Event::FaultStart { index: i as u32 },
+            );
+        }
+        Ok(Sim {
+            scenario: scenario.clone(),
+            now: SimTime::ZERO,
+            end,
+            queue,
+            calls: Calls::default(),
+            nodes,
+            edges,
+            clients,
+            partitions: Vec::new(),
+            next_request: 0,
+            next_window: SimTime(WINDOW_US),
+            trace: mix64(seed),
+            events: 0,
+            totals: Totals::default(),
+            overall: Metrics::default(),
+        })
+    }
+
+    /// The scenario being run, including faults injected so far.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub fn end(&self) -> SimTime {
+        self.end
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.now >= self.end
+    }
+
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Hash of the ordered event trace so far: equal hashes, equal runs.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace
+    }
+
+    /// Calls alive in the engine right now (user requests and their children).
+    pub fn live_calls(&self) -> u32 {
+        self.calls.live()
+    }
+
+    /// Events waiting in the queue.
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn node_metrics(&self, node: usize) -> &Metrics {
+        &self.nodes[node].metrics
+    }
+
+    pub fn edge_metrics(&self, edge: usize) -> &Metrics {
+        &self.edges[edge].metrics
+    }
+
+    pub fn overall_metrics(&self) -> &Metrics {
+        &self.overall
+    }
+
+    /// Runtime state of a node (for views and tests).
+    pub fn node(&self, node: usize) -> &NodeRt {
+        &self.nodes[node]
+    }
+
+    pub fn edge(&self, edge: usize) -> &EdgeRt {
+        &self.edges[edge]
+    }
+
+    /// Time-average number of calls at a node and of its busy workers so far.
+    pub fn node_occupancy(&self, node: usize) -> (f64, f64) {
+        let n = &self.nodes[node];
+        let span = self.now.0.max(1) as f64;
+        let pending = u128::from(self.now.since(n.last_change));
+        let busy = n.behaviour.pool().map_or(0, |p| p.busy);
+        let l = (n.area_in_flight + pending * u128::from(n.in_flight)) as f64 / span;
+        let b = (n.area_busy + pending * u128::from(busy)) as f64 / span;
+        (l, b)
+    }
+
+    /// Adds a fault to the run's timeline (at `fault.at_ms`, or now if that
+    /// has passed) so that replaying the scenario reproduces it exactly.
+    pub fn inject(&mut self, mut fault: Fault) -> Result<(), ScenarioError> {
+        fault.at_ms = fault.at_ms.max(self.now.0.div_ceil(1_000));
+        let mut next = self.scenario.clone();
+        next.faults.push(fault);
+        next.validate()?;
+        let index = next.faults.len() as u32 - 1;
+        let at = SimTime::from_millis(next.faults[index as usize].at_ms);
+        self.scenario = next;
+        self.queue.schedule(at, Event::FaultStart { index });
+        Ok(())
+    }
+
+    /// Runs every event due up to and including `t` (capped at the end of the run).
+    /// Returns the number of events processed.
+    pub fn step_until(&mut self, t: SimTime) -> u64 {
+        let limit = t.min(self.end);
+        let before = self.events;
+        while let Some(at) = self.queue.peek_time() {
+            if at > limit {
+                break;
+            }
+            let (at, event) = self.queue.pop().expect("peeked");
+            self.advance_to(at);
+            self.events += 1;
+            self.trace = mix64(self.trace ^ event.fingerprint() ^ at.0.rotate_left(29));
+            if let Some(owner) = self.owner(&event) {
+                if self.nodes[owner].paused {
+                    self.nodes[owner].held.push(event);
+                    continue;
+                }
+            }
+            self.handle(event);
+        }
+        self.advance_to(limit.max(self.now));
+        self.events - before
+    }
+
+    /// Runs to the end of the scenario.
+    pub fn run(&mut self) -> u64 {
+        self.step_until(self.end)
+    }
+
+    fn advance_to(&mut self, at: SimTime) {
+        while at >= self.next_window {
+            let t_ms = self.next_window.0 / 1_000;
+            for n in &mut self.nodes {
+                n.metrics.close_window(t_ms, u64::from(n.in_flight));
+            }
+            for e in &mut self.edges {
+                e.metrics.close_window(t_ms, u64::from(e.in_flight));
+            }
+            self.overall.close_window(t_ms, self.totals.in_flight);
+            self.next_window = self.next_window.plus(WINDOW_US);
+        }
+        self.now = at;
+    }
+
+    /// The node that must be running for `event` to be handled now.
+    fn owner(&self, event: &Event) -> Option<usize> {
+        let callee = |call: u32, gen: u32| {
+            self.calls
+                .get(call, gen)
+                .map(|c| self.edges[c.edge as usize].to as usize)
+        };
+        let caller = |call: u32, gen: u32| {
+            self.calls
+                .get(call, gen)
+                .map(|c| self.edges[c.edge as usize].from as usize)
+        };
+        match *event {
+            Event::Deliver { call, gen } | Event::WorkDone { call, gen } => callee(call, gen),
+            Event::Response { call, gen } | Event::Timeout { call, gen } => caller(call, gen),
+            Event::HealthCheck { node } => Some(node as usize),
+            Event::Arrival { .. } | Event::FaultStart { .. } | Event::FaultEnd { .. } => None,
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival { workload, gen } => self.on_arrival(workload, gen),
+            Event::Deliver { call, gen } => self.on_deliver(call, gen),
+            Event::WorkDone { call, gen } => self.on_work_done(call, gen),
+            Event::Response { call, gen } => self.on_response(call, gen),
+            Event::Timeout { call, gen } => self.on_timeout(call, gen),
+            Event::FaultStart { index } => self.on_fault_start(index),
+            Event::FaultEnd { index } => self.on_fault_end(index),
+            Event::HealthCheck { node } => self.on_health_check(node),
+        }
+    }
+}
