@@ -79,7 +79,7 @@ impl BalancerRt {
         outstanding: impl Fn(usize) -> u32,
         rng: &mut SimRng,
     ) -> Option<usize> {
-        let n = self.backends.len();
+        let n = self.health.len();
         let healthy = self.health.iter().filter(|h| h.healthy).count();
         if healthy == 0 {
             return None;

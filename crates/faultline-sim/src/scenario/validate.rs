@@ -544,6 +544,17 @@ impl Scenario {
         }
 
         self.validate_faults(&mut c, &links);
+        if c.problems.is_empty() {
+            if let Some(cycle) = self.call_cycle() {
+                c.add(
+                    "edges",
+                    format!(
+                        "calls form a cycle ({}): a request would call itself forever",
+                        cycle.join(" -> ")
+                    ),
+                );
+            }
+        }
 
         if c.problems.is_empty() {
             Ok(())
@@ -556,6 +567,69 @@ impl Scenario {
 }
 
 impl Scenario {
+    /// A cycle in who-calls-whom (service calls, balancer backends, queue
+    /// consumers), as the ids along it, if there is one.
+    fn call_cycle(&self) -> Option<Vec<String>> {
+        let index: std::collections::HashMap<&str, usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+        let next: Vec<Vec<usize>> = self
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Service(s) => s
+                    .calls
+                    .iter()
+                    .filter_map(|c| index.get(c.to.as_str()).copied())
+                    .collect(),
+                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) => self
+                    .edges
+                    .iter()
+                    .filter(|e| e.from == n.id)
+                    .filter_map(|e| index.get(e.to.as_str()).copied())
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        // Iterative depth-first search: 0 unvisited, 1 on the path, 2 done.
+        let mut state = vec![0u8; self.nodes.len()];
+        for root in 0..self.nodes.len() {
+            if state[root] != 0 {
+                continue;
+            }
+            let mut stack = vec![(root, 0usize)];
+            state[root] = 1;
+            while let Some(&mut (node, ref mut k)) = stack.last_mut() {
+                if let Some(&m) = next[node].get(*k) {
+                    *k += 1;
+                    match state[m] {
+                        0 => {
+                            state[m] = 1;
+                            stack.push((m, 0));
+                        }
+                        1 => {
+                            let from = stack.iter().position(|&(x, _)| x == m).unwrap_or(0);
+                            let mut ids: Vec<String> = stack[from..]
+                                .iter()
+                                .map(|&(x, _)| self.nodes[x].id.clone())
+                                .collect();
+                            ids.push(self.nodes[m].id.clone());
+                            return Some(ids);
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[node] = 2;
+                    stack.pop();
+                }
+            }
+        }
+        None
+    }
+
     fn validate_faults(&self, c: &mut Collector, links: &HashSet<(&str, &str)>) {
         if self.faults.len() > LIMITS.max_faults {
             c.add(
@@ -746,6 +820,111 @@ mod tests {
         v["nodes"][1]["kind"]["wrokers"] = 3.into();
         let err = Scenario::from_json(&v.to_string()).unwrap_err();
         assert!(err.to_string().contains("unknown field `wrokers`"), "{err}");
+    }
+
+    #[test]
+    fn call_cycles_are_refused_with_the_path() {
+        let mut s = slice_scenario();
+        s.edges.push(Edge::new("db", "api"));
+        // Databases cannot call; make the cycle with two services instead.
+        s.edges.pop();
+        s.nodes[2].kind = NodeKind::Service(ServiceConfig {
+            calls: vec![DownstreamCall {
+                to: "api".into(),
+                ops: vec![],
+            }],
+            ..ServiceConfig::default()
+        });
+        s.edges.push(Edge::new("db", "api"));
+        let m = messages(&s);
+        assert_eq!(
+            m,
+            vec![
+                "edges: calls form a cycle (api -> db -> api): a request would call itself forever"
+            ]
+        );
+    }
+
+    #[test]
+    fn fault_problems_name_the_fault() {
+        let mut s = slice_scenario();
+        s.faults.push(Fault {
+            at_ms: 0,
+            duration_ms: None,
+            action: FaultAction::Crash {
+                node: "client".into(),
+            },
+        });
+        s.faults.push(Fault {
+            at_ms: 0,
+            duration_ms: None,
+            action: FaultAction::Partition {
+                id: None,
+                a: vec!["mars".into()],
+                b: vec![],
+            },
+        });
+        s.faults.push(Fault {
+            at_ms: 0,
+            duration_ms: None,
+            action: FaultAction::Spike {
+                workload: "users".into(),
+                factor: 1e9,
+            },
+        });
+        let m = messages(&s);
+        assert!(
+            m.contains(
+                &"faults[0].action.node: \"client\" is a client: use a spike to change its load"
+                    .to_string()
+            ),
+            "{m:?}"
+        );
+        assert!(
+            m.contains(&"faults[1].action.a[0]: no node or region named \"mars\"".to_string()),
+            "{m:?}"
+        );
+        assert!(
+            m.contains(&"faults[1].action.b: needs at least one node id or region".to_string()),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.starts_with("faults[2].action.factor") && x.contains("MAX_FACTOR")),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn balancers_and_queues_need_their_edges() {
+        let mut s = slice_scenario();
+        s.nodes.push(Node {
+            id: "lb".into(),
+            name: String::new(),
+            region: None,
+            zone: None,
+            x: 0.0,
+            y: 0.0,
+            kind: NodeKind::LoadBalancer(LoadBalancerConfig::default()),
+        });
+        s.nodes.push(Node {
+            id: "q".into(),
+            name: String::new(),
+            region: None,
+            zone: None,
+            x: 0.0,
+            y: 0.0,
+            kind: NodeKind::Queue(QueueConfig::default()),
+        });
+        let m = messages(&s);
+        assert!(
+            m.contains(
+                &"nodes[3].kind: load balancer \"lb\" has no backends (no outgoing edge)"
+                    .to_string()
+            ),
+            "{m:?}"
+        );
+        assert!(m.contains(&"nodes[4].kind: queue \"q\" needs exactly one outgoing edge to its consumer (has 0)".to_string()), "{m:?}");
     }
 
     #[test]

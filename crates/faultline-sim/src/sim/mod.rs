@@ -377,6 +377,68 @@ impl Sim {
         (l, b)
     }
 
+    /// Checks the books against the calls actually alive: every counter of
+    /// calls in flight (per edge, per node, for the whole run) must equal the
+    /// number of live calls it describes, and generated = ok + failed + in
+    /// flight. Cost is linear in the live calls; for tests and debugging.
+    pub fn audit(&self) -> Result<(), String> {
+        use crate::calls::{Phase, NO_PARENT};
+        if !self.totals.balanced() {
+            return Err(format!("totals do not add up: {:?}", self.totals));
+        }
+        let mut edge_live = vec![0u32; self.edges.len()];
+        let mut node_live = vec![0u32; self.nodes.len()];
+        let mut roots = 0u64;
+        for idx in self.calls.live_indices() {
+            let c = self.calls.at(idx);
+            let e = &self.edges[c.edge as usize];
+            if !c.abandoned {
+                edge_live[c.edge as usize] += 1;
+                if c.parent == NO_PARENT {
+                    roots += 1;
+                    node_live[e.from as usize] += 1;
+                }
+            }
+            if matches!(c.phase, Phase::Queued | Phase::Working) {
+                node_live[e.to as usize] += 1;
+            }
+        }
+        if roots != self.totals.in_flight {
+            return Err(format!(
+                "{} user requests in flight, but {} live",
+                self.totals.in_flight, roots
+            ));
+        }
+        for (i, e) in self.edges.iter().enumerate() {
+            if e.in_flight != edge_live[i] {
+                return Err(format!(
+                    "edges[{i}]: in_flight {} but {} live calls",
+                    e.in_flight, edge_live[i]
+                ));
+            }
+        }
+        for (i, n) in self.nodes.iter().enumerate() {
+            let counted = matches!(n.behaviour, Behaviour::Queue(_)) || n.in_flight == node_live[i];
+            if !counted {
+                return Err(format!(
+                    "nodes[{i}]: in_flight {} but {} live calls",
+                    n.in_flight, node_live[i]
+                ));
+            }
+            if let Some(p) = n.behaviour.pool() {
+                if p.busy > p.capacity || p.busy + p.queue_depth() != node_live[i] {
+                    return Err(format!(
+                        "nodes[{i}]: pool busy {} + queued {} vs {} calls",
+                        p.busy,
+                        p.queue_depth(),
+                        node_live[i]
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a fault to the run's timeline (at `fault.at_ms`, or now if that
     /// has passed) so that replaying the scenario reproduces it exactly.
     pub fn inject(&mut self, mut fault: Fault) -> Result<(), ScenarioError> {

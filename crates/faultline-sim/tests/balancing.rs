@@ -1,0 +1,126 @@
+//! Load balancers and queues as the reference behaviour says they should act.
+
+use faultline_sim::scenario::{Fault, FaultAction, Scenario};
+use faultline_sim::Sim;
+
+/// Client -> load balancer -> backends with the given mean service times (ms),
+/// four workers each, at `rate_rps`.
+fn balanced(algorithm: &str, means: &[f64], rate_rps: f64, seed: u64) -> Scenario {
+    let mut nodes = vec![
+        serde_json::json!({ "id": "client", "kind": { "type": "client" } }),
+        serde_json::json!({ "id": "lb", "kind": { "type": "load_balancer", "algorithm": algorithm } }),
+    ];
+    let mut edges = vec![serde_json::json!({ "from": "client", "to": "lb", "timeout_ms": null })];
+    for (i, m) in means.iter().enumerate() {
+        nodes.push(
+            serde_json::json!({ "id": format!("b{i}"), "kind": { "type": "service", "workers": 4,
+            "queue_capacity": 100_000, "service_time": { "type": "exponential", "mean_ms": m } } }),
+        );
+        edges.push(serde_json::json!({ "from": "lb", "to": format!("b{i}"), "timeout_ms": null }));
+    }
+    serde_json::from_value(serde_json::json!({
+        "version": 1, "seed": seed, "duration_ms": 60_000, "nodes": nodes, "edges": edges,
+        "workloads": [{ "id": "w", "client": "client", "target": "lb",
+                        "arrival": { "type": "poisson", "rate_rps": rate_rps } }]
+    }))
+    .unwrap()
+}
+
+fn p99(s: &Scenario) -> f64 {
+    let mut sim = Sim::new(s).unwrap();
+    sim.run();
+    assert!(sim.totals().balanced());
+    sim.report().latency_ms.p99
+}
+
+#[test]
+fn power_of_two_choices_beats_random_on_tail_latency_with_uneven_backends() {
+    // Capacity: three backends of 400 req/s and one of 133 req/s. Random sends
+    // each a quarter of 900 req/s and drowns the slow one; P2C steers away from it.
+    let means = [10.0, 10.0, 10.0, 30.0];
+    for seed in [1, 2] {
+        let random = p99(&balanced("random", &means, 900.0, seed));
+        let p2c = p99(&balanced("power_of_two", &means, 900.0, seed));
+        let lor = p99(&balanced("least_outstanding", &means, 900.0, seed));
+        eprintln!("seed {seed}: p99 random {random:.1} ms, p2c {p2c:.1} ms, least outstanding {lor:.1} ms");
+        assert!(random > 3.0 * p2c, "random {random} vs p2c {p2c}");
+        assert!(lor <= p2c * 1.2, "least outstanding {lor} vs p2c {p2c}");
+    }
+}
+
+#[test]
+fn health_checks_take_a_dead_backend_out_and_put_it_back() {
+    let mut s = balanced("round_robin", &[5.0, 5.0, 5.0], 300.0, 3);
+    s.duration_ms = 12_000;
+    if let faultline_sim::scenario::NodeKind::LoadBalancer(lb) = &mut s.nodes[1].kind {
+        lb.health_check_interval_ms = 500;
+        lb.unhealthy_threshold = 2;
+        lb.healthy_threshold = 2;
+    }
+    s.faults.push(Fault {
+        at_ms: 2_000,
+        duration_ms: Some(5_000),
+        action: FaultAction::Crash { node: "b1".into() },
+    });
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    let failed_in = |from: u64, to: u64| -> u64 {
+        sim.node_metrics(0)
+            .series
+            .iter()
+            .filter(|p| p.t_ms > from && p.t_ms <= to)
+            .map(|p| p.failed)
+            .sum()
+    };
+    // Until two failed checks (at most 1 s), a third of calls hit the dead backend.
+    assert!(failed_in(2_000, 3_000) > 30, "{}", failed_in(2_000, 3_000));
+    assert_eq!(
+        failed_in(3_000, 7_000),
+        0,
+        "the dead backend is out of rotation"
+    );
+    assert_eq!(failed_in(7_000, 12_000), 0);
+    // It comes back after two passed checks and takes its share again.
+    let b1_late: u64 = sim
+        .node_metrics(3)
+        .series
+        .iter()
+        .filter(|p| p.t_ms > 9_000)
+        .map(|p| p.ok)
+        .sum();
+    assert!(b1_late > 250, "{b1_late}");
+}
+
+#[test]
+fn a_queue_decouples_a_fast_producer_from_a_slow_consumer() {
+    let s: Scenario = serde_json::from_value(serde_json::json!({
+        "version": 1, "seed": 5, "duration_ms": 10_000,
+        "nodes": [
+            { "id": "client", "kind": { "type": "client" } },
+            { "id": "orders", "kind": { "type": "service", "workers": 8,
+                "service_time": { "type": "constant", "ms": 2.0 }, "calls": [{ "to": "events" }] } },
+            { "id": "events", "kind": { "type": "queue", "capacity": 100_000, "consumers": 2 } },
+            { "id": "email", "kind": { "type": "service", "workers": 2,
+                "service_time": { "type": "constant", "ms": 40.0 } } }
+        ],
+        "edges": [
+            { "from": "client", "to": "orders" }, { "from": "orders", "to": "events" },
+            { "from": "events", "to": "email" }
+        ],
+        "workloads": [{ "id": "w", "client": "client", "target": "orders",
+                        "arrival": { "type": "constant", "rate_rps": 100.0 } }]
+    }))
+    .unwrap();
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    let r = sim.report();
+    // Users see the producer's few milliseconds, not the consumer's backlog.
+    assert!(r.latency_ms.p99 < 10.0, "{}", r.latency_ms.p99);
+    assert_eq!(r.requests.failed.total, 0);
+    // Each of the 2 consumer slots takes 40 ms of work plus a 1 ms round trip:
+    // 2 / 41 ms = 48.8 msg/s drained of the 100 msg/s offered.
+    let q = r.nodes[2].queue.as_ref().unwrap();
+    let drained = 10.0 * 2.0 / 0.041;
+    assert!((q.delivered as f64 - drained).abs() < 5.0, "{q:?}");
+    assert!((q.depth as f64 - (1_000.0 - drained)).abs() < 25.0, "{q:?}");
+}
