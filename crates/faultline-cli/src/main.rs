@@ -5,6 +5,7 @@
 //! panics: exit 1 for a scenario that cannot run, 2 for bad usage (clap).
 
 mod output;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use faultline_sim::{Scenario, Sim, SimTime};
@@ -47,6 +48,8 @@ enum Command {
         /// Scenario JSON file, or `-` for standard input.
         scenario: String,
     },
+    /// Print the JSON Schema of the scenario document.
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -77,10 +80,8 @@ fn execute(command: Command) -> Result<(), String> {
                 sc.duration_ms = d;
             }
             let mut sim = Sim::new(&sc).map_err(|e| format!("{scenario} cannot run:\n{e}"))?;
-            match until_ms {
-                Some(t) => sim.step_until(SimTime::from_millis(t)),
-                None => sim.run(),
-            };
+            let stop = until_ms.map_or(sim.end(), SimTime::from_millis);
+            progress::run_to(&mut sim, stop);
             if json {
                 let text =
                     serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())?;
@@ -88,6 +89,10 @@ fn execute(command: Command) -> Result<(), String> {
             } else {
                 print!("{}", output::text_report(&sim));
             }
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", Scenario::json_schema());
             Ok(())
         }
         Command::Validate { scenario } => {

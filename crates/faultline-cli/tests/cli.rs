@@ -123,3 +123,35 @@ fn validate_lists_every_problem() {
     let ok = faultline(&["validate", "assets/scenarios/slice.json"], None);
     assert!(ok.status.success());
 }
+
+#[test]
+fn the_committed_schema_is_what_the_cli_prints() {
+    let out = faultline(&["schema"], None);
+    assert!(out.status.success());
+    let printed = text(&out.stdout);
+    let path = repo().join("assets/scenario.schema.json");
+    if std::env::var_os("FAULTLINE_BLESS").is_some() {
+        std::fs::write(&path, &printed).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        printed, committed,
+        "assets/scenario.schema.json is stale: rerun with FAULTLINE_BLESS=1"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(schema["title"], "Scenario");
+    for field in [
+        "version",
+        "seed",
+        "duration_ms",
+        "nodes",
+        "edges",
+        "workloads",
+        "faults",
+    ] {
+        assert!(
+            schema["properties"][field].is_object(),
+            "schema lacks {field}"
+        );
+    }
+}

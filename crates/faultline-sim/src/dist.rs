@@ -14,6 +14,7 @@ const Z_P99: f64 = 2.326_347_874_040_840_8;
 
 /// A non-negative duration distribution, written in milliseconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Dist {
     /// Always the same value.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One timed fault.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// When it starts, in simulated milliseconds from the start of the run.
@@ -22,6 +23,7 @@ pub struct Fault {
 
 /// What a fault does.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
     /// The node's process dies: its queued and in-progress calls fail

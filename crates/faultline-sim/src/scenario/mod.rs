@@ -23,6 +23,7 @@ pub const SCENARIO_VERSION: u32 = 1;
 
 /// A whole simulation: topology, load, faults and the seed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Document version; must be `SCENARIO_VERSION`.
@@ -47,6 +48,7 @@ pub struct Scenario {
 
 /// One box on the canvas.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Node {
     /// Unique id, referenced by edges and workloads.
@@ -78,6 +80,7 @@ impl Node {
 
 /// What a node is, with its kind-specific configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NodeKind {
     Client(ClientConfig),
@@ -101,12 +104,14 @@ impl NodeKind {
 
 /// A load generator; its traffic is described by the scenario's workloads.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {}
 
 /// A load balancer: forwards each call to one of its backends (its outgoing
 /// edges) and relays the answer. It adds no work of its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct LoadBalancerConfig {
     pub algorithm: Balancing,
@@ -134,6 +139,7 @@ impl Default for LoadBalancerConfig {
 
 /// How a load balancer picks a backend.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Balancing {
     #[default]
@@ -151,6 +157,7 @@ pub enum Balancing {
 /// producer at once and delivers to the consumer (its one outgoing edge) at
 /// the consumer's pace, redelivering failed messages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct QueueConfig {
     /// Messages it holds; what happens beyond that is the drop policy.
@@ -174,6 +181,7 @@ impl Default for QueueConfig {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DropPolicy {
     /// A full queue refuses new messages (the producer sees 503).
@@ -185,6 +193,7 @@ pub enum DropPolicy {
 
 /// An application service: a worker pool in front of a bounded queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ServiceConfig {
     /// Concurrent requests it can work on (threads, event-loop slots).
@@ -214,6 +223,7 @@ impl Default for ServiceConfig {
 
 /// One dependency call a service makes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DownstreamCall {
     /// The node called; an edge from this service to it must exist.
@@ -224,6 +234,7 @@ pub struct DownstreamCall {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Fanout {
     #[default]
@@ -234,6 +245,7 @@ pub enum Fanout {
 /// A database primary: a connection limit and a query-time distribution that
 /// stretches as the connections fill up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// Queries it runs at once (PostgreSQL's max_connections).
@@ -259,6 +271,7 @@ impl Default for DatabaseConfig {
 
 /// A directed network link a node calls another over; responses return on it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Edge {
     pub from: String,
@@ -296,6 +309,7 @@ impl Edge {
 
 /// Traffic a client node generates.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
     pub id: String,
@@ -317,6 +331,7 @@ pub struct Workload {
 
 /// When requests are generated.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Arrival {
     /// Exponential inter-arrival times (the M in M/M/c).
@@ -339,6 +354,7 @@ pub enum Arrival {
 
 /// One corner of a rate schedule.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RatePoint {
     pub t_ms: u64,
@@ -403,6 +419,7 @@ impl Arrival {
 
 /// One kind of request in the mix.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
     pub name: String,
@@ -418,6 +435,7 @@ fn one() -> f64 {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     #[default]
@@ -429,6 +447,7 @@ pub enum Method {
 
 /// How request keys are drawn (caches and shards care).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Keys {
     Uniform { count: u64 },
@@ -451,6 +470,13 @@ impl Scenario {
 
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a scenario always serialises")
+    }
+
+    /// The JSON Schema of the scenario document, generated from these types.
+    #[cfg(feature = "schema")]
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Scenario);
+        serde_json::to_string_pretty(&schema).expect("a schema always serialises") + "\n"
     }
 
     pub fn node_index(&self, id: &str) -> Option<usize> {
