@@ -13,6 +13,7 @@
 //! ```
 
 pub mod calls;
+pub mod catalogue;
 pub mod dist;
 pub mod event;
 pub mod metrics;

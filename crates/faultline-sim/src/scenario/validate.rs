@@ -251,10 +251,12 @@ impl Scenario {
                         1_000,
                         "1000",
                     );
-                    if lb.health_check_interval_ms > 0 && lb.health_check_interval_ms < 10 {
+                    if (lb.health_check_interval_ms > 0 && lb.health_check_interval_ms < 10)
+                        || lb.health_check_interval_ms > LIMITS.max_duration_ms
+                    {
                         c.add(
                             format!("{p}.kind.health_check_interval_ms"),
-                            "must be 0 (off) or at least 10 ms",
+                            "must be 0 (off), or between 10 ms and 24 h (limit MAX_DURATION_MS)",
                         );
                     }
                     if !self.edges.iter().any(|e| e.from == n.id) {

@@ -1,0 +1,382 @@
+//! The catalogue of node kinds and their settings, for the playground.
+//!
+//! The palette and the inspector are built from this list rather than written
+//! per kind, so a kind or a field added to the engine shows up in the UI with
+//! its label, unit, limits and help. Defaults are not repeated here: they come
+//! from the config types' `Default` impls (`default_kind`), and a test checks
+//! that every field of every kind is described, and that the limits agree
+//! with validation.
+
+use crate::scenario::{
+    ClientConfig, DatabaseConfig, LoadBalancerConfig, NodeKind, QueueConfig, ServiceConfig, LIMITS,
+};
+
+/// Palette groups.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Group {
+    Traffic,
+    Compute,
+    Data,
+    Messaging,
+}
+
+impl Group {
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Traffic => "Traffic",
+            Group::Compute => "Compute",
+            Group::Data => "Data",
+            Group::Messaging => "Messaging",
+        }
+    }
+}
+
+/// What sort of value a field holds, which decides its editor.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum FieldType {
+    Integer {
+        min: f64,
+        max: f64,
+    },
+    Number {
+        min: f64,
+        max: f64,
+    },
+    Choice(&'static [&'static str]),
+    /// A latency or service-time distribution (`Dist`).
+    Distribution,
+    /// The list of downstream calls of a service.
+    Calls,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct FieldInfo {
+    /// The field's name in the scenario document.
+    pub name: &'static str,
+    pub label: &'static str,
+    /// Unit shown beside the value ("" when it has none).
+    pub unit: &'static str,
+    pub ty: FieldType,
+    pub help: &'static str,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct KindInfo {
+    /// The kind's `type` in the scenario document.
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub group: Group,
+    pub help: &'static str,
+    pub fields: &'static [FieldInfo],
+}
+
+const fn int(min: u32, max: u32) -> FieldType {
+    FieldType::Integer {
+        min: min as f64,
+        max: max as f64,
+    }
+}
+
+const WORKERS: u32 = LIMITS.max_workers;
+const QUEUE: u32 = LIMITS.max_queue_capacity;
+
+const SERVICE_FIELDS: &[FieldInfo] = &[
+    FieldInfo { name: "workers", label: "Workers", unit: "", ty: int(1, WORKERS), help: "Requests it works on at once (threads). A worker waiting on a downstream call stays busy." },
+    FieldInfo { name: "queue_capacity", label: "Queue", unit: "requests", ty: int(0, QUEUE), help: "Requests that may wait for a worker; the next one is rejected with 503." },
+    FieldInfo { name: "service_time", label: "Service time", unit: "ms", ty: FieldType::Distribution, help: "Local processing per request, before downstream calls." },
+    FieldInfo { name: "calls", label: "Calls", unit: "", ty: FieldType::Calls, help: "Dependencies called for each request (per operation, or all)." },
+    FieldInfo { name: "fanout", label: "Fan-out", unit: "", ty: FieldType::Choice(&["sequential", "parallel"]), help: "Call dependencies one after another, or all at once and wait for all." },
+];
+
+const DATABASE_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "max_connections",
+        label: "Max connections",
+        unit: "",
+        ty: int(1, WORKERS),
+        help: "Queries it runs at once (PostgreSQL's max_connections).",
+    },
+    FieldInfo {
+        name: "queue_capacity",
+        label: "Wait queue",
+        unit: "queries",
+        ty: int(0, QUEUE),
+        help: "Queries waiting for a connection; beyond it they are refused.",
+    },
+    FieldInfo {
+        name: "query_time",
+        label: "Query time",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "Time per query on an idle database.",
+    },
+    FieldInfo {
+        name: "saturation",
+        label: "Saturation",
+        unit: "",
+        ty: FieldType::Number {
+            min: 0.0,
+            max: 100.0,
+        },
+        help: "Contention: query time x (1 + saturation x utilisation²).",
+    },
+];
+
+const BALANCER_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "algorithm",
+        label: "Algorithm",
+        unit: "",
+        ty: FieldType::Choice(&[
+            "round_robin",
+            "random",
+            "least_outstanding",
+            "power_of_two",
+            "consistent_hash",
+        ]),
+        help: "How the next backend is chosen.",
+    },
+    FieldInfo {
+        name: "virtual_nodes",
+        label: "Virtual nodes",
+        unit: "per backend",
+        ty: int(1, LIMITS.max_virtual_nodes),
+        help: "Points per backend on the consistent-hashing ring; more points, more even shares.",
+    },
+    FieldInfo {
+        name: "health_check_interval_ms",
+        label: "Health check every",
+        unit: "ms",
+        ty: FieldType::Integer {
+            min: 0.0,
+            max: LIMITS.max_duration_ms as f64,
+        },
+        help: "How often backends are probed; 0 turns checks off.",
+    },
+    FieldInfo {
+        name: "unhealthy_threshold",
+        label: "Unhealthy after",
+        unit: "failed checks",
+        ty: int(1, 1_000),
+        help: "Consecutive failed checks before a backend is taken out.",
+    },
+    FieldInfo {
+        name: "healthy_threshold",
+        label: "Healthy after",
+        unit: "passed checks",
+        ty: int(1, 1_000),
+        help: "Consecutive passed checks before it is put back.",
+    },
+];
+
+const QUEUE_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "capacity",
+        label: "Capacity",
+        unit: "messages",
+        ty: int(1, QUEUE),
+        help: "Messages it holds before the drop policy applies.",
+    },
+    FieldInfo {
+        name: "drop_policy",
+        label: "When full",
+        unit: "",
+        ty: FieldType::Choice(&["reject_new", "drop_oldest"]),
+        help: "Refuse new messages (producer sees 503), or drop the oldest.",
+    },
+    FieldInfo {
+        name: "consumers",
+        label: "Consumers",
+        unit: "",
+        ty: int(1, WORKERS),
+        help: "Deliveries to the consumer in progress at once.",
+    },
+    FieldInfo {
+        name: "max_redeliveries",
+        label: "Redeliveries",
+        unit: "",
+        ty: int(0, 100),
+        help: "Retries of a failed delivery before the message is dead-lettered.",
+    },
+];
+
+/// Every node kind the engine has, in palette order.
+pub const KINDS: &[KindInfo] = &[
+    KindInfo {
+        kind: "client",
+        label: "Clients",
+        group: Group::Traffic,
+        help: "Users sending requests, as described by the scenario's workloads.",
+        fields: &[],
+    },
+    KindInfo {
+        kind: "load_balancer",
+        label: "Load balancer",
+        group: Group::Traffic,
+        help: "Spreads calls over its backends and takes unhealthy ones out.",
+        fields: BALANCER_FIELDS,
+    },
+    KindInfo {
+        kind: "service",
+        label: "Service",
+        group: Group::Compute,
+        help: "An application service: workers in front of a bounded queue.",
+        fields: SERVICE_FIELDS,
+    },
+    KindInfo {
+        kind: "database",
+        label: "Database",
+        group: Group::Data,
+        help: "A database primary with a connection limit.",
+        fields: DATABASE_FIELDS,
+    },
+    KindInfo {
+        kind: "queue",
+        label: "Queue",
+        group: Group::Messaging,
+        help: "A message queue between a producer and a consumer.",
+        fields: QUEUE_FIELDS,
+    },
+];
+
+/// Settings of an edge, for the inspector.
+pub const EDGE_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "latency",
+        label: "Latency",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "One-way network latency; request and response each draw once.",
+    },
+    FieldInfo {
+        name: "loss",
+        label: "Loss",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 1.0 },
+        help: "Probability that a message is lost; the caller then times out.",
+    },
+    FieldInfo {
+        name: "timeout_ms",
+        label: "Timeout",
+        unit: "ms",
+        ty: FieldType::Number {
+            min: 0.001,
+            max: LIMITS.max_latency_ms,
+        },
+        help: "How long the caller waits per call; empty waits forever.",
+    },
+];
+
+/// The catalogue entry of a kind.
+pub fn kind_info(kind: &str) -> Option<&'static KindInfo> {
+    KINDS.iter().find(|k| k.kind == kind)
+}
+
+/// A node kind with every setting at its default.
+pub fn default_kind(kind: &str) -> Option<NodeKind> {
+    Some(match kind {
+        "client" => NodeKind::Client(ClientConfig {}),
+        "load_balancer" => NodeKind::LoadBalancer(LoadBalancerConfig::default()),
+        "service" => NodeKind::Service(ServiceConfig::default()),
+        "database" => NodeKind::Database(DatabaseConfig::default()),
+        "queue" => NodeKind::Queue(QueueConfig::default()),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{slice_scenario, Edge, Node};
+
+    #[test]
+    fn every_field_of_every_kind_is_described_and_nothing_else() {
+        for k in KINDS {
+            let default = default_kind(k.kind).expect("a default for every catalogued kind");
+            assert_eq!(default.name(), k.kind);
+            let json = serde_json::to_value(&default).unwrap();
+            let mut keys: Vec<&str> = json
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .filter(|&x| x != "type")
+                .collect();
+            let mut names: Vec<&str> = k.fields.iter().map(|f| f.name).collect();
+            keys.sort_unstable();
+            names.sort_unstable();
+            assert_eq!(keys, names, "{}", k.kind);
+        }
+        let edge = serde_json::to_value(Edge::new("a", "b")).unwrap();
+        for f in EDGE_FIELDS {
+            assert!(edge.get(f.name).is_some(), "edge field {}", f.name);
+        }
+    }
+
+    /// A scenario with one node of `kind` (configured by `json`) wired in.
+    fn with_node(kind: &str, json: serde_json::Value) -> crate::Scenario {
+        let mut s = slice_scenario();
+        let kind: NodeKind = serde_json::from_value(json).unwrap();
+        s.nodes.push(Node {
+            id: "x".into(),
+            name: String::new(),
+            region: None,
+            zone: None,
+            x: 0.0,
+            y: 0.0,
+            kind,
+        });
+        let _ = kind_info;
+        if matches!(
+            s.nodes.last().unwrap().kind,
+            NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_)
+        ) {
+            s.nodes.push(Node {
+                id: "sink".into(),
+                name: String::new(),
+                region: None,
+                zone: None,
+                x: 0.0,
+                y: 0.0,
+                kind: default_kind("database").unwrap(),
+            });
+            s.edges.push(Edge::new("x", "sink"));
+        }
+        s
+    }
+
+    #[test]
+    fn integer_limits_agree_with_validation() {
+        for k in KINDS {
+            for f in k.fields {
+                let FieldType::Integer { min, max } = f.ty else {
+                    continue;
+                };
+                let mut json = serde_json::to_value(default_kind(k.kind).unwrap()).unwrap();
+                json[f.name] = serde_json::json!(max as u64);
+                assert!(
+                    with_node(k.kind, json.clone()).validate().is_ok(),
+                    "{}.{} = max",
+                    k.kind,
+                    f.name
+                );
+                json[f.name] = serde_json::json!(max as u64 + 1);
+                assert!(
+                    with_node(k.kind, json.clone()).validate().is_err(),
+                    "{}.{} = max + 1",
+                    k.kind,
+                    f.name
+                );
+                if min >= 1.0 {
+                    json[f.name] = serde_json::json!(min as u64 - 1);
+                    assert!(
+                        with_node(k.kind, json).validate().is_err(),
+                        "{}.{} = min - 1",
+                        k.kind,
+                        f.name
+                    );
+                }
+            }
+        }
+    }
+}
