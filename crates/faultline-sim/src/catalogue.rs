@@ -290,6 +290,12 @@ mod tests {
     use crate::scenario::{slice_scenario, Edge, Node};
 
     #[test]
+    fn kinds_are_found_by_name() {
+        assert_eq!(kind_info("queue").map(|k| k.group), Some(Group::Messaging));
+        assert!(kind_info("teapot").is_none() && default_kind("teapot").is_none());
+    }
+
+    #[test]
     fn every_field_of_every_kind_is_described_and_nothing_else() {
         for k in KINDS {
             let default = default_kind(k.kind).expect("a default for every catalogued kind");
@@ -314,7 +320,7 @@ mod tests {
     }
 
     /// A scenario with one node of `kind` (configured by `json`) wired in.
-    fn with_node(kind: &str, json: serde_json::Value) -> crate::Scenario {
+    fn with_node(json: serde_json::Value) -> crate::Scenario {
         let mut s = slice_scenario();
         let kind: NodeKind = serde_json::from_value(json).unwrap();
         s.nodes.push(Node {
@@ -326,7 +332,6 @@ mod tests {
             y: 0.0,
             kind,
         });
-        let _ = kind_info;
         if matches!(
             s.nodes.last().unwrap().kind,
             NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_)
@@ -355,14 +360,14 @@ mod tests {
                 let mut json = serde_json::to_value(default_kind(k.kind).unwrap()).unwrap();
                 json[f.name] = serde_json::json!(max as u64);
                 assert!(
-                    with_node(k.kind, json.clone()).validate().is_ok(),
+                    with_node(json.clone()).validate().is_ok(),
                     "{}.{} = max",
                     k.kind,
                     f.name
                 );
                 json[f.name] = serde_json::json!(max as u64 + 1);
                 assert!(
-                    with_node(k.kind, json.clone()).validate().is_err(),
+                    with_node(json.clone()).validate().is_err(),
                     "{}.{} = max + 1",
                     k.kind,
                     f.name
@@ -370,7 +375,7 @@ mod tests {
                 if min >= 1.0 {
                     json[f.name] = serde_json::json!(min as u64 - 1);
                     assert!(
-                        with_node(k.kind, json).validate().is_err(),
+                        with_node(json).validate().is_err(),
                         "{}.{} = min - 1",
                         k.kind,
                         f.name
