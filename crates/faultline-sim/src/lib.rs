@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod dist;
 pub mod event;
 pub mod metrics;
+pub mod movements;
 pub mod nodes;
 pub mod report;
 pub mod rng;

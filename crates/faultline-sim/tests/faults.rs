@@ -273,3 +273,32 @@ fn an_invalid_injection_is_refused_and_changes_nothing() {
     );
     assert!(sim.scenario().faults.is_empty());
 }
+
+#[test]
+fn recent_movements_show_what_the_partition_does() {
+    use faultline_sim::movements::Kind;
+    let mut s = slice(3_000);
+    s.edges[1].timeout_ms = Some(100.0);
+    s.faults.push(fault(
+        2_000,
+        None,
+        FaultAction::Partition {
+            id: None,
+            a: vec!["api".into()],
+            b: vec!["db".into()],
+        },
+    ));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(1_900));
+    let before: Vec<_> = sim.movements().since(1_800_000).copied().collect();
+    assert!(before
+        .iter()
+        .any(|m| m.edge == 1 && m.kind == Kind::Request && m.travel_us == 500));
+    assert!(before.iter().any(|m| m.edge == 1 && m.kind == Kind::Ok));
+    assert!(!before.iter().any(|m| m.kind == Kind::Lost));
+    sim.run();
+    let after: Vec<_> = sim.movements().since(2_200_000).copied().collect();
+    assert!(after.iter().any(|m| m.edge == 1 && m.kind == Kind::Lost));
+    assert!(after.iter().any(|m| m.edge == 1 && m.kind == Kind::Timeout));
+    assert!(!after.iter().any(|m| m.edge == 1 && m.kind == Kind::Ok));
+}

@@ -4,6 +4,7 @@
 use super::{EdgeRt, Sim, MAX_LIVE_CALLS};
 use crate::calls::{FailReason, Outcome, Phase, Req, NO_PARENT, QUEUE_PARENT};
 use crate::event::Event;
+use crate::movements::{Kind, Movement};
 use crate::nodes::queue::{Message, Offer};
 use crate::nodes::{Admit, Behaviour, ServiceRt};
 use crate::rng::unit_open;
@@ -272,8 +273,11 @@ impl Sim {
         let call = self.calls.at_mut(idx);
         call.outcome = outcome;
         call.phase = Phase::Responding;
-        let (gen, abandoned) = (call.gen, call.abandoned);
-        match transmit(&mut self.edges[call.edge as usize]) {
+        let (gen, abandoned, edge) = (call.gen, call.abandoned, call.edge);
+        let lat = transmit(&mut self.edges[edge as usize]);
+        self.movements
+            .record(movement(self.now, edge, lat, Kind::of(outcome)));
+        match lat {
             Some(lat) => self
                 .queue
                 .schedule(self.now.plus(lat), Event::Response { call: idx, gen }),
@@ -307,6 +311,13 @@ impl Sim {
             }
             return;
         }
+        let edge = call.edge;
+        self.movements.record(Movement {
+            sent_us: self.now.0,
+            travel_us: 0,
+            edge,
+            kind: Kind::Timeout,
+        });
         self.settle(idx, Outcome::Failed(FailReason::Timeout));
         if lost {
             self.calls.close(idx);
@@ -439,6 +450,23 @@ impl Sim {
             }
             _ => {}
         }
+    }
+}
+
+fn movement(now: SimTime, edge: u32, latency: Option<u64>, kind: Kind) -> Movement {
+    match latency {
+        Some(l) => Movement {
+            sent_us: now.0,
+            travel_us: l.min(u64::from(u32::MAX)) as u32,
+            edge,
+            kind,
+        },
+        None => Movement {
+            sent_us: now.0,
+            travel_us: 0,
+            edge,
+            kind: Kind::Lost,
+        },
     }
 }
 

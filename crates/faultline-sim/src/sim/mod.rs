@@ -13,6 +13,7 @@ use crate::calls::{Calls, FailReason};
 use crate::dist::Sampler;
 use crate::event::{Event, EventQueue};
 use crate::metrics::Metrics;
+use crate::movements::Movements;
 use crate::nodes::balancer::BalancerRt;
 use crate::nodes::service::Dependency;
 use crate::nodes::{Behaviour, ClientRt, DatabaseRt, QueueRt, ServiceRt};
@@ -134,6 +135,8 @@ pub struct Sim {
     pub(crate) totals: Totals,
     /// End-to-end latency of user requests, over every client.
     pub(crate) overall: Metrics,
+    /// Recent messages, for animation.
+    pub(crate) movements: Movements,
 }
 
 impl Sim {
@@ -301,6 +304,7 @@ impl Sim {
             events: 0,
             totals: Totals::default(),
             overall: Metrics::default(),
+            movements: Movements::default(),
         })
     }
 
@@ -338,6 +342,11 @@ impl Sim {
     /// Calls alive in the engine right now (user requests and their children).
     pub fn live_calls(&self) -> u32 {
         self.calls.live()
+    }
+
+    /// Recent messages over the edges, for the playground's particles.
+    pub fn movements(&self) -> &Movements {
+        &self.movements
     }
 
     /// Events waiting in the queue.
