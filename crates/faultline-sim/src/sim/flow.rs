@@ -67,7 +67,10 @@ impl Sim {
             self.queue
                 .schedule(now.plus(t), Event::Timeout { call: idx, gen });
         }
-        match transmit(e) {
+        let lat = transmit(e);
+        self.movements
+            .record(movement(now, edge, lat, Kind::Request));
+        match lat {
             Some(lat) => self
                 .queue
                 .schedule(now.plus(lat), Event::Deliver { call: idx, gen }),
