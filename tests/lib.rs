@@ -4,10 +4,7 @@ use std::path::PathBuf;
 
 /// The repository's root directory.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the repository")
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
 }
 
 /// Every preset scenario shipped under assets/scenarios/.

@@ -11,10 +11,7 @@ fn the_slice_file_is_the_scenario_the_page_runs() {
         std::fs::write(&path, &expected).unwrap();
     }
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(
-        text, expected,
-        "assets/scenarios/slice.json is stale: rerun with FAULTLINE_BLESS=1"
-    );
+    assert_eq!(text, expected, "assets/scenarios/slice.json is stale: rerun with FAULTLINE_BLESS=1");
 }
 
 #[test]
@@ -23,16 +20,11 @@ fn every_shipped_scenario_is_valid_and_runs() {
     assert!(!files.is_empty());
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
-        let mut s =
-            Scenario::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut s = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         s.duration_ms = s.duration_ms.min(2_000);
         let mut sim = Sim::new(&s).unwrap();
         sim.run();
         assert!(sim.totals().balanced(), "{}", path.display());
-        assert!(
-            sim.totals().generated > 0,
-            "{} generates no load",
-            path.display()
-        );
+        assert!(sim.totals().generated > 0, "{} generates no load", path.display());
     }
 }

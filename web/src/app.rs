@@ -46,10 +46,7 @@ pub fn App() -> Html {
     }
 
     use_effect_with((), |_| {
-        let search = gloo::utils::window()
-            .location()
-            .search()
-            .unwrap_or_default();
+        let search = gloo::utils::window().location().search().unwrap_or_default();
         if search.contains(PANIC_TEST_PARAM) {
             panic!("deliberate panic requested by ?{PANIC_TEST_PARAM}");
         }

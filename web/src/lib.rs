@@ -14,8 +14,6 @@ pub mod state;
 /// Entry point: error reporting first, then the app.
 pub fn start() {
     panic::install();
-    let root = gloo::utils::document()
-        .get_element_by_id("app")
-        .expect("index.html has an element with id \"app\"");
+    let root = gloo::utils::document().get_element_by_id("app").expect("index.html has an element with id \"app\"");
     yew::Renderer::<app::App>::with_root(root).render();
 }

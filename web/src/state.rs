@@ -29,11 +29,7 @@ pub enum Action {
 
 impl PlayState {
     pub fn new(view: SimView) -> PlayState {
-        PlayState {
-            playing: false,
-            speed: 1.0,
-            view: Rc::new(view),
-        }
+        PlayState { playing: false, speed: 1.0, view: Rc::new(view) }
     }
 
     pub fn finished(&self) -> bool {
@@ -73,11 +69,7 @@ mod tests {
     use super::*;
 
     fn view(now_ms: f64) -> SimView {
-        SimView {
-            now_ms,
-            end_ms: 1_000.0,
-            ..SimView::default()
-        }
+        SimView { now_ms, end_ms: 1_000.0, ..SimView::default() }
     }
 
     #[test]

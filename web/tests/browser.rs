@@ -19,9 +19,7 @@ fn mount() -> web_sys::Element {
 }
 
 fn by_testid(root: &web_sys::Element, id: &str) -> web_sys::Element {
-    root.query_selector(&format!("[data-testid=\"{id}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {id}"))
+    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no {id}"))
 }
 
 #[wasm_bindgen_test]
@@ -30,30 +28,13 @@ async fn the_app_renders_the_slice_at_time_zero() {
     yew::Renderer::<App>::with_root(host.clone()).render();
     yew::scheduler::flush().await;
     for (id, kind) in [("client", "client"), ("api", "service"), ("db", "database")] {
-        assert_eq!(
-            by_testid(&host, &format!("node-{id}"))
-                .get_attribute("data-kind")
-                .as_deref(),
-            Some(kind)
-        );
+        assert_eq!(by_testid(&host, &format!("node-{id}")).get_attribute("data-kind").as_deref(), Some(kind));
     }
-    assert_eq!(
-        by_testid(&host, "sim-time")
-            .get_attribute("data-value")
-            .as_deref(),
-        Some("0")
-    );
-    assert_eq!(
-        by_testid(&host, "metric-p99")
-            .get_attribute("data-value")
-            .as_deref(),
-        Some("0")
-    );
+    assert_eq!(by_testid(&host, "sim-time").get_attribute("data-value").as_deref(), Some("0"));
+    assert_eq!(by_testid(&host, "metric-p99").get_attribute("data-value").as_deref(), Some("0"));
     // Pause is disabled until the run plays.
     assert!(by_testid(&host, "pause").has_attribute("disabled"));
-    by_testid(&host, "play")
-        .unchecked_into::<HtmlElement>()
-        .click();
+    by_testid(&host, "play").unchecked_into::<HtmlElement>().click();
     yew::scheduler::flush().await;
     assert!(by_testid(&host, "play").has_attribute("disabled"));
     assert!(!by_testid(&host, "pause").has_attribute("disabled"));

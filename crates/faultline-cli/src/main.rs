@@ -13,11 +13,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "faultline",
-    version,
-    about = "Run Faultline system-design scenarios headless"
-)]
+#[command(name = "faultline", version, about = "Run Faultline system-design scenarios headless")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -65,13 +61,7 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), String> {
     match command {
-        Command::Run {
-            scenario,
-            seed,
-            duration_ms,
-            until_ms,
-            json,
-        } => {
+        Command::Run { scenario, seed, duration_ms, until_ms, json } => {
             let mut sc = load(&scenario)?;
             if let Some(seed) = seed {
                 sc.seed = seed;
@@ -83,8 +73,7 @@ fn execute(command: Command) -> Result<(), String> {
             let stop = until_ms.map_or(sim.end(), SimTime::from_millis);
             progress::run_to(&mut sim, stop);
             if json {
-                let text =
-                    serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())?;
+                let text = serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())?;
                 println!("{text}");
             } else {
                 print!("{}", output::text_report(&sim));
@@ -112,13 +101,10 @@ fn execute(command: Command) -> Result<(), String> {
 fn load(path: &str) -> Result<Scenario, String> {
     let text = if path == "-" {
         let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
         s
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
     };
-    Scenario::from_json(&text)
-        .map_err(|e| format!("{path} is not a scenario Faultline can run:\n{e}"))
+    Scenario::from_json(&text).map_err(|e| format!("{path} is not a scenario Faultline can run:\n{e}"))
 }

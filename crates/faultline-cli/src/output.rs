@@ -8,19 +8,10 @@ pub fn text_report(sim: &Sim) -> String {
     let view = sim.view();
     let report = sim.report();
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}  (seed {}, t = {:.3} s)",
-        report.scenario,
-        report.seed,
-        view.now_ms / 1e3
-    );
+    let _ = writeln!(out, "{}  (seed {}, t = {:.3} s)", report.scenario, report.seed, view.now_ms / 1e3);
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{:<16} {:>12} {:>10} {:>10} {:>10}",
-        "node", "throughput/s", "in flight", "p50 ms", "p99 ms"
-    );
+    let _ =
+        writeln!(out, "{:<16} {:>12} {:>10} {:>10} {:>10}", "node", "throughput/s", "in flight", "p50 ms", "p99 ms");
     for (spec, n) in sim.scenario().nodes.iter().zip(&view.nodes) {
         let _ = writeln!(
             out,
@@ -48,10 +39,6 @@ pub fn text_report(sim: &Sim) -> String {
         "latency ms: mean {:.3}  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
         l.mean, l.p50, l.p90, l.p99, l.p999, l.max
     );
-    let _ = writeln!(
-        out,
-        "events: {}  trace_hash: {}",
-        report.events, report.trace_hash
-    );
+    let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
 }

@@ -30,22 +30,11 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn run_prints_the_engines_numbers() {
-    let out = faultline(
-        &[
-            "run",
-            "assets/scenarios/slice.json",
-            "--until-ms",
-            "5000",
-            "--json",
-        ],
-        None,
-    );
+    let out = faultline(&["run", "assets/scenarios/slice.json", "--until-ms", "5000", "--json"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let scenario = Scenario::from_json(
-        &std::fs::read_to_string(repo().join("assets/scenarios/slice.json")).unwrap(),
-    )
-    .unwrap();
+    let scenario =
+        Scenario::from_json(&std::fs::read_to_string(repo().join("assets/scenarios/slice.json")).unwrap()).unwrap();
     let mut sim = Sim::new(&scenario).unwrap();
     sim.step_until(SimTime::from_millis(5_000));
     let expected = sim.report();
@@ -54,31 +43,19 @@ fn run_prints_the_engines_numbers() {
     assert_eq!(report["latency_ms"]["p99"], expected.latency_ms.p99);
 
     // The readable table shows the live p99 the page shows at that moment.
-    let out = faultline(
-        &["run", "assets/scenarios/slice.json", "--until-ms", "5000"],
-        None,
-    );
+    let out = faultline(&["run", "assets/scenarios/slice.json", "--until-ms", "5000"], None);
     let table = text(&out.stdout);
     let api_p99 = sim.view().nodes[1].live.p99_ms;
     let api_row = table.lines().find(|l| l.starts_with("api ")).unwrap();
-    assert!(
-        api_row.ends_with(&format!("{api_p99:.3}")),
-        "{api_row} vs {api_p99}"
-    );
+    assert!(api_row.ends_with(&format!("{api_p99:.3}")), "{api_row} vs {api_p99}");
     assert!(table.contains(&expected.trace_hash));
 }
 
 #[test]
 fn seed_and_stdin_work() {
     let json = std::fs::read_to_string(repo().join("assets/scenarios/slice.json")).unwrap();
-    let a = faultline(
-        &["run", "-", "--duration-ms", "1000", "--json"],
-        Some(&json),
-    );
-    let b = faultline(
-        &["run", "-", "--duration-ms", "1000", "--json", "--seed", "9"],
-        Some(&json),
-    );
+    let a = faultline(&["run", "-", "--duration-ms", "1000", "--json"], Some(&json));
+    let b = faultline(&["run", "-", "--duration-ms", "1000", "--json", "--seed", "9"], Some(&json));
     let ha: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
     let hb: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
     assert_eq!(ha["seed"], 42);
@@ -90,14 +67,8 @@ fn seed_and_stdin_work() {
 fn bad_input_gets_a_message_and_a_failing_exit_not_a_panic() {
     let cases: [(&str, &str); 3] = [
         ("{ not json", "not valid JSON"),
-        (
-            "{\"version\": 1, \"duration_ms\": 10, \"nodes\": [], \"colour\": 1}",
-            "unknown field `colour`",
-        ),
-        (
-            "{\"version\": 7, \"duration_ms\": 0, \"nodes\": []}",
-            "version: unsupported version 7",
-        ),
+        ("{\"version\": 1, \"duration_ms\": 10, \"nodes\": [], \"colour\": 1}", "unknown field `colour`"),
+        ("{\"version\": 7, \"duration_ms\": 0, \"nodes\": []}", "version: unsupported version 7"),
     ];
     for (input, message) in cases {
         let out = faultline(&["run", "-"], Some(input));
@@ -134,24 +105,10 @@ fn the_committed_schema_is_what_the_cli_prints() {
         std::fs::write(&path, &printed).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(
-        printed, committed,
-        "assets/scenario.schema.json is stale: rerun with FAULTLINE_BLESS=1"
-    );
+    assert_eq!(printed, committed, "assets/scenario.schema.json is stale: rerun with FAULTLINE_BLESS=1");
     let schema: serde_json::Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(schema["title"], "Scenario");
-    for field in [
-        "version",
-        "seed",
-        "duration_ms",
-        "nodes",
-        "edges",
-        "workloads",
-        "faults",
-    ] {
-        assert!(
-            schema["properties"][field].is_object(),
-            "schema lacks {field}"
-        );
+    for field in ["version", "seed", "duration_ms", "nodes", "edges", "workloads", "faults"] {
+        assert!(schema["properties"][field].is_object(), "schema lacks {field}");
     }
 }

@@ -30,12 +30,8 @@ pub enum FailReason {
 
 impl FailReason {
     pub const COUNT: usize = 4;
-    pub const ALL: [FailReason; FailReason::COUNT] = [
-        FailReason::Timeout,
-        FailReason::Rejected,
-        FailReason::Refused,
-        FailReason::ErrorStatus,
-    ];
+    pub const ALL: [FailReason; FailReason::COUNT] =
+        [FailReason::Timeout, FailReason::Rejected, FailReason::Refused, FailReason::ErrorStatus];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -134,14 +130,7 @@ pub struct Calls {
 
 impl Calls {
     pub fn open(&mut self, req: Req, parent: u32, edge: u32, now: SimTime) -> (u32, u32) {
-        let Req {
-            request,
-            op,
-            key,
-            hops,
-            attempt,
-            deadline,
-        } = req;
+        let Req { request, op, key, hops, attempt, deadline } = req;
         let call = Call {
             gen: 0,
             request,
@@ -221,8 +210,6 @@ impl Calls {
         for &f in &self.free {
             free[f as usize] = true;
         }
-        (0..self.slots.len() as u32)
-            .filter(|&i| !free[i as usize])
-            .collect()
+        (0..self.slots.len() as u32).filter(|&i| !free[i as usize]).collect()
     }
 }

@@ -7,9 +7,7 @@
 //! that every field of every kind is described, and that the limits agree
 //! with validation.
 
-use crate::scenario::{
-    ClientConfig, DatabaseConfig, LoadBalancerConfig, NodeKind, QueueConfig, ServiceConfig, LIMITS,
-};
+use crate::scenario::{ClientConfig, DatabaseConfig, LoadBalancerConfig, NodeKind, QueueConfig, ServiceConfig, LIMITS};
 
 /// Palette groups.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -71,21 +69,48 @@ pub struct KindInfo {
 }
 
 const fn int(min: u32, max: u32) -> FieldType {
-    FieldType::Integer {
-        min: min as f64,
-        max: max as f64,
-    }
+    FieldType::Integer { min: min as f64, max: max as f64 }
 }
 
 const WORKERS: u32 = LIMITS.max_workers;
 const QUEUE: u32 = LIMITS.max_queue_capacity;
 
 const SERVICE_FIELDS: &[FieldInfo] = &[
-    FieldInfo { name: "workers", label: "Workers", unit: "", ty: int(1, WORKERS), help: "Requests it works on at once (threads). A worker waiting on a downstream call stays busy." },
-    FieldInfo { name: "queue_capacity", label: "Queue", unit: "requests", ty: int(0, QUEUE), help: "Requests that may wait for a worker; the next one is rejected with 503." },
-    FieldInfo { name: "service_time", label: "Service time", unit: "ms", ty: FieldType::Distribution, help: "Local processing per request, before downstream calls." },
-    FieldInfo { name: "calls", label: "Calls", unit: "", ty: FieldType::Calls, help: "Dependencies called for each request (per operation, or all)." },
-    FieldInfo { name: "fanout", label: "Fan-out", unit: "", ty: FieldType::Choice(&["sequential", "parallel"]), help: "Call dependencies one after another, or all at once and wait for all." },
+    FieldInfo {
+        name: "workers",
+        label: "Workers",
+        unit: "",
+        ty: int(1, WORKERS),
+        help: "Requests it works on at once (threads). A worker waiting on a downstream call stays busy.",
+    },
+    FieldInfo {
+        name: "queue_capacity",
+        label: "Queue",
+        unit: "requests",
+        ty: int(0, QUEUE),
+        help: "Requests that may wait for a worker; the next one is rejected with 503.",
+    },
+    FieldInfo {
+        name: "service_time",
+        label: "Service time",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "Local processing per request, before downstream calls.",
+    },
+    FieldInfo {
+        name: "calls",
+        label: "Calls",
+        unit: "",
+        ty: FieldType::Calls,
+        help: "Dependencies called for each request (per operation, or all).",
+    },
+    FieldInfo {
+        name: "fanout",
+        label: "Fan-out",
+        unit: "",
+        ty: FieldType::Choice(&["sequential", "parallel"]),
+        help: "Call dependencies one after another, or all at once and wait for all.",
+    },
 ];
 
 const DATABASE_FIELDS: &[FieldInfo] = &[
@@ -114,10 +139,7 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         name: "saturation",
         label: "Saturation",
         unit: "",
-        ty: FieldType::Number {
-            min: 0.0,
-            max: 100.0,
-        },
+        ty: FieldType::Number { min: 0.0, max: 100.0 },
         help: "Contention: query time x (1 + saturation x utilisation²).",
     },
 ];
@@ -127,13 +149,7 @@ const BALANCER_FIELDS: &[FieldInfo] = &[
         name: "algorithm",
         label: "Algorithm",
         unit: "",
-        ty: FieldType::Choice(&[
-            "round_robin",
-            "random",
-            "least_outstanding",
-            "power_of_two",
-            "consistent_hash",
-        ]),
+        ty: FieldType::Choice(&["round_robin", "random", "least_outstanding", "power_of_two", "consistent_hash"]),
         help: "How the next backend is chosen.",
     },
     FieldInfo {
@@ -147,10 +163,7 @@ const BALANCER_FIELDS: &[FieldInfo] = &[
         name: "health_check_interval_ms",
         label: "Health check every",
         unit: "ms",
-        ty: FieldType::Integer {
-            min: 0.0,
-            max: LIMITS.max_duration_ms as f64,
-        },
+        ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
         help: "How often backends are probed; 0 turns checks off.",
     },
     FieldInfo {
@@ -259,10 +272,7 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
         name: "timeout_ms",
         label: "Timeout",
         unit: "ms",
-        ty: FieldType::Number {
-            min: 0.001,
-            max: LIMITS.max_latency_ms,
-        },
+        ty: FieldType::Number { min: 0.001, max: LIMITS.max_latency_ms },
         help: "How long the caller waits per call; empty waits forever.",
     },
 ];
@@ -301,13 +311,8 @@ mod tests {
             let default = default_kind(k.kind).expect("a default for every catalogued kind");
             assert_eq!(default.name(), k.kind);
             let json = serde_json::to_value(&default).unwrap();
-            let mut keys: Vec<&str> = json
-                .as_object()
-                .unwrap()
-                .keys()
-                .map(String::as_str)
-                .filter(|&x| x != "type")
-                .collect();
+            let mut keys: Vec<&str> =
+                json.as_object().unwrap().keys().map(String::as_str).filter(|&x| x != "type").collect();
             let mut names: Vec<&str> = k.fields.iter().map(|f| f.name).collect();
             keys.sort_unstable();
             names.sort_unstable();
@@ -323,19 +328,9 @@ mod tests {
     fn with_node(json: serde_json::Value) -> crate::Scenario {
         let mut s = slice_scenario();
         let kind: NodeKind = serde_json::from_value(json).unwrap();
-        s.nodes.push(Node {
-            id: "x".into(),
-            name: String::new(),
-            region: None,
-            zone: None,
-            x: 0.0,
-            y: 0.0,
-            kind,
-        });
-        if matches!(
-            s.nodes.last().unwrap().kind,
-            NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_)
-        ) {
+        s.nodes.push(Node { id: "x".into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind });
+        if matches!(s.nodes.last().unwrap().kind, NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_))
+        {
             s.nodes.push(Node {
                 id: "sink".into(),
                 name: String::new(),
@@ -359,27 +354,12 @@ mod tests {
                 };
                 let mut json = serde_json::to_value(default_kind(k.kind).unwrap()).unwrap();
                 json[f.name] = serde_json::json!(max as u64);
-                assert!(
-                    with_node(json.clone()).validate().is_ok(),
-                    "{}.{} = max",
-                    k.kind,
-                    f.name
-                );
+                assert!(with_node(json.clone()).validate().is_ok(), "{}.{} = max", k.kind, f.name);
                 json[f.name] = serde_json::json!(max as u64 + 1);
-                assert!(
-                    with_node(json.clone()).validate().is_err(),
-                    "{}.{} = max + 1",
-                    k.kind,
-                    f.name
-                );
+                assert!(with_node(json.clone()).validate().is_err(), "{}.{} = max + 1", k.kind, f.name);
                 if min >= 1.0 {
                     json[f.name] = serde_json::json!(min as u64 - 1);
-                    assert!(
-                        with_node(json).validate().is_err(),
-                        "{}.{} = min - 1",
-                        k.kind,
-                        f.name
-                    );
+                    assert!(with_node(json).validate().is_err(), "{}.{} = min - 1", k.kind, f.name);
                 }
             }
         }

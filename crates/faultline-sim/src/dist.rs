@@ -47,10 +47,7 @@ impl Dist {
             if !v.is_finite() || v < 0.0 {
                 out.push((field, format!("must be a finite number >= 0 (got {v})")));
             } else if v > max_ms {
-                out.push((
-                    field,
-                    format!("must be at most {max_ms} ms (limit MAX_DURATION_MS)"),
-                ));
+                out.push((field, format!("must be at most {max_ms} ms (limit MAX_DURATION_MS)")));
             }
         };
         match *self {
@@ -103,25 +100,15 @@ impl Dist {
     pub fn sampler(&self) -> Sampler {
         match *self {
             Dist::Constant { ms } => Sampler::Constant(ms_to_micros(ms)),
-            Dist::Exponential { mean_ms } => Sampler::Exponential {
-                mean_us: mean_ms * 1e3,
-            },
-            Dist::Uniform { min_ms, max_ms } => Sampler::Uniform {
-                lo_us: min_ms * 1e3,
-                span_us: (max_ms - min_ms) * 1e3,
-            },
-            Dist::Normal { mean_ms, sd_ms } => Sampler::FoldedNormal {
-                mean_us: mean_ms * 1e3,
-                sd_us: sd_ms * 1e3,
-            },
-            Dist::LogNormal { median_ms, sigma } => Sampler::LogNormal {
-                mu: ln_us(median_ms),
-                sigma,
-            },
-            Dist::Percentiles { p50_ms, p99_ms } => Sampler::LogNormal {
-                mu: ln_us(p50_ms),
-                sigma: lognormal_sigma(p50_ms, p99_ms),
-            },
+            Dist::Exponential { mean_ms } => Sampler::Exponential { mean_us: mean_ms * 1e3 },
+            Dist::Uniform { min_ms, max_ms } => {
+                Sampler::Uniform { lo_us: min_ms * 1e3, span_us: (max_ms - min_ms) * 1e3 }
+            }
+            Dist::Normal { mean_ms, sd_ms } => Sampler::FoldedNormal { mean_us: mean_ms * 1e3, sd_us: sd_ms * 1e3 },
+            Dist::LogNormal { median_ms, sigma } => Sampler::LogNormal { mu: ln_us(median_ms), sigma },
+            Dist::Percentiles { p50_ms, p99_ms } => {
+                Sampler::LogNormal { mu: ln_us(p50_ms), sigma: lognormal_sigma(p50_ms, p99_ms) }
+            }
         }
     }
 }
@@ -156,9 +143,7 @@ impl Sampler {
             Sampler::Constant(us) => return us,
             Sampler::Exponential { mean_us } => -mean_us * libm::log(unit_open(rng)),
             Sampler::Uniform { lo_us, span_us } => lo_us + span_us * unit_open(rng),
-            Sampler::FoldedNormal { mean_us, sd_us } => {
-                libm::fabs(mean_us + sd_us * standard_normal(rng))
-            }
+            Sampler::FoldedNormal { mean_us, sd_us } => libm::fabs(mean_us + sd_us * standard_normal(rng)),
             Sampler::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(rng)),
         };
         to_micros(us)
@@ -211,38 +196,20 @@ mod tests {
         for d in [
             Dist::constant(5.0),
             Dist::exponential(10.0),
-            Dist::Uniform {
-                min_ms: 2.0,
-                max_ms: 4.0,
-            },
-            Dist::Normal {
-                mean_ms: 10.0,
-                sd_ms: 2.0,
-            },
-            Dist::LogNormal {
-                median_ms: 8.0,
-                sigma: 0.5,
-            },
-            Dist::Percentiles {
-                p50_ms: 20.0,
-                p99_ms: 200.0,
-            },
+            Dist::Uniform { min_ms: 2.0, max_ms: 4.0 },
+            Dist::Normal { mean_ms: 10.0, sd_ms: 2.0 },
+            Dist::LogNormal { median_ms: 8.0, sigma: 0.5 },
+            Dist::Percentiles { p50_ms: 20.0, p99_ms: 200.0 },
         ] {
             let got = mean_of(&d, 200_000);
             let want = d.mean_ms();
-            assert!(
-                (got - want).abs() / want < 0.02,
-                "{d:?}: sample mean {got} vs {want}"
-            );
+            assert!((got - want).abs() / want < 0.02, "{d:?}: sample mean {got} vs {want}");
         }
     }
 
     #[test]
     fn percentile_fit_hits_the_requested_p99() {
-        let d = Dist::Percentiles {
-            p50_ms: 20.0,
-            p99_ms: 200.0,
-        };
+        let d = Dist::Percentiles { p50_ms: 20.0, p99_ms: 200.0 };
         let s = d.sampler();
         let mut r = stream(3, StreamKind::Node, 9);
         let mut xs: Vec<u64> = (0..200_000).map(|_| s.sample(&mut r)).collect();
@@ -256,12 +223,7 @@ mod tests {
     #[test]
     fn invalid_parameters_are_reported() {
         assert!(!Dist::constant(-1.0).problems(1e6).is_empty());
-        assert!(!Dist::Uniform {
-            min_ms: 5.0,
-            max_ms: 1.0
-        }
-        .problems(1e6)
-        .is_empty());
+        assert!(!Dist::Uniform { min_ms: 5.0, max_ms: 1.0 }.problems(1e6).is_empty());
         assert!(!Dist::constant(f64::NAN).problems(1e6).is_empty());
         assert!(Dist::exponential(3.0).problems(1e6).is_empty());
     }

@@ -81,11 +81,7 @@ pub struct EventQueue {
 impl EventQueue {
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.seq += 1;
-        self.heap.push(Entry {
-            time: at.0,
-            seq: self.seq,
-            event,
-        });
+        self.heap.push(Entry { time: at.0, seq: self.seq, event });
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {
@@ -112,34 +108,10 @@ mod tests {
     #[test]
     fn earliest_first_and_fifo_on_ties() {
         let mut q = EventQueue::default();
-        q.schedule(
-            SimTime(5),
-            Event::Arrival {
-                workload: 1,
-                gen: 0,
-            },
-        );
-        q.schedule(
-            SimTime(3),
-            Event::Arrival {
-                workload: 2,
-                gen: 0,
-            },
-        );
-        q.schedule(
-            SimTime(5),
-            Event::Arrival {
-                workload: 3,
-                gen: 0,
-            },
-        );
-        q.schedule(
-            SimTime(5),
-            Event::Arrival {
-                workload: 4,
-                gen: 0,
-            },
-        );
+        q.schedule(SimTime(5), Event::Arrival { workload: 1, gen: 0 });
+        q.schedule(SimTime(3), Event::Arrival { workload: 2, gen: 0 });
+        q.schedule(SimTime(5), Event::Arrival { workload: 3, gen: 0 });
+        q.schedule(SimTime(5), Event::Arrival { workload: 4, gen: 0 });
         let order: Vec<u32> = std::iter::from_fn(|| q.pop())
             .map(|(_, e)| match e {
                 Event::Arrival { workload, .. } => workload,

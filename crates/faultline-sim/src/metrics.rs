@@ -131,10 +131,7 @@ impl Metrics {
         let (p50_us, p99_us) = if self.win_hist.is_empty() {
             (0, 0)
         } else {
-            (
-                self.win_hist.value_at_quantile(0.5),
-                self.win_hist.value_at_quantile(0.99),
-            )
+            (self.win_hist.value_at_quantile(0.5), self.win_hist.value_at_quantile(0.99))
         };
         if self.series.len() == SERIES_CAPACITY {
             self.series.pop_front();

@@ -73,10 +73,7 @@ impl Movements {
     /// The kept movements that departed at or after `since_us`, oldest first.
     pub fn since(&self, since_us: u64) -> impl Iterator<Item = &Movement> {
         let (newer, older) = self.ring.split_at(self.next.min(self.ring.len()));
-        older
-            .iter()
-            .chain(newer.iter())
-            .filter(move |m| m.sent_us >= since_us)
+        older.iter().chain(newer.iter()).filter(move |m| m.sent_us >= since_us)
     }
 }
 
@@ -88,12 +85,7 @@ mod tests {
     fn keeps_the_latest_in_order_and_stays_bounded() {
         let mut m = Movements::default();
         for t in 0..(CAPACITY as u64 + 10) {
-            m.record(Movement {
-                sent_us: t,
-                travel_us: 1,
-                edge: 0,
-                kind: Kind::Request,
-            });
+            m.record(Movement { sent_us: t, travel_us: 1, edge: 0, kind: Kind::Request });
         }
         let kept: Vec<u64> = m.since(0).map(|x| x.sent_us).collect();
         assert_eq!(kept.len(), CAPACITY);

@@ -7,9 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A point in simulated time, in microseconds since the start of the run.
-#[derive(
-    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SimTime(pub u64);
 
 impl SimTime {

@@ -56,11 +56,7 @@ fn live(m: &Metrics, in_flight: u64, now_us: u64) -> Live {
             let done = p.ok + p.failed;
             Live {
                 throughput_rps: done as f64 / secs,
-                error_rate: if done == 0 {
-                    0.0
-                } else {
-                    p.failed as f64 / done as f64
-                },
+                error_rate: if done == 0 { 0.0 } else { p.failed as f64 / done as f64 },
                 p50_ms: p.p50_us as f64 / 1e3,
                 p99_ms: p.p99_us as f64 / 1e3,
                 in_flight,
@@ -71,11 +67,7 @@ fn live(m: &Metrics, in_flight: u64, now_us: u64) -> Live {
             let elapsed = (now_us.max(1)) as f64 / 1e6;
             Live {
                 throughput_rps: done as f64 / elapsed,
-                error_rate: if done == 0 {
-                    0.0
-                } else {
-                    m.failed_total() as f64 / done as f64
-                },
+                error_rate: if done == 0 { 0.0 } else { m.failed_total() as f64 / done as f64 },
                 p50_ms: m.quantile_us(0.5) as f64 / 1e3,
                 p99_ms: m.quantile_us(0.99) as f64 / 1e3,
                 in_flight,
@@ -103,8 +95,7 @@ impl Sim {
                         ..NodeView::default()
                     };
                     match &n.behaviour {
-                        Behaviour::Service(ServiceRt { pool, .. })
-                        | Behaviour::Database(DatabaseRt { pool, .. }) => {
+                        Behaviour::Service(ServiceRt { pool, .. }) | Behaviour::Database(DatabaseRt { pool, .. }) => {
                             v.queue_depth = pool.queue_depth();
                             v.busy = pool.busy;
                             v.capacity = pool.capacity;
@@ -117,19 +108,14 @@ impl Sim {
                         }
                         Behaviour::Balancer(lb) => {
                             v.backends = lb.backends.len() as u32;
-                            v.healthy_backends =
-                                lb.health.iter().filter(|h| h.healthy).count() as u32;
+                            v.healthy_backends = lb.health.iter().filter(|h| h.healthy).count() as u32;
                         }
                         Behaviour::Client => {}
                     }
                     v
                 })
                 .collect(),
-            edges: self
-                .edges
-                .iter()
-                .map(|e| live(&e.metrics, u64::from(e.in_flight), now))
-                .collect(),
+            edges: self.edges.iter().map(|e| live(&e.metrics, u64::from(e.in_flight), now)).collect(),
             overall: live(&self.overall, totals.in_flight, now),
             generated: totals.generated,
             ok: totals.ok,

@@ -12,10 +12,8 @@ fn balanced(algorithm: &str, means: &[f64], rate_rps: f64, seed: u64) -> Scenari
     ];
     let mut edges = vec![serde_json::json!({ "from": "client", "to": "lb", "timeout_ms": null })];
     for (i, m) in means.iter().enumerate() {
-        nodes.push(
-            serde_json::json!({ "id": format!("b{i}"), "kind": { "type": "service", "workers": 4,
-            "queue_capacity": 100_000, "service_time": { "type": "exponential", "mean_ms": m } } }),
-        );
+        nodes.push(serde_json::json!({ "id": format!("b{i}"), "kind": { "type": "service", "workers": 4,
+            "queue_capacity": 100_000, "service_time": { "type": "exponential", "mean_ms": m } } }));
         edges.push(serde_json::json!({ "from": "lb", "to": format!("b{i}"), "timeout_ms": null }));
     }
     serde_json::from_value(serde_json::json!({
@@ -57,37 +55,18 @@ fn health_checks_take_a_dead_backend_out_and_put_it_back() {
         lb.unhealthy_threshold = 2;
         lb.healthy_threshold = 2;
     }
-    s.faults.push(Fault {
-        at_ms: 2_000,
-        duration_ms: Some(5_000),
-        action: FaultAction::Crash { node: "b1".into() },
-    });
+    s.faults.push(Fault { at_ms: 2_000, duration_ms: Some(5_000), action: FaultAction::Crash { node: "b1".into() } });
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let failed_in = |from: u64, to: u64| -> u64 {
-        sim.node_metrics(0)
-            .series
-            .iter()
-            .filter(|p| p.t_ms > from && p.t_ms <= to)
-            .map(|p| p.failed)
-            .sum()
+        sim.node_metrics(0).series.iter().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.failed).sum()
     };
     // Until two failed checks (at most 1 s), a third of calls hit the dead backend.
     assert!(failed_in(2_000, 3_000) > 30, "{}", failed_in(2_000, 3_000));
-    assert_eq!(
-        failed_in(3_000, 7_000),
-        0,
-        "the dead backend is out of rotation"
-    );
+    assert_eq!(failed_in(3_000, 7_000), 0, "the dead backend is out of rotation");
     assert_eq!(failed_in(7_000, 12_000), 0);
     // It comes back after two passed checks and takes its share again.
-    let b1_late: u64 = sim
-        .node_metrics(3)
-        .series
-        .iter()
-        .filter(|p| p.t_ms > 9_000)
-        .map(|p| p.ok)
-        .sum();
+    let b1_late: u64 = sim.node_metrics(3).series.iter().filter(|p| p.t_ms > 9_000).map(|p| p.ok).sum();
     assert!(b1_late > 250, "{b1_late}");
 }
 

@@ -11,9 +11,9 @@ struct Shape {
     databases: u8,
     balancer: Option<u8>,
     queue: bool,
-    links: Vec<(u8, u8)>, // service i calls node j (only later nodes: no cycles)
+    links: Vec<(u8, u8)>,       // service i calls node j (only later nodes: no cycles)
     timeouts: Vec<Option<u16>>, // per edge, ms
-    loss: Vec<u8>,        // per edge, in 1/256
+    loss: Vec<u8>,              // per edge, in 1/256
     rate: f64,
     faults: Vec<(u8, u16, Option<u16>, u8)>, // kind, at ms, duration ms, target
     seed: u64,
@@ -29,45 +29,27 @@ fn shape() -> impl Strategy<Value = Shape> {
         prop::collection::vec(prop::option::of(5u16..400), 16),
         prop::collection::vec(0u8..40, 16),
         10.0f64..1500.0,
-        prop::collection::vec(
-            (
-                0u8..9,
-                0u16..3000,
-                prop::option::of(1u16..1500),
-                any::<u8>(),
-            ),
-            0..6,
-        ),
+        prop::collection::vec((0u8..9, 0u16..3000, prop::option::of(1u16..1500), any::<u8>()), 0..6),
         any::<u64>(),
     )
-        .prop_map(
-            |(services, databases, balancer, queue, links, timeouts, loss, rate, faults, seed)| {
-                Shape {
-                    services,
-                    databases,
-                    balancer,
-                    queue,
-                    links,
-                    timeouts,
-                    loss,
-                    rate,
-                    faults,
-                    seed,
-                }
-            },
-        )
+        .prop_map(|(services, databases, balancer, queue, links, timeouts, loss, rate, faults, seed)| Shape {
+            services,
+            databases,
+            balancer,
+            queue,
+            links,
+            timeouts,
+            loss,
+            rate,
+            faults,
+            seed,
+        })
 }
 
 /// Builds a valid scenario from the shape: client -> [lb ->] services (a DAG)
 /// -> databases, with an optional queue in front of the last service.
 fn build(s: &Shape) -> Scenario {
-    let algorithms = [
-        "round_robin",
-        "random",
-        "least_outstanding",
-        "power_of_two",
-        "consistent_hash",
-    ];
+    let algorithms = ["round_robin", "random", "least_outstanding", "power_of_two", "consistent_hash"];
     let mut nodes = vec![json!({ "id": "client", "kind": { "type": "client" } })];
     let mut edges: Vec<(String, String)> = Vec::new();
     let svc: Vec<String> = (0..s.services.len()).map(|i| format!("s{i}")).collect();
@@ -88,9 +70,7 @@ fn build(s: &Shape) -> Scenario {
     let queue_in_front = s.queue && svc.len() > 1;
     if queue_in_front {
         // s0 also publishes to a queue that feeds the last service.
-        nodes.push(
-            json!({ "id": "q", "kind": { "type": "queue", "capacity": 50, "consumers": 2 } }),
-        );
+        nodes.push(json!({ "id": "q", "kind": { "type": "queue", "capacity": 50, "consumers": 2 } }));
         let last = svc.last().unwrap().clone();
         if !calls[0].contains(&"q".to_string()) {
             calls[0].push("q".into());
@@ -100,12 +80,10 @@ fn build(s: &Shape) -> Scenario {
     }
     for (i, &(workers, queue, mean, parallel)) in s.services.iter().enumerate() {
         let c: Vec<Value> = calls[i].iter().map(|t| json!({ "to": t })).collect();
-        nodes.push(
-            json!({ "id": svc[i], "region": if i % 2 == 0 { "east" } else { "west" },
+        nodes.push(json!({ "id": svc[i], "region": if i % 2 == 0 { "east" } else { "west" },
             "kind": { "type": "service", "workers": workers, "queue_capacity": queue,
             "service_time": { "type": "exponential", "mean_ms": mean }, "calls": c,
-            "fanout": if parallel == 1 { "parallel" } else { "sequential" } } }),
-        );
+            "fanout": if parallel == 1 { "parallel" } else { "sequential" } } }));
     }
     for d in &dbs {
         nodes.push(json!({ "id": d, "kind": { "type": "database", "max_connections": 3 } }));
@@ -135,11 +113,7 @@ fn build(s: &Shape) -> Scenario {
                     "latency": { "type": "normal", "mean_ms": 1.0, "sd_ms": 0.5 } })
         })
         .collect();
-    let names: Vec<String> = nodes
-        .iter()
-        .skip(1)
-        .map(|n| n["id"].as_str().unwrap().to_string())
-        .collect();
+    let names: Vec<String> = nodes.iter().skip(1).map(|n| n["id"].as_str().unwrap().to_string()).collect();
     let faults: Vec<Value> = s
         .faults
         .iter()

@@ -20,20 +20,8 @@ fn references() -> Vec<(&'static str, Scenario, &'static str, u64, u64)> {
     let mut slice = slice_scenario();
     slice.duration_ms = 20_000;
     vec![
-        (
-            "slice 20 s",
-            slice,
-            GOLDEN_SLICE.0,
-            GOLDEN_SLICE.1,
-            GOLDEN_SLICE.2,
-        ),
-        (
-            "M/M/4 rho 0.9",
-            common::mmc(4, 0.9, 10.0, 60_000, 7),
-            GOLDEN_MMC.0,
-            GOLDEN_MMC.1,
-            GOLDEN_MMC.2,
-        ),
+        ("slice 20 s", slice, GOLDEN_SLICE.0, GOLDEN_SLICE.1, GOLDEN_SLICE.2),
+        ("M/M/4 rho 0.9", common::mmc(4, 0.9, 10.0, 60_000, 7), GOLDEN_MMC.0, GOLDEN_MMC.1, GOLDEN_MMC.2),
     ]
 }
 
@@ -51,11 +39,7 @@ fn run(s: &Scenario) -> (String, u64, u64) {
 fn reference_runs_match_their_golden_trace_hashes() {
     for (name, scenario, hash, events, ok) in references() {
         let got = run(&scenario);
-        assert_eq!(
-            got,
-            (hash.to_string(), events, ok),
-            "{name}: (trace_hash, events, ok) changed"
-        );
+        assert_eq!(got, (hash.to_string(), events, ok), "{name}: (trace_hash, events, ok) changed");
     }
 }
 

@@ -11,11 +11,7 @@ fn slice(duration_ms: u64) -> Scenario {
 }
 
 fn fault(at_ms: u64, duration_ms: Option<u64>, action: FaultAction) -> Fault {
-    Fault {
-        at_ms,
-        duration_ms,
-        action,
-    }
+    Fault { at_ms, duration_ms, action }
 }
 
 /// Successful and failed client requests completed in windows ending in (from, to] seconds.
@@ -30,21 +26,14 @@ fn window_counts(sim: &Sim, from_s: u64, to_s: u64) -> (u64, u64) {
 #[test]
 fn a_crashed_database_fails_requests_until_it_restarts() {
     let mut s = slice(8_000);
-    s.faults.push(fault(
-        3_000,
-        Some(2_000),
-        FaultAction::Crash { node: "db".into() },
-    ));
+    s.faults.push(fault(3_000, Some(2_000), FaultAction::Crash { node: "db".into() }));
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let (ok_before, failed_before) = window_counts(&sim, 0, 3);
     let (ok_during, failed_during) = window_counts(&sim, 3, 5);
     let (ok_after, failed_after) = window_counts(&sim, 6, 8);
     assert_eq!(failed_before, 0);
-    assert!(
-        ok_during < 10 && failed_during > 700,
-        "during: {ok_during} ok, {failed_during} failed"
-    );
+    assert!(ok_during < 10 && failed_during > 700, "during: {ok_during} ok, {failed_during} failed");
     assert_eq!(failed_after, 0);
     assert!(ok_before > 1_100 && ok_after > 700);
     // The API reports the database's refusals as errors; the database refused them.
@@ -61,11 +50,7 @@ fn a_partition_swallows_requests_and_callers_time_out() {
     s.faults.push(fault(
         2_000,
         Some(2_000),
-        FaultAction::Partition {
-            id: None,
-            a: vec!["api".into()],
-            b: vec!["db".into()],
-        },
+        FaultAction::Partition { id: None, a: vec!["api".into()], b: vec!["db".into()] },
     ));
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
@@ -73,11 +58,7 @@ fn a_partition_swallows_requests_and_callers_time_out() {
     let api_db = &r.edges[1];
     // A cut link is silence, not a polite error: the API's calls time out.
     // Its 8 workers each wait out a 200 ms timeout: 8 / 0.2 s x 2 s = 80 calls.
-    assert!(
-        (75..=90).contains(&api_db.failed.timeout),
-        "{:?}",
-        api_db.failed
-    );
+    assert!((75..=90).contains(&api_db.failed.timeout), "{:?}", api_db.failed);
     assert_eq!(api_db.failed.refused, 0);
     // Stuck workers back the queue up: the rest of the load is turned away (503).
     assert!(r.requests.failed.rejected > 600, "{:?}", r.requests.failed);
@@ -96,19 +77,9 @@ fn partitions_by_region_cut_only_cross_region_edges() {
     s.faults.push(fault(
         1_000,
         None,
-        FaultAction::Partition {
-            id: Some("atlantic".into()),
-            a: vec!["us".into()],
-            b: vec!["eu".into()],
-        },
+        FaultAction::Partition { id: Some("atlantic".into()), a: vec!["us".into()], b: vec!["eu".into()] },
     ));
-    s.faults.push(fault(
-        2_000,
-        None,
-        FaultAction::Heal {
-            id: Some("atlantic".into()),
-        },
-    ));
+    s.faults.push(fault(2_000, None, FaultAction::Heal { id: Some("atlantic".into()) }));
     let mut sim = Sim::new(&s).unwrap();
     sim.step_until(SimTime::from_millis(1_500));
     assert_eq!(sim.edge(0).blocked, 0, "client -> api is inside us");
@@ -126,51 +97,25 @@ fn a_pause_holds_work_without_losing_it() {
     if let faultline_sim::scenario::NodeKind::Service(api) = &mut s.nodes[1].kind {
         api.queue_capacity = 100_000;
     }
-    s.faults.push(fault(
-        2_000,
-        Some(1_000),
-        FaultAction::Pause { node: "db".into() },
-    ));
+    s.faults.push(fault(2_000, Some(1_000), FaultAction::Pause { node: "db".into() }));
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let r = sim.report();
     assert_eq!(r.requests.failed.total, 0, "nothing is lost in a pause");
-    assert!(
-        r.latency_ms.max >= 990.0,
-        "a request waited through the pause: max {}",
-        r.latency_ms.max
-    );
+    assert!(r.latency_ms.max >= 990.0, "a request waited through the pause: max {}", r.latency_ms.max);
     // While paused, the API's workers pile up waiting for the database.
-    let api_peak = sim
-        .node_metrics(1)
-        .series
-        .iter()
-        .map(|p| p.in_flight)
-        .max()
-        .unwrap();
+    let api_peak = sim.node_metrics(1).series.iter().map(|p| p.in_flight).max().unwrap();
     assert!(api_peak >= 8, "{api_peak}");
 }
 
 #[test]
 fn a_spike_multiplies_the_arrival_rate_for_its_duration() {
     let mut s = slice(6_000);
-    s.faults.push(fault(
-        2_000,
-        Some(2_000),
-        FaultAction::Spike {
-            workload: "users".into(),
-            factor: 3.0,
-        },
-    ));
+    s.faults.push(fault(2_000, Some(2_000), FaultAction::Spike { workload: "users".into(), factor: 3.0 }));
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let arrivals = |from: u64, to: u64| -> u64 {
-        sim.node_metrics(0)
-            .series
-            .iter()
-            .filter(|p| p.t_ms > from && p.t_ms <= to)
-            .map(|p| p.arrivals)
-            .sum()
+        sim.node_metrics(0).series.iter().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.arrivals).sum()
     };
     let before = arrivals(0, 2_000) as f64 / 2.0;
     let during = arrivals(2_000, 4_000) as f64 / 2.0;
@@ -193,15 +138,7 @@ fn added_edge_latency_shows_in_end_to_end_latency() {
         sim.report().latency_ms.p50
     };
     let mut s = light();
-    s.faults.push(fault(
-        0,
-        None,
-        FaultAction::EdgeLatency {
-            from: "api".into(),
-            to: "db".into(),
-            add_ms: 50.0,
-        },
-    ));
+    s.faults.push(fault(0, None, FaultAction::EdgeLatency { from: "api".into(), to: "db".into(), add_ms: 50.0 }));
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let slowed = sim.report().latency_ms.p50;
@@ -212,36 +149,21 @@ fn added_edge_latency_shows_in_end_to_end_latency() {
 #[test]
 fn slow_nodes_and_error_rates_apply_and_wear_off() {
     let mut s = slice(6_000);
-    s.faults.push(fault(
-        1_000,
-        Some(2_000),
-        FaultAction::NodeErrors {
-            node: "api".into(),
-            rate: 0.25,
-        },
-    ));
+    s.faults.push(fault(1_000, Some(2_000), FaultAction::NodeErrors { node: "api".into(), rate: 0.25 }));
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let (ok, failed) = window_counts(&sim, 1, 3);
     let share = failed as f64 / (ok + failed) as f64;
     assert!((share - 0.25).abs() < 0.04, "{share}");
     assert_eq!(window_counts(&sim, 4, 6).1, 0);
-    assert_eq!(
-        sim.report().requests.failed.error_status,
-        sim.report().requests.failed.total
-    );
+    assert_eq!(sim.report().requests.failed.error_status, sim.report().requests.failed.total);
 }
 
 #[test]
 fn a_fault_injected_live_replays_exactly_from_the_timeline() {
     let mut live = Sim::new(&slice(5_000)).unwrap();
     live.step_until(SimTime::from_millis(1_733));
-    live.inject(fault(
-        0,
-        Some(1_500),
-        FaultAction::Crash { node: "api".into() },
-    ))
-    .unwrap();
+    live.inject(fault(0, Some(1_500), FaultAction::Crash { node: "api".into() })).unwrap();
     live.run();
     // The injected fault is on the timeline at the moment it was injected.
     let recorded = live.scenario().clone();
@@ -257,20 +179,8 @@ fn a_fault_injected_live_replays_exactly_from_the_timeline() {
 #[test]
 fn an_invalid_injection_is_refused_and_changes_nothing() {
     let mut sim = Sim::new(&slice(2_000)).unwrap();
-    let err = sim
-        .inject(fault(
-            0,
-            None,
-            FaultAction::Crash {
-                node: "nope".into(),
-            },
-        ))
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("faults[0].action.node: no node with id \"nope\""),
-        "{err}"
-    );
+    let err = sim.inject(fault(0, None, FaultAction::Crash { node: "nope".into() })).unwrap_err();
+    assert!(err.to_string().contains("faults[0].action.node: no node with id \"nope\""), "{err}");
     assert!(sim.scenario().faults.is_empty());
 }
 
@@ -279,21 +189,11 @@ fn recent_movements_show_what_the_partition_does() {
     use faultline_sim::movements::Kind;
     let mut s = slice(3_000);
     s.edges[1].timeout_ms = Some(100.0);
-    s.faults.push(fault(
-        2_000,
-        None,
-        FaultAction::Partition {
-            id: None,
-            a: vec!["api".into()],
-            b: vec!["db".into()],
-        },
-    ));
+    s.faults.push(fault(2_000, None, FaultAction::Partition { id: None, a: vec!["api".into()], b: vec!["db".into()] }));
     let mut sim = Sim::new(&s).unwrap();
     sim.step_until(SimTime::from_millis(1_900));
     let before: Vec<_> = sim.movements().since(1_800_000).copied().collect();
-    assert!(before
-        .iter()
-        .any(|m| m.edge == 1 && m.kind == Kind::Request && m.travel_us == 500));
+    assert!(before.iter().any(|m| m.edge == 1 && m.kind == Kind::Request && m.travel_us == 500));
     assert!(before.iter().any(|m| m.edge == 1 && m.kind == Kind::Ok));
     assert!(!before.iter().any(|m| m.kind == Kind::Lost));
     sim.run();

@@ -17,10 +17,7 @@ fn erlang_c_formula_matches_the_worked_table() {
         (16, 0.9, 0.5913, 0.3696, 1.3696),
     ] {
         let (gp, gwq, gw) = erlang_c(c, rho);
-        assert!(
-            (gp - p).abs() < 1e-3 && (gwq - wq).abs() < 1e-3 && (gw - w).abs() < 1e-3,
-            "c={c} rho={rho}"
-        );
+        assert!((gp - p).abs() < 1e-3 && (gwq - wq).abs() < 1e-3 && (gw - w).abs() < 1e-3, "c={c} rho={rho}");
     }
 }
 
@@ -49,21 +46,15 @@ fn simulated_w(c: u32, rho: f64, requests_per_seed: f64, seeds: u64) -> (f64, f6
 #[test]
 fn mm1_and_mmc_mean_latency_match_erlang_c() {
     // Tolerances: 2% at moderate load, 5% at rho = 0.9 (slow convergence, see REFERENCE.md).
-    for (c, rho, tol) in [
-        (1, 0.5, 0.02),
-        (2, 0.8, 0.04),
-        (4, 0.9, 0.05),
-        (16, 0.9, 0.05),
-        (1, 0.9, 0.06),
-    ] {
+    for (c, rho, tol) in [(1, 0.5, 0.02), (2, 0.8, 0.04), (4, 0.9, 0.05), (16, 0.9, 0.05), (1, 0.9, 0.06)] {
         let (_, _, w) = erlang_c(c, rho);
         let (got, little) = simulated_w(c, rho, 400_000.0, 3);
         let err = (got - w).abs() / w;
-        eprintln!("M/M/{c} rho={rho}: W theory {w:.4} sim {got:.4} err {:.2}%  Little L/(lambda W) {little:.4}", err * 100.0);
-        assert!(
-            err < tol,
-            "M/M/{c} at rho {rho}: W = {got:.4}, Erlang C says {w:.4}"
+        eprintln!(
+            "M/M/{c} rho={rho}: W theory {w:.4} sim {got:.4} err {:.2}%  Little L/(lambda W) {little:.4}",
+            err * 100.0
         );
+        assert!(err < tol, "M/M/{c} at rho {rho}: W = {got:.4}, Erlang C says {w:.4}");
         assert!((little - 1.0).abs() < 0.01, "Little's law off: {little}");
     }
 }

@@ -19,14 +19,8 @@ pub struct GraphProps {
 #[component]
 pub fn Graph(props: &GraphProps) -> Html {
     let sc = &props.scenario;
-    let (min_x, max_x) = sc
-        .nodes
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), n| (a.min(n.x), b.max(n.x)));
-    let (min_y, max_y) = sc
-        .nodes
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), n| (a.min(n.y), b.max(n.y)));
+    let (min_x, max_x) = sc.nodes.iter().fold((f64::MAX, f64::MIN), |(a, b), n| (a.min(n.x), b.max(n.x)));
+    let (min_y, max_y) = sc.nodes.iter().fold((f64::MAX, f64::MIN), |(a, b), n| (a.min(n.y), b.max(n.y)));
     let pad = 40.0;
     let view_box = format!(
         "{} {} {} {}",
@@ -91,11 +85,7 @@ fn node_card(n: &Node, v: &NodeView) -> Html {
             </>
         }
     };
-    let util = if v.capacity == 0 {
-        0.0
-    } else {
-        f64::from(v.busy) / f64::from(v.capacity)
-    };
+    let util = if v.capacity == 0 { 0.0 } else { f64::from(v.busy) / f64::from(v.capacity) };
     let l = &v.live;
     html! {
         <g class={classes!("node", n.kind.name())} data-testid={format!("node-{}", n.id)} data-kind={n.kind.name()}

@@ -42,9 +42,8 @@ impl BalancerRt {
         let mut ring = Vec::new();
         if cfg.algorithm == Balancing::ConsistentHash {
             for (b, id) in backend_ids.iter().enumerate() {
-                let base = id.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, c| {
-                    (h ^ u64::from(c)).wrapping_mul(0x100_0000_01B3)
-                });
+                let base =
+                    id.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100_0000_01B3));
                 for v in 0..cfg.virtual_nodes {
                     ring.push((mix64(base ^ mix64(u64::from(v))), b as u32));
                 }
@@ -55,14 +54,7 @@ impl BalancerRt {
         BalancerRt {
             algorithm: cfg.algorithm,
             backends,
-            health: vec![
-                Health {
-                    healthy: true,
-                    fails: 0,
-                    passes: 0
-                };
-                n
-            ],
+            health: vec![Health { healthy: true, fails: 0, passes: 0 }; n],
             check_interval_us: cfg.health_check_interval_ms.saturating_mul(1_000),
             unhealthy_threshold: cfg.unhealthy_threshold,
             healthy_threshold: cfg.healthy_threshold,
@@ -73,25 +65,13 @@ impl BalancerRt {
 
     /// Picks a healthy backend (its index), given the calls in flight to each.
     /// `None` when no backend is healthy.
-    pub fn pick(
-        &mut self,
-        key: u64,
-        outstanding: impl Fn(usize) -> u32,
-        rng: &mut SimRng,
-    ) -> Option<usize> {
+    pub fn pick(&mut self, key: u64, outstanding: impl Fn(usize) -> u32, rng: &mut SimRng) -> Option<usize> {
         let n = self.health.len();
         let healthy = self.health.iter().filter(|h| h.healthy).count();
         if healthy == 0 {
             return None;
         }
-        let nth_healthy = |k: usize| {
-            self.health
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| h.healthy)
-                .nth(k)
-                .map(|(i, _)| i)
-        };
+        let nth_healthy = |k: usize| self.health.iter().enumerate().filter(|(_, h)| h.healthy).nth(k).map(|(i, _)| i);
         match self.algorithm {
             Balancing::RoundRobin => {
                 for _ in 0..n {
@@ -104,9 +84,9 @@ impl BalancerRt {
                 None
             }
             Balancing::Random => nth_healthy(below(rng, healthy as u32) as usize),
-            Balancing::LeastOutstanding => (0..n)
-                .filter(|&i| self.health[i].healthy)
-                .min_by_key(|&i| (outstanding(i), i)),
+            Balancing::LeastOutstanding => {
+                (0..n).filter(|&i| self.health[i].healthy).min_by_key(|&i| (outstanding(i), i))
+            }
             Balancing::PowerOfTwo => {
                 let a = nth_healthy(below(rng, healthy as u32) as usize)?;
                 if healthy == 1 {
@@ -119,11 +99,7 @@ impl BalancerRt {
                     k += 1;
                 }
                 let b = nth_healthy(k)?;
-                Some(if outstanding(b) < outstanding(a) {
-                    b
-                } else {
-                    a
-                })
+                Some(if outstanding(b) < outstanding(a) { b } else { a })
             }
             Balancing::ConsistentHash => {
                 let h = ring_hash(key);
@@ -165,11 +141,7 @@ mod tests {
     fn lb(algorithm: Balancing, n: usize, v: u32) -> BalancerRt {
         let ids: Vec<String> = (0..n).map(|i| format!("backend-{i}")).collect();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let cfg = LoadBalancerConfig {
-            algorithm,
-            virtual_nodes: v,
-            ..Default::default()
-        };
+        let cfg = LoadBalancerConfig { algorithm, virtual_nodes: v, ..Default::default() };
         BalancerRt::new(&cfg, (0..n as u32).collect(), &refs)
     }
 
@@ -232,9 +204,7 @@ mod tests {
     fn consistent_hash_moves_only_the_lost_backends_keys() {
         let mut b = lb(Balancing::ConsistentHash, 10, 100);
         let mut r = stream(5, StreamKind::Node, 0);
-        let before: Vec<usize> = (0..20_000u64)
-            .map(|k| b.pick(k, |_| 0, &mut r).unwrap())
-            .collect();
+        let before: Vec<usize> = (0..20_000u64).map(|k| b.pick(k, |_| 0, &mut r).unwrap()).collect();
         b.observe(3, false);
         b.observe(3, false);
         let moved = (0..20_000u64)

@@ -56,16 +56,9 @@ const ZIPF_TABLE: u64 = 4_096;
 impl ClientRt {
     pub fn new(w: &Workload, client: u32, edge: u32, rng: SimRng) -> ClientRt {
         let arrival = match &w.arrival {
-            Arrival::Poisson { rate_rps } => ArrivalRt::Poisson {
-                rate_per_us: rate_rps / 1e6,
-            },
-            Arrival::Constant { rate_rps } => ArrivalRt::Constant {
-                gap_us: 1e6 / rate_rps,
-            },
-            other => ArrivalRt::Varying {
-                arrival: other.clone(),
-                peak_per_us: other.rate_rps() / 1e6,
-            },
+            Arrival::Poisson { rate_rps } => ArrivalRt::Poisson { rate_per_us: rate_rps / 1e6 },
+            Arrival::Constant { rate_rps } => ArrivalRt::Constant { gap_us: 1e6 / rate_rps },
+            other => ArrivalRt::Varying { arrival: other.clone(), peak_per_us: other.rate_rps() / 1e6 },
         };
         let total: f64 = w.ops.iter().map(|o| o.weight).sum();
         let mut acc = 0.0;
@@ -78,9 +71,7 @@ impl ClientRt {
             })
             .collect();
         let keys = match w.keys {
-            Keys::Uniform { count } => KeysRt::Uniform {
-                count: count.max(1),
-            },
+            Keys::Uniform { count } => KeysRt::Uniform { count: count.max(1) },
             Keys::Zipf { count, s } => {
                 let n = count.clamp(1, ZIPF_TABLE);
                 let mut cdf = Vec::with_capacity(n as usize);
@@ -91,10 +82,7 @@ impl ClientRt {
                 }
                 let total = acc;
                 cdf.iter_mut().for_each(|x| *x /= total);
-                KeysRt::Zipf {
-                    cdf,
-                    count: count.max(1),
-                }
+                KeysRt::Zipf { cdf, count: count.max(1) }
             }
         };
         ClientRt {
@@ -128,10 +116,7 @@ impl ClientRt {
                 }
                 now_us + gap(gap_us / f)
             }
-            ArrivalRt::Varying {
-                arrival,
-                peak_per_us,
-            } => {
+            ArrivalRt::Varying { arrival, peak_per_us } => {
                 let peak = peak_per_us * f;
                 if peak <= 0.0 {
                     return None;
@@ -159,10 +144,7 @@ impl ClientRt {
             return 0;
         }
         let u = unit_open(&mut self.rng);
-        self.cumulative
-            .iter()
-            .position(|&c| u <= c)
-            .unwrap_or(self.cumulative.len() - 1) as u16
+        self.cumulative.iter().position(|&c| u <= c).unwrap_or(self.cumulative.len() - 1) as u16
     }
 
     pub fn pick_key(&mut self) -> u64 {
@@ -207,16 +189,8 @@ mod tests {
             target: "s".into(),
             arrival,
             ops: vec![
-                Operation {
-                    name: "read".into(),
-                    method: Method::Get,
-                    weight: 3.0,
-                },
-                Operation {
-                    name: "write".into(),
-                    method: Method::Post,
-                    weight: 1.0,
-                },
+                Operation { name: "read".into(), method: Method::Get, weight: 3.0 },
+                Operation { name: "write".into(), method: Method::Post, weight: 1.0 },
             ],
             keys,
             deadline_ms: None,
@@ -240,13 +214,7 @@ mod tests {
 
     #[test]
     fn zipf_favours_the_first_keys() {
-        let w = workload(
-            Arrival::Constant { rate_rps: 1.0 },
-            Keys::Zipf {
-                count: 1_000,
-                s: 1.0,
-            },
-        );
+        let w = workload(Arrival::Constant { rate_rps: 1.0 }, Keys::Zipf { count: 1_000, s: 1.0 });
         let mut c = ClientRt::new(&w, 0, 0, stream(5, StreamKind::Workload, 1));
         let n = 100_000;
         let top = (0..n).filter(|_| c.pick_key() == 0).count() as f64 / n as f64;
@@ -263,23 +231,9 @@ mod tests {
         use crate::scenario::RatePoint;
         // 0 -> 1000 req/s over 10 s: 5000 requests expected in the ramp.
         let arrival = Arrival::Schedule {
-            points: vec![
-                RatePoint {
-                    t_ms: 0,
-                    rate_rps: 0.0,
-                },
-                RatePoint {
-                    t_ms: 10_000,
-                    rate_rps: 1_000.0,
-                },
-            ],
+            points: vec![RatePoint { t_ms: 0, rate_rps: 0.0 }, RatePoint { t_ms: 10_000, rate_rps: 1_000.0 }],
         };
-        let mut c = ClientRt::new(
-            &workload(arrival, Keys::default()),
-            0,
-            0,
-            stream(8, StreamKind::Workload, 0),
-        );
+        let mut c = ClientRt::new(&workload(arrival, Keys::default()), 0, 0, stream(8, StreamKind::Workload, 0));
         let (mut t, mut first_half, mut all) = (0, 0, 0);
         while let Some(next) = c.next_arrival(t, 10_000_000) {
             t = next;
@@ -290,26 +244,13 @@ mod tests {
         }
         assert!((all as f64 - 5_000.0).abs() < 250.0, "{all}");
         // A quarter of the area lies in the first half of a linear ramp.
-        assert!(
-            (first_half as f64 / all as f64 - 0.25).abs() < 0.03,
-            "{first_half}/{all}"
-        );
+        assert!((first_half as f64 / all as f64 - 0.25).abs() < 0.03, "{first_half}/{all}");
     }
 
     #[test]
     fn bursts_raise_the_rate_for_their_window() {
-        let arrival = Arrival::Bursts {
-            rate_rps: 100.0,
-            burst_rps: 1_000.0,
-            every_ms: 1_000,
-            burst_ms: 100,
-        };
-        let mut c = ClientRt::new(
-            &workload(arrival, Keys::default()),
-            0,
-            0,
-            stream(9, StreamKind::Workload, 0),
-        );
+        let arrival = Arrival::Bursts { rate_rps: 100.0, burst_rps: 1_000.0, every_ms: 1_000, burst_ms: 100 };
+        let mut c = ClientRt::new(&workload(arrival, Keys::default()), 0, 0, stream(9, StreamKind::Workload, 0));
         let (mut t, mut in_burst, mut all) = (0, 0, 0);
         while let Some(next) = c.next_arrival(t, 20_000_000) {
             t = next;
@@ -320,9 +261,6 @@ mod tests {
         }
         // Per second: 100 in the burst, 90 outside.
         assert!((all as f64 - 3_800.0).abs() < 250.0, "{all}");
-        assert!(
-            (in_burst as f64 / all as f64 - 100.0 / 190.0).abs() < 0.04,
-            "{in_burst}/{all}"
-        );
+        assert!((in_burst as f64 / all as f64 - 100.0 / 190.0).abs() < 0.04, "{in_burst}/{all}");
     }
 }

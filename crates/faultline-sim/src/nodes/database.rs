@@ -35,11 +35,7 @@ mod tests {
 
     #[test]
     fn contention_grows_with_busy_connections() {
-        let mut db = DatabaseRt::new(&DatabaseConfig {
-            max_connections: 4,
-            saturation: 1.0,
-            ..Default::default()
-        });
+        let mut db = DatabaseRt::new(&DatabaseConfig { max_connections: 4, saturation: 1.0, ..Default::default() });
         assert_eq!(db.contention(), 1.0);
         for i in 0..4 {
             db.pool.offer(i);

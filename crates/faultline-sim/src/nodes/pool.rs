@@ -29,12 +29,7 @@ pub struct Pool {
 
 impl Pool {
     pub fn new(capacity: u32, queue_capacity: u32) -> Pool {
-        Pool {
-            capacity,
-            busy: 0,
-            queue_capacity,
-            queue: VecDeque::new(),
-        }
+        Pool { capacity, busy: 0, queue_capacity, queue: VecDeque::new() }
     }
 
     pub fn offer(&mut self, call: u32) -> Admit {

@@ -121,34 +121,17 @@ mod tests {
     use super::*;
 
     fn msg(request: u64) -> Message {
-        Message {
-            request,
-            op: 0,
-            key: 0,
-            deliveries: 0,
-        }
+        Message { request, op: 0, key: 0, deliveries: 0 }
     }
 
     #[test]
     fn rejects_or_drops_oldest_when_full() {
-        let mut q = QueueRt::new(
-            &QueueConfig {
-                capacity: 2,
-                ..Default::default()
-            },
-            0,
-        );
+        let mut q = QueueRt::new(&QueueConfig { capacity: 2, ..Default::default() }, 0);
         assert_eq!(q.offer(msg(1)), Offer::Accepted);
         assert_eq!(q.offer(msg(2)), Offer::Accepted);
         assert_eq!(q.offer(msg(3)), Offer::Rejected);
-        let mut q = QueueRt::new(
-            &QueueConfig {
-                capacity: 2,
-                drop_policy: DropPolicy::DropOldest,
-                ..Default::default()
-            },
-            0,
-        );
+        let mut q =
+            QueueRt::new(&QueueConfig { capacity: 2, drop_policy: DropPolicy::DropOldest, ..Default::default() }, 0);
         q.offer(msg(1));
         q.offer(msg(2));
         assert_eq!(q.offer(msg(3)), Offer::AcceptedDroppingOldest);
@@ -158,14 +141,7 @@ mod tests {
 
     #[test]
     fn consumer_concurrency_and_redelivery() {
-        let mut q = QueueRt::new(
-            &QueueConfig {
-                consumers: 1,
-                max_redeliveries: 1,
-                ..Default::default()
-            },
-            0,
-        );
+        let mut q = QueueRt::new(&QueueConfig { consumers: 1, max_redeliveries: 1, ..Default::default() }, 0);
         q.offer(msg(1));
         q.offer(msg(2));
         let m = q.next_delivery().unwrap();
@@ -177,9 +153,6 @@ mod tests {
         let again = q.next_delivery().unwrap();
         assert_eq!((again.request, again.deliveries), (1, 2));
         q.delivery_done(again, false);
-        assert_eq!(
-            (q.delivered, q.redelivered, q.dead_lettered, q.depth()),
-            (1, 1, 1, 0)
-        );
+        assert_eq!((q.delivered, q.redelivered, q.dead_lettered, q.depth()), (1, 1, 1, 0));
     }
 }

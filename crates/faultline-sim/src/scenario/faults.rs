@@ -54,11 +54,7 @@ pub enum FaultAction {
     /// The node answers this share of calls with a 5xx error.
     NodeErrors { node: String, rate: f64 },
     /// Adds latency to every message on the edge `from -> to` (both directions).
-    EdgeLatency {
-        from: String,
-        to: String,
-        add_ms: f64,
-    },
+    EdgeLatency { from: String, to: String, add_ms: f64 },
     /// Sets the probability that a message on the edge is lost.
     EdgeLoss { from: String, to: String, loss: f64 },
     /// Multiplies a workload's arrival rate (a load spike).

@@ -35,13 +35,7 @@ pub fn mmc(c: u32, rho: f64, mean_service_ms: f64, duration_ms: u64, seed: u64) 
 /// `mmc` run long enough for about `requests` requests (arrivals are Poisson,
 /// so the count varies by about its square root): what the benchmarks use to
 /// compare engines per request.
-pub fn mmc_for_requests(
-    c: u32,
-    rho: f64,
-    mean_service_ms: f64,
-    requests: u64,
-    seed: u64,
-) -> Scenario {
+pub fn mmc_for_requests(c: u32, rho: f64, mean_service_ms: f64, requests: u64, seed: u64) -> Scenario {
     let lambda_per_ms = rho * f64::from(c) / mean_service_ms;
     let duration_ms = (requests as f64 / lambda_per_ms).ceil() as u64;
     mmc(c, rho, mean_service_ms, duration_ms.max(1), seed)
@@ -129,10 +123,7 @@ pub fn layered(nodes: u32, fanout: u32, seed: u64, duration_ms: u64) -> Scenario
             for t in &targets {
                 edge_docs.push(edge(&id, t));
             }
-            let calls: Vec<_> = targets
-                .iter()
-                .map(|t| serde_json::json!({ "to": t }))
-                .collect();
+            let calls: Vec<_> = targets.iter().map(|t| serde_json::json!({ "to": t })).collect();
             node_docs.push(serde_json::json!({
                 "id": id, "x": 250.0 * f64::from(layer + 1), "y": 40.0 * f64::from(j),
                 "kind": { "type": "service", "workers": workers, "queue_capacity": 1_000,
@@ -198,11 +189,7 @@ mod tests {
         for (nodes, fanout) in [(200, 2), (6, 2), (37, 3), (1_000, 2), (200, 40)] {
             let s = layered(nodes, fanout, 7, 1_000);
             s.validate().unwrap();
-            assert_eq!(
-                s.nodes.len(),
-                nodes as usize,
-                "{nodes} nodes, fan-out {fanout}"
-            );
+            assert_eq!(s.nodes.len(), nodes as usize, "{nodes} nodes, fan-out {fanout}");
         }
         let s = layered(200, 2, 7, 1_000);
         let parallel = s

@@ -171,12 +171,7 @@ pub struct QueueConfig {
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig {
-            capacity: 10_000,
-            drop_policy: DropPolicy::RejectNew,
-            consumers: 4,
-            max_redeliveries: 3,
-        }
+        QueueConfig { capacity: 10_000, drop_policy: DropPolicy::RejectNew, consumers: 4, max_redeliveries: 3 }
     }
 }
 
@@ -260,12 +255,7 @@ pub struct DatabaseConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig {
-            max_connections: 20,
-            queue_capacity: 200,
-            query_time: Dist::exponential(2.0),
-            saturation: 0.5,
-        }
+        DatabaseConfig { max_connections: 20, queue_capacity: 200, query_time: Dist::exponential(2.0), saturation: 0.5 }
     }
 }
 
@@ -340,12 +330,7 @@ pub enum Arrival {
     Constant { rate_rps: f64 },
     /// Poisson at `rate_rps`, rising to `burst_rps` for the first `burst_ms`
     /// of every `every_ms`.
-    Bursts {
-        rate_rps: f64,
-        burst_rps: f64,
-        every_ms: u64,
-        burst_ms: u64,
-    },
+    Bursts { rate_rps: f64, burst_rps: f64, every_ms: u64, burst_ms: u64 },
     /// Poisson with a rate that follows straight lines between the points
     /// (ramps and spikes); before the first point and after the last the
     /// rate stays at that point's value.
@@ -366,11 +351,7 @@ impl Arrival {
     pub fn rate_rps(&self) -> f64 {
         match self {
             Arrival::Poisson { rate_rps } | Arrival::Constant { rate_rps } => *rate_rps,
-            Arrival::Bursts {
-                rate_rps,
-                burst_rps,
-                ..
-            } => rate_rps.max(*burst_rps),
+            Arrival::Bursts { rate_rps, burst_rps, .. } => rate_rps.max(*burst_rps),
             Arrival::Schedule { points } => points.iter().map(|p| p.rate_rps).fold(0.0, f64::max),
         }
     }
@@ -379,12 +360,7 @@ impl Arrival {
     pub fn rate_at(&self, t_ms: f64) -> f64 {
         match self {
             Arrival::Poisson { rate_rps } | Arrival::Constant { rate_rps } => *rate_rps,
-            Arrival::Bursts {
-                rate_rps,
-                burst_rps,
-                every_ms,
-                burst_ms,
-            } => {
+            Arrival::Bursts { rate_rps, burst_rps, every_ms, burst_ms } => {
                 let phase = t_ms % (*every_ms).max(1) as f64;
                 if phase < *burst_ms as f64 {
                     *burst_rps
@@ -403,11 +379,7 @@ impl Arrival {
                     let (a, b) = (w[0], w[1]);
                     if t_ms <= b.t_ms as f64 {
                         let span = (b.t_ms - a.t_ms) as f64;
-                        let f = if span == 0.0 {
-                            1.0
-                        } else {
-                            (t_ms - a.t_ms as f64) / span
-                        };
+                        let f = if span == 0.0 { 1.0 } else { (t_ms - a.t_ms as f64) / span };
                         return a.rate_rps + f * (b.rate_rps - a.rate_rps);
                     }
                 }

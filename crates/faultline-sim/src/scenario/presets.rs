@@ -32,10 +32,7 @@ pub fn slice_scenario() -> Scenario {
                 x: 400.0,
                 y: 160.0,
                 kind: NodeKind::Service(ServiceConfig {
-                    calls: vec![DownstreamCall {
-                        to: "db".into(),
-                        ops: vec![],
-                    }],
+                    calls: vec![DownstreamCall { to: "db".into(), ops: vec![] }],
                     ..ServiceConfig::default()
                 }),
             },

@@ -79,12 +79,7 @@ impl ScenarioError {
         } else {
             format!("not a valid scenario: {e}")
         };
-        ScenarioError {
-            problems: vec![Problem {
-                path: String::new(),
-                message,
-            }],
-        }
+        ScenarioError { problems: vec![Problem { path: String::new(), message }] }
     }
 }
 
@@ -108,10 +103,7 @@ struct Collector {
 
 impl Collector {
     fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.problems.push(Problem { path: path.into(), message: message.into() });
     }
 
     fn dist(&mut self, path: &str, d: &Dist) {
@@ -124,10 +116,7 @@ impl Collector {
         if v < lo {
             self.add(path, format!("must be >= {lo} (got {v})"));
         } else if v > hi {
-            self.add(
-                path,
-                format!("must be at most {hi} (limit {limit}, got {v})"),
-            );
+            self.add(path, format!("must be at most {hi} (limit {limit}, got {v})"));
         }
     }
 
@@ -141,13 +130,7 @@ impl Collector {
         if id.is_empty() {
             self.add(path, "must not be empty");
         } else if id.len() > LIMITS.max_id_len {
-            self.add(
-                path,
-                format!(
-                    "must be at most {} characters (limit MAX_ID_LEN)",
-                    LIMITS.max_id_len
-                ),
-            );
+            self.add(path, format!("must be at most {} characters (limit MAX_ID_LEN)", LIMITS.max_id_len));
         }
     }
 }
@@ -155,16 +138,11 @@ impl Collector {
 impl Scenario {
     /// Every problem with this scenario; `Ok` when it can run.
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        let mut c = Collector {
-            problems: Vec::new(),
-        };
+        let mut c = Collector { problems: Vec::new() };
         if self.version != SCENARIO_VERSION {
             c.add(
                 "version",
-                format!(
-                    "unsupported version {} (this build reads version {SCENARIO_VERSION})",
-                    self.version
-                ),
+                format!("unsupported version {} (this build reads version {SCENARIO_VERSION})", self.version),
             );
         }
         if self.duration_ms == 0 {
@@ -172,34 +150,17 @@ impl Scenario {
         } else if self.duration_ms > LIMITS.max_duration_ms {
             c.add(
                 "duration_ms",
-                format!(
-                    "must be at most {} ms (limit MAX_DURATION_MS, 24 h)",
-                    LIMITS.max_duration_ms
-                ),
+                format!("must be at most {} ms (limit MAX_DURATION_MS, 24 h)", LIMITS.max_duration_ms),
             );
         }
         if self.nodes.is_empty() {
             c.add("nodes", "a scenario needs at least one node");
         }
         if self.nodes.len() > LIMITS.max_nodes {
-            c.add(
-                "nodes",
-                format!(
-                    "at most {} nodes (limit MAX_NODES, got {})",
-                    LIMITS.max_nodes,
-                    self.nodes.len()
-                ),
-            );
+            c.add("nodes", format!("at most {} nodes (limit MAX_NODES, got {})", LIMITS.max_nodes, self.nodes.len()));
         }
         if self.edges.len() > LIMITS.max_edges {
-            c.add(
-                "edges",
-                format!(
-                    "at most {} edges (limit MAX_EDGES, got {})",
-                    LIMITS.max_edges,
-                    self.edges.len()
-                ),
-            );
+            c.add("edges", format!("at most {} edges (limit MAX_EDGES, got {})", LIMITS.max_edges, self.edges.len()));
         }
         if self.workloads.len() > LIMITS.max_workloads {
             c.add(
@@ -211,13 +172,9 @@ impl Scenario {
                 ),
             );
         }
-        if !c.problems.is_empty()
-            && (self.nodes.len() > LIMITS.max_nodes || self.edges.len() > LIMITS.max_edges)
-        {
+        if !c.problems.is_empty() && (self.nodes.len() > LIMITS.max_nodes || self.edges.len() > LIMITS.max_edges) {
             // Do not walk a hostile document any further.
-            return Err(ScenarioError {
-                problems: c.problems,
-            });
+            return Err(ScenarioError { problems: c.problems });
         }
 
         let mut ids = HashSet::new();
@@ -237,20 +194,8 @@ impl Scenario {
                         LIMITS.max_virtual_nodes,
                         "MAX_VIRTUAL_NODES",
                     );
-                    c.range_u32(
-                        format!("{p}.kind.unhealthy_threshold"),
-                        lb.unhealthy_threshold,
-                        1,
-                        1_000,
-                        "1000",
-                    );
-                    c.range_u32(
-                        format!("{p}.kind.healthy_threshold"),
-                        lb.healthy_threshold,
-                        1,
-                        1_000,
-                        "1000",
-                    );
+                    c.range_u32(format!("{p}.kind.unhealthy_threshold"), lb.unhealthy_threshold, 1, 1_000, "1000");
+                    c.range_u32(format!("{p}.kind.healthy_threshold"), lb.healthy_threshold, 1, 1_000, "1000");
                     if (lb.health_check_interval_ms > 0 && lb.health_check_interval_ms < 10)
                         || lb.health_check_interval_ms > LIMITS.max_duration_ms
                     {
@@ -262,10 +207,7 @@ impl Scenario {
                     if !self.edges.iter().any(|e| e.from == n.id) {
                         c.add(
                             format!("{p}.kind"),
-                            format!(
-                                "load balancer \"{}\" has no backends (no outgoing edge)",
-                                n.id
-                            ),
+                            format!("load balancer \"{}\" has no backends (no outgoing edge)", n.id),
                         );
                     }
                 }
@@ -277,20 +219,8 @@ impl Scenario {
                         LIMITS.max_queue_capacity,
                         "MAX_QUEUE_CAPACITY",
                     );
-                    c.range_u32(
-                        format!("{p}.kind.consumers"),
-                        q.consumers,
-                        1,
-                        LIMITS.max_workers,
-                        "MAX_WORKERS",
-                    );
-                    c.range_u32(
-                        format!("{p}.kind.max_redeliveries"),
-                        q.max_redeliveries,
-                        0,
-                        100,
-                        "100",
-                    );
+                    c.range_u32(format!("{p}.kind.consumers"), q.consumers, 1, LIMITS.max_workers, "MAX_WORKERS");
+                    c.range_u32(format!("{p}.kind.max_redeliveries"), q.max_redeliveries, 0, 100, "100");
                     let out = self.edges.iter().filter(|e| e.from == n.id).count();
                     if out != 1 {
                         c.add(
@@ -300,13 +230,7 @@ impl Scenario {
                     }
                 }
                 NodeKind::Service(s) => {
-                    c.range_u32(
-                        format!("{p}.kind.workers"),
-                        s.workers,
-                        1,
-                        LIMITS.max_workers,
-                        "MAX_WORKERS",
-                    );
+                    c.range_u32(format!("{p}.kind.workers"), s.workers, 1, LIMITS.max_workers, "MAX_WORKERS");
                     c.range_u32(
                         format!("{p}.kind.queue_capacity"),
                         s.queue_capacity,
@@ -318,10 +242,7 @@ impl Scenario {
                     if s.calls.len() > LIMITS.max_calls_per_service {
                         c.add(
                             format!("{p}.kind.calls"),
-                            format!(
-                                "at most {} calls (limit MAX_CALLS_PER_SERVICE)",
-                                LIMITS.max_calls_per_service
-                            ),
+                            format!("at most {} calls (limit MAX_CALLS_PER_SERVICE)", LIMITS.max_calls_per_service),
                         );
                     }
                 }
@@ -364,25 +285,13 @@ impl Scenario {
                 c.add(format!("{p}.to"), "an edge cannot connect a node to itself");
             }
             if matches!(kind_of(&e.to), Some(NodeKind::Client(_))) {
-                c.add(
-                    format!("{p}.to"),
-                    format!("\"{}\" is a client: clients only send requests", e.to),
-                );
+                c.add(format!("{p}.to"), format!("\"{}\" is a client: clients only send requests", e.to));
             }
             if matches!(kind_of(&e.from), Some(NodeKind::Database(_))) {
-                c.add(
-                    format!("{p}.from"),
-                    format!(
-                        "\"{}\" is a database: databases do not call other nodes",
-                        e.from
-                    ),
-                );
+                c.add(format!("{p}.from"), format!("\"{}\" is a database: databases do not call other nodes", e.from));
             }
             if !links.insert((e.from.as_str(), e.to.as_str())) {
-                c.add(
-                    p.clone(),
-                    format!("duplicate edge \"{}\" -> \"{}\"", e.from, e.to),
-                );
+                c.add(p.clone(), format!("duplicate edge \"{}\" -> \"{}\"", e.from, e.to));
             }
             c.dist(&format!("{p}.latency"), &e.latency);
             c.fraction(format!("{p}.loss"), e.loss);
@@ -390,10 +299,7 @@ impl Scenario {
                 if !t.is_finite() || t <= 0.0 || t > LIMITS.max_latency_ms {
                     c.add(
                         format!("{p}.timeout_ms"),
-                        format!(
-                            "must be > 0 and at most {} ms, or null for none (got {t})",
-                            LIMITS.max_latency_ms
-                        ),
+                        format!("must be > 0 and at most {} ms, or null for none (got {t})", LIMITS.max_latency_ms),
                     );
                 }
             }
@@ -417,72 +323,37 @@ impl Scenario {
             let p = format!("workloads[{i}]");
             c.id(format!("{p}.id"), &w.id);
             if !wl_ids.insert(w.id.as_str()) {
-                c.add(
-                    format!("{p}.id"),
-                    format!("duplicate workload id \"{}\"", w.id),
-                );
+                c.add(format!("{p}.id"), format!("duplicate workload id \"{}\"", w.id));
             }
             match kind_of(&w.client) {
-                None => c.add(
-                    format!("{p}.client"),
-                    format!("no node with id \"{}\"", w.client),
-                ),
+                None => c.add(format!("{p}.client"), format!("no node with id \"{}\"", w.client)),
                 Some(NodeKind::Client(_)) => {}
-                Some(k) => c.add(
-                    format!("{p}.client"),
-                    format!("\"{}\" is a {}, not a client", w.client, k.name()),
-                ),
+                Some(k) => c.add(format!("{p}.client"), format!("\"{}\" is a {}, not a client", w.client, k.name())),
             }
             if !links.contains(&(w.client.as_str(), w.target.as_str())) {
-                c.add(
-                    format!("{p}.target"),
-                    format!("no edge from \"{}\" to \"{}\"", w.client, w.target),
-                );
+                c.add(format!("{p}.target"), format!("no edge from \"{}\" to \"{}\"", w.client, w.target));
             }
             match &w.arrival {
-                Arrival::Bursts {
-                    rate_rps,
-                    every_ms,
-                    burst_ms,
-                    ..
-                } => {
+                Arrival::Bursts { rate_rps, every_ms, burst_ms, .. } => {
                     if *every_ms == 0 || burst_ms > every_ms {
-                        c.add(
-                            format!("{p}.arrival"),
-                            "needs every_ms > 0 and burst_ms <= every_ms",
-                        );
+                        c.add(format!("{p}.arrival"), "needs every_ms > 0 and burst_ms <= every_ms");
                     }
                     if !rate_rps.is_finite() || *rate_rps < 0.0 {
-                        c.add(
-                            format!("{p}.arrival.rate_rps"),
-                            format!("must be a number >= 0 (got {rate_rps})"),
-                        );
+                        c.add(format!("{p}.arrival.rate_rps"), format!("must be a number >= 0 (got {rate_rps})"));
                     }
                 }
                 Arrival::Schedule { points } => {
                     if points.is_empty() || points.len() > LIMITS.max_schedule_points {
                         c.add(
                             format!("{p}.arrival.points"),
-                            format!(
-                                "needs 1 to {} points (limit MAX_SCHEDULE_POINTS)",
-                                LIMITS.max_schedule_points
-                            ),
+                            format!("needs 1 to {} points (limit MAX_SCHEDULE_POINTS)", LIMITS.max_schedule_points),
                         );
                     }
                     if points.windows(2).any(|w| w[1].t_ms < w[0].t_ms) {
-                        c.add(
-                            format!("{p}.arrival.points"),
-                            "t_ms must not decrease from one point to the next",
-                        );
+                        c.add(format!("{p}.arrival.points"), "t_ms must not decrease from one point to the next");
                     }
-                    if points
-                        .iter()
-                        .any(|pt| !pt.rate_rps.is_finite() || pt.rate_rps < 0.0)
-                    {
-                        c.add(
-                            format!("{p}.arrival.points"),
-                            "every rate_rps must be a number >= 0",
-                        );
+                    if points.iter().any(|pt| !pt.rate_rps.is_finite() || pt.rate_rps < 0.0) {
+                        c.add(format!("{p}.arrival.points"), "every rate_rps must be a number >= 0");
                     }
                 }
                 _ => {}
@@ -491,41 +362,26 @@ impl Scenario {
                 if !d.is_finite() || d <= 0.0 || d > LIMITS.max_latency_ms {
                     c.add(
                         format!("{p}.deadline_ms"),
-                        format!(
-                            "must be > 0 and at most {} ms, or null",
-                            LIMITS.max_latency_ms
-                        ),
+                        format!("must be > 0 and at most {} ms, or null", LIMITS.max_latency_ms),
                     );
                 }
             }
             let rate = w.arrival.rate_rps();
             if !rate.is_finite() || rate < 0.0 {
-                c.add(
-                    format!("{p}.arrival.rate_rps"),
-                    format!("must be a number >= 0 (got {rate})"),
-                );
+                c.add(format!("{p}.arrival.rate_rps"), format!("must be a number >= 0 (got {rate})"));
             } else if rate > LIMITS.max_rate_rps {
                 c.add(
                     format!("{p}.arrival.rate_rps"),
-                    format!(
-                        "must be at most {} req/s (limit MAX_RATE_RPS)",
-                        LIMITS.max_rate_rps
-                    ),
+                    format!("must be at most {} req/s (limit MAX_RATE_RPS)", LIMITS.max_rate_rps),
                 );
             }
             if w.ops.len() > LIMITS.max_ops {
-                c.add(
-                    format!("{p}.ops"),
-                    format!("at most {} operations (limit MAX_OPS)", LIMITS.max_ops),
-                );
+                c.add(format!("{p}.ops"), format!("at most {} operations (limit MAX_OPS)", LIMITS.max_ops));
             }
             for (j, op) in w.ops.iter().enumerate() {
                 c.id(format!("{p}.ops[{j}].name"), &op.name);
                 if !op.weight.is_finite() || op.weight < 0.0 {
-                    c.add(
-                        format!("{p}.ops[{j}].weight"),
-                        format!("must be a number >= 0 (got {})", op.weight),
-                    );
+                    c.add(format!("{p}.ops[{j}].weight"), format!("must be a number >= 0 (got {})", op.weight));
                 }
             }
             if !w.ops.is_empty() && w.ops.iter().map(|o| o.weight).sum::<f64>() <= 0.0 {
@@ -536,10 +392,7 @@ impl Scenario {
                     c.add(format!("{p}.keys.count"), "must be >= 1");
                 }
                 Keys::Zipf { s, .. } if !s.is_finite() || !(0.0..=10.0).contains(&s) => {
-                    c.add(
-                        format!("{p}.keys.s"),
-                        format!("must be between 0 and 10 (got {s})"),
-                    );
+                    c.add(format!("{p}.keys.s"), format!("must be between 0 and 10 (got {s})"));
                 }
                 _ => {}
             }
@@ -550,10 +403,7 @@ impl Scenario {
             if let Some(cycle) = self.call_cycle() {
                 c.add(
                     "edges",
-                    format!(
-                        "calls form a cycle ({}): a request would call itself forever",
-                        cycle.join(" -> ")
-                    ),
+                    format!("calls form a cycle ({}): a request would call itself forever", cycle.join(" -> ")),
                 );
             }
         }
@@ -561,9 +411,7 @@ impl Scenario {
         if c.problems.is_empty() {
             Ok(())
         } else {
-            Err(ScenarioError {
-                problems: c.problems,
-            })
+            Err(ScenarioError { problems: c.problems })
         }
     }
 }
@@ -572,21 +420,13 @@ impl Scenario {
     /// A cycle in who-calls-whom (service calls, balancer backends, queue
     /// consumers), as the ids along it, if there is one.
     fn call_cycle(&self) -> Option<Vec<String>> {
-        let index: std::collections::HashMap<&str, usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
+        let index: std::collections::HashMap<&str, usize> =
+            self.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
         let next: Vec<Vec<usize>> = self
             .nodes
             .iter()
             .map(|n| match &n.kind {
-                NodeKind::Service(s) => s
-                    .calls
-                    .iter()
-                    .filter_map(|c| index.get(c.to.as_str()).copied())
-                    .collect(),
+                NodeKind::Service(s) => s.calls.iter().filter_map(|c| index.get(c.to.as_str()).copied()).collect(),
                 NodeKind::LoadBalancer(_) | NodeKind::Queue(_) => self
                     .edges
                     .iter()
@@ -614,10 +454,8 @@ impl Scenario {
                         }
                         1 => {
                             let from = stack.iter().position(|&(x, _)| x == m).unwrap_or(0);
-                            let mut ids: Vec<String> = stack[from..]
-                                .iter()
-                                .map(|&(x, _)| self.nodes[x].id.clone())
-                                .collect();
+                            let mut ids: Vec<String> =
+                                stack[from..].iter().map(|&(x, _)| self.nodes[x].id.clone()).collect();
                             ids.push(self.nodes[m].id.clone());
                             return Some(ids);
                         }
@@ -636,11 +474,7 @@ impl Scenario {
         if self.faults.len() > LIMITS.max_faults {
             c.add(
                 "faults",
-                format!(
-                    "at most {} faults (limit MAX_FAULTS, got {})",
-                    LIMITS.max_faults,
-                    self.faults.len()
-                ),
+                format!("at most {} faults (limit MAX_FAULTS, got {})", LIMITS.max_faults, self.faults.len()),
             );
             return;
         }
@@ -648,22 +482,14 @@ impl Scenario {
         let is_region = |r: &str| self.nodes.iter().any(|n| n.region.as_deref() == Some(r));
         for (i, f) in self.faults.iter().enumerate() {
             let p = format!("faults[{i}]");
-            if f.at_ms > LIMITS.max_duration_ms
-                || f.duration_ms.is_some_and(|d| d > LIMITS.max_duration_ms)
-            {
+            if f.at_ms > LIMITS.max_duration_ms || f.duration_ms.is_some_and(|d| d > LIMITS.max_duration_ms) {
                 c.add(
                     p.clone(),
-                    format!(
-                        "at_ms and duration_ms must be at most {} (limit MAX_DURATION_MS)",
-                        LIMITS.max_duration_ms
-                    ),
+                    format!("at_ms and duration_ms must be at most {} (limit MAX_DURATION_MS)", LIMITS.max_duration_ms),
                 );
             }
             let mut need_node = |field: &str, id: &str, allow_client: bool| match node(id) {
-                None => c.add(
-                    format!("{p}.action.{field}"),
-                    format!("no node with id \"{id}\""),
-                ),
+                None => c.add(format!("{p}.action.{field}"), format!("no node with id \"{id}\"")),
                 Some(n) if !allow_client && matches!(n.kind, NodeKind::Client(_)) => c.add(
                     format!("{p}.action.{field}"),
                     format!("\"{id}\" is a client: use a spike to change its load"),
@@ -671,21 +497,14 @@ impl Scenario {
                 Some(_) => {}
             };
             match &f.action {
-                FaultAction::Crash { node } | FaultAction::Restart { node } => {
-                    need_node("node", node, false)
-                }
-                FaultAction::Pause { node } | FaultAction::Resume { node } => {
-                    need_node("node", node, false)
-                }
+                FaultAction::Crash { node } | FaultAction::Restart { node } => need_node("node", node, false),
+                FaultAction::Pause { node } | FaultAction::Resume { node } => need_node("node", node, false),
                 FaultAction::SlowNode { node, factor } => {
                     need_node("node", node, false);
                     if !factor.is_finite() || *factor < 0.01 || *factor > LIMITS.max_factor {
                         c.add(
                             format!("{p}.action.factor"),
-                            format!(
-                                "must be between 0.01 and {} (limit MAX_FACTOR)",
-                                LIMITS.max_factor
-                            ),
+                            format!("must be between 0.01 and {} (limit MAX_FACTOR)", LIMITS.max_factor),
                         );
                     }
                 }
@@ -696,17 +515,11 @@ impl Scenario {
                 FaultAction::Partition { a, b, .. } => {
                     for (side, list) in [("a", a), ("b", b)] {
                         if list.is_empty() {
-                            c.add(
-                                format!("{p}.action.{side}"),
-                                "needs at least one node id or region",
-                            );
+                            c.add(format!("{p}.action.{side}"), "needs at least one node id or region");
                         }
                         for (j, x) in list.iter().enumerate() {
                             if node(x).is_none() && !is_region(x) {
-                                c.add(
-                                    format!("{p}.action.{side}[{j}]"),
-                                    format!("no node or region named \"{x}\""),
-                                );
+                                c.add(format!("{p}.action.{side}[{j}]"), format!("no node or region named \"{x}\""));
                             }
                         }
                     }
@@ -714,10 +527,7 @@ impl Scenario {
                 FaultAction::Heal { .. } => {}
                 FaultAction::EdgeLatency { from, to, add_ms } => {
                     if !links.contains(&(from.as_str(), to.as_str())) {
-                        c.add(
-                            format!("{p}.action"),
-                            format!("no edge from \"{from}\" to \"{to}\""),
-                        );
+                        c.add(format!("{p}.action"), format!("no edge from \"{from}\" to \"{to}\""));
                     }
                     if !add_ms.is_finite() || *add_ms < 0.0 || *add_ms > LIMITS.max_latency_ms {
                         c.add(
@@ -728,37 +538,27 @@ impl Scenario {
                 }
                 FaultAction::EdgeLoss { from, to, loss } => {
                     if !links.contains(&(from.as_str(), to.as_str())) {
-                        c.add(
-                            format!("{p}.action"),
-                            format!("no edge from \"{from}\" to \"{to}\""),
-                        );
+                        c.add(format!("{p}.action"), format!("no edge from \"{from}\" to \"{to}\""));
                     }
                     c.fraction(format!("{p}.action.loss"), *loss);
                 }
                 FaultAction::Spike { workload, factor } => {
                     if !self.workloads.iter().any(|w| &w.id == workload) {
-                        c.add(
-                            format!("{p}.action.workload"),
-                            format!("no workload with id \"{workload}\""),
-                        );
+                        c.add(format!("{p}.action.workload"), format!("no workload with id \"{workload}\""));
                     }
                     if !factor.is_finite() || *factor < 0.0 || *factor > LIMITS.max_factor {
                         c.add(
                             format!("{p}.action.factor"),
-                            format!(
-                                "must be between 0 and {} (limit MAX_FACTOR)",
-                                LIMITS.max_factor
-                            ),
+                            format!("must be between 0 and {} (limit MAX_FACTOR)", LIMITS.max_factor),
                         );
-                    } else if self.workloads.iter().any(|w| {
-                        &w.id == workload && w.arrival.rate_rps() * factor > LIMITS.max_rate_rps
-                    }) {
+                    } else if self
+                        .workloads
+                        .iter()
+                        .any(|w| &w.id == workload && w.arrival.rate_rps() * factor > LIMITS.max_rate_rps)
+                    {
                         c.add(
                             format!("{p}.action.factor"),
-                            format!(
-                                "would push the rate past {} req/s (limit MAX_RATE_RPS)",
-                                LIMITS.max_rate_rps
-                            ),
+                            format!("would push the rate past {} req/s (limit MAX_RATE_RPS)", LIMITS.max_rate_rps),
                         );
                     }
                 }
@@ -772,10 +572,7 @@ mod tests {
     use super::*;
 
     fn messages(s: &Scenario) -> Vec<String> {
-        s.validate()
-            .err()
-            .map(|e| e.problems.iter().map(|p| p.to_string()).collect())
-            .unwrap_or_default()
+        s.validate().err().map(|e| e.problems.iter().map(|p| p.to_string()).collect()).unwrap_or_default()
     }
 
     #[test]
@@ -788,14 +585,8 @@ mod tests {
         let mut s = slice_scenario();
         s.edges[1].to = "db2".into();
         let m = messages(&s);
-        assert!(
-            m.contains(&"edges[1].to: no node with id \"db2\"".to_string()),
-            "{m:?}"
-        );
-        assert!(
-            m.contains(&"nodes[1].kind.calls[0].to: no edge from \"api\" to \"db\"".to_string()),
-            "{m:?}"
-        );
+        assert!(m.contains(&"edges[1].to: no node with id \"db2\"".to_string()), "{m:?}");
+        assert!(m.contains(&"nodes[1].kind.calls[0].to: no edge from \"api\" to \"db\"".to_string()), "{m:?}");
     }
 
     #[test]
@@ -810,9 +601,7 @@ mod tests {
         let m = messages(&s);
         assert_eq!(m.len(), 4, "{m:?}");
         assert!(m[0].starts_with("version: unsupported version 99"));
-        assert!(m
-            .iter()
-            .any(|x| x == "nodes[1].kind.workers: must be >= 1 (got 0)"));
+        assert!(m.iter().any(|x| x == "nodes[1].kind.workers: must be >= 1 (got 0)"));
         assert!(m.iter().any(|x| x.contains("limit MAX_RATE_RPS")));
     }
 
@@ -831,70 +620,36 @@ mod tests {
         // Databases cannot call; make the cycle with two services instead.
         s.edges.pop();
         s.nodes[2].kind = NodeKind::Service(ServiceConfig {
-            calls: vec![DownstreamCall {
-                to: "api".into(),
-                ops: vec![],
-            }],
+            calls: vec![DownstreamCall { to: "api".into(), ops: vec![] }],
             ..ServiceConfig::default()
         });
         s.edges.push(Edge::new("db", "api"));
         let m = messages(&s);
-        assert_eq!(
-            m,
-            vec![
-                "edges: calls form a cycle (api -> db -> api): a request would call itself forever"
-            ]
-        );
+        assert_eq!(m, vec!["edges: calls form a cycle (api -> db -> api): a request would call itself forever"]);
     }
 
     #[test]
     fn fault_problems_name_the_fault() {
         let mut s = slice_scenario();
+        s.faults.push(Fault { at_ms: 0, duration_ms: None, action: FaultAction::Crash { node: "client".into() } });
         s.faults.push(Fault {
             at_ms: 0,
             duration_ms: None,
-            action: FaultAction::Crash {
-                node: "client".into(),
-            },
+            action: FaultAction::Partition { id: None, a: vec!["mars".into()], b: vec![] },
         });
         s.faults.push(Fault {
             at_ms: 0,
             duration_ms: None,
-            action: FaultAction::Partition {
-                id: None,
-                a: vec!["mars".into()],
-                b: vec![],
-            },
-        });
-        s.faults.push(Fault {
-            at_ms: 0,
-            duration_ms: None,
-            action: FaultAction::Spike {
-                workload: "users".into(),
-                factor: 1e9,
-            },
+            action: FaultAction::Spike { workload: "users".into(), factor: 1e9 },
         });
         let m = messages(&s);
         assert!(
-            m.contains(
-                &"faults[0].action.node: \"client\" is a client: use a spike to change its load"
-                    .to_string()
-            ),
+            m.contains(&"faults[0].action.node: \"client\" is a client: use a spike to change its load".to_string()),
             "{m:?}"
         );
-        assert!(
-            m.contains(&"faults[1].action.a[0]: no node or region named \"mars\"".to_string()),
-            "{m:?}"
-        );
-        assert!(
-            m.contains(&"faults[1].action.b: needs at least one node id or region".to_string()),
-            "{m:?}"
-        );
-        assert!(
-            m.iter()
-                .any(|x| x.starts_with("faults[2].action.factor") && x.contains("MAX_FACTOR")),
-            "{m:?}"
-        );
+        assert!(m.contains(&"faults[1].action.a[0]: no node or region named \"mars\"".to_string()), "{m:?}");
+        assert!(m.contains(&"faults[1].action.b: needs at least one node id or region".to_string()), "{m:?}");
+        assert!(m.iter().any(|x| x.starts_with("faults[2].action.factor") && x.contains("MAX_FACTOR")), "{m:?}");
     }
 
     #[test]
@@ -920,13 +675,15 @@ mod tests {
         });
         let m = messages(&s);
         assert!(
+            m.contains(&"nodes[3].kind: load balancer \"lb\" has no backends (no outgoing edge)".to_string()),
+            "{m:?}"
+        );
+        assert!(
             m.contains(
-                &"nodes[3].kind: load balancer \"lb\" has no backends (no outgoing edge)"
-                    .to_string()
+                &"nodes[4].kind: queue \"q\" needs exactly one outgoing edge to its consumer (has 0)".to_string()
             ),
             "{m:?}"
         );
-        assert!(m.contains(&"nodes[4].kind: queue \"q\" needs exactly one outgoing edge to its consumer (has 0)".to_string()), "{m:?}");
     }
 
     #[test]

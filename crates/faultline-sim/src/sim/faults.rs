@@ -9,17 +9,11 @@ use crate::time::{ms_to_micros, SimTime};
 
 impl Sim {
     fn node_index(&self, id: &str) -> usize {
-        self.scenario
-            .node_index(id)
-            .expect("validated: fault names an existing node")
+        self.scenario.node_index(id).expect("validated: fault names an existing node")
     }
 
     fn edge_index(&self, from: &str, to: &str) -> usize {
-        self.scenario
-            .edges
-            .iter()
-            .position(|e| e.from == from && e.to == to)
-            .expect("validated: edge exists")
+        self.scenario.edges.iter().position(|e| e.from == from && e.to == to).expect("validated: edge exists")
     }
 
     pub(super) fn on_fault_start(&mut self, index: u32) {
@@ -56,10 +50,7 @@ impl Sim {
             FaultAction::Spike { workload, factor } => self.set_rate_factor(workload, *factor),
         }
         if let Some(d) = fault.duration_ms {
-            self.queue.schedule(
-                self.now.plus(d.saturating_mul(1_000)),
-                Event::FaultEnd { index },
-            );
+            self.queue.schedule(self.now.plus(d.saturating_mul(1_000)), Event::FaultEnd { index });
         }
     }
 
@@ -87,8 +78,7 @@ impl Sim {
             }
             FaultAction::Spike { workload, .. } => self.set_rate_factor(workload, 1.0),
             // Instantaneous actions have nothing to undo.
-            FaultAction::Restart { .. } | FaultAction::Resume { .. } | FaultAction::Heal { .. } => {
-            }
+            FaultAction::Restart { .. } | FaultAction::Resume { .. } | FaultAction::Heal { .. } => {}
         }
     }
 
@@ -120,11 +110,7 @@ impl Sim {
             self.scenario
                 .nodes
                 .iter()
-                .map(|n| {
-                    names
-                        .iter()
-                        .any(|x| *x == n.id || n.region.as_deref() == Some(x.as_str()))
-                })
+                .map(|n| names.iter().any(|x| *x == n.id || n.region.as_deref() == Some(x.as_str())))
                 .collect()
         };
         let (in_a, in_b) = (side(a), side(b));
@@ -145,9 +131,7 @@ impl Sim {
     }
 
     fn heal(&mut self, which: impl Fn(&ActivePartition) -> bool) {
-        let (healed, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.partitions)
-            .into_iter()
-            .partition(|p| which(p));
+        let (healed, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.partitions).into_iter().partition(|p| which(p));
         self.partitions = kept;
         for p in healed {
             for e in p.edges {
@@ -157,12 +141,7 @@ impl Sim {
     }
 
     fn set_rate_factor(&mut self, workload: &str, factor: f64) {
-        let Some(w) = self
-            .scenario
-            .workloads
-            .iter()
-            .position(|w| w.id == workload)
-        else {
+        let Some(w) = self.scenario.workloads.iter().position(|w| w.id == workload) else {
             return;
         };
         let (now, end) = (self.now.0, self.end.0);
@@ -172,13 +151,7 @@ impl Sim {
         c.gen = c.gen.wrapping_add(1);
         let gen = c.gen;
         if let Some(t) = c.next_arrival(now, end) {
-            self.queue.schedule(
-                SimTime(t),
-                Event::Arrival {
-                    workload: w as u32,
-                    gen,
-                },
-            );
+            self.queue.schedule(SimTime(t), Event::Arrival { workload: w as u32, gen });
         }
     }
 
@@ -206,7 +179,6 @@ impl Sim {
                 }
             }
         }
-        self.queue
-            .schedule(self.now.plus(interval), Event::HealthCheck { node });
+        self.queue.schedule(self.now.plus(interval), Event::HealthCheck { node });
     }
 }

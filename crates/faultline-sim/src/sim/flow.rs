@@ -22,8 +22,7 @@ impl Sim {
             return; // drawn before a rate change; a fresh arrival replaced it
         }
         if let Some(t) = c.next_arrival(now.0, end) {
-            self.queue
-                .schedule(SimTime(t), Event::Arrival { workload, gen });
+            self.queue.schedule(SimTime(t), Event::Arrival { workload, gen });
         }
         let op = c.pick_op();
         let key = c.pick_key();
@@ -45,14 +44,7 @@ impl Sim {
         }
         node.in_flight += 1;
         self.totals.in_flight += 1;
-        let req = Req {
-            request,
-            op,
-            key,
-            hops: 1,
-            attempt: 1,
-            deadline,
-        };
+        let req = Req { request, op, key, hops: 1, attempt: 1, deadline };
         self.send(req, NO_PARENT, edge);
     }
 
@@ -64,16 +56,12 @@ impl Sim {
         e.metrics.arrive();
         e.in_flight += 1;
         if let Some(t) = e.timeout_us {
-            self.queue
-                .schedule(now.plus(t), Event::Timeout { call: idx, gen });
+            self.queue.schedule(now.plus(t), Event::Timeout { call: idx, gen });
         }
         let lat = transmit(e);
-        self.movements
-            .record(movement(now, edge, lat, Kind::Request));
+        self.movements.record(movement(now, edge, lat, Kind::Request));
         match lat {
-            Some(lat) => self
-                .queue
-                .schedule(now.plus(lat), Event::Deliver { call: idx, gen }),
+            Some(lat) => self.queue.schedule(now.plus(lat), Event::Deliver { call: idx, gen }),
             None => self.calls.at_mut(idx).lost = true,
         }
     }
@@ -99,12 +87,7 @@ impl Sim {
             }
             Behaviour::Queue(q) => {
                 let c = self.calls.at(idx);
-                let m = Message {
-                    request: c.request,
-                    op: c.op,
-                    key: c.key,
-                    deliveries: 0,
-                };
+                let m = Message { request: c.request, op: c.op, key: c.key, deliveries: 0 };
                 let outcome = match q.offer(m) {
                     Offer::Accepted | Offer::AcceptedDroppingOldest => Outcome::Ok,
                     Offer::Rejected => Outcome::Failed(FailReason::Rejected),
@@ -114,10 +97,7 @@ impl Sim {
                 self.pump(target);
             }
             Behaviour::Service(_) | Behaviour::Database(_) => {
-                let admit = node
-                    .behaviour
-                    .pool_mut()
-                    .map_or(Admit::Rejected, |p| p.offer(idx));
+                let admit = node.behaviour.pool_mut().map_or(Admit::Rejected, |p| p.offer(idx));
                 match admit {
                     Admit::Start => {
                         node.in_flight += 1;
@@ -152,17 +132,14 @@ impl Sim {
         } else {
             match &n.behaviour {
                 Behaviour::Service(s) => s.service_time.sample_scaled(&mut n.rng, n.slow),
-                Behaviour::Database(d) => d
-                    .query_time
-                    .sample_scaled(&mut n.rng, d.contention() * n.slow),
+                Behaviour::Database(d) => d.query_time.sample_scaled(&mut n.rng, d.contention() * n.slow),
                 _ => 0,
             }
         };
         let call = self.calls.at_mut(idx);
         call.phase = Phase::Working;
         let gen = call.gen;
-        self.queue
-            .schedule(now.plus(work), Event::WorkDone { call: idx, gen });
+        self.queue.schedule(now.plus(work), Event::WorkDone { call: idx, gen });
     }
 
     pub(super) fn on_work_done(&mut self, idx: u32, gen: u32) {
@@ -244,14 +221,8 @@ impl Sim {
             };
             let Some(m) = q.next_delivery() else { return };
             let edge = q.edge;
-            let req = Req {
-                request: m.request,
-                op: m.op,
-                key: m.key,
-                hops: 1,
-                attempt: m.deliveries,
-                deadline: u64::MAX,
-            };
+            let req =
+                Req { request: m.request, op: m.op, key: m.key, hops: 1, attempt: m.deliveries, deadline: u64::MAX };
             self.send(req, QUEUE_PARENT, edge);
         }
     }
@@ -278,12 +249,9 @@ impl Sim {
         call.phase = Phase::Responding;
         let (gen, abandoned, edge) = (call.gen, call.abandoned, call.edge);
         let lat = transmit(&mut self.edges[edge as usize]);
-        self.movements
-            .record(movement(self.now, edge, lat, Kind::of(outcome)));
+        self.movements.record(movement(self.now, edge, lat, Kind::of(outcome)));
         match lat {
-            Some(lat) => self
-                .queue
-                .schedule(self.now.plus(lat), Event::Response { call: idx, gen }),
+            Some(lat) => self.queue.schedule(self.now.plus(lat), Event::Response { call: idx, gen }),
             None if abandoned => self.calls.close(idx),
             None => call.lost = true,
         }
@@ -315,12 +283,7 @@ impl Sim {
             return;
         }
         let edge = call.edge;
-        self.movements.record(Movement {
-            sent_us: self.now.0,
-            travel_us: 0,
-            edge,
-            kind: Kind::Timeout,
-        });
+        self.movements.record(Movement { sent_us: self.now.0, travel_us: 0, edge, kind: Kind::Timeout });
         self.settle(idx, Outcome::Failed(FailReason::Timeout));
         if lost {
             self.calls.close(idx);
@@ -355,12 +318,7 @@ impl Sim {
             }
             QUEUE_PARENT => {
                 let c = self.calls.at(idx);
-                let m = Message {
-                    request: c.request,
-                    op: c.op,
-                    key: c.key,
-                    deliveries: c.attempt,
-                };
+                let m = Message { request: c.request, op: c.op, key: c.key, deliveries: c.attempt };
                 if let Behaviour::Queue(q) = &mut self.nodes[caller].behaviour {
                     q.delivery_done(m, outcome == Outcome::Ok);
                 }
@@ -399,11 +357,7 @@ impl Sim {
                     let p = self.calls.at_mut(parent);
                     p.pending -= 1;
                     if p.pending == 0 {
-                        let outcome = if p.dep_failed {
-                            Outcome::Failed(FailReason::ErrorStatus)
-                        } else {
-                            Outcome::Ok
-                        };
+                        let outcome = if p.dep_failed { Outcome::Failed(FailReason::ErrorStatus) } else { Outcome::Ok };
                         self.finish(node, parent, outcome);
                     }
                 }
@@ -458,18 +412,8 @@ impl Sim {
 
 fn movement(now: SimTime, edge: u32, latency: Option<u64>, kind: Kind) -> Movement {
     match latency {
-        Some(l) => Movement {
-            sent_us: now.0,
-            travel_us: l.min(u64::from(u32::MAX)) as u32,
-            edge,
-            kind,
-        },
-        None => Movement {
-            sent_us: now.0,
-            travel_us: 0,
-            edge,
-            kind: Kind::Lost,
-        },
+        Some(l) => Movement { sent_us: now.0, travel_us: l.min(u64::from(u32::MAX)) as u32, edge, kind },
+        None => Movement { sent_us: now.0, travel_us: 0, edge, kind: Kind::Lost },
     }
 }
 

@@ -144,12 +144,8 @@ impl Sim {
     pub fn new(scenario: &Scenario) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
         let seed = scenario.seed;
-        let index: HashMap<&str, u32> = scenario
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i as u32))
-            .collect();
+        let index: HashMap<&str, u32> =
+            scenario.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i as u32)).collect();
         let edge_index: HashMap<(u32, u32), u32> = scenario
             .edges
             .iter()
@@ -185,10 +181,7 @@ impl Sim {
                     NodeKind::Database(cfg) => Behaviour::Database(DatabaseRt::new(cfg)),
                     NodeKind::LoadBalancer(cfg) => {
                         let backends = out_edges(i);
-                        let ids: Vec<&str> = backends
-                            .iter()
-                            .map(|&e| scenario.edges[e as usize].to.as_str())
-                            .collect();
+                        let ids: Vec<&str> = backends.iter().map(|&e| scenario.edges[e as usize].to.as_str()).collect();
                         Behaviour::Balancer(BalancerRt::new(cfg, backends, &ids))
                     }
                     NodeKind::Queue(cfg) => Behaviour::Queue(QueueRt::new(cfg, out_edges(i)[0])),
@@ -254,20 +247,9 @@ impl Sim {
             .map(|(i, w)| {
                 let client = index[w.client.as_str()];
                 let edge = edge_index[&(client, index[w.target.as_str()])];
-                let mut rt = ClientRt::new(
-                    w,
-                    client,
-                    edge,
-                    stream(seed, StreamKind::Workload, i as u32),
-                );
+                let mut rt = ClientRt::new(w, client, edge, stream(seed, StreamKind::Workload, i as u32));
                 if let Some(t) = rt.next_arrival(0, end.0) {
-                    queue.schedule(
-                        SimTime(t),
-                        Event::Arrival {
-                            workload: i as u32,
-                            gen: 0,
-                        },
-                    );
+                    queue.schedule(SimTime(t), Event::Arrival { workload: i as u32, gen: 0 });
                 }
                 rt
             })
@@ -275,18 +257,12 @@ impl Sim {
         for (i, n) in nodes.iter().enumerate() {
             if let Behaviour::Balancer(lb) = &n.behaviour {
                 if lb.check_interval_us > 0 {
-                    queue.schedule(
-                        SimTime(lb.check_interval_us),
-                        Event::HealthCheck { node: i as u32 },
-                    );
+                    queue.schedule(SimTime(lb.check_interval_us), Event::HealthCheck { node: i as u32 });
                 }
             }
         }
         for (i, f) in scenario.faults.iter().enumerate() {
-            queue.schedule(
-                SimTime::from_millis(f.at_ms),
-                Event::FaultStart { index: i as u32 },
-            );
+            queue.schedule(SimTime::from_millis(f.at_ms), Event::FaultStart { index: i as u32 });
         }
         Ok(Sim {
             scenario: scenario.clone(),
@@ -413,26 +389,17 @@ impl Sim {
             }
         }
         if roots != self.totals.in_flight {
-            return Err(format!(
-                "{} user requests in flight, but {} live",
-                self.totals.in_flight, roots
-            ));
+            return Err(format!("{} user requests in flight, but {} live", self.totals.in_flight, roots));
         }
         for (i, e) in self.edges.iter().enumerate() {
             if e.in_flight != edge_live[i] {
-                return Err(format!(
-                    "edges[{i}]: in_flight {} but {} live calls",
-                    e.in_flight, edge_live[i]
-                ));
+                return Err(format!("edges[{i}]: in_flight {} but {} live calls", e.in_flight, edge_live[i]));
             }
         }
         for (i, n) in self.nodes.iter().enumerate() {
             let counted = matches!(n.behaviour, Behaviour::Queue(_)) || n.in_flight == node_live[i];
             if !counted {
-                return Err(format!(
-                    "nodes[{i}]: in_flight {} but {} live calls",
-                    n.in_flight, node_live[i]
-                ));
+                return Err(format!("nodes[{i}]: in_flight {} but {} live calls", n.in_flight, node_live[i]));
             }
             if let Some(p) = n.behaviour.pool() {
                 if p.busy > p.capacity || p.busy + p.queue_depth() != node_live[i] {
@@ -509,16 +476,8 @@ impl Sim {
 
     /// The node that must be running for `event` to be handled now.
     fn owner(&self, event: &Event) -> Option<usize> {
-        let callee = |call: u32, gen: u32| {
-            self.calls
-                .get(call, gen)
-                .map(|c| self.edges[c.edge as usize].to as usize)
-        };
-        let caller = |call: u32, gen: u32| {
-            self.calls
-                .get(call, gen)
-                .map(|c| self.edges[c.edge as usize].from as usize)
-        };
+        let callee = |call: u32, gen: u32| self.calls.get(call, gen).map(|c| self.edges[c.edge as usize].to as usize);
+        let caller = |call: u32, gen: u32| self.calls.get(call, gen).map(|c| self.edges[c.edge as usize].from as usize);
         match *event {
             Event::Deliver { call, gen } | Event::WorkDone { call, gen } => callee(call, gen),
             Event::Response { call, gen } | Event::Timeout { call, gen } => caller(call, gen),

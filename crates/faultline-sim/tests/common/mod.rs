@@ -6,15 +6,7 @@ use faultline_sim::scenario::*;
 pub use faultline_sim::scenario::generated::mmc;
 
 pub fn node(id: &str, kind: NodeKind) -> Node {
-    Node {
-        id: id.into(),
-        name: String::new(),
-        region: None,
-        zone: None,
-        x: 0.0,
-        y: 0.0,
-        kind,
-    }
+    Node { id: id.into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind }
 }
 
 /// Erlang C: (probability of waiting, mean wait Wq, mean time in system W),
