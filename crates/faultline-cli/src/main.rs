@@ -46,6 +46,16 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario document.
     Schema,
+    /// Reproduce Brooker's backoff-and-jitter comparison (calls and completion
+    /// time for N clients contending on one row).
+    Jitter {
+        /// Runs averaged per point (the post used 100).
+        #[arg(long, default_value_t = 100)]
+        runs: u32,
+        /// Client counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [10, 25, 50, 75, 100])]
+        clients: Vec<u32>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -78,6 +88,13 @@ fn execute(command: Command) -> Result<(), String> {
             } else {
                 print!("{}", output::text_report(&sim));
             }
+            Ok(())
+        }
+        Command::Jitter { runs, clients } => {
+            if runs == 0 || runs > 10_000 || clients.iter().any(|&n| n == 0 || n > 1_000) {
+                return Err("--runs must be 1..=10000 and every client count 1..=1000".into());
+            }
+            print!("{}", faultline_sim::models::contention::table(&clients, runs, 1));
             Ok(())
         }
         Command::Schema => {

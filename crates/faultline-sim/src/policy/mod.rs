@@ -1,0 +1,7 @@
+//! Resilience policies: small types that decide, with no knowledge of the
+//! graph. The engine applies them on edges and inside nodes; keeping them
+//! apart means each can be tested against its reference behaviour on its own.
+
+pub mod backoff;
+
+pub use backoff::{Backoff, Jitter, RetrySchedule};
