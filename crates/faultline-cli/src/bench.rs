@@ -48,10 +48,7 @@ const REPEATS: usize = 3;
 /// The fastest of up to `REPEATS` runs of `once` (which returns a run and its
 /// wall time), stopping early once `budget_s` of wall time has gone into it:
 /// the machine's noise only ever slows a run down.
-fn best_of<T>(
-    budget_s: f64,
-    mut once: impl FnMut() -> Result<(T, f64), String>,
-) -> Result<(T, f64), String> {
+fn best_of<T>(budget_s: f64, mut once: impl FnMut() -> Result<(T, f64), String>) -> Result<(T, f64), String> {
     let mut best: Option<(T, f64)> = None;
     let mut spent = 0.0;
     for _ in 0..REPEATS {
@@ -103,12 +100,7 @@ fn rss_kb() -> Option<u64> {
 fn proc_status_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()
+    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -117,10 +109,7 @@ fn proc_status_kb(_field: &str) -> Option<u64> {
 }
 
 fn mib(kb: Option<u64>) -> String {
-    kb.map_or_else(
-        || "n/a".to_string(),
-        |kb| format!("{:.1} MiB", kb as f64 / 1024.0),
-    )
+    kb.map_or_else(|| "n/a".to_string(), |kb| format!("{:.1} MiB", kb as f64 / 1024.0))
 }
 
 /// Mean time in an M/M/c queue (wait + service), in units of the mean
@@ -151,15 +140,8 @@ fn mean_tolerance(requests: u64) -> f64 {
 fn vs_theory(mean_ms: f64, requests: u64, c: u32, rho: f64) -> String {
     let expected = erlang_c_mean_time(c, rho) * SERVICE_MS;
     let error = mean_ms / expected - 1.0;
-    let verdict = if error.abs() <= mean_tolerance(requests) {
-        "ok"
-    } else {
-        "CHECK: beyond sampling noise"
-    };
-    format!(
-        "{mean_ms:.4} ms vs Erlang C {expected:.4} ms ({:+.2}%, {verdict})",
-        error * 100.0
-    )
+    let verdict = if error.abs() <= mean_tolerance(requests) { "ok" } else { "CHECK: beyond sampling noise" };
+    format!("{mean_ms:.4} ms vs Erlang C {expected:.4} ms ({:+.2}%, {verdict})", error * 100.0)
 }
 
 /// What the memory check found.
@@ -239,9 +221,7 @@ struct SimPy {
 /// this binary was built.
 fn benches_dir() -> Option<PathBuf> {
     let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches");
-    [PathBuf::from("benches"), built]
-        .into_iter()
-        .find(|d| d.join("simpy_mmc.py").is_file())
+    [PathBuf::from("benches"), built].into_iter().find(|d| d.join("simpy_mmc.py").is_file())
 }
 
 fn run_simpy(requests: u64) -> Result<SimPy, String> {
@@ -252,28 +232,16 @@ fn run_simpy(requests: u64) -> Result<SimPy, String> {
     }
     let out = Command::new(&python)
         .arg(dir.join("simpy_mmc.py"))
-        .args([
-            "--requests",
-            &requests.to_string(),
-            "--seed",
-            &SEED.to_string(),
-        ])
+        .args(["--requests", &requests.to_string(), "--seed", &SEED.to_string()])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     if !out.status.success() {
-        return Err(format!(
-            "simpy_mmc.py failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(format!("simpy_mmc.py failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("simpy_mmc.py printed no JSON: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("simpy_mmc.py printed no JSON: {e}"))?;
     let field = |k: &str| v[k].as_f64().ok_or(format!("simpy_mmc.py: no {k}"));
-    Ok(SimPy {
-        requests: field("requests")? as u64,
-        wall_s: field("wall_s")?,
-        mean_latency_ms: field("mean_latency")?,
-    })
+    Ok(SimPy { requests: field("requests")? as u64, wall_s: field("wall_s")?, mean_latency_ms: field("mean_latency")? })
 }
 
 /// Runs every benchmark and returns the report. `quick` runs about a tenth of
@@ -281,11 +249,7 @@ fn run_simpy(requests: u64) -> Result<SimPy, String> {
 pub fn run(quick: bool) -> String {
     let scale = |full: u64, q: u64| if quick { q } else { full };
     // First, while this process's peak memory is still only its own start-up.
-    let memory = memory_check(if quick {
-        &[1_000_000]
-    } else {
-        &[1_000_000, 10_000_000]
-    });
+    let memory = memory_check(if quick { &[1_000_000] } else { &[1_000_000, 10_000_000] });
 
     let mut rows = Vec::new();
     let n1 = scale(2_000_000, 200_000);
@@ -300,24 +264,12 @@ pub fn run(quick: bool) -> String {
     ));
     let layered_ms = scale(20_000, 4_000);
     let topology = layered(200, 2, SEED, layered_ms);
-    rows.push(timed(
-        &format!("layered 200 nodes, fan-out 2 ({} s)", layered_ms / 1_000),
-        &topology,
-    ));
+    rows.push(timed(&format!("layered 200 nodes, fan-out 2 ({} s)", layered_ms / 1_000), &topology));
     // The same without timeouts: the gap is what pending (and mostly stale)
     // timeout events cost the event queue.
     let mut no_timeouts = topology;
-    no_timeouts
-        .edges
-        .iter_mut()
-        .for_each(|e| e.timeout_ms = None);
-    rows.push(timed(
-        &format!(
-            "layered 200 nodes, fan-out 2 ({} s), no timeouts",
-            layered_ms / 1_000
-        ),
-        &no_timeouts,
-    ));
+    no_timeouts.edges.iter_mut().for_each(|e| e.timeout_ms = None);
+    rows.push(timed(&format!("layered 200 nodes, fan-out 2 ({} s), no timeouts", layered_ms / 1_000), &no_timeouts));
 
     let simpy_requests = scale(200_000, 50_000);
     // Every repeat for SimPy too, however long: best against best.
@@ -330,10 +282,7 @@ pub fn run(quick: bool) -> String {
     .map(|(py, _)| py);
     let engine_same = simpy.as_ref().ok().map(|_| {
         timed(
-            &format!(
-                "M/M/8 rho 0.9 ({} requests, vs SimPy)",
-                short(simpy_requests)
-            ),
+            &format!("M/M/8 rho 0.9 ({} requests, vs SimPy)", short(simpy_requests)),
             &mmc_for_requests(8, 0.9, SERVICE_MS, simpy_requests, SEED),
         )
     });
@@ -342,17 +291,10 @@ pub fn run(quick: bool) -> String {
     let _ = writeln!(
         out,
         "Faultline engine benchmark ({} build{})\n",
-        if cfg!(debug_assertions) {
-            "DEBUG: numbers are meaningless, use --release"
-        } else {
-            "release"
-        },
+        if cfg!(debug_assertions) { "DEBUG: numbers are meaningless, use --release" } else { "release" },
         if quick { ", --quick" } else { "" }
     );
-    let _ = writeln!(
-        out,
-        "| benchmark | requests | events | events/req | wall s | M events/s | M requests/s |"
-    );
+    let _ = writeln!(out, "| benchmark | requests | events | events/req | wall s | M events/s | M requests/s |");
     let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|");
     let memory_rows = memory.runs.iter().map(|r| &r.row);
     for r in rows.iter().chain(engine_same.iter()).chain(memory_rows) {
@@ -369,17 +311,9 @@ pub fn run(quick: bool) -> String {
         );
     }
 
-    let _ = writeln!(
-        out,
-        "\nSanity (mean time in system, ms, vs queueing theory):"
-    );
+    let _ = writeln!(out, "\nSanity (mean time in system, ms, vs queueing theory):");
     for (r, (c, rho)) in rows.iter().zip([(1, 0.8), (8, 0.9)]) {
-        let _ = writeln!(
-            out,
-            "  {}: {}",
-            r.name,
-            vs_theory(r.mean_latency_ms, r.requests, c, rho)
-        );
+        let _ = writeln!(out, "  {}: {}", r.name, vs_theory(r.mean_latency_ms, r.requests, c, rho));
     }
 
     let _ = writeln!(out, "\nSimPy, same M/M/8 model and request count:");
@@ -416,15 +350,9 @@ pub fn run(quick: bool) -> String {
         (Ok(_), None) => unreachable!("the engine side runs whenever SimPy did"),
     }
 
-    let _ = writeln!(
-        out,
-        "\nMemory (Linux VmHWM/VmRSS; peak is monotonic, so each figure covers every run before it):"
-    );
-    let _ = writeln!(
-        out,
-        "  at start           : peak {}",
-        mib(memory.baseline_kb)
-    );
+    let _ =
+        writeln!(out, "\nMemory (Linux VmHWM/VmRSS; peak is monotonic, so each figure covers every run before it):");
+    let _ = writeln!(out, "  at start           : peak {}", mib(memory.baseline_kb));
     for r in &memory.runs {
         let lo = r.samples_kb.iter().min().copied();
         let hi = r.samples_kb.iter().max().copied();
@@ -453,11 +381,7 @@ pub fn run(quick: bool) -> String {
                 "  10x the requests: peak {:+.2} MiB, resident varied by {:.2} MiB across the long run: {}",
                 grew_kb as f64 / 1024.0,
                 spread_kb as f64 / 1024.0,
-                if flat {
-                    "flat (under 1 MiB)"
-                } else {
-                    "NOT flat"
-                }
+                if flat { "flat (under 1 MiB)" } else { "NOT flat" }
             );
         }
     } else if quick {

@@ -139,7 +139,7 @@ mod tests {
     fn decorrelated_grows_from_base_within_three_times_the_last_sleep() {
         let mut rng = stream(2, StreamKind::Node, 0);
         let mut s = RetrySchedule::new(Backoff::Exponential { base_ms: 5.0, cap_ms: 2_000.0 }, Jitter::Decorrelated);
-        let mut prev = 5_000.0;
+        let mut prev: f64 = 5_000.0;
         for retry in 0..50 {
             let d = s.delay_us(retry, &mut rng) as f64;
             assert!(d >= 5_000.0 - 1.0 && d <= (prev * 3.0).min(2_000_000.0) + 1.0, "{d} after {prev}");
