@@ -4,6 +4,7 @@
 //! same numbers here as on the page. Errors are messages and exit codes, never
 //! panics: exit 1 for a scenario that cannot run, 2 for bad usage (clap).
 
+mod bench;
 mod output;
 mod progress;
 
@@ -46,6 +47,12 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario document.
     Schema,
+    /// Run the engine benchmarks (throughput, memory, SimPy) and print a table.
+    Bench {
+        /// About a tenth of the work, and no 10M-request memory run.
+        #[arg(long)]
+        quick: bool,
+    },
     /// Reproduce Brooker's backoff-and-jitter comparison (calls and completion
     /// time for N clients contending on one row).
     Jitter {
@@ -95,6 +102,10 @@ fn execute(command: Command) -> Result<(), String> {
                 return Err("--runs must be 1..=10000 and every client count 1..=1000".into());
             }
             print!("{}", faultline_sim::models::contention::table(&clients, runs, 1));
+            Ok(())
+        }
+        Command::Bench { quick } => {
+            print!("{}", bench::run(quick));
             Ok(())
         }
         Command::Schema => {
