@@ -87,7 +87,8 @@ impl Metrics {
             }
         }
         self.latency_sum_us = self.latency_sum_us.saturating_add(latency_us);
-        self.hist.saturating_record(latency_us);
+        // Only the window's histogram is written per call; it is folded into
+        // the whole-run histogram when the window closes (half the records).
         self.win_hist.saturating_record(latency_us);
     }
 
@@ -109,20 +110,33 @@ impl Metrics {
         }
     }
 
+    /// The whole-run histogram including the open window.
+    fn whole(&self) -> std::borrow::Cow<'_, Histogram<u64>> {
+        if self.win_hist.is_empty() {
+            std::borrow::Cow::Borrowed(&self.hist)
+        } else {
+            let mut h = self.hist.clone();
+            h.add(&self.win_hist).expect("histograms share their bounds");
+            std::borrow::Cow::Owned(h)
+        }
+    }
+
     /// Whole-run latency quantile (0..=1), in microseconds.
     pub fn quantile_us(&self, q: f64) -> u64 {
-        if self.hist.is_empty() {
+        let h = self.whole();
+        if h.is_empty() {
             0
         } else {
-            self.hist.value_at_quantile(q)
+            h.value_at_quantile(q)
         }
     }
 
     pub fn max_us(&self) -> u64 {
-        if self.hist.is_empty() {
+        let h = self.whole();
+        if h.is_empty() {
             0
         } else {
-            self.hist.max()
+            h.max()
         }
     }
 
@@ -149,6 +163,7 @@ impl Metrics {
         self.win_ok = 0;
         self.win_failed = 0;
         if !self.win_hist.is_empty() {
+            self.hist.add(&self.win_hist).expect("histograms share their bounds");
             self.win_hist.reset();
         }
     }

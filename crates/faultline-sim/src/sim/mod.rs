@@ -42,8 +42,8 @@ pub struct NodeRt {
     pub in_flight: u32,
     /// Time integrals of `in_flight` and of busy workers, in call-microseconds,
     /// for time-average occupancy and utilisation.
-    pub area_in_flight: u128,
-    pub area_busy: u128,
+    pub area_in_flight: u64,
+    pub area_busy: u64,
     last_change: SimTime,
     /// Crashed: refuses connections until restarted.
     pub down: bool,
@@ -58,11 +58,12 @@ pub struct NodeRt {
 
 impl NodeRt {
     fn account(&mut self, now: SimTime) {
-        let dt = u128::from(now.since(self.last_change));
+        // u64 is enough: 24 h in microseconds x 2 million calls < 2^64.
+        let dt = now.since(self.last_change);
         if dt > 0 {
-            self.area_in_flight += dt * u128::from(self.in_flight);
+            self.area_in_flight += dt * u64::from(self.in_flight);
             let busy = self.behaviour.pool().map_or(0, |p| p.busy);
-            self.area_busy += dt * u128::from(busy);
+            self.area_busy += dt * u64::from(busy);
             self.last_change = now;
         }
     }
@@ -355,10 +356,10 @@ impl Sim {
     pub fn node_occupancy(&self, node: usize) -> (f64, f64) {
         let n = &self.nodes[node];
         let span = self.now.0.max(1) as f64;
-        let pending = u128::from(self.now.since(n.last_change));
+        let pending = self.now.since(n.last_change);
         let busy = n.behaviour.pool().map_or(0, |p| p.busy);
-        let l = (n.area_in_flight + pending * u128::from(n.in_flight)) as f64 / span;
-        let b = (n.area_busy + pending * u128::from(busy)) as f64 / span;
+        let l = (n.area_in_flight + pending * u64::from(n.in_flight)) as f64 / span;
+        let b = (n.area_busy + pending * u64::from(busy)) as f64 / span;
         (l, b)
     }
 
