@@ -3,5 +3,9 @@
 //! apart means each can be tested against its reference behaviour on its own.
 
 pub mod backoff;
+pub mod breaker;
+pub mod budget;
 
 pub use backoff::{Backoff, Jitter, RetrySchedule};
+pub use breaker::{Breaker, BreakerConfig, Preset};
+pub use budget::{BudgetConfig, RetryBudget};
