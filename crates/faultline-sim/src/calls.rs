@@ -15,23 +15,39 @@ pub const NO_PARENT: u32 = u32::MAX;
 /// Parent of a queue's delivery to its consumer.
 pub const QUEUE_PARENT: u32 = u32::MAX - 1;
 
-/// Why a call failed.
+/// Why a call failed, with the HTTP status it stands for where there is one.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FailReason {
     /// The caller gave up waiting (slow callee, lost message, partition).
     Timeout = 0,
-    /// The callee's queue was full (503).
+    /// 503: the callee's queue was full, it shed load, or no backend was healthy.
     Rejected = 1,
-    /// The callee was down and refused the connection.
+    /// The callee was down and refused (or reset) the connection.
     Refused = 2,
-    /// The callee answered with an error status (including failed dependencies).
+    /// 500: the callee failed (including failed dependencies).
     ErrorStatus = 3,
+    /// 429: a rate limiter said no.
+    RateLimited = 4,
+    /// 4xx (404 on a missing key, 409 on a conflict): the request itself is wrong.
+    ClientError = 5,
+    /// The caller's circuit breaker was open: failed fast, never sent.
+    ShortCircuited = 6,
+    /// The caller's bulkhead for that dependency was full.
+    BulkheadFull = 7,
 }
 
 impl FailReason {
-    pub const COUNT: usize = 4;
-    pub const ALL: [FailReason; FailReason::COUNT] =
-        [FailReason::Timeout, FailReason::Rejected, FailReason::Refused, FailReason::ErrorStatus];
+    pub const COUNT: usize = 8;
+    pub const ALL: [FailReason; FailReason::COUNT] = [
+        FailReason::Timeout,
+        FailReason::Rejected,
+        FailReason::Refused,
+        FailReason::ErrorStatus,
+        FailReason::RateLimited,
+        FailReason::ClientError,
+        FailReason::ShortCircuited,
+        FailReason::BulkheadFull,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -39,7 +55,17 @@ impl FailReason {
             FailReason::Rejected => "rejected",
             FailReason::Refused => "refused",
             FailReason::ErrorStatus => "error_status",
+            FailReason::RateLimited => "rate_limited",
+            FailReason::ClientError => "client_error",
+            FailReason::ShortCircuited => "short_circuited",
+            FailReason::BulkheadFull => "bulkhead_full",
         }
+    }
+
+    /// Worth retrying, per the seed: timeouts, connection failures, 429 and
+    /// 503. Never 4xx, never a plain 500, never what the caller refused itself.
+    pub fn retryable(self) -> bool {
+        matches!(self, FailReason::Timeout | FailReason::Refused | FailReason::Rejected | FailReason::RateLimited)
     }
 }
 
@@ -47,7 +73,15 @@ impl FailReason {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
+    /// A fallback answered (cache or default): a success, but a degraded one.
+    Degraded,
     Failed(FailReason),
+}
+
+impl Outcome {
+    pub fn is_success(self) -> bool {
+        !matches!(self, Outcome::Failed(_))
+    }
 }
 
 /// Where a call is in its life.
@@ -61,6 +95,12 @@ pub enum Phase {
     Working,
     /// The response is on the wire back to the caller.
     Responding,
+    /// A retry waiting out its backoff at the caller.
+    Backoff,
+    /// Waiting at the caller for a free slot in a bulkhead.
+    Waiting,
+    /// Over; the slot is free.
+    Closed,
 }
 
 /// What a call carries about the user request it serves; children inherit it.
@@ -73,9 +113,24 @@ pub struct Req {
     pub hops: u16,
     pub attempt: u8,
     pub deadline: u64,
+    /// When the user request started (for end-to-end latency across retries).
+    pub started_us: u64,
 }
 
 impl Call {
+    /// The request as this call carries it.
+    pub fn req(&self) -> Req {
+        Req {
+            request: self.request,
+            op: self.op,
+            key: self.key,
+            hops: self.hops,
+            attempt: self.attempt,
+            deadline: self.deadline,
+            started_us: self.started_us,
+        }
+    }
+
     /// The request this call serves, one hop further.
     pub fn req_next_hop(&self) -> Req {
         Req {
@@ -85,6 +140,7 @@ impl Call {
             hops: self.hops.saturating_add(1),
             attempt: 1,
             deadline: self.deadline,
+            started_us: self.started_us,
         }
     }
 }
@@ -118,6 +174,13 @@ pub struct Call {
     pub attempt: u8,
     /// Absolute deadline of the user request, in microseconds (u64::MAX: none).
     pub deadline: u64,
+    /// Retry-After the callee sent with a 429, in microseconds.
+    pub retry_after_us: u32,
+    /// The previous backoff sleep, for decorrelated jitter.
+    pub prev_sleep_us: u32,
+    /// The call holds a slot of its caller's bulkhead.
+    pub holds_slot: bool,
+    pub started_us: u64,
 }
 
 /// Slab of calls with generation-checked references.
@@ -130,7 +193,7 @@ pub struct Calls {
 
 impl Calls {
     pub fn open(&mut self, req: Req, parent: u32, edge: u32, now: SimTime) -> (u32, u32) {
-        let Req { request, op, key, hops, attempt, deadline } = req;
+        let Req { request, op, key, hops, attempt, deadline, started_us } = req;
         let call = Call {
             gen: 0,
             request,
@@ -150,6 +213,10 @@ impl Calls {
             hops,
             attempt,
             deadline,
+            retry_after_us: 0,
+            prev_sleep_us: 0,
+            holds_slot: false,
+            started_us,
         };
         self.live += 1;
         if let Some(idx) = self.free.pop() {
@@ -181,15 +248,18 @@ impl Calls {
 
     #[inline]
     pub fn at_mut(&mut self, idx: u32) -> &mut Call {
-        &mut self.slots[idx as usize]
+        let c = &mut self.slots[idx as usize];
+        debug_assert!(c.phase != Phase::Closed, "call {idx} used after it closed");
+        c
     }
 
     pub fn close(&mut self, idx: u32) {
         let slot = &mut self.slots[idx as usize];
+        debug_assert!(slot.phase != Phase::Closed, "call {idx} closed twice");
         // Bump the generation now so every pending event about it goes stale;
         // `open` bumps it again, so a closed slot's generation is never reissued.
         slot.gen = slot.gen.wrapping_add(1);
-        slot.phase = Phase::Responding;
+        slot.phase = Phase::Closed;
         slot.abandoned = true;
         self.free.push(idx);
         self.live -= 1;

@@ -45,6 +45,19 @@ pub enum FieldType {
     Distribution,
     /// The list of downstream calls of a service.
     Calls,
+    /// Per-dependency concurrency pools.
+    Bulkheads,
+    /// An optional token bucket.
+    RateLimit,
+    /// An edge's retry policy.
+    Retry,
+    /// An edge's circuit breaker.
+    Breaker,
+    /// An optional whole number (empty: off).
+    OptionalInteger {
+        min: f64,
+        max: f64,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -110,6 +123,41 @@ const SERVICE_FIELDS: &[FieldInfo] = &[
         unit: "",
         ty: FieldType::Choice(&["sequential", "parallel"]),
         help: "Call dependencies one after another, or all at once and wait for all.",
+    },
+    FieldInfo {
+        name: "error_rate",
+        label: "5xx rate",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 1.0 },
+        help: "Share of requests answered with a server error.",
+    },
+    FieldInfo {
+        name: "client_error_rate",
+        label: "4xx rate",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 1.0 },
+        help: "Share of requests answered with a client error (404, 409): never retried.",
+    },
+    FieldInfo {
+        name: "bulkheads",
+        label: "Bulkheads",
+        unit: "",
+        ty: FieldType::Bulkheads,
+        help: "Separate concurrency pools per dependency, so one slow dependency cannot take every worker.",
+    },
+    FieldInfo {
+        name: "rate_limit",
+        label: "Rate limit",
+        unit: "req/s",
+        ty: FieldType::RateLimit,
+        help: "A token bucket: requests beyond it get 429, with an optional Retry-After.",
+    },
+    FieldInfo {
+        name: "shed_queue_threshold",
+        label: "Shed load above",
+        unit: "queued",
+        ty: FieldType::OptionalInteger { min: 0.0, max: QUEUE as f64 },
+        help: "Answer 503 at once when this many requests already wait.",
     },
 ];
 
@@ -275,6 +323,27 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::Number { min: 0.001, max: LIMITS.max_latency_ms },
         help: "How long the caller waits per call; empty waits forever.",
     },
+    FieldInfo {
+        name: "retry",
+        label: "Retries",
+        unit: "",
+        ty: FieldType::Retry,
+        help: "Retries with backoff and jitter for timeouts, 429 and 503; idempotent methods only.",
+    },
+    FieldInfo {
+        name: "breaker",
+        label: "Circuit breaker",
+        unit: "",
+        ty: FieldType::Breaker,
+        help: "Fail fast while the callee keeps failing; probe it again after a wait.",
+    },
+    FieldInfo {
+        name: "fallback",
+        label: "Fallback",
+        unit: "",
+        ty: FieldType::Choice(&["cache", "default"]),
+        help: "Answer a failed call from a cache or a default: a degraded success.",
+    },
 ];
 
 /// The catalogue entry of a kind.
@@ -311,16 +380,30 @@ mod tests {
             let default = default_kind(k.kind).expect("a default for every catalogued kind");
             assert_eq!(default.name(), k.kind);
             let json = serde_json::to_value(&default).unwrap();
-            let mut keys: Vec<&str> =
+            // Every serialised field is described, and every described field
+            // is accepted by the document (optional ones are omitted when off).
+            let keys: Vec<&str> =
                 json.as_object().unwrap().keys().map(String::as_str).filter(|&x| x != "type").collect();
-            let mut names: Vec<&str> = k.fields.iter().map(|f| f.name).collect();
-            keys.sort_unstable();
-            names.sort_unstable();
-            assert_eq!(keys, names, "{}", k.kind);
+            let names: Vec<&str> = k.fields.iter().map(|f| f.name).collect();
+            for key in &keys {
+                assert!(names.contains(key), "{}.{key} is not in the catalogue", k.kind);
+            }
+            for f in k.fields {
+                if !keys.contains(&f.name) {
+                    let mut probe = json.clone();
+                    probe[f.name] =
+                        if f.ty == FieldType::Bulkheads { serde_json::json!([]) } else { serde_json::Value::Null };
+                    assert!(serde_json::from_value::<NodeKind>(probe).is_ok(), "{}.{} is not a field", k.kind, f.name);
+                }
+            }
         }
         let edge = serde_json::to_value(Edge::new("a", "b")).unwrap();
         for f in EDGE_FIELDS {
-            assert!(edge.get(f.name).is_some(), "edge field {}", f.name);
+            let mut probe = edge.clone();
+            if probe.get(f.name).is_none() {
+                probe[f.name] = serde_json::Value::Null;
+            }
+            assert!(serde_json::from_value::<Edge>(probe).is_ok(), "edge field {}", f.name);
         }
     }
 

@@ -27,6 +27,10 @@ pub enum Event {
     FaultEnd { index: u32 },
     /// A load balancer checks its backends.
     HealthCheck { node: u32 },
+    /// A retry's backoff is over: send it.
+    RetrySend { call: u32, gen: u32 },
+    /// A call waiting for a bulkhead slot gives up.
+    WaitExpired { call: u32, gen: u32 },
 }
 
 impl Event {
@@ -41,6 +45,8 @@ impl Event {
             Event::FaultStart { index } => (6, index, 0),
             Event::FaultEnd { index } => (7, index, 0),
             Event::HealthCheck { node } => (8, node, 0),
+            Event::RetrySend { call, gen } => (9, call, gen),
+            Event::WaitExpired { call, gen } => (10, call, gen),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

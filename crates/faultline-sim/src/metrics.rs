@@ -39,6 +39,8 @@ pub struct Point {
 pub struct Metrics {
     pub arrivals: u64,
     pub ok: u64,
+    /// Of `ok`, how many were answered by a fallback.
+    pub degraded: u64,
     pub failed: [u64; FailReason::COUNT],
     pub latency_sum_us: u64,
     hist: Histogram<u64>,
@@ -54,6 +56,7 @@ impl Default for Metrics {
         Metrics {
             arrivals: 0,
             ok: 0,
+            degraded: 0,
             failed: [0; FailReason::COUNT],
             latency_sum_us: 0,
             hist: new_histogram(),
@@ -79,6 +82,11 @@ impl Metrics {
         match outcome {
             Outcome::Ok => {
                 self.ok += 1;
+                self.win_ok += 1;
+            }
+            Outcome::Degraded => {
+                self.ok += 1;
+                self.degraded += 1;
                 self.win_ok += 1;
             }
             Outcome::Failed(r) => {

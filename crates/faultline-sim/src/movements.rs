@@ -28,7 +28,7 @@ pub enum Kind {
 impl Kind {
     pub fn of(outcome: Outcome) -> Kind {
         match outcome {
-            Outcome::Ok => Kind::Ok,
+            Outcome::Ok | Outcome::Degraded => Kind::Ok,
             Outcome::Failed(FailReason::Timeout) => Kind::Timeout,
             Outcome::Failed(_) => Kind::Error,
         }

@@ -78,12 +78,26 @@ fn build(s: &Shape) -> Scenario {
         }
         edges.push(("q".into(), last));
     }
+    let bits = s.seed;
     for (i, &(workers, queue, mean, parallel)) in s.services.iter().enumerate() {
         let c: Vec<Value> = calls[i].iter().map(|t| json!({ "to": t })).collect();
-        nodes.push(json!({ "id": svc[i], "region": if i % 2 == 0 { "east" } else { "west" },
-            "kind": { "type": "service", "workers": workers, "queue_capacity": queue,
+        let mut kind = json!({ "type": "service", "workers": workers, "queue_capacity": queue,
             "service_time": { "type": "exponential", "mean_ms": mean }, "calls": c,
-            "fanout": if parallel == 1 { "parallel" } else { "sequential" } } }));
+            "fanout": if parallel == 1 { "parallel" } else { "sequential" },
+            "error_rate": if bits & 1 != 0 { 0.05 } else { 0.0 },
+            "client_error_rate": if bits & 2 != 0 { 0.05 } else { 0.0 } });
+        if bits & 4 != 0 && !calls[i].is_empty() {
+            let wait = if bits & 8 != 0 { 20.0 } else { 0.0 };
+            kind["bulkheads"] =
+                json!([{ "to": [calls[i][0]], "max_concurrent": 1 + (workers / 2), "max_wait_ms": wait }]);
+        }
+        if bits & 16 != 0 {
+            kind["rate_limit"] = json!({ "rate_rps": 200.0, "burst": 5.0, "retry_after_ms": 50.0 });
+        }
+        if bits & 32 != 0 {
+            kind["shed_queue_threshold"] = json!(queue / 2);
+        }
+        nodes.push(json!({ "id": svc[i], "region": if i % 2 == 0 { "east" } else { "west" }, "kind": kind }));
     }
     for d in &dbs {
         nodes.push(json!({ "id": d, "kind": { "type": "database", "max_connections": 3 } }));
@@ -108,9 +122,24 @@ fn build(s: &Shape) -> Scenario {
         .iter()
         .enumerate()
         .map(|(i, (f, t))| {
-            json!({ "from": f, "to": t, "timeout_ms": s.timeouts[i % 16].map(f64::from),
+            let mut e = json!({ "from": f, "to": t, "timeout_ms": s.timeouts[i % 16].map(f64::from),
                     "loss": f64::from(s.loss[i % 16]) / 256.0,
-                    "latency": { "type": "normal", "mean_ms": 1.0, "sd_ms": 0.5 } })
+                    "latency": { "type": "normal", "mean_ms": 1.0, "sd_ms": 0.5 } });
+            let k = (bits >> (8 + 2 * (i % 16))) & 3;
+            if k & 1 != 0 {
+                let jitter = ["none", "full", "equal", "decorrelated", "additive"][i % 5];
+                e["retry"] = json!({ "max_attempts": 3, "jitter": jitter, "retry_post": bits & 64 != 0,
+                    "backoff": { "type": "exponential", "base_ms": 5.0, "cap_ms": 200.0 },
+                    "budget": if bits & 128 != 0 { json!({}) } else { Value::Null } });
+            }
+            if k & 2 != 0 {
+                e["breaker"] = json!({ "window": { "type": "count", "size": 10 }, "minimum_calls": 5,
+                    "wait_in_open_ms": 300, "permitted_in_half_open": 2 });
+                if i % 2 == 0 {
+                    e["fallback"] = json!("cache");
+                }
+            }
+            e
         })
         .collect();
     let names: Vec<String> = nodes.iter().skip(1).map(|n| n["id"].as_str().unwrap().to_string()).collect();
@@ -138,6 +167,8 @@ fn build(s: &Shape) -> Scenario {
         "version": 1, "seed": s.seed, "duration_ms": 3_000, "nodes": nodes, "edges": edge_docs,
         "workloads": [{ "id": "w", "client": "client", "target": entry,
                         "arrival": { "type": "poisson", "rate_rps": s.rate }, "deadline_ms": 500.0,
+                        "ops": [{ "name": "read", "method": "GET", "weight": 3.0 },
+                                { "name": "write", "method": "POST", "weight": 1.0, "idempotency_key": bits & 256 != 0 }],
                         "keys": { "type": "zipf", "count": 1000, "s": 1.1 } }],
         "faults": faults
     }))
@@ -145,7 +176,7 @@ fn build(s: &Shape) -> Scenario {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn every_request_is_accounted_for_at_every_step(shape in shape()) {

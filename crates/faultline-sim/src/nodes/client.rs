@@ -189,8 +189,8 @@ mod tests {
             target: "s".into(),
             arrival,
             ops: vec![
-                Operation { name: "read".into(), method: Method::Get, weight: 3.0 },
-                Operation { name: "write".into(), method: Method::Post, weight: 1.0 },
+                Operation { name: "read".into(), method: Method::Get, weight: 3.0, idempotency_key: false },
+                Operation { name: "write".into(), method: Method::Post, weight: 1.0, idempotency_key: false },
             ],
             keys,
             deadline_ms: None,

@@ -76,6 +76,14 @@ impl RetrySchedule {
         RetrySchedule { backoff, jitter, prev_us: base }
     }
 
+    /// Continues a schedule whose previous sleep was `prev_us` (0: none yet).
+    pub fn resumed(mut self, prev_us: u64) -> RetrySchedule {
+        if prev_us > 0 {
+            self.prev_us = prev_us as f64;
+        }
+        self
+    }
+
     /// The seed's schedule: 100 ms + U(0, 50), 200 + U(0, 100), 400 + U(0, 200), ...
     pub fn seed_default() -> RetrySchedule {
         RetrySchedule::new(Backoff::Exponential { base_ms: 100.0, cap_ms: 10_000.0 }, Jitter::Additive)

@@ -5,6 +5,8 @@
 pub mod backoff;
 pub mod breaker;
 pub mod budget;
+pub mod bulkhead;
+pub mod rate_limit;
 
 pub use backoff::{Backoff, Jitter, RetrySchedule};
 pub use breaker::{Breaker, BreakerConfig, Preset};

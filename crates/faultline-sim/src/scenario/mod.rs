@@ -9,10 +9,12 @@
 mod faults;
 pub mod generated;
 mod presets;
+mod resilience;
 mod validate;
 
 pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
+pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use validate::{Limits, Problem, ScenarioError, LIMITS};
 
 use crate::dist::Dist;
@@ -202,6 +204,19 @@ pub struct ServiceConfig {
     pub calls: Vec<DownstreamCall>,
     /// Whether the calls run one after another or all at once.
     pub fanout: Fanout,
+    /// Share of requests answered with a 5xx (0..1).
+    pub error_rate: f64,
+    /// Share of requests answered with a 4xx, e.g. 404 on a missing key (0..1).
+    pub client_error_rate: f64,
+    /// Per-dependency concurrency pools (e.g. 40/30/30 of 100 workers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bulkheads: Vec<Bulkhead>,
+    /// A token bucket that answers 429 when empty; `null` for none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    /// Load shedding: answer 503 at once when this many requests already wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shed_queue_threshold: Option<u32>,
 }
 
 impl Default for ServiceConfig {
@@ -212,6 +227,11 @@ impl Default for ServiceConfig {
             service_time: Dist::exponential(5.0),
             calls: Vec::new(),
             fanout: Fanout::Sequential,
+            error_rate: 0.0,
+            client_error_rate: 0.0,
+            bulkheads: Vec::new(),
+            rate_limit: None,
+            shed_queue_threshold: None,
         }
     }
 }
@@ -275,6 +295,15 @@ pub struct Edge {
     /// Per-call timeout in milliseconds; `null` waits forever.
     #[serde(default = "default_timeout")]
     pub timeout_ms: Option<f64>,
+    /// Retries by the caller; `null` for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+    /// A circuit breaker on the caller's side; `null` for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<crate::policy::BreakerConfig>,
+    /// Answer failures with a degraded success; `null` for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
 }
 
 fn default_edge_latency() -> Dist {
@@ -293,6 +322,9 @@ impl Edge {
             latency: default_edge_latency(),
             loss: 0.0,
             timeout_ms: default_timeout(),
+            retry: None,
+            breaker: None,
+            fallback: None,
         }
     }
 }
@@ -400,6 +432,10 @@ pub struct Operation {
     /// Relative share of the mix.
     #[serde(default = "one")]
     pub weight: f64,
+    /// Requests carry an idempotency key, so retries are safe and the
+    /// receiving service deduplicates them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idempotency_key: bool,
 }
 
 fn one() -> f64 {

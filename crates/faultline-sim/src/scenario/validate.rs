@@ -239,6 +239,53 @@ impl Scenario {
                         "MAX_QUEUE_CAPACITY",
                     );
                     c.dist(&format!("{p}.kind.service_time"), &s.service_time);
+                    c.fraction(format!("{p}.kind.error_rate"), s.error_rate);
+                    c.fraction(format!("{p}.kind.client_error_rate"), s.client_error_rate);
+                    for (j, b) in s.bulkheads.iter().enumerate() {
+                        let bp = format!("{p}.kind.bulkheads[{j}]");
+                        c.range_u32(
+                            format!("{bp}.max_concurrent"),
+                            b.max_concurrent,
+                            1,
+                            LIMITS.max_workers,
+                            "MAX_WORKERS",
+                        );
+                        if !b.max_wait_ms.is_finite() || b.max_wait_ms < 0.0 || b.max_wait_ms > LIMITS.max_latency_ms {
+                            c.add(
+                                format!("{bp}.max_wait_ms"),
+                                format!("must be between 0 and {} ms", LIMITS.max_latency_ms),
+                            );
+                        }
+                        for (k, to) in b.to.iter().enumerate() {
+                            if !s.calls.iter().any(|call| &call.to == to) {
+                                c.add(format!("{bp}.to[{k}]"), format!("\"{}\" does not call \"{to}\"", n.id));
+                            }
+                            let earlier = s.bulkheads[..j].iter().any(|other| other.to.contains(to));
+                            if earlier {
+                                c.add(format!("{bp}.to[{k}]"), format!("\"{to}\" is already in another bulkhead"));
+                            }
+                        }
+                    }
+                    if let Some(r) = &s.rate_limit {
+                        if !r.rate_rps.is_finite() || r.rate_rps <= 0.0 || r.rate_rps > LIMITS.max_rate_rps {
+                            c.add(
+                                format!("{p}.kind.rate_limit.rate_rps"),
+                                format!("must be > 0 and at most {} (limit MAX_RATE_RPS)", LIMITS.max_rate_rps),
+                            );
+                        }
+                        if !r.burst.is_finite() || r.burst < 1.0 || r.burst > LIMITS.max_rate_rps {
+                            c.add(format!("{p}.kind.rate_limit.burst"), "must be at least 1");
+                        }
+                        if !r.retry_after_ms.is_finite()
+                            || r.retry_after_ms < 0.0
+                            || r.retry_after_ms > LIMITS.max_latency_ms
+                        {
+                            c.add(
+                                format!("{p}.kind.rate_limit.retry_after_ms"),
+                                format!("must be between 0 and {} ms", LIMITS.max_latency_ms),
+                            );
+                        }
+                    }
                     if s.calls.len() > LIMITS.max_calls_per_service {
                         c.add(
                             format!("{p}.kind.calls"),
@@ -295,6 +342,59 @@ impl Scenario {
             }
             c.dist(&format!("{p}.latency"), &e.latency);
             c.fraction(format!("{p}.loss"), e.loss);
+            if let Some(r) = &e.retry {
+                c.range_u32(format!("{p}.retry.max_attempts"), r.max_attempts, 1, 10, "10");
+                let ok = match r.backoff {
+                    crate::policy::Backoff::None => true,
+                    crate::policy::Backoff::Fixed { ms } => {
+                        ms.is_finite() && (0.0..=LIMITS.max_latency_ms).contains(&ms)
+                    }
+                    crate::policy::Backoff::Exponential { base_ms, cap_ms } => {
+                        base_ms.is_finite()
+                            && cap_ms.is_finite()
+                            && base_ms > 0.0
+                            && cap_ms >= base_ms
+                            && cap_ms <= LIMITS.max_latency_ms
+                    }
+                };
+                if !ok {
+                    c.add(format!("{p}.retry.backoff"), "needs 0 <= ms, and 0 < base_ms <= cap_ms <= 1 h");
+                }
+                if let Some(b) = r.budget {
+                    if !(b.deposit.is_finite() && b.cost.is_finite() && b.max_tokens.is_finite())
+                        || b.deposit < 0.0
+                        || b.cost <= 0.0
+                        || b.max_tokens < 0.0
+                        || b.max_tokens > 1e6
+                    {
+                        c.add(format!("{p}.retry.budget"), "needs deposit >= 0, cost > 0 and 0 <= max_tokens <= 1e6");
+                    }
+                }
+            }
+            if let Some(b) = &e.breaker {
+                let bp = format!("{p}.breaker");
+                for (field, v) in [
+                    ("failure_rate_threshold", b.failure_rate_threshold),
+                    ("slow_call_rate_threshold", b.slow_call_rate_threshold),
+                ] {
+                    if !v.is_finite() || !(0.0..=100.0).contains(&v) {
+                        c.add(format!("{bp}.{field}"), format!("must be a percentage between 0 and 100 (got {v})"));
+                    }
+                }
+                if !b.slow_call_duration_ms.is_finite() || b.slow_call_duration_ms < 0.0 {
+                    c.add(format!("{bp}.slow_call_duration_ms"), "must be >= 0");
+                }
+                let size = match b.window {
+                    crate::policy::breaker::Window::Count { size } => size,
+                    crate::policy::breaker::Window::Time { seconds } => seconds,
+                };
+                c.range_u32(format!("{bp}.window"), size, 1, 100_000, "100000");
+                c.range_u32(format!("{bp}.minimum_calls"), b.minimum_calls, 1, 1_000_000, "1000000");
+                c.range_u32(format!("{bp}.permitted_in_half_open"), b.permitted_in_half_open, 1, 100_000, "100000");
+                if b.wait_in_open_ms > LIMITS.max_duration_ms {
+                    c.add(format!("{bp}.wait_in_open_ms"), "must be at most 24 h (limit MAX_DURATION_MS)");
+                }
+            }
             if let Some(t) = e.timeout_ms {
                 if !t.is_finite() || t <= 0.0 || t > LIMITS.max_latency_ms {
                     c.add(

@@ -44,17 +44,14 @@ impl Sim {
         }
         node.in_flight += 1;
         self.totals.in_flight += 1;
-        let req = Req { request, op, key, hops: 1, attempt: 1, deadline };
-        self.send(req, NO_PARENT, edge);
+        let req = Req { request, op, key, hops: 1, attempt: 1, deadline, started_us: now.0 };
+        self.send(req, NO_PARENT, edge, false);
     }
 
-    /// Opens a call over `edge` and puts the request on the wire.
-    pub(super) fn send(&mut self, req: Req, parent: u32, edge: u32) {
+    /// Puts an open call's request on the wire and starts its timeout.
+    pub(super) fn put_on_wire(&mut self, idx: u32, gen: u32, edge: u32) {
         let now = self.now;
-        let (idx, gen) = self.calls.open(req, parent, edge, now);
         let e = &mut self.edges[edge as usize];
-        e.metrics.arrive();
-        e.in_flight += 1;
         if let Some(t) = e.timeout_us {
             self.queue.schedule(now.plus(t), Event::Timeout { call: idx, gen });
         }
@@ -80,6 +77,10 @@ impl Sim {
             node.metrics.complete(REFUSED, 0);
             return self.respond(idx, REFUSED);
         }
+        let limited = match &mut node.behaviour {
+            Behaviour::Service(svc) => svc.limiter.as_mut().is_some_and(|l| !l.try_take(now.0)),
+            _ => false,
+        };
         match &mut node.behaviour {
             Behaviour::Balancer(_) => {
                 node.in_flight += 1;
@@ -95,6 +96,23 @@ impl Sim {
                 node.metrics.complete(outcome, 0);
                 self.respond(idx, outcome);
                 self.pump(target);
+            }
+            Behaviour::Service(svc) if limited => {
+                let retry_after = svc.limiter.map_or(0, |l| l.retry_after_us);
+                let outcome = Outcome::Failed(FailReason::RateLimited);
+                node.metrics.complete(outcome, 0);
+                self.calls.at_mut(idx).retry_after_us = retry_after;
+                self.respond(idx, outcome);
+            }
+            Behaviour::Service(svc)
+                if svc
+                    .shed_queue_threshold
+                    .is_some_and(|t| svc.pool.busy >= svc.pool.capacity && svc.pool.queue_depth() >= t) =>
+            {
+                // Load shedding: say no early rather than queue work that will be late.
+                let outcome = Outcome::Failed(FailReason::Rejected);
+                node.metrics.complete(outcome, 0);
+                self.respond(idx, outcome);
             }
             Behaviour::Service(_) | Behaviour::Database(_) => {
                 let admit = node.behaviour.pool_mut().map_or(Admit::Rejected, |p| p.offer(idx));
@@ -157,8 +175,17 @@ impl Sim {
             return self.finish(node, idx, Outcome::Failed(FailReason::Timeout));
         }
         let n = &mut self.nodes[node];
-        if n.error_rate > 0.0 && unit_open(&mut n.rng) < n.error_rate {
+        let (own_5xx, own_4xx) = match &n.behaviour {
+            Behaviour::Service(s) => (s.error_rate, s.client_error_rate),
+            _ => (0.0, 0.0),
+        };
+        // The configured error rate and a fault's combine as independent causes.
+        let p_5xx = 1.0 - (1.0 - own_5xx) * (1.0 - n.error_rate);
+        if p_5xx > 0.0 && unit_open(&mut n.rng) < p_5xx {
             return self.finish(node, idx, Outcome::Failed(FailReason::ErrorStatus));
+        }
+        if own_4xx > 0.0 && unit_open(&mut n.rng) < own_4xx {
+            return self.finish(node, idx, Outcome::Failed(FailReason::ClientError));
         }
         let Behaviour::Service(svc) = &n.behaviour else {
             return self.finish(node, idx, Outcome::Ok);
@@ -168,7 +195,7 @@ impl Sim {
                 Some(i) => {
                     let edge = svc.deps[i].edge;
                     self.calls.at_mut(idx).stage = i as u16;
-                    self.send(req, idx, edge);
+                    self.send_dep(node, req, idx, edge);
                 }
                 None => self.finish(node, idx, Outcome::Ok),
             },
@@ -182,7 +209,7 @@ impl Sim {
                 let mut from = 0;
                 while let Some(i) = self.service(node).next_dep(op, from) {
                     let edge = self.service(node).deps[i].edge;
-                    self.send(req, idx, edge);
+                    self.send_dep(node, req, idx, edge);
                     from = i + 1;
                 }
             }
@@ -206,7 +233,7 @@ impl Sim {
                 let call = self.calls.at_mut(idx);
                 call.phase = Phase::Working;
                 let req = call.req_next_hop();
-                self.send(req, idx, edge);
+                self.send(req, idx, edge, false);
             }
             // No healthy backend: 503.
             None => self.finish(node, idx, Outcome::Failed(FailReason::Rejected)),
@@ -221,16 +248,42 @@ impl Sim {
             };
             let Some(m) = q.next_delivery() else { return };
             let edge = q.edge;
-            let req =
-                Req { request: m.request, op: m.op, key: m.key, hops: 1, attempt: m.deliveries, deadline: u64::MAX };
-            self.send(req, QUEUE_PARENT, edge);
+            let req = Req {
+                request: m.request,
+                op: m.op,
+                key: m.key,
+                hops: 1,
+                attempt: m.deliveries,
+                deadline: u64::MAX,
+                started_us: self.now.0,
+            };
+            self.send(req, QUEUE_PARENT, edge, false);
         }
     }
 
     /// The callee is done with a call: free its worker and answer.
     fn finish(&mut self, node: usize, idx: u32, outcome: Outcome) {
         let now = self.now;
-        let arrived = self.calls.at(idx).arrived_at;
+        let c = self.calls.at(idx);
+        let arrived = c.arrived_at;
+        if outcome.is_success() {
+            let info = self.ops[usize::from(c.op).min(self.ops.len() - 1)];
+            if info.method == crate::scenario::Method::Post {
+                // The side effect of a POST, keyed by request and edge: applying
+                // it twice is a duplicate unless an idempotency key lets the
+                // service recognise the repeat.
+                let key = crate::rng::mix64(c.request ^ (u64::from(c.edge) << 44));
+                if let Behaviour::Service(svc) = &mut self.nodes[node].behaviour {
+                    if !svc.applied.insert(key) {
+                        if info.idempotency_key {
+                            svc.deduplicated += 1;
+                        } else {
+                            svc.duplicates += 1;
+                        }
+                    }
+                }
+            }
+        }
         let n = &mut self.nodes[node];
         n.account(now);
         n.metrics.complete(outcome, now.since(arrived));
@@ -293,34 +346,67 @@ impl Sim {
         }
     }
 
-    /// The caller learns how a call ended (response or timeout).
+    /// The caller learns how a call ended (response or timeout): the edge
+    /// and its breaker record it, and it is retried or concluded.
     fn settle(&mut self, idx: u32, outcome: Outcome) {
         let now = self.now;
         let call = self.calls.at(idx);
-        let (parent, edge, sent_at) = (call.parent, call.edge as usize, call.sent_at);
+        let (parent, edge, sent_at, holds, req) = (call.parent, call.edge, call.sent_at, call.holds_slot, call.req());
         let latency = now.since(sent_at);
-        let e = &mut self.edges[edge];
+        let e = &mut self.edges[edge as usize];
         e.metrics.complete(outcome, latency);
         e.in_flight -= 1;
-        let caller = e.from as usize;
+        if let Some(b) = &mut e.breaker {
+            // A 4xx is the request's fault, not the callee's: it does not count against it.
+            let failed = !outcome.is_success() && outcome != Outcome::Failed(FailReason::ClientError);
+            b.record(now.0, failed, latency);
+        }
+        if outcome.is_success() {
+            if let Some(budget) = &mut e.budget {
+                budget.on_success();
+            }
+        }
+        if self.maybe_retry(idx, outcome) {
+            return;
+        }
+        self.conclude(parent, edge, outcome, req, holds);
+    }
+
+    /// The caller of a call (a client, a queue, or the call's parent) gets its outcome.
+    pub(super) fn answer_caller(&mut self, parent: u32, caller: usize, outcome: Outcome, req: Req) {
+        let now = self.now;
         match parent {
             NO_PARENT => {
+                let latency = now.0.saturating_sub(req.started_us);
                 let n = &mut self.nodes[caller];
                 n.account(now);
                 n.metrics.complete(outcome, latency);
                 n.in_flight -= 1;
                 self.overall.complete(outcome, latency);
                 self.totals.in_flight -= 1;
+                let op_index = usize::from(req.op).min(self.op_stats.len() - 1);
+                let op = &mut self.op_stats[op_index];
                 match outcome {
-                    Outcome::Ok => self.totals.ok += 1,
-                    Outcome::Failed(r) => self.totals.failed[r as usize] += 1,
+                    Outcome::Ok => {
+                        self.totals.ok += 1;
+                        op.ok += 1;
+                    }
+                    Outcome::Degraded => {
+                        self.totals.ok += 1;
+                        self.totals.degraded += 1;
+                        op.ok += 1;
+                        op.degraded += 1;
+                    }
+                    Outcome::Failed(r) => {
+                        self.totals.failed[r as usize] += 1;
+                        op.failed += 1;
+                    }
                 }
             }
             QUEUE_PARENT => {
-                let c = self.calls.at(idx);
-                let m = Message { request: c.request, op: c.op, key: c.key, deliveries: c.attempt };
+                let m = Message { request: req.request, op: req.op, key: req.key, deliveries: req.attempt };
                 if let Behaviour::Queue(q) = &mut self.nodes[caller].behaviour {
-                    q.delivery_done(m, outcome == Outcome::Ok);
+                    q.delivery_done(m, outcome.is_success());
                 }
                 self.pump(caller);
             }
@@ -331,7 +417,7 @@ impl Sim {
     /// A downstream call made for `parent` ended: continue, or answer.
     fn child_done(&mut self, parent: u32, outcome: Outcome) {
         let p = self.calls.at_mut(parent);
-        let failed = outcome != Outcome::Ok;
+        let failed = !outcome.is_success();
         p.dep_failed |= failed;
         let (op, stage, edge) = (p.op, p.stage, p.edge);
         let req = p.req_next_hop();
@@ -348,7 +434,7 @@ impl Sim {
                         Some(i) => {
                             let edge = svc.deps[i].edge;
                             self.calls.at_mut(parent).stage = i as u16;
-                            self.send(req, parent, edge);
+                            self.send_dep(node, req, parent, edge);
                         }
                         None => self.finish(node, parent, Outcome::Ok),
                     }
@@ -399,7 +485,10 @@ impl Sim {
         let n = &mut self.nodes[node];
         n.in_flight = 0;
         match &mut n.behaviour {
-            Behaviour::Service(s) => s.pool.reset(),
+            Behaviour::Service(s) => {
+                s.pool.reset();
+                s.bulkheads.iter_mut().for_each(|b| b.reset());
+            }
             Behaviour::Database(d) => d.pool.reset(),
             Behaviour::Queue(q) => {
                 q.clear();

@@ -8,6 +8,7 @@
 
 mod faults;
 mod flow;
+mod resilience;
 
 use crate::calls::{Calls, FailReason};
 use crate::dist::Sampler;
@@ -87,6 +88,28 @@ pub struct EdgeRt {
     /// Calls made over this edge, measured from the caller's side.
     pub metrics: Metrics,
     pub in_flight: u32,
+    /// Caller-side resilience on this edge.
+    pub retry: Option<crate::scenario::RetryPolicy>,
+    pub budget: Option<crate::policy::RetryBudget>,
+    pub breaker: Option<crate::policy::Breaker>,
+    pub fallback: bool,
+    /// Retries made over this edge.
+    pub retries: u64,
+}
+
+/// What the engine needs to know of an operation.
+#[derive(Clone, Copy, Debug)]
+pub struct OpInfo {
+    pub method: crate::scenario::Method,
+    pub idempotency_key: bool,
+}
+
+/// Whole-run results of one operation, at the clients.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpStats {
+    pub ok: u64,
+    pub degraded: u64,
+    pub failed: u64,
 }
 
 /// Whole-run request totals, at the clients.
@@ -94,6 +117,8 @@ pub struct EdgeRt {
 pub struct Totals {
     pub generated: u64,
     pub ok: u64,
+    /// Of `ok`, answered by a fallback.
+    pub degraded: u64,
     pub failed: [u64; FailReason::COUNT],
     pub in_flight: u64,
 }
@@ -138,6 +163,10 @@ pub struct Sim {
     pub(crate) overall: Metrics,
     /// Recent messages, for animation.
     pub(crate) movements: Movements,
+    /// Operations by index, and their results.
+    pub(crate) ops: Vec<OpInfo>,
+    pub(crate) op_names: Vec<String>,
+    pub(crate) op_stats: Vec<OpStats>,
 }
 
 impl Sim {
@@ -163,6 +192,19 @@ impl Sim {
                 }
             }
         }
+        if op_names.is_empty() {
+            op_names.push("get");
+        }
+        let ops: Vec<OpInfo> = op_names
+            .iter()
+            .map(|name| {
+                let op = scenario.workloads.iter().flat_map(|w| &w.ops).find(|o| o.name == *name);
+                OpInfo {
+                    method: op.map_or(crate::scenario::Method::Get, |o| o.method),
+                    idempotency_key: op.is_some_and(|o| o.idempotency_key),
+                }
+            })
+            .collect();
         let out_edges = |node: usize| -> Vec<u32> {
             scenario
                 .edges
@@ -200,6 +242,7 @@ impl Sim {
                                         .filter_map(|name| op_names.iter().position(|o| o == name))
                                         .fold(0u64, |m, i| m | (1u64 << i.min(63)))
                                 },
+                                bulkhead: cfg.bulkheads.iter().position(|b| b.to.contains(&c.to)).map(|b| b as u16),
                             })
                             .collect();
                         Behaviour::Service(ServiceRt::new(cfg, deps))
@@ -237,6 +280,11 @@ impl Sim {
                 rng: stream(seed, StreamKind::Edge, i as u32),
                 metrics: Metrics::default(),
                 in_flight: 0,
+                retry: e.retry,
+                budget: e.retry.and_then(|r| r.budget).map(crate::policy::RetryBudget::new),
+                breaker: e.breaker.map(crate::policy::Breaker::new),
+                fallback: e.fallback.is_some(),
+                retries: 0,
             })
             .collect();
         let mut queue = EventQueue::default();
@@ -282,6 +330,9 @@ impl Sim {
             totals: Totals::default(),
             overall: Metrics::default(),
             movements: Movements::default(),
+            op_stats: vec![OpStats::default(); ops.len()],
+            ops,
+            op_names: op_names.iter().map(|s| s.to_string()).collect(),
         })
     }
 
@@ -319,6 +370,11 @@ impl Sim {
     /// Calls alive in the engine right now (user requests and their children).
     pub fn live_calls(&self) -> u32 {
         self.calls.live()
+    }
+
+    /// Results per operation (name, stats), at the clients.
+    pub fn op_stats(&self) -> impl Iterator<Item = (&str, OpStats)> {
+        self.op_names.iter().map(String::as_str).zip(self.op_stats.iter().copied())
     }
 
     /// Recent messages over the edges, for the playground's particles.
@@ -387,6 +443,27 @@ impl Sim {
             }
             if matches!(c.phase, Phase::Queued | Phase::Working) {
                 node_live[e.to as usize] += 1;
+            }
+        }
+        // Every bulkhead slot in use belongs to exactly one live call.
+        for (i, n) in self.nodes.iter().enumerate() {
+            let Behaviour::Service(svc) = &n.behaviour else { continue };
+            for (b, bh) in svc.bulkheads.iter().enumerate() {
+                let holders = self
+                    .calls
+                    .live_indices()
+                    .into_iter()
+                    .map(|idx| self.calls.at(idx))
+                    .filter(|c| {
+                        c.holds_slot
+                            && !c.abandoned
+                            && self.edges[c.edge as usize].from as usize == i
+                            && svc.bulkhead_of(c.edge) == Some(b)
+                    })
+                    .count() as u32;
+                if holders != bh.active {
+                    return Err(format!("nodes[{i}].bulkheads[{b}]: {} active but {holders} holders", bh.active));
+                }
             }
         }
         if roots != self.totals.in_flight {
@@ -483,6 +560,7 @@ impl Sim {
             Event::Deliver { call, gen } | Event::WorkDone { call, gen } => callee(call, gen),
             Event::Response { call, gen } | Event::Timeout { call, gen } => caller(call, gen),
             Event::HealthCheck { node } => Some(node as usize),
+            Event::RetrySend { call, gen } | Event::WaitExpired { call, gen } => caller(call, gen),
             Event::Arrival { .. } | Event::FaultStart { .. } | Event::FaultEnd { .. } => None,
         }
     }
@@ -497,6 +575,8 @@ impl Sim {
             Event::FaultStart { index } => self.on_fault_start(index),
             Event::FaultEnd { index } => self.on_fault_end(index),
             Event::HealthCheck { node } => self.on_health_check(node),
+            Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
+            Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
         }
     }
 }
