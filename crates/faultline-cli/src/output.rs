@@ -20,19 +20,33 @@ pub fn text_report(sim: &Sim) -> String {
         );
     }
     let r = &report.requests;
+    let f = &r.failed;
+    let reasons: Vec<String> = [
+        ("timeout", f.timeout),
+        ("rejected", f.rejected),
+        ("refused", f.refused),
+        ("5xx", f.error_status),
+        ("429", f.rate_limited),
+        ("4xx", f.client_error),
+        ("short-circuited", f.short_circuited),
+        ("bulkhead", f.bulkhead_full),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(name, n)| format!("{name} {n}"))
+    .collect();
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "requests: {} generated, {} ok, {} failed (timeout {}, rejected {}, refused {}, error {}), {} in flight",
+        "requests: {} generated, {} ok ({} degraded), {} failed{}, {} in flight",
         r.generated,
         r.ok,
-        r.failed.total,
-        r.failed.timeout,
-        r.failed.rejected,
-        r.failed.refused,
-        r.failed.error_status,
+        r.degraded,
+        f.total,
+        if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) },
         r.in_flight
     );
+    let _ = writeln!(out, "retries: {}  duplicates: {}  deduplicated: {}", r.retries, r.duplicates, r.deduplicated);
     let l = &report.latency_ms;
     let _ = writeln!(
         out,

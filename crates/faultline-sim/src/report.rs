@@ -22,12 +22,31 @@ pub struct Report {
     pub latency_ms: Latency,
     pub nodes: Vec<NodeReport>,
     pub edges: Vec<EdgeReport>,
+    /// Results per operation, at the clients.
+    pub ops: Vec<OpReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OpReport {
+    pub name: String,
+    pub ok: u64,
+    pub degraded: u64,
+    pub failed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RequestTotals {
     pub generated: u64,
+    /// Successful, including degraded ones.
     pub ok: u64,
+    /// Answered by a fallback (cache or default).
+    pub degraded: u64,
+    /// POSTs applied twice (no idempotency key): duplicated side effects.
+    pub duplicates: u64,
+    /// Repeated POSTs recognised by their idempotency key.
+    pub deduplicated: u64,
+    /// Retries made on every edge.
+    pub retries: u64,
     pub failed: Failures,
     pub in_flight: u64,
 }
@@ -39,6 +58,10 @@ pub struct Failures {
     pub rejected: u64,
     pub refused: u64,
     pub error_status: u64,
+    pub rate_limited: u64,
+    pub client_error: u64,
+    pub short_circuited: u64,
+    pub bulkhead_full: u64,
 }
 
 impl Failures {
@@ -49,6 +72,10 @@ impl Failures {
             rejected: m[FailReason::Rejected as usize],
             refused: m[FailReason::Refused as usize],
             error_status: m[FailReason::ErrorStatus as usize],
+            rate_limited: m[FailReason::RateLimited as usize],
+            client_error: m[FailReason::ClientError as usize],
+            short_circuited: m[FailReason::ShortCircuited as usize],
+            bulkhead_full: m[FailReason::BulkheadFull as usize],
         }
     }
 }
@@ -93,6 +120,8 @@ pub struct NodeReport {
     pub mean_in_system: f64,
     /// Time each call spent at the node, arrival to answer.
     pub latency_ms: Latency,
+    /// POSTs this service applied twice (services only).
+    pub duplicates: u64,
     /// Message counts, for queue nodes only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueReport>,
@@ -117,6 +146,18 @@ pub struct EdgeReport {
     pub in_flight: u64,
     /// Round trip as the caller sees it.
     pub latency_ms: Latency,
+    pub retries: u64,
+    /// The caller's circuit breaker, if the edge has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BreakerReport {
+    pub state: &'static str,
+    pub short_circuited: u64,
+    /// Transitions as (time ms, new state), oldest first (the last 64).
+    pub transitions: Vec<(f64, &'static str)>,
 }
 
 impl Sim {
@@ -135,6 +176,24 @@ impl Sim {
                 ok: t.ok,
                 failed: Failures::of(&t.failed),
                 in_flight: t.in_flight,
+                degraded: t.degraded,
+                duplicates: self
+                    .nodes
+                    .iter()
+                    .map(|n| match &n.behaviour {
+                        Behaviour::Service(s) => s.duplicates,
+                        _ => 0,
+                    })
+                    .sum(),
+                deduplicated: self
+                    .nodes
+                    .iter()
+                    .map(|n| match &n.behaviour {
+                        Behaviour::Service(s) => s.deduplicated,
+                        _ => 0,
+                    })
+                    .sum(),
+                retries: self.edges.iter().map(|e| e.retries).sum(),
             },
             latency_ms: Latency::of(&self.overall),
             nodes: self
@@ -157,6 +216,10 @@ impl Sim {
                         utilisation: if cap == 0 { 0.0 } else { busy / f64::from(cap) },
                         mean_in_system: l,
                         latency_ms: Latency::of(&n.metrics),
+                        duplicates: match &n.behaviour {
+                            Behaviour::Service(s) => s.duplicates,
+                            _ => 0,
+                        },
                         queue: match &n.behaviour {
                             Behaviour::Queue(q) => Some(QueueReport {
                                 depth: q.depth(),
@@ -183,7 +246,17 @@ impl Sim {
                     failed: Failures::of(&e.metrics.failed),
                     in_flight: u64::from(e.in_flight),
                     latency_ms: Latency::of(&e.metrics),
+                    retries: e.retries,
+                    breaker: e.breaker.as_ref().map(|b| BreakerReport {
+                        state: b.state().name(),
+                        short_circuited: b.short_circuited,
+                        transitions: b.history.iter().map(|&(t, st)| (t as f64 / 1e3, st.name())).collect(),
+                    }),
                 })
+                .collect(),
+            ops: self
+                .op_stats()
+                .map(|(name, o)| OpReport { name: name.to_string(), ok: o.ok, degraded: o.degraded, failed: o.failed })
                 .collect(),
         }
     }
