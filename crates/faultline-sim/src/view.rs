@@ -36,12 +36,23 @@ pub struct NodeView {
     pub backends: u32,
 }
 
+/// A circuit breaker as the playground draws it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BreakerView {
+    pub state: crate::policy::breaker::State,
+    /// Until an open breaker lets a trial call through, in milliseconds.
+    pub open_remaining_ms: f64,
+    pub short_circuited: u64,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SimView {
     pub now_ms: f64,
     pub end_ms: f64,
     pub nodes: Vec<NodeView>,
     pub edges: Vec<Live>,
+    /// The breaker of each edge that has one (same order as `edges`).
+    pub breakers: Vec<Option<BreakerView>>,
     pub overall: Live,
     pub generated: u64,
     pub ok: u64,
@@ -116,6 +127,17 @@ impl Sim {
                 })
                 .collect(),
             edges: self.edges.iter().map(|e| live(&e.metrics, u64::from(e.in_flight), now)).collect(),
+            breakers: self
+                .edges
+                .iter()
+                .map(|e| {
+                    e.breaker.as_ref().map(|b| BreakerView {
+                        state: b.state(),
+                        open_remaining_ms: b.open_remaining_us(now) as f64 / 1e3,
+                        short_circuited: b.short_circuited,
+                    })
+                })
+                .collect(),
             overall: live(&self.overall, totals.in_flight, now),
             generated: totals.generated,
             ok: totals.ok,

@@ -28,7 +28,7 @@ fn failure_share(o: &faultline_sim::report::OpReport) -> f64 {
 #[test]
 fn cascade_a_breaker_and_a_timeout_keep_the_other_endpoint_alive() {
     let (_, before) = run("cascade-before");
-    let (_, after) = run("cascade-after");
+    let (after_sim, after) = run("cascade-after");
     let (cat_before, cat_after) = (failure_share(op(&before, "catalog")), failure_share(op(&after, "catalog")));
     eprintln!("catalog failures: before {:.1}%, after {:.1}%", cat_before * 100.0, cat_after * 100.0);
     // Without: A's workers all wait on the slow B, so the catalog (which never calls B) fails too.
@@ -38,6 +38,13 @@ fn cascade_a_breaker_and_a_timeout_keep_the_other_endpoint_alive() {
     let breaker = after.edges[1].breaker.as_ref().unwrap();
     assert_eq!(breaker.transitions.first().map(|t| t.1), Some("OPEN"));
     assert!(breaker.short_circuited > 1_000, "{breaker:?}");
+    // The live view shows it open, with the countdown to its trial call (seed: 30 s open).
+    let view = after_sim.view();
+    let b = view.breakers[1].expect("A -> B has a breaker");
+    assert_eq!(b.state.name(), "OPEN");
+    let opened_ms = breaker.transitions[0].0;
+    assert!((b.open_remaining_ms - (opened_ms + 30_000.0 - 40_000.0)).abs() < 1.0, "{b:?}");
+    assert!(view.breakers[0].is_none());
 }
 
 /// Seconds from `from_s` until the first one-second window in which the

@@ -49,7 +49,9 @@ impl Default for BreakerConfig {
 }
 
 /// Named configurations from the seed and well-known libraries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// The seed: open after a failure threshold, stay open 30 s, one trial call.
     Seed,
@@ -100,6 +102,25 @@ impl BreakerConfig {
                 wait_in_open_ms: 5_000,
                 permitted_in_half_open: 1,
             },
+        }
+    }
+}
+
+/// A breaker as a scenario writes it: a preset's name, or every setting.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum BreakerSpec {
+    /// `"seed"`, `"resilience4j"`, `"hystrix"` or `"polly"`.
+    Preset(Preset),
+    Config(BreakerConfig),
+}
+
+impl BreakerSpec {
+    pub fn config(&self) -> BreakerConfig {
+        match *self {
+            BreakerSpec::Preset(p) => BreakerConfig::preset(p),
+            BreakerSpec::Config(c) => c,
         }
     }
 }
@@ -384,6 +405,16 @@ mod tests {
         assert_eq!(b.state(), State::Closed, "1 of 2 in window, below minimum calls");
         b.record(3_000_002, true, 1);
         assert_eq!(b.state(), State::Open, "2 of 3 failed");
+    }
+
+    #[test]
+    fn a_scenario_names_a_preset_or_spells_it_out() {
+        let p: BreakerSpec = serde_json::from_str("\"hystrix\"").unwrap();
+        assert_eq!(p.config(), BreakerConfig::preset(Preset::Hystrix));
+        let c: BreakerSpec = serde_json::from_str("{\"minimum_calls\": 7}").unwrap();
+        assert_eq!(c.config().minimum_calls, 7);
+        assert_eq!(c.config().wait_in_open_ms, 60_000, "other fields default to resilience4j");
+        assert!(serde_json::from_str::<BreakerSpec>("\"netflix\"").is_err());
     }
 
     #[test]

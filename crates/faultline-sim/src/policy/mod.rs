@@ -9,5 +9,5 @@ pub mod bulkhead;
 pub mod rate_limit;
 
 pub use backoff::{Backoff, Jitter, RetrySchedule};
-pub use breaker::{Breaker, BreakerConfig, Preset};
+pub use breaker::{Breaker, BreakerConfig, BreakerSpec, Preset};
 pub use budget::{BudgetConfig, RetryBudget};

@@ -298,9 +298,10 @@ pub struct Edge {
     /// Retries by the caller; `null` for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetryPolicy>,
-    /// A circuit breaker on the caller's side; `null` for none.
+    /// A circuit breaker on the caller's side: a preset's name ("seed",
+    /// "resilience4j", "hystrix", "polly") or its settings; `null` for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub breaker: Option<crate::policy::BreakerConfig>,
+    pub breaker: Option<crate::policy::BreakerSpec>,
     /// Answer failures with a degraded success; `null` for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,

@@ -371,7 +371,7 @@ impl Scenario {
                     }
                 }
             }
-            if let Some(b) = &e.breaker {
+            if let Some(b) = &e.breaker.map(|b| b.config()) {
                 let bp = format!("{p}.breaker");
                 for (field, v) in [
                     ("failure_rate_threshold", b.failure_rate_threshold),

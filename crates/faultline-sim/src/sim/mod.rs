@@ -282,7 +282,7 @@ impl Sim {
                 in_flight: 0,
                 retry: e.retry,
                 budget: e.retry.and_then(|r| r.budget).map(crate::policy::RetryBudget::new),
-                breaker: e.breaker.map(crate::policy::Breaker::new),
+                breaker: e.breaker.map(|b| crate::policy::Breaker::new(b.config())),
                 fallback: e.fallback.is_some(),
                 retries: 0,
             })
