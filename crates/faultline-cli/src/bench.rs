@@ -267,9 +267,14 @@ pub fn run(quick: bool) -> String {
     rows.push(timed(&format!("layered 200 nodes, fan-out 2 ({} s)", layered_ms / 1_000), &topology));
     // The same without timeouts: the gap is what pending (and mostly stale)
     // timeout events cost the event queue.
+    let mut with_policies = topology.clone();
     let mut no_timeouts = topology;
     no_timeouts.edges.iter_mut().for_each(|e| e.timeout_ms = None);
     rows.push(timed(&format!("layered 200 nodes, fan-out 2 ({} s), no timeouts", layered_ms / 1_000), &no_timeouts));
+    // The same with every policy switched on and consulted on every call
+    // (none of them fires: the load is light), to measure what they cost.
+    enable_all_policies(&mut with_policies);
+    rows.push(timed(&format!("layered 200 nodes, fan-out 2 ({} s), all policies", layered_ms / 1_000), &with_policies));
 
     let simpy_requests = scale(200_000, 50_000);
     // Every repeat for SimPy too, however long: best against best.
@@ -407,6 +412,29 @@ mod tests {
         if cfg!(target_os = "linux") {
             assert!(peak_rss_kb().unwrap() > 0);
             assert!(rss_kb().unwrap() <= peak_rss_kb().unwrap());
+        }
+    }
+}
+
+/// Retries with a budget, a breaker and a fallback on every edge; a rate
+/// limit that never bites, shedding and a bulkhead per dependency on every service.
+fn enable_all_policies(s: &mut faultline_sim::Scenario) {
+    use faultline_sim::policy::{BreakerConfig, BreakerSpec, BudgetConfig};
+    use faultline_sim::scenario::{Bulkhead, Fallback, NodeKind, RateLimit, RetryPolicy};
+    for e in &mut s.edges {
+        e.retry = Some(RetryPolicy { budget: Some(BudgetConfig::default()), ..RetryPolicy::default() });
+        e.breaker = Some(BreakerSpec::Config(BreakerConfig::default()));
+        e.fallback = Some(Fallback::Cache);
+    }
+    for n in &mut s.nodes {
+        if let NodeKind::Service(svc) = &mut n.kind {
+            svc.rate_limit = Some(RateLimit { rate_rps: 1e6, burst: 1e6, retry_after_ms: 0.0 });
+            svc.shed_queue_threshold = Some(svc.queue_capacity);
+            svc.bulkheads = svc
+                .calls
+                .iter()
+                .map(|c| Bulkhead { to: vec![c.to.clone()], max_concurrent: svc.workers * 4, max_wait_ms: 0.0 })
+                .collect();
         }
     }
 }
