@@ -395,27 +395,6 @@ pub fn run(quick: bool) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn erlang_c_matches_the_textbook() {
-        // M/M/1: W = 1 / (mu - lambda) = 5 service times at rho 0.8.
-        assert!((erlang_c_mean_time(1, 0.8) - 5.0).abs() < 1e-12);
-        // M/M/8 at rho 0.9: C = 0.70153, W = 1 + C / (8 * 0.1).
-        assert!((erlang_c_mean_time(8, 0.9) - 1.876_916).abs() < 1e-5);
-    }
-
-    #[test]
-    fn proc_status_parses() {
-        if cfg!(target_os = "linux") {
-            assert!(peak_rss_kb().unwrap() > 0);
-            assert!(rss_kb().unwrap() <= peak_rss_kb().unwrap());
-        }
-    }
-}
-
 /// Retries with a budget, a breaker and a fallback on every edge; a rate
 /// limit that never bites, shedding and a bulkhead per dependency on every service.
 fn enable_all_policies(s: &mut faultline_sim::Scenario) {
@@ -435,6 +414,27 @@ fn enable_all_policies(s: &mut faultline_sim::Scenario) {
                 .iter()
                 .map(|c| Bulkhead { to: vec![c.to.clone()], max_concurrent: svc.workers * 4, max_wait_ms: 0.0 })
                 .collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erlang_c_matches_the_textbook() {
+        // M/M/1: W = 1 / (mu - lambda) = 5 service times at rho 0.8.
+        assert!((erlang_c_mean_time(1, 0.8) - 5.0).abs() < 1e-12);
+        // M/M/8 at rho 0.9: C = 0.70153, W = 1 + C / (8 * 0.1).
+        assert!((erlang_c_mean_time(8, 0.9) - 1.876_916).abs() < 1e-5);
+    }
+
+    #[test]
+    fn proc_status_parses() {
+        if cfg!(target_os = "linux") {
+            assert!(peak_rss_kb().unwrap() > 0);
+            assert!(rss_kb().unwrap() <= peak_rss_kb().unwrap());
         }
     }
 }
