@@ -391,8 +391,11 @@ mod tests {
             for f in k.fields {
                 if !keys.contains(&f.name) {
                     let mut probe = json.clone();
-                    probe[f.name] =
-                        if f.ty == FieldType::Bulkheads { serde_json::json!([]) } else { serde_json::Value::Null };
+                    probe[f.name] = match f.ty {
+                        FieldType::Bulkheads => serde_json::json!([]),
+                        FieldType::Number { min, .. } => serde_json::json!(min),
+                        _ => serde_json::Value::Null,
+                    };
                     assert!(serde_json::from_value::<NodeKind>(probe).is_ok(), "{}.{} is not a field", k.kind, f.name);
                 }
             }

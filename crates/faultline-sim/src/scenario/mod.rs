@@ -205,8 +205,10 @@ pub struct ServiceConfig {
     /// Whether the calls run one after another or all at once.
     pub fanout: Fanout,
     /// Share of requests answered with a 5xx (0..1).
+    #[serde(skip_serializing_if = "is_zero")]
     pub error_rate: f64,
     /// Share of requests answered with a 4xx, e.g. 404 on a missing key (0..1).
+    #[serde(skip_serializing_if = "is_zero")]
     pub client_error_rate: f64,
     /// Per-dependency concurrency pools (e.g. 40/30/30 of 100 workers).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -305,6 +307,10 @@ pub struct Edge {
     /// Answer failures with a degraded success; `null` for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 fn default_edge_latency() -> Dist {
