@@ -191,14 +191,7 @@ impl Sim {
             return self.finish(node, idx, Outcome::Ok);
         };
         match svc.fanout {
-            Fanout::Sequential => match svc.next_dep(op, 0) {
-                Some(i) => {
-                    let edge = svc.deps[i].edge;
-                    self.calls.at_mut(idx).stage = i as u16;
-                    self.send_dep(node, req, idx, edge);
-                }
-                None => self.finish(node, idx, Outcome::Ok),
-            },
+            Fanout::Sequential => self.next_sequential_dep(node, idx, op, 0, req),
             Fanout::Parallel => {
                 let bit = 1u64 << op.min(63);
                 let count = svc.deps.iter().filter(|d| d.op_mask & bit != 0).count();
@@ -213,6 +206,19 @@ impl Sim {
                     from = i + 1;
                 }
             }
+        }
+    }
+
+    /// Sequential fan-out: calls the first dependency of `call`'s operation at
+    /// or after index `from`, or answers when there is none left.
+    fn next_sequential_dep(&mut self, node: usize, call: u32, op: u16, from: usize, req: Req) {
+        match self.service(node).next_dep(op, from) {
+            Some(i) => {
+                let edge = self.service(node).deps[i].edge;
+                self.calls.at_mut(call).stage = i as u16;
+                self.send_dep(node, req, call, edge);
+            }
+            None => self.finish(node, call, Outcome::Ok),
         }
     }
 
@@ -430,14 +436,7 @@ impl Sim {
                     if failed {
                         return self.finish(node, parent, Outcome::Failed(FailReason::ErrorStatus));
                     }
-                    match svc.next_dep(op, usize::from(stage) + 1) {
-                        Some(i) => {
-                            let edge = svc.deps[i].edge;
-                            self.calls.at_mut(parent).stage = i as u16;
-                            self.send_dep(node, req, parent, edge);
-                        }
-                        None => self.finish(node, parent, Outcome::Ok),
-                    }
+                    self.next_sequential_dep(node, parent, op, usize::from(stage) + 1, req);
                 }
                 Fanout::Parallel => {
                     let p = self.calls.at_mut(parent);
