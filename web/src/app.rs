@@ -1,10 +1,11 @@
 //! The root component: owns the engine, wires the controls to it and hands
 //! its view to the components that draw it.
 
-use crate::components::{Controls, Graph, Summary};
+use crate::components::{Controls, FaultBar, Graph, Injection, Summary};
 use crate::runner::Runner;
-use crate::state::{Action, PlayState};
-use faultline_sim::{slice_scenario, Scenario, Sim};
+use crate::state::{Action, PlayState, Selection};
+use faultline_sim::scenario::Fault;
+use faultline_sim::{slice_scenario, Sim};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -28,7 +29,7 @@ pub fn App() -> Html {
         let sim = Rc::clone(&sim);
         let dispatcher = state.dispatcher();
         let speed = state.speed;
-        use_effect_with(state.playing, move |&playing| {
+        use_effect_with((state.playing, speed.to_bits()), move |&(playing, _)| {
             let runner = playing.then(|| {
                 let on_frame = {
                     let d = dispatcher.clone();
@@ -63,13 +64,43 @@ pub fn App() -> Html {
     let on_reset = {
         let d = state.dispatcher();
         let sim = Rc::clone(&sim);
-        let scenario: Rc<Scenario> = Rc::clone(&scenario);
         Callback::from(move |_| {
-            let fresh = Sim::new(&scenario).expect("the built-in scenario is valid");
+            // Rebuilt from the run's own scenario: faults injected so far replay.
+            let replay = sim.borrow().scenario().clone();
+            let fresh = Sim::new(&replay).expect("a scenario the engine already ran is valid");
             let view = fresh.view();
             *sim.borrow_mut() = fresh;
             d.dispatch(Action::Reset(view));
         })
+    };
+    let on_speed = {
+        let d = state.dispatcher();
+        Callback::from(move |speed| d.dispatch(Action::SetSpeed(speed)))
+    };
+    let on_select = {
+        let d = state.dispatcher();
+        Callback::from(move |selection| d.dispatch(Action::Select(selection)))
+    };
+    let on_inject = {
+        let d = state.dispatcher();
+        let sim = Rc::clone(&sim);
+        Callback::from(move |inj: Injection| {
+            let mut s = sim.borrow_mut();
+            let at_ms = s.now().micros().div_ceil(1_000);
+            let result = s.inject(Fault { at_ms, duration_ms: inj.duration_ms, action: inj.action });
+            // Apply it now, so the page shows its effect even while paused.
+            let now = s.now();
+            s.step_until(now);
+            let view = s.view();
+            drop(s);
+            d.dispatch(Action::Message(result.err().map(|e| format!("Fault refused: {e}"))));
+            d.dispatch(Action::Frame(view));
+        })
+    };
+    let selected_down = match state.selected {
+        Some(Selection::Node(i)) => state.view.nodes.get(i).is_some_and(|n| n.down),
+        Some(Selection::Edge(i)) => state.view.cut.get(i).copied().unwrap_or(false),
+        None => false,
     };
 
     html! {
@@ -78,10 +109,15 @@ pub fn App() -> Html {
                 <div class="brand"><span class="logo">{ "⚡" }</span>{ "Faultline" }</div>
                 <div class="scenario-name">{ scenario.name.clone() }</div>
                 <Controls playing={state.playing} finished={state.finished()} now_ms={state.view.now_ms}
-                    end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} />
+                    end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed} />
             </header>
+            <FaultBar scenario={Rc::clone(&scenario)} selected={state.selected} down={selected_down} {on_inject} />
+            if let Some(message) = &state.message {
+                <div class="message" role="status" data-testid="message">{ message.clone() }</div>
+            }
             <main class="stage">
-                <Graph scenario={Rc::clone(&scenario)} view={Rc::clone(&state.view)} />
+                <Graph scenario={Rc::clone(&scenario)} view={Rc::clone(&state.view)} selected={state.selected}
+                    {on_select} />
             </main>
             <Summary view={Rc::clone(&state.view)} />
         </div>

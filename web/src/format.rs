@@ -25,6 +25,17 @@ pub fn percent(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// A speed factor, with sensible digits.
+pub fn speed(v: f64) -> String {
+    if v < 1.0 {
+        format!("{v:.1}")
+    } else if v < 10.0 {
+        format!("{v:.1}").trim_end_matches(".0").to_string()
+    } else {
+        format!("{v:.0}")
+    }
+}
+
 /// Simulated time as m:ss.s
 pub fn clock(ms: f64) -> String {
     let total = (ms / 100.0).floor() as u64; // tenths of a second
@@ -44,5 +55,9 @@ mod tests {
         assert_eq!(rate(400.2), "400/s");
         assert_eq!(percent(0.012), "1.2%");
         assert_eq!(clock(61_234.0), "1:01.2");
+        assert_eq!(
+            (speed(0.1), speed(1.0), speed(2.5), speed(1000.0)),
+            ("0.1".into(), "1".into(), "2.5".into(), "1000".into())
+        );
     }
 }

@@ -8,12 +8,25 @@ use faultline_sim::SimView;
 use std::rc::Rc;
 use yew::Reducible;
 
+/// What the user has selected on the canvas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Node(usize),
+    Edge(usize),
+}
+
+/// Slowest and fastest simulated seconds per wall-clock second.
+pub const SPEED_RANGE: (f64, f64) = (0.1, 1_000.0);
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlayState {
     pub playing: bool,
     /// Simulated seconds per wall-clock second.
     pub speed: f64,
     pub view: Rc<SimView>,
+    pub selected: Option<Selection>,
+    /// The last thing the user should know (a refused fault, say).
+    pub message: Option<String>,
 }
 
 pub enum Action {
@@ -25,11 +38,14 @@ pub enum Action {
     Reset(SimView),
     /// The run reached its end.
     Finished(SimView),
+    Select(Option<Selection>),
+    SetSpeed(f64),
+    Message(Option<String>),
 }
 
 impl PlayState {
     pub fn new(view: SimView) -> PlayState {
-        PlayState { playing: false, speed: 1.0, view: Rc::new(view) }
+        PlayState { playing: false, speed: 1.0, view: Rc::new(view), selected: None, message: None }
     }
 
     pub fn finished(&self) -> bool {
@@ -59,6 +75,11 @@ impl Reducible for PlayState {
                 next.playing = false;
                 next.view = Rc::new(view);
             }
+            Action::Select(selection) => next.selected = selection,
+            Action::SetSpeed(speed) => {
+                next.speed = if speed.is_finite() { speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1) } else { 1.0 };
+            }
+            Action::Message(message) => next.message = message,
         }
         Rc::new(next)
     }
@@ -85,6 +106,16 @@ mod tests {
         let s = s.reduce(Action::Play).reduce(Action::Reset(view(0.0)));
         assert!(!s.playing);
         assert_eq!(s.view.now_ms, 0.0);
+    }
+
+    #[test]
+    fn speed_is_clamped_and_selection_kept() {
+        let s = Rc::new(PlayState::new(view(0.0)));
+        assert_eq!(s.clone().reduce(Action::SetSpeed(5_000.0)).speed, 1_000.0);
+        assert_eq!(s.clone().reduce(Action::SetSpeed(f64::NAN)).speed, 1.0);
+        let s = s.reduce(Action::Select(Some(Selection::Edge(1))));
+        assert_eq!(s.selected, Some(Selection::Edge(1)));
+        assert_eq!(s.reduce(Action::Select(None)).selected, None);
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct SimView {
     pub end_ms: f64,
     pub nodes: Vec<NodeView>,
     pub edges: Vec<Live>,
+    /// Edges cut by a partition (same order as `edges`).
+    pub cut: Vec<bool>,
     /// The breaker of each edge that has one (same order as `edges`).
     pub breakers: Vec<Option<BreakerView>>,
     pub overall: Live,
@@ -127,6 +129,7 @@ impl Sim {
                 })
                 .collect(),
             edges: self.edges.iter().map(|e| live(&e.metrics, u64::from(e.in_flight), now)).collect(),
+            cut: self.edges.iter().map(|e| e.blocked > 0).collect(),
             breakers: self
                 .edges
                 .iter()

@@ -12,6 +12,8 @@ pub struct ControlsProps {
     pub on_play: Callback<()>,
     pub on_pause: Callback<()>,
     pub on_reset: Callback<()>,
+    pub speed: f64,
+    pub on_speed: Callback<f64>,
 }
 
 #[component]
@@ -19,6 +21,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let play = props.on_play.reform(|_: MouseEvent| ());
     let pause = props.on_pause.reform(|_: MouseEvent| ());
     let reset = props.on_reset.reform(|_: MouseEvent| ());
+    let speed = props.on_speed.reform(|e: InputEvent| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        // The slider is logarithmic: -1..3 is 0.1x..1000x.
+        10f64.powf(input.value().parse::<f64>().unwrap_or(0.0))
+    });
     html! {
         <div class="controls" role="toolbar" aria-label="Run controls">
             <button data-testid="play" class="btn primary" onclick={play}
@@ -26,6 +33,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button data-testid="pause" class="btn" onclick={pause}
                 disabled={!props.playing} aria-label="Pause">{ "❚❚ Pause" }</button>
             <button data-testid="reset" class="btn" onclick={reset} aria-label="Reset">{ "↺ Reset" }</button>
+            <label class="speed" title="Simulated seconds per second">
+                <input type="range" data-testid="speed" aria-label="Speed" min="-1" max="3" step="0.1"
+                    value={props.speed.log10().to_string()} data-value={props.speed.to_string()} oninput={speed} />
+                <span class="speed-value">{ format!("{}×", format::speed(props.speed)) }</span>
+            </label>
             <span class="clock" data-testid="sim-time" data-value={props.now_ms.to_string()}
                 title="Simulated time">
                 { format::clock(props.now_ms) }

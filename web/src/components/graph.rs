@@ -2,6 +2,7 @@
 //! arrows labelled with their throughput.
 
 use crate::format;
+use crate::state::Selection;
 use faultline_sim::scenario::{Node, NodeKind};
 use faultline_sim::{NodeView, Scenario, SimView};
 use std::rc::Rc;
@@ -14,6 +15,8 @@ const CARD_H: f64 = 136.0;
 pub struct GraphProps {
     pub scenario: Rc<Scenario>,
     pub view: Rc<SimView>,
+    pub selected: Option<Selection>,
+    pub on_select: Callback<Option<Selection>>,
 }
 
 #[component]
@@ -34,10 +37,23 @@ pub fn Graph(props: &GraphProps) -> Html {
         let (a, b) = (&sc.nodes[a], &sc.nodes[b]);
         let live = props.view.edges.get(i).cloned().unwrap_or_default();
         let (x1, y1, x2, y2) = (a.x + CARD_W / 2.0, a.y, b.x - CARD_W / 2.0 - 6.0, b.y);
+        let cut = props.view.cut.get(i).copied().unwrap_or(false);
+        let selected = props.selected == Some(Selection::Edge(i));
+        let onclick = props.on_select.reform(move |ev: MouseEvent| {
+            ev.stop_propagation();
+            Some(Selection::Edge(i))
+        });
         html! {
-            <g class="edge" data-testid={format!("edge-{}-{}", e.from, e.to)}>
+            <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"))}
+                data-testid={format!("edge-{}-{}", e.from, e.to)} {onclick}
+                aria-label={format!("link {} to {}", e.from, e.to)}>
+                <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
                 <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
                     marker-end="url(#arrow)" />
+                if cut {
+                    <text class="cut-mark" x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 + 6.0).to_string()}
+                        text-anchor="middle">{ "✂" }</text>
+                }
                 <text class="edge-label" x={((x1 + x2) / 2.0).to_string()} y={((y1 + y2) / 2.0 - 10.0).to_string()}
                     text-anchor="middle">{ format::rate(live.throughput_rps) }</text>
             </g>
@@ -45,10 +61,15 @@ pub fn Graph(props: &GraphProps) -> Html {
     });
     let nodes = sc.nodes.iter().enumerate().map(|(i, n)| {
         let v = props.view.nodes.get(i).cloned().unwrap_or_default();
-        node_card(n, &v)
+        let onclick = props.on_select.reform(move |ev: MouseEvent| {
+            ev.stop_propagation();
+            Some(Selection::Node(i))
+        });
+        node_card(n, &v, props.selected == Some(Selection::Node(i)), onclick)
     });
+    let deselect = props.on_select.reform(|_: MouseEvent| None);
     html! {
-        <svg class="graph" data-testid="canvas" viewBox={view_box} role="img"
+        <svg class="graph" data-testid="canvas" viewBox={view_box} role="img" onclick={deselect}
             aria-label="System topology with live metrics" preserveAspectRatio="xMidYMid meet">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
@@ -72,7 +93,7 @@ fn icon(kind: &NodeKind) -> &'static str {
     }
 }
 
-fn node_card(n: &Node, v: &NodeView) -> Html {
+fn node_card(n: &Node, v: &NodeView, selected: bool, onclick: Callback<MouseEvent>) -> Html {
     let x = n.x - CARD_W / 2.0;
     let y = n.y - CARD_H / 2.0;
     let row = |k: usize, label: &str, metric: &str, raw: f64, text: String| {
@@ -88,7 +109,9 @@ fn node_card(n: &Node, v: &NodeView) -> Html {
     let util = if v.capacity == 0 { 0.0 } else { f64::from(v.busy) / f64::from(v.capacity) };
     let l = &v.live;
     html! {
-        <g class={classes!("node", n.kind.name())} data-testid={format!("node-{}", n.id)} data-kind={n.kind.name()}
+        <g class={classes!("node", n.kind.name(), v.down.then_some("down"), v.paused.then_some("paused"),
+                selected.then_some("selected"))}
+            data-testid={format!("node-{}", n.id)} data-kind={n.kind.name()} {onclick}
             tabindex="0" aria-label={format!("{} ({})", n.display_name(), n.kind.name())}>
             <rect class="card" x={x.to_string()} y={y.to_string()} width={CARD_W.to_string()}
                 height={CARD_H.to_string()} rx="10" />

@@ -1,0 +1,47 @@
+// Breaking the running system from the page, and watching it recover.
+import { expect, test, type Page } from '@playwright/test';
+
+const value = async (page: Page, testid: string) =>
+  Number(await page.getByTestId(testid).getAttribute('data-value'));
+
+test('partition the service-database link: errors rise; heal: they go away', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('fault-menu')).toContainText('Select a node or a link');
+  // 10x speed, so the 30 s call timeouts of the slice play out in seconds.
+  await page.getByTestId('speed').fill('1');
+  await expect(page.getByTestId('speed')).toHaveAttribute('data-value', '10');
+  await page.getByTestId('play').click();
+  await expect.poll(() => value(page, 'sim-time')).toBeGreaterThan(3_000);
+  expect(await value(page, 'metric-error-rate')).toBe(0);
+
+  await page.getByTestId('edge-api-db').click();
+  await page.getByTestId('fault-partition').click();
+  await expect(page.getByTestId('edge-api-db')).toHaveClass(/cut/);
+  // Calls into the cut link vanish; the API's workers wait, its queue fills, users get 503s.
+  await expect.poll(() => value(page, 'metric-error-rate'), { timeout: 20_000 }).toBeGreaterThan(0.5);
+
+  await page.getByTestId('fault-heal').click();
+  await expect(page.getByTestId('edge-api-db')).not.toHaveClass(/cut/);
+  // Once the stuck calls time out (30 s simulated), the error rate returns to zero.
+  await expect.poll(() => value(page, 'metric-error-rate'), { timeout: 30_000 }).toBe(0);
+  await page.getByTestId('pause').click();
+});
+
+test('a crashed database is dimmed, restarts, and the faults replay on reset', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('play').click();
+  await expect.poll(() => value(page, 'sim-time')).toBeGreaterThan(1_500);
+  await page.getByTestId('node-db').click();
+  await page.getByTestId('fault-crash').click();
+  await expect(page.getByTestId('node-db')).toHaveClass(/down/);
+  await expect.poll(() => value(page, 'metric-error-rate'), { timeout: 10_000 }).toBeGreaterThan(0.5);
+  await page.getByTestId('fault-restart').click();
+  await expect(page.getByTestId('node-db')).not.toHaveClass(/down/);
+  await page.screenshot({ path: 'assets/screenshots/fault-injection.png' });
+
+  // Reset replays the run with the recorded faults: the crash happens again by itself.
+  await page.getByTestId('reset').click();
+  await expect(page.getByTestId('node-db')).not.toHaveClass(/down/);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('node-db')).toHaveClass(/down/, { timeout: 15_000 });
+});
