@@ -1,11 +1,13 @@
 //! The root component: owns the engine, wires the controls to it and hands
 //! its view to the components that draw it.
 
+use crate::components::graph::edge_line;
 use crate::components::{Controls, FaultBar, Graph, Injection, Summary};
+use crate::particles::Particles;
 use crate::runner::Runner;
 use crate::state::{Action, PlayState, Selection};
 use faultline_sim::scenario::Fault;
-use faultline_sim::{slice_scenario, Sim};
+use faultline_sim::{slice_scenario, Sim, SimView};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -25,15 +27,24 @@ pub fn App() -> Html {
         use_reducer(move || PlayState::new(sim.borrow().view()))
     };
 
+    let particles = use_mut_ref(Particles::default);
     {
         let sim = Rc::clone(&sim);
+        let particles = Rc::clone(&particles);
+        let scenario = Rc::clone(&scenario);
         let dispatcher = state.dispatcher();
         let speed = state.speed;
         use_effect_with((state.playing, speed.to_bits()), move |&(playing, _)| {
             let runner = playing.then(|| {
                 let on_frame = {
                     let d = dispatcher.clone();
-                    Callback::from(move |v| d.dispatch(Action::Frame(v)))
+                    let sim = Rc::clone(&sim);
+                    Callback::from(move |(view, wall_ms): (SimView, f64)| {
+                        let mut p = particles.borrow_mut();
+                        p.update(&sim.borrow(), wall_ms, scenario.edges.len());
+                        let paths = p.paths(wall_ms, |i| edge_line(&scenario, i));
+                        d.dispatch(Action::Tick(view, paths));
+                    })
                 };
                 let on_finish = Callback::from(move |v| dispatcher.dispatch(Action::Finished(v)));
                 Runner::start(sim, speed, on_frame, on_finish)
@@ -64,7 +75,9 @@ pub fn App() -> Html {
     let on_reset = {
         let d = state.dispatcher();
         let sim = Rc::clone(&sim);
+        let particles = Rc::clone(&particles);
         Callback::from(move |_| {
+            particles.borrow_mut().clear();
             // Rebuilt from the run's own scenario: faults injected so far replay.
             let replay = sim.borrow().scenario().clone();
             let fresh = Sim::new(&replay).expect("a scenario the engine already ran is valid");
@@ -117,7 +130,7 @@ pub fn App() -> Html {
             }
             <main class="stage">
                 <Graph scenario={Rc::clone(&scenario)} view={Rc::clone(&state.view)} selected={state.selected}
-                    {on_select} />
+                    {on_select} particles={Rc::clone(&state.particles)} />
             </main>
             <Summary view={Rc::clone(&state.view)} />
         </div>

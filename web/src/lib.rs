@@ -8,6 +8,7 @@ pub mod app;
 pub mod components;
 pub mod format;
 pub mod panic;
+pub mod particles;
 pub mod runner;
 pub mod state;
 

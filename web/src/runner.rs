@@ -24,7 +24,7 @@ pub fn advance(sim: &mut Sim, wall_ms: f64, speed: f64) {
 pub struct Runner {
     sim: Rc<RefCell<Sim>>,
     speed: f64,
-    on_frame: Callback<SimView>,
+    on_frame: Callback<(SimView, f64)>,
     on_finish: Callback<SimView>,
     active: Cell<bool>,
     last_ts: Cell<Option<f64>>,
@@ -35,7 +35,7 @@ impl Runner {
     pub fn start(
         sim: Rc<RefCell<Sim>>,
         speed: f64,
-        on_frame: Callback<SimView>,
+        on_frame: Callback<(SimView, f64)>,
         on_finish: Callback<SimView>,
     ) -> Rc<Runner> {
         let runner = Rc::new(Runner {
@@ -71,7 +71,7 @@ impl Runner {
             self.active.set(false);
             self.on_finish.emit(view);
         } else {
-            self.on_frame.emit(view);
+            self.on_frame.emit((view, ts));
             Runner::request(&self);
         }
     }

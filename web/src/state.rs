@@ -27,6 +27,8 @@ pub struct PlayState {
     pub selected: Option<Selection>,
     /// The last thing the user should know (a refused fault, say).
     pub message: Option<String>,
+    /// Particle paths per colour (see `particles::CLASSES`).
+    pub particles: Rc<[String; 4]>,
 }
 
 pub enum Action {
@@ -34,6 +36,8 @@ pub enum Action {
     Pause,
     /// The engine advanced; here is its view.
     Frame(SimView),
+    /// An animation frame: the engine's view and the particles to draw.
+    Tick(SimView, [String; 4]),
     /// The engine was rebuilt from the scenario; here is its view at t = 0.
     Reset(SimView),
     /// The run reached its end.
@@ -45,7 +49,14 @@ pub enum Action {
 
 impl PlayState {
     pub fn new(view: SimView) -> PlayState {
-        PlayState { playing: false, speed: 1.0, view: Rc::new(view), selected: None, message: None }
+        PlayState {
+            playing: false,
+            speed: 1.0,
+            view: Rc::new(view),
+            selected: None,
+            message: None,
+            particles: Rc::default(),
+        }
     }
 
     pub fn finished(&self) -> bool {
@@ -67,9 +78,14 @@ impl Reducible for PlayState {
             }
             Action::Pause => next.playing = false,
             Action::Frame(view) => next.view = Rc::new(view),
+            Action::Tick(view, particles) => {
+                next.view = Rc::new(view);
+                next.particles = Rc::new(particles);
+            }
             Action::Reset(view) => {
                 next.playing = false;
                 next.view = Rc::new(view);
+                next.particles = Rc::default();
             }
             Action::Finished(view) => {
                 next.playing = false;

@@ -11,12 +11,21 @@ use yew::prelude::*;
 const CARD_W: f64 = 190.0;
 const CARD_H: f64 = 136.0;
 
+/// Where link `i` is drawn: (x1, y1, x2, y2) from the caller's card to the callee's.
+pub fn edge_line(sc: &Scenario, i: usize) -> Option<(f64, f64, f64, f64)> {
+    let e = sc.edges.get(i)?;
+    let (a, b) = (&sc.nodes[sc.node_index(&e.from)?], &sc.nodes[sc.node_index(&e.to)?]);
+    Some((a.x + CARD_W / 2.0, a.y, b.x - CARD_W / 2.0 - 6.0, b.y))
+}
+
 #[derive(Properties, PartialEq)]
 pub struct GraphProps {
     pub scenario: Rc<Scenario>,
     pub view: Rc<SimView>,
     pub selected: Option<Selection>,
     pub on_select: Callback<Option<Selection>>,
+    /// Particle paths per colour.
+    pub particles: Rc<[String; 4]>,
 }
 
 #[component]
@@ -33,10 +42,8 @@ pub fn Graph(props: &GraphProps) -> Html {
         max_y - min_y + CARD_H + 2.0 * pad
     );
     let edges = sc.edges.iter().enumerate().map(|(i, e)| {
-        let (Some(a), Some(b)) = (sc.node_index(&e.from), sc.node_index(&e.to)) else { return html! {} };
-        let (a, b) = (&sc.nodes[a], &sc.nodes[b]);
+        let Some((x1, y1, x2, y2)) = edge_line(sc, i) else { return html! {} };
         let live = props.view.edges.get(i).cloned().unwrap_or_default();
-        let (x1, y1, x2, y2) = (a.x + CARD_W / 2.0, a.y, b.x - CARD_W / 2.0 - 6.0, b.y);
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
         let selected = props.selected == Some(Selection::Edge(i));
         let onclick = props.on_select.reform(move |ev: MouseEvent| {
@@ -78,6 +85,11 @@ pub fn Graph(props: &GraphProps) -> Html {
                 </marker>
             </defs>
             { for edges }
+            <g class="particles" aria-hidden="true">
+                { for crate::particles::CLASSES.iter().zip(props.particles.iter()).map(|(class, d)| html! {
+                    <path class={*class} d={d.clone()} />
+                }) }
+            </g>
             { for nodes }
         </svg>
     }
