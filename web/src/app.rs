@@ -86,6 +86,39 @@ pub fn App() -> Html {
             d.dispatch(Action::Reset(view));
         })
     };
+    let on_step = {
+        let d = state.dispatcher();
+        let sim = Rc::clone(&sim);
+        Callback::from(move |_| {
+            let mut s = sim.borrow_mut();
+            let next = s.now().plus(100_000);
+            s.step_until(next);
+            let view = s.view();
+            let finished = s.is_finished();
+            drop(s);
+            d.dispatch(if finished { Action::Finished(view) } else { Action::Frame(view) });
+        })
+    };
+    let on_seed = {
+        let d = state.dispatcher();
+        let sim = Rc::clone(&sim);
+        let particles = Rc::clone(&particles);
+        Callback::from(move |seed: Option<u64>| {
+            let seed = seed.unwrap_or_else(random_seed);
+            let mut next = sim.borrow().scenario().clone();
+            next.seed = seed;
+            match Sim::new(&next) {
+                Ok(fresh) => {
+                    particles.borrow_mut().clear();
+                    let view = fresh.view();
+                    *sim.borrow_mut() = fresh;
+                    d.dispatch(Action::Reset(view));
+                    d.dispatch(Action::Message(None));
+                }
+                Err(e) => d.dispatch(Action::Message(Some(format!("Seed refused: {e}")))),
+            }
+        })
+    };
     let on_speed = {
         let d = state.dispatcher();
         Callback::from(move |speed| d.dispatch(Action::SetSpeed(speed)))
@@ -122,7 +155,8 @@ pub fn App() -> Html {
                 <div class="brand"><span class="logo">{ "⚡" }</span>{ "Faultline" }</div>
                 <div class="scenario-name">{ scenario.name.clone() }</div>
                 <Controls playing={state.playing} finished={state.finished()} now_ms={state.view.now_ms}
-                    end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed} />
+                    end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed}
+                    {on_step} seed={sim.borrow().scenario().seed} {on_seed} />
             </header>
             <FaultBar scenario={Rc::clone(&scenario)} selected={state.selected} down={selected_down} {on_inject} />
             if let Some(message) = &state.message {
@@ -135,4 +169,19 @@ pub fn App() -> Html {
             <Summary view={Rc::clone(&state.view)} />
         </div>
     }
+}
+
+/// A fresh seed from the browser's random source (the engine itself never
+/// needs OS randomness: everything in a run derives from its seed).
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes) >> 12, // keep it readable: < 2^52
+        Err(_) => clock_seed(),
+    }
+}
+
+/// Without a random source, the clock will do for a seed.
+fn clock_seed() -> u64 {
+    (web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now()) * 1_000.0) as u64
 }

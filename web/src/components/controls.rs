@@ -14,6 +14,10 @@ pub struct ControlsProps {
     pub on_reset: Callback<()>,
     pub speed: f64,
     pub on_speed: Callback<f64>,
+    pub on_step: Callback<()>,
+    pub seed: u64,
+    /// A new seed: `Some(n)` typed by the user, `None` for a random one.
+    pub on_seed: Callback<Option<u64>>,
 }
 
 #[component]
@@ -21,6 +25,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let play = props.on_play.reform(|_: MouseEvent| ());
     let pause = props.on_pause.reform(|_: MouseEvent| ());
     let reset = props.on_reset.reform(|_: MouseEvent| ());
+    let step = props.on_step.reform(|_: MouseEvent| ());
+    let seed_typed = props.on_seed.reform(|e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        input.value().trim().parse::<u64>().ok()
+    });
+    let seed_random = props.on_seed.reform(|_: MouseEvent| None);
     let speed = props.on_speed.reform(|e: InputEvent| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         // The slider is logarithmic: -1..3 is 0.1x..1000x.
@@ -32,7 +42,16 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 disabled={props.playing || props.finished} aria-label="Play">{ "▶ Play" }</button>
             <button data-testid="pause" class="btn" onclick={pause}
                 disabled={!props.playing} aria-label="Pause">{ "❚❚ Pause" }</button>
+            <button data-testid="step" class="btn" onclick={step} disabled={props.playing || props.finished}
+                aria-label="Step 100 ms" title="Advance 100 ms of simulated time">{ "⏭ Step" }</button>
             <button data-testid="reset" class="btn" onclick={reset} aria-label="Reset">{ "↺ Reset" }</button>
+            <label class="seed" title="Same seed, same run">
+                { "seed" }
+                <input type="number" data-testid="seed" aria-label="Seed" min="0" value={props.seed.to_string()}
+                    onchange={seed_typed} />
+                <button class="btn small" data-testid="new-seed" onclick={seed_random} aria-label="New random seed"
+                    title="New random seed">{ "🎲" }</button>
+            </label>
             <label class="speed" title="Simulated seconds per second">
                 <input type="range" data-testid="speed" aria-label="Speed" min="-1" max="3" step="0.1"
                     value={props.speed.log10().to_string()} data-value={props.speed.to_string()} oninput={speed} />

@@ -1,0 +1,49 @@
+// Run controls: single step, the seed, and determinism in the browser.
+import { expect, test, type Page } from '@playwright/test';
+
+const value = async (page: Page, testid: string) =>
+  Number(await page.getByTestId(testid).getAttribute('data-value'));
+
+async function stepTimes(page: Page, n: number) {
+  for (let i = 0; i < n; i++) await page.getByTestId('step').click();
+}
+
+test('step advances 100 ms; the same seed gives the same numbers; a new seed differs', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('seed').fill('7');
+  await page.getByTestId('seed').press('Enter');
+  await expect(page.getByTestId('seed')).toHaveValue('7');
+  await stepTimes(page, 12);
+  expect(await value(page, 'sim-time')).toBe(1_200);
+  const first = [await value(page, 'metric-requests'), await value(page, 'metric-p99')];
+  expect(first[0]).toBeGreaterThan(300);
+
+  await page.getByTestId('reset').click();
+  expect(await value(page, 'sim-time')).toBe(0);
+  await stepTimes(page, 12);
+  expect([await value(page, 'metric-requests'), await value(page, 'metric-p99')]).toEqual(first);
+
+  await page.getByTestId('new-seed').click();
+  await expect(page.getByTestId('seed')).not.toHaveValue('7');
+  await stepTimes(page, 12);
+  expect([await value(page, 'metric-requests'), await value(page, 'metric-p99')]).not.toEqual(first);
+});
+
+test('the page and the native CLI give the same numbers for the same seed and time', async ({ page }) => {
+  const { execFileSync } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  // Built by the native tests that run before the end-to-end tests.
+  const cli = ['target/debug/faultline', 'target/release/faultline'].find((p) => existsSync(p));
+  test.skip(!cli, 'the faultline binary is not built');
+  const report = JSON.parse(execFileSync(cli!, [
+    'run', 'assets/scenarios/slice.json', '--seed', '7', '--until-ms', '1200', '--json',
+  ]).toString());
+
+  await page.goto('/');
+  await page.getByTestId('seed').fill('7');
+  await page.getByTestId('seed').press('Enter');
+  await stepTimes(page, 12);
+  expect(await value(page, 'metric-requests')).toBe(report.requests.generated);
+  await expect(page.getByTestId('metric-requests')).toHaveText(
+    `${report.requests.ok} ok / ${report.requests.failed.total} failed`);
+});
