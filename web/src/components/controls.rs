@@ -43,14 +43,14 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button data-testid="pause" class="btn" onclick={pause}
                 disabled={!props.playing} aria-label="Pause">{ "❚❚ Pause" }</button>
             <button data-testid="step" class="btn" onclick={step} disabled={props.playing || props.finished}
-                aria-label="Step 100 ms" title="Advance 100 ms of simulated time">{ "⏭ Step" }</button>
+                aria-label="Step 100 ms" title="Advance 100 ms of simulated time">{ "Step +100 ms" }</button>
             <button data-testid="reset" class="btn" onclick={reset} aria-label="Reset">{ "↺ Reset" }</button>
             <label class="seed" title="Same seed, same run">
                 { "seed" }
                 <input type="number" data-testid="seed" aria-label="Seed" min="0" value={props.seed.to_string()}
                     onchange={seed_typed} />
                 <button class="btn small" data-testid="new-seed" onclick={seed_random} aria-label="New random seed"
-                    title="New random seed">{ "🎲" }</button>
+                    title="New random seed">{ "New" }</button>
             </label>
             <label class="speed" title="Simulated seconds per second">
                 <input type="range" data-testid="speed" aria-label="Speed" min="-1" max="3" step="0.1"
