@@ -134,9 +134,9 @@ pub fn App() -> Html {
             let mut s = sim.borrow_mut();
             let at_ms = s.now().micros().div_ceil(1_000);
             let result = s.inject(Fault { at_ms, duration_ms: inj.duration_ms, action: inj.action });
-            // Apply it now, so the page shows its effect even while paused.
-            let now = s.now();
-            s.step_until(now);
+            // Apply it now (its time is the current millisecond, rounded up),
+            // so the page shows its effect even while paused.
+            s.step_until(faultline_sim::SimTime::from_millis(at_ms));
             let view = s.view();
             drop(s);
             d.dispatch(Action::Message(result.err().map(|e| format!("Fault refused: {e}"))));

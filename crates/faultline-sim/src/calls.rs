@@ -133,15 +133,7 @@ impl Call {
 
     /// The request this call serves, one hop further.
     pub fn req_next_hop(&self) -> Req {
-        Req {
-            request: self.request,
-            op: self.op,
-            key: self.key,
-            hops: self.hops.saturating_add(1),
-            attempt: 1,
-            deadline: self.deadline,
-            started_us: self.started_us,
-        }
+        Req { hops: self.hops.saturating_add(1), attempt: 1, ..self.req() }
     }
 }
 

@@ -129,23 +129,24 @@ impl Metrics {
         }
     }
 
-    /// Whole-run latency quantile (0..=1), in microseconds.
-    pub fn quantile_us(&self, q: f64) -> u64 {
+    /// Whole-run latency quantiles (each 0..=1) and the maximum, in
+    /// microseconds, merging the open window into the run's histogram once.
+    pub fn quantiles_us<const N: usize>(&self, qs: [f64; N]) -> ([u64; N], u64) {
         let h = self.whole();
         if h.is_empty() {
-            0
+            ([0; N], 0)
         } else {
-            h.value_at_quantile(q)
+            (qs.map(|q| h.value_at_quantile(q)), h.max())
         }
     }
 
+    /// Whole-run latency quantile (0..=1), in microseconds.
+    pub fn quantile_us(&self, q: f64) -> u64 {
+        self.quantiles_us([q]).0[0]
+    }
+
     pub fn max_us(&self) -> u64 {
-        let h = self.whole();
-        if h.is_empty() {
-            0
-        } else {
-            h.max()
-        }
+        self.quantiles_us([]).1
     }
 
     /// Summarises the current window into the series and starts a new one.
