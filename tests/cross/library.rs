@@ -1,0 +1,480 @@
+//! The playground's incident library (assets/scenarios/library.json): every
+//! entry names shipped scenarios that validate and run, every shipped scenario
+//! has an entry, and what each narrative tells the learner holds in the engine.
+//! The thresholds are the measured values with a margin; the measurement is in
+//! the comment beside each one.
+
+use faultline_sim::report::{NodeReport, OpReport};
+use faultline_sim::scenario::{Arrival, Fallback, NodeKind};
+use faultline_sim::{Dist, Report, Scenario, Sim};
+use faultline_tests::{repo_root, shipped_scenarios};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+const LIBRARY: &str = "library.json";
+const FIELDS: [&str; 9] = ["name", "title", "group", "summary", "happens", "look", "try", "before", "after"];
+const TEXT_FIELDS: [&str; 7] = ["name", "title", "group", "summary", "happens", "look", "try"];
+const GROUPS: [&str; 3] = ["incident", "starter", "theory"];
+
+type Entry = Map<String, Value>;
+
+fn library() -> Vec<Entry> {
+    let path = repo_root().join("assets/scenarios").join(LIBRARY);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let entries = doc.as_array().expect("library.json is an array of entries");
+    entries.iter().map(|e| e.as_object().expect("each library entry is an object").clone()).collect()
+}
+
+fn text<'a>(e: &'a Entry, field: &str) -> &'a str {
+    e.get(field).and_then(Value::as_str).unwrap_or_else(|| panic!("{e:?}: \"{field}\" must be a string"))
+}
+
+/// The entry's "after" scenario, if it has one.
+fn after(e: &Entry) -> Option<&str> {
+    match e.get("after") {
+        Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        other => panic!("{}: \"after\" must be a file stem or null (got {other:?})", text(e, "name")),
+    }
+}
+
+/// Every scenario the library refers to, in order, without repeats.
+fn referenced(entries: &[Entry]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let stems = entries.iter().flat_map(|e| std::iter::once(text(e, "before")).chain(after(e)));
+    stems.filter(|s| seen.insert(s.to_string())).map(str::to_string).collect()
+}
+
+fn load(name: &str) -> Scenario {
+    let path = repo_root().join("assets/scenarios").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Scenario::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn run_scenario(s: &Scenario) -> (Sim, Report) {
+    let mut sim = Sim::new(s).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+    sim.run();
+    assert!(sim.audit().is_ok(), "{}: {:?}", s.name, sim.audit());
+    let report = sim.report();
+    (sim, report)
+}
+
+fn run(name: &str) -> (Sim, Report) {
+    run_scenario(&load(name))
+}
+
+fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
+    r.nodes.iter().find(|n| n.id == id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+fn op<'a>(r: &'a Report, name: &str) -> &'a OpReport {
+    r.ops.iter().find(|o| o.name == name).unwrap_or_else(|| panic!("no operation {name}"))
+}
+
+fn failure_share(o: &OpReport) -> f64 {
+    o.failed as f64 / (o.ok + o.failed).max(1) as f64
+}
+
+/// Share of the finished requests that succeeded, over the whole run.
+fn success(r: &Report) -> f64 {
+    r.requests.ok as f64 / (r.requests.ok + r.requests.failed.total).max(1) as f64
+}
+
+/// A node's one-second windows that end in (from_s, to_s].
+#[derive(Debug)]
+struct Window {
+    ok: u64,
+    failed: u64,
+    seconds: u64,
+    /// The mean of the windows' p99s, in ms (what the p99 chart shows).
+    p99_ms: f64,
+}
+
+impl Window {
+    fn success(&self) -> f64 {
+        self.ok as f64 / (self.ok + self.failed).max(1) as f64
+    }
+
+    /// Finished calls per second.
+    fn rate(&self) -> f64 {
+        (self.ok + self.failed) as f64 / self.seconds.max(1) as f64
+    }
+}
+
+fn window(sim: &Sim, id: &str, from_s: u64, to_s: u64) -> Window {
+    let idx = sim.scenario().node_index(id).unwrap_or_else(|| panic!("no node {id}"));
+    let points: Vec<_> =
+        sim.node_metrics(idx).series.iter().filter(|p| p.t_ms > from_s * 1_000 && p.t_ms <= to_s * 1_000).collect();
+    assert_eq!(points.len() as u64, to_s - from_s, "{id} ({from_s}, {to_s}]: missing windows");
+    Window {
+        ok: points.iter().map(|p| p.ok).sum(),
+        failed: points.iter().map(|p| p.failed).sum(),
+        seconds: points.len() as u64,
+        p99_ms: points.iter().map(|p| p.p99_us as f64 / 1e3).sum::<f64>() / points.len().max(1) as f64,
+    }
+}
+
+#[test]
+fn every_entry_has_a_complete_narrative_and_unique_name() {
+    let entries = library();
+    assert!(!entries.is_empty());
+    let mut names = HashSet::new();
+    for e in &entries {
+        let mut keys: Vec<&str> = e.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut expected = FIELDS.to_vec();
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "{e:?}: the fields of a library entry");
+        let name = text(e, "name");
+        for field in TEXT_FIELDS {
+            assert!(!text(e, field).trim().is_empty(), "{name}: \"{field}\" is empty");
+        }
+        assert!(names.insert(name), "{name}: duplicate name (the playground's test id is preset-{name})");
+        assert_eq!(text(e, "before"), name, "{name}: the name is the stem of its (before) scenario");
+        let group = text(e, "group");
+        assert!(GROUPS.contains(&group), "{name}: unknown group {group}");
+        match group {
+            "incident" => assert!(after(e).is_some(), "{name}: an incident comes with its fix"),
+            "starter" => assert_eq!(after(e), None, "{name}: a starter is a single scenario"),
+            _ => {}
+        }
+        for stem in std::iter::once(name).chain(after(e)) {
+            let path = repo_root().join("assets/scenarios").join(format!("{stem}.json"));
+            assert!(path.is_file(), "{name}: {} does not exist", path.display());
+        }
+        assert_ne!(after(e), Some(name), "{name}: before and after are the same file");
+    }
+}
+
+#[test]
+fn every_shipped_scenario_is_in_the_library() {
+    let listed: HashSet<String> = referenced(&library()).into_iter().collect();
+    let shipped: Vec<String> = shipped_scenarios()
+        .iter()
+        .filter(|p| !p.ends_with(LIBRARY))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(!shipped.is_empty());
+    let missing: Vec<&String> = shipped.iter().filter(|s| !listed.contains(*s)).collect();
+    assert!(missing.is_empty(), "shipped scenarios with no library entry: {missing:?}");
+}
+
+#[test]
+fn every_library_scenario_validates_and_runs_to_completion() {
+    for name in referenced(&library()) {
+        let (sim, report) = run(&name);
+        assert!(sim.is_finished(), "{name}");
+        assert_eq!(report.sim_time_ms, report.duration_ms as f64, "{name}");
+        assert!(sim.totals().balanced(), "{name}");
+        assert!(report.requests.generated > 0, "{name} generates no load");
+    }
+}
+
+// The incidents: the "after" beats the "before" on what the narrative claims.
+
+#[test]
+fn cascade_the_breaker_saves_the_catalog_and_the_tail() {
+    let (_, before) = run("cascade-before");
+    let (_, after) = run("cascade-after");
+    let (cb, ca) = (failure_share(op(&before, "catalog")), failure_share(op(&after, "catalog")));
+    eprintln!(
+        "cascade: catalog failures {:.1}% -> {:.1}%, p99 {:.1} -> {:.1} ms",
+        cb * 100.0,
+        ca * 100.0,
+        before.latency_ms.p99,
+        after.latency_ms.p99
+    );
+    assert!(cb > 0.25, "{cb}"); // 36.7%
+    assert_eq!(op(&after, "catalog").failed, 0);
+    assert!(after.latency_ms.p99 * 10.0 < before.latency_ms.p99); // 38.9 vs 1146.9 ms
+
+    // B is still slow: the orders fail, at once.
+    assert!(failure_share(op(&after, "orders")) > 0.5); // 75.6%
+    let breaker = after.edges.iter().find(|e| e.from == "a" && e.to == "b").unwrap().breaker.as_ref().unwrap();
+    let (opened_ms, state) = breaker.transitions[0];
+    assert_eq!(state, "OPEN");
+    assert!((10_000.0..11_000.0).contains(&opened_ms), "{opened_ms}"); // 10,348 ms
+}
+
+#[test]
+fn retry_storm_backoff_jitter_and_a_budget_let_b_recover() {
+    let (before_sim, before) = run("retry-storm-before");
+    let (after_sim, after) = run("retry-storm-after");
+    // The cut heals at 50 s; the run ends at 90 s.
+    let (tb, ta) = (window(&before_sim, "clients", 60, 90), window(&after_sim, "clients", 60, 90));
+    eprintln!(
+        "retry storm: last 30 s success {:.1}% -> {:.1}%, run {:.1}% -> {:.1}%, retries {} -> {}",
+        tb.success() * 100.0,
+        ta.success() * 100.0,
+        success(&before) * 100.0,
+        success(&after) * 100.0,
+        before.requests.retries,
+        after.requests.retries
+    );
+    assert!(tb.success() < 0.05, "{tb:?}"); // 0%
+    assert!(ta.success() > 0.95, "{ta:?}"); // 100%
+
+    // Back to full success about 2 s after the heal.
+    assert!(window(&after_sim, "clients", 53, 90).success() > 0.999);
+    assert!(success(&after) > success(&before) + 0.3); // 66.8% vs 25.2%
+    assert!(before.requests.retries > 100 * after.requests.retries); // 143,138 vs 89
+}
+
+#[test]
+fn noisy_neighbour_bulkheads_keep_b_and_c_whole() {
+    let (before_sim, before) = run("noisy-neighbour-before");
+    let (after_sim, after) = run("noisy-neighbour-after");
+    for name in ["b", "c"] {
+        let fb = failure_share(op(&before, name));
+        assert!(fb > 0.2, "{name}: {fb}"); // about 30%
+        assert_eq!(op(&after, name).failed, 0, "{name}");
+    }
+    // a is turned away at once by its full pool: it fails more often.
+    assert!(failure_share(op(&after, "a")) > failure_share(op(&before, "a"))); // 51.4% vs 29.5%
+    let (wb, wa) = (window(&before_sim, "users", 10, 30), window(&after_sim, "users", 10, 30));
+    eprintln!("noisy neighbour: success after 10 s {:.1}% -> {:.1}%", wb.success() * 100.0, wa.success() * 100.0);
+    assert!(wb.success() < 0.6, "{wb:?}"); // 54.6%
+    assert!(wa.success() > wb.success() + 0.15, "{wa:?}"); // 74.1%
+}
+
+#[test]
+fn idempotency_keys_deduplicate_the_same_retries() {
+    let (_, before) = run("idempotency-before");
+    let (_, after) = run("idempotency-after");
+    eprintln!(
+        "idempotency: duplicates {} -> {}, deduplicated {}, retries {}",
+        before.requests.duplicates, after.requests.duplicates, after.requests.deduplicated, after.requests.retries
+    );
+    assert!(before.requests.duplicates > 300); // 564
+    assert_eq!(after.requests.duplicates, 0);
+    assert_eq!(after.requests.deduplicated, before.requests.duplicates);
+    assert_eq!(before.requests.retries, after.requests.retries); // 568
+
+    // The error-rate chart cannot tell the two runs apart.
+    assert_eq!(before.requests.ok, after.requests.ok);
+    assert!(success(&before) > 0.99); // 99.9%
+}
+
+#[test]
+fn power_of_two_choices_steers_around_the_slow_backend() {
+    let (_, before) = run("lb-random");
+    let (_, after) = run("lb-power-of-two");
+    eprintln!(
+        "load balancing: p99 {:.1} -> {:.1} ms, left waiting {} -> {}",
+        before.latency_ms.p99, after.latency_ms.p99, before.requests.in_flight, after.requests.in_flight
+    );
+    assert!(after.latency_ms.p99 * 50.0 < before.latency_ms.p99); // 84.5 ms vs 22.7 s
+    assert!(before.requests.in_flight > 1_000); // 5,403 still queued at Backend 3
+    assert!(after.requests.in_flight < 100); // 19
+    let (slow_before, slow_after) = (node(&before, "b3").arrivals, node(&after, "b3").arrivals);
+    assert!(slow_after * 3 < slow_before * 2, "{slow_before} vs {slow_after}"); // 13,563 vs 6,985
+}
+
+// The starters: the headline of each narrative.
+
+#[test]
+fn slice_is_a_healthy_baseline() {
+    let (_, r) = run("slice");
+    assert_eq!(r.requests.failed.total, 0);
+    assert!(r.latency_ms.p99 < 40.0, "{}", r.latency_ms.p99); // 27.6 ms
+    let api = node(&r, "api").utilisation;
+    assert!((0.3..0.5).contains(&api), "{api}"); // 0.40
+}
+
+#[test]
+fn three_tier_loses_a_second_of_requests_and_little_latency_with_a_spare_replica() {
+    let (sim, r) = run("three-tier");
+    eprintln!("three-tier: success {:.2}%, {:?}", success(&r) * 100.0, r.requests.failed);
+    assert!(success(&r) > 0.99); // 99.4%
+
+    // Every failure is a request sent to the dead replica before the health check noticed.
+    assert!(r.requests.failed.refused > 50); // 204
+    assert_eq!(r.requests.failed.total, r.requests.failed.refused);
+    assert_eq!(window(&sim, "users", 20, 23).failed, r.requests.failed.total, "failures outside 20-23 s");
+    // The survivors step up from about 200/s to about 300/s each.
+    for id in ["web-1", "web-3"] {
+        let (normal, crash) = (window(&sim, id, 5, 20).rate(), window(&sim, id, 23, 35).rate());
+        assert!((1.3..1.7).contains(&(crash / normal)), "{id}: {normal:.0}/s -> {crash:.0}/s");
+    }
+    // Web 2 is out while down and back two health checks after its restart at 35 s.
+    assert_eq!(window(&sim, "web-2", 22, 35).ok, 0);
+    assert!(window(&sim, "web-2", 38, 40).ok > 300); // about 200/s
+
+    // p99 rises only a little: the tier had N+1 headroom.
+    let (normal, crash) = (window(&sim, "users", 5, 20), window(&sim, "users", 23, 35));
+    eprintln!("three-tier: users' p99 {:.1} -> {:.1} ms", normal.p99_ms, crash.p99_ms);
+    assert!(crash.p99_ms < 1.5 * normal.p99_ms); // 66 -> 76 ms
+}
+
+/// read-heavy with a fourth replica, as its narrative suggests.
+fn read_heavy_with_four_replicas() -> Scenario {
+    let mut s = load("read-heavy");
+    let mut replica = s.nodes[s.node_index("replica-3").unwrap()].clone();
+    replica.id = "replica-4".into();
+    replica.name = "Read replica 4".into();
+    replica.y += 170.0;
+    s.nodes.push(replica);
+    let mut link = s.edges.iter().find(|e| e.from == "replicas" && e.to == "replica-3").unwrap().clone();
+    link.to = "replica-4".into();
+    s.edges.push(link);
+    s.validate().unwrap();
+    s
+}
+
+#[test]
+fn read_heavy_replicas_take_the_reads_but_two_of_three_cannot_keep_up() {
+    let (sim, r) = run("read-heavy");
+    // Writes, about 10% of requests, are all the primary sees; it stays nearly idle.
+    let (primary, writes) = (node(&r, "primary"), op(&r, "write"));
+    assert!(primary.arrivals <= writes.ok + writes.failed);
+    let share = primary.arrivals as f64 / r.requests.generated as f64;
+    assert!((0.08..0.12).contains(&share), "{share}");
+    assert!(primary.utilisation < 0.1, "{}", primary.utilisation); // 0.05
+    let replica_calls: u64 = ["replica-1", "replica-2", "replica-3"].iter().map(|id| node(&r, id).arrivals).sum();
+    assert_eq!(replica_calls, node(&r, "replicas").arrivals);
+    // Losing one replica of three overloads the two left; writes fail too.
+    let (normal, crash, later) =
+        (window(&sim, "users", 5, 20), window(&sim, "users", 23, 40), window(&sim, "users", 45, 60));
+    eprintln!(
+        "read-heavy: users' p99 {:.1} -> {:.1} -> {:.1} ms, success in the crash {:.1}%, run {:.1}%",
+        normal.p99_ms,
+        crash.p99_ms,
+        later.p99_ms,
+        crash.success() * 100.0,
+        success(&r) * 100.0
+    );
+    assert_eq!(normal.failed, 0);
+    assert!(crash.p99_ms > 5.0 * normal.p99_ms); // 79 -> 632 ms
+    assert!(crash.success() < 0.98); // 94.4%
+    assert!(writes.failed > 0); // 92, with the primary 5% busy
+
+    // Replica 3 is back at 40 s and the backlog is gone within seconds.
+    assert_eq!(later.failed, 0);
+    assert!(later.p99_ms < 1.5 * normal.p99_ms); // 77 ms
+    assert!(success(&r) > 0.95); // 97.4%
+
+    // With a fourth replica the three left keep up.
+    let (sim4, _) = run_scenario(&read_heavy_with_four_replicas());
+    let (normal4, crash4) = (window(&sim4, "users", 5, 20), window(&sim4, "users", 23, 40));
+    assert_eq!(crash4.failed, 0);
+    assert!(crash4.p99_ms < 1.5 * normal4.p99_ms, "{normal4:?} {crash4:?}"); // 78 ms
+}
+
+#[test]
+fn fanout_gateway_inherits_the_slowest_backends_tail() {
+    let (_, r) = run("fanout-gateway");
+    let gateway = &node(&r, "gateway").latency_ms;
+    let recs = &node(&r, "recs").latency_ms;
+    let others = ["profile", "catalog", "pricing", "inventory"];
+    eprintln!(
+        "fan-out: gateway p50 {:.1} p99 {:.1} ms, recommendations p99 {:.1} ms",
+        gateway.p50, gateway.p99, recs.p99
+    );
+    assert!(success(&r) > 0.999); // nothing is broken
+    assert!(gateway.p99 >= 0.9 * recs.p99); // 325.6 vs 323.6 ms
+    for id in others {
+        let p99 = node(&r, id).latency_ms.p99;
+        assert!(gateway.p99 > 8.0 * p99, "{id}: {p99}"); // at most 20.7 ms
+    }
+    // Each page waits for the slowest of five: its median is above every backend's.
+    for id in others.iter().chain(&["recs"]) {
+        let p50 = node(&r, id).latency_ms.p50;
+        assert!(gateway.p50 > p50, "{id}: {p50} vs {}", gateway.p50); // 13.9 vs at most 7.8 ms
+    }
+    // The suggested fix: a 60 ms timeout with a default fallback on the long-tail call.
+    let mut s = load("fanout-gateway");
+    let link = s.edges.iter_mut().find(|e| e.from == "gateway" && e.to == "recs").unwrap();
+    link.timeout_ms = Some(60.0);
+    link.fallback = Some(Fallback::Default);
+    let (_, fixed) = run_scenario(&s);
+    let fixed_gateway = &node(&fixed, "gateway").latency_ms;
+    let link = fixed.edges.iter().find(|e| e.from == "gateway" && e.to == "recs").unwrap();
+    let without = link.failed.timeout as f64 / link.calls as f64;
+    eprintln!(
+        "fan-out with the fallback: gateway p99 {:.1} ms, {:.1}% without recommendations",
+        fixed_gateway.p99,
+        without * 100.0
+    );
+    assert!(fixed_gateway.p99 < 100.0); // 62.2 ms
+    assert!((0.05..0.15).contains(&without), "{without}"); // 9.9%
+    assert!(success(&fixed) > 0.999);
+}
+
+// The theory presets: the claims their narratives make.
+
+/// Time in an M/M/c system, in ms (Erlang C), from the scenario's one
+/// exponential service and Poisson workload.
+fn erlang_c_w_ms(s: &Scenario) -> f64 {
+    let NodeKind::Service(svc) = &s.nodes[s.node_index("svc").unwrap()].kind else { panic!("svc is a service") };
+    let Dist::Exponential { mean_ms } = svc.service_time else { panic!("exponential service") };
+    let Arrival::Poisson { rate_rps } = s.workloads[0].arrival else { panic!("Poisson arrivals") };
+    let (c, mu, lambda) = (svc.workers, 1.0 / mean_ms, rate_rps / 1e3);
+    let a = lambda / mu;
+    let (mut term, mut sum) = (1.0, 0.0); // a^k / k!
+    for k in 0..c {
+        sum += term;
+        term *= a / f64::from(k + 1);
+    }
+    let top = term * f64::from(c) / (f64::from(c) - a);
+    let p_wait = top / (sum + top);
+    p_wait / (f64::from(c) * mu - lambda) + 1.0 / mu
+}
+
+#[test]
+fn queueing_presets_match_theory_and_pooling_cuts_the_wait() {
+    let (s1, s8) = (load("mm1-rho-0.9"), load("mmc-8-rho-0.9"));
+    let (_, one) = run_scenario(&s1);
+    let (_, eight) = run_scenario(&s8);
+    let (w1, w8) = (erlang_c_w_ms(&s1), erlang_c_w_ms(&s8));
+    eprintln!(
+        "queueing: M/M/1 W {:.1} ms (theory {w1:.1}), M/M/8 W {:.1} ms (theory {w8:.1}); p99 {:.1} vs {:.1} ms",
+        one.latency_ms.mean, eight.latency_ms.mean, one.latency_ms.p99, eight.latency_ms.p99
+    );
+    assert!((one.latency_ms.mean / w1 - 1.0).abs() < 0.1); // 106.0 vs 100 ms
+    assert!((eight.latency_ms.mean / w8 - 1.0).abs() < 0.05); // 18.8 vs 18.77 ms
+    assert!(eight.latency_ms.p99 * 4.0 < one.latency_ms.p99); // 70.1 vs 473.1 ms
+    assert_eq!(one.requests.failed.total + eight.requests.failed.total, 0);
+}
+
+#[test]
+fn queue_decoupling_keeps_checkout_whole_while_email_is_down() {
+    let (_, r) = run("queue-decoupling");
+    let queue = node(&r, "events").queue.as_ref().expect("events is a queue");
+    eprintln!("queue decoupling: checkout p99 {:.1} ms, {queue:?}", r.latency_ms.p99);
+    assert_eq!(r.requests.failed.total, 0);
+    assert!(r.latency_ms.p99 < 30.0); // 20.1 ms
+    assert!(node(&r, "email").failed.total > 0);
+    assert!(queue.dead_lettered > 1_000); // 1,679 events lost to the crash
+}
+
+#[test]
+fn region_partition_fails_everything_and_overload_lingers() {
+    let (sim, r) = run("region-partition");
+    let (early, cut, heal, late) = (
+        window(&sim, "client", 0, 20),
+        window(&sim, "client", 20, 40),
+        window(&sim, "client", 41, 47),
+        window(&sim, "client", 48, 60),
+    );
+    eprintln!(
+        "region partition: success {:.1}% / {:.1}% / {:.1}% / {:.1}%, run {:.1}%",
+        early.success() * 100.0,
+        cut.success() * 100.0,
+        heal.success() * 100.0,
+        late.success() * 100.0,
+        success(&r) * 100.0
+    );
+    assert!(early.failed > 0 && early.success() > 0.95); // overload just before the cut: 97.1%
+    assert!(cut.success() < 0.01); // 0.1%
+    assert!(heal.failed > 0);
+    assert_eq!(late.failed, 0);
+    assert_eq!(node(&r, "db").failed.total, 0, "the database itself never fails");
+    // With 64 workers nothing fails outside the cut: that part was overload.
+    let mut s = load("region-partition");
+    let web = s.node_index("web").unwrap();
+    let NodeKind::Service(svc) = &mut s.nodes[web].kind else { panic!("web is a service") };
+    svc.workers = 64;
+    let (sim64, _) = run_scenario(&s);
+    assert_eq!(window(&sim64, "client", 0, 19).failed + window(&sim64, "client", 42, 60).failed, 0);
+}
