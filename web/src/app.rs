@@ -1,13 +1,22 @@
-//! The root component: owns the engine, wires the controls to it and hands
-//! its view to the components that draw it.
+//! The root component: owns the engine and the document, turns the
+//! components' intents into edits, and keeps the engine following the
+//! document (see `state.rs`).
 
-use crate::components::graph::edge_line;
-use crate::components::{Controls, FaultBar, Graph, Injection, Summary};
+use crate::components::canvas::camera::Camera;
+use crate::components::timeline::describe;
+use crate::components::{
+    Canvas, Charts, Controls, FaultBar, Injection, Inspector, Palette, Shortcuts, Summary, Timeline,
+};
+use crate::editor::edits::{self, GRID};
+use crate::editor::layout::{edge_line, node_at, region_at};
+use crate::keyboard::{command, Command};
 use crate::particles::Particles;
 use crate::runner::Runner;
+use crate::snapshots::Snapshots;
 use crate::state::{Action, PlayState, Selection};
-use faultline_sim::scenario::Fault;
-use faultline_sim::{slice_scenario, Sim, SimView};
+use faultline_sim::metrics::Point;
+use faultline_sim::scenario::{Edge, Fault, Node};
+use faultline_sim::{Scenario, Sim, SimTime, SimView};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -15,23 +24,120 @@ use yew::prelude::*;
 /// tests can prove a panic reaches the console and the error banner.
 pub const PANIC_TEST_PARAM: &str = "panic-test";
 
+/// Where pasted and duplicated nodes land, relative to their originals.
+const PASTE_OFFSET: f64 = 2.0 * GRID;
+
+type Dispatcher = UseReducerDispatcher<PlayState>;
+
+/// A callback that dispatches the action `f` makes of its argument.
+fn act<T: 'static>(d: &Dispatcher, f: impl Fn(T) -> Action + 'static) -> Callback<T> {
+    let d = d.clone();
+    Callback::from(move |x| d.dispatch(f(x)))
+}
+
+/// Applies `next` as an edit, or shows why it was refused.
+fn edit_or_say(d: &Dispatcher, next: Result<Scenario, String>) {
+    match next {
+        Ok(doc) => d.dispatch(Action::Edit(doc)),
+        Err(e) => d.dispatch(Action::Message(Some(e))),
+    }
+}
+
+/// The nodes moved by (dx, dy), each joining the region box it lands in.
+fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> Scenario {
+    let mut next = edits::move_nodes(doc, nodes, dx, dy);
+    for &i in nodes {
+        let Some(n) = next.nodes.get(i) else { continue };
+        let landed = region_at(&next, nodes, n.x, n.y);
+        let others_left = n.region.as_ref().is_some_and(|r| {
+            next.nodes.iter().enumerate().any(|(k, m)| !nodes.contains(&k) && m.region.as_ref() == Some(r))
+        });
+        match landed {
+            Some(r) => next.nodes[i].region = Some(r),
+            // Dragged out of its region's box (the box stays with the others).
+            None if others_left => next.nodes[i].region = None,
+            None => {}
+        }
+    }
+    next
+}
+
+/// A free spot near (x, y) for a new node.
+fn free_spot(doc: &Scenario, x: f64, y: f64) -> (f64, f64) {
+    let (mut x, mut y) = (edits::snap(x), edits::snap(y));
+    for _ in 0..50 {
+        if node_at(doc, x, y).is_none() {
+            break;
+        }
+        x += 2.0 * GRID;
+        y += 2.0 * GRID;
+    }
+    (x, y)
+}
+
+/// The metrics series of what is selected (or the whole system).
+fn series_of(sim: &Sim, selected: Option<Selection>) -> Vec<Point> {
+    let m = match selected {
+        Some(Selection::Node(i)) if i < sim.scenario().nodes.len() => sim.node_metrics(i),
+        Some(Selection::Edge(i)) if i < sim.scenario().edges.len() => sim.edge_metrics(i),
+        _ => sim.overall_metrics(),
+    };
+    m.series.iter().copied().collect()
+}
+
+fn subject_of(doc: &Scenario, selected: Option<Selection>) -> String {
+    match selected {
+        Some(Selection::Node(i)) if i < doc.nodes.len() => doc.nodes[i].display_name().to_string(),
+        Some(Selection::Edge(i)) if i < doc.edges.len() => format!("{} → {}", doc.edges[i].from, doc.edges[i].to),
+        _ => "whole system".into(),
+    }
+}
+
 #[component]
 pub fn App() -> Html {
-    let scenario = use_memo((), |_| slice_scenario());
+    let initial = use_memo((), |_| crate::startup::initial_doc());
     let sim = {
-        let scenario = Rc::clone(&scenario);
-        use_mut_ref(move || Sim::new(&scenario).expect("the built-in scenario is valid"))
+        let initial = Rc::clone(&initial);
+        use_mut_ref(move || Sim::new(&initial).expect("the starting document was validated"))
+    };
+    let snaps = {
+        let sim = Rc::clone(&sim);
+        use_mut_ref(move || Snapshots::new(&sim.borrow()))
     };
     let state = {
-        let sim = Rc::clone(&sim);
-        use_reducer(move || PlayState::new(sim.borrow().view()))
+        let (sim, initial) = (Rc::clone(&sim), Rc::clone(&initial));
+        use_reducer(move || PlayState::new((*initial).clone(), sim.borrow().view()))
     };
-
+    let camera = use_state(|| None::<Camera>);
+    let pick = use_state(|| None::<u64>);
+    let help = use_state(|| false);
+    let clipboard = use_mut_ref(|| None::<(Vec<Node>, Vec<Edge>)>);
     let particles = use_mut_ref(Particles::default);
+    // The document as of the last render, for callbacks that outlive it (the frame loop).
+    let doc_now = use_mut_ref(|| Rc::clone(&state.doc));
+    *doc_now.borrow_mut() = Rc::clone(&state.doc);
+
+    // The engine follows the document.
     {
-        let sim = Rc::clone(&sim);
-        let particles = Rc::clone(&particles);
-        let scenario = Rc::clone(&scenario);
+        let (sim, snaps, particles) = (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
+        let doc = Rc::clone(&state.doc);
+        let d = state.dispatcher();
+        use_effect_with(state.run_rev, move |_| match Sim::new(&doc) {
+            Ok(fresh) => {
+                particles.borrow_mut().clear();
+                *snaps.borrow_mut() = Snapshots::new(&fresh);
+                let view = fresh.view();
+                *sim.borrow_mut() = fresh;
+                d.dispatch(Action::Rebuilt(view));
+            }
+            Err(e) => d.dispatch(Action::Message(Some(format!("This design cannot run: {e}")))),
+        });
+    }
+
+    // The frame loop, while playing.
+    {
+        let (sim, snaps, particles, doc_now) =
+            (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles), Rc::clone(&doc_now));
         let dispatcher = state.dispatcher();
         let speed = state.speed;
         use_effect_with((state.playing, speed.to_bits()), move |&(playing, _)| {
@@ -40,9 +146,12 @@ pub fn App() -> Html {
                     let d = dispatcher.clone();
                     let sim = Rc::clone(&sim);
                     Callback::from(move |(view, wall_ms): (SimView, f64)| {
+                        let s = sim.borrow();
+                        snaps.borrow_mut().observe(&s);
+                        let doc = Rc::clone(&doc_now.borrow());
                         let mut p = particles.borrow_mut();
-                        p.update(&sim.borrow(), wall_ms, scenario.edges.len());
-                        let paths = p.paths(wall_ms, |i| edge_line(&scenario, i));
+                        p.update(&s, wall_ms, doc.edges.len());
+                        let paths = p.paths(wall_ms, |i| edge_line(&doc, i));
                         d.dispatch(Action::Tick(view, paths));
                     })
                 };
@@ -64,35 +173,20 @@ pub fn App() -> Html {
         }
     });
 
-    let on_play = {
-        let d = state.dispatcher();
-        Callback::from(move |_| d.dispatch(Action::Play))
-    };
-    let on_pause = {
-        let d = state.dispatcher();
-        Callback::from(move |_| d.dispatch(Action::Pause))
-    };
-    let on_reset = {
-        let d = state.dispatcher();
-        let sim = Rc::clone(&sim);
-        let particles = Rc::clone(&particles);
-        Callback::from(move |_| {
-            particles.borrow_mut().clear();
-            // Rebuilt from the run's own scenario: faults injected so far replay.
-            let replay = sim.borrow().scenario().clone();
-            let fresh = Sim::new(&replay).expect("a scenario the engine already ran is valid");
-            let view = fresh.view();
-            *sim.borrow_mut() = fresh;
-            d.dispatch(Action::Reset(view));
-        })
-    };
+    let d = state.dispatcher();
+    let doc = Rc::clone(&state.doc);
+    let on_play = act(&d, |_| Action::Play);
+    let on_pause = act(&d, |_| Action::Pause);
+    let on_reset = act(&d, |_| Action::Reset);
+    let on_undo = act(&d, |_| Action::Undo);
+    let on_redo = act(&d, |_| Action::Redo);
     let on_step = {
-        let d = state.dispatcher();
-        let sim = Rc::clone(&sim);
+        let (d, sim, snaps) = (d.clone(), Rc::clone(&sim), Rc::clone(&snaps));
         Callback::from(move |_| {
             let mut s = sim.borrow_mut();
             let next = s.now().plus(100_000);
             s.step_until(next);
+            snaps.borrow_mut().observe(&s);
             let view = s.view();
             let finished = s.is_finished();
             drop(s);
@@ -100,73 +194,276 @@ pub fn App() -> Html {
         })
     };
     let on_seed = {
-        let d = state.dispatcher();
-        let sim = Rc::clone(&sim);
-        let particles = Rc::clone(&particles);
+        let (d, doc) = (d.clone(), Rc::clone(&doc));
         Callback::from(move |seed: Option<u64>| {
-            let seed = seed.unwrap_or_else(random_seed);
-            let mut next = sim.borrow().scenario().clone();
-            next.seed = seed;
-            match Sim::new(&next) {
-                Ok(fresh) => {
-                    particles.borrow_mut().clear();
-                    let view = fresh.view();
-                    *sim.borrow_mut() = fresh;
-                    d.dispatch(Action::Reset(view));
+            let mut next = (*doc).clone();
+            next.seed = seed.unwrap_or_else(random_seed);
+            edit_or_say(&d, next.validate().map(|_| next.clone()).map_err(|e| format!("Seed refused: {e}")));
+        })
+    };
+    let on_speed = act(&d, Action::SetSpeed);
+    let on_select = act(&d, Action::Select);
+    let on_edit = act(&d, Action::Edit);
+    let cam = (*camera).unwrap_or_else(|| Camera::fit(&doc));
+    let add_at = {
+        let (d, doc) = (d.clone(), Rc::clone(&doc));
+        move |kind: &str, x: f64, y: f64| {
+            let (x, y) = free_spot(&doc, x, y);
+            match edits::add_node(&doc, kind, x, y) {
+                Ok((next, i)) => d.dispatch(Action::EditSelect(next, vec![Selection::Node(i)])),
+                Err(e) => d.dispatch(Action::Message(Some(e))),
+            }
+        }
+    };
+    let on_add = {
+        let add_at = add_at.clone();
+        Callback::from(move |kind: String| {
+            let (x, y) = cam.centre();
+            add_at(&kind, x, y);
+        })
+    };
+    let on_drop_kind = Callback::from(move |(kind, x, y): (String, f64, f64)| add_at(&kind, x, y));
+    let on_move = {
+        let (d, doc) = (d.clone(), Rc::clone(&doc));
+        Callback::from(move |(nodes, dx, dy): (Vec<usize>, f64, f64)| {
+            d.dispatch(Action::Edit(moved_into_regions(&doc, &nodes, dx, dy)));
+        })
+    };
+    let on_connect = {
+        let (d, doc) = (d.clone(), Rc::clone(&doc));
+        Callback::from(move |(from, to): (usize, usize)| match edits::connect(&doc, from, to) {
+            Ok(next) => {
+                let e = next.edges.len() - 1;
+                d.dispatch(Action::EditSelect(next, vec![Selection::Edge(e)]));
+            }
+            Err(e) => d.dispatch(Action::Message(Some(format!("Cannot connect: {e}")))),
+        })
+    };
+    let on_inject = {
+        let (d, doc, sim, snaps, pick) = (d.clone(), Rc::clone(&doc), Rc::clone(&sim), Rc::clone(&snaps), pick.clone());
+        Callback::from(move |inj: Injection| {
+            let now_ms = sim.borrow().now().micros().div_ceil(1_000);
+            let at_ms = (*pick).unwrap_or(now_ms);
+            pick.set(None);
+            let faults = inj.actions.into_iter().map(|action| Fault { at_ms, duration_ms: inj.duration_ms, action });
+            if at_ms < now_ms {
+                // Scheduled in the past of this run: the run starts again with it.
+                let mut next = (*doc).clone();
+                next.faults.extend(faults);
+                edit_or_say(&d, next.validate().map(|_| next.clone()).map_err(|e| format!("Fault refused: {e}")));
+                return;
+            }
+            let mut s = sim.borrow_mut();
+            let mut trial = s.clone();
+            let result: Result<(), String> =
+                faults.into_iter().try_for_each(|f| trial.inject(f).map_err(|e| format!("Fault refused: {e}")));
+            match result {
+                Ok(()) => {
+                    *s = trial;
+                    // Apply it now when it is due now, so its effect shows even while paused.
+                    s.step_until(SimTime::from_millis(at_ms.min(now_ms)));
+                    snaps.borrow_mut().truncate_after(s.now().as_millis_f64());
+                    let mut next = (*doc).clone();
+                    next.faults = s.scenario().faults.clone();
+                    let view = s.view();
+                    drop(s);
+                    d.dispatch(Action::Injected(next));
+                    d.dispatch(Action::Frame(view));
                     d.dispatch(Action::Message(None));
                 }
-                Err(e) => d.dispatch(Action::Message(Some(format!("Seed refused: {e}")))),
+                Err(e) => d.dispatch(Action::Message(Some(e))),
             }
         })
     };
-    let on_speed = {
-        let d = state.dispatcher();
-        Callback::from(move |speed| d.dispatch(Action::SetSpeed(speed)))
-    };
-    let on_select = {
-        let d = state.dispatcher();
-        Callback::from(move |selection| d.dispatch(Action::Select(selection)))
-    };
-    let on_inject = {
-        let d = state.dispatcher();
-        let sim = Rc::clone(&sim);
-        Callback::from(move |inj: Injection| {
-            let mut s = sim.borrow_mut();
-            let at_ms = s.now().micros().div_ceil(1_000);
-            let result = s.inject(Fault { at_ms, duration_ms: inj.duration_ms, action: inj.action });
-            // Apply it now (its time is the current millisecond, rounded up),
-            // so the page shows its effect even while paused.
-            s.step_until(faultline_sim::SimTime::from_millis(at_ms));
-            let view = s.view();
-            drop(s);
-            d.dispatch(Action::Message(result.err().map(|e| format!("Fault refused: {e}"))));
-            d.dispatch(Action::Frame(view));
+    let on_fault_move = {
+        let (d, doc) = (d.clone(), Rc::clone(&doc));
+        Callback::from(move |(i, at_ms): (usize, u64)| {
+            let mut next = (*doc).clone();
+            if let Some(f) = next.faults.get_mut(i) {
+                f.at_ms = at_ms;
+            }
+            edit_or_say(&d, next.validate().map(|_| next.clone()).map_err(|e| e.to_string()));
         })
     };
-    let selected_down = match state.selected {
+    let on_fault_delete = {
+        let (d, doc) = (d.clone(), Rc::clone(&doc));
+        Callback::from(move |i: usize| {
+            let mut next = (*doc).clone();
+            if i < next.faults.len() {
+                next.faults.remove(i);
+            }
+            d.dispatch(Action::Edit(next));
+        })
+    };
+    let on_scrub = {
+        let (d, sim, snaps, particles) = (d.clone(), Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
+        Callback::from(move |t_ms: f64| {
+            if let Some(back) = snaps.borrow().restore(t_ms) {
+                particles.borrow_mut().clear();
+                let view = back.view();
+                *sim.borrow_mut() = back;
+                d.dispatch(Action::Scrubbed(view));
+            }
+        })
+    };
+    let on_pick = {
+        let pick = pick.clone();
+        Callback::from(move |t: Option<u64>| pick.set(t))
+    };
+    let on_camera = {
+        let camera = camera.clone();
+        Callback::from(move |c: Option<Camera>| camera.set(c))
+    };
+
+    // Keyboard shortcuts, on the whole page. The listener is registered once
+    // and calls the handler of the latest render.
+    let on_key = {
+        let (d, doc, clipboard, help) = (d.clone(), Rc::clone(&doc), Rc::clone(&clipboard), help.clone());
+        let selection = state.selection.clone();
+        let playing = state.playing;
+        Callback::from(move |ev: web_sys::KeyboardEvent| {
+            let typing = ev.target().and_then(|t| {
+                use wasm_bindgen::JsCast;
+                t.dyn_into::<web_sys::Element>().ok()
+            });
+            let typing = typing.is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+            let Some(cmd) = command(&ev.key(), ev.ctrl_key() || ev.meta_key(), ev.shift_key()) else { return };
+            if typing && cmd != Command::Escape {
+                return;
+            }
+            let nodes: Vec<usize> =
+                selection.iter().filter_map(|s| if let Selection::Node(i) = s { Some(*i) } else { None }).collect();
+            let edges: Vec<usize> =
+                selection.iter().filter_map(|s| if let Selection::Edge(i) = s { Some(*i) } else { None }).collect();
+            let copied = || {
+                let ns: Vec<Node> = nodes.iter().filter_map(|&i| doc.nodes.get(i).cloned()).collect();
+                let es: Vec<Edge> = doc
+                    .edges
+                    .iter()
+                    .filter(|e| ns.iter().any(|n| n.id == e.from) && ns.iter().any(|n| n.id == e.to))
+                    .cloned()
+                    .collect();
+                (ns, es)
+            };
+            let paste = |ns: &[Node], es: &[Edge]| {
+                if ns.is_empty() {
+                    return;
+                }
+                match edits::duplicate(&doc, ns, es, PASTE_OFFSET, PASTE_OFFSET) {
+                    Ok((next, copies)) => {
+                        d.dispatch(Action::EditSelect(next, copies.into_iter().map(Selection::Node).collect()))
+                    }
+                    Err(e) => d.dispatch(Action::Message(Some(e))),
+                }
+            };
+            match cmd {
+                Command::Delete if !selection.is_empty() => edit_or_say(&d, edits::delete(&doc, &nodes, &edges)),
+                Command::Undo => d.dispatch(Action::Undo),
+                Command::Redo => d.dispatch(Action::Redo),
+                Command::Copy => *clipboard.borrow_mut() = Some(copied()),
+                Command::Paste => {
+                    if let Some((ns, es)) = clipboard.borrow().clone() {
+                        paste(&ns, &es);
+                    }
+                }
+                Command::Duplicate => {
+                    let (ns, es) = copied();
+                    paste(&ns, &es);
+                }
+                Command::SelectAll => d.dispatch(Action::Select((0..doc.nodes.len()).map(Selection::Node).collect())),
+                Command::Nudge(dx, dy) if !nodes.is_empty() => {
+                    d.dispatch(Action::Edit(moved_into_regions(&doc, &nodes, dx, dy)))
+                }
+                Command::Help => help.set(!*help),
+                Command::Escape => {
+                    help.set(false);
+                    d.dispatch(Action::Select(Vec::new()));
+                }
+                Command::PlayPause => d.dispatch(if playing { Action::Pause } else { Action::Play }),
+                _ => return,
+            }
+            ev.prevent_default();
+        })
+    };
+    let key_handler = use_mut_ref(Callback::<web_sys::KeyboardEvent>::noop);
+    *key_handler.borrow_mut() = on_key;
+    use_effect_with((), move |_| {
+        let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |ev| {
+            use wasm_bindgen::JsCast;
+            if let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
+                let handler: Callback<web_sys::KeyboardEvent> = key_handler.borrow().clone();
+                handler.emit(ev.clone());
+            }
+        });
+        move || drop(listener)
+    });
+
+    // What the charts and the run summary show, derived again once per simulated second.
+    let primary = state.primary();
+    let second = (state.view.now_ms / 1_000.0) as u64;
+    let series = {
+        let sim = Rc::clone(&sim);
+        use_memo((primary, state.epoch, second), move |&(sel, _, _)| series_of(&sim.borrow(), sel))
+    };
+    let report = {
+        let sim = Rc::clone(&sim);
+        use_memo((state.epoch, second, state.finished()), move |_| sim.borrow().report())
+    };
+    let markers =
+        use_memo(Rc::clone(&doc), |doc| doc.faults.iter().map(|f| (f.at_ms, describe(f))).collect::<Vec<_>>());
+    let faults = use_memo(Rc::clone(&doc), |doc| doc.faults.clone());
+
+    let selected_down = match primary {
         Some(Selection::Node(i)) => state.view.nodes.get(i).is_some_and(|n| n.down),
         Some(Selection::Edge(i)) => state.view.cut.get(i).copied().unwrap_or(false),
         None => false,
+    };
+    let close_help = {
+        let help = help.clone();
+        Callback::from(move |_| help.set(false))
+    };
+    let open_help = {
+        let help = help.clone();
+        Callback::from(move |_: MouseEvent| help.set(true))
     };
 
     html! {
         <div class="shell">
             <header class="topbar">
                 <div class="brand"><span class="logo">{ "⚡" }</span>{ "Faultline" }</div>
-                <div class="scenario-name">{ scenario.name.clone() }</div>
+                <div class="scenario-name">{ doc.name.clone() }</div>
+                <div class="edit-controls" role="toolbar" aria-label="Edit">
+                    <button class="btn small" data-testid="undo" onclick={on_undo.reform(|_: MouseEvent| ())}
+                        disabled={!state.history.can_undo()} aria-label="Undo" title="Undo (Ctrl+Z)">{ "↶ Undo" }</button>
+                    <button class="btn small" data-testid="redo" onclick={on_redo.reform(|_: MouseEvent| ())}
+                        disabled={!state.history.can_redo()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{ "↷ Redo" }</button>
+                    <button class="btn small" data-testid="help" onclick={open_help} aria-label="Keyboard shortcuts">{ "?" }</button>
+                </div>
                 <Controls playing={state.playing} finished={state.finished()} now_ms={state.view.now_ms}
                     end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed}
-                    {on_step} seed={sim.borrow().scenario().seed} {on_seed} />
+                    {on_step} seed={doc.seed} {on_seed} />
             </header>
-            <FaultBar scenario={Rc::clone(&scenario)} selected={state.selected} down={selected_down} {on_inject} />
-            if let Some(message) = &state.message {
-                <div class="message" role="status" data-testid="message">{ message.clone() }</div>
-            }
-            <main class="stage">
-                <Graph scenario={Rc::clone(&scenario)} view={Rc::clone(&state.view)} selected={state.selected}
-                    {on_select} particles={Rc::clone(&state.particles)} />
-            </main>
-            <Summary view={Rc::clone(&state.view)} />
+            <div class="workspace">
+                <Palette {on_add} />
+                <div class="centre">
+                    <FaultBar scenario={Rc::clone(&doc)} selected={primary} down={selected_down} at_ms={*pick} {on_inject} />
+                    if let Some(message) = &state.message {
+                        <div class="message" role="status" data-testid="message">{ message.clone() }</div>
+                    }
+                    <main class="stage">
+                        <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
+                            particles={Rc::clone(&state.particles)} camera={*camera} {on_camera} {on_select}
+                            {on_move} {on_connect} {on_drop_kind} />
+                    </main>
+                    <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
+                        reached_ms={state.reached_ms} pick_ms={*pick} {on_pick} {on_scrub} on_move={on_fault_move}
+                        on_delete={on_fault_delete} />
+                    <Charts subject={subject_of(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms} />
+                </div>
+                <Inspector doc={Rc::clone(&doc)} selected={primary} {on_edit} />
+            </div>
+            <Summary view={Rc::clone(&state.view)} report={report} />
+            if *help { <Shortcuts on_close={close_help} /> }
         </div>
     }
 }

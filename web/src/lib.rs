@@ -6,10 +6,14 @@
 
 pub mod app;
 pub mod components;
+pub mod editor;
 pub mod format;
+pub mod keyboard;
 pub mod panic;
 pub mod particles;
 pub mod runner;
+pub mod snapshots;
+pub mod startup;
 pub mod state;
 
 /// Entry point: error reporting first, then the app.

@@ -1,14 +1,19 @@
 //! The app's state: one reducer, changed only through `Action`s.
 //!
 //! The engine itself is not in here (it is large and mutated in place every
-//! frame, so it lives in a `use_mut_ref`); the reducer holds what the page
-//! shows: whether the run is playing and the engine's latest view.
+//! frame, so it lives in a `use_mut_ref`); the reducer holds the document the
+//! user is editing with its undo history, what is selected, and what the page
+//! shows of the engine. Whenever an action changes the document in a way the
+//! engine would run differently, `run_rev` moves on and the app rebuilds the
+//! engine from the document (see `app.rs`): the document is the truth, the
+//! engine a pure function of it.
 
-use faultline_sim::SimView;
+use crate::editor::History;
+use faultline_sim::{Scenario, SimView};
 use std::rc::Rc;
 use yew::Reducible;
 
-/// What the user has selected on the canvas.
+/// Something the user has selected on the canvas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Selection {
     Node(usize),
@@ -24,11 +29,22 @@ pub struct PlayState {
     /// Simulated seconds per wall-clock second.
     pub speed: f64,
     pub view: Rc<SimView>,
-    pub selected: Option<Selection>,
-    /// The last thing the user should know (a refused fault, say).
+    /// The furthest simulated time this run has reached (the scrubber's end).
+    pub reached_ms: f64,
+    /// Selected nodes and edges; the last one is the one the inspector shows.
+    pub selection: Vec<Selection>,
+    /// The last thing the user should know (a refused edit, say).
     pub message: Option<String>,
     /// Particle paths per colour (see `particles::CLASSES`).
     pub particles: Rc<[String; 4]>,
+    /// The scenario being edited and run.
+    pub doc: Rc<Scenario>,
+    pub history: Rc<History<Rc<Scenario>>>,
+    /// Moves on whenever the engine must be rebuilt from `doc`.
+    pub run_rev: u64,
+    /// Moves on whenever the engine was replaced (rebuilt or scrubbed), so
+    /// what is derived from its history is derived again.
+    pub epoch: u64,
 }
 
 pub enum Action {
@@ -38,29 +54,91 @@ pub enum Action {
     Frame(SimView),
     /// An animation frame: the engine's view and the particles to draw.
     Tick(SimView, [String; 4]),
-    /// The engine was rebuilt from the scenario; here is its view at t = 0.
-    Reset(SimView),
+    /// Start the run again from the document.
+    Reset,
+    /// The engine was rebuilt from the document; its view at t = 0.
+    Rebuilt(SimView),
+    /// The engine jumped back to an earlier moment (scrubbing).
+    Scrubbed(SimView),
     /// The run reached its end.
     Finished(SimView),
-    Select(Option<Selection>),
+    Select(Vec<Selection>),
     SetSpeed(f64),
     Message(Option<String>),
+    /// A new document from an edit (undoable); the engine follows it.
+    Edit(Scenario),
+    /// A new document from an edit, and what to select afterwards.
+    EditSelect(Scenario, Vec<Selection>),
+    /// A fault the running engine has already taken: the document records
+    /// it (undoable) without rebuilding the engine.
+    Injected(Scenario),
+    /// A whole new document (opened, imported, a preset): not undoable past.
+    Load(Scenario),
+    Undo,
+    Redo,
+}
+
+/// Whether the engine would run `a` and `b` identically (positions and
+/// display names are the canvas's business only).
+pub fn same_run(a: &Scenario, b: &Scenario) -> bool {
+    a.seed == b.seed
+        && a.duration_ms == b.duration_ms
+        && a.nodes.len() == b.nodes.len()
+        && a.nodes
+            .iter()
+            .zip(&b.nodes)
+            .all(|(m, n)| m.id == n.id && m.region == n.region && m.zone == n.zone && m.kind == n.kind)
+        && a.edges == b.edges
+        && a.workloads == b.workloads
+        && a.faults == b.faults
 }
 
 impl PlayState {
-    pub fn new(view: SimView) -> PlayState {
+    pub fn new(doc: Scenario, view: SimView) -> PlayState {
         PlayState {
             playing: false,
             speed: 1.0,
             view: Rc::new(view),
-            selected: None,
+            reached_ms: 0.0,
+            selection: Vec::new(),
             message: None,
             particles: Rc::default(),
+            doc: Rc::new(doc),
+            history: Rc::default(),
+            run_rev: 0,
+            epoch: 0,
         }
     }
 
     pub fn finished(&self) -> bool {
         self.view.now_ms >= self.view.end_ms
+    }
+
+    /// The selection the inspector and the fault bar act on.
+    pub fn primary(&self) -> Option<Selection> {
+        self.selection.last().copied()
+    }
+
+    /// Selected node indices.
+    pub fn selected_nodes(&self) -> Vec<usize> {
+        self.selection.iter().filter_map(|s| if let Selection::Node(i) = s { Some(*i) } else { None }).collect()
+    }
+
+    fn replace_doc(&mut self, doc: Rc<Scenario>) {
+        if !same_run(&self.doc, &doc) {
+            self.run_rev += 1;
+        }
+        self.doc = doc;
+        let (nodes, edges) = (self.doc.nodes.len(), self.doc.edges.len());
+        self.selection.retain(|s| match *s {
+            Selection::Node(i) => i < nodes,
+            Selection::Edge(i) => i < edges,
+        });
+    }
+
+    fn see(&mut self, view: SimView) {
+        self.reached_ms = self.reached_ms.max(view.now_ms);
+        self.view = Rc::new(view);
     }
 }
 
@@ -77,25 +155,69 @@ impl Reducible for PlayState {
                 next.playing = true;
             }
             Action::Pause => next.playing = false,
-            Action::Frame(view) => next.view = Rc::new(view),
+            Action::Frame(view) => next.see(view),
             Action::Tick(view, particles) => {
-                next.view = Rc::new(view);
+                next.see(view);
                 next.particles = Rc::new(particles);
             }
-            Action::Reset(view) => {
+            Action::Reset => {
+                next.playing = false;
+                next.run_rev += 1;
+            }
+            Action::Rebuilt(view) => {
+                next.epoch += 1;
+                next.reached_ms = 0.0;
+                next.view = Rc::new(view);
+                next.particles = Rc::default();
+            }
+            Action::Scrubbed(view) => {
+                next.epoch += 1;
                 next.playing = false;
                 next.view = Rc::new(view);
                 next.particles = Rc::default();
             }
             Action::Finished(view) => {
                 next.playing = false;
-                next.view = Rc::new(view);
+                next.see(view);
             }
-            Action::Select(selection) => next.selected = selection,
+            Action::Select(selection) => next.selection = selection,
             Action::SetSpeed(speed) => {
                 next.speed = if speed.is_finite() { speed.clamp(SPEED_RANGE.0, SPEED_RANGE.1) } else { 1.0 };
             }
             Action::Message(message) => next.message = message,
+            Action::Edit(doc) | Action::EditSelect(doc, _) if doc == *self.doc => {}
+            Action::Edit(doc) => {
+                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
+                next.replace_doc(Rc::new(doc));
+                next.message = None;
+            }
+            Action::EditSelect(doc, selection) => {
+                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
+                next.replace_doc(Rc::new(doc));
+                next.selection = selection;
+                next.message = None;
+            }
+            Action::Injected(doc) => {
+                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
+                next.doc = Rc::new(doc);
+                // What happened after this moment is no longer this run's future.
+                next.reached_ms = next.view.now_ms;
+            }
+            Action::Load(doc) => {
+                next.history = Rc::default();
+                next.selection.clear();
+                next.playing = false;
+                next.doc = Rc::new(doc);
+                next.run_rev += 1;
+            }
+            Action::Undo => match Rc::make_mut(&mut next.history).undo(Rc::clone(&self.doc)) {
+                Some(doc) => next.replace_doc(doc),
+                None => return self,
+            },
+            Action::Redo => match Rc::make_mut(&mut next.history).redo(Rc::clone(&self.doc)) {
+                Some(doc) => next.replace_doc(doc),
+                None => return self,
+            },
         }
         Rc::new(next)
     }
@@ -104,39 +226,84 @@ impl Reducible for PlayState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use faultline_sim::slice_scenario;
 
     fn view(now_ms: f64) -> SimView {
         SimView { now_ms, end_ms: 1_000.0, ..SimView::default() }
     }
 
+    fn state() -> Rc<PlayState> {
+        Rc::new(PlayState::new(slice_scenario(), view(0.0)))
+    }
+
     #[test]
     fn play_pause_reset() {
-        let s = Rc::new(PlayState::new(view(0.0)));
-        let s = s.reduce(Action::Play);
+        let s = state().reduce(Action::Play);
         assert!(s.playing);
         let s = s.reduce(Action::Frame(view(500.0)));
         assert_eq!(s.view.now_ms, 500.0);
-        assert!(s.playing);
+        assert_eq!(s.reached_ms, 500.0);
         let s = s.reduce(Action::Pause);
         assert!(!s.playing);
-        let s = s.reduce(Action::Play).reduce(Action::Reset(view(0.0)));
+        let rev = s.run_rev;
+        let s = s.reduce(Action::Play).reduce(Action::Reset);
         assert!(!s.playing);
-        assert_eq!(s.view.now_ms, 0.0);
+        assert_eq!(s.run_rev, rev + 1, "reset rebuilds the engine");
     }
 
     #[test]
     fn speed_is_clamped_and_selection_kept() {
-        let s = Rc::new(PlayState::new(view(0.0)));
+        let s = state();
         assert_eq!(s.clone().reduce(Action::SetSpeed(5_000.0)).speed, 1_000.0);
         assert_eq!(s.clone().reduce(Action::SetSpeed(f64::NAN)).speed, 1.0);
-        let s = s.reduce(Action::Select(Some(Selection::Edge(1))));
-        assert_eq!(s.selected, Some(Selection::Edge(1)));
-        assert_eq!(s.reduce(Action::Select(None)).selected, None);
+        let s = s.reduce(Action::Select(vec![Selection::Edge(1)]));
+        assert_eq!(s.primary(), Some(Selection::Edge(1)));
+        assert_eq!(s.reduce(Action::Select(vec![])).primary(), None);
     }
 
     #[test]
     fn a_finished_run_does_not_play() {
-        let s = Rc::new(PlayState::new(view(1_000.0)));
+        let s = Rc::new(PlayState::new(slice_scenario(), view(1_000.0)));
         assert!(!s.reduce(Action::Play).playing);
+    }
+
+    #[test]
+    fn edits_rebuild_only_when_the_run_changes_and_undo_redo_restore() {
+        let s = state();
+        let mut moved = (*s.doc).clone();
+        moved.nodes[0].x += 100.0;
+        let s2 = s.clone().reduce(Action::Edit(moved.clone()));
+        assert_eq!(s2.run_rev, s.run_rev, "a move does not restart the run");
+        let mut faster = moved.clone();
+        faster.workloads[0].arrival = faultline_sim::scenario::Arrival::Poisson { rate_rps: 10.0 };
+        let s3 = s2.reduce(Action::Select(vec![Selection::Node(2)])).reduce(Action::Edit(faster.clone()));
+        assert_eq!(s3.run_rev, s.run_rev + 1);
+        let back = s3.reduce(Action::Undo);
+        assert_eq!(*back.doc, moved);
+        assert_eq!(back.run_rev, s.run_rev + 2, "undoing a load change restarts the run too");
+        let fwd = back.reduce(Action::Redo);
+        assert_eq!(*fwd.doc, faster);
+        let fwd = fwd.clone().reduce(Action::Redo);
+        assert_eq!(*fwd.doc, faster, "nothing to redo");
+        let none = state().reduce(Action::Undo);
+        assert_eq!(*none.doc, slice_scenario());
+    }
+
+    #[test]
+    fn deleting_drops_stale_selection_and_injection_keeps_the_engine() {
+        let s = state().reduce(Action::Select(vec![Selection::Node(2), Selection::Edge(1)]));
+        let next = crate::editor::edits::delete(&s.doc, &[2], &[]).unwrap();
+        let s = s.reduce(Action::Edit(next));
+        assert!(s.selection.is_empty(), "{:?}", s.selection);
+        let mut with_fault = (*s.doc).clone();
+        with_fault.faults.push(faultline_sim::scenario::Fault {
+            at_ms: 0,
+            duration_ms: None,
+            action: faultline_sim::scenario::FaultAction::Crash { node: "api".into() },
+        });
+        let rev = s.run_rev;
+        let s = s.reduce(Action::Injected(with_fault));
+        assert_eq!(s.run_rev, rev, "the engine already has the injected fault");
+        assert_eq!(s.doc.faults.len(), 1);
     }
 }

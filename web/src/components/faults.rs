@@ -8,10 +8,11 @@ use faultline_sim::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// A fault to inject now, for `duration_ms` (or until undone).
+/// Faults to inject together (now, or at the time picked on the timeline),
+/// each for `duration_ms` (or until undone).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Injection {
-    pub action: FaultAction,
+    pub actions: Vec<FaultAction>,
     pub duration_ms: Option<u64>,
 }
 
@@ -21,6 +22,8 @@ pub struct FaultBarProps {
     pub selected: Option<Selection>,
     /// Whether the selected node is down / the selected edge is cut.
     pub down: bool,
+    /// When the faults will start: `None` is now.
+    pub at_ms: Option<u64>,
     pub on_inject: Callback<Injection>,
 }
 
@@ -35,7 +38,7 @@ fn button(testid: &str, label: &str, help: &str, on_inject: &Callback<Injection>
 #[component]
 pub fn FaultBar(props: &FaultBarProps) -> Html {
     let sc = &props.scenario;
-    let now = |action| Injection { action, duration_ms: None };
+    let now = |action| Injection { actions: vec![action], duration_ms: None };
     let on = &props.on_inject;
     let (title, buttons) = match props.selected {
         Some(Selection::Node(i)) if i < sc.nodes.len() => {
@@ -53,7 +56,7 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                             "Load ×3 for 10 s",
                             "Triple this client's load for 10 simulated seconds",
                             on,
-                            Injection { action, duration_ms: Some(10_000) },
+                            Injection { actions: vec![action], duration_ms: Some(10_000) },
                         )
                     })
                     .collect::<Html>(),
@@ -69,7 +72,7 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                         { button("fault-crash", "Crash", "Kill the node: in-flight work fails, connections are refused", on,
                             now(FaultAction::Crash { node: id.clone() })) }
                         { button("fault-pause", "Pause 5 s", "Freeze the node for 5 s (a long GC pause): work waits, nothing is lost", on,
-                            Injection { action: FaultAction::Pause { node: id.clone() }, duration_ms: Some(5_000) }) }
+                            Injection { actions: vec![FaultAction::Pause { node: id.clone() }], duration_ms: Some(5_000) }) }
                         { button("fault-slow", "Slow ×10", "Make the node's work take ten times as long", on,
                             now(FaultAction::SlowNode { node: id.clone(), factor: 10.0 })) }
                         { button("fault-errors", "Errors 50%", "Answer half of the calls with a 5xx", on,
@@ -77,7 +80,8 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                     </>
                 },
             };
-            (format!("{} ({})", n.display_name(), n.kind.name()), buttons)
+            let region = n.region.as_ref().map(|r| region_buttons(sc, r, on)).unwrap_or_default();
+            (format!("{} ({})", n.display_name(), n.kind.name()), html! { <>{ buttons }{ region }</> })
         }
         Some(Selection::Edge(i)) if i < sc.edges.len() => {
             let e = &sc.edges[i];
@@ -113,7 +117,43 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
             } else {
                 <span class="selection">{ title }</span>
                 { buttons }
+                <span class="when" data-testid="fault-when">{
+                    match props.at_ms {
+                        Some(t) => format!("at {}", crate::format::clock(t as f64)),
+                        None => "now".to_string(),
+                    }
+                }</span>
             }
         </div>
     }
+}
+
+/// Faults for a whole region: cut it off from everything else, or fail it.
+fn region_buttons(sc: &Scenario, region: &str, on: &Callback<Injection>) -> Html {
+    let inside: Vec<String> =
+        sc.nodes.iter().filter(|n| n.region.as_deref() == Some(region)).map(|n| n.id.clone()).collect();
+    let mut others: Vec<String> = sc.nodes.iter().filter_map(|n| n.region.clone()).filter(|r| r != region).collect();
+    others.dedup();
+    if others.is_empty() {
+        others = sc.nodes.iter().filter(|n| n.region.as_deref() != Some(region)).map(|n| n.id.clone()).collect();
+    }
+    let partition = (!others.is_empty()).then(|| {
+        let action =
+            FaultAction::Partition { id: Some(format!("region-{region}")), a: vec![region.to_string()], b: others };
+        button(
+            "fault-region-partition",
+            &format!("Isolate {region}"),
+            "Partition this region from the rest of the system",
+            on,
+            Injection { actions: vec![action], duration_ms: None },
+        )
+    });
+    let fail = button(
+        "fault-region-fail",
+        &format!("Fail {region}"),
+        "Crash every node in this region",
+        on,
+        Injection { actions: inside.into_iter().map(|node| FaultAction::Crash { node }).collect(), duration_ms: None },
+    );
+    html! { <span class="region-faults">{ partition.unwrap_or_default() }{ fail }</span> }
 }

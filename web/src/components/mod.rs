@@ -1,14 +1,25 @@
 //! The page's pieces. Each takes what it shows as props and reports user
-//! intent through callbacks; none of them holds domain logic.
+//! intent through callbacks; none of them holds domain logic (edits live in
+//! `editor`, the numbers in the engine).
 
+pub mod canvas;
+pub mod charts;
 pub mod controls;
 pub mod faults;
-pub mod graph;
+pub mod inspector;
+pub mod palette;
 pub mod readout;
+pub mod shortcuts;
 pub mod summary;
+pub mod timeline;
 
+pub use canvas::Canvas;
+pub use charts::Charts;
 pub use controls::Controls;
 pub use faults::{FaultBar, Injection};
-pub use graph::Graph;
+pub use inspector::Inspector;
+pub use palette::Palette;
 pub use readout::Readout;
+pub use shortcuts::Shortcuts;
 pub use summary::Summary;
+pub use timeline::Timeline;

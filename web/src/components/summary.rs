@@ -1,29 +1,60 @@
-//! Whole-system numbers: what the users (the clients) experience.
+//! Whole-system numbers: what the users (the clients) experience right now
+//! (the last simulated second) and over the run so far.
 
 use super::Readout;
 use crate::format;
-use faultline_sim::SimView;
+use faultline_sim::{Report, SimView};
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
     pub view: Rc<SimView>,
+    /// The run so far, refreshed about once per simulated second.
+    pub report: Rc<Report>,
 }
 
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {
     let v = &props.view;
     let o = &v.overall;
+    let r = &props.report.requests;
+    let done = r.ok + r.failed.total;
+    let success = if done == 0 { 1.0 } else { r.ok as f64 / done as f64 };
+    let f = &r.failed;
+    let why = [
+        ("timed out", f.timeout),
+        ("rejected", f.rejected),
+        ("refused", f.refused),
+        ("5xx", f.error_status),
+        ("4xx", f.client_error),
+        ("rate limited", f.rate_limited),
+        ("short-circuited", f.short_circuited),
+        ("bulkhead full", f.bulkhead_full),
+    ];
+    let causes: Vec<String> = why.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
     html! {
         <section class="summary" aria-label="System metrics">
-            <Readout testid="metric-throughput" label="Throughput" value={o.throughput_rps} text={format::rate(o.throughput_rps)} />
-            <Readout testid="metric-p50" label="p50 latency" value={o.p50_ms} text={format::ms(o.p50_ms)} />
-            <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} />
-            <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
-            <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
-            <Readout testid="metric-requests" label="Requests" value={v.generated as f64}
-                text={format!("{} ok / {} failed", v.ok, v.failed)} />
+            <div class="summary-now">
+                <Readout testid="metric-throughput" label="Throughput" value={o.throughput_rps} text={format::rate(o.throughput_rps)} />
+                <Readout testid="metric-p50" label="p50 latency" value={o.p50_ms} text={format::ms(o.p50_ms)} />
+                <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} />
+                <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
+                <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
+            </div>
+            <div class="summary-run" data-testid="run-summary" aria-label="The run so far">
+                <Readout testid="metric-requests" label="Requests" value={v.generated as f64}
+                    text={format!("{} ok / {} failed", v.ok, v.failed)} />
+                <Readout testid="metric-success" label="Success rate" value={success} text={format::percent(success)} />
+                <Readout testid="metric-run-p99" label="Run p99" value={props.report.latency_ms.p99} text={format::ms(props.report.latency_ms.p99)} />
+                <Readout testid="metric-retries" label="Retries" value={r.retries as f64} text={r.retries.to_string()} />
+                <Readout testid="metric-duplicates" label="Duplicates" value={r.duplicates as f64} text={r.duplicates.to_string()} />
+                <Readout testid="metric-short-circuited" label="Short-circuited" value={f.short_circuited as f64} text={f.short_circuited.to_string()} />
+                <Readout testid="metric-degraded" label="Fallbacks" value={r.degraded as f64} text={r.degraded.to_string()} />
+                if !causes.is_empty() {
+                    <div class="causes" data-testid="failure-causes">{ format!("Failures: {}", causes.join(", ")) }</div>
+                }
+            </div>
         </section>
     }
 }

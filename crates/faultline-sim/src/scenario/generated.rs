@@ -29,7 +29,7 @@ pub fn mmc(c: u32, rho: f64, mean_service_ms: f64, duration_ms: u64, seed: u64) 
               "arrival": { "type": "poisson", "rate_rps": lambda_rps } }
         ]
     });
-    serde_json::from_value(doc).expect("the M/M/c builder writes a valid document")
+    serde_json::from_str(&doc.to_string()).expect("the M/M/c builder writes a valid document")
 }
 
 /// `mmc` run long enough for about `requests` requests (arrivals are Poisson,
@@ -162,7 +162,7 @@ pub fn layered(nodes: u32, fanout: u32, seed: u64, duration_ms: u64) -> Scenario
         "edges": edge_docs,
         "workloads": workloads
     });
-    serde_json::from_value(doc).expect("the layered builder writes a valid document")
+    serde_json::from_str(&doc.to_string()).expect("the layered builder writes a valid document")
 }
 
 #[cfg(test)]

@@ -1,0 +1,121 @@
+//! One node drawn as a card: name, kind, live numbers, pool and queue bars,
+//! health tint, and the handle a connection is dragged from.
+
+use crate::editor::layout::{CARD_H, CARD_W};
+use crate::format;
+use faultline_sim::scenario::{Node, NodeKind};
+use faultline_sim::NodeView;
+use yew::prelude::*;
+
+/// Zoom (screen px per design px) below which cards drop their numbers.
+pub const DETAIL_SCALE: f64 = 0.45;
+
+pub fn icon(kind: &str) -> &'static str {
+    match kind {
+        "client" => "◉",
+        "load_balancer" => "⇶",
+        "service" => "⚙",
+        "database" => "⛁",
+        "queue" => "☰",
+        _ => "□",
+    }
+}
+
+/// Health class from the last second: errors first, then saturation.
+fn health(v: &NodeView) -> Option<&'static str> {
+    let util = if v.capacity == 0 { 0.0 } else { f64::from(v.busy) / f64::from(v.capacity) };
+    if v.live.error_rate > 0.2 {
+        Some("bad")
+    } else if v.live.error_rate > 0.01 || util > 0.9 {
+        Some("warn")
+    } else {
+        None
+    }
+}
+
+fn queue_capacity(kind: &NodeKind) -> u32 {
+    match kind {
+        NodeKind::Service(s) => s.queue_capacity,
+        NodeKind::Database(d) => d.queue_capacity,
+        NodeKind::Queue(q) => q.capacity,
+        _ => 0,
+    }
+}
+
+pub struct CardEvents {
+    pub onpointerdown: Callback<PointerEvent>,
+    pub on_handle: Callback<PointerEvent>,
+    pub onfocus: Callback<FocusEvent>,
+}
+
+pub fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, ev: CardEvents) -> Html {
+    let x = n.x - CARD_W / 2.0;
+    let y = n.y - CARD_H / 2.0;
+    let row = |k: usize, label: &str, metric: &str, raw: f64, text: String| {
+        let ty = y + 52.0 + 18.0 * k as f64;
+        html! {
+            <>
+                <text class="metric-label" x={(x + 12.0).to_string()} y={ty.to_string()}>{ label.to_string() }</text>
+                <text class="metric-value" x={(x + CARD_W - 12.0).to_string()} y={ty.to_string()} text-anchor="end"
+                    data-testid={format!("metric-{metric}-{}", n.id)} data-value={raw.to_string()}>{ text }</text>
+            </>
+        }
+    };
+    let bar = |k: f64, class: &'static str, used: u32, total: u32, title: String| {
+        let frac = if total == 0 { 0.0 } else { (f64::from(used) / f64::from(total)).min(1.0) };
+        let by = y + CARD_H - 20.0 + 7.0 * k;
+        html! {
+            <g class={classes!("bar", class)}>
+                <rect class="bar-track" x={(x + 12.0).to_string()} y={by.to_string()}
+                    width={(CARD_W - 24.0).to_string()} height="4" rx="2" />
+                <rect class="bar-fill" x={(x + 12.0).to_string()} y={by.to_string()}
+                    width={((CARD_W - 24.0) * frac).to_string()} height="4" rx="2" />
+                <title>{ title }</title>
+            </g>
+        }
+    };
+    let l = &v.live;
+    let kind = n.kind.name();
+    let qcap = queue_capacity(&n.kind);
+    let state = if v.down {
+        ", down"
+    } else if v.paused {
+        ", paused"
+    } else {
+        ""
+    };
+    html! {
+        <g class={classes!("node", kind, health(v), v.down.then_some("down"), v.paused.then_some("paused"),
+                selected.then_some("selected"))}
+            data-testid={format!("node-{}", n.id)} data-kind={kind} onpointerdown={ev.onpointerdown}
+            onfocus={ev.onfocus} tabindex="0" role="button" aria-pressed={selected.to_string()}
+            aria-label={format!("{} ({}){state}", n.display_name(), kind.replace('_', " "))}>
+            <rect class="card" x={x.to_string()} y={y.to_string()} width={CARD_W.to_string()}
+                height={CARD_H.to_string()} rx="10" />
+            <text class="node-icon" x={(x + 14.0).to_string()} y={(y + 26.0).to_string()}>{ icon(kind) }</text>
+            <text class="node-title" x={(x + 34.0).to_string()} y={(y + 26.0).to_string()}>{ n.display_name().to_string() }</text>
+            if detailed {
+                { row(0, "throughput", "throughput", l.throughput_rps, format::rate(l.throughput_rps)) }
+                { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
+                { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
+                { row(3, "p99", "p99", l.p99_ms, format::ms(l.p99_ms)) }
+                if v.capacity > 0 {
+                    { bar(0.0, "pool", v.busy, v.capacity, format!("{} of {} workers busy", v.busy, v.capacity)) }
+                }
+                if qcap > 0 {
+                    { bar(1.0, "queue", v.queue_depth, qcap, format!("{} of {qcap} queue slots used", v.queue_depth)) }
+                }
+                if v.backends > 0 {
+                    <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
+                        text-anchor="end">{ format!("{}/{} up", v.healthy_backends, v.backends) }</text>
+                }
+            }
+            if !matches!(n.kind, NodeKind::Database(_)) {
+                <circle class="handle" cx={(x + CARD_W).to_string()} cy={n.y.to_string()} r="7"
+                    data-testid={format!("handle-{}", n.id)} onpointerdown={ev.on_handle}>
+                    <title>{ "Drag to another node to connect" }</title>
+                </circle>
+            }
+        </g>
+    }
+}

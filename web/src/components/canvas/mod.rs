@@ -1,0 +1,368 @@
+//! The canvas: the design as SVG, live, and every pointer gesture on it.
+//!
+//! Gestures follow the conventions of design tools: drag a card to move it
+//! (with everything selected), drag its handle to another card to connect,
+//! drag the background to pan (shift-drag for a selection rectangle), wheel
+//! or pinch to zoom. The canvas never edits the document itself: it reports
+//! intents (`on_move`, `on_connect`, ...) and the app applies them, so every
+//! change goes through validation and undo.
+
+pub mod camera;
+pub mod card;
+pub mod link;
+pub mod minimap;
+
+use crate::editor::edits::move_nodes;
+use crate::editor::layout::{node_at, nodes_in, region_boxes};
+use crate::state::Selection;
+use camera::{Camera, Screen};
+use faultline_sim::{Scenario, SimView};
+use minimap::Minimap;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The drag-and-drop data type a palette item carries.
+pub const DRAG_KIND: &str = "application/x-faultline-kind";
+
+#[derive(Properties, PartialEq)]
+pub struct CanvasProps {
+    pub doc: Rc<Scenario>,
+    pub view: Rc<SimView>,
+    pub selection: Vec<Selection>,
+    pub particles: Rc<[String; 4]>,
+    /// `None`: fit the whole design.
+    pub camera: Option<Camera>,
+    pub on_camera: Callback<Option<Camera>>,
+    pub on_select: Callback<Vec<Selection>>,
+    /// Move these nodes by (dx, dy) design pixels.
+    pub on_move: Callback<(Vec<usize>, f64, f64)>,
+    pub on_connect: Callback<(usize, usize)>,
+    /// A palette kind dropped at a design point.
+    pub on_drop_kind: Callback<(String, f64, f64)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Drag {
+    Idle,
+    Pan { cx: f64, cy: f64, cam: Camera, moved: bool },
+    Move { nodes: Vec<usize>, x0: f64, y0: f64, dx: f64, dy: f64 },
+    Connect { from: usize, x: f64, y: f64 },
+    Band { x0: f64, y0: f64, x1: f64, y1: f64 },
+}
+
+fn screen_of(node: &NodeRef) -> Option<Screen> {
+    let el = node.cast::<web_sys::Element>()?;
+    let r = el.get_bounding_client_rect();
+    Some(Screen { left: r.left(), top: r.top(), width: r.width(), height: r.height() })
+}
+
+fn capture(node: &NodeRef, ev: &PointerEvent) {
+    if let Some(el) = node.cast::<web_sys::Element>() {
+        // Moves keep arriving even when the pointer leaves the canvas.
+        let _ = el.set_pointer_capture(ev.pointer_id());
+    }
+}
+
+#[component]
+pub fn Canvas(props: &CanvasProps) -> Html {
+    let svg = use_node_ref();
+    let drag = use_state(|| Drag::Idle);
+    // Active pointers, for pinch zoom.
+    let pointers = use_mut_ref(BTreeMap::<i32, (f64, f64)>::new);
+    let cam = props.camera.unwrap_or_else(|| Camera::fit(&props.doc));
+    let screen = screen_of(&svg);
+    let scale = screen.map_or(1.0, |s| s.scale(&cam));
+    let to_design = {
+        let svg = svg.clone();
+        move |cam: &Camera, ev: &MouseEvent| {
+            screen_of(&svg).map_or((0.0, 0.0), |s| s.to_design(cam, f64::from(ev.client_x()), f64::from(ev.client_y())))
+        }
+    };
+
+    // What is drawn: the document, with nodes being dragged at their new place.
+    let shown: Rc<Scenario> = match &*drag {
+        Drag::Move { nodes, dx, dy, .. } if *dx != 0.0 || *dy != 0.0 => {
+            Rc::new(move_nodes(&props.doc, nodes, *dx, *dy))
+        }
+        _ => Rc::clone(&props.doc),
+    };
+
+    let onpointerdown = {
+        let (drag, svg, pointers) = (drag.clone(), svg.clone(), pointers.clone());
+        let to_design = to_design.clone();
+        Callback::from(move |ev: PointerEvent| {
+            pointers.borrow_mut().insert(ev.pointer_id(), (f64::from(ev.client_x()), f64::from(ev.client_y())));
+            capture(&svg, &ev);
+            if ev.shift_key() {
+                let (x, y) = to_design(&cam, &ev);
+                drag.set(Drag::Band { x0: x, y0: y, x1: x, y1: y });
+            } else {
+                drag.set(Drag::Pan { cx: f64::from(ev.client_x()), cy: f64::from(ev.client_y()), cam, moved: false });
+            }
+        })
+    };
+    let onpointermove = {
+        let (drag, pointers, on_camera) = (drag.clone(), pointers.clone(), props.on_camera.clone());
+        let to_design = to_design.clone();
+        Callback::from(move |ev: PointerEvent| {
+            let here = (f64::from(ev.client_x()), f64::from(ev.client_y()));
+            let pinch = {
+                let mut p = pointers.borrow_mut();
+                let before: Vec<(f64, f64)> = p.values().copied().collect();
+                if let Some(slot) = p.get_mut(&ev.pointer_id()) {
+                    *slot = here;
+                }
+                let after: Vec<(f64, f64)> = p.values().copied().collect();
+                (before.len() == 2).then_some((before, after))
+            };
+            if let (Some((before, after)), Some(s)) = (pinch, screen) {
+                let dist = |v: &[(f64, f64)]| ((v[0].0 - v[1].0).powi(2) + (v[0].1 - v[1].1).powi(2)).sqrt().max(1.0);
+                let (mx, my) = ((after[0].0 + after[1].0) / 2.0, (after[0].1 + after[1].1) / 2.0);
+                let (px, py) = s.to_design(&cam, mx, my);
+                on_camera.emit(Some(cam.zoom_at(dist(&before) / dist(&after), px, py)));
+                return;
+            }
+            match &*drag {
+                Drag::Idle => {}
+                Drag::Pan { cx, cy, cam: start, moved } => {
+                    let (dx, dy) = (here.0 - cx, here.1 - cy);
+                    if *moved || dx.abs() + dy.abs() > 3.0 {
+                        let k = screen.map_or(1.0, |s| s.scale(start));
+                        on_camera.emit(Some(start.moved(-dx / k, -dy / k)));
+                        if !moved {
+                            drag.set(Drag::Pan { cx: *cx, cy: *cy, cam: *start, moved: true });
+                        }
+                    }
+                }
+                Drag::Move { nodes, x0, y0, .. } => {
+                    let (x, y) = to_design(&cam, &ev);
+                    drag.set(Drag::Move { nodes: nodes.clone(), x0: *x0, y0: *y0, dx: x - x0, dy: y - y0 });
+                }
+                Drag::Connect { from, .. } => {
+                    let (x, y) = to_design(&cam, &ev);
+                    drag.set(Drag::Connect { from: *from, x, y });
+                }
+                Drag::Band { x0, y0, .. } => {
+                    let (x, y) = to_design(&cam, &ev);
+                    drag.set(Drag::Band { x0: *x0, y0: *y0, x1: x, y1: y });
+                }
+            }
+        })
+    };
+    let onpointerup = {
+        let (drag, pointers, doc) = (drag.clone(), pointers.clone(), Rc::clone(&props.doc));
+        let (on_select, on_move, on_connect) =
+            (props.on_select.clone(), props.on_move.clone(), props.on_connect.clone());
+        let selection = props.selection.clone();
+        Callback::from(move |ev: PointerEvent| {
+            pointers.borrow_mut().remove(&ev.pointer_id());
+            match &*drag {
+                Drag::Pan { moved: false, .. } => on_select.emit(Vec::new()),
+                Drag::Move { nodes, dx, dy, .. } if dx.abs() + dy.abs() > 2.0 => {
+                    on_move.emit((nodes.clone(), *dx, *dy))
+                }
+                Drag::Connect { from, x, y } => {
+                    if let Some(to) = node_at(&doc, *x, *y) {
+                        on_connect.emit((*from, to));
+                    }
+                }
+                Drag::Band { x0, y0, x1, y1 } => {
+                    let mut next = selection.clone();
+                    for i in nodes_in(&doc, (*x0, *y0), (*x1, *y1)) {
+                        if !next.contains(&Selection::Node(i)) {
+                            next.push(Selection::Node(i));
+                        }
+                    }
+                    on_select.emit(next);
+                }
+                _ => {}
+            }
+            drag.set(Drag::Idle);
+        })
+    };
+    let onwheel = {
+        let on_camera = props.on_camera.clone();
+        let to_design = to_design.clone();
+        Callback::from(move |ev: WheelEvent| {
+            ev.prevent_default();
+            let (px, py) = to_design(&cam, &ev);
+            on_camera.emit(Some(cam.zoom_at((ev.delta_y() * 0.0015).exp(), px, py)));
+        })
+    };
+    let ondragover = Callback::from(|ev: DragEvent| ev.prevent_default());
+    let ondrop = {
+        let on_drop_kind = props.on_drop_kind.clone();
+        let to_design = to_design.clone();
+        Callback::from(move |ev: DragEvent| {
+            ev.prevent_default();
+            let kind = ev.data_transfer().and_then(|d| d.get_data(DRAG_KIND).ok()).unwrap_or_default();
+            if !kind.is_empty() {
+                let (x, y) = to_design(&cam, &ev);
+                on_drop_kind.emit((kind, x, y));
+            }
+        })
+    };
+
+    let selected = |s: Selection| props.selection.contains(&s);
+    let edges = (0..shown.edges.len()).map(|i| {
+        let live = props.view.edges.get(i).cloned().unwrap_or_default();
+        let cut = props.view.cut.get(i).copied().unwrap_or(false);
+        let breaker = props.view.breakers.get(i).and_then(|b| b.as_ref());
+        let onpointerdown = {
+            let (on_select, selection) = (props.on_select.clone(), props.selection.clone());
+            Callback::from(move |ev: PointerEvent| {
+                ev.stop_propagation();
+                on_select.emit(toggle_or_only(&selection, Selection::Edge(i), ev.shift_key()));
+            })
+        };
+        link::link(&shown, i, &live, cut, breaker, selected(Selection::Edge(i)), onpointerdown)
+    });
+    let detailed = scale >= card::DETAIL_SCALE;
+    let nodes = shown.nodes.iter().enumerate().map(|(i, n)| {
+        let v = props.view.nodes.get(i).cloned().unwrap_or_default();
+        let onpointerdown = {
+            let (drag, svg, on_select) = (drag.clone(), svg.clone(), props.on_select.clone());
+            let selection = props.selection.clone();
+            let to_design = to_design.clone();
+            Callback::from(move |ev: PointerEvent| {
+                ev.stop_propagation();
+                if ev.button() != 0 {
+                    return;
+                }
+                let next = if selection.contains(&Selection::Node(i)) && !ev.shift_key() {
+                    selection.clone()
+                } else {
+                    toggle_or_only(&selection, Selection::Node(i), ev.shift_key())
+                };
+                let moving: Vec<usize> =
+                    next.iter().filter_map(|s| if let Selection::Node(k) = s { Some(*k) } else { None }).collect();
+                if next != selection {
+                    on_select.emit(next);
+                }
+                if moving.contains(&i) {
+                    capture(&svg, &ev);
+                    let (x0, y0) = to_design(&cam, &ev);
+                    drag.set(Drag::Move { nodes: moving, x0, y0, dx: 0.0, dy: 0.0 });
+                }
+            })
+        };
+        let on_handle = {
+            let (drag, svg) = (drag.clone(), svg.clone());
+            let to_design = to_design.clone();
+            Callback::from(move |ev: PointerEvent| {
+                ev.stop_propagation();
+                capture(&svg, &ev);
+                let (x, y) = to_design(&cam, &ev);
+                drag.set(Drag::Connect { from: i, x, y });
+            })
+        };
+        let onfocus = {
+            let (on_select, selection) = (props.on_select.clone(), props.selection.clone());
+            Callback::from(move |_: FocusEvent| {
+                if !selection.contains(&Selection::Node(i)) {
+                    on_select.emit(vec![Selection::Node(i)]);
+                }
+            })
+        };
+        card::card(
+            n,
+            &v,
+            selected(Selection::Node(i)),
+            detailed,
+            card::CardEvents { onpointerdown, on_handle, onfocus },
+        )
+    });
+    let regions = region_boxes(&shown, &[]).into_iter().map(|b| {
+        html! {
+            <g class="region" data-testid={format!("region-{}", b.name)}>
+                <rect x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="14" />
+                <text x={(b.x + 12.0).to_string()} y={(b.y + 18.0).to_string()}>{ b.name.clone() }</text>
+            </g>
+        }
+    });
+    let overlay = match &*drag {
+        Drag::Connect { from, x, y } => shown.nodes.get(*from).map(|n| {
+            html! { <line class="connecting" x1={(n.x + 95.0).to_string()} y1={n.y.to_string()}
+            x2={x.to_string()} y2={y.to_string()} /> }
+        }),
+        Drag::Band { x0, y0, x1, y1 } => Some(html! {
+            <rect class="band" x={x0.min(*x1).to_string()} y={y0.min(*y1).to_string()}
+                width={(x1 - x0).abs().to_string()} height={(y1 - y0).abs().to_string()} />
+        }),
+        _ => None,
+    };
+    let zoom = |factor: f64| {
+        let on_camera = props.on_camera.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (cx, cy) = cam.centre();
+            on_camera.emit(Some(cam.zoom_at(factor, cx, cy)));
+        })
+    };
+    let on_fit = props.on_camera.reform(|_: MouseEvent| None);
+    let on_centre = {
+        let on_camera = props.on_camera.clone();
+        Callback::from(move |(x, y): (f64, f64)| on_camera.emit(Some(cam.centred_on(x, y))))
+    };
+    let panning = matches!(&*drag, Drag::Pan { moved: true, .. });
+    html! {
+        <div class="canvas-wrap">
+            <svg class={classes!("graph", panning.then_some("panning"))} data-testid="canvas" ref={svg.clone()}
+                viewBox={cam.view_box()} preserveAspectRatio="xMidYMid meet" role="application"
+                aria-label="System design canvas: drag to pan, shift-drag to select, wheel to zoom"
+                {onpointerdown} {onpointermove} onpointerup={onpointerup.clone()} onpointercancel={onpointerup}
+                {onwheel} {ondragover} {ondrop}>
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
+                        orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+                    </marker>
+                </defs>
+                { for regions }
+                { for edges }
+                <g class="particles" aria-hidden="true">
+                    { for crate::particles::CLASSES.iter().zip(props.particles.iter()).map(|(class, d)| html! {
+                        <path class={*class} d={d.clone()} />
+                    }) }
+                </g>
+                { for nodes }
+                { overlay.unwrap_or_default() }
+            </svg>
+            <div class="zoom" role="group" aria-label="Zoom">
+                <button class="btn small" data-testid="zoom-in" aria-label="Zoom in" onclick={zoom(0.8)}>{ "+" }</button>
+                <button class="btn small" data-testid="zoom-out" aria-label="Zoom out" onclick={zoom(1.25)}>{ "−" }</button>
+                <button class="btn small" data-testid="zoom-fit" aria-label="Zoom to fit" onclick={on_fit}>{ "Fit" }</button>
+            </div>
+            // Only once the user has moved away from "fit": then it shows where they are.
+            if props.camera.is_some() {
+                <Minimap doc={Rc::clone(&props.doc)} camera={cam} {on_centre} />
+            }
+        </div>
+    }
+}
+
+/// Shift-click toggles one item in the selection; a plain click selects only it.
+fn toggle_or_only(selection: &[Selection], item: Selection, shift: bool) -> Vec<Selection> {
+    if !shift {
+        return vec![item];
+    }
+    let mut next: Vec<Selection> = selection.iter().copied().filter(|s| *s != item).collect();
+    if next.len() == selection.len() {
+        next.push(item);
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shift_toggles_and_plain_click_replaces() {
+        let a = Selection::Node(1);
+        let b = Selection::Edge(0);
+        assert_eq!(toggle_or_only(&[a], b, false), vec![b]);
+        assert_eq!(toggle_or_only(&[a], b, true), vec![a, b]);
+        assert_eq!(toggle_or_only(&[a, b], a, true), vec![b]);
+    }
+}

@@ -1,0 +1,228 @@
+//! The inspector: every setting of the selected node or link, generated from
+//! the engine's catalogue (label, unit, limits, help). A value is applied when
+//! the field is committed (Enter, leaving it, or picking a choice) and only if
+//! the engine accepts the resulting document; otherwise its message appears
+//! under the field and the design stays as it was.
+
+use crate::editor::fields::{self, Target};
+use crate::state::Selection;
+use faultline_sim::catalogue::{kind_info, FieldInfo, FieldType, EDGE_FIELDS};
+use faultline_sim::Scenario;
+use std::collections::HashMap;
+use std::rc::Rc;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub doc: Rc<Scenario>,
+    pub selected: Option<Selection>,
+    pub on_edit: Callback<Scenario>,
+}
+
+/// Value of the element that fired `ev` (input, select or textarea).
+fn value_of(ev: &Event) -> String {
+    let Some(target) = ev.target() else { return String::new() };
+    use wasm_bindgen::JsCast;
+    if let Some(i) = target.dyn_ref::<HtmlInputElement>() {
+        i.value()
+    } else if let Some(s) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+        s.value()
+    } else if let Some(t) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        t.value()
+    } else {
+        String::new()
+    }
+}
+
+type Errors = UseStateHandle<HashMap<String, String>>;
+
+/// Commits `text` through `apply`; records or clears the field's error.
+fn committer(
+    key: String,
+    errors: Errors,
+    on_edit: Callback<Scenario>,
+    apply: impl Fn(&str) -> Result<Scenario, String> + 'static,
+) -> Callback<Event> {
+    Callback::from(move |ev: Event| {
+        let mut next = (*errors).clone();
+        match apply(&value_of(&ev)) {
+            Ok(doc) => {
+                next.remove(&key);
+                on_edit.emit(doc);
+            }
+            Err(e) => {
+                next.insert(key.clone(), e);
+            }
+        }
+        errors.set(next);
+    })
+}
+
+fn row(key: &str, label: &str, unit: &str, help: &str, editor: Html, error: Option<&String>) -> Html {
+    html! {
+        <div class={classes!("field", error.is_some().then_some("invalid"))}>
+            <label for={key.to_string()}>{ label.to_string() }
+                if !unit.is_empty() { <span class="unit">{ format!(" ({unit})") }</span> }
+            </label>
+            { editor }
+            if let Some(e) = error {
+                <div class="field-error" role="alert" data-testid={format!("error-{key}")}>{ e.clone() }</div>
+            }
+            if !help.is_empty() { <small class="help">{ help.to_string() }</small> }
+        </div>
+    }
+}
+
+fn field_editor(
+    doc: &Rc<Scenario>,
+    target: Target,
+    f: &'static FieldInfo,
+    errors: &Errors,
+    on_edit: &Callback<Scenario>,
+) -> Html {
+    let key = format!("field-{}", f.name);
+    let value = fields::current(doc, target, f.name);
+    let text = fields::to_text(&value);
+    let apply = {
+        let doc = Rc::clone(doc);
+        move |t: &str| fields::parse(f.ty, f.label, t).and_then(|v| fields::set(&doc, target, f.name, f.label, v))
+    };
+    let onchange = committer(key.clone(), errors.clone(), on_edit.clone(), apply);
+    let editor = match f.ty {
+        FieldType::Choice(options) => {
+            let optional = value.is_null() || f.name == "fallback";
+            html! {
+                <select id={key.clone()} data-testid={key.clone()} {onchange}>
+                    if optional { <option value="" selected={value.is_null()}>{ "none" }</option> }
+                    { for options.iter().map(|o| html! {
+                        <option value={*o} selected={text == *o}>{ o.replace('_', " ") }</option>
+                    }) }
+                </select>
+            }
+        }
+        FieldType::Integer { .. } | FieldType::Number { .. } | FieldType::OptionalInteger { .. } => html! {
+            <input id={key.clone()} data-testid={key.clone()} type="text" inputmode="decimal" value={text}
+                placeholder="none" {onchange} />
+        },
+        _ => html! {
+            <textarea id={key.clone()} data-testid={key.clone()} rows="2" spellcheck="false" value={text}
+                placeholder="none (JSON)" {onchange} />
+        },
+    };
+    row(&key, f.label, f.unit, f.help, editor, errors.get(&key))
+}
+
+fn text_field(
+    key: &str,
+    label: &str,
+    value: &str,
+    help: &str,
+    onchange: Callback<Event>,
+    error: Option<&String>,
+) -> Html {
+    let editor = html! { <input id={key.to_string()} data-testid={key.to_string()} type="text" value={value.to_string()} {onchange} /> };
+    row(key, label, "", help, editor, error)
+}
+
+#[component]
+pub fn Inspector(props: &InspectorProps) -> Html {
+    let errors: Errors = use_state(HashMap::new);
+    {
+        // A different selection starts with no stale messages.
+        let errors = errors.clone();
+        use_effect_with(props.selected, move |_| errors.set(HashMap::new()));
+    }
+    let doc = &props.doc;
+    let on_edit = &props.on_edit;
+    let body = match props.selected {
+        Some(Selection::Node(i)) if i < doc.nodes.len() => {
+            let n = &doc.nodes[i];
+            let info = kind_info(n.kind.name());
+            let name = {
+                let doc = Rc::clone(doc);
+                committer("node-name".into(), errors.clone(), on_edit.clone(), move |t| fields::rename(&doc, i, t))
+            };
+            let region = {
+                let doc = Rc::clone(doc);
+                committer("node-region".into(), errors.clone(), on_edit.clone(), move |t| {
+                    fields::set_region(&doc, i, t)
+                })
+            };
+            let loads = doc.workloads.iter().enumerate().filter(|(_, w)| w.client == n.id).map(|(w, load)| {
+                let key = format!("arrival-{}", load.id);
+                let doc2 = Rc::clone(doc);
+                let onchange =
+                    committer(key.clone(), errors.clone(), on_edit.clone(), move |t| fields::set_arrival(&doc2, w, t));
+                let text = match &load.arrival {
+                    faultline_sim::scenario::Arrival::Poisson { rate_rps } => rate_rps.to_string(),
+                    other => serde_json::to_string(other).unwrap_or_default(),
+                };
+                let editor = html! {
+                    <input id={key.clone()} data-testid={key.clone()} type="text" value={text} {onchange} />
+                };
+                row(
+                    &key,
+                    &format!("Load to {}", load.target),
+                    "req/s",
+                    "A number is a Poisson rate; JSON gives another arrival process (constant, bursts, schedule).",
+                    editor,
+                    errors.get(&key),
+                )
+            });
+            html! {
+                <>
+                    <h2>{ n.display_name().to_string() }<span class="kind">{ info.map_or("", |k| k.label) }</span></h2>
+                    <p class="id">{ format!("id: {}", n.id) }</p>
+                    if let Some(k) = info { <p class="help">{ k.help }</p> }
+                    { text_field("node-name", "Name", &n.name, "Shown on the card; the id stays the same.", name, errors.get("node-name")) }
+                    { text_field("node-region", "Region", n.region.as_deref().unwrap_or(""), "Nodes of a region are drawn in one box and can be partitioned together.", region, errors.get("node-region")) }
+                    { for loads }
+                    { for info.into_iter().flat_map(|k| k.fields.iter()).map(|f| field_editor(doc, Target::Node(i), f, &errors, on_edit)) }
+                </>
+            }
+        }
+        Some(Selection::Edge(i)) if i < doc.edges.len() => {
+            let e = &doc.edges[i];
+            html! {
+                <>
+                    <h2>{ format!("{} → {}", e.from, e.to) }<span class="kind">{ "link" }</span></h2>
+                    <p class="help">{ "A network link: latency and loss each way, and the caller's timeout, retries, breaker and fallback for calls over it." }</p>
+                    { for EDGE_FIELDS.iter().map(|f| field_editor(doc, Target::Edge(i), f, &errors, on_edit)) }
+                </>
+            }
+        }
+        _ => {
+            let duration = {
+                let doc = Rc::clone(doc);
+                committer("run-duration".into(), errors.clone(), on_edit.clone(), move |t| {
+                    let secs: f64 = t.trim().parse().map_err(|_| format!("Duration: \"{t}\" is not a number."))?;
+                    let mut next = (*doc).clone();
+                    next.duration_ms = (secs * 1_000.0).round().max(0.0) as u64;
+                    next.validate().map_err(|e| e.to_string())?;
+                    Ok(next)
+                })
+            };
+            let title = {
+                let doc = Rc::clone(doc);
+                committer("run-name".into(), errors.clone(), on_edit.clone(), move |t| {
+                    let mut next = (*doc).clone();
+                    next.name = t.trim().to_string();
+                    Ok(next)
+                })
+            };
+            html! {
+                <>
+                    <h2>{ "Scenario" }</h2>
+                    <p class="help">{ "Select a node or a link to edit it. Shift-click or shift-drag selects several." }</p>
+                    { text_field("run-name", "Title", &doc.name, "", title, errors.get("run-name")) }
+                    { text_field("run-duration", "Duration (s)", &(doc.duration_ms as f64 / 1_000.0).to_string(), "Simulated time the run lasts.", duration, errors.get("run-duration")) }
+                    <p class="stats">{ format!("{} nodes, {} links, {} workloads, {} faults", doc.nodes.len(), doc.edges.len(), doc.workloads.len(), doc.faults.len()) }</p>
+                </>
+            }
+        }
+    };
+    html! {
+        <aside class="inspector" data-testid="inspector" aria-label="Inspector">{ body }</aside>
+    }
+}

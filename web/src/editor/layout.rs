@@ -1,0 +1,150 @@
+//! Geometry of the canvas: card sizes, the box each region draws around its
+//! nodes, and which region a point falls in.
+//!
+//! Regions are not shapes in the document, only a name on each node; the box
+//! is the padded hull of its members. Dropping a node inside another region's
+//! box moves it there, dropping it outside every box takes it out.
+
+use faultline_sim::Scenario;
+
+pub const CARD_W: f64 = 190.0;
+pub const CARD_H: f64 = 136.0;
+/// Space between a region's border and its cards.
+pub const REGION_PAD: f64 = 28.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionBox {
+    pub name: String,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl RegionBox {
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        x >= self.x && x <= self.x + self.w && y >= self.y && y <= self.y + self.h
+    }
+}
+
+/// Boxes of every region, in first-seen order, leaving out nodes in `skip`.
+pub fn region_boxes(doc: &Scenario, skip: &[usize]) -> Vec<RegionBox> {
+    let mut boxes: Vec<(String, f64, f64, f64, f64)> = Vec::new();
+    for (i, n) in doc.nodes.iter().enumerate() {
+        let Some(region) = &n.region else { continue };
+        if skip.contains(&i) {
+            continue;
+        }
+        let (x0, y0, x1, y1) = (n.x - CARD_W / 2.0, n.y - CARD_H / 2.0, n.x + CARD_W / 2.0, n.y + CARD_H / 2.0);
+        match boxes.iter_mut().find(|b| &b.0 == region) {
+            Some(b) => {
+                b.1 = b.1.min(x0);
+                b.2 = b.2.min(y0);
+                b.3 = b.3.max(x1);
+                b.4 = b.4.max(y1);
+            }
+            None => boxes.push((region.clone(), x0, y0, x1, y1)),
+        }
+    }
+    boxes
+        .into_iter()
+        .map(|(name, x0, y0, x1, y1)| RegionBox {
+            name,
+            x: x0 - REGION_PAD,
+            y: y0 - REGION_PAD - 14.0,
+            w: x1 - x0 + 2.0 * REGION_PAD,
+            h: y1 - y0 + 2.0 * REGION_PAD + 14.0,
+        })
+        .collect()
+}
+
+/// The region a node dropped at (x, y) belongs to, given the other nodes.
+pub fn region_at(doc: &Scenario, moved: &[usize], x: f64, y: f64) -> Option<String> {
+    region_boxes(doc, moved).into_iter().find(|b| b.contains(x, y)).map(|b| b.name)
+}
+
+/// The rectangle (x, y, w, h) holding every card, padded; a default when empty.
+pub fn bounds(doc: &Scenario) -> (f64, f64, f64, f64) {
+    if doc.nodes.is_empty() {
+        return (-400.0, -300.0, 800.0, 600.0);
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for n in &doc.nodes {
+        x0 = x0.min(n.x - CARD_W / 2.0);
+        y0 = y0.min(n.y - CARD_H / 2.0);
+        x1 = x1.max(n.x + CARD_W / 2.0);
+        y1 = y1.max(n.y + CARD_H / 2.0);
+    }
+    for b in region_boxes(doc, &[]) {
+        x0 = x0.min(b.x);
+        y0 = y0.min(b.y);
+        x1 = x1.max(b.x + b.w);
+        y1 = y1.max(b.y + b.h);
+    }
+    let pad = 40.0;
+    (x0 - pad, y0 - pad, x1 - x0 + 2.0 * pad, y1 - y0 + 2.0 * pad)
+}
+
+/// Where link `i` is drawn: (x1, y1, x2, y2) from the border of the caller's
+/// card to the border of the callee's, along the line between their centres.
+pub fn edge_line(doc: &Scenario, i: usize) -> Option<(f64, f64, f64, f64)> {
+    let e = doc.edges.get(i)?;
+    let (a, b) = (&doc.nodes[doc.node_index(&e.from)?], &doc.nodes[doc.node_index(&e.to)?]);
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    // Fraction of the centre-to-centre line inside one card.
+    let inside = |gap: f64| {
+        let tx = if dx == 0.0 { f64::INFINITY } else { (CARD_W / 2.0 + gap) / dx.abs() };
+        let ty = if dy == 0.0 { f64::INFINITY } else { (CARD_H / 2.0 + gap) / dy.abs() };
+        tx.min(ty).min(0.5)
+    };
+    let (s, t) = (inside(0.0), inside(6.0));
+    Some((a.x + dx * s, a.y + dy * s, b.x - dx * t, b.y - dy * t))
+}
+
+/// Index of the node whose card contains (x, y), topmost first.
+pub fn node_at(doc: &Scenario, x: f64, y: f64) -> Option<usize> {
+    doc.nodes.iter().rposition(|n| (x - n.x).abs() <= CARD_W / 2.0 && (y - n.y).abs() <= CARD_H / 2.0)
+}
+
+/// Nodes whose centre lies in the rectangle spanned by two corners.
+pub fn nodes_in(doc: &Scenario, (ax, ay): (f64, f64), (bx, by): (f64, f64)) -> Vec<usize> {
+    let (x0, x1, y0, y1) = (ax.min(bx), ax.max(bx), ay.min(by), ay.max(by));
+    (0..doc.nodes.len())
+        .filter(|&i| (x0..=x1).contains(&doc.nodes[i].x) && (y0..=y1).contains(&doc.nodes[i].y))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faultline_sim::slice_scenario;
+
+    #[test]
+    fn region_boxes_wrap_their_nodes_and_decide_membership() {
+        let mut doc = slice_scenario();
+        doc.nodes[1].region = Some("eu".into());
+        doc.nodes[2].region = Some("eu".into());
+        let boxes = region_boxes(&doc, &[]);
+        assert_eq!(boxes.len(), 1);
+        let (a, b) = (&doc.nodes[1], &doc.nodes[2]);
+        assert!(boxes[0].contains(a.x, a.y) && boxes[0].contains(b.x, b.y));
+        assert!(!boxes[0].contains(doc.nodes[0].x, doc.nodes[0].y));
+        assert_eq!(region_at(&doc, &[0], a.x, a.y).as_deref(), Some("eu"));
+        assert_eq!(region_at(&doc, &[0], doc.nodes[0].x, doc.nodes[0].y), None);
+    }
+
+    #[test]
+    fn hit_testing_and_rubber_band() {
+        let doc = slice_scenario();
+        let n = &doc.nodes[1];
+        assert_eq!(node_at(&doc, n.x + 10.0, n.y - 10.0), Some(1));
+        assert_eq!(node_at(&doc, n.x, n.y + 500.0), None);
+        let all = nodes_in(&doc, (-10_000.0, -10_000.0), (10_000.0, 10_000.0));
+        assert_eq!(all, vec![0, 1, 2]);
+        let (x1, _, x2, _) = edge_line(&doc, 0).unwrap();
+        assert_eq!(x1, doc.nodes[0].x + CARD_W / 2.0, "a link leaves from the caller's border");
+        assert_eq!(x2, doc.nodes[1].x - CARD_W / 2.0 - 6.0, "and stops short of the callee's for the arrow");
+        let (x, y, w, h) = bounds(&doc);
+        assert!(w > 0.0 && h > 0.0 && x < n.x && y < n.y);
+    }
+}
