@@ -130,7 +130,7 @@ pub fn App() -> Html {
                 *sim.borrow_mut() = fresh;
                 d.dispatch(Action::Rebuilt(view));
             }
-            Err(e) => d.dispatch(Action::Message(Some(format!("This design cannot run: {e}")))),
+            Err(e) => d.dispatch(Action::Blocked(format!("This design cannot run yet: {e}"))),
         });
     }
 
@@ -198,7 +198,7 @@ pub fn App() -> Html {
         Callback::from(move |seed: Option<u64>| {
             let mut next = (*doc).clone();
             next.seed = seed.unwrap_or_else(random_seed);
-            edit_or_say(&d, next.validate().map(|_| next.clone()).map_err(|e| format!("Seed refused: {e}")));
+            edit_or_say(&d, next.validate_draft().map(|_| next.clone()).map_err(|e| format!("Seed refused: {e}")));
         })
     };
     let on_speed = act(&d, Action::SetSpeed);
@@ -206,8 +206,10 @@ pub fn App() -> Html {
     let on_edit = act(&d, Action::Edit);
     let cam = (*camera).unwrap_or_else(|| Camera::fit(&doc));
     let add_at = {
-        let (d, doc) = (d.clone(), Rc::clone(&doc));
+        let (d, doc, camera) = (d.clone(), Rc::clone(&doc), camera.clone());
         move |kind: &str, x: f64, y: f64| {
+            // Editing freezes the camera: "fit" would jump with every new card.
+            camera.set(Some(cam));
             let (x, y) = free_spot(&doc, x, y);
             match edits::add_node(&doc, kind, x, y) {
                 Ok((next, i)) => d.dispatch(Action::EditSelect(next, vec![Selection::Node(i)])),
@@ -241,7 +243,12 @@ pub fn App() -> Html {
     };
     let on_inject = {
         let (d, doc, sim, snaps, pick) = (d.clone(), Rc::clone(&doc), Rc::clone(&sim), Rc::clone(&snaps), pick.clone());
+        let blocked = state.blocked.is_some();
         Callback::from(move |inj: Injection| {
+            if blocked {
+                d.dispatch(Action::Message(Some("Finish the design first: it cannot run yet.".into())));
+                return;
+            }
             let now_ms = sim.borrow().now().micros().div_ceil(1_000);
             let at_ms = (*pick).unwrap_or(now_ms);
             pick.set(None);
@@ -250,7 +257,7 @@ pub fn App() -> Html {
                 // Scheduled in the past of this run: the run starts again with it.
                 let mut next = (*doc).clone();
                 next.faults.extend(faults);
-                edit_or_say(&d, next.validate().map(|_| next.clone()).map_err(|e| format!("Fault refused: {e}")));
+                edit_or_say(&d, next.validate_draft().map(|_| next.clone()).map_err(|e| format!("Fault refused: {e}")));
                 return;
             }
             let mut s = sim.borrow_mut();
@@ -282,7 +289,7 @@ pub fn App() -> Html {
             if let Some(f) = next.faults.get_mut(i) {
                 f.at_ms = at_ms;
             }
-            edit_or_say(&d, next.validate().map(|_| next.clone()).map_err(|e| e.to_string()));
+            edit_or_say(&d, next.validate_draft().map(|_| next.clone()).map_err(|e| e.to_string()));
         })
     };
     let on_fault_delete = {
@@ -388,13 +395,19 @@ pub fn App() -> Html {
     let key_handler = use_mut_ref(Callback::<web_sys::KeyboardEvent>::noop);
     *key_handler.borrow_mut() = on_key;
     use_effect_with((), move |_| {
-        let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |ev| {
-            use wasm_bindgen::JsCast;
-            if let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
-                let handler: Callback<web_sys::KeyboardEvent> = key_handler.borrow().clone();
-                handler.emit(ev.clone());
-            }
-        });
+        let listener = gloo::events::EventListener::new_with_options(
+            &gloo::utils::document(),
+            "keydown",
+            // Not passive: shortcuts such as Ctrl+A replace the browser's own.
+            gloo::events::EventListenerOptions::enable_prevent_default(),
+            move |ev| {
+                use wasm_bindgen::JsCast;
+                if let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
+                    let handler: Callback<web_sys::KeyboardEvent> = key_handler.borrow().clone();
+                    handler.emit(ev.clone());
+                }
+            },
+        );
         move || drop(listener)
     });
 
@@ -439,7 +452,7 @@ pub fn App() -> Html {
                         disabled={!state.history.can_redo()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{ "↷ Redo" }</button>
                     <button class="btn small" data-testid="help" onclick={open_help} aria-label="Keyboard shortcuts">{ "?" }</button>
                 </div>
-                <Controls playing={state.playing} finished={state.finished()} now_ms={state.view.now_ms}
+                <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
                     end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed}
                     {on_step} seed={doc.seed} {on_seed} />
             </header>
@@ -447,10 +460,15 @@ pub fn App() -> Html {
                 <Palette {on_add} />
                 <div class="centre">
                     <FaultBar scenario={Rc::clone(&doc)} selected={primary} down={selected_down} at_ms={*pick} {on_inject} />
-                    if let Some(message) = &state.message {
-                        <div class="message" role="status" data-testid="message">{ message.clone() }</div>
-                    }
                     <main class="stage">
+                        <div class="notices">
+                        if let Some(message) = &state.message {
+                            <div class="message" role="status" data-testid="message">{ message.clone() }</div>
+                        }
+                        if let Some(why) = &state.blocked {
+                            <div class="message blocked" role="status" data-testid="blocked">{ why.clone() }</div>
+                        }
+                        </div>
                         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
                             particles={Rc::clone(&state.particles)} camera={*camera} {on_camera} {on_select}
                             {on_move} {on_connect} {on_drop_kind} />

@@ -42,6 +42,8 @@ pub struct PlayState {
     pub history: Rc<History<Rc<Scenario>>>,
     /// Moves on whenever the engine must be rebuilt from `doc`.
     pub run_rev: u64,
+    /// Why the document cannot run, while it cannot.
+    pub blocked: Option<String>,
     /// Moves on whenever the engine was replaced (rebuilt or scrubbed), so
     /// what is derived from its history is derived again.
     pub epoch: u64,
@@ -62,6 +64,8 @@ pub enum Action {
     Scrubbed(SimView),
     /// The run reached its end.
     Finished(SimView),
+    /// The document cannot run yet (an unfinished design): why.
+    Blocked(String),
     Select(Vec<Selection>),
     SetSpeed(f64),
     Message(Option<String>),
@@ -106,6 +110,7 @@ impl PlayState {
             doc: Rc::new(doc),
             history: Rc::default(),
             run_rev: 0,
+            blocked: None,
             epoch: 0,
         }
     }
@@ -149,7 +154,7 @@ impl Reducible for PlayState {
         let mut next = (*self).clone();
         match action {
             Action::Play => {
-                if self.finished() {
+                if self.finished() || self.blocked.is_some() {
                     return self;
                 }
                 next.playing = true;
@@ -165,6 +170,7 @@ impl Reducible for PlayState {
                 next.run_rev += 1;
             }
             Action::Rebuilt(view) => {
+                next.blocked = None;
                 next.epoch += 1;
                 next.reached_ms = 0.0;
                 next.view = Rc::new(view);
@@ -179,6 +185,14 @@ impl Reducible for PlayState {
             Action::Finished(view) => {
                 next.playing = false;
                 next.see(view);
+            }
+            Action::Blocked(why) => {
+                next.playing = false;
+                next.epoch += 1;
+                next.reached_ms = 0.0;
+                next.view = Rc::new(SimView { end_ms: self.doc.duration_ms as f64, ..SimView::default() });
+                next.particles = Rc::default();
+                next.blocked = Some(why);
             }
             Action::Select(selection) => next.selection = selection,
             Action::SetSpeed(speed) => {
@@ -259,6 +273,15 @@ mod tests {
         let s = s.reduce(Action::Select(vec![Selection::Edge(1)]));
         assert_eq!(s.primary(), Some(Selection::Edge(1)));
         assert_eq!(s.reduce(Action::Select(vec![])).primary(), None);
+    }
+
+    #[test]
+    fn an_unfinished_design_does_not_play_until_it_can() {
+        let s = state().reduce(Action::Blocked("a queue needs its consumer".into()));
+        assert!(!s.clone().reduce(Action::Play).playing);
+        let s = s.reduce(Action::Rebuilt(view(0.0)));
+        assert!(s.blocked.is_none());
+        assert!(s.reduce(Action::Play).playing);
     }
 
     #[test]

@@ -199,7 +199,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     let secs: f64 = t.trim().parse().map_err(|_| format!("Duration: \"{t}\" is not a number."))?;
                     let mut next = (*doc).clone();
                     next.duration_ms = (secs * 1_000.0).round().max(0.0) as u64;
-                    next.validate().map_err(|e| e.to_string())?;
+                    next.validate_draft().map_err(|e| e.to_string())?;
                     Ok(next)
                 })
             };

@@ -102,7 +102,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 data-testid={format!("timeline-fault-{i}")} data-at={at.to_string()}
                 style={format!("left: {}; width: {width}", pct(at as f64))}
                 title={format!("{} at {}", describe(f), format::clock(at as f64))}
-                {onpointerdown} {onpointermove} {onpointerup} role="button" tabindex="0"
+                {onpointerdown} {onpointermove} {onpointerup} onclick={|ev: MouseEvent| ev.stop_propagation()}
+                role="button" tabindex="0"
                 aria-label={format!("Fault: {} at {}", describe(f), format::clock(at as f64))} />
         }
     });

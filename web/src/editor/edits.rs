@@ -20,7 +20,7 @@ pub fn snap(v: f64) -> f64 {
 }
 
 fn checked(doc: Scenario) -> Result<Scenario, String> {
-    doc.validate().map_err(|e| e.to_string())?;
+    doc.validate_draft().map_err(|e| e.to_string())?;
     Ok(doc)
 }
 

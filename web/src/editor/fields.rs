@@ -129,7 +129,7 @@ pub fn set(doc: &Scenario, target: Target, field: &str, label: &str, value: Valu
             *edge = from_value::<Edge>(&with_field(whole, field, value)).map_err(shape)?;
         }
     }
-    next.validate().map_err(|e| e.to_string())?;
+    next.validate_draft().map_err(|e| e.to_string())?;
     Ok(next)
 }
 
@@ -138,7 +138,7 @@ pub fn rename(doc: &Scenario, i: usize, name: &str) -> Result<Scenario, String> 
     let mut next = doc.clone();
     let node = next.nodes.get_mut(i).ok_or("That node no longer exists.")?;
     node.name = name.trim().to_string();
-    next.validate().map_err(|e| e.to_string())?;
+    next.validate_draft().map_err(|e| e.to_string())?;
     Ok(next)
 }
 
@@ -148,7 +148,7 @@ pub fn set_region(doc: &Scenario, i: usize, region: &str) -> Result<Scenario, St
     let node = next.nodes.get_mut(i).ok_or("That node no longer exists.")?;
     let region = region.trim();
     node.region = (!region.is_empty()).then(|| region.to_string());
-    next.validate().map_err(|e| e.to_string())?;
+    next.validate_draft().map_err(|e| e.to_string())?;
     Ok(next)
 }
 
@@ -161,7 +161,7 @@ pub fn set_arrival(doc: &Scenario, w: usize, text: &str) -> Result<Scenario, Str
     };
     let mut next = doc.clone();
     next.workloads.get_mut(w).ok_or("That workload no longer exists.")?.arrival = arrival;
-    next.validate().map_err(|e| e.to_string())?;
+    next.validate_draft().map_err(|e| e.to_string())?;
     Ok(next)
 }
 

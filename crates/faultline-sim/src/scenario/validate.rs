@@ -99,9 +99,16 @@ impl std::error::Error for ScenarioError {}
 
 struct Collector {
     problems: Vec<Problem>,
+    /// Problems of a design that is not finished yet (nothing on the canvas,
+    /// a queue without its consumer): it cannot run, but an editor may hold it.
+    unfinished: Vec<Problem>,
 }
 
 impl Collector {
+    fn unfinished(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.unfinished.push(Problem { path: path.into(), message: message.into() });
+    }
+
     fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem { path: path.into(), message: message.into() });
     }
@@ -138,7 +145,30 @@ impl Collector {
 impl Scenario {
     /// Every problem with this scenario; `Ok` when it can run.
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        let mut c = Collector { problems: Vec::new() };
+        let mut c = self.collect();
+        c.problems.append(&mut c.unfinished);
+        if c.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError { problems: c.problems })
+        }
+    }
+
+    /// The problems that make this a broken document, leaving out those of a
+    /// design still being drawn (no nodes yet, a queue not yet connected to
+    /// its consumer). The playground's editor accepts what passes this; the
+    /// engine runs only what passes `validate`.
+    pub fn validate_draft(&self) -> Result<(), ScenarioError> {
+        let c = self.collect();
+        if c.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError { problems: c.problems })
+        }
+    }
+
+    fn collect(&self) -> Collector {
+        let mut c = Collector { problems: Vec::new(), unfinished: Vec::new() };
         if self.version != SCENARIO_VERSION {
             c.add(
                 "version",
@@ -154,7 +184,7 @@ impl Scenario {
             );
         }
         if self.nodes.is_empty() {
-            c.add("nodes", "a scenario needs at least one node");
+            c.unfinished("nodes", "a scenario needs at least one node");
         }
         if self.nodes.len() > LIMITS.max_nodes {
             c.add("nodes", format!("at most {} nodes (limit MAX_NODES, got {})", LIMITS.max_nodes, self.nodes.len()));
@@ -174,7 +204,7 @@ impl Scenario {
         }
         if !c.problems.is_empty() && (self.nodes.len() > LIMITS.max_nodes || self.edges.len() > LIMITS.max_edges) {
             // Do not walk a hostile document any further.
-            return Err(ScenarioError { problems: c.problems });
+            return c;
         }
 
         let mut ids = HashSet::new();
@@ -222,7 +252,12 @@ impl Scenario {
                     c.range_u32(format!("{p}.kind.consumers"), q.consumers, 1, LIMITS.max_workers, "MAX_WORKERS");
                     c.range_u32(format!("{p}.kind.max_redeliveries"), q.max_redeliveries, 0, 100, "100");
                     let out = self.edges.iter().filter(|e| e.from == n.id).count();
-                    if out != 1 {
+                    if out == 0 {
+                        c.unfinished(
+                            format!("{p}.kind"),
+                            format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has 0)", n.id),
+                        );
+                    } else if out > 1 {
                         c.add(
                             format!("{p}.kind"),
                             format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has {out})", n.id),
@@ -507,12 +542,7 @@ impl Scenario {
                 );
             }
         }
-
-        if c.problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ScenarioError { problems: c.problems })
-        }
+        c
     }
 }
 
@@ -799,5 +829,37 @@ mod tests {
         s.nodes = vec![n; LIMITS.max_nodes + 1];
         let m = messages(&s);
         assert!(m.iter().any(|x| x.contains("limit MAX_NODES")), "{m:?}");
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use crate::scenario::{slice_scenario, Node, NodeKind, QueueConfig};
+
+    #[test]
+    fn an_unfinished_design_is_a_valid_draft_but_cannot_run() {
+        let mut empty = slice_scenario();
+        empty.nodes.clear();
+        empty.edges.clear();
+        empty.workloads.clear();
+        assert!(empty.validate_draft().is_ok());
+        assert!(empty.validate().unwrap_err().to_string().contains("at least one node"));
+
+        let mut q = slice_scenario();
+        q.nodes.push(Node {
+            id: "q".into(),
+            name: String::new(),
+            region: None,
+            zone: None,
+            x: 0.0,
+            y: 0.0,
+            kind: NodeKind::Queue(QueueConfig::default()),
+        });
+        assert!(q.validate_draft().is_ok());
+        assert!(q.validate().unwrap_err().to_string().contains("consumer"));
+
+        // A broken value is a problem for drafts too.
+        q.duration_ms = 0;
+        assert!(q.validate_draft().is_err());
     }
 }

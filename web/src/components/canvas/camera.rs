@@ -10,6 +10,8 @@ use faultline_sim::Scenario;
 /// Zoom limits, as the viewBox width in design pixels.
 const MIN_W: f64 = 200.0;
 const MAX_W: f64 = 40_000.0;
+/// The smallest area "fit" shows, in design pixels.
+const FIT_MIN: (f64, f64) = (1_000.0, 560.0);
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Camera {
@@ -20,10 +22,12 @@ pub struct Camera {
 }
 
 impl Camera {
-    /// Shows the whole design.
+    /// Shows the whole design, never closer than `FIT_MIN` (a lone card
+    /// would otherwise fill the screen).
     pub fn fit(doc: &Scenario) -> Camera {
         let (x, y, w, h) = bounds(doc);
-        Camera { x, y, w, h }
+        let (fw, fh) = (w.max(FIT_MIN.0), h.max(FIT_MIN.1));
+        Camera { x: x - (fw - w) / 2.0, y: y - (fh - h) / 2.0, w: fw, h: fh }
     }
 
     pub fn view_box(&self) -> String {

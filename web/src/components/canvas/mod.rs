@@ -181,7 +181,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             drag.set(Drag::Idle);
         })
     };
-    let onwheel = {
+    // Wheel zoom through a non-passive listener (Yew's are passive, and the
+    // page must not scroll or zoom while the canvas does). The listener is
+    // registered once and calls the handler of the latest render.
+    let wheel = use_mut_ref(Callback::<WheelEvent>::noop);
+    *wheel.borrow_mut() = {
         let on_camera = props.on_camera.clone();
         let to_design = to_design.clone();
         Callback::from(move |ev: WheelEvent| {
@@ -190,6 +194,26 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             on_camera.emit(Some(cam.zoom_at((ev.delta_y() * 0.0015).exp(), px, py)));
         })
     };
+    {
+        let svg = svg.clone();
+        use_effect_with((), move |_| {
+            let listener = svg.cast::<web_sys::Element>().map(|el| {
+                gloo::events::EventListener::new_with_options(
+                    &el,
+                    "wheel",
+                    gloo::events::EventListenerOptions::enable_prevent_default(),
+                    move |ev| {
+                        use wasm_bindgen::JsCast;
+                        if let Some(ev) = ev.dyn_ref::<WheelEvent>() {
+                            let handler: Callback<WheelEvent> = wheel.borrow().clone();
+                            handler.emit(ev.clone());
+                        }
+                    },
+                )
+            });
+            move || drop(listener)
+        });
+    }
     let ondragover = Callback::from(|ev: DragEvent| ev.prevent_default());
     let ondrop = {
         let on_drop_kind = props.on_drop_kind.clone();
@@ -311,7 +335,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 viewBox={cam.view_box()} preserveAspectRatio="xMidYMid meet" role="application"
                 aria-label="System design canvas: drag to pan, shift-drag to select, wheel to zoom"
                 {onpointerdown} {onpointermove} onpointerup={onpointerup.clone()} onpointercancel={onpointerup}
-                {onwheel} {ondragover} {ondrop}>
+                {ondragover} {ondrop}>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"
                         orient="auto-start-reverse">
