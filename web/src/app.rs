@@ -5,7 +5,8 @@
 use crate::components::canvas::camera::Camera;
 use crate::components::timeline::describe;
 use crate::components::{
-    Canvas, Charts, Controls, FaultBar, Injection, Inspector, Palette, Shortcuts, Summary, Timeline,
+    Canvas, Charts, Controls, DesignsPanel, FaultBar, FilePanel, Injection, Inspector, LibraryPanel, Menus, Narrative,
+    Palette, Panel, SharePanel, Shortcuts, Summary, Timeline,
 };
 use crate::editor::edits::{self, GRID};
 use crate::editor::layout::{edge_line, node_at, region_at};
@@ -14,6 +15,7 @@ use crate::particles::Particles;
 use crate::runner::Runner;
 use crate::snapshots::Snapshots;
 use crate::state::{Action, PlayState, Selection};
+use crate::{files, library, share, storage};
 use faultline_sim::metrics::Point;
 use faultline_sim::scenario::{Edge, Fault, Node};
 use faultline_sim::{Scenario, Sim, SimTime, SimView};
@@ -95,10 +97,17 @@ fn subject_of(doc: &Scenario, selected: Option<Selection>) -> String {
 
 #[component]
 pub fn App() -> Html {
-    let initial = use_memo((), |_| crate::startup::initial_doc());
+    let boot = use_memo((), |_| crate::startup::startup());
+    let initial = use_memo((), |_| boot.doc.clone());
+    let embed = boot.embed;
     let sim = {
         let initial = Rc::clone(&initial);
-        use_mut_ref(move || Sim::new(&initial).expect("the starting document was validated"))
+        // An unfinished autosaved draft cannot run: the engine starts from the slice
+        // and the rebuild effect reports why the draft is blocked.
+        use_mut_ref(move || {
+            Sim::new(&initial)
+                .unwrap_or_else(|_| Sim::new(&faultline_sim::slice_scenario()).expect("the slice is valid"))
+        })
     };
     let snaps = {
         let sim = Rc::clone(&sim);
@@ -109,6 +118,12 @@ pub fn App() -> Html {
         use_reducer(move || PlayState::new((*initial).clone(), sim.borrow().view()))
     };
     let camera = use_state(|| None::<Camera>);
+    let panel = use_state(|| None::<Panel>);
+    let entries = use_memo((), |_| library::entries());
+    let narrative = use_state(|| None::<(usize, bool)>);
+    let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
+    let storage_warned = use_mut_ref(|| false);
+    let save_timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     let pick = use_state(|| None::<u64>);
     let help = use_state(|| false);
     let clipboard = use_mut_ref(|| None::<(Vec<Node>, Vec<Edge>)>);
@@ -131,6 +146,38 @@ pub fn App() -> Html {
                 d.dispatch(Action::Rebuilt(view));
             }
             Err(e) => d.dispatch(Action::Blocked(format!("This design cannot run yet: {e}"))),
+        });
+    }
+
+    // What the page was opened with: a message to show, a link that plays.
+    {
+        let d = state.dispatcher();
+        let boot = Rc::clone(&boot);
+        use_effect_with((), move |_| {
+            if let Some(m) = &boot.message {
+                d.dispatch(Action::Message(Some(m.clone())));
+            }
+            if boot.autoplay {
+                d.dispatch(Action::Play);
+            }
+        });
+    }
+
+    // Autosave and the address bar follow the document, debounced.
+    {
+        let (save_timer, storage_warned, d) = (Rc::clone(&save_timer), Rc::clone(&storage_warned), state.dispatcher());
+        use_effect_with(Rc::clone(&state.doc), move |doc| {
+            let doc = Rc::clone(doc);
+            *save_timer.borrow_mut() = (!embed).then(|| {
+                gloo::timers::callback::Timeout::new(400, move || {
+                    if let Err(e) = storage::save_autosave(&doc) {
+                        if !std::mem::replace(&mut *storage_warned.borrow_mut(), true) {
+                            d.dispatch(Action::Message(Some(e)));
+                        }
+                    }
+                    share::follow(doc.validate().is_ok().then_some(&*doc));
+                })
+            });
         });
     }
 
@@ -317,6 +364,105 @@ pub fn App() -> Html {
         let pick = pick.clone();
         Callback::from(move |t: Option<u64>| pick.set(t))
     };
+    let on_toggle = {
+        let panel = panel.clone();
+        Callback::from(move |p: Panel| panel.set(if *panel == Some(p) { None } else { Some(p) }))
+    };
+    let load = {
+        let (d, panel, camera) = (d.clone(), panel.clone(), camera.clone());
+        move |doc: Scenario| {
+            panel.set(None);
+            camera.set(None);
+            d.dispatch(Action::Load(doc));
+            d.dispatch(Action::Message(None));
+        }
+    };
+    let on_open_preset = {
+        let (d, entries, narrative, load) = (d.clone(), Rc::clone(&entries), narrative.clone(), load.clone());
+        Callback::from(move |(i, after): (usize, bool)| {
+            let Some(e) = entries.get(i) else { return };
+            let name = if after { e.after.clone().unwrap_or_else(|| e.before.clone()) } else { e.before.clone() };
+            match library::scenario(&name) {
+                Ok(doc) => {
+                    load(doc);
+                    narrative.set(Some((i, after)));
+                }
+                Err(e) => d.dispatch(Action::Message(Some(e))),
+            }
+        })
+    };
+    let on_open_design = {
+        let (narrative, load) = (narrative.clone(), load.clone());
+        Callback::from(move |doc: Scenario| {
+            narrative.set(None);
+            load(doc);
+        })
+    };
+    let on_message = act(&d, Action::Message);
+    let say = {
+        let d = d.clone();
+        move |r: Result<(), String>| {
+            if let Err(e) = r {
+                d.dispatch(Action::Message(Some(e)));
+            }
+        }
+    };
+    let on_export_json = {
+        let (doc, say) = (Rc::clone(&doc), say.clone());
+        Callback::from(move |_| {
+            say(files::download(&format!("{}.json", files::file_stem(&doc)), "application/json", &doc.to_json_pretty()))
+        })
+    };
+    let on_export_svg = {
+        let (doc, say) = (Rc::clone(&doc), say.clone());
+        Callback::from(move |_| {
+            say(files::canvas_svg()
+                .and_then(|svg| files::download(&format!("{}.svg", files::file_stem(&doc)), "image/svg+xml", &svg)))
+        })
+    };
+    let on_export_png = {
+        let (doc, say) = (Rc::clone(&doc), say.clone());
+        Callback::from(move |_| say(files::export_png(format!("{}.png", files::file_stem(&doc)))))
+    };
+    let on_export_csv = {
+        let (doc, sim, say) = (Rc::clone(&doc), Rc::clone(&sim), say.clone());
+        Callback::from(move |_| {
+            let csv = files::series_csv(&sim.borrow());
+            say(files::download(&format!("{}-series.csv", files::file_stem(&doc)), "text/csv", &csv))
+        })
+    };
+    let on_import = {
+        let (d, reader, narrative, load) = (d.clone(), Rc::clone(&reader), narrative.clone(), load.clone());
+        Callback::from(move |file: web_sys::File| {
+            let (d, narrative, load) = (d.clone(), narrative.clone(), load.clone());
+            let name = file.name();
+            let task = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |text| {
+                match text.map_err(|e| e.to_string()).and_then(|t| storage::parse_draft(&t)) {
+                    Ok(doc) => {
+                        narrative.set(None);
+                        load(doc);
+                    }
+                    Err(e) => d.dispatch(Action::Message(Some(format!("{name} was not opened: {e}")))),
+                }
+            });
+            *reader.borrow_mut() = Some(task);
+        })
+    };
+    // A .json file dropped anywhere on the page is imported.
+    let on_page_dragover = Callback::from(|ev: DragEvent| {
+        if ev.data_transfer().is_some_and(|dt| dt.types().includes(&"Files".into(), 0)) {
+            ev.prevent_default();
+        }
+    });
+    let on_page_drop = {
+        let on_import = on_import.clone();
+        Callback::from(move |ev: DragEvent| {
+            if let Some(f) = ev.data_transfer().and_then(|dt| dt.files()).and_then(|l| l.get(0)) {
+                ev.prevent_default();
+                on_import.emit(f);
+            }
+        })
+    };
     let on_camera = {
         let camera = camera.clone();
         Callback::from(move |c: Option<Camera>| camera.set(c))
@@ -440,38 +586,88 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| help.set(true))
     };
 
+    let panel_view = match *panel {
+        Some(Panel::Library) => {
+            html! { <LibraryPanel entries={Rc::clone(&entries)} on_open={on_open_preset.clone()} /> }
+        }
+        Some(Panel::Designs) => html! { <DesignsPanel doc={Rc::clone(&doc)} on_open={on_open_design} {on_message} /> },
+        Some(Panel::File) => html! {
+            <FilePanel on_export_json={on_export_json.clone()} {on_import} {on_export_png} {on_export_svg} {on_export_csv} />
+        },
+        Some(Panel::Share) => html! {
+            <SharePanel doc={Rc::clone(&doc)} blocked={state.blocked.is_some()} on_export_json={on_export_json.clone()} />
+        },
+        None => html! {},
+    };
+    let narrative_view = (*narrative).and_then(|(i, after)| {
+        let entry = entries.get(i)?.clone();
+        let on_close = {
+            let narrative = narrative.clone();
+            Callback::from(move |_| narrative.set(None))
+        };
+        Some(html! { <Narrative {entry} index={i} {after} on_open={on_open_preset.clone()} {on_close} /> })
+    });
+    let notices = html! {
+        <div class="notices">
+            if let Some(message) = &state.message {
+                <div class="message" role="status" data-testid="message">{ message.clone() }</div>
+            }
+            if let Some(why) = &state.blocked {
+                <div class="message blocked" role="status" data-testid="blocked">{ why.clone() }</div>
+            }
+        </div>
+    };
+    let controls = html! {
+        <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
+            end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed}
+            {on_step} seed={doc.seed} {on_seed} />
+    };
+    let canvas = html! {
+        <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
+            particles={Rc::clone(&state.particles)} camera={*camera} {on_camera} {on_select}
+            {on_move} {on_connect} {on_drop_kind} />
+    };
+    if embed {
+        // Read-only: the design runs, nothing edits it.
+        let full = gloo::utils::window().location().href().unwrap_or_default().replace("embed=1", "embed=0");
+        return html! {
+            <div class="shell embed">
+                <header class="topbar">
+                    <div class="brand"><span class="logo">{ "⚡" }</span>{ "Faultline" }</div>
+                    <div class="scenario-name">{ doc.name.clone() }</div>
+                    { controls }
+                    <a class="btn small" href={full} target="_blank" rel="noopener" data-testid="open-full">{ "Open in Faultline" }</a>
+                </header>
+                <main class="stage">{ notices }{ canvas }</main>
+                <Summary view={Rc::clone(&state.view)} report={report} />
+            </div>
+        };
+    }
+
     html! {
-        <div class="shell">
+        <div class="shell" ondragover={on_page_dragover} ondrop={on_page_drop}>
             <header class="topbar">
                 <div class="brand"><span class="logo">{ "⚡" }</span>{ "Faultline" }</div>
-                <div class="scenario-name">{ doc.name.clone() }</div>
+                <Menus open={*panel} {on_toggle} />
                 <div class="edit-controls" role="toolbar" aria-label="Edit">
                     <button class="btn small" data-testid="undo" onclick={on_undo.reform(|_: MouseEvent| ())}
-                        disabled={!state.history.can_undo()} aria-label="Undo" title="Undo (Ctrl+Z)">{ "↶ Undo" }</button>
+                        disabled={!state.history.can_undo()} aria-label="Undo" title="Undo (Ctrl+Z)">{ "↶" }</button>
                     <button class="btn small" data-testid="redo" onclick={on_redo.reform(|_: MouseEvent| ())}
-                        disabled={!state.history.can_redo()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{ "↷ Redo" }</button>
+                        disabled={!state.history.can_redo()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{ "↷" }</button>
                     <button class="btn small" data-testid="help" onclick={open_help} aria-label="Keyboard shortcuts">{ "?" }</button>
                 </div>
-                <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
-                    end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed}
-                    {on_step} seed={doc.seed} {on_seed} />
+                <div class="scenario-name" title={doc.name.clone()}>{ doc.name.clone() }</div>
+                { controls }
             </header>
+            if panel.is_some() { <div class="panel-host">{ panel_view }</div> }
             <div class="workspace">
                 <Palette {on_add} />
                 <div class="centre">
                     <FaultBar scenario={Rc::clone(&doc)} selected={primary} down={selected_down} at_ms={*pick} {on_inject} />
-                    <main class="stage">
-                        <div class="notices">
-                        if let Some(message) = &state.message {
-                            <div class="message" role="status" data-testid="message">{ message.clone() }</div>
-                        }
-                        if let Some(why) = &state.blocked {
-                            <div class="message blocked" role="status" data-testid="blocked">{ why.clone() }</div>
-                        }
-                        </div>
-                        <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
-                            particles={Rc::clone(&state.particles)} camera={*camera} {on_camera} {on_select}
-                            {on_move} {on_connect} {on_drop_kind} />
+                    <main class={classes!("stage", narrative_view.is_some().then_some("with-narrative"))}>
+                        { notices }
+                        { narrative_view.clone().unwrap_or_default() }
+                        { canvas }
                     </main>
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*pick} {on_pick} {on_scrub} on_move={on_fault_move}

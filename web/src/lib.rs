@@ -7,14 +7,18 @@
 pub mod app;
 pub mod components;
 pub mod editor;
+pub mod files;
 pub mod format;
 pub mod keyboard;
+pub mod library;
 pub mod panic;
 pub mod particles;
 pub mod runner;
+pub mod share;
 pub mod snapshots;
 pub mod startup;
 pub mod state;
+pub mod storage;
 
 /// Entry point: error reporting first, then the app.
 pub fn start() {

@@ -1,13 +1,32 @@
-//! The document the page opens with.
+//! What the page opens with, in order of precedence:
 //!
-//! `?generate=N` builds an N-node layered topology (the frame-time benchmark
-//! uses it); otherwise the built-in slice.
+//! 1. `?generate=N`: an N-node layered topology (the frame-time benchmark);
+//! 2. a share link in the fragment (`#v1...`);
+//! 3. the autosaved design, so a reload or a crashed tab loses nothing;
+//! 4. the built-in slice.
+//!
+//! A link that cannot be opened leaves the user's autosaved work in place
+//! and says why.
 
+use crate::editor::layout::auto_layout;
+use crate::{share, storage};
 use faultline_sim::scenario::generated::layered;
 use faultline_sim::{slice_scenario, Scenario};
 
 /// Largest topology `?generate=` builds.
 pub const MAX_GENERATED: u32 = 2_000;
+
+pub struct Startup {
+    pub doc: Scenario,
+    /// Something the user should know (a link that failed to open, ...).
+    pub message: Option<String>,
+    /// The link asked to start playing.
+    pub autoplay: bool,
+    /// `?embed=1`: a read-only view with play and pause.
+    pub embed: bool,
+    /// The document came from the address, not from storage.
+    pub from_link: bool,
+}
 
 /// The value of query parameter `name`, if present.
 pub fn query_param(name: &str) -> Option<String> {
@@ -18,11 +37,50 @@ pub fn query_param(name: &str) -> Option<String> {
     })
 }
 
-pub fn initial_doc() -> Scenario {
+pub fn startup() -> Startup {
+    let embed = query_param("embed").is_some_and(|v| v != "0");
+    let mut s = Startup { doc: slice_scenario(), message: None, autoplay: false, embed, from_link: false };
     if let Some(n) = query_param("generate").and_then(|v| v.parse::<u32>().ok()) {
-        let mut doc = layered(n.clamp(6, MAX_GENERATED), 2, 1, 600_000);
-        doc.name = format!("Generated: {} nodes", doc.nodes.len());
-        return doc;
+        s.doc = layered(n.clamp(6, MAX_GENERATED), 2, 1, 600_000);
+        s.doc.name = format!("Generated: {} nodes", s.doc.nodes.len());
+        auto_layout(&mut s.doc);
+        return s;
     }
-    slice_scenario()
+    match share::from_address() {
+        Some(Ok(shared)) => {
+            keep_autosave_before(&shared.scenario);
+            s.doc = shared.scenario;
+            auto_layout(&mut s.doc);
+            s.autoplay = shared.autoplay;
+            s.from_link = true;
+            return s;
+        }
+        Some(Err(e)) => s.message = Some(e),
+        None => {}
+    }
+    if !embed {
+        match storage::load_autosave() {
+            Ok(Some(doc)) => s.doc = doc,
+            Ok(None) => {}
+            Err(e) => s.message = Some(s.message.map_or(e.clone(), |m| format!("{m}\n{e}"))),
+        }
+    }
+    s
+}
+
+/// Opening a link replaces the autosave; a different design that was there
+/// goes into "My designs" first, so opening a link never loses work.
+fn keep_autosave_before(incoming: &Scenario) {
+    let Ok(Some(previous)) = storage::load_autosave() else { return };
+    if previous == *incoming {
+        return;
+    }
+    let Ok(mut list) = storage::designs() else { return };
+    if list.iter().any(|d| d.scenario == previous) {
+        return;
+    }
+    let base = if previous.name.is_empty() { "Autosaved design".to_string() } else { previous.name.clone() };
+    let name = storage::unique_name(&list, &format!("{base} (before opening a link)"));
+    list.push(storage::Design { name, saved_ms: 0.0, scenario: previous });
+    let _ = storage::save_designs(&list);
 }

@@ -76,7 +76,7 @@ pub enum Action {
     /// A fault the running engine has already taken: the document records
     /// it (undoable) without rebuilding the engine.
     Injected(Scenario),
-    /// A whole new document (opened, imported, a preset): not undoable past.
+    /// A whole new document (opened, imported, a preset); undo goes back.
     Load(Scenario),
     Undo,
     Redo,
@@ -218,7 +218,8 @@ impl Reducible for PlayState {
                 next.reached_ms = next.view.now_ms;
             }
             Action::Load(doc) => {
-                next.history = Rc::default();
+                // Undoable, so opening a preset or a file never loses the design before it.
+                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
                 next.selection.clear();
                 next.playing = false;
                 next.doc = Rc::new(doc);

@@ -43,7 +43,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button data-testid="pause" class="btn" onclick={pause}
                 disabled={!props.playing} aria-label="Pause">{ "❚❚ Pause" }</button>
             <button data-testid="step" class="btn" onclick={step} disabled={props.playing || props.finished}
-                aria-label="Step 100 ms" title="Advance 100 ms of simulated time">{ "Step +100 ms" }</button>
+                aria-label="Step 100 ms" title="Advance 100 ms of simulated time">{ "Step" }</button>
             <button data-testid="reset" class="btn" onclick={reset} aria-label="Reset">{ "↺ Reset" }</button>
             <label class="seed" title="Same seed, same run">
                 { "seed" }

@@ -42,7 +42,9 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
                 <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
             </div>
-            <div class="summary-run" data-testid="run-summary" aria-label="The run so far">
+            <div class="summary-run" data-testid="run-summary" aria-label="The run so far"
+                data-trace={props.report.trace_hash.clone()} data-generated={r.generated.to_string()}
+                data-ok={r.ok.to_string()} data-failed={r.failed.total.to_string()} data-time={props.report.sim_time_ms.to_string()}>
                 <Readout testid="metric-requests" label="Requests" value={v.generated as f64}
                     text={format!("{} ok / {} failed", v.ok, v.failed)} />
                 <Readout testid="metric-success" label="Success rate" value={success} text={format::percent(success)} />

@@ -101,6 +101,51 @@ pub fn edge_line(doc: &Scenario, i: usize) -> Option<(f64, f64, f64, f64)> {
     Some((a.x + dx * s, a.y + dy * s, b.x - dx * t, b.y - dy * t))
 }
 
+/// Horizontal and vertical distance between laid-out cards.
+pub const LAYOUT_STEP: (f64, f64) = (280.0, 180.0);
+
+/// Lays the design out left to right by call depth when its cards overlap
+/// (documents written by hand or by tools often carry no positions).
+/// Returns whether it moved anything.
+pub fn auto_layout(doc: &mut Scenario) -> bool {
+    let overlapping = doc
+        .nodes
+        .iter()
+        .enumerate()
+        .any(|(i, a)| doc.nodes[i + 1..].iter().any(|b| (a.x - b.x).abs() < CARD_W && (a.y - b.y).abs() < CARD_H));
+    if !overlapping {
+        return false;
+    }
+    let n = doc.nodes.len();
+    // Longest path from a node nobody calls; validation guarantees no cycles,
+    // and n rounds of relaxation settle every depth.
+    let links: Vec<(usize, usize)> =
+        doc.edges.iter().filter_map(|e| Some((doc.node_index(&e.from)?, doc.node_index(&e.to)?))).collect();
+    let mut depth = vec![0usize; n];
+    for _ in 0..n {
+        let mut changed = false;
+        for &(a, b) in &links {
+            if depth[b] < depth[a] + 1 && depth[a] + 1 < n {
+                depth[b] = depth[a] + 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let columns = depth.iter().copied().max().unwrap_or(0) + 1;
+    for col in 0..columns {
+        let members: Vec<usize> = (0..n).filter(|&i| depth[i] == col).collect();
+        let top = -(members.len() as f64 - 1.0) / 2.0 * LAYOUT_STEP.1;
+        for (row, &i) in members.iter().enumerate() {
+            doc.nodes[i].x = col as f64 * LAYOUT_STEP.0;
+            doc.nodes[i].y = top + row as f64 * LAYOUT_STEP.1;
+        }
+    }
+    true
+}
+
 /// Index of the node whose card contains (x, y), topmost first.
 pub fn node_at(doc: &Scenario, x: f64, y: f64) -> Option<usize> {
     doc.nodes.iter().rposition(|n| (x - n.x).abs() <= CARD_W / 2.0 && (y - n.y).abs() <= CARD_H / 2.0)

@@ -1,0 +1,63 @@
+//! The Share panel: the link that replays this run, its length, and a JSON
+//! download when the link grows too long for chat apps.
+
+use crate::share::{link_for, LINK_WARN_CHARS};
+use faultline_sim::Scenario;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SharePanelProps {
+    pub doc: Rc<Scenario>,
+    /// Why the design cannot be shared yet (it cannot run), if so.
+    pub blocked: bool,
+    pub on_export_json: Callback<()>,
+}
+
+#[component]
+pub fn SharePanel(props: &SharePanelProps) -> Html {
+    let autoplay = use_state(|| false);
+    let copied = use_state(|| false);
+    let link = link_for(&props.doc, *autoplay);
+    let len = link.len();
+    {
+        // Copy as soon as the panel opens, and again whenever the link changes.
+        let (copied, blocked) = (copied.clone(), props.blocked);
+        use_effect_with(link.clone(), move |link| {
+            if !blocked {
+                let clipboard = gloo::utils::window().navigator().clipboard();
+                let _ = clipboard.write_text(link);
+                copied.set(true);
+            }
+        });
+    }
+    if props.blocked {
+        return html! {
+            <div class="panel share-panel" role="dialog" aria-label="Share">
+                <p class="help">{ "This design cannot run yet, so there is nothing to replay: finish it first (see the notice on the canvas)." }</p>
+            </div>
+        };
+    }
+    let toggle = {
+        let autoplay = autoplay.clone();
+        Callback::from(move |_: Event| autoplay.set(!*autoplay))
+    };
+    let export = props.on_export_json.reform(|_: MouseEvent| ());
+    html! {
+        <div class="panel share-panel" role="dialog" aria-label="Share">
+            <label class="check"><input type="checkbox" checked={*autoplay} onchange={toggle} data-testid="share-autoplay" />
+                { " Start playing when opened" }</label>
+            <textarea class="share-link" data-testid="share-link" readonly=true rows="3" value={link.clone()} aria-label="Share link" />
+            <p class="help" data-testid="share-length" data-value={len.to_string()}>{
+                format!("{len} characters{}. The design, its faults and its seed travel in the link's #fragment, which browsers never send to a server.",
+                    if *copied { ", copied to the clipboard" } else { "" })
+            }</p>
+            if len > LINK_WARN_CHARS {
+                <div class="message" data-testid="message" role="status">
+                    { format!("This link is over {} KB: chat apps and some servers cut links that long. ", LINK_WARN_CHARS / 1024) }
+                    <button class="btn small" onclick={export}>{ "Download the JSON instead" }</button>
+                </div>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,45 @@
+//! Share links: the scenario in the URL fragment (never sent to a server).
+//!
+//! The encoding itself (versioned, compressed, bounded) is `faultline-link`;
+//! this module reads the fragment the page was opened with and keeps the
+//! address bar following the design (with `replaceState`, so edits do not
+//! flood the history).
+
+use faultline_link::{decode, encode, Shared};
+use faultline_sim::Scenario;
+
+/// Past this many characters a link may not survive chat apps and proxies.
+pub const LINK_WARN_CHARS: usize = 8 * 1024;
+
+/// The page's address without its fragment.
+fn base_url() -> String {
+    let loc = gloo::utils::window().location();
+    let href = loc.href().unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
+/// The full link that opens `doc` (playing at once if `autoplay`).
+pub fn link_for(doc: &Scenario, autoplay: bool) -> String {
+    format!("{}#{}", base_url(), encode(doc, autoplay))
+}
+
+/// The scenario in the fragment the page was opened with, if it has one.
+pub fn from_address() -> Option<Result<Shared, String>> {
+    let hash = gloo::utils::window().location().hash().ok()?;
+    let fragment = hash.trim_start_matches('#');
+    if fragment.is_empty() {
+        return None;
+    }
+    Some(decode(fragment).map_err(|e| format!("This link could not be opened: {e}")))
+}
+
+/// Puts `doc` in the address bar (or clears the fragment when `None`).
+pub fn follow(doc: Option<&Scenario>) {
+    let url = match doc {
+        Some(d) => format!("#{}", encode(d, false)),
+        None => base_url(),
+    };
+    if let Ok(history) = gloo::utils::window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
