@@ -9,7 +9,7 @@ use crate::components::{
     Palette, Panel, SharePanel, Shortcuts, Summary, Timeline,
 };
 use crate::editor::edits::{self, GRID};
-use crate::editor::layout::{edge_line, node_at, region_at};
+use crate::editor::layout::{edge_line, region_at, CARD_H, CARD_W};
 use crate::keyboard::{command, Command};
 use crate::particles::Particles;
 use crate::runner::Runner;
@@ -64,11 +64,13 @@ fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> Scen
     next
 }
 
-/// A free spot near (x, y) for a new node.
+/// A free spot near (x, y) for a new node: stepping diagonally until its card
+/// overlaps no other.
 fn free_spot(doc: &Scenario, x: f64, y: f64) -> (f64, f64) {
     let (mut x, mut y) = (edits::snap(x), edits::snap(y));
+    let overlaps = |x: f64, y: f64| doc.nodes.iter().any(|n| (n.x - x).abs() < CARD_W && (n.y - y).abs() < CARD_H);
     for _ in 0..50 {
-        if node_at(doc, x, y).is_none() {
+        if !overlaps(x, y) {
             break;
         }
         x += 2.0 * GRID;

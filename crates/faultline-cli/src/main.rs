@@ -47,6 +47,15 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario document.
     Schema,
+    /// Print the share-link fragment (the text after `#`) that opens a scenario
+    /// in the playground. `run` and `validate` also accept such a link.
+    Link {
+        /// Scenario JSON file, or `-` for standard input.
+        scenario: String,
+        /// The link starts playing when opened.
+        #[arg(long)]
+        autoplay: bool,
+    },
     /// Run the engine benchmarks (throughput, memory, SimPy) and print a table.
     Bench {
         /// About a tenth of the work, and no 10M-request memory run.
@@ -108,6 +117,10 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", bench::run(quick));
             Ok(())
         }
+        Command::Link { scenario, autoplay } => {
+            println!("{}", faultline_link::encode(&load(&scenario)?, autoplay));
+            Ok(())
+        }
         Command::Schema => {
             print!("{}", Scenario::json_schema());
             Ok(())
@@ -125,8 +138,22 @@ fn execute(command: Command) -> Result<(), String> {
     }
 }
 
-/// Reads and validates a scenario file (or stdin for `-`).
+/// Whether a command-line argument is a share link rather than a file name.
+fn is_link(arg: &str) -> bool {
+    let fragment = arg.rsplit_once('#').map_or(arg, |(_, f)| f);
+    (arg.contains('#') || !std::path::Path::new(arg).exists())
+        && fragment.starts_with('v')
+        && fragment[1..].split('.').next().is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Reads and validates a scenario file (or stdin for `-`, or a share link).
 fn load(path: &str) -> Result<Scenario, String> {
+    if is_link(path) {
+        let fragment = path.rsplit_once('#').map_or(path, |(_, f)| f);
+        return faultline_link::decode(fragment)
+            .map(|s| s.scenario)
+            .map_err(|e| format!("the link cannot be opened: {e}"));
+    }
     let text = if path == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;

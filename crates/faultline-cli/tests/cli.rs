@@ -112,3 +112,24 @@ fn the_committed_schema_is_what_the_cli_prints() {
         assert!(schema["properties"][field].is_object(), "schema lacks {field}");
     }
 }
+
+#[test]
+fn a_share_link_round_trips_through_the_cli() {
+    let out = faultline(&["link", "assets/scenarios/retry-storm-before.json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let fragment = text(&out.stdout).trim().to_string();
+    assert!(fragment.starts_with("v1."), "{fragment}");
+    // `run` takes the fragment, or a whole link, and runs the same scenario.
+    let by_file = faultline(&["run", "assets/scenarios/retry-storm-before.json", "--json", "--until-ms", "3000"], None);
+    let url = format!("https://example.org/faultline/#{fragment}");
+    for arg in [fragment.as_str(), url.as_str()] {
+        let by_link = faultline(&["run", arg, "--json", "--until-ms", "3000"], None);
+        assert!(by_link.status.success(), "{}", text(&by_link.stderr));
+        let (a, b): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_slice(&by_file.stdout).unwrap(), serde_json::from_slice(&by_link.stdout).unwrap());
+        assert_eq!(a["trace_hash"], b["trace_hash"]);
+    }
+    let broken = faultline(&["run", &format!("{}x!", &fragment[..20])], None);
+    assert!(!broken.status.success());
+    assert!(text(&broken.stderr).contains("link"), "{}", text(&broken.stderr));
+}

@@ -104,16 +104,21 @@ pub fn edge_line(doc: &Scenario, i: usize) -> Option<(f64, f64, f64, f64)> {
 /// Horizontal and vertical distance between laid-out cards.
 pub const LAYOUT_STEP: (f64, f64) = (280.0, 180.0);
 
-/// Lays the design out left to right by call depth when its cards overlap
+/// Centres closer than this (both ways) count as stacked cards.
+const STACKED: f64 = 50.0;
+
+/// Lays the design out left to right by call depth when its cards are stacked
 /// (documents written by hand or by tools often carry no positions).
 /// Returns whether it moved anything.
 pub fn auto_layout(doc: &mut Scenario) -> bool {
-    let overlapping = doc
-        .nodes
-        .iter()
-        .enumerate()
-        .any(|(i, a)| doc.nodes[i + 1..].iter().any(|b| (a.x - b.x).abs() < CARD_W && (a.y - b.y).abs() < CARD_H));
-    if !overlapping {
+    // Only cards stacked almost exactly on one another (no positions at all,
+    // or a generator's tight grid): a person's own layout, even a cramped
+    // one, is never rearranged.
+    let stacked =
+        doc.nodes.iter().enumerate().any(|(i, a)| {
+            doc.nodes[i + 1..].iter().any(|b| (a.x - b.x).abs() < STACKED && (a.y - b.y).abs() < STACKED)
+        });
+    if !stacked {
         return false;
     }
     let n = doc.nodes.len();
