@@ -53,3 +53,69 @@ async fn a_readout_carries_its_raw_value() {
     assert_eq!(el.get_attribute("data-value").as_deref(), Some("12.5"));
     assert_eq!(el.text_content().unwrap().trim(), "12.5 ms");
 }
+
+#[wasm_bindgen_test]
+async fn clicking_a_palette_item_adds_that_kind_and_undo_removes_it() {
+    let host = mount();
+    yew::Renderer::<App>::with_root(host.clone()).render();
+    yew::scheduler::flush().await;
+    let nodes = || host.query_selector_all("g.node").unwrap().length();
+    let before = nodes();
+    by_testid(&host, "palette-load_balancer").unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert_eq!(nodes(), before + 1);
+    let added = by_testid(&host, "node-load-balancer-1");
+    assert_eq!(added.get_attribute("data-kind").as_deref(), Some("load_balancer"));
+    // The new node is selected: the inspector shows its catalogue fields.
+    assert!(by_testid(&host, "inspector").text_content().unwrap().contains("Algorithm"));
+    by_testid(&host, "undo").unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert_eq!(nodes(), before);
+}
+
+#[wasm_bindgen_test]
+async fn the_inspector_refuses_an_invalid_value_with_a_message_and_applies_a_valid_one() {
+    use faultline_web::components::Inspector;
+    use faultline_web::state::Selection;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    #[derive(Properties, PartialEq)]
+    struct Props {
+        seen: Rc<RefCell<Vec<faultline_sim::Scenario>>>,
+    }
+    #[component]
+    fn Host(props: &Props) -> Html {
+        let doc = use_memo((), |_| faultline_sim::slice_scenario());
+        let seen = Rc::clone(&props.seen);
+        let on_edit = Callback::from(move |d| seen.borrow_mut().push(d));
+        html! { <Inspector doc={doc} selected={Some(Selection::Node(1))} {on_edit} /> }
+    }
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let host = mount();
+    yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { seen: Rc::clone(&seen) }).render();
+    yew::scheduler::flush().await;
+    let input: web_sys::HtmlInputElement = by_testid(&host, "field-workers").unchecked_into();
+    let change = || {
+        web_sys::Event::new_with_event_init_dict("change", &{
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            init
+        })
+        .unwrap()
+    };
+    input.set_value("0");
+    input.dispatch_event(&change()).unwrap();
+    yew::scheduler::flush().await;
+    assert!(by_testid(&host, "error-field-workers").text_content().unwrap().contains("between"));
+    assert!(seen.borrow().is_empty(), "an invalid value is not applied");
+    input.set_value("12");
+    input.dispatch_event(&change()).unwrap();
+    yew::scheduler::flush().await;
+    assert!(host.query_selector("[data-testid=error-field-workers]").unwrap().is_none());
+    let applied = seen.borrow();
+    match &applied.last().unwrap().nodes[1].kind {
+        faultline_sim::scenario::NodeKind::Service(s) => assert_eq!(s.workers, 12),
+        k => panic!("{k:?}"),
+    }
+}

@@ -235,7 +235,7 @@ impl Scenario {
                         );
                     }
                     if !self.edges.iter().any(|e| e.from == n.id) {
-                        c.add(
+                        c.unfinished(
                             format!("{p}.kind"),
                             format!("load balancer \"{}\" has no backends (no outgoing edge)", n.id),
                         );
@@ -857,6 +857,19 @@ mod draft_tests {
         });
         assert!(q.validate_draft().is_ok());
         assert!(q.validate().unwrap_err().to_string().contains("consumer"));
+
+        let mut lb = slice_scenario();
+        lb.nodes.push(Node {
+            id: "lb".into(),
+            name: String::new(),
+            region: None,
+            zone: None,
+            x: 0.0,
+            y: 0.0,
+            kind: NodeKind::LoadBalancer(Default::default()),
+        });
+        assert!(lb.validate_draft().is_ok());
+        assert!(lb.validate().unwrap_err().to_string().contains("no backends"));
 
         // A broken value is a problem for drafts too.
         q.duration_ms = 0;
