@@ -11,7 +11,7 @@ use faultline_sim::Scenario;
 const MIN_W: f64 = 200.0;
 const MAX_W: f64 = 40_000.0;
 /// The smallest area "fit" shows, in design pixels.
-const FIT_MIN: (f64, f64) = (1_000.0, 560.0);
+const FIT_MIN: (f64, f64) = (720.0, 400.0);
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Camera {
