@@ -3,6 +3,7 @@
 //! document (see `state.rs`).
 
 use crate::components::canvas::camera::Camera;
+use crate::components::canvas::draw_particles;
 use crate::components::timeline::describe;
 use crate::components::{
     Canvas, Charts, Controls, DesignsPanel, FaultBar, FilePanel, Injection, Inspector, LibraryPanel, Menus, Narrative,
@@ -18,13 +19,16 @@ use crate::state::{Action, PlayState, Selection};
 use crate::{files, library, share, storage};
 use faultline_sim::metrics::Point;
 use faultline_sim::scenario::{Edge, Fault, Node};
-use faultline_sim::{Scenario, Sim, SimTime, SimView};
+use faultline_sim::{Scenario, Sim, SimTime};
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// Query parameter that makes the app panic on purpose, so the end-to-end
 /// tests can prove a panic reaches the console and the error banner.
 pub const PANIC_TEST_PARAM: &str = "panic-test";
+
+/// How often the numbers on the page are redrawn while running, in wall ms.
+const VIEW_EVERY_MS: f64 = 100.0;
 
 /// Where pasted and duplicated nodes land, relative to their originals.
 const PASTE_OFFSET: f64 = 2.0 * GRID;
@@ -130,6 +134,7 @@ pub fn App() -> Html {
     let help = use_state(|| false);
     let clipboard = use_mut_ref(|| None::<(Vec<Node>, Vec<Edge>)>);
     let particles = use_mut_ref(Particles::default);
+    let particle_paths = use_memo((), |_| std::array::from_fn::<NodeRef, 4, _>(|_| NodeRef::default()));
     // The document as of the last render, for callbacks that outlive it (the frame loop).
     let doc_now = use_mut_ref(|| Rc::clone(&state.doc));
     *doc_now.borrow_mut() = Rc::clone(&state.doc);
@@ -137,11 +142,13 @@ pub fn App() -> Html {
     // The engine follows the document.
     {
         let (sim, snaps, particles) = (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
+        let paths = Rc::clone(&particle_paths);
         let doc = Rc::clone(&state.doc);
         let d = state.dispatcher();
         use_effect_with(state.run_rev, move |_| match Sim::new(&doc) {
             Ok(fresh) => {
                 particles.borrow_mut().clear();
+                draw_particles(&paths, &Default::default());
                 *snaps.borrow_mut() = Snapshots::new(&fresh);
                 let view = fresh.view();
                 *sim.borrow_mut() = fresh;
@@ -187,6 +194,7 @@ pub fn App() -> Html {
     {
         let (sim, snaps, particles, doc_now) =
             (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles), Rc::clone(&doc_now));
+        let paths = Rc::clone(&particle_paths);
         let dispatcher = state.dispatcher();
         let speed = state.speed;
         use_effect_with((state.playing, speed.to_bits()), move |&(playing, _)| {
@@ -194,14 +202,20 @@ pub fn App() -> Html {
                 let on_frame = {
                     let d = dispatcher.clone();
                     let sim = Rc::clone(&sim);
-                    Callback::from(move |(view, wall_ms): (SimView, f64)| {
+                    // Numbers are redrawn at most every VIEW_EVERY_MS (text relayout is
+                    // the costliest part of a frame); particles move every frame.
+                    let last_view = std::cell::Cell::new(f64::MIN);
+                    Callback::from(move |(wall_ms, achieved): (f64, f64)| {
                         let s = sim.borrow();
                         snaps.borrow_mut().observe(&s);
                         let doc = Rc::clone(&doc_now.borrow());
                         let mut p = particles.borrow_mut();
                         p.update(&s, wall_ms, doc.edges.len());
-                        let paths = p.paths(wall_ms, |i| edge_line(&doc, i));
-                        d.dispatch(Action::Tick(view, paths));
+                        draw_particles(&paths, &p.paths(wall_ms, |i| edge_line(&doc, i)));
+                        if wall_ms - last_view.get() >= VIEW_EVERY_MS {
+                            last_view.set(wall_ms);
+                            d.dispatch(Action::Tick(s.view(), achieved));
+                        }
                     })
                 };
                 let on_finish = Callback::from(move |v| dispatcher.dispatch(Action::Finished(v)));
@@ -353,9 +367,11 @@ pub fn App() -> Html {
     };
     let on_scrub = {
         let (d, sim, snaps, particles) = (d.clone(), Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
+        let paths = Rc::clone(&particle_paths);
         Callback::from(move |t_ms: f64| {
             if let Some(back) = snaps.borrow().restore(t_ms) {
                 particles.borrow_mut().clear();
+                draw_particles(&paths, &Default::default());
                 let view = back.view();
                 *sim.borrow_mut() = back;
                 d.dispatch(Action::Scrubbed(view));
@@ -621,12 +637,12 @@ pub fn App() -> Html {
     };
     let controls = html! {
         <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
-            end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} {on_speed}
+            end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} achieved={state.achieved} {on_speed}
             {on_step} seed={doc.seed} {on_seed} />
     };
     let canvas = html! {
         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
-            particles={Rc::clone(&state.particles)} camera={*camera} {on_camera} {on_select}
+            particle_paths={Rc::clone(&particle_paths)} camera={*camera} {on_camera} {on_select}
             {on_move} {on_connect} {on_drop_kind} />
     };
     if embed {

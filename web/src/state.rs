@@ -28,6 +28,9 @@ pub struct PlayState {
     pub playing: bool,
     /// Simulated seconds per wall-clock second.
     pub speed: f64,
+    /// The speed the engine actually achieves (lower when the topology is
+    /// too heavy for the requested one).
+    pub achieved: f64,
     pub view: Rc<SimView>,
     /// The furthest simulated time this run has reached (the scrubber's end).
     pub reached_ms: f64,
@@ -35,8 +38,6 @@ pub struct PlayState {
     pub selection: Vec<Selection>,
     /// The last thing the user should know (a refused edit, say).
     pub message: Option<String>,
-    /// Particle paths per colour (see `particles::CLASSES`).
-    pub particles: Rc<[String; 4]>,
     /// The scenario being edited and run.
     pub doc: Rc<Scenario>,
     pub history: Rc<History<Rc<Scenario>>>,
@@ -54,8 +55,10 @@ pub enum Action {
     Pause,
     /// The engine advanced; here is its view.
     Frame(SimView),
-    /// An animation frame: the engine's view and the particles to draw.
-    Tick(SimView, [String; 4]),
+    /// While playing, the numbers are due for a redraw: the engine's view and
+    /// the speed it achieves. (Particles are drawn straight into the canvas
+    /// every frame, without a render: see `app.rs`.)
+    Tick(SimView, f64),
     /// Start the run again from the document.
     Reset,
     /// The engine was rebuilt from the document; its view at t = 0.
@@ -102,11 +105,11 @@ impl PlayState {
         PlayState {
             playing: false,
             speed: 1.0,
+            achieved: 1.0,
             view: Rc::new(view),
             reached_ms: 0.0,
             selection: Vec::new(),
             message: None,
-            particles: Rc::default(),
             doc: Rc::new(doc),
             history: Rc::default(),
             run_rev: 0,
@@ -158,12 +161,13 @@ impl Reducible for PlayState {
                     return self;
                 }
                 next.playing = true;
+                next.achieved = next.speed;
             }
             Action::Pause => next.playing = false,
             Action::Frame(view) => next.see(view),
-            Action::Tick(view, particles) => {
+            Action::Tick(view, achieved) => {
                 next.see(view);
-                next.particles = Rc::new(particles);
+                next.achieved = achieved;
             }
             Action::Reset => {
                 next.playing = false;
@@ -174,13 +178,11 @@ impl Reducible for PlayState {
                 next.epoch += 1;
                 next.reached_ms = 0.0;
                 next.view = Rc::new(view);
-                next.particles = Rc::default();
             }
             Action::Scrubbed(view) => {
                 next.epoch += 1;
                 next.playing = false;
                 next.view = Rc::new(view);
-                next.particles = Rc::default();
             }
             Action::Finished(view) => {
                 next.playing = false;
@@ -191,7 +193,6 @@ impl Reducible for PlayState {
                 next.epoch += 1;
                 next.reached_ms = 0.0;
                 next.view = Rc::new(SimView { end_ms: self.doc.duration_ms as f64, ..SimView::default() });
-                next.particles = Rc::default();
                 next.blocked = Some(why);
             }
             Action::Select(selection) => next.selection = selection,

@@ -13,6 +13,9 @@ pub struct ControlsProps {
     pub on_pause: Callback<()>,
     pub on_reset: Callback<()>,
     pub speed: f64,
+    /// The speed actually achieved while playing (the engine's frame budget
+    /// holds heavy topologies back).
+    pub achieved: f64,
     pub on_speed: Callback<f64>,
     pub on_step: Callback<()>,
     pub seed: u64,
@@ -56,6 +59,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <input type="range" data-testid="speed" aria-label="Speed" min="-1" max="3" step="0.1"
                     value={props.speed.log10().to_string()} data-value={props.speed.to_string()} oninput={speed} />
                 <span class="speed-value">{ format!("{}×", format::speed(props.speed)) }</span>
+                if props.playing && props.achieved < 0.9 * props.speed {
+                    <span class="speed-achieved" data-testid="speed-achieved" data-value={props.achieved.to_string()}
+                        title="This topology is too heavy to simulate at the chosen speed in this browser: it runs as fast as the frame budget allows.">
+                        { format!("(running at {}×)", format::speed(props.achieved)) }
+                    </span>
+                }
             </label>
             <span class="clock" data-testid="sim-time" data-value={props.now_ms.to_string()}
                 title="Simulated time">

@@ -32,6 +32,9 @@ pub fn link(
     cut: bool,
     breaker: Option<&BreakerView>,
     selected: bool,
+    // Zoomed out far enough that labels would be unreadable: leave them out
+    // (their text layout is the costliest part of redrawing a big topology).
+    detailed: bool,
     onpointerdown: Callback<PointerEvent>,
 ) -> Html {
     let Some((x1, y1, x2, y2)) = edge_line(doc, i) else { return html! {} };
@@ -48,8 +51,10 @@ pub fn link(
             if cut {
                 <text class="cut-mark" x={mx.to_string()} y={(my + 6.0).to_string()} text-anchor="middle">{ "✂" }</text>
             }
-            <text class="edge-label" x={mx.to_string()} y={(my - 10.0).to_string()}
-                text-anchor="middle">{ format::rate(live.throughput_rps) }</text>
+            if detailed {
+                <text class="edge-label" x={mx.to_string()} y={(my - 10.0).to_string()}
+                    text-anchor="middle">{ format::rate(live.throughput_rps) }</text>
+            }
             if let Some(b) = breaker {
                 { breaker_badge(b, &id, x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25) }
             }

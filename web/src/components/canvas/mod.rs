@@ -30,7 +30,9 @@ pub struct CanvasProps {
     pub doc: Rc<Scenario>,
     pub view: Rc<SimView>,
     pub selection: Vec<Selection>,
-    pub particles: Rc<[String; 4]>,
+    /// The particle layer's paths, one per colour; the frame loop writes
+    /// their `d` directly (see `draw_particles`).
+    pub particle_paths: Rc<[NodeRef; 4]>,
     /// `None`: fit the whole design.
     pub camera: Option<Camera>,
     pub on_camera: Callback<Option<Camera>>,
@@ -70,8 +72,51 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let drag = use_state(|| Drag::Idle);
     // Active pointers, for pinch zoom.
     let pointers = use_mut_ref(BTreeMap::<i32, (f64, f64)>::new);
+    // Space held down: dragging anywhere, even on a card, pans.
+    let space = use_mut_ref(|| false);
+    {
+        let space = space.clone();
+        use_effect_with((), move |_| {
+            let typing = |ev: &web_sys::Event| {
+                use wasm_bindgen::JsCast;
+                ev.target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"))
+            };
+            let doc = gloo::utils::document();
+            let down = {
+                let space = space.clone();
+                gloo::events::EventListener::new(&doc, "keydown", move |ev| {
+                    use wasm_bindgen::JsCast;
+                    if ev.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.code() == "Space") && !typing(ev) {
+                        *space.borrow_mut() = true;
+                    }
+                })
+            };
+            let up = gloo::events::EventListener::new(&doc, "keyup", move |ev| {
+                use wasm_bindgen::JsCast;
+                if ev.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.code() == "Space") {
+                    *space.borrow_mut() = false;
+                }
+            });
+            move || drop((down, up))
+        });
+    }
     let cam = props.camera.unwrap_or_else(|| Camera::fit(&props.doc));
-    let screen = screen_of(&svg);
+    // The canvas's size on screen, measured after mount and on resize only:
+    // measuring during render would force a layout every frame.
+    let measured = use_state(|| None::<Screen>);
+    {
+        let (svg, measured) = (svg.clone(), measured.clone());
+        use_effect_with((), move |_| {
+            measured.set(screen_of(&svg));
+            let listener = gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| {
+                measured.set(screen_of(&svg));
+            });
+            move || drop(listener)
+        });
+    }
+    let screen = *measured;
     let scale = screen.map_or(1.0, |s| s.scale(&cam));
     let to_design = {
         let svg = svg.clone();
@@ -229,6 +274,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
 
     let selected = |s: Selection| props.selection.contains(&s);
+    let detailed = scale >= card::DETAIL_SCALE;
     let edges = (0..shown.edges.len()).map(|i| {
         let live = props.view.edges.get(i).cloned().unwrap_or_default();
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
@@ -240,16 +286,19 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 on_select.emit(toggle_or_only(&selection, Selection::Edge(i), ev.shift_key()));
             })
         };
-        link::link(&shown, i, &live, cut, breaker, selected(Selection::Edge(i)), onpointerdown)
+        link::link(&shown, i, &live, cut, breaker, selected(Selection::Edge(i)), detailed, onpointerdown)
     });
-    let detailed = scale >= card::DETAIL_SCALE;
     let nodes = shown.nodes.iter().enumerate().map(|(i, n)| {
         let v = props.view.nodes.get(i).cloned().unwrap_or_default();
         let onpointerdown = {
             let (drag, svg, on_select) = (drag.clone(), svg.clone(), props.on_select.clone());
             let selection = props.selection.clone();
             let to_design = to_design.clone();
+            let space = space.clone();
             Callback::from(move |ev: PointerEvent| {
+                if *space.borrow() {
+                    return; // the canvas pans
+                }
                 ev.stop_propagation();
                 if ev.button() != 0 {
                     return;
@@ -345,8 +394,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for regions }
                 { for edges }
                 <g class="particles" aria-hidden="true">
-                    { for crate::particles::CLASSES.iter().zip(props.particles.iter()).map(|(class, d)| html! {
-                        <path class={*class} d={d.clone()} />
+                    { for crate::particles::CLASSES.iter().zip(props.particle_paths.iter()).map(|(class, r)| html! {
+                        <path class={*class} ref={r.clone()} />
                     }) }
                 </g>
                 { for nodes }
@@ -362,6 +411,16 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 <Minimap doc={Rc::clone(&props.doc)} camera={cam} {on_centre} />
             }
         </div>
+    }
+}
+
+/// Writes the particle paths into the canvas. Particles move every frame;
+/// going through a render for them would rebuild every card 60 times a second.
+pub fn draw_particles(paths: &[NodeRef; 4], d: &[String; 4]) {
+    for (r, d) in paths.iter().zip(d) {
+        if let Some(el) = r.cast::<web_sys::Element>() {
+            let _ = el.set_attribute("d", d);
+        }
     }
 }
 
