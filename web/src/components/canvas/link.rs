@@ -25,18 +25,19 @@ fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64) -> Html {
     }
 }
 
-pub fn link(
-    doc: &Scenario,
-    i: usize,
-    live: &Live,
-    cut: bool,
-    breaker: Option<&BreakerView>,
-    selected: bool,
-    // Zoomed out far enough that labels would be unreadable: leave them out
-    // (their text layout is the costliest part of redrawing a big topology).
-    detailed: bool,
-    onpointerdown: Callback<PointerEvent>,
-) -> Html {
+/// What a link shows besides its geometry.
+pub struct LinkState<'a> {
+    pub live: &'a Live,
+    pub cut: bool,
+    pub breaker: Option<&'a BreakerView>,
+    pub selected: bool,
+    /// False when zoomed out too far to read labels: they are left out (their
+    /// text layout is the costliest part of redrawing a big topology).
+    pub detailed: bool,
+}
+
+pub fn link(doc: &Scenario, i: usize, st: LinkState, onpointerdown: Callback<PointerEvent>) -> Html {
+    let LinkState { live, cut, breaker, selected, detailed } = st;
     let Some((x1, y1, x2, y2)) = edge_line(doc, i) else { return html! {} };
     let e = &doc.edges[i];
     let id = format!("{}-{}", e.from, e.to);

@@ -286,7 +286,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 on_select.emit(toggle_or_only(&selection, Selection::Edge(i), ev.shift_key()));
             })
         };
-        link::link(&shown, i, &live, cut, breaker, selected(Selection::Edge(i)), detailed, onpointerdown)
+        let st = link::LinkState { live: &live, cut, breaker, selected: selected(Selection::Edge(i)), detailed };
+        link::link(&shown, i, st, onpointerdown)
     });
     let nodes = shown.nodes.iter().enumerate().map(|(i, n)| {
         let v = props.view.nodes.get(i).cloned().unwrap_or_default();
