@@ -45,3 +45,22 @@ test('a crashed database is dimmed, restarts, and the faults replay on reset', a
   await page.getByTestId('play').click();
   await expect(page.getByTestId('node-db')).toHaveClass(/down/, { timeout: 15_000 });
 });
+
+test('right-click opens the fault menu on a node; strength and duration are set by the user', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('node-api').click({ button: 'right' });
+  const menu = page.getByTestId('context-menu');
+  await expect(menu).toBeVisible();
+  await menu.getByTestId('fault-factor').fill('4');
+  await menu.getByTestId('fault-duration').fill('2');
+  await expect(menu.getByTestId('fault-slow')).toHaveText('Slow ×4');
+  await menu.getByTestId('fault-slow').click();
+  await expect(page.getByTestId('context-menu')).toHaveCount(0);
+  const block = page.getByTestId('timeline-fault-0');
+  await expect(block).toHaveAttribute('title', /slow api ×4/);
+  // A 2 s fault draws as a 2 s block on the 10-minute strip, not as a tick.
+  const width = (await block.boundingBox())!.width;
+  const strip = (await page.locator('.strip').boundingBox())!.width;
+  expect(width).toBeGreaterThanOrEqual(4);
+  expect(width).toBeLessThan(strip * 0.01);
+});

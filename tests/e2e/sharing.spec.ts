@@ -210,3 +210,32 @@ test('embed mode is a read-only view that plays', async ({ page }) => {
   await expect.poll(() => value(page, 'sim-time')).toBeGreaterThan(500);
   await page.getByTestId('pause').click();
 });
+
+test('a fault injected on a step boundary survives scrubbing back and matches the CLI', async ({ page }) => {
+  test.skip(!cli, 'the faultline binary is not built');
+  await page.goto('/');
+  await steps(page, 20);
+  await page.getByTestId('node-db').click();
+  await page.getByTestId('fault-crash').click();
+  await expect(page.getByTestId('node-db')).toHaveClass(/down/);
+  await steps(page, 9);
+  // Back to before the crash, then forward again: it happens again at the same moment.
+  await page.getByTestId('scrubber').evaluate((el: HTMLInputElement) => {
+    el.value = '1000';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await expect(page.getByTestId('node-db')).not.toHaveClass(/down/);
+  await steps(page, 20);
+  await expect(page.getByTestId('node-db')).toHaveClass(/down/);
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '3000');
+  const trace = await page.getByTestId('run-summary').getAttribute('data-trace');
+  const ok = Number(await page.getByTestId('run-summary').getAttribute('data-ok'));
+
+  await page.getByTestId('file-menu').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const file = join(mkdtempSync(join(tmpdir(), 'faultline-')), 'stepped.json');
+  await download.saveAs(file);
+  const report = JSON.parse(execFileSync(cli!, ['run', file, '--json', '--until-ms', '3000'], { encoding: 'utf8' }));
+  expect(report.trace_hash).toBe(trace);
+  expect(report.requests.ok).toBe(ok);
+});

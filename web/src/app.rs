@@ -31,7 +31,7 @@ pub const PANIC_TEST_PARAM: &str = "panic-test";
 const VIEW_EVERY_MS: f64 = 100.0;
 
 /// Where pasted and duplicated nodes land, relative to their originals.
-const PASTE_OFFSET: f64 = 2.0 * GRID;
+const PASTE_OFFSET: f64 = 3.0 * GRID;
 
 type Dispatcher = UseReducerDispatcher<PlayState>;
 
@@ -47,6 +47,12 @@ fn edit_or_say(d: &Dispatcher, next: Result<Scenario, String>) {
         Ok(doc) => d.dispatch(Action::Edit(doc)),
         Err(e) => d.dispatch(Action::Message(Some(e))),
     }
+}
+
+/// `doc` if it is at least a valid draft (a move into another region can
+/// orphan a region-wide fault, for one).
+fn checked(doc: Scenario) -> Result<Scenario, String> {
+    doc.validate_draft().map(|_| doc.clone()).map_err(|e| format!("Refused: {e}"))
 }
 
 /// The nodes moved by (dx, dy), each joining the region box it lands in.
@@ -106,6 +112,7 @@ pub fn App() -> Html {
     let boot = use_memo((), |_| crate::startup::startup());
     let initial = use_memo((), |_| boot.doc.clone());
     let embed = boot.embed;
+    let transient = boot.transient;
     let sim = {
         let initial = Rc::clone(&initial);
         // An unfinished autosaved draft cannot run: the engine starts from the slice
@@ -125,6 +132,8 @@ pub fn App() -> Html {
     };
     let camera = use_state(|| None::<Camera>);
     let panel = use_state(|| None::<Panel>);
+    // The fault menu opened by a right-click, at these client coordinates.
+    let context = use_state(|| None::<(f64, f64)>);
     let entries = use_memo((), |_| library::entries());
     let narrative = use_state(|| None::<(usize, bool)>);
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
@@ -154,7 +163,18 @@ pub fn App() -> Html {
                 *sim.borrow_mut() = fresh;
                 d.dispatch(Action::Rebuilt(view));
             }
-            Err(e) => d.dispatch(Action::Blocked(format!("This design cannot run yet: {e}"))),
+            Err(e) => {
+                // The engine keeps the last runnable document, but back at t = 0,
+                // so nothing on the page shows numbers of a run that is gone.
+                let restart = Sim::new(sim.borrow().scenario());
+                if let Ok(fresh) = restart {
+                    *snaps.borrow_mut() = Snapshots::new(&fresh);
+                    *sim.borrow_mut() = fresh;
+                }
+                particles.borrow_mut().clear();
+                draw_particles(&paths, &Default::default());
+                d.dispatch(Action::Blocked(format!("This design cannot run yet: {e}")));
+            }
         });
     }
 
@@ -177,7 +197,7 @@ pub fn App() -> Html {
         let (save_timer, storage_warned, d) = (Rc::clone(&save_timer), Rc::clone(&storage_warned), state.dispatcher());
         use_effect_with(Rc::clone(&state.doc), move |doc| {
             let doc = Rc::clone(doc);
-            *save_timer.borrow_mut() = (!embed).then(|| {
+            *save_timer.borrow_mut() = (!transient).then(|| {
                 gloo::timers::callback::Timeout::new(400, move || {
                     if let Err(e) = storage::save_autosave(&doc) {
                         if !std::mem::replace(&mut *storage_warned.borrow_mut(), true) {
@@ -187,6 +207,20 @@ pub fn App() -> Html {
                     share::follow(doc.validate().is_ok().then_some(&*doc));
                 })
             });
+        });
+    }
+
+    // Closing or leaving the page saves at once (the debounce must not lose
+    // the last edit).
+    {
+        let doc_now = Rc::clone(&doc_now);
+        use_effect_with((), move |_| {
+            let listener = (!transient).then(|| {
+                gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
+                    let _ = storage::save_autosave(&doc_now.borrow());
+                })
+            });
+            move || drop(listener)
         });
     }
 
@@ -291,7 +325,7 @@ pub fn App() -> Html {
     let on_move = {
         let (d, doc) = (d.clone(), Rc::clone(&doc));
         Callback::from(move |(nodes, dx, dy): (Vec<usize>, f64, f64)| {
-            d.dispatch(Action::Edit(moved_into_regions(&doc, &nodes, dx, dy)));
+            edit_or_say(&d, checked(moved_into_regions(&doc, &nodes, dx, dy)));
         })
     };
     let on_connect = {
@@ -312,11 +346,15 @@ pub fn App() -> Html {
                 d.dispatch(Action::Message(Some("Finish the design first: it cannot run yet.".into())));
                 return;
             }
-            let now_ms = sim.borrow().now().micros().div_ceil(1_000);
-            let at_ms = (*pick).unwrap_or(now_ms);
+            // The engine has run every event up to now, so a fault "now" lands on
+            // the next millisecond (see `Sim::inject`).
+            let next_ms = sim.borrow().now().micros() / 1_000 + 1;
+            let picked = (*pick).filter(|t| *t != next_ms);
             pick.set(None);
-            let faults = inj.actions.into_iter().map(|action| Fault { at_ms, duration_ms: inj.duration_ms, action });
-            if at_ms < now_ms {
+            let at_ms = picked.unwrap_or(next_ms);
+            let faults: Vec<Fault> =
+                inj.actions.into_iter().map(|action| Fault { at_ms, duration_ms: inj.duration_ms, action }).collect();
+            if at_ms < next_ms {
                 // Scheduled in the past of this run: the run starts again with it.
                 let mut next = (*doc).clone();
                 next.faults.extend(faults);
@@ -325,16 +363,23 @@ pub fn App() -> Html {
             }
             let mut s = sim.borrow_mut();
             let mut trial = s.clone();
+            let known = trial.scenario().faults.len();
             let result: Result<(), String> =
                 faults.into_iter().try_for_each(|f| trial.inject(f).map_err(|e| format!("Fault refused: {e}")));
             match result {
                 Ok(()) => {
                     *s = trial;
-                    // Apply it now when it is due now, so its effect shows even while paused.
-                    s.step_until(SimTime::from_millis(at_ms.min(now_ms)));
-                    snaps.borrow_mut().truncate_after(s.now().as_millis_f64());
+                    let added = s.scenario().faults[known..].to_vec();
+                    let mut snaps = snaps.borrow_mut();
+                    snaps.truncate_after(s.now().as_millis_f64());
+                    snaps.inject(&added);
+                    drop(snaps);
+                    // Due now: apply it at once, so its effect shows even while paused.
+                    if picked.is_none() {
+                        s.step_until(SimTime::from_millis(at_ms));
+                    }
                     let mut next = (*doc).clone();
-                    next.faults = s.scenario().faults.clone();
+                    next.faults.extend(added);
                     let view = s.view();
                     drop(s);
                     d.dispatch(Action::Injected(next));
@@ -381,6 +426,17 @@ pub fn App() -> Html {
     let on_pick = {
         let pick = pick.clone();
         Callback::from(move |t: Option<u64>| pick.set(t))
+    };
+    let on_context = {
+        let (d, context) = (d.clone(), context.clone());
+        Callback::from(move |(item, x, y): (Selection, f64, f64)| {
+            d.dispatch(Action::Select(vec![item]));
+            context.set(Some((x, y)));
+        })
+    };
+    let close_context = {
+        let context = context.clone();
+        Callback::from(move |_: MouseEvent| context.set(None))
     };
     let on_toggle = {
         let panel = panel.clone();
@@ -444,7 +500,11 @@ pub fn App() -> Html {
     };
     let on_export_csv = {
         let (doc, sim, say) = (Rc::clone(&doc), Rc::clone(&sim), say.clone());
+        let blocked = state.blocked.is_some();
         Callback::from(move |_| {
+            if blocked {
+                return say(Err("This design cannot run yet, so it has no series to export.".into()));
+            }
             let csv = files::series_csv(&sim.borrow());
             say(files::download(&format!("{}-series.csv", files::file_stem(&doc)), "text/csv", &csv))
         })
@@ -455,7 +515,7 @@ pub fn App() -> Html {
             let (d, narrative, load) = (d.clone(), narrative.clone(), load.clone());
             let name = file.name();
             let task = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |text| {
-                match text.map_err(|e| e.to_string()).and_then(|t| storage::parse_draft(&t)) {
+                match text.map_err(|e| e.to_string()).and_then(|t| storage::parse_file(&t)) {
                     Ok(doc) => {
                         narrative.set(None);
                         load(doc);
@@ -543,7 +603,7 @@ pub fn App() -> Html {
                 }
                 Command::SelectAll => d.dispatch(Action::Select((0..doc.nodes.len()).map(Selection::Node).collect())),
                 Command::Nudge(dx, dy) if !nodes.is_empty() => {
-                    d.dispatch(Action::Edit(moved_into_regions(&doc, &nodes, dx, dy)))
+                    edit_or_say(&d, checked(moved_into_regions(&doc, &nodes, dx, dy)))
                 }
                 Command::Help => help.set(!*help),
                 Command::Escape => {
@@ -580,7 +640,15 @@ pub fn App() -> Html {
     let second = (state.view.now_ms / 1_000.0) as u64;
     let series = {
         let sim = Rc::clone(&sim);
-        use_memo((primary, state.epoch, second), move |&(sel, _, _)| series_of(&sim.borrow(), sel))
+        let blocked = state.blocked.is_some();
+        // A design that cannot run has no series (the engine still holds the last runnable one).
+        use_memo((primary, state.epoch, second, blocked), move |&(sel, _, _, blocked)| {
+            if blocked {
+                Vec::new()
+            } else {
+                series_of(&sim.borrow(), sel)
+            }
+        })
     };
     let report = {
         let sim = Rc::clone(&sim);
@@ -643,7 +711,7 @@ pub fn App() -> Html {
     let canvas = html! {
         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
             particle_paths={Rc::clone(&particle_paths)} camera={*camera} {on_camera} {on_select}
-            {on_move} {on_connect} {on_drop_kind} />
+            {on_move} {on_connect} {on_drop_kind} {on_context} />
     };
     if embed {
         // Read-only: the design runs, nothing edits it.
@@ -681,7 +749,9 @@ pub fn App() -> Html {
             <div class="workspace">
                 <Palette {on_add} />
                 <div class="centre">
-                    <FaultBar scenario={Rc::clone(&doc)} selected={primary} down={selected_down} at_ms={*pick} {on_inject} />
+                    // While the right-click menu is open it holds the fault buttons.
+                    <FaultBar scenario={Rc::clone(&doc)} selected={if context.is_some() { None } else { primary }}
+                        down={selected_down} at_ms={*pick} on_inject={on_inject.clone()} />
                     <main class={classes!("stage", narrative_view.is_some().then_some("with-narrative"))}>
                         { notices }
                         { narrative_view.clone().unwrap_or_default() }
@@ -696,6 +766,24 @@ pub fn App() -> Html {
             </div>
             <Summary view={Rc::clone(&state.view)} report={report} />
             if *help { <Shortcuts on_close={close_help} /> }
+            if let Some((x, y)) = *context {
+                <div class="overlay-clear" onclick={close_context.clone()} oncontextmenu={close_context.reform(|ev: MouseEvent| { ev.prevent_default(); ev })} />
+                <div class="context-menu" data-testid="context-menu" role="menu" style={format!("left: {x}px; top: {y}px")}
+                    onclick={
+                        // A fault button was used: done. (Typing a strength is not.)
+                        let close = close_context.clone();
+                        Callback::from(move |ev: MouseEvent| {
+                            use wasm_bindgen::JsCast;
+                            let on_button = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                                .is_some_and(|el| el.tag_name() == "BUTTON");
+                            if on_button {
+                                close.emit(ev);
+                            }
+                        })
+                    }>
+                    <FaultBar scenario={Rc::clone(&doc)} selected={primary} down={selected_down} at_ms={*pick} {on_inject} />
+                </div>
+            }
         </div>
     }
 }

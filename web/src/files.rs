@@ -28,7 +28,10 @@ pub fn file_stem(doc: &Scenario) -> String {
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let blob = gloo::file::Blob::new_with_options(text, Some(mime));
     let url = gloo::file::ObjectUrl::from(blob);
-    click_link(name, &url)
+    click_link(name, &url)?;
+    // Some browsers read the URL after the click returns: revoke it later.
+    gloo::timers::callback::Timeout::new(30_000, move || drop(url)).forget();
+    Ok(())
 }
 
 fn click_link(name: &str, href: &str) -> Result<(), String> {

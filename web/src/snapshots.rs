@@ -60,6 +60,18 @@ impl Snapshots {
         self.taken.retain(|s| s.0 <= t_ms);
     }
 
+    /// Puts faults injected into the running engine on every snapshot's
+    /// timeline too (all snapshots are earlier: call `truncate_after` first),
+    /// so scrubbing back and playing on replays them.
+    pub fn inject(&mut self, faults: &[faultline_sim::scenario::Fault]) {
+        for (_, sim) in &mut self.taken {
+            for f in faults {
+                // The engine accepted it already; a snapshot holds the same document.
+                let _ = sim.inject(f.clone());
+            }
+        }
+    }
+
     /// The engine as it was at `t_ms`: the nearest earlier snapshot, run forward.
     pub fn restore(&self, t_ms: f64) -> Option<Sim> {
         let (_, base) = self.taken.iter().rev().find(|s| s.0 <= t_ms)?;

@@ -26,6 +26,9 @@ pub struct Startup {
     pub embed: bool,
     /// The document came from the address, not from storage.
     pub from_link: bool,
+    /// Not the user's work (a generated benchmark topology, an embedded
+    /// view): never autosaved over what they have.
+    pub transient: bool,
 }
 
 /// The value of query parameter `name`, if present.
@@ -39,16 +42,20 @@ pub fn query_param(name: &str) -> Option<String> {
 
 pub fn startup() -> Startup {
     let embed = query_param("embed").is_some_and(|v| v != "0");
-    let mut s = Startup { doc: slice_scenario(), message: None, autoplay: false, embed, from_link: false };
+    let mut s =
+        Startup { doc: slice_scenario(), message: None, autoplay: false, embed, from_link: false, transient: embed };
     if let Some(n) = query_param("generate").and_then(|v| v.parse::<u32>().ok()) {
         s.doc = layered(n.clamp(6, MAX_GENERATED), 2, 1, 600_000);
         s.doc.name = format!("Generated: {} nodes", s.doc.nodes.len());
         auto_layout(&mut s.doc);
+        s.transient = true;
         return s;
     }
     match share::from_address() {
         Some(Ok(shared)) => {
-            keep_autosave_before(&shared.scenario);
+            if !embed {
+                keep_autosave_before(&shared.scenario);
+            }
             s.doc = shared.scenario;
             auto_layout(&mut s.doc);
             s.autoplay = shared.autoplay;

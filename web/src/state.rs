@@ -226,12 +226,19 @@ impl Reducible for PlayState {
                 next.doc = Rc::new(doc);
                 next.run_rev += 1;
             }
+            // Indices may mean other nodes in the other document: start afresh.
             Action::Undo => match Rc::make_mut(&mut next.history).undo(Rc::clone(&self.doc)) {
-                Some(doc) => next.replace_doc(doc),
+                Some(doc) => {
+                    next.replace_doc(doc);
+                    next.selection.clear();
+                }
                 None => return self,
             },
             Action::Redo => match Rc::make_mut(&mut next.history).redo(Rc::clone(&self.doc)) {
-                Some(doc) => next.replace_doc(doc),
+                Some(doc) => {
+                    next.replace_doc(doc);
+                    next.selection.clear();
+                }
                 None => return self,
             },
         }

@@ -11,6 +11,9 @@ use faultline_sim::{Scenario, SCENARIO_VERSION};
 use serde::{Deserialize, Serialize};
 
 const AUTOSAVE_KEY: &str = "faultline.autosave.v1";
+/// Where an autosave that could not be restored is kept, so the next autosave
+/// does not destroy it.
+const UNREADABLE_KEY: &str = "faultline.autosave.unreadable";
 const DESIGNS_KEY: &str = "faultline.designs.v1";
 
 /// One saved design.
@@ -42,7 +45,7 @@ fn read(key: &str) -> Result<Option<String>, String> {
 /// Parses a document that may be an unfinished design: the shape and every
 /// value must be right, but it need not be runnable yet.
 pub fn parse_draft(text: &str) -> Result<Scenario, String> {
-    let mut doc: Scenario = serde_json::from_str(text).map_err(|e| format!("Not a Faultline scenario: {e}"))?;
+    let doc: Scenario = serde_json::from_str(text).map_err(|e| format!("Not a Faultline scenario: {e}"))?;
     if doc.version != SCENARIO_VERSION {
         return Err(format!(
             "Scenario version {} is not one this page reads (it reads {SCENARIO_VERSION}).",
@@ -50,6 +53,13 @@ pub fn parse_draft(text: &str) -> Result<Scenario, String> {
         ));
     }
     doc.validate_draft().map_err(|e| format!("This scenario has problems:\n{e}"))?;
+    Ok(doc)
+}
+
+/// `parse_draft`, then laid out if its cards have no positions (a file
+/// written by hand or by a tool).
+pub fn parse_file(text: &str) -> Result<Scenario, String> {
+    let mut doc = parse_draft(text)?;
     auto_layout(&mut doc);
     Ok(doc)
 }
@@ -62,9 +72,17 @@ pub fn save_autosave(doc: &Scenario) -> Result<(), String> {
 pub fn load_autosave() -> Result<Option<Scenario>, String> {
     match read(AUTOSAVE_KEY)? {
         None => Ok(None),
-        Some(text) => {
-            parse_draft(&text).map(Some).map_err(|e| format!("The autosaved design could not be restored: {e}"))
-        }
+        Some(text) => parse_draft(&text).map(Some).map_err(|e| {
+            let kept = write(UNREADABLE_KEY, &text).is_ok();
+            format!(
+                "The autosaved design could not be restored{}: {e}",
+                if kept {
+                    " (its text is kept in browser storage under \"faultline.autosave.unreadable\")"
+                } else {
+                    ""
+                }
+            )
+        }),
     }
 }
 

@@ -141,7 +141,7 @@ fn execute(command: Command) -> Result<(), String> {
 /// Whether a command-line argument is a share link rather than a file name.
 fn is_link(arg: &str) -> bool {
     let fragment = arg.rsplit_once('#').map_or(arg, |(_, f)| f);
-    (arg.contains('#') || !std::path::Path::new(arg).exists())
+    (arg.contains('#') || !(std::path::Path::new(arg).exists() || arg.ends_with(".json")))
         && fragment.starts_with('v')
         && fragment[1..].split('.').next().is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
 }

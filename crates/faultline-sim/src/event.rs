@@ -93,16 +93,30 @@ pub struct EventQueue {
     seq: u64,
 }
 
+/// Sequence numbers of ordinary events start here; those below are faults',
+/// which go first among events due at the same moment (see `schedule_fault`).
+const ORDINARY_SEQ: u64 = 1 << 32;
+
 impl EventQueue {
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.seq += 1;
-        let entry = Entry { time: at.0, seq: self.seq, event };
+        let entry = Entry { time: at.0, seq: ORDINARY_SEQ + self.seq, event };
         if at.0 == self.now {
             self.now_fifo.push_back(entry);
         } else {
             self.heap.push(entry);
         }
+    }
+
+    /// Schedules the start or end of fault `index` (its place on the scenario's
+    /// timeline). Faults come before every other event due at the same
+    /// moment, and among themselves in timeline order, whenever they were
+    /// scheduled: so a fault injected into a running simulation (or into a
+    /// snapshot of it) plays out exactly as in a fresh run of the scenario
+    /// that has it on its timeline from the start.
+    pub fn schedule_fault(&mut self, at: SimTime, index: u32, event: Event) {
+        self.heap.push(Entry { time: at.0, seq: u64::from(index), event });
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {

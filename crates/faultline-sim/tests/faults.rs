@@ -168,12 +168,42 @@ fn a_fault_injected_live_replays_exactly_from_the_timeline() {
     // The injected fault is on the timeline at the moment it was injected.
     let recorded = live.scenario().clone();
     assert_eq!(recorded.faults.len(), 1);
-    assert_eq!(recorded.faults[0].at_ms, 1_733);
+    assert_eq!(recorded.faults[0].at_ms, 1_734, "the next whole millisecond after now");
     let mut replay = Sim::new(&recorded).unwrap();
     replay.run();
     assert_eq!(replay.report().trace_hash, live.report().trace_hash);
     assert_eq!(replay.totals(), live.totals());
     assert!(live.totals().failed[FailReason::Refused as usize] > 0);
+}
+
+/// Stepping lands exactly on whole milliseconds, where periodic events (health
+/// checks every second) have already run when the user injects: the fault
+/// must still replay exactly, at every moment and into snapshots taken earlier.
+#[test]
+fn injections_on_a_millisecond_boundary_and_into_earlier_snapshots_replay_exactly() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/scenarios/three-tier.json"))
+        .unwrap();
+    let mut base = Scenario::from_json(&text).unwrap();
+    base.faults.clear();
+    base.duration_ms = 8_000;
+    for at in [700, 1_000, 2_000, 3_000] {
+        let mut live = Sim::new(&base).unwrap();
+        live.step_until(SimTime::from_millis(500));
+        let mut snapshot = live.clone();
+        live.step_until(SimTime::from_millis(at));
+        let node = live.scenario().nodes.iter().find(|n| n.id.starts_with("web")).unwrap().id.clone();
+        live.inject(fault(0, Some(1_000), FaultAction::Crash { node })).unwrap();
+        let f = live.scenario().faults[0].clone();
+        assert_eq!(f.at_ms, at + 1);
+        snapshot.inject(f).unwrap();
+        live.run();
+        snapshot.run();
+        let mut replay = Sim::new(live.scenario()).unwrap();
+        replay.run();
+        assert_eq!(replay.trace_hash(), live.trace_hash(), "injected at {at} ms");
+        assert_eq!(snapshot.trace_hash(), live.trace_hash(), "into a snapshot, at {at} ms");
+        assert_eq!(replay.totals(), live.totals());
+    }
 }
 
 #[test]

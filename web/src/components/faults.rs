@@ -35,10 +35,21 @@ fn button(testid: &str, label: &str, help: &str, on_inject: &Callback<Injection>
     }
 }
 
+/// Parses a positive number the user typed; `None` when empty or not one.
+fn positive(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0)
+}
+
 #[component]
 pub fn FaultBar(props: &FaultBarProps) -> Html {
+    // How strong (×N) and how long (s) the next fault is; empty means the
+    // fault's own default (and "until undone" for the duration).
+    let factor = use_state(String::new);
+    let duration = use_state(String::new);
     let sc = &props.scenario;
-    let now = |action| Injection { actions: vec![action], duration_ms: None };
+    let strength = |default: f64| positive(&factor).unwrap_or(default);
+    let lasting = |default: Option<f64>| positive(&duration).or(default).map(|s| (s * 1_000.0).round() as u64);
+    let now = |action| Injection { actions: vec![action], duration_ms: lasting(None) };
     let on = &props.on_inject;
     let (title, buttons) = match props.selected {
         Some(Selection::Node(i)) if i < sc.nodes.len() => {
@@ -50,13 +61,15 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                     .iter()
                     .filter(|w| w.client == n.id)
                     .map(|w| {
-                        let action = FaultAction::Spike { workload: w.id.clone(), factor: 3.0 };
+                        let (f, d) = (strength(3.0), lasting(Some(10.0)));
+                        let action = FaultAction::Spike { workload: w.id.clone(), factor: f };
+                        let secs = d.map_or("until undone".to_string(), |d| format!("for {} s", d as f64 / 1e3));
                         button(
                             "fault-spike",
-                            "Load ×3 for 10 s",
-                            "Triple this client's load for 10 simulated seconds",
+                            &format!("Load ×{f} {secs}"),
+                            "Multiply this client's load (×N) for a while (for T s)",
                             on,
-                            Injection { actions: vec![action], duration_ms: Some(10_000) },
+                            Injection { actions: vec![action], duration_ms: d },
                         )
                     })
                     .collect::<Html>(),
@@ -71,10 +84,11 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                     <>
                         { button("fault-crash", "Crash", "Kill the node: in-flight work fails, connections are refused", on,
                             now(FaultAction::Crash { node: id.clone() })) }
-                        { button("fault-pause", "Pause 5 s", "Freeze the node for 5 s (a long GC pause): work waits, nothing is lost", on,
-                            Injection { actions: vec![FaultAction::Pause { node: id.clone() }], duration_ms: Some(5_000) }) }
-                        { button("fault-slow", "Slow ×10", "Make the node's work take ten times as long", on,
-                            now(FaultAction::SlowNode { node: id.clone(), factor: 10.0 })) }
+                        { button("fault-pause", &format!("Pause {} s", lasting(Some(5.0)).unwrap_or(5_000) as f64 / 1e3),
+                            "Freeze the node (a long GC pause): work waits, nothing is lost", on,
+                            Injection { actions: vec![FaultAction::Pause { node: id.clone() }], duration_ms: lasting(Some(5.0)) }) }
+                        { button("fault-slow", &format!("Slow ×{}", strength(10.0)), "Make the node's work take N times as long", on,
+                            now(FaultAction::SlowNode { node: id.clone(), factor: strength(10.0) })) }
                         { button("fault-errors", "Errors 50%", "Answer half of the calls with a 5xx", on,
                             now(FaultAction::NodeErrors { node: id, rate: 0.5 })) }
                     </>
@@ -90,9 +104,9 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                 button(
                     "fault-heal",
                     "Heal",
-                    "Reconnect the two sides",
+                    "Heal every partition (this link may be cut by a partition of its own, of a region or of its nodes)",
                     on,
-                    now(FaultAction::Heal { id: Some(id.clone()) }),
+                    now(FaultAction::Heal { id: None }),
                 )
             } else {
                 html! {
@@ -117,6 +131,20 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
             } else {
                 <span class="selection">{ title }</span>
                 { buttons }
+                <label class="fault-param" title="Strength of slow-downs and load spikes">{ "×" }
+                    <input type="text" inputmode="decimal" data-testid="fault-factor" placeholder="N" value={(*factor).clone()}
+                        aria-label="Fault strength (times)" oninput={
+                            let factor = factor.clone();
+                            Callback::from(move |e: InputEvent| factor.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+                        } />
+                </label>
+                <label class="fault-param" title="How long the fault lasts; empty: until undone (pause: 5 s, spike: 10 s)">{ "for" }
+                    <input type="text" inputmode="decimal" data-testid="fault-duration" placeholder="—" value={(*duration).clone()}
+                        aria-label="Fault duration in seconds" oninput={
+                            let duration = duration.clone();
+                            Callback::from(move |e: InputEvent| duration.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+                        } />{ "s" }
+                </label>
                 <span class="when" data-testid="fault-when">{
                     match props.at_ms {
                         Some(t) => format!("at {}", crate::format::clock(t as f64)),
@@ -130,13 +158,17 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
 
 /// Faults for a whole region: cut it off from everything else, or fail it.
 fn region_buttons(sc: &Scenario, region: &str, on: &Callback<Injection>) -> Html {
-    let inside: Vec<String> =
-        sc.nodes.iter().filter(|n| n.region.as_deref() == Some(region)).map(|n| n.id.clone()).collect();
-    let mut others: Vec<String> = sc.nodes.iter().filter_map(|n| n.region.clone()).filter(|r| r != region).collect();
-    others.dedup();
-    if others.is_empty() {
-        others = sc.nodes.iter().filter(|n| n.region.as_deref() != Some(region)).map(|n| n.id.clone()).collect();
-    }
+    let within = |n: &&faultline_sim::scenario::Node| n.region.as_deref() == Some(region);
+    // Clients cannot crash (they stand for the users); everything else in the region fails.
+    let inside: Vec<String> = sc
+        .nodes
+        .iter()
+        .filter(within)
+        .filter(|n| !matches!(n.kind, NodeKind::Client(_)))
+        .map(|n| n.id.clone())
+        .collect();
+    // The other side is every node outside the region, with or without a region of its own.
+    let others: Vec<String> = sc.nodes.iter().filter(|n| !within(n)).map(|n| n.id.clone()).collect();
     let partition = (!others.is_empty()).then(|| {
         let action =
             FaultAction::Partition { id: Some(format!("region-{region}")), a: vec![region.to_string()], b: others };
@@ -148,12 +180,17 @@ fn region_buttons(sc: &Scenario, region: &str, on: &Callback<Injection>) -> Html
             Injection { actions: vec![action], duration_ms: None },
         )
     });
-    let fail = button(
-        "fault-region-fail",
-        &format!("Fail {region}"),
-        "Crash every node in this region",
-        on,
-        Injection { actions: inside.into_iter().map(|node| FaultAction::Crash { node }).collect(), duration_ms: None },
-    );
-    html! { <span class="region-faults">{ partition.unwrap_or_default() }{ fail }</span> }
+    let fail = (!inside.is_empty()).then(|| {
+        button(
+            "fault-region-fail",
+            &format!("Fail {region}"),
+            "Crash every node in this region (its clients keep sending)",
+            on,
+            Injection {
+                actions: inside.into_iter().map(|node| FaultAction::Crash { node }).collect(),
+                duration_ms: None,
+            },
+        )
+    });
+    html! { <span class="region-faults">{ partition.unwrap_or_default() }{ fail.unwrap_or_default() }</span> }
 }

@@ -20,17 +20,30 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let copied = use_state(|| false);
     let link = link_for(&props.doc, *autoplay);
     let len = link.len();
+    // Copies to the clipboard and says so only if the browser allowed it.
+    let copy = {
+        let copied = copied.clone();
+        move |text: String| {
+            let promise = gloo::utils::window().navigator().clipboard().write_text(&text);
+            let copied = copied.clone();
+            yew::platform::spawn_local(async move {
+                copied.set(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+            });
+        }
+    };
     {
-        // Copy as soon as the panel opens, and again whenever the link changes.
-        let (copied, blocked) = (copied.clone(), props.blocked);
-        use_effect_with(link.clone(), move |link| {
+        // Once, when the panel opens.
+        let (copy, link, blocked) = (copy.clone(), link.clone(), props.blocked);
+        use_effect_with((), move |_| {
             if !blocked {
-                let clipboard = gloo::utils::window().navigator().clipboard();
-                let _ = clipboard.write_text(link);
-                copied.set(true);
+                copy(link);
             }
         });
     }
+    let on_copy = {
+        let link = link.clone();
+        Callback::from(move |_: MouseEvent| copy(link.clone()))
+    };
     if props.blocked {
         return html! {
             <div class="panel share-panel" role="dialog" aria-label="Share">
@@ -47,6 +60,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         <div class="panel share-panel" role="dialog" aria-label="Share">
             <label class="check"><input type="checkbox" checked={*autoplay} onchange={toggle} data-testid="share-autoplay" />
                 { " Start playing when opened" }</label>
+            <button class="btn small" data-testid="share-copy" onclick={on_copy}>{ "Copy link" }</button>
             <textarea class="share-link" data-testid="share-link" readonly=true rows="3" value={link.clone()} aria-label="Share link" />
             <p class="help" data-testid="share-length" data-value={len.to_string()}>{
                 format!("{len} characters{}. The design, its faults and its seed travel in the link's #fragment, which browsers never send to a server.",

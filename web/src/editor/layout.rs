@@ -111,14 +111,19 @@ const STACKED: f64 = 50.0;
 /// (documents written by hand or by tools often carry no positions).
 /// Returns whether it moved anything.
 pub fn auto_layout(doc: &mut Scenario) -> bool {
-    // Only cards stacked almost exactly on one another (no positions at all,
-    // or a generator's tight grid): a person's own layout, even a cramped
-    // one, is never rearranged.
-    let stacked =
-        doc.nodes.iter().enumerate().any(|(i, a)| {
-            doc.nodes[i + 1..].iter().any(|b| (a.x - b.x).abs() < STACKED && (a.y - b.y).abs() < STACKED)
-        });
-    if !stacked {
+    // Only when at least half the cards sit almost exactly on one another (no
+    // positions at all, or a generator's tight grid): a person's own layout,
+    // even with a card dropped on another, is never rearranged.
+    let stacked = (0..doc.nodes.len())
+        .filter(|&i| {
+            let a = &doc.nodes[i];
+            doc.nodes
+                .iter()
+                .enumerate()
+                .any(|(k, b)| k != i && (a.x - b.x).abs() < STACKED && (a.y - b.y).abs() < STACKED)
+        })
+        .count();
+    if stacked < 2 || stacked * 2 < doc.nodes.len() {
         return false;
     }
     let n = doc.nodes.len();

@@ -50,7 +50,7 @@ impl Sim {
             FaultAction::Spike { workload, factor } => self.set_rate_factor(workload, *factor),
         }
         if let Some(d) = fault.duration_ms {
-            self.queue.schedule(self.now.plus(d.saturating_mul(1_000)), Event::FaultEnd { index });
+            self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
         }
     }
 

@@ -311,7 +311,7 @@ impl Sim {
             }
         }
         for (i, f) in scenario.faults.iter().enumerate() {
-            queue.schedule(SimTime::from_millis(f.at_ms), Event::FaultStart { index: i as u32 });
+            queue.schedule_fault(SimTime::from_millis(f.at_ms), i as u32, Event::FaultStart { index: i as u32 });
         }
         Ok(Sim {
             scenario: scenario.clone(),
@@ -493,17 +493,20 @@ impl Sim {
         Ok(())
     }
 
-    /// Adds a fault to the run's timeline (at `fault.at_ms`, or now if that
-    /// has passed) so that replaying the scenario reproduces it exactly.
+    /// Adds a fault to the run's timeline, at `fault.at_ms` or, if that is not
+    /// after now, at the next whole millisecond (the events of the current
+    /// one may have run already). Faults go first among events due at the
+    /// same moment, so replaying the resulting scenario from the start
+    /// reproduces this run exactly.
     pub fn inject(&mut self, mut fault: Fault) -> Result<(), ScenarioError> {
-        fault.at_ms = fault.at_ms.max(self.now.0.div_ceil(1_000));
+        fault.at_ms = fault.at_ms.max(self.now.0 / 1_000 + 1);
         let mut next = self.scenario.clone();
         next.faults.push(fault);
         next.validate()?;
         let index = next.faults.len() as u32 - 1;
         let at = SimTime::from_millis(next.faults[index as usize].at_ms);
         self.scenario = next;
-        self.queue.schedule(at, Event::FaultStart { index });
+        self.queue.schedule_fault(at, index, Event::FaultStart { index });
         Ok(())
     }
 

@@ -46,6 +46,7 @@ pub struct CardEvents {
     pub onpointerdown: Callback<PointerEvent>,
     pub on_handle: Callback<PointerEvent>,
     pub onfocus: Callback<FocusEvent>,
+    pub oncontextmenu: Callback<MouseEvent>,
 }
 
 pub fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, ev: CardEvents) -> Html {
@@ -88,7 +89,7 @@ pub fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, ev: CardEven
         <g class={classes!("node", kind, health(v), v.down.then_some("down"), v.paused.then_some("paused"),
                 selected.then_some("selected"))}
             data-testid={format!("node-{}", n.id)} data-kind={kind} onpointerdown={ev.onpointerdown}
-            onfocus={ev.onfocus} tabindex="0" role="button" aria-pressed={selected.to_string()}
+            onfocus={ev.onfocus} oncontextmenu={ev.oncontextmenu} tabindex="0" role="button" aria-pressed={selected.to_string()}
             aria-label={format!("{} ({}){state}", n.display_name(), kind.replace('_', " "))}>
             <rect class="card" x={x.to_string()} y={y.to_string()} width={CARD_W.to_string()}
                 height={CARD_H.to_string()} rx="10" />

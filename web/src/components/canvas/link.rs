@@ -36,7 +36,13 @@ pub struct LinkState<'a> {
     pub detailed: bool,
 }
 
-pub fn link(doc: &Scenario, i: usize, st: LinkState, onpointerdown: Callback<PointerEvent>) -> Html {
+pub fn link(
+    doc: &Scenario,
+    i: usize,
+    st: LinkState,
+    onpointerdown: Callback<PointerEvent>,
+    oncontextmenu: Callback<MouseEvent>,
+) -> Html {
     let LinkState { live, cut, breaker, selected, detailed } = st;
     let Some((x1, y1, x2, y2)) = edge_line(doc, i) else { return html! {} };
     let e = &doc.edges[i];
@@ -44,7 +50,7 @@ pub fn link(doc: &Scenario, i: usize, st: LinkState, onpointerdown: Callback<Poi
     let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
     html! {
         <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"))}
-            data-testid={format!("edge-{id}")} {onpointerdown}
+            data-testid={format!("edge-{id}")} {onpointerdown} {oncontextmenu}
             aria-label={format!("link {} to {}", e.from, e.to)}>
             <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
             <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}

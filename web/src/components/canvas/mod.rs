@@ -42,6 +42,8 @@ pub struct CanvasProps {
     pub on_connect: Callback<(usize, usize)>,
     /// A palette kind dropped at a design point.
     pub on_drop_kind: Callback<(String, f64, f64)>,
+    /// Right-click on a node or a link: the fault menu there (client x, y).
+    pub on_context: Callback<(Selection, f64, f64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -287,7 +289,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             })
         };
         let st = link::LinkState { live: &live, cut, breaker, selected: selected(Selection::Edge(i)), detailed };
-        link::link(&shown, i, st, onpointerdown)
+        link::link(&shown, i, st, onpointerdown, context_for(&props.on_context, Selection::Edge(i)))
     });
     let nodes = shown.nodes.iter().enumerate().map(|(i, n)| {
         let v = props.view.nodes.get(i).cloned().unwrap_or_default();
@@ -344,7 +346,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             &v,
             selected(Selection::Node(i)),
             detailed,
-            card::CardEvents { onpointerdown, on_handle, onfocus },
+            card::CardEvents {
+                onpointerdown,
+                on_handle,
+                onfocus,
+                oncontextmenu: context_for(&props.on_context, Selection::Node(i)),
+            },
         )
     });
     let regions = region_boxes(&shown, &[]).into_iter().map(|b| {
@@ -413,6 +420,15 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             }
         </div>
     }
+}
+
+/// A right-click handler that opens the fault menu for `item` at the pointer.
+fn context_for(on_context: &Callback<(Selection, f64, f64)>, item: Selection) -> Callback<MouseEvent> {
+    on_context.reform(move |ev: MouseEvent| {
+        ev.prevent_default();
+        ev.stop_propagation();
+        (item, f64::from(ev.client_x()), f64::from(ev.client_y()))
+    })
 }
 
 /// Writes the particle paths into the canvas. Particles move every frame;
