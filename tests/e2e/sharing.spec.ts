@@ -206,6 +206,12 @@ test('embed mode is a read-only view that plays', async ({ page }) => {
   await expect(page.getByTestId('palette-service')).toHaveCount(0);
   await expect(page.getByTestId('inspector')).toHaveCount(0);
   await expect(page.getByTestId('fault-menu')).toHaveCount(0);
+  // Read-only: keys and drags change nothing.
+  await page.getByTestId('node-api').click();
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Delete');
+  await expect(page.locator('g.node')).toHaveCount(3);
   await page.getByTestId('play').click();
   await expect.poll(() => value(page, 'sim-time')).toBeGreaterThan(500);
   await page.getByTestId('pause').click();

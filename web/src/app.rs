@@ -553,6 +553,9 @@ pub fn App() -> Html {
         let selection = state.selection.clone();
         let playing = state.playing;
         Callback::from(move |ev: web_sys::KeyboardEvent| {
+            if embed {
+                return; // read-only
+            }
             let typing = ev.target().and_then(|t| {
                 use wasm_bindgen::JsCast;
                 t.dyn_into::<web_sys::Element>().ok()
@@ -707,6 +710,12 @@ pub fn App() -> Html {
         <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
             end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} achieved={state.achieved} {on_speed}
             {on_step} seed={doc.seed} {on_seed} />
+    };
+    // Embedded views are read-only: the canvas pans and zooms, nothing edits.
+    let (on_move, on_connect, on_drop_kind, on_context) = if embed {
+        (Callback::noop(), Callback::noop(), Callback::noop(), Callback::noop())
+    } else {
+        (on_move, on_connect, on_drop_kind, on_context)
     };
     let canvas = html! {
         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
