@@ -245,3 +245,29 @@ test('a fault injected on a step boundary survives scrubbing back and matches th
   expect(report.trace_hash).toBe(trace);
   expect(report.requests.ok).toBe(ok);
 });
+
+test('a .json file dropped on the page opens; without browser storage the page still works and says so', async ({ page }) => {
+  await page.goto('/');
+  const text = readFileSync('assets/scenarios/fanout-gateway.json', 'utf8');
+  const dt = await page.evaluateHandle((t) => {
+    const d = new DataTransfer();
+    d.items.add(new File([t], 'fanout-gateway.json', { type: 'application/json' }));
+    return d;
+  }, text);
+  await page.dispatchEvent('.shell', 'drop', { dataTransfer: dt });
+  await expect(page.locator('g.node')).toHaveCount(JSON.parse(text).nodes.length);
+
+  const blocked = await page.context().newPage();
+  await blocked.addInitScript(() => {
+    Object.defineProperty(window, 'localStorage', {
+      get() {
+        throw new DOMException('denied', 'SecurityError');
+      },
+    });
+  });
+  await blocked.goto('/');
+  await blocked.getByTestId('palette-service').click();
+  await expect(blocked.getByTestId('message')).toContainText('storage is unavailable');
+  await blocked.getByTestId('play').click();
+  await expect.poll(async () => Number(await blocked.getByTestId('sim-time').getAttribute('data-value'))).toBeGreaterThan(300);
+});
