@@ -10,7 +10,7 @@ use crate::components::{
     Palette, Panel, SharePanel, Shortcuts, Summary, Timeline,
 };
 use crate::editor::edits::{self, GRID};
-use crate::editor::layout::{edge_line, region_at, CARD_H, CARD_W};
+use crate::editor::layout::{edge_lines, region_at, Line, CARD_H, CARD_W};
 use crate::keyboard::{command, Command};
 use crate::particles::Particles;
 use crate::runner::Runner;
@@ -20,6 +20,7 @@ use crate::{files, library, share, storage};
 use faultline_sim::metrics::Point;
 use faultline_sim::scenario::{Edge, Fault, Node};
 use faultline_sim::{Scenario, Sim, SimTime};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -34,6 +35,8 @@ const VIEW_EVERY_MS: f64 = 100.0;
 const PASTE_OFFSET: f64 = 3.0 * GRID;
 
 type Dispatcher = UseReducerDispatcher<PlayState>;
+/// The document the particle paths were last laid out for, and its link lines.
+type LineCache = (Option<Rc<Scenario>>, Vec<Option<Line>>);
 
 /// A callback that dispatches the action `f` makes of its argument.
 fn act<T: 'static>(d: &Dispatcher, f: impl Fn(T) -> Action + 'static) -> Callback<T> {
@@ -239,13 +242,19 @@ pub fn App() -> Html {
                     // Numbers are redrawn at most every VIEW_EVERY_MS (text relayout is
                     // the costliest part of a frame); particles move every frame.
                     let last_view = std::cell::Cell::new(f64::MIN);
+                    // Link geometry, worked out again only when the document changes.
+                    let lines: RefCell<LineCache> = RefCell::new((None, Vec::new()));
                     Callback::from(move |(wall_ms, achieved): (f64, f64)| {
                         let s = sim.borrow();
                         snaps.borrow_mut().observe(&s);
                         let doc = Rc::clone(&doc_now.borrow());
                         let mut p = particles.borrow_mut();
                         p.update(&s, wall_ms, doc.edges.len());
-                        draw_particles(&paths, &p.paths(wall_ms, |i| edge_line(&doc, i)));
+                        let mut cache = lines.borrow_mut();
+                        if !cache.0.as_ref().is_some_and(|d| Rc::ptr_eq(d, &doc)) {
+                            *cache = (Some(Rc::clone(&doc)), edge_lines(&doc));
+                        }
+                        draw_particles(&paths, &p.paths(wall_ms, |i| cache.1.get(i).copied().flatten()));
                         if wall_ms - last_view.get() >= VIEW_EVERY_MS {
                             last_view.set(wall_ms);
                             d.dispatch(Action::Tick(s.view(), achieved));

@@ -85,11 +85,31 @@ pub fn bounds(doc: &Scenario) -> (f64, f64, f64, f64) {
     (x0 - pad, y0 - pad, x1 - x0 + 2.0 * pad, y1 - y0 + 2.0 * pad)
 }
 
-/// Where link `i` is drawn: (x1, y1, x2, y2) from the border of the caller's
-/// card to the border of the callee's, along the line between their centres.
-pub fn edge_line(doc: &Scenario, i: usize) -> Option<(f64, f64, f64, f64)> {
+/// A link's line: (x1, y1, x2, y2).
+pub type Line = (f64, f64, f64, f64);
+
+/// Where link `i` is drawn: from the border of the caller's card to the
+/// border of the callee's, along the line between their centres.
+pub fn edge_line(doc: &Scenario, i: usize) -> Option<Line> {
     let e = doc.edges.get(i)?;
-    let (a, b) = (&doc.nodes[doc.node_index(&e.from)?], &doc.nodes[doc.node_index(&e.to)?]);
+    Some(line_between(&doc.nodes[doc.node_index(&e.from)?], &doc.nodes[doc.node_index(&e.to)?]))
+}
+
+/// Every link's line at once: one pass to index the nodes, so a big design
+/// costs O(nodes + links), not a search per link.
+pub fn edge_lines(doc: &Scenario) -> Vec<Option<Line>> {
+    let index: std::collections::HashMap<&str, usize> =
+        doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    doc.edges
+        .iter()
+        .map(|e| {
+            let (a, b) = (index.get(e.from.as_str())?, index.get(e.to.as_str())?);
+            Some(line_between(&doc.nodes[*a], &doc.nodes[*b]))
+        })
+        .collect()
+}
+
+fn line_between(a: &faultline_sim::scenario::Node, b: &faultline_sim::scenario::Node) -> Line {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     // Fraction of the centre-to-centre line inside one card.
     let inside = |gap: f64| {
@@ -98,7 +118,7 @@ pub fn edge_line(doc: &Scenario, i: usize) -> Option<(f64, f64, f64, f64)> {
         tx.min(ty).min(0.5)
     };
     let (s, t) = (inside(0.0), inside(6.0));
-    Some((a.x + dx * s, a.y + dy * s, b.x - dx * t, b.y - dy * t))
+    (a.x + dx * s, a.y + dy * s, b.x - dx * t, b.y - dy * t)
 }
 
 /// Horizontal and vertical distance between laid-out cards.
@@ -197,6 +217,7 @@ mod tests {
         let all = nodes_in(&doc, (-10_000.0, -10_000.0), (10_000.0, 10_000.0));
         assert_eq!(all, vec![0, 1, 2]);
         let (x1, _, x2, _) = edge_line(&doc, 0).unwrap();
+        assert_eq!(edge_lines(&doc), (0..doc.edges.len()).map(|i| edge_line(&doc, i)).collect::<Vec<_>>());
         assert_eq!(x1, doc.nodes[0].x + CARD_W / 2.0, "a link leaves from the caller's border");
         assert_eq!(x2, doc.nodes[1].x - CARD_W / 2.0 - 6.0, "and stops short of the callee's for the arrow");
         let (x, y, w, h) = bounds(&doc);

@@ -42,14 +42,61 @@ fn queue_capacity(kind: &NodeKind) -> u32 {
     }
 }
 
-pub struct CardEvents {
-    pub onpointerdown: Callback<PointerEvent>,
-    pub on_handle: Callback<PointerEvent>,
-    pub onfocus: Callback<FocusEvent>,
-    pub oncontextmenu: Callback<MouseEvent>,
+/// What a zoomed-out card shows of a node's numbers: only whether it is down,
+/// paused, and its health class. Passing this instead of the full view lets
+/// the thousand cards of a big design skip redrawing while their numbers move.
+pub fn coarse(v: &NodeView) -> NodeView {
+    let mut c = NodeView { down: v.down, paused: v.paused, ..NodeView::default() };
+    match health(v) {
+        Some("bad") => c.live.error_rate = 1.0,
+        Some(_) => c.live.error_rate = 0.05,
+        None => {}
+    }
+    c
 }
 
-pub fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, ev: CardEvents) -> Html {
+/// What happened on card `usize`.
+pub enum CardEvent {
+    Down(usize, PointerEvent),
+    Handle(usize, PointerEvent),
+    Focus(usize),
+    Context(usize, MouseEvent),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    pub index: usize,
+    pub node: Node,
+    pub view: NodeView,
+    pub selected: bool,
+    pub detailed: bool,
+    /// One callback for every card, the same from render to render, so a card
+    /// whose node and numbers did not change is not drawn again.
+    pub events: Callback<CardEvent>,
+}
+
+/// A card is a component of its own so that redrawing the canvas (ten times
+/// a second while running) skips every card whose props are unchanged.
+#[component]
+pub fn Card(props: &CardProps) -> Html {
+    let i = props.index;
+    let ev = CardHandlers {
+        onpointerdown: props.events.reform(move |e| CardEvent::Down(i, e)),
+        on_handle: props.events.reform(move |e| CardEvent::Handle(i, e)),
+        onfocus: props.events.reform(move |_: FocusEvent| CardEvent::Focus(i)),
+        oncontextmenu: props.events.reform(move |e| CardEvent::Context(i, e)),
+    };
+    card(&props.node, &props.view, props.selected, props.detailed, ev)
+}
+
+struct CardHandlers {
+    onpointerdown: Callback<PointerEvent>,
+    on_handle: Callback<PointerEvent>,
+    onfocus: Callback<FocusEvent>,
+    oncontextmenu: Callback<MouseEvent>,
+}
+
+fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, ev: CardHandlers) -> Html {
     let x = n.x - CARD_W / 2.0;
     let y = n.y - CARD_H / 2.0;
     let row = |k: usize, label: &str, metric: &str, raw: f64, text: String| {

@@ -1,7 +1,7 @@
 //! One edge drawn as an arrow, with its throughput, a cut mark while it is
 //! partitioned, and its circuit breaker's state.
 
-use crate::editor::layout::edge_line;
+use crate::editor::layout::Line;
 use crate::format;
 use faultline_sim::policy::breaker::State;
 use faultline_sim::view::BreakerView;
@@ -39,12 +39,13 @@ pub struct LinkState<'a> {
 pub fn link(
     doc: &Scenario,
     i: usize,
+    line: Option<Line>,
     st: LinkState,
     onpointerdown: Callback<PointerEvent>,
     oncontextmenu: Callback<MouseEvent>,
 ) -> Html {
     let LinkState { live, cut, breaker, selected, detailed } = st;
-    let Some((x1, y1, x2, y2)) = edge_line(doc, i) else { return html! {} };
+    let Some((x1, y1, x2, y2)) = line else { return html! {} };
     let e = &doc.edges[i];
     let id = format!("{}-{}", e.from, e.to);
     let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);

@@ -277,6 +277,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     let selected = |s: Selection| props.selection.contains(&s);
     let detailed = scale >= card::DETAIL_SCALE;
+    let lines = crate::editor::layout::edge_lines(&shown);
     let edges = (0..shown.edges.len()).map(|i| {
         let live = props.view.edges.get(i).cloned().unwrap_or_default();
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
@@ -289,16 +290,28 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             })
         };
         let st = link::LinkState { live: &live, cut, breaker, selected: selected(Selection::Edge(i)), detailed };
-        link::link(&shown, i, st, onpointerdown, context_for(&props.on_context, Selection::Edge(i)))
+        link::link(&shown, i, lines[i], st, onpointerdown, context_for(&props.on_context, Selection::Edge(i)))
     });
-    let nodes = shown.nodes.iter().enumerate().map(|(i, n)| {
-        let v = props.view.nodes.get(i).cloned().unwrap_or_default();
-        let onpointerdown = {
-            let (drag, svg, on_select) = (drag.clone(), svg.clone(), props.on_select.clone());
-            let selection = props.selection.clone();
-            let to_design = to_design.clone();
-            let space = space.clone();
-            Callback::from(move |ev: PointerEvent| {
+    // One stable callback for all cards (see `card::Card`); it calls the
+    // handler of the latest render.
+    let card_handler = use_mut_ref(Callback::<card::CardEvent>::noop);
+    let card_events = {
+        let h = card_handler.clone();
+        use_memo((), move |_| {
+            Callback::from(move |e: card::CardEvent| {
+                let current: Callback<card::CardEvent> = h.borrow().clone();
+                current.emit(e)
+            })
+        })
+    };
+    *card_handler.borrow_mut() = {
+        let (drag, svg, on_select, on_context) =
+            (drag.clone(), svg.clone(), props.on_select.clone(), props.on_context.clone());
+        let selection = props.selection.clone();
+        let to_design = to_design.clone();
+        let space = space.clone();
+        Callback::from(move |e: card::CardEvent| match e {
+            card::CardEvent::Down(i, ev) => {
                 if *space.borrow() {
                     return; // the canvas pans
                 }
@@ -321,38 +334,28 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     let (x0, y0) = to_design(&cam, &ev);
                     drag.set(Drag::Move { nodes: moving, x0, y0, dx: 0.0, dy: 0.0 });
                 }
-            })
-        };
-        let on_handle = {
-            let (drag, svg) = (drag.clone(), svg.clone());
-            let to_design = to_design.clone();
-            Callback::from(move |ev: PointerEvent| {
+            }
+            card::CardEvent::Handle(i, ev) => {
                 ev.stop_propagation();
                 capture(&svg, &ev);
                 let (x, y) = to_design(&cam, &ev);
                 drag.set(Drag::Connect { from: i, x, y });
-            })
-        };
-        let onfocus = {
-            let (on_select, selection) = (props.on_select.clone(), props.selection.clone());
-            Callback::from(move |_: FocusEvent| {
+            }
+            card::CardEvent::Focus(i) => {
                 if !selection.contains(&Selection::Node(i)) {
                     on_select.emit(vec![Selection::Node(i)]);
                 }
-            })
-        };
-        card::card(
-            n,
-            &v,
-            selected(Selection::Node(i)),
-            detailed,
-            card::CardEvents {
-                onpointerdown,
-                on_handle,
-                onfocus,
-                oncontextmenu: context_for(&props.on_context, Selection::Node(i)),
-            },
-        )
+            }
+            card::CardEvent::Context(i, ev) => context_for(&on_context, Selection::Node(i)).emit(ev),
+        })
+    };
+    let nodes = shown.nodes.iter().enumerate().map(|(i, n)| {
+        let full = props.view.nodes.get(i).cloned().unwrap_or_default();
+        let view = if detailed { full } else { card::coarse(&full) };
+        html! {
+            <card::Card key={n.id.clone()} index={i} node={n.clone()} {view} selected={selected(Selection::Node(i))}
+                {detailed} events={(*card_events).clone()} />
+        }
     });
     let regions = region_boxes(&shown, &[]).into_iter().map(|b| {
         html! {
