@@ -9,17 +9,24 @@ use crate::components::{
     Canvas, Charts, Controls, DesignsPanel, FaultBar, FilePanel, Injection, Inspector, LibraryPanel, Menus, Narrative,
     Palette, Panel, SharePanel, Shortcuts, Summary, Timeline,
 };
-use crate::editor::edits::{self, GRID};
-use crate::editor::layout::{edge_lines, region_at, Line, CARD_H, CARD_W};
+use crate::editor::edits;
+use crate::editor::layout::{edge_lines, Line};
 use crate::keyboard::{command, Command};
 use crate::particles::Particles;
 use crate::runner::Runner;
 use crate::snapshots::Snapshots;
 use crate::state::{Action, PlayState, Selection};
 use crate::{files, library, share, storage};
-use faultline_sim::metrics::Point;
-use faultline_sim::scenario::{Edge, Fault, Node};
-use faultline_sim::{Scenario, Sim, SimTime};
+use derived::{series_of, subject_of};
+use placement::{checked, free_spot, moved_into_regions};
+use seed::random_seed;
+
+mod derived;
+mod inject;
+mod keys;
+mod placement;
+mod seed;
+use faultline_sim::{Scenario, Sim};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -30,9 +37,6 @@ pub const PANIC_TEST_PARAM: &str = "panic-test";
 
 /// How often the numbers on the page are redrawn while running, in wall ms.
 const VIEW_EVERY_MS: f64 = 100.0;
-
-/// Where pasted and duplicated nodes land, relative to their originals.
-const PASTE_OFFSET: f64 = 3.0 * GRID;
 
 type Dispatcher = UseReducerDispatcher<PlayState>;
 /// The document the particle paths were last laid out for, and its link lines.
@@ -49,64 +53,6 @@ fn edit_or_say(d: &Dispatcher, next: Result<Scenario, String>) {
     match next {
         Ok(doc) => d.dispatch(Action::Edit(doc)),
         Err(e) => d.dispatch(Action::Message(Some(e))),
-    }
-}
-
-/// `doc` if it is at least a valid draft (a move into another region can
-/// orphan a region-wide fault, for one).
-fn checked(doc: Scenario) -> Result<Scenario, String> {
-    doc.validate_draft().map(|_| doc.clone()).map_err(|e| format!("Refused: {e}"))
-}
-
-/// The nodes moved by (dx, dy), each joining the region box it lands in.
-fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> Scenario {
-    let mut next = edits::move_nodes(doc, nodes, dx, dy);
-    for &i in nodes {
-        let Some(n) = next.nodes.get(i) else { continue };
-        let landed = region_at(&next, nodes, n.x, n.y);
-        let others_left = n.region.as_ref().is_some_and(|r| {
-            next.nodes.iter().enumerate().any(|(k, m)| !nodes.contains(&k) && m.region.as_ref() == Some(r))
-        });
-        match landed {
-            Some(r) => next.nodes[i].region = Some(r),
-            // Dragged out of its region's box (the box stays with the others).
-            None if others_left => next.nodes[i].region = None,
-            None => {}
-        }
-    }
-    next
-}
-
-/// A free spot near (x, y) for a new node: stepping diagonally until its card
-/// overlaps no other.
-fn free_spot(doc: &Scenario, x: f64, y: f64) -> (f64, f64) {
-    let (mut x, mut y) = (edits::snap(x), edits::snap(y));
-    let overlaps = |x: f64, y: f64| doc.nodes.iter().any(|n| (n.x - x).abs() < CARD_W && (n.y - y).abs() < CARD_H);
-    for _ in 0..50 {
-        if !overlaps(x, y) {
-            break;
-        }
-        x += 2.0 * GRID;
-        y += 2.0 * GRID;
-    }
-    (x, y)
-}
-
-/// The metrics series of what is selected (or the whole system).
-fn series_of(sim: &Sim, selected: Option<Selection>) -> Vec<Point> {
-    let m = match selected {
-        Some(Selection::Node(i)) if i < sim.scenario().nodes.len() => sim.node_metrics(i),
-        Some(Selection::Edge(i)) if i < sim.scenario().edges.len() => sim.edge_metrics(i),
-        _ => sim.overall_metrics(),
-    };
-    m.series.iter().copied().collect()
-}
-
-fn subject_of(doc: &Scenario, selected: Option<Selection>) -> String {
-    match selected {
-        Some(Selection::Node(i)) if i < doc.nodes.len() => doc.nodes[i].display_name().to_string(),
-        Some(Selection::Edge(i)) if i < doc.edges.len() => format!("{} → {}", doc.edges[i].from, doc.edges[i].to),
-        _ => "whole system".into(),
     }
 }
 
@@ -144,7 +90,7 @@ pub fn App() -> Html {
     let save_timer = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     let pick = use_state(|| None::<u64>);
     let help = use_state(|| false);
-    let clipboard = use_mut_ref(|| None::<(Vec<Node>, Vec<Edge>)>);
+    let clipboard = use_mut_ref(|| -> keys::Clipboard { None });
     let particles = use_mut_ref(Particles::default);
     let particle_paths = use_memo((), |_| std::array::from_fn::<NodeRef, 4, _>(|_| NodeRef::default()));
     // The document as of the last render, for callbacks that outlive it (the frame loop).
@@ -355,42 +301,11 @@ pub fn App() -> Html {
                 d.dispatch(Action::Message(Some("Finish the design first: it cannot run yet.".into())));
                 return;
             }
-            // The engine has run every event up to now, so a fault "now" lands on
-            // the next millisecond (see `Sim::inject`).
-            let next_ms = sim.borrow().now().micros() / 1_000 + 1;
-            let picked = (*pick).filter(|t| *t != next_ms);
+            let picked = *pick;
             pick.set(None);
-            let at_ms = picked.unwrap_or(next_ms);
-            let faults: Vec<Fault> =
-                inj.actions.into_iter().map(|action| Fault { at_ms, duration_ms: inj.duration_ms, action }).collect();
-            if at_ms < next_ms {
-                // Scheduled in the past of this run: the run starts again with it.
-                let mut next = (*doc).clone();
-                next.faults.extend(faults);
-                edit_or_say(&d, next.validate_draft().map(|_| next.clone()).map_err(|e| format!("Fault refused: {e}")));
-                return;
-            }
-            let mut s = sim.borrow_mut();
-            let mut trial = s.clone();
-            let known = trial.scenario().faults.len();
-            let result: Result<(), String> =
-                faults.into_iter().try_for_each(|f| trial.inject(f).map_err(|e| format!("Fault refused: {e}")));
-            match result {
-                Ok(()) => {
-                    *s = trial;
-                    let added = s.scenario().faults[known..].to_vec();
-                    let mut snaps = snaps.borrow_mut();
-                    snaps.truncate_after(s.now().as_millis_f64());
-                    snaps.inject(&added);
-                    drop(snaps);
-                    // Due now: apply it at once, so its effect shows even while paused.
-                    if picked.is_none() {
-                        s.step_until(SimTime::from_millis(at_ms));
-                    }
-                    let mut next = (*doc).clone();
-                    next.faults.extend(added);
-                    let view = s.view();
-                    drop(s);
+            match inject::inject(&sim, &snaps, &doc, picked, inj) {
+                Ok(inject::Injected::Restart(next)) => d.dispatch(Action::Edit(next)),
+                Ok(inject::Injected::Live { doc: next, view }) => {
                     d.dispatch(Action::Injected(next));
                     d.dispatch(Action::Frame(view));
                     d.dispatch(Action::Message(None));
@@ -574,56 +489,15 @@ pub fn App() -> Html {
             if typing && cmd != Command::Escape {
                 return;
             }
-            let nodes: Vec<usize> =
-                selection.iter().filter_map(|s| if let Selection::Node(i) = s { Some(*i) } else { None }).collect();
-            let edges: Vec<usize> =
-                selection.iter().filter_map(|s| if let Selection::Edge(i) = s { Some(*i) } else { None }).collect();
-            let copied = || {
-                let ns: Vec<Node> = nodes.iter().filter_map(|&i| doc.nodes.get(i).cloned()).collect();
-                let es: Vec<Edge> = doc
-                    .edges
-                    .iter()
-                    .filter(|e| ns.iter().any(|n| n.id == e.from) && ns.iter().any(|n| n.id == e.to))
-                    .cloned()
-                    .collect();
-                (ns, es)
+            let Some(reactions) = keys::react(cmd, &doc, &selection, playing, &mut clipboard.borrow_mut()) else {
+                return;
             };
-            let paste = |ns: &[Node], es: &[Edge]| {
-                if ns.is_empty() {
-                    return;
+            for r in reactions {
+                match r {
+                    keys::Reaction::Act(a) => d.dispatch(a),
+                    keys::Reaction::ToggleHelp => help.set(!*help),
+                    keys::Reaction::CloseHelp => help.set(false),
                 }
-                match edits::duplicate(&doc, ns, es, PASTE_OFFSET, PASTE_OFFSET) {
-                    Ok((next, copies)) => {
-                        d.dispatch(Action::EditSelect(next, copies.into_iter().map(Selection::Node).collect()))
-                    }
-                    Err(e) => d.dispatch(Action::Message(Some(e))),
-                }
-            };
-            match cmd {
-                Command::Delete if !selection.is_empty() => edit_or_say(&d, edits::delete(&doc, &nodes, &edges)),
-                Command::Undo => d.dispatch(Action::Undo),
-                Command::Redo => d.dispatch(Action::Redo),
-                Command::Copy => *clipboard.borrow_mut() = Some(copied()),
-                Command::Paste => {
-                    if let Some((ns, es)) = clipboard.borrow().clone() {
-                        paste(&ns, &es);
-                    }
-                }
-                Command::Duplicate => {
-                    let (ns, es) = copied();
-                    paste(&ns, &es);
-                }
-                Command::SelectAll => d.dispatch(Action::Select((0..doc.nodes.len()).map(Selection::Node).collect())),
-                Command::Nudge(dx, dy) if !nodes.is_empty() => {
-                    edit_or_say(&d, checked(moved_into_regions(&doc, &nodes, dx, dy)))
-                }
-                Command::Help => help.set(!*help),
-                Command::Escape => {
-                    help.set(false);
-                    d.dispatch(Action::Select(Vec::new()));
-                }
-                Command::PlayPause => d.dispatch(if playing { Action::Pause } else { Action::Play }),
-                _ => return,
             }
             ev.prevent_default();
         })
@@ -804,19 +678,4 @@ pub fn App() -> Html {
             }
         </div>
     }
-}
-
-/// A fresh seed from the browser's random source (the engine itself never
-/// needs OS randomness: everything in a run derives from its seed).
-fn random_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    match getrandom::fill(&mut bytes) {
-        Ok(()) => u64::from_le_bytes(bytes) >> 12, // keep it readable: < 2^52
-        Err(_) => clock_seed(),
-    }
-}
-
-/// Without a random source, the clock will do for a seed.
-fn clock_seed() -> u64 {
-    (web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now()) * 1_000.0) as u64
 }

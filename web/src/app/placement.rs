@@ -1,0 +1,76 @@
+//! Where nodes go: moves that carry nodes into the region box they land in,
+//! a free spot for a new card, and the draft check every move goes through.
+
+use crate::editor::edits::{self, GRID};
+use crate::editor::layout::{region_at, CARD_H, CARD_W};
+use faultline_sim::Scenario;
+
+/// `doc` if it is at least a valid draft (a move into another region can
+/// orphan a region-wide fault, for one).
+pub fn checked(doc: Scenario) -> Result<Scenario, String> {
+    doc.validate_draft().map(|_| doc.clone()).map_err(|e| format!("Refused: {e}"))
+}
+
+/// The nodes moved by (dx, dy), each joining the region box it lands in.
+pub fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> Scenario {
+    let mut next = edits::move_nodes(doc, nodes, dx, dy);
+    for &i in nodes {
+        let Some(n) = next.nodes.get(i) else { continue };
+        let landed = region_at(&next, nodes, n.x, n.y);
+        let others_left = n.region.as_ref().is_some_and(|r| {
+            next.nodes.iter().enumerate().any(|(k, m)| !nodes.contains(&k) && m.region.as_ref() == Some(r))
+        });
+        match landed {
+            Some(r) => next.nodes[i].region = Some(r),
+            // Dragged out of its region's box (the box stays with the others).
+            None if others_left => next.nodes[i].region = None,
+            None => {}
+        }
+    }
+    next
+}
+
+/// A free spot near (x, y) for a new node: stepping diagonally until its card
+/// overlaps no other.
+pub fn free_spot(doc: &Scenario, x: f64, y: f64) -> (f64, f64) {
+    let (mut x, mut y) = (edits::snap(x), edits::snap(y));
+    let overlaps = |x: f64, y: f64| doc.nodes.iter().any(|n| (n.x - x).abs() < CARD_W && (n.y - y).abs() < CARD_H);
+    for _ in 0..50 {
+        if !overlaps(x, y) {
+            break;
+        }
+        x += 2.0 * GRID;
+        y += 2.0 * GRID;
+    }
+    (x, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faultline_sim::slice_scenario;
+
+    #[test]
+    fn a_node_dropped_in_a_region_box_joins_it_and_one_dragged_out_leaves() {
+        let mut doc = slice_scenario();
+        doc.nodes[1].region = Some("eu".into());
+        doc.nodes[2].region = Some("eu".into());
+        // The client, dropped onto the database, joins eu.
+        let (dx, dy) = (doc.nodes[2].x - doc.nodes[0].x, doc.nodes[2].y - doc.nodes[0].y + 40.0);
+        let moved = moved_into_regions(&doc, &[0], dx, dy);
+        assert_eq!(moved.nodes[0].region.as_deref(), Some("eu"));
+        // The api, dragged far away, leaves eu (the db keeps the box).
+        let out = moved_into_regions(&doc, &[1], 0.0, 2_000.0);
+        assert_eq!(out.nodes[1].region, None);
+        assert_eq!(out.nodes[2].region.as_deref(), Some("eu"));
+    }
+
+    #[test]
+    fn a_free_spot_overlaps_no_card() {
+        let doc = slice_scenario();
+        let (x, y) = free_spot(&doc, doc.nodes[1].x, doc.nodes[1].y);
+        assert!(doc.nodes.iter().all(|n| (n.x - x).abs() >= CARD_W || (n.y - y).abs() >= CARD_H));
+        assert!(checked(doc).is_ok());
+        let _ = (edits::snap(1.0), GRID);
+    }
+}
