@@ -205,3 +205,19 @@ test('a fault on the timeline can be deleted, and scheduled at a picked time', a
   await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '0');
   await expect(page.getByTestId('node-db')).not.toHaveClass(/down/);
 });
+
+test('regions and zones are drawn as boxes and set from the inspector', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('node-db').click();
+  await page.getByTestId('node-region').fill('eu-west');
+  await page.getByTestId('node-region').press('Enter');
+  await expect(page.getByTestId('region-eu-west')).toBeVisible();
+  await page.getByTestId('node-zone').fill('eu-west-1a');
+  await page.getByTestId('node-zone').press('Enter');
+  await expect(page.getByTestId('zone-eu-west-1a')).toBeVisible();
+  // The zone's box sits inside the region's.
+  const region = (await page.getByTestId('region-eu-west').boundingBox())!;
+  const zone = (await page.getByTestId('zone-eu-west-1a').boundingBox())!;
+  expect(zone.x).toBeGreaterThan(region.x);
+  expect(zone.x + zone.width).toBeLessThan(region.x + region.width);
+});

@@ -2,7 +2,7 @@
 //! a free spot for a new card, and the draft check every move goes through.
 
 use crate::editor::edits::{self, GRID};
-use crate::editor::layout::{region_at, CARD_H, CARD_W};
+use crate::editor::layout::{region_at, zone_at, CARD_H, CARD_W};
 use faultline_sim::Scenario;
 
 /// `doc` if it is at least a valid draft (a move into another region can
@@ -11,7 +11,7 @@ pub fn checked(doc: Scenario) -> Result<Scenario, String> {
     doc.validate_draft().map(|_| doc.clone()).map_err(|e| format!("Refused: {e}"))
 }
 
-/// The nodes moved by (dx, dy), each joining the region box it lands in.
+/// The nodes moved by (dx, dy), each joining the region (and zone) box it lands in.
 pub fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> Scenario {
     let mut next = edits::move_nodes(doc, nodes, dx, dy);
     for &i in nodes {
@@ -24,6 +24,18 @@ pub fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> 
             Some(r) => next.nodes[i].region = Some(r),
             // Dragged out of its region's box (the box stays with the others).
             None if others_left => next.nodes[i].region = None,
+            None => {}
+        }
+        let n = &next.nodes[i];
+        let zone_left = n.zone.as_ref().is_some_and(|z| {
+            next.nodes.iter().enumerate().any(|(k, m)| !nodes.contains(&k) && m.zone.as_ref() == Some(z))
+        });
+        match zone_at(&next, nodes, n.x, n.y) {
+            Some((zone, region)) => {
+                next.nodes[i].zone = Some(zone);
+                next.nodes[i].region = region;
+            }
+            None if zone_left => next.nodes[i].zone = None,
             None => {}
         }
     }
@@ -63,6 +75,11 @@ mod tests {
         let out = moved_into_regions(&doc, &[1], 0.0, 2_000.0);
         assert_eq!(out.nodes[1].region, None);
         assert_eq!(out.nodes[2].region.as_deref(), Some("eu"));
+        // Zones too: the client dropped onto a zoned database joins its zone and region.
+        let mut zoned = doc.clone();
+        zoned.nodes[2].zone = Some("eu-1a".into());
+        let moved = moved_into_regions(&zoned, &[0], dx, dy);
+        assert_eq!(moved.nodes[0].zone.as_deref(), Some("eu-1a"));
     }
 
     #[test]

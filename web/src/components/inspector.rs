@@ -149,6 +149,10 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     fields::set_region(&doc, i, t)
                 })
             };
+            let zone = {
+                let doc = Rc::clone(doc);
+                committer("node-zone".into(), errors.clone(), on_edit.clone(), move |t| fields::set_zone(&doc, i, t))
+            };
             let loads = doc.workloads.iter().enumerate().filter(|(_, w)| w.client == n.id).map(|(w, load)| {
                 let key = format!("arrival-{}", load.id);
                 let doc2 = Rc::clone(doc);
@@ -177,6 +181,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     if let Some(k) = info { <p class="help">{ k.help }</p> }
                     { text_field("node-name", "Name", &n.name, "Shown on the card; the id stays the same.", name, errors.get("node-name")) }
                     { text_field("node-region", "Region", n.region.as_deref().unwrap_or(""), "Nodes of a region are drawn in one box and can be partitioned together.", region, errors.get("node-region")) }
+                    { text_field("node-zone", "Zone", n.zone.as_deref().unwrap_or(""), "An availability zone within the region, drawn as a box inside the region's.", zone, errors.get("node-zone")) }
                     { for loads }
                     { for info.into_iter().flat_map(|k| k.fields.iter()).map(|f| field_editor(doc, Target::Node(i), f, &errors, on_edit)) }
                 </>

@@ -152,6 +152,16 @@ pub fn set_region(doc: &Scenario, i: usize, region: &str) -> Result<Scenario, St
     Ok(next)
 }
 
+/// Moves node `i` into `zone` (empty: no zone).
+pub fn set_zone(doc: &Scenario, i: usize, zone: &str) -> Result<Scenario, String> {
+    let mut next = doc.clone();
+    let node = next.nodes.get_mut(i).ok_or("That node no longer exists.")?;
+    let zone = zone.trim();
+    node.zone = (!zone.is_empty()).then(|| zone.to_string());
+    next.validate_draft().map_err(|e| e.to_string())?;
+    Ok(next)
+}
+
 /// Sets workload `w`'s arrival process from its JSON text.
 pub fn set_arrival(doc: &Scenario, w: usize, text: &str) -> Result<Scenario, String> {
     let arrival: Arrival = match text.trim().parse::<f64>() {

@@ -1,20 +1,26 @@
-//! Geometry of the canvas: card sizes, the box each region draws around its
-//! nodes, and which region a point falls in.
+//! Geometry of the canvas: card sizes, the box each region (and each zone
+//! within a region) draws around its nodes, and which box a point falls in.
 //!
-//! Regions are not shapes in the document, only a name on each node; the box
-//! is the padded hull of its members. Dropping a node inside another region's
-//! box moves it there, dropping it outside every box takes it out.
+//! Regions and zones are not shapes in the document, only names on each
+//! node; a box is the padded hull of its members (a zone's sits inside its
+//! region's). Dropping a node inside another box moves it there, dropping it
+//! outside every box takes it out.
 
+use faultline_sim::scenario::Node;
 use faultline_sim::Scenario;
 
 pub const CARD_W: f64 = 190.0;
 pub const CARD_H: f64 = 136.0;
 /// Space between a region's border and its cards.
 pub const REGION_PAD: f64 = 28.0;
+/// Space between a zone's border and its cards (inside the region's).
+pub const ZONE_PAD: f64 = 12.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionBox {
     pub name: String,
+    /// For a zone's box, the region it is in.
+    pub region: Option<String>,
     pub x: f64,
     pub y: f64,
     pub w: f64,
@@ -29,33 +35,56 @@ impl RegionBox {
 
 /// Boxes of every region, in first-seen order, leaving out nodes in `skip`.
 pub fn region_boxes(doc: &Scenario, skip: &[usize]) -> Vec<RegionBox> {
-    let mut boxes: Vec<(String, f64, f64, f64, f64)> = Vec::new();
+    hull_boxes(doc, skip, |n| n.region.clone().map(|r| (r, None)), REGION_PAD)
+}
+
+/// Boxes of every zone (a zone is named within its region).
+pub fn zone_boxes(doc: &Scenario, skip: &[usize]) -> Vec<RegionBox> {
+    hull_boxes(doc, skip, |n| n.zone.clone().map(|z| (z, n.region.clone())), ZONE_PAD)
+}
+
+/// The padded hull of the cards that share a group (name, region).
+fn hull_boxes(
+    doc: &Scenario,
+    skip: &[usize],
+    group: impl Fn(&Node) -> Option<(String, Option<String>)>,
+    pad: f64,
+) -> Vec<RegionBox> {
+    // (group, x0, y0, x1, y1) per group, in first-seen order.
+    type Hull = ((String, Option<String>), f64, f64, f64, f64);
+    let mut boxes: Vec<Hull> = Vec::new();
     for (i, n) in doc.nodes.iter().enumerate() {
-        let Some(region) = &n.region else { continue };
+        let Some(key) = group(n) else { continue };
         if skip.contains(&i) {
             continue;
         }
         let (x0, y0, x1, y1) = (n.x - CARD_W / 2.0, n.y - CARD_H / 2.0, n.x + CARD_W / 2.0, n.y + CARD_H / 2.0);
-        match boxes.iter_mut().find(|b| &b.0 == region) {
+        match boxes.iter_mut().find(|b| b.0 == key) {
             Some(b) => {
                 b.1 = b.1.min(x0);
                 b.2 = b.2.min(y0);
                 b.3 = b.3.max(x1);
                 b.4 = b.4.max(y1);
             }
-            None => boxes.push((region.clone(), x0, y0, x1, y1)),
+            None => boxes.push((key, x0, y0, x1, y1)),
         }
     }
     boxes
         .into_iter()
-        .map(|(name, x0, y0, x1, y1)| RegionBox {
+        .map(|((name, region), x0, y0, x1, y1)| RegionBox {
             name,
-            x: x0 - REGION_PAD,
-            y: y0 - REGION_PAD - 14.0,
-            w: x1 - x0 + 2.0 * REGION_PAD,
-            h: y1 - y0 + 2.0 * REGION_PAD + 14.0,
+            region,
+            x: x0 - pad,
+            y: y0 - pad - 14.0,
+            w: x1 - x0 + 2.0 * pad,
+            h: y1 - y0 + 2.0 * pad + 14.0,
         })
         .collect()
+}
+
+/// The zone (and its region) a node dropped at (x, y) belongs to, given the other nodes.
+pub fn zone_at(doc: &Scenario, moved: &[usize], x: f64, y: f64) -> Option<(String, Option<String>)> {
+    zone_boxes(doc, moved).into_iter().find(|b| b.contains(x, y)).map(|b| (b.name, b.region))
 }
 
 /// The region a node dropped at (x, y) belongs to, given the other nodes.
@@ -206,6 +235,12 @@ mod tests {
         assert!(!boxes[0].contains(doc.nodes[0].x, doc.nodes[0].y));
         assert_eq!(region_at(&doc, &[0], a.x, a.y).as_deref(), Some("eu"));
         assert_eq!(region_at(&doc, &[0], doc.nodes[0].x, doc.nodes[0].y), None);
+        let (bx, by) = (b.x, b.y);
+        doc.nodes[2].zone = Some("eu-1a".into());
+        let zones = zone_boxes(&doc, &[]);
+        assert_eq!((zones[0].name.as_str(), zones[0].region.as_deref()), ("eu-1a", Some("eu")));
+        assert!(zones[0].w < boxes[0].w, "a zone's box sits inside its region's");
+        assert_eq!(zone_at(&doc, &[0], bx, by), Some(("eu-1a".to_string(), Some("eu".to_string()))));
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod link;
 pub mod minimap;
 
 use crate::editor::edits::move_nodes;
-use crate::editor::layout::{node_at, nodes_in, region_boxes};
+use crate::editor::layout::{node_at, nodes_in, region_boxes, zone_boxes};
 use crate::state::Selection;
 use camera::{Camera, Screen};
 use faultline_sim::{Scenario, SimView};
@@ -357,6 +357,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 {detailed} events={(*card_events).clone()} />
         }
     });
+    let zones = zone_boxes(&shown, &[]).into_iter().map(|b| {
+        html! {
+            <g class="zone" data-testid={format!("zone-{}", b.name)}>
+                <rect x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="10" />
+                <text x={(b.x + 10.0).to_string()} y={(b.y + 15.0).to_string()}>{ b.name.clone() }</text>
+            </g>
+        }
+    });
     let regions = region_boxes(&shown, &[]).into_iter().map(|b| {
         html! {
             <g class="region" data-testid={format!("region-{}", b.name)}>
@@ -403,6 +411,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     </marker>
                 </defs>
                 { for regions }
+                { for zones }
                 { for edges }
                 <g class="particles" aria-hidden="true">
                     { for crate::particles::CLASSES.iter().zip(props.particle_paths.iter()).map(|(class, r)| html! {
