@@ -64,3 +64,16 @@ test('right-click opens the fault menu on a node; strength and duration are set 
   expect(width).toBeGreaterThanOrEqual(4);
   expect(width).toBeLessThan(strip * 0.01);
 });
+
+test('short-circuited calls have particles of their own colour', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('library').click();
+  await page.getByTestId('preset-cascade-before').click();
+  await page.getByTestId('before-after').click();
+  await page.getByTestId('speed').fill('1');
+  await page.getByTestId('play').click();
+  // The breaker on A -> B opens at about 10.3 s; then calls to B are refused at A.
+  await expect(page.getByTestId('breaker-a-b')).toHaveAttribute('data-state', 'open', { timeout: 30_000 });
+  await expect.poll(async () => (await page.locator('path.p-short').getAttribute('d')) ?? '', { timeout: 10_000 }).not.toBe('');
+  await page.getByTestId('pause').click();
+});

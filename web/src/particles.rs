@@ -32,15 +32,20 @@ pub struct Particles {
     read_until_us: u64,
 }
 
-/// The CSS class of each particle colour, in drawing order.
-pub const CLASSES: [&str; 4] = ["p-request", "p-ok", "p-error", "p-timeout"];
+/// Particle colours.
+pub const COLOURS: usize = 6;
+/// The CSS class of each particle colour, in drawing order: requests, retries,
+/// successes, errors, timeouts and losses, short-circuited calls.
+pub const CLASSES: [&str; COLOURS] = ["p-request", "p-retry", "p-ok", "p-error", "p-timeout", "p-short"];
 
 fn class_index(kind: Kind) -> usize {
     match kind {
         Kind::Request => 0,
-        Kind::Ok => 1,
-        Kind::Error => 2,
-        Kind::Lost | Kind::Timeout => 3,
+        Kind::Retry => 1,
+        Kind::Ok => 2,
+        Kind::Error => 3,
+        Kind::Lost | Kind::Timeout => 4,
+        Kind::ShortCircuited => 5,
     }
 }
 
@@ -69,15 +74,17 @@ impl Particles {
     }
 
     /// SVG path data per colour, given each link's end points.
-    pub fn paths(&self, wall_ms: f64, line: impl Fn(usize) -> Option<(f64, f64, f64, f64)>) -> [String; 4] {
-        let mut out: [String; 4] = Default::default();
+    pub fn paths(&self, wall_ms: f64, line: impl Fn(usize) -> Option<(f64, f64, f64, f64)>) -> [String; COLOURS] {
+        let mut out: [String; COLOURS] = Default::default();
         for p in &self.alive {
             let Some((x1, y1, x2, y2)) = line(p.edge as usize) else { continue };
             let t = ((wall_ms - p.born_ms) / TRAVEL_MS).clamp(0.0, 1.0);
-            // Requests travel forward, answers come back; lost ones stop halfway.
+            // Requests travel forward, answers come back; lost ones stop halfway;
+            // short-circuited calls barely leave the caller.
             let f = match p.kind {
-                Kind::Request => t,
+                Kind::Request | Kind::Retry => t,
                 Kind::Lost => t.min(0.5),
+                Kind::ShortCircuited => 0.12 * t,
                 _ => 1.0 - t,
             };
             let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);

@@ -11,7 +11,7 @@ use crate::calls::{FailReason, Outcome};
 pub const CAPACITY: usize = 4_096;
 
 /// What a movement shows.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// A request on its way to the callee.
     Request,
@@ -23,6 +23,10 @@ pub enum Kind {
     Lost,
     /// The caller gave up waiting.
     Timeout,
+    /// A retried attempt on its way to the callee.
+    Retry,
+    /// A call the caller's open circuit breaker refused: it never left.
+    ShortCircuited,
 }
 
 impl Kind {

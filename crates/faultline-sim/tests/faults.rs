@@ -232,3 +232,31 @@ fn recent_movements_show_what_the_partition_does() {
     assert!(after.iter().any(|m| m.edge == 1 && m.kind == Kind::Timeout));
     assert!(!after.iter().any(|m| m.edge == 1 && m.kind == Kind::Ok));
 }
+
+/// The page colours retries and short-circuited calls apart: the movement
+/// ring must say which is which.
+#[test]
+fn movements_tell_retries_and_short_circuited_calls_apart() {
+    use faultline_sim::movements::Kind;
+    let load = |name: &str| {
+        let path = format!("{}/../../assets/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let seen = |name: &str, until_ms: u64| {
+        let mut sim = Sim::new(&load(name)).unwrap();
+        let mut kinds = std::collections::HashSet::new();
+        let mut t = 0;
+        while t < until_ms {
+            t += 100;
+            sim.step_until(SimTime::from_millis(t));
+            kinds.extend(sim.movements().since(0).map(|m| m.kind));
+        }
+        kinds
+    };
+    // Retries sent into the partition are lost; after the heal (50 s) they travel.
+    let storm = seen("retry-storm-before", 55_000);
+    assert!(storm.contains(&Kind::Retry), "{storm:?}");
+    let fixed = seen("cascade-after", 15_000);
+    assert!(fixed.contains(&Kind::ShortCircuited), "{fixed:?}");
+    assert!(!seen("slice", 2_000).contains(&Kind::Retry), "no retry policy, no retries");
+}

@@ -92,7 +92,8 @@ pub fn App() -> Html {
     let help = use_state(|| false);
     let clipboard = use_mut_ref(|| -> keys::Clipboard { None });
     let particles = use_mut_ref(Particles::default);
-    let particle_paths = use_memo((), |_| std::array::from_fn::<NodeRef, 4, _>(|_| NodeRef::default()));
+    let particle_paths =
+        use_memo((), |_| std::array::from_fn::<NodeRef, { crate::particles::COLOURS }, _>(|_| NodeRef::default()));
     // The document as of the last render, for callbacks that outlive it (the frame loop).
     let doc_now = use_mut_ref(|| Rc::clone(&state.doc));
     *doc_now.borrow_mut() = Rc::clone(&state.doc);

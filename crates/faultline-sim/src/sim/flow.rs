@@ -56,7 +56,8 @@ impl Sim {
             self.queue.schedule(now.plus(t), Event::Timeout { call: idx, gen });
         }
         let lat = transmit(e);
-        self.movements.record(movement(now, edge, lat, Kind::Request));
+        let kind = if self.calls.at(idx).attempt > 1 { Kind::Retry } else { Kind::Request };
+        self.movements.record(movement(now, edge, lat, kind));
         match lat {
             Some(lat) => self.queue.schedule(now.plus(lat), Event::Deliver { call: idx, gen }),
             None => self.calls.at_mut(idx).lost = true,

@@ -54,6 +54,10 @@ impl Sim {
 
     /// The caller itself fails the call without sending it.
     fn refuse_locally(&mut self, req: Req, parent: u32, edge: u32, reason: FailReason, holds_slot: bool) {
+        if reason == FailReason::ShortCircuited {
+            let kind = crate::movements::Kind::ShortCircuited;
+            self.movements.record(crate::movements::Movement { sent_us: self.now.0, travel_us: 0, edge, kind });
+        }
         let e = &mut self.edges[edge as usize];
         e.metrics.arrive();
         e.metrics.complete(Outcome::Failed(reason), 0);

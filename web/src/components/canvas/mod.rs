@@ -14,6 +14,7 @@ pub mod minimap;
 
 use crate::editor::edits::move_nodes;
 use crate::editor::layout::{node_at, nodes_in, region_boxes, zone_boxes};
+use crate::particles::COLOURS;
 use crate::state::Selection;
 use camera::{Camera, Screen};
 use faultline_sim::{Scenario, SimView};
@@ -32,7 +33,7 @@ pub struct CanvasProps {
     pub selection: Vec<Selection>,
     /// The particle layer's paths, one per colour; the frame loop writes
     /// their `d` directly (see `draw_particles`).
-    pub particle_paths: Rc<[NodeRef; 4]>,
+    pub particle_paths: Rc<[NodeRef; COLOURS]>,
     /// `None`: fit the whole design.
     pub camera: Option<Camera>,
     pub on_camera: Callback<Option<Camera>>,
@@ -445,7 +446,7 @@ fn context_for(on_context: &Callback<(Selection, f64, f64)>, item: Selection) ->
 
 /// Writes the particle paths into the canvas. Particles move every frame;
 /// going through a render for them would rebuild every card 60 times a second.
-pub fn draw_particles(paths: &[NodeRef; 4], d: &[String; 4]) {
+pub fn draw_particles(paths: &[NodeRef; COLOURS], d: &[String; COLOURS]) {
     for (r, d) in paths.iter().zip(d) {
         if let Some(el) = r.cast::<web_sys::Element>() {
             let _ = el.set_attribute("d", d);
