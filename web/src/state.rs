@@ -20,6 +20,16 @@ pub enum Selection {
     Edge(usize),
 }
 
+/// The node indices in a selection.
+pub fn nodes_of(selection: &[Selection]) -> Vec<usize> {
+    selection.iter().filter_map(|s| if let Selection::Node(i) = s { Some(*i) } else { None }).collect()
+}
+
+/// The edge indices in a selection.
+pub fn edges_of(selection: &[Selection]) -> Vec<usize> {
+    selection.iter().filter_map(|s| if let Selection::Edge(i) = s { Some(*i) } else { None }).collect()
+}
+
 /// Slowest and fastest simulated seconds per wall-clock second.
 pub const SPEED_RANGE: (f64, f64) = (0.1, 1_000.0);
 
@@ -125,11 +135,6 @@ impl PlayState {
     /// The selection the inspector and the fault bar act on.
     pub fn primary(&self) -> Option<Selection> {
         self.selection.last().copied()
-    }
-
-    /// Selected node indices.
-    pub fn selected_nodes(&self) -> Vec<usize> {
-        self.selection.iter().filter_map(|s| if let Selection::Node(i) = s { Some(*i) } else { None }).collect()
     }
 
     fn replace_doc(&mut self, doc: Rc<Scenario>) {

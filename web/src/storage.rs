@@ -7,7 +7,7 @@
 //! sandboxed iframe) or full; both come back as a message, never a panic.
 
 use crate::editor::layout::auto_layout;
-use faultline_sim::{Scenario, SCENARIO_VERSION};
+use faultline_sim::Scenario;
 use serde::{Deserialize, Serialize};
 
 const AUTOSAVE_KEY: &str = "faultline.autosave.v1";
@@ -46,12 +46,6 @@ fn read(key: &str) -> Result<Option<String>, String> {
 /// value must be right, but it need not be runnable yet.
 pub fn parse_draft(text: &str) -> Result<Scenario, String> {
     let doc: Scenario = serde_json::from_str(text).map_err(|e| format!("Not a Faultline scenario: {e}"))?;
-    if doc.version != SCENARIO_VERSION {
-        return Err(format!(
-            "Scenario version {} is not one this page reads (it reads {SCENARIO_VERSION}).",
-            doc.version
-        ));
-    }
     doc.validate_draft().map_err(|e| format!("This scenario has problems:\n{e}"))?;
     Ok(doc)
 }

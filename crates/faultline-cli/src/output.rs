@@ -21,20 +21,8 @@ pub fn text_report(sim: &Sim) -> String {
     }
     let r = &report.requests;
     let f = &r.failed;
-    let reasons: Vec<String> = [
-        ("timeout", f.timeout),
-        ("rejected", f.rejected),
-        ("refused", f.refused),
-        ("5xx", f.error_status),
-        ("429", f.rate_limited),
-        ("4xx", f.client_error),
-        ("short-circuited", f.short_circuited),
-        ("bulkhead", f.bulkhead_full),
-    ]
-    .iter()
-    .filter(|(_, n)| *n > 0)
-    .map(|(name, n)| format!("{name} {n}"))
-    .collect();
+    let reasons: Vec<String> =
+        f.by_cause().iter().filter(|(_, n)| *n > 0).map(|(name, n)| format!("{name} {n}")).collect();
     let _ = writeln!(out);
     let _ = writeln!(
         out,

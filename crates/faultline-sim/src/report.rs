@@ -26,6 +26,15 @@ pub struct Report {
     pub ops: Vec<OpReport>,
 }
 
+/// The whole-run part of a `Report` (see `Sim::run_summary`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunSummary {
+    pub sim_time_ms: f64,
+    pub trace_hash: String,
+    pub requests: RequestTotals,
+    pub latency_ms: Latency,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OpReport {
     pub name: String,
@@ -65,6 +74,21 @@ pub struct Failures {
 }
 
 impl Failures {
+    /// Every cause with a short label, in a fixed order (the CLI's table and
+    /// the page's run summary both list them this way).
+    pub fn by_cause(&self) -> [(&'static str, u64); 8] {
+        [
+            ("timeout", self.timeout),
+            ("rejected", self.rejected),
+            ("refused", self.refused),
+            ("5xx", self.error_status),
+            ("429", self.rate_limited),
+            ("4xx", self.client_error),
+            ("short-circuited", self.short_circuited),
+            ("bulkhead", self.bulkhead_full),
+        ]
+    }
+
     fn of(m: &[u64; FailReason::COUNT]) -> Failures {
         Failures {
             total: m.iter().sum(),
@@ -155,15 +179,18 @@ pub struct BreakerReport {
 }
 
 impl Sim {
-    pub fn report(&self) -> Report {
-        let secs = self.now.as_secs_f64().max(1e-9);
+    /// The whole-run numbers without the per-node and per-link detail:
+    /// cheap enough for the page to refresh while running.
+    pub fn run_summary(&self) -> RunSummary {
         let t = self.totals;
-        Report {
-            scenario: self.scenario.name.clone(),
-            seed: self.scenario.seed,
-            duration_ms: self.scenario.duration_ms,
+        let services = || {
+            self.nodes.iter().filter_map(|n| match &n.behaviour {
+                Behaviour::Service(s) => Some(s),
+                _ => None,
+            })
+        };
+        RunSummary {
             sim_time_ms: self.now.as_millis_f64(),
-            events: self.events,
             trace_hash: format!("{:016x}", self.trace),
             requests: RequestTotals {
                 generated: t.generated,
@@ -171,25 +198,26 @@ impl Sim {
                 failed: Failures::of(&t.failed),
                 in_flight: t.in_flight,
                 degraded: t.degraded,
-                duplicates: self
-                    .nodes
-                    .iter()
-                    .map(|n| match &n.behaviour {
-                        Behaviour::Service(s) => s.duplicates,
-                        _ => 0,
-                    })
-                    .sum(),
-                deduplicated: self
-                    .nodes
-                    .iter()
-                    .map(|n| match &n.behaviour {
-                        Behaviour::Service(s) => s.deduplicated,
-                        _ => 0,
-                    })
-                    .sum(),
+                duplicates: services().map(|s| s.duplicates).sum(),
+                deduplicated: services().map(|s| s.deduplicated).sum(),
                 retries: self.edges.iter().map(|e| e.retries).sum(),
             },
             latency_ms: Latency::of(&self.overall),
+        }
+    }
+
+    pub fn report(&self) -> Report {
+        let secs = self.now.as_secs_f64().max(1e-9);
+        let RunSummary { sim_time_ms, trace_hash, requests, latency_ms } = self.run_summary();
+        Report {
+            scenario: self.scenario.name.clone(),
+            seed: self.scenario.seed,
+            duration_ms: self.scenario.duration_ms,
+            sim_time_ms,
+            events: self.events,
+            trace_hash,
+            requests,
+            latency_ms,
             nodes: self
                 .scenario
                 .nodes

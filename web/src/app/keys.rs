@@ -5,7 +5,7 @@
 use super::placement::{checked, moved_into_regions};
 use crate::editor::edits::{self, GRID};
 use crate::keyboard::Command;
-use crate::state::{Action, Selection};
+use crate::state::{edges_of, nodes_of, Action, Selection};
 use faultline_sim::scenario::{Edge, Node};
 use faultline_sim::Scenario;
 
@@ -30,10 +30,8 @@ pub fn react(
     playing: bool,
     clipboard: &mut Clipboard,
 ) -> Option<Vec<Reaction>> {
-    let nodes: Vec<usize> =
-        selection.iter().filter_map(|s| if let Selection::Node(i) = s { Some(*i) } else { None }).collect();
-    let edges: Vec<usize> =
-        selection.iter().filter_map(|s| if let Selection::Edge(i) = s { Some(*i) } else { None }).collect();
+    let nodes = nodes_of(selection);
+    let edges = edges_of(selection);
     let copied = || {
         let ns: Vec<Node> = nodes.iter().filter_map(|&i| doc.nodes.get(i).cloned()).collect();
         let es: Vec<Edge> = doc

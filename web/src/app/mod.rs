@@ -539,7 +539,7 @@ pub fn App() -> Html {
     };
     let report = {
         let sim = Rc::clone(&sim);
-        use_memo((state.epoch, second, state.finished()), move |_| sim.borrow().report())
+        use_memo((state.epoch, second, state.finished()), move |_| sim.borrow().run_summary())
     };
     let markers =
         use_memo(Rc::clone(&doc), |doc| doc.faults.iter().map(|f| (f.at_ms, describe(f))).collect::<Vec<_>>());

@@ -17,9 +17,8 @@ pub fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> 
     for &i in nodes {
         let Some(n) = next.nodes.get(i) else { continue };
         let landed = region_at(&next, nodes, n.x, n.y);
-        let others_left = n.region.as_ref().is_some_and(|r| {
-            next.nodes.iter().enumerate().any(|(k, m)| !nodes.contains(&k) && m.region.as_ref() == Some(r))
-        });
+        let others_left =
+            n.region.as_ref().is_some_and(|r| kept_by_others(&next, nodes, |m| m.region.as_ref() == Some(r)));
         match landed {
             Some(r) => next.nodes[i].region = Some(r),
             // Dragged out of its region's box (the box stays with the others).
@@ -27,9 +26,7 @@ pub fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> 
             None => {}
         }
         let n = &next.nodes[i];
-        let zone_left = n.zone.as_ref().is_some_and(|z| {
-            next.nodes.iter().enumerate().any(|(k, m)| !nodes.contains(&k) && m.zone.as_ref() == Some(z))
-        });
+        let zone_left = n.zone.as_ref().is_some_and(|z| kept_by_others(&next, nodes, |m| m.zone.as_ref() == Some(z)));
         match zone_at(&next, nodes, n.x, n.y) {
             Some((zone, region)) => {
                 next.nodes[i].zone = Some(zone);
@@ -40,6 +37,11 @@ pub fn moved_into_regions(doc: &Scenario, nodes: &[usize], dx: f64, dy: f64) -> 
         }
     }
     next
+}
+
+/// Whether a node not being moved still matches `member` (so its box stays).
+fn kept_by_others(doc: &Scenario, moving: &[usize], member: impl Fn(&faultline_sim::scenario::Node) -> bool) -> bool {
+    doc.nodes.iter().enumerate().any(|(k, m)| !moving.contains(&k) && member(m))
 }
 
 /// A free spot near (x, y) for a new node: stepping diagonally until its card

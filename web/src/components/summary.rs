@@ -3,7 +3,8 @@
 
 use super::Readout;
 use crate::format;
-use faultline_sim::{Report, SimView};
+use faultline_sim::report::RunSummary;
+use faultline_sim::SimView;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -11,7 +12,7 @@ use yew::prelude::*;
 pub struct SummaryProps {
     pub view: Rc<SimView>,
     /// The run so far, refreshed about once per simulated second.
-    pub report: Rc<Report>,
+    pub report: Rc<RunSummary>,
 }
 
 #[component]
@@ -22,17 +23,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
     let done = r.ok + r.failed.total;
     let success = if done == 0 { 1.0 } else { r.ok as f64 / done as f64 };
     let f = &r.failed;
-    let why = [
-        ("timed out", f.timeout),
-        ("rejected", f.rejected),
-        ("refused", f.refused),
-        ("5xx", f.error_status),
-        ("4xx", f.client_error),
-        ("rate limited", f.rate_limited),
-        ("short-circuited", f.short_circuited),
-        ("bulkhead full", f.bulkhead_full),
-    ];
-    let causes: Vec<String> = why.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+    let causes: Vec<String> = f.by_cause().iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
     html! {
         <section class="summary" aria-label="System metrics">
             <div class="summary-now">

@@ -8,7 +8,7 @@
 //! engine's message comes back for the inspector to show beside the field.
 
 use faultline_sim::catalogue::FieldType;
-use faultline_sim::scenario::{Arrival, Edge, NodeKind};
+use faultline_sim::scenario::{Arrival, Edge, Node, NodeKind};
 use faultline_sim::Scenario;
 use serde_json::Value;
 
@@ -133,33 +133,33 @@ pub fn set(doc: &Scenario, target: Target, field: &str, label: &str, value: Valu
     Ok(next)
 }
 
-/// Renames node `i` (display name only; its id stays, so links keep working).
-pub fn rename(doc: &Scenario, i: usize, name: &str) -> Result<Scenario, String> {
+/// The document with node `i` changed by `change`, if still a valid draft.
+fn edit_node(doc: &Scenario, i: usize, change: impl FnOnce(&mut Node)) -> Result<Scenario, String> {
     let mut next = doc.clone();
-    let node = next.nodes.get_mut(i).ok_or("That node no longer exists.")?;
-    node.name = name.trim().to_string();
+    change(next.nodes.get_mut(i).ok_or("That node no longer exists.")?);
     next.validate_draft().map_err(|e| e.to_string())?;
     Ok(next)
+}
+
+/// `text` trimmed, or `None` when that leaves nothing.
+fn optional(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Renames node `i` (display name only; its id stays, so links keep working).
+pub fn rename(doc: &Scenario, i: usize, name: &str) -> Result<Scenario, String> {
+    edit_node(doc, i, |n| n.name = name.trim().to_string())
 }
 
 /// Moves node `i` into `region` (empty: no region).
 pub fn set_region(doc: &Scenario, i: usize, region: &str) -> Result<Scenario, String> {
-    let mut next = doc.clone();
-    let node = next.nodes.get_mut(i).ok_or("That node no longer exists.")?;
-    let region = region.trim();
-    node.region = (!region.is_empty()).then(|| region.to_string());
-    next.validate_draft().map_err(|e| e.to_string())?;
-    Ok(next)
+    edit_node(doc, i, |n| n.region = optional(region))
 }
 
 /// Moves node `i` into `zone` (empty: no zone).
 pub fn set_zone(doc: &Scenario, i: usize, zone: &str) -> Result<Scenario, String> {
-    let mut next = doc.clone();
-    let node = next.nodes.get_mut(i).ok_or("That node no longer exists.")?;
-    let zone = zone.trim();
-    node.zone = (!zone.is_empty()).then(|| zone.to_string());
-    next.validate_draft().map_err(|e| e.to_string())?;
-    Ok(next)
+    edit_node(doc, i, |n| n.zone = optional(zone))
 }
 
 /// Sets workload `w`'s arrival process from its JSON text.

@@ -117,15 +117,9 @@ pub fn bounds(doc: &Scenario) -> (f64, f64, f64, f64) {
 /// A link's line: (x1, y1, x2, y2).
 pub type Line = (f64, f64, f64, f64);
 
-/// Where link `i` is drawn: from the border of the caller's card to the
-/// border of the callee's, along the line between their centres.
-pub fn edge_line(doc: &Scenario, i: usize) -> Option<Line> {
-    let e = doc.edges.get(i)?;
-    Some(line_between(&doc.nodes[doc.node_index(&e.from)?], &doc.nodes[doc.node_index(&e.to)?]))
-}
-
-/// Every link's line at once: one pass to index the nodes, so a big design
-/// costs O(nodes + links), not a search per link.
+/// Where every link is drawn: from the border of the caller's card to the
+/// border of the callee's, along the line between their centres. One pass
+/// indexes the nodes, so a big design costs O(nodes + links).
 pub fn edge_lines(doc: &Scenario) -> Vec<Option<Line>> {
     let index: std::collections::HashMap<&str, usize> =
         doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
@@ -251,8 +245,9 @@ mod tests {
         assert_eq!(node_at(&doc, n.x, n.y + 500.0), None);
         let all = nodes_in(&doc, (-10_000.0, -10_000.0), (10_000.0, 10_000.0));
         assert_eq!(all, vec![0, 1, 2]);
-        let (x1, _, x2, _) = edge_line(&doc, 0).unwrap();
-        assert_eq!(edge_lines(&doc), (0..doc.edges.len()).map(|i| edge_line(&doc, i)).collect::<Vec<_>>());
+        let lines = edge_lines(&doc);
+        assert_eq!(lines.len(), doc.edges.len());
+        let (x1, _, x2, _) = lines[0].unwrap();
         assert_eq!(x1, doc.nodes[0].x + CARD_W / 2.0, "a link leaves from the caller's border");
         assert_eq!(x2, doc.nodes[1].x - CARD_W / 2.0 - 6.0, "and stops short of the callee's for the arrow");
         let (x, y, w, h) = bounds(&doc);

@@ -15,7 +15,7 @@ pub mod minimap;
 use crate::editor::edits::move_nodes;
 use crate::editor::layout::{node_at, nodes_in, region_boxes, zone_boxes};
 use crate::particles::COLOURS;
-use crate::state::Selection;
+use crate::state::{nodes_of, Selection};
 use camera::{Camera, Screen};
 use faultline_sim::{Scenario, SimView};
 use minimap::Minimap;
@@ -325,8 +325,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 } else {
                     toggle_or_only(&selection, Selection::Node(i), ev.shift_key())
                 };
-                let moving: Vec<usize> =
-                    next.iter().filter_map(|s| if let Selection::Node(k) = s { Some(*k) } else { None }).collect();
+                let moving = nodes_of(&next);
                 if next != selection {
                     on_select.emit(next);
                 }
