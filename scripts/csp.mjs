@@ -15,6 +15,11 @@ if (!dir) {
   console.error('csp.mjs: TRUNK_STAGING_DIR is not set (run me as a trunk hook)');
   process.exit(1);
 }
+if (process.env.FAULTLINE_DEV_SERVER === '1') {
+  // scripts/serve.sh: trunk serve adds an inline live-reload script later.
+  console.log('csp.mjs: dev server, no Content-Security-Policy (live reload needs an inline script)');
+  process.exit(0);
+}
 const file = join(dir, 'index.html');
 let html = readFileSync(file, 'utf8');
 const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
