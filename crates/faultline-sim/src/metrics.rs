@@ -21,7 +21,7 @@ fn new_histogram() -> Histogram<u64> {
 }
 
 /// One window of the time series.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     /// End of the window, in simulated milliseconds.
     pub t_ms: u64,

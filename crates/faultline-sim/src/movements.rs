@@ -11,7 +11,7 @@ use crate::calls::{FailReason, Outcome};
 pub const CAPACITY: usize = 4_096;
 
 /// What a movement shows.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     /// A request on its way to the callee.
     Request,

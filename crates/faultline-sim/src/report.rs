@@ -6,7 +6,7 @@ use crate::calls::FailReason;
 use crate::metrics::Metrics;
 use crate::nodes::Behaviour;
 use crate::sim::Sim;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
@@ -27,7 +27,7 @@ pub struct Report {
 }
 
 /// The whole-run part of a `Report` (see `Sim::run_summary`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub sim_time_ms: f64,
     pub trace_hash: String,
@@ -43,7 +43,7 @@ pub struct OpReport {
     pub failed: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RequestTotals {
     pub generated: u64,
     /// Successful, including degraded ones.
@@ -60,7 +60,7 @@ pub struct RequestTotals {
     pub in_flight: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Failures {
     pub total: u64,
     pub timeout: u64,
@@ -104,7 +104,7 @@ impl Failures {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
     pub mean: f64,
     pub p50: f64,

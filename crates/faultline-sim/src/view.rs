@@ -7,9 +7,10 @@ use crate::metrics::Metrics;
 use crate::nodes::{Behaviour, DatabaseRt, ServiceRt};
 use crate::sim::Sim;
 use crate::sim::WINDOW_US;
+use serde::{Deserialize, Serialize};
 
 /// Live numbers for one node or edge.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Live {
     /// Completed calls per second.
     pub throughput_rps: f64,
@@ -20,7 +21,7 @@ pub struct Live {
     pub in_flight: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeView {
     pub live: Live,
     /// Calls waiting (services, databases) or messages held (queues).
@@ -37,7 +38,7 @@ pub struct NodeView {
 }
 
 /// A circuit breaker as the playground draws it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BreakerView {
     pub state: crate::policy::breaker::State,
     /// Until an open breaker lets a trial call through, in milliseconds.
@@ -45,7 +46,7 @@ pub struct BreakerView {
     pub short_circuited: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SimView {
     pub now_ms: f64,
     pub end_ms: f64,

@@ -1,0 +1,196 @@
+//! The driver: the engine, its snapshots and its pacing behind `Command`s.
+//!
+//! `Live` is what the Web Worker runs (and the page itself when it has no
+//! worker). It is plain Rust with an injected clock, so every behaviour the
+//! page relies on is tested natively.
+
+use crate::inject::{inject, Injected};
+use crate::pacing::Pacer;
+use crate::protocol::{Command, Readout, Report, Subject};
+use crate::sampler::Sampler;
+use crate::snapshots::Snapshots;
+use faultline_sim::metrics::Point;
+use faultline_sim::{slice_scenario, Sim};
+
+/// How often, in wall milliseconds, a frame carries the numbers: text is
+/// the costliest thing the page redraws, and ten times a second reads as live.
+const READOUT_EVERY_MS: f64 = 100.0;
+
+pub struct Live {
+    sim: Sim,
+    snaps: Snapshots,
+    sampler: Sampler,
+    /// Set while playing.
+    pacer: Option<Pacer>,
+    /// The speed to play at.
+    speed: f64,
+    subject: Subject,
+    /// The simulated second the last series and summary were sent for.
+    series_second: Option<u64>,
+    last_readout_ms: f64,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live::new()
+    }
+}
+
+impl Live {
+    /// A driver holding the slice scenario until the page loads its document.
+    pub fn new() -> Live {
+        let sim = Sim::new(&slice_scenario()).expect("the slice is valid");
+        Live {
+            snaps: Snapshots::new(&sim),
+            sim,
+            sampler: Sampler::default(),
+            pacer: None,
+            speed: 1.0,
+            subject: Subject::System,
+            series_second: None,
+            last_readout_ms: f64::MIN,
+        }
+    }
+
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    pub fn playing(&self) -> bool {
+        self.pacer.is_some()
+    }
+
+    /// Carries out `cmd` at wall time `wall_ms`; the reports to send back.
+    pub fn handle(&mut self, cmd: Command, wall_ms: f64) -> Vec<Report> {
+        match cmd {
+            Command::Load { rev, doc } => match Sim::new(&doc) {
+                Ok(fresh) => {
+                    self.replace(fresh);
+                    vec![Report::Rebuilt { rev, readout: self.readout(true) }]
+                }
+                Err(e) => {
+                    // Keep the last runnable document, but back at t = 0, so
+                    // nothing shows numbers of a run that is gone.
+                    if let Ok(fresh) = Sim::new(self.sim.scenario()) {
+                        self.replace(fresh);
+                    }
+                    self.pacer = None;
+                    vec![Report::Blocked { rev, why: e.to_string() }]
+                }
+            },
+            Command::Play { speed } => {
+                self.speed = speed;
+                if self.sim.is_finished() {
+                    self.pacer = None;
+                    return vec![Report::Finished(self.readout(true))];
+                }
+                let mut pacer = Pacer::new(speed);
+                pacer.run(&mut self.sim, wall_ms, 0.0, &|| 0.0); // starts its clock
+                self.pacer = Some(pacer);
+                Vec::new()
+            }
+            Command::Pause => {
+                self.pacer = None;
+                Vec::new()
+            }
+            Command::Step { ms } => {
+                let next = self.sim.now().plus(ms.saturating_mul(1_000));
+                self.sim.step_until(next);
+                self.after_advance();
+                if self.sim.is_finished() {
+                    self.pacer = None;
+                    vec![Report::Finished(self.readout(true))]
+                } else {
+                    vec![Report::Moment(self.readout(true))]
+                }
+            }
+            Command::Inject { actions, duration_ms, at_ms } => {
+                match inject(&mut self.sim, &mut self.snaps, actions, duration_ms, at_ms) {
+                    Ok(Injected::Restart(faults)) => vec![Report::Restart { faults }],
+                    Ok(Injected::Live(faults)) => {
+                        self.sampler.read(&self.sim);
+                        vec![Report::Injected { faults, readout: self.readout(true) }]
+                    }
+                    Err(e) => vec![Report::Refused(e)],
+                }
+            }
+            Command::Scrub { t_ms } => match self.snaps.restore(t_ms) {
+                Some(back) => {
+                    self.sim = back;
+                    self.sampler.reset(&self.sim);
+                    self.pacer = None;
+                    vec![Report::Scrubbed(self.readout(true))]
+                }
+                None => vec![Report::Refused(format!("There is no snapshot before {t_ms} ms."))],
+            },
+            Command::Follow(subject) => {
+                self.subject = subject;
+                vec![Report::Moment(self.readout(true))]
+            }
+            Command::Pull => {
+                let due = wall_ms - self.last_readout_ms >= READOUT_EVERY_MS;
+                let readout = due.then(|| {
+                    self.last_readout_ms = wall_ms;
+                    self.readout(false)
+                });
+                let achieved = self.pacer.as_ref().map_or(0.0, Pacer::achieved);
+                vec![Report::Frame { moved: self.sampler.take(), achieved, readout }]
+            }
+            Command::Csv => vec![Report::Csv(crate::export::series_csv(&self.sim))],
+        }
+    }
+
+    /// While playing, runs what the wall clock owes at `wall_ms` for up to
+    /// `budget_ms` of `clock()`. Reports `Finished` when the run ends.
+    pub fn run(&mut self, wall_ms: f64, budget_ms: f64, clock: &dyn Fn() -> f64) -> Option<Report> {
+        let pacer = self.pacer.as_mut()?;
+        pacer.run(&mut self.sim, wall_ms, budget_ms, clock);
+        self.after_advance();
+        if self.sim.is_finished() {
+            self.pacer = None;
+            return Some(Report::Finished(self.readout(true)));
+        }
+        None
+    }
+
+    fn after_advance(&mut self) {
+        self.snaps.observe(&self.sim);
+        self.sampler.read(&self.sim);
+    }
+
+    fn replace(&mut self, fresh: Sim) {
+        self.snaps = Snapshots::new(&fresh);
+        self.sim = fresh;
+        self.sampler.reset(&self.sim);
+        self.series_second = None;
+        // A playing run goes on playing the new document from t = 0.
+        if self.pacer.is_some() {
+            self.pacer = Some(Pacer::new(self.speed));
+        }
+    }
+
+    /// The numbers now; the series and summary only when they changed (a
+    /// new simulated second) or `full`.
+    fn readout(&mut self, full: bool) -> Readout {
+        let second = self.sim.now().micros() / 1_000_000;
+        let fresh = full || self.series_second != Some(second) || self.sim.is_finished();
+        if fresh {
+            self.series_second = Some(second);
+        }
+        Readout {
+            view: self.sim.view(),
+            series: fresh.then(|| series_of(&self.sim, self.subject)),
+            summary: fresh.then(|| self.sim.run_summary()),
+        }
+    }
+}
+
+/// The metrics series of `subject` (the whole system when it is not there).
+pub fn series_of(sim: &Sim, subject: Subject) -> Vec<Point> {
+    let m = match subject {
+        Subject::Node(i) if i < sim.scenario().nodes.len() => sim.node_metrics(i),
+        Subject::Edge(i) if i < sim.scenario().edges.len() => sim.edge_metrics(i),
+        _ => sim.overall_metrics(),
+    };
+    m.series.iter().copied().collect()
+}

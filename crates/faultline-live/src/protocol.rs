@@ -1,0 +1,107 @@
+//! The messages between the page and the engine.
+//!
+//! The page never touches the engine directly: it sends `Command`s and draws
+//! the `Report`s that come back. That is what lets the engine run in a Web
+//! Worker, on a core of its own, while the page keeps its frames for drawing;
+//! the same messages drive the engine in-page when no worker is available.
+//! Both sides are serialised as JSON (floats round-trip exactly), so a run
+//! shows the same numbers whichever side of the boundary it ran on.
+
+use faultline_sim::metrics::Point;
+use faultline_sim::movements::Kind;
+use faultline_sim::report::RunSummary;
+use faultline_sim::scenario::{Fault, FaultAction, Scenario};
+use faultline_sim::SimView;
+use serde::{Deserialize, Serialize};
+
+/// What the charts follow: the whole system, one node or one link.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Subject {
+    #[default]
+    System,
+    Node(usize),
+    Edge(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// Run this document from t = 0. `rev` comes back with the answer, so the
+    /// page can tell an answer about an older document from the current one.
+    Load { rev: u64, doc: Box<Scenario> },
+    /// Run in real time times `speed` (simulated seconds per wall second).
+    Play { speed: f64 },
+    Pause,
+    /// Advance by this many simulated milliseconds, paused or not.
+    Step { ms: u64 },
+    /// Faults "now" (`at_ms: None`) or at a chosen simulated millisecond.
+    Inject { actions: Vec<FaultAction>, duration_ms: Option<u64>, at_ms: Option<u64> },
+    /// Go back to an earlier moment (restore a snapshot, re-simulate).
+    Scrub { t_ms: f64 },
+    /// What the series in the readouts are about.
+    Follow(Subject),
+    /// The page is ready for another `Frame`.
+    Pull,
+    /// Every series of the run as CSV.
+    Csv,
+}
+
+/// What the page shows of the engine at one moment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Readout {
+    pub view: SimView,
+    /// The followed subject's series; `None` when unchanged since the last
+    /// readout that had one (they change once per simulated second).
+    pub series: Option<Vec<Point>>,
+    /// The run so far; `None` when unchanged, like `series`.
+    pub summary: Option<RunSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Report {
+    /// The worker has started and takes commands.
+    Ready,
+    /// The engine runs the document of `Load { rev }` from t = 0.
+    Rebuilt { rev: u64, readout: Readout },
+    /// The document of `Load { rev }` cannot run: why. The engine keeps the
+    /// last runnable document, back at t = 0.
+    Blocked { rev: u64, why: String },
+    /// Answer to `Pull`: messages moved since the last frame (sampled and
+    /// capped: see `sampler`), the speed achieved, and the numbers when due
+    /// (about ten times a second).
+    Frame { moved: Vec<(u32, Kind)>, achieved: f64, readout: Option<Readout> },
+    /// After `Step`, or `Follow`.
+    Moment(Readout),
+    /// After `Scrub`.
+    Scrubbed(Readout),
+    /// The run reached its end and stopped.
+    Finished(Readout),
+    /// The running engine took these faults (now on its timeline).
+    Injected { faults: Vec<Fault>, readout: Readout },
+    /// The faults are for a moment already past: run the document again with them.
+    Restart { faults: Vec<Fault> },
+    /// A command the engine refused, and why.
+    Refused(String),
+    Csv(String),
+    /// The worker panicked: the message.
+    Crashed(String),
+}
+
+impl Command {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("commands serialise")
+    }
+
+    pub fn from_json(s: &str) -> Result<Command, String> {
+        serde_json::from_str(s).map_err(|e| e.to_string())
+    }
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("reports serialise")
+    }
+
+    pub fn from_json(s: &str) -> Result<Report, String> {
+        serde_json::from_str(s).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,100 @@
+//! The driver as the page uses it: commands in, reports out, through JSON.
+
+use faultline_live::{Command, Live, Report, Subject};
+use faultline_sim::scenario::FaultAction;
+use faultline_sim::{slice_scenario, Sim, SimTime};
+use std::cell::Cell;
+
+/// Sends `cmd` through JSON both ways, as the worker boundary does.
+fn send(live: &mut Live, cmd: Command, wall_ms: f64) -> Vec<Report> {
+    let cmd = Command::from_json(&cmd.to_json()).unwrap();
+    live.handle(cmd, wall_ms).into_iter().map(|r| Report::from_json(&r.to_json()).unwrap()).collect()
+}
+
+#[test]
+fn a_paced_run_with_pulls_is_the_same_run_as_stepping_straight_through() {
+    let doc = slice_scenario();
+    let mut live = Live::new();
+    let r = send(&mut live, Command::Load { rev: 7, doc: Box::new(doc.clone()) }, 0.0);
+    assert!(matches!(&r[..], [Report::Rebuilt { rev: 7, readout }] if readout.series.is_some()));
+    send(&mut live, Command::Play { speed: 50.0 }, 0.0);
+    // A clock where every reading costs a quarter of a millisecond.
+    let t = Cell::new(0.0);
+    let clock = || {
+        t.set(t.get() + 0.25);
+        t.get()
+    };
+    let mut frames = 0;
+    let mut particles = 0;
+    let mut wall = 0.0;
+    let mut finished = None;
+    while finished.is_none() {
+        wall += 16.0;
+        finished = live.run(wall, 6.0, &clock);
+        for r in send(&mut live, Command::Pull, wall) {
+            if let Report::Frame { moved, readout, .. } = r {
+                frames += 1;
+                particles += moved.len();
+                if let Some(ro) = readout {
+                    assert!(ro.view.now_ms <= doc.duration_ms as f64);
+                }
+            }
+        }
+        assert!(wall < 1e7, "the run ends");
+    }
+    assert!(frames > 10 && particles > 0, "{frames} frames, {particles} particles");
+    let Some(Report::Finished(end)) = finished else { panic!("finished") };
+    let mut straight = Sim::new(&doc).unwrap();
+    straight.run();
+    assert_eq!(end.summary.unwrap().trace_hash, straight.run_summary().trace_hash);
+    assert_eq!(end.view, straight.view(), "the numbers survive JSON exactly");
+    assert!(!live.playing());
+}
+
+#[test]
+fn step_inject_scrub_and_follow() {
+    let doc = slice_scenario();
+    let mut live = Live::new();
+    send(&mut live, Command::Load { rev: 1, doc: Box::new(doc.clone()) }, 0.0);
+    let r = send(&mut live, Command::Step { ms: 2_000 }, 0.0);
+    assert!(matches!(&r[..], [Report::Moment(ro)] if ro.view.now_ms == 2_000.0));
+    let crash = vec![FaultAction::Crash { node: "db".into() }];
+    let r = send(&mut live, Command::Inject { actions: crash.clone(), duration_ms: Some(500), at_ms: None }, 0.0);
+    let [Report::Injected { faults, readout }] = &r[..] else { panic!("{r:?}") };
+    assert_eq!(faults[0].at_ms, 2_001);
+    assert!(readout.view.nodes[2].down);
+    // A fault for a moment already past restarts the run instead.
+    let r = send(&mut live, Command::Inject { actions: crash, duration_ms: None, at_ms: Some(10) }, 0.0);
+    assert!(matches!(&r[..], [Report::Restart { faults }] if faults[0].at_ms == 10));
+    send(&mut live, Command::Step { ms: 3_000 }, 0.0);
+    let at_5s = live.sim().trace_hash();
+    let r = send(&mut live, Command::Scrub { t_ms: 1_500.0 }, 0.0);
+    assert!(matches!(&r[..], [Report::Scrubbed(ro)] if ro.view.now_ms == 1_500.0));
+    send(&mut live, Command::Step { ms: 3_500 }, 0.0);
+    assert_eq!(live.sim().trace_hash(), at_5s, "scrubbing back and on replays the fault");
+    let r = send(&mut live, Command::Follow(Subject::Node(2)), 0.0);
+    let [Report::Moment(ro)] = &r[..] else { panic!() };
+    assert_eq!(ro.series.as_ref().unwrap(), &live.sim().node_metrics(2).series.iter().copied().collect::<Vec<_>>());
+    let mut with = doc.clone();
+    with.faults.extend(faults.iter().cloned());
+    let mut replay = Sim::new(&with).unwrap();
+    replay.step_until(SimTime::from_millis(5_000));
+    assert_eq!(replay.trace_hash(), at_5s, "the document with the fault replays the live run");
+}
+
+#[test]
+fn an_unrunnable_document_is_blocked_and_the_engine_restarts_the_last_one() {
+    let mut live = Live::new();
+    send(&mut live, Command::Load { rev: 1, doc: Box::new(slice_scenario()) }, 0.0);
+    send(&mut live, Command::Step { ms: 1_000 }, 0.0);
+    let mut bad = slice_scenario();
+    bad.nodes.clear();
+    let r = send(&mut live, Command::Load { rev: 2, doc: Box::new(bad) }, 0.0);
+    assert!(matches!(&r[..], [Report::Blocked { rev: 2, .. }]));
+    assert_eq!(live.sim().now(), SimTime(0));
+    let r = send(&mut live, Command::Scrub { t_ms: -5.0 }, 0.0);
+    assert!(matches!(&r[..], [Report::Refused(_)]));
+    assert!(Command::from_json("{\"Nope\":1}").is_err());
+    let csv = send(&mut live, Command::Csv, 0.0);
+    assert!(matches!(&csv[..], [Report::Csv(text)] if text.starts_with("subject,kind,t_ms")));
+}
