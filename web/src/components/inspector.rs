@@ -2,13 +2,16 @@
 //! the engine's catalogue (label, unit, limits, help). A value is applied when
 //! the field is committed (Enter, leaving it, or picking a choice) and only if
 //! the engine accepts the resulting document; otherwise its message appears
-//! under the field and the design stays as it was.
+//! under the field and the design stays as it was. Structured settings
+//! (distributions, calls, bulkheads, retries, breakers, rate limits) get
+//! forms of their own (`inspector_forms`), with JSON as an escape hatch.
 
+use super::inspector_forms;
 use crate::editor::fields::{self, Target};
 use crate::state::Selection;
 use faultline_sim::catalogue::{kind_info, FieldInfo, FieldType, EDGE_FIELDS};
 use faultline_sim::Scenario;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -20,12 +23,17 @@ pub struct InspectorProps {
     pub on_edit: Callback<Scenario>,
 }
 
-/// Value of the element that fired `ev` (input, select or textarea).
+/// Value of the element that fired `ev` (input, select or textarea; a
+/// checkbox gives `true` or `false`).
 fn value_of(ev: &Event) -> String {
     let Some(target) = ev.target() else { return String::new() };
     use wasm_bindgen::JsCast;
     if let Some(i) = target.dyn_ref::<HtmlInputElement>() {
-        i.value()
+        if i.type_() == "checkbox" {
+            i.checked().to_string()
+        } else {
+            i.value()
+        }
     } else if let Some(s) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
         s.value()
     } else if let Some(t) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
@@ -35,18 +43,20 @@ fn value_of(ev: &Event) -> String {
     }
 }
 
-type Errors = UseStateHandle<HashMap<String, String>>;
+pub(super) type Errors = UseStateHandle<HashMap<String, String>>;
 
-/// Commits `text` through `apply`; records or clears the field's error.
-fn committer(
+/// Commits the value of the element that fired the event (a change, or a
+/// click on a button, which has none) through `apply`; records or clears the
+/// error shown under field `key`.
+pub(super) fn committer<E: AsRef<Event> + 'static>(
     key: String,
     errors: Errors,
     on_edit: Callback<Scenario>,
     apply: impl Fn(&str) -> Result<Scenario, String> + 'static,
-) -> Callback<Event> {
-    Callback::from(move |ev: Event| {
+) -> Callback<E> {
+    Callback::from(move |ev: E| {
         let mut next = (*errors).clone();
-        match apply(&value_of(&ev)) {
+        match apply(&value_of(ev.as_ref())) {
             Ok(doc) => {
                 next.remove(&key);
                 on_edit.emit(doc);
@@ -74,21 +84,51 @@ fn row(key: &str, label: &str, unit: &str, help: &str, editor: Html, error: Opti
     }
 }
 
-fn field_editor(
-    doc: &Rc<Scenario>,
-    target: Target,
-    f: &'static FieldInfo,
-    errors: &Errors,
-    on_edit: &Callback<Scenario>,
-) -> Html {
+/// What every field editor of the selected node or link needs.
+pub(super) struct Ctx {
+    pub doc: Rc<Scenario>,
+    pub target: Target,
+    pub errors: Errors,
+    pub on_edit: Callback<Scenario>,
+    /// Keys of the structured fields shown as JSON rather than as a form.
+    pub as_json: UseStateHandle<HashSet<String>>,
+}
+
+impl Ctx {
+    /// Commits through `apply`, with errors shown under field `key`.
+    pub fn commit<E: AsRef<Event> + 'static>(
+        &self,
+        key: &str,
+        apply: impl Fn(&str) -> Result<Scenario, String> + 'static,
+    ) -> Callback<E> {
+        committer(key.to_string(), self.errors.clone(), self.on_edit.clone(), apply)
+    }
+}
+
+/// The raw-text editor of a structured field (its JSON), as it always was.
+pub(super) fn json_editor(cx: &Ctx, f: &'static FieldInfo, key: &str, labelled_by: &str) -> Html {
+    let text = fields::to_text(&fields::current(&cx.doc, cx.target, f.name));
+    let (doc, target) = (Rc::clone(&cx.doc), cx.target);
+    let onchange = cx.commit(key, move |t| {
+        fields::parse(f.ty, f.label, t).and_then(|v| fields::set(&doc, target, f.name, f.label, v))
+    });
+    html! {
+        <textarea id={key.to_string()} data-testid={key.to_string()} rows="3" spellcheck="false" value={text}
+            aria-labelledby={labelled_by.to_string()} placeholder="none (JSON)" {onchange} />
+    }
+}
+
+fn field_editor(cx: &Ctx, f: &'static FieldInfo) -> Html {
+    if inspector_forms::has_form(f.ty) {
+        return inspector_forms::structured(cx, f);
+    }
     let key = format!("field-{}", f.name);
-    let value = fields::current(doc, target, f.name);
+    let value = fields::current(&cx.doc, cx.target, f.name);
     let text = fields::to_text(&value);
-    let apply = {
-        let doc = Rc::clone(doc);
-        move |t: &str| fields::parse(f.ty, f.label, t).and_then(|v| fields::set(&doc, target, f.name, f.label, v))
-    };
-    let onchange = committer(key.clone(), errors.clone(), on_edit.clone(), apply);
+    let (doc, target) = (Rc::clone(&cx.doc), cx.target);
+    let onchange = cx.commit(&key, move |t| {
+        fields::parse(f.ty, f.label, t).and_then(|v| fields::set(&doc, target, f.name, f.label, v))
+    });
     let editor = match f.ty {
         FieldType::Choice(options) => {
             let optional = value.is_null() || f.name == "fallback";
@@ -101,16 +141,12 @@ fn field_editor(
                 </select>
             }
         }
-        FieldType::Integer { .. } | FieldType::Number { .. } | FieldType::OptionalInteger { .. } => html! {
+        _ => html! {
             <input id={key.clone()} data-testid={key.clone()} type="text" inputmode="decimal" value={text}
                 placeholder="none" {onchange} />
         },
-        _ => html! {
-            <textarea id={key.clone()} data-testid={key.clone()} rows="2" spellcheck="false" value={text}
-                placeholder="none (JSON)" {onchange} />
-        },
     };
-    row(&key, f.label, f.unit, f.help, editor, errors.get(&key))
+    row(&key, f.label, f.unit, f.help, editor, cx.errors.get(&key))
 }
 
 fn text_field(
@@ -128,6 +164,7 @@ fn text_field(
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
     let errors: Errors = use_state(HashMap::new);
+    let as_json = use_state(HashSet::new);
     {
         // A different selection starts with no stale messages.
         let errors = errors.clone();
@@ -135,6 +172,13 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     }
     let doc = &props.doc;
     let on_edit = &props.on_edit;
+    let cx = |target| Ctx {
+        doc: Rc::clone(doc),
+        target,
+        errors: errors.clone(),
+        on_edit: on_edit.clone(),
+        as_json: as_json.clone(),
+    };
     let body = match props.selected {
         Some(Selection::Node(i)) if i < doc.nodes.len() => {
             let n = &doc.nodes[i];
@@ -183,7 +227,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     { text_field("node-region", "Region", n.region.as_deref().unwrap_or(""), "Nodes of a region are drawn in one box and can be partitioned together.", region, errors.get("node-region")) }
                     { text_field("node-zone", "Zone", n.zone.as_deref().unwrap_or(""), "An availability zone within the region, drawn as a box inside the region's.", zone, errors.get("node-zone")) }
                     { for loads }
-                    { for info.into_iter().flat_map(|k| k.fields.iter()).map(|f| field_editor(doc, Target::Node(i), f, &errors, on_edit)) }
+                    { for info.into_iter().flat_map(|k| k.fields.iter()).map(|f| field_editor(&cx(Target::Node(i)), f)) }
                 </>
             }
         }
@@ -193,7 +237,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 <>
                     <h2>{ format!("{} → {}", e.from, e.to) }<span class="kind">{ "link" }</span></h2>
                     <p class="help">{ "A network link: latency and loss each way, and the caller's timeout, retries, breaker and fallback for calls over it." }</p>
-                    { for EDGE_FIELDS.iter().map(|f| field_editor(doc, Target::Edge(i), f, &errors, on_edit)) }
+                    { for EDGE_FIELDS.iter().map(|f| field_editor(&cx(Target::Edge(i)), f)) }
                 </>
             }
         }

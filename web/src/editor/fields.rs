@@ -15,11 +15,11 @@ use serde_json::Value;
 // Values go through JSON text rather than `serde_json::Value`'s own
 // (de)serializer: the text path is already in the bundle for documents, and a
 // second monomorphised copy of every Deserialize impl costs hundreds of KB.
-fn as_value<T: serde::Serialize>(x: &T) -> Option<Value> {
+pub(crate) fn as_value<T: serde::Serialize>(x: &T) -> Option<Value> {
     serde_json::to_string(x).ok().and_then(|t| serde_json::from_str(&t).ok())
 }
 
-fn from_value<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, serde_json::Error> {
+pub(crate) fn from_value<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, serde_json::Error> {
     serde_json::from_str(&v.to_string())
 }
 
@@ -44,7 +44,7 @@ pub fn to_text(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => super::form::number_text(n),
         Value::Object(map) => {
             // The kind first, as people read it: {"type":"exponential","mean_ms":5}.
             let mut parts: Vec<String> = Vec::new();

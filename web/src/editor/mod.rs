@@ -7,9 +7,13 @@
 //! and changes nothing, undo/redo is a stack of whole documents, and what the
 //! page runs is always a document the CLI would run too.
 
+pub mod dist_form;
 pub mod edits;
 pub mod fields;
+pub mod form;
 pub mod history;
 pub mod layout;
+pub mod list_form;
+pub mod policy_form;
 
 pub use history::History;
