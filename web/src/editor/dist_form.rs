@@ -19,13 +19,18 @@ pub const TYPES: &[(&str, &str)] = &[
     ("constant", "Constant"),
     ("exponential", "Exponential"),
     ("uniform", "Uniform"),
-    ("normal", "Normal (folded at 0)"),
+    ("normal", "Normal (folded)"),
     ("log_normal", "Log-normal"),
-    ("percentiles", "Log-normal by p50 and p99"),
+    ("percentiles", "Fit p50 and p99"),
 ];
 
 /// The member that picks the type.
-pub const TYPE: Member = Member::choice("type", "Type", TYPES, "The shape of the distribution.");
+pub const TYPE: Member = Member::choice(
+    "type",
+    "Type",
+    TYPES,
+    "The shape of the distribution. A normal is folded at 0 (|X|); \"fit p50 and p99\" is the log-normal through both.",
+);
 
 const MS: &str = "ms, 0 to 1 h";
 
