@@ -27,7 +27,7 @@ step "cargo clippy (native, all targets)" cargo clippy --workspace --all-targets
 step "cargo clippy (wasm32, web)" cargo clippy -p faultline-web --target wasm32-unknown-unknown -- -D warnings
 step "native tests" cargo test --workspace
 step "wasm tests in headless Chromium" \
-  cargo test --target wasm32-unknown-unknown -p faultline-sim --test determinism -p faultline-web --test browser
+  cargo test --target wasm32-unknown-unknown -p faultline-sim --test determinism -p faultline-web --test browser --test inspector_forms
 step "share-link decoder fuzz (1,000,000 inputs)" \
   cargo run --quiet --release -p faultline-link --example fuzz -- 1000000
 step "trunk build --release" trunk build --release
