@@ -74,6 +74,8 @@ test('short-circuited calls have particles of their own colour', async ({ page }
   await page.getByTestId('play').click();
   // The breaker on A -> B opens at about 10.3 s; then calls to B are refused at A.
   await expect(page.getByTestId('breaker-a-b')).toHaveAttribute('data-state', 'open', { timeout: 30_000 });
-  await expect.poll(async () => (await page.locator('path.p-short').getAttribute('d')) ?? '', { timeout: 10_000 }).not.toBe('');
+  // The particle canvas counts its live dots of each colour in an attribute.
+  const particles = page.getByTestId('particles');
+  await expect.poll(async () => Number(await particles.getAttribute('data-p-short')), { timeout: 10_000 }).toBeGreaterThan(0);
   await page.getByTestId('pause').click();
 });

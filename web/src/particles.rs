@@ -4,8 +4,10 @@
 //! particles live in wall-clock time instead: each sampled movement becomes a
 //! dot that crosses its link in `TRAVEL_MS` (requests forward, responses back,
 //! coloured by outcome). Density follows the rate; a cap per link per frame
-//! and overall keeps the cost flat. All dots of one colour are drawn as a
-//! single SVG path, so there is never a DOM element per request.
+//! and overall keeps the cost flat. The state here knows nothing of where
+//! movements come from (`spawn` takes them as `(edge, kind)` pairs; `update`
+//! reads them from an engine) nor of how dots are drawn (`positions` fills
+//! reusable buffers; the canvas layer paints them).
 
 use faultline_sim::movements::Kind;
 use faultline_sim::Sim;
@@ -13,10 +15,11 @@ use faultline_sim::Sim;
 /// How long a particle takes to cross its link, in wall-clock milliseconds.
 pub const TRAVEL_MS: f64 = 700.0;
 /// New particles per link per frame, at most.
-const PER_LINK_PER_FRAME: usize = 2;
+const PER_LINK_PER_FRAME: u8 = 2;
 /// Particles alive at once, at most.
 const MAX_PARTICLES: usize = 600;
-const RADIUS: f64 = 3.5;
+/// A particle's radius, in design pixels.
+pub const RADIUS: f64 = 3.5;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Particle {
@@ -29,14 +32,22 @@ struct Particle {
 #[derive(Clone, Debug, Default)]
 pub struct Particles {
     alive: Vec<Particle>,
+    /// Particles spawned per link this frame (kept to reuse its memory).
+    spawned: Vec<u8>,
+    /// For `update`: the engine's movements before this were read already.
     read_until_us: u64,
 }
 
 /// Particle colours.
 pub const COLOURS: usize = 6;
-/// The CSS class of each particle colour, in drawing order: requests, retries,
-/// successes, errors, timeouts and losses, short-circuited calls.
+/// The name of each particle colour, in drawing order: requests, retries,
+/// successes, errors, timeouts and losses, short-circuited calls. The colour
+/// itself is the CSS custom property `--{name}`; the particle layer says how
+/// many dots of it are alive in its attribute `data-{name}`.
 pub const CLASSES: [&str; COLOURS] = ["p-request", "p-retry", "p-ok", "p-error", "p-timeout", "p-short"];
+
+/// Where each particle is, by colour: design coordinates of the dots' centres.
+pub type Positions = [Vec<(f64, f64)>; COLOURS];
 
 fn class_index(kind: Kind) -> usize {
     match kind {
@@ -50,21 +61,33 @@ fn class_index(kind: Kind) -> usize {
 }
 
 impl Particles {
-    /// Spawns particles for what the engine moved since the last call and
-    /// retires those that have arrived. `wall_ms` is the frame's timestamp.
-    pub fn update(&mut self, sim: &Sim, wall_ms: f64, edges: usize) {
+    /// Retires the particles that have arrived and spawns one for each of
+    /// `moved` (what crossed which link since the last call), within the caps.
+    /// `wall_ms` is the frame's timestamp; `edges` the number of links (moves
+    /// on links beyond it are ignored).
+    pub fn spawn(&mut self, moved: impl IntoIterator<Item = (u32, Kind)>, wall_ms: f64, edges: usize) {
         self.alive.retain(|p| wall_ms - p.born_ms < TRAVEL_MS);
-        let mut spawned = vec![0usize; edges];
-        let now_us = sim.now().micros();
-        for m in sim.movements().since(self.read_until_us) {
-            let e = m.edge as usize;
-            if e >= edges || spawned[e] >= PER_LINK_PER_FRAME || self.alive.len() >= MAX_PARTICLES {
+        self.spawned.clear();
+        self.spawned.resize(edges, 0);
+        for (edge, kind) in moved {
+            if self.alive.len() >= MAX_PARTICLES {
+                break;
+            }
+            let Some(n) = self.spawned.get_mut(edge as usize) else { continue };
+            if *n >= PER_LINK_PER_FRAME {
                 continue;
             }
-            spawned[e] += 1;
-            self.alive.push(Particle { edge: m.edge, kind: m.kind, born_ms: wall_ms });
+            *n += 1;
+            self.alive.push(Particle { edge, kind, born_ms: wall_ms });
         }
-        self.read_until_us = now_us + 1;
+    }
+
+    /// `spawn` fed from an engine running in this thread: what it moved since
+    /// the last call.
+    pub fn update(&mut self, sim: &Sim, wall_ms: f64, edges: usize) {
+        let moved = sim.movements().since(self.read_until_us).map(|m| (m.edge, m.kind));
+        self.spawn(moved, wall_ms, edges);
+        self.read_until_us = sim.now().micros() + 1;
     }
 
     /// Forgets everything (the run was reset).
@@ -73,9 +96,12 @@ impl Particles {
         self.read_until_us = 0;
     }
 
-    /// SVG path data per colour, given each link's end points.
-    pub fn paths(&self, wall_ms: f64, line: impl Fn(usize) -> Option<(f64, f64, f64, f64)>) -> [String; COLOURS] {
-        let mut out: [String; COLOURS] = Default::default();
+    /// Fills `out` (cleared first; its memory is reused) with where every
+    /// particle is at `wall_ms`, given each link's end points.
+    pub fn positions(&self, wall_ms: f64, line: impl Fn(usize) -> Option<(f64, f64, f64, f64)>, out: &mut Positions) {
+        for v in out.iter_mut() {
+            v.clear();
+        }
         for p in &self.alive {
             let Some((x1, y1, x2, y2)) = line(p.edge as usize) else { continue };
             let t = ((wall_ms - p.born_ms) / TRAVEL_MS).clamp(0.0, 1.0);
@@ -87,18 +113,8 @@ impl Particles {
                 Kind::ShortCircuited => 0.12 * t,
                 _ => 1.0 - t,
             };
-            let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
-            let d = &mut out[class_index(p.kind)];
-            // A circle as two arcs.
-            d.push_str(&format!(
-                "M{:.1} {:.1}m-{RADIUS} 0a{RADIUS} {RADIUS} 0 1 0 {} 0a{RADIUS} {RADIUS} 0 1 0 -{} 0",
-                x,
-                y,
-                2.0 * RADIUS,
-                2.0 * RADIUS
-            ));
+            out[class_index(p.kind)].push((x1 + (x2 - x1) * f, y1 + (y2 - y1) * f));
         }
-        out
     }
 
     pub fn len(&self) -> usize {
@@ -121,13 +137,46 @@ mod tests {
         let mut p = Particles::default();
         sim.step_until(SimTime::from_millis(100));
         p.update(&sim, 0.0, 2);
-        assert!(p.len() <= 2 * PER_LINK_PER_FRAME && !p.is_empty());
-        let paths = p.paths(100.0, |_| Some((0.0, 0.0, 100.0, 0.0)));
-        assert!(paths.iter().any(|d| d.starts_with('M')));
+        assert!(p.len() <= 2 * PER_LINK_PER_FRAME as usize && !p.is_empty());
+        let mut at = Positions::default();
+        p.positions(100.0, |_| Some((0.0, 0.0, 100.0, 0.0)), &mut at);
+        assert_eq!(at.iter().map(Vec::len).sum::<usize>(), p.len());
         sim.step_until(SimTime::from_millis(200));
         p.update(&sim, TRAVEL_MS + 1.0, 2);
-        assert!(p.len() <= 2 * PER_LINK_PER_FRAME, "the first batch retired");
+        assert!(p.len() <= 2 * PER_LINK_PER_FRAME as usize, "the first batch retired");
         p.clear();
         assert!(p.is_empty());
+    }
+
+    #[test]
+    fn spawn_takes_movements_from_anywhere_within_the_caps() {
+        let mut p = Particles::default();
+        let moved = [(0, Kind::Request); 5].into_iter().chain([(1, Kind::Ok), (7, Kind::Error)]);
+        p.spawn(moved, 0.0, 2);
+        // Two on link 0 (the cap), one on link 1, none on the link that does not exist.
+        assert_eq!(p.len(), 3);
+        p.spawn(std::iter::empty(), TRAVEL_MS / 2.0, 2);
+        assert_eq!(p.len(), 3, "still crossing");
+        p.spawn((0..1000).map(|i| (i % 500, Kind::Timeout)), TRAVEL_MS / 2.0, 500);
+        assert_eq!(p.len(), MAX_PARTICLES);
+        p.spawn(std::iter::empty(), TRAVEL_MS, 500);
+        assert_eq!(p.len(), MAX_PARTICLES - 3, "the first three arrived");
+    }
+
+    #[test]
+    fn dots_go_the_way_their_message_goes() {
+        let mut p = Particles::default();
+        let moved = [(0, Kind::Request), (0, Kind::Ok), (1, Kind::Lost), (1, Kind::ShortCircuited)];
+        p.spawn(moved, 0.0, 2);
+        let mut at = Positions::default();
+        let line = |_| Some((0.0, 0.0, 100.0, 0.0));
+        p.positions(TRAVEL_MS * 0.75, line, &mut at);
+        let x = |class: usize| at[class][0].0.round();
+        assert_eq!(x(0), 75.0, "requests go forward");
+        assert_eq!(x(2), 25.0, "answers come back");
+        assert_eq!(x(4), 50.0, "lost ones stop halfway");
+        assert_eq!(x(5), 9.0, "short-circuited calls barely leave");
+        p.positions(0.0, |e| (e == 0).then_some((0.0, 0.0, 1.0, 1.0)), &mut at);
+        assert_eq!(at.iter().map(Vec::len).sum::<usize>(), 2, "links without a line draw nothing");
     }
 }

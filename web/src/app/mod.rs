@@ -3,7 +3,7 @@
 //! document (see `state.rs`).
 
 use crate::components::canvas::camera::Camera;
-use crate::components::canvas::draw_particles;
+use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
 use crate::components::{
     Canvas, Charts, Controls, DesignsPanel, FaultBar, FilePanel, Injection, Inspector, LibraryPanel, Menus, Narrative,
@@ -92,8 +92,7 @@ pub fn App() -> Html {
     let help = use_state(|| false);
     let clipboard = use_mut_ref(|| -> keys::Clipboard { None });
     let particles = use_mut_ref(Particles::default);
-    let particle_paths =
-        use_memo((), |_| std::array::from_fn::<NodeRef, { crate::particles::COLOURS }, _>(|_| NodeRef::default()));
+    let particle_layer = use_memo((), |_| ParticleLayer::default());
     // The document as of the last render, for callbacks that outlive it (the frame loop).
     let doc_now = use_mut_ref(|| Rc::clone(&state.doc));
     *doc_now.borrow_mut() = Rc::clone(&state.doc);
@@ -101,13 +100,13 @@ pub fn App() -> Html {
     // The engine follows the document.
     {
         let (sim, snaps, particles) = (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
-        let paths = Rc::clone(&particle_paths);
+        let layer = Rc::clone(&particle_layer);
         let doc = Rc::clone(&state.doc);
         let d = state.dispatcher();
         use_effect_with(state.run_rev, move |_| match Sim::new(&doc) {
             Ok(fresh) => {
                 particles.borrow_mut().clear();
-                draw_particles(&paths, &Default::default());
+                layer.clear();
                 *snaps.borrow_mut() = Snapshots::new(&fresh);
                 let view = fresh.view();
                 *sim.borrow_mut() = fresh;
@@ -122,7 +121,7 @@ pub fn App() -> Html {
                     *sim.borrow_mut() = fresh;
                 }
                 particles.borrow_mut().clear();
-                draw_particles(&paths, &Default::default());
+                layer.clear();
                 d.dispatch(Action::Blocked(format!("This design cannot run yet: {e}")));
             }
         });
@@ -178,7 +177,7 @@ pub fn App() -> Html {
     {
         let (sim, snaps, particles, doc_now) =
             (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles), Rc::clone(&doc_now));
-        let paths = Rc::clone(&particle_paths);
+        let layer = Rc::clone(&particle_layer);
         let dispatcher = state.dispatcher();
         let speed = state.speed;
         use_effect_with((state.playing, speed.to_bits()), move |&(playing, _)| {
@@ -201,7 +200,7 @@ pub fn App() -> Html {
                         if !cache.0.as_ref().is_some_and(|d| Rc::ptr_eq(d, &doc)) {
                             *cache = (Some(Rc::clone(&doc)), edge_lines(&doc));
                         }
-                        draw_particles(&paths, &p.paths(wall_ms, |i| cache.1.get(i).copied().flatten()));
+                        layer.draw(&p, wall_ms, |i| cache.1.get(i).copied().flatten());
                         if wall_ms - last_view.get() >= VIEW_EVERY_MS {
                             last_view.set(wall_ms);
                             d.dispatch(Action::Tick(s.view(), achieved));
@@ -337,11 +336,11 @@ pub fn App() -> Html {
     };
     let on_scrub = {
         let (d, sim, snaps, particles) = (d.clone(), Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
-        let paths = Rc::clone(&particle_paths);
+        let layer = Rc::clone(&particle_layer);
         Callback::from(move |t_ms: f64| {
             if let Some(back) = snaps.borrow().restore(t_ms) {
                 particles.borrow_mut().clear();
-                draw_particles(&paths, &Default::default());
+                layer.clear();
                 let view = back.view();
                 *sim.borrow_mut() = back;
                 d.dispatch(Action::Scrubbed(view));
@@ -603,7 +602,7 @@ pub fn App() -> Html {
     };
     let canvas = html! {
         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
-            particle_paths={Rc::clone(&particle_paths)} camera={*camera} {on_camera} {on_select}
+            particles={Rc::clone(&particle_layer)} camera={*camera} {on_camera} {on_select}
             {on_move} {on_connect} {on_drop_kind} {on_context} />
     };
     if embed {

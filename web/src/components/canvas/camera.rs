@@ -64,7 +64,8 @@ pub struct Screen {
 }
 
 impl Screen {
-    fn scale_and_origin(&self, cam: &Camera) -> (f64, f64, f64) {
+    /// Screen pixels per design pixel, and where the camera's top-left corner is on screen.
+    pub fn scale_and_origin(&self, cam: &Camera) -> (f64, f64, f64) {
         let scale = (self.width / cam.w).min(self.height / cam.h).max(1e-9);
         let ox = self.left + (self.width - cam.w * scale) / 2.0;
         let oy = self.top + (self.height - cam.h * scale) / 2.0;

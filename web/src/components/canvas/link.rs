@@ -5,7 +5,6 @@ use crate::editor::layout::Line;
 use crate::format;
 use faultline_sim::policy::breaker::State;
 use faultline_sim::view::BreakerView;
-use faultline_sim::{Live, Scenario};
 use yew::prelude::*;
 
 fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64) -> Html {
@@ -25,45 +24,59 @@ fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64) -> Html {
     }
 }
 
-/// What a link shows besides its geometry.
-pub struct LinkState<'a> {
-    pub live: &'a Live,
+/// What happened on link `usize`.
+pub enum LinkEvent {
+    Down(usize, PointerEvent),
+    Context(usize, MouseEvent),
+}
+
+/// Everything a link shows.
+#[derive(Properties, PartialEq)]
+pub struct LinkProps {
+    pub index: usize,
+    pub from: AttrValue,
+    pub to: AttrValue,
+    pub line: Line,
+    /// Only drawn when `detailed` (pass 0 otherwise, so that a zoomed-out
+    /// link is not drawn again while its number moves).
+    pub throughput_rps: f64,
+    /// Partitioned.
     pub cut: bool,
-    pub breaker: Option<&'a BreakerView>,
+    pub breaker: Option<BreakerView>,
     pub selected: bool,
     /// False when zoomed out too far to read labels: they are left out (their
     /// text layout is the costliest part of redrawing a big topology).
     pub detailed: bool,
+    /// One callback for every link, the same from render to render (as for
+    /// cards), so a link whose props did not change is not drawn again.
+    pub events: Callback<LinkEvent>,
 }
 
-pub fn link(
-    doc: &Scenario,
-    i: usize,
-    line: Option<Line>,
-    st: LinkState,
-    onpointerdown: Callback<PointerEvent>,
-    oncontextmenu: Callback<MouseEvent>,
-) -> Html {
-    let LinkState { live, cut, breaker, selected, detailed } = st;
-    let Some((x1, y1, x2, y2)) = line else { return html! {} };
-    let e = &doc.edges[i];
-    let id = format!("{}-{}", e.from, e.to);
+/// A link is a component of its own so that redrawing the canvas (ten times
+/// a second while running) skips every link whose props are unchanged.
+#[component]
+pub fn Link(props: &LinkProps) -> Html {
+    let &LinkProps { index: i, line: (x1, y1, x2, y2), throughput_rps, cut, selected, detailed, .. } = props;
+    let (from, to) = (&props.from, &props.to);
+    let onpointerdown = props.events.reform(move |e| LinkEvent::Down(i, e));
+    let oncontextmenu = props.events.reform(move |e| LinkEvent::Context(i, e));
+    let id = format!("{from}-{to}");
     let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+    let (x1s, y1s, x2s, y2s) = (x1.to_string(), y1.to_string(), x2.to_string(), y2.to_string());
     html! {
         <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"))}
             data-testid={format!("edge-{id}")} {onpointerdown} {oncontextmenu}
-            aria-label={format!("link {} to {}", e.from, e.to)}>
-            <line class="hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
-            <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
-                marker-end="url(#arrow)" />
+            aria-label={format!("link {from} to {to}")}>
+            <line class="hit" x1={x1s.clone()} y1={y1s.clone()} x2={x2s.clone()} y2={y2s.clone()} />
+            <line x1={x1s} y1={y1s} x2={x2s} y2={y2s} marker-end="url(#arrow)" />
             if cut {
                 <text class="cut-mark" x={mx.to_string()} y={(my + 6.0).to_string()} text-anchor="middle">{ "✂" }</text>
             }
             if detailed {
                 <text class="edge-label" x={mx.to_string()} y={(my - 10.0).to_string()}
-                    text-anchor="middle">{ format::rate(live.throughput_rps) }</text>
+                    text-anchor="middle">{ format::rate(throughput_rps) }</text>
             }
-            if let Some(b) = breaker {
+            if let Some(b) = &props.breaker {
                 { breaker_badge(b, &id, x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25) }
             }
         </g>

@@ -11,14 +11,15 @@ pub mod camera;
 pub mod card;
 pub mod link;
 pub mod minimap;
+pub mod particle_layer;
 
 use crate::editor::edits::move_nodes;
-use crate::editor::layout::{node_at, nodes_in, region_boxes, zone_boxes};
-use crate::particles::COLOURS;
+use crate::editor::layout::{edge_lines, node_at, nodes_in, region_boxes, zone_boxes, RegionBox};
 use crate::state::{nodes_of, Selection};
 use camera::{Camera, Screen};
 use faultline_sim::{Scenario, SimView};
 use minimap::Minimap;
+use particle_layer::ParticleLayer;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -31,9 +32,9 @@ pub struct CanvasProps {
     pub doc: Rc<Scenario>,
     pub view: Rc<SimView>,
     pub selection: Vec<Selection>,
-    /// The particle layer's paths, one per colour; the frame loop writes
-    /// their `d` directly (see `draw_particles`).
-    pub particle_paths: Rc<[NodeRef; COLOURS]>,
+    /// The canvas the frame loop draws the particles on; this component
+    /// mounts it over the SVG and tells it the camera.
+    pub particles: Rc<ParticleLayer>,
     /// `None`: fit the whole design.
     pub camera: Option<Camera>,
     pub on_camera: Callback<Option<Camera>>,
@@ -54,6 +55,17 @@ enum Drag {
     Move { nodes: Vec<usize>, x0: f64, y0: f64, dx: f64, dy: f64 },
     Connect { from: usize, x: f64, y: f64 },
     Band { x0: f64, y0: f64, x1: f64, y1: f64 },
+}
+
+/// An `Rc` compared by address, as a memo key: the document is replaced, never
+/// changed in place, and comparing a big one field by field costs more than
+/// the memo saves.
+struct Same<T>(Rc<T>);
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 fn screen_of(node: &NodeRef) -> Option<Screen> {
@@ -120,6 +132,19 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         });
     }
     let screen = *measured;
+    // The particle canvas: mounted with the SVG, shown through the same camera.
+    let particle_canvas = use_node_ref();
+    {
+        let (layer, canvas) = (Rc::clone(&props.particles), particle_canvas.clone());
+        use_effect_with((), move |_| {
+            let attached = canvas.cast::<web_sys::HtmlCanvasElement>().and_then(|el| layer.attach(el));
+            move || drop(attached)
+        });
+    }
+    {
+        let layer = Rc::clone(&props.particles);
+        use_effect_with(cam, move |cam| layer.set_camera(*cam));
+    }
     let scale = screen.map_or(1.0, |s| s.scale(&cam));
     let to_design = {
         let svg = svg.clone();
@@ -278,20 +303,41 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     let selected = |s: Selection| props.selection.contains(&s);
     let detailed = scale >= card::DETAIL_SCALE;
-    let lines = crate::editor::layout::edge_lines(&shown);
-    let edges = (0..shown.edges.len()).map(|i| {
-        let live = props.view.edges.get(i).cloned().unwrap_or_default();
-        let cut = props.view.cut.get(i).copied().unwrap_or(false);
-        let breaker = props.view.breakers.get(i).and_then(|b| b.as_ref());
-        let onpointerdown = {
-            let (on_select, selection) = (props.on_select.clone(), props.selection.clone());
-            Callback::from(move |ev: PointerEvent| {
+    // Geometry worked out again only when what is shown changes (every
+    // render while dragging cards, otherwise on edits).
+    let lines = use_memo(Same(Rc::clone(&shown)), |s| edge_lines(&s.0));
+    let boxes = use_memo(Same(Rc::clone(&shown)), |s| (region_boxes(&s.0, &[]), zone_boxes(&s.0, &[])));
+    // One stable callback for all links, as for cards.
+    let link_handler = use_mut_ref(Callback::<link::LinkEvent>::noop);
+    let link_events = {
+        let h = link_handler.clone();
+        use_memo((), move |_| {
+            Callback::from(move |e: link::LinkEvent| {
+                let current: Callback<link::LinkEvent> = h.borrow().clone();
+                current.emit(e)
+            })
+        })
+    };
+    *link_handler.borrow_mut() = {
+        let (on_select, on_context, selection) =
+            (props.on_select.clone(), props.on_context.clone(), props.selection.clone());
+        Callback::from(move |e: link::LinkEvent| match e {
+            link::LinkEvent::Down(i, ev) => {
                 ev.stop_propagation();
                 on_select.emit(toggle_or_only(&selection, Selection::Edge(i), ev.shift_key()));
-            })
-        };
-        let st = link::LinkState { live: &live, cut, breaker, selected: selected(Selection::Edge(i)), detailed };
-        link::link(&shown, i, lines[i], st, onpointerdown, context_for(&props.on_context, Selection::Edge(i)))
+            }
+            link::LinkEvent::Context(i, ev) => context_for(&on_context, Selection::Edge(i)).emit(ev),
+        })
+    };
+    let edges = shown.edges.iter().zip(lines.iter()).enumerate().filter_map(|(i, (e, line))| {
+        let line = (*line)?;
+        let throughput_rps = if detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
+        let cut = props.view.cut.get(i).copied().unwrap_or(false);
+        let breaker = props.view.breakers.get(i).copied().flatten();
+        Some(html! {
+            <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker}
+                selected={selected(Selection::Edge(i))} {detailed} events={(*link_events).clone()} />
+        })
     });
     // One stable callback for all cards (see `card::Card`); it calls the
     // handler of the latest render.
@@ -357,7 +403,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 {detailed} events={(*card_events).clone()} />
         }
     });
-    let zones = zone_boxes(&shown, &[]).into_iter().map(|b| {
+    let (region_boxes, zone_boxes) = &*boxes;
+    let zones = zone_boxes.iter().map(|b: &RegionBox| {
         html! {
             <g class="zone" data-testid={format!("zone-{}", b.name)}>
                 <rect x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="10" />
@@ -365,7 +412,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             </g>
         }
     });
-    let regions = region_boxes(&shown, &[]).into_iter().map(|b| {
+    let regions = region_boxes.iter().map(|b: &RegionBox| {
         html! {
             <g class="region" data-testid={format!("region-{}", b.name)}>
                 <rect x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="14" />
@@ -413,14 +460,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for regions }
                 { for zones }
                 { for edges }
-                <g class="particles" aria-hidden="true">
-                    { for crate::particles::CLASSES.iter().zip(props.particle_paths.iter()).map(|(class, r)| html! {
-                        <path class={*class} ref={r.clone()} />
-                    }) }
-                </g>
                 { for nodes }
                 { overlay.unwrap_or_default() }
             </svg>
+            // Drawn by the frame loop, never by a render (see `particle_layer`).
+            <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />
             <div class="zoom" role="group" aria-label="Zoom">
                 <button class="btn small" data-testid="zoom-in" aria-label="Zoom in" onclick={zoom(0.8)}>{ "+" }</button>
                 <button class="btn small" data-testid="zoom-out" aria-label="Zoom out" onclick={zoom(1.25)}>{ "−" }</button>
@@ -441,16 +485,6 @@ fn context_for(on_context: &Callback<(Selection, f64, f64)>, item: Selection) ->
         ev.stop_propagation();
         (item, f64::from(ev.client_x()), f64::from(ev.client_y()))
     })
-}
-
-/// Writes the particle paths into the canvas. Particles move every frame;
-/// going through a render for them would rebuild every card 60 times a second.
-pub fn draw_particles(paths: &[NodeRef; COLOURS], d: &[String; COLOURS]) {
-    for (r, d) in paths.iter().zip(d) {
-        if let Some(el) = r.cast::<web_sys::Element>() {
-            let _ = el.set_attribute("d", d);
-        }
-    }
 }
 
 /// Shift-click toggles one item in the selection; a plain click selects only it.
