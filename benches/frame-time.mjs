@@ -240,6 +240,8 @@ async function benchOne(browser, base, nodes, opts) {
       throw err;
     }
     const shown = await page.locator('g.node').count();
+    // Where the engine runs: "worker" (its own thread) or "page" (the fallback).
+    const engine = await page.evaluate(() => document.documentElement.dataset.engine ?? 'unknown');
 
     // Speed: the slider holds log10 of the factor.
     await page.getByTestId('speed').fill(String(Math.log10(opts.speed)));
@@ -275,7 +277,7 @@ async function benchOne(browser, base, nodes, opts) {
     }
 
     await page.getByTestId('pause').click().catch(() => {});
-    return { rows: [runRow, dragRow], shown, factor, pageErrors };
+    return { rows: [runRow, dragRow], shown, factor, pageErrors, engine };
   } finally {
     await context.close();
   }
@@ -367,12 +369,12 @@ function printTables(results, opts) {
   }
 
   console.log('');
-  for (const { rows: [run, drag], shown } of results) {
+  for (const { rows: [run, drag], shown, engine } of results) {
     const what = drag.skipped
       ? `drag skipped (${drag.skipped})`
       : `drag: ${drag.moves} pointer moves in ${(drag.wallMs / 1000).toFixed(1)} s, each handled in ` +
         `${drag.ackMean.toFixed(0)} ms on average (max ${drag.ackMax.toFixed(0)}), node ${followText(drag.followed)}`;
-    console.log(`- ${run.nodes} nodes (${shown} drawn): running ${(run.wallMs / 1000).toFixed(1)} s; ${what}`);
+    console.log(`- ${run.nodes} nodes (${shown} drawn, engine in the ${engine}): running ${(run.wallMs / 1000).toFixed(1)} s; ${what}`);
   }
 
   console.log('\nMain thread, ms per wall second (CDP Performance metrics; "other" = task time not');

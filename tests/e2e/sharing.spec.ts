@@ -12,19 +12,24 @@ const value = async (page: Page, testid: string) => Number(await page.getByTestI
 const readouts = ['metric-throughput', 'metric-p50', 'metric-p99', 'metric-error-rate', 'metric-in-flight'];
 const snapshot = (page: Page) => Promise.all(readouts.map((id) => value(page, id)));
 
-async function steps(page: Page, n: number) {
+// The engine answers in its worker, asynchronously: after the clicks, wait
+// until the page shows the moment they lead to.
+async function steps(page: Page, n: number, untilMs: number) {
   for (let i = 0; i < n; i++) await page.getByTestId('step').click();
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', String(untilMs));
 }
 
 test('a share link replays the same run, live-injected faults included, in a fresh browser', async ({ page, browser }) => {
   await page.goto('/');
-  await steps(page, 12);
+  await steps(page, 12, 1_200);
   await page.getByTestId('node-db').click();
   await page.getByTestId('fault-crash').click();
-  await steps(page, 8);
+  // A fault "now" starts at the next millisecond, which the engine runs at once.
+  await steps(page, 8, 2_001);
   await page.getByTestId('fault-restart').click();
   await page.getByTestId('reset').click();
-  await steps(page, 30);
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '0');
+  await steps(page, 30, 3_000);
   const mine = await snapshot(page);
   const trace = await page.getByTestId('run-summary').getAttribute('data-trace');
 
@@ -38,7 +43,7 @@ test('a share link replays the same run, live-injected faults included, in a fre
   await other.goto(link);
   await expect(other.getByTestId('node-db')).toBeVisible();
   await expect(other.getByTestId('timeline-fault-1')).toBeVisible();
-  await steps(other, 30);
+  await steps(other, 30, 3_000);
   expect(await snapshot(other)).toEqual(mine);
   expect(await other.getByTestId('run-summary').getAttribute('data-trace')).toBe(trace);
   await fresh.close();
@@ -220,20 +225,19 @@ test('embed mode is a read-only view that plays', async ({ page }) => {
 test('a fault injected on a step boundary survives scrubbing back and matches the CLI', async ({ page }) => {
   test.skip(!cli, 'the faultline binary is not built');
   await page.goto('/');
-  await steps(page, 20);
+  await steps(page, 20, 2_000);
   await page.getByTestId('node-db').click();
   await page.getByTestId('fault-crash').click();
   await expect(page.getByTestId('node-db')).toHaveClass(/down/);
-  await steps(page, 9);
+  await steps(page, 9, 2_901);
   // Back to before the crash, then forward again: it happens again at the same moment.
   await page.getByTestId('scrubber').evaluate((el: HTMLInputElement) => {
     el.value = '1000';
     el.dispatchEvent(new Event('input', { bubbles: true }));
   });
   await expect(page.getByTestId('node-db')).not.toHaveClass(/down/);
-  await steps(page, 20);
+  await steps(page, 20, 3_000);
   await expect(page.getByTestId('node-db')).toHaveClass(/down/);
-  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '3000');
   const trace = await page.getByTestId('run-summary').getAttribute('data-trace');
   const ok = Number(await page.getByTestId('run-summary').getAttribute('data-ok'));
 

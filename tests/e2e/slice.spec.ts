@@ -4,6 +4,17 @@ import { expect, test, type Page } from '@playwright/test';
 const value = async (page: Page, testid: string) =>
   Number(await page.getByTestId(testid).getAttribute('data-value'));
 
+/** Waits until the simulated time stops moving (the engine has paused and said where). */
+async function settled(page: Page) {
+  let last = NaN;
+  await expect.poll(async () => {
+    const now = await value(page, 'sim-time');
+    const same = now === last;
+    last = now;
+    return same;
+  }, { intervals: [250] }).toBe(true);
+}
+
 test('the slice shows three nodes and two edges', async ({ page }) => {
   await page.goto('/');
   for (const [id, kind] of [['client', 'client'], ['api', 'service'], ['db', 'database']]) {
@@ -29,6 +40,8 @@ test('play moves the readouts, pause freezes them', async ({ page }) => {
   expect(await value(page, 'metric-p99-db')).toBeGreaterThan(0);
 
   await page.getByTestId('pause').click();
+  // The engine reports the moment it paused at (asynchronously, from its worker).
+  await settled(page);
   const frozenTime = await value(page, 'sim-time');
   const frozenP99 = await value(page, 'metric-p99');
   await page.waitForTimeout(1_000);
@@ -45,6 +58,6 @@ test('reset returns to time zero', async ({ page }) => {
   await page.getByTestId('play').click();
   await expect.poll(() => value(page, 'sim-time')).toBeGreaterThan(300);
   await page.getByTestId('reset').click();
-  expect(await value(page, 'sim-time')).toBe(0);
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '0');
   await expect(page.getByTestId('play')).toBeEnabled();
 });

@@ -2,8 +2,7 @@
 //! series, and the canvas as SVG or PNG. Everything happens in the page:
 //! downloads are object URLs, imports are read with the File API.
 
-use faultline_sim::metrics::Metrics;
-use faultline_sim::{Scenario, Sim};
+use faultline_sim::Scenario;
 use wasm_bindgen::JsCast;
 
 /// A file name from the design's title.
@@ -42,43 +41,6 @@ fn click_link(name: &str, href: &str) -> Result<(), String> {
     a.set_download(name);
     a.click();
     Ok(())
-}
-
-/// Every metrics window of the whole system, each node and each link, as CSV.
-pub fn series_csv(sim: &Sim) -> String {
-    let mut out = String::from("subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight\n");
-    let mut rows = |subject: &str, kind: &str, m: &Metrics| {
-        for p in &m.series {
-            out.push_str(&format!(
-                "{},{kind},{},{},{},{},{},{},{}\n",
-                csv_field(subject),
-                p.t_ms,
-                p.arrivals,
-                p.ok,
-                p.failed,
-                p.p50_us as f64 / 1e3,
-                p.p99_us as f64 / 1e3,
-                p.in_flight
-            ));
-        }
-    };
-    rows("system", "system", sim.overall_metrics());
-    let sc = sim.scenario();
-    for (i, n) in sc.nodes.iter().enumerate() {
-        rows(&n.id, "node", sim.node_metrics(i));
-    }
-    for (i, e) in sc.edges.iter().enumerate() {
-        rows(&format!("{}->{}", e.from, e.to), "edge", sim.edge_metrics(i));
-    }
-    out
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// The canvas as a standalone SVG document, styled with the page's own

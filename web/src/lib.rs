@@ -1,12 +1,13 @@
 //! Faultline's playground, the Yew app that trunk builds into the static page.
 //!
 //! The engine (`faultline-sim`) owns every number; this crate only lays the
-//! scenario out, drives the engine from the browser's animation frames and
-//! shows what the engine's `view()` reports.
+//! scenario out, drives the engine (in a Web Worker: `engine.rs`) and shows
+//! what it reports.
 
 pub mod app;
 pub mod components;
 pub mod editor;
+pub mod engine;
 pub mod files;
 pub mod format;
 pub mod keyboard;
@@ -15,7 +16,6 @@ pub mod panic;
 pub mod particles;
 pub mod runner;
 pub mod share;
-pub mod snapshots;
 pub mod startup;
 pub mod state;
 pub mod storage;

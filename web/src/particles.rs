@@ -5,12 +5,11 @@
 //! dot that crosses its link in `TRAVEL_MS` (requests forward, responses back,
 //! coloured by outcome). Density follows the rate; a cap per link per frame
 //! and overall keeps the cost flat. The state here knows nothing of where
-//! movements come from (`spawn` takes them as `(edge, kind)` pairs; `update`
-//! reads them from an engine) nor of how dots are drawn (`positions` fills
+//! movements come from (`spawn` takes them as `(edge, kind)` pairs, as the
+//! engine's worker samples them) nor of how dots are drawn (`positions` fills
 //! reusable buffers; the canvas layer paints them).
 
 use faultline_sim::movements::Kind;
-use faultline_sim::Sim;
 
 /// How long a particle takes to cross its link, in wall-clock milliseconds.
 pub const TRAVEL_MS: f64 = 700.0;
@@ -28,14 +27,12 @@ struct Particle {
     born_ms: f64,
 }
 
-/// The particles alive, and how far the engine's movements have been read.
+/// The particles alive.
 #[derive(Clone, Debug, Default)]
 pub struct Particles {
     alive: Vec<Particle>,
     /// Particles spawned per link this frame (kept to reuse its memory).
     spawned: Vec<u8>,
-    /// For `update`: the engine's movements before this were read already.
-    read_until_us: u64,
 }
 
 /// Particle colours.
@@ -82,18 +79,9 @@ impl Particles {
         }
     }
 
-    /// `spawn` fed from an engine running in this thread: what it moved since
-    /// the last call.
-    pub fn update(&mut self, sim: &Sim, wall_ms: f64, edges: usize) {
-        let moved = sim.movements().since(self.read_until_us).map(|m| (m.edge, m.kind));
-        self.spawn(moved, wall_ms, edges);
-        self.read_until_us = sim.now().micros() + 1;
-    }
-
     /// Forgets everything (the run was reset).
     pub fn clear(&mut self) {
         self.alive.clear();
-        self.read_until_us = 0;
     }
 
     /// Fills `out` (cleared first; its memory is reused) with where every
@@ -129,20 +117,20 @@ impl Particles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faultline_sim::{slice_scenario, SimTime};
+    use faultline_sim::{slice_scenario, Sim, SimTime};
 
     #[test]
     fn spawns_capped_per_link_and_retires_after_the_crossing() {
         let mut sim = Sim::new(&slice_scenario()).unwrap();
         let mut p = Particles::default();
         sim.step_until(SimTime::from_millis(100));
-        p.update(&sim, 0.0, 2);
+        p.spawn(sim.movements().since(0).map(|m| (m.edge, m.kind)), 0.0, 2);
         assert!(p.len() <= 2 * PER_LINK_PER_FRAME as usize && !p.is_empty());
         let mut at = Positions::default();
         p.positions(100.0, |_| Some((0.0, 0.0, 100.0, 0.0)), &mut at);
         assert_eq!(at.iter().map(Vec::len).sum::<usize>(), p.len());
         sim.step_until(SimTime::from_millis(200));
-        p.update(&sim, TRAVEL_MS + 1.0, 2);
+        p.spawn(sim.movements().since(100_001).map(|m| (m.edge, m.kind)), TRAVEL_MS + 1.0, 2);
         assert!(p.len() <= 2 * PER_LINK_PER_FRAME as usize, "the first batch retired");
         p.clear();
         assert!(p.is_empty());

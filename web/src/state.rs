@@ -1,14 +1,17 @@
 //! The app's state: one reducer, changed only through `Action`s.
 //!
-//! The engine itself is not in here (it is large and mutated in place every
-//! frame, so it lives in a `use_mut_ref`); the reducer holds the document the
-//! user is editing with its undo history, what is selected, and what the page
-//! shows of the engine. Whenever an action changes the document in a way the
-//! engine would run differently, `run_rev` moves on and the app rebuilds the
-//! engine from the document (see `app.rs`): the document is the truth, the
-//! engine a pure function of it.
+//! The engine itself is not in here (it runs in a Web Worker: see
+//! `engine.rs`); the reducer holds the document the user is editing with its
+//! undo history, what is selected, and what the page shows of the engine's
+//! reports. Whenever an action changes the document in a way the engine
+//! would run differently, `run_rev` moves on and the app sends the engine the
+//! document again (see `app/mod.rs`): the document is the truth, the engine a
+//! pure function of it.
 
 use crate::editor::History;
+use faultline_live::Readout;
+use faultline_sim::metrics::Point;
+use faultline_sim::report::RunSummary;
 use faultline_sim::{Scenario, SimView};
 use std::rc::Rc;
 use yew::Reducible;
@@ -42,6 +45,10 @@ pub struct PlayState {
     /// too heavy for the requested one).
     pub achieved: f64,
     pub view: Rc<SimView>,
+    /// The charts' series (of the selection, or the whole system).
+    pub series: Rc<Vec<Point>>,
+    /// The run so far, once the engine has reported it.
+    pub summary: Option<Rc<RunSummary>>,
     /// The furthest simulated time this run has reached (the scrubber's end).
     pub reached_ms: f64,
     /// Selected nodes and edges; the last one is the one the inspector shows.
@@ -63,20 +70,20 @@ pub struct PlayState {
 pub enum Action {
     Play,
     Pause,
-    /// The engine advanced; here is its view.
-    Frame(SimView),
-    /// While playing, the numbers are due for a redraw: the engine's view and
-    /// the speed it achieves. (Particles are drawn straight into the canvas
-    /// every frame, without a render: see `app.rs`.)
-    Tick(SimView, f64),
+    /// The engine is at a new moment (a step, a fault); here are its numbers.
+    Frame(Box<Readout>),
+    /// While playing, the numbers are due for a redraw: the engine's readout
+    /// and the speed it achieves. (Particles are drawn straight into the
+    /// canvas every frame, without a render: see `app/mod.rs`.)
+    Tick(Box<Readout>, f64),
     /// Start the run again from the document.
     Reset,
-    /// The engine was rebuilt from the document; its view at t = 0.
-    Rebuilt(SimView),
+    /// The engine runs the document from t = 0; its numbers there.
+    Rebuilt(Box<Readout>),
     /// The engine jumped back to an earlier moment (scrubbing).
-    Scrubbed(SimView),
+    Scrubbed(Box<Readout>),
     /// The run reached its end.
-    Finished(SimView),
+    Finished(Box<Readout>),
     /// The document cannot run yet (an unfinished design): why.
     Blocked(String),
     Select(Vec<Selection>),
@@ -111,12 +118,15 @@ pub fn same_run(a: &Scenario, b: &Scenario) -> bool {
 }
 
 impl PlayState {
-    pub fn new(doc: Scenario, view: SimView) -> PlayState {
+    /// The state before the engine has reported anything: `doc` at t = 0.
+    pub fn new(doc: Scenario) -> PlayState {
         PlayState {
             playing: false,
             speed: 1.0,
             achieved: 1.0,
-            view: Rc::new(view),
+            view: Rc::new(SimView { end_ms: doc.duration_ms as f64, ..SimView::default() }),
+            series: Rc::default(),
+            summary: None,
             reached_ms: 0.0,
             selection: Vec::new(),
             message: None,
@@ -149,9 +159,19 @@ impl PlayState {
         });
     }
 
-    fn see(&mut self, view: SimView) {
-        self.reached_ms = self.reached_ms.max(view.now_ms);
-        self.view = Rc::new(view);
+    fn see(&mut self, readout: Readout) {
+        self.reached_ms = self.reached_ms.max(readout.view.now_ms);
+        self.show(readout);
+    }
+
+    fn show(&mut self, readout: Readout) {
+        self.view = Rc::new(readout.view);
+        if let Some(series) = readout.series {
+            self.series = Rc::new(series);
+        }
+        if let Some(summary) = readout.summary {
+            self.summary = Some(Rc::new(summary));
+        }
     }
 }
 
@@ -169,35 +189,40 @@ impl Reducible for PlayState {
                 next.achieved = next.speed;
             }
             Action::Pause => next.playing = false,
-            Action::Frame(view) => next.see(view),
-            Action::Tick(view, achieved) => {
-                next.see(view);
+            Action::Frame(readout) => next.see(*readout),
+            // A frame that was on its way when the run paused: the engine's
+            // answer to the pause says where it stopped.
+            Action::Tick(..) if !self.playing => return self,
+            Action::Tick(readout, achieved) => {
+                next.see(*readout);
                 next.achieved = achieved;
             }
             Action::Reset => {
                 next.playing = false;
                 next.run_rev += 1;
             }
-            Action::Rebuilt(view) => {
+            Action::Rebuilt(readout) => {
                 next.blocked = None;
                 next.epoch += 1;
                 next.reached_ms = 0.0;
-                next.view = Rc::new(view);
+                next.show(*readout);
             }
-            Action::Scrubbed(view) => {
+            Action::Scrubbed(readout) => {
                 next.epoch += 1;
                 next.playing = false;
-                next.view = Rc::new(view);
+                next.show(*readout);
             }
-            Action::Finished(view) => {
+            Action::Finished(readout) => {
                 next.playing = false;
-                next.see(view);
+                next.see(*readout);
             }
             Action::Blocked(why) => {
                 next.playing = false;
                 next.epoch += 1;
                 next.reached_ms = 0.0;
                 next.view = Rc::new(SimView { end_ms: self.doc.duration_ms as f64, ..SimView::default() });
+                next.series = Rc::default();
+                next.summary = None;
                 next.blocked = Some(why);
             }
             Action::Select(selection) => next.selection = selection,
@@ -256,12 +281,16 @@ mod tests {
     use super::*;
     use faultline_sim::slice_scenario;
 
-    fn view(now_ms: f64) -> SimView {
-        SimView { now_ms, end_ms: 1_000.0, ..SimView::default() }
+    fn view(now_ms: f64) -> Box<Readout> {
+        Box::new(Readout {
+            view: SimView { now_ms, end_ms: 1_000.0, ..SimView::default() },
+            series: None,
+            summary: None,
+        })
     }
 
     fn state() -> Rc<PlayState> {
-        Rc::new(PlayState::new(slice_scenario(), view(0.0)))
+        Rc::new(PlayState::new(slice_scenario())).reduce(Action::Rebuilt(view(0.0)))
     }
 
     #[test]
@@ -277,6 +306,20 @@ mod tests {
         let s = s.reduce(Action::Play).reduce(Action::Reset);
         assert!(!s.playing);
         assert_eq!(s.run_rev, rev + 1, "reset rebuilds the engine");
+    }
+
+    #[test]
+    fn late_frames_after_a_pause_are_dropped_and_unchanged_series_kept() {
+        let mut first = view(100.0);
+        first.series = Some(vec![faultline_sim::metrics::Point { t_ms: 1_000, ..Default::default() }]);
+        let s = state().reduce(Action::Play).reduce(Action::Tick(first, 3.0));
+        assert_eq!(s.series.len(), 1);
+        assert_eq!(s.achieved, 3.0);
+        let s = s.reduce(Action::Tick(view(200.0), 3.0));
+        assert_eq!((s.view.now_ms, s.series.len()), (200.0, 1), "no series in a frame: the last ones stay");
+        let s = s.reduce(Action::Pause).reduce(Action::Tick(view(300.0), 3.0));
+        assert_eq!(s.view.now_ms, 200.0, "a frame sent before the pause does not move the page");
+        assert_eq!(s.reduce(Action::Frame(view(310.0))).view.now_ms, 310.0, "the pause's own answer does");
     }
 
     #[test]
@@ -300,7 +343,7 @@ mod tests {
 
     #[test]
     fn a_finished_run_does_not_play() {
-        let s = Rc::new(PlayState::new(slice_scenario(), view(1_000.0)));
+        let s = state().reduce(Action::Frame(view(1_000.0)));
         assert!(!s.reduce(Action::Play).playing);
     }
 

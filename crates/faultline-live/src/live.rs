@@ -89,9 +89,11 @@ impl Live {
                 self.pacer = Some(pacer);
                 Vec::new()
             }
+            // Frames already on their way show moments before this one: the
+            // page takes this as where the run stopped.
             Command::Pause => {
                 self.pacer = None;
-                Vec::new()
+                vec![Report::Moment(self.readout(false))]
             }
             Command::Step { ms } => {
                 let next = self.sim.now().plus(ms.saturating_mul(1_000));

@@ -27,16 +27,29 @@ pub enum Subject {
 pub enum Command {
     /// Run this document from t = 0. `rev` comes back with the answer, so the
     /// page can tell an answer about an older document from the current one.
-    Load { rev: u64, doc: Box<Scenario> },
+    Load {
+        rev: u64,
+        doc: Box<Scenario>,
+    },
     /// Run in real time times `speed` (simulated seconds per wall second).
-    Play { speed: f64 },
+    Play {
+        speed: f64,
+    },
     Pause,
     /// Advance by this many simulated milliseconds, paused or not.
-    Step { ms: u64 },
+    Step {
+        ms: u64,
+    },
     /// Faults "now" (`at_ms: None`) or at a chosen simulated millisecond.
-    Inject { actions: Vec<FaultAction>, duration_ms: Option<u64>, at_ms: Option<u64> },
+    Inject {
+        actions: Vec<FaultAction>,
+        duration_ms: Option<u64>,
+        at_ms: Option<u64>,
+    },
     /// Go back to an earlier moment (restore a snapshot, re-simulate).
-    Scrub { t_ms: f64 },
+    Scrub {
+        t_ms: f64,
+    },
     /// What the series in the readouts are about.
     Follow(Subject),
     /// The page is ready for another `Frame`.
@@ -61,24 +74,39 @@ pub enum Report {
     /// The worker has started and takes commands.
     Ready,
     /// The engine runs the document of `Load { rev }` from t = 0.
-    Rebuilt { rev: u64, readout: Readout },
+    Rebuilt {
+        rev: u64,
+        readout: Readout,
+    },
     /// The document of `Load { rev }` cannot run: why. The engine keeps the
     /// last runnable document, back at t = 0.
-    Blocked { rev: u64, why: String },
+    Blocked {
+        rev: u64,
+        why: String,
+    },
     /// Answer to `Pull`: messages moved since the last frame (sampled and
     /// capped: see `sampler`), the speed achieved, and the numbers when due
     /// (about ten times a second).
-    Frame { moved: Vec<(u32, Kind)>, achieved: f64, readout: Option<Readout> },
-    /// After `Step`, or `Follow`.
+    Frame {
+        moved: Vec<(u32, Kind)>,
+        achieved: f64,
+        readout: Option<Readout>,
+    },
+    /// Where the run is after `Step`, `Pause` or `Follow`.
     Moment(Readout),
     /// After `Scrub`.
     Scrubbed(Readout),
     /// The run reached its end and stopped.
     Finished(Readout),
     /// The running engine took these faults (now on its timeline).
-    Injected { faults: Vec<Fault>, readout: Readout },
+    Injected {
+        faults: Vec<Fault>,
+        readout: Readout,
+    },
     /// The faults are for a moment already past: run the document again with them.
-    Restart { faults: Vec<Fault> },
+    Restart {
+        faults: Vec<Fault>,
+    },
     /// A command the engine refused, and why.
     Refused(String),
     Csv(String),

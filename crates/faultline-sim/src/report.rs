@@ -27,7 +27,7 @@ pub struct Report {
 }
 
 /// The whole-run part of a `Report` (see `Sim::run_summary`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub sim_time_ms: f64,
     pub trace_hash: String,
@@ -43,7 +43,7 @@ pub struct OpReport {
     pub failed: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RequestTotals {
     pub generated: u64,
     /// Successful, including degraded ones.

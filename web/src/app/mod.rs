@@ -1,6 +1,7 @@
-//! The root component: owns the engine and the document, turns the
+//! The root component: holds the document, talks to the engine, turns the
 //! components' intents into edits, and keeps the engine following the
-//! document (see `state.rs`).
+//! document (see `state.rs`). The engine runs in a Web Worker (`engine.rs`):
+//! this component sends it commands and `reports.rs` applies its answers.
 
 use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
@@ -11,22 +12,21 @@ use crate::components::{
 };
 use crate::editor::edits;
 use crate::editor::layout::{edge_lines, Line};
+use crate::engine::Engine;
 use crate::keyboard::{command, Command};
 use crate::particles::Particles;
 use crate::runner::Runner;
-use crate::snapshots::Snapshots;
 use crate::state::{Action, PlayState, Selection};
 use crate::{files, library, share, storage};
-use derived::{series_of, subject_of};
+use faultline_live::{Command as EngineCommand, Report, Subject};
 use placement::{checked, free_spot, moved_into_regions};
 use seed::random_seed;
 
-mod derived;
-mod inject;
 mod keys;
 mod placement;
+mod reports;
 mod seed;
-use faultline_sim::{Scenario, Sim};
+use faultline_sim::Scenario;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -35,11 +35,11 @@ use yew::prelude::*;
 /// tests can prove a panic reaches the console and the error banner.
 pub const PANIC_TEST_PARAM: &str = "panic-test";
 
-/// How often the numbers on the page are redrawn while running, in wall ms.
-const VIEW_EVERY_MS: f64 = 100.0;
+/// Simulated milliseconds one press of "step" advances.
+const STEP_MS: u64 = 100;
 
 type Dispatcher = UseReducerDispatcher<PlayState>;
-/// The document the particle paths were last laid out for, and its link lines.
+/// The document the particles were last laid out for, and its link lines.
 type LineCache = (Option<Rc<Scenario>>, Vec<Option<Line>>);
 
 /// A callback that dispatches the action `f` makes of its argument.
@@ -56,28 +56,33 @@ fn edit_or_say(d: &Dispatcher, next: Result<Scenario, String>) {
     }
 }
 
+/// What the charts follow for a selection.
+fn subject(selected: Option<Selection>) -> Subject {
+    match selected {
+        Some(Selection::Node(i)) => Subject::Node(i),
+        Some(Selection::Edge(i)) => Subject::Edge(i),
+        None => Subject::System,
+    }
+}
+
+/// The charts' title for a selection.
+fn subject_name(doc: &Scenario, selected: Option<Selection>) -> String {
+    match selected {
+        Some(Selection::Node(i)) if i < doc.nodes.len() => doc.nodes[i].display_name().to_string(),
+        Some(Selection::Edge(i)) if i < doc.edges.len() => format!("{} → {}", doc.edges[i].from, doc.edges[i].to),
+        _ => "whole system".into(),
+    }
+}
+
 #[component]
 pub fn App() -> Html {
     let boot = use_memo((), |_| crate::startup::startup());
     let initial = use_memo((), |_| boot.doc.clone());
     let embed = boot.embed;
     let transient = boot.transient;
-    let sim = {
-        let initial = Rc::clone(&initial);
-        // An unfinished autosaved draft cannot run: the engine starts from the slice
-        // and the rebuild effect reports why the draft is blocked.
-        use_mut_ref(move || {
-            Sim::new(&initial)
-                .unwrap_or_else(|_| Sim::new(&faultline_sim::slice_scenario()).expect("the slice is valid"))
-        })
-    };
-    let snaps = {
-        let sim = Rc::clone(&sim);
-        use_mut_ref(move || Snapshots::new(&sim.borrow()))
-    };
     let state = {
-        let (sim, initial) = (Rc::clone(&sim), Rc::clone(&initial));
-        use_reducer(move || PlayState::new((*initial).clone(), sim.borrow().view()))
+        let initial = Rc::clone(&initial);
+        use_reducer(move || PlayState::new((*initial).clone()))
     };
     let camera = use_state(|| None::<Camera>);
     let panel = use_state(|| None::<Panel>);
@@ -97,34 +102,49 @@ pub fn App() -> Html {
     let doc_now = use_mut_ref(|| Rc::clone(&state.doc));
     *doc_now.borrow_mut() = Rc::clone(&state.doc);
 
+    // The engine's reports go to the handler of the latest render (it judges
+    // them against the document and revision of that moment).
+    let report_handler = use_mut_ref(Callback::<Report>::noop);
+    *report_handler.borrow_mut() = {
+        let (d, doc, run_rev) = (state.dispatcher(), Rc::clone(&state.doc), state.run_rev);
+        let (particles, layer) = (Rc::clone(&particles), Rc::clone(&particle_layer));
+        Callback::from(move |report: Report| {
+            let now_ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+            let page = reports::Page { d: &d, doc: &doc, run_rev, particles: &particles, layer: &layer, now_ms };
+            reports::handle(report, &page);
+        })
+    };
+    let engine = {
+        let handler = Rc::clone(&report_handler);
+        use_memo((), move |_| {
+            Engine::start(Callback::from(move |r: Report| {
+                let current: Callback<Report> = handler.borrow().clone();
+                current.emit(r)
+            }))
+        })
+    };
+
     // The engine follows the document.
     {
-        let (sim, snaps, particles) = (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
-        let layer = Rc::clone(&particle_layer);
+        let engine = Rc::clone(&engine);
         let doc = Rc::clone(&state.doc);
-        let d = state.dispatcher();
-        use_effect_with(state.run_rev, move |_| match Sim::new(&doc) {
-            Ok(fresh) => {
-                particles.borrow_mut().clear();
-                layer.clear();
-                *snaps.borrow_mut() = Snapshots::new(&fresh);
-                let view = fresh.view();
-                *sim.borrow_mut() = fresh;
-                d.dispatch(Action::Rebuilt(view));
-            }
-            Err(e) => {
-                // The engine keeps the last runnable document, but back at t = 0,
-                // so nothing on the page shows numbers of a run that is gone.
-                let restart = Sim::new(sim.borrow().scenario());
-                if let Ok(fresh) = restart {
-                    *snaps.borrow_mut() = Snapshots::new(&fresh);
-                    *sim.borrow_mut() = fresh;
-                }
-                particles.borrow_mut().clear();
-                layer.clear();
-                d.dispatch(Action::Blocked(format!("This design cannot run yet: {e}")));
-            }
+        use_effect_with(state.run_rev, move |&rev| engine.load(rev, &doc));
+    }
+    // ... plays or pauses with the page ...
+    {
+        let engine = Rc::clone(&engine);
+        use_effect_with((state.playing, state.speed.to_bits()), move |&(playing, speed)| {
+            engine.send(if playing {
+                EngineCommand::Play { speed: f64::from_bits(speed) }
+            } else {
+                EngineCommand::Pause
+            });
         });
+    }
+    // ... and its series follow the selection.
+    {
+        let engine = Rc::clone(&engine);
+        use_effect_with(subject(state.primary()), move |&s| engine.send(EngineCommand::Follow(s)));
     }
 
     // What the page was opened with: a message to show, a link that plays.
@@ -173,42 +193,23 @@ pub fn App() -> Html {
         });
     }
 
-    // The frame loop, while playing.
+    // The frame loop, while playing: pull what the engine moved, move the particles.
     {
-        let (sim, snaps, particles, doc_now) =
-            (Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles), Rc::clone(&doc_now));
+        let (engine, particles, doc_now) = (Rc::clone(&engine), Rc::clone(&particles), Rc::clone(&doc_now));
         let layer = Rc::clone(&particle_layer);
-        let dispatcher = state.dispatcher();
-        let speed = state.speed;
-        use_effect_with((state.playing, speed.to_bits()), move |&(playing, _)| {
+        use_effect_with(state.playing, move |&playing| {
             let runner = playing.then(|| {
-                let on_frame = {
-                    let d = dispatcher.clone();
-                    let sim = Rc::clone(&sim);
-                    // Numbers are redrawn at most every VIEW_EVERY_MS (text relayout is
-                    // the costliest part of a frame); particles move every frame.
-                    let last_view = std::cell::Cell::new(f64::MIN);
-                    // Link geometry, worked out again only when the document changes.
-                    let lines: RefCell<LineCache> = RefCell::new((None, Vec::new()));
-                    Callback::from(move |(wall_ms, achieved): (f64, f64)| {
-                        let s = sim.borrow();
-                        snaps.borrow_mut().observe(&s);
-                        let doc = Rc::clone(&doc_now.borrow());
-                        let mut p = particles.borrow_mut();
-                        p.update(&s, wall_ms, doc.edges.len());
-                        let mut cache = lines.borrow_mut();
-                        if !cache.0.as_ref().is_some_and(|d| Rc::ptr_eq(d, &doc)) {
-                            *cache = (Some(Rc::clone(&doc)), edge_lines(&doc));
-                        }
-                        layer.draw(&p, wall_ms, |i| cache.1.get(i).copied().flatten());
-                        if wall_ms - last_view.get() >= VIEW_EVERY_MS {
-                            last_view.set(wall_ms);
-                            d.dispatch(Action::Tick(s.view(), achieved));
-                        }
-                    })
-                };
-                let on_finish = Callback::from(move |v| dispatcher.dispatch(Action::Finished(v)));
-                Runner::start(sim, speed, on_frame, on_finish)
+                // Link geometry, worked out again only when the document changes.
+                let lines: RefCell<LineCache> = RefCell::new((None, Vec::new()));
+                Runner::start(Callback::from(move |wall_ms: f64| {
+                    engine.frame(wall_ms);
+                    let doc = Rc::clone(&doc_now.borrow());
+                    let mut cache = lines.borrow_mut();
+                    if !cache.0.as_ref().is_some_and(|d| Rc::ptr_eq(d, &doc)) {
+                        *cache = (Some(Rc::clone(&doc)), edge_lines(&doc));
+                    }
+                    layer.draw(&particles.borrow(), wall_ms, |i| cache.1.get(i).copied().flatten());
+                }))
             });
             move || {
                 if let Some(r) = runner {
@@ -232,18 +233,17 @@ pub fn App() -> Html {
     let on_reset = act(&d, |_| Action::Reset);
     let on_undo = act(&d, |_| Action::Undo);
     let on_redo = act(&d, |_| Action::Redo);
+    // Commands about the run make sure the engine has this render's document first.
+    let run = {
+        let (engine, doc, rev) = (Rc::clone(&engine), Rc::clone(&doc), state.run_rev);
+        move |cmd: EngineCommand| {
+            engine.load(rev, &doc);
+            engine.send(cmd);
+        }
+    };
     let on_step = {
-        let (d, sim, snaps) = (d.clone(), Rc::clone(&sim), Rc::clone(&snaps));
-        Callback::from(move |_| {
-            let mut s = sim.borrow_mut();
-            let next = s.now().plus(100_000);
-            s.step_until(next);
-            snaps.borrow_mut().observe(&s);
-            let view = s.view();
-            let finished = s.is_finished();
-            drop(s);
-            d.dispatch(if finished { Action::Finished(view) } else { Action::Frame(view) });
-        })
+        let run = run.clone();
+        Callback::from(move |_| run(EngineCommand::Step { ms: STEP_MS }))
     };
     let on_seed = {
         let (d, doc) = (d.clone(), Rc::clone(&doc));
@@ -294,24 +294,17 @@ pub fn App() -> Html {
         })
     };
     let on_inject = {
-        let (d, doc, sim, snaps, pick) = (d.clone(), Rc::clone(&doc), Rc::clone(&sim), Rc::clone(&snaps), pick.clone());
+        let (d, run, pick) = (d.clone(), run.clone(), pick.clone());
         let blocked = state.blocked.is_some();
         Callback::from(move |inj: Injection| {
             if blocked {
                 d.dispatch(Action::Message(Some("Finish the design first: it cannot run yet.".into())));
                 return;
             }
-            let picked = *pick;
+            let at_ms = *pick;
             pick.set(None);
-            match inject::inject(&sim, &snaps, &doc, picked, inj) {
-                Ok(inject::Injected::Restart(next)) => d.dispatch(Action::Edit(next)),
-                Ok(inject::Injected::Live { doc: next, view }) => {
-                    d.dispatch(Action::Injected(next));
-                    d.dispatch(Action::Frame(view));
-                    d.dispatch(Action::Message(None));
-                }
-                Err(e) => d.dispatch(Action::Message(Some(e))),
-            }
+            // The engine answers with the faults as it took them (`reports.rs`).
+            run(EngineCommand::Inject { actions: inj.actions, duration_ms: inj.duration_ms, at_ms });
         })
     };
     let on_fault_move = {
@@ -335,17 +328,8 @@ pub fn App() -> Html {
         })
     };
     let on_scrub = {
-        let (d, sim, snaps, particles) = (d.clone(), Rc::clone(&sim), Rc::clone(&snaps), Rc::clone(&particles));
-        let layer = Rc::clone(&particle_layer);
-        Callback::from(move |t_ms: f64| {
-            if let Some(back) = snaps.borrow().restore(t_ms) {
-                particles.borrow_mut().clear();
-                layer.clear();
-                let view = back.view();
-                *sim.borrow_mut() = back;
-                d.dispatch(Action::Scrubbed(view));
-            }
-        })
+        let run = run.clone();
+        Callback::from(move |t_ms: f64| run(EngineCommand::Scrub { t_ms }))
     };
     let on_pick = {
         let pick = pick.clone();
@@ -423,14 +407,14 @@ pub fn App() -> Html {
         Callback::from(move |_| say(files::export_png(format!("{}.png", files::file_stem(&doc)))))
     };
     let on_export_csv = {
-        let (doc, sim, say) = (Rc::clone(&doc), Rc::clone(&sim), say.clone());
+        let (run, say) = (run.clone(), say.clone());
         let blocked = state.blocked.is_some();
         Callback::from(move |_| {
             if blocked {
                 return say(Err("This design cannot run yet, so it has no series to export.".into()));
             }
-            let csv = files::series_csv(&sim.borrow());
-            say(files::download(&format!("{}-series.csv", files::file_stem(&doc)), "text/csv", &csv))
+            // The engine answers with the CSV, which `reports.rs` downloads.
+            run(EngineCommand::Csv);
         })
     };
     let on_import = {
@@ -521,25 +505,10 @@ pub fn App() -> Html {
         move || drop(listener)
     });
 
-    // What the charts and the run summary show, derived again once per simulated second.
+    // What the charts and the run summary show: the engine sends them once per simulated second.
     let primary = state.primary();
-    let second = (state.view.now_ms / 1_000.0) as u64;
-    let series = {
-        let sim = Rc::clone(&sim);
-        let blocked = state.blocked.is_some();
-        // A design that cannot run has no series (the engine still holds the last runnable one).
-        use_memo((primary, state.epoch, second, blocked), move |&(sel, _, _, blocked)| {
-            if blocked {
-                Vec::new()
-            } else {
-                series_of(&sim.borrow(), sel)
-            }
-        })
-    };
-    let report = {
-        let sim = Rc::clone(&sim);
-        use_memo((state.epoch, second, state.finished()), move |_| sim.borrow().run_summary())
-    };
+    let series = Rc::clone(&state.series);
+    let report = state.summary.clone();
     let markers =
         use_memo(Rc::clone(&doc), |doc| doc.faults.iter().map(|f| (f.at_ms, describe(f))).collect::<Vec<_>>());
     let faults = use_memo(Rc::clone(&doc), |doc| doc.faults.clone());
@@ -652,7 +621,7 @@ pub fn App() -> Html {
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*pick} {on_pick} {on_scrub} on_move={on_fault_move}
                         on_delete={on_fault_delete} />
-                    <Charts subject={subject_of(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms} />
+                    <Charts subject={subject_name(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms} />
                 </div>
                 <Inspector doc={Rc::clone(&doc)} selected={primary} {on_edit} />
             </div>

@@ -34,6 +34,18 @@ pub fn Controls(props: &ControlsProps) -> Html {
         input.value().trim().parse::<u64>().ok()
     });
     let seed_random = props.on_seed.reform(|_: MouseEvent| None);
+    // The seed box is written only when the seed changes: the controls redraw
+    // ten times a second while running, and a `value` attribute would wipe
+    // what the user is typing at each redraw.
+    let seed_box = use_node_ref();
+    {
+        let seed_box = seed_box.clone();
+        use_effect_with(props.seed, move |seed| {
+            if let Some(input) = seed_box.cast::<web_sys::HtmlInputElement>() {
+                input.set_value(&seed.to_string());
+            }
+        });
+    }
     let speed = props.on_speed.reform(|e: InputEvent| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         // The slider is logarithmic: -1..3 is 0.1x..1000x.
@@ -50,7 +62,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button data-testid="reset" class="btn" onclick={reset} aria-label="Reset">{ "↺ Reset" }</button>
             <label class="seed" title="Same seed, same run">
                 { "seed" }
-                <input type="number" data-testid="seed" aria-label="Seed" min="0" value={props.seed.to_string()}
+                <input type="number" data-testid="seed" aria-label="Seed" min="0" ref={seed_box}
                     onchange={seed_typed} />
                 <button class="btn small" data-testid="new-seed" onclick={seed_random} aria-label="New random seed"
                     title="New random seed">{ "New" }</button>

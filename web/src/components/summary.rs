@@ -11,35 +11,43 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
     pub view: Rc<SimView>,
-    /// The run so far, refreshed about once per simulated second.
-    pub report: Rc<RunSummary>,
+    /// The run so far, refreshed about once per simulated second (`None`
+    /// until the engine has reported it, and while the design cannot run).
+    pub report: Option<Rc<RunSummary>>,
 }
 
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {
     let v = &props.view;
     let o = &v.overall;
-    let r = &props.report.requests;
+    let now = html! {
+        <div class="summary-now">
+            <Readout testid="metric-throughput" label="Throughput" value={o.throughput_rps} text={format::rate(o.throughput_rps)} />
+            <Readout testid="metric-p50" label="p50 latency" value={o.p50_ms} text={format::ms(o.p50_ms)} />
+            <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} />
+            <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
+            <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
+        </div>
+    };
+    // Before the engine has reported (or while the design cannot run) the run
+    // so far is empty; the section keeps its place so nothing jumps.
+    let known = props.report.is_some();
+    let report = props.report.as_deref().cloned().unwrap_or_default();
+    let r = &report.requests;
     let done = r.ok + r.failed.total;
     let success = if done == 0 { 1.0 } else { r.ok as f64 / done as f64 };
     let f = &r.failed;
     let causes: Vec<String> = f.by_cause().iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
     html! {
         <section class="summary" aria-label="System metrics">
-            <div class="summary-now">
-                <Readout testid="metric-throughput" label="Throughput" value={o.throughput_rps} text={format::rate(o.throughput_rps)} />
-                <Readout testid="metric-p50" label="p50 latency" value={o.p50_ms} text={format::ms(o.p50_ms)} />
-                <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} />
-                <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
-                <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
-            </div>
+            { now }
             <div class="summary-run" data-testid="run-summary" aria-label="The run so far"
-                data-trace={props.report.trace_hash.clone()} data-generated={r.generated.to_string()}
-                data-ok={r.ok.to_string()} data-failed={r.failed.total.to_string()} data-time={props.report.sim_time_ms.to_string()}>
+                data-trace={known.then(|| report.trace_hash.clone())} data-generated={r.generated.to_string()}
+                data-ok={r.ok.to_string()} data-failed={r.failed.total.to_string()} data-time={report.sim_time_ms.to_string()}>
                 <Readout testid="metric-requests" label="Requests" value={v.generated as f64}
                     text={format!("{} ok / {} failed", v.ok, v.failed)} />
                 <Readout testid="metric-success" label="Success rate" value={success} text={format::percent(success)} />
-                <Readout testid="metric-run-p99" label="Run p99" value={props.report.latency_ms.p99} text={format::ms(props.report.latency_ms.p99)} />
+                <Readout testid="metric-run-p99" label="Run p99" value={report.latency_ms.p99} text={format::ms(report.latency_ms.p99)} />
                 <Readout testid="metric-retries" label="Retries" value={r.retries as f64} text={r.retries.to_string()} />
                 <Readout testid="metric-duplicates" label="Duplicates" value={r.duplicates as f64} text={r.duplicates.to_string()} />
                 <Readout testid="metric-short-circuited" label="Short-circuited" value={f.short_circuited as f64} text={f.short_circuited.to_string()} />
