@@ -6,6 +6,8 @@ test('the /faultline/ subpath build runs under that subpath', async ({ page }) =
   page.on('response', (r) => { if (r.status() >= 400) failed.push(r.url()); });
   await page.goto('/faultline/');
   await expect(page.getByTestId('node-api')).toBeVisible();
+  // The engine's worker loads from the subpath too.
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
   await page.getByTestId('play').click();
   await expect.poll(async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'))).toBeGreaterThan(500);
   expect(failed).toEqual([]);
@@ -27,4 +29,30 @@ test('the page makes no request outside its own origin', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('node-db')).toBeVisible();
   expect(foreign).toEqual([]);
+});
+
+test('the engine runs in its Web Worker, and on the page when the worker cannot start', async ({ page }) => {
+  const simTime = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  await page.getByTestId('play').click();
+  await expect.poll(simTime).toBeGreaterThan(500);
+  await page.getByTestId('pause').click();
+
+  // Without the worker's files the same engine runs on the page: same controls, same numbers.
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.route('**/faultline-worker*', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'page');
+  expect(warnings.join('\n')).toContain('running it on the page instead');
+  for (let i = 0; i < 12; i++) await page.getByTestId('step').click();
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '1200');
+  const onPage = await page.getByTestId('metric-requests').getAttribute('data-value');
+  await page.unroute('**/faultline-worker*');
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  for (let i = 0; i < 12; i++) await page.getByTestId('step').click();
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '1200');
+  expect(await page.getByTestId('metric-requests').getAttribute('data-value')).toBe(onPage);
 });
