@@ -42,14 +42,15 @@ test('the engine runs in its Web Worker, and on the page when the worker cannot 
   // Without the worker's files the same engine runs on the page: same controls, same numbers.
   const warnings: string[] = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
-  await page.route('**/faultline-worker*', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  // Its wasm fails to load: the worker starts, then fails asynchronously.
+  await page.route('**/faultline-worker_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'page');
   expect(warnings.join('\n')).toContain('running it on the page instead');
   for (let i = 0; i < 12; i++) await page.getByTestId('step').click();
   await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '1200');
   const onPage = await page.getByTestId('metric-requests').getAttribute('data-value');
-  await page.unroute('**/faultline-worker*');
+  await page.unroute('**/faultline-worker_bg.wasm');
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
   for (let i = 0; i < 12; i++) await page.getByTestId('step').click();

@@ -24,8 +24,9 @@ use yew::Callback;
 /// Wall time the engine may use per animation frame when it runs on the
 /// page, in milliseconds (a 60 Hz frame is 16.7 ms; the rest is for drawing).
 pub const PAGE_BUDGET_MS: f64 = 6.0;
-/// The worker's loader script, next to the page's own files (trunk writes it).
-const WORKER_SCRIPT: &str = "faultline-worker_loader.js";
+/// The worker's loader script, next to the page's own files (index.html has
+/// trunk copy it from assets/).
+const WORKER_SCRIPT: &str = "engine-worker.js";
 
 /// Where the engine runs, as the page's `data-engine` attribute says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
