@@ -1,0 +1,42 @@
+// Touch: a two-finger pinch on the canvas zooms it (tablets have no wheel).
+import { expect, test } from '@playwright/test';
+
+test.use({ hasTouch: true });
+
+test('pinching out zooms in around the fingers, pinching in zooms back out', async ({ page }) => {
+  await page.goto('/');
+  const canvas = page.getByTestId('canvas');
+  await expect(page.getByTestId('node-api')).toBeVisible();
+  const width = async () => Number((await canvas.getAttribute('viewBox'))!.split(' ')[2]);
+  const before = await width();
+  const box = (await canvas.boundingBox())!;
+  // Under the cards, on the background.
+  const [cx, cy] = [box.x + box.width / 2, box.y + box.height * 0.85];
+
+  // Real multi-touch through the DevTools protocol: Chromium turns it into
+  // two touch pointers, as a tablet would.
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type: string, spread: number) => cdp.send('Input.dispatchTouchEvent', {
+    type,
+    touchPoints: type === 'touchEnd' ? [] : [
+      { x: cx - spread, y: cy, id: 1 },
+      { x: cx + spread, y: cy, id: 2 },
+    ],
+  });
+  const pinch = async (from: number, to: number) => {
+    await touch('touchStart', from);
+    for (let k = 1; k <= 8; k++) await touch('touchMove', from + ((to - from) * k) / 8);
+    await touch('touchEnd', to);
+  };
+
+  await pinch(40, 160);
+  // The fingers moved four times further apart: about four times closer.
+  await expect.poll(width).toBeLessThan(before / 2.5);
+  const zoomed = await width();
+  expect(zoomed).toBeGreaterThan(before / 6);
+  // Leaving "fit" shows the minimap.
+  await expect(page.getByTestId('minimap')).toBeVisible();
+
+  await pinch(160, 40);
+  await expect.poll(width).toBeGreaterThan(zoomed * 2.5);
+});
