@@ -264,7 +264,11 @@ mod tests {
                     };
                     seq += 1;
                     let call = seq as u32;
-                    let event = if kind == 1 { Event::Timeout { call, gen: round } } else { Event::Deliver { call, gen: round } };
+                    let event = if kind == 1 {
+                        Event::Timeout { call, gen: round }
+                    } else {
+                        Event::Deliver { call, gen: round }
+                    };
                     q.schedule(SimTime(now + delay), event);
                     reference.push((now + delay, seq));
                 }
