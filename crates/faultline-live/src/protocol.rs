@@ -8,7 +8,6 @@
 //! shows the same numbers whichever side of the boundary it ran on.
 
 use faultline_sim::metrics::Point;
-use faultline_sim::movements::Kind;
 use faultline_sim::report::RunSummary;
 use faultline_sim::scenario::{Fault, FaultAction, Scenario};
 use faultline_sim::SimView;
@@ -84,11 +83,11 @@ pub enum Report {
         rev: u64,
         why: String,
     },
-    /// Answer to `Pull`: messages moved since the last frame (sampled and
-    /// capped: see `sampler`), the speed achieved, and the numbers when due
+    /// Answer to `Pull`: messages moved since the last frame (sampled,
+    /// capped and packed: see `sampler::pack`), the speed achieved, and the numbers when due
     /// (about ten times a second).
     Frame {
-        moved: Vec<(u32, Kind)>,
+        moved: Vec<u32>,
         achieved: f64,
         readout: Option<Readout>,
     },

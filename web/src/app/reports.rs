@@ -43,6 +43,7 @@ pub fn handle(report: Report, page: &Page<'_>) {
         }
         Report::Rebuilt { .. } | Report::Blocked { .. } => {}
         Report::Frame { moved, achieved, readout } => {
+            let moved = moved.into_iter().filter_map(faultline_live::sampler::unpack);
             page.particles.borrow_mut().spawn(moved, page.now_ms, page.doc.edges.len());
             if let Some(r) = readout {
                 d.dispatch(Action::Tick(Box::new(r), achieved));
