@@ -35,18 +35,29 @@ impl RegionBox {
 
 /// Boxes of every region, in first-seen order, leaving out nodes in `skip`.
 pub fn region_boxes(doc: &Scenario, skip: &[usize]) -> Vec<RegionBox> {
-    hull_boxes(doc, skip, |n| n.region.clone().map(|r| (r, None)), REGION_PAD)
+    region_boxes_at(doc, |i, n| (!skip.contains(&i)).then_some((n.x, n.y)))
 }
 
 /// Boxes of every zone (a zone is named within its region).
 pub fn zone_boxes(doc: &Scenario, skip: &[usize]) -> Vec<RegionBox> {
-    hull_boxes(doc, skip, |n| n.zone.clone().map(|z| (z, n.region.clone())), ZONE_PAD)
+    zone_boxes_at(doc, |i, n| (!skip.contains(&i)).then_some((n.x, n.y)))
+}
+
+/// Boxes of every region with each node's centre given by `at` (`None`:
+/// left out); the canvas draws a drag with it without copying the document.
+pub fn region_boxes_at(doc: &Scenario, at: impl Fn(usize, &Node) -> Option<(f64, f64)>) -> Vec<RegionBox> {
+    hull_boxes(doc, at, |n| n.region.clone().map(|r| (r, None)), REGION_PAD)
+}
+
+/// Boxes of every zone with each node's centre given by `at`, as [`region_boxes_at`].
+pub fn zone_boxes_at(doc: &Scenario, at: impl Fn(usize, &Node) -> Option<(f64, f64)>) -> Vec<RegionBox> {
+    hull_boxes(doc, at, |n| n.zone.clone().map(|z| (z, n.region.clone())), ZONE_PAD)
 }
 
 /// The padded hull of the cards that share a group (name, region).
 fn hull_boxes(
     doc: &Scenario,
-    skip: &[usize],
+    at: impl Fn(usize, &Node) -> Option<(f64, f64)>,
     group: impl Fn(&Node) -> Option<(String, Option<String>)>,
     pad: f64,
 ) -> Vec<RegionBox> {
@@ -55,10 +66,8 @@ fn hull_boxes(
     let mut boxes: Vec<Hull> = Vec::new();
     for (i, n) in doc.nodes.iter().enumerate() {
         let Some(key) = group(n) else { continue };
-        if skip.contains(&i) {
-            continue;
-        }
-        let (x0, y0, x1, y1) = (n.x - CARD_W / 2.0, n.y - CARD_H / 2.0, n.x + CARD_W / 2.0, n.y + CARD_H / 2.0);
+        let Some((x, y)) = at(i, n) else { continue };
+        let (x0, y0, x1, y1) = (x - CARD_W / 2.0, y - CARD_H / 2.0, x + CARD_W / 2.0, y + CARD_H / 2.0);
         match boxes.iter_mut().find(|b| b.0 == key) {
             Some(b) => {
                 b.1 = b.1.min(x0);
@@ -121,19 +130,21 @@ pub type Line = (f64, f64, f64, f64);
 /// border of the callee's, along the line between their centres. One pass
 /// indexes the nodes, so a big design costs O(nodes + links).
 pub fn edge_lines(doc: &Scenario) -> Vec<Option<Line>> {
-    let index: std::collections::HashMap<&str, usize> =
-        doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
-    doc.edges
-        .iter()
-        .map(|e| {
-            let (a, b) = (index.get(e.from.as_str())?, index.get(e.to.as_str())?);
-            Some(line_between(&doc.nodes[*a], &doc.nodes[*b]))
-        })
-        .collect()
+    let (nodes, ends) = (&doc.nodes, edge_ends(doc));
+    ends.iter().map(|e| e.map(|(a, b)| line_between((nodes[a].x, nodes[a].y), (nodes[b].x, nodes[b].y)))).collect()
 }
 
-fn line_between(a: &faultline_sim::scenario::Node, b: &faultline_sim::scenario::Node) -> Line {
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
+/// Each link's (caller, callee) node indices; `None` for a dangling link.
+/// One pass indexes the nodes.
+pub fn edge_ends(doc: &Scenario) -> Vec<Option<(usize, usize)>> {
+    let index: std::collections::HashMap<&str, usize> =
+        doc.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    doc.edges.iter().map(|e| Some((*index.get(e.from.as_str())?, *index.get(e.to.as_str())?))).collect()
+}
+
+/// A link's line between cards centred at `a` (the caller) and `b`.
+pub fn line_between((ax, ay): (f64, f64), (bx, by): (f64, f64)) -> Line {
+    let (dx, dy) = (bx - ax, by - ay);
     // Fraction of the centre-to-centre line inside one card.
     let inside = |gap: f64| {
         let tx = if dx == 0.0 { f64::INFINITY } else { (CARD_W / 2.0 + gap) / dx.abs() };
@@ -141,7 +152,32 @@ fn line_between(a: &faultline_sim::scenario::Node, b: &faultline_sim::scenario::
         tx.min(ty).min(0.5)
     };
     let (s, t) = (inside(0.0), inside(6.0));
-    (a.x + dx * s, a.y + dy * s, b.x - dx * t, b.y - dy * t)
+    (ax + dx * s, ay + dy * s, bx - dx * t, by - dy * t)
+}
+
+/// Regions cut off from the rest of the design: at least one link crosses
+/// the region's border (one end inside, the other in another region or in
+/// none) and every such link is cut (`cut`, per link, is the engine's: a link
+/// is cut while some partition blocks it). This is what a partition of a
+/// region does to it, and it holds too when partitions of nodes together cut
+/// all its links; a region still reachable over some link is not isolated,
+/// whatever the faults name.
+pub fn isolated_regions(doc: &Scenario, cut: &[bool]) -> std::collections::BTreeSet<String> {
+    // Per region: (some link crosses, every crossing link is cut).
+    let mut seen: std::collections::BTreeMap<&str, (bool, bool)> = std::collections::BTreeMap::new();
+    for (i, ends) in edge_ends(doc).into_iter().enumerate() {
+        let Some((a, b)) = ends else { continue };
+        let (ra, rb) = (doc.nodes[a].region.as_deref(), doc.nodes[b].region.as_deref());
+        if ra == rb {
+            continue;
+        }
+        let is_cut = cut.get(i).copied().unwrap_or(false);
+        for r in [ra, rb].into_iter().flatten() {
+            let e = seen.entry(r).or_insert((false, true));
+            *e = (true, e.1 && is_cut);
+        }
+    }
+    seen.into_iter().filter(|(_, (crosses, all_cut))| *crosses && *all_cut).map(|(r, _)| r.to_string()).collect()
 }
 
 /// Horizontal and vertical distance between laid-out cards.
@@ -235,6 +271,42 @@ mod tests {
         assert_eq!((zones[0].name.as_str(), zones[0].region.as_deref()), ("eu-1a", Some("eu")));
         assert!(zones[0].w < boxes[0].w, "a zone's box sits inside its region's");
         assert_eq!(zone_at(&doc, &[0], bx, by), Some(("eu-1a".to_string(), Some("eu".to_string()))));
+    }
+
+    #[test]
+    fn a_region_is_isolated_when_every_link_across_its_border_is_cut() {
+        // client -> web -> db; client and web in "us", db in "eu".
+        let mut doc = slice_scenario();
+        doc.nodes[0].region = Some("us".into());
+        doc.nodes[1].region = Some("us".into());
+        doc.nodes[2].region = Some("eu".into());
+        let crossing = doc.edges.iter().position(|e| e.from == doc.nodes[1].id && e.to == doc.nodes[2].id).unwrap();
+        let mut cut = vec![false; doc.edges.len()];
+        assert!(isolated_regions(&doc, &cut).is_empty());
+        cut[crossing] = true;
+        let both: Vec<String> = isolated_regions(&doc, &cut).into_iter().collect();
+        assert_eq!(both, ["eu", "us"]);
+        // A cut link inside a region does not count; a second, uncut way out does.
+        let within = 1 - crossing; // client -> web, both in "us"
+        let mut inside = vec![false; doc.edges.len()];
+        inside[within] = true;
+        assert!(isolated_regions(&doc, &inside).is_empty());
+        doc.nodes[0].region = None;
+        let only_eu: Vec<String> = isolated_regions(&doc, &cut).into_iter().collect();
+        assert_eq!(only_eu, ["eu"], "us is still reached by the client outside it");
+        // A view older than the document (fewer flags) counts missing links as not cut.
+        assert!(isolated_regions(&doc, &[]).is_empty());
+    }
+
+    #[test]
+    fn boxes_follow_nodes_placed_elsewhere() {
+        let mut doc = slice_scenario();
+        doc.nodes[1].region = Some("eu".into());
+        let moved = region_boxes_at(&doc, |i, n| Some(if i == 1 { (n.x + 100.0, n.y) } else { (n.x, n.y) }));
+        let mut copy = doc.clone();
+        copy.nodes[1].x += 100.0;
+        assert_eq!(moved, region_boxes(&copy, &[]));
+        assert!(region_boxes_at(&doc, |_, _| None).is_empty());
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub struct CardProps {
     pub view: NodeView,
     pub selected: bool,
     pub detailed: bool,
+    /// How far a drag in progress has carried the card, in design pixels
+    /// (`None`: where the document has it). Moving a card by a transform
+    /// leaves the rest of it as it was drawn.
+    #[prop_or_default]
+    pub offset: Option<(f64, f64)>,
     /// One callback for every card, the same from render to render, so a card
     /// whose node and numbers did not change is not drawn again.
     pub events: Callback<CardEvent>,
@@ -86,7 +91,7 @@ pub fn Card(props: &CardProps) -> Html {
         onfocus: props.events.reform(move |_: FocusEvent| CardEvent::Focus(i)),
         oncontextmenu: props.events.reform(move |e| CardEvent::Context(i, e)),
     };
-    card(&props.node, &props.view, props.selected, props.detailed, ev)
+    card(&props.node, &props.view, props.selected, props.detailed, props.offset, ev)
 }
 
 struct CardHandlers {
@@ -96,7 +101,7 @@ struct CardHandlers {
     oncontextmenu: Callback<MouseEvent>,
 }
 
-fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, ev: CardHandlers) -> Html {
+fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, offset: Option<(f64, f64)>, ev: CardHandlers) -> Html {
     let x = n.x - CARD_W / 2.0;
     let y = n.y - CARD_H / 2.0;
     let row = |k: usize, label: &str, metric: &str, raw: f64, text: String| {
@@ -134,10 +139,15 @@ fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, ev: CardHandlers
     };
     html! {
         <g class={classes!("node", kind, health(v), v.down.then_some("down"), v.paused.then_some("paused"),
-                selected.then_some("selected"))}
+                selected.then_some("selected"), offset.is_some().then_some("dragged"))}
+            transform={offset.map(|(dx, dy)| format!("translate({dx} {dy})"))}
             data-testid={format!("node-{}", n.id)} data-kind={kind} onpointerdown={ev.onpointerdown}
             onfocus={ev.onfocus} oncontextmenu={ev.oncontextmenu} tabindex="0" role="button" aria-pressed={selected.to_string()}
             aria-label={format!("{} ({}){state}", n.display_name(), kind.replace('_', " "))}>
+            // A flat offset copy of the card under it stands for a shadow: a
+            // blurred one (a filter) is costly to paint on 200 cards.
+            <rect class="card-shadow" x={x.to_string()} y={(y + 2.0).to_string()} width={CARD_W.to_string()}
+                height={CARD_H.to_string()} rx="10" />
             <rect class="card" x={x.to_string()} y={y.to_string()} width={CARD_W.to_string()}
                 height={CARD_H.to_string()} rx="10" />
             <text class="node-icon" x={(x + 14.0).to_string()} y={(y + 26.0).to_string()}>{ icon(kind) }</text>

@@ -7,14 +7,14 @@ use faultline_sim::policy::breaker::State;
 use faultline_sim::view::BreakerView;
 use yew::prelude::*;
 
-fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64) -> Html {
+fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64, ghost: bool) -> Html {
     let (class, label) = match b.state {
         State::Closed => ("closed", "closed".to_string()),
         State::HalfOpen => ("half-open", "half-open".to_string()),
         State::Open => ("open", format!("open {}", format::ms(b.open_remaining_ms))),
     };
     html! {
-        <g class={classes!("breaker", class)} data-testid={format!("breaker-{id}")} data-state={class}>
+        <g class={classes!("breaker", class)} data-testid={(!ghost).then(|| format!("breaker-{id}"))} data-state={class}>
             <circle cx={x.to_string()} cy={y.to_string()} r="9" />
             if b.state == State::Open {
                 <text class="breaker-label" x={x.to_string()} y={(y + 22.0).to_string()} text-anchor="middle">{ label.clone() }</text>
@@ -50,23 +50,37 @@ pub struct LinkProps {
     /// One callback for every link, the same from render to render (as for
     /// cards), so a link whose props did not change is not drawn again.
     pub events: Callback<LinkEvent>,
+    /// Drawn by the drag layer instead, while a card it touches is dragged:
+    /// kept in place but hidden.
+    #[prop_or_default]
+    pub lifted: bool,
+    /// The drag layer's copy of a lifted link: no test id, no handlers.
+    #[prop_or_default]
+    pub ghost: bool,
 }
 
 /// A link is a component of its own so that redrawing the canvas (ten times
 /// a second while running) skips every link whose props are unchanged.
 #[component]
 pub fn Link(props: &LinkProps) -> Html {
-    let &LinkProps { index: i, line: (x1, y1, x2, y2), throughput_rps, cut, selected, detailed, .. } = props;
+    let &LinkProps { index: i, line: (x1, y1, x2, y2), throughput_rps, cut, selected, detailed, lifted, ghost, .. } =
+        props;
     let (from, to) = (&props.from, &props.to);
-    let onpointerdown = props.events.reform(move |e| LinkEvent::Down(i, e));
-    let oncontextmenu = props.events.reform(move |e| LinkEvent::Context(i, e));
+    let (onpointerdown, oncontextmenu) = if ghost {
+        (None, None)
+    } else {
+        (
+            Some(props.events.reform(move |e| LinkEvent::Down(i, e))),
+            Some(props.events.reform(move |e| LinkEvent::Context(i, e))),
+        )
+    };
     let id = format!("{from}-{to}");
     let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
     let (x1s, y1s, x2s, y2s) = (x1.to_string(), y1.to_string(), x2.to_string(), y2.to_string());
     html! {
-        <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"))}
-            data-testid={format!("edge-{id}")} {onpointerdown} {oncontextmenu}
-            aria-label={format!("link {from} to {to}")}>
+        <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"), lifted.then_some("lifted"))}
+            data-testid={(!ghost).then(|| format!("edge-{id}"))} {onpointerdown} {oncontextmenu}
+            aria-label={(!ghost).then(|| format!("link {from} to {to}"))}>
             <line class="hit" x1={x1s.clone()} y1={y1s.clone()} x2={x2s.clone()} y2={y2s.clone()} />
             <line x1={x1s} y1={y1s} x2={x2s} y2={y2s} marker-end="url(#arrow)" />
             if cut {
@@ -77,7 +91,7 @@ pub fn Link(props: &LinkProps) -> Html {
                     text-anchor="middle">{ format::rate(throughput_rps) }</text>
             }
             if let Some(b) = &props.breaker {
-                { breaker_badge(b, &id, x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25) }
+                { breaker_badge(b, &id, x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25, ghost) }
             }
         </g>
     }

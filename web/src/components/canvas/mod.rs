@@ -13,13 +13,18 @@ pub mod link;
 pub mod minimap;
 pub mod particle_layer;
 
-use crate::editor::edits::move_nodes;
-use crate::editor::layout::{edge_lines, node_at, nodes_in, region_boxes, zone_boxes, RegionBox};
+use crate::editor::edits::snap;
+use crate::editor::layout::{
+    edge_ends, edge_lines, isolated_regions, line_between, node_at, nodes_in, region_boxes, region_boxes_at,
+    zone_boxes, zone_boxes_at, Line, RegionBox,
+};
 use crate::state::{nodes_of, Selection};
 use camera::{Camera, Screen};
 use faultline_sim::{Scenario, SimView};
+use gloo::render::{request_animation_frame, AnimationFrame};
 use minimap::Minimap;
 use particle_layer::ParticleLayer;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -48,6 +53,8 @@ pub struct CanvasProps {
     pub on_context: Callback<(Selection, f64, f64)>,
 }
 
+/// The gesture in progress. `Move`: cards carried from (x0, y0), drawn (dx,
+/// dy) away (see [`Carry`] for where the pointer is now).
 #[derive(Clone, Debug, PartialEq)]
 enum Drag {
     Idle,
@@ -68,6 +75,37 @@ impl<T> PartialEq for Same<T> {
     }
 }
 
+/// Where a card drag has got to. Pointer moves only note the offset here; one
+/// animation frame later the canvas draws it, and only when a card lands on
+/// another grid point (cards snap to the grid), so a fast pointer costs at
+/// most one redraw per frame and a slow one none between grid points.
+#[derive(Default)]
+struct Carry {
+    /// The pointer's offset from where the drag started, design pixels.
+    at: Cell<(f64, f64)>,
+    /// The frame that will draw it, while one is requested.
+    frame: RefCell<Option<AnimationFrame>>,
+    pending: Cell<bool>,
+}
+
+impl Carry {
+    fn start(&self) {
+        self.at.set((0.0, 0.0));
+        self.stop();
+    }
+
+    fn stop(&self) {
+        self.pending.set(false);
+        self.frame.borrow_mut().take();
+    }
+}
+
+/// Where a card carried (dx, dy) is drawn, as an offset from its place:
+/// where it will land, on the grid.
+fn carried(n: &faultline_sim::scenario::Node, dx: f64, dy: f64) -> (f64, f64) {
+    (snap(n.x + dx) - n.x, snap(n.y + dy) - n.y)
+}
+
 fn screen_of(node: &NodeRef) -> Option<Screen> {
     let el = node.cast::<web_sys::Element>()?;
     let r = el.get_bounding_client_rect();
@@ -85,6 +123,7 @@ fn capture(node: &NodeRef, ev: &PointerEvent) {
 pub fn Canvas(props: &CanvasProps) -> Html {
     let svg = use_node_ref();
     let drag = use_state(|| Drag::Idle);
+    let carry = use_mut_ref(Carry::default);
     // Active pointers, for pinch zoom.
     let pointers = use_mut_ref(BTreeMap::<i32, (f64, f64)>::new);
     // Space held down: dragging anywhere, even on a card, pans.
@@ -153,12 +192,27 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         }
     };
 
-    // What is drawn: the document, with nodes being dragged at their new place.
-    let shown: Rc<Scenario> = match &*drag {
+    let doc = &props.doc;
+    // Cards being dragged: each one's offset from its place (`None` for the
+    // others), drawn as a transform so that nothing else is drawn again but
+    // the links that touch them (and their boxes, when they are in one).
+    let lifted: Vec<Option<(f64, f64)>> = match &*drag {
         Drag::Move { nodes, dx, dy, .. } if *dx != 0.0 || *dy != 0.0 => {
-            Rc::new(move_nodes(&props.doc, nodes, *dx, *dy))
+            let mut lifted = vec![None; doc.nodes.len()];
+            for &i in nodes {
+                if let Some(n) = doc.nodes.get(i) {
+                    lifted[i] = Some(carried(n, *dx, *dy));
+                }
+            }
+            lifted
         }
-        _ => Rc::clone(&props.doc),
+        _ => Vec::new(),
+    };
+    let offset = |i: usize| lifted.get(i).copied().flatten();
+    let centre = |i: usize| {
+        let n = &doc.nodes[i];
+        let (ox, oy) = offset(i).unwrap_or((0.0, 0.0));
+        (n.x + ox, n.y + oy)
     };
 
     let onpointerdown = {
@@ -177,6 +231,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
     let onpointermove = {
         let (drag, pointers, on_camera) = (drag.clone(), pointers.clone(), props.on_camera.clone());
+        let (carry, doc) = (carry.clone(), Rc::clone(doc));
         let to_design = to_design.clone();
         Callback::from(move |ev: PointerEvent| {
             let here = (f64::from(ev.client_x()), f64::from(ev.client_y()));
@@ -208,9 +263,31 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                         }
                     }
                 }
-                Drag::Move { nodes, x0, y0, .. } => {
+                Drag::Move { nodes, x0, y0, dx, dy } => {
                     let (x, y) = to_design(&cam, &ev);
-                    drag.set(Drag::Move { nodes: nodes.clone(), x0: *x0, y0: *y0, dx: x - x0, dy: y - y0 });
+                    let c = carry.borrow();
+                    c.at.set((x - x0, y - y0));
+                    if c.pending.replace(true) {
+                        return; // the frame already requested draws this too
+                    }
+                    let (drag, carry, doc) = (drag.clone(), carry.clone(), Rc::clone(&doc));
+                    let (nodes, x0, y0, drawn) = (nodes.clone(), *x0, *y0, (*dx, *dy));
+                    *c.frame.borrow_mut() = Some(request_animation_frame(move |_| {
+                        let c = carry.borrow();
+                        if !c.pending.replace(false) {
+                            return;
+                        }
+                        let (dx, dy) = c.at.get();
+                        let place = |(dx, dy): (f64, f64)| {
+                            let carried = |n| carried(n, dx, dy);
+                            nodes.iter().filter_map(|&i| doc.nodes.get(i)).map(carried).collect::<Vec<_>>()
+                        };
+                        // Drawn again only when a card lands somewhere else (or the
+                        // drag first leaves its start, which shows it is moving).
+                        if place((dx, dy)) != place(drawn) || drawn == (0.0, 0.0) {
+                            drag.set(Drag::Move { nodes, x0, y0, dx, dy });
+                        }
+                    }));
                 }
                 Drag::Connect { from, .. } => {
                     let (x, y) = to_design(&cam, &ev);
@@ -224,7 +301,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         })
     };
     let onpointerup = {
-        let (drag, pointers, doc) = (drag.clone(), pointers.clone(), Rc::clone(&props.doc));
+        let (drag, pointers, doc, carry) = (drag.clone(), pointers.clone(), Rc::clone(&props.doc), carry.clone());
         let (on_select, on_move, on_connect) =
             (props.on_select.clone(), props.on_move.clone(), props.on_connect.clone());
         let selection = props.selection.clone();
@@ -232,8 +309,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             pointers.borrow_mut().remove(&ev.pointer_id());
             match &*drag {
                 Drag::Pan { moved: false, .. } => on_select.emit(Vec::new()),
-                Drag::Move { nodes, dx, dy, .. } if dx.abs() + dy.abs() > 2.0 => {
-                    on_move.emit((nodes.clone(), *dx, *dy))
+                Drag::Move { nodes, .. } => {
+                    // Where the pointer is, even if no frame has drawn it yet.
+                    let c = carry.borrow();
+                    c.stop();
+                    let (dx, dy) = c.at.get();
+                    if dx.abs() + dy.abs() > 2.0 {
+                        on_move.emit((nodes.clone(), dx, dy));
+                    }
                 }
                 Drag::Connect { from, x, y } => {
                     if let Some(to) = node_at(&doc, *x, *y) {
@@ -303,10 +386,21 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     let selected = |s: Selection| props.selection.contains(&s);
     let detailed = scale >= card::DETAIL_SCALE;
-    // Geometry worked out again only when what is shown changes (every
-    // render while dragging cards, otherwise on edits).
-    let lines = use_memo(Same(Rc::clone(&shown)), |s| edge_lines(&s.0));
-    let boxes = use_memo(Same(Rc::clone(&shown)), |s| (region_boxes(&s.0, &[]), zone_boxes(&s.0, &[])));
+    // Geometry worked out again only on edits; while cards are dragged, only
+    // what touches them.
+    let lines = use_memo(Same(Rc::clone(doc)), |d| edge_lines(&d.0));
+    let ends = use_memo(Same(Rc::clone(doc)), |d| edge_ends(&d.0));
+    let placed = use_memo(Same(Rc::clone(doc)), |d| (region_boxes(&d.0, &[]), zone_boxes(&d.0, &[])));
+    let boxed = |i: usize| offset(i).is_some() && (doc.nodes[i].region.is_some() || doc.nodes[i].zone.is_some());
+    let boxes = if (0..lifted.len()).any(boxed) {
+        let at = |i: usize, _: &faultline_sim::scenario::Node| Some(centre(i));
+        Rc::new((region_boxes_at(doc, at), zone_boxes_at(doc, at)))
+    } else {
+        placed
+    };
+    // Regions a partition has cut off from the rest (every link across the
+    // border cut): their boxes are drawn cut.
+    let isolated = use_memo((Same(Rc::clone(doc)), props.view.cut.clone()), |(d, cut)| isolated_regions(&d.0, cut));
     // One stable callback for all links, as for cards.
     let link_handler = use_mut_ref(Callback::<link::LinkEvent>::noop);
     let link_events = {
@@ -329,16 +423,34 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             link::LinkEvent::Context(i, ev) => context_for(&on_context, Selection::Edge(i)).emit(ev),
         })
     };
-    let edges = shown.edges.iter().zip(lines.iter()).enumerate().filter_map(|(i, (e, line))| {
-        let line = (*line)?;
+    // Links touching dragged cards are drawn on a layer of their own over
+    // the canvas (`lifted` ones stay where they were, hidden): each drag step
+    // then paints and rasterises those few lines, where redrawing them in
+    // the canvas repainted everything their (long, diagonal) bounds cover.
+    let lifted_link =
+        |i: usize| ends.get(i).copied().flatten().filter(|&(a, b)| offset(a).is_some() || offset(b).is_some());
+    let link = |i: usize, e: &faultline_sim::scenario::Edge, line: Line, lifted: bool, ghost: bool| {
         let throughput_rps = if detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
         let breaker = props.view.breakers.get(i).copied().flatten();
-        Some(html! {
+        html! {
             <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker}
-                selected={selected(Selection::Edge(i))} {detailed} events={(*link_events).clone()} />
-        })
-    });
+                selected={selected(Selection::Edge(i))} {detailed} events={(*link_events).clone()} {lifted} {ghost} />
+        }
+    };
+    let edges = doc.edges.iter().zip(lines.iter()).enumerate();
+    let edges = edges.filter_map(|(i, (e, line))| Some(link(i, e, (*line)?, lifted_link(i).is_some(), false)));
+    let ghosts: Vec<Html> = if lifted.is_empty() {
+        Vec::new()
+    } else {
+        doc.edges
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                lifted_link(i).map(|(a, b)| link(i, e, line_between(centre(a), centre(b)), false, true))
+            })
+            .collect()
+    };
     // One stable callback for all cards (see `card::Card`); it calls the
     // handler of the latest render.
     let card_handler = use_mut_ref(Callback::<card::CardEvent>::noop);
@@ -356,7 +468,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             (drag.clone(), svg.clone(), props.on_select.clone(), props.on_context.clone());
         let selection = props.selection.clone();
         let to_design = to_design.clone();
-        let space = space.clone();
+        let (space, carry) = (space.clone(), carry.clone());
         Callback::from(move |e: card::CardEvent| match e {
             card::CardEvent::Down(i, ev) => {
                 if *space.borrow() {
@@ -378,6 +490,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 if moving.contains(&i) {
                     capture(&svg, &ev);
                     let (x0, y0) = to_design(&cam, &ev);
+                    carry.borrow().start();
                     drag.set(Drag::Move { nodes: moving, x0, y0, dx: 0.0, dy: 0.0 });
                 }
             }
@@ -395,12 +508,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             card::CardEvent::Context(i, ev) => context_for(&on_context, Selection::Node(i)).emit(ev),
         })
     };
-    let nodes = shown.nodes.iter().enumerate().map(|(i, n)| {
+    let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
         let full = props.view.nodes.get(i).cloned().unwrap_or_default();
         let view = if detailed { full } else { card::coarse(&full) };
         html! {
             <card::Card key={n.id.clone()} index={i} node={n.clone()} {view} selected={selected(Selection::Node(i))}
-                {detailed} events={(*card_events).clone()} />
+                {detailed} offset={offset(i)} events={(*card_events).clone()} />
         }
     });
     let (region_boxes, zone_boxes) = &*boxes;
@@ -413,15 +526,22 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         }
     });
     let regions = region_boxes.iter().map(|b: &RegionBox| {
+        let cut = isolated.contains(&b.name);
         html! {
-            <g class="region" data-testid={format!("region-{}", b.name)}>
+            <g class={classes!("region", cut.then_some("cut"))} data-testid={format!("region-{}", b.name)}
+                data-cut={cut.to_string()}>
                 <rect x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="14" />
                 <text x={(b.x + 12.0).to_string()} y={(b.y + 18.0).to_string()}>{ b.name.clone() }</text>
+                if cut {
+                    <text class="region-cut" x={(b.x + b.w - 12.0).to_string()} y={(b.y + 18.0).to_string()}
+                        text-anchor="end">{ "✂ partitioned" }</text>
+                    <title>{ format!("{}: every link across its border is cut", b.name) }</title>
+                }
             </g>
         }
     });
     let overlay = match &*drag {
-        Drag::Connect { from, x, y } => shown.nodes.get(*from).map(|n| {
+        Drag::Connect { from, x, y } => doc.nodes.get(*from).map(|n| {
             html! { <line class="connecting" x1={(n.x + 95.0).to_string()} y1={n.y.to_string()}
             x2={x.to_string()} y2={y.to_string()} /> }
         }),
@@ -463,6 +583,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for nodes }
                 { overlay.unwrap_or_default() }
             </svg>
+            // The links a drag moves, over the canvas (see `ghosts` above).
+            if !ghosts.is_empty() {
+                <svg class="graph drag-layer" viewBox={cam.view_box()} preserveAspectRatio="xMidYMid meet"
+                    aria-hidden="true">
+                    { for ghosts }
+                </svg>
+            }
             // Drawn by the frame loop, never by a render (see `particle_layer`).
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />
             <div class="zoom" role="group" aria-label="Zoom">
