@@ -40,3 +40,32 @@ test('pinching out zooms in around the fingers, pinching in zooms back out', asy
   await pinch(160, 40);
   await expect.poll(width).toBeGreaterThan(zoomed * 2.5);
 });
+
+test('a pinch that starts on a card zooms too, and leaves the card where it was', async ({ page }) => {
+  await page.goto('/');
+  const canvas = page.getByTestId('canvas');
+  const api = page.locator('[data-testid=node-api] rect.card');
+  await expect(api).toBeVisible();
+  const width = async () => Number((await canvas.getAttribute('viewBox'))!.split(' ')[2]);
+  const before = await width();
+  const card = (await api.boundingBox())!;
+  const [cx, cy] = [card.x + card.width / 2, card.y + card.height / 2];
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type: string, spread: number) => cdp.send('Input.dispatchTouchEvent', {
+    type,
+    touchPoints: type === 'touchEnd' ? [] : [
+      { x: cx - spread, y: cy, id: 1 },
+      { x: cx + spread, y: cy, id: 2 },
+    ],
+  });
+  await touch('touchStart', 20);
+  for (let k = 1; k <= 8; k++) await touch('touchMove', 20 + (60 * k) / 8);
+  await touch('touchEnd', 80);
+  await expect.poll(width).toBeLessThan(before / 2);
+  // Zoomed around the fingers: the card grew in place instead of being dragged away.
+  const after = (await api.boundingBox())!;
+  expect(after.width).toBeGreaterThan(card.width * 2);
+  expect(Math.abs(after.x + after.width / 2 - cx)).toBeLessThan(card.width);
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('undo')).toBeDisabled();
+});

@@ -219,9 +219,16 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let (drag, svg, pointers) = (drag.clone(), svg.clone(), pointers.clone());
         let to_design = to_design.clone();
         Callback::from(move |ev: PointerEvent| {
-            pointers.borrow_mut().insert(ev.pointer_id(), (f64::from(ev.client_x()), f64::from(ev.client_y())));
+            let fingers = {
+                let mut p = pointers.borrow_mut();
+                p.insert(ev.pointer_id(), (f64::from(ev.client_x()), f64::from(ev.client_y())));
+                p.len()
+            };
             capture(&svg, &ev);
-            if ev.shift_key() {
+            if fingers >= 2 {
+                // A second finger: a pinch, not a pan.
+                drag.set(Drag::Idle);
+            } else if ev.shift_key() {
                 let (x, y) = to_design(&cam, &ev);
                 drag.set(Drag::Band { x0: x, y0: y, x1: x, y1: y });
             } else {
@@ -468,13 +475,26 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             (drag.clone(), svg.clone(), props.on_select.clone(), props.on_context.clone());
         let selection = props.selection.clone();
         let to_design = to_design.clone();
-        let (space, carry) = (space.clone(), carry.clone());
+        let (space, carry, pointers) = (space.clone(), carry.clone(), pointers.clone());
         Callback::from(move |e: card::CardEvent| match e {
             card::CardEvent::Down(i, ev) => {
                 if *space.borrow() {
                     return; // the canvas pans
                 }
                 ev.stop_propagation();
+                // The canvas counts fingers on cards too: on a tablet, two
+                // fingers that land on cards pinch the canvas.
+                let fingers = {
+                    let mut p = pointers.borrow_mut();
+                    p.insert(ev.pointer_id(), (f64::from(ev.client_x()), f64::from(ev.client_y())));
+                    p.len()
+                };
+                if fingers >= 2 {
+                    carry.borrow().stop();
+                    capture(&svg, &ev);
+                    drag.set(Drag::Idle);
+                    return;
+                }
                 if ev.button() != 0 {
                     return;
                 }
