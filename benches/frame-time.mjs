@@ -241,6 +241,8 @@ async function benchOne(browser, base, nodes, opts) {
     }
     const shown = await page.locator('g.node').count();
     // Where the engine runs: "worker" (its own thread) or "page" (the fallback).
+    await page.waitForFunction(() => document.documentElement.dataset.engine !== 'starting', null, { timeout: 10_000 })
+      .catch(() => {});
     const engine = await page.evaluate(() => document.documentElement.dataset.engine ?? 'unknown');
 
     // Speed: the slider holds log10 of the factor.
