@@ -33,8 +33,13 @@ test('the page makes no request outside its own origin', async ({ page }) => {
 
 test('the engine runs in its Web Worker, and on the page when the worker cannot start', async ({ page }) => {
   const simTime = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
+  const workerFiles: string[] = [];
+  page.on('request', (r) => { if (/engine-worker|faultline-worker/.test(r.url())) workerFiles.push(r.url()); });
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  // Every worker file carries the build's tag (their names have no hash).
+  expect(workerFiles.length).toBe(3);
+  for (const url of workerFiles) expect(url).toMatch(/\?v=[0-9a-f]{8,}$/);
   await page.getByTestId('play').click();
   await expect.poll(simTime).toBeGreaterThan(500);
   await page.getByTestId('pause').click();
@@ -43,14 +48,14 @@ test('the engine runs in its Web Worker, and on the page when the worker cannot 
   const warnings: string[] = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   // Its wasm fails to load: the worker starts, then fails asynchronously.
-  await page.route('**/faultline-worker_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route('**/faultline-worker_bg.wasm*', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'page');
   expect(warnings.join('\n')).toContain('running it on the page instead');
   for (let i = 0; i < 12; i++) await page.getByTestId('step').click();
   await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '1200');
   const onPage = await page.getByTestId('metric-requests').getAttribute('data-value');
-  await page.unroute('**/faultline-worker_bg.wasm');
+  await page.unroute('**/faultline-worker_bg.wasm*');
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
   for (let i = 0; i < 12; i++) await page.getByTestId('step').click();

@@ -55,13 +55,17 @@ fn wall_clock() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Where trunk put the page's files (the directory of its module script),
-/// or `None` when the page was not built by trunk.
-fn asset_base() -> Option<String> {
+/// The worker's loader script's URL: next to the page's own files (the
+/// directory of trunk's module script), tagged with this build's hash (the
+/// one in the module script's name), or `None` when the page was not built
+/// by trunk.
+fn worker_url() -> Option<String> {
     let doc = gloo::utils::document();
     let link = doc.query_selector("link[rel=modulepreload]").ok().flatten()?;
     let href = link.dyn_into::<web_sys::HtmlLinkElement>().ok()?.href();
-    Some(href[..href.rfind('/')? + 1].to_string())
+    let (base, file) = href.split_at(href.rfind('/')? + 1);
+    let build = file.trim_end_matches(".js").rsplit('-').next().unwrap_or_default();
+    Some(format!("{base}{WORKER_SCRIPT}?v={build}"))
 }
 
 fn mark(place: Place) {
@@ -78,7 +82,7 @@ impl Engine {
     /// every report.
     pub fn start(on_report: Callback<Report>) -> Rc<Engine> {
         Rc::new_cyclic(|me: &Weak<Engine>| {
-            let mode = match asset_base().and_then(|base| Worker::new(&format!("{base}{WORKER_SCRIPT}")).ok()) {
+            let mode = match worker_url().and_then(|url| Worker::new(&url).ok()) {
                 Some(worker) => {
                     mark(Place::Starting);
                     let listeners = Engine::listen(&worker, me.clone());
