@@ -10,6 +10,7 @@ pub mod editor;
 pub mod engine;
 pub mod files;
 pub mod format;
+pub mod hooks;
 pub mod keyboard;
 pub mod library;
 pub mod panic;

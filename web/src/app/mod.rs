@@ -13,6 +13,7 @@ use crate::components::{
 use crate::editor::edits;
 use crate::editor::layout::{edge_lines, Line};
 use crate::engine::Engine;
+use crate::hooks::use_latest_callback;
 use crate::keyboard::{command, Command};
 use crate::particles::Particles;
 use crate::runner::Runner;
@@ -104,8 +105,7 @@ pub fn App() -> Html {
 
     // The engine's reports go to the handler of the latest render (it judges
     // them against the document and revision of that moment).
-    let report_handler = use_mut_ref(Callback::<Report>::noop);
-    *report_handler.borrow_mut() = {
+    let on_report = use_latest_callback({
         let (d, doc, run_rev) = (state.dispatcher(), Rc::clone(&state.doc), state.run_rev);
         let (particles, layer) = (Rc::clone(&particles), Rc::clone(&particle_layer));
         Callback::from(move |report: Report| {
@@ -113,16 +113,8 @@ pub fn App() -> Html {
             let page = reports::Page { d: &d, doc: &doc, run_rev, particles: &particles, layer: &layer, now_ms };
             reports::handle(report, &page);
         })
-    };
-    let engine = {
-        let handler = Rc::clone(&report_handler);
-        use_memo((), move |_| {
-            Engine::start(Callback::from(move |r: Report| {
-                let current: Callback<Report> = handler.borrow().clone();
-                current.emit(r)
-            }))
-        })
-    };
+    });
+    let engine = use_memo((), move |_| Engine::start(on_report));
 
     // The engine follows the document.
     {
@@ -486,8 +478,7 @@ pub fn App() -> Html {
             ev.prevent_default();
         })
     };
-    let key_handler = use_mut_ref(Callback::<web_sys::KeyboardEvent>::noop);
-    *key_handler.borrow_mut() = on_key;
+    let on_key = use_latest_callback(on_key);
     use_effect_with((), move |_| {
         let listener = gloo::events::EventListener::new_with_options(
             &gloo::utils::document(),
@@ -497,8 +488,7 @@ pub fn App() -> Html {
             move |ev| {
                 use wasm_bindgen::JsCast;
                 if let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
-                    let handler: Callback<web_sys::KeyboardEvent> = key_handler.borrow().clone();
-                    handler.emit(ev.clone());
+                    on_key.emit(ev.clone());
                 }
             },
         );

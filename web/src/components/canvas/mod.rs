@@ -18,6 +18,7 @@ use crate::editor::layout::{
     edge_ends, edge_lines, isolated_regions, line_between, node_at, nodes_in, region_boxes, region_boxes_at,
     zone_boxes, zone_boxes_at, Line, RegionBox,
 };
+use crate::hooks::use_latest_callback;
 use crate::state::{nodes_of, Selection};
 use camera::{Camera, Screen};
 use faultline_sim::{Scenario, SimView};
@@ -347,8 +348,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // Wheel zoom through a non-passive listener (Yew's are passive, and the
     // page must not scroll or zoom while the canvas does). The listener is
     // registered once and calls the handler of the latest render.
-    let wheel = use_mut_ref(Callback::<WheelEvent>::noop);
-    *wheel.borrow_mut() = {
+    let wheel = use_latest_callback({
         let on_camera = props.on_camera.clone();
         let to_design = to_design.clone();
         Callback::from(move |ev: WheelEvent| {
@@ -356,7 +356,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             let (px, py) = to_design(&cam, &ev);
             on_camera.emit(Some(cam.zoom_at((ev.delta_y() * 0.0015).exp(), px, py)));
         })
-    };
+    });
     {
         let svg = svg.clone();
         use_effect_with((), move |_| {
@@ -368,8 +368,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     move |ev| {
                         use wasm_bindgen::JsCast;
                         if let Some(ev) = ev.dyn_ref::<WheelEvent>() {
-                            let handler: Callback<WheelEvent> = wheel.borrow().clone();
-                            handler.emit(ev.clone());
+                            wheel.emit(ev.clone());
                         }
                     },
                 )
@@ -409,17 +408,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // border cut): their boxes are drawn cut.
     let isolated = use_memo((Same(Rc::clone(doc)), props.view.cut.clone()), |(d, cut)| isolated_regions(&d.0, cut));
     // One stable callback for all links, as for cards.
-    let link_handler = use_mut_ref(Callback::<link::LinkEvent>::noop);
-    let link_events = {
-        let h = link_handler.clone();
-        use_memo((), move |_| {
-            Callback::from(move |e: link::LinkEvent| {
-                let current: Callback<link::LinkEvent> = h.borrow().clone();
-                current.emit(e)
-            })
-        })
-    };
-    *link_handler.borrow_mut() = {
+    let link_events = use_latest_callback({
         let (on_select, on_context, selection) =
             (props.on_select.clone(), props.on_context.clone(), props.selection.clone());
         Callback::from(move |e: link::LinkEvent| match e {
@@ -429,7 +418,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             }
             link::LinkEvent::Context(i, ev) => context_for(&on_context, Selection::Edge(i)).emit(ev),
         })
-    };
+    });
     // Links touching dragged cards are drawn on a layer of their own over
     // the canvas (`lifted` ones stay where they were, hidden): each drag step
     // then paints and rasterises those few lines, where redrawing them in
@@ -442,7 +431,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let breaker = props.view.breakers.get(i).copied().flatten();
         html! {
             <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker}
-                selected={selected(Selection::Edge(i))} {detailed} events={(*link_events).clone()} {lifted} {ghost} />
+                selected={selected(Selection::Edge(i))} {detailed} events={link_events.clone()} {lifted} {ghost} />
         }
     };
     let edges = doc.edges.iter().zip(lines.iter()).enumerate();
@@ -460,17 +449,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
     // One stable callback for all cards (see `card::Card`); it calls the
     // handler of the latest render.
-    let card_handler = use_mut_ref(Callback::<card::CardEvent>::noop);
-    let card_events = {
-        let h = card_handler.clone();
-        use_memo((), move |_| {
-            Callback::from(move |e: card::CardEvent| {
-                let current: Callback<card::CardEvent> = h.borrow().clone();
-                current.emit(e)
-            })
-        })
-    };
-    *card_handler.borrow_mut() = {
+    let card_events = use_latest_callback({
         let (drag, svg, on_select, on_context) =
             (drag.clone(), svg.clone(), props.on_select.clone(), props.on_context.clone());
         let selection = props.selection.clone();
@@ -527,13 +506,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             }
             card::CardEvent::Context(i, ev) => context_for(&on_context, Selection::Node(i)).emit(ev),
         })
-    };
+    });
     let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
         let full = props.view.nodes.get(i).cloned().unwrap_or_default();
         let view = if detailed { full } else { card::coarse(&full) };
         html! {
             <card::Card key={n.id.clone()} index={i} node={n.clone()} {view} selected={selected(Selection::Node(i))}
-                {detailed} offset={offset(i)} events={(*card_events).clone()} />
+                {detailed} offset={offset(i)} events={card_events.clone()} />
         }
     });
     let (region_boxes, zone_boxes) = &*boxes;
