@@ -1,20 +1,12 @@
 // Touch: a two-finger pinch on the canvas zooms it (tablets have no wheel).
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 test.use({ hasTouch: true });
 
-test('pinching out zooms in around the fingers, pinching in zooms back out', async ({ page }) => {
-  await page.goto('/');
-  const canvas = page.getByTestId('canvas');
-  await expect(page.getByTestId('node-api')).toBeVisible();
-  const width = async () => Number((await canvas.getAttribute('viewBox'))!.split(' ')[2]);
-  const before = await width();
-  const box = (await canvas.boundingBox())!;
-  // Under the cards, on the background.
-  const [cx, cy] = [box.x + box.width / 2, box.y + box.height * 0.85];
-
-  // Real multi-touch through the DevTools protocol: Chromium turns it into
-  // two touch pointers, as a tablet would.
+/** Two fingers on (cx, cy), `from` px either side, moving to `to` px either
+ * side: real multi-touch through the DevTools protocol, which Chromium turns
+ * into two touch pointers, as a tablet would. */
+async function pinch(page: Page, cx: number, cy: number, from: number, to: number) {
   const cdp = await page.context().newCDPSession(page);
   const touch = (type: string, spread: number) => cdp.send('Input.dispatchTouchEvent', {
     type,
@@ -23,13 +15,25 @@ test('pinching out zooms in around the fingers, pinching in zooms back out', asy
       { x: cx + spread, y: cy, id: 2 },
     ],
   });
-  const pinch = async (from: number, to: number) => {
-    await touch('touchStart', from);
-    for (let k = 1; k <= 8; k++) await touch('touchMove', from + ((to - from) * k) / 8);
-    await touch('touchEnd', to);
-  };
+  await touch('touchStart', from);
+  for (let k = 1; k <= 8; k++) await touch('touchMove', from + ((to - from) * k) / 8);
+  await touch('touchEnd', to);
+}
 
-  await pinch(40, 160);
+/** The canvas's viewBox width: smaller is closer. */
+const viewWidth = async (page: Page) =>
+  Number((await page.getByTestId('canvas').getAttribute('viewBox'))!.split(' ')[2]);
+
+test('pinching out zooms in around the fingers, pinching in zooms back out', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('node-api')).toBeVisible();
+  const width = () => viewWidth(page);
+  const before = await width();
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  // Under the cards, on the background.
+  const [cx, cy] = [box.x + box.width / 2, box.y + box.height * 0.85];
+
+  await pinch(page, cx, cy, 40, 160);
   // The fingers moved four times further apart: about four times closer.
   await expect.poll(width).toBeLessThan(before / 2.5);
   const zoomed = await width();
@@ -37,30 +41,19 @@ test('pinching out zooms in around the fingers, pinching in zooms back out', asy
   // Leaving "fit" shows the minimap.
   await expect(page.getByTestId('minimap')).toBeVisible();
 
-  await pinch(160, 40);
+  await pinch(page, cx, cy, 160, 40);
   await expect.poll(width).toBeGreaterThan(zoomed * 2.5);
 });
 
 test('a pinch that starts on a card zooms too, and leaves the card where it was', async ({ page }) => {
   await page.goto('/');
-  const canvas = page.getByTestId('canvas');
   const api = page.locator('[data-testid=node-api] rect.card');
   await expect(api).toBeVisible();
-  const width = async () => Number((await canvas.getAttribute('viewBox'))!.split(' ')[2]);
+  const width = () => viewWidth(page);
   const before = await width();
   const card = (await api.boundingBox())!;
   const [cx, cy] = [card.x + card.width / 2, card.y + card.height / 2];
-  const cdp = await page.context().newCDPSession(page);
-  const touch = (type: string, spread: number) => cdp.send('Input.dispatchTouchEvent', {
-    type,
-    touchPoints: type === 'touchEnd' ? [] : [
-      { x: cx - spread, y: cy, id: 1 },
-      { x: cx + spread, y: cy, id: 2 },
-    ],
-  });
-  await touch('touchStart', 20);
-  for (let k = 1; k <= 8; k++) await touch('touchMove', 20 + (60 * k) / 8);
-  await touch('touchEnd', 80);
+  await pinch(page, cx, cy, 20, 80);
   await expect.poll(width).toBeLessThan(before / 2);
   // Zoomed around the fingers: the card grew in place instead of being dragged away.
   const after = (await api.boundingBox())!;

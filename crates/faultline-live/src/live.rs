@@ -84,9 +84,7 @@ impl Live {
                     self.pacer = None;
                     return vec![Report::Finished(self.readout(true))];
                 }
-                let mut pacer = Pacer::new(speed);
-                pacer.run(&mut self.sim, wall_ms, 0.0, &|| 0.0); // starts its clock
-                self.pacer = Some(pacer);
+                self.pacer = Some(Pacer::new(speed, Some(wall_ms)));
                 Vec::new()
             }
             // Frames already on their way show moments before this one: the
@@ -167,7 +165,7 @@ impl Live {
         self.series_second = None;
         // A playing run goes on playing the new document from t = 0.
         if self.pacer.is_some() {
-            self.pacer = Some(Pacer::new(self.speed));
+            self.pacer = Some(Pacer::new(self.speed, None));
         }
     }
 

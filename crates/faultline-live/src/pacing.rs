@@ -35,8 +35,10 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    pub fn new(speed: f64) -> Pacer {
-        Pacer { speed, due_us: 0.0, last_wall_ms: None, slice_us: 1_000, window: (0.0, 0.0), achieved: speed }
+    /// A pacer for `speed` whose clock starts at wall time `wall_ms`
+    /// (`None`: at its first `run`).
+    pub fn new(speed: f64, wall_ms: Option<f64>) -> Pacer {
+        Pacer { speed, due_us: 0.0, last_wall_ms: wall_ms, slice_us: 1_000, window: (0.0, 0.0), achieved: speed }
     }
 
     pub fn speed(&self) -> f64 {
@@ -94,7 +96,7 @@ mod tests {
     #[test]
     fn pays_what_the_wall_clock_owes_times_the_speed() {
         let mut sim = Sim::new(&slice_scenario()).unwrap();
-        let mut p = Pacer::new(2.0);
+        let mut p = Pacer::new(2.0, None);
         let free = || 0.0;
         assert_eq!(p.run(&mut sim, 1_000.0, 8.0, &free), 0, "the first call only starts the clock");
         assert_eq!(p.run(&mut sim, 1_016.0, 8.0, &free), 32_000);
@@ -113,7 +115,7 @@ mod tests {
             t.set(t.get() + 1.0);
             t.get()
         };
-        let mut p = Pacer::new(100.0);
+        let mut p = Pacer::new(100.0, None);
         p.run(&mut slow, 0.0, 8.0, &clock);
         let done = p.run(&mut slow, 100.0, 8.0, &clock);
         assert!(done > 0 && done < 10_000_000, "stopped by the budget: {done}");
@@ -127,7 +129,7 @@ mod tests {
     #[test]
     fn the_achieved_speed_is_measured_over_wall_time() {
         let mut sim = Sim::new(&slice_scenario()).unwrap();
-        let mut p = Pacer::new(3.0);
+        let mut p = Pacer::new(3.0, None);
         let free = || 0.0;
         for k in 0..=40 {
             p.run(&mut sim, f64::from(k) * 16.0, 8.0, &free);
