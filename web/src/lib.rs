@@ -16,6 +16,7 @@ pub mod library;
 pub mod panic;
 pub mod particles;
 pub mod runner;
+pub mod same;
 pub mod share;
 pub mod startup;
 pub mod state;

@@ -445,6 +445,40 @@ pub fn App() -> Html {
         let camera = camera.clone();
         Callback::from(move |c: Option<Camera>| camera.set(c))
     };
+    // The engine's readouts render this component ten times a second while
+    // running. Handed to children as the same objects every render, the
+    // handlers let every child whose own data did not change (palette,
+    // inspector, fault bar, menus, cards) skip its render.
+    let on_play = use_latest_callback(on_play);
+    let on_pause = use_latest_callback(on_pause);
+    let on_reset = use_latest_callback(on_reset);
+    let on_undo = use_latest_callback(on_undo);
+    let on_redo = use_latest_callback(on_redo);
+    let on_step = use_latest_callback(on_step);
+    let on_seed = use_latest_callback(on_seed);
+    let on_speed = use_latest_callback(on_speed);
+    let on_select = use_latest_callback(on_select);
+    let on_edit = use_latest_callback(on_edit);
+    let on_add = use_latest_callback(on_add);
+    let on_drop_kind = use_latest_callback(on_drop_kind);
+    let on_move = use_latest_callback(on_move);
+    let on_connect = use_latest_callback(on_connect);
+    let on_inject = use_latest_callback(on_inject);
+    let on_fault_move = use_latest_callback(on_fault_move);
+    let on_fault_delete = use_latest_callback(on_fault_delete);
+    let on_scrub = use_latest_callback(on_scrub);
+    let on_pick = use_latest_callback(on_pick);
+    let on_context = use_latest_callback(on_context);
+    let on_toggle = use_latest_callback(on_toggle);
+    let on_open_preset = use_latest_callback(on_open_preset);
+    let on_open_design = use_latest_callback(on_open_design);
+    let on_message = use_latest_callback(on_message);
+    let on_export_json = use_latest_callback(on_export_json);
+    let on_export_svg = use_latest_callback(on_export_svg);
+    let on_export_png = use_latest_callback(on_export_png);
+    let on_export_csv = use_latest_callback(on_export_csv);
+    let on_import = use_latest_callback(on_import);
+    let on_camera = use_latest_callback(on_camera);
 
     // Keyboard shortcuts, on the whole page. The listener is registered once
     // and calls the handler of the latest render.

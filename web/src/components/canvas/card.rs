@@ -1,8 +1,10 @@
 //! One node drawn as a card: name, kind, live numbers, pool and queue bars,
 //! health tint, and the handle a connection is dragged from.
 
+use super::health::Health;
 use crate::editor::layout::{CARD_H, CARD_W};
 use crate::format;
+use crate::same::Same;
 use faultline_sim::scenario::{Node, NodeKind};
 use faultline_sim::NodeView;
 use yew::prelude::*;
@@ -21,18 +23,6 @@ pub fn icon(kind: &str) -> &'static str {
     }
 }
 
-/// Health class from the last second: errors first, then saturation.
-fn health(v: &NodeView) -> Option<&'static str> {
-    let util = if v.capacity == 0 { 0.0 } else { f64::from(v.busy) / f64::from(v.capacity) };
-    if v.live.error_rate > 0.2 {
-        Some("bad")
-    } else if v.live.error_rate > 0.01 || util > 0.9 {
-        Some("warn")
-    } else {
-        None
-    }
-}
-
 fn queue_capacity(kind: &NodeKind) -> u32 {
     match kind {
         NodeKind::Service(s) => s.queue_capacity,
@@ -42,17 +32,12 @@ fn queue_capacity(kind: &NodeKind) -> u32 {
     }
 }
 
-/// What a zoomed-out card shows of a node's numbers: only whether it is down,
-/// paused, and its health class. Passing this instead of the full view lets
-/// the thousand cards of a big design skip redrawing while their numbers move.
+/// What a zoomed-out card shows of a node's numbers: only whether it is down
+/// or paused (its tint comes separately). Passing this instead of the full
+/// view lets the thousand cards of a big design skip redrawing while their
+/// numbers move.
 pub fn coarse(v: &NodeView) -> NodeView {
-    let mut c = NodeView { down: v.down, paused: v.paused, ..NodeView::default() };
-    match health(v) {
-        Some("bad") => c.live.error_rate = 1.0,
-        Some(_) => c.live.error_rate = 0.05,
-        None => {}
-    }
-    c
+    NodeView { down: v.down, paused: v.paused, ..NodeView::default() }
 }
 
 /// What happened on card `usize`.
@@ -66,8 +51,9 @@ pub enum CardEvent {
 #[derive(Properties, PartialEq)]
 pub struct CardProps {
     pub index: usize,
-    pub node: Node,
+    pub node: Same<Node>,
     pub view: NodeView,
+    pub health: Health,
     pub selected: bool,
     pub detailed: bool,
     /// How far a drag in progress has carried the card, in design pixels
@@ -91,7 +77,7 @@ pub fn Card(props: &CardProps) -> Html {
         onfocus: props.events.reform(move |_: FocusEvent| CardEvent::Focus(i)),
         oncontextmenu: props.events.reform(move |e| CardEvent::Context(i, e)),
     };
-    card(&props.node, &props.view, props.selected, props.detailed, props.offset, ev)
+    card(&props.node, &props.view, props.health, props.selected, props.detailed, props.offset, ev)
 }
 
 struct CardHandlers {
@@ -101,7 +87,15 @@ struct CardHandlers {
     oncontextmenu: Callback<MouseEvent>,
 }
 
-fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, offset: Option<(f64, f64)>, ev: CardHandlers) -> Html {
+fn card(
+    n: &Node,
+    v: &NodeView,
+    health: Health,
+    selected: bool,
+    detailed: bool,
+    offset: Option<(f64, f64)>,
+    ev: CardHandlers,
+) -> Html {
     let x = n.x - CARD_W / 2.0;
     let y = n.y - CARD_H / 2.0;
     let row = |k: usize, label: &str, metric: &str, raw: f64, text: String| {
@@ -138,7 +132,7 @@ fn card(n: &Node, v: &NodeView, selected: bool, detailed: bool, offset: Option<(
         ""
     };
     html! {
-        <g class={classes!("node", kind, health(v), v.down.then_some("down"), v.paused.then_some("paused"),
+        <g class={classes!("node", kind, health.class(), v.down.then_some("down"), v.paused.then_some("paused"),
                 selected.then_some("selected"), offset.is_some().then_some("dragged"))}
             transform={offset.map(|(dx, dy)| format!("translate({dx} {dy})"))}
             data-testid={format!("node-{}", n.id)} data-kind={kind} onpointerdown={ev.onpointerdown}

@@ -9,6 +9,7 @@
 
 pub mod camera;
 pub mod card;
+pub mod health;
 pub mod link;
 pub mod minimap;
 pub mod particle_layer;
@@ -19,10 +20,12 @@ use crate::editor::layout::{
     zone_boxes, zone_boxes_at, Line, RegionBox,
 };
 use crate::hooks::use_latest_callback;
+use crate::same::{reuse_equal, Same};
 use crate::state::{nodes_of, Selection};
 use camera::{Camera, Screen};
 use faultline_sim::{Scenario, SimView};
 use gloo::render::{request_animation_frame, AnimationFrame};
+use health::Tints;
 use minimap::Minimap;
 use particle_layer::ParticleLayer;
 use std::cell::{Cell, RefCell};
@@ -63,17 +66,6 @@ enum Drag {
     Move { nodes: Vec<usize>, x0: f64, y0: f64, dx: f64, dy: f64 },
     Connect { from: usize, x: f64, y: f64 },
     Band { x0: f64, y0: f64, x1: f64, y1: f64 },
-}
-
-/// An `Rc` compared by address, as a memo key: the document is replaced, never
-/// changed in place, and comparing a big one field by field costs more than
-/// the memo saves.
-struct Same<T>(Rc<T>);
-
-impl<T> PartialEq for Same<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
 }
 
 /// Where a card drag has got to. Pointer moves only note the offset here; one
@@ -507,14 +499,32 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             card::CardEvent::Context(i, ev) => context_for(&on_context, Selection::Node(i)).emit(ev),
         })
     });
-    let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
+    // Each card's node, shared: a card compares it by address, and only the
+    // nodes an edit changed get a new one.
+    let shared = use_mut_ref(Vec::<Same<faultline_sim::scenario::Node>>::new);
+    let card_nodes = {
+        let shared = Rc::clone(&shared);
+        use_memo(Same(Rc::clone(doc)), move |d| {
+            let next = reuse_equal(&shared.borrow(), &d.0.nodes);
+            shared.borrow_mut().clone_from(&next);
+            next
+        })
+    };
+    // Health tints move with hysteresis, on readouts only (see `health`).
+    let tints = use_mut_ref(Tints::default);
+    tints.borrow_mut().update(doc.nodes.iter().map(|n| n.id.as_str()), &props.view);
+    let tints = tints.borrow();
+    let nodes = doc.nodes.iter().zip(card_nodes.iter()).enumerate().map(|(i, (n, node))| {
         let full = props.view.nodes.get(i).cloned().unwrap_or_default();
+        let health = tints.get(i);
         let view = if detailed { full } else { card::coarse(&full) };
         html! {
-            <card::Card key={n.id.clone()} index={i} node={n.clone()} {view} selected={selected(Selection::Node(i))}
-                {detailed} offset={offset(i)} events={card_events.clone()} />
+            <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health}
+                selected={selected(Selection::Node(i))} {detailed} offset={offset(i)} events={card_events.clone()} />
         }
     });
+    let nodes: Vec<Html> = nodes.collect();
+    drop(tints);
     let (region_boxes, zone_boxes) = &*boxes;
     let zones = zone_boxes.iter().map(|b: &RegionBox| {
         html! {
