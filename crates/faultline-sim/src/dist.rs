@@ -149,6 +149,11 @@ impl Sampler {
         to_micros(us)
     }
 
+    /// Every draw is the same.
+    pub fn is_constant(&self) -> bool {
+        matches!(self, Sampler::Constant(_))
+    }
+
     /// Scales every draw by `factor` (used for slow-down faults and saturation).
     pub fn sample_scaled(&self, rng: &mut SimRng, factor: f64) -> u64 {
         let base = self.sample(rng);

@@ -87,7 +87,12 @@ impl Ord for Entry {
 ///   fixed delay per link they are scheduled in time order anyway. In the
 ///   heap they made it several times larger and every pop slower (on the
 ///   200-node benchmark the stale timeouts were a fifth of the events and
-///   most of the run time).
+///   most of the run time);
+/// - so do messages over constant-latency links (`schedule_steady`): a
+///   delivery and its response each wait the link's fixed latency, so they
+///   too arrive in time order per delay. On the 200-node benchmark (all links
+///   constant) this leaves the heap only work and arrivals, a third of its
+///   traffic.
 ///
 /// `pop` takes whichever front comes first by (time, sequence), so the order
 /// is exactly the heap-only order: runs and their trace hashes are unchanged.
@@ -128,11 +133,24 @@ const ORDINARY_SEQ: u64 = 1 << 32;
 impl EventQueue {
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
+        self.push(at, event, matches!(event, Event::Timeout { .. }));
+    }
+
+    /// Schedules an event whose delay the caller will use again and again (a
+    /// message over a constant-latency link): it waits in the lane of its
+    /// delay, as timeouts do, when there is one. Same order as `schedule`.
+    #[inline]
+    pub fn schedule_steady(&mut self, at: SimTime, event: Event) {
+        self.push(at, event, true);
+    }
+
+    #[inline]
+    fn push(&mut self, at: SimTime, event: Event, steady: bool) {
         self.seq += 1;
         let entry = Entry { time: at.0, seq: ORDINARY_SEQ + self.seq, event };
         if at.0 == self.now {
             self.now_fifo.push_back(entry);
-        } else if !(matches!(event, Event::Timeout { .. }) && self.push_lane(entry)) {
+        } else if !(steady && self.push_lane(entry)) {
             self.heap.push(entry);
         }
     }
@@ -195,6 +213,22 @@ impl EventQueue {
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
         let (source, _) = self.first()?;
+        self.take(source)
+    }
+
+    /// Pops the next event if it is due at or before `limit` (one look at
+    /// the fronts instead of `peek_time` then `pop`).
+    #[inline]
+    pub fn pop_due(&mut self, limit: SimTime) -> Option<(SimTime, Event)> {
+        let (source, e) = self.first()?;
+        if e.time > limit.0 {
+            return None;
+        }
+        self.take(source)
+    }
+
+    #[inline]
+    fn take(&mut self, source: Source) -> Option<(SimTime, Event)> {
         let e = match source {
             Source::Fifo => self.now_fifo.pop_front(),
             Source::Heap => self.heap.pop(),
@@ -284,6 +318,79 @@ mod tests {
             reference.sort();
             assert_eq!(popped, reference, "seed {seed}");
             assert!(q.is_empty());
+        }
+    }
+
+    /// Steady messages share lanes with timeouts (more distinct delays than
+    /// lanes, zero delays, random heap events in between): the order is still
+    /// exactly (time, sequence), and `pop_due` stops at its limit.
+    #[test]
+    fn steady_lanes_keep_the_heap_order() {
+        for seed in 1..=20u64 {
+            let mut x = seed;
+            let mut next = move || {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x >> 33
+            };
+            let mut q = EventQueue::default();
+            let mut reference = Vec::new();
+            let mut popped = Vec::new();
+            let mut seq = 0u32;
+            let mut now = 0u64;
+            for _ in 0..4_000u32 {
+                for _ in 0..(next() % 3) {
+                    seq += 1;
+                    let (call, gen) = (seq, 0);
+                    let at = match next() % 4 {
+                        0 => {
+                            let at = now + 250 * (1 + next() % (MAX_LANES as u64 + 2));
+                            q.schedule_steady(SimTime(at), Event::Deliver { call, gen });
+                            at
+                        }
+                        1 => {
+                            let at = now + 1_000 * (1 + next() % 3);
+                            q.schedule(SimTime(at), Event::Timeout { call, gen });
+                            at
+                        }
+                        2 => {
+                            q.schedule_steady(SimTime(now), Event::Response { call, gen });
+                            now
+                        }
+                        _ => {
+                            let at = now + next() % 5_000;
+                            q.schedule(SimTime(at), Event::WorkDone { call, gen });
+                            at
+                        }
+                    };
+                    reference.push((at, seq));
+                }
+                let limit = SimTime(now + next() % 300);
+                while let Some((t, e)) = q.pop_due(limit) {
+                    assert!(t.0 >= now && t <= limit);
+                    now = t.0;
+                    let (Event::Deliver { call, .. }
+                    | Event::Timeout { call, .. }
+                    | Event::Response { call, .. }
+                    | Event::WorkDone { call, .. }) = e
+                    else {
+                        unreachable!()
+                    };
+                    popped.push((now, call));
+                }
+                assert!(q.peek_time().is_none_or(|t| t > limit));
+            }
+            while let Some((t, e)) = q.pop() {
+                let (Event::Deliver { call, .. }
+                | Event::Timeout { call, .. }
+                | Event::Response { call, .. }
+                | Event::WorkDone { call, .. }) = e
+                else {
+                    unreachable!()
+                };
+                popped.push((t.0, call));
+            }
+            reference.sort();
+            assert_eq!(popped, reference, "seed {seed}");
         }
     }
 

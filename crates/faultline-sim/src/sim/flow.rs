@@ -55,12 +55,24 @@ impl Sim {
         if let Some(t) = e.timeout_us {
             self.queue.schedule(now.plus(t), Event::Timeout { call: idx, gen });
         }
+        let steady = e.latency.is_constant();
         let lat = transmit(e);
         let kind = if self.calls.at(idx).attempt > 1 { Kind::Retry } else { Kind::Request };
         self.movements.record(movement(now, edge, lat, kind));
         match lat {
-            Some(lat) => self.queue.schedule(now.plus(lat), Event::Deliver { call: idx, gen }),
+            Some(lat) => self.schedule_message(steady, now.plus(lat), Event::Deliver { call: idx, gen }),
             None => self.calls.at_mut(idx).lost = true,
+        }
+    }
+
+    /// Schedules a message's arrival; over a constant-latency link its delay
+    /// repeats, so it can wait in a lane of the queue rather than the heap.
+    #[inline]
+    fn schedule_message(&mut self, steady: bool, at: SimTime, event: Event) {
+        if steady {
+            self.queue.schedule_steady(at, event);
+        } else {
+            self.queue.schedule(at, event);
         }
     }
 
@@ -308,10 +320,12 @@ impl Sim {
         call.outcome = outcome;
         call.phase = Phase::Responding;
         let (gen, abandoned, edge) = (call.gen, call.abandoned, call.edge);
-        let lat = transmit(&mut self.edges[edge as usize]);
+        let e = &mut self.edges[edge as usize];
+        let steady = e.latency.is_constant();
+        let lat = transmit(e);
         self.movements.record(movement(self.now, edge, lat, Kind::of(outcome)));
         match lat {
-            Some(lat) => self.queue.schedule(self.now.plus(lat), Event::Response { call: idx, gen }),
+            Some(lat) => self.schedule_message(steady, self.now.plus(lat), Event::Response { call: idx, gen }),
             None if abandoned => self.calls.close(idx),
             None => call.lost = true,
         }

@@ -515,11 +515,7 @@ impl Sim {
     pub fn step_until(&mut self, t: SimTime) -> u64 {
         let limit = t.min(self.end);
         let before = self.events;
-        while let Some(at) = self.queue.peek_time() {
-            if at > limit {
-                break;
-            }
-            let (at, event) = self.queue.pop().expect("peeked");
+        while let Some((at, event)) = self.queue.pop_due(limit) {
             self.advance_to(at);
             self.events += 1;
             self.trace = mix64(self.trace ^ event.fingerprint() ^ at.0.rotate_left(29));
