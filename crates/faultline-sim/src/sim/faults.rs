@@ -23,7 +23,10 @@ impl Sim {
             FaultAction::Restart { node } => self.restart(self.node_index(node)),
             FaultAction::Pause { node } => {
                 let n = self.node_index(node);
-                self.nodes[n].paused = true;
+                if !self.nodes[n].paused {
+                    self.nodes[n].paused = true;
+                    self.paused_nodes += 1;
+                }
             }
             FaultAction::Resume { node } => self.resume(self.node_index(node)),
             FaultAction::Partition { id, a, b } => self.partition(index, id.clone(), a, b),
@@ -99,7 +102,10 @@ impl Sim {
 
     fn resume(&mut self, node: usize) {
         let n = &mut self.nodes[node];
-        n.paused = false;
+        if n.paused {
+            n.paused = false;
+            self.paused_nodes -= 1;
+        }
         for event in std::mem::take(&mut n.held) {
             self.queue.schedule(self.now, event);
         }

@@ -158,6 +158,8 @@ pub struct Sim {
     next_window: SimTime,
     pub(crate) trace: u64,
     pub(crate) events: u64,
+    /// Nodes with `paused` set (kept by `faults`).
+    paused_nodes: u32,
     pub(crate) totals: Totals,
     /// End-to-end latency of user requests, over every client.
     pub(crate) overall: Metrics,
@@ -327,6 +329,7 @@ impl Sim {
             next_window: SimTime(WINDOW_US),
             trace: mix64(seed),
             events: 0,
+            paused_nodes: 0,
             totals: Totals::default(),
             overall: Metrics::default(),
             movements: Movements::default(),
@@ -466,6 +469,10 @@ impl Sim {
                 }
             }
         }
+        let paused = self.nodes.iter().filter(|n| n.paused).count() as u32;
+        if paused != self.paused_nodes {
+            return Err(format!("{paused} nodes paused, but paused_nodes is {}", self.paused_nodes));
+        }
         if roots != self.totals.in_flight {
             return Err(format!("{} user requests in flight, but {} live", self.totals.in_flight, roots));
         }
@@ -519,10 +526,14 @@ impl Sim {
             self.advance_to(at);
             self.events += 1;
             self.trace = mix64(self.trace ^ event.fingerprint() ^ at.0.rotate_left(29));
-            if let Some(owner) = self.owner(&event) {
-                if self.nodes[owner].paused {
-                    self.nodes[owner].held.push(event);
-                    continue;
+            // Looking up the owner costs two cache misses per event: skipped
+            // while no node is paused (nearly always).
+            if self.paused_nodes > 0 {
+                if let Some(owner) = self.owner(&event) {
+                    if self.nodes[owner].paused {
+                        self.nodes[owner].held.push(event);
+                        continue;
+                    }
                 }
             }
             self.handle(event);
