@@ -68,21 +68,26 @@ pub struct Point {
 }
 
 /// Counters, histograms and the series of one node or edge.
+///
+/// Laid out for the cache: what every successful call touches (the pending
+/// list's header and five counters) fills the first 64-byte line, failures
+/// the second, and the histogram and series, read once a window, come last.
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct Metrics {
+    /// Latencies of the open window not yet in `hist` (clamped as it would).
+    pending: Vec<u32>,
     pub arrivals: u64,
     pub ok: u64,
+    win_arrivals: u64,
+    win_ok: u64,
+    pub latency_sum_us: u64,
+    win_failed: u64,
     /// Of `ok`, how many were answered by a fallback.
     pub degraded: u64,
     pub failed: [u64; FailReason::COUNT],
-    pub latency_sum_us: u64,
     /// Every latency of the closed windows, and of the open one's spills.
     hist: Histogram<u64>,
-    win_arrivals: u64,
-    win_ok: u64,
-    win_failed: u64,
-    /// Latencies of the open window not yet in `hist` (clamped as it would).
-    pending: Vec<u32>,
     /// The open window's spilled latencies, once it has had more than
     /// `PENDING_CAPACITY` (empty otherwise).
     win_hist: Option<Box<Histogram<u64>>>,
