@@ -59,9 +59,17 @@ struct Entry {
     event: Event,
 }
 
+impl Entry {
+    /// (time, sequence) as one number: one comparison instead of two.
+    #[inline]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
+}
+
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+        self.key() == other.key()
     }
 }
 impl Eq for Entry {}
@@ -69,11 +77,28 @@ impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
+    #[inline]
+    fn le(&self, other: &Self) -> bool {
+        other.key() <= self.key()
+    }
+    #[inline]
+    fn lt(&self, other: &Self) -> bool {
+        other.key() < self.key()
+    }
+    #[inline]
+    fn ge(&self, other: &Self) -> bool {
+        other.key() >= self.key()
+    }
+    #[inline]
+    fn gt(&self, other: &Self) -> bool {
+        other.key() > self.key()
+    }
 }
 impl Ord for Entry {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         // Reversed: BinaryHeap is a max-heap and we want the earliest first.
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 
@@ -179,7 +204,7 @@ impl EventQueue {
 
     /// The source whose front comes first by (time, sequence).
     fn first(&self) -> Option<(Source, &Entry)> {
-        let key = |e: &Entry| (e.time, e.seq);
+        let key = Entry::key;
         let mut best: Option<(Source, &Entry)> = self.heap.peek().map(|e| (Source::Heap, e));
         if let Some(f) = self.now_fifo.front() {
             if best.is_none_or(|(_, b)| key(f) < key(b)) {
