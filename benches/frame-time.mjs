@@ -345,7 +345,9 @@ async function pickNode(page) {
         return el?.closest('g.node')?.getAttribute('data-testid') ?? null;
       }, [x, y]);
       const id = await locator.getAttribute('data-testid');
-      if (hit === id) return { locator, x, y, id };
+      // Found again by its test id: while it is dragged, the card shown
+      // moving is a copy on the drag layer, and it carries the id.
+      if (hit === id) return { locator: page.getByTestId(id), x, y, id };
     }
   }
   return null;

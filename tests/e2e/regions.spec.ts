@@ -70,13 +70,27 @@ test('dragging cards: several at once, into another region, and undo', async ({ 
   await expect.poll(async () => Math.abs((await centre(page, 'node-web')).y - web0.y)).toBeLessThan(2);
   await expect.poll(async () => Math.abs((await centre(page, 'node-client')).y - client0.y)).toBeLessThan(2);
 
-  // Drop web onto db, inside the eu box: it moves to eu (us keeps client);
+  // Drop web by db, inside the eu box: it moves to eu (us keeps client);
   // undo puts it back. (db could not leave eu: the partition names eu.)
   await page.getByTestId('node-web').click();
   await page.mouse.move(web0.x, web0.y);
   await page.mouse.down();
-  await page.mouse.move(db0.x, db0.y, { steps: 8 });
+  // Just below db's centre: inside eu's box, which grows to take web in.
+  await page.mouse.move(db0.x, db0.y + 40, { steps: 8 });
+  // While it is carried, each box that will change is outlined as it will
+  // be once web lands: eu's takes web in (and us's lets it go).
+  const previews = page.locator('.drag-layer rect.region-preview');
+  const webInAPreview = async () => {
+    const w = await centre(page, 'node-web');
+    for (const p of await previews.all()) {
+      const r = (await p.boundingBox())!;
+      if (w.x > r.x && w.x < r.x + r.width && w.y > r.y && w.y < r.y + r.height) return true;
+    }
+    return false;
+  };
+  await expect.poll(webInAPreview).toBe(true);
   await page.mouse.up();
+  await expect(previews).toHaveCount(0);
   await expect(page.getByTestId('node-region')).toHaveValue('eu');
   const eu = (await page.getByTestId('region-eu').boundingBox())!;
   const web2 = await centre(page, 'node-web');

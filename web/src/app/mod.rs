@@ -24,7 +24,7 @@ use placement::{checked, free_spot, moved_into_regions};
 use seed::random_seed;
 
 mod keys;
-mod placement;
+pub(crate) mod placement;
 mod reports;
 mod seed;
 use faultline_sim::Scenario;

@@ -61,6 +61,10 @@ pub struct CardProps {
     /// leaves the rest of it as it was drawn.
     #[prop_or_default]
     pub offset: Option<(f64, f64)>,
+    /// Being dragged: the drag layer shows it (with its test id); this one
+    /// stays behind, hidden.
+    #[prop_or_default]
+    pub lifted: bool,
     /// One callback for every card, the same from render to render, so a card
     /// whose node and numbers did not change is not drawn again.
     pub events: Callback<CardEvent>,
@@ -77,7 +81,7 @@ pub fn Card(props: &CardProps) -> Html {
         onfocus: props.events.reform(move |_: FocusEvent| CardEvent::Focus(i)),
         oncontextmenu: props.events.reform(move |e| CardEvent::Context(i, e)),
     };
-    card(&props.node, &props.view, props.health, props.selected, props.detailed, props.offset, ev)
+    card(props, ev)
 }
 
 struct CardHandlers {
@@ -87,15 +91,11 @@ struct CardHandlers {
     oncontextmenu: Callback<MouseEvent>,
 }
 
-fn card(
-    n: &Node,
-    v: &NodeView,
-    health: Health,
-    selected: bool,
-    detailed: bool,
-    offset: Option<(f64, f64)>,
-    ev: CardHandlers,
-) -> Html {
+fn card(p: &CardProps, ev: CardHandlers) -> Html {
+    let CardProps { node: n, view: v, health, selected, detailed, offset, lifted, .. } = p;
+    let (selected, detailed, offset, lifted) = (*selected, *detailed, *offset, *lifted);
+    // A lifted card's copy on the drag layer is the one tests find.
+    let tid = |id: String| (!lifted).then_some(id);
     let x = n.x - CARD_W / 2.0;
     let y = n.y - CARD_H / 2.0;
     let row = |k: usize, label: &str, metric: &str, raw: f64, text: String| {
@@ -104,7 +104,7 @@ fn card(
             <>
                 <text class="metric-label" x={(x + 12.0).to_string()} y={ty.to_string()}>{ label.to_string() }</text>
                 <text class="metric-value" x={(x + CARD_W - 12.0).to_string()} y={ty.to_string()} text-anchor="end"
-                    data-testid={format!("metric-{metric}-{}", n.id)} data-value={raw.to_string()}>{ text }</text>
+                    data-testid={tid(format!("metric-{metric}-{}", n.id))} data-value={raw.to_string()}>{ text }</text>
             </>
         }
     };
@@ -133,9 +133,9 @@ fn card(
     };
     html! {
         <g class={classes!("node", kind, health.class(), v.down.then_some("down"), v.paused.then_some("paused"),
-                selected.then_some("selected"), offset.is_some().then_some("dragged"))}
+                selected.then_some("selected"), offset.is_some().then_some("dragged"), lifted.then_some("lifted"))}
             transform={offset.map(|(dx, dy)| format!("translate({dx} {dy})"))}
-            data-testid={format!("node-{}", n.id)} data-kind={kind} onpointerdown={ev.onpointerdown}
+            data-testid={tid(format!("node-{}", n.id))} data-kind={kind} onpointerdown={ev.onpointerdown}
             onfocus={ev.onfocus} oncontextmenu={ev.oncontextmenu} tabindex="0" role="button" aria-pressed={selected.to_string()}
             aria-label={format!("{} ({}){state}", n.display_name(), kind.replace('_', " "))}>
             // A flat offset copy of the card under it stands for a shadow: a
@@ -164,7 +164,7 @@ fn card(
             }
             if !matches!(n.kind, NodeKind::Database(_)) {
                 <circle class="handle" cx={(x + CARD_W).to_string()} cy={n.y.to_string()} r="7"
-                    data-testid={format!("handle-{}", n.id)} onpointerdown={ev.on_handle}>
+                    data-testid={tid(format!("handle-{}", n.id))} onpointerdown={ev.on_handle}>
                     <title>{ "Drag to another node to connect" }</title>
                 </circle>
             }

@@ -9,26 +9,25 @@
 
 pub mod camera;
 pub mod card;
+pub mod drag_layer;
 pub mod health;
 pub mod link;
 pub mod minimap;
 pub mod particle_layer;
 
-use crate::editor::edits::snap;
 use crate::editor::layout::{
-    edge_ends, edge_lines, isolated_regions, line_between, node_at, nodes_in, region_boxes, region_boxes_at,
-    zone_boxes, zone_boxes_at, Line, RegionBox,
+    edge_ends, edge_lines, isolated_regions, node_at, nodes_in, region_boxes, zone_boxes, Line, RegionBox,
 };
 use crate::hooks::use_latest_callback;
 use crate::same::{reuse_equal, Same};
 use crate::state::{nodes_of, Selection};
 use camera::{Camera, Screen};
+use drag_layer::{carried, tints_of, Carry, DragLayer};
 use faultline_sim::{Scenario, SimView};
-use gloo::render::{request_animation_frame, AnimationFrame};
+use gloo::render::request_animation_frame;
 use health::Tints;
 use minimap::Minimap;
 use particle_layer::ParticleLayer;
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -57,46 +56,16 @@ pub struct CanvasProps {
     pub on_context: Callback<(Selection, f64, f64)>,
 }
 
-/// The gesture in progress. `Move`: cards carried from (x0, y0), drawn (dx,
-/// dy) away (see [`Carry`] for where the pointer is now).
+/// The gesture in progress. `Move`: cards carried from (x0, y0); `lifted`
+/// once the pointer has left the start, when the drag layer takes them over
+/// (see [`Carry`] for where they are now).
 #[derive(Clone, Debug, PartialEq)]
 enum Drag {
     Idle,
     Pan { cx: f64, cy: f64, cam: Camera, moved: bool },
-    Move { nodes: Vec<usize>, x0: f64, y0: f64, dx: f64, dy: f64 },
+    Move { nodes: Rc<Vec<usize>>, x0: f64, y0: f64, lifted: bool },
     Connect { from: usize, x: f64, y: f64 },
     Band { x0: f64, y0: f64, x1: f64, y1: f64 },
-}
-
-/// Where a card drag has got to. Pointer moves only note the offset here; one
-/// animation frame later the canvas draws it, and only when a card lands on
-/// another grid point (cards snap to the grid), so a fast pointer costs at
-/// most one redraw per frame and a slow one none between grid points.
-#[derive(Default)]
-struct Carry {
-    /// The pointer's offset from where the drag started, design pixels.
-    at: Cell<(f64, f64)>,
-    /// The frame that will draw it, while one is requested.
-    frame: RefCell<Option<AnimationFrame>>,
-    pending: Cell<bool>,
-}
-
-impl Carry {
-    fn start(&self) {
-        self.at.set((0.0, 0.0));
-        self.stop();
-    }
-
-    fn stop(&self) {
-        self.pending.set(false);
-        self.frame.borrow_mut().take();
-    }
-}
-
-/// Where a card carried (dx, dy) is drawn, as an offset from its place:
-/// where it will land, on the grid.
-fn carried(n: &faultline_sim::scenario::Node, dx: f64, dy: f64) -> (f64, f64) {
-    (snap(n.x + dx) - n.x, snap(n.y + dy) - n.y)
 }
 
 fn screen_of(node: &NodeRef) -> Option<Screen> {
@@ -116,7 +85,7 @@ fn capture(node: &NodeRef, ev: &PointerEvent) {
 pub fn Canvas(props: &CanvasProps) -> Html {
     let svg = use_node_ref();
     let drag = use_state(|| Drag::Idle);
-    let carry = use_mut_ref(Carry::default);
+    let carry = use_memo((), |_| Carry::default());
     // Active pointers, for pinch zoom.
     let pointers = use_mut_ref(BTreeMap::<i32, (f64, f64)>::new);
     // Space held down: dragging anywhere, even on a card, pans.
@@ -186,27 +155,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
 
     let doc = &props.doc;
-    // Cards being dragged: each one's offset from its place (`None` for the
-    // others), drawn as a transform so that nothing else is drawn again but
-    // the links that touch them (and their boxes, when they are in one).
-    let lifted: Vec<Option<(f64, f64)>> = match &*drag {
-        Drag::Move { nodes, dx, dy, .. } if *dx != 0.0 || *dy != 0.0 => {
-            let mut lifted = vec![None; doc.nodes.len()];
-            for &i in nodes {
-                if let Some(n) = doc.nodes.get(i) {
-                    lifted[i] = Some(carried(n, *dx, *dy));
-                }
-            }
-            lifted
-        }
-        _ => Vec::new(),
+    // Cards being dragged: the drag layer draws them, and the links that
+    // touch them; here they stay where they were, hidden.
+    let lifted: &[usize] = match &*drag {
+        Drag::Move { nodes, lifted: true, .. } => nodes,
+        _ => &[],
     };
-    let offset = |i: usize| lifted.get(i).copied().flatten();
-    let centre = |i: usize| {
-        let n = &doc.nodes[i];
-        let (ox, oy) = offset(i).unwrap_or((0.0, 0.0));
-        (n.x + ox, n.y + oy)
-    };
+    let is_lifted = |i: usize| lifted.contains(&i);
 
     let onpointerdown = {
         let (drag, svg, pointers) = (drag.clone(), svg.clone(), pointers.clone());
@@ -231,7 +186,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
     let onpointermove = {
         let (drag, pointers, on_camera) = (drag.clone(), pointers.clone(), props.on_camera.clone());
-        let (carry, doc) = (carry.clone(), Rc::clone(doc));
+        let (carry, doc) = (Rc::clone(&carry), Rc::clone(doc));
         let to_design = to_design.clone();
         Callback::from(move |ev: PointerEvent| {
             let here = (f64::from(ev.client_x()), f64::from(ev.client_y()));
@@ -263,29 +218,31 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                         }
                     }
                 }
-                Drag::Move { nodes, x0, y0, dx, dy } => {
+                Drag::Move { nodes, x0, y0, lifted } => {
                     let (x, y) = to_design(&cam, &ev);
-                    let c = carry.borrow();
-                    c.at.set((x - x0, y - y0));
-                    if c.pending.replace(true) {
+                    carry.at.set((x - x0, y - y0));
+                    if carry.pending.replace(true) {
                         return; // the frame already requested draws this too
                     }
-                    let (drag, carry, doc) = (drag.clone(), carry.clone(), Rc::clone(&doc));
-                    let (nodes, x0, y0, drawn) = (nodes.clone(), *x0, *y0, (*dx, *dy));
-                    *c.frame.borrow_mut() = Some(request_animation_frame(move |_| {
-                        let c = carry.borrow();
-                        if !c.pending.replace(false) {
+                    let (drag, held, doc) = (drag.clone(), Rc::clone(&carry), Rc::clone(&doc));
+                    let (nodes, x0, y0, lifted) = (Rc::clone(nodes), *x0, *y0, *lifted);
+                    *carry.frame.borrow_mut() = Some(request_animation_frame(move |_| {
+                        let carry = &held;
+                        if !carry.pending.replace(false) {
                             return;
                         }
-                        let (dx, dy) = c.at.get();
+                        let (dx, dy) = carry.at.get();
                         let place = |(dx, dy): (f64, f64)| {
                             let carried = |n| carried(n, dx, dy);
                             nodes.iter().filter_map(|&i| doc.nodes.get(i)).map(carried).collect::<Vec<_>>()
                         };
-                        // Drawn again only when a card lands somewhere else (or the
-                        // drag first leaves its start, which shows it is moving).
-                        if place((dx, dy)) != place(drawn) || drawn == (0.0, 0.0) {
-                            drag.set(Drag::Move { nodes, x0, y0, dx, dy });
+                        // Drawn again only when a card lands somewhere else.
+                        if place((dx, dy)) != place(carry.shown.get()) {
+                            carry.show((dx, dy));
+                        }
+                        // The first step lifts the cards onto the drag layer.
+                        if !lifted && (dx, dy) != (0.0, 0.0) {
+                            drag.set(Drag::Move { nodes, x0, y0, lifted: true });
                         }
                     }));
                 }
@@ -301,7 +258,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         })
     };
     let onpointerup = {
-        let (drag, pointers, doc, carry) = (drag.clone(), pointers.clone(), Rc::clone(&props.doc), carry.clone());
+        let (drag, pointers, doc, carry) = (drag.clone(), pointers.clone(), Rc::clone(&props.doc), Rc::clone(&carry));
         let (on_select, on_move, on_connect) =
             (props.on_select.clone(), props.on_move.clone(), props.on_connect.clone());
         let selection = props.selection.clone();
@@ -311,11 +268,10 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 Drag::Pan { moved: false, .. } => on_select.emit(Vec::new()),
                 Drag::Move { nodes, .. } => {
                     // Where the pointer is, even if no frame has drawn it yet.
-                    let c = carry.borrow();
-                    c.stop();
-                    let (dx, dy) = c.at.get();
+                    carry.stop();
+                    let (dx, dy) = carry.at.get();
                     if dx.abs() + dy.abs() > 2.0 {
-                        on_move.emit((nodes.clone(), dx, dy));
+                        on_move.emit((nodes.to_vec(), dx, dy));
                     }
                 }
                 Drag::Connect { from, x, y } => {
@@ -389,13 +345,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let lines = use_memo(Same(Rc::clone(doc)), |d| edge_lines(&d.0));
     let ends = use_memo(Same(Rc::clone(doc)), |d| edge_ends(&d.0));
     let placed = use_memo(Same(Rc::clone(doc)), |d| (region_boxes(&d.0, &[]), zone_boxes(&d.0, &[])));
-    let boxed = |i: usize| offset(i).is_some() && (doc.nodes[i].region.is_some() || doc.nodes[i].zone.is_some());
-    let boxes = if (0..lifted.len()).any(boxed) {
-        let at = |i: usize, _: &faultline_sim::scenario::Node| Some(centre(i));
-        Rc::new((region_boxes_at(doc, at), zone_boxes_at(doc, at)))
-    } else {
-        placed
-    };
+    let boxes = placed;
     // Regions a partition has cut off from the rest (every link across the
     // border cut): their boxes are drawn cut.
     let isolated = use_memo((Same(Rc::clone(doc)), props.view.cut.clone()), |(d, cut)| isolated_regions(&d.0, cut));
@@ -411,34 +361,18 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             link::LinkEvent::Context(i, ev) => context_for(&on_context, Selection::Edge(i)).emit(ev),
         })
     });
-    // Links touching dragged cards are drawn on a layer of their own over
-    // the canvas (`lifted` ones stay where they were, hidden): each drag step
-    // then paints and rasterises those few lines, where redrawing them in
-    // the canvas repainted everything their (long, diagonal) bounds cover.
-    let lifted_link =
-        |i: usize| ends.get(i).copied().flatten().filter(|&(a, b)| offset(a).is_some() || offset(b).is_some());
-    let link = |i: usize, e: &faultline_sim::scenario::Edge, line: Line, lifted: bool, ghost: bool| {
+    let link = |i: usize, e: &faultline_sim::scenario::Edge, line: Line| {
         let throughput_rps = if detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
         let breaker = props.view.breakers.get(i).copied().flatten();
+        let lifted = ends.get(i).copied().flatten().is_some_and(|(a, b)| is_lifted(a) || is_lifted(b));
         html! {
             <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker}
-                selected={selected(Selection::Edge(i))} {detailed} events={link_events.clone()} {lifted} {ghost} />
+                selected={selected(Selection::Edge(i))} {detailed} events={link_events.clone()} {lifted} />
         }
     };
     let edges = doc.edges.iter().zip(lines.iter()).enumerate();
-    let edges = edges.filter_map(|(i, (e, line))| Some(link(i, e, (*line)?, lifted_link(i).is_some(), false)));
-    let ghosts: Vec<Html> = if lifted.is_empty() {
-        Vec::new()
-    } else {
-        doc.edges
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| {
-                lifted_link(i).map(|(a, b)| link(i, e, line_between(centre(a), centre(b)), false, true))
-            })
-            .collect()
-    };
+    let edges = edges.filter_map(|(i, (e, line))| Some(link(i, e, (*line)?)));
     // One stable callback for all cards (see `card::Card`); it calls the
     // handler of the latest render.
     let card_events = use_latest_callback({
@@ -446,7 +380,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             (drag.clone(), svg.clone(), props.on_select.clone(), props.on_context.clone());
         let selection = props.selection.clone();
         let to_design = to_design.clone();
-        let (space, carry, pointers) = (space.clone(), carry.clone(), pointers.clone());
+        let (space, carry, pointers) = (space.clone(), Rc::clone(&carry), pointers.clone());
         Callback::from(move |e: card::CardEvent| match e {
             card::CardEvent::Down(i, ev) => {
                 if *space.borrow() {
@@ -461,7 +395,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     p.len()
                 };
                 if fingers >= 2 {
-                    carry.borrow().stop();
+                    carry.stop();
                     capture(&svg, &ev);
                     drag.set(Drag::Idle);
                     return;
@@ -481,8 +415,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 if moving.contains(&i) {
                     capture(&svg, &ev);
                     let (x0, y0) = to_design(&cam, &ev);
-                    carry.borrow().start();
-                    drag.set(Drag::Move { nodes: moving, x0, y0, dx: 0.0, dy: 0.0 });
+                    carry.start();
+                    drag.set(Drag::Move { nodes: Rc::new(moving), x0, y0, lifted: false });
                 }
             }
             card::CardEvent::Handle(i, ev) => {
@@ -520,10 +454,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let view = if detailed { full } else { card::coarse(&full) };
         html! {
             <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health}
-                selected={selected(Selection::Node(i))} {detailed} offset={offset(i)} events={card_events.clone()} />
+                selected={selected(Selection::Node(i))} {detailed} lifted={is_lifted(i)} events={card_events.clone()} />
         }
     });
     let nodes: Vec<Html> = nodes.collect();
+    let lifted_tints = Rc::new(tints_of(&tints, lifted));
     drop(tints);
     let (region_boxes, zone_boxes) = &*boxes;
     let zones = zone_boxes.iter().map(|b: &RegionBox| {
@@ -592,12 +527,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for nodes }
                 { overlay.unwrap_or_default() }
             </svg>
-            // The links a drag moves, over the canvas (see `ghosts` above).
-            if !ghosts.is_empty() {
-                <svg class="graph drag-layer" viewBox={cam.view_box()} preserveAspectRatio="xMidYMid meet"
-                    aria-hidden="true">
-                    { for ghosts }
-                </svg>
+            // The cards a drag carries, over the canvas (see `drag_layer`).
+            if let Drag::Move { nodes, lifted: true, .. } = &*drag {
+                <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)}
+                    tints={lifted_tints} selection={props.selection.clone()} {detailed}
+                    view_box={cam.view_box()} carry={Same(Rc::clone(&carry))} card_events={card_events.clone()}
+                    link_events={link_events.clone()} />
             }
             // Drawn by the frame loop, never by a render (see `particle_layer`).
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />

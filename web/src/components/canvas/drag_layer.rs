@@ -1,0 +1,169 @@
+//! The drag layer: cards being dragged, the links that touch them and the
+//! boxes they stretch, drawn over the canvas while the pointer carries them.
+//!
+//! A drag step used to render the whole canvas (every card and link
+//! compared, the SVG repainted around the card), up to sixty times a second
+//! on a design with hundreds of cards. Now the canvas renders twice per drag,
+//! when the cards lift (it hides them and their links) and when they land;
+//! in between, each step renders only this small component, on a compositing
+//! layer of its own, so the browser repaints a few elements instead of the
+//! design.
+
+use super::card::{Card, CardEvent};
+use super::health::Tints;
+use super::link::{Link, LinkEvent};
+use crate::app::placement::moved_into_regions;
+use crate::editor::edits::snap;
+use crate::editor::layout::{line_between, region_boxes, zone_boxes, Line, RegionBox};
+use crate::same::{reuse_equal, Same};
+use crate::state::Selection;
+use faultline_sim::scenario::{Node, Scenario};
+use faultline_sim::SimView;
+use gloo::render::AnimationFrame;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Where a card drag has got to. Pointer moves only note the offset here; one
+/// animation frame later it is drawn, and only when a card lands on another
+/// grid point (cards snap to the grid), so a fast pointer costs at most one
+/// render per frame and a slow one none between grid points.
+#[derive(Default)]
+pub struct Carry {
+    /// The pointer's offset from where the drag started, design pixels.
+    pub at: Cell<(f64, f64)>,
+    /// The offset the layer shows.
+    pub shown: Cell<(f64, f64)>,
+    /// The frame that will draw it, while one is requested.
+    pub frame: RefCell<Option<AnimationFrame>>,
+    pub pending: Cell<bool>,
+    /// Redraws the layer, while it is mounted.
+    redraw: RefCell<Option<Callback<()>>>,
+}
+
+impl Carry {
+    pub fn start(&self) {
+        self.at.set((0.0, 0.0));
+        self.shown.set((0.0, 0.0));
+        self.stop();
+    }
+
+    pub fn stop(&self) {
+        self.pending.set(false);
+        self.frame.borrow_mut().take();
+    }
+
+    /// Shows the cards `at` this offset from where they started.
+    pub fn show(&self, at: (f64, f64)) {
+        self.shown.set(at);
+        let redraw = self.redraw.borrow().clone();
+        if let Some(r) = redraw {
+            r.emit(());
+        }
+    }
+}
+
+/// Where a card carried (dx, dy) is drawn, as an offset from its place:
+/// where it will land, on the grid.
+pub fn carried(n: &Node, dx: f64, dy: f64) -> (f64, f64) {
+    (snap(n.x + dx) - n.x, snap(n.y + dy) - n.y)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DragLayerProps {
+    pub doc: Same<Scenario>,
+    pub view: Rc<SimView>,
+    /// The cards being carried.
+    pub nodes: Rc<Vec<usize>>,
+    /// The carried cards' tints, in the order of `nodes`.
+    pub tints: Rc<Vec<super::health::Health>>,
+    pub selection: Vec<Selection>,
+    pub detailed: bool,
+    pub view_box: AttrValue,
+    pub carry: Same<Carry>,
+    pub card_events: Callback<CardEvent>,
+    pub link_events: Callback<LinkEvent>,
+}
+
+#[component]
+pub fn DragLayer(props: &DragLayerProps) -> Html {
+    let redraw = use_force_update();
+    {
+        let carry = props.carry.clone();
+        use_effect_with((), move |_| {
+            *carry.redraw.borrow_mut() = Some(Callback::from(move |_| redraw.force_update()));
+            move || *carry.redraw.borrow_mut() = None
+        });
+    }
+    let doc = &props.doc;
+    let (dx, dy) = props.carry.shown.get();
+    let offset = |i: usize| props.nodes.contains(&i).then(|| carried(&doc.nodes[i], dx, dy));
+    let centre = |i: usize| {
+        let n = &doc.nodes[i];
+        let (ox, oy) = offset(i).unwrap_or((0.0, 0.0));
+        (n.x + ox, n.y + oy)
+    };
+    // Shared once per drag: the cards compare their nodes by address.
+    let shared = use_memo(props.doc.clone(), |d| {
+        let nodes: Vec<Node> = props.nodes.iter().filter_map(|&i| d.nodes.get(i).cloned()).collect();
+        reuse_equal(&[], &nodes)
+    });
+    let cards = props.nodes.iter().zip(shared.iter()).zip(props.tints.iter()).map(|((&i, node), &health)| {
+        let view = props.view.nodes.get(i).cloned().unwrap_or_default();
+        let view = if props.detailed { view } else { super::card::coarse(&view) };
+        html! {
+            <Card key={node.id.clone()} index={i} node={node.clone()} {view} {health}
+                selected={props.selection.contains(&Selection::Node(i))} detailed={props.detailed}
+                offset={offset(i)} events={props.card_events.clone()} />
+        }
+    });
+    let touches = |e: &faultline_sim::scenario::Edge| {
+        let index = |id: &str| doc.nodes.iter().position(|n| n.id == id);
+        let (a, b) = (index(&e.from)?, index(&e.to)?);
+        (props.nodes.contains(&a) || props.nodes.contains(&b)).then_some((a, b))
+    };
+    let links = doc.edges.iter().enumerate().filter_map(|(i, e)| {
+        let (a, b) = touches(e)?;
+        let line: Line = line_between(centre(a), centre(b));
+        let throughput_rps =
+            if props.detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
+        Some(html! {
+            <Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps}
+                cut={props.view.cut.get(i).copied().unwrap_or(false)}
+                breaker={props.view.breakers.get(i).copied().flatten()}
+                selected={props.selection.contains(&Selection::Edge(i))} detailed={props.detailed}
+                events={props.link_events.clone()} ghost=true />
+        })
+    });
+    // The region and zone boxes as they will be once the cards land (a
+    // card carried out of its box leaves it, one carried into another box
+    // joins it): each box that would change is outlined where it will be.
+    let placed = use_memo(props.doc.clone(), |d| (region_boxes(d, &[]), zone_boxes(d, &[])));
+    let mut previews: Vec<(RegionBox, &str)> = Vec::new();
+    if !placed.0.is_empty() || !placed.1.is_empty() {
+        let landed = moved_into_regions(doc, &props.nodes, dx, dy);
+        let changed =
+            |now: &[RegionBox], then: Vec<RegionBox>| then.into_iter().filter(|b| !now.contains(b)).collect::<Vec<_>>();
+        previews.extend(changed(&placed.0, region_boxes(&landed, &[])).into_iter().map(|b| (b, "region-preview")));
+        previews.extend(changed(&placed.1, zone_boxes(&landed, &[])).into_iter().map(|b| (b, "zone-preview")));
+    }
+    let boxes = previews.into_iter().map(|(b, class)| {
+        html! {
+            <rect class={class} x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()}
+                height={b.h.to_string()} rx="12" />
+        }
+    });
+    html! {
+        <svg class="graph drag-layer" viewBox={props.view_box.clone()} preserveAspectRatio="xMidYMid meet"
+            aria-hidden="true">
+            { for boxes }
+            { for links }
+            { for cards }
+        </svg>
+    }
+}
+
+/// The tints of `nodes`, in their order.
+pub fn tints_of(tints: &Tints, nodes: &[usize]) -> Vec<super::health::Health> {
+    nodes.iter().map(|&i| tints.get(i)).collect()
+}
