@@ -28,6 +28,8 @@ const COLOUR_PROPS: [&str; COLOURS] = ["--p-request", "--p-retry", "--p-ok", "--
 /// The attribute counting each colour's live dots.
 const COUNT_ATTRS: [&str; COLOURS] =
     ["data-p-request", "data-p-retry", "data-p-ok", "data-p-error", "data-p-timeout", "data-p-short"];
+/// Dots with a radius under this many device pixels are drawn as squares.
+const SQUARE_BELOW_PX: f64 = 1.6;
 /// Used while a colour cannot be read.
 const FALLBACK: &str = "#64748b";
 
@@ -201,6 +203,9 @@ impl Inner {
         }
         let (k, ox, oy) = Screen { left: 0.0, top: 0.0, width: w, height: h }.scale_and_origin(&cam);
         let _ = ctx.set_transform(k * dpr, 0.0, 0.0, k * dpr, (ox - cam.x * k) * dpr, (oy - cam.y * k) * dpr);
+        // A dot a few device pixels across looks the same drawn as a square,
+        // which the browser fills several times faster than a circle.
+        let squares = RADIUS * k * dpr < SQUARE_BELOW_PX;
         for (dots, colour) in self.at.iter().zip(&self.colours) {
             if dots.is_empty() {
                 continue;
@@ -208,8 +213,12 @@ impl Inner {
             ctx.set_fill_style_str(if colour.is_empty() { FALLBACK } else { colour });
             ctx.begin_path();
             for &(x, y) in dots {
-                ctx.move_to(x + RADIUS, y);
-                let _ = ctx.arc(x, y, RADIUS, 0.0, std::f64::consts::TAU);
+                if squares {
+                    ctx.rect(x - RADIUS, y - RADIUS, 2.0 * RADIUS, 2.0 * RADIUS);
+                } else {
+                    ctx.move_to(x + RADIUS, y);
+                    let _ = ctx.arc(x, y, RADIUS, 0.0, std::f64::consts::TAU);
+                }
             }
             ctx.fill();
         }
