@@ -33,28 +33,32 @@ pub const WINDOW_US: u64 = 1_000_000;
 pub const MAX_LIVE_CALLS: u32 = 2_000_000;
 
 /// A node at run time.
+///
+/// `repr(C)` for the cache: the first 64 bytes hold what nearly every event
+/// at the node touches (its random stream, counters and time integrals).
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct NodeRt {
-    pub behaviour: Behaviour,
     pub rng: SimRng,
-    pub metrics: Metrics,
     /// Calls at this node: queued or being worked on (for a client: its
     /// requests still waiting for an answer).
     pub in_flight: u32,
+    /// Crashed: refuses connections until restarted.
+    pub down: bool,
+    /// Paused: every event addressed to it waits in `held`.
+    pub paused: bool,
     /// Time integrals of `in_flight` and of busy workers, in call-microseconds,
     /// for time-average occupancy and utilisation.
     pub area_in_flight: u64,
     pub area_busy: u64,
     last_change: SimTime,
-    /// Crashed: refuses connections until restarted.
-    pub down: bool,
-    /// Paused: every event addressed to it waits in `held`.
-    pub paused: bool,
-    held: Vec<Event>,
     /// Work-time multiplier (slow-node fault).
     pub slow: f64,
     /// Share of calls answered with a 5xx (error fault).
     pub error_rate: f64,
+    pub behaviour: Behaviour,
+    pub metrics: Metrics,
+    held: Vec<Event>,
 }
 
 impl NodeRt {
@@ -71,30 +75,35 @@ impl NodeRt {
 }
 
 /// A directed link at run time.
+///
+/// `repr(C)` for the cache: the first 64 bytes hold what every message over
+/// the edge touches, the next what every call does, then the metrics' hot
+/// line; the resilience policies (rarely all present) come last.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct EdgeRt {
+    pub rng: SimRng,
     pub from: u32,
     pub to: u32,
-    pub latency: Sampler,
-    /// Loss probability now (the scenario's, or a fault's).
-    pub loss: f64,
-    pub base_loss: f64,
-    /// Latency added by a fault, per message.
-    pub extra_latency_us: u64,
+    pub in_flight: u32,
     /// Active partitions cutting this edge; messages are dropped while > 0.
     pub blocked: u32,
+    /// Loss probability now (the scenario's, or a fault's).
+    pub loss: f64,
+    /// Latency added by a fault, per message.
+    pub extra_latency_us: u64,
+    pub latency: Sampler,
     pub timeout_us: Option<u64>,
-    pub rng: SimRng,
-    /// Calls made over this edge, measured from the caller's side.
-    pub metrics: Metrics,
-    pub in_flight: u32,
-    /// Caller-side resilience on this edge.
-    pub retry: Option<crate::scenario::RetryPolicy>,
-    pub budget: Option<crate::policy::RetryBudget>,
-    pub breaker: Option<crate::policy::Breaker>,
     pub fallback: bool,
     /// Retries made over this edge.
     pub retries: u64,
+    pub base_loss: f64,
+    /// Calls made over this edge, measured from the caller's side.
+    pub metrics: Metrics,
+    /// Caller-side resilience on this edge.
+    pub budget: Option<crate::policy::RetryBudget>,
+    pub breaker: Option<crate::policy::Breaker>,
+    pub retry: Option<crate::scenario::RetryPolicy>,
 }
 
 /// What the engine needs to know of an operation.
