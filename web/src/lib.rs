@@ -15,6 +15,7 @@ pub mod keyboard;
 pub mod library;
 pub mod panic;
 pub mod particles;
+pub mod resize;
 pub mod runner;
 pub mod same;
 pub mod share;

@@ -12,6 +12,7 @@
 use super::card::{Card, CardEvent};
 use super::health::Tints;
 use super::link::{Link, LinkEvent};
+use super::particle_layer::ParticleLayer;
 use crate::app::placement::moved_into_regions;
 use crate::editor::edits::snap;
 use crate::editor::layout::{line_between, region_boxes, zone_boxes, Line, RegionBox};
@@ -75,6 +76,8 @@ pub struct DragLayerProps {
     pub view: Rc<SimView>,
     /// The cards being carried.
     pub nodes: Rc<Vec<usize>>,
+    /// Each link's end cards (see `layout::edge_ends`).
+    pub ends: Same<Vec<Option<(usize, usize)>>>,
     /// The carried cards' tints, in the order of `nodes`.
     pub tints: Rc<Vec<super::health::Health>>,
     pub selection: Vec<Selection>,
@@ -83,6 +86,8 @@ pub struct DragLayerProps {
     pub carry: Same<Carry>,
     pub card_events: Callback<CardEvent>,
     pub link_events: Callback<LinkEvent>,
+    /// Told where the carried links are, so that their dots follow them.
+    pub particles: Rc<ParticleLayer>,
 }
 
 #[component]
@@ -94,6 +99,10 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
             *carry.redraw.borrow_mut() = Some(Callback::from(move |_| redraw.force_update()));
             move || *carry.redraw.borrow_mut() = None
         });
+    }
+    {
+        let particles = Rc::clone(&props.particles);
+        use_effect_with((), move |_| move || particles.set_moved(Vec::new()));
     }
     let doc = &props.doc;
     let (dx, dy) = props.carry.shown.get();
@@ -117,23 +126,24 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
                 offset={offset(i)} events={props.card_events.clone()} />
         }
     });
-    let touches = |e: &faultline_sim::scenario::Edge| {
-        let index = |id: &str| doc.nodes.iter().position(|n| n.id == id);
-        let (a, b) = (index(&e.from)?, index(&e.to)?);
-        (props.nodes.contains(&a) || props.nodes.contains(&b)).then_some((a, b))
-    };
-    let links = doc.edges.iter().enumerate().filter_map(|(i, e)| {
-        let (a, b) = touches(e)?;
-        let line: Line = line_between(centre(a), centre(b));
+    let moved: Vec<(usize, Line)> = (props.ends.iter().enumerate())
+        .filter_map(|(i, ends)| {
+            let (a, b) = (*ends)?;
+            (props.nodes.contains(&a) || props.nodes.contains(&b)).then(|| (i, line_between(centre(a), centre(b))))
+        })
+        .collect();
+    props.particles.set_moved(moved.clone());
+    let links = moved.into_iter().map(|(i, line)| {
+        let e = &doc.edges[i];
         let throughput_rps =
             if props.detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
-        Some(html! {
+        html! {
             <Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps}
                 cut={props.view.cut.get(i).copied().unwrap_or(false)}
                 breaker={props.view.breakers.get(i).copied().flatten()}
                 selected={props.selection.contains(&Selection::Edge(i))} detailed={props.detailed}
                 events={props.link_events.clone()} ghost=true />
-        })
+        }
     });
     // The region and zone boxes as they will be once the cards land (a
     // card carried out of its box leaves it, one carried into another box

@@ -119,17 +119,23 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         });
     }
     let cam = props.camera.unwrap_or_else(|| Camera::fit(&props.doc));
-    // The canvas's size on screen, measured after mount and on resize only:
-    // measuring during render would force a layout every frame.
+    // The canvas's size on screen, measured whenever it changes (a panel
+    // opening resizes it too), never during render: that would force a
+    // layout every frame.
     let measured = use_state(|| None::<Screen>);
     {
         let (svg, measured) = (svg.clone(), measured.clone());
         use_effect_with((), move |_| {
-            measured.set(screen_of(&svg));
-            let listener = gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| {
-                measured.set(screen_of(&svg));
+            let watch = svg.cast::<web_sys::Element>().map(|el| {
+                let (svg, last) = (svg.clone(), std::cell::Cell::new(None));
+                crate::resize::Watch::new(&el, move || {
+                    let now = screen_of(&svg);
+                    if last.replace(now) != now {
+                        measured.set(now);
+                    }
+                })
             });
-            move || drop(listener)
+            move || drop(watch)
         });
     }
     let screen = *measured;
@@ -529,10 +535,10 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             </svg>
             // The cards a drag carries, over the canvas (see `drag_layer`).
             if let Drag::Move { nodes, lifted: true, .. } = &*drag {
-                <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)}
+                <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)} ends={Same(Rc::clone(&ends))}
                     tints={lifted_tints} selection={props.selection.clone()} {detailed}
                     view_box={cam.view_box()} carry={Same(Rc::clone(&carry))} card_events={card_events.clone()}
-                    link_events={link_events.clone()} />
+                    link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
             }
             // Drawn by the frame loop, never by a render (see `particle_layer`).
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />

@@ -15,6 +15,7 @@
 use super::camera::{Camera, Screen};
 use crate::editor::layout::Line;
 use crate::particles::{Particles, Positions, COLOURS, RADIUS};
+use crate::resize::Watch;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -41,14 +42,6 @@ extern "C" {
     fn computed_style(el: &web_sys::Element) -> ComputedStyle;
     #[wasm_bindgen(method, js_name = getPropertyValue)]
     fn property(this: &ComputedStyle, name: &str) -> String;
-
-    type ResizeObserver;
-    #[wasm_bindgen(constructor)]
-    fn new(on_resize: &Closure<dyn FnMut()>) -> ResizeObserver;
-    #[wasm_bindgen(method)]
-    fn observe(this: &ResizeObserver, target: &web_sys::Element);
-    #[wasm_bindgen(method)]
-    fn disconnect(this: &ResizeObserver);
 }
 
 /// The particle canvas, shared by the canvas component (which mounts it and
@@ -85,19 +78,20 @@ struct Inner {
     counts: [usize; COLOURS],
     /// Whether anything is on the canvas.
     painted: bool,
+    /// Links drawn somewhere else for now (the cards at one end are being
+    /// dragged): their dots follow these lines.
+    moved: Vec<(usize, Line)>,
 }
 
 /// Keeps the layer following its canvas's size; dropping it stops that.
 pub struct Attached {
     layer: Rc<ParticleLayer>,
-    observer: ResizeObserver,
-    _on_resize: Closure<dyn FnMut()>,
+    _resize: Watch,
     _on_window_resize: gloo::events::EventListener,
 }
 
 impl Drop for Attached {
     fn drop(&mut self) {
-        self.observer.disconnect();
         self.layer.inner.borrow_mut().target = None;
     }
 }
@@ -114,18 +108,16 @@ impl ParticleLayer {
             inner.counts = [usize::MAX; COLOURS];
             inner.write_counts();
         }
-        let on_resize = {
-            let layer = Rc::clone(self);
-            Closure::<dyn FnMut()>::new(move || layer.measure())
-        };
-        let observer = ResizeObserver::new(&on_resize);
         // It reports the initial size too.
-        observer.observe(&canvas);
+        let resize = {
+            let layer = Rc::clone(self);
+            Watch::new(&canvas, move || layer.measure())
+        };
         let layer = Rc::clone(self);
         // A new device pixel ratio (browser zoom) without a new CSS size.
         let on_window_resize =
             gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| layer.measure());
-        Some(Attached { layer: Rc::clone(self), observer, _on_resize: on_resize, _on_window_resize: on_window_resize })
+        Some(Attached { layer: Rc::clone(self), _resize: resize, _on_window_resize: on_window_resize })
     }
 
     /// Sizes the canvas's bitmap to its size on screen, in device pixels.
@@ -154,16 +146,26 @@ impl ParticleLayer {
         }
     }
 
-    /// Draws `particles` as they are at `wall_ms`, given each link's end points.
+    /// Draws `particles` as they are at `wall_ms`, given each link's end
+    /// points (unless [`set_moved`](Self::set_moved) says otherwise).
     pub fn draw(&self, particles: &Particles, wall_ms: f64, line: impl Fn(usize) -> Option<Line>) {
         let mut inner = self.inner.borrow_mut();
         if inner.colours_read_ms.is_none_or(|t| wall_ms - t >= COLOURS_EVERY_MS || wall_ms < t) {
             inner.read_colours();
             inner.colours_read_ms = Some(wall_ms);
         }
+        let moved = std::mem::take(&mut inner.moved);
+        let line = |i: usize| moved.iter().find(|&&(e, _)| e == i).map(|&(_, l)| l).or_else(|| line(i));
         particles.positions(wall_ms, line, &mut inner.at);
+        inner.moved = moved;
         inner.paint();
         inner.write_counts();
+    }
+
+    /// Links drawn along other lines until further notice (a drag carries
+    /// the cards at one end); empty when the drag ends.
+    pub fn set_moved(&self, lines: Vec<(usize, Line)>) {
+        self.inner.borrow_mut().moved = lines;
     }
 
     /// Wipes the dots (the run was reset or rewound).
