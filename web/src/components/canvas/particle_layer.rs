@@ -19,7 +19,7 @@ use crate::resize::Watch;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 /// How often the colours are read again from CSS while drawing (the theme
 /// may have changed), in wall milliseconds.
@@ -58,9 +58,84 @@ impl PartialEq for ParticleLayer {
     }
 }
 
+/// What the dots are drawn with. Where the browser can, the canvas hands its
+/// drawing over to an `OffscreenCanvas` (still drawn from this thread): its
+/// frames then go to the compositor directly, instead of being copied into
+/// every commit of the page's layers, which in a software-rendered browser
+/// was the dearest part of the particles.
+enum Surface {
+    Offscreen(OffscreenCanvas, OffscreenCanvasRenderingContext2d),
+    Plain(CanvasRenderingContext2d),
+}
+
+/// The few drawing calls the layer makes, on either kind of 2D context.
+trait Pen {
+    fn reset(&self);
+    fn clear(&self, w: f64, h: f64);
+    fn transform(&self, k: f64, x: f64, y: f64);
+    fn fill_with(&self, colour: &str, path: impl FnOnce(&Self));
+    fn square(&self, x: f64, y: f64, r: f64);
+    fn disc(&self, x: f64, y: f64, r: f64);
+}
+
+macro_rules! pen {
+    ($t:ty) => {
+        impl Pen for $t {
+            fn reset(&self) {
+                let _ = self.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+            }
+            fn clear(&self, w: f64, h: f64) {
+                self.clear_rect(0.0, 0.0, w, h);
+            }
+            fn transform(&self, k: f64, x: f64, y: f64) {
+                let _ = self.set_transform(k, 0.0, 0.0, k, x, y);
+            }
+            fn fill_with(&self, colour: &str, path: impl FnOnce(&Self)) {
+                self.set_fill_style_str(colour);
+                self.begin_path();
+                path(self);
+                self.fill();
+            }
+            fn square(&self, x: f64, y: f64, r: f64) {
+                self.rect(x - r, y - r, 2.0 * r, 2.0 * r);
+            }
+            fn disc(&self, x: f64, y: f64, r: f64) {
+                self.move_to(x + r, y);
+                let _ = self.arc(x, y, r, 0.0, std::f64::consts::TAU);
+            }
+        }
+    };
+}
+pen!(CanvasRenderingContext2d);
+pen!(OffscreenCanvasRenderingContext2d);
+
 struct Target {
+    /// The element on the page: measured, and carries the counts.
     canvas: HtmlCanvasElement,
-    ctx: CanvasRenderingContext2d,
+    surface: Surface,
+}
+
+impl Target {
+    fn bitmap_size(&self) -> (u32, u32) {
+        match &self.surface {
+            Surface::Offscreen(o, _) => (o.width(), o.height()),
+            Surface::Plain(_) => (self.canvas.width(), self.canvas.height()),
+        }
+    }
+
+    /// Resizing clears the bitmap.
+    fn set_bitmap_size(&self, w: u32, h: u32) {
+        match &self.surface {
+            Surface::Offscreen(o, _) => {
+                o.set_width(w);
+                o.set_height(h);
+            }
+            Surface::Plain(_) => {
+                self.canvas.set_width(w);
+                self.canvas.set_height(h);
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -101,10 +176,17 @@ impl ParticleLayer {
     /// resize observer: the size is never measured while drawing).
     pub fn attach(self: &Rc<Self>, canvas: HtmlCanvasElement) -> Option<Attached> {
         use wasm_bindgen::JsCast;
-        let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+        let offscreen = canvas.transfer_control_to_offscreen().ok().and_then(|o| {
+            let ctx = o.get_context("2d").ok()??.dyn_into().ok()?;
+            Some(Surface::Offscreen(o, ctx))
+        });
+        let surface = match offscreen {
+            Some(s) => s,
+            None => Surface::Plain(canvas.get_context("2d").ok()??.dyn_into().ok()?),
+        };
         {
             let mut inner = self.inner.borrow_mut();
-            inner.target = Some(Target { canvas: canvas.clone(), ctx });
+            inner.target = Some(Target { canvas: canvas.clone(), surface });
             inner.counts = [usize::MAX; COLOURS];
             inner.write_counts();
         }
@@ -127,10 +209,8 @@ impl ParticleLayer {
         let r = t.canvas.get_bounding_client_rect();
         let dpr = gloo::utils::window().device_pixel_ratio().max(0.25);
         let (w, h) = ((r.width() * dpr).round() as u32, (r.height() * dpr).round() as u32);
-        if t.canvas.width() != w || t.canvas.height() != h {
-            // This clears the bitmap.
-            t.canvas.set_width(w);
-            t.canvas.set_height(h);
+        if t.bitmap_size() != (w, h) {
+            t.set_bitmap_size(w, h);
             inner.painted = false;
         }
         inner.size = (r.width(), r.height(), dpr);
@@ -192,19 +272,26 @@ impl Inner {
 
     fn paint(&mut self) {
         let Some(t) = &self.target else { return };
-        let ctx = &t.ctx;
+        self.painted = match &t.surface {
+            Surface::Offscreen(_, pen) => self.paint_with(pen, t),
+            Surface::Plain(pen) => self.paint_with(pen, t),
+        };
+    }
+
+    /// Clears what was painted and paints the dots; whether any are painted.
+    fn paint_with(&self, pen: &impl Pen, t: &Target) -> bool {
         if self.painted {
-            let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
-            ctx.clear_rect(0.0, 0.0, f64::from(t.canvas.width()), f64::from(t.canvas.height()));
-            self.painted = false;
+            let (w, h) = t.bitmap_size();
+            pen.reset();
+            pen.clear(f64::from(w), f64::from(h));
         }
         let (w, h, dpr) = self.size;
-        let Some(cam) = self.camera else { return };
+        let Some(cam) = self.camera else { return false };
         if w <= 0.0 || h <= 0.0 || self.at.iter().all(Vec::is_empty) {
-            return;
+            return false;
         }
         let (k, ox, oy) = Screen { left: 0.0, top: 0.0, width: w, height: h }.scale_and_origin(&cam);
-        let _ = ctx.set_transform(k * dpr, 0.0, 0.0, k * dpr, (ox - cam.x * k) * dpr, (oy - cam.y * k) * dpr);
+        pen.transform(k * dpr, (ox - cam.x * k) * dpr, (oy - cam.y * k) * dpr);
         // A dot a few device pixels across looks the same drawn as a square,
         // which the browser fills several times faster than a circle.
         let squares = RADIUS * k * dpr < SQUARE_BELOW_PX;
@@ -212,19 +299,17 @@ impl Inner {
             if dots.is_empty() {
                 continue;
             }
-            ctx.set_fill_style_str(if colour.is_empty() { FALLBACK } else { colour });
-            ctx.begin_path();
-            for &(x, y) in dots {
-                if squares {
-                    ctx.rect(x - RADIUS, y - RADIUS, 2.0 * RADIUS, 2.0 * RADIUS);
-                } else {
-                    ctx.move_to(x + RADIUS, y);
-                    let _ = ctx.arc(x, y, RADIUS, 0.0, std::f64::consts::TAU);
+            pen.fill_with(if colour.is_empty() { FALLBACK } else { colour }, |pen| {
+                for &(x, y) in dots {
+                    if squares {
+                        pen.square(x, y, RADIUS);
+                    } else {
+                        pen.disc(x, y, RADIUS);
+                    }
                 }
-            }
-            ctx.fill();
+            });
         }
-        self.painted = true;
+        true
     }
 
     /// Writes the count of each colour's dots into the canvas's attributes,
