@@ -11,9 +11,11 @@ use faultline_sim::{Sim, SimTime};
 
 /// Memory the snapshots may use, roughly.
 const BUDGET_BYTES: usize = 96 << 20;
-/// Rough size of one node's or edge's metrics in a snapshot: two HDR
-/// histograms (about 53 KB each at two significant digits over an hour of
-/// microseconds) and the series.
+/// Rough size of one node's or edge's metrics in a snapshot, at most: the
+/// run's HDR histogram (about 27 KB at two significant digits over an hour
+/// of microseconds), the open window's latencies (a list of up to 16 KB, or
+/// a second histogram once a busy window spills), and the series (600
+/// windows, about 34 KB).
 const BYTES_PER_PART: usize = 110 << 10;
 /// Interval between snapshots of a fresh run, per node or edge: a big
 /// topology is copied less often (each copy of 600 parts costs ~60 MB of
