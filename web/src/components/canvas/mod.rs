@@ -351,7 +351,6 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let lines = use_memo(Same(Rc::clone(doc)), |d| edge_lines(&d.0));
     let ends = use_memo(Same(Rc::clone(doc)), |d| edge_ends(&d.0));
     let placed = use_memo(Same(Rc::clone(doc)), |d| (region_boxes(&d.0, &[]), zone_boxes(&d.0, &[])));
-    let boxes = placed;
     // Regions a partition has cut off from the rest (every link across the
     // border cut): their boxes are drawn cut.
     let isolated = use_memo((Same(Rc::clone(doc)), props.view.cut.clone()), |(d, cut)| isolated_regions(&d.0, cut));
@@ -466,7 +465,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let nodes: Vec<Html> = nodes.collect();
     let lifted_tints = Rc::new(tints_of(&tints, lifted));
     drop(tints);
-    let (region_boxes, zone_boxes) = &*boxes;
+    let (region_boxes, zone_boxes) = &*placed;
     let zones = zone_boxes.iter().map(|b: &RegionBox| {
         html! {
             <g class="zone" data-testid={format!("zone-{}", b.name)}>
