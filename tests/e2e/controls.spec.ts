@@ -16,6 +16,12 @@ test('step advances 100 ms; the same seed gives the same numbers; a new seed dif
   await page.getByTestId('seed').fill('7');
   await page.getByTestId('seed').press('Enter');
   await expect(page.getByTestId('seed')).toHaveValue('7');
+  // Not a seed: the run keeps its seed, and the page says why.
+  await page.getByTestId('seed').fill('-3');
+  await page.getByTestId('seed').press('Enter');
+  await expect(page.getByTestId('message')).toContainText('-3 is not a seed');
+  await expect(page.getByTestId('message')).toContainText('The seed stays 7.');
+  await expect(page.getByTestId('seed')).toHaveValue('7');
   await stepTimes(page, 12, 1_200);
   const first = [await value(page, 'metric-requests'), await value(page, 'metric-p99')];
   expect(first[0]).toBeGreaterThan(300);

@@ -78,4 +78,9 @@ test('short-circuited calls have particles of their own colour', async ({ page }
   const particles = page.getByTestId('particles');
   await expect.poll(async () => Number(await particles.getAttribute('data-p-short')), { timeout: 10_000 }).toBeGreaterThan(0);
   await page.getByTestId('pause').click();
+  // The run summary counts the calls the breaker refused, though the users
+  // see A's 5xx answers rather than short-circuits.
+  const refused = Number(await page.getByTestId('metric-short-circuited').getAttribute('data-value'));
+  expect(refused).toBeGreaterThan(0);
+  await expect(page.getByTestId('failure-causes')).not.toContainText('short-circuited');
 });

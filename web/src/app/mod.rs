@@ -555,7 +555,7 @@ pub fn App() -> Html {
         Some(Panel::Library) => {
             html! { <LibraryPanel entries={Rc::clone(&entries)} on_open={on_open_preset.clone()} /> }
         }
-        Some(Panel::Designs) => html! { <DesignsPanel doc={Rc::clone(&doc)} on_open={on_open_design} {on_message} /> },
+        Some(Panel::Designs) => html! { <DesignsPanel doc={Rc::clone(&doc)} on_open={on_open_design} on_message={on_message.clone()} /> },
         Some(Panel::File) => html! {
             <FilePanel on_export_json={on_export_json.clone()} {on_import} {on_export_png} {on_export_svg} {on_export_csv} />
         },
@@ -585,7 +585,7 @@ pub fn App() -> Html {
     let controls = html! {
         <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
             end_ms={state.view.end_ms} {on_play} {on_pause} {on_reset} speed={state.speed} achieved={state.achieved} {on_speed}
-            {on_step} seed={doc.seed} {on_seed} />
+            {on_step} seed={doc.seed} {on_seed} on_message={on_message.clone()} />
     };
     // Embedded views are read-only: the canvas pans and zooms, nothing edits.
     let (on_move, on_connect, on_drop_kind, on_context) = if embed {

@@ -21,6 +21,8 @@ pub struct ControlsProps {
     pub seed: u64,
     /// A new seed: `Some(n)` typed by the user, `None` for a random one.
     pub on_seed: Callback<Option<u64>>,
+    /// Says why something typed was not taken.
+    pub on_message: Callback<Option<String>>,
 }
 
 #[component]
@@ -29,10 +31,20 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let pause = props.on_pause.reform(|_: MouseEvent| ());
     let reset = props.on_reset.reform(|_: MouseEvent| ());
     let step = props.on_step.reform(|_: MouseEvent| ());
-    let seed_typed = props.on_seed.reform(|e: Event| {
-        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-        input.value().trim().parse::<u64>().ok()
-    });
+    let seed_typed = {
+        let (on_seed, on_message, seed) = (props.on_seed.clone(), props.on_message.clone(), props.seed);
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            match parse_seed(&input.value()) {
+                Ok(n) => on_seed.emit(Some(n)),
+                Err(why) => {
+                    // The run keeps its seed, and the box shows it again.
+                    input.set_value(&seed.to_string());
+                    on_message.emit(Some(format!("{why} The seed stays {seed}.")));
+                }
+            }
+        })
+    };
     let seed_random = props.on_seed.reform(|_: MouseEvent| None);
     // The seed box is written only when the seed changes: the controls redraw
     // ten times a second while running, and a `value` attribute would wipe
@@ -88,5 +100,32 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <span class="clock-end">{ format!(" / {}", format::clock(props.end_ms)) }</span>
             </span>
         </div>
+    }
+}
+
+/// A seed typed in the box. A number input hands over "" for text that is
+/// not a number at all.
+fn parse_seed(typed: &str) -> Result<u64, String> {
+    let typed = typed.trim();
+    typed.parse::<u64>().map_err(|_| {
+        let what = if typed.is_empty() { "That is not a number.".to_string() } else { format!("{typed} is not a seed.") };
+        format!("{what} A seed is a whole number from 0 to {}.", u64::MAX)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_seed;
+
+    #[test]
+    fn a_seed_is_a_whole_number_that_fits_in_64_bits() {
+        assert_eq!(parse_seed(" 42 "), Ok(42));
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["", "-1", "1.5", "1e3", "18446744073709551616"] {
+            let why = parse_seed(bad).unwrap_err();
+            assert!(why.contains("whole number from 0 to 18446744073709551615"), "{bad}: {why}");
+        }
+        assert!(parse_seed("").unwrap_err().starts_with("That is not a number."));
+        assert!(parse_seed("-1").unwrap_err().starts_with("-1 is not a seed."));
     }
 }

@@ -37,6 +37,11 @@ pub fn Summary(props: &SummaryProps) -> Html {
     let done = r.ok + r.failed.total;
     let success = if done == 0 { 1.0 } else { r.ok as f64 / done as f64 };
     let f = &r.failed;
+    // Calls refused by circuit breakers, on every link: a call refused inside
+    // the system mostly reaches the users as some other failure (the service
+    // answers 5xx, or a fallback), so their failures by cause would show
+    // none while a breaker is busy refusing.
+    let refused: u64 = v.breakers.iter().flatten().map(|b| b.short_circuited).sum();
     let causes: Vec<String> = f.by_cause().iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
     html! {
         <section class="summary" aria-label="System metrics">
@@ -50,7 +55,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 <Readout testid="metric-run-p99" label="Run p99" value={report.latency_ms.p99} text={format::ms(report.latency_ms.p99)} />
                 <Readout testid="metric-retries" label="Retries" value={r.retries as f64} text={r.retries.to_string()} />
                 <Readout testid="metric-duplicates" label="Duplicates" value={r.duplicates as f64} text={r.duplicates.to_string()} />
-                <Readout testid="metric-short-circuited" label="Short-circuited" value={f.short_circuited as f64} text={f.short_circuited.to_string()} />
+                <Readout testid="metric-short-circuited" label="Short-circuited" value={refused as f64} text={refused.to_string()}
+                    title="Calls the circuit breakers refused so far, on every link" />
                 <Readout testid="metric-degraded" label="Fallbacks" value={r.degraded as f64} text={r.degraded.to_string()} />
                 if !causes.is_empty() {
                     <div class="causes" data-testid="failure-causes">{ format!("Failures: {}", causes.join(", ")) }</div>
