@@ -555,7 +555,9 @@ pub fn App() -> Html {
         Some(Panel::Library) => {
             html! { <LibraryPanel entries={Rc::clone(&entries)} on_open={on_open_preset.clone()} /> }
         }
-        Some(Panel::Designs) => html! { <DesignsPanel doc={Rc::clone(&doc)} on_open={on_open_design} on_message={on_message.clone()} /> },
+        Some(Panel::Designs) => {
+            html! { <DesignsPanel doc={Rc::clone(&doc)} on_open={on_open_design} on_message={on_message.clone()} /> }
+        }
         Some(Panel::File) => html! {
             <FilePanel on_export_json={on_export_json.clone()} {on_import} {on_export_png} {on_export_svg} {on_export_csv} />
         },

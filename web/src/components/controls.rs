@@ -108,7 +108,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
 fn parse_seed(typed: &str) -> Result<u64, String> {
     let typed = typed.trim();
     typed.parse::<u64>().map_err(|_| {
-        let what = if typed.is_empty() { "That is not a number.".to_string() } else { format!("{typed} is not a seed.") };
+        let what =
+            if typed.is_empty() { "That is not a number.".to_string() } else { format!("{typed} is not a seed.") };
         format!("{what} A seed is a whole number from 0 to {}.", u64::MAX)
     })
 }
