@@ -176,7 +176,12 @@ impl ParticleLayer {
     /// resize observer: the size is never measured while drawing).
     pub fn attach(self: &Rc<Self>, canvas: HtmlCanvasElement) -> Option<Attached> {
         use wasm_bindgen::JsCast;
-        let offscreen = canvas.transfer_control_to_offscreen().ok().and_then(|o| {
+        // Handing over is for good: first make sure the browser can draw 2D
+        // on the other side (early OffscreenCanvases could not).
+        let can_hand_over =
+            web_sys::js_sys::Reflect::has(&gloo::utils::window(), &"OffscreenCanvasRenderingContext2D".into())
+                .unwrap_or(false);
+        let offscreen = can_hand_over.then(|| canvas.transfer_control_to_offscreen().ok()).flatten().and_then(|o| {
             let ctx = o.get_context("2d").ok()??.dyn_into().ok()?;
             Some(Surface::Offscreen(o, ctx))
         });
