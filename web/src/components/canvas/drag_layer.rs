@@ -113,8 +113,8 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
         (n.x + ox, n.y + oy)
     };
     // Shared once per drag: the cards compare their nodes by address.
-    let shared = use_memo(props.doc.clone(), |d| {
-        let nodes: Vec<Node> = props.nodes.iter().filter_map(|&i| d.nodes.get(i).cloned()).collect();
+    let shared = use_memo((props.doc.clone(), Rc::clone(&props.nodes)), |(d, carried)| {
+        let nodes: Vec<Node> = carried.iter().filter_map(|&i| d.nodes.get(i).cloned()).collect();
         reuse_equal(&[], &nodes)
     });
     let cards = props.nodes.iter().zip(shared.iter()).zip(props.tints.iter()).map(|((&i, node), &health)| {
