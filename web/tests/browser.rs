@@ -96,21 +96,13 @@ async fn the_inspector_refuses_an_invalid_value_with_a_message_and_applies_a_val
     yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { seen: Rc::clone(&seen) }).render();
     yew::scheduler::flush().await;
     let input: web_sys::HtmlInputElement = by_testid(&host, "field-workers").unchecked_into();
-    let change = || {
-        web_sys::Event::new_with_event_init_dict("change", &{
-            let init = web_sys::EventInit::new();
-            init.set_bubbles(true);
-            init
-        })
-        .unwrap()
-    };
     input.set_value("0");
-    input.dispatch_event(&change()).unwrap();
+    input.dispatch_event(&change_event()).unwrap();
     yew::scheduler::flush().await;
     assert!(by_testid(&host, "error-field-workers").text_content().unwrap().contains("between"));
     assert!(seen.borrow().is_empty(), "an invalid value is not applied");
     input.set_value("12");
-    input.dispatch_event(&change()).unwrap();
+    input.dispatch_event(&change_event()).unwrap();
     yew::scheduler::flush().await;
     assert!(host.query_selector("[data-testid=error-field-workers]").unwrap().is_none());
     let applied = seen.borrow();
@@ -118,4 +110,73 @@ async fn the_inspector_refuses_an_invalid_value_with_a_message_and_applies_a_val
         faultline_sim::scenario::NodeKind::Service(s) => assert_eq!(s.workers, 12),
         k => panic!("{k:?}"),
     }
+}
+
+fn change_event() -> web_sys::Event {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    web_sys::Event::new_with_event_init_dict("change", &init).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_seed_that_is_not_a_whole_number_is_refused_and_the_box_shows_the_seed_again() {
+    use faultline_web::components::Controls;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    #[derive(Properties, PartialEq)]
+    struct Props {
+        seeds: Rc<RefCell<Vec<Option<u64>>>>,
+        messages: Rc<RefCell<Vec<Option<String>>>>,
+    }
+    #[component]
+    fn Host(props: &Props) -> Html {
+        let (seeds, messages) = (Rc::clone(&props.seeds), Rc::clone(&props.messages));
+        html! {
+            <Controls playing={false} finished={false} now_ms={0.0} end_ms={1000.0} on_play={Callback::noop()}
+                on_pause={Callback::noop()} on_reset={Callback::noop()} speed={1.0} achieved={1.0}
+                on_speed={Callback::noop()} on_step={Callback::noop()} seed={7}
+                on_seed={Callback::from(move |s| seeds.borrow_mut().push(s))}
+                on_message={Callback::from(move |m| messages.borrow_mut().push(m))} />
+        }
+    }
+    let (seeds, messages) = (Rc::new(RefCell::new(Vec::new())), Rc::new(RefCell::new(Vec::new())));
+    let host = mount();
+    let props = Props { seeds: Rc::clone(&seeds), messages: Rc::clone(&messages) };
+    yew::Renderer::<Host>::with_root_and_props(host.clone(), props).render();
+    yew::scheduler::flush().await;
+    let input: web_sys::HtmlInputElement = by_testid(&host, "seed").unchecked_into();
+    assert_eq!(input.value(), "7");
+    input.set_value("-3");
+    input.dispatch_event(&change_event()).unwrap();
+    yew::scheduler::flush().await;
+    assert!(seeds.borrow().is_empty(), "no seed, and no random one either");
+    let said = messages.borrow().last().cloned().flatten().expect("a message");
+    assert!(said.contains("-3 is not a seed") && said.contains("The seed stays 7."), "{said}");
+    assert_eq!(input.value(), "7");
+    input.set_value("42");
+    input.dispatch_event(&change_event()).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(*seeds.borrow(), vec![Some(42)]);
+}
+
+#[wasm_bindgen_test]
+async fn the_run_summary_counts_the_calls_every_breaker_refused() {
+    use faultline_sim::policy::breaker::State;
+    use faultline_sim::view::BreakerView;
+    use faultline_sim::SimView;
+    use faultline_web::components::Summary;
+    use std::rc::Rc;
+
+    #[component]
+    fn Host() -> Html {
+        let breaker = |n| Some(BreakerView { state: State::Open, open_remaining_ms: 1.0, short_circuited: n });
+        let view =
+            use_memo((), move |_| SimView { breakers: vec![breaker(3), None, breaker(4)], ..SimView::default() });
+        html! { <Summary view={Rc::clone(&view)} report={None} /> }
+    }
+    let host = mount();
+    yew::Renderer::<Host>::with_root(host.clone()).render();
+    yew::scheduler::flush().await;
+    assert_eq!(by_testid(&host, "metric-short-circuited").get_attribute("data-value").as_deref(), Some("7"));
 }
