@@ -446,6 +446,30 @@ fn queue_decoupling_keeps_checkout_whole_while_email_is_down() {
     assert!(r.latency_ms.p99 < 30.0); // 20.1 ms
     assert!(node(&r, "email").failed.total > 0);
     assert!(queue.dead_lettered > 1_000); // 1,679 events lost to the crash
+                                          // The "try": a 5 s redelivery delay outlasts the outage (3 redeliveries, 15 s).
+    let with = |delay_ms: u64, consumers: u32| {
+        let mut s = load("queue-decoupling");
+        for n in &mut s.nodes {
+            match &mut n.kind {
+                NodeKind::Queue(q) => {
+                    q.redelivery_delay_ms = delay_ms;
+                    q.consumers = consumers;
+                }
+                NodeKind::Service(svc) if n.id == "email" => svc.workers = consumers,
+                _ => {}
+            }
+        }
+        let (_, r) = run_scenario(&s);
+        node(&r, "events").queue.clone().expect("events is a queue")
+    };
+    let delayed = with(5_000, 4);
+    eprintln!("queue decoupling, 5 s redelivery delay: {delayed:?}");
+    assert_eq!(delayed.dead_lettered, 0);
+    assert_eq!(delayed.delivered, queue.delivered); // 7,709: Email is busy to the end either way
+    assert_eq!(u64::from(delayed.depth), u64::from(queue.depth) + queue.dead_lettered); // 1,811 = 132 + 1,679 held
+    let spare = with(5_000, 8);
+    assert_eq!((spare.dead_lettered, spare.depth), (0, 0));
+    assert_eq!(spare.delivered, r.requests.ok); // all 9,524 events
 }
 
 #[test]

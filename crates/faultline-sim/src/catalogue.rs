@@ -259,6 +259,13 @@ const QUEUE_FIELDS: &[FieldInfo] = &[
         ty: int(0, 100),
         help: "Retries of a failed delivery before the message is dead-lettered.",
     },
+    FieldInfo {
+        name: "redelivery_delay_ms",
+        label: "Redelivery delay",
+        unit: "ms",
+        ty: FieldType::Integer { min: 0.0, max: LIMITS.max_redelivery_delay_ms as f64 },
+        help: "How long a failed message waits before it is delivered again (still held by the queue); 0 redelivers at once.",
+    },
 ];
 
 /// Every node kind the engine has, in palette order.

@@ -1,5 +1,6 @@
 //! A message queue: accepts from producers at once, delivers to its consumer
-//! at the consumer's pace, redelivers what fails.
+//! at the consumer's pace, redelivers what fails (at once, or after a
+//! redelivery delay, like SQS's visibility timeout).
 //!
 //! Decoupling is the point: the producer's latency no longer includes the
 //! consumer's, and a slow or failing consumer fills the queue instead of
@@ -33,9 +34,22 @@ pub struct QueueRt {
     pub drop_policy: DropPolicy,
     pub consumers: u32,
     pub max_redeliveries: u32,
+    /// Time a failed message waits before it is visible again, in µs (0: at once).
+    pub redelivery_delay_us: u64,
     /// The edge to the consumer.
     pub edge: u32,
     buf: VecDeque<Message>,
+    /// Failed messages waiting out the redelivery delay, in the order they
+    /// failed. The delay is the same for all of them, so they come due in
+    /// this order: each has one timer (`Event::Redeliver`), and a timer
+    /// releases the front, whichever message it was set for.
+    waiting: VecDeque<Message>,
+    /// Timers still to fire whose messages were dropped from the front of
+    /// `waiting` (drop-oldest with nothing else to drop): they release nothing.
+    stale_timers: u32,
+    /// Bumped when the node crashes: timers set before carry the old epoch
+    /// and release nothing (their messages were lost with the rest).
+    pub epoch: u32,
     pub delivering: u32,
     pub delivered: u64,
     pub dropped: u64,
@@ -50,8 +64,12 @@ impl QueueRt {
             drop_policy: cfg.drop_policy,
             consumers: cfg.consumers,
             max_redeliveries: cfg.max_redeliveries,
+            redelivery_delay_us: cfg.redelivery_delay_ms.saturating_mul(1_000),
             edge,
             buf: VecDeque::new(),
+            waiting: VecDeque::new(),
+            stale_timers: 0,
+            epoch: 0,
             delivering: 0,
             delivered: 0,
             dropped: 0,
@@ -60,15 +78,20 @@ impl QueueRt {
         }
     }
 
+    /// Messages waiting out the redelivery delay count against the capacity:
+    /// the queue holds them.
     pub fn offer(&mut self, m: Message) -> Offer {
-        if (self.buf.len() as u32) < self.capacity {
+        if self.depth() < self.capacity {
             self.buf.push_back(m);
             Offer::Accepted
         } else {
             match self.drop_policy {
                 DropPolicy::RejectNew => Offer::Rejected,
                 DropPolicy::DropOldest => {
-                    self.buf.pop_front();
+                    if self.buf.pop_front().is_none() && self.waiting.pop_front().is_some() {
+                        // Its timer still fires; it must release nothing.
+                        self.stale_timers += 1;
+                    }
                     self.dropped += 1;
                     self.buf.push_back(m);
                     Offer::AcceptedDroppingOldest
@@ -89,28 +112,66 @@ impl QueueRt {
     }
 
     /// A delivery ended; a failed one goes back to the end of the queue
-    /// until it has used up its redeliveries.
-    pub fn delivery_done(&mut self, m: Message, ok: bool) {
+    /// until it has used up its redeliveries, at once or, with a redelivery
+    /// delay, after it. True when the caller must set the timer: an
+    /// `Event::Redeliver` for this queue's `epoch`, `redelivery_delay_us` from now.
+    #[must_use]
+    pub fn delivery_done(&mut self, m: Message, ok: bool) -> bool {
         self.delivering = self.delivering.saturating_sub(1);
         if ok {
             self.delivered += 1;
         } else if u32::from(m.deliveries) <= self.max_redeliveries {
             self.redelivered += 1;
             // Redeliveries bypass the capacity check: the message was already admitted.
+            if self.redelivery_delay_us > 0 {
+                self.waiting.push_back(m);
+                return true;
+            }
             self.buf.push_back(m);
         } else {
             self.dead_lettered += 1;
         }
+        false
     }
 
+    /// A redelivery timer set in `epoch` fired: the longest-waiting message
+    /// is visible again, at the end of the queue. False if there was none to
+    /// release (the timer's message was lost in a crash, or dropped).
+    pub fn redeliver(&mut self, epoch: u32) -> bool {
+        if epoch != self.epoch {
+            return false;
+        }
+        if self.stale_timers > 0 {
+            self.stale_timers -= 1;
+            return false;
+        }
+        match self.waiting.pop_front() {
+            Some(m) => {
+                self.buf.push_back(m);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Messages held: waiting for delivery or for their redelivery delay.
     pub fn depth(&self) -> u32 {
-        self.buf.len() as u32
+        (self.buf.len() + self.waiting.len()) as u32
     }
 
-    /// Drops everything (the queue's node crashed).
+    /// Messages waiting out the redelivery delay.
+    pub fn waiting(&self) -> u32 {
+        self.waiting.len() as u32
+    }
+
+    /// Drops everything (the queue's node crashed), including the messages
+    /// waiting out their redelivery delay: their timers go stale.
     pub fn clear(&mut self) -> u64 {
-        let n = self.buf.len() as u64;
+        let n = (self.buf.len() + self.waiting.len()) as u64;
         self.buf.clear();
+        self.waiting.clear();
+        self.stale_timers = 0;
+        self.epoch = self.epoch.wrapping_add(1);
         self.dropped += n;
         n
     }
@@ -146,13 +207,102 @@ mod tests {
         q.offer(msg(2));
         let m = q.next_delivery().unwrap();
         assert!(q.next_delivery().is_none(), "one consumer slot");
-        q.delivery_done(m, false);
+        assert!(!q.delivery_done(m, false), "no delay: no timer");
         let m2 = q.next_delivery().unwrap();
         assert_eq!(m2.request, 2);
-        q.delivery_done(m2, true);
+        assert!(!q.delivery_done(m2, true));
         let again = q.next_delivery().unwrap();
         assert_eq!((again.request, again.deliveries), (1, 2));
-        q.delivery_done(again, false);
+        assert!(!q.delivery_done(again, false));
         assert_eq!((q.delivered, q.redelivered, q.dead_lettered, q.depth()), (1, 1, 1, 0));
+    }
+
+    fn delayed(capacity: u32, drop_policy: DropPolicy) -> QueueRt {
+        let cfg = QueueConfig { capacity, drop_policy, consumers: 1, max_redeliveries: 2, redelivery_delay_ms: 5_000 };
+        QueueRt::new(&cfg, 0)
+    }
+
+    #[test]
+    fn a_delayed_redelivery_waits_for_its_timer_and_is_still_held() {
+        let mut q = delayed(10, DropPolicy::RejectNew);
+        assert_eq!(q.redelivery_delay_us, 5_000_000);
+        q.offer(msg(1));
+        q.offer(msg(2));
+        let m = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m, false), "a failed delivery sets a timer");
+        assert_eq!((q.depth(), q.waiting(), q.redelivered), (2, 1, 1));
+        // Not visible yet: the consumer gets message 2, then nothing.
+        let m2 = q.next_delivery().unwrap();
+        assert_eq!(m2.request, 2);
+        assert!(!q.delivery_done(m2, true));
+        assert!(q.next_delivery().is_none());
+        // The timer fires: message 1 is back at the end of the queue.
+        assert!(q.redeliver(q.epoch));
+        assert_eq!((q.depth(), q.waiting()), (1, 0));
+        let again = q.next_delivery().unwrap();
+        assert_eq!((again.request, again.deliveries), (1, 2));
+        assert!(q.delivery_done(again, false));
+        assert!(q.redeliver(q.epoch));
+        let last = q.next_delivery().unwrap();
+        assert_eq!(last.deliveries, 3);
+        assert!(!q.delivery_done(last, false), "out of redeliveries: dead-lettered, no timer");
+        assert_eq!((q.delivered, q.redelivered, q.dead_lettered, q.depth()), (1, 2, 1, 0));
+        assert!(!q.redeliver(q.epoch), "a timer with nothing waiting releases nothing");
+    }
+
+    #[test]
+    fn waiting_messages_count_against_capacity_but_redeliveries_bypass_it() {
+        let mut q = delayed(2, DropPolicy::RejectNew);
+        q.offer(msg(1));
+        q.offer(msg(2));
+        let m = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m, false));
+        assert_eq!(q.depth(), 2);
+        assert_eq!(q.offer(msg(3)), Offer::Rejected, "the waiting message is held");
+        // Full, yet both failed messages come back: they were admitted already.
+        let m2 = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m2, false));
+        assert!(q.redeliver(q.epoch) && q.redeliver(q.epoch));
+        assert_eq!((q.depth(), q.waiting()), (2, 0));
+    }
+
+    #[test]
+    fn drop_oldest_can_drop_a_waiting_message_and_its_timer_then_releases_nothing() {
+        let mut q = delayed(2, DropPolicy::DropOldest);
+        q.offer(msg(1));
+        q.offer(msg(2));
+        let m1 = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m1, false));
+        let m2 = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m2, false));
+        // Both wait; a new message drops the oldest waiting one (1).
+        assert_eq!(q.offer(msg(3)), Offer::AcceptedDroppingOldest);
+        assert_eq!((q.depth(), q.waiting(), q.dropped), (2, 1, 1));
+        assert!(!q.redeliver(q.epoch), "message 1's timer: it was dropped");
+        assert!(q.redeliver(q.epoch), "message 2's timer");
+        assert_eq!(q.next_delivery().unwrap().request, 3);
+        assert_eq!(q.depth(), 1);
+    }
+
+    #[test]
+    fn a_crash_drops_waiting_messages_and_their_timers_go_stale() {
+        let mut q = delayed(10, DropPolicy::RejectNew);
+        q.offer(msg(1));
+        q.offer(msg(2));
+        let m = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m, false));
+        let before = q.epoch;
+        assert_eq!(q.clear(), 2, "the queued and the waiting message");
+        assert_eq!((q.depth(), q.dropped), (0, 2));
+        assert_ne!(q.epoch, before);
+        // After the restart a new message fails and waits; the old timer must not release it.
+        q.delivering = 0;
+        q.offer(msg(3));
+        let m3 = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m3, false));
+        assert!(!q.redeliver(before), "a timer from before the crash");
+        assert_eq!(q.waiting(), 1);
+        assert!(q.redeliver(q.epoch));
+        assert_eq!(q.next_delivery().unwrap().request, 3);
     }
 }

@@ -169,11 +169,21 @@ pub struct QueueConfig {
     pub consumers: u32,
     /// Times a failed delivery is retried before the message is dead-lettered.
     pub max_redeliveries: u32,
+    /// Milliseconds a failed message waits before it is delivered again (like
+    /// SQS's visibility timeout); 0 redelivers it at once. The queue still
+    /// holds it meanwhile.
+    pub redelivery_delay_ms: u64,
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig { capacity: 10_000, drop_policy: DropPolicy::RejectNew, consumers: 4, max_redeliveries: 3 }
+        QueueConfig {
+            capacity: 10_000,
+            drop_policy: DropPolicy::RejectNew,
+            consumers: 4,
+            max_redeliveries: 3,
+            redelivery_delay_ms: 0,
+        }
     }
 }
 

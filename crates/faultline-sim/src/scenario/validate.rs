@@ -28,6 +28,8 @@ pub struct Limits {
     pub max_schedule_points: usize,
     pub max_virtual_nodes: u32,
     pub max_factor: f64,
+    /// A queue's redelivery delay (`redelivery_delay_ms`).
+    pub max_redelivery_delay_ms: u64,
 }
 
 pub const LIMITS: Limits = Limits {
@@ -46,6 +48,7 @@ pub const LIMITS: Limits = Limits {
     max_schedule_points: 1_000,
     max_virtual_nodes: 1_000,
     max_factor: 1_000.0,
+    max_redelivery_delay_ms: 3_600_000,
 };
 
 /// One thing wrong with a scenario.
@@ -251,6 +254,15 @@ impl Scenario {
                     );
                     c.range_u32(format!("{p}.kind.consumers"), q.consumers, 1, LIMITS.max_workers, "MAX_WORKERS");
                     c.range_u32(format!("{p}.kind.max_redeliveries"), q.max_redeliveries, 0, 100, "100");
+                    if q.redelivery_delay_ms > LIMITS.max_redelivery_delay_ms {
+                        c.add(
+                            format!("{p}.kind.redelivery_delay_ms"),
+                            format!(
+                                "must be at most {} ms (limit MAX_REDELIVERY_DELAY_MS, 1 h; got {})",
+                                LIMITS.max_redelivery_delay_ms, q.redelivery_delay_ms
+                            ),
+                        );
+                    }
                     let out = self.edges.iter().filter(|e| e.from == n.id).count();
                     if out == 0 {
                         c.unfinished(

@@ -280,6 +280,18 @@ impl Sim {
         }
     }
 
+    /// A queue's redelivery delay is over for its longest-waiting message:
+    /// it goes back to the end of the queue, and the queue delivers.
+    pub(super) fn on_redeliver(&mut self, node: u32, epoch: u32) {
+        let node = node as usize;
+        let Behaviour::Queue(q) = &mut self.nodes[node].behaviour else {
+            return;
+        };
+        if q.redeliver(epoch) {
+            self.pump(node);
+        }
+    }
+
     /// The callee is done with a call: free its worker and answer.
     fn finish(&mut self, node: usize, idx: u32, outcome: Outcome) {
         let now = self.now;
@@ -427,7 +439,14 @@ impl Sim {
             QUEUE_PARENT => {
                 let m = Message { request: req.request, op: req.op, key: req.key, deliveries: req.attempt };
                 if let Behaviour::Queue(q) = &mut self.nodes[caller].behaviour {
-                    q.delivery_done(m, outcome.is_success());
+                    if q.delivery_done(m, outcome.is_success()) {
+                        // Same delay for every message: the timers fire in
+                        // the order the messages started waiting (and, the
+                        // delay repeating, can wait in a lane of the queue).
+                        let at = now.plus(q.redelivery_delay_us);
+                        let event = Event::Redeliver { node: caller as u32, epoch: q.epoch };
+                        self.queue.schedule_steady(at, event);
+                    }
                 }
                 self.pump(caller);
             }

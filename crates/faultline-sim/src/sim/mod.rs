@@ -578,7 +578,7 @@ impl Sim {
         match *event {
             Event::Deliver { call, gen } | Event::WorkDone { call, gen } => callee(call, gen),
             Event::Response { call, gen } | Event::Timeout { call, gen } => caller(call, gen),
-            Event::HealthCheck { node } => Some(node as usize),
+            Event::HealthCheck { node } | Event::Redeliver { node, .. } => Some(node as usize),
             Event::RetrySend { call, gen } | Event::WaitExpired { call, gen } => caller(call, gen),
             Event::Arrival { .. } | Event::FaultStart { .. } | Event::FaultEnd { .. } => None,
         }
@@ -596,6 +596,7 @@ impl Sim {
             Event::HealthCheck { node } => self.on_health_check(node),
             Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
             Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
+            Event::Redeliver { node, epoch } => self.on_redeliver(node, epoch),
         }
     }
 }

@@ -1,0 +1,190 @@
+//! The queue's redelivery delay (like SQS's visibility timeout), on the
+//! shipped queue-decoupling preset: Email, the queue's consumer, crashes at
+//! 30 s for 10 s. A message gets 1 + `max_redeliveries` (3) deliveries; with
+//! a delay D between them the last one comes 3 x D after the first, so with
+//! D >= 10 s / 3 (3,334 ms) every message that first fails during the outage
+//! (at 30 s or later) still has a delivery left at 40 s, when Email is back.
+//! Without a delay all four deliveries happen within milliseconds.
+
+use faultline_sim::nodes::{Behaviour, QueueRt};
+use faultline_sim::scenario::{Fault, FaultAction, NodeKind};
+use faultline_sim::{Scenario, Sim, SimTime};
+
+const OUTAGE_START_MS: u64 = 30_000;
+const OUTAGE_END_MS: u64 = 40_000;
+
+/// The preset with the queue's redelivery delay set; `consumers` also sets
+/// Email's workers (the preset has 4 of each).
+fn preset(delay_ms: u64, consumers: u32) -> Scenario {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/scenarios/queue-decoupling.json");
+    let mut s = Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let q = s.node_index("events").unwrap();
+    let NodeKind::Queue(cfg) = &mut s.nodes[q].kind else { panic!("events is a queue") };
+    assert_eq!((cfg.max_redeliveries, cfg.redelivery_delay_ms), (3, 0), "the preset ships with no delay");
+    cfg.redelivery_delay_ms = delay_ms;
+    cfg.consumers = consumers;
+    let e = s.node_index("email").unwrap();
+    let NodeKind::Service(svc) = &mut s.nodes[e].kind else { panic!("email is a service") };
+    svc.workers = consumers;
+    let f = &s.faults[0];
+    assert_eq!((f.at_ms, f.duration_ms), (OUTAGE_START_MS, Some(OUTAGE_END_MS - OUTAGE_START_MS)));
+    s
+}
+
+fn queue(sim: &Sim, s: &Scenario) -> QueueRt {
+    match &sim.node(s.node_index("events").unwrap()).behaviour {
+        Behaviour::Queue(q) => q.clone(),
+        _ => unreachable!(),
+    }
+}
+
+/// (delivered, redelivered, dead-lettered, dropped, held, of which waiting out the delay).
+fn counts(q: &QueueRt) -> (u64, u64, u64, u64, u32, u32) {
+    (q.delivered, q.redelivered, q.dead_lettered, q.dropped, q.depth(), q.waiting())
+}
+
+/// The queue at the moment Email restarts and at the end of the run.
+fn run(s: &Scenario) -> (QueueRt, QueueRt, Sim) {
+    let mut sim = Sim::new(s).unwrap();
+    sim.step_until(SimTime::from_millis(OUTAGE_END_MS));
+    let at_restart = queue(&sim, s);
+    sim.run();
+    sim.audit().unwrap();
+    (at_restart, queue(&sim, s), sim)
+}
+
+#[test]
+fn a_delay_longer_than_the_outage_over_the_redeliveries_dead_letters_nothing() {
+    let (before0, end0, _) = run(&preset(0, 4));
+    let (before5, end5, _) = run(&preset(5_000, 4));
+    eprintln!(
+        "delay 0: at 40 s {:?}, end {:?}; delay 5 s: at 40 s {:?}, end {:?}",
+        counts(&before0),
+        counts(&end0),
+        counts(&before5),
+        counts(&end5)
+    );
+    // Without a delay the outage's messages burn their redeliveries at once.
+    assert!(end0.dead_lettered > 1_000); // 1,679
+    assert_eq!(before0.dead_lettered, end0.dead_lettered, "all of them during the outage");
+    assert_eq!(before0.depth(), 0, "the queue empties into the dead-letter count");
+    // With 5 s every one of those messages is still held when Email restarts,
+    // waiting out its delay (the queue acknowledges producers at once, so
+    // both runs are offered exactly the same messages).
+    assert_eq!(end5.dead_lettered, 0);
+    assert_eq!(end5.dropped, 0);
+    assert_eq!(u64::from(before5.waiting()), end0.dead_lettered);
+    assert_eq!(before5.depth(), before5.waiting());
+    assert_eq!(before5.delivered, before0.delivered, "identical until the outage");
+    // Same messages in both runs: what one dead-lettered, the other holds or delivered.
+    let total = |q: &QueueRt| q.delivered + q.dead_lettered + u64::from(q.depth() + q.delivering);
+    assert_eq!(total(&end5), total(&end0));
+    // Email has 4 workers for exactly the average load, so it is busy to
+    // the end either way: it delivers as many, and the outage's messages
+    // are still held at the end, not lost.
+    assert_eq!(end5.delivered, end0.delivered); // 7,709
+    assert_eq!(end5.depth(), end0.depth() + end0.dead_lettered as u32); // 132 + 1,679
+}
+
+#[test]
+fn with_spare_consumers_every_held_message_is_delivered_after_the_restart() {
+    // The library's other suggestion: 8 consumers and 8 Email workers, twice the average load.
+    let (before0, end0, sim0) = run(&preset(0, 8));
+    let (before5, end5, sim5) = run(&preset(5_000, 8));
+    eprintln!(
+        "delay 0: at 40 s {:?}, end {:?}; delay 5 s: at 40 s {:?}, end {:?}",
+        counts(&before0),
+        counts(&end0),
+        counts(&before5),
+        counts(&end5)
+    );
+    assert!(end0.dead_lettered > 1_000); // 1,572
+    assert_eq!((end5.dead_lettered, end5.depth(), end5.delivering), (0, 0, 0), "the backlog drains");
+    assert_eq!(u64::from(before5.waiting()), end0.dead_lettered);
+    // After the restart it delivers everything the run without a delay
+    // delivered then, plus every message that one dead-lettered.
+    let after = |q0: &QueueRt, q1: &QueueRt| q1.delivered - q0.delivered;
+    assert_eq!(
+        after(&before5, &end5),
+        after(&before0, &end0) + end0.dead_lettered + u64::from(end0.depth() + end0.delivering)
+    ); // 4,802 = 3,229 + 1,572 + 1
+    let email_ok_after = |sim: &Sim| -> u64 {
+        let e = sim.scenario().node_index("email").unwrap();
+        sim.node_metrics(e).series.iter().filter(|p| p.t_ms > OUTAGE_END_MS).map(|p| p.ok).sum()
+    };
+    assert!(email_ok_after(&sim5) >= email_ok_after(&sim0) + end0.dead_lettered);
+}
+
+#[test]
+fn the_delay_needed_is_the_outage_over_the_redeliveries() {
+    // 3 x 3,000 ms < 10 s: messages that fail early in the outage run out of deliveries.
+    let (_, short, _) = run(&preset(3_000, 4));
+    let (_, end0, _) = run(&preset(0, 4));
+    assert!(short.dead_lettered > 0 && short.dead_lettered < end0.dead_lettered); // 482 of 1,679
+                                                                                  // 3 x 3,400 ms > 10 s: none do.
+    let (_, enough, _) = run(&preset(3_400, 4));
+    assert_eq!(enough.dead_lettered, 0);
+}
+
+#[test]
+fn the_same_seed_with_a_delay_gives_the_same_run_and_slices_agree() {
+    let s = preset(5_000, 4);
+    let whole = |s: &Scenario| {
+        let mut sim = Sim::new(s).unwrap();
+        sim.run();
+        let r = sim.report();
+        (r.trace_hash, r.events, r.requests.ok)
+    };
+    let a = whole(&s);
+    assert_eq!(a, whole(&s));
+    assert_ne!(a.0, whole(&preset(0, 4)).0, "the delay changes the run");
+    let mut sim = Sim::new(&s).unwrap();
+    let mut t = 0;
+    while !sim.is_finished() {
+        t += 16_667;
+        sim.step_until(SimTime(t));
+    }
+    let r = sim.report();
+    assert_eq!((r.trace_hash, r.events, r.requests.ok), a);
+    let mut other = s.clone();
+    other.seed += 1;
+    assert_ne!(whole(&other).0, a.0);
+}
+
+#[test]
+fn a_queue_crash_loses_the_waiting_messages_and_their_timers_release_nothing() {
+    // The queue itself crashes at 35 s for 1 s, in the middle of Email's outage:
+    // by then it holds hundreds of messages waiting out their 5 s delay.
+    let mut s = preset(5_000, 4);
+    s.faults.push(Fault {
+        at_ms: 35_000,
+        duration_ms: Some(1_000),
+        action: FaultAction::Crash { node: "events".into() },
+    });
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(34_999));
+    let before = queue(&sim, &s);
+    assert!(before.waiting() > 100, "{before:?}");
+    sim.step_until(SimTime::from_millis(35_000));
+    let crashed = queue(&sim, &s);
+    assert_eq!(crashed.depth(), 0);
+    assert!(crashed.dropped >= u64::from(before.depth()));
+    sim.step_until(SimTime::from_millis(36_000));
+    let restarted = queue(&sim, &s);
+    // 36 s to 40 s: the timers set before the crash fire and must release
+    // nothing; every message since fails once (Email is still down) and waits.
+    sim.step_until(SimTime::from_millis(OUTAGE_END_MS - 1));
+    let q = queue(&sim, &s);
+    assert!(q.waiting() > 100, "{q:?}");
+    assert_eq!(q.depth(), q.waiting());
+    assert_eq!(q.redelivered - restarted.redelivered, u64::from(q.waiting() - restarted.waiting()));
+    sim.run();
+    sim.audit().unwrap();
+    // Every message the queue accepted is accounted for once (deliveries in
+    // flight when the queue crashed, at most one per consumer, are lost uncounted).
+    let end = queue(&sim, &s);
+    let accepted = sim.report().nodes[s.node_index("events").unwrap()].ok;
+    let counted = end.delivered + end.dead_lettered + end.dropped + u64::from(end.depth() + end.delivering);
+    assert!(counted <= accepted && accepted - counted <= u64::from(end.consumers), "{accepted} vs {counted}");
+    assert_eq!(end.dead_lettered, 0);
+}
