@@ -180,3 +180,24 @@ async fn the_run_summary_counts_the_calls_every_breaker_refused() {
     yew::scheduler::flush().await;
     assert_eq!(by_testid(&host, "metric-short-circuited").get_attribute("data-value").as_deref(), Some("7"));
 }
+
+#[wasm_bindgen_test]
+async fn a_chart_with_one_window_draws_it_across_its_second() {
+    use faultline_sim::metrics::Point;
+    use faultline_web::components::Charts;
+    use std::rc::Rc;
+
+    #[component]
+    fn Host() -> Html {
+        let series = use_memo((), |_| vec![Point { t_ms: 1_000, arrivals: 50, ok: 50, ..Point::default() }]);
+        html! { <Charts subject="whole system" {series} markers={Rc::new(Vec::new())} now_ms={1_200.0} /> }
+    }
+    let host = mount();
+    yew::Renderer::<Host>::with_root(host.clone()).render();
+    yew::scheduler::flush().await;
+    let line = host.query_selector("[data-testid=chart-throughput] polyline").unwrap().expect("a line");
+    let points = line.get_attribute("points").unwrap();
+    let xs: Vec<f64> = points.split_whitespace().map(|p| p.split(',').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(xs.len(), 2, "{points}");
+    assert!(xs[0] < xs[1], "{points}");
+}

@@ -94,8 +94,13 @@ pub fn Charts(props: &ChartsProps) -> Html {
             _ => values.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.15,
         };
         let y_of = |v: f64| H - v / max * (H - 4.0);
-        let points: String =
+        let mut points: String =
             series.iter().zip(&values).map(|(p, v)| format!("{:.1},{:.1} ", x_of(p.t_ms as f64), y_of(*v))).collect();
+        // A line needs two points: the first window alone is drawn across
+        // the second it covers.
+        if let ([p], [v]) = (&series[..], &values[..]) {
+            points.insert_str(0, &format!("{:.1},{:.1} ", x_of(p.t_ms as f64 - 1_000.0), y_of(*v)));
+        }
         let latest = values.last().copied().unwrap_or(0.0);
         let hovered = (*hover).and_then(|i| Some((series.get(i)?, *values.get(i)?)));
         html! {
