@@ -55,3 +55,25 @@ test('the page and the native CLI give the same numbers for the same seed and ti
   await expect(page.getByTestId('metric-requests')).toHaveText(
     `${report.requests.ok} ok / ${report.requests.failed.total} failed`);
 });
+
+test('at 1280 px the top bar fits on one line, clock included, even when a design runs slow', async ({ page }) => {
+  // Everything in the bar ends inside the window, on the bar's one line.
+  const fits = async () => {
+    const bar = (await page.locator('header.topbar').boundingBox())!;
+    const clock = (await page.getByTestId('sim-time').boundingBox())!;
+    const play = (await page.getByTestId('play').boundingBox())!;
+    return clock.x + clock.width <= 1280 && bar.height < 2 * play.height + 12 &&
+      Math.abs(clock.y + clock.height / 2 - (play.y + play.height / 2)) < 4;
+  };
+  // The slice runs 10 minutes: "0:00.0 / 10:00.0".
+  await page.goto('/');
+  await expect(page.getByTestId('sim-time')).toContainText('10:00.0');
+  expect(await fits()).toBe(true);
+  // 200 nodes at 1000x: far too heavy, so the bar also says how fast it really runs.
+  await page.goto('/?generate=200');
+  await page.getByTestId('speed').fill('3');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('speed-achieved')).toBeVisible({ timeout: 15_000 });
+  expect(await fits()).toBe(true);
+  await page.getByTestId('pause').click();
+});
