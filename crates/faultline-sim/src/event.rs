@@ -296,6 +296,15 @@ mod tests {
         assert_eq!(order, vec![2, 1, 3, 4]);
     }
 
+    /// A small deterministic number source for the order tests (an LCG's high bits).
+    fn lcg(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed;
+        move || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        }
+    }
+
     /// Pops everything, scheduling more as it goes (what a simulation does):
     /// the order must be exactly (time, sequence), whichever lane, FIFO or
     /// heap each event waited in. Delays come from a small LCG: timeouts with
@@ -307,11 +316,7 @@ mod tests {
             _ => unreachable!(),
         };
         for seed in 1..=20u64 {
-            let mut x = seed;
-            let mut next = move || {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                x >> 33
-            };
+            let mut next = lcg(seed);
             let mut q = EventQueue::default();
             let mut reference = Vec::new(); // (time, seq) of every event scheduled
             let mut seq = 0u64;
@@ -356,11 +361,7 @@ mod tests {
     #[test]
     fn steady_lanes_keep_the_heap_order() {
         for seed in 1..=20u64 {
-            let mut x = seed;
-            let mut next = move || {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                x >> 33
-            };
+            let mut next = lcg(seed);
             let mut q = EventQueue::default();
             let mut reference = Vec::new();
             let mut popped = Vec::new();

@@ -43,6 +43,12 @@ fn counts(q: &QueueRt) -> (u64, u64, u64, u64, u32, u32) {
     (q.delivered, q.redelivered, q.dead_lettered, q.dropped, q.depth(), q.waiting())
 }
 
+/// Prints both runs' counts at Email's restart and at the end (seen with `--nocapture`).
+fn show(before0: &QueueRt, end0: &QueueRt, before5: &QueueRt, end5: &QueueRt) {
+    let (b0, e0, b5, e5) = (counts(before0), counts(end0), counts(before5), counts(end5));
+    eprintln!("delay 0: at 40 s {b0:?}, end {e0:?}; delay 5 s: at 40 s {b5:?}, end {e5:?}");
+}
+
 /// The queue at the moment Email restarts and at the end of the run.
 fn run(s: &Scenario) -> (QueueRt, QueueRt, Sim) {
     let mut sim = Sim::new(s).unwrap();
@@ -57,13 +63,7 @@ fn run(s: &Scenario) -> (QueueRt, QueueRt, Sim) {
 fn a_delay_longer_than_the_outage_over_the_redeliveries_dead_letters_nothing() {
     let (before0, end0, _) = run(&preset(0, 4));
     let (before5, end5, _) = run(&preset(5_000, 4));
-    eprintln!(
-        "delay 0: at 40 s {:?}, end {:?}; delay 5 s: at 40 s {:?}, end {:?}",
-        counts(&before0),
-        counts(&end0),
-        counts(&before5),
-        counts(&end5)
-    );
+    show(&before0, &end0, &before5, &end5);
     // Without a delay the outage's messages burn their redeliveries at once.
     assert!(end0.dead_lettered > 1_000); // 1,679
     assert_eq!(before0.dead_lettered, end0.dead_lettered, "all of them during the outage");
@@ -91,13 +91,7 @@ fn with_spare_consumers_every_held_message_is_delivered_after_the_restart() {
     // The library's other suggestion: 8 consumers and 8 Email workers, twice the average load.
     let (before0, end0, sim0) = run(&preset(0, 8));
     let (before5, end5, sim5) = run(&preset(5_000, 8));
-    eprintln!(
-        "delay 0: at 40 s {:?}, end {:?}; delay 5 s: at 40 s {:?}, end {:?}",
-        counts(&before0),
-        counts(&end0),
-        counts(&before5),
-        counts(&end5)
-    );
+    show(&before0, &end0, &before5, &end5);
     assert!(end0.dead_lettered > 1_000); // 1,572
     assert_eq!((end5.dead_lettered, end5.depth(), end5.delivering), (0, 0, 0), "the backlog drains");
     assert_eq!(u64::from(before5.waiting()), end0.dead_lettered);
