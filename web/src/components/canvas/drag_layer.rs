@@ -132,19 +132,21 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
             (props.nodes.contains(&a) || props.nodes.contains(&b)).then(|| (i, line_between(centre(a), centre(b))))
         })
         .collect();
-    props.particles.set_moved(moved.clone());
-    let links = moved.into_iter().map(|(i, line)| {
-        let e = &doc.edges[i];
-        let throughput_rps =
-            if props.detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
-        html! {
-            <Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps}
-                cut={props.view.cut.get(i).copied().unwrap_or(false)}
-                breaker={props.view.breakers.get(i).copied().flatten()}
-                selected={props.selection.contains(&Selection::Edge(i))} detailed={props.detailed}
-                events={props.link_events.clone()} ghost=true />
-        }
-    });
+    let links: Vec<Html> = (moved.iter().copied())
+        .map(|(i, line)| {
+            let e = &doc.edges[i];
+            let throughput_rps =
+                if props.detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
+            html! {
+                <Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps}
+                    cut={props.view.cut.get(i).copied().unwrap_or(false)}
+                    breaker={props.view.breakers.get(i).copied().flatten()}
+                    selected={props.selection.contains(&Selection::Edge(i))} detailed={props.detailed}
+                    events={props.link_events.clone()} ghost=true />
+            }
+        })
+        .collect();
+    props.particles.set_moved(moved);
     // The region and zone boxes as they will be once the cards land (a
     // card carried out of its box leaves it, one carried into another box
     // joins it): each box that would change is outlined where it will be.

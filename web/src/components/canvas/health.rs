@@ -85,13 +85,13 @@ impl Tints {
         self.seen = Some(Rc::clone(view));
         self.nodes.resize_with(ids.len(), Default::default);
         for (i, (slot, id)) in self.nodes.iter_mut().zip(ids).enumerate() {
-            let v = view.nodes.get(i).cloned().unwrap_or_default();
-            let busy = busy_share(&v);
+            let v = view.nodes.get(i);
+            let (busy, errors) = v.map_or((0.0, 0.0), |v| (busy_share(v), v.live.error_rate));
             if slot.0 != id {
                 *slot = (id.to_string(), busy, Health::Fine);
             }
             slot.1 += BUSY_WEIGHT * (busy - slot.1);
-            slot.2 = slot.2.next(slot.1, v.live.error_rate);
+            slot.2 = slot.2.next(slot.1, errors);
         }
     }
 
