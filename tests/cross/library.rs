@@ -465,11 +465,16 @@ fn queue_decoupling_keeps_checkout_whole_while_email_is_down() {
     let delayed = with(5_000, 4);
     eprintln!("queue decoupling, 5 s redelivery delay: {delayed:?}");
     assert_eq!(delayed.dead_lettered, 0);
-    assert_eq!(delayed.delivered, queue.delivered); // 7,709: Email is busy to the end either way
-    assert_eq!(u64::from(delayed.depth), u64::from(queue.depth) + queue.dead_lettered); // 1,811 = 132 + 1,679 held
+    // Email is busy to the end either way: it delivers as many, and holds
+    // what the other run lost (give or take the deliveries on their way at
+    // the end: at most one per consumer, 4 per run).
+    assert!(delayed.delivered.abs_diff(queue.delivered) <= 8, "{} vs {}", delayed.delivered, queue.delivered);
+    let accounted = |q: &faultline_sim::report::QueueReport| q.delivered + u64::from(q.depth);
+    assert!(accounted(&delayed).abs_diff(accounted(&queue) + queue.dead_lettered) <= 8);
     let spare = with(5_000, 8);
     assert_eq!((spare.dead_lettered, spare.depth), (0, 0));
-    assert_eq!(spare.delivered, r.requests.ok); // all 9,524 events
+    // All of the events, but the few (at most one per consumer) on their way at the end.
+    assert!(spare.delivered <= r.requests.ok && r.requests.ok - spare.delivered <= 8);
 }
 
 #[test]

@@ -70,7 +70,8 @@ fn step_inject_scrub_and_follow() {
     let at_5s = live.sim().trace_hash();
     let r = send(&mut live, Command::Scrub { t_ms: 1_500.0 }, 0.0);
     assert!(matches!(&r[..], [Report::Scrubbed(ro)] if ro.view.now_ms == 1_500.0));
-    send(&mut live, Command::Step { ms: 3_500 }, 0.0);
+    // The injection ran the engine to 2.001 s, so the first pass stopped at 5.001 s.
+    send(&mut live, Command::Step { ms: 3_501 }, 0.0);
     assert_eq!(live.sim().trace_hash(), at_5s, "scrubbing back and on replays the fault");
     let r = send(&mut live, Command::Follow(Subject::Node(2)), 0.0);
     let [Report::Moment(ro)] = &r[..] else { panic!() };
@@ -78,7 +79,7 @@ fn step_inject_scrub_and_follow() {
     let mut with = doc.clone();
     with.faults.extend(faults.iter().cloned());
     let mut replay = Sim::new(&with).unwrap();
-    replay.step_until(SimTime::from_millis(5_000));
+    replay.step_until(SimTime::from_millis(5_001));
     assert_eq!(replay.trace_hash(), at_5s, "the document with the fault replays the live run");
 }
 

@@ -13,20 +13,78 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// Reference scenarios and the trace hash, event count and successful
-/// requests each must produce. Changing the engine's behaviour changes these
-/// on purpose only: update them in the same commit and say why.
-fn references() -> Vec<(&'static str, Scenario, &'static str, u64, u64)> {
+/// Every scenario shipped with the playground, run for its first 30 s.
+const SHIPPED: &[(&str, &str)] = &[
+    ("cascade-after", include_str!("../../../assets/scenarios/cascade-after.json")),
+    ("cascade-before", include_str!("../../../assets/scenarios/cascade-before.json")),
+    ("fanout-gateway", include_str!("../../../assets/scenarios/fanout-gateway.json")),
+    ("idempotency-after", include_str!("../../../assets/scenarios/idempotency-after.json")),
+    ("idempotency-before", include_str!("../../../assets/scenarios/idempotency-before.json")),
+    ("lb-power-of-two", include_str!("../../../assets/scenarios/lb-power-of-two.json")),
+    ("lb-random", include_str!("../../../assets/scenarios/lb-random.json")),
+    ("mm1-rho-0.9", include_str!("../../../assets/scenarios/mm1-rho-0.9.json")),
+    ("mmc-8-rho-0.9", include_str!("../../../assets/scenarios/mmc-8-rho-0.9.json")),
+    ("noisy-neighbour-after", include_str!("../../../assets/scenarios/noisy-neighbour-after.json")),
+    ("noisy-neighbour-before", include_str!("../../../assets/scenarios/noisy-neighbour-before.json")),
+    ("queue-decoupling", include_str!("../../../assets/scenarios/queue-decoupling.json")),
+    ("read-heavy", include_str!("../../../assets/scenarios/read-heavy.json")),
+    ("region-partition", include_str!("../../../assets/scenarios/region-partition.json")),
+    ("retry-storm-after", include_str!("../../../assets/scenarios/retry-storm-after.json")),
+    ("retry-storm-before", include_str!("../../../assets/scenarios/retry-storm-before.json")),
+    ("slice", include_str!("../../../assets/scenarios/slice.json")),
+    ("three-tier", include_str!("../../../assets/scenarios/three-tier.json")),
+];
+
+/// The reference runs: the slice, an M/M/4, a scenario that uses every
+/// distribution, Zipf keys, every fault kind, retries with every jitter,
+/// breakers, bulkheads, a rate limit, fallbacks and a queue
+/// (`reference/everything.json`), and every shipped scenario.
+fn references() -> Vec<(String, Scenario)> {
     let mut slice = slice_scenario();
     slice.duration_ms = 20_000;
-    vec![
-        ("slice 20 s", slice, GOLDEN_SLICE.0, GOLDEN_SLICE.1, GOLDEN_SLICE.2),
-        ("M/M/4 rho 0.9", common::mmc(4, 0.9, 10.0, 60_000, 7), GOLDEN_MMC.0, GOLDEN_MMC.1, GOLDEN_MMC.2),
-    ]
+    let mut out = vec![
+        ("slice 20 s".to_string(), slice),
+        ("M/M/4 rho 0.9".to_string(), common::mmc(4, 0.9, 10.0, 60_000, 7)),
+        ("everything".to_string(), parse(include_str!("reference/everything.json"))),
+    ];
+    for (name, json) in SHIPPED {
+        let mut s = parse(json);
+        s.duration_ms = s.duration_ms.min(30_000);
+        out.push((name.to_string(), s));
+    }
+    out
 }
 
-const GOLDEN_SLICE: (&str, u64, u64) = ("73c7719d47902399", 56747, 8106);
-const GOLDEN_MMC: (&str, u64, u64) = ("0e1becdf5c401c4e", 85996, 21498);
+fn parse(json: &str) -> Scenario {
+    serde_json::from_str(json).expect("a reference scenario parses")
+}
+
+/// (name, trace hash, events, successful requests) of each reference run.
+/// Changing the engine's behaviour changes these on purpose only: update them
+/// in the same commit and say why (the failing test prints the new table).
+const GOLDEN: &[(&str, &str, u64, u64)] = &[
+    ("slice 20 s", "27567083e2c9960d", 55615, 7944),
+    ("M/M/4 rho 0.9", "b04072b404f70610", 86726, 21677),
+    ("everything", "81385e7c1b276ce0", 92398, 6102),
+    ("cascade-after", "e8582c30e776f015", 28585, 4111),
+    ("cascade-before", "86dd3dbdd47d7806", 28304, 4079),
+    ("fanout-gateway", "1ee736a89c55abb1", 180800, 9075),
+    ("idempotency-after", "603a8db6db446db0", 33364, 6093),
+    ("idempotency-before", "603a8db6db446db0", 33364, 6093),
+    ("lb-power-of-two", "f2e61a01ce1c7297", 161494, 26906),
+    ("lb-random", "63a863ee72f2e9e3", 153310, 24178),
+    ("mm1-rho-0.9", "8bc40cba5da99889", 10742, 2666),
+    ("mmc-8-rho-0.9", "d1d74bda8fc37685", 85938, 21474),
+    ("noisy-neighbour-after", "d14b01859a536c8c", 58448, 7423),
+    ("noisy-neighbour-before", "98e491db3168f0ef", 51507, 6093),
+    ("queue-decoupling", "3efca8ddc0111083", 57099, 4833),
+    ("read-heavy", "493f5de56871b47c", 345655, 22843),
+    ("region-partition", "a121fe4531cacc02", 79366, 6311),
+    ("retry-storm-after", "1d0167feb6316d06", 83357, 13960),
+    ("retry-storm-before", "34e044f487a8e98e", 115397, 13960),
+    ("slice", "c2e9ba63ebd9d324", 83071, 11865),
+    ("three-tier", "9a2d06c8ba7428e5", 213273, 17809),
+];
 
 fn run(s: &Scenario) -> (String, u64, u64) {
     let mut sim = Sim::new(s).unwrap();
@@ -37,9 +95,18 @@ fn run(s: &Scenario) -> (String, u64, u64) {
 
 #[test]
 fn reference_runs_match_their_golden_trace_hashes() {
-    for (name, scenario, hash, events, ok) in references() {
-        let got = run(&scenario);
-        assert_eq!(got, (hash.to_string(), events, ok), "{name}: (trace_hash, events, ok) changed");
+    let got: Vec<(String, String, u64, u64)> = references()
+        .into_iter()
+        .map(|(name, s)| {
+            let (hash, events, ok) = run(&s);
+            (name, hash, events, ok)
+        })
+        .collect();
+    let want: Vec<(String, String, u64, u64)> =
+        GOLDEN.iter().map(|&(n, h, e, o)| (n.to_string(), h.to_string(), e, o)).collect();
+    if got != want {
+        let table: String = got.iter().map(|(n, h, e, o)| format!("    ({n:?}, {h:?}, {e}, {o}),\n")).collect();
+        panic!("reference runs changed (trace hash, events, ok); if on purpose, the new table is:\n{table}");
     }
 }
 

@@ -82,8 +82,11 @@ fn a_delay_longer_than_the_outage_over_the_redeliveries_dead_letters_nothing() {
     // Email has 4 workers for exactly the average load, so it is busy to
     // the end either way: it delivers as many, and the outage's messages
     // are still held at the end, not lost.
-    assert_eq!(end5.delivered, end0.delivered); // 7,709
-    assert_eq!(end5.depth(), end0.depth() + end0.dead_lettered as u32); // 132 + 1,679
+    // (Up to the few deliveries on their way at the end.)
+    let slack = u64::from(end0.delivering + end5.delivering);
+    assert!(end5.delivered.abs_diff(end0.delivered) <= slack, "{} vs {}", end5.delivered, end0.delivered);
+    let held = u64::from(end5.depth() + end5.delivering) + end5.delivered;
+    assert_eq!(held, u64::from(end0.depth() + end0.delivering) + end0.delivered + end0.dead_lettered);
 }
 
 #[test]
@@ -93,15 +96,17 @@ fn with_spare_consumers_every_held_message_is_delivered_after_the_restart() {
     let (before5, end5, sim5) = run(&preset(5_000, 8));
     show(&before0, &end0, &before5, &end5);
     assert!(end0.dead_lettered > 1_000); // 1,572
-    assert_eq!((end5.dead_lettered, end5.depth(), end5.delivering), (0, 0, 0), "the backlog drains");
+    assert_eq!((end5.dead_lettered, end5.depth()), (0, 0), "the backlog drains");
+    assert!(end5.delivering <= 8, "at most one delivery per consumer still on its way");
     assert_eq!(u64::from(before5.waiting()), end0.dead_lettered);
     // After the restart it delivers everything the run without a delay
     // delivered then, plus every message that one dead-lettered.
     let after = |q0: &QueueRt, q1: &QueueRt| q1.delivered - q0.delivered;
+    // (Give or take the deliveries still on their way at the end.)
     assert_eq!(
-        after(&before5, &end5),
+        after(&before5, &end5) + u64::from(end5.delivering),
         after(&before0, &end0) + end0.dead_lettered + u64::from(end0.depth() + end0.delivering)
-    ); // 4,802 = 3,229 + 1,572 + 1
+    );
     let email_ok_after = |sim: &Sim| -> u64 {
         let e = sim.scenario().node_index("email").unwrap();
         sim.node_metrics(e).series.iter().filter(|p| p.t_ms > OUTAGE_END_MS).map(|p| p.ok).sum()

@@ -1,6 +1,6 @@
 //! Load generation: when the next request comes, which operation, which key.
 
-use crate::rng::{below, unit_open, SimRng};
+use crate::rng::{below, owned_stream, unit_open, Purpose, SimRng};
 use crate::scenario::{Arrival, Keys, Workload};
 use crate::time::ms_to_micros;
 
@@ -20,7 +20,11 @@ pub struct ClientRt {
     cumulative: Vec<f64>,
     keys: KeysRt,
     pub deadline_us: Option<u64>,
+    /// Arrival times. Operations and keys have streams of their own, so
+    /// changing the mix or the key space leaves the arrival times alone.
     pub rng: SimRng,
+    ops_rng: SimRng,
+    keys_rng: SimRng,
 }
 
 #[derive(Clone, Debug)]
@@ -54,7 +58,9 @@ enum KeysRt {
 const ZIPF_TABLE: u64 = 4_096;
 
 impl ClientRt {
-    pub fn new(w: &Workload, client: u32, edge: u32, rng: SimRng) -> ClientRt {
+    /// `owner` is the workload's stable id (`rng::workload_owner`): its
+    /// streams derive from it and the seed.
+    pub fn new(w: &Workload, client: u32, edge: u32, seed: u64, owner: u64) -> ClientRt {
         let arrival = match &w.arrival {
             Arrival::Poisson { rate_rps } => ArrivalRt::Poisson { rate_per_us: rate_rps / 1e6 },
             Arrival::Constant { rate_rps } => ArrivalRt::Constant { gap_us: 1e6 / rate_rps },
@@ -94,7 +100,9 @@ impl ClientRt {
             cumulative,
             keys,
             deadline_us: w.deadline_ms.map(ms_to_micros),
-            rng,
+            rng: owned_stream(seed, owner, Purpose::Arrivals),
+            ops_rng: owned_stream(seed, owner, Purpose::Ops),
+            keys_rng: owned_stream(seed, owner, Purpose::Keys),
         }
     }
 
@@ -143,18 +151,18 @@ impl ClientRt {
         if self.cumulative.len() <= 1 {
             return 0;
         }
-        let u = unit_open(&mut self.rng);
+        let u = unit_open(&mut self.ops_rng);
         self.cumulative.iter().position(|&c| u <= c).unwrap_or(self.cumulative.len() - 1) as u16
     }
 
     pub fn pick_key(&mut self) -> u64 {
         match &self.keys {
-            KeysRt::Uniform { count } => uniform_u64(&mut self.rng, *count),
+            KeysRt::Uniform { count } => uniform_u64(&mut self.keys_rng, *count),
             KeysRt::Zipf { cdf, count } => {
-                let u = unit_open(&mut self.rng);
+                let u = unit_open(&mut self.keys_rng);
                 let rank = cdf.partition_point(|&c| c < u) as u64;
                 if *count > ZIPF_TABLE && rank + 1 >= ZIPF_TABLE {
-                    ZIPF_TABLE - 1 + uniform_u64(&mut self.rng, *count - ZIPF_TABLE + 1)
+                    ZIPF_TABLE - 1 + uniform_u64(&mut self.keys_rng, *count - ZIPF_TABLE + 1)
                 } else {
                     rank.min(count - 1)
                 }
@@ -179,7 +187,6 @@ fn uniform_u64(rng: &mut SimRng, n: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{stream, StreamKind};
     use crate::scenario::{Method, Operation};
 
     fn workload(arrival: Arrival, keys: Keys) -> Workload {
@@ -200,7 +207,7 @@ mod tests {
     #[test]
     fn poisson_gaps_average_one_over_rate_and_mix_follows_weights() {
         let w = workload(Arrival::Poisson { rate_rps: 100.0 }, Keys::default());
-        let mut c = ClientRt::new(&w, 0, 0, stream(5, StreamKind::Workload, 0));
+        let mut c = ClientRt::new(&w, 0, 0, 5, 0);
         let n = 100_000;
         let mut t = 0;
         for _ in 0..n {
@@ -215,7 +222,7 @@ mod tests {
     #[test]
     fn zipf_favours_the_first_keys() {
         let w = workload(Arrival::Constant { rate_rps: 1.0 }, Keys::Zipf { count: 1_000, s: 1.0 });
-        let mut c = ClientRt::new(&w, 0, 0, stream(5, StreamKind::Workload, 1));
+        let mut c = ClientRt::new(&w, 0, 0, 5, 1);
         let n = 100_000;
         let top = (0..n).filter(|_| c.pick_key() == 0).count() as f64 / n as f64;
         // P(rank 1) = 1 / H(1000) = 0.1336
@@ -233,7 +240,7 @@ mod tests {
         let arrival = Arrival::Schedule {
             points: vec![RatePoint { t_ms: 0, rate_rps: 0.0 }, RatePoint { t_ms: 10_000, rate_rps: 1_000.0 }],
         };
-        let mut c = ClientRt::new(&workload(arrival, Keys::default()), 0, 0, stream(8, StreamKind::Workload, 0));
+        let mut c = ClientRt::new(&workload(arrival, Keys::default()), 0, 0, 8, 0);
         let (mut t, mut first_half, mut all) = (0, 0, 0);
         while let Some(next) = c.next_arrival(t, 10_000_000) {
             t = next;
@@ -250,7 +257,7 @@ mod tests {
     #[test]
     fn bursts_raise_the_rate_for_their_window() {
         let arrival = Arrival::Bursts { rate_rps: 100.0, burst_rps: 1_000.0, every_ms: 1_000, burst_ms: 100 };
-        let mut c = ClientRt::new(&workload(arrival, Keys::default()), 0, 0, stream(9, StreamKind::Workload, 0));
+        let mut c = ClientRt::new(&workload(arrival, Keys::default()), 0, 0, 9, 0);
         let (mut t, mut in_burst, mut all) = (0, 0, 0);
         while let Some(next) = c.next_arrival(t, 20_000_000) {
             t = next;

@@ -4,6 +4,7 @@
 use super::{EdgeRt, Sim, MAX_LIVE_CALLS};
 use crate::calls::{FailReason, Outcome, Phase, Req, NO_PARENT, QUEUE_PARENT};
 use crate::event::Event;
+use crate::journal::Draw;
 use crate::movements::{Kind, Movement};
 use crate::nodes::queue::{Message, Offer};
 use crate::nodes::{Admit, Behaviour, ServiceRt};
@@ -26,6 +27,9 @@ impl Sim {
         }
         let op = c.pick_op();
         let key = c.pick_key();
+        if let Some(j) = &mut self.journal {
+            j.push(Draw::Arrival { workload, at_us: now.0, op, key });
+        }
         let deadline = c.deadline_us.map_or(u64::MAX, |d| now.0.saturating_add(d));
         let (client, edge) = (c.client as usize, c.edge);
         let request = self.next_request;
@@ -167,6 +171,9 @@ impl Sim {
                 _ => 0,
             }
         };
+        if let Some(j) = &mut self.journal {
+            j.push(Draw::Work { node: node as u32, at_us: now.0, work_us: work });
+        }
         let call = self.calls.at_mut(idx);
         call.phase = Phase::Working;
         let gen = call.gen;
@@ -194,10 +201,10 @@ impl Sim {
         };
         // The configured error rate and a fault's combine as independent causes.
         let p_5xx = 1.0 - (1.0 - own_5xx) * (1.0 - n.error_rate);
-        if p_5xx > 0.0 && unit_open(&mut n.rng) < p_5xx {
+        if p_5xx > 0.0 && unit_open(&mut n.err_rng) < p_5xx {
             return self.finish(node, idx, Outcome::Failed(FailReason::ErrorStatus));
         }
-        if own_4xx > 0.0 && unit_open(&mut n.rng) < own_4xx {
+        if own_4xx > 0.0 && unit_open(&mut n.err_rng) < own_4xx {
             return self.finish(node, idx, Outcome::Failed(FailReason::ClientError));
         }
         let Behaviour::Service(svc) = &n.behaviour else {
@@ -545,7 +552,7 @@ fn transmit(e: &mut EdgeRt) -> Option<u64> {
     if e.blocked > 0 {
         return None;
     }
-    if e.loss > 0.0 && unit_open(&mut e.rng) < e.loss {
+    if e.loss > 0.0 && unit_open(&mut e.loss_rng) < e.loss {
         return None;
     }
     Some(e.latency.sample(&mut e.rng) + e.extra_latency_us)

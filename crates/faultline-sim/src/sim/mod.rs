@@ -18,7 +18,7 @@ use crate::movements::Movements;
 use crate::nodes::balancer::BalancerRt;
 use crate::nodes::service::Dependency;
 use crate::nodes::{Behaviour, ClientRt, DatabaseRt, QueueRt, ServiceRt};
-use crate::rng::{mix64, stream, SimRng, StreamKind};
+use crate::rng::{edge_owner, mix64, node_owner, owned_stream, workload_owner, Purpose, SimRng};
 use crate::scenario::{Fault, NodeKind, Scenario, ScenarioError};
 use crate::time::{ms_to_micros, SimTime};
 use std::collections::HashMap;
@@ -39,6 +39,7 @@ pub const MAX_LIVE_CALLS: u32 = 2_000_000;
 #[derive(Clone, Debug)]
 #[repr(C)]
 pub struct NodeRt {
+    /// Work times (service and query times), or a balancer's picks.
     pub rng: SimRng,
     /// Calls at this node: queued or being worked on (for a client: its
     /// requests still waiting for an answer).
@@ -56,6 +57,9 @@ pub struct NodeRt {
     pub slow: f64,
     /// Share of calls answered with a 5xx (error fault).
     pub error_rate: f64,
+    /// Error rolls, apart from work times: adding an error rate leaves the
+    /// node's service times as they were.
+    pub err_rng: SimRng,
     pub behaviour: Behaviour,
     pub metrics: Metrics,
     held: Vec<Event>,
@@ -82,6 +86,7 @@ impl NodeRt {
 #[derive(Clone, Debug)]
 #[repr(C)]
 pub struct EdgeRt {
+    /// Message latencies.
     pub rng: SimRng,
     pub from: u32,
     pub to: u32,
@@ -104,6 +109,10 @@ pub struct EdgeRt {
     pub budget: Option<crate::policy::RetryBudget>,
     pub breaker: Option<crate::policy::Breaker>,
     pub retry: Option<crate::scenario::RetryPolicy>,
+    /// Message losses and retry jitter, each apart from latencies: a lossy
+    /// or retrying link keeps the latencies of a clean one.
+    pub loss_rng: SimRng,
+    pub jitter_rng: SimRng,
 }
 
 /// What the engine needs to know of an operation.
@@ -178,6 +187,8 @@ pub struct Sim {
     pub(crate) ops: Vec<OpInfo>,
     pub(crate) op_names: Vec<String>,
     pub(crate) op_stats: Vec<OpStats>,
+    /// Draws recorded on request (`record_draws`); `None` costs one branch.
+    pub(crate) journal: Option<Box<crate::journal::Journal>>,
 }
 
 impl Sim {
@@ -259,9 +270,12 @@ impl Sim {
                         Behaviour::Service(ServiceRt::new(cfg, deps))
                     }
                 };
+                let owner = node_owner(&n.id);
+                let work = if matches!(behaviour, Behaviour::Balancer(_)) { Purpose::Balancing } else { Purpose::Work };
                 NodeRt {
                     behaviour,
-                    rng: stream(seed, StreamKind::Node, i as u32),
+                    rng: owned_stream(seed, owner, work),
+                    err_rng: owned_stream(seed, owner, Purpose::Errors),
                     metrics: Metrics::default(),
                     in_flight: 0,
                     area_in_flight: 0,
@@ -278,8 +292,7 @@ impl Sim {
         let edges = scenario
             .edges
             .iter()
-            .enumerate()
-            .map(|(i, e)| EdgeRt {
+            .map(|e| EdgeRt {
                 from: index[e.from.as_str()],
                 to: index[e.to.as_str()],
                 latency: e.latency.sampler(),
@@ -288,7 +301,9 @@ impl Sim {
                 extra_latency_us: 0,
                 blocked: 0,
                 timeout_us: e.timeout_ms.map(ms_to_micros),
-                rng: stream(seed, StreamKind::Edge, i as u32),
+                rng: owned_stream(seed, edge_owner(&e.from, &e.to), Purpose::Latency),
+                loss_rng: owned_stream(seed, edge_owner(&e.from, &e.to), Purpose::Loss),
+                jitter_rng: owned_stream(seed, edge_owner(&e.from, &e.to), Purpose::Jitter),
                 metrics: Metrics::default(),
                 in_flight: 0,
                 retry: e.retry,
@@ -307,7 +322,7 @@ impl Sim {
             .map(|(i, w)| {
                 let client = index[w.client.as_str()];
                 let edge = edge_index[&(client, index[w.target.as_str()])];
-                let mut rt = ClientRt::new(w, client, edge, stream(seed, StreamKind::Workload, i as u32));
+                let mut rt = ClientRt::new(w, client, edge, seed, workload_owner(&w.id));
                 if let Some(t) = rt.next_arrival(0, end.0) {
                     queue.schedule(SimTime(t), Event::Arrival { workload: i as u32, gen: 0 });
                 }
@@ -345,6 +360,7 @@ impl Sim {
             op_stats: vec![OpStats::default(); ops.len()],
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
+            journal: None,
         })
     }
 
@@ -387,6 +403,18 @@ impl Sim {
     /// Results per operation (name, stats), at the clients.
     pub fn op_stats(&self) -> impl Iterator<Item = (&str, OpStats)> {
         self.op_names.iter().map(String::as_str).zip(self.op_stats.iter().copied())
+    }
+
+    /// Starts (or stops, dropping what was recorded) recording the draws
+    /// that shape the traffic: arrivals with their operation and key, and
+    /// work times (see `journal`).
+    pub fn record_draws(&mut self, on: bool) {
+        self.journal = on.then(Box::default);
+    }
+
+    /// The draws recorded since `record_draws(true)`.
+    pub fn draws(&self) -> &[crate::journal::Draw] {
+        self.journal.as_deref().map_or(&[], |j| j.draws())
     }
 
     /// Recent messages over the edges, for the playground's particles.

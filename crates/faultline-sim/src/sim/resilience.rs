@@ -89,7 +89,7 @@ impl Sim {
             }
         }
         let mut schedule = RetrySchedule::new(policy.backoff, policy.jitter).resumed(u64::from(call.prev_sleep_us));
-        let mut delay = schedule.delay_us(u32::from(call.attempt) - 1, &mut e.rng);
+        let mut delay = schedule.delay_us(u32::from(call.attempt) - 1, &mut e.jitter_rng);
         if policy.honour_retry_after && reason == FailReason::RateLimited {
             delay = delay.max(u64::from(call.retry_after_us));
         }
