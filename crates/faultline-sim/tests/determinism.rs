@@ -65,7 +65,7 @@ fn parse(json: &str) -> Scenario {
 const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("slice 20 s", "27567083e2c9960d", 55615, 7944),
     ("M/M/4 rho 0.9", "b04072b404f70610", 86726, 21677),
-    ("everything", "81385e7c1b276ce0", 92398, 6102),
+    ("everything", "639f43ae796a120a", 92492, 6090),
     ("cascade-after", "e8582c30e776f015", 28585, 4111),
     ("cascade-before", "86dd3dbdd47d7806", 28304, 4079),
     ("fanout-gateway", "1ee736a89c55abb1", 180800, 9075),

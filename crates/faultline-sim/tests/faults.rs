@@ -260,3 +260,112 @@ fn movements_tell_retries_and_short_circuited_calls_apart() {
     assert!(fixed.contains(&Kind::ShortCircuited), "{fixed:?}");
     assert!(!seen("slice", 2_000).contains(&Kind::Retry), "no retry policy, no retries");
 }
+
+/// Runs `s` to each time (ms) in turn and reads `probe` there.
+fn probe_at<T>(s: &Scenario, times_ms: &[u64], probe: impl Fn(&Sim) -> T) -> Vec<T> {
+    let mut sim = Sim::new(s).unwrap();
+    times_ms
+        .iter()
+        .map(|&t| {
+            sim.step_until(SimTime::from_millis(t));
+            probe(&sim)
+        })
+        .collect()
+}
+
+#[test]
+fn overlapping_slow_downs_and_error_faults_stack_and_end_separately() {
+    let mut s = slice(8_000);
+    let slow = |f| FaultAction::SlowNode { node: "db".into(), factor: f };
+    let errors = |r| FaultAction::NodeErrors { node: "api".into(), rate: r };
+    s.faults = vec![
+        fault(1_000, Some(2_000), slow(4.0)),
+        fault(2_000, Some(3_000), slow(2.0)),
+        fault(1_000, Some(2_000), errors(0.5)),
+        fault(2_000, Some(3_000), errors(0.2)),
+    ];
+    let (db, api) = (s.node_index("db").unwrap(), s.node_index("api").unwrap());
+    let got = probe_at(&s, &[1_500, 2_500, 3_500, 5_500], |sim| (sim.node(db).slow, sim.node(api).error_rate));
+    assert_eq!(got[0], (4.0, 0.5));
+    assert_eq!(got[1].0, 8.0);
+    assert!((got[1].1 - 0.6).abs() < 1e-12, "{:?}", got[1]);
+    // The first pair ended at 3 s; the second is still in force.
+    assert_eq!(got[2].0, 2.0);
+    assert!((got[2].1 - 0.2).abs() < 1e-12, "{:?}", got[2]);
+    assert_eq!(got[3], (1.0, 0.0));
+}
+
+#[test]
+fn overlapping_latency_and_loss_faults_stack_on_an_edge() {
+    let mut s = slice(8_000);
+    s.edges[1].loss = 0.1;
+    let latency = |ms| FaultAction::EdgeLatency { from: "api".into(), to: "db".into(), add_ms: ms };
+    let loss = |p| FaultAction::EdgeLoss { from: "api".into(), to: "db".into(), loss: p };
+    s.faults = vec![
+        fault(1_000, Some(2_000), latency(50.0)),
+        fault(2_000, Some(3_000), latency(20.0)),
+        fault(1_000, Some(2_000), loss(0.5)),
+        fault(2_000, Some(3_000), loss(0.2)),
+    ];
+    let got = probe_at(&s, &[1_500, 2_500, 3_500, 5_500], |sim| (sim.edge(1).extra_latency_us, sim.edge(1).loss));
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    assert_eq!(got[0].0, 50_000);
+    assert!(close(got[0].1, 1.0 - 0.9 * 0.5));
+    assert_eq!(got[1].0, 70_000);
+    assert!(close(got[1].1, 1.0 - 0.9 * 0.5 * 0.8));
+    assert_eq!(got[2].0, 20_000, "the second latency fault is still in force");
+    assert!(close(got[2].1, 1.0 - 0.9 * 0.8));
+    assert_eq!(got[3].0, 0);
+    assert!(close(got[3].1, 0.1), "back to the edge's own loss");
+}
+
+#[test]
+fn overlapping_spikes_multiply_and_end_separately() {
+    let mut s = slice(6_000);
+    s.workloads[0].arrival = faultline_sim::scenario::Arrival::Constant { rate_rps: 100.0 };
+    let spike = |f| FaultAction::Spike { workload: "users".into(), factor: f };
+    s.faults = vec![fault(1_000, Some(2_000), spike(3.0)), fault(2_000, Some(3_000), spike(2.0))];
+    let mut sim = Sim::new(&s).unwrap();
+    sim.record_draws(true);
+    sim.run();
+    let arrivals = |from_ms: u64, to_ms: u64| {
+        sim.draws()
+            .iter()
+            .filter(|d| {
+                matches!(d, faultline_sim::journal::Draw::Arrival { at_us, .. }
+                if *at_us >= from_ms * 1_000 && *at_us < to_ms * 1_000)
+            })
+            .count() as i64
+    };
+    // Constant arrivals: 300/s, then 600/s, then 200/s while only the second lasts.
+    assert!((arrivals(1_100, 1_900) - 240).abs() <= 2, "{}", arrivals(1_100, 1_900));
+    assert!((arrivals(2_100, 2_900) - 480).abs() <= 2, "{}", arrivals(2_100, 2_900));
+    assert!((arrivals(3_100, 4_900) - 360).abs() <= 2, "{}", arrivals(3_100, 4_900));
+    assert!((arrivals(5_100, 5_900) - 80).abs() <= 2, "{}", arrivals(5_100, 5_900));
+}
+
+#[test]
+fn overlapping_crashes_and_pauses_hold_until_the_last_one_ends() {
+    let mut s = slice(8_000);
+    let crash = FaultAction::Crash { node: "db".into() };
+    let pause = FaultAction::Pause { node: "api".into() };
+    s.faults = vec![
+        fault(1_000, Some(2_000), crash.clone()),
+        fault(2_000, Some(3_000), crash.clone()),
+        fault(1_000, Some(2_000), pause.clone()),
+        fault(2_000, Some(3_000), pause),
+    ];
+    let (db, api) = (s.node_index("db").unwrap(), s.node_index("api").unwrap());
+    let state = |sim: &Sim| (sim.node(db).down, sim.node(api).paused);
+    let got = probe_at(&s, &[1_500, 3_500, 5_500], state);
+    assert_eq!(got, vec![(true, true), (true, true), (false, false)]);
+    // An explicit restart ends every crash in force; their ends then do nothing.
+    s.faults = vec![
+        fault(1_000, Some(2_000), crash.clone()),
+        fault(2_000, Some(3_000), crash),
+        fault(2_500, None, FaultAction::Restart { node: "db".into() }),
+        fault(4_000, Some(500), FaultAction::Crash { node: "db".into() }),
+    ];
+    let got = probe_at(&s, &[2_200, 2_700, 3_500, 4_200, 4_700], |sim| sim.node(db).down);
+    assert_eq!(got, vec![true, false, false, true, false]);
+}

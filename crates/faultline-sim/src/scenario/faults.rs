@@ -50,18 +50,30 @@ pub enum FaultAction {
         id: Option<String>,
     },
     /// The node's work takes `factor` times as long (a slow dependency).
+    /// Overlapping slow-downs multiply.
     SlowNode { node: String, factor: f64 },
-    /// The node answers this share of calls with a 5xx error.
+    /// The node answers this share of calls with a 5xx error (overlapping
+    /// error faults combine as independent causes).
     NodeErrors { node: String, rate: f64 },
-    /// Adds latency to every message on the edge `from -> to` (both directions).
+    /// Adds latency to every message on the edge `from -> to` (both
+    /// directions); overlapping latency faults add up.
     EdgeLatency { from: String, to: String, add_ms: f64 },
-    /// Sets the probability that a message on the edge is lost.
+    /// Each message on the edge is also lost with this probability (an
+    /// independent cause on top of the edge's own loss and other loss faults).
     EdgeLoss { from: String, to: String, loss: f64 },
-    /// Multiplies a workload's arrival rate (a load spike).
+    /// Multiplies a workload's arrival rate (a load spike); overlapping
+    /// spikes multiply.
     Spike { workload: String, factor: f64 },
 }
 
 impl FaultAction {
+    /// Whether the action has an effect that lasts until it is undone (by
+    /// its duration running out, or a restart, resume or heal), as opposed
+    /// to an instantaneous one (restart, resume, heal).
+    pub fn lasts(&self) -> bool {
+        !matches!(self, FaultAction::Restart { .. } | FaultAction::Resume { .. } | FaultAction::Heal { .. })
+    }
+
     /// The name used in the UI and the fault timeline.
     pub fn name(&self) -> &'static str {
         match self {

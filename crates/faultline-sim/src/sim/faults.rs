@@ -18,9 +18,16 @@ impl Sim {
 
     pub(super) fn on_fault_start(&mut self, index: u32) {
         let fault = self.scenario.faults[index as usize].clone();
+        if fault.action.lasts() {
+            self.active_faults.push(index);
+        }
         match &fault.action {
             FaultAction::Crash { node } => self.crash(self.node_index(node)),
-            FaultAction::Restart { node } => self.restart(self.node_index(node)),
+            FaultAction::Restart { node } => {
+                // An explicit restart ends every crash in force on the node.
+                self.forget_active(|a| matches!(a, FaultAction::Crash { node: n } if n == node));
+                self.restart(self.node_index(node));
+            }
             FaultAction::Pause { node } => {
                 let n = self.node_index(node);
                 if !self.nodes[n].paused {
@@ -28,61 +35,119 @@ impl Sim {
                     self.paused_nodes += 1;
                 }
             }
-            FaultAction::Resume { node } => self.resume(self.node_index(node)),
+            FaultAction::Resume { node } => {
+                self.forget_active(|a| matches!(a, FaultAction::Pause { node: n } if n == node));
+                self.resume(self.node_index(node));
+            }
             FaultAction::Partition { id, a, b } => self.partition(index, id.clone(), a, b),
             FaultAction::Heal { id } => {
                 let id = id.clone();
                 self.heal(|p| id.is_none() || p.id == id);
             }
-            FaultAction::SlowNode { node, factor } => {
-                let n = self.node_index(node);
-                self.nodes[n].slow = *factor;
+            FaultAction::SlowNode { node, .. } | FaultAction::NodeErrors { node, .. } => {
+                self.apply_node_faults(self.node_index(node));
             }
-            FaultAction::NodeErrors { node, rate } => {
-                let n = self.node_index(node);
-                self.nodes[n].error_rate = *rate;
+            FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
+                self.apply_edge_faults(self.edge_index(from, to));
             }
-            FaultAction::EdgeLatency { from, to, add_ms } => {
-                let e = self.edge_index(from, to);
-                self.edges[e].extra_latency_us = ms_to_micros(*add_ms);
-            }
-            FaultAction::EdgeLoss { from, to, loss } => {
-                let e = self.edge_index(from, to);
-                self.edges[e].loss = *loss;
-            }
-            FaultAction::Spike { workload, factor } => self.set_rate_factor(workload, *factor),
+            FaultAction::Spike { workload, .. } => self.apply_spikes(workload),
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
         }
     }
 
+    /// A fault's duration ran out: it stops counting, and its target goes
+    /// back to what the faults still in force make it. Overlapping faults
+    /// stack: a node slowed twice stays slowed by the other when one ends.
     pub(super) fn on_fault_end(&mut self, index: u32) {
+        let Some(at) = self.active_faults.iter().position(|&i| i == index) else {
+            return; // already ended by an explicit restart or resume
+        };
+        self.active_faults.remove(at);
         let fault = self.scenario.faults[index as usize].clone();
         match &fault.action {
-            FaultAction::Crash { node } => self.restart(self.node_index(node)),
-            FaultAction::Pause { node } => self.resume(self.node_index(node)),
+            FaultAction::Crash { node } => {
+                if !self.in_force(|a| matches!(a, FaultAction::Crash { node: n } if n == node)) {
+                    self.restart(self.node_index(node));
+                }
+            }
+            FaultAction::Pause { node } => {
+                if !self.in_force(|a| matches!(a, FaultAction::Pause { node: n } if n == node)) {
+                    self.resume(self.node_index(node));
+                }
+            }
             FaultAction::Partition { .. } => self.heal(|p| p.fault == index),
-            FaultAction::SlowNode { node, .. } => {
-                let n = self.node_index(node);
-                self.nodes[n].slow = 1.0;
+            FaultAction::SlowNode { node, .. } | FaultAction::NodeErrors { node, .. } => {
+                self.apply_node_faults(self.node_index(node));
             }
-            FaultAction::NodeErrors { node, .. } => {
-                let n = self.node_index(node);
-                self.nodes[n].error_rate = 0.0;
+            FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
+                self.apply_edge_faults(self.edge_index(from, to));
             }
-            FaultAction::EdgeLatency { from, to, .. } => {
-                let e = self.edge_index(from, to);
-                self.edges[e].extra_latency_us = 0;
-            }
-            FaultAction::EdgeLoss { from, to, .. } => {
-                let e = self.edge_index(from, to);
-                self.edges[e].loss = self.edges[e].base_loss;
-            }
-            FaultAction::Spike { workload, .. } => self.set_rate_factor(workload, 1.0),
+            FaultAction::Spike { workload, .. } => self.apply_spikes(workload),
             // Instantaneous actions have nothing to undo.
             FaultAction::Restart { .. } | FaultAction::Resume { .. } | FaultAction::Heal { .. } => {}
         }
+    }
+
+    /// The lasting faults in force (their actions), oldest first.
+    fn active_actions(&self) -> impl Iterator<Item = &FaultAction> + '_ {
+        self.active_faults.iter().map(|&i| &self.scenario.faults[i as usize].action)
+    }
+
+    fn in_force(&self, which: impl Fn(&FaultAction) -> bool) -> bool {
+        self.active_actions().any(which)
+    }
+
+    fn forget_active(&mut self, which: impl Fn(&FaultAction) -> bool) {
+        let faults = &self.scenario.faults;
+        self.active_faults.retain(|&i| !which(&faults[i as usize].action));
+    }
+
+    /// A node's slow-down and error rate from every fault in force on it:
+    /// slow-downs multiply (a disk 4x slower on a CPU 2x slower is 8x), error
+    /// rates combine as independent causes.
+    fn apply_node_faults(&mut self, node: usize) {
+        let id = self.scenario.nodes[node].id.as_str();
+        let (mut slow, mut ok) = (1.0, 1.0);
+        for a in self.active_actions() {
+            match a {
+                FaultAction::SlowNode { node: n, factor } if n == id => slow *= factor,
+                FaultAction::NodeErrors { node: n, rate } if n == id => ok *= 1.0 - rate,
+                _ => {}
+            }
+        }
+        self.nodes[node].slow = slow;
+        self.nodes[node].error_rate = 1.0 - ok;
+    }
+
+    /// An edge's added latency and loss from every fault in force on it:
+    /// added latencies sum, losses combine with the edge's own as
+    /// independent causes.
+    fn apply_edge_faults(&mut self, edge: usize) {
+        let e = &self.scenario.edges[edge];
+        let (mut add_ms, mut kept) = (0.0, 1.0 - e.loss);
+        for a in self.active_actions() {
+            match a {
+                FaultAction::EdgeLatency { from, to, add_ms: ms } if *from == e.from && *to == e.to => add_ms += ms,
+                FaultAction::EdgeLoss { from, to, loss } if *from == e.from && *to == e.to => kept *= 1.0 - loss,
+                _ => {}
+            }
+        }
+        self.edges[edge].extra_latency_us = ms_to_micros(add_ms);
+        self.edges[edge].loss = 1.0 - kept;
+    }
+
+    /// A workload's rate from every spike in force on it: factors multiply.
+    fn apply_spikes(&mut self, workload: &str) {
+        let factor = self
+            .active_actions()
+            .filter_map(|a| match a {
+                FaultAction::Spike { workload: w, factor } if w == workload => Some(*factor),
+                _ => None,
+            })
+            .product();
+        self.set_rate_factor(workload, factor);
     }
 
     fn crash(&mut self, node: usize) {
@@ -139,6 +204,7 @@ impl Sim {
     fn heal(&mut self, which: impl Fn(&ActivePartition) -> bool) {
         let (healed, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.partitions).into_iter().partition(|p| which(p));
         self.partitions = kept;
+        self.active_faults.retain(|&i| !healed.iter().any(|p| p.fault == i));
         for p in healed {
             for e in p.edges {
                 self.edges[e as usize].blocked -= 1;

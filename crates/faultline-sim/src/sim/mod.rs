@@ -102,7 +102,6 @@ pub struct EdgeRt {
     pub fallback: bool,
     /// Retries made over this edge.
     pub retries: u64,
-    pub base_loss: f64,
     /// Calls made over this edge, measured from the caller's side.
     pub metrics: Metrics,
     /// Caller-side resilience on this edge.
@@ -172,6 +171,9 @@ pub struct Sim {
     pub(crate) edges: Vec<EdgeRt>,
     clients: Vec<ClientRt>,
     partitions: Vec<ActivePartition>,
+    /// Lasting faults in force (indices into the timeline), so overlapping
+    /// faults stack and one ending does not undo another (see `faults`).
+    active_faults: Vec<u32>,
     next_request: u64,
     next_window: SimTime,
     pub(crate) trace: u64,
@@ -297,7 +299,6 @@ impl Sim {
                 to: index[e.to.as_str()],
                 latency: e.latency.sampler(),
                 loss: e.loss,
-                base_loss: e.loss,
                 extra_latency_us: 0,
                 blocked: 0,
                 timeout_us: e.timeout_ms.map(ms_to_micros),
@@ -349,6 +350,7 @@ impl Sim {
             edges,
             clients,
             partitions: Vec::new(),
+            active_faults: Vec::new(),
             next_request: 0,
             next_window: SimTime(WINDOW_US),
             trace: mix64(seed),
