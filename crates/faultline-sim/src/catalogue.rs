@@ -143,7 +143,7 @@ const SERVICE_FIELDS: &[FieldInfo] = &[
         label: "Bulkheads",
         unit: "",
         ty: FieldType::Bulkheads,
-        help: "Separate concurrency pools per dependency, so one slow dependency cannot take every worker.",
+        help: "Separate concurrency pools per dependency, so one slow dependency cannot take every worker. A call holds its slot for one attempt, not while it sleeps before a retry.",
     },
     FieldInfo {
         name: "rate_limit",
@@ -335,7 +335,7 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
         label: "Retries",
         unit: "",
         ty: FieldType::Retry,
-        help: "Retries with backoff and jitter for timeouts, 429 and 503; idempotent methods only.",
+        help: "Retries with backoff and jitter for timeouts, 429 and 503; idempotent methods only. Outermost of the policies (retry, then breaker, timeout, bulkhead, as resilience4j orders them): each retry goes through the breaker and the bulkhead again.",
     },
     FieldInfo {
         name: "breaker",

@@ -45,16 +45,26 @@ impl Sim {
         node.in_flight += 1;
         self.totals.in_flight += 1;
         let req = Req { request, op, key, hops: 1, attempt: 1, deadline, started_us: now.0 };
-        self.send(req, NO_PARENT, edge, false);
+        self.send(req, NO_PARENT, edge);
     }
 
     /// Puts an open call's request on the wire and starts its timeout.
     pub(super) fn put_on_wire(&mut self, idx: u32, gen: u32, edge: u32) {
+        self.arm_timeout(idx, gen, edge);
+        self.transmit_request(idx, gen, edge);
+    }
+
+    /// Starts an attempt's timeout (the time limiter), if its edge has one.
+    pub(super) fn arm_timeout(&mut self, idx: u32, gen: u32, edge: u32) {
+        if let Some(t) = self.edges[edge as usize].timeout_us {
+            self.queue.schedule(self.now.plus(t), Event::Timeout { call: idx, gen });
+        }
+    }
+
+    /// Sends an open call's request over its edge (its timeout already armed).
+    pub(super) fn transmit_request(&mut self, idx: u32, gen: u32, edge: u32) {
         let now = self.now;
         let e = &mut self.edges[edge as usize];
-        if let Some(t) = e.timeout_us {
-            self.queue.schedule(now.plus(t), Event::Timeout { call: idx, gen });
-        }
         let steady = e.latency.is_constant();
         let lat = transmit(e);
         let kind = if self.calls.at(idx).attempt > 1 { Kind::Retry } else { Kind::Request };
@@ -252,7 +262,7 @@ impl Sim {
                 let call = self.calls.at_mut(idx);
                 call.phase = Phase::Working;
                 let req = call.req_next_hop();
-                self.send(req, idx, edge, false);
+                self.send(req, idx, edge);
             }
             // No healthy backend: 503.
             None => self.finish(node, idx, Outcome::Failed(FailReason::Rejected)),
@@ -276,7 +286,7 @@ impl Sim {
                 deadline: u64::MAX,
                 started_us: self.now.0,
             };
-            self.send(req, QUEUE_PARENT, edge, false);
+            self.send(req, QUEUE_PARENT, edge);
         }
     }
 
@@ -370,8 +380,9 @@ impl Sim {
         }
         let edge = call.edge;
         self.movements.record(Movement { sent_us: self.now.0, travel_us: 0, edge, kind: Kind::Timeout });
+        let waiting = call.phase == Phase::Waiting;
         self.settle(idx, Outcome::Failed(FailReason::Timeout));
-        if lost {
+        if lost || waiting {
             self.calls.close(idx);
         } else {
             // The callee may still be working on it; its answer will be dropped.
@@ -379,12 +390,18 @@ impl Sim {
         }
     }
 
-    /// The caller learns how a call ended (response or timeout): the edge
-    /// and its breaker record it, and it is retried or concluded.
-    fn settle(&mut self, idx: u32, outcome: Outcome) {
+    /// The caller learns how an attempt ended (response, timeout, bulkhead
+    /// refusal): its bulkhead slot is freed, the edge and its breaker record
+    /// it, and it is retried or concluded (see `resilience` for the order).
+    pub(super) fn settle(&mut self, idx: u32, outcome: Outcome) {
         let now = self.now;
-        let call = self.calls.at(idx);
+        let call = self.calls.at_mut(idx);
         let (parent, edge, sent_at, holds, req) = (call.parent, call.edge, call.sent_at, call.holds_slot, call.req());
+        call.holds_slot = false;
+        if holds {
+            let caller = self.edges[edge as usize].from as usize;
+            self.release_slot(caller, edge);
+        }
         let latency = now.since(sent_at);
         let e = &mut self.edges[edge as usize];
         e.metrics.complete(outcome, latency);
@@ -402,7 +419,7 @@ impl Sim {
         if self.maybe_retry(idx, outcome) {
             return;
         }
-        self.conclude(parent, edge, outcome, req, holds);
+        self.conclude(parent, edge, outcome, req);
     }
 
     /// The caller of a call (a client, a queue, or the call's parent) gets its outcome.

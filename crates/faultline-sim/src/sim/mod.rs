@@ -456,6 +456,11 @@ impl Sim {
             if matches!(c.phase, Phase::Queued | Phase::Working) {
                 node_live[e.to as usize] += 1;
             }
+            // The bulkhead is the innermost policy: a call sleeping out its
+            // backoff or waiting for a slot holds none.
+            if c.holds_slot && !c.abandoned && matches!(c.phase, Phase::Backoff | Phase::Waiting) {
+                return Err(format!("call {idx} holds a bulkhead slot in phase {:?}", c.phase));
+            }
         }
         // Every bulkhead slot in use belongs to exactly one live call.
         for (i, n) in self.nodes.iter().enumerate() {
