@@ -31,9 +31,8 @@ pub enum Event {
     RetrySend { call: u32, gen: u32 },
     /// A call waiting for a bulkhead slot gives up.
     WaitExpired { call: u32, gen: u32 },
-    /// A queue's redelivery delay is over for its longest-waiting failed
-    /// message (set in the queue's `epoch`: a crash since makes it stale).
-    Redeliver { node: u32, epoch: u32 },
+    /// A queue's redelivery delay is over for its longest-waiting failed message.
+    Redeliver { node: u32 },
 }
 
 impl Event {
@@ -50,7 +49,7 @@ impl Event {
             Event::HealthCheck { node } => (8, node, 0),
             Event::RetrySend { call, gen } => (9, call, gen),
             Event::WaitExpired { call, gen } => (10, call, gen),
-            Event::Redeliver { node, epoch } => (11, node, epoch),
+            Event::Redeliver { node } => (11, node, 0),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

@@ -269,8 +269,12 @@ impl Sim {
         }
     }
 
-    /// A queue hands messages to its consumer while it has free slots.
+    /// A queue hands messages to its consumer while it has free slots (and
+    /// is up: a crashed queue keeps its messages until it restarts).
     fn pump(&mut self, node: usize) {
+        if self.nodes[node].down {
+            return;
+        }
         loop {
             let Behaviour::Queue(q) = &mut self.nodes[node].behaviour else {
                 return;
@@ -292,13 +296,26 @@ impl Sim {
 
     /// A queue's redelivery delay is over for its longest-waiting message:
     /// it goes back to the end of the queue, and the queue delivers.
-    pub(super) fn on_redeliver(&mut self, node: u32, epoch: u32) {
+    pub(super) fn on_redeliver(&mut self, node: u32) {
         let node = node as usize;
         let Behaviour::Queue(q) = &mut self.nodes[node].behaviour else {
             return;
         };
-        if q.redeliver(epoch) {
+        if q.redeliver() {
             self.pump(node);
+        }
+    }
+
+    /// After a fault starts or ends: a queue that is up again (restarted
+    /// after a crash) resumes the deliveries its crash paused. For any other
+    /// queue this does nothing (an up queue never has both a message ready
+    /// and a consumer slot free).
+    pub(super) fn resume_deliveries(&mut self) {
+        for node in 0..self.nodes.len() {
+            let n = &self.nodes[node];
+            if matches!(n.behaviour, Behaviour::Queue(_)) && !n.down && !n.paused {
+                self.pump(node);
+            }
         }
     }
 
@@ -461,7 +478,7 @@ impl Sim {
                         // the order the messages started waiting (and, the
                         // delay repeating, can wait in a lane of the queue).
                         let at = now.plus(q.redelivery_delay_us);
-                        let event = Event::Redeliver { node: caller as u32, epoch: q.epoch };
+                        let event = Event::Redeliver { node: caller as u32 };
                         self.queue.schedule_steady(at, event);
                     }
                 }
@@ -510,9 +527,11 @@ impl Sim {
     }
 
     /// Fails every call held at `node` (it crashed) and cuts it off from the
-    /// calls it had made.
+    /// calls it had made. A queue keeps its messages, those out for delivery
+    /// included (their acknowledgements can no longer reach it).
     pub(super) fn drop_calls_at(&mut self, node: usize) {
         let now = self.now;
+        let mut unacknowledged = Vec::new();
         for idx in self.calls.live_indices() {
             let c = self.calls.at(idx);
             let e = &self.edges[c.edge as usize];
@@ -524,6 +543,10 @@ impl Sim {
                 n.in_flight = n.in_flight.saturating_sub(1);
                 self.respond(idx, REFUSED);
             } else if caller == node && c.parent != NO_PARENT && !c.abandoned {
+                if c.parent == QUEUE_PARENT {
+                    let m = Message { request: c.request, op: c.op, key: c.key, deliveries: c.attempt };
+                    unacknowledged.push((c.started_us, m));
+                }
                 let lost = c.lost;
                 self.edges[c.edge as usize].in_flight -= 1;
                 self.calls.at_mut(idx).abandoned = true;
@@ -541,8 +564,9 @@ impl Sim {
             }
             Behaviour::Database(d) => d.pool.reset(),
             Behaviour::Queue(q) => {
-                q.clear();
-                q.delivering = 0;
+                unacknowledged.sort_by_key(|&(sent, m)| (sent, m.request));
+                let messages: Vec<Message> = unacknowledged.into_iter().map(|(_, m)| m).collect();
+                q.take_back(&messages);
             }
             _ => {}
         }

@@ -436,7 +436,7 @@ impl Sim {
     /// number of live calls it describes, and generated = ok + failed + in
     /// flight. Cost is linear in the live calls; for tests and debugging.
     pub fn audit(&self) -> Result<(), String> {
-        use crate::calls::{Phase, NO_PARENT};
+        use crate::calls::{Phase, NO_PARENT, QUEUE_PARENT};
         if !self.totals.balanced() {
             return Err(format!("totals do not add up: {:?}", self.totals));
         }
@@ -481,6 +481,23 @@ impl Sim {
                 if holders != bh.active {
                     return Err(format!("nodes[{i}].bulkheads[{b}]: {} active but {holders} holders", bh.active));
                 }
+            }
+        }
+        // Every queue's books balance, and each message out for delivery is one live delivery.
+        for (i, n) in self.nodes.iter().enumerate() {
+            let Behaviour::Queue(q) = &n.behaviour else { continue };
+            if !q.balanced() {
+                return Err(format!("nodes[{i}]: the queue's books do not balance: {q:?}"));
+            }
+            let out = self
+                .calls
+                .live_indices()
+                .into_iter()
+                .map(|idx| self.calls.at(idx))
+                .filter(|c| c.parent == QUEUE_PARENT && !c.abandoned && c.edge == q.edge)
+                .count() as u32;
+            if out != q.delivering {
+                return Err(format!("nodes[{i}]: {} messages out for delivery but {out} deliveries", q.delivering));
             }
         }
         let paused = self.nodes.iter().filter(|n| n.paused).count() as u32;
@@ -596,12 +613,18 @@ impl Sim {
             Event::WorkDone { call, gen } => self.on_work_done(call, gen),
             Event::Response { call, gen } => self.on_response(call, gen),
             Event::Timeout { call, gen } => self.on_timeout(call, gen),
-            Event::FaultStart { index } => self.on_fault_start(index),
-            Event::FaultEnd { index } => self.on_fault_end(index),
+            Event::FaultStart { index } => {
+                self.on_fault_start(index);
+                self.resume_deliveries();
+            }
+            Event::FaultEnd { index } => {
+                self.on_fault_end(index);
+                self.resume_deliveries();
+            }
             Event::HealthCheck { node } => self.on_health_check(node),
             Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
             Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
-            Event::Redeliver { node, epoch } => self.on_redeliver(node, epoch),
+            Event::Redeliver { node } => self.on_redeliver(node),
         }
     }
 }
