@@ -212,7 +212,14 @@ const BALANCER_FIELDS: &[FieldInfo] = &[
         label: "Health check every",
         unit: "ms",
         ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
-        help: "How often backends are probed; 0 turns checks off.",
+        help: "How often backends are probed; 0 turns checks off. A probe crosses the link both ways (latency, loss, partitions) and the backend answers it after its own work time, slowed by a slow fault, failing at its 5xx rate; it takes no worker and is not counted as traffic.",
+    },
+    FieldInfo {
+        name: "health_check_timeout_ms",
+        label: "Health check timeout",
+        unit: "ms",
+        ty: FieldType::OptionalInteger { min: 1.0, max: LIMITS.max_duration_ms as f64 },
+        help: "A probe not answered within this fails its check; at most the interval. Empty: the interval.",
     },
     FieldInfo {
         name: "unhealthy_threshold",

@@ -33,6 +33,14 @@ pub enum Event {
     WaitExpired { call: u32, gen: u32 },
     /// A queue's redelivery delay is over for its longest-waiting failed message.
     Redeliver { node: u32 },
+    /// A load balancer's health-check probe `seq` over `edge` reaches the backend.
+    ProbeDeliver { edge: u32, seq: u32 },
+    /// The backend has its answer to probe `seq` ready.
+    ProbeAnswer { edge: u32, seq: u32 },
+    /// The backend's answer to probe `seq` reaches the load balancer.
+    ProbeReply { edge: u32, seq: u32, passed: bool },
+    /// Probe `seq`'s timeout fires at the load balancer.
+    ProbeTimeout { edge: u32, seq: u32 },
 }
 
 impl Event {
@@ -50,6 +58,10 @@ impl Event {
             Event::RetrySend { call, gen } => (9, call, gen),
             Event::WaitExpired { call, gen } => (10, call, gen),
             Event::Redeliver { node } => (11, node, 0),
+            Event::ProbeDeliver { edge, seq } => (12, edge, seq),
+            Event::ProbeAnswer { edge, seq } => (13, edge, seq),
+            Event::ProbeReply { edge, seq, passed } => (if passed { 14 } else { 15 }, edge, seq),
+            Event::ProbeTimeout { edge, seq } => (16, edge, seq),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

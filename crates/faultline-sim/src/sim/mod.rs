@@ -3,11 +3,13 @@
 //! Node kinds decide (admit, queue or reject; how long work takes; which
 //! backend; what to call next); this module does the plumbing between them
 //! and keeps the books. It is split by concern: `flow` moves calls, `faults`
-//! applies the fault timeline. Every request is accounted for at every step:
-//! generated = succeeded + failed (by reason) + in flight.
+//! applies the fault timeline, `probes` runs load balancers' health checks.
+//! Every request is accounted for at every step: generated = succeeded +
+//! failed (by reason) + in flight.
 
 mod faults;
 mod flow;
+mod probes;
 mod resilience;
 
 use crate::calls::{Calls, FailReason};
@@ -603,6 +605,12 @@ impl Sim {
             Event::HealthCheck { node } | Event::Redeliver { node, .. } => Some(node as usize),
             Event::RetrySend { call, gen } | Event::WaitExpired { call, gen } => caller(call, gen),
             Event::Arrival { .. } | Event::FaultStart { .. } | Event::FaultEnd { .. } => None,
+            Event::ProbeDeliver { edge, .. } | Event::ProbeAnswer { edge, .. } => {
+                Some(self.edges[edge as usize].to as usize)
+            }
+            Event::ProbeReply { edge, .. } | Event::ProbeTimeout { edge, .. } => {
+                Some(self.edges[edge as usize].from as usize)
+            }
         }
     }
 
@@ -625,6 +633,10 @@ impl Sim {
             Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
             Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
             Event::Redeliver { node } => self.on_redeliver(node),
+            Event::ProbeDeliver { edge, seq } => self.on_probe_deliver(edge, seq),
+            Event::ProbeAnswer { edge, seq } => self.on_probe_answer(edge, seq),
+            Event::ProbeReply { edge, seq, passed } => self.on_probe_result(edge, seq, passed),
+            Event::ProbeTimeout { edge, seq } => self.on_probe_result(edge, seq, false),
         }
     }
 }
