@@ -309,7 +309,7 @@ pub const KINDS: &[KindInfo] = &[
         kind: "queue",
         label: "Queue",
         group: Group::Messaging,
-        help: "A message queue between a producer and a consumer.",
+        help: "A message queue between a producer and a consumer. Durable: a crash pauses deliveries and keeps every message, redelivering those it had handed out.",
         fields: QUEUE_FIELDS,
     },
 ];

@@ -24,7 +24,7 @@ pub struct Health {
 #[derive(Clone, Debug)]
 pub struct BalancerRt {
     pub algorithm: Balancing,
-    /// Outgoing edge of each backend, in scenario order.
+    /// Outgoing edge of each backend, in scenario order (so sorted).
     pub backends: Vec<u32>,
     pub health: Vec<Health>,
     pub check_interval_us: u64,
@@ -56,6 +56,7 @@ impl BalancerRt {
             }
             ring.sort_unstable();
         }
+        debug_assert!(backends.windows(2).all(|w| w[0] < w[1]), "backends in edge order");
         let n = backends.len();
         let check_interval_us = cfg.health_check_interval_ms.saturating_mul(1_000);
         let timeout_us = cfg.health_check_timeout_ms.map_or(check_interval_us, |t| t.saturating_mul(1_000));

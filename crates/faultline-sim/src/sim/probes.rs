@@ -136,7 +136,8 @@ impl Sim {
         let lb_node = self.edges[edge as usize].from as usize;
         let down = self.nodes[lb_node].down;
         let Some(lb) = self.balancer_mut(lb_node) else { return };
-        let Some(b) = lb.backends.iter().position(|&e| e == edge) else { return };
+        // Backends are the balancer's outgoing edges in scenario order: sorted.
+        let Ok(b) = lb.backends.binary_search(&edge) else { return };
         let h = &mut lb.health[b];
         if !h.probing || h.probe_seq != seq {
             return; // answered already, or timed out: this one is stale
