@@ -143,7 +143,7 @@ const SERVICE_FIELDS: &[FieldInfo] = &[
         label: "Bulkheads",
         unit: "",
         ty: FieldType::Bulkheads,
-        help: "Separate concurrency pools per dependency, so one slow dependency cannot take every worker.",
+        help: "Separate concurrency pools per dependency, so one slow dependency cannot take every worker. A call holds its slot for one attempt, not while it sleeps before a retry.",
     },
     FieldInfo {
         name: "rate_limit",
@@ -212,7 +212,14 @@ const BALANCER_FIELDS: &[FieldInfo] = &[
         label: "Health check every",
         unit: "ms",
         ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
-        help: "How often backends are probed; 0 turns checks off.",
+        help: "How often backends are probed; 0 turns checks off. A probe crosses the link both ways (latency, loss, partitions) and the backend answers it after its own work time, slowed by a slow fault, failing at its 5xx rate; it takes no worker and is not counted as traffic.",
+    },
+    FieldInfo {
+        name: "health_check_timeout_ms",
+        label: "Health check timeout",
+        unit: "ms",
+        ty: FieldType::OptionalInteger { min: 1.0, max: LIMITS.max_duration_ms as f64 },
+        help: "A probe not answered within this fails its check; at most the interval. Empty: the interval.",
     },
     FieldInfo {
         name: "unhealthy_threshold",
@@ -302,7 +309,7 @@ pub const KINDS: &[KindInfo] = &[
         kind: "queue",
         label: "Queue",
         group: Group::Messaging,
-        help: "A message queue between a producer and a consumer.",
+        help: "A message queue between a producer and a consumer. Durable: a crash pauses deliveries and keeps every message, redelivering those it had handed out.",
         fields: QUEUE_FIELDS,
     },
 ];
@@ -335,7 +342,7 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
         label: "Retries",
         unit: "",
         ty: FieldType::Retry,
-        help: "Retries with backoff and jitter for timeouts, 429 and 503; idempotent methods only.",
+        help: "Retries with backoff and jitter for timeouts, 429 and 503; idempotent methods only. Outermost of the policies (retry, then breaker, timeout, bulkhead, as resilience4j orders them): each retry goes through the breaker and the bulkhead again.",
     },
     FieldInfo {
         name: "breaker",

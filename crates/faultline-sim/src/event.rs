@@ -31,9 +31,16 @@ pub enum Event {
     RetrySend { call: u32, gen: u32 },
     /// A call waiting for a bulkhead slot gives up.
     WaitExpired { call: u32, gen: u32 },
-    /// A queue's redelivery delay is over for its longest-waiting failed
-    /// message (set in the queue's `epoch`: a crash since makes it stale).
-    Redeliver { node: u32, epoch: u32 },
+    /// A queue's redelivery delay is over for its longest-waiting failed message.
+    Redeliver { node: u32 },
+    /// A load balancer's health-check probe `seq` over `edge` reaches the backend.
+    ProbeDeliver { edge: u32, seq: u32 },
+    /// The backend has its answer to probe `seq` ready.
+    ProbeAnswer { edge: u32, seq: u32 },
+    /// The backend's answer to probe `seq` reaches the load balancer.
+    ProbeReply { edge: u32, seq: u32, passed: bool },
+    /// Probe `seq`'s timeout fires at the load balancer.
+    ProbeTimeout { edge: u32, seq: u32 },
 }
 
 impl Event {
@@ -50,7 +57,11 @@ impl Event {
             Event::HealthCheck { node } => (8, node, 0),
             Event::RetrySend { call, gen } => (9, call, gen),
             Event::WaitExpired { call, gen } => (10, call, gen),
-            Event::Redeliver { node, epoch } => (11, node, epoch),
+            Event::Redeliver { node } => (11, node, 0),
+            Event::ProbeDeliver { edge, seq } => (12, edge, seq),
+            Event::ProbeAnswer { edge, seq } => (13, edge, seq),
+            Event::ProbeReply { edge, seq, passed } => (if passed { 14 } else { 15 }, edge, seq),
+            Event::ProbeTimeout { edge, seq } => (16, edge, seq),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

@@ -145,13 +145,20 @@ pub struct NodeReport {
     pub queue: Option<QueueReport>,
 }
 
+/// A queue's books: published = delivered + dropped + dead_lettered + depth
+/// + delivering, at every moment (a crash keeps every message).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct QueueReport {
+    /// Messages held: queued or waiting out their redelivery delay.
     pub depth: u32,
     pub delivered: u64,
     pub redelivered: u64,
     pub dropped: u64,
     pub dead_lettered: u64,
+    /// Messages accepted from producers.
+    pub published: u64,
+    /// Messages out for delivery to the consumer, not yet acknowledged.
+    pub delivering: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -249,6 +256,8 @@ impl Sim {
                                 redelivered: q.redelivered,
                                 dropped: q.dropped,
                                 dead_lettered: q.dead_lettered,
+                                published: q.published,
+                                delivering: q.delivering,
                             }),
                             _ => None,
                         },

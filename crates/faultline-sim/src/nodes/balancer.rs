@@ -15,15 +15,21 @@ pub struct Health {
     pub healthy: bool,
     pub fails: u32,
     pub passes: u32,
+    /// Number of the latest probe sent (see `sim::probes`).
+    pub probe_seq: u32,
+    /// The latest probe is still unanswered.
+    pub probing: bool,
 }
 
 #[derive(Clone, Debug)]
 pub struct BalancerRt {
     pub algorithm: Balancing,
-    /// Outgoing edge of each backend, in scenario order.
+    /// Outgoing edge of each backend, in scenario order (so sorted).
     pub backends: Vec<u32>,
     pub health: Vec<Health>,
     pub check_interval_us: u64,
+    /// How long a probe may take before it counts as failed (at most the interval).
+    pub probe_timeout_us: u64,
     pub unhealthy_threshold: u32,
     pub healthy_threshold: u32,
     next: u32,
@@ -50,12 +56,18 @@ impl BalancerRt {
             }
             ring.sort_unstable();
         }
+        debug_assert!(backends.windows(2).all(|w| w[0] < w[1]), "backends in edge order");
         let n = backends.len();
+        let check_interval_us = cfg.health_check_interval_ms.saturating_mul(1_000);
+        let timeout_us = cfg.health_check_timeout_ms.map_or(check_interval_us, |t| t.saturating_mul(1_000));
         BalancerRt {
             algorithm: cfg.algorithm,
             backends,
-            health: vec![Health { healthy: true, fails: 0, passes: 0 }; n],
-            check_interval_us: cfg.health_check_interval_ms.saturating_mul(1_000),
+            health: vec![Health { healthy: true, ..Health::default() }; n],
+            check_interval_us,
+            // A probe still out when the next is due has failed; and one that
+            // cannot take any time at all would fail every backend.
+            probe_timeout_us: timeout_us.clamp(1, check_interval_us.max(1)),
             unhealthy_threshold: cfg.unhealthy_threshold,
             healthy_threshold: cfg.healthy_threshold,
             next: 0,

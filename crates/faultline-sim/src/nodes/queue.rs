@@ -5,6 +5,13 @@
 //! Decoupling is the point: the producer's latency no longer includes the
 //! consumer's, and a slow or failing consumer fills the queue instead of
 //! failing the producer, until the queue itself is full.
+//!
+//! Messages are durable, as in SQS or a RabbitMQ durable queue: a crash
+//! pauses deliveries and keeps every message, including those handed to the
+//! consumer and not yet acknowledged, which are delivered again after the
+//! restart (an at-least-once delivery: the consumer may see them twice). So
+//! the books always balance: published = delivered + dropped + dead-lettered
+//! + held (queued, waiting out a redelivery delay, or out for delivery).
 
 use crate::scenario::{DropPolicy, QueueConfig};
 use std::collections::VecDeque;
@@ -47,10 +54,10 @@ pub struct QueueRt {
     /// Timers still to fire whose messages were dropped from the front of
     /// `waiting` (drop-oldest with nothing else to drop): they release nothing.
     stale_timers: u32,
-    /// Bumped when the node crashes: timers set before carry the old epoch
-    /// and release nothing (their messages were lost with the rest).
-    pub epoch: u32,
+    /// Messages handed to the consumer and not yet acknowledged.
     pub delivering: u32,
+    /// Messages accepted from producers.
+    pub published: u64,
     pub delivered: u64,
     pub dropped: u64,
     pub dead_lettered: u64,
@@ -69,8 +76,8 @@ impl QueueRt {
             buf: VecDeque::new(),
             waiting: VecDeque::new(),
             stale_timers: 0,
-            epoch: 0,
             delivering: 0,
+            published: 0,
             delivered: 0,
             dropped: 0,
             dead_lettered: 0,
@@ -83,6 +90,7 @@ impl QueueRt {
     pub fn offer(&mut self, m: Message) -> Offer {
         if self.depth() < self.capacity {
             self.buf.push_back(m);
+            self.published += 1;
             Offer::Accepted
         } else {
             match self.drop_policy {
@@ -94,6 +102,7 @@ impl QueueRt {
                     }
                     self.dropped += 1;
                     self.buf.push_back(m);
+                    self.published += 1;
                     Offer::AcceptedDroppingOldest
                 }
             }
@@ -114,7 +123,7 @@ impl QueueRt {
     /// A delivery ended; a failed one goes back to the end of the queue
     /// until it has used up its redeliveries, at once or, with a redelivery
     /// delay, after it. True when the caller must set the timer: an
-    /// `Event::Redeliver` for this queue's `epoch`, `redelivery_delay_us` from now.
+    /// `Event::Redeliver` for this queue, `redelivery_delay_us` from now.
     #[must_use]
     pub fn delivery_done(&mut self, m: Message, ok: bool) -> bool {
         self.delivering = self.delivering.saturating_sub(1);
@@ -134,13 +143,10 @@ impl QueueRt {
         false
     }
 
-    /// A redelivery timer set in `epoch` fired: the longest-waiting message
-    /// is visible again, at the end of the queue. False if there was none to
-    /// release (the timer's message was lost in a crash, or dropped).
-    pub fn redeliver(&mut self, epoch: u32) -> bool {
-        if epoch != self.epoch {
-            return false;
-        }
+    /// A redelivery timer fired: the longest-waiting message is visible
+    /// again, at the end of the queue. False if there was none to release
+    /// (the timer's message was dropped).
+    pub fn redeliver(&mut self) -> bool {
         if self.stale_timers > 0 {
             self.stale_timers -= 1;
             return false;
@@ -164,16 +170,23 @@ impl QueueRt {
         self.waiting.len() as u32
     }
 
-    /// Drops everything (the queue's node crashed), including the messages
-    /// waiting out their redelivery delay: their timers go stale.
-    pub fn clear(&mut self) -> u64 {
-        let n = (self.buf.len() + self.waiting.len()) as u64;
-        self.buf.clear();
-        self.waiting.clear();
-        self.stale_timers = 0;
-        self.epoch = self.epoch.wrapping_add(1);
-        self.dropped += n;
-        n
+    /// The queue's node crashed: the messages out for delivery were never
+    /// acknowledged, so they go back to the front of the queue, oldest
+    /// delivery first, to be delivered again (counted as redeliveries).
+    /// Everything else it holds stays, timers included.
+    pub fn take_back(&mut self, unacknowledged: &[Message]) {
+        for &m in unacknowledged.iter().rev() {
+            self.buf.push_front(m);
+        }
+        let n = unacknowledged.len() as u32;
+        debug_assert_eq!(n, self.delivering, "every message out for delivery comes back");
+        self.delivering = self.delivering.saturating_sub(n);
+        self.redelivered += u64::from(n);
+    }
+
+    /// Every message accepted is delivered, dropped, dead-lettered or held.
+    pub fn balanced(&self) -> bool {
+        self.published == self.delivered + self.dropped + self.dead_lettered + u64::from(self.depth() + self.delivering)
     }
 }
 
@@ -237,17 +250,17 @@ mod tests {
         assert!(!q.delivery_done(m2, true));
         assert!(q.next_delivery().is_none());
         // The timer fires: message 1 is back at the end of the queue.
-        assert!(q.redeliver(q.epoch));
+        assert!(q.redeliver());
         assert_eq!((q.depth(), q.waiting()), (1, 0));
         let again = q.next_delivery().unwrap();
         assert_eq!((again.request, again.deliveries), (1, 2));
         assert!(q.delivery_done(again, false));
-        assert!(q.redeliver(q.epoch));
+        assert!(q.redeliver());
         let last = q.next_delivery().unwrap();
         assert_eq!(last.deliveries, 3);
         assert!(!q.delivery_done(last, false), "out of redeliveries: dead-lettered, no timer");
         assert_eq!((q.delivered, q.redelivered, q.dead_lettered, q.depth()), (1, 2, 1, 0));
-        assert!(!q.redeliver(q.epoch), "a timer with nothing waiting releases nothing");
+        assert!(!q.redeliver(), "a timer with nothing waiting releases nothing");
     }
 
     #[test]
@@ -262,7 +275,7 @@ mod tests {
         // Full, yet both failed messages come back: they were admitted already.
         let m2 = q.next_delivery().unwrap();
         assert!(q.delivery_done(m2, false));
-        assert!(q.redeliver(q.epoch) && q.redeliver(q.epoch));
+        assert!(q.redeliver() && q.redeliver());
         assert_eq!((q.depth(), q.waiting()), (2, 0));
     }
 
@@ -278,31 +291,41 @@ mod tests {
         // Both wait; a new message drops the oldest waiting one (1).
         assert_eq!(q.offer(msg(3)), Offer::AcceptedDroppingOldest);
         assert_eq!((q.depth(), q.waiting(), q.dropped), (2, 1, 1));
-        assert!(!q.redeliver(q.epoch), "message 1's timer: it was dropped");
-        assert!(q.redeliver(q.epoch), "message 2's timer");
+        assert!(!q.redeliver(), "message 1's timer: it was dropped");
+        assert!(q.redeliver(), "message 2's timer");
         assert_eq!(q.next_delivery().unwrap().request, 3);
         assert_eq!(q.depth(), 1);
     }
 
     #[test]
-    fn a_crash_drops_waiting_messages_and_their_timers_go_stale() {
+    fn a_crash_takes_back_what_was_out_for_delivery_and_keeps_the_rest() {
         let mut q = delayed(10, DropPolicy::RejectNew);
-        q.offer(msg(1));
-        q.offer(msg(2));
-        let m = q.next_delivery().unwrap();
-        assert!(q.delivery_done(m, false));
-        let before = q.epoch;
-        assert_eq!(q.clear(), 2, "the queued and the waiting message");
-        assert_eq!((q.depth(), q.dropped), (0, 2));
-        assert_ne!(q.epoch, before);
-        // After the restart a new message fails and waits; the old timer must not release it.
-        q.delivering = 0;
-        q.offer(msg(3));
-        let m3 = q.next_delivery().unwrap();
-        assert!(q.delivery_done(m3, false));
-        assert!(!q.redeliver(before), "a timer from before the crash");
-        assert_eq!(q.waiting(), 1);
-        assert!(q.redeliver(q.epoch));
-        assert_eq!(q.next_delivery().unwrap().request, 3);
+        for r in 1..=4 {
+            q.offer(msg(r));
+        }
+        let m1 = q.next_delivery().unwrap();
+        assert!(q.delivery_done(m1, false), "message 1 fails and waits");
+        let m2 = q.next_delivery().unwrap();
+        assert_eq!((m2.request, q.delivering, q.depth()), (2, 1, 3));
+        assert!(q.balanced());
+        // The crash: message 2 was never acknowledged.
+        q.take_back(&[m2]);
+        assert_eq!((q.delivering, q.depth(), q.waiting(), q.redelivered, q.dropped), (0, 4, 1, 2, 0));
+        assert!(q.balanced());
+        // After the restart message 2 comes first, on its second delivery;
+        // message 1's timer still releases it.
+        let again = q.next_delivery().unwrap();
+        assert_eq!((again.request, again.deliveries), (2, 2));
+        assert!(!q.delivery_done(again, true));
+        assert!(q.redeliver());
+        let order: Vec<u64> = std::iter::from_fn(|| {
+            let m = q.next_delivery()?;
+            assert!(!q.delivery_done(m, true));
+            Some(m.request)
+        })
+        .collect();
+        assert_eq!(order, vec![3, 4, 1]);
+        assert_eq!((q.published, q.delivered, q.depth()), (4, 4, 0));
+        assert!(q.balanced());
     }
 }

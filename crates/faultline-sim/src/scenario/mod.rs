@@ -121,6 +121,11 @@ pub struct LoadBalancerConfig {
     pub virtual_nodes: u32,
     /// How often each backend is health-checked, in milliseconds; 0 disables checks.
     pub health_check_interval_ms: u64,
+    /// How long a health-check probe may take, in milliseconds, before it
+    /// counts as failed; at most the interval. `null` (the default): the
+    /// interval, as HAProxy does when `timeout check` is not set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_check_timeout_ms: Option<u64>,
     /// Consecutive failed checks before a backend is taken out.
     pub unhealthy_threshold: u32,
     /// Consecutive passed checks before it is put back.
@@ -133,6 +138,7 @@ impl Default for LoadBalancerConfig {
             algorithm: Balancing::RoundRobin,
             virtual_nodes: 100,
             health_check_interval_ms: 1_000,
+            health_check_timeout_ms: None,
             unhealthy_threshold: 2,
             healthy_threshold: 2,
         }

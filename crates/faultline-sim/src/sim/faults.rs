@@ -3,7 +3,6 @@
 
 use super::{ActivePartition, Sim};
 use crate::event::Event;
-use crate::nodes::Behaviour;
 use crate::scenario::FaultAction;
 use crate::time::{ms_to_micros, SimTime};
 
@@ -225,32 +224,5 @@ impl Sim {
         if let Some(t) = c.next_arrival(now, end) {
             self.queue.schedule(SimTime(t), Event::Arrival { workload: w as u32, gen });
         }
-    }
-
-    /// A load balancer probes its backends: a backend passes when it is up,
-    /// not paused and reachable over its edge.
-    pub(super) fn on_health_check(&mut self, node: u32) {
-        let lb_node = node as usize;
-        let Behaviour::Balancer(lb) = &self.nodes[lb_node].behaviour else {
-            return;
-        };
-        let interval = lb.check_interval_us;
-        let results: Vec<bool> = lb
-            .backends
-            .iter()
-            .map(|&e| {
-                let edge = &self.edges[e as usize];
-                let target = &self.nodes[edge.to as usize];
-                !target.down && !target.paused && edge.blocked == 0 && edge.loss < 1.0
-            })
-            .collect();
-        if !self.nodes[lb_node].down {
-            if let Behaviour::Balancer(lb) = &mut self.nodes[lb_node].behaviour {
-                for (b, passed) in results.into_iter().enumerate() {
-                    lb.observe(b, passed);
-                }
-            }
-        }
-        self.queue.schedule(self.now.plus(interval), Event::HealthCheck { node });
     }
 }

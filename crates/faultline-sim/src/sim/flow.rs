@@ -49,16 +49,26 @@ impl Sim {
         node.in_flight += 1;
         self.totals.in_flight += 1;
         let req = Req { request, op, key, hops: 1, attempt: 1, deadline, started_us: now.0 };
-        self.send(req, NO_PARENT, edge, false);
+        self.send(req, NO_PARENT, edge);
     }
 
     /// Puts an open call's request on the wire and starts its timeout.
     pub(super) fn put_on_wire(&mut self, idx: u32, gen: u32, edge: u32) {
+        self.arm_timeout(idx, gen, edge);
+        self.transmit_request(idx, gen, edge);
+    }
+
+    /// Starts an attempt's timeout (the time limiter), if its edge has one.
+    pub(super) fn arm_timeout(&mut self, idx: u32, gen: u32, edge: u32) {
+        if let Some(t) = self.edges[edge as usize].timeout_us {
+            self.queue.schedule(self.now.plus(t), Event::Timeout { call: idx, gen });
+        }
+    }
+
+    /// Sends an open call's request over its edge (its timeout already armed).
+    pub(super) fn transmit_request(&mut self, idx: u32, gen: u32, edge: u32) {
         let now = self.now;
         let e = &mut self.edges[edge as usize];
-        if let Some(t) = e.timeout_us {
-            self.queue.schedule(now.plus(t), Event::Timeout { call: idx, gen });
-        }
         let steady = e.latency.is_constant();
         let lat = transmit(e);
         let kind = if self.calls.at(idx).attempt > 1 { Kind::Retry } else { Kind::Request };
@@ -259,15 +269,19 @@ impl Sim {
                 let call = self.calls.at_mut(idx);
                 call.phase = Phase::Working;
                 let req = call.req_next_hop();
-                self.send(req, idx, edge, false);
+                self.send(req, idx, edge);
             }
             // No healthy backend: 503.
             None => self.finish(node, idx, Outcome::Failed(FailReason::Rejected)),
         }
     }
 
-    /// A queue hands messages to its consumer while it has free slots.
+    /// A queue hands messages to its consumer while it has free slots (and
+    /// is up: a crashed queue keeps its messages until it restarts).
     fn pump(&mut self, node: usize) {
+        if self.nodes[node].down {
+            return;
+        }
         loop {
             let Behaviour::Queue(q) = &mut self.nodes[node].behaviour else {
                 return;
@@ -283,19 +297,32 @@ impl Sim {
                 deadline: u64::MAX,
                 started_us: self.now.0,
             };
-            self.send(req, QUEUE_PARENT, edge, false);
+            self.send(req, QUEUE_PARENT, edge);
         }
     }
 
     /// A queue's redelivery delay is over for its longest-waiting message:
     /// it goes back to the end of the queue, and the queue delivers.
-    pub(super) fn on_redeliver(&mut self, node: u32, epoch: u32) {
+    pub(super) fn on_redeliver(&mut self, node: u32) {
         let node = node as usize;
         let Behaviour::Queue(q) = &mut self.nodes[node].behaviour else {
             return;
         };
-        if q.redeliver(epoch) {
+        if q.redeliver() {
             self.pump(node);
+        }
+    }
+
+    /// After a fault starts or ends: a queue that is up again (restarted
+    /// after a crash) resumes the deliveries its crash paused. For any other
+    /// queue this does nothing (an up queue never has both a message ready
+    /// and a consumer slot free).
+    pub(super) fn resume_deliveries(&mut self) {
+        for node in 0..self.nodes.len() {
+            let n = &self.nodes[node];
+            if matches!(n.behaviour, Behaviour::Queue(_)) && !n.down && !n.paused {
+                self.pump(node);
+            }
         }
     }
 
@@ -377,8 +404,9 @@ impl Sim {
         }
         let edge = call.edge;
         self.movements.record(Movement { sent_us: self.now.0, travel_us: 0, edge, kind: Kind::Timeout });
+        let waiting = call.phase == Phase::Waiting;
         self.settle(idx, Outcome::Failed(FailReason::Timeout));
-        if lost {
+        if lost || waiting {
             self.calls.close(idx);
         } else {
             // The callee may still be working on it; its answer will be dropped.
@@ -386,12 +414,18 @@ impl Sim {
         }
     }
 
-    /// The caller learns how a call ended (response or timeout): the edge
-    /// and its breaker record it, and it is retried or concluded.
-    fn settle(&mut self, idx: u32, outcome: Outcome) {
+    /// The caller learns how an attempt ended (response, timeout, bulkhead
+    /// refusal): its bulkhead slot is freed, the edge and its breaker record
+    /// it, and it is retried or concluded (see `resilience` for the order).
+    pub(super) fn settle(&mut self, idx: u32, outcome: Outcome) {
         let now = self.now;
-        let call = self.calls.at(idx);
+        let call = self.calls.at_mut(idx);
         let (parent, edge, sent_at, holds, req) = (call.parent, call.edge, call.sent_at, call.holds_slot, call.req());
+        call.holds_slot = false;
+        if holds {
+            let caller = self.edges[edge as usize].from as usize;
+            self.release_slot(caller, edge);
+        }
         let latency = now.since(sent_at);
         let e = &mut self.edges[edge as usize];
         e.metrics.complete(outcome, latency);
@@ -409,7 +443,7 @@ impl Sim {
         if self.maybe_retry(idx, outcome) {
             return;
         }
-        self.conclude(parent, edge, outcome, req, holds);
+        self.conclude(parent, edge, outcome, req);
     }
 
     /// The caller of a call (a client, a queue, or the call's parent) gets its outcome.
@@ -451,7 +485,7 @@ impl Sim {
                         // the order the messages started waiting (and, the
                         // delay repeating, can wait in a lane of the queue).
                         let at = now.plus(q.redelivery_delay_us);
-                        let event = Event::Redeliver { node: caller as u32, epoch: q.epoch };
+                        let event = Event::Redeliver { node: caller as u32 };
                         self.queue.schedule_steady(at, event);
                     }
                 }
@@ -500,9 +534,11 @@ impl Sim {
     }
 
     /// Fails every call held at `node` (it crashed) and cuts it off from the
-    /// calls it had made.
+    /// calls it had made. A queue keeps its messages, those out for delivery
+    /// included (their acknowledgements can no longer reach it).
     pub(super) fn drop_calls_at(&mut self, node: usize) {
         let now = self.now;
+        let mut unacknowledged = Vec::new();
         for idx in self.calls.live_indices() {
             let c = self.calls.at(idx);
             let e = &self.edges[c.edge as usize];
@@ -514,6 +550,10 @@ impl Sim {
                 n.in_flight = n.in_flight.saturating_sub(1);
                 self.respond(idx, REFUSED);
             } else if caller == node && c.parent != NO_PARENT && !c.abandoned {
+                if c.parent == QUEUE_PARENT {
+                    let m = Message { request: c.request, op: c.op, key: c.key, deliveries: c.attempt };
+                    unacknowledged.push((c.started_us, m));
+                }
                 let lost = c.lost;
                 self.edges[c.edge as usize].in_flight -= 1;
                 self.calls.at_mut(idx).abandoned = true;
@@ -531,8 +571,9 @@ impl Sim {
             }
             Behaviour::Database(d) => d.pool.reset(),
             Behaviour::Queue(q) => {
-                q.clear();
-                q.delivering = 0;
+                unacknowledged.sort_by_key(|&(sent, m)| (sent, m.request));
+                let messages: Vec<Message> = unacknowledged.into_iter().map(|(_, m)| m).collect();
+                q.take_back(&messages);
             }
             _ => {}
         }

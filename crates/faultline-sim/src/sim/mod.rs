@@ -3,11 +3,13 @@
 //! Node kinds decide (admit, queue or reject; how long work takes; which
 //! backend; what to call next); this module does the plumbing between them
 //! and keeps the books. It is split by concern: `flow` moves calls, `faults`
-//! applies the fault timeline. Every request is accounted for at every step:
-//! generated = succeeded + failed (by reason) + in flight.
+//! applies the fault timeline, `probes` runs load balancers' health checks.
+//! Every request is accounted for at every step: generated = succeeded +
+//! failed (by reason) + in flight.
 
 mod faults;
 mod flow;
+mod probes;
 mod resilience;
 
 use crate::calls::{Calls, FailReason};
@@ -466,7 +468,7 @@ impl Sim {
     /// number of live calls it describes, and generated = ok + failed + in
     /// flight. Cost is linear in the live calls; for tests and debugging.
     pub fn audit(&self) -> Result<(), String> {
-        use crate::calls::{Phase, NO_PARENT};
+        use crate::calls::{Phase, NO_PARENT, QUEUE_PARENT};
         if !self.totals.balanced() {
             return Err(format!("totals do not add up: {:?}", self.totals));
         }
@@ -485,6 +487,11 @@ impl Sim {
             }
             if matches!(c.phase, Phase::Queued | Phase::Working) {
                 node_live[e.to as usize] += 1;
+            }
+            // The bulkhead is the innermost policy: a call sleeping out its
+            // backoff or waiting for a slot holds none.
+            if c.holds_slot && !c.abandoned && matches!(c.phase, Phase::Backoff | Phase::Waiting) {
+                return Err(format!("call {idx} holds a bulkhead slot in phase {:?}", c.phase));
             }
         }
         // Every bulkhead slot in use belongs to exactly one live call.
@@ -506,6 +513,23 @@ impl Sim {
                 if holders != bh.active {
                     return Err(format!("nodes[{i}].bulkheads[{b}]: {} active but {holders} holders", bh.active));
                 }
+            }
+        }
+        // Every queue's books balance, and each message out for delivery is one live delivery.
+        for (i, n) in self.nodes.iter().enumerate() {
+            let Behaviour::Queue(q) = &n.behaviour else { continue };
+            if !q.balanced() {
+                return Err(format!("nodes[{i}]: the queue's books do not balance: {q:?}"));
+            }
+            let out = self
+                .calls
+                .live_indices()
+                .into_iter()
+                .map(|idx| self.calls.at(idx))
+                .filter(|c| c.parent == QUEUE_PARENT && !c.abandoned && c.edge == q.edge)
+                .count() as u32;
+            if out != q.delivering {
+                return Err(format!("nodes[{i}]: {} messages out for delivery but {out} deliveries", q.delivering));
             }
         }
         let paused = self.nodes.iter().filter(|n| n.paused).count() as u32;
@@ -611,6 +635,12 @@ impl Sim {
             Event::HealthCheck { node } | Event::Redeliver { node, .. } => Some(node as usize),
             Event::RetrySend { call, gen } | Event::WaitExpired { call, gen } => caller(call, gen),
             Event::Arrival { .. } | Event::FaultStart { .. } | Event::FaultEnd { .. } => None,
+            Event::ProbeDeliver { edge, .. } | Event::ProbeAnswer { edge, .. } => {
+                Some(self.edges[edge as usize].to as usize)
+            }
+            Event::ProbeReply { edge, .. } | Event::ProbeTimeout { edge, .. } => {
+                Some(self.edges[edge as usize].from as usize)
+            }
         }
     }
 
@@ -621,12 +651,22 @@ impl Sim {
             Event::WorkDone { call, gen } => self.on_work_done(call, gen),
             Event::Response { call, gen } => self.on_response(call, gen),
             Event::Timeout { call, gen } => self.on_timeout(call, gen),
-            Event::FaultStart { index } => self.on_fault_start(index),
-            Event::FaultEnd { index } => self.on_fault_end(index),
+            Event::FaultStart { index } => {
+                self.on_fault_start(index);
+                self.resume_deliveries();
+            }
+            Event::FaultEnd { index } => {
+                self.on_fault_end(index);
+                self.resume_deliveries();
+            }
             Event::HealthCheck { node } => self.on_health_check(node),
             Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
             Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
-            Event::Redeliver { node, epoch } => self.on_redeliver(node, epoch),
+            Event::Redeliver { node } => self.on_redeliver(node),
+            Event::ProbeDeliver { edge, seq } => self.on_probe_deliver(edge, seq),
+            Event::ProbeAnswer { edge, seq } => self.on_probe_answer(edge, seq),
+            Event::ProbeReply { edge, seq, passed } => self.on_probe_result(edge, seq, passed),
+            Event::ProbeTimeout { edge, seq } => self.on_probe_result(edge, seq, false),
         }
     }
 }
