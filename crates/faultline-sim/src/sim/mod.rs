@@ -114,6 +114,8 @@ pub struct EdgeRt {
     /// or retrying link keeps the latencies of a clean one.
     pub loss_rng: SimRng,
     pub jitter_rng: SimRng,
+    /// Health-check probes over the edge (see `probes`).
+    pub probe_rng: SimRng,
 }
 
 /// What the engine needs to know of an operation.
@@ -307,6 +309,7 @@ impl Sim {
                 rng: owned_stream(seed, edge_owner(&e.from, &e.to), Purpose::Latency),
                 loss_rng: owned_stream(seed, edge_owner(&e.from, &e.to), Purpose::Loss),
                 jitter_rng: owned_stream(seed, edge_owner(&e.from, &e.to), Purpose::Jitter),
+                probe_rng: owned_stream(seed, edge_owner(&e.from, &e.to), Purpose::Probes),
                 metrics: Metrics::default(),
                 in_flight: 0,
                 retry: e.retry,

@@ -32,9 +32,10 @@ use crate::nodes::{BalancerRt, Behaviour};
 use crate::rng::{unit_open, SimRng};
 
 /// The random stream for a probe's draws over `edge` (its network legs, the
-/// backend's work time and error): for now the edge's own.
+/// backend's work time and error): the edge's probe stream, so health checks
+/// leave the latencies, losses and work times of user traffic as they were.
 fn probe_rng(e: &mut EdgeRt) -> &mut SimRng {
-    &mut e.rng
+    &mut e.probe_rng
 }
 
 /// One leg of a probe over an edge: its latency, or `None` when it is lost
