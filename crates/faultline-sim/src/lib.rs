@@ -16,6 +16,7 @@ pub mod calls;
 pub mod catalogue;
 pub mod dist;
 pub mod event;
+pub mod keys;
 pub mod metrics;
 pub mod models;
 pub mod movements;

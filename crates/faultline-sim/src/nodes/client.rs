@@ -1,7 +1,8 @@
 //! Load generation: when the next request comes, which operation, which key.
 
-use crate::rng::{below, unit_open, SimRng};
-use crate::scenario::{Arrival, Keys, Workload};
+use crate::keys::KeySampler;
+use crate::rng::{unit_open, SimRng};
+use crate::scenario::{Arrival, Workload};
 use crate::time::ms_to_micros;
 
 /// A workload compiled for the engine.
@@ -18,7 +19,7 @@ pub struct ClientRt {
     pub gen: u32,
     /// Cumulative weights of the operations, normalised to 1.
     cumulative: Vec<f64>,
-    keys: KeysRt,
+    keys: KeySampler,
     pub deadline_us: Option<u64>,
     pub rng: SimRng,
 }
@@ -38,21 +39,6 @@ enum ArrivalRt {
     },
 }
 
-#[derive(Clone, Debug)]
-enum KeysRt {
-    Uniform {
-        count: u64,
-    },
-    /// A precomputed CDF over the first 4096 ranks (exact for those); larger
-    /// key spaces spread the remaining tail mass uniformly over the other keys.
-    Zipf {
-        cdf: Vec<f64>,
-        count: u64,
-    },
-}
-
-const ZIPF_TABLE: u64 = 4_096;
-
 impl ClientRt {
     pub fn new(w: &Workload, client: u32, edge: u32, rng: SimRng) -> ClientRt {
         let arrival = match &w.arrival {
@@ -70,21 +56,7 @@ impl ClientRt {
                 acc
             })
             .collect();
-        let keys = match w.keys {
-            Keys::Uniform { count } => KeysRt::Uniform { count: count.max(1) },
-            Keys::Zipf { count, s } => {
-                let n = count.clamp(1, ZIPF_TABLE);
-                let mut cdf = Vec::with_capacity(n as usize);
-                let mut acc = 0.0;
-                for k in 1..=n {
-                    acc += 1.0 / libm::pow(k as f64, s);
-                    cdf.push(acc);
-                }
-                let total = acc;
-                cdf.iter_mut().for_each(|x| *x /= total);
-                KeysRt::Zipf { cdf, count: count.max(1) }
-            }
-        };
+        let keys = KeySampler::new(&w.keys);
         ClientRt {
             client,
             edge,
@@ -148,18 +120,7 @@ impl ClientRt {
     }
 
     pub fn pick_key(&mut self) -> u64 {
-        match &self.keys {
-            KeysRt::Uniform { count } => uniform_u64(&mut self.rng, *count),
-            KeysRt::Zipf { cdf, count } => {
-                let u = unit_open(&mut self.rng);
-                let rank = cdf.partition_point(|&c| c < u) as u64;
-                if *count > ZIPF_TABLE && rank + 1 >= ZIPF_TABLE {
-                    ZIPF_TABLE - 1 + uniform_u64(&mut self.rng, *count - ZIPF_TABLE + 1)
-                } else {
-                    rank.min(count - 1)
-                }
-            }
-        }
+        self.keys.sample(&mut self.rng)
     }
 }
 
@@ -168,19 +129,11 @@ fn gap(us: f64) -> u64 {
     (libm::round(us) as u64).max(1)
 }
 
-fn uniform_u64(rng: &mut SimRng, n: u64) -> u64 {
-    if n <= u64::from(u32::MAX) {
-        u64::from(below(rng, n as u32))
-    } else {
-        (unit_open(rng) * n as f64) as u64 % n
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::{stream, StreamKind};
-    use crate::scenario::{Method, Operation};
+    use crate::scenario::{Keys, Method, Operation};
 
     fn workload(arrival: Arrival, keys: Keys) -> Workload {
         Workload {
