@@ -19,6 +19,10 @@ pub struct ClientRt {
     pub gen: u32,
     /// Cumulative weights of the operations, normalised to 1.
     cumulative: Vec<f64>,
+    /// The run-wide index of each of the workload's operations (its place in
+    /// every workload's operation names, which the engine routes by); set by
+    /// the engine, the workload's own positions until then.
+    pub op_ids: Vec<u16>,
     keys: KeySampler,
     pub deadline_us: Option<u64>,
     pub rng: SimRng,
@@ -64,6 +68,7 @@ impl ClientRt {
             factor: 1.0,
             gen: 0,
             cumulative,
+            op_ids: (0..w.ops.len().max(1) as u16).collect(),
             keys,
             deadline_us: w.deadline_ms.map(ms_to_micros),
             rng,
@@ -110,13 +115,15 @@ impl ClientRt {
         (t < end_us).then_some(t)
     }
 
-    /// The index of the next request's operation.
+    /// The run-wide index of the next request's operation.
     pub fn pick_op(&mut self) -> u16 {
-        if self.cumulative.len() <= 1 {
-            return 0;
-        }
-        let u = unit_open(&mut self.rng);
-        self.cumulative.iter().position(|&c| u <= c).unwrap_or(self.cumulative.len() - 1) as u16
+        let local = if self.cumulative.len() <= 1 {
+            0
+        } else {
+            let u = unit_open(&mut self.rng);
+            self.cumulative.iter().position(|&c| u <= c).unwrap_or(self.cumulative.len() - 1)
+        };
+        self.op_ids[local]
     }
 
     pub fn pick_key(&mut self) -> u64 {
