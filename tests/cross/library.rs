@@ -424,8 +424,8 @@ fn erlang_c_w_ms(s: &Scenario) -> f64 {
 /// Seeds the M/M/1 preset's mean is averaged over. One 10-minute run at
 /// rho 0.9 (54,000 requests, strongly correlated) has a standard error of
 /// about 7% on its mean time in system (per seed: 91.5 to 113.1 ms against
-/// 100), so the old 10% bound on one seed passed
-/// by luck of that seed; over 16 seeds the standard error is under 2%.
+/// 100), so the old 10% bound on one seed passed by luck of that seed; over
+/// 16 seeds the standard error is under 2%.
 const MM1_SEEDS: u64 = 16;
 
 #[test]
