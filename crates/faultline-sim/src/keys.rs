@@ -40,9 +40,9 @@ impl KeySampler {
     pub fn new(keys: &Keys) -> KeySampler {
         match *keys {
             Keys::Uniform { count } => KeySampler::Uniform { count: count.max(1) },
-            // Zipf with s = 0 is uniform; drawing it directly keeps every rank
+            // Zipf with s = 0 is uniform (validation refuses s < 0); drawing it directly keeps every rank
             // reachable even past 2^53 keys.
-            Keys::Zipf { count, s } if s == 0.0 => KeySampler::Uniform { count: count.max(1) },
+            Keys::Zipf { count, s } if s <= 0.0 => KeySampler::Uniform { count: count.max(1) },
             Keys::Zipf { count, s } => KeySampler::Zipf(Zipf::new(count.max(1), s)),
         }
     }

@@ -6,6 +6,9 @@ use faultline_sim::scenario::{Scenario, LIMITS, SCENARIO_VERSION};
 use faultline_sim::Sim;
 use serde_json::json;
 
+// The 65-name scenario below needs 4 workloads of up to 32 operations.
+const _: () = assert!(LIMITS.max_ops >= 32 && LIMITS.max_workloads >= 4);
+
 /// client -> api -> db, where api calls db only for `db_ops`. One Constant
 /// workload per entry of `workloads` (its operation names, equal weights).
 fn scenario(workloads: &[Vec<String>], db_ops: &[&str]) -> Scenario {
@@ -65,7 +68,6 @@ fn each_workload_routes_by_its_own_operation_names() {
 #[test]
 fn operations_past_the_sixty_fourth_route_to_their_own_calls() {
     let names: Vec<String> = (0..65).map(|i| format!("op{i}")).collect();
-    assert!(LIMITS.max_ops >= 32 && LIMITS.max_workloads >= 4, "the scenario below must stay valid");
     let workloads =
         vec![names[0..32].to_vec(), names[32..63].to_vec(), vec![names[63].clone()], vec![names[64].clone()]];
     // Only op64 (the last workload's only operation) calls the db.
