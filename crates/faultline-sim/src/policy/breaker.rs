@@ -37,8 +37,7 @@ pub struct BreakerConfig {
     pub slow_call_rate_threshold: f64,
     /// A call slower than this counts as slow, in milliseconds.
     pub slow_call_duration_ms: f64,
-    /// Calls the window needs before the rates count (at most the size of a
-    /// count window: a larger value counts as the size).
+    /// Calls the window needs before the rates count (a count window's size at most).
     pub minimum_calls: u32,
     /// How long it stays open before letting trial calls through, in milliseconds.
     pub wait_in_open_ms: u64,
