@@ -68,3 +68,26 @@ fn stepping_in_slices_gives_the_same_run_as_one_go() {
     let r = sim.report();
     assert_eq!((r.trace_hash, r.events, r.requests.ok), whole);
 }
+
+/// Zipf keys are drawn with libm's logarithms and exponentials, which must
+/// agree bit for bit between targets (the reference runs use uniform keys).
+#[test]
+fn zipf_keys_are_the_same_on_every_target() {
+    use faultline_sim::keys::KeySampler;
+    use faultline_sim::rng::{mix64, stream, StreamKind};
+    use faultline_sim::scenario::Keys;
+    let mut h = 0u64;
+    for (i, (count, s)) in [(1_000_000u64, 1.0), (1_000_000, 0.7), (u64::MAX, 1.2), (10, 3.0), (5_000_000_000, 0.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let k = KeySampler::new(&Keys::Zipf { count, s });
+        let mut rng = stream(42, StreamKind::Workload, i as u32);
+        for _ in 0..20_000 {
+            h = mix64(h ^ k.sample(&mut rng));
+        }
+    }
+    assert_eq!(format!("{h:016x}"), GOLDEN_ZIPF_KEYS);
+}
+
+const GOLDEN_ZIPF_KEYS: &str = "88c6adb4bb8aaead";
