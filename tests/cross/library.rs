@@ -424,17 +424,32 @@ fn erlang_c_w_ms(s: &Scenario) -> f64 {
     p_wait / (f64::from(c) * mu - lambda) + 1.0 / mu
 }
 
+/// Seeds the M/M/1 preset's mean is averaged over. One 10-minute run at
+/// rho 0.9 (54,000 requests, strongly correlated) has a standard error of
+/// about 7% on its mean time in system (per seed: 91.5 to 113.1 ms against
+/// 100), so the old 10% bound on one seed passed by luck of that seed; over
+/// 16 seeds the standard error is under 2%.
+const MM1_SEEDS: u64 = 16;
+
 #[test]
 fn queueing_presets_match_theory_and_pooling_cuts_the_wait() {
     let (s1, s8) = (load("mm1-rho-0.9"), load("mmc-8-rho-0.9"));
     let (_, one) = run_scenario(&s1);
     let (_, eight) = run_scenario(&s8);
     let (w1, w8) = (erlang_c_w_ms(&s1), erlang_c_w_ms(&s8));
+    let means: Vec<f64> = (0..MM1_SEEDS)
+        .map(|i| {
+            let mut s = s1.clone();
+            s.seed = s1.seed + i;
+            run_scenario(&s).1.latency_ms.mean
+        })
+        .collect();
+    let mean1 = means.iter().sum::<f64>() / means.len() as f64;
     eprintln!(
-        "queueing: M/M/1 W {:.1} ms (theory {w1:.1}), M/M/8 W {:.1} ms (theory {w8:.1}); p99 {:.1} vs {:.1} ms",
-        one.latency_ms.mean, eight.latency_ms.mean, one.latency_ms.p99, eight.latency_ms.p99
+        "queueing: M/M/1 W {mean1:.1} ms over {MM1_SEEDS} seeds {means:.1?} (theory {w1:.1}), M/M/8 W {:.1} ms (theory {w8:.1}); p99 {:.1} vs {:.1} ms",
+        eight.latency_ms.mean, one.latency_ms.p99, eight.latency_ms.p99
     );
-    assert!((one.latency_ms.mean / w1 - 1.0).abs() < 0.1); // 106.0 vs 100 ms
+    assert!((mean1 / w1 - 1.0).abs() < 0.06, "M/M/1: W {mean1:.1} ms over {MM1_SEEDS} seeds, theory {w1:.1}");
     assert!((eight.latency_ms.mean / w8 - 1.0).abs() < 0.05); // 18.8 vs 18.77 ms
     assert!(eight.latency_ms.p99 * 4.0 < one.latency_ms.p99); // 70.1 vs 473.1 ms
     assert_eq!(one.requests.failed.total + eight.requests.failed.total, 0);

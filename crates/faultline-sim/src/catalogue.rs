@@ -349,7 +349,7 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
         label: "Circuit breaker",
         unit: "",
         ty: FieldType::Breaker,
-        help: "Fail fast while the callee keeps failing; probe it again after a wait.",
+        help: "Fail fast while the callee keeps failing; probe it again after a wait. With a count window, minimum calls above the window size count as the size (as in resilience4j).",
     },
     FieldInfo {
         name: "fallback",

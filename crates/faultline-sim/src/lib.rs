@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod dist;
 pub mod event;
 pub mod journal;
+pub mod keys;
 pub mod metrics;
 pub mod models;
 pub mod movements;

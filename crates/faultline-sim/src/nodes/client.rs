@@ -1,7 +1,8 @@
 //! Load generation: when the next request comes, which operation, which key.
 
-use crate::rng::{below, owned_stream, unit_open, Purpose, SimRng};
-use crate::scenario::{Arrival, Keys, Workload};
+use crate::keys::KeySampler;
+use crate::rng::{owned_stream, unit_open, Purpose, SimRng};
+use crate::scenario::{Arrival, Workload};
 use crate::time::ms_to_micros;
 
 /// A workload compiled for the engine.
@@ -18,7 +19,11 @@ pub struct ClientRt {
     pub gen: u32,
     /// Cumulative weights of the operations, normalised to 1.
     cumulative: Vec<f64>,
-    keys: KeysRt,
+    /// The run-wide index of each of the workload's operations (its place in
+    /// every workload's operation names, which the engine routes by); set by
+    /// the engine, the workload's own positions until then.
+    pub op_ids: Vec<u16>,
+    keys: KeySampler,
     pub deadline_us: Option<u64>,
     /// Arrival times. Operations and keys have streams of their own, so
     /// changing the mix or the key space leaves the arrival times alone.
@@ -42,21 +47,6 @@ enum ArrivalRt {
     },
 }
 
-#[derive(Clone, Debug)]
-enum KeysRt {
-    Uniform {
-        count: u64,
-    },
-    /// A precomputed CDF over the first 4096 ranks (exact for those); larger
-    /// key spaces spread the remaining tail mass uniformly over the other keys.
-    Zipf {
-        cdf: Vec<f64>,
-        count: u64,
-    },
-}
-
-const ZIPF_TABLE: u64 = 4_096;
-
 impl ClientRt {
     /// `owner` is the workload's stable id (`rng::workload_owner`): its
     /// streams derive from it and the seed.
@@ -76,21 +66,7 @@ impl ClientRt {
                 acc
             })
             .collect();
-        let keys = match w.keys {
-            Keys::Uniform { count } => KeysRt::Uniform { count: count.max(1) },
-            Keys::Zipf { count, s } => {
-                let n = count.clamp(1, ZIPF_TABLE);
-                let mut cdf = Vec::with_capacity(n as usize);
-                let mut acc = 0.0;
-                for k in 1..=n {
-                    acc += 1.0 / libm::pow(k as f64, s);
-                    cdf.push(acc);
-                }
-                let total = acc;
-                cdf.iter_mut().for_each(|x| *x /= total);
-                KeysRt::Zipf { cdf, count: count.max(1) }
-            }
-        };
+        let keys = KeySampler::new(&w.keys);
         ClientRt {
             client,
             edge,
@@ -98,6 +74,7 @@ impl ClientRt {
             factor: 1.0,
             gen: 0,
             cumulative,
+            op_ids: (0..w.ops.len().max(1) as u16).collect(),
             keys,
             deadline_us: w.deadline_ms.map(ms_to_micros),
             rng: owned_stream(seed, owner, Purpose::Arrivals),
@@ -146,28 +123,19 @@ impl ClientRt {
         (t < end_us).then_some(t)
     }
 
-    /// The index of the next request's operation.
+    /// The run-wide index of the next request's operation.
     pub fn pick_op(&mut self) -> u16 {
-        if self.cumulative.len() <= 1 {
-            return 0;
-        }
-        let u = unit_open(&mut self.ops_rng);
-        self.cumulative.iter().position(|&c| u <= c).unwrap_or(self.cumulative.len() - 1) as u16
+        let local = if self.cumulative.len() <= 1 {
+            0
+        } else {
+            let u = unit_open(&mut self.ops_rng);
+            self.cumulative.iter().position(|&c| u <= c).unwrap_or(self.cumulative.len() - 1)
+        };
+        self.op_ids[local]
     }
 
     pub fn pick_key(&mut self) -> u64 {
-        match &self.keys {
-            KeysRt::Uniform { count } => uniform_u64(&mut self.keys_rng, *count),
-            KeysRt::Zipf { cdf, count } => {
-                let u = unit_open(&mut self.keys_rng);
-                let rank = cdf.partition_point(|&c| c < u) as u64;
-                if *count > ZIPF_TABLE && rank + 1 >= ZIPF_TABLE {
-                    ZIPF_TABLE - 1 + uniform_u64(&mut self.keys_rng, *count - ZIPF_TABLE + 1)
-                } else {
-                    rank.min(count - 1)
-                }
-            }
-        }
+        self.keys.sample(&mut self.keys_rng)
     }
 }
 
@@ -176,18 +144,10 @@ fn gap(us: f64) -> u64 {
     (libm::round(us) as u64).max(1)
 }
 
-fn uniform_u64(rng: &mut SimRng, n: u64) -> u64 {
-    if n <= u64::from(u32::MAX) {
-        u64::from(below(rng, n as u32))
-    } else {
-        (unit_open(rng) * n as f64) as u64 % n
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Method, Operation};
+    use crate::scenario::{Keys, Method, Operation};
 
     fn workload(arrival: Arrival, keys: Keys) -> Workload {
         Workload {

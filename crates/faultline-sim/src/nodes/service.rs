@@ -38,10 +38,42 @@ impl Applied {
 #[derive(Clone, Debug)]
 pub struct Dependency {
     pub edge: u32,
-    /// Bit i set: operation i makes this call. All bits: every operation.
-    pub op_mask: u64,
+    /// The operations that make this call.
+    pub ops: OpSet,
     /// The bulkhead its calls go through, if any.
     pub bulkhead: Option<u16>,
+}
+
+/// The operations that make a call, as indices into the run's operation
+/// names (all workloads' names, each once: up to 64 x 32 of them, so a 64-bit
+/// mask cannot hold them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpSet {
+    /// Every operation (the call lists none).
+    All,
+    /// These, sorted; names no workload uses are left out.
+    Only(Vec<u16>),
+}
+
+impl OpSet {
+    /// The set a call's `ops` names, given the run's operation names.
+    pub fn of(names: &[String], op_names: &[&str]) -> OpSet {
+        if names.is_empty() {
+            return OpSet::All;
+        }
+        let mut ops: Vec<u16> =
+            names.iter().filter_map(|n| op_names.iter().position(|o| o == n)).map(|i| i as u16).collect();
+        ops.sort_unstable();
+        ops.dedup();
+        OpSet::Only(ops)
+    }
+
+    pub fn contains(&self, op: u16) -> bool {
+        match self {
+            OpSet::All => true,
+            OpSet::Only(ops) => ops.binary_search(&op).is_ok(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -91,7 +123,23 @@ impl ServiceRt {
 
     /// The index of the first dependency at or after `from` that operation `op` calls.
     pub fn next_dep(&self, op: u16, from: usize) -> Option<usize> {
-        let bit = 1u64 << (op.min(63));
-        (from..self.deps.len()).find(|&i| self.deps[i].op_mask & bit != 0)
+        (from..self.deps.len()).find(|&i| self.deps[i].ops.contains(op))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OpSet;
+
+    #[test]
+    fn an_op_set_holds_indices_past_sixty_four() {
+        let names: Vec<String> = (0..200).map(|i| format!("op{i}")).collect();
+        let all: Vec<&str> = names.iter().map(String::as_str).collect();
+        let set = OpSet::of(&["op150".into(), "op63".into(), "nobody".into()], &all);
+        assert_eq!(set, OpSet::Only(vec![63, 150]));
+        assert!(set.contains(63) && set.contains(150));
+        assert!(!set.contains(64) && !set.contains(0) && !set.contains(199));
+        assert!(OpSet::of(&[], &all).contains(199), "no names: every operation");
+        assert!(!OpSet::of(&["nobody".into()], &all).contains(0), "unknown names: none");
     }
 }

@@ -4,6 +4,9 @@
 //! CLOSED counts outcomes in a sliding window (the last N calls, or the last
 //! N one-second buckets); once at least `minimum_calls` are in the window and
 //! the failure rate or the slow-call rate reaches its threshold, it OPENs.
+//! A count window of N calls never holds more than N, so there `minimum_calls`
+//! counts as at most N (resilience4j's `CircuitBreakerConfig` clamps it the
+//! same way); otherwise a window smaller than the minimum could never open.
 //! OPEN rejects every call at once (short-circuited) until `wait_in_open_ms`
 //! has passed, then HALF_OPEN lets exactly `permitted_in_half_open` calls
 //! through: if their failure (or slow) rate is below the thresholds it
@@ -34,7 +37,7 @@ pub struct BreakerConfig {
     pub slow_call_rate_threshold: f64,
     /// A call slower than this counts as slow, in milliseconds.
     pub slow_call_duration_ms: f64,
-    /// Calls the window needs before the rates count.
+    /// Calls the window needs before the rates count (a count window's size at most).
     pub minimum_calls: u32,
     /// How long it stays open before letting trial calls through, in milliseconds.
     pub wait_in_open_ms: u64,
@@ -64,6 +67,15 @@ pub enum Preset {
 }
 
 impl BreakerConfig {
+    /// The calls the window needs before the rates count: `minimum_calls`,
+    /// clamped to the size of a count window, which can hold no more.
+    pub fn effective_minimum_calls(&self) -> u32 {
+        match self.window {
+            Window::Count { size } => self.minimum_calls.min(size.max(1)),
+            Window::Time { .. } => self.minimum_calls,
+        }
+    }
+
     pub fn preset(p: Preset) -> BreakerConfig {
         match p {
             Preset::Seed => BreakerConfig {
@@ -248,7 +260,7 @@ impl Breaker {
         match self.state {
             State::Closed => {
                 self.add(now_us, failed, slow);
-                if self.total.calls >= self.cfg.minimum_calls && self.over_threshold(self.total) {
+                if self.total.calls >= self.cfg.effective_minimum_calls() && self.over_threshold(self.total) {
                     self.transition(now_us, State::Open);
                 }
             }
@@ -339,6 +351,28 @@ mod tests {
         assert!(b.allow(4));
         b.record(4, true, 10);
         assert_eq!(b.state(), State::Open);
+    }
+
+    /// resilience4j's defaults, then the window cut to 10 calls (two clicks in
+    /// the inspector): the window never holds 100 calls, yet all failing it
+    /// must still open, after 10 of them.
+    #[test]
+    fn a_count_window_smaller_than_the_minimum_still_opens() {
+        let mut c = BreakerConfig::preset(Preset::Resilience4j);
+        c.window = Window::Count { size: 10 };
+        assert_eq!(c.effective_minimum_calls(), 10);
+        let mut b = Breaker::new(c);
+        for t in 0..9 {
+            assert!(b.allow(t));
+            b.record(t, true, 10);
+        }
+        assert_eq!(b.state(), State::Closed, "9 calls: below the clamped minimum of 10");
+        b.allow(9);
+        b.record(9, true, 10);
+        assert_eq!(b.state(), State::Open);
+        // A time window is not clamped: its calls per second are unbounded.
+        c.window = Window::Time { seconds: 1 };
+        assert_eq!(c.effective_minimum_calls(), 100);
     }
 
     #[test]

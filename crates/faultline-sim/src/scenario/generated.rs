@@ -109,7 +109,7 @@ pub fn layered(nodes: u32, fanout: u32, seed: u64, duration_ms: u64) -> Scenario
         below_ms = residence_ms[layer as usize];
     }
     for layer in 0..LAYERS {
-        let rate = total_rps * fan.powi(layer as i32) / f64::from(width);
+        let rate = total_rps * libm::pow(fan, f64::from(layer)) / f64::from(width);
         let workers = pool(rate, residence_ms[layer as usize]);
         for j in 0..width {
             let id = svc(layer, j);
@@ -134,7 +134,7 @@ pub fn layered(nodes: u32, fanout: u32, seed: u64, duration_ms: u64) -> Scenario
             }));
         }
     }
-    let db_rate = total_rps * fan.powi(LAYERS as i32) / f64::from(databases);
+    let db_rate = total_rps * libm::pow(fan, f64::from(LAYERS)) / f64::from(databases);
     // Half the connections busy stretches queries by 1 + 0.5 * 0.5^2.
     let connections = pool(db_rate, QUERY_MS * 1.125);
     for k in 0..databases {

@@ -170,8 +170,38 @@ impl Scenario {
         }
     }
 
+    /// Every problem, in document order: the document's sizes, then nodes,
+    /// edges, calls, workloads and faults, then (if all else is sound) cycles.
     fn collect(&self) -> Collector {
         let mut c = Collector { problems: Vec::new(), unfinished: Vec::new() };
+        self.validate_document(&mut c);
+        if !c.problems.is_empty() && (self.nodes.len() > LIMITS.max_nodes || self.edges.len() > LIMITS.max_edges) {
+            // Do not walk a hostile document any further.
+            return c;
+        }
+        self.validate_nodes(&mut c);
+        let links = self.validate_edges(&mut c);
+        self.validate_calls_have_edges(&mut c, &links);
+        self.validate_workloads(&mut c, &links);
+        self.validate_faults(&mut c, &links);
+        if c.problems.is_empty() {
+            if let Some(cycle) = self.call_cycle() {
+                c.add(
+                    "edges",
+                    format!("calls form a cycle ({}): a request would call itself forever", cycle.join(" -> ")),
+                );
+            }
+        }
+        c
+    }
+
+    /// The kind of the node with this id.
+    fn kind_of(&self, id: &str) -> Option<&NodeKind> {
+        self.nodes.iter().find(|n| n.id == id).map(|n| &n.kind)
+    }
+
+    /// The version, the duration and the document's sizes.
+    fn validate_document(&self, c: &mut Collector) {
         if self.version != SCENARIO_VERSION {
             c.add(
                 "version",
@@ -205,11 +235,10 @@ impl Scenario {
                 ),
             );
         }
-        if !c.problems.is_empty() && (self.nodes.len() > LIMITS.max_nodes || self.edges.len() > LIMITS.max_edges) {
-            // Do not walk a hostile document any further.
-            return c;
-        }
+    }
 
+    /// Each node: a unique id, and the settings of its kind.
+    fn validate_nodes(&self, c: &mut Collector) {
         let mut ids = HashSet::new();
         for (i, n) in self.nodes.iter().enumerate() {
             let p = format!("nodes[{i}]");
@@ -219,154 +248,70 @@ impl Scenario {
             }
             match &n.kind {
                 NodeKind::Client(_) => {}
-                NodeKind::LoadBalancer(lb) => {
-                    c.range_u32(
-                        format!("{p}.kind.virtual_nodes"),
-                        lb.virtual_nodes,
-                        1,
-                        LIMITS.max_virtual_nodes,
-                        "MAX_VIRTUAL_NODES",
-                    );
-                    c.range_u32(format!("{p}.kind.unhealthy_threshold"), lb.unhealthy_threshold, 1, 1_000, "1000");
-                    c.range_u32(format!("{p}.kind.healthy_threshold"), lb.healthy_threshold, 1, 1_000, "1000");
-                    if (lb.health_check_interval_ms > 0 && lb.health_check_interval_ms < 10)
-                        || lb.health_check_interval_ms > LIMITS.max_duration_ms
-                    {
-                        c.add(
-                            format!("{p}.kind.health_check_interval_ms"),
-                            "must be 0 (off), or between 10 ms and 24 h (limit MAX_DURATION_MS)",
-                        );
-                    }
-                    if !self.edges.iter().any(|e| e.from == n.id) {
-                        c.unfinished(
-                            format!("{p}.kind"),
-                            format!("load balancer \"{}\" has no backends (no outgoing edge)", n.id),
-                        );
-                    }
-                }
-                NodeKind::Queue(q) => {
-                    c.range_u32(
-                        format!("{p}.kind.capacity"),
-                        q.capacity,
-                        1,
-                        LIMITS.max_queue_capacity,
-                        "MAX_QUEUE_CAPACITY",
-                    );
-                    c.range_u32(format!("{p}.kind.consumers"), q.consumers, 1, LIMITS.max_workers, "MAX_WORKERS");
-                    c.range_u32(format!("{p}.kind.max_redeliveries"), q.max_redeliveries, 0, 100, "100");
-                    if q.redelivery_delay_ms > LIMITS.max_redelivery_delay_ms {
-                        c.add(
-                            format!("{p}.kind.redelivery_delay_ms"),
-                            format!(
-                                "must be at most {} ms (limit MAX_REDELIVERY_DELAY_MS, 1 h; got {})",
-                                LIMITS.max_redelivery_delay_ms, q.redelivery_delay_ms
-                            ),
-                        );
-                    }
-                    let out = self.edges.iter().filter(|e| e.from == n.id).count();
-                    if out == 0 {
-                        c.unfinished(
-                            format!("{p}.kind"),
-                            format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has 0)", n.id),
-                        );
-                    } else if out > 1 {
-                        c.add(
-                            format!("{p}.kind"),
-                            format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has {out})", n.id),
-                        );
-                    }
-                }
-                NodeKind::Service(s) => {
-                    c.range_u32(format!("{p}.kind.workers"), s.workers, 1, LIMITS.max_workers, "MAX_WORKERS");
-                    c.range_u32(
-                        format!("{p}.kind.queue_capacity"),
-                        s.queue_capacity,
-                        0,
-                        LIMITS.max_queue_capacity,
-                        "MAX_QUEUE_CAPACITY",
-                    );
-                    c.dist(&format!("{p}.kind.service_time"), &s.service_time);
-                    c.fraction(format!("{p}.kind.error_rate"), s.error_rate);
-                    c.fraction(format!("{p}.kind.client_error_rate"), s.client_error_rate);
-                    for (j, b) in s.bulkheads.iter().enumerate() {
-                        let bp = format!("{p}.kind.bulkheads[{j}]");
-                        c.range_u32(
-                            format!("{bp}.max_concurrent"),
-                            b.max_concurrent,
-                            1,
-                            LIMITS.max_workers,
-                            "MAX_WORKERS",
-                        );
-                        if !b.max_wait_ms.is_finite() || b.max_wait_ms < 0.0 || b.max_wait_ms > LIMITS.max_latency_ms {
-                            c.add(
-                                format!("{bp}.max_wait_ms"),
-                                format!("must be between 0 and {} ms", LIMITS.max_latency_ms),
-                            );
-                        }
-                        for (k, to) in b.to.iter().enumerate() {
-                            if !s.calls.iter().any(|call| &call.to == to) {
-                                c.add(format!("{bp}.to[{k}]"), format!("\"{}\" does not call \"{to}\"", n.id));
-                            }
-                            let earlier = s.bulkheads[..j].iter().any(|other| other.to.contains(to));
-                            if earlier {
-                                c.add(format!("{bp}.to[{k}]"), format!("\"{to}\" is already in another bulkhead"));
-                            }
-                        }
-                    }
-                    if let Some(r) = &s.rate_limit {
-                        if !r.rate_rps.is_finite() || r.rate_rps <= 0.0 || r.rate_rps > LIMITS.max_rate_rps {
-                            c.add(
-                                format!("{p}.kind.rate_limit.rate_rps"),
-                                format!("must be > 0 and at most {} (limit MAX_RATE_RPS)", LIMITS.max_rate_rps),
-                            );
-                        }
-                        if !r.burst.is_finite() || r.burst < 1.0 || r.burst > LIMITS.max_rate_rps {
-                            c.add(format!("{p}.kind.rate_limit.burst"), "must be at least 1");
-                        }
-                        if !r.retry_after_ms.is_finite()
-                            || r.retry_after_ms < 0.0
-                            || r.retry_after_ms > LIMITS.max_latency_ms
-                        {
-                            c.add(
-                                format!("{p}.kind.rate_limit.retry_after_ms"),
-                                format!("must be between 0 and {} ms", LIMITS.max_latency_ms),
-                            );
-                        }
-                    }
-                    if s.calls.len() > LIMITS.max_calls_per_service {
-                        c.add(
-                            format!("{p}.kind.calls"),
-                            format!("at most {} calls (limit MAX_CALLS_PER_SERVICE)", LIMITS.max_calls_per_service),
-                        );
-                    }
-                }
-                NodeKind::Database(d) => {
-                    c.range_u32(
-                        format!("{p}.kind.max_connections"),
-                        d.max_connections,
-                        1,
-                        LIMITS.max_workers,
-                        "MAX_WORKERS",
-                    );
-                    c.range_u32(
-                        format!("{p}.kind.queue_capacity"),
-                        d.queue_capacity,
-                        0,
-                        LIMITS.max_queue_capacity,
-                        "MAX_QUEUE_CAPACITY",
-                    );
-                    c.dist(&format!("{p}.kind.query_time"), &d.query_time);
-                    if !d.saturation.is_finite() || !(0.0..=100.0).contains(&d.saturation) {
-                        c.add(
-                            format!("{p}.kind.saturation"),
-                            format!("must be between 0 and 100 (got {})", d.saturation),
-                        );
-                    }
-                }
+                NodeKind::LoadBalancer(lb) => self.validate_balancer(c, &p, n, lb),
+                NodeKind::Queue(q) => self.validate_queue(c, &p, n, q),
+                NodeKind::Service(s) => validate_service(c, &p, n, s),
+                NodeKind::Database(d) => validate_database(c, &p, d),
             }
         }
+    }
 
-        let kind_of = |id: &str| self.nodes.iter().find(|n| n.id == id).map(|n| &n.kind);
+    /// A load balancer's ring and health checks, and that it has backends.
+    fn validate_balancer(&self, c: &mut Collector, p: &str, n: &Node, lb: &LoadBalancerConfig) {
+        c.range_u32(
+            format!("{p}.kind.virtual_nodes"),
+            lb.virtual_nodes,
+            1,
+            LIMITS.max_virtual_nodes,
+            "MAX_VIRTUAL_NODES",
+        );
+        c.range_u32(format!("{p}.kind.unhealthy_threshold"), lb.unhealthy_threshold, 1, 1_000, "1000");
+        c.range_u32(format!("{p}.kind.healthy_threshold"), lb.healthy_threshold, 1, 1_000, "1000");
+        if (lb.health_check_interval_ms > 0 && lb.health_check_interval_ms < 10)
+            || lb.health_check_interval_ms > LIMITS.max_duration_ms
+        {
+            c.add(
+                format!("{p}.kind.health_check_interval_ms"),
+                "must be 0 (off), or between 10 ms and 24 h (limit MAX_DURATION_MS)",
+            );
+        }
+        if !self.edges.iter().any(|e| e.from == n.id) {
+            c.unfinished(format!("{p}.kind"), format!("load balancer \"{}\" has no backends (no outgoing edge)", n.id));
+        }
+    }
+
+    /// A queue's capacity, consumers and redelivery, and its one consumer edge.
+    fn validate_queue(&self, c: &mut Collector, p: &str, n: &Node, q: &QueueConfig) {
+        c.range_u32(format!("{p}.kind.capacity"), q.capacity, 1, LIMITS.max_queue_capacity, "MAX_QUEUE_CAPACITY");
+        c.range_u32(format!("{p}.kind.consumers"), q.consumers, 1, LIMITS.max_workers, "MAX_WORKERS");
+        c.range_u32(format!("{p}.kind.max_redeliveries"), q.max_redeliveries, 0, 100, "100");
+        if q.redelivery_delay_ms > LIMITS.max_redelivery_delay_ms {
+            c.add(
+                format!("{p}.kind.redelivery_delay_ms"),
+                format!(
+                    "must be at most {} ms (limit MAX_REDELIVERY_DELAY_MS, 1 h; got {})",
+                    LIMITS.max_redelivery_delay_ms, q.redelivery_delay_ms
+                ),
+            );
+        }
+        let out = self.edges.iter().filter(|e| e.from == n.id).count();
+        if out == 0 {
+            c.unfinished(
+                format!("{p}.kind"),
+                format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has 0)", n.id),
+            );
+        } else if out > 1 {
+            c.add(
+                format!("{p}.kind"),
+                format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has {out})", n.id),
+            );
+        }
+    }
+
+    /// Each edge: its two ends, latency, loss, retries, breaker and timeout.
+    /// Returns the (from, to) pairs of the edges, for the checks that need a link.
+    fn validate_edges(&self, c: &mut Collector) -> HashSet<(&str, &str)> {
+        let kind_of = |id: &str| self.kind_of(id);
         let mut links = HashSet::new();
         for (i, e) in self.edges.iter().enumerate() {
             let p = format!("edges[{i}]");
@@ -390,57 +335,10 @@ impl Scenario {
             c.dist(&format!("{p}.latency"), &e.latency);
             c.fraction(format!("{p}.loss"), e.loss);
             if let Some(r) = &e.retry {
-                c.range_u32(format!("{p}.retry.max_attempts"), r.max_attempts, 1, 10, "10");
-                let ok = match r.backoff {
-                    crate::policy::Backoff::None => true,
-                    crate::policy::Backoff::Fixed { ms } => {
-                        ms.is_finite() && (0.0..=LIMITS.max_latency_ms).contains(&ms)
-                    }
-                    crate::policy::Backoff::Exponential { base_ms, cap_ms } => {
-                        base_ms.is_finite()
-                            && cap_ms.is_finite()
-                            && base_ms > 0.0
-                            && cap_ms >= base_ms
-                            && cap_ms <= LIMITS.max_latency_ms
-                    }
-                };
-                if !ok {
-                    c.add(format!("{p}.retry.backoff"), "needs 0 <= ms, and 0 < base_ms <= cap_ms <= 1 h");
-                }
-                if let Some(b) = r.budget {
-                    if !(b.deposit.is_finite() && b.cost.is_finite() && b.max_tokens.is_finite())
-                        || b.deposit < 0.0
-                        || b.cost <= 0.0
-                        || b.max_tokens < 0.0
-                        || b.max_tokens > 1e6
-                    {
-                        c.add(format!("{p}.retry.budget"), "needs deposit >= 0, cost > 0 and 0 <= max_tokens <= 1e6");
-                    }
-                }
+                validate_retry(c, &p, r);
             }
             if let Some(b) = &e.breaker.map(|b| b.config()) {
-                let bp = format!("{p}.breaker");
-                for (field, v) in [
-                    ("failure_rate_threshold", b.failure_rate_threshold),
-                    ("slow_call_rate_threshold", b.slow_call_rate_threshold),
-                ] {
-                    if !v.is_finite() || !(0.0..=100.0).contains(&v) {
-                        c.add(format!("{bp}.{field}"), format!("must be a percentage between 0 and 100 (got {v})"));
-                    }
-                }
-                if !b.slow_call_duration_ms.is_finite() || b.slow_call_duration_ms < 0.0 {
-                    c.add(format!("{bp}.slow_call_duration_ms"), "must be >= 0");
-                }
-                let size = match b.window {
-                    crate::policy::breaker::Window::Count { size } => size,
-                    crate::policy::breaker::Window::Time { seconds } => seconds,
-                };
-                c.range_u32(format!("{bp}.window"), size, 1, 100_000, "100000");
-                c.range_u32(format!("{bp}.minimum_calls"), b.minimum_calls, 1, 1_000_000, "1000000");
-                c.range_u32(format!("{bp}.permitted_in_half_open"), b.permitted_in_half_open, 1, 100_000, "100000");
-                if b.wait_in_open_ms > LIMITS.max_duration_ms {
-                    c.add(format!("{bp}.wait_in_open_ms"), "must be at most 24 h (limit MAX_DURATION_MS)");
-                }
+                validate_breaker(c, &p, b);
             }
             if let Some(t) = e.timeout_ms {
                 if !t.is_finite() || t <= 0.0 || t > LIMITS.max_latency_ms {
@@ -451,7 +349,11 @@ impl Scenario {
                 }
             }
         }
+        links
+    }
 
+    /// Each call a service makes goes over one of its edges.
+    fn validate_calls_have_edges(&self, c: &mut Collector, links: &HashSet<(&str, &str)>) {
         for (i, n) in self.nodes.iter().enumerate() {
             if let NodeKind::Service(s) = &n.kind {
                 for (j, call) in s.calls.iter().enumerate() {
@@ -464,7 +366,11 @@ impl Scenario {
                 }
             }
         }
+    }
 
+    /// Each workload: a unique id, its client and target, arrivals, deadline, operations and keys.
+    fn validate_workloads(&self, c: &mut Collector, links: &HashSet<(&str, &str)>) {
+        let kind_of = |id: &str| self.kind_of(id);
         let mut wl_ids = HashSet::new();
         for (i, w) in self.workloads.iter().enumerate() {
             let p = format!("workloads[{i}]");
@@ -480,31 +386,7 @@ impl Scenario {
             if !links.contains(&(w.client.as_str(), w.target.as_str())) {
                 c.add(format!("{p}.target"), format!("no edge from \"{}\" to \"{}\"", w.client, w.target));
             }
-            match &w.arrival {
-                Arrival::Bursts { rate_rps, every_ms, burst_ms, .. } => {
-                    if *every_ms == 0 || burst_ms > every_ms {
-                        c.add(format!("{p}.arrival"), "needs every_ms > 0 and burst_ms <= every_ms");
-                    }
-                    if !rate_rps.is_finite() || *rate_rps < 0.0 {
-                        c.add(format!("{p}.arrival.rate_rps"), format!("must be a number >= 0 (got {rate_rps})"));
-                    }
-                }
-                Arrival::Schedule { points } => {
-                    if points.is_empty() || points.len() > LIMITS.max_schedule_points {
-                        c.add(
-                            format!("{p}.arrival.points"),
-                            format!("needs 1 to {} points (limit MAX_SCHEDULE_POINTS)", LIMITS.max_schedule_points),
-                        );
-                    }
-                    if points.windows(2).any(|w| w[1].t_ms < w[0].t_ms) {
-                        c.add(format!("{p}.arrival.points"), "t_ms must not decrease from one point to the next");
-                    }
-                    if points.iter().any(|pt| !pt.rate_rps.is_finite() || pt.rate_rps < 0.0) {
-                        c.add(format!("{p}.arrival.points"), "every rate_rps must be a number >= 0");
-                    }
-                }
-                _ => {}
-            }
+            validate_arrival(c, &p, &w.arrival);
             if let Some(d) = w.deadline_ms {
                 if !d.is_finite() || d <= 0.0 || d > LIMITS.max_latency_ms {
                     c.add(
@@ -522,39 +404,192 @@ impl Scenario {
                     format!("must be at most {} req/s (limit MAX_RATE_RPS)", LIMITS.max_rate_rps),
                 );
             }
-            if w.ops.len() > LIMITS.max_ops {
-                c.add(format!("{p}.ops"), format!("at most {} operations (limit MAX_OPS)", LIMITS.max_ops));
+            validate_ops(c, &p, &w.ops);
+            validate_keys(c, &p, &w.keys);
+        }
+    }
+}
+
+/// A service's pool, work, error rates, bulkheads, rate limit and calls.
+fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
+    c.range_u32(format!("{p}.kind.workers"), s.workers, 1, LIMITS.max_workers, "MAX_WORKERS");
+    c.range_u32(
+        format!("{p}.kind.queue_capacity"),
+        s.queue_capacity,
+        0,
+        LIMITS.max_queue_capacity,
+        "MAX_QUEUE_CAPACITY",
+    );
+    c.dist(&format!("{p}.kind.service_time"), &s.service_time);
+    c.fraction(format!("{p}.kind.error_rate"), s.error_rate);
+    c.fraction(format!("{p}.kind.client_error_rate"), s.client_error_rate);
+    for (j, b) in s.bulkheads.iter().enumerate() {
+        let bp = format!("{p}.kind.bulkheads[{j}]");
+        c.range_u32(format!("{bp}.max_concurrent"), b.max_concurrent, 1, LIMITS.max_workers, "MAX_WORKERS");
+        if !b.max_wait_ms.is_finite() || b.max_wait_ms < 0.0 || b.max_wait_ms > LIMITS.max_latency_ms {
+            c.add(format!("{bp}.max_wait_ms"), format!("must be between 0 and {} ms", LIMITS.max_latency_ms));
+        }
+        for (k, to) in b.to.iter().enumerate() {
+            if !s.calls.iter().any(|call| &call.to == to) {
+                c.add(format!("{bp}.to[{k}]"), format!("\"{}\" does not call \"{to}\"", n.id));
             }
-            for (j, op) in w.ops.iter().enumerate() {
-                c.id(format!("{p}.ops[{j}].name"), &op.name);
-                if !op.weight.is_finite() || op.weight < 0.0 {
-                    c.add(format!("{p}.ops[{j}].weight"), format!("must be a number >= 0 (got {})", op.weight));
-                }
-            }
-            if !w.ops.is_empty() && w.ops.iter().map(|o| o.weight).sum::<f64>() <= 0.0 {
-                c.add(format!("{p}.ops"), "the weights must add up to more than 0");
-            }
-            match w.keys {
-                Keys::Uniform { count } | Keys::Zipf { count, .. } if count == 0 => {
-                    c.add(format!("{p}.keys.count"), "must be >= 1");
-                }
-                Keys::Zipf { s, .. } if !s.is_finite() || !(0.0..=10.0).contains(&s) => {
-                    c.add(format!("{p}.keys.s"), format!("must be between 0 and 10 (got {s})"));
-                }
-                _ => {}
+            let earlier = s.bulkheads[..j].iter().any(|other| other.to.contains(to));
+            if earlier {
+                c.add(format!("{bp}.to[{k}]"), format!("\"{to}\" is already in another bulkhead"));
             }
         }
+    }
+    if let Some(r) = &s.rate_limit {
+        if !r.rate_rps.is_finite() || r.rate_rps <= 0.0 || r.rate_rps > LIMITS.max_rate_rps {
+            c.add(
+                format!("{p}.kind.rate_limit.rate_rps"),
+                format!("must be > 0 and at most {} (limit MAX_RATE_RPS)", LIMITS.max_rate_rps),
+            );
+        }
+        if !r.burst.is_finite() || r.burst < 1.0 || r.burst > LIMITS.max_rate_rps {
+            c.add(format!("{p}.kind.rate_limit.burst"), "must be at least 1");
+        }
+        if !r.retry_after_ms.is_finite() || r.retry_after_ms < 0.0 || r.retry_after_ms > LIMITS.max_latency_ms {
+            c.add(
+                format!("{p}.kind.rate_limit.retry_after_ms"),
+                format!("must be between 0 and {} ms", LIMITS.max_latency_ms),
+            );
+        }
+    }
+    if s.calls.len() > LIMITS.max_calls_per_service {
+        c.add(
+            format!("{p}.kind.calls"),
+            format!("at most {} calls (limit MAX_CALLS_PER_SERVICE)", LIMITS.max_calls_per_service),
+        );
+    }
+}
 
-        self.validate_faults(&mut c, &links);
-        if c.problems.is_empty() {
-            if let Some(cycle) = self.call_cycle() {
+/// A database's pool, query time and saturation.
+fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
+    c.range_u32(format!("{p}.kind.max_connections"), d.max_connections, 1, LIMITS.max_workers, "MAX_WORKERS");
+    c.range_u32(
+        format!("{p}.kind.queue_capacity"),
+        d.queue_capacity,
+        0,
+        LIMITS.max_queue_capacity,
+        "MAX_QUEUE_CAPACITY",
+    );
+    c.dist(&format!("{p}.kind.query_time"), &d.query_time);
+    if !d.saturation.is_finite() || !(0.0..=100.0).contains(&d.saturation) {
+        c.add(format!("{p}.kind.saturation"), format!("must be between 0 and 100 (got {})", d.saturation));
+    }
+}
+
+/// An edge's retry policy: attempts, backoff and budget.
+fn validate_retry(c: &mut Collector, p: &str, r: &RetryPolicy) {
+    c.range_u32(format!("{p}.retry.max_attempts"), r.max_attempts, 1, 10, "10");
+    let ok = match r.backoff {
+        crate::policy::Backoff::None => true,
+        crate::policy::Backoff::Fixed { ms } => ms.is_finite() && (0.0..=LIMITS.max_latency_ms).contains(&ms),
+        crate::policy::Backoff::Exponential { base_ms, cap_ms } => {
+            base_ms.is_finite()
+                && cap_ms.is_finite()
+                && base_ms > 0.0
+                && cap_ms >= base_ms
+                && cap_ms <= LIMITS.max_latency_ms
+        }
+    };
+    if !ok {
+        c.add(format!("{p}.retry.backoff"), "needs 0 <= ms, and 0 < base_ms <= cap_ms <= 1 h");
+    }
+    if let Some(b) = r.budget {
+        if !(b.deposit.is_finite() && b.cost.is_finite() && b.max_tokens.is_finite())
+            || b.deposit < 0.0
+            || b.cost <= 0.0
+            || b.max_tokens < 0.0
+            || b.max_tokens > 1e6
+        {
+            c.add(format!("{p}.retry.budget"), "needs deposit >= 0, cost > 0 and 0 <= max_tokens <= 1e6");
+        }
+    }
+}
+
+/// An edge's circuit breaker.
+fn validate_breaker(c: &mut Collector, p: &str, b: &crate::policy::breaker::BreakerConfig) {
+    let bp = format!("{p}.breaker");
+    for (field, v) in
+        [("failure_rate_threshold", b.failure_rate_threshold), ("slow_call_rate_threshold", b.slow_call_rate_threshold)]
+    {
+        if !v.is_finite() || !(0.0..=100.0).contains(&v) {
+            c.add(format!("{bp}.{field}"), format!("must be a percentage between 0 and 100 (got {v})"));
+        }
+    }
+    if !b.slow_call_duration_ms.is_finite() || b.slow_call_duration_ms < 0.0 {
+        c.add(format!("{bp}.slow_call_duration_ms"), "must be >= 0");
+    }
+    let size = match b.window {
+        crate::policy::breaker::Window::Count { size } => size,
+        crate::policy::breaker::Window::Time { seconds } => seconds,
+    };
+    c.range_u32(format!("{bp}.window"), size, 1, 100_000, "100000");
+    c.range_u32(format!("{bp}.minimum_calls"), b.minimum_calls, 1, 1_000_000, "1000000");
+    c.range_u32(format!("{bp}.permitted_in_half_open"), b.permitted_in_half_open, 1, 100_000, "100000");
+    if b.wait_in_open_ms > LIMITS.max_duration_ms {
+        c.add(format!("{bp}.wait_in_open_ms"), "must be at most 24 h (limit MAX_DURATION_MS)");
+    }
+}
+
+/// The shape of a workload's arrivals (bursts, schedule points); the rate
+/// itself is checked with the workload.
+fn validate_arrival(c: &mut Collector, p: &str, arrival: &Arrival) {
+    match arrival {
+        Arrival::Bursts { rate_rps, every_ms, burst_ms, .. } => {
+            if *every_ms == 0 || burst_ms > every_ms {
+                c.add(format!("{p}.arrival"), "needs every_ms > 0 and burst_ms <= every_ms");
+            }
+            if !rate_rps.is_finite() || *rate_rps < 0.0 {
+                c.add(format!("{p}.arrival.rate_rps"), format!("must be a number >= 0 (got {rate_rps})"));
+            }
+        }
+        Arrival::Schedule { points } => {
+            if points.is_empty() || points.len() > LIMITS.max_schedule_points {
                 c.add(
-                    "edges",
-                    format!("calls form a cycle ({}): a request would call itself forever", cycle.join(" -> ")),
+                    format!("{p}.arrival.points"),
+                    format!("needs 1 to {} points (limit MAX_SCHEDULE_POINTS)", LIMITS.max_schedule_points),
                 );
             }
+            if points.windows(2).any(|w| w[1].t_ms < w[0].t_ms) {
+                c.add(format!("{p}.arrival.points"), "t_ms must not decrease from one point to the next");
+            }
+            if points.iter().any(|pt| !pt.rate_rps.is_finite() || pt.rate_rps < 0.0) {
+                c.add(format!("{p}.arrival.points"), "every rate_rps must be a number >= 0");
+            }
         }
-        c
+        _ => {}
+    }
+}
+
+/// A workload's request mix: how many operations, their names and weights.
+fn validate_ops(c: &mut Collector, p: &str, ops: &[Operation]) {
+    if ops.len() > LIMITS.max_ops {
+        c.add(format!("{p}.ops"), format!("at most {} operations (limit MAX_OPS)", LIMITS.max_ops));
+    }
+    for (j, op) in ops.iter().enumerate() {
+        c.id(format!("{p}.ops[{j}].name"), &op.name);
+        if !op.weight.is_finite() || op.weight < 0.0 {
+            c.add(format!("{p}.ops[{j}].weight"), format!("must be a number >= 0 (got {})", op.weight));
+        }
+    }
+    if !ops.is_empty() && ops.iter().map(|o| o.weight).sum::<f64>() <= 0.0 {
+        c.add(format!("{p}.ops"), "the weights must add up to more than 0");
+    }
+}
+
+/// A workload's key space: its size and Zipf exponent.
+fn validate_keys(c: &mut Collector, p: &str, keys: &Keys) {
+    match *keys {
+        Keys::Uniform { count } | Keys::Zipf { count, .. } if count == 0 => {
+            c.add(format!("{p}.keys.count"), "must be >= 1");
+        }
+        Keys::Zipf { s, .. } if !s.is_finite() || !(0.0..=10.0).contains(&s) => {
+            c.add(format!("{p}.keys.s"), format!("must be between 0 and 10 (got {s})"));
+        }
+        _ => {}
     }
 }
 

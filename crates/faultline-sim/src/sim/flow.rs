@@ -223,8 +223,7 @@ impl Sim {
         match svc.fanout {
             Fanout::Sequential => self.next_sequential_dep(node, idx, op, 0, req),
             Fanout::Parallel => {
-                let bit = 1u64 << op.min(63);
-                let count = svc.deps.iter().filter(|d| d.op_mask & bit != 0).count();
+                let count = svc.deps.iter().filter(|d| d.ops.contains(op)).count();
                 if count == 0 {
                     return self.finish(node, idx, Outcome::Ok);
                 }

@@ -18,7 +18,7 @@ use crate::event::{Event, EventQueue};
 use crate::metrics::Metrics;
 use crate::movements::Movements;
 use crate::nodes::balancer::BalancerRt;
-use crate::nodes::service::Dependency;
+use crate::nodes::service::{Dependency, OpSet};
 use crate::nodes::{Behaviour, ClientRt, DatabaseRt, QueueRt, ServiceRt};
 use crate::rng::{edge_owner, mix64, node_owner, owned_stream, workload_owner, Purpose, SimRng};
 use crate::scenario::{Fault, NodeKind, Scenario, ScenarioError};
@@ -210,13 +210,14 @@ impl Sim {
             .enumerate()
             .map(|(i, e)| ((index[e.from.as_str()], index[e.to.as_str()]), i as u32))
             .collect();
-        // Operation names across all workloads get one index each, so a
-        // service's per-operation calls resolve to bit masks.
+        // Operation names across all workloads get one index each (a workload
+        // without operations sends "get"); requests carry that index, so a
+        // service's per-operation calls resolve to sets of indices.
         let mut op_names: Vec<&str> = Vec::new();
         for w in &scenario.workloads {
-            for o in &w.ops {
-                if !op_names.contains(&o.name.as_str()) {
-                    op_names.push(&o.name);
+            for name in w.ops.iter().map(|o| o.name.as_str()).chain(w.ops.is_empty().then_some("get")) {
+                if !op_names.contains(&name) {
+                    op_names.push(name);
                 }
             }
         }
@@ -262,14 +263,7 @@ impl Sim {
                             .iter()
                             .map(|c| Dependency {
                                 edge: edge_index[&(i as u32, index[c.to.as_str()])],
-                                op_mask: if c.ops.is_empty() {
-                                    u64::MAX
-                                } else {
-                                    c.ops
-                                        .iter()
-                                        .filter_map(|name| op_names.iter().position(|o| o == name))
-                                        .fold(0u64, |m, i| m | (1u64 << i.min(63)))
-                                },
+                                ops: OpSet::of(&c.ops, &op_names),
                                 bulkhead: cfg.bulkheads.iter().position(|b| b.to.contains(&c.to)).map(|b| b as u16),
                             })
                             .collect();
@@ -329,6 +323,9 @@ impl Sim {
                 let client = index[w.client.as_str()];
                 let edge = edge_index[&(client, index[w.target.as_str()])];
                 let mut rt = ClientRt::new(w, client, edge, seed, workload_owner(&w.id));
+                let names: Vec<&str> =
+                    w.ops.iter().map(|o| o.name.as_str()).chain(w.ops.is_empty().then_some("get")).collect();
+                rt.op_ids = names.iter().map(|n| op_names.iter().position(|o| o == n).unwrap_or(0) as u16).collect();
                 if let Some(t) = rt.next_arrival(0, end.0) {
                     queue.schedule(SimTime(t), Event::Arrival { workload: i as u32, gen: 0 });
                 }
