@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets everything up, then serves the playground with live reload.
+# Sets up what serving needs (scripts/setup.sh: no browser, no root), then
+# serves the playground with live reload. Linux and macOS; bash 3.2 and up.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FAULTLINE_ROOT"
