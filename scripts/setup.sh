@@ -58,12 +58,12 @@ for component in rustfmt clippy; do
 done
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION from crates.io (compiles for ~10 minutes on two cores)"
+  say "installing trunk $TRUNK_VERSION from crates.io (compiles for several minutes)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (compiles for ~3 minutes)"
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (compiles for several minutes)"
   # No --locked: its lockfile names a crate version this registry lacks.
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --force
 fi
