@@ -47,11 +47,11 @@ Looked for: CHROMIUM=$CHROMIUM and CHROMEDRIVER=$CHROMEDRIVER.
   Ubuntu:       GitHub's runners already have /usr/bin/chromium and /usr/bin/chromedriver;
                 on a desktop: sudo snap install chromium, then
                 CHROMIUM=/snap/bin/chromium CHROMEDRIVER=/snap/bin/chromium.chromedriver
-  Fedora:       sudo dnf install chromium chromedriver, then CHROMIUM=/usr/bin/chromium-browser
+  Fedora:       sudo dnf install chromium chromedriver
   Arch:         sudo pacman -S chromium   (it includes chromedriver)
-  macOS:        brew install --cask chromium chromedriver, then
-                CHROMIUM=/Applications/Chromium.app/Contents/MacOS/Chromium CHROMEDRIVER=\$(command -v chromedriver)
-                (or Google Chrome from google.com with brew install --cask chromedriver)
+  macOS:        Google Chrome (google.com/chrome) and brew install --cask chromedriver, of the
+                same major version, are found by themselves; for Chromium instead set
+                CHROMIUM=/Applications/Chromium.app/Contents/MacOS/Chromium
 Then run the tests with those variables set, e.g.
   CHROMIUM=/path/to/chromium CHROMEDRIVER=/path/to/chromedriver ./scripts/test.sh
 EOF
