@@ -1,6 +1,7 @@
 // End-to-end tests against the built page (dist/ and dist-sub/), served by
-// tests/e2e/serve.mjs. Chromium comes from Debian (/usr/bin/chromium):
-// Playwright never downloads a browser here.
+// tests/e2e/serve.mjs. The browser is CHROMIUM (scripts/browsers.sh finds it
+// for scripts/test.sh), /usr/bin/chromium by default: Playwright never
+// downloads one. Test output, screenshots included, goes to test-results/.
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 4173);

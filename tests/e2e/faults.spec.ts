@@ -1,5 +1,6 @@
 // Breaking the running system from the page, and watching it recover.
 import { expect, test, type Page } from '@playwright/test';
+import { screenshotPath } from './screenshot-path';
 
 const value = async (page: Page, testid: string) =>
   Number(await page.getByTestId(testid).getAttribute('data-value'));
@@ -37,7 +38,7 @@ test('a crashed database is dimmed, restarts, and the faults replay on reset', a
   await expect.poll(() => value(page, 'metric-error-rate'), { timeout: 10_000 }).toBeGreaterThan(0.5);
   await page.getByTestId('fault-restart').click();
   await expect(page.getByTestId('node-db')).not.toHaveClass(/down/);
-  await page.screenshot({ path: 'assets/screenshots/fault-injection.png' });
+  await page.screenshot({ path: screenshotPath('fault-injection.png') });
 
   // Reset replays the run with the recorded faults: the crash happens again by itself.
   await page.getByTestId('reset').click();

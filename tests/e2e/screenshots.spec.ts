@@ -1,6 +1,8 @@
 // The README's screenshots, in both themes, and a check that the layout fits
-// a tablet. Each run rewrites assets/screenshots/playground-{light,dark}.png.
+// a tablet. Saved as playground-{light,dark}.png where screenshotPath says
+// (scripts/screenshots.sh refreshes the README's copies).
 import { expect, test, type Page } from '@playwright/test';
+import { screenshotPath } from './screenshot-path';
 
 async function runningPreset(page: Page) {
   await page.goto('/');
@@ -24,7 +26,7 @@ for (const scheme of ['light', 'dark'] as const) {
       // The page follows the system theme.
       expect(scheme === 'dark' ? bg !== 'rgb(245, 246, 248)' : bg === 'rgb(245, 246, 248)').toBe(true);
       await expect(page.locator('[data-testid^=breaker-]').first()).toBeVisible();
-      await page.screenshot({ path: `assets/screenshots/playground-${scheme}.png` });
+      await page.screenshot({ path: screenshotPath(`playground-${scheme}.png`) });
     });
   });
 }

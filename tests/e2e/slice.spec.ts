@@ -1,5 +1,6 @@
 // The walking skeleton's promise: the page runs the engine live.
 import { expect, test, type Page } from '@playwright/test';
+import { screenshotPath } from './screenshot-path';
 
 const value = async (page: Page, testid: string) =>
   Number(await page.getByTestId(testid).getAttribute('data-value'));
@@ -49,7 +50,7 @@ test('play moves the readouts, pause freezes them', async ({ page }) => {
   expect(await value(page, 'metric-p99')).toBe(frozenP99);
 
   // Screenshot for the README: the live slice after a few seconds.
-  await page.screenshot({ path: 'assets/screenshots/playground.png' });
+  await page.screenshot({ path: screenshotPath('playground.png') });
   expect(errors).toEqual([]);
 });
 
