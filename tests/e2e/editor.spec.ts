@@ -1,6 +1,7 @@
 // Building a system on the canvas from nothing, editing it, undoing, scrubbing
 // and driving it from the keyboard: all through the stable test hooks.
 import { expect, test, type Page } from '@playwright/test';
+import { linkTo, preset } from './links';
 
 const value = async (page: Page, testid: string) =>
   Number(await page.getByTestId(testid).getAttribute('data-value'));
@@ -209,15 +210,36 @@ test('a fault on the timeline can be deleted, and scheduled at a picked time', a
 test('regions and zones are drawn as boxes and set from the inspector', async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('node-db').click();
-  await page.getByTestId('node-region').fill('eu-west');
-  await page.getByTestId('node-region').press('Enter');
+  await page.getByTestId('field-region').fill('eu-west');
+  await page.getByTestId('field-region').press('Enter');
   await expect(page.getByTestId('region-eu-west')).toBeVisible();
-  await page.getByTestId('node-zone').fill('eu-west-1a');
-  await page.getByTestId('node-zone').press('Enter');
+  await page.getByTestId('field-zone').fill('eu-west-1a');
+  await page.getByTestId('field-zone').press('Enter');
   await expect(page.getByTestId('zone-eu-west-1a')).toBeVisible();
   // The zone's box sits inside the region's.
   const region = (await page.getByTestId('region-eu-west').boundingBox())!;
   const zone = (await page.getByTestId('zone-eu-west-1a').boundingBox())!;
   expect(zone.x).toBeGreaterThan(region.x);
   expect(zone.x + zone.width).toBeLessThan(region.x + region.width);
+});
+
+test('a node whose id is "name": its card and the inspector\'s name field have ids of their own', async ({ page }) => {
+  // The slice with its api renamed "name" everywhere (node, links, workload).
+  const doc = JSON.parse(JSON.stringify(preset('slice')).replaceAll('"api"', '"name"'));
+  await page.goto(`/#${linkTo(doc)}`);
+  const card = page.getByTestId('node-name');
+  await expect(card).toHaveCount(1);
+  await card.click();
+  await expect(card).toHaveClass(/selected/);
+  await expect(card).toHaveCount(1);
+  const field = page.getByTestId('field-name');
+  await expect(field).toHaveValue('API service');
+  await field.fill('Checkout');
+  await field.press('Enter');
+  await expect(card).toContainText('Checkout');
+  await expect(card).toHaveClass(/selected/);
+  // No field of the inspector is in the cards' namespace.
+  await expect(page.locator('[data-testid=inspector] [data-testid^="node-"]')).toHaveCount(0);
+  await expect(page.getByTestId('field-region')).toBeVisible();
+  await expect(page.getByTestId('field-zone')).toBeVisible();
 });

@@ -91,12 +91,12 @@ test('dragging cards: several at once, into another region, and undo', async ({ 
   await expect.poll(webInAPreview).toBe(true);
   await page.mouse.up();
   await expect(previews).toHaveCount(0);
-  await expect(page.getByTestId('node-region')).toHaveValue('eu');
+  await expect(page.getByTestId('field-region')).toHaveValue('eu');
   const eu = (await page.getByTestId('region-eu').boundingBox())!;
   const web2 = await centre(page, 'node-web');
   expect(web2.x > eu.x && web2.x < eu.x + eu.width && web2.y > eu.y && web2.y < eu.y + eu.height).toBe(true);
   await page.keyboard.press('Control+z');
   await expect.poll(async () => Math.abs((await centre(page, 'node-web')).x - web0.x)).toBeLessThan(2);
   await page.getByTestId('node-web').click();
-  await expect(page.getByTestId('node-region')).toHaveValue('us');
+  await expect(page.getByTestId('field-region')).toHaveValue('us');
 });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { linkTo, preset } from './links';
 
 const cli = ['target/debug/faultline', 'target/release/faultline'].find((p) => existsSync(p));
 const value = async (page: Page, testid: string) => Number(await page.getByTestId(testid).getAttribute('data-value'));
@@ -101,6 +102,34 @@ test('a broken or unknown link says why and keeps the current work', async ({ pa
   // And a reload restores the autosave.
   await page.goto('/');
   await expect(page.getByTestId('node-queue-1')).toBeVisible();
+});
+
+test('a link pasted into a tab already open opens it, undo returns; a broken one says why and keeps the design', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('palette-queue').click();
+  await expect(page.getByTestId('node-queue-1')).toBeVisible();
+  // Only the fragment changes: the browser does not reload the page.
+  const threeTier = preset('three-tier');
+  await page.evaluate((f) => (location.hash = f), linkTo(threeTier));
+  await expect(page.locator('.scenario-name')).toHaveText(threeTier.name);
+  await expect(page.getByTestId('node-lb')).toBeVisible();
+  await expect(page.getByTestId('node-queue-1')).toHaveCount(0);
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('node-queue-1')).toBeVisible();
+  await expect(page.getByTestId('node-lb')).toHaveCount(0);
+  await page.getByTestId('redo').click();
+  await expect(page.getByTestId('node-lb')).toBeVisible();
+  await page.getByTestId('undo').click();
+  // The message a fresh tab gives for the same link; the design stays.
+  await page.evaluate(() => (location.hash = 'v1.AAAA'));
+  await expect(page.getByTestId('message')).toContainText(/could not be opened/);
+  await expect(page.getByTestId('node-queue-1')).toBeVisible();
+  // ... and the address bar follows the design again.
+  await expect.poll(() => page.evaluate(() => location.hash)).not.toBe('#v1.AAAA');
+  // An autoplay link plays.
+  await page.evaluate((f) => (location.hash = f.replace(/^v1\./, 'v1.p.')), linkTo(preset('slice')));
+  await expect(page.getByTestId('node-queue-1')).toHaveCount(0);
+  await expect(page.getByTestId('pause')).toBeEnabled();
 });
 
 test('names from a link are text, never markup: nothing executes', async ({ page }) => {

@@ -6,7 +6,8 @@
 //! 4. the built-in slice.
 //!
 //! A link that cannot be opened leaves the user's autosaved work in place
-//! and says why.
+//! and says why. A link pasted into a tab that is already open is opened
+//! the same way (`app/address.rs`), with [`linked`] and [`keep_before_link`].
 
 use crate::editor::layout::auto_layout;
 use crate::{share, storage};
@@ -54,10 +55,11 @@ pub fn startup() -> Startup {
     match share::from_address() {
         Some(Ok(shared)) => {
             if !embed {
-                keep_autosave_before(&shared.scenario);
+                if let Ok(Some(previous)) = storage::load_autosave() {
+                    keep_before_link(previous, &shared.scenario);
+                }
             }
-            s.doc = shared.scenario;
-            auto_layout(&mut s.doc);
+            s.doc = linked(shared.scenario);
             s.autoplay = shared.autoplay;
             s.from_link = true;
             return s;
@@ -75,10 +77,16 @@ pub fn startup() -> Startup {
     s
 }
 
+/// The design a link carries, laid out for the canvas.
+pub fn linked(mut doc: Scenario) -> Scenario {
+    auto_layout(&mut doc);
+    doc
+}
+
 /// Opening a link replaces the autosave; a different design that was there
-/// goes into "My designs" first, so opening a link never loses work.
-fn keep_autosave_before(incoming: &Scenario) {
-    let Ok(Some(previous)) = storage::load_autosave() else { return };
+/// (`previous`) goes into "My designs" first, so opening a link never loses
+/// work.
+pub fn keep_before_link(previous: Scenario, incoming: &Scenario) {
     if previous == *incoming {
         return;
     }

@@ -253,7 +253,13 @@ impl Reducible for PlayState {
                 Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
                 next.selection.clear();
                 next.playing = false;
-                next.doc = Rc::new(doc);
+                // Nothing of the previous run describes this one (its readouts,
+                // its end, why it could not run): the new document starts at
+                // t = 0 as on opening the page, so a link that plays can play.
+                let fresh = PlayState::new(doc);
+                (next.view, next.series, next.summary) = (fresh.view, fresh.series, fresh.summary);
+                (next.reached_ms, next.blocked) = (0.0, None);
+                next.doc = fresh.doc;
                 next.run_rev += 1;
             }
             // Indices may mean other nodes in the other document: start afresh.
@@ -306,6 +312,22 @@ mod tests {
         let s = s.reduce(Action::Play).reduce(Action::Reset);
         assert!(!s.playing);
         assert_eq!(s.run_rev, rev + 1, "reset rebuilds the engine");
+    }
+
+    #[test]
+    fn a_loaded_design_starts_afresh_and_can_play_even_after_a_blocked_or_finished_one() {
+        let blocked = state().reduce(Action::Blocked("a queue needs a consumer".into()));
+        let finished = state().reduce(Action::Finished(view(60_000.0)));
+        for before in [blocked, finished] {
+            assert!(!Rc::clone(&before).reduce(Action::Play).playing, "the run before cannot play");
+            let mut other = slice_scenario();
+            other.duration_ms = 5_000;
+            let s = before.reduce(Action::Load(other)).reduce(Action::Play);
+            assert!(s.playing, "a link that plays plays");
+            assert_eq!((s.view.now_ms, s.view.end_ms, s.reached_ms), (0.0, 5_000.0, 0.0));
+            assert!(s.blocked.is_none() && s.summary.is_none() && s.series.is_empty());
+            assert!(s.history.can_undo());
+        }
     }
 
     #[test]

@@ -201,3 +201,24 @@ async fn a_chart_with_one_window_draws_it_across_its_second() {
     assert_eq!(xs.len(), 2, "{points}");
     assert!(xs[0] < xs[1], "{points}");
 }
+
+#[wasm_bindgen_test]
+async fn the_inspector_s_own_fields_are_field_ids_never_a_card_s() {
+    use faultline_web::components::Inspector;
+    use faultline_web::state::Selection;
+    use std::rc::Rc;
+
+    #[component]
+    fn Host() -> Html {
+        let doc = use_memo((), |_| faultline_sim::slice_scenario());
+        html! { <Inspector doc={Rc::clone(&doc)} selected={Some(Selection::Node(0))} on_edit={Callback::noop()} /> }
+    }
+    let host = mount();
+    yew::Renderer::<Host>::with_root(host.clone()).render();
+    yew::scheduler::flush().await;
+    for id in ["field-name", "field-region", "field-zone", "field-arrival-users"] {
+        let el = by_testid(&host, id);
+        assert_eq!(el.id(), id, "the label's `for` finds it");
+    }
+    assert!(host.query_selector("[data-testid^=\"node-\"], [id^=\"node-\"]").unwrap().is_none());
+}

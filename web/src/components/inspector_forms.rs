@@ -16,7 +16,7 @@
 //! `field-retry-backoff-base_ms`), list rows `field-<name>-<row>-<member>`,
 //! and the controls `field-<name>-enabled`, `-json`, `-add`, `-<row>-remove`.
 
-use super::inspector::{json_editor, Ctx};
+use super::inspector_field::{field_key, json_editor, Ctx};
 use crate::editor::fields::{self, Target};
 use crate::editor::form::{self, Input, Member};
 use crate::editor::policy_form::Policy;
@@ -45,7 +45,7 @@ fn setter<E: AsRef<Event> + 'static>(
 /// A structured field: its heading (with the on/off switch of an optional
 /// policy and the JSON toggle), its form or its JSON, the error and the help.
 pub(super) fn structured(cx: &Ctx, f: &'static FieldInfo) -> Html {
-    let key = format!("field-{}", f.name);
+    let key = field_key(f.name);
     let label_id = format!("{key}-label");
     let value = fields::current(&cx.doc, cx.target, f.name);
     let as_json = cx.as_json.contains(&key);

@@ -9,6 +9,7 @@ pub mod designs;
 pub mod faults;
 pub mod file_panel;
 pub mod inspector;
+pub mod inspector_field;
 pub mod inspector_forms;
 pub mod library;
 pub mod menus;
