@@ -275,6 +275,17 @@ impl Scenario {
                 "must be 0 (off), or between 10 ms and 24 h (limit MAX_DURATION_MS)",
             );
         }
+        if let Some(t) = lb.health_check_timeout_ms {
+            if t == 0 || (lb.health_check_interval_ms > 0 && t > lb.health_check_interval_ms) {
+                c.add(
+                    format!("{p}.kind.health_check_timeout_ms"),
+                    format!(
+                        "must be between 1 ms and the health-check interval ({} ms) (got {t})",
+                        lb.health_check_interval_ms
+                    ),
+                );
+            }
+        }
         if !self.edges.iter().any(|e| e.from == n.id) {
             c.unfinished(format!("{p}.kind"), format!("load balancer \"{}\" has no backends (no outgoing edge)", n.id));
         }
@@ -764,6 +775,33 @@ mod tests {
         let m = messages(&s);
         assert!(m.contains(&"edges[1].to: no node with id \"db2\"".to_string()), "{m:?}");
         assert!(m.contains(&"nodes[1].kind.calls[0].to: no edge from \"api\" to \"db\"".to_string()), "{m:?}");
+    }
+
+    #[test]
+    fn a_probe_timeout_past_the_interval_is_refused() {
+        let mut s = slice_scenario();
+        s.nodes.push(Node {
+            id: "lb".into(),
+            name: String::new(),
+            region: None,
+            zone: None,
+            x: 0.0,
+            y: 0.0,
+            kind: NodeKind::LoadBalancer(LoadBalancerConfig {
+                health_check_timeout_ms: Some(5_000),
+                ..LoadBalancerConfig::default()
+            }),
+        });
+        s.edges.push(Edge::new("lb", "api"));
+        let m = messages(&s);
+        assert!(
+            m.iter().any(|x| x.starts_with("nodes[3].kind.health_check_timeout_ms: must be between 1 ms")),
+            "{m:?}"
+        );
+        if let NodeKind::LoadBalancer(lb) = &mut s.nodes[3].kind {
+            lb.health_check_timeout_ms = Some(300);
+        }
+        assert_eq!(messages(&s), Vec::<String>::new());
     }
 
     #[test]
