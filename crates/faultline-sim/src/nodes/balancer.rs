@@ -6,8 +6,11 @@
 //! backend's share of keys has a coefficient of variation near 1/sqrt(V), and
 //! removing a backend moves only the keys it owned.
 
+use super::Behaviour;
+use crate::calls::{FailReason, Outcome, Phase};
 use crate::rng::{below, mix64, SimRng};
 use crate::scenario::{Balancing, LoadBalancerConfig};
+use crate::sim::Sim;
 
 /// Health-check bookkeeping for one backend.
 #[derive(Clone, Debug, Default)]
@@ -143,6 +146,38 @@ impl BalancerRt {
         }
         false
     }
+}
+
+/// A call arrives: it is forwarded to a healthy backend.
+pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
+    sim.nodes[node].in_flight += 1;
+    let n = &mut sim.nodes[node];
+    let Behaviour::Balancer(lb) = &mut n.behaviour else {
+        return;
+    };
+    let edges = &sim.edges;
+    let key = sim.calls.at(idx).key;
+    // The backends are lent to the picker's closure while the balancer is
+    // borrowed for its round-robin cursor: taken out and put back, no copy.
+    let backends = std::mem::take(&mut lb.backends);
+    let pick = lb.pick(key, |b| edges[backends[b] as usize].in_flight, &mut n.rng);
+    lb.backends = backends;
+    match pick {
+        Some(b) => {
+            let edge = lb.backends[b];
+            let call = sim.calls.at_mut(idx);
+            call.phase = Phase::Working;
+            let req = call.req_next_hop();
+            sim.send(req, idx, edge);
+        }
+        // No healthy backend: 503.
+        None => sim.finish(node, idx, Outcome::Failed(FailReason::Rejected)),
+    }
+}
+
+/// The backend's answer: relayed as it is.
+pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outcome) {
+    sim.finish(node, parent, outcome);
 }
 
 #[cfg(test)]

@@ -139,6 +139,12 @@ impl ClientRt {
     }
 }
 
+/// A call to a client: validation forbids edges into clients, so it can
+/// only be refused.
+pub(crate) fn arrive(sim: &mut crate::sim::Sim, node: usize, idx: u32) {
+    sim.refuse(node, idx, crate::calls::Outcome::Failed(crate::calls::FailReason::Refused));
+}
+
 /// Rounds a gap in microseconds, at least 1 so time always moves forward.
 fn gap(us: f64) -> u64 {
     (libm::round(us) as u64).max(1)

@@ -4,7 +4,9 @@
 
 use super::Pool;
 use crate::dist::Sampler;
+use crate::rng::SimRng;
 use crate::scenario::DatabaseConfig;
+use crate::sim::Sim;
 
 #[derive(Clone, Debug)]
 pub struct DatabaseRt {
@@ -27,6 +29,17 @@ impl DatabaseRt {
         let u = self.pool.utilisation();
         1.0 + self.saturation * u * u
     }
+
+    /// A query's time at the current load, `slow` times as long as usual.
+    pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
+        self.query_time.sample_scaled(rng, self.contention() * slow)
+    }
+}
+
+/// A query arrives: a connection takes it, or it waits for one, or it is
+/// rejected when the wait queue is full.
+pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
+    sim.admit(node, idx);
 }
 
 #[cfg(test)]

@@ -1,9 +1,18 @@
-//! Node kinds.
+//! Node kinds, and the registry that dispatches to them.
 //!
-//! Each kind owns its state and makes its own decisions (admit, queue or
-//! reject a call; how long work takes; what to call next) without touching
-//! any other node. The simulator (`sim.rs`) does the plumbing between them:
-//! it moves calls over edges, schedules events and records metrics.
+//! Each kind lives in one module: its runtime state and what it does when a
+//! call arrives, when a piece of its work is done, when a call it made for
+//! another comes back, when it crashes and when it resumes. The simulator
+//! core (`sim/`) only routes events: it moves calls over edges, keeps the
+//! books and calls the hooks below, each of which is one `match` over the
+//! kinds. Adding a kind means one new module here, one variant in
+//! `Behaviour` and `KindTag`, one line per hook, and its catalogue entry.
+//!
+//! A hook is a plain function taking the engine (`&mut Sim`) and the node's
+//! index, so a kind can answer, forward, queue or call on through the core's
+//! operations (`admit`, `refuse`, `start_work`, `finish`, `send`, `send_dep`,
+//! `respond`) while the dispatch stays static: a closed enum, no trait
+//! objects, nothing allocated per event.
 
 pub mod balancer;
 pub mod client;
@@ -11,6 +20,10 @@ pub mod database;
 pub mod pool;
 pub mod queue;
 pub mod service;
+
+use crate::calls::{Outcome, Req};
+use crate::rng::SimRng;
+use crate::sim::Sim;
 
 pub use balancer::BalancerRt;
 pub use client::ClientRt;
@@ -29,7 +42,46 @@ pub enum Behaviour {
     Queue(QueueRt),
 }
 
+/// Which kind a node is: `Behaviour`'s variant without its state, to
+/// dispatch on while the engine is borrowed mutably.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindTag {
+    Client,
+    Balancer,
+    Service,
+    Database,
+    Queue,
+}
+
 impl Behaviour {
+    pub fn tag(&self) -> KindTag {
+        match self {
+            Behaviour::Client => KindTag::Client,
+            Behaviour::Balancer(_) => KindTag::Balancer,
+            Behaviour::Service(_) => KindTag::Service,
+            Behaviour::Database(_) => KindTag::Database,
+            Behaviour::Queue(_) => KindTag::Queue,
+        }
+    }
+
+    /// How long one piece of work takes here, `slow` times as long as usual
+    /// (a slow-node fault); 0 for kinds that do no work of their own.
+    pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
+        match self {
+            Behaviour::Service(s) => s.work_time(rng, slow),
+            Behaviour::Database(d) => d.work_time(rng, slow),
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
+        }
+    }
+
+    /// The configured shares of work answered with a 5xx and with a 4xx.
+    pub fn error_rates(&self) -> (f64, f64) {
+        match self {
+            Behaviour::Service(s) => (s.error_rate, s.client_error_rate),
+            _ => (0.0, 0.0),
+        }
+    }
+
     pub fn pool(&self) -> Option<&Pool> {
         match self {
             Behaviour::Service(s) => Some(&s.pool),
@@ -43,6 +95,74 @@ impl Behaviour {
             Behaviour::Service(s) => Some(&mut s.pool),
             Behaviour::Database(d) => Some(&mut d.pool),
             _ => None,
+        }
+    }
+}
+
+/// The hooks: the core calls these, each kind's module answers.
+impl Sim {
+    /// A call reached `node`, which is up.
+    pub(crate) fn arrive_at(&mut self, node: usize, idx: u32) {
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Client => client::arrive(self, node, idx),
+            KindTag::Balancer => balancer::arrive(self, node, idx),
+            KindTag::Service => service::arrive(self, node, idx),
+            KindTag::Database => database::arrive(self, node, idx),
+            KindTag::Queue => queue::arrive(self, node, idx),
+        }
+    }
+
+    /// `node`'s own work on a call is done and did not fail: what next.
+    pub(crate) fn work_done_at(&mut self, node: usize, idx: u32, op: u16, req: Req) {
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Service => service::work_done(self, node, idx, op, req),
+            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
+                self.finish(node, idx, Outcome::Ok)
+            }
+        }
+    }
+
+    /// A call `node` made for its call `parent` ended with `outcome`.
+    pub(crate) fn child_done_at(&mut self, node: usize, parent: u32, outcome: Outcome) {
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Balancer => balancer::child_done(self, node, parent, outcome),
+            KindTag::Service => service::child_done(self, node, parent, outcome),
+            KindTag::Client | KindTag::Database | KindTag::Queue => {}
+        }
+    }
+
+    /// A call `node` made on its own account (not for a call of its own)
+    /// ended with `outcome`: a queue's delivery was acknowledged or failed.
+    pub(crate) fn own_call_answered(&mut self, node: usize, outcome: Outcome, req: Req) {
+        if self.nodes[node].behaviour.tag() == KindTag::Queue {
+            queue::delivery_answered(self, node, outcome, req);
+        }
+    }
+
+    /// `node` finished a call successfully (before it answers).
+    pub(crate) fn succeeded_at(&mut self, node: usize, idx: u32) {
+        if self.nodes[node].behaviour.tag() == KindTag::Service {
+            service::succeeded(self, node, idx);
+        }
+    }
+
+    /// `node` crashed: the core has failed the calls it held and abandoned
+    /// the ones it made; `own_calls` are those it had made on its own
+    /// account, with the time each was sent.
+    pub(crate) fn crashed_at(&mut self, node: usize, own_calls: Vec<(u64, Req)>) {
+        match &mut self.nodes[node].behaviour {
+            Behaviour::Service(s) => s.crash(),
+            Behaviour::Database(d) => d.pool.reset(),
+            Behaviour::Queue(q) => q.crash(own_calls),
+            Behaviour::Client | Behaviour::Balancer(_) => {}
+        }
+    }
+
+    /// `node` is up and running after a fault started or ended: it resumes
+    /// what a crash or pause held back.
+    pub(crate) fn resumed_at(&mut self, node: usize) {
+        if self.nodes[node].behaviour.tag() == KindTag::Queue {
+            queue::pump(self, node);
         }
     }
 }

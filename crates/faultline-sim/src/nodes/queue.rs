@@ -13,7 +13,11 @@
 //! the books always balance: published = delivered + dropped + dead-lettered
 //! + held (queued, waiting out a redelivery delay, or out for delivery).
 
+use super::Behaviour;
+use crate::calls::{FailReason, Outcome, Req, QUEUE_PARENT};
+use crate::event::Event;
 use crate::scenario::{DropPolicy, QueueConfig};
+use crate::sim::Sim;
 use std::collections::VecDeque;
 
 /// A message waiting in the queue.
@@ -187,6 +191,88 @@ impl QueueRt {
     /// Every message accepted is delivered, dropped, dead-lettered or held.
     pub fn balanced(&self) -> bool {
         self.published == self.delivered + self.dropped + self.dead_lettered + u64::from(self.depth() + self.delivering)
+    }
+}
+
+/// A message arrives from a producer: the queue acknowledges it at once
+/// (or rejects it when full), then delivers what it can.
+pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
+    let c = sim.calls.at(idx);
+    let m = Message { request: c.request, op: c.op, key: c.key, deliveries: 0 };
+    let Behaviour::Queue(q) = &mut sim.nodes[node].behaviour else {
+        return;
+    };
+    let outcome = match q.offer(m) {
+        Offer::Accepted | Offer::AcceptedDroppingOldest => Outcome::Ok,
+        Offer::Rejected => Outcome::Failed(FailReason::Rejected),
+    };
+    sim.refuse(node, idx, outcome);
+    pump(sim, node);
+}
+
+/// Hands messages to the consumer while it has free slots (and the queue is
+/// up: a crashed queue keeps its messages until it restarts).
+pub(crate) fn pump(sim: &mut Sim, node: usize) {
+    if sim.nodes[node].down {
+        return;
+    }
+    loop {
+        let Behaviour::Queue(q) = &mut sim.nodes[node].behaviour else {
+            return;
+        };
+        let Some(m) = q.next_delivery() else { return };
+        let edge = q.edge;
+        let req = Req {
+            request: m.request,
+            op: m.op,
+            key: m.key,
+            hops: 1,
+            attempt: m.deliveries,
+            deadline: u64::MAX,
+            started_us: sim.now().0,
+        };
+        sim.send(req, QUEUE_PARENT, edge);
+    }
+}
+
+/// A redelivery delay is over for the longest-waiting message: it goes back
+/// to the end of the queue, and the queue delivers.
+pub(crate) fn redeliver(sim: &mut Sim, node: usize) {
+    let Behaviour::Queue(q) = &mut sim.nodes[node].behaviour else {
+        return;
+    };
+    if q.redeliver() {
+        pump(sim, node);
+    }
+}
+
+/// The consumer acknowledged a delivery, or it failed (then the message is
+/// redelivered, at once or after the delay, or dead-lettered).
+pub(crate) fn delivery_answered(sim: &mut Sim, node: usize, outcome: Outcome, req: Req) {
+    let m = Message { request: req.request, op: req.op, key: req.key, deliveries: req.attempt };
+    let now = sim.now();
+    if let Behaviour::Queue(q) = &mut sim.nodes[node].behaviour {
+        if q.delivery_done(m, outcome.is_success()) {
+            // Same delay for every message: the timers fire in the order the
+            // messages started waiting (and, the delay repeating, can wait in
+            // a lane of the event queue).
+            let at = now.plus(q.redelivery_delay_us);
+            sim.queue.schedule_steady(at, Event::Redeliver { node: node as u32 });
+        }
+    }
+    pump(sim, node);
+}
+
+impl QueueRt {
+    /// A crash: the deliveries out (`own_calls`, with the time each was
+    /// sent) come back to the front of the queue, oldest first.
+    pub fn crash(&mut self, mut own_calls: Vec<(u64, Req)>) {
+        own_calls.sort_by_key(|&(sent, r)| (sent, r.request));
+        let messages: Vec<Message> = own_calls
+            .into_iter()
+            .map(|(_, r)| Message { request: r.request, op: r.op, key: r.key, deliveries: r.attempt })
+            .collect();
+        self.take_back(&messages);
     }
 }
 

@@ -1,10 +1,21 @@
 //! An application service: local work, then its downstream calls.
+//!
+//! Its state (a pool of workers, its dependencies, bulkheads, a rate limit,
+//! load shedding, the POST side effects it applied) and its behaviour: a
+//! call that arrives passes the rate limiter and the shedding threshold to
+//! reach the pool; finished work calls the operation's dependencies in
+//! sequence (the first failure fails the call) or in parallel (all must
+//! succeed); a successful POST applies its side effect, once per
+//! idempotency key.
 
-use super::Pool;
+use super::{Behaviour, Pool};
+use crate::calls::{FailReason, Outcome, Req};
 use crate::dist::Sampler;
 use crate::policy::bulkhead::BulkheadRt;
 use crate::policy::rate_limit::TokenBucket;
+use crate::rng::SimRng;
 use crate::scenario::{Fanout, ServiceConfig};
+use crate::sim::Sim;
 use std::collections::{HashSet, VecDeque};
 
 /// Side effects a service has applied, by (request, edge) key, to tell a
@@ -124,6 +135,124 @@ impl ServiceRt {
     /// The index of the first dependency at or after `from` that operation `op` calls.
     pub fn next_dep(&self, op: u16, from: usize) -> Option<usize> {
         (from..self.deps.len()).find(|&i| self.deps[i].ops.contains(op))
+    }
+
+    pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
+        self.service_time.sample_scaled(rng, slow)
+    }
+
+    /// A crash empties the pool and the bulkheads.
+    pub fn crash(&mut self) {
+        self.pool.reset();
+        self.bulkheads.iter_mut().for_each(|b| b.reset());
+    }
+}
+
+fn service(sim: &Sim, node: usize) -> &ServiceRt {
+    match &sim.nodes[node].behaviour {
+        Behaviour::Service(s) => s,
+        _ => unreachable!("node {node} is not a service"),
+    }
+}
+
+fn service_mut(sim: &mut Sim, node: usize) -> &mut ServiceRt {
+    match &mut sim.nodes[node].behaviour {
+        Behaviour::Service(s) => s,
+        _ => unreachable!("node {node} is not a service"),
+    }
+}
+
+/// A call arrives: the rate limiter may refuse it (429 with Retry-After),
+/// load shedding may reject it (the queue is already long: say no early
+/// rather than queue work that will be late), otherwise the pool takes it.
+pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
+    let now = sim.now().0;
+    let s = service_mut(sim, node);
+    if let Some(limiter) = &mut s.limiter {
+        if !limiter.try_take(now) {
+            sim.calls.at_mut(idx).retry_after_us = limiter.retry_after_us;
+            return sim.refuse(node, idx, Outcome::Failed(FailReason::RateLimited));
+        }
+    }
+    let shed = s.shed_queue_threshold.is_some_and(|t| s.pool.busy >= s.pool.capacity && s.pool.queue_depth() >= t);
+    if shed {
+        return sim.refuse(node, idx, Outcome::Failed(FailReason::Rejected));
+    }
+    sim.admit(node, idx);
+}
+
+/// The local work on a call is done: call the operation's dependencies.
+pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req) {
+    match service(sim, node).fanout {
+        Fanout::Sequential => next_sequential_dep(sim, node, idx, op, 0, req),
+        Fanout::Parallel => {
+            let count = service(sim, node).deps.iter().filter(|d| d.ops.contains(op)).count();
+            if count == 0 {
+                return sim.finish(node, idx, Outcome::Ok);
+            }
+            sim.calls.at_mut(idx).pending = count as u16;
+            let mut from = 0;
+            while let Some(i) = service(sim, node).next_dep(op, from) {
+                let edge = service(sim, node).deps[i].edge;
+                sim.send_dep(node, req, idx, edge);
+                from = i + 1;
+            }
+        }
+    }
+}
+
+/// Sequential fan-out: calls the first dependency of `call`'s operation at
+/// or after index `from`, or answers when there is none left.
+fn next_sequential_dep(sim: &mut Sim, node: usize, call: u32, op: u16, from: usize, req: Req) {
+    match service(sim, node).next_dep(op, from) {
+        Some(i) => {
+            let edge = service(sim, node).deps[i].edge;
+            sim.calls.at_mut(call).stage = i as u16;
+            sim.send_dep(node, req, call, edge);
+        }
+        None => sim.finish(node, call, Outcome::Ok),
+    }
+}
+
+/// A dependency's call made for `parent` ended: continue, or answer.
+pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outcome) {
+    let p = sim.calls.at(parent);
+    let (op, stage, req) = (p.op, p.stage, p.req_next_hop());
+    match service(sim, node).fanout {
+        Fanout::Sequential => {
+            if !outcome.is_success() {
+                return sim.finish(node, parent, Outcome::Failed(FailReason::ErrorStatus));
+            }
+            next_sequential_dep(sim, node, parent, op, usize::from(stage) + 1, req);
+        }
+        Fanout::Parallel => {
+            let p = sim.calls.at_mut(parent);
+            p.pending -= 1;
+            if p.pending == 0 {
+                let outcome = if p.dep_failed { Outcome::Failed(FailReason::ErrorStatus) } else { Outcome::Ok };
+                sim.finish(node, parent, outcome);
+            }
+        }
+    }
+}
+
+/// A call succeeded: if it is a POST, its side effect is applied, keyed by
+/// request and edge. Applying it twice is a duplicate, unless an idempotency
+/// key lets the service recognise the repeat.
+pub(crate) fn succeeded(sim: &mut Sim, node: usize, idx: u32) {
+    let c = sim.calls.at(idx);
+    let info = sim.ops[usize::from(c.op).min(sim.ops.len() - 1)];
+    if info.method != crate::scenario::Method::Post {
+        return;
+    }
+    let key = crate::rng::mix64(c.request ^ (u64::from(c.edge) << 44));
+    let s = service_mut(sim, node);
+    if !s.applied.insert(key) {
+        if info.idempotency_key {
+            s.deduplicated += 1;
+        } else {
+            s.duplicates += 1;
+        }
     }
 }
 

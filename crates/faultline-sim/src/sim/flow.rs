@@ -6,10 +6,8 @@ use crate::calls::{FailReason, Outcome, Phase, Req, NO_PARENT, QUEUE_PARENT};
 use crate::event::Event;
 use crate::journal::Draw;
 use crate::movements::{Kind, Movement};
-use crate::nodes::queue::{Message, Offer};
-use crate::nodes::{Admit, Behaviour, ServiceRt};
+use crate::nodes::Admit;
 use crate::rng::unit_open;
-use crate::scenario::Fanout;
 use crate::time::SimTime;
 
 const REFUSED: Outcome = Outcome::Failed(FailReason::Refused);
@@ -104,82 +102,43 @@ impl Sim {
             node.metrics.complete(REFUSED, 0);
             return self.respond(idx, REFUSED);
         }
-        let limited = match &mut node.behaviour {
-            Behaviour::Service(svc) => svc.limiter.as_mut().is_some_and(|l| !l.try_take(now.0)),
-            _ => false,
-        };
-        match &mut node.behaviour {
-            Behaviour::Balancer(_) => {
-                node.in_flight += 1;
-                self.forward(target, idx);
+        self.arrive_at(target, idx);
+    }
+
+    /// Admits a call to `node`'s pool of workers (or connections): it starts
+    /// at once, waits in the pool's queue, or is rejected when that is full.
+    pub(crate) fn admit(&mut self, node: usize, idx: u32) {
+        let n = &mut self.nodes[node];
+        let admit = n.behaviour.pool_mut().map_or(Admit::Rejected, |p| p.offer(idx));
+        match admit {
+            Admit::Start => {
+                n.in_flight += 1;
+                self.start_work(node, idx);
             }
-            Behaviour::Queue(q) => {
-                let c = self.calls.at(idx);
-                let m = Message { request: c.request, op: c.op, key: c.key, deliveries: 0 };
-                let outcome = match q.offer(m) {
-                    Offer::Accepted | Offer::AcceptedDroppingOldest => Outcome::Ok,
-                    Offer::Rejected => Outcome::Failed(FailReason::Rejected),
-                };
-                node.metrics.complete(outcome, 0);
-                self.respond(idx, outcome);
-                self.pump(target);
+            Admit::Queued => {
+                n.in_flight += 1;
+                self.calls.at_mut(idx).phase = Phase::Queued;
             }
-            Behaviour::Service(svc) if limited => {
-                let retry_after = svc.limiter.map_or(0, |l| l.retry_after_us);
-                let outcome = Outcome::Failed(FailReason::RateLimited);
-                node.metrics.complete(outcome, 0);
-                self.calls.at_mut(idx).retry_after_us = retry_after;
-                self.respond(idx, outcome);
-            }
-            Behaviour::Service(svc)
-                if svc
-                    .shed_queue_threshold
-                    .is_some_and(|t| svc.pool.busy >= svc.pool.capacity && svc.pool.queue_depth() >= t) =>
-            {
-                // Load shedding: say no early rather than queue work that will be late.
-                let outcome = Outcome::Failed(FailReason::Rejected);
-                node.metrics.complete(outcome, 0);
-                self.respond(idx, outcome);
-            }
-            Behaviour::Service(_) | Behaviour::Database(_) => {
-                let admit = node.behaviour.pool_mut().map_or(Admit::Rejected, |p| p.offer(idx));
-                match admit {
-                    Admit::Start => {
-                        node.in_flight += 1;
-                        self.start_work(target, idx);
-                    }
-                    Admit::Queued => {
-                        node.in_flight += 1;
-                        self.calls.at_mut(idx).phase = Phase::Queued;
-                    }
-                    Admit::Rejected => {
-                        let outcome = Outcome::Failed(FailReason::Rejected);
-                        node.metrics.complete(outcome, 0);
-                        self.respond(idx, outcome);
-                    }
-                }
-            }
-            Behaviour::Client => {
-                // Validation forbids edges into clients.
-                node.metrics.complete(REFUSED, 0);
-                self.respond(idx, REFUSED);
-            }
+            Admit::Rejected => self.refuse(node, idx, Outcome::Failed(FailReason::Rejected)),
         }
     }
 
+    /// `node` answers a call that has just arrived with `outcome` at once,
+    /// without working on it (refused, rejected, rate limited, accepted by a queue).
+    pub(crate) fn refuse(&mut self, node: usize, idx: u32, outcome: Outcome) {
+        self.nodes[node].metrics.complete(outcome, 0);
+        self.respond(idx, outcome);
+    }
+
     /// A worker takes the call: schedule the end of its local work.
-    fn start_work(&mut self, node: usize, idx: u32) {
+    pub(crate) fn start_work(&mut self, node: usize, idx: u32) {
         let now = self.now;
         let expired = now.0 >= self.calls.at(idx).deadline;
         let n = &mut self.nodes[node];
         let work = if expired {
             0 // past its deadline: dropped as soon as it is picked up
         } else {
-            match &n.behaviour {
-                Behaviour::Service(s) => s.service_time.sample_scaled(&mut n.rng, n.slow),
-                Behaviour::Database(d) => d.query_time.sample_scaled(&mut n.rng, d.contention() * n.slow),
-                _ => 0,
-            }
+            n.behaviour.work_time(&mut n.rng, n.slow)
         };
         if let Some(j) = &mut self.journal {
             j.push(Draw::Work { node: node as u32, at_us: now.0, work_us: work });
@@ -205,10 +164,7 @@ impl Sim {
             return self.finish(node, idx, Outcome::Failed(FailReason::Timeout));
         }
         let n = &mut self.nodes[node];
-        let (own_5xx, own_4xx) = match &n.behaviour {
-            Behaviour::Service(s) => (s.error_rate, s.client_error_rate),
-            _ => (0.0, 0.0),
-        };
+        let (own_5xx, own_4xx) = n.behaviour.error_rates();
         // The configured error rate and a fault's combine as independent causes.
         let p_5xx = 1.0 - (1.0 - own_5xx) * (1.0 - n.error_rate);
         if p_5xx > 0.0 && unit_open(&mut n.err_rng) < p_5xx {
@@ -217,136 +173,27 @@ impl Sim {
         if own_4xx > 0.0 && unit_open(&mut n.err_rng) < own_4xx {
             return self.finish(node, idx, Outcome::Failed(FailReason::ClientError));
         }
-        let Behaviour::Service(svc) = &n.behaviour else {
-            return self.finish(node, idx, Outcome::Ok);
-        };
-        match svc.fanout {
-            Fanout::Sequential => self.next_sequential_dep(node, idx, op, 0, req),
-            Fanout::Parallel => {
-                let count = svc.deps.iter().filter(|d| d.ops.contains(op)).count();
-                if count == 0 {
-                    return self.finish(node, idx, Outcome::Ok);
-                }
-                self.calls.at_mut(idx).pending = count as u16;
-                let mut from = 0;
-                while let Some(i) = self.service(node).next_dep(op, from) {
-                    let edge = self.service(node).deps[i].edge;
-                    self.send_dep(node, req, idx, edge);
-                    from = i + 1;
-                }
-            }
-        }
+        self.work_done_at(node, idx, op, req);
     }
 
-    /// Sequential fan-out: calls the first dependency of `call`'s operation at
-    /// or after index `from`, or answers when there is none left.
-    fn next_sequential_dep(&mut self, node: usize, call: u32, op: u16, from: usize, req: Req) {
-        match self.service(node).next_dep(op, from) {
-            Some(i) => {
-                let edge = self.service(node).deps[i].edge;
-                self.calls.at_mut(call).stage = i as u16;
-                self.send_dep(node, req, call, edge);
-            }
-            None => self.finish(node, call, Outcome::Ok),
-        }
-    }
-
-    /// A load balancer passes the call on to a backend.
-    fn forward(&mut self, node: usize, idx: u32) {
-        let n = &mut self.nodes[node];
-        let Behaviour::Balancer(lb) = &mut n.behaviour else {
-            return;
-        };
-        let edges = &self.edges;
-        let key = self.calls.at(idx).key;
-        let backends = std::mem::take(&mut lb.backends);
-        let pick = lb.pick(key, |b| edges[backends[b] as usize].in_flight, &mut n.rng);
-        lb.backends = backends;
-        match pick {
-            Some(b) => {
-                let edge = lb.backends[b];
-                let call = self.calls.at_mut(idx);
-                call.phase = Phase::Working;
-                let req = call.req_next_hop();
-                self.send(req, idx, edge);
-            }
-            // No healthy backend: 503.
-            None => self.finish(node, idx, Outcome::Failed(FailReason::Rejected)),
-        }
-    }
-
-    /// A queue hands messages to its consumer while it has free slots (and
-    /// is up: a crashed queue keeps its messages until it restarts).
-    fn pump(&mut self, node: usize) {
-        if self.nodes[node].down {
-            return;
-        }
-        loop {
-            let Behaviour::Queue(q) = &mut self.nodes[node].behaviour else {
-                return;
-            };
-            let Some(m) = q.next_delivery() else { return };
-            let edge = q.edge;
-            let req = Req {
-                request: m.request,
-                op: m.op,
-                key: m.key,
-                hops: 1,
-                attempt: m.deliveries,
-                deadline: u64::MAX,
-                started_us: self.now.0,
-            };
-            self.send(req, QUEUE_PARENT, edge);
-        }
-    }
-
-    /// A queue's redelivery delay is over for its longest-waiting message:
-    /// it goes back to the end of the queue, and the queue delivers.
-    pub(super) fn on_redeliver(&mut self, node: u32) {
-        let node = node as usize;
-        let Behaviour::Queue(q) = &mut self.nodes[node].behaviour else {
-            return;
-        };
-        if q.redeliver() {
-            self.pump(node);
-        }
-    }
-
-    /// After a fault starts or ends: a queue that is up again (restarted
-    /// after a crash) resumes the deliveries its crash paused. For any other
-    /// queue this does nothing (an up queue never has both a message ready
-    /// and a consumer slot free).
+    /// After a fault starts or ends, every node that is up and running gets
+    /// the chance to resume work a crash or pause held back (a restarted
+    /// queue resumes its deliveries; see each kind's `resumed`).
     pub(super) fn resume_deliveries(&mut self) {
         for node in 0..self.nodes.len() {
             let n = &self.nodes[node];
-            if matches!(n.behaviour, Behaviour::Queue(_)) && !n.down && !n.paused {
-                self.pump(node);
+            if !n.down && !n.paused {
+                self.resumed_at(node);
             }
         }
     }
 
     /// The callee is done with a call: free its worker and answer.
-    fn finish(&mut self, node: usize, idx: u32, outcome: Outcome) {
+    pub(crate) fn finish(&mut self, node: usize, idx: u32, outcome: Outcome) {
         let now = self.now;
-        let c = self.calls.at(idx);
-        let arrived = c.arrived_at;
+        let arrived = self.calls.at(idx).arrived_at;
         if outcome.is_success() {
-            let info = self.ops[usize::from(c.op).min(self.ops.len() - 1)];
-            if info.method == crate::scenario::Method::Post {
-                // The side effect of a POST, keyed by request and edge: applying
-                // it twice is a duplicate unless an idempotency key lets the
-                // service recognise the repeat.
-                let key = crate::rng::mix64(c.request ^ (u64::from(c.edge) << 44));
-                if let Behaviour::Service(svc) = &mut self.nodes[node].behaviour {
-                    if !svc.applied.insert(key) {
-                        if info.idempotency_key {
-                            svc.deduplicated += 1;
-                        } else {
-                            svc.duplicates += 1;
-                        }
-                    }
-                }
-            }
+            self.succeeded_at(node, idx);
         }
         let n = &mut self.nodes[node];
         n.account(now);
@@ -360,7 +207,7 @@ impl Sim {
     }
 
     /// Puts a call's response on the wire back to its caller.
-    pub(super) fn respond(&mut self, idx: u32, outcome: Outcome) {
+    pub(crate) fn respond(&mut self, idx: u32, outcome: Outcome) {
         let call = self.calls.at_mut(idx);
         call.outcome = outcome;
         call.phase = Phase::Responding;
@@ -476,68 +323,23 @@ impl Sim {
                     }
                 }
             }
-            QUEUE_PARENT => {
-                let m = Message { request: req.request, op: req.op, key: req.key, deliveries: req.attempt };
-                if let Behaviour::Queue(q) = &mut self.nodes[caller].behaviour {
-                    if q.delivery_done(m, outcome.is_success()) {
-                        // Same delay for every message: the timers fire in
-                        // the order the messages started waiting (and, the
-                        // delay repeating, can wait in a lane of the queue).
-                        let at = now.plus(q.redelivery_delay_us);
-                        let event = Event::Redeliver { node: caller as u32 };
-                        self.queue.schedule_steady(at, event);
-                    }
-                }
-                self.pump(caller);
+            QUEUE_PARENT => self.own_call_answered(caller, outcome, req),
+            parent => {
+                let p = self.calls.at_mut(parent);
+                p.dep_failed |= !outcome.is_success();
+                let node = self.edges[p.edge as usize].to as usize;
+                self.child_done_at(node, parent, outcome);
             }
-            parent => self.child_done(parent, outcome),
-        }
-    }
-
-    /// A downstream call made for `parent` ended: continue, or answer.
-    fn child_done(&mut self, parent: u32, outcome: Outcome) {
-        let p = self.calls.at_mut(parent);
-        let failed = !outcome.is_success();
-        p.dep_failed |= failed;
-        let (op, stage, edge) = (p.op, p.stage, p.edge);
-        let req = p.req_next_hop();
-        let node = self.edges[edge as usize].to as usize;
-        match &self.nodes[node].behaviour {
-            // A balancer relays its backend's answer as it is.
-            Behaviour::Balancer(_) => self.finish(node, parent, outcome),
-            Behaviour::Service(svc) => match svc.fanout {
-                Fanout::Sequential => {
-                    if failed {
-                        return self.finish(node, parent, Outcome::Failed(FailReason::ErrorStatus));
-                    }
-                    self.next_sequential_dep(node, parent, op, usize::from(stage) + 1, req);
-                }
-                Fanout::Parallel => {
-                    let p = self.calls.at_mut(parent);
-                    p.pending -= 1;
-                    if p.pending == 0 {
-                        let outcome = if p.dep_failed { Outcome::Failed(FailReason::ErrorStatus) } else { Outcome::Ok };
-                        self.finish(node, parent, outcome);
-                    }
-                }
-            },
-            _ => {}
-        }
-    }
-
-    fn service(&self, node: usize) -> &ServiceRt {
-        match &self.nodes[node].behaviour {
-            Behaviour::Service(s) => s,
-            _ => unreachable!("only services make downstream calls"),
         }
     }
 
     /// Fails every call held at `node` (it crashed) and cuts it off from the
-    /// calls it had made. A queue keeps its messages, those out for delivery
-    /// included (their acknowledgements can no longer reach it).
+    /// calls it had made; its kind then resets what a crash resets, given the
+    /// calls it had made on its own account (a queue's deliveries, which it
+    /// takes back: their acknowledgements can no longer reach it).
     pub(super) fn drop_calls_at(&mut self, node: usize) {
         let now = self.now;
-        let mut unacknowledged = Vec::new();
+        let mut own_calls = Vec::new();
         for idx in self.calls.live_indices() {
             let c = self.calls.at(idx);
             let e = &self.edges[c.edge as usize];
@@ -550,8 +352,7 @@ impl Sim {
                 self.respond(idx, REFUSED);
             } else if caller == node && c.parent != NO_PARENT && !c.abandoned {
                 if c.parent == QUEUE_PARENT {
-                    let m = Message { request: c.request, op: c.op, key: c.key, deliveries: c.attempt };
-                    unacknowledged.push((c.started_us, m));
+                    own_calls.push((c.started_us, c.req()));
                 }
                 let lost = c.lost;
                 self.edges[c.edge as usize].in_flight -= 1;
@@ -561,21 +362,8 @@ impl Sim {
                 }
             }
         }
-        let n = &mut self.nodes[node];
-        n.in_flight = 0;
-        match &mut n.behaviour {
-            Behaviour::Service(s) => {
-                s.pool.reset();
-                s.bulkheads.iter_mut().for_each(|b| b.reset());
-            }
-            Behaviour::Database(d) => d.pool.reset(),
-            Behaviour::Queue(q) => {
-                unacknowledged.sort_by_key(|&(sent, m)| (sent, m.request));
-                let messages: Vec<Message> = unacknowledged.into_iter().map(|(_, m)| m).collect();
-                q.take_back(&messages);
-            }
-            _ => {}
-        }
+        self.nodes[node].in_flight = 0;
+        self.crashed_at(node, own_calls);
     }
 }
 

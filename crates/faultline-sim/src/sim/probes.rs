@@ -98,11 +98,7 @@ impl Sim {
             return self.probe_reply(edge, seq, false);
         }
         let rng = probe_rng(&mut self.edges[edge as usize]);
-        let work = match &n.behaviour {
-            Behaviour::Service(s) => s.service_time.sample_scaled(rng, n.slow),
-            Behaviour::Database(d) => d.query_time.sample_scaled(rng, d.contention() * n.slow),
-            _ => 0,
-        };
+        let work = n.behaviour.work_time(rng, n.slow);
         self.queue.schedule(self.now.plus(work), Event::ProbeAnswer { edge, seq });
     }
 
@@ -111,10 +107,7 @@ impl Sim {
     pub(super) fn on_probe_answer(&mut self, edge: u32, seq: u32) {
         let target = self.edges[edge as usize].to as usize;
         let n = &self.nodes[target];
-        let own_5xx = match &n.behaviour {
-            Behaviour::Service(s) => s.error_rate,
-            _ => 0.0,
-        };
+        let (own_5xx, _) = n.behaviour.error_rates();
         let p_5xx = 1.0 - (1.0 - own_5xx) * (1.0 - n.error_rate);
         let down = n.down;
         let rng = probe_rng(&mut self.edges[edge as usize]);

@@ -26,7 +26,7 @@ use crate::scenario::Method;
 impl Sim {
     /// A caller's first attempt over `edge`, from a caller without bulkheads
     /// (a client, a balancer, a queue): its breaker may refuse it.
-    pub(super) fn send(&mut self, req: Req, parent: u32, edge: u32) {
+    pub(crate) fn send(&mut self, req: Req, parent: u32, edge: u32) {
         if !self.breaker_allows(edge) {
             return self.refuse_locally(req, parent, edge, FailReason::ShortCircuited);
         }
@@ -36,7 +36,7 @@ impl Sim {
 
     /// A service calls a dependency: through its breaker, then its bulkhead
     /// if it has one.
-    pub(super) fn send_dep(&mut self, node: usize, req: Req, parent: u32, edge: u32) {
+    pub(crate) fn send_dep(&mut self, node: usize, req: Req, parent: u32, edge: u32) {
         let Some(b) = self.bulkhead_guarding(node, edge) else {
             return self.send(req, parent, edge);
         };
