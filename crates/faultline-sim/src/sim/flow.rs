@@ -418,6 +418,7 @@ impl Sim {
                 self.overall.complete(outcome, latency);
                 self.totals.in_flight -= 1;
                 let op_index = usize::from(req.op).min(self.op_stats.len() - 1);
+                self.op_latency[op_index].complete(outcome, latency);
                 let op = &mut self.op_stats[op_index];
                 match outcome {
                     Outcome::Ok => {

@@ -178,6 +178,8 @@ pub struct Sim {
     pub(crate) ops: Vec<OpInfo>,
     pub(crate) op_names: Vec<String>,
     pub(crate) op_stats: Vec<OpStats>,
+    /// End-to-end latency per operation (by index), at the clients.
+    pub(crate) op_latency: Vec<Metrics>,
 }
 
 impl Sim {
@@ -343,6 +345,7 @@ impl Sim {
             overall: Metrics::default(),
             movements: Movements::default(),
             op_stats: vec![OpStats::default(); ops.len()],
+            op_latency: vec![Metrics::default(); ops.len()],
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
         })
@@ -566,6 +569,7 @@ impl Sim {
                 e.metrics.close_window(t_ms, u64::from(e.in_flight));
             }
             self.overall.close_window(t_ms, self.totals.in_flight);
+            self.op_latency.iter_mut().for_each(|m| m.close_window(t_ms, 0));
             self.next_window = self.next_window.plus(WINDOW_US);
         }
         self.now = at;
