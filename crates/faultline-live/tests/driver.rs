@@ -128,7 +128,7 @@ fn failed_calls_have_their_own_latency_on_the_page() {
     assert!(
         text.starts_with("subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms\n")
     );
-    let api_row = text.lines().filter(|l| l.starts_with("api,node,")).last().unwrap();
+    let api_row = text.lines().rfind(|l| l.starts_with("api,node,")).unwrap();
     assert!(
         api_row.ends_with(&format!(",{},{}", last.fail_p50_us as f64 / 1e3, last.fail_p99_us as f64 / 1e3)),
         "{api_row}"
