@@ -312,8 +312,9 @@ impl Sim {
                 .collect(),
             ops: self
                 .op_stats()
-                .zip(&self.op_latency)
-                .map(|((name, o), m)| OpReport {
+                .enumerate()
+                .map(|(i, (name, o))| (name, o, self.op_latency.get(i).unwrap_or(&self.overall)))
+                .map(|(name, o, m)| OpReport {
                     name: name.to_string(),
                     ok: o.ok,
                     degraded: o.degraded,

@@ -111,6 +111,8 @@ fn shedding_half_the_load_does_not_lower_the_p99() {
     assert_eq!(busy.nodes[1].failed_latency_ms.p99, 0.0);
     assert_eq!(busy.ops[0].failed, busy.requests.failed.total);
     assert_eq!(calm.failed_latency_ms.p99 == 0.0, calm.requests.failed.total == 0);
+    // One operation: its latency is the run's.
+    assert_eq!((&busy.ops[0].latency_ms, &busy.ops[0].failed_latency_ms), (&busy.latency_ms, &busy.failed_latency_ms));
 
     // The charts' windows, and so the live view, agree.
     for (what, sim) in [("calm", &calm_sim), ("busy", &busy_sim)] {
@@ -194,4 +196,52 @@ fn an_open_breaker_does_not_lower_the_p99() {
     assert_eq!(broken.edges[1].failed_latency_ms.p50, 0.0);
     assert!(near(broken.failed_latency_ms.p50, 3.0, 0.02), "{:?}", broken.failed_latency_ms);
     assert_eq!(healthy.failed_latency_ms, Latency::default());
+}
+
+/// Each operation has its own latency: reads answered by the service alone,
+/// writes that also wait for a database (a constant 20 ms, failing half of
+/// them with a 5xx).
+#[test]
+fn each_operation_has_its_own_latency() {
+    let (_, r) = run(&format!(
+        r#"{{
+  "version": 1, "name": "two operations", "seed": 5, "duration_ms": 600000,
+  "nodes": [
+    {{ "id": "users", "kind": {{ "type": "client" }} }},
+    {{ "id": "svc", "kind": {{ "type": "service", "workers": 1000, "calls": [ {{ "to": "db", "ops": ["write"] }} ],
+        "service_time": {{ "type": "exponential", "mean_ms": {SERVICE_MS} }} }} }},
+    {{ "id": "db", "kind": {{ "type": "service", "workers": 1000, "error_rate": 0.5,
+        "service_time": {{ "type": "constant", "ms": 20.0 }} }} }}
+  ],
+  "edges": [
+    {{ "from": "users", "to": "svc", "latency": {{ "type": "constant", "ms": 1.0 }} }},
+    {{ "from": "svc", "to": "db", "latency": {{ "type": "constant", "ms": 1.0 }} }}
+  ],
+  "workloads": [ {{ "id": "load", "client": "users", "target": "svc",
+    "arrival": {{ "type": "poisson", "rate_rps": 100.0 }},
+    "ops": [ {{ "name": "read" }}, {{ "name": "write", "method": "POST" }} ] }} ]
+}}"#
+    ));
+    let op = |name: &str| r.ops.iter().find(|o| o.name == name).unwrap();
+    let (read, write) = (op("read"), op("write"));
+    show("read", &read.latency_ms, &read.failed_latency_ms);
+    show("write", &write.latency_ms, &write.failed_latency_ms);
+    assert_eq!(read.failed, 0);
+    assert!(near(write.failed as f64, write.ok as f64, 0.05), "{} failed, {} ok", write.failed, write.ok);
+    for (what, l, fixed_ms) in [
+        ("read", &read.latency_ms, 2.0),
+        ("write", &write.latency_ms, 24.0),
+        ("failed write", &write.failed_latency_ms, 24.0),
+    ] {
+        for q in [0.5, 0.99] {
+            let got = if q == 0.5 { l.p50 } else { l.p99 };
+            assert!(
+                near(got, quantile_ms(fixed_ms, q), 0.04),
+                "{what}: p{} {got} vs {}",
+                q * 100.0,
+                quantile_ms(fixed_ms, q)
+            );
+        }
+    }
+    assert_eq!(read.failed_latency_ms, Latency::default());
 }

@@ -178,7 +178,8 @@ pub struct Sim {
     pub(crate) ops: Vec<OpInfo>,
     pub(crate) op_names: Vec<String>,
     pub(crate) op_stats: Vec<OpStats>,
-    /// End-to-end latency per operation (by index), at the clients.
+    /// End-to-end latency per operation (by index), at the clients; empty
+    /// with a single operation, whose latency is `overall`'s.
     pub(crate) op_latency: Vec<Metrics>,
 }
 
@@ -345,7 +346,7 @@ impl Sim {
             overall: Metrics::default(),
             movements: Movements::default(),
             op_stats: vec![OpStats::default(); ops.len()],
-            op_latency: vec![Metrics::default(); ops.len()],
+            op_latency: if ops.len() > 1 { vec![Metrics::default(); ops.len()] } else { Vec::new() },
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
         })
