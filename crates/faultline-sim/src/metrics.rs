@@ -222,8 +222,9 @@ impl Metrics {
         self.win_arrivals += 1;
     }
 
-    /// A call finished here after `latency_us`.
-    #[inline]
+    /// A call finished here after `latency_us`. Always inlined: it is on
+    /// every call's path, and small once failures are recorded out of line.
+    #[inline(always)]
     pub fn complete(&mut self, outcome: Outcome, latency_us: u64) {
         match outcome {
             Outcome::Ok => {
@@ -249,6 +250,9 @@ impl Metrics {
         }
     }
 
+    /// Kept out of line, so `complete` stays small enough to inline into
+    /// the engine's hot paths (successes are the common case).
+    #[inline(never)]
     fn record_failure(&mut self, latency_us: u64) {
         let f = self.failures.get_or_insert_with(Default::default);
         f.sum_us = f.sum_us.saturating_add(latency_us);
