@@ -87,7 +87,7 @@ struct Window {
     ok: u64,
     failed: u64,
     seconds: u64,
-    /// The mean of the windows' p99s, in ms (what the p99 chart shows).
+    /// The mean of the windows' p99s of successful calls, in ms (what the p99 chart shows).
     p99_ms: f64,
 }
 
@@ -187,7 +187,7 @@ fn cascade_the_breaker_saves_the_catalog_and_the_tail() {
     );
     assert!(cb > 0.25, "{cb}"); // 36.7%
     assert_eq!(op(&after, "catalog").failed, 0);
-    assert!(after.latency_ms.p99 * 10.0 < before.latency_ms.p99); // 38.9 vs 1146.9 ms
+    assert!(after.latency_ms.p99 * 10.0 < before.latency_ms.p99); // 39.7 vs 1196.0 ms (successes; mixed with the fast failures it read 38.9 vs 1146.9)
 
     // B is still slow: the orders fail, at once.
     assert!(failure_share(op(&after, "orders")) > 0.5); // 75.6%

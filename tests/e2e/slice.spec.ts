@@ -62,3 +62,28 @@ test('reset returns to time zero', async ({ page }) => {
   await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '0');
   await expect(page.getByTestId('play')).toBeEnabled();
 });
+
+test('failed calls get their own latency line; the p99 line is of successes', async ({ page }) => {
+  await page.goto('/');
+  for (let i = 0; i < 20; i++) await page.getByTestId('step').click();
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '2000');
+  await page.getByTestId('node-api').click();
+  // Nothing has failed yet: no failed line, no failed readout.
+  await expect(page.getByTestId('chart-p99')).toHaveAttribute('data-points', '2');
+  await expect(page.getByTestId('chart-p99-failed')).toHaveCount(0);
+  await page.getByTestId('node-db').click();
+  await page.getByTestId('fault-crash').click();
+  for (let i = 0; i < 10; i++) await page.getByTestId('step').click();
+  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '3001');
+  await page.getByTestId('node-api').click();
+  const failed = page.getByTestId('chart-p99-failed');
+  await expect(failed).toBeVisible();
+  await expect(failed).toHaveText(/^failed /);
+  expect(Number(await failed.getAttribute('data-value'))).toBeGreaterThanOrEqual(0);
+  await expect(page.locator('[data-testid=chart-p99] polyline.series.failed')).toHaveCount(1);
+  // The successes' line does not drop to 0 in the second where every call failed.
+  const ok = page.locator('[data-testid=chart-p99] polyline.series.p99');
+  await expect(ok).toHaveCount(1);
+  expect((await ok.getAttribute('points'))!.trim().split(' ').length).toBe(2);
+  await page.locator('.charts').screenshot({ path: '/tmp/c-latency-charts.png' });
+});

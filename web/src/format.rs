@@ -13,6 +13,15 @@ pub fn ms(v: f64) -> String {
     }
 }
 
+/// Milliseconds where 0 is a value (a failure answered at once), not "none".
+pub fn ms_or_zero(v: f64) -> String {
+    if v <= 0.0 {
+        "0 ms".into()
+    } else {
+        ms(v)
+    }
+}
+
 pub fn rate(v: f64) -> String {
     if v >= 10_000.0 {
         format!("{:.1}k/s", v / 1_000.0)
@@ -52,6 +61,7 @@ mod tests {
         assert_eq!(ms(8.123), "8.12 ms");
         assert_eq!(ms(123.45), "123.5 ms");
         assert_eq!(ms(2500.0), "2.50 s");
+        assert_eq!((ms_or_zero(0.0), ms_or_zero(8.123)), ("0 ms".into(), "8.12 ms".into()));
         assert_eq!(rate(400.2), "400/s");
         assert_eq!(percent(0.012), "1.2%");
         assert_eq!(clock(61_234.0), "1:01.2");

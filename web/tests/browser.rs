@@ -222,3 +222,99 @@ async fn the_inspector_s_own_fields_are_field_ids_never_a_card_s() {
     }
     assert!(host.query_selector("[data-testid^=\"node-\"], [id^=\"node-\"]").unwrap().is_none());
 }
+
+/// The latency charts draw the successes' percentiles, broken off in a
+/// window without a success (a 0 there would read as fast), and the failed
+/// calls' as a dashed line of their own, only where calls failed.
+#[wasm_bindgen_test]
+async fn latency_charts_keep_failures_apart() {
+    use faultline_sim::metrics::Point;
+    use faultline_web::components::Charts;
+    use std::rc::Rc;
+
+    #[component]
+    fn Host() -> Html {
+        let series = use_memo((), |_| {
+            let p = |t_ms, ok, failed, p99_us, fail_p99_us| Point {
+                t_ms,
+                arrivals: ok + failed,
+                ok,
+                failed,
+                p50_us: p99_us / 2,
+                p99_us,
+                fail_p50_us: fail_p99_us / 2,
+                fail_p99_us,
+                ..Point::default()
+            };
+            vec![
+                p(1_000, 50, 0, 10_000, 0),
+                p(2_000, 50, 50, 12_000, 600),
+                p(3_000, 0, 100, 0, 200), // everything failed, at once
+                p(4_000, 50, 0, 11_000, 0),
+            ]
+        });
+        html! { <Charts subject="api" {series} markers={Rc::new(Vec::new())} now_ms={4_000.0} /> }
+    }
+    let host = mount();
+    yew::Renderer::<Host>::with_root(host.clone()).render();
+    yew::scheduler::flush().await;
+    let xs_of = |line: &web_sys::Element| -> Vec<f64> {
+        let points = line.get_attribute("points").unwrap();
+        points.split_whitespace().map(|p| p.split(',').next().unwrap().parse().unwrap()).collect()
+    };
+    let p99 = by_testid(&host, "chart-p99");
+    let ok = p99.query_selector_all("polyline.series.p99").unwrap();
+    assert_eq!(ok.length(), 2, "broken off at 3 s");
+    let first = xs_of(&ok.item(0).unwrap().unchecked_into());
+    let second = xs_of(&ok.item(1).unwrap().unchecked_into());
+    assert_eq!((first.len(), second.len()), (2, 2), "{first:?} {second:?}");
+    assert!(first[1] < second[0], "{first:?} {second:?}");
+    let failed = p99.query_selector_all("polyline.series.failed").unwrap();
+    assert_eq!(failed.length(), 1);
+    // Windows 2 s and 3 s; the lone window at 4 s is drawn across its second, from 3 s.
+    assert_eq!(xs_of(&failed.item(0).unwrap().unchecked_into()), vec![first[1], second[0]]);
+    // The headline is the successes' p99 of the latest window; nothing failed in it.
+    let value = p99.query_selector(".chart-value").unwrap().unwrap();
+    assert_eq!(value.get_attribute("data-value").as_deref(), Some("11"));
+    let failed_now = by_testid(&host, "chart-p99-failed");
+    assert_eq!(
+        (failed_now.get_attribute("data-value").as_deref(), failed_now.text_content().as_deref()),
+        (Some("0"), Some("failed –"))
+    );
+    // Throughput and errors have no failed line.
+    assert!(by_testid(&host, "chart-throughput").query_selector("polyline.failed").unwrap().is_none());
+    assert!(host.query_selector("[data-testid=chart-throughput-failed]").unwrap().is_none());
+}
+
+/// The run summary gives the failed requests' latency beside their causes.
+#[wasm_bindgen_test]
+async fn the_run_summary_gives_the_failures_latency() {
+    use faultline_sim::report::{Failures, Latency, RequestTotals, RunSummary};
+    use faultline_sim::SimView;
+    use faultline_web::components::Summary;
+    use std::rc::Rc;
+
+    #[component]
+    fn Host() -> Html {
+        let view = use_memo((), |_| SimView::default());
+        let report = Rc::new(RunSummary {
+            requests: RequestTotals {
+                generated: 10,
+                ok: 6,
+                failed: Failures { total: 4, short_circuited: 4, ..Failures::default() },
+                ..RequestTotals::default()
+            },
+            latency_ms: Latency { p99: 40.0, ..Latency::default() },
+            failed_latency_ms: Latency { p50: 0.0, p99: 2.5, ..Latency::default() },
+            ..RunSummary::default()
+        });
+        html! { <Summary {view} report={Some(report)} /> }
+    }
+    let host = mount();
+    yew::Renderer::<Host>::with_root(host.clone()).render();
+    yew::scheduler::flush().await;
+    assert_eq!(by_testid(&host, "metric-run-p99").get_attribute("data-value").as_deref(), Some("40"));
+    let failed = by_testid(&host, "failed-latency");
+    assert_eq!(failed.get_attribute("data-value").as_deref(), Some("2.5"));
+    assert_eq!(failed.text_content().as_deref(), Some("; answered in p50 0 ms, p99 2.50 ms"));
+}

@@ -1,5 +1,6 @@
 //! The human-readable report: the live numbers the playground shows at the
-//! current simulated time, then the whole-run totals.
+//! current simulated time, then the whole-run totals. Latency columns are of
+//! successful calls; "failed" ones are of failed calls ("-" when none failed).
 
 use faultline_sim::Sim;
 use std::fmt::Write;
@@ -10,13 +11,23 @@ pub fn text_report(sim: &Sim) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}  (seed {}, t = {:.3} s)", report.scenario, report.seed, view.now_ms / 1e3);
     let _ = writeln!(out);
-    let _ =
-        writeln!(out, "{:<16} {:>12} {:>10} {:>10} {:>10}", "node", "throughput/s", "in flight", "p50 ms", "p99 ms");
+    let _ = writeln!(
+        out,
+        "{:<16} {:>12} {:>10} {:>10} {:>10} {:>9} {:>14}",
+        "node", "throughput/s", "in flight", "p50 ms", "p99 ms", "errors %", "failed p99 ms"
+    );
     for (spec, n) in sim.scenario().nodes.iter().zip(&view.nodes) {
+        let l = &n.live;
         let _ = writeln!(
             out,
-            "{:<16} {:>12.1} {:>10} {:>10.3} {:>10.3}",
-            spec.id, n.live.throughput_rps, n.live.in_flight, n.live.p50_ms, n.live.p99_ms
+            "{:<16} {:>12.1} {:>10} {:>10.3} {:>10.3} {:>9.1} {:>14}",
+            spec.id,
+            l.throughput_rps,
+            l.in_flight,
+            l.p50_ms,
+            l.p99_ms,
+            l.error_rate * 100.0,
+            failed_ms(l.error_rate > 0.0, l.failed_p99_ms)
         );
     }
     let r = &report.requests;
@@ -35,12 +46,44 @@ pub fn text_report(sim: &Sim) -> String {
         r.in_flight
     );
     let _ = writeln!(out, "retries: {}  duplicates: {}  deduplicated: {}", r.retries, r.duplicates, r.deduplicated);
-    let l = &report.latency_ms;
+    let latency = |out: &mut String, what: &str, l: &faultline_sim::report::Latency| {
+        let _ = writeln!(
+            out,
+            "latency ms, {what}: mean {:.3}  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
+            l.mean, l.p50, l.p90, l.p99, l.p999, l.max
+        );
+    };
+    latency(&mut out, "ok", &report.latency_ms);
+    if f.total > 0 {
+        latency(&mut out, "failed", &report.failed_latency_ms);
+    }
+    let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "latency ms: mean {:.3}  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
-        l.mean, l.p50, l.p90, l.p99, l.p999, l.max
+        "{:<16} {:>10} {:>10} {:>10} {:>10} {:>14}",
+        "operation", "ok", "failed", "p50 ms", "p99 ms", "failed p99 ms"
     );
+    for o in &report.ops {
+        let _ = writeln!(
+            out,
+            "{:<16} {:>10} {:>10} {:>10.3} {:>10.3} {:>14}",
+            o.name,
+            o.ok,
+            o.failed,
+            o.latency_ms.p50,
+            o.latency_ms.p99,
+            failed_ms(o.failed > 0, o.failed_latency_ms.p99)
+        );
+    }
     let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
+}
+
+/// A failures' latency, or "-" when there were none.
+fn failed_ms(any: bool, ms: f64) -> String {
+    if any {
+        format!("{ms:.3}")
+    } else {
+        "-".into()
+    }
 }

@@ -47,8 +47,50 @@ fn run_prints_the_engines_numbers() {
     let table = text(&out.stdout);
     let api_p99 = sim.view().nodes[1].live.p99_ms;
     let api_row = table.lines().find(|l| l.starts_with("api ")).unwrap();
-    assert!(api_row.ends_with(&format!("{api_p99:.3}")), "{api_row} vs {api_p99}");
+    assert_eq!(column(&table, "api ", 4), format!("{api_p99:.3}"), "{api_row} vs {api_p99}");
     assert!(table.contains(&expected.trace_hash));
+}
+
+/// The `i`-th whitespace-separated field of the line starting with `start`.
+fn column(table: &str, start: &str, i: usize) -> String {
+    let row = table.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("no {start:?} in {table}"));
+    row.split_whitespace().nth(i).unwrap_or_else(|| panic!("{row}")).to_string()
+}
+
+/// Latency is of successful calls; failed calls have their own, in the JSON
+/// (run, nodes, links, operations) and in the table.
+#[test]
+fn failures_have_their_own_latency() {
+    let path = "assets/scenarios/cascade-after.json";
+    let out = faultline(&["run", path, "--json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scenario = Scenario::from_json(&std::fs::read_to_string(repo().join(path)).unwrap()).unwrap();
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.run();
+    let r = sim.report();
+    assert!(r.requests.failed.total > 0);
+    assert_eq!(json["latency_ms"]["p99"], r.latency_ms.p99);
+    assert_eq!(json["failed_latency_ms"]["p99"], r.failed_latency_ms.p99);
+    assert!(r.failed_latency_ms.p99 > 0.0);
+    assert_eq!(json["nodes"][1]["failed_latency_ms"]["p50"], r.nodes[1].failed_latency_ms.p50);
+    assert_eq!(json["edges"][1]["failed_latency_ms"]["p50"], 0.0); // short-circuited at once
+    for (i, op) in r.ops.iter().enumerate() {
+        assert_eq!(json["ops"][i]["name"], op.name.as_str());
+        assert_eq!(json["ops"][i]["latency_ms"]["p99"], op.latency_ms.p99);
+        assert_eq!(json["ops"][i]["failed_latency_ms"]["p99"], op.failed_latency_ms.p99);
+    }
+
+    let out = faultline(&["run", path], None);
+    let table = text(&out.stdout);
+    let view = sim.view();
+    assert_eq!(column(&table, "a ", 6), format!("{:.3}", view.nodes[1].live.failed_p99_ms), "{table}");
+    assert_eq!(column(&table, "b ", 6), "-", "{table}"); // no failures there
+    let failed = table.lines().find(|l| l.starts_with("latency ms, failed:")).expect("a line for failures");
+    assert!(failed.contains(&format!("p99 {:.3}", r.failed_latency_ms.p99)), "{failed}");
+    let orders = r.ops.iter().find(|o| o.name == "orders").unwrap();
+    assert_eq!(column(&table, "orders ", 4), format!("{:.3}", orders.latency_ms.p99), "{table}");
+    assert_eq!(column(&table, "orders ", 5), format!("{:.3}", orders.failed_latency_ms.p99), "{table}");
 }
 
 #[test]

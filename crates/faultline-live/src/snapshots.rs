@@ -11,12 +11,13 @@ use faultline_sim::{Sim, SimTime};
 
 /// Memory the snapshots may use, roughly.
 const BUDGET_BYTES: usize = 96 << 20;
-/// Rough size of one node's or edge's metrics in a snapshot, at most: the
-/// run's HDR histogram (about 27 KB at two significant digits over an hour
-/// of microseconds), the open window's latencies (a list of up to 16 KB, or
-/// a second histogram once a busy window spills), and the series (600
-/// windows, about 34 KB).
-const BYTES_PER_PART: usize = 110 << 10;
+/// Rough size of one node's or edge's metrics in a snapshot: the run's HDR
+/// histogram of successes (about 27 KB at two significant digits over an
+/// hour of microseconds), the open window's latencies (a list of up to 16 KB,
+/// or a second histogram once a busy window spills), and the series (600
+/// windows, about 43 KB); a part that has had failures keeps a histogram and
+/// a list for them too (up to about 43 KB more).
+const BYTES_PER_PART: usize = 140 << 10;
 /// Interval between snapshots of a fresh run, per node or edge: a big
 /// topology is copied less often (each copy of 600 parts costs ~60 MB of
 /// memcpy and milliseconds of frame time).

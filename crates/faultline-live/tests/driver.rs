@@ -99,3 +99,39 @@ fn an_unrunnable_document_is_blocked_and_the_engine_restarts_the_last_one() {
     let csv = send(&mut live, Command::Csv, 0.0);
     assert!(matches!(&csv[..], [Report::Csv(text)] if text.starts_with("subject,kind,t_ms")));
 }
+
+/// The page gets the successes' percentiles as the headline and the failed
+/// calls' apart: in the view, the followed series, the run summary and the CSV.
+#[test]
+fn failed_calls_have_their_own_latency_on_the_page() {
+    let doc = slice_scenario();
+    let mut live = Live::new();
+    send(&mut live, Command::Load { rev: 1, doc: Box::new(doc.clone()) }, 0.0);
+    send(&mut live, Command::Step { ms: 2_000 }, 0.0);
+    let crash = vec![FaultAction::Crash { node: "db".into() }];
+    // Down for half of the next second: its window has successes and failures.
+    send(&mut live, Command::Inject { actions: crash, duration_ms: Some(500), at_ms: None }, 0.0);
+    send(&mut live, Command::Step { ms: 1_000 }, 0.0);
+    let r = send(&mut live, Command::Follow(Subject::Node(1)), 0.0);
+    let [Report::Moment(ro)] = &r[..] else { panic!("{r:?}") };
+    let sim = live.sim();
+    let last = *sim.node_metrics(1).last_point().unwrap();
+    assert!(last.failed > 0 && last.ok > 0, "{last:?}");
+    assert!(last.fail_p99_us > 0, "{last:?}");
+    assert_eq!(ro.series.as_ref().unwrap().last(), Some(&last), "the failures' percentiles survive JSON");
+    let api = &ro.view.nodes[1].live;
+    assert_eq!((api.p99_ms, api.failed_p99_ms), (last.p99_us as f64 / 1e3, last.fail_p99_us as f64 / 1e3));
+    let summary = ro.summary.as_ref().unwrap();
+    assert_eq!(summary, &sim.run_summary());
+    assert!(summary.failed_latency_ms.p99 > 0.0 && summary.latency_ms.p99 > 0.0, "{summary:?}");
+    let csv = send(&mut live, Command::Csv, 0.0);
+    let [Report::Csv(text)] = &csv[..] else { panic!() };
+    assert!(
+        text.starts_with("subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms\n")
+    );
+    let api_row = text.lines().rfind(|l| l.starts_with("api,node,")).unwrap();
+    assert!(
+        api_row.ends_with(&format!(",{},{}", last.fail_p50_us as f64 / 1e3, last.fail_p99_us as f64 / 1e3)),
+        "{api_row}"
+    );
+}

@@ -54,6 +54,10 @@ fn window_quantile(values: &mut [u32], q: f64, h: &Histogram<u64>) -> u64 {
 }
 
 /// One window of the time series.
+///
+/// `p50_us`/`p99_us` are of the window's successful calls (ok or degraded);
+/// failed calls have their own, so a failure answered at once (a refusal, a
+/// short circuit, shed load) cannot make the latency look better.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     /// End of the window, in simulated milliseconds.
@@ -65,32 +69,130 @@ pub struct Point {
     pub p99_us: u64,
     /// Calls at the node (or on the edge) when the window closed.
     pub in_flight: u64,
+    /// Latency of the window's failed calls (0 when none failed).
+    #[serde(default)]
+    pub fail_p50_us: u64,
+    #[serde(default)]
+    pub fail_p99_us: u64,
+}
+
+/// Where one kind of latency (successes or failures) ends up: the run's
+/// histogram, and the open window's once it spills. The open window's list
+/// itself lives with the caller, so the success list can sit on the hot cache
+/// line with the counters.
+#[derive(Clone, Debug)]
+struct Histograms {
+    /// Every latency of the closed windows, and of the open one's spills.
+    run: Histogram<u64>,
+    /// The open window's spilled latencies, once it has had more than
+    /// `PENDING_CAPACITY` (empty otherwise).
+    window: Option<Box<Histogram<u64>>>,
+}
+
+impl Default for Histograms {
+    fn default() -> Self {
+        Histograms { run: new_histogram(), window: None }
+    }
+}
+
+impl Histograms {
+    /// Moves the pending latencies into the run's and the window's histograms.
+    #[cold]
+    fn spill(&mut self, pending: &mut Vec<u32>) {
+        let win = self.window.get_or_insert_with(|| Box::new(new_histogram()));
+        for &us in pending.iter() {
+            self.run.saturating_record(u64::from(us));
+            win.saturating_record(u64::from(us));
+        }
+        pending.clear();
+    }
+
+    /// The open window has spilled into `window`.
+    fn spilled(&self) -> bool {
+        self.window.as_ref().is_some_and(|h| !h.is_empty())
+    }
+
+    /// The window's p50 and p99 (0 when empty); empties `pending` into the run's histogram.
+    fn close_window(&mut self, pending: &mut Vec<u32>) -> (u64, u64) {
+        if self.spilled() {
+            self.spill(pending);
+            let win = self.window.as_mut().expect("spilled");
+            let q = (win.value_at_quantile(0.5), win.value_at_quantile(0.99));
+            win.reset();
+            q
+        } else if pending.is_empty() {
+            (0, 0)
+        } else {
+            let q = (window_quantile(pending, 0.5, &self.run), window_quantile(pending, 0.99, &self.run));
+            for &us in pending.iter() {
+                self.run.saturating_record(u64::from(us));
+            }
+            pending.clear();
+            q
+        }
+    }
+
+    /// The run's histogram including the open window's `pending` latencies.
+    fn whole(&self, pending: &[u32]) -> std::borrow::Cow<'_, Histogram<u64>> {
+        if pending.is_empty() {
+            std::borrow::Cow::Borrowed(&self.run)
+        } else {
+            let mut h = self.run.clone();
+            for &us in pending {
+                h.saturating_record(u64::from(us));
+            }
+            std::borrow::Cow::Owned(h)
+        }
+    }
+
+    fn quantiles_us<const N: usize>(&self, pending: &[u32], qs: [f64; N]) -> ([u64; N], u64) {
+        let h = self.whole(pending);
+        if h.is_empty() {
+            ([0; N], 0)
+        } else {
+            (qs.map(|q| h.value_at_quantile(q)), h.max())
+        }
+    }
+}
+
+/// The latencies of failed calls, kept apart from the successes'. Boxed and
+/// made on the first failure: a node or edge that never fails pays one null
+/// pointer for it.
+#[derive(Clone, Debug, Default)]
+struct FailedLatencies {
+    pending: Vec<u32>,
+    sum_us: u64,
+    hists: Histograms,
 }
 
 /// Counters, histograms and the series of one node or edge.
 ///
+/// Latencies of successful calls (ok or degraded) and of failed ones are
+/// kept apart: a failure is often answered at once (a refusal, a breaker's
+/// short circuit, shed load, a rate limit) and, mixed in, would pull the
+/// percentiles down just when things go wrong. Every percentile and mean
+/// without "failed" in its name is of successes.
+///
 /// Laid out for the cache: what every successful call touches (the pending
 /// list's header and five counters) fills the first 64-byte line, failures
-/// the second, and the histogram and series, read once a window, come last.
+/// the second, and the histograms and series, read once a window, come last.
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub struct Metrics {
-    /// Latencies of the open window not yet in `hist` (clamped as it would).
+    /// Latencies of the open window's successes not yet in `hists` (clamped as it would).
     pending: Vec<u32>,
     pub arrivals: u64,
     pub ok: u64,
     win_arrivals: u64,
     win_ok: u64,
+    /// Sum of the successes' latencies.
     pub latency_sum_us: u64,
     win_failed: u64,
     /// Of `ok`, how many were answered by a fallback.
     pub degraded: u64,
     pub failed: [u64; FailReason::COUNT],
-    /// Every latency of the closed windows, and of the open one's spills.
-    hist: Histogram<u64>,
-    /// The open window's spilled latencies, once it has had more than
-    /// `PENDING_CAPACITY` (empty otherwise).
-    win_hist: Option<Box<Histogram<u64>>>,
+    failures: Option<Box<FailedLatencies>>,
+    hists: Histograms,
     pub series: VecDeque<Point>,
 }
 
@@ -102,12 +204,12 @@ impl Default for Metrics {
             degraded: 0,
             failed: [0; FailReason::COUNT],
             latency_sum_us: 0,
-            hist: new_histogram(),
+            hists: Histograms::default(),
             win_arrivals: 0,
             win_ok: 0,
             win_failed: 0,
             pending: Vec::new(),
-            win_hist: None,
+            failures: None,
             series: VecDeque::new(),
         }
     }
@@ -120,8 +222,9 @@ impl Metrics {
         self.win_arrivals += 1;
     }
 
-    /// A call finished here after `latency_us`.
-    #[inline]
+    /// A call finished here after `latency_us`. Always inlined: it is on
+    /// every call's path, and small once failures are recorded out of line.
+    #[inline(always)]
     pub fn complete(&mut self, outcome: Outcome, latency_us: u64) {
         match outcome {
             Outcome::Ok => {
@@ -136,29 +239,27 @@ impl Metrics {
             Outcome::Failed(r) => {
                 self.failed[r as usize] += 1;
                 self.win_failed += 1;
+                self.record_failure(latency_us);
+                return;
             }
         }
         self.latency_sum_us = self.latency_sum_us.saturating_add(latency_us);
         self.pending.push(clamp(latency_us));
         if self.pending.len() >= PENDING_CAPACITY {
-            self.spill();
+            self.hists.spill(&mut self.pending);
         }
     }
 
-    /// Moves the pending latencies into the whole-run and window histograms.
-    #[cold]
-    fn spill(&mut self) {
-        let win = self.win_hist.get_or_insert_with(|| Box::new(new_histogram()));
-        for &us in &self.pending {
-            self.hist.saturating_record(u64::from(us));
-            win.saturating_record(u64::from(us));
+    /// Kept out of line, so `complete` stays small enough to inline into
+    /// the engine's hot paths (successes are the common case).
+    #[inline(never)]
+    fn record_failure(&mut self, latency_us: u64) {
+        let f = self.failures.get_or_insert_with(Default::default);
+        f.sum_us = f.sum_us.saturating_add(latency_us);
+        f.pending.push(clamp(latency_us));
+        if f.pending.len() >= PENDING_CAPACITY {
+            f.hists.spill(&mut f.pending);
         }
-        self.pending.clear();
-    }
-
-    /// The open window has spilled into `win_hist`.
-    fn spilled(&self) -> bool {
-        self.win_hist.as_ref().is_some_and(|h| !h.is_empty())
     }
 
     pub fn failed_total(&self) -> u64 {
@@ -169,69 +270,53 @@ impl Metrics {
         self.ok + self.failed_total()
     }
 
-    /// Mean latency of completed calls, in microseconds.
+    /// Mean latency of successful calls, in microseconds (0 before any).
     pub fn mean_us(&self) -> f64 {
-        let n = self.completed();
-        if n == 0 {
+        if self.ok == 0 {
             0.0
         } else {
-            self.latency_sum_us as f64 / n as f64
+            self.latency_sum_us as f64 / self.ok as f64
         }
     }
 
-    /// The whole-run histogram including the open window.
-    fn whole(&self) -> std::borrow::Cow<'_, Histogram<u64>> {
-        if self.pending.is_empty() {
-            std::borrow::Cow::Borrowed(&self.hist)
-        } else {
-            let mut h = self.hist.clone();
-            for &us in &self.pending {
-                h.saturating_record(u64::from(us));
-            }
-            std::borrow::Cow::Owned(h)
+    /// Mean latency of failed calls, in microseconds (0 before any).
+    pub fn failed_mean_us(&self) -> f64 {
+        match &self.failures {
+            Some(f) if self.failed_total() > 0 => f.sum_us as f64 / self.failed_total() as f64,
+            _ => 0.0,
         }
     }
 
-    /// Whole-run latency quantiles (each 0..=1) and the maximum, in
-    /// microseconds, merging the open window into the run's histogram once.
+    /// Whole-run latency quantiles (each 0..=1) of successful calls and
+    /// their maximum, in microseconds (zeros before any).
     pub fn quantiles_us<const N: usize>(&self, qs: [f64; N]) -> ([u64; N], u64) {
-        let h = self.whole();
-        if h.is_empty() {
-            ([0; N], 0)
-        } else {
-            (qs.map(|q| h.value_at_quantile(q)), h.max())
+        self.hists.quantiles_us(&self.pending, qs)
+    }
+
+    /// Like `quantiles_us`, of failed calls.
+    pub fn failed_quantiles_us<const N: usize>(&self, qs: [f64; N]) -> ([u64; N], u64) {
+        match &self.failures {
+            Some(f) => f.hists.quantiles_us(&f.pending, qs),
+            None => ([0; N], 0),
         }
     }
 
-    /// Whole-run latency quantile (0..=1), in microseconds.
+    /// Whole-run latency quantile (0..=1) of successful calls, in microseconds.
     pub fn quantile_us(&self, q: f64) -> u64 {
         self.quantiles_us([q]).0[0]
     }
 
+    /// The slowest successful call, in microseconds.
     pub fn max_us(&self) -> u64 {
         self.quantiles_us([]).1
     }
 
     /// Summarises the current window into the series and starts a new one.
     pub fn close_window(&mut self, t_ms: u64, in_flight: u64) {
-        let (p50_us, p99_us) = if self.spilled() {
-            self.spill();
-            let win = self.win_hist.as_mut().expect("spilled");
-            let q = (win.value_at_quantile(0.5), win.value_at_quantile(0.99));
-            win.reset();
-            q
-        } else if self.pending.is_empty() {
-            (0, 0)
-        } else {
-            let q = (
-                window_quantile(&mut self.pending, 0.5, &self.hist),
-                window_quantile(&mut self.pending, 0.99, &self.hist),
-            );
-            for &us in &self.pending {
-                self.hist.saturating_record(u64::from(us));
-            }
-            self.pending.clear();
-            q
+        let (p50_us, p99_us) = self.hists.close_window(&mut self.pending);
+        let (fail_p50_us, fail_p99_us) = match &mut self.failures {
+            Some(f) => f.hists.close_window(&mut f.pending),
+            None => (0, 0),
         };
         if self.series.len() == SERIES_CAPACITY {
             self.series.pop_front();
@@ -244,6 +329,8 @@ impl Metrics {
             p50_us,
             p99_us,
             in_flight,
+            fail_p50_us,
+            fail_p99_us,
         });
         self.win_arrivals = 0;
         self.win_ok = 0;
@@ -270,8 +357,10 @@ mod tests {
         m.complete(Outcome::Failed(FailReason::Timeout), 500_000);
         assert_eq!(m.completed(), 101);
         assert_eq!(m.failed[FailReason::Timeout as usize], 1);
+        // The successes' median: the failure is not among them.
         let p50 = m.quantile_us(0.5) as f64;
-        assert!((p50 - 51_000.0).abs() / 51_000.0 < 0.02, "{p50}");
+        assert!((p50 - 50_000.0).abs() / 50_000.0 < 0.02, "{p50}");
+        assert!(m.failed_quantiles_us([0.5]).0[0] >= 500_000);
         m.close_window(1_000, 3);
         let p = *m.last_point().unwrap();
         assert_eq!((p.arrivals, p.ok, p.failed, p.in_flight), (101, 100, 1, 3));
@@ -298,8 +387,8 @@ mod tests {
     }
 
     /// Window percentiles and whole-run histograms are exactly those of
-    /// histograms fed every latency directly, whether the window stays in
-    /// the pending list or spills.
+    /// histograms fed every latency directly, successes and failures each
+    /// their own, whether the window stays in the pending lists or spills.
     #[test]
     fn batched_recording_matches_direct_recording() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
@@ -309,13 +398,32 @@ mod tests {
             x ^= x << 17;
             x
         };
+        let quantiles = |h: &Histogram<u64>| {
+            if h.is_empty() {
+                ([0; 5], 0)
+            } else {
+                ([0.5, 0.9, 0.99, 0.999, 1.0].map(|q| h.value_at_quantile(q)), h.max())
+            }
+        };
+        let window_of = |h: &Histogram<u64>| {
+            if h.is_empty() {
+                (0, 0)
+            } else {
+                (h.value_at_quantile(0.5), h.value_at_quantile(0.99))
+            }
+        };
         let mut m = Metrics::default();
-        let mut whole = new_histogram();
-        for (w, calls) in [0usize, 1, 2, 3, 7, 100, 1_000, PENDING_CAPACITY - 1, PENDING_CAPACITY, 10_000, 5, 40_000]
-            .into_iter()
-            .enumerate()
-        {
-            let mut window = new_histogram();
+        let (mut whole, mut whole_failed) = (new_histogram(), new_histogram());
+        let windows = [0usize, 1, 2, 3, 7, 100, 1_000, PENDING_CAPACITY - 1, PENDING_CAPACITY, 10_000, 5, 40_000];
+        for (w, calls) in windows.into_iter().enumerate() {
+            let (mut window, mut window_failed) = (new_histogram(), new_histogram());
+            // Early windows succeed only; later ones fail about one call in
+            // four, or (the 40 000-call one) nearly all, so both lists spill.
+            let fails = |r: u64| match w {
+                0..=6 => false,
+                11 => r % 8 != 0,
+                _ => (r >> 8) % 4 == 0,
+            };
             for _ in 0..calls {
                 let r = next();
                 let us = match r % 16 {
@@ -325,28 +433,77 @@ mod tests {
                     _ => r % 50_000,
                 };
                 m.arrive();
-                m.complete(Outcome::Ok, us);
-                window.saturating_record(us);
-                whole.saturating_record(us);
+                if fails(r) {
+                    m.complete(Outcome::Failed(FailReason::Timeout), us);
+                    window_failed.saturating_record(us);
+                    whole_failed.saturating_record(us);
+                } else {
+                    m.complete(if r % 3 == 0 { Outcome::Degraded } else { Outcome::Ok }, us);
+                    window.saturating_record(us);
+                    whole.saturating_record(us);
+                }
             }
-            let (q, max) = m.quantiles_us([0.5, 0.9, 0.99, 0.999, 1.0]);
-            if whole.is_empty() {
-                assert_eq!((q, max), ([0; 5], 0));
-            } else {
-                let expect = [0.5, 0.9, 0.99, 0.999, 1.0].map(|q| whole.value_at_quantile(q));
-                assert_eq!((q, max), (expect, whole.max()), "window {w}");
-            }
+            assert_eq!(m.quantiles_us([0.5, 0.9, 0.99, 0.999, 1.0]), quantiles(&whole), "window {w}");
+            assert_eq!(m.failed_quantiles_us([0.5, 0.9, 0.99, 0.999, 1.0]), quantiles(&whole_failed), "window {w}");
             m.close_window(w as u64, 0);
             let p = *m.last_point().unwrap();
-            let expect = if window.is_empty() {
-                (0, 0)
-            } else {
-                (window.value_at_quantile(0.5), window.value_at_quantile(0.99))
-            };
-            assert_eq!((p.p50_us, p.p99_us), expect, "window {w} of {calls} calls");
-            assert_eq!(m.hist, whole, "window {w}");
-            assert_eq!(m.hist.max(), whole.max());
+            assert_eq!((p.p50_us, p.p99_us), window_of(&window), "window {w} of {calls} calls");
+            assert_eq!((p.fail_p50_us, p.fail_p99_us), window_of(&window_failed), "window {w} of {calls} calls");
+            assert_eq!(m.hists.run, whole, "window {w}");
+            assert_eq!(m.hists.run.max(), whole.max());
+            if let Some(f) = &m.failures {
+                assert_eq!(f.hists.run, whole_failed, "window {w}");
+            }
         }
+        assert!(m.failures.is_some_and(|f| f.hists.window.is_some()), "the failures spilled");
+    }
+
+    /// Refusals, short circuits and shed load are answered at 0 us: they
+    /// must not pull the success percentiles down (run or window), and they
+    /// have percentiles of their own.
+    #[test]
+    fn instant_failures_stay_out_of_the_success_percentiles() {
+        let mut m = Metrics::default();
+        for i in 0..100u64 {
+            m.arrive();
+            m.complete(Outcome::Ok, 10_000 + i);
+        }
+        let before = (m.quantiles_us([0.01, 0.5, 0.99]), m.mean_us());
+        for reason in [FailReason::Refused, FailReason::ShortCircuited, FailReason::Rejected, FailReason::RateLimited] {
+            for _ in 0..100 {
+                m.arrive();
+                m.complete(Outcome::Failed(reason), 0);
+            }
+        }
+        assert_eq!((m.quantiles_us([0.01, 0.5, 0.99]), m.mean_us()), before);
+        assert!(m.quantile_us(0.01) >= 10_000);
+        assert_eq!(m.failed_quantiles_us([0.5, 0.99]), ([0, 0], 0));
+        assert_eq!(m.failed_total(), 400);
+        m.close_window(1_000, 0);
+        let p = *m.last_point().unwrap();
+        assert!(p.p50_us >= 10_000 && p.p99_us >= 10_000, "{p:?}");
+        assert_eq!((p.ok, p.failed, p.fail_p50_us, p.fail_p99_us), (100, 400, 0, 0));
+        // A timeout's latency is the failures' alone.
+        m.complete(Outcome::Failed(FailReason::Timeout), 2_000_000);
+        assert!(m.failed_quantiles_us([1.0]).0[0] >= 2_000_000);
+        assert!(m.max_us() < 11_000);
+        assert!((m.failed_mean_us() - 2e6 / 401.0).abs() < 1e-6);
+    }
+
+    /// A node or edge that never fails never makes the failures' histogram.
+    #[test]
+    fn no_failures_cost_no_histogram() {
+        let mut m = Metrics::default();
+        for i in 0..10_000u64 {
+            m.arrive();
+            m.complete(Outcome::Ok, i);
+            if i % 1_000 == 999 {
+                m.close_window(i, 0);
+            }
+        }
+        assert!(m.failures.is_none());
+        assert_eq!(m.failed_quantiles_us([0.5]), ([0], 0));
+        assert_eq!(m.failed_mean_us(), 0.0);
     }
 
     #[test]

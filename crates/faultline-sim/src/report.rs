@@ -1,6 +1,12 @@
 //! The whole-run report: what `faultline run --json` prints and what tests
 //! compare. Field names are part of the CLI's contract; add fields, never
 //! rename them.
+//!
+//! Every `latency_ms` is of successful calls (ok or degraded); the failed
+//! calls' latency is `failed_latency_ms` beside it (all zeros when none
+//! failed). Kept apart because a failure is often answered at once (a
+//! refusal, a breaker's short circuit, shed load, a rate limit): mixed in, it
+//! would make the percentiles look better exactly when things go wrong.
 
 use crate::calls::FailReason;
 use crate::metrics::Metrics;
@@ -18,8 +24,10 @@ pub struct Report {
     /// Hash of the ordered event trace, as 16 hex digits.
     pub trace_hash: String,
     pub requests: RequestTotals,
-    /// End-to-end latency of user requests.
+    /// End-to-end latency of user requests that succeeded.
     pub latency_ms: Latency,
+    /// End-to-end latency of user requests that failed.
+    pub failed_latency_ms: Latency,
     pub nodes: Vec<NodeReport>,
     pub edges: Vec<EdgeReport>,
     /// Results per operation, at the clients.
@@ -32,7 +40,11 @@ pub struct RunSummary {
     pub sim_time_ms: f64,
     pub trace_hash: String,
     pub requests: RequestTotals,
+    /// Of successful user requests.
     pub latency_ms: Latency,
+    /// Of failed user requests.
+    #[serde(default)]
+    pub failed_latency_ms: Latency,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -41,6 +53,9 @@ pub struct OpReport {
     pub ok: u64,
     pub degraded: u64,
     pub failed: u64,
+    /// End-to-end latency of this operation's successful requests.
+    pub latency_ms: Latency,
+    pub failed_latency_ms: Latency,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -114,11 +129,22 @@ pub struct Latency {
     pub max: f64,
 }
 
+const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
+
 impl Latency {
+    /// Of the successful calls of `m`.
     pub fn of(m: &Metrics) -> Latency {
+        Latency::from_us(m.mean_us(), m.quantiles_us(QUANTILES))
+    }
+
+    /// Of the failed calls of `m`.
+    pub fn of_failures(m: &Metrics) -> Latency {
+        Latency::from_us(m.failed_mean_us(), m.failed_quantiles_us(QUANTILES))
+    }
+
+    fn from_us(mean_us: f64, (q, max): ([u64; 4], u64)) -> Latency {
         let ms = |us: u64| us as f64 / 1e3;
-        let (q, max) = m.quantiles_us([0.5, 0.9, 0.99, 0.999]);
-        Latency { mean: m.mean_us() / 1e3, p50: ms(q[0]), p90: ms(q[1]), p99: ms(q[2]), p999: ms(q[3]), max: ms(max) }
+        Latency { mean: mean_us / 1e3, p50: ms(q[0]), p90: ms(q[1]), p99: ms(q[2]), p999: ms(q[3]), max: ms(max) }
     }
 }
 
@@ -136,8 +162,10 @@ pub struct NodeReport {
     pub utilisation: f64,
     /// Time-average number of calls at the node (queued + in service).
     pub mean_in_system: f64,
-    /// Time each call spent at the node, arrival to answer.
+    /// Time each successful call spent at the node, arrival to answer.
     pub latency_ms: Latency,
+    /// The same for failed calls (refused ones count 0).
+    pub failed_latency_ms: Latency,
     /// POSTs this service applied twice (services only).
     pub duplicates: u64,
     /// Message counts, for queue nodes only.
@@ -169,8 +197,10 @@ pub struct EdgeReport {
     pub ok: u64,
     pub failed: Failures,
     pub in_flight: u64,
-    /// Round trip as the caller sees it.
+    /// Round trip of successful calls as the caller sees it.
     pub latency_ms: Latency,
+    /// The same for failed calls (short-circuited ones count 0).
+    pub failed_latency_ms: Latency,
     pub retries: u64,
     /// The caller's circuit breaker, if the edge has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,12 +240,13 @@ impl Sim {
                 retries: self.edges.iter().map(|e| e.retries).sum(),
             },
             latency_ms: Latency::of(&self.overall),
+            failed_latency_ms: Latency::of_failures(&self.overall),
         }
     }
 
     pub fn report(&self) -> Report {
         let secs = self.now.as_secs_f64().max(1e-9);
-        let RunSummary { sim_time_ms, trace_hash, requests, latency_ms } = self.run_summary();
+        let RunSummary { sim_time_ms, trace_hash, requests, latency_ms, failed_latency_ms } = self.run_summary();
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.scenario.seed,
@@ -225,6 +256,7 @@ impl Sim {
             trace_hash,
             requests,
             latency_ms,
+            failed_latency_ms,
             nodes: self
                 .scenario
                 .nodes
@@ -245,6 +277,7 @@ impl Sim {
                         utilisation: if cap == 0 { 0.0 } else { busy / f64::from(cap) },
                         mean_in_system: l,
                         latency_ms: Latency::of(&n.metrics),
+                        failed_latency_ms: Latency::of_failures(&n.metrics),
                         duplicates: match &n.behaviour {
                             Behaviour::Service(s) => s.duplicates,
                             _ => 0,
@@ -277,6 +310,7 @@ impl Sim {
                     failed: Failures::of(&e.metrics.failed),
                     in_flight: u64::from(e.in_flight),
                     latency_ms: Latency::of(&e.metrics),
+                    failed_latency_ms: Latency::of_failures(&e.metrics),
                     retries: e.retries,
                     breaker: e.breaker.as_ref().map(|b| BreakerReport {
                         state: b.state().name(),
@@ -287,7 +321,16 @@ impl Sim {
                 .collect(),
             ops: self
                 .op_stats()
-                .map(|(name, o)| OpReport { name: name.to_string(), ok: o.ok, degraded: o.degraded, failed: o.failed })
+                .enumerate()
+                .map(|(i, (name, o))| (name, o, self.op_latency.get(i).unwrap_or(&self.overall)))
+                .map(|(name, o, m)| OpReport {
+                    name: name.to_string(),
+                    ok: o.ok,
+                    degraded: o.degraded,
+                    failed: o.failed,
+                    latency_ms: Latency::of(m),
+                    failed_latency_ms: Latency::of_failures(m),
+                })
                 .collect(),
         }
     }

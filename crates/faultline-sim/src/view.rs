@@ -2,6 +2,8 @@
 //! display units. Rates and percentiles come from the last closed metrics
 //! window (the previous simulated second), so they describe "now" rather than
 //! the whole run; before the first window closes they fall back to the run so far.
+//! Percentiles are of successful calls; failed calls have their own (see
+//! `Metrics` for why).
 
 use crate::metrics::Metrics;
 use crate::nodes::{Behaviour, DatabaseRt, ServiceRt};
@@ -16,9 +18,20 @@ pub struct Live {
     pub throughput_rps: f64,
     /// Share of completed calls that failed (0..1).
     pub error_rate: f64,
+    /// Of successful calls (ok or degraded).
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub in_flight: u64,
+    /// Of failed calls; 0 when none failed (and then left out of the JSON,
+    /// which the page receives for every node and link ten times a second).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed_p50_ms: f64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed_p99_ms: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -74,18 +87,23 @@ fn live(m: &Metrics, in_flight: u64, now_us: u64) -> Live {
                 p50_ms: p.p50_us as f64 / 1e3,
                 p99_ms: p.p99_us as f64 / 1e3,
                 in_flight,
+                failed_p50_ms: p.fail_p50_us as f64 / 1e3,
+                failed_p99_ms: p.fail_p99_us as f64 / 1e3,
             }
         }
         None => {
             let done = m.completed();
             let elapsed = (now_us.max(1)) as f64 / 1e6;
             let (q, _) = m.quantiles_us([0.5, 0.99]);
+            let (f, _) = m.failed_quantiles_us([0.5, 0.99]);
             Live {
                 throughput_rps: done as f64 / elapsed,
                 error_rate: if done == 0 { 0.0 } else { m.failed_total() as f64 / done as f64 },
                 p50_ms: q[0] as f64 / 1e3,
                 p99_ms: q[1] as f64 / 1e3,
                 in_flight,
+                failed_p50_ms: f[0] as f64 / 1e3,
+                failed_p99_ms: f[1] as f64 / 1e3,
             }
         }
     }

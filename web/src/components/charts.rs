@@ -1,6 +1,11 @@
 //! Charts of the selected node or link (or the whole system) over simulated
 //! time: throughput, error rate, p50 and p99, one point per metrics window,
 //! with a marker wherever a fault starts. Hovering shows the values.
+//!
+//! The latency lines are of successful calls, and break off in windows
+//! without one (a 0 there would read as "fast"). Failed calls' latency, often
+//! near 0 (refused, short-circuited, shed), is drawn as a second, dashed
+//! line on the same chart, only where calls failed, and read out beside it.
 
 use crate::format;
 use faultline_sim::metrics::Point;
@@ -39,6 +44,48 @@ fn value(m: Metric, p: &Point, window_s: f64) -> f64 {
         Metric::P50 => p.p50_us as f64 / 1e3,
         Metric::P99 => p.p99_us as f64 / 1e3,
     }
+}
+
+/// Whether the window has a value of `m` to draw (latency needs a success).
+fn drawn(m: Metric, p: &Point) -> bool {
+    !matches!(m, Metric::P50 | Metric::P99) || p.ok > 0
+}
+
+/// The failed calls' latency in the window, for the latency charts; `None`
+/// where nothing failed (or for the other charts).
+fn failed_value(m: Metric, p: &Point) -> Option<f64> {
+    let us = match m {
+        Metric::P50 => p.fail_p50_us,
+        Metric::P99 => p.fail_p99_us,
+        Metric::Throughput | Metric::ErrorRate => return None,
+    };
+    (p.failed > 0).then_some(us as f64 / 1e3)
+}
+
+/// The `points` of one polyline per run of consecutive windows that have a
+/// value. A run of one window is drawn across the second it covers (a line
+/// needs two points).
+fn lines(points: impl Iterator<Item = Option<(f64, f64)>>, second: f64) -> Vec<String> {
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open = false;
+    for p in points {
+        match p {
+            Some(xy) if open => out.last_mut().expect("open").push(xy),
+            Some(xy) => {
+                out.push(vec![xy]);
+                open = true;
+            }
+            None => open = false,
+        }
+    }
+    out.into_iter()
+        .map(|mut run| {
+            if let [(x, y)] = run[..] {
+                run.insert(0, (x - second, y));
+            }
+            run.iter().map(|(x, y)| format!("{x:.1},{y:.1} ")).collect()
+        })
+        .collect()
 }
 
 fn shown(m: Metric, v: f64) -> String {
@@ -89,27 +136,45 @@ pub fn Charts(props: &ChartsProps) -> Html {
     };
     let charts = METRICS.iter().map(|&(m, id, label)| {
         let values: Vec<f64> = series.iter().map(|p| value(m, p, window_s)).collect();
+        let failed: Vec<Option<f64>> = series.iter().map(|p| failed_value(m, p)).collect();
+        let any_failed = failed.iter().any(Option::is_some);
         let max = match m {
             Metric::ErrorRate => 1.0,
-            _ => values.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.15,
+            _ => values.iter().chain(failed.iter().flatten()).copied().fold(0.0, f64::max).max(1e-9) * 1.15,
         };
         let y_of = |v: f64| H - v / max * (H - 4.0);
-        let mut points: String =
-            series.iter().zip(&values).map(|(p, v)| format!("{:.1},{:.1} ", x_of(p.t_ms as f64), y_of(*v))).collect();
-        // A line needs two points: the first window alone is drawn across
-        // the second it covers.
-        if let ([p], [v]) = (&series[..], &values[..]) {
-            points.insert_str(0, &format!("{:.1},{:.1} ", x_of(p.t_ms as f64 - 1_000.0), y_of(*v)));
-        }
+        let second = x_of(1_000.0) - x_of(0.0);
+        let ok_lines = lines(
+            series.iter().zip(&values).map(|(p, v)| drawn(m, p).then(|| (x_of(p.t_ms as f64), y_of(*v)))),
+            second,
+        );
+        let failed_lines =
+            lines(series.iter().zip(&failed).map(|(p, v)| v.map(|v| (x_of(p.t_ms as f64), y_of(v)))), second);
         let latest = values.last().copied().unwrap_or(0.0);
-        let hovered = (*hover).and_then(|i| Some((series.get(i)?, *values.get(i)?)));
+        let hovered = (*hover).and_then(|i| Some((series.get(i)?, *values.get(i)?, failed.get(i)?)));
+        // The failed calls' latency: of the hovered window, else the latest.
+        let failed_now = match hovered {
+            Some((_, _, f)) => *f,
+            None => failed.last().copied().flatten(),
+        };
         html! {
             <figure class="chart" data-testid={format!("chart-{id}")} data-points={values.len().to_string()}>
                 <figcaption>
-                    <span class="chart-label">{ label }</span>
+                    <span class="chart-label" title={matches!(m, Metric::P50 | Metric::P99)
+                        .then_some("Of the calls that succeeded (ok or fallback)")}>{ label }</span>
+                    if any_failed {
+                        <span class="chart-failed" data-testid={format!("chart-{id}-failed")}
+                            data-value={failed_now.unwrap_or(0.0).to_string()}
+                            title="Latency of the calls that failed (not in the line above)">{
+                            match failed_now {
+                                Some(v) => format!("failed {}", format::ms_or_zero(v)),
+                                None => "failed –".to_string(),
+                            }
+                        }</span>
+                    }
                     <span class="chart-value" data-value={latest.to_string()}>{
                         match hovered {
-                            Some((p, v)) => format!("{} at {:.0} s", shown(m, v), p.t_ms as f64 / 1e3),
+                            Some((p, v, _)) => format!("{} at {:.0} s", shown(m, v), p.t_ms as f64 / 1e3),
                             None => shown(m, latest),
                         }
                     }</span>
@@ -121,8 +186,13 @@ pub fn Charts(props: &ChartsProps) -> Html {
                         <line class="fault-marker" x1={x_of(*t as f64).to_string()} y1="0" x2={x_of(*t as f64).to_string()}
                             y2={H.to_string()} vector-effect="non-scaling-stroke"><title>{ what.clone() }</title></line>
                     }) }
-                    <polyline class={classes!("series", id.to_string())} points={points} vector-effect="non-scaling-stroke" />
-                    if let Some((p, _)) = hovered {
+                    { for ok_lines.into_iter().map(|points| html! {
+                        <polyline class={classes!("series", id.to_string())} {points} vector-effect="non-scaling-stroke" />
+                    }) }
+                    { for failed_lines.into_iter().map(|points| html! {
+                        <polyline class="series failed" {points} vector-effect="non-scaling-stroke" />
+                    }) }
+                    if let Some((p, _, _)) = hovered {
                         <line class="hover-line" x1={x_of(p.t_ms as f64).to_string()} y1="0"
                             x2={x_of(p.t_ms as f64).to_string()} y2={H.to_string()} vector-effect="non-scaling-stroke" />
                     }

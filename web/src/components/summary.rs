@@ -1,5 +1,6 @@
 //! Whole-system numbers: what the users (the clients) experience right now
-//! (the last simulated second) and over the run so far.
+//! (the last simulated second) and over the run so far. Latencies are of
+//! successful requests; the failed ones' is given with the failures.
 
 use super::Readout;
 use crate::format;
@@ -7,6 +8,9 @@ use faultline_sim::report::RunSummary;
 use faultline_sim::SimView;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// What the latency readouts are of.
+const OF_SUCCESSES: &str = "Of the requests that succeeded (ok or fallback) in the last simulated second";
 
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
@@ -23,8 +27,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
     let now = html! {
         <div class="summary-now">
             <Readout testid="metric-throughput" label="Throughput" value={o.throughput_rps} text={format::rate(o.throughput_rps)} />
-            <Readout testid="metric-p50" label="p50 latency" value={o.p50_ms} text={format::ms(o.p50_ms)} />
-            <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} />
+            <Readout testid="metric-p50" label="p50 latency" value={o.p50_ms} text={format::ms(o.p50_ms)} title={OF_SUCCESSES} />
+            <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} title={OF_SUCCESSES} />
             <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
             <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
         </div>
@@ -52,14 +56,20 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 <Readout testid="metric-requests" label="Requests" value={v.generated as f64}
                     text={format!("{} ok / {} failed", v.ok, v.failed)} />
                 <Readout testid="metric-success" label="Success rate" value={success} text={format::percent(success)} />
-                <Readout testid="metric-run-p99" label="Run p99" value={report.latency_ms.p99} text={format::ms(report.latency_ms.p99)} />
+                <Readout testid="metric-run-p99" label="Run p99" value={report.latency_ms.p99} text={format::ms(report.latency_ms.p99)}
+                    title="Of the requests that succeeded so far (ok or fallback)" />
                 <Readout testid="metric-retries" label="Retries" value={r.retries as f64} text={r.retries.to_string()} />
                 <Readout testid="metric-duplicates" label="Duplicates" value={r.duplicates as f64} text={r.duplicates.to_string()} />
                 <Readout testid="metric-short-circuited" label="Short-circuited" value={refused as f64} text={refused.to_string()}
                     title="Calls the circuit breakers refused so far, on every link" />
                 <Readout testid="metric-degraded" label="Fallbacks" value={r.degraded as f64} text={r.degraded.to_string()} />
                 if !causes.is_empty() {
-                    <div class="causes" data-testid="failure-causes">{ format!("Failures: {}", causes.join(", ")) }</div>
+                    <div class="causes" data-testid="failure-causes">{ format!("Failures: {}", causes.join(", ")) }
+                        <span class="failed-latency" data-testid="failed-latency" data-value={report.failed_latency_ms.p99.to_string()}>{
+                            format!("; answered in p50 {}, p99 {}", format::ms_or_zero(report.failed_latency_ms.p50),
+                                format::ms_or_zero(report.failed_latency_ms.p99))
+                        }</span>
+                    </div>
                 }
             </div>
         </section>

@@ -42,6 +42,11 @@ impl Sim {
             node.metrics.complete(outcome, 0);
             self.overall.complete(outcome, 0);
             self.totals.failed[FailReason::Rejected as usize] += 1;
+            let op_index = usize::from(op).min(self.op_stats.len() - 1);
+            self.op_stats[op_index].failed += 1;
+            if let Some(m) = self.op_latency.get_mut(op_index) {
+                m.complete(outcome, 0);
+            }
             return;
         }
         node.in_flight += 1;
@@ -305,6 +310,9 @@ impl Sim {
                 self.overall.complete(outcome, latency);
                 self.totals.in_flight -= 1;
                 let op_index = usize::from(req.op).min(self.op_stats.len() - 1);
+                if let Some(m) = self.op_latency.get_mut(op_index) {
+                    m.complete(outcome, latency);
+                }
                 let op = &mut self.op_stats[op_index];
                 match outcome {
                     Outcome::Ok => {

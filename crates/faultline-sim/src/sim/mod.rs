@@ -195,6 +195,9 @@ pub struct Sim {
     pub(crate) op_stats: Vec<OpStats>,
     /// Draws recorded on request (`record_draws`); `None` costs one branch.
     pub(crate) journal: Option<Box<crate::journal::Journal>>,
+    /// End-to-end latency per operation (by index), at the clients; empty
+    /// with a single operation, whose latency is `overall`'s.
+    pub(crate) op_latency: Vec<Metrics>,
 }
 
 impl Sim {
@@ -362,6 +365,7 @@ impl Sim {
             overall: Metrics::default(),
             movements: Movements::default(),
             op_stats: vec![OpStats::default(); ops.len()],
+            op_latency: if ops.len() > 1 { vec![Metrics::default(); ops.len()] } else { Vec::new() },
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
             journal: None,
@@ -620,6 +624,7 @@ impl Sim {
                 e.metrics.close_window(t_ms, u64::from(e.in_flight));
             }
             self.overall.close_window(t_ms, self.totals.in_flight);
+            self.op_latency.iter_mut().for_each(|m| m.close_window(t_ms, 0));
             self.next_window = self.next_window.plus(WINDOW_US);
         }
         self.now = at;
