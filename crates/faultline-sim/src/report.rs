@@ -266,7 +266,7 @@ impl Sim {
                     let n = &self.nodes[i];
                     let (l, busy) = self.node_occupancy(i);
                     let cap = n.behaviour.pool().map_or(0, |p| p.capacity);
-                    NodeReport {
+                    let mut r = NodeReport {
                         id: spec.id.clone(),
                         kind: spec.kind.name(),
                         arrivals: n.metrics.arrivals,
@@ -278,23 +278,11 @@ impl Sim {
                         mean_in_system: l,
                         latency_ms: Latency::of(&n.metrics),
                         failed_latency_ms: Latency::of_failures(&n.metrics),
-                        duplicates: match &n.behaviour {
-                            Behaviour::Service(s) => s.duplicates,
-                            _ => 0,
-                        },
-                        queue: match &n.behaviour {
-                            Behaviour::Queue(q) => Some(QueueReport {
-                                depth: q.depth(),
-                                delivered: q.delivered,
-                                redelivered: q.redelivered,
-                                dropped: q.dropped,
-                                dead_lettered: q.dead_lettered,
-                                published: q.published,
-                                delivering: q.delivering,
-                            }),
-                            _ => None,
-                        },
-                    }
+                        duplicates: 0,
+                        queue: None,
+                    };
+                    n.behaviour.fill_report(&mut r);
+                    r
                 })
                 .collect(),
             edges: self

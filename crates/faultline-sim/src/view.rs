@@ -6,7 +6,6 @@
 //! `Metrics` for why).
 
 use crate::metrics::Metrics;
-use crate::nodes::{Behaviour, DatabaseRt, ServiceRt};
 use crate::sim::Sim;
 use crate::sim::WINDOW_US;
 use serde::{Deserialize, Serialize};
@@ -127,24 +126,7 @@ impl Sim {
                         paused: n.paused,
                         ..NodeView::default()
                     };
-                    match &n.behaviour {
-                        Behaviour::Service(ServiceRt { pool, .. }) | Behaviour::Database(DatabaseRt { pool, .. }) => {
-                            v.queue_depth = pool.queue_depth();
-                            v.busy = pool.busy;
-                            v.capacity = pool.capacity;
-                        }
-                        Behaviour::Queue(q) => {
-                            v.queue_depth = q.depth();
-                            v.busy = q.delivering;
-                            v.capacity = q.capacity;
-                            v.live.in_flight = u64::from(q.depth() + q.delivering);
-                        }
-                        Behaviour::Balancer(lb) => {
-                            v.backends = lb.backends.len() as u32;
-                            v.healthy_backends = lb.health.iter().filter(|h| h.healthy).count() as u32;
-                        }
-                        Behaviour::Client => {}
-                    }
+                    n.behaviour.fill_view(&mut v);
                     v
                 })
                 .collect(),

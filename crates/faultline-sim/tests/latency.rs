@@ -17,7 +17,7 @@ const SERVICE_MS: f64 = 10.0;
 
 /// The q-quantile of `fixed_ms` plus an exponential of mean `SERVICE_MS`.
 fn quantile_ms(fixed_ms: f64, q: f64) -> f64 {
-    fixed_ms - SERVICE_MS * (1.0 - q).ln()
+    fixed_ms - SERVICE_MS * libm::log(1.0 - q)
 }
 
 /// Within `tol` (relative) of `expect`.

@@ -126,6 +126,12 @@ impl BalancerRt {
         }
     }
 
+    /// Backends and how many are healthy, on the balancer's card.
+    pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        v.backends = self.backends.len() as u32;
+        v.healthy_backends = self.health.iter().filter(|h| h.healthy).count() as u32;
+    }
+
     /// Records one health-check result; returns true when the backend's health flipped.
     pub fn observe(&mut self, backend: usize, passed: bool) -> bool {
         let h = &mut self.health[backend];

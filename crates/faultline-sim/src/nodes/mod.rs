@@ -82,6 +82,27 @@ impl Behaviour {
         }
     }
 
+    /// What the kind adds to its node's live view (pool or queue bars,
+    /// healthy backends).
+    pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        match self {
+            Behaviour::Service(s) => s.pool.fill_view(v),
+            Behaviour::Database(d) => d.pool.fill_view(v),
+            Behaviour::Queue(q) => q.fill_view(v),
+            Behaviour::Balancer(lb) => lb.fill_view(v),
+            Behaviour::Client => {}
+        }
+    }
+
+    /// What the kind adds to its node's entry in the run report.
+    pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
+        match self {
+            Behaviour::Service(s) => s.fill_report(r),
+            Behaviour::Queue(q) => q.fill_report(r),
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Database(_) => {}
+        }
+    }
+
     pub fn pool(&self) -> Option<&Pool> {
         match self {
             Behaviour::Service(s) => Some(&s.pool),

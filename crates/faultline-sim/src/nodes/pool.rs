@@ -75,6 +75,15 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// A pool's bar on its node's card: busy of capacity, and the queue.
+    pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        v.queue_depth = self.queue_depth();
+        v.busy = self.busy;
+        v.capacity = self.capacity;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,6 +264,27 @@ pub(crate) fn delivery_answered(sim: &mut Sim, node: usize, outcome: Outcome, re
 }
 
 impl QueueRt {
+    /// Messages held and deliveries out, on the queue's card.
+    pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        v.queue_depth = self.depth();
+        v.busy = self.delivering;
+        v.capacity = self.capacity;
+        v.live.in_flight = u64::from(self.depth() + self.delivering);
+    }
+
+    /// The queue's books in the run report.
+    pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
+        r.queue = Some(crate::report::QueueReport {
+            depth: self.depth(),
+            delivered: self.delivered,
+            redelivered: self.redelivered,
+            dropped: self.dropped,
+            dead_lettered: self.dead_lettered,
+            published: self.published,
+            delivering: self.delivering,
+        });
+    }
+
     /// A crash: the deliveries out (`own_calls`, with the time each was
     /// sent) come back to the front of the queue, oldest first.
     pub fn crash(&mut self, mut own_calls: Vec<(u64, Req)>) {

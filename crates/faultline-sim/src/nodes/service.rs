@@ -141,6 +141,11 @@ impl ServiceRt {
         self.service_time.sample_scaled(rng, slow)
     }
 
+    /// The service's duplicated side effects in the run report.
+    pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
+        r.duplicates = self.duplicates;
+    }
+
     /// A crash empties the pool and the bulkheads.
     pub fn crash(&mut self) {
         self.pool.reset();
