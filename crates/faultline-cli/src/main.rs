@@ -45,6 +45,15 @@ enum Command {
         /// Scenario JSON file, or `-` for standard input.
         scenario: String,
     },
+    /// List the design's weak spots (a retry without jitter, a call without a
+    /// timeout, a shared database, ...), read from the document without running it.
+    Lint {
+        /// Scenario JSON file, `-` for standard input, or a share link.
+        scenario: String,
+        /// Print the warnings as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the JSON Schema of the scenario document.
     Schema,
     /// Print the share-link fragment (the text after `#`) that opens a scenario
@@ -119,6 +128,20 @@ fn execute(command: Command) -> Result<(), String> {
         }
         Command::Link { scenario, autoplay } => {
             println!("{}", faultline_link::encode(&load(&scenario)?, autoplay));
+            Ok(())
+        }
+        Command::Lint { scenario, json } => {
+            let warnings = faultline_sim::lint::lint(&load(&scenario)?);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&warnings).map_err(|e| e.to_string())?);
+            } else if warnings.is_empty() {
+                println!("{scenario}: no warnings");
+            } else {
+                for w in &warnings {
+                    println!("{} {} ({}): {}\n    try: {}", w.path, w.subject, w.rule, w.why, w.pattern);
+                }
+                println!("{} warning{}", warnings.len(), if warnings.len() == 1 { "" } else { "s" });
+            }
             Ok(())
         }
         Command::Schema => {

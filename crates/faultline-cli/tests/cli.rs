@@ -175,3 +175,18 @@ fn a_share_link_round_trips_through_the_cli() {
     assert!(!broken.status.success());
     assert!(text(&broken.stderr).contains("link"), "{}", text(&broken.stderr));
 }
+
+#[test]
+fn lint_lists_the_designs_weak_spots_and_bad_input_is_an_error() {
+    let out = faultline(&["lint", "assets/scenarios/cascade-before.json", "--json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let warnings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = warnings.as_array().unwrap().iter().map(|w| w["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"call-without-timeout"), "{rules:?}");
+    let out = faultline(&["lint", "assets/scenarios/cascade-after.json"], None);
+    assert!(out.status.success());
+    assert!(!text(&out.stdout).contains("call-without-timeout"), "{}", text(&out.stdout));
+    let out = faultline(&["lint", "-"], Some("{ not json"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("is not a scenario"), "{}", text(&out.stderr));
+}

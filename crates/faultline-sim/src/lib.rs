@@ -18,6 +18,7 @@ pub mod dist;
 pub mod event;
 pub mod journal;
 pub mod keys;
+pub mod lint;
 pub mod metrics;
 pub mod models;
 pub mod movements;

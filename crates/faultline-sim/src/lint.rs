@@ -1,0 +1,442 @@
+//! The design linter: warnings read from the document alone, before any run.
+//!
+//! Why a linter when the engine can run the design: a run shows what goes
+//! wrong under the workload and faults it was given, and a design can look
+//! healthy until the fault that finds its weak spot. These rules name the
+//! weak spots experienced reviewers look for (a retry without jitter, a call
+//! with no timeout, a database every service shares), each with a one-line
+//! why and the pattern that fixes it, so a learner knows what to break next.
+//! They are advice, not errors: a warned design still runs.
+//!
+//! Each rule is a small function over the scenario; `lint` runs them all and
+//! returns the warnings in a stable order (by rule, then by document order).
+
+use crate::policy::{Backoff, Jitter};
+use crate::scenario::{NodeKind, Scenario};
+use serde::Serialize;
+
+/// Calls a synchronous chain may make in a row before it is called deep.
+pub const MAX_SYNC_DEPTH: usize = 4;
+
+/// One warning.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Warning {
+    /// The rule's stable id (`call-without-timeout`, ...).
+    pub rule: &'static str,
+    /// Where in the document: `nodes[3]` or `edges[1]`.
+    pub path: String,
+    /// The node or link, as the page names it (`api`, `api -> db`).
+    pub subject: String,
+    /// What is wrong and why it matters, in one line.
+    pub why: String,
+    /// The pattern that fixes it.
+    pub pattern: &'static str,
+}
+
+/// Every warning for `s`. Expects a document that parses; references that do
+/// not resolve (a draft being edited) are skipped, not reported: validation
+/// reports those.
+pub fn lint(s: &Scenario) -> Vec<Warning> {
+    let mut out = Vec::new();
+    retry_without_backoff_or_jitter(s, &mut out);
+    call_without_timeout(s, &mut out);
+    fallback_without_breaker(s, &mut out);
+    shared_database(s, &mut out);
+    callers_over_connections(s, &mut out);
+    deep_sync_chain(s, &mut out);
+    single_instance(s, &mut out);
+    queue_redelivers_at_once(s, &mut out);
+    out
+}
+
+fn kind_of<'a>(s: &'a Scenario, id: &str) -> Option<&'a NodeKind> {
+    s.nodes.iter().find(|n| n.id == id).map(|n| &n.kind)
+}
+
+fn is_client(s: &Scenario, id: &str) -> bool {
+    matches!(kind_of(s, id), Some(NodeKind::Client(_)))
+}
+
+/// A retry that comes back at once, or at fixed or exponential times with no
+/// jitter, synchronises: every caller that failed together retries together,
+/// and the retries hit a recovering service in waves (a retry storm).
+fn retry_without_backoff_or_jitter(s: &Scenario, out: &mut Vec<Warning>) {
+    for (i, e) in s.edges.iter().enumerate() {
+        let Some(r) = &e.retry else { continue };
+        if r.max_attempts <= 1 {
+            continue;
+        }
+        let why = match (r.backoff, r.jitter) {
+            (Backoff::None, _) => {
+                "retries at once: failed calls come straight back, multiplying the load on a struggling service"
+            }
+            (_, Jitter::None) => "retries without jitter: callers that failed together retry together, in waves",
+            _ => continue,
+        };
+        out.push(Warning {
+            rule: "retry-without-backoff-or-jitter",
+            path: format!("edges[{i}]"),
+            subject: format!("{} -> {}", e.from, e.to),
+            why: why.into(),
+            pattern: "exponential backoff with full jitter, and a retry budget",
+        });
+    }
+}
+
+/// A call with no timeout waits as long as the callee takes: a slow
+/// dependency holds the caller's workers until none is left (a cascade).
+fn call_without_timeout(s: &Scenario, out: &mut Vec<Warning>) {
+    for (i, e) in s.edges.iter().enumerate() {
+        let from_service = matches!(kind_of(s, &e.from), Some(NodeKind::Service(_)));
+        if from_service && e.timeout_ms.is_none() {
+            out.push(Warning {
+                rule: "call-without-timeout",
+                path: format!("edges[{i}]"),
+                subject: format!("{} -> {}", e.from, e.to),
+                why: format!("no timeout: if {} slows down, {}'s workers wait on it until none is left", e.to, e.from),
+                pattern: "a timeout a little above the dependency's p99",
+            });
+        }
+    }
+}
+
+/// A fallback with no breaker still sends every call and waits for each to
+/// fail before falling back: the user gets the fallback, but late, and the
+/// failing dependency gets the full load.
+fn fallback_without_breaker(s: &Scenario, out: &mut Vec<Warning>) {
+    for (i, e) in s.edges.iter().enumerate() {
+        if e.fallback.is_some() && e.breaker.is_none() {
+            out.push(Warning {
+                rule: "fallback-without-breaker",
+                path: format!("edges[{i}]"),
+                subject: format!("{} -> {}", e.from, e.to),
+                why: format!("a fallback but no circuit breaker: every call still waits for {} to fail first", e.to),
+                pattern: "a circuit breaker, so calls fail fast to the fallback while the dependency is down",
+            });
+        }
+    }
+}
+
+/// The services that call database `db` (from their edges).
+fn callers_of<'a>(s: &'a Scenario, db: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    s.edges
+        .iter()
+        .filter(move |e| e.to == db && matches!(kind_of(s, &e.from), Some(NodeKind::Service(_))))
+        .map(|e| e.from.as_str())
+}
+
+/// A database several services call couples them: one service's heavy
+/// queries slow every other's, and a schema change needs them all.
+fn shared_database(s: &Scenario, out: &mut Vec<Warning>) {
+    for (i, n) in s.nodes.iter().enumerate() {
+        if !matches!(n.kind, NodeKind::Database(_)) {
+            continue;
+        }
+        let callers: Vec<&str> = callers_of(s, &n.id).collect();
+        if callers.len() >= 2 {
+            out.push(Warning {
+                rule: "shared-database",
+                path: format!("nodes[{i}]"),
+                subject: n.id.clone(),
+                why: format!("shared by {}: one service's load slows the others' queries", callers.join(", ")),
+                pattern: "a database per service, or bulkheads (separate pools) per caller",
+            });
+        }
+    }
+}
+
+/// More concurrent callers than the database has connections: past its
+/// connections, queries queue, and past its queue they are refused.
+fn callers_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
+    for (i, n) in s.nodes.iter().enumerate() {
+        let NodeKind::Database(db) = &n.kind else { continue };
+        let workers: u64 = callers_of(s, &n.id)
+            .filter_map(|c| match kind_of(s, c) {
+                Some(NodeKind::Service(svc)) => Some(u64::from(svc.workers)),
+                _ => None,
+            })
+            .sum();
+        if workers > u64::from(db.max_connections) {
+            out.push(Warning {
+                rule: "callers-over-connections",
+                path: format!("nodes[{i}]"),
+                subject: n.id.clone(),
+                why: format!(
+                    "its callers run {workers} workers against {} connections: under load, queries queue and then are refused",
+                    db.max_connections
+                ),
+                pattern: "a connection pooler, smaller pools, or a bulkhead on the database calls",
+            });
+        }
+    }
+}
+
+/// Each synchronous hop adds its latency and its failure chance to the
+/// user's request: past a few hops, the tail and the error rate compound.
+fn deep_sync_chain(s: &Scenario, out: &mut Vec<Warning>) {
+    // Longest chain of synchronous calls from each node (a queue ends a
+    // chain: what is behind it is asynchronous). Depth-first with a cycle
+    // guard; validation refuses cyclic designs, drafts may still have one.
+    let index = |id: &str| s.nodes.iter().position(|n| n.id == id);
+    let mut memo: Vec<Option<usize>> = vec![None; s.nodes.len()];
+    fn depth(
+        s: &Scenario,
+        node: usize,
+        memo: &mut Vec<Option<usize>>,
+        on_path: &mut Vec<bool>,
+        index: &dyn Fn(&str) -> Option<usize>,
+    ) -> usize {
+        if let Some(d) = memo[node] {
+            return d;
+        }
+        if on_path[node] || matches!(s.nodes[node].kind, NodeKind::Queue(_)) {
+            return 0;
+        }
+        on_path[node] = true;
+        let id = &s.nodes[node].id;
+        let d = s
+            .edges
+            .iter()
+            .filter(|e| &e.from == id)
+            .filter_map(|e| index(&e.to))
+            .map(|t| 1 + depth(s, t, memo, on_path, index))
+            .max()
+            .unwrap_or(0);
+        on_path[node] = false;
+        memo[node] = Some(d);
+        d
+    }
+    let mut on_path = vec![false; s.nodes.len()];
+    for (i, n) in s.nodes.iter().enumerate() {
+        if !matches!(n.kind, NodeKind::Client(_)) {
+            continue;
+        }
+        let d = depth(s, i, &mut memo, &mut on_path, &index);
+        if d > MAX_SYNC_DEPTH {
+            out.push(Warning {
+                rule: "deep-sync-chain",
+                path: format!("nodes[{i}]"),
+                subject: n.id.clone(),
+                why: format!(
+                    "its requests go {d} synchronous calls deep (more than {MAX_SYNC_DEPTH}): every hop adds its tail latency and its failures"
+                ),
+                pattern: "fewer hops: call in parallel, cache, or move work behind a queue",
+            });
+        }
+    }
+}
+
+/// A service or database that users' requests need, with no second copy
+/// behind a load balancer: when it crashes, every request through it fails.
+fn single_instance(s: &Scenario, out: &mut Vec<Warning>) {
+    let balanced = |id: &str| {
+        s.edges.iter().any(|e| {
+            e.to == id
+                && matches!(kind_of(s, &e.from), Some(NodeKind::LoadBalancer(_)))
+                && s.edges.iter().filter(|b| b.from == e.from).count() >= 2
+        })
+    };
+    // Nodes a workload reaches synchronously (through services and balancers).
+    let mut reached = vec![false; s.nodes.len()];
+    let mut stack: Vec<&str> = s.workloads.iter().map(|w| w.target.as_str()).collect();
+    while let Some(id) = stack.pop() {
+        let Some(i) = s.nodes.iter().position(|n| n.id == id) else { continue };
+        if reached[i] || is_client(s, id) {
+            continue;
+        }
+        reached[i] = true;
+        if matches!(s.nodes[i].kind, NodeKind::Service(_) | NodeKind::LoadBalancer(_)) {
+            stack.extend(s.edges.iter().filter(|e| e.from == id).map(|e| e.to.as_str()));
+        }
+    }
+    for (i, n) in s.nodes.iter().enumerate() {
+        let single = matches!(n.kind, NodeKind::Service(_) | NodeKind::Database(_)) && reached[i] && !balanced(&n.id);
+        if single {
+            out.push(Warning {
+                rule: "single-instance",
+                path: format!("nodes[{i}]"),
+                subject: n.id.clone(),
+                why: "on the users' path with no redundancy: if it crashes, every request through it fails".into(),
+                pattern: "two or more instances behind a load balancer with health checks",
+            });
+        }
+    }
+}
+
+/// A queue that redelivers a failed message at once burns all its
+/// redeliveries in the first seconds of a consumer outage and dead-letters
+/// everything that arrives during it.
+fn queue_redelivers_at_once(s: &Scenario, out: &mut Vec<Warning>) {
+    for (i, n) in s.nodes.iter().enumerate() {
+        let NodeKind::Queue(q) = &n.kind else { continue };
+        if q.redelivery_delay_ms == 0 {
+            out.push(Warning {
+                rule: "queue-redelivers-at-once",
+                path: format!("nodes[{i}]"),
+                subject: n.id.clone(),
+                why: format!(
+                    "failed messages come back at once: a consumer outage burns their {} redeliveries in moments and dead-letters them",
+                    q.max_redeliveries
+                ),
+                pattern: "a redelivery delay (a visibility timeout) longer than a typical outage over the redeliveries",
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{
+        DatabaseConfig, DownstreamCall, Edge, LoadBalancerConfig, Node, QueueConfig, RetryPolicy, ServiceConfig,
+    };
+    use crate::slice_scenario;
+
+    fn rules(s: &Scenario) -> Vec<(&'static str, String)> {
+        lint(s).into_iter().map(|w| (w.rule, w.subject)).collect()
+    }
+
+    fn has(s: &Scenario, rule: &str, subject: &str) -> bool {
+        rules(s).iter().any(|(r, x)| *r == rule && x == subject)
+    }
+
+    fn node(id: &str, kind: NodeKind) -> Node {
+        Node { id: id.into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind }
+    }
+
+    fn service_calling(to: &[&str]) -> NodeKind {
+        NodeKind::Service(ServiceConfig {
+            calls: to.iter().map(|t| DownstreamCall { to: (*t).into(), ops: vec![] }).collect(),
+            ..ServiceConfig::default()
+        })
+    }
+
+    #[test]
+    fn a_retry_without_jitter_or_backoff_is_flagged_and_a_jittered_one_is_not() {
+        let mut s = slice_scenario();
+        s.edges[1].retry = Some(RetryPolicy { jitter: Jitter::None, ..RetryPolicy::default() });
+        assert!(has(&s, "retry-without-backoff-or-jitter", "api -> db"));
+        s.edges[1].retry = Some(RetryPolicy { backoff: Backoff::None, ..RetryPolicy::default() });
+        assert!(has(&s, "retry-without-backoff-or-jitter", "api -> db"));
+        s.edges[1].retry = Some(RetryPolicy {
+            backoff: Backoff::Exponential { base_ms: 100.0, cap_ms: 2_000.0 },
+            jitter: Jitter::Full,
+            ..RetryPolicy::default()
+        });
+        assert!(!has(&s, "retry-without-backoff-or-jitter", "api -> db"));
+        // One attempt is no retry.
+        s.edges[1].retry = Some(RetryPolicy { max_attempts: 1, backoff: Backoff::None, ..RetryPolicy::default() });
+        assert!(!has(&s, "retry-without-backoff-or-jitter", "api -> db"));
+    }
+
+    #[test]
+    fn a_service_call_without_timeout_is_flagged_but_not_a_clients() {
+        let mut s = slice_scenario();
+        assert!(!has(&s, "call-without-timeout", "api -> db"), "links have a timeout by default");
+        s.edges[0].timeout_ms = None;
+        s.edges[1].timeout_ms = None;
+        assert!(has(&s, "call-without-timeout", "api -> db"));
+        assert!(!has(&s, "call-without-timeout", "client -> api"), "a client's own timeout is its users' patience");
+        s.edges[1].timeout_ms = Some(200.0);
+        assert!(!has(&s, "call-without-timeout", "api -> db"));
+    }
+
+    #[test]
+    fn a_fallback_without_a_breaker_is_flagged() {
+        let mut s = slice_scenario();
+        s.edges[1].fallback = Some(crate::scenario::Fallback::Default);
+        assert!(has(&s, "fallback-without-breaker", "api -> db"));
+        s.edges[1].breaker = Some(crate::policy::BreakerSpec::Preset(crate::policy::breaker::Preset::Resilience4j));
+        assert!(!has(&s, "fallback-without-breaker", "api -> db"));
+    }
+
+    #[test]
+    fn a_database_two_services_call_is_shared_and_their_workers_can_exceed_its_connections() {
+        let mut s = slice_scenario();
+        assert!(!has(&s, "shared-database", "db"));
+        s.nodes.push(node("reports", service_calling(&["db"])));
+        s.edges.push(Edge::new("reports", "db"));
+        assert!(has(&s, "shared-database", "db"));
+        // Two services of 20 workers against 20 connections (the defaults).
+        let connections = match &s.nodes[2].kind {
+            NodeKind::Database(d) => d.max_connections,
+            _ => unreachable!(),
+        };
+        let workers = ServiceConfig::default().workers;
+        assert_eq!(2 * workers > connections, has(&s, "callers-over-connections", "db"));
+        s.nodes[2].kind =
+            NodeKind::Database(DatabaseConfig { max_connections: 2 * workers, ..DatabaseConfig::default() });
+        assert!(!has(&s, "callers-over-connections", "db"));
+        s.nodes[2].kind =
+            NodeKind::Database(DatabaseConfig { max_connections: 2 * workers - 1, ..DatabaseConfig::default() });
+        assert!(has(&s, "callers-over-connections", "db"));
+    }
+
+    #[test]
+    fn a_chain_deeper_than_the_limit_is_flagged_and_a_queue_ends_it() {
+        let mut s = slice_scenario();
+        // client -> api -> s1 -> s2 -> s3 -> db: 5 calls deep.
+        s.nodes[1].kind = service_calling(&["s1"]);
+        s.edges[1] = Edge::new("api", "s1");
+        for (a, b) in [("s1", "s2"), ("s2", "s3"), ("s3", "db")] {
+            s.nodes.push(node(a, service_calling(&[b])));
+            s.edges.push(Edge::new(a, b));
+        }
+        assert!(has(&s, "deep-sync-chain", "client"), "{:?}", rules(&s));
+        // s2 hands off to a queue whose consumer is s3: 3 synchronous calls.
+        let q = node("q", NodeKind::Queue(QueueConfig::default()));
+        s.nodes.push(q);
+        s.nodes.iter_mut().find(|n| n.id == "s2").unwrap().kind = service_calling(&["q"]);
+        s.edges.retain(|e| e.from != "s2");
+        s.edges.push(Edge::new("s2", "q"));
+        s.edges.push(Edge::new("q", "s3"));
+        assert!(!has(&s, "deep-sync-chain", "client"), "{:?}", rules(&s));
+    }
+
+    #[test]
+    fn a_single_instance_on_the_users_path_is_flagged_until_balanced() {
+        let mut s = slice_scenario();
+        assert!(has(&s, "single-instance", "api"));
+        assert!(has(&s, "single-instance", "db"));
+        // Two API instances behind a balancer.
+        s.nodes.push(node("lb", NodeKind::LoadBalancer(LoadBalancerConfig::default())));
+        s.nodes.push(node("api2", service_calling(&["db"])));
+        s.edges.push(Edge::new("lb", "api"));
+        s.edges.push(Edge::new("lb", "api2"));
+        s.edges.push(Edge::new("api2", "db"));
+        s.edges[0].to = "lb".into();
+        s.workloads[0].target = "lb".into();
+        assert!(!has(&s, "single-instance", "api"));
+        assert!(!has(&s, "single-instance", "api2"));
+        assert!(has(&s, "single-instance", "db"), "the database is still one");
+    }
+
+    #[test]
+    fn a_queue_without_a_redelivery_delay_is_flagged() {
+        let mut s = slice_scenario();
+        s.nodes.push(node("q", NodeKind::Queue(QueueConfig::default())));
+        s.nodes.push(node("worker", NodeKind::Service(ServiceConfig::default())));
+        s.edges.push(Edge::new("q", "worker"));
+        assert!(has(&s, "queue-redelivers-at-once", "q"));
+        if let NodeKind::Queue(q) = &mut s.nodes[3].kind {
+            q.redelivery_delay_ms = 5_000;
+        }
+        assert!(!has(&s, "queue-redelivers-at-once", "q"));
+    }
+
+    #[test]
+    fn every_shipped_after_design_lints_no_worse_than_its_before() {
+        // The fixes the library teaches must not add warnings of the kind
+        // they fix: the retry storm's fix removes the jitter warning, the
+        // cascade's the missing timeout on A -> B.
+        let load = |name: &str| -> Scenario {
+            let path = format!("{}/../../assets/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+        };
+        let count = |s: &Scenario, rule: &str| lint(s).iter().filter(|w| w.rule == rule).count();
+        let (before, after) = (load("retry-storm-before"), load("retry-storm-after"));
+        assert!(count(&after, "retry-without-backoff-or-jitter") < count(&before, "retry-without-backoff-or-jitter"));
+        let (before, after) = (load("cascade-before"), load("cascade-after"));
+        assert!(count(&after, "call-without-timeout") < count(&before, "call-without-timeout"));
+    }
+}
