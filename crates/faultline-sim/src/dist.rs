@@ -141,7 +141,7 @@ impl Sampler {
     pub fn sample(&self, rng: &mut SimRng) -> u64 {
         let us = match *self {
             Sampler::Constant(us) => return us,
-            Sampler::Exponential { mean_us } => -mean_us * libm::log(unit_open(rng)),
+            Sampler::Exponential { mean_us } => mean_us * crate::ziggurat::exp1(rng),
             Sampler::Uniform { lo_us, span_us } => lo_us + span_us * unit_open(rng),
             Sampler::FoldedNormal { mean_us, sd_us } => libm::fabs(mean_us + sd_us * standard_normal(rng)),
             Sampler::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(rng)),

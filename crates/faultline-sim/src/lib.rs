@@ -30,6 +30,7 @@ pub mod scenario;
 pub mod sim;
 pub mod time;
 pub mod view;
+pub mod ziggurat;
 
 pub use calls::{FailReason, Outcome};
 pub use dist::Dist;

@@ -93,7 +93,7 @@ impl ClientRt {
                 if rate <= 0.0 {
                     return None;
                 }
-                now_us + gap(-libm::log(unit_open(&mut self.rng)) / rate)
+                now_us + gap(crate::ziggurat::exp1(&mut self.rng) / rate)
             }
             ArrivalRt::Constant { gap_us } => {
                 if f <= 0.0 || !gap_us.is_finite() {
@@ -108,7 +108,7 @@ impl ClientRt {
                 }
                 let mut t = now_us as f64;
                 loop {
-                    t += -libm::log(unit_open(&mut self.rng)) / peak;
+                    t += crate::ziggurat::exp1(&mut self.rng) / peak;
                     if t >= end_us as f64 {
                         return None;
                     }
