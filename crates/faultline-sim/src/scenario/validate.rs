@@ -759,6 +759,10 @@ impl Scenario {
 mod tests {
     use super::*;
 
+    fn node(id: &str, kind: NodeKind) -> Node {
+        Node { id: id.into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind }
+    }
+
     fn messages(s: &Scenario) -> Vec<String> {
         s.validate().err().map(|e| e.problems.iter().map(|p| p.to_string()).collect()).unwrap_or_default()
     }
@@ -780,18 +784,13 @@ mod tests {
     #[test]
     fn a_probe_timeout_past_the_interval_is_refused() {
         let mut s = slice_scenario();
-        s.nodes.push(Node {
-            id: "lb".into(),
-            name: String::new(),
-            region: None,
-            zone: None,
-            x: 0.0,
-            y: 0.0,
-            kind: NodeKind::LoadBalancer(LoadBalancerConfig {
+        s.nodes.push(node(
+            "lb",
+            NodeKind::LoadBalancer(LoadBalancerConfig {
                 health_check_timeout_ms: Some(5_000),
                 ..LoadBalancerConfig::default()
             }),
-        });
+        ));
         s.edges.push(Edge::new("lb", "api"));
         let m = messages(&s);
         assert!(
@@ -870,24 +869,8 @@ mod tests {
     #[test]
     fn balancers_and_queues_need_their_edges() {
         let mut s = slice_scenario();
-        s.nodes.push(Node {
-            id: "lb".into(),
-            name: String::new(),
-            region: None,
-            zone: None,
-            x: 0.0,
-            y: 0.0,
-            kind: NodeKind::LoadBalancer(LoadBalancerConfig::default()),
-        });
-        s.nodes.push(Node {
-            id: "q".into(),
-            name: String::new(),
-            region: None,
-            zone: None,
-            x: 0.0,
-            y: 0.0,
-            kind: NodeKind::Queue(QueueConfig::default()),
-        });
+        s.nodes.push(node("lb", NodeKind::LoadBalancer(LoadBalancerConfig::default())));
+        s.nodes.push(node("q", NodeKind::Queue(QueueConfig::default())));
         let m = messages(&s);
         assert!(
             m.contains(&"nodes[3].kind: load balancer \"lb\" has no backends (no outgoing edge)".to_string()),
@@ -931,28 +914,12 @@ mod draft_tests {
         assert!(empty.validate().unwrap_err().to_string().contains("at least one node"));
 
         let mut q = slice_scenario();
-        q.nodes.push(Node {
-            id: "q".into(),
-            name: String::new(),
-            region: None,
-            zone: None,
-            x: 0.0,
-            y: 0.0,
-            kind: NodeKind::Queue(QueueConfig::default()),
-        });
+        q.nodes.push(node("q", NodeKind::Queue(QueueConfig::default())));
         assert!(q.validate_draft().is_ok());
         assert!(q.validate().unwrap_err().to_string().contains("consumer"));
 
         let mut lb = slice_scenario();
-        lb.nodes.push(Node {
-            id: "lb".into(),
-            name: String::new(),
-            region: None,
-            zone: None,
-            x: 0.0,
-            y: 0.0,
-            kind: NodeKind::LoadBalancer(Default::default()),
-        });
+        lb.nodes.push(node("lb", NodeKind::LoadBalancer(Default::default())));
         assert!(lb.validate_draft().is_ok());
         assert!(lb.validate().unwrap_err().to_string().contains("no backends"));
 
