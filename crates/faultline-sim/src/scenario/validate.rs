@@ -759,7 +759,7 @@ impl Scenario {
 mod tests {
     use super::*;
 
-    fn node(id: &str, kind: NodeKind) -> Node {
+    pub(super) fn node(id: &str, kind: NodeKind) -> Node {
         Node { id: id.into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind }
     }
 
@@ -902,7 +902,8 @@ mod tests {
 
 #[cfg(test)]
 mod draft_tests {
-    use crate::scenario::{slice_scenario, Node, NodeKind, QueueConfig};
+    use super::tests::node;
+    use crate::scenario::{slice_scenario, NodeKind, QueueConfig};
 
     #[test]
     fn an_unfinished_design_is_a_valid_draft_but_cannot_run() {
