@@ -76,7 +76,14 @@ impl Sim {
         let lat = transmit(e);
         let kind = if self.calls.at(idx).attempt > 1 { Kind::Retry } else { Kind::Request };
         self.movements.record(movement(now, edge, lat, kind));
+        let to = e.to as usize;
         match lat {
+            // Nothing to wait for: the request is there now. Delivering it at
+            // once saves an event and a trip through the queue. Responses are
+            // always scheduled, so a chain of zero-latency hops recurses at
+            // most as deep as the design's calls go (validation refuses
+            // cycles); a paused callee gets it as an event, to hold.
+            Some(0) if !self.nodes[to].paused => self.on_deliver(idx, gen),
             Some(lat) => self.schedule_message(steady, now.plus(lat), Event::Deliver { call: idx, gen }),
             None => self.calls.at_mut(idx).lost = true,
         }
