@@ -12,6 +12,10 @@
 //! the page says so in a banner (`index.html`, `#engine-unavailable`) and
 //! marks `data-engine="unavailable"`; the editor keeps working, runs wait.
 //!
+//! The worker starts before the page's wasm has loaded (`assets/engine-start.js`),
+//! so both download and compile at once; the page takes it over here, with
+//! whatever it said meanwhile.
+//!
 //! Commands sent while the worker is still starting wait for its `Ready`.
 //! Frames are pulled: the page asks for the next one only when the last has
 //! arrived, so a page slower than the engine never builds a backlog.
@@ -21,8 +25,9 @@ use faultline_sim::Scenario;
 use gloo::events::EventListener;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{Event, MessageEvent, Worker};
 use yew::Callback;
 
 /// The worker's loader script, next to the page's own files (index.html has
@@ -65,6 +70,24 @@ pub struct Engine {
     loaded: Cell<Option<u64>>,
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// Defined by `assets/engine-start.js` (and gone after the first call):
+    /// `{ worker, early }`, the worker it started and the events it kept.
+    #[wasm_bindgen(js_name = faultlineTakeEngineWorker, catch)]
+    fn take_early_worker() -> Result<JsValue, JsValue>;
+}
+
+/// The worker `engine-start.js` started while the page loaded, with the
+/// events it received before the page listened; `None` without that script.
+fn early_worker() -> Option<(Worker, Vec<Event>)> {
+    let taken = take_early_worker().ok()?;
+    let worker = js_sys::Reflect::get(&taken, &"worker".into()).ok()?.dyn_into::<Worker>().ok()?;
+    let early = js_sys::Reflect::get(&taken, &"early".into()).ok()?;
+    let early = early.dyn_into::<js_sys::Array>().map(|a| a.iter().filter_map(|e| e.dyn_into::<Event>().ok()).collect());
+    Some((worker, early.unwrap_or_default()))
+}
+
 /// The worker's loader script's URL: next to the page's own files (the
 /// directory of trunk's module script), tagged with this build's hash (the
 /// one in the module script's name), or `None` when the page was not built
@@ -95,10 +118,15 @@ fn post(worker: &Worker, cmd: &Command) {
 }
 
 impl Engine {
-    /// Starts the engine's worker; `on_report` receives every report.
+    /// Takes over the engine's worker (or starts it); `on_report` receives
+    /// every report.
     pub fn start(on_report: Callback<Report>) -> Rc<Engine> {
-        Rc::new_cyclic(|me: &Weak<Engine>| {
-            let mode = match worker_url().and_then(|url| Worker::new(&url).ok()) {
+        let (started, early) = match early_worker() {
+            Some((worker, early)) => (Some(worker), early),
+            None => (worker_url().and_then(|url| Worker::new(&url).ok()), Vec::new()),
+        };
+        let engine = Rc::new_cyclic(|me: &Weak<Engine>| {
+            let mode = match started {
                 Some(worker) => {
                     mark(Place::Starting);
                     let listeners = Engine::listen(&worker, me.clone());
@@ -110,7 +138,11 @@ impl Engine {
                 }
             };
             Engine { mode: RefCell::new(mode), on_report, pulling: Cell::new(false), loaded: Cell::new(None) }
-        })
+        });
+        for ev in &early {
+            engine.event(ev);
+        }
+        engine
     }
 
     fn unavailable() {
@@ -123,22 +155,30 @@ impl Engine {
         let on_message = {
             let me = me.clone();
             EventListener::new(worker, "message", move |ev| {
-                let text = ev.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()).unwrap_or_default();
                 if let Some(engine) = me.upgrade() {
-                    match Report::from_json(&text) {
-                        Ok(report) => engine.received(report),
-                        Err(e) => engine.on_report.emit(Report::Crashed(format!("unreadable report: {e}"))),
-                    }
+                    engine.event(ev);
                 }
             })
         };
         let on_error = EventListener::new(worker, "error", move |ev| {
             ev.prevent_default();
             if let Some(engine) = me.upgrade() {
-                engine.worker_failed();
+                engine.event(ev);
             }
         });
         [on_message, on_error]
+    }
+
+    /// One event from the worker: a report, or its failure.
+    fn event(&self, ev: &Event) {
+        if ev.type_() == "error" {
+            return self.worker_failed();
+        }
+        let text = ev.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()).unwrap_or_default();
+        match Report::from_json(&text) {
+            Ok(report) => self.received(report),
+            Err(e) => self.on_report.emit(Report::Crashed(format!("unreadable report: {e}"))),
+        }
     }
 
     pub fn place(&self) -> Place {
