@@ -1,7 +1,7 @@
 // Starts the engine's Web Worker as soon as the page's HTML is parsed, so the
-// worker compiles its wasm (the page's own file, downloaded once: see
-// engine-worker.js) while the page does, instead of after the page has
-// started. index.html loads this classic script at the
+// worker's files (its glue and wasm) download and compile while the page's
+// own wasm does, instead of after it: the first run waits for the slower of
+// the two, not for both in turn. index.html loads this classic script at the
 // start of <body>, after trunk's <link rel="modulepreload"> for the page's
 // module, whose name carries the build's hash.
 //
@@ -19,7 +19,7 @@
   const build = href.slice(slash).replace(/\.js$/, '').split('-').pop();
   let worker;
   try {
-    worker = new Worker(`${href.slice(0, slash)}engine-worker.js?v=${build}`, { type: 'module' });
+    worker = new Worker(`${href.slice(0, slash)}engine-worker.js?v=${build}`);
   } catch (e) {
     console.error('Faultline: the engine\'s Web Worker could not start:', e);
     return;

@@ -101,13 +101,6 @@ fn worker_url() -> Option<String> {
     Some(format!("{base}{WORKER_SCRIPT}?v={build}"))
 }
 
-/// A module worker: `engine-worker.js` imports the page's own glue.
-fn new_worker(url: &str) -> Option<Worker> {
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Module);
-    Worker::new_with_options(url, &options).ok()
-}
-
 fn mark(place: Place) {
     let _ = gloo::utils::document_element().set_attribute("data-engine", place.attribute());
 }
@@ -130,7 +123,7 @@ impl Engine {
     pub fn start(on_report: Callback<Report>) -> Rc<Engine> {
         let (started, early) = match early_worker() {
             Some((worker, early)) => (Some(worker), early),
-            None => (worker_url().and_then(|url| new_worker(&url)), Vec::new()),
+            None => (worker_url().and_then(|url| Worker::new(&url).ok()), Vec::new()),
         };
         let engine = Rc::new_cyclic(|me: &Weak<Engine>| {
             let mode = match started {

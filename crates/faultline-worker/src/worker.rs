@@ -1,4 +1,4 @@
-//! The worker's message loop (see lib.rs for why it is shaped this way).
+//! The worker's message loop (see main.rs for why it is shaped this way).
 
 use faultline_live::{Command, Live, Report};
 use std::cell::{Cell, RefCell};
