@@ -68,10 +68,10 @@ test("the engine's worker loads while the page's own wasm does, not after it", a
   page.on('request', (r) => { if (/faultline-worker_bg\.wasm/.test(r.url())) workerWasmAsked(); });
   let heldUntilWorker = false;
   await page.route(/\/faultline-web-[0-9a-f]+_bg\.wasm$/, async (route) => {
-    heldUntilWorker = await Promise.race([asked.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+    heldUntilWorker = await Promise.race([asked.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000))]);
     await route.continue();
   });
   await page.goto('/');
-  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker', { timeout: 15_000 });
   expect(heldUntilWorker).toBe(true);
 });
