@@ -84,7 +84,8 @@ fn early_worker() -> Option<(Worker, Vec<Event>)> {
     let taken = take_early_worker().ok()?;
     let worker = js_sys::Reflect::get(&taken, &"worker".into()).ok()?.dyn_into::<Worker>().ok()?;
     let early = js_sys::Reflect::get(&taken, &"early".into()).ok()?;
-    let early = early.dyn_into::<js_sys::Array>().map(|a| a.iter().filter_map(|e| e.dyn_into::<Event>().ok()).collect());
+    let early =
+        early.dyn_into::<js_sys::Array>().map(|a| a.iter().filter_map(|e| e.dyn_into::<Event>().ok()).collect());
     Some((worker, early.unwrap_or_default()))
 }
 
