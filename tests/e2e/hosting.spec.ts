@@ -31,7 +31,7 @@ test('the page makes no request outside its own origin', async ({ page }) => {
   expect(foreign).toEqual([]);
 });
 
-test('the engine runs in its Web Worker, and on the page when the worker cannot start', async ({ page }) => {
+test('the engine runs in its Web Worker, and the page says so when the worker cannot start', async ({ page }) => {
   const simTime = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
   const workerFiles: string[] = [];
   page.on('request', (r) => { if (/engine-worker|faultline-worker/.test(r.url())) workerFiles.push(r.url()); });
@@ -43,22 +43,35 @@ test('the engine runs in its Web Worker, and on the page when the worker cannot 
   await page.getByTestId('play').click();
   await expect.poll(simTime).toBeGreaterThan(500);
   await page.getByTestId('pause').click();
+  await expect(page.getByTestId('engine-unavailable')).toBeHidden();
 
-  // Without the worker's files the same engine runs on the page: same controls, same numbers.
-  const warnings: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  // The page has no second engine: without the worker it says so, and nothing runs.
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   // Its wasm fails to load: the worker starts, then fails asynchronously.
   await page.route('**/faultline-worker_bg.wasm*', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto('/');
-  await expect(page.locator('html')).toHaveAttribute('data-engine', 'page');
-  expect(warnings.join('\n')).toContain('running it on the page instead');
-  for (let i = 0; i < 12; i++) await page.getByTestId('step').click();
-  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '1200');
-  const onPage = await page.getByTestId('metric-requests').getAttribute('data-value');
-  await page.unroute('**/faultline-worker_bg.wasm*');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'unavailable');
+  await expect(page.getByTestId('engine-unavailable')).toBeVisible();
+  await expect(page.getByTestId('engine-unavailable')).toContainText('engine could not start');
+  expect(errors.join('\n')).toContain('could not start');
+  // The editor still shows the design; nothing runs.
+  await expect(page.getByTestId('node-api')).toBeVisible();
+  expect(await simTime()).toBe(0);
+});
+
+test("the engine's worker loads while the page's own wasm does, not after it", async ({ page }) => {
+  // Hold the page's wasm until the worker's wasm has been asked for: with the
+  // worker started only by the page's wasm, that would never happen.
+  let workerWasmAsked: () => void = () => {};
+  const asked = new Promise<void>((resolve) => { workerWasmAsked = resolve; });
+  page.on('request', (r) => { if (/faultline-worker_bg\.wasm/.test(r.url())) workerWasmAsked(); });
+  let heldUntilWorker = false;
+  await page.route(/\/faultline-web-[0-9a-f]+_bg\.wasm$/, async (route) => {
+    heldUntilWorker = await Promise.race([asked.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3_000))]);
+    await route.continue();
+  });
   await page.goto('/');
-  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
-  for (let i = 0; i < 12; i++) await page.getByTestId('step').click();
-  await expect(page.getByTestId('sim-time')).toHaveAttribute('data-value', '1200');
-  expect(await page.getByTestId('metric-requests').getAttribute('data-value')).toBe(onPage);
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker', { timeout: 15_000 });
+  expect(heldUntilWorker).toBe(true);
 });

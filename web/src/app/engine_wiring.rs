@@ -92,7 +92,7 @@ pub fn use_engine(
                 // Link geometry, worked out again only when the document changes.
                 let lines: RefCell<LineCache> = RefCell::new((None, Vec::new()));
                 Runner::start(Callback::from(move |wall_ms: f64| {
-                    engine.frame(wall_ms);
+                    engine.frame();
                     let doc = Rc::clone(&doc_now.borrow());
                     let mut cache = lines.borrow_mut();
                     if !cache.0.as_ref().is_some_and(|d| Rc::ptr_eq(d, &doc)) {
