@@ -32,10 +32,14 @@ use crate::scenario::Keys;
 /// Draws keys for one workload.
 #[derive(Clone, Debug)]
 pub enum KeySampler {
-    Uniform { count: u64 },
+    Uniform {
+        count: u64,
+    },
     Zipf(Zipf),
     /// The next key to hand out (no randomness: the stream is left alone).
-    Sequential { next: u64 },
+    Sequential {
+        next: u64,
+    },
 }
 
 impl KeySampler {

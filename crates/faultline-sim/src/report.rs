@@ -288,7 +288,9 @@ impl Sim {
                     let n = &self.nodes[i];
                     let (l, busy) = self.node_occupancy(i);
                     let cap: u32 = match &n.behaviour {
-                        Behaviour::Database(d) => d.pools[..usize::from(d.shard_count())].iter().map(|p| p.capacity).sum(),
+                        Behaviour::Database(d) => {
+                            d.pools[..usize::from(d.shard_count())].iter().map(|p| p.capacity).sum()
+                        }
                         b => b.pools().iter().map(|p| p.capacity).sum(),
                     };
                     let mut r = NodeReport {

@@ -170,7 +170,11 @@ impl DatabaseRt {
             count: s.map.shards,
             partitioning: s.map.scheme,
             max_mean_ratio: max_mean_ratio(&arrivals),
-            hottest: arrivals.iter().enumerate().max_by_key(|&(i, a)| (a, std::cmp::Reverse(i))).map_or(0, |(i, _)| i as u16),
+            hottest: arrivals
+                .iter()
+                .enumerate()
+                .max_by_key(|&(i, a)| (a, std::cmp::Reverse(i)))
+                .map_or(0, |(i, _)| i as u16),
             arrivals,
             reshards: s.reshards,
             moved_keys: s.moved_keys,
@@ -258,7 +262,8 @@ mod tests {
 
     #[test]
     fn a_reshard_adds_pools_and_marks_moved_keys_for_the_window() {
-        let cfg = DatabaseConfig { shards: 4, migration_penalty_ms: 3.0, migration_window_ms: 10, ..Default::default() };
+        let cfg =
+            DatabaseConfig { shards: 4, migration_penalty_ms: 3.0, migration_window_ms: 10, ..Default::default() };
         let mut db = DatabaseRt::new(&cfg, 10_000);
         let moved = db.reshard(5, 1_000);
         assert_eq!(db.pools.len(), 5);

@@ -74,7 +74,8 @@ impl Partitioner {
 
     /// The same scheme over `shards` shards.
     pub fn with_shards(&self, shards: u16) -> Partitioner {
-        let dir: Vec<DirectoryEntry> = self.directory.iter().map(|&(from, shard)| DirectoryEntry { from, shard }).collect();
+        let dir: Vec<DirectoryEntry> =
+            self.directory.iter().map(|&(from, shard)| DirectoryEntry { from, shard }).collect();
         Partitioner::new(self.scheme, shards, self.virtual_nodes, self.key_space, &dir)
     }
 
@@ -154,9 +155,16 @@ mod tests {
 
     #[test]
     fn directory_looks_up_ranges_and_wraps_removed_shards() {
-        let dir = [DirectoryEntry { from: 0, shard: 2 }, DirectoryEntry { from: 100, shard: 0 }, DirectoryEntry { from: 500, shard: 3 }];
+        let dir = [
+            DirectoryEntry { from: 0, shard: 2 },
+            DirectoryEntry { from: 100, shard: 0 },
+            DirectoryEntry { from: 500, shard: 3 },
+        ];
         let q = Partitioner::new(Partitioning::Directory, 4, 0, 1000, &dir);
-        assert_eq!((q.owner(0), q.owner(99), q.owner(100), q.owner(499), q.owner(500), q.owner(9999)), (2, 2, 0, 0, 3, 3));
+        assert_eq!(
+            (q.owner(0), q.owner(99), q.owner(100), q.owner(499), q.owner(500), q.owner(9999)),
+            (2, 2, 0, 0, 3, 3)
+        );
         let fewer = q.with_shards(3);
         assert_eq!(fewer.owner(600), 0, "shard 3 of 3 wraps to 0");
         assert_eq!(q.moved_share(&q.with_shards(5), 1000), 0.0, "adding a shard moves nothing");

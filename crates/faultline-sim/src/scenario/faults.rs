@@ -78,7 +78,10 @@ impl FaultAction {
     pub fn lasts(&self) -> bool {
         !matches!(
             self,
-            FaultAction::Restart { .. } | FaultAction::Resume { .. } | FaultAction::Heal { .. } | FaultAction::Reshard { .. }
+            FaultAction::Restart { .. }
+                | FaultAction::Resume { .. }
+                | FaultAction::Heal { .. }
+                | FaultAction::Reshard { .. }
         )
     }
 

@@ -513,11 +513,18 @@ pub enum Method {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Keys {
-    Uniform { count: u64 },
-    Zipf { count: u64, s: f64 },
+    Uniform {
+        count: u64,
+    },
+    Zipf {
+        count: u64,
+        s: f64,
+    },
     /// Every request a new key, one above the last, from `start` (inserts
     /// with auto-increment ids).
-    Sequential { start: u64 },
+    Sequential {
+        start: u64,
+    },
 }
 
 impl Default for Keys {
