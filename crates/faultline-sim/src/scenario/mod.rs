@@ -17,7 +17,7 @@ pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, Partitioning};
-pub use validate::{Limits, Problem, ScenarioError, LIMITS};
+pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
 use crate::dist::Dist;
 use serde::{Deserialize, Serialize};

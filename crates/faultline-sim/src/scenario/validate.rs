@@ -492,18 +492,15 @@ fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
     validate_sharding(c, p, d);
 }
 
-/// Most shards a database may have (a reshard too), and ring points per shard.
+/// Most shards a database may have (a reshard too).
 pub const MAX_SHARDS: u16 = 256;
-const MAX_VIRTUAL_NODES: u32 = 1_000;
 
 /// A database's shards: count, ring points, directory, migration penalty.
 fn validate_sharding(c: &mut Collector, p: &str, d: &DatabaseConfig) {
     use crate::scenario::Partitioning;
     let shards = u32::from(d.shards);
     c.range_u32(format!("{p}.kind.shards"), shards, 1, u32::from(MAX_SHARDS), "MAX_SHARDS");
-    if d.partitioning == Partitioning::Consistent {
-        c.range_u32(format!("{p}.kind.virtual_nodes"), d.virtual_nodes, 1, MAX_VIRTUAL_NODES, "1000");
-    }
+    c.range_u32(format!("{p}.kind.virtual_nodes"), d.virtual_nodes, 1, LIMITS.max_virtual_nodes, "MAX_VIRTUAL_NODES");
     if d.partitioning == Partitioning::Directory && d.directory.first().is_none_or(|e| e.from != 0) {
         c.add(format!("{p}.kind.directory"), "needs rows sorted by `from`, the first from 0");
     }
