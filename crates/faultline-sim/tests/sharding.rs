@@ -208,3 +208,29 @@ fn shards_queue_separately_and_the_books_balance_through_reshards_and_crashes() 
         r.arrivals
     );
 }
+
+/// Bad sharding settings are refused with the path of the field at fault.
+#[test]
+fn bad_sharding_settings_are_refused_with_their_paths() {
+    let keys = json!({ "type": "uniform", "count": 1_000 });
+    let bad = |shards: u16, extra: serde_json::Value, faults: serde_json::Value| {
+        let s = sharded(shards.max(1), "hash", keys.clone(), extra, faults);
+        let mut s = s;
+        if shards == 0 {
+            if let faultline_sim::scenario::NodeKind::Database(d) = &mut s.nodes[1].kind {
+                d.shards = 0;
+            }
+        }
+        s.validate().unwrap_err().to_string()
+    };
+    assert!(bad(0, json!({}), json!([])).contains("nodes[1].kind.shards"));
+    assert!(bad(300, json!({}), json!([])).contains("nodes[1].kind.shards"));
+    let dir = json!({ "partitioning": "directory", "directory": [{ "from": 5, "shard": 0 }] });
+    assert!(bad(2, dir, json!([])).contains("nodes[1].kind.directory"));
+    let dir = json!({ "partitioning": "directory", "directory": [{ "from": 0, "shard": 2 }] });
+    assert!(bad(2, dir, json!([])).contains("nodes[1].kind.directory[0].shard"));
+    let reshard = |node: &str, shards: u16| json!([{ "at_ms": 1, "action": { "type": "reshard", "node": node, "shards": shards } }]);
+    assert!(bad(2, json!({}), reshard("client", 3)).contains("is not a database"));
+    assert!(bad(2, json!({}), reshard("db", 0)).contains("faults[0].action.shards"));
+    assert!(bad(2, json!({ "migration_penalty_ms": -1.0 }), json!([])).contains("migration_penalty_ms"));
+}
