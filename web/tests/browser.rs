@@ -360,3 +360,51 @@ async fn a_sharded_database_card_has_a_heat_strip_of_its_shards() {
     yew::scheduler::flush().await;
     assert!(host.query_selector("[data-testid=\"shards-db\"]").unwrap().is_none());
 }
+
+/// Selecting a sharded database offers to add and remove a shard, counting
+/// the reshards already on the timeline; the buttons inject a `reshard`.
+#[wasm_bindgen_test]
+async fn the_fault_bar_adds_and_removes_a_shard() {
+    use faultline_sim::scenario::{Fault, FaultAction};
+    use faultline_web::components::faults::{FaultBar, Injection};
+    use faultline_web::state::Selection;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    #[derive(Properties, PartialEq)]
+    struct P {
+        scenario: Rc<faultline_sim::Scenario>,
+        on: Callback<Injection>,
+    }
+    #[component]
+    fn Probe(p: &P) -> Html {
+        let db = p.scenario.nodes.iter().position(|n| n.id == "db").unwrap();
+        html! { <FaultBar scenario={p.scenario.clone()} selected={Some(Selection::Node(db))} down={false}
+        at_ms={None} on_inject={p.on.clone()} /> }
+    }
+    let mut sc = faultline_web::library::scenario("hot-key-before").unwrap();
+    sc.faults.push(Fault {
+        at_ms: 5_000,
+        duration_ms: None,
+        action: FaultAction::Reshard { node: "db".into(), shards: 10 },
+    });
+    let got: Rc<RefCell<Vec<Injection>>> = Rc::default();
+    let on = {
+        let got = got.clone();
+        Callback::from(move |i: Injection| got.borrow_mut().push(i))
+    };
+    let host = mount();
+    yew::Renderer::<Probe>::with_root_and_props(host.clone(), P { scenario: Rc::new(sc), on }).render();
+    yew::scheduler::flush().await;
+    let add = by_testid(&host, "fault-add-shard");
+    assert!(add.text_content().unwrap().contains("(11)"), "{:?}", add.text_content());
+    add.unchecked_into::<HtmlElement>().click();
+    by_testid(&host, "fault-remove-shard").unchecked_into::<HtmlElement>().click();
+    let shards: Vec<FaultAction> = got.borrow().iter().flat_map(|i| i.actions.clone()).collect();
+    assert_eq!(
+        shards,
+        vec![
+            FaultAction::Reshard { node: "db".into(), shards: 11 },
+            FaultAction::Reshard { node: "db".into(), shards: 9 }
+        ]
+    );
+}
