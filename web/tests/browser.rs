@@ -318,3 +318,93 @@ async fn the_run_summary_gives_the_failures_latency() {
     assert_eq!(failed.get_attribute("data-value").as_deref(), Some("2.5"));
     assert_eq!(failed.text_content().as_deref(), Some("; answered in p50 0 ms, p99 2.50 ms"));
 }
+
+/// A sharded database's card draws one heat-strip cell per shard, the
+/// busiest the deepest red; an unsharded one draws none.
+#[wasm_bindgen_test]
+async fn a_sharded_database_card_has_a_heat_strip_of_its_shards() {
+    use faultline_sim::scenario::{DatabaseConfig, Node, NodeKind};
+    use faultline_web::components::canvas::card::Card;
+    use faultline_web::same::Same;
+    use std::rc::Rc;
+    #[derive(Properties, PartialEq)]
+    struct P {
+        shard_busy: Vec<f32>,
+    }
+    #[component]
+    fn Probe(p: &P) -> Html {
+        let kind =
+            NodeKind::Database(DatabaseConfig { shards: p.shard_busy.len().max(1) as u16, ..Default::default() });
+        let node = Node { id: "db".into(), name: String::new(), region: None, zone: None, x: 100.0, y: 100.0, kind };
+        let view = faultline_sim::NodeView { shard_busy: p.shard_busy.clone(), capacity: 20, ..Default::default() };
+        html! {
+            <svg>
+                <Card index={0} node={Same(Rc::new(node))} {view} health={faultline_web::components::canvas::health::Health::Fine} selected={false}
+                    detailed={true} events={Callback::noop()} />
+            </svg>
+        }
+    }
+    let host = mount();
+    let busy = vec![0.1, 1.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
+    yew::Renderer::<Probe>::with_root_and_props(host.clone(), P { shard_busy: busy }).render();
+    yew::scheduler::flush().await;
+    let strip = by_testid(&host, "shards-db");
+    assert_eq!(strip.get_attribute("data-shards").as_deref(), Some("8"));
+    let cells = strip.query_selector_all(".shard-cell").unwrap();
+    assert_eq!(cells.length(), 8);
+    let fill = |i: u32| cells.item(i).unwrap().unchecked_into::<web_sys::Element>().get_attribute("style").unwrap();
+    assert!(fill(1).contains("45%") && fill(0).contains("87%"), "{} vs {}", fill(1), fill(0));
+
+    let host = mount();
+    yew::Renderer::<Probe>::with_root_and_props(host.clone(), P { shard_busy: vec![] }).render();
+    yew::scheduler::flush().await;
+    assert!(host.query_selector("[data-testid=\"shards-db\"]").unwrap().is_none());
+}
+
+/// Selecting a sharded database offers to add and remove a shard, counting
+/// the reshards already on the timeline; the buttons inject a `reshard`.
+#[wasm_bindgen_test]
+async fn the_fault_bar_adds_and_removes_a_shard() {
+    use faultline_sim::scenario::{Fault, FaultAction};
+    use faultline_web::components::faults::{FaultBar, Injection};
+    use faultline_web::state::Selection;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    #[derive(Properties, PartialEq)]
+    struct P {
+        scenario: Rc<faultline_sim::Scenario>,
+        on: Callback<Injection>,
+    }
+    #[component]
+    fn Probe(p: &P) -> Html {
+        let db = p.scenario.nodes.iter().position(|n| n.id == "db").unwrap();
+        html! { <FaultBar scenario={p.scenario.clone()} selected={Some(Selection::Node(db))} down={false}
+        at_ms={None} on_inject={p.on.clone()} /> }
+    }
+    let mut sc = faultline_web::library::scenario("hot-key-before").unwrap();
+    sc.faults.push(Fault {
+        at_ms: 5_000,
+        duration_ms: None,
+        action: FaultAction::Reshard { node: "db".into(), shards: 10 },
+    });
+    let got: Rc<RefCell<Vec<Injection>>> = Rc::default();
+    let on = {
+        let got = got.clone();
+        Callback::from(move |i: Injection| got.borrow_mut().push(i))
+    };
+    let host = mount();
+    yew::Renderer::<Probe>::with_root_and_props(host.clone(), P { scenario: Rc::new(sc), on }).render();
+    yew::scheduler::flush().await;
+    let add = by_testid(&host, "fault-add-shard");
+    assert!(add.text_content().unwrap().contains("(11)"), "{:?}", add.text_content());
+    add.unchecked_into::<HtmlElement>().click();
+    by_testid(&host, "fault-remove-shard").unchecked_into::<HtmlElement>().click();
+    let shards: Vec<FaultAction> = got.borrow().iter().flat_map(|i| i.actions.clone()).collect();
+    assert_eq!(
+        shards,
+        vec![
+            FaultAction::Reshard { node: "db".into(), shards: 11 },
+            FaultAction::Reshard { node: "db".into(), shards: 9 }
+        ]
+    );
+}

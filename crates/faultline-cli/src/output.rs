@@ -75,8 +75,38 @@ pub fn text_report(sim: &Sim) -> String {
             failed_ms(o.failed > 0, o.failed_latency_ms.p99)
         );
     }
+    shards(&mut out, &report);
     let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
+}
+
+/// Each sharded database's load over its shards, and its reshards.
+fn shards(out: &mut String, report: &faultline_sim::Report) {
+    for n in &report.nodes {
+        let Some(sh) = &n.shards else { continue };
+        let scheme = serde_json::to_value(sh.partitioning).ok().and_then(|v| v.as_str().map(String::from));
+        let arrivals: Vec<String> = sh.arrivals.iter().map(u64::to_string).collect();
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "shards of {}: {} ({}), max/mean load {:.2} (hottest: shard {})",
+            n.id,
+            sh.count,
+            scheme.unwrap_or_default(),
+            sh.max_mean_ratio,
+            sh.hottest
+        );
+        let _ = writeln!(out, "  queries per shard: {}", arrivals.join(" "));
+        if let Some(moved) = sh.moved_keys {
+            let _ = writeln!(
+                out,
+                "  reshards: {}, the last moved {:.1}% of the keys; {} queries paid the migration penalty",
+                sh.reshards,
+                moved * 100.0,
+                sh.migrated_queries
+            );
+        }
+    }
 }
 
 /// A failures' latency, or "-" when there were none.

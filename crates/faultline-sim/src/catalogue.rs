@@ -190,6 +190,41 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::Number { min: 0.0, max: 100.0 },
         help: "Contention: query time x (1 + saturation x utilisation²).",
     },
+    FieldInfo {
+        name: "shards",
+        label: "Shards",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_SHARDS as u32),
+        help: "Independent pools, each with the connections and wait queue above; a query goes to its key's shard.",
+    },
+    FieldInfo {
+        name: "partitioning",
+        label: "Partitioning",
+        unit: "",
+        ty: FieldType::Choice(&["hash", "consistent", "range", "directory"]),
+        help: "Key to shard: hash mod N, a consistent-hash ring, key ranges (new ids all hit the last), or a directory table.",
+    },
+    FieldInfo {
+        name: "virtual_nodes",
+        label: "Virtual nodes",
+        unit: "per shard",
+        ty: int(1, LIMITS.max_virtual_nodes),
+        help: "Points per shard on the consistent-hashing ring; shares vary about 1/sqrt(points).",
+    },
+    FieldInfo {
+        name: "migration_penalty_ms",
+        label: "Migration penalty",
+        unit: "ms",
+        ty: FieldType::Number { min: 0.0, max: LIMITS.max_latency_ms },
+        help: "After a reshard, extra time a query for a moved key holds its connection (read from the old shard).",
+    },
+    FieldInfo {
+        name: "migration_window_ms",
+        label: "Migration window",
+        unit: "ms",
+        ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
+        help: "How long after a reshard moved keys pay the migration penalty (the copy in the background).",
+    },
 ];
 
 const BALANCER_FIELDS: &[FieldInfo] = &[
@@ -408,6 +443,8 @@ mod tests {
                     probe[f.name] = match f.ty {
                         FieldType::Bulkheads => serde_json::json!([]),
                         FieldType::Number { min, .. } => serde_json::json!(min),
+                        FieldType::Integer { min, .. } => serde_json::json!(min as u64),
+                        FieldType::Choice(c) => serde_json::json!(c[0]),
                         _ => serde_json::Value::Null,
                     };
                     assert!(serde_json::from_value::<NodeKind>(probe).is_ok(), "{}.{} is not a field", k.kind, f.name);

@@ -32,8 +32,14 @@ use crate::scenario::Keys;
 /// Draws keys for one workload.
 #[derive(Clone, Debug)]
 pub enum KeySampler {
-    Uniform { count: u64 },
+    Uniform {
+        count: u64,
+    },
     Zipf(Zipf),
+    /// The next key to hand out (no randomness: the stream is left alone).
+    Sequential {
+        next: u64,
+    },
 }
 
 impl KeySampler {
@@ -44,6 +50,19 @@ impl KeySampler {
             // reachable even past 2^53 keys.
             Keys::Zipf { count, s } if s <= 0.0 => KeySampler::Uniform { count: count.max(1) },
             Keys::Zipf { count, s } => KeySampler::Zipf(Zipf::new(count.max(1), s)),
+            Keys::Sequential { start } => KeySampler::Sequential { next: start },
+        }
+    }
+
+    /// The next request's key: a draw, or the next sequential key.
+    pub fn next(&mut self, rng: &mut SimRng) -> u64 {
+        match self {
+            KeySampler::Sequential { next } => {
+                let k = *next;
+                *next = next.wrapping_add(1);
+                k
+            }
+            _ => self.sample(rng),
         }
     }
 
@@ -52,6 +71,7 @@ impl KeySampler {
         match self {
             KeySampler::Uniform { count } => uniform_u64(rng, *count),
             KeySampler::Zipf(z) => z.sample(rng) - 1,
+            KeySampler::Sequential { next } => *next,
         }
     }
 }

@@ -171,6 +171,28 @@ pub struct NodeReport {
     /// Message counts, for queue nodes only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueReport>,
+    /// Per-shard load, for sharded databases only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shards: Option<ShardReport>,
+}
+
+/// A sharded database's load over its shards (those keys go to at the end).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShardReport {
+    pub count: u16,
+    pub partitioning: crate::scenario::Partitioning,
+    /// Queries routed to each shard.
+    pub arrivals: Vec<u64>,
+    /// The busiest shard's arrivals over the mean shard's (1 = even).
+    pub max_mean_ratio: f64,
+    /// The busiest shard.
+    pub hottest: u16,
+    pub reshards: u32,
+    /// Share of a fixed sample of the key space the latest reshard moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_keys: Option<f64>,
+    /// Queries that paid the migration penalty.
+    pub migrated_queries: u64,
 }
 
 /// A queue's books: published = delivered + dropped + dead_lettered + depth
@@ -265,7 +287,12 @@ impl Sim {
                 .map(|(i, spec)| {
                     let n = &self.nodes[i];
                     let (l, busy) = self.node_occupancy(i);
-                    let cap = n.behaviour.pool().map_or(0, |p| p.capacity);
+                    let cap: u32 = match &n.behaviour {
+                        Behaviour::Database(d) => {
+                            d.pools[..usize::from(d.shard_count())].iter().map(|p| p.capacity).sum()
+                        }
+                        b => b.pools().iter().map(|p| p.capacity).sum(),
+                    };
                     let mut r = NodeReport {
                         id: spec.id.clone(),
                         kind: spec.kind.name(),
@@ -280,6 +307,7 @@ impl Sim {
                         failed_latency_ms: Latency::of_failures(&n.metrics),
                         duplicates: 0,
                         queue: None,
+                        shards: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     r

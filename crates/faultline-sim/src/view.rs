@@ -47,6 +47,9 @@ pub struct NodeView {
     /// Healthy backends of a load balancer (of `backends`).
     pub healthy_backends: u32,
     pub backends: u32,
+    /// Busy share of each shard of a sharded database (the card's heat strip).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shard_busy: Vec<f32>,
 }
 
 /// A circuit breaker as the playground draws it.

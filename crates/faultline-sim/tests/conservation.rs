@@ -29,7 +29,7 @@ fn shape() -> impl Strategy<Value = Shape> {
         prop::collection::vec(prop::option::of(5u16..400), 16),
         prop::collection::vec(0u8..40, 16),
         10.0f64..1500.0,
-        prop::collection::vec((0u8..9, 0u16..3000, prop::option::of(1u16..1500), any::<u8>()), 0..6),
+        prop::collection::vec((0u8..10, 0u16..3000, prop::option::of(1u16..1500), any::<u8>()), 0..6),
         any::<u64>(),
     )
         .prop_map(|(services, databases, balancer, queue, links, timeouts, loss, rate, faults, seed)| Shape {
@@ -99,8 +99,11 @@ fn build(s: &Shape) -> Scenario {
         }
         nodes.push(json!({ "id": svc[i], "region": if i % 2 == 0 { "east" } else { "west" }, "kind": kind }));
     }
-    for d in &dbs {
-        nodes.push(json!({ "id": d, "kind": { "type": "database", "max_connections": 3 } }));
+    for (i, d) in dbs.iter().enumerate() {
+        // d0 unsharded (until a reshard), d1 two shards on a consistent ring.
+        let partitioning = ["hash", "consistent", "range"][i % 3];
+        nodes.push(json!({ "id": d, "kind": { "type": "database", "max_connections": 3, "shards": i + 1,
+            "partitioning": partitioning, "migration_penalty_ms": 5.0, "migration_window_ms": 500 } }));
     }
     let entry = match s.balancer {
         Some(a) => {
@@ -158,6 +161,9 @@ fn build(s: &Shape) -> Scenario {
                 5 => json!({ "type": "edge_latency", "from": f, "to": t, "add_ms": 100.0 }),
                 6 => json!({ "type": "edge_loss", "from": f, "to": t, "loss": 0.5 }),
                 7 => json!({ "type": "spike", "workload": "w", "factor": 3.0 }),
+                8 if !dbs.is_empty() => {
+                    json!({ "type": "reshard", "node": dbs[target as usize % dbs.len()], "shards": 1 + target % 5 })
+                }
                 _ => json!({ "type": "restart", "node": node }),
             };
             json!({ "at_ms": at, "duration_ms": duration, "action": action })

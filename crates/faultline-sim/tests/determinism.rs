@@ -18,6 +18,8 @@ const SHIPPED: &[(&str, &str)] = &[
     ("cascade-after", include_str!("../../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../../assets/scenarios/fanout-gateway.json")),
+    ("hot-key-after", include_str!("../../../assets/scenarios/hot-key-after.json")),
+    ("hot-key-before", include_str!("../../../assets/scenarios/hot-key-before.json")),
     ("idempotency-after", include_str!("../../../assets/scenarios/idempotency-after.json")),
     ("idempotency-before", include_str!("../../../assets/scenarios/idempotency-before.json")),
     ("lb-power-of-two", include_str!("../../../assets/scenarios/lb-power-of-two.json")),

@@ -95,7 +95,12 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                 },
             };
             let region = n.region.as_ref().map(|r| region_buttons(sc, r, on)).unwrap_or_default();
-            (format!("{} ({})", n.display_name(), n.kind.name()), html! { <>{ buttons }{ region }</> })
+            let shards = if props.down {
+                html! {}
+            } else {
+                shard_buttons(sc, n, on)
+            };
+            (format!("{} ({})", n.display_name(), n.kind.name()), html! { <>{ buttons }{ shards }{ region }</> })
         }
         Some(Selection::Edge(i)) if i < sc.edges.len() => {
             let e = &sc.edges[i];
@@ -193,4 +198,47 @@ fn region_buttons(sc: &Scenario, region: &str, on: &Callback<Injection>) -> Html
         )
     });
     html! { <span class="region-faults">{ partition.unwrap_or_default() }{ fail.unwrap_or_default() }</span> }
+}
+
+/// A database's shard count once the reshards on the timeline so far have run.
+fn shard_count(sc: &Scenario, n: &faultline_sim::scenario::Node) -> Option<u16> {
+    let NodeKind::Database(db) = &n.kind else { return None };
+    let mut reshards: Vec<(u64, u16)> = sc
+        .faults
+        .iter()
+        .filter_map(|f| match &f.action {
+            FaultAction::Reshard { node, shards } if *node == n.id => Some((f.at_ms, *shards)),
+            _ => None,
+        })
+        .collect();
+    reshards.sort_by_key(|&(at, _)| at);
+    Some(reshards.last().map_or(db.shards, |&(_, s)| s))
+}
+
+/// Add or remove a shard of a database (a reshard: some keys move).
+fn shard_buttons(sc: &Scenario, n: &faultline_sim::scenario::Node, on: &Callback<Injection>) -> Html {
+    let Some(count) = shard_count(sc, n) else { return html! {} };
+    let reshard = |shards: u16| Injection {
+        actions: vec![FaultAction::Reshard { node: n.id.clone(), shards }],
+        duration_ms: None,
+    };
+    let add = (count < faultline_sim::scenario::MAX_SHARDS).then(|| {
+        button(
+            "fault-add-shard",
+            &format!("Add a shard ({})", count + 1),
+            "Reshard to one more shard: the keys that move pay the migration penalty for a while",
+            on,
+            reshard(count + 1),
+        )
+    });
+    let remove = (count > 1).then(|| {
+        button(
+            "fault-remove-shard",
+            &format!("Remove a shard ({})", count - 1),
+            "Reshard to one shard fewer: its keys move to the others",
+            on,
+            reshard(count - 1),
+        )
+    });
+    html! { <span class="shard-faults">{ add.unwrap_or_default() }{ remove.unwrap_or_default() }</span> }
 }

@@ -41,6 +41,7 @@ pub fn describe(f: &Fault) -> String {
         FaultAction::EdgeLatency { from, to, add_ms } => format!("{from}→{to} +{add_ms} ms"),
         FaultAction::EdgeLoss { from, to, loss } => format!("{from}→{to} {}% loss", loss * 100.0),
         FaultAction::Spike { workload, factor } => format!("{workload} load ×{factor}"),
+        FaultAction::Reshard { node, shards } => format!("reshard {node} to {shards}"),
     }
 }
 

@@ -118,7 +118,8 @@ fn fault_touches(
         | FaultAction::Pause { node }
         | FaultAction::Resume { node }
         | FaultAction::SlowNode { node, .. }
-        | FaultAction::NodeErrors { node, .. } => nodes.contains(node),
+        | FaultAction::NodeErrors { node, .. }
+        | FaultAction::Reshard { node, .. } => nodes.contains(node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }

@@ -135,7 +135,7 @@ impl ClientRt {
     }
 
     pub fn pick_key(&mut self) -> u64 {
-        self.keys.sample(&mut self.keys_rng)
+        self.keys.next(&mut self.keys_rng)
     }
 }
 

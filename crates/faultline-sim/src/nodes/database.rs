@@ -1,44 +1,231 @@
-//! A database primary: a connection limit and queries that slow down as the
+//! A database: a connection limit and queries that slow down as the
 //! connections fill (lock and buffer contention), so a database saturates
 //! gradually rather than falling off a cliff at exactly max_connections.
+//!
+//! A database may be sharded: then each shard is a pool of its own
+//! (`max_connections` connections, its own wait queue, its own contention)
+//! and a query goes to the shard that owns its key (`partition.rs`). The call
+//! remembers its shard (`Call::shard`), so the connection it frees takes the
+//! next query queued on the same shard. An unsharded database is one pool
+//! and never looks at keys: exactly the single-pool database it always was.
+//!
+//! Resharding (a `reshard` fault) changes the shard count at a moment: the
+//! share of a fixed sample of the key space whose owner changes is recorded,
+//! and for `migration_window_ms` a query for a key that moved also waits
+//! `migration_penalty_ms`, holding its connection (the row is read from its
+//! old shard while the copy runs). Removed shards keep their pools until the
+//! queries on them finish; they get no new ones.
 
+use super::partition::Partitioner;
 use super::Pool;
 use crate::dist::Sampler;
 use crate::rng::SimRng;
 use crate::scenario::DatabaseConfig;
 use crate::sim::Sim;
+use crate::time::ms_to_micros;
+
+/// Keys sampled (evenly over the key space) to measure a reshard's moved share.
+pub const MOVED_KEY_SAMPLE: u64 = 100_000;
 
 #[derive(Clone, Debug)]
 pub struct DatabaseRt {
-    pub pool: Pool,
+    /// One pool per shard (index = shard); only `pools[0]` when unsharded.
+    /// After shards are removed the pools past the count drain and stay.
+    pub pools: Vec<Pool>,
     pub query_time: Sampler,
     pub saturation: f64,
+    /// `None` while the database is unsharded and was never resharded: the
+    /// common case pays nothing for sharding.
+    pub sharding: Option<Box<Sharding>>,
+    /// What a reshard needs to build the new map.
+    spec: Box<ShardSpec>,
+}
+
+/// How keys map to shards now, and the books of per-shard load.
+#[derive(Clone, Debug)]
+pub struct Sharding {
+    pub map: Partitioner,
+    /// Queries routed to each shard (index = shard).
+    pub arrivals: Vec<u64>,
+    /// The map before the latest reshard, while its keys migrate.
+    previous: Option<Partitioner>,
+    migrating_until_us: u64,
+    /// Share of the sampled key space that the latest reshard moved.
+    pub moved_keys: Option<f64>,
+    pub reshards: u32,
+    /// Queries that paid the migration penalty.
+    pub migrated_queries: u64,
+}
+
+#[derive(Clone, Debug)]
+struct ShardSpec {
+    cfg: DatabaseConfig,
+    key_space: u64,
 }
 
 impl DatabaseRt {
-    pub fn new(cfg: &DatabaseConfig) -> DatabaseRt {
+    /// `key_space`: the keys the workloads draw from (`range` splits it).
+    pub fn new(cfg: &DatabaseConfig, key_space: u64) -> DatabaseRt {
+        let spec = Box::new(ShardSpec { cfg: cfg.clone(), key_space });
+        let shards = cfg.shards.max(1);
+        let sharding = (shards > 1).then(|| Box::new(Sharding::new(spec.map(shards))));
         DatabaseRt {
-            pool: Pool::new(cfg.max_connections, cfg.queue_capacity),
+            pools: (0..shards).map(|_| Pool::new(cfg.max_connections, cfg.queue_capacity)).collect(),
             query_time: cfg.query_time.sampler(),
             saturation: cfg.saturation,
+            sharding,
+            spec,
         }
     }
 
-    /// The factor query time is stretched by at the current load.
-    pub fn contention(&self) -> f64 {
-        let u = self.pool.utilisation();
+    /// Shards keys go to now.
+    pub fn shard_count(&self) -> u16 {
+        self.sharding.as_ref().map_or(1, |s| s.map.shards)
+    }
+
+    /// The factor query time is stretched by at a shard's current load.
+    pub fn contention(&self, shard: u16) -> f64 {
+        let u = self.pools[usize::from(shard)].utilisation();
         1.0 + self.saturation * u * u
     }
 
-    /// A query's time at the current load, `slow` times as long as usual.
-    pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
-        self.query_time.sample_scaled(rng, self.contention() * slow)
+    /// A query's time on `shard` at its current load, `slow` times as long
+    /// as usual, plus the migration penalty for a key that is moving.
+    pub fn work_time(&self, rng: &mut SimRng, slow: f64, shard: u16, migrating: bool) -> u64 {
+        let t = self.query_time.sample_scaled(rng, self.contention(shard) * slow);
+        if migrating {
+            t + ms_to_micros(self.spec.cfg.migration_penalty_ms)
+        } else {
+            t
+        }
+    }
+
+    /// Busy connections over every shard.
+    pub fn busy(&self) -> u32 {
+        self.pools.iter().map(|p| p.busy).sum()
+    }
+
+    /// Routes a query for `key` arriving at `now_us`: its shard, and whether
+    /// it pays the migration penalty.
+    pub fn route(&mut self, key: u64, now_us: u64) -> (u16, bool) {
+        let Some(s) = self.sharding.as_deref_mut() else {
+            return (0, false);
+        };
+        let shard = s.map.owner(key);
+        s.arrivals[usize::from(shard)] += 1;
+        let migrating = now_us < s.migrating_until_us && s.previous.as_ref().is_some_and(|p| p.owner(key) != shard);
+        if migrating {
+            s.migrated_queries += 1;
+        }
+        (shard, migrating)
+    }
+
+    /// Goes to `shards` shards at `now_us`; returns the share of the sampled
+    /// key space that moved.
+    pub fn reshard(&mut self, shards: u16, now_us: u64) -> f64 {
+        let shards = shards.max(1);
+        let spec = &self.spec;
+        let s = self.sharding.get_or_insert_with(|| Box::new(Sharding::new(spec.map(1))));
+        let next = s.map.with_shards(shards);
+        let moved = s.map.moved_share(&next, MOVED_KEY_SAMPLE.min(spec.key_space.max(1)));
+        s.previous = Some(std::mem::replace(&mut s.map, next));
+        s.migrating_until_us = now_us.saturating_add(spec.cfg.migration_window_ms.saturating_mul(1_000));
+        s.moved_keys = Some(moved);
+        s.reshards += 1;
+        let n = usize::from(shards);
+        if s.arrivals.len() < n {
+            s.arrivals.resize(n, 0);
+        }
+        while self.pools.len() < n {
+            self.pools.push(Pool::new(spec.cfg.max_connections, spec.cfg.queue_capacity));
+        }
+        moved
+    }
+
+    /// A crash empties every shard's pool.
+    pub fn crash(&mut self) {
+        for p in &mut self.pools {
+            p.reset();
+        }
+    }
+
+    /// The card's bar (every shard together) and, when sharded, each
+    /// shard's utilisation for the heat strip.
+    pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        if self.sharding.is_none() {
+            return self.pools[0].fill_view(v);
+        }
+        v.queue_depth = self.pools.iter().map(Pool::queue_depth).sum();
+        v.busy = self.busy();
+        let count = usize::from(self.shard_count());
+        v.capacity = self.pools[..count].iter().map(|p| p.capacity).sum();
+        v.shard_busy = self.pools[..count].iter().map(|p| p.utilisation() as f32).collect();
+    }
+
+    pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
+        let Some(s) = self.sharding.as_deref() else { return };
+        let count = usize::from(s.map.shards);
+        let arrivals = s.arrivals[..count].to_vec();
+        r.shards = Some(crate::report::ShardReport {
+            count: s.map.shards,
+            partitioning: s.map.scheme,
+            max_mean_ratio: max_mean_ratio(&arrivals),
+            hottest: arrivals
+                .iter()
+                .enumerate()
+                .max_by_key(|&(i, a)| (a, std::cmp::Reverse(i)))
+                .map_or(0, |(i, _)| i as u16),
+            arrivals,
+            reshards: s.reshards,
+            moved_keys: s.moved_keys,
+            migrated_queries: s.migrated_queries,
+        });
     }
 }
 
-/// A query arrives: a connection takes it, or it waits for one, or it is
-/// rejected when the wait queue is full.
+impl Sharding {
+    fn new(map: Partitioner) -> Sharding {
+        Sharding {
+            arrivals: vec![0; usize::from(map.shards)],
+            map,
+            previous: None,
+            migrating_until_us: 0,
+            moved_keys: None,
+            reshards: 0,
+            migrated_queries: 0,
+        }
+    }
+}
+
+impl ShardSpec {
+    fn map(&self, shards: u16) -> Partitioner {
+        let c = &self.cfg;
+        Partitioner::new(c.partitioning, shards, c.virtual_nodes, self.key_space, &c.directory)
+    }
+}
+
+/// The busiest shard's load over the mean shard's (1 = perfectly even); 0
+/// before any load.
+pub fn max_mean_ratio(load: &[u64]) -> f64 {
+    let total: u64 = load.iter().sum();
+    if total == 0 || load.is_empty() {
+        return 0.0;
+    }
+    let max = load.iter().copied().max().unwrap_or(0);
+    max as f64 * load.len() as f64 / total as f64
+}
+
+/// A query arrives: it goes to the shard owning its key, where a connection
+/// takes it, or it waits for one, or it is rejected when that shard's wait
+/// queue is full.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
+    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { unreachable!("a database") };
+    if db.sharding.is_some() {
+        let call = sim.calls.at_mut(idx);
+        let (shard, migrating) = db.route(call.key, sim.now.0);
+        call.shard = shard;
+        call.migrating = migrating;
+    }
     sim.admit(node, idx);
 }
 
@@ -48,11 +235,51 @@ mod tests {
 
     #[test]
     fn contention_grows_with_busy_connections() {
-        let mut db = DatabaseRt::new(&DatabaseConfig { max_connections: 4, saturation: 1.0, ..Default::default() });
-        assert_eq!(db.contention(), 1.0);
+        let mut db =
+            DatabaseRt::new(&DatabaseConfig { max_connections: 4, saturation: 1.0, ..Default::default() }, 1_000);
+        assert_eq!(db.contention(0), 1.0);
         for i in 0..4 {
-            db.pool.offer(i);
+            db.pools[0].offer(i);
         }
-        assert_eq!(db.contention(), 2.0);
+        assert_eq!(db.contention(0), 2.0);
+    }
+
+    #[test]
+    fn each_shard_has_its_own_contention() {
+        let cfg = DatabaseConfig { max_connections: 2, saturation: 1.0, shards: 2, ..Default::default() };
+        let mut db = DatabaseRt::new(&cfg, 1_000);
+        db.pools[1].offer(0);
+        db.pools[1].offer(1);
+        assert_eq!((db.contention(0), db.contention(1)), (1.0, 2.0));
+    }
+
+    #[test]
+    fn unsharded_routes_everything_to_shard_zero_without_books() {
+        let mut db = DatabaseRt::new(&DatabaseConfig::default(), 1_000);
+        assert_eq!(db.route(12345, 0), (0, false));
+        assert!(db.sharding.is_none());
+    }
+
+    #[test]
+    fn a_reshard_adds_pools_and_marks_moved_keys_for_the_window() {
+        let cfg =
+            DatabaseConfig { shards: 4, migration_penalty_ms: 3.0, migration_window_ms: 10, ..Default::default() };
+        let mut db = DatabaseRt::new(&cfg, 10_000);
+        let moved = db.reshard(5, 1_000);
+        assert_eq!(db.pools.len(), 5);
+        assert!((moved - 0.8).abs() < 0.03, "mod-N 4 -> 5 moves about 4/5: {moved}");
+        let moving = (0..1_000u64).filter(|&k| db.route(k, 2_000).1).count();
+        assert!(moving > 700, "{moving}");
+        assert_eq!((0..1_000u64).filter(|&k| db.route(k, 11_000).1).count(), 0, "window over");
+        let mut r = crate::rng::stream(1, crate::rng::StreamKind::Node, 0);
+        let fixed = DatabaseRt::new(&DatabaseConfig { query_time: crate::dist::Dist::constant(1.0), ..cfg }, 10);
+        assert_eq!(fixed.work_time(&mut r, 1.0, 0, true) - fixed.work_time(&mut r, 1.0, 0, false), 3_000);
+    }
+
+    #[test]
+    fn max_mean_ratio_of_even_and_skewed_load() {
+        assert_eq!(max_mean_ratio(&[5, 5, 5, 5]), 1.0);
+        assert_eq!(max_mean_ratio(&[10, 0, 0, 0]), 4.0);
+        assert_eq!(max_mean_ratio(&[0, 0]), 0.0);
     }
 }

@@ -17,6 +17,7 @@
 pub mod balancer;
 pub mod client;
 pub mod database;
+pub mod partition;
 pub mod pool;
 pub mod queue;
 pub mod service;
@@ -66,10 +67,12 @@ impl Behaviour {
 
     /// How long one piece of work takes here, `slow` times as long as usual
     /// (a slow-node fault); 0 for kinds that do no work of their own.
-    pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
+    /// `shard` and `migrating` are the call's (see `Call::shard`): only a
+    /// sharded database looks at them.
+    pub fn work_time(&self, rng: &mut SimRng, slow: f64, shard: u16, migrating: bool) -> u64 {
         match self {
             Behaviour::Service(s) => s.work_time(rng, slow),
-            Behaviour::Database(d) => d.work_time(rng, slow),
+            Behaviour::Database(d) => d.work_time(rng, slow, shard, migrating),
             Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
         }
     }
@@ -87,7 +90,7 @@ impl Behaviour {
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
         match self {
             Behaviour::Service(s) => s.pool.fill_view(v),
-            Behaviour::Database(d) => d.pool.fill_view(v),
+            Behaviour::Database(d) => d.fill_view(v),
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
             Behaviour::Client => {}
@@ -99,22 +102,39 @@ impl Behaviour {
         match self {
             Behaviour::Service(s) => s.fill_report(r),
             Behaviour::Queue(q) => q.fill_report(r),
-            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Database(_) => {}
+            Behaviour::Database(d) => d.fill_report(r),
+            Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
 
-    pub fn pool(&self) -> Option<&Pool> {
+    /// The kind's pools of workers or connections: a service's one, a
+    /// database's one per shard (none for the other kinds).
+    pub fn pools(&self) -> &[Pool] {
         match self {
-            Behaviour::Service(s) => Some(&s.pool),
-            Behaviour::Database(d) => Some(&d.pool),
-            _ => None,
+            Behaviour::Service(s) => std::slice::from_ref(&s.pool),
+            Behaviour::Database(d) => &d.pools,
+            _ => &[],
         }
     }
 
-    pub fn pool_mut(&mut self) -> Option<&mut Pool> {
+    /// Busy workers or connections, over every pool.
+    #[inline]
+    pub fn busy(&self) -> u32 {
+        match self {
+            Behaviour::Service(s) => s.pool.busy,
+            Behaviour::Database(d) if d.sharding.is_none() => d.pools[0].busy,
+            Behaviour::Database(d) => d.busy(),
+            _ => 0,
+        }
+    }
+
+    /// The pool a call on `shard` (see `Call::shard`) is admitted to and
+    /// frees a worker of: the service's only pool, the database's shard's.
+    #[inline]
+    pub fn pool_mut(&mut self, shard: u16) -> Option<&mut Pool> {
         match self {
             Behaviour::Service(s) => Some(&mut s.pool),
-            Behaviour::Database(d) => Some(&mut d.pool),
+            Behaviour::Database(d) => d.pools.get_mut(usize::from(shard)),
             _ => None,
         }
     }
@@ -173,7 +193,7 @@ impl Sim {
     pub(crate) fn crashed_at(&mut self, node: usize, own_calls: Vec<(u64, Req)>) {
         match &mut self.nodes[node].behaviour {
             Behaviour::Service(s) => s.crash(),
-            Behaviour::Database(d) => d.pool.reset(),
+            Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }

@@ -64,6 +64,11 @@ pub enum FaultAction {
     /// Multiplies a workload's arrival rate (a load spike); overlapping
     /// spikes multiply.
     Spike { workload: String, factor: f64 },
+    /// A database goes to `shards` shards (add or remove shards): the keys
+    /// whose owner changes are counted, and for the database's
+    /// `migration_window_ms` queries for them also pay its
+    /// `migration_penalty_ms`. Instantaneous: a later reshard undoes it.
+    Reshard { node: String, shards: u16 },
 }
 
 impl FaultAction {
@@ -71,7 +76,13 @@ impl FaultAction {
     /// its duration running out, or a restart, resume or heal), as opposed
     /// to an instantaneous one (restart, resume, heal).
     pub fn lasts(&self) -> bool {
-        !matches!(self, FaultAction::Restart { .. } | FaultAction::Resume { .. } | FaultAction::Heal { .. })
+        !matches!(
+            self,
+            FaultAction::Restart { .. }
+                | FaultAction::Resume { .. }
+                | FaultAction::Heal { .. }
+                | FaultAction::Reshard { .. }
+        )
     }
 
     /// The name used in the UI and the fault timeline.
@@ -88,6 +99,7 @@ impl FaultAction {
             FaultAction::EdgeLatency { .. } => "edge_latency",
             FaultAction::EdgeLoss { .. } => "edge_loss",
             FaultAction::Spike { .. } => "spike",
+            FaultAction::Reshard { .. } => "reshard",
         }
     }
 }

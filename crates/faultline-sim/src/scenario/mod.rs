@@ -10,12 +10,14 @@ mod faults;
 pub mod generated;
 mod presets;
 mod resilience;
+mod sharding;
 mod validate;
 
 pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
-pub use validate::{Limits, Problem, ScenarioError, LIMITS};
+pub use sharding::{DirectoryEntry, Partitioning};
+pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
 use crate::dist::Dist;
 use serde::{Deserialize, Serialize};
@@ -289,11 +291,41 @@ pub struct DatabaseConfig {
     pub query_time: Dist,
     /// Contention: query time is multiplied by 1 + saturation x (busy/max)^2.
     pub saturation: f64,
+    /// Shards, each its own pool of `max_connections` with its own queue and
+    /// contention; a query goes to the shard owning its key. 1: unsharded.
+    #[serde(skip_serializing_if = "sharding::is_one")]
+    pub shards: u16,
+    #[serde(skip_serializing_if = "sharding::is_default_partitioning")]
+    pub partitioning: Partitioning,
+    /// Ring points per shard (`consistent`).
+    #[serde(skip_serializing_if = "sharding::is_default_virtual_nodes")]
+    pub virtual_nodes: u32,
+    /// Key ranges to shards (`directory`), sorted by `from`, the first from 0.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub directory: Vec<DirectoryEntry>,
+    /// After a reshard, a query for a key that moved also waits this long
+    /// (the row is fetched from its old shard) ...
+    #[serde(skip_serializing_if = "sharding::is_zero_ms")]
+    pub migration_penalty_ms: f64,
+    /// ... for this long after the reshard (the copy in the background).
+    #[serde(skip_serializing_if = "sharding::is_default_window")]
+    pub migration_window_ms: u64,
 }
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { max_connections: 20, queue_capacity: 200, query_time: Dist::exponential(2.0), saturation: 0.5 }
+        DatabaseConfig {
+            max_connections: 20,
+            queue_capacity: 200,
+            query_time: Dist::exponential(2.0),
+            saturation: 0.5,
+            shards: 1,
+            partitioning: Partitioning::Hash,
+            virtual_nodes: sharding::DEFAULT_VIRTUAL_NODES,
+            directory: Vec::new(),
+            migration_penalty_ms: 0.0,
+            migration_window_ms: sharding::DEFAULT_MIGRATION_WINDOW_MS,
+        }
     }
 }
 
@@ -481,8 +513,18 @@ pub enum Method {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Keys {
-    Uniform { count: u64 },
-    Zipf { count: u64, s: f64 },
+    Uniform {
+        count: u64,
+    },
+    Zipf {
+        count: u64,
+        s: f64,
+    },
+    /// Every request a new key, one above the last, from `start` (inserts
+    /// with auto-increment ids).
+    Sequential {
+        start: u64,
+    },
 }
 
 impl Default for Keys {
@@ -508,6 +550,16 @@ impl Scenario {
     pub fn json_schema() -> String {
         let schema = schemars::schema_for!(Scenario);
         serde_json::to_string_pretty(&schema).expect("a schema always serialises") + "\n"
+    }
+
+    /// The key space the workloads draw from (the largest), for a range-
+    /// partitioned database; sequential keys start past the existing ones.
+    pub fn key_space(&self) -> u64 {
+        let of = |k: &Keys| match *k {
+            Keys::Uniform { count } | Keys::Zipf { count, .. } => count,
+            Keys::Sequential { start } => start,
+        };
+        self.workloads.iter().map(|w| of(&w.keys)).max().unwrap_or(1).max(1)
     }
 
     pub fn node_index(&self, id: &str) -> Option<usize> {

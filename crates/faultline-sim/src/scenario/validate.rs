@@ -489,6 +489,35 @@ fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
     if !d.saturation.is_finite() || !(0.0..=100.0).contains(&d.saturation) {
         c.add(format!("{p}.kind.saturation"), format!("must be between 0 and 100 (got {})", d.saturation));
     }
+    validate_sharding(c, p, d);
+}
+
+/// Most shards a database may have (a reshard too).
+pub const MAX_SHARDS: u16 = 256;
+
+/// A database's shards: count, ring points, directory, migration penalty.
+fn validate_sharding(c: &mut Collector, p: &str, d: &DatabaseConfig) {
+    use crate::scenario::Partitioning;
+    let shards = u32::from(d.shards);
+    c.range_u32(format!("{p}.kind.shards"), shards, 1, u32::from(MAX_SHARDS), "MAX_SHARDS");
+    c.range_u32(format!("{p}.kind.virtual_nodes"), d.virtual_nodes, 1, LIMITS.max_virtual_nodes, "MAX_VIRTUAL_NODES");
+    if d.partitioning == Partitioning::Directory && d.directory.first().is_none_or(|e| e.from != 0) {
+        c.add(format!("{p}.kind.directory"), "needs rows sorted by `from`, the first from 0");
+    }
+    for (j, e) in d.directory.iter().enumerate() {
+        if j > 0 && e.from <= d.directory[j - 1].from {
+            c.add(format!("{p}.kind.directory[{j}].from"), "must be above the previous row's");
+        }
+        if u32::from(e.shard) >= shards {
+            c.add(format!("{p}.kind.directory[{j}].shard"), format!("must be below shards ({shards})"));
+        }
+    }
+    if !d.migration_penalty_ms.is_finite() || !(0.0..=LIMITS.max_latency_ms).contains(&d.migration_penalty_ms) {
+        c.add(format!("{p}.kind.migration_penalty_ms"), format!("must be between 0 and {} ms", LIMITS.max_latency_ms));
+    }
+    if d.migration_window_ms > LIMITS.max_duration_ms {
+        c.add(format!("{p}.kind.migration_window_ms"), format!("must be at most {} ms", LIMITS.max_duration_ms));
+    }
 }
 
 /// An edge's retry policy: attempts, backoff and budget.
@@ -713,6 +742,15 @@ impl Scenario {
                     }
                 }
                 FaultAction::Heal { .. } => {}
+                FaultAction::Reshard { node: id, shards } => match node(id) {
+                    Some(n) if matches!(n.kind, NodeKind::Database(_)) => {
+                        if *shards == 0 || *shards > MAX_SHARDS {
+                            c.add(format!("{p}.action.shards"), format!("must be between 1 and {MAX_SHARDS}"));
+                        }
+                    }
+                    Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a database")),
+                    None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
+                },
                 FaultAction::EdgeLatency { from, to, add_ms } => {
                     if !links.contains(&(from.as_str(), to.as_str())) {
                         c.add(format!("{p}.action"), format!("no edge from \"{from}\" to \"{to}\""));

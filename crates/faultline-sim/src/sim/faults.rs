@@ -3,6 +3,7 @@
 
 use super::{ActivePartition, Sim};
 use crate::event::Event;
+use crate::nodes::Behaviour;
 use crate::scenario::FaultAction;
 use crate::time::{ms_to_micros, SimTime};
 
@@ -50,6 +51,12 @@ impl Sim {
                 self.apply_edge_faults(self.edge_index(from, to));
             }
             FaultAction::Spike { workload, .. } => self.apply_spikes(workload),
+            FaultAction::Reshard { node, shards } => {
+                let (now, n) = (self.now.0, self.node_index(node));
+                if let Behaviour::Database(db) = &mut self.nodes[n].behaviour {
+                    db.reshard(*shards, now);
+                }
+            }
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
@@ -85,7 +92,10 @@ impl Sim {
             }
             FaultAction::Spike { workload, .. } => self.apply_spikes(workload),
             // Instantaneous actions have nothing to undo.
-            FaultAction::Restart { .. } | FaultAction::Resume { .. } | FaultAction::Heal { .. } => {}
+            FaultAction::Restart { .. }
+            | FaultAction::Resume { .. }
+            | FaultAction::Heal { .. }
+            | FaultAction::Reshard { .. } => {}
         }
     }
 

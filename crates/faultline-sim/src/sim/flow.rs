@@ -120,8 +120,9 @@ impl Sim {
     /// Admits a call to `node`'s pool of workers (or connections): it starts
     /// at once, waits in the pool's queue, or is rejected when that is full.
     pub(crate) fn admit(&mut self, node: usize, idx: u32) {
+        let shard = self.calls.at(idx).shard;
         let n = &mut self.nodes[node];
-        let admit = n.behaviour.pool_mut().map_or(Admit::Rejected, |p| p.offer(idx));
+        let admit = n.behaviour.pool_mut(shard).map_or(Admit::Rejected, |p| p.offer(idx));
         match admit {
             Admit::Start => {
                 n.in_flight += 1;
@@ -145,12 +146,13 @@ impl Sim {
     /// A worker takes the call: schedule the end of its local work.
     pub(crate) fn start_work(&mut self, node: usize, idx: u32) {
         let now = self.now;
-        let expired = now.0 >= self.calls.at(idx).deadline;
+        let call = self.calls.at(idx);
+        let (expired, shard, migrating) = (now.0 >= call.deadline, call.shard, call.migrating);
         let n = &mut self.nodes[node];
         let work = if expired {
             0 // past its deadline: dropped as soon as it is picked up
         } else {
-            n.behaviour.work_time(&mut n.rng, n.slow)
+            n.behaviour.work_time(&mut n.rng, n.slow, shard, migrating)
         };
         if let Some(j) = &mut self.journal {
             j.push(Draw::Work { node: node as u32, at_us: now.0, work_us: work });
@@ -203,7 +205,8 @@ impl Sim {
     /// The callee is done with a call: free its worker and answer.
     pub(crate) fn finish(&mut self, node: usize, idx: u32, outcome: Outcome) {
         let now = self.now;
-        let arrived = self.calls.at(idx).arrived_at;
+        let call = self.calls.at(idx);
+        let (arrived, shard) = (call.arrived_at, call.shard);
         if outcome.is_success() {
             self.succeeded_at(node, idx);
         }
@@ -211,7 +214,9 @@ impl Sim {
         n.account(now);
         n.metrics.complete(outcome, now.since(arrived));
         n.in_flight = n.in_flight.saturating_sub(1);
-        let next = n.behaviour.pool_mut().and_then(|p| p.release());
+        // The worker freed takes the next call queued on the same pool (a
+        // sharded database's shard).
+        let next = n.behaviour.pool_mut(shard).and_then(|p| p.release());
         if let Some(next) = next {
             self.start_work(node, next);
         }

@@ -73,7 +73,7 @@ impl NodeRt {
         let dt = now.since(self.last_change);
         if dt > 0 {
             self.area_in_flight += dt * u64::from(self.in_flight);
-            let busy = self.behaviour.pool().map_or(0, |p| p.busy);
+            let busy = self.behaviour.busy();
             self.area_busy += dt * u64::from(busy);
             self.last_change = now;
         }
@@ -253,7 +253,7 @@ impl Sim {
             .map(|(i, n)| {
                 let behaviour = match &n.kind {
                     NodeKind::Client(_) => Behaviour::Client,
-                    NodeKind::Database(cfg) => Behaviour::Database(DatabaseRt::new(cfg)),
+                    NodeKind::Database(cfg) => Behaviour::Database(DatabaseRt::new(cfg, scenario.key_space())),
                     NodeKind::LoadBalancer(cfg) => {
                         let backends = out_edges(i);
                         let ids: Vec<&str> = backends.iter().map(|&e| scenario.edges[e as usize].to.as_str()).collect();
@@ -461,7 +461,7 @@ impl Sim {
         let n = &self.nodes[node];
         let span = self.now.0.max(1) as f64;
         let pending = self.now.since(n.last_change);
-        let busy = n.behaviour.pool().map_or(0, |p| p.busy);
+        let busy = n.behaviour.busy();
         let l = (n.area_in_flight + pending * u64::from(n.in_flight)) as f64 / span;
         let b = (n.area_busy + pending * u64::from(busy)) as f64 / span;
         (l, b)
@@ -553,14 +553,12 @@ impl Sim {
             if !counted {
                 return Err(format!("nodes[{i}]: in_flight {} but {} live calls", n.in_flight, node_live[i]));
             }
-            if let Some(p) = n.behaviour.pool() {
-                if p.busy > p.capacity || p.busy + p.queue_depth() != node_live[i] {
-                    return Err(format!(
-                        "nodes[{i}]: pool busy {} + queued {} vs {} calls",
-                        p.busy,
-                        p.queue_depth(),
-                        node_live[i]
-                    ));
+            let pools = n.behaviour.pools();
+            if !pools.is_empty() {
+                let busy: u32 = pools.iter().map(|p| p.busy).sum();
+                let queued: u32 = pools.iter().map(|p| p.queue_depth()).sum();
+                if pools.iter().any(|p| p.busy > p.capacity) || busy + queued != node_live[i] {
+                    return Err(format!("nodes[{i}]: pools busy {busy} + queued {queued} vs {} calls", node_live[i]));
                 }
             }
         }

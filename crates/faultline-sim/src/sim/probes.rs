@@ -98,7 +98,7 @@ impl Sim {
             return self.probe_reply(edge, seq, false);
         }
         let rng = probe_rng(&mut self.edges[edge as usize]);
-        let work = n.behaviour.work_time(rng, n.slow);
+        let work = n.behaviour.work_time(rng, n.slow, 0, false);
         self.queue.schedule(self.now.plus(work), Event::ProbeAnswer { edge, seq });
     }
 

@@ -123,7 +123,8 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
     };
     let l = &v.live;
     let kind = n.kind.name();
-    let qcap = queue_capacity(&n.kind);
+    // A sharded database's queue bar is every shard's queue together.
+    let qcap = queue_capacity(&n.kind).saturating_mul(v.shard_busy.len().max(1) as u32);
     let state = if v.down {
         ", down"
     } else if v.paused {
@@ -157,6 +158,9 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 if qcap > 0 {
                     { bar(1.0, "queue", v.queue_depth, qcap, format!("{} of {qcap} queue slots used", v.queue_depth)) }
                 }
+                if !v.shard_busy.is_empty() {
+                    { shard_strip(x, y, &n.id, &v.shard_busy, tid(format!("shards-{}", n.id))) }
+                }
                 if v.backends > 0 {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
                         text-anchor="end">{ format!("{}/{} up", v.healthy_backends, v.backends) }</text>
@@ -169,5 +173,24 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 </circle>
             }
         </g>
+    }
+}
+
+/// A sharded database's heat strip under its title: one cell per shard, the
+/// deeper the red the busier its connections, so a hot shard stands out.
+fn shard_strip(x: f64, y: f64, id: &str, busy: &[f32], testid: Option<String>) -> Html {
+    let width = (CARD_W - 24.0) / busy.len() as f64;
+    let cells = busy.iter().enumerate().map(|(i, &u)| {
+        let u = f64::from(u).clamp(0.0, 1.0);
+        let light = 92.0 - 47.0 * u;
+        html! {
+            <rect class="shard-cell" x={(x + 12.0 + width * i as f64).to_string()} y={(y + 33.0).to_string()}
+                width={(width - 1.0).max(0.5).to_string()} height="5" style={format!("fill: hsl(6, 80%, {light:.0}%)")}>
+                <title>{ format!("{id} shard {i}: {:.0}% of its connections busy", u * 100.0) }</title>
+            </rect>
+        }
+    });
+    html! {
+        <g class="shard-strip" data-testid={testid} data-shards={busy.len().to_string()}>{ for cells }</g>
     }
 }
