@@ -47,6 +47,9 @@ pub struct NodeView {
     /// Healthy backends of a load balancer (of `backends`).
     pub healthy_backends: u32,
     pub backends: u32,
+    /// A cache's hit ratio (0..1) over the last second; `None` for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_hit_ratio: Option<f64>,
 }
 
 /// A circuit breaker as the playground draws it.

@@ -15,6 +15,7 @@
 //! objects, nothing allocated per event.
 
 pub mod balancer;
+pub mod cache;
 pub mod client;
 pub mod database;
 pub mod pool;
@@ -26,6 +27,7 @@ use crate::rng::SimRng;
 use crate::sim::Sim;
 
 pub use balancer::BalancerRt;
+pub use cache::CacheRt;
 pub use client::ClientRt;
 pub use database::DatabaseRt;
 pub use pool::{Admit, Pool};
@@ -40,6 +42,8 @@ pub enum Behaviour {
     Service(ServiceRt),
     Database(DatabaseRt),
     Queue(QueueRt),
+    /// Boxed: its entries and books would widen every node otherwise.
+    Cache(Box<CacheRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -51,6 +55,7 @@ pub enum KindTag {
     Service,
     Database,
     Queue,
+    Cache,
 }
 
 impl Behaviour {
@@ -61,6 +66,7 @@ impl Behaviour {
             Behaviour::Service(_) => KindTag::Service,
             Behaviour::Database(_) => KindTag::Database,
             Behaviour::Queue(_) => KindTag::Queue,
+            Behaviour::Cache(_) => KindTag::Cache,
         }
     }
 
@@ -70,6 +76,7 @@ impl Behaviour {
         match self {
             Behaviour::Service(s) => s.work_time(rng, slow),
             Behaviour::Database(d) => d.work_time(rng, slow),
+            Behaviour::Cache(c) => c.work_time(rng, slow),
             Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
         }
     }
@@ -90,6 +97,7 @@ impl Behaviour {
             Behaviour::Database(d) => d.pool.fill_view(v),
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
+            Behaviour::Cache(c) => c.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -99,6 +107,7 @@ impl Behaviour {
         match self {
             Behaviour::Service(s) => s.fill_report(r),
             Behaviour::Queue(q) => q.fill_report(r),
+            Behaviour::Cache(c) => c.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Database(_) => {}
         }
     }
@@ -130,6 +139,7 @@ impl Sim {
             KindTag::Service => service::arrive(self, node, idx),
             KindTag::Database => database::arrive(self, node, idx),
             KindTag::Queue => queue::arrive(self, node, idx),
+            KindTag::Cache => cache::arrive(self, node, idx),
         }
     }
 
@@ -137,6 +147,7 @@ impl Sim {
     pub(crate) fn work_done_at(&mut self, node: usize, idx: u32, op: u16, req: Req) {
         match self.nodes[node].behaviour.tag() {
             KindTag::Service => service::work_done(self, node, idx, op, req),
+            KindTag::Cache => cache::work_done(self, node, idx, op, req),
             KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
                 self.finish(node, idx, Outcome::Ok)
             }
@@ -148,6 +159,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Balancer => balancer::child_done(self, node, parent, outcome),
             KindTag::Service => service::child_done(self, node, parent, outcome),
+            KindTag::Cache => cache::child_done(self, node, parent, outcome),
             KindTag::Client | KindTag::Database | KindTag::Queue => {}
         }
     }
@@ -175,6 +187,7 @@ impl Sim {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.pool.reset(),
             Behaviour::Queue(q) => q.crash(own_calls),
+            Behaviour::Cache(c) => c.crash(),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
