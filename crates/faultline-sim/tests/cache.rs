@@ -186,3 +186,143 @@ fn ttl_hit_ratio_of_one_poisson_key_is_lambda_t_over_one_plus_lambda_t() {
         assert!((measured - predicted).abs() < 0.01, "TTL {lambda} {ttl_ms}: {predicted} vs {measured}");
     }
 }
+
+/// One hot key at 10 req/s (evenly spaced), a 3 s fill, a 10 s TTL.
+fn stampede(coalesce: bool) -> (u64, u64, CacheStats, Sim) {
+    let mut s = design(
+        json!({ "capacity": 10, "ttl_ms": 10_000.0, "coalesce": coalesce }),
+        json!({ "type": "uniform", "count": 1 }),
+        json!({ "type": "constant", "rate_rps": 10.0 }),
+        60_000,
+        3,
+    );
+    let faultline_sim::scenario::NodeKind::Database(db) = &mut s.nodes[2].kind else { unreachable!() };
+    db.query_time = faultline_sim::Dist::constant(3_000.0);
+    let mut sim = Sim::new(&s).unwrap();
+    let mut peak = 0;
+    let mut t = 0;
+    while !sim.is_finished() {
+        t += 50;
+        sim.step_until(SimTime::from_millis(t));
+        peak = peak.max(sim.node(2).in_flight);
+    }
+    assert!(sim.totals().balanced());
+    let db_queries = sim.node_metrics(2).arrivals;
+    (u64::from(peak), db_queries, stats(&sim, 1), sim)
+}
+
+#[test]
+fn an_expired_hot_key_stampedes_the_database_unless_misses_coalesce() {
+    // Every read that arrives while the key is being fetched misses too:
+    // rate x fill time = 10/s x 3 s = 30 queries at once.
+    let (peak, queries, st, sim) = stampede(false);
+    eprintln!("stampede without coalescing: peak {peak} concurrent queries, {queries} queries, {st:?}");
+    assert!((29..=31).contains(&peak), "peak {peak}, expected about 30");
+    assert_eq!(st.coalesced, 0);
+    assert_eq!(queries, st.fetches);
+    assert!(st.expired >= 3, "several expiries in a minute: {}", st.expired);
+    assert_eq!(sim.totals().failed_total(), 0);
+
+    // Single-flight: one query per expiry, the other misses wait for it.
+    let (peak, queries, st, sim) = stampede(true);
+    eprintln!("stampede with coalescing: peak {peak} concurrent queries, {queries} queries, {st:?}");
+    assert_eq!(peak, 1);
+    assert_eq!(queries, st.fetches);
+    assert_eq!(st.fetches, st.expired + 1, "one fetch at the start and one per expiry");
+    assert!(st.coalesced >= 29 * st.fetches, "the others waited: {}", st.coalesced);
+    assert_eq!(sim.totals().failed_total(), 0);
+    assert_eq!(sim.totals().ok + sim.totals().in_flight, sim.totals().generated);
+}
+
+#[test]
+fn a_write_deletes_the_key_and_goes_through() {
+    // One key, nine reads for each write: a read misses exactly when the
+    // request before it was a write, so the hit ratio is 0.9.
+    let mut s = design(
+        json!({ "capacity": 10 }),
+        json!({ "type": "uniform", "count": 1 }),
+        json!({ "type": "poisson", "rate_rps": 1_000.0 }),
+        100_000,
+        5,
+    );
+    s.workloads[0].ops = serde_json::from_value(json!([
+        { "name": "read", "method": "GET", "weight": 9.0 },
+        { "name": "update", "method": "PUT", "weight": 1.0 }
+    ]))
+    .unwrap();
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    let st = stats(&sim, 1);
+    let ratio = st.hits as f64 / (st.hits + st.misses) as f64;
+    eprintln!("writes: {st:?}, hit ratio {ratio:.4}");
+    assert!((ratio - 0.9).abs() < 0.01, "hit ratio {ratio}");
+    assert!(st.writes > 9_000);
+    assert_eq!(sim.node_metrics(2).arrivals, st.fetches + st.writes, "misses and writes reach the database");
+}
+
+#[test]
+fn a_crashed_cache_restarts_cold() {
+    let mut s = design(
+        json!({ "capacity": 1_000 }),
+        json!({ "type": "zipf", "count": 10_000, "s": 0.8 }),
+        json!({ "type": "poisson", "rate_rps": 1_000.0 }),
+        10_000,
+        9,
+    );
+    s.faults = serde_json::from_value(json!([
+        { "at_ms": 5_000, "duration_ms": 1_000, "action": { "type": "crash", "node": "cache" } }
+    ]))
+    .unwrap();
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(4_999));
+    assert_eq!(sim.report().nodes[1].cache.as_ref().unwrap().entries, 1_000, "warm before the crash");
+    sim.step_until(SimTime::from_millis(5_500));
+    assert_eq!(sim.report().nodes[1].cache.as_ref().unwrap().entries, 0, "empty while down");
+    let before = stats(&sim, 1);
+    sim.step_until(SimTime::from_millis(6_200));
+    let after = stats(&sim, 1);
+    let ratio =
+        (after.hits - before.hits) as f64 / ((after.hits + after.misses) - (before.hits + before.misses)) as f64;
+    assert!(ratio < 0.3, "cold after the restart: hit ratio {ratio} in its first 200 ms");
+    sim.run();
+    assert!(sim.totals().balanced());
+    assert!(sim.report().nodes[1].cache.as_ref().unwrap().entries > 900, "warm again");
+}
+
+#[test]
+fn bad_cache_settings_are_refused_with_their_path() {
+    let base = design(
+        json!({}),
+        json!({ "type": "uniform", "count": 10 }),
+        json!({ "type": "poisson", "rate_rps": 10.0 }),
+        1_000,
+        1,
+    );
+    let problems = |edit: &dyn Fn(&mut Value)| -> Vec<String> {
+        let mut v = serde_json::to_value(&base).unwrap();
+        edit(&mut v);
+        let s: Scenario = serde_json::from_value(v).unwrap();
+        s.validate().err().map(|e| e.problems.iter().map(|p| p.to_string()).collect()).unwrap_or_default()
+    };
+    let capacity = problems(&|v| v["nodes"][1]["kind"]["capacity"] = json!(1_000_001));
+    assert!(
+        capacity.iter().any(|p| p.starts_with("nodes[1].kind.capacity") && p.contains("MAX_CACHE_ENTRIES")),
+        "{capacity:?}"
+    );
+    let zero = problems(&|v| v["nodes"][1]["kind"]["capacity"] = json!(0));
+    assert!(zero.iter().any(|p| p.starts_with("nodes[1].kind.capacity")), "{zero:?}");
+    let ttl = problems(&|v| v["nodes"][1]["kind"]["ttl_ms"] = json!(-5.0));
+    assert!(ttl.iter().any(|p| p.starts_with("nodes[1].kind.ttl_ms")), "{ttl:?}");
+    let lookup = problems(&|v| v["nodes"][1]["kind"]["lookup_time"] = json!({ "type": "constant", "ms": -1.0 }));
+    assert!(lookup.iter().any(|p| p.starts_with("nodes[1].kind.lookup_time")), "{lookup:?}");
+    let two = problems(&|v| {
+        v["nodes"].as_array_mut().unwrap().push(json!({ "id": "db2", "kind": { "type": "database" } }));
+        v["edges"].as_array_mut().unwrap().push(json!({ "from": "cache", "to": "db2" }));
+    });
+    assert!(two.iter().any(|p| p.contains("exactly one outgoing edge")), "{two:?}");
+    let none = problems(&|v| {
+        v["edges"].as_array_mut().unwrap().pop();
+    });
+    assert!(none.iter().any(|p| p.contains("exactly one outgoing edge")), "{none:?}");
+    assert!(problems(&|_| {}).is_empty());
+}
