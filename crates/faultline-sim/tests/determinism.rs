@@ -15,6 +15,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Every scenario shipped with the playground, run for its first 30 s.
 const SHIPPED: &[(&str, &str)] = &[
+    ("cache-aside", include_str!("../../../assets/scenarios/cache-aside.json")),
     ("cascade-after", include_str!("../../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../../assets/scenarios/fanout-gateway.json")),
@@ -66,6 +67,7 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("slice 20 s", "27567083e2c9960d", 55615, 7944),
     ("M/M/4 rho 0.9", "b04072b404f70610", 86726, 21677),
     ("everything", "b753a572d3686841", 92782, 6090),
+    ("cache-aside", "587792833637b0d3", 491152, 45093),
     ("cascade-after", "e8582c30e776f015", 28585, 4111),
     ("cascade-before", "86dd3dbdd47d7806", 28304, 4079),
     ("fanout-gateway", "1ee736a89c55abb1", 180800, 9075),
