@@ -82,6 +82,11 @@ pub fn parse(ty: FieldType, label: &str, text: &str) -> Result<Value, String> {
     match ty {
         FieldType::Integer { min, max } | FieldType::OptionalInteger { min, max } => number(true, min, max),
         FieldType::Number { min, max } => number(false, min, max),
+        FieldType::Flag => match text {
+            "on" | "true" => Ok(Value::Bool(true)),
+            "off" | "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("{label}: on or off.")),
+        },
         FieldType::Choice(options) => {
             if options.contains(&text) {
                 Ok(Value::from(text))

@@ -19,6 +19,7 @@ pub fn icon(kind: &str) -> &'static str {
         "service" => "⚙",
         "database" => "⛁",
         "queue" => "☰",
+        "cache" => "⚡",
         _ => "□",
     }
 }
@@ -156,6 +157,12 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if qcap > 0 {
                     { bar(1.0, "queue", v.queue_depth, qcap, format!("{} of {qcap} queue slots used", v.queue_depth)) }
+                }
+                if let Some(hit) = v.cache_hit_ratio {
+                    <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
+                        text-anchor="end" data-testid={tid(format!("metric-hit-ratio-{}", n.id))}
+                        data-value={hit.to_string()}>{ format!("hit {:.0}%", hit * 100.0) }
+                        <title>{ "Reads answered from the cache, over the last second" }</title></text>
                 }
                 if v.backends > 0 {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
