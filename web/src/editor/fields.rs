@@ -191,6 +191,14 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_reads_on_and_off_and_nothing_else() {
+        let ty = field("cache", "coalesce");
+        assert_eq!(parse(ty, "Coalesce", "on"), Ok(Value::Bool(true)));
+        assert_eq!(parse(ty, "Coalesce", "off"), Ok(Value::Bool(false)));
+        assert!(parse(ty, "Coalesce", "maybe").is_err());
+    }
+
+    #[test]
     fn a_valid_value_is_applied_and_read_back() {
         let doc = slice_scenario();
         let api = Target::Node(doc.node_index("api").unwrap());
