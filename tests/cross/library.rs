@@ -364,6 +364,70 @@ fn read_heavy_replicas_take_the_reads_but_two_of_three_cannot_keep_up() {
     assert!(crash4.p99_ms < 1.5 * normal4.p99_ms, "{normal4:?} {crash4:?}"); // 78 ms
 }
 
+/// Che's approximation of an LRU cache's hit ratio under independent
+/// requests with popularities `p`: T solves sum (1 - exp(-p_i T)) = c, and the
+/// hit ratio is sum p_i (1 - exp(-p_i T)) (Che, Tung, Wang, IEEE JSAC 2002).
+fn che_lru(p: &[f64], c: f64) -> f64 {
+    let occupancy = |t: f64| p.iter().map(|&q| 1.0 - libm::exp(-q * t)).sum::<f64>();
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while occupancy(hi) < c {
+        hi *= 2.0;
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if occupancy(mid) < c {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let t = 0.5 * (lo + hi);
+    p.iter().map(|&q| q * (1.0 - libm::exp(-q * t))).sum()
+}
+
+#[test]
+fn cache_aside_takes_most_reads_off_the_database_near_ches_prediction() {
+    let s = load("cache-aside");
+    let NodeKind::Cache(cache) = &s.nodes[s.node_index("cache").unwrap()].kind else { panic!("no cache") };
+    let faultline_sim::scenario::Keys::Zipf { count, s: alpha } = s.workloads[0].keys else { panic!("Zipf keys") };
+    let weights: Vec<f64> = (1..=count).map(|i| libm::pow(i as f64, -alpha)).collect();
+    let total: f64 = weights.iter().sum();
+    let p: Vec<f64> = weights.iter().map(|w| w / total).collect();
+    let che = che_lru(&p, f64::from(cache.capacity));
+
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(faultline_sim::SimTime::from_secs(50));
+    let card = sim.view().nodes[s.node_index("cache").unwrap()].cache_hit_ratio.unwrap();
+    sim.run();
+    let r = sim.report();
+    let hit = node(&r, "cache").cache.as_ref().unwrap().hit_ratio;
+    eprintln!("cache-aside: hit ratio {hit:.4} over the run, {card:.4} on the card at 50 s, Che {che:.4}");
+    // 0.557 over the run against Che's 0.605 for a warm cache without writes:
+    // the cold start and the updates' deletes cost a few points.
+    assert!(hit < che && che - hit < 0.07, "hit ratio {hit}, Che {che}");
+    assert!((0.5..0.7).contains(&card), "the card near 60%: {card}"); // 0.58
+    assert_eq!(r.requests.failed.total, 0);
+
+    // The same design without the cache: the API queries the database itself.
+    let mut bare = s.clone();
+    bare.nodes.retain(|n| n.id != "cache");
+    bare.edges.retain(|e| e.from != "cache" && e.to != "cache");
+    bare.edges.push(faultline_sim::scenario::Edge { from: "api".into(), to: "db".into(), ..s.edges[1].clone() });
+    let api = bare.node_index("api").unwrap();
+    let NodeKind::Service(api) = &mut bare.nodes[api].kind else { panic!("no api") };
+    api.calls[0].to = "db".into();
+    let (_, without) = run_scenario(&bare);
+    let (db_with, db_without) = (node(&r, "db").arrivals, node(&without, "db").arrivals);
+    eprintln!(
+        "cache-aside: database queries {db_without} -> {db_with}; p99 {:.1} -> {:.1} ms; failed {} -> 0",
+        without.latency_ms.p99, r.latency_ms.p99, without.requests.failed.total
+    );
+    assert!((db_with as f64) < 0.6 * db_without as f64); // 42,540 vs 85,530
+    assert!(without.latency_ms.p99 > 200.0 && r.latency_ms.p99 < 80.0); // 249 vs 59 ms
+    assert!(without.requests.failed.total as f64 > 0.03 * without.requests.generated as f64);
+    // 5.0% rejected
+}
+
 #[test]
 fn fanout_gateway_inherits_the_slowest_backends_tail() {
     let (_, r) = run("fanout-gateway");

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 /// Every shipped scenario: (file stem, JSON text).
 pub const SCENARIOS: &[(&str, &str)] = &[
+    ("cache-aside", include_str!("../../assets/scenarios/cache-aside.json")),
     ("cascade-after", include_str!("../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../assets/scenarios/fanout-gateway.json")),

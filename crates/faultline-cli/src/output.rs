@@ -1,6 +1,7 @@
 //! The human-readable report: the live numbers the playground shows at the
 //! current simulated time, then the whole-run totals. Latency columns are of
 //! successful calls; "failed" ones are of failed calls ("-" when none failed).
+//! Caches, if any, get a table of their hits and misses.
 
 use faultline_sim::Sim;
 use std::fmt::Write;
@@ -76,6 +77,22 @@ pub fn text_report(sim: &Sim) -> String {
         );
     }
     shards(&mut out, &report);
+    let caches: Vec<_> = report.nodes.iter().filter_map(|n| n.cache.as_ref().map(|c| (&n.id, c))).collect();
+    if !caches.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "cache", "hit ratio", "hits", "misses", "expired", "evictions", "fetches", "coalesced"
+        );
+        for (id, c) in caches {
+            let _ = writeln!(
+                out,
+                "{:<16} {:>10.4} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+                id, c.hit_ratio, c.hits, c.misses, c.expired, c.evictions, c.fetches, c.coalesced
+            );
+        }
+    }
     let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
 }

@@ -7,7 +7,9 @@
 //! that every field of every kind is described, and that the limits agree
 //! with validation.
 
-use crate::scenario::{ClientConfig, DatabaseConfig, LoadBalancerConfig, NodeKind, QueueConfig, ServiceConfig, LIMITS};
+use crate::scenario::{
+    CacheConfig, ClientConfig, DatabaseConfig, LoadBalancerConfig, NodeKind, QueueConfig, ServiceConfig, LIMITS,
+};
 
 /// Palette groups.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -58,6 +60,8 @@ pub enum FieldType {
         min: f64,
         max: f64,
     },
+    /// On or off (`true` / `false`).
+    Flag,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -310,6 +314,44 @@ const QUEUE_FIELDS: &[FieldInfo] = &[
     },
 ];
 
+const CACHE_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "capacity",
+        label: "Capacity",
+        unit: "entries",
+        ty: int(1, LIMITS.max_cache_entries),
+        help: "Keys it holds; filling one more evicts an entry.",
+    },
+    FieldInfo {
+        name: "eviction",
+        label: "Eviction",
+        unit: "",
+        ty: FieldType::Choice(&["lru", "lfu", "fifo", "random"]),
+        help: "Which entry a full cache drops: least recently used, least used, oldest, or any.",
+    },
+    FieldInfo {
+        name: "ttl_ms",
+        label: "TTL",
+        unit: "ms",
+        ty: FieldType::OptionalInteger { min: 1.0, max: LIMITS.max_duration_ms as f64 },
+        help: "How long an entry lives after its fill (hits do not extend it); empty: until evicted.",
+    },
+    FieldInfo {
+        name: "lookup_time",
+        label: "Lookup time",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "Time to look a key up, hit or miss; a miss then waits for the backing store.",
+    },
+    FieldInfo {
+        name: "coalesce",
+        label: "Coalesce misses",
+        unit: "",
+        ty: FieldType::Flag,
+        help: "Single-flight: misses on a key already being fetched wait for that fetch (no stampede).",
+    },
+];
+
 /// Every node kind the engine has, in palette order.
 pub const KINDS: &[KindInfo] = &[
     KindInfo {
@@ -339,6 +381,13 @@ pub const KINDS: &[KindInfo] = &[
         group: Group::Data,
         help: "A database primary with a connection limit.",
         fields: DATABASE_FIELDS,
+    },
+    KindInfo {
+        kind: "cache",
+        label: "Cache",
+        group: Group::Data,
+        help: "A read-through cache in front of a database: hits answer at once, misses are fetched and filled; writes delete the key and go through.",
+        fields: CACHE_FIELDS,
     },
     KindInfo {
         kind: "queue",
@@ -408,6 +457,7 @@ pub fn default_kind(kind: &str) -> Option<NodeKind> {
         "service" => NodeKind::Service(ServiceConfig::default()),
         "database" => NodeKind::Database(DatabaseConfig::default()),
         "queue" => NodeKind::Queue(QueueConfig::default()),
+        "cache" => NodeKind::Cache(CacheConfig::default()),
         _ => return None,
     })
 }
@@ -466,8 +516,10 @@ mod tests {
         let mut s = slice_scenario();
         let kind: NodeKind = serde_json::from_value(json).unwrap();
         s.nodes.push(Node { id: "x".into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind });
-        if matches!(s.nodes.last().unwrap().kind, NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_))
-        {
+        if matches!(
+            s.nodes.last().unwrap().kind,
+            NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_)
+        ) {
             s.nodes.push(Node {
                 id: "sink".into(),
                 name: String::new(),

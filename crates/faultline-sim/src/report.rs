@@ -174,6 +174,9 @@ pub struct NodeReport {
     /// Per-shard load, for sharded databases only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shards: Option<ShardReport>,
+    /// Hits, misses and evictions, for cache nodes only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheReport>,
 }
 
 /// A sharded database's load over its shards (those keys go to at the end).
@@ -193,6 +196,28 @@ pub struct ShardReport {
     pub moved_keys: Option<f64>,
     /// Queries that paid the migration penalty.
     pub migrated_queries: u64,
+}
+
+/// A cache's books: hits + misses = reads looked up; misses = fetches +
+/// coalesced (+ reads that crashed with the cache before their fetch).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CacheReport {
+    pub hits: u64,
+    /// Including entries found expired.
+    pub misses: u64,
+    /// hits / (hits + misses); 0 before any read.
+    pub hit_ratio: f64,
+    pub evictions: u64,
+    /// Of the misses, entries past their TTL.
+    pub expired: u64,
+    /// Reads sent to the backing store.
+    pub fetches: u64,
+    /// Misses that waited for a fetch already in flight (single-flight).
+    pub coalesced: u64,
+    /// Writes that invalidated their key and went through.
+    pub writes: u64,
+    /// Entries held at the end.
+    pub entries: u32,
 }
 
 /// A queue's books: published = delivered + dropped + dead_lettered + depth
@@ -308,6 +333,7 @@ impl Sim {
                         duplicates: 0,
                         queue: None,
                         shards: None,
+                        cache: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     r

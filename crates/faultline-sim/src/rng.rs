@@ -52,6 +52,8 @@ pub enum Purpose {
     Jitter = 9,
     /// An edge's health-check probes (their own latency and loss draws).
     Probes = 10,
+    /// A cache's random evictions.
+    Eviction = 11,
 }
 
 /// The stable id of a node, from its name in the document.

@@ -50,6 +50,9 @@ pub struct NodeView {
     /// Busy share of each shard of a sharded database (the card's heat strip).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shard_busy: Vec<f32>,
+    /// A cache's hit ratio (0..1) over the last second; `None` for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_hit_ratio: Option<f64>,
 }
 
 /// A circuit breaker as the playground draws it.

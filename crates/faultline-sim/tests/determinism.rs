@@ -15,6 +15,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Every scenario shipped with the playground, run for its first 30 s.
 const SHIPPED: &[(&str, &str)] = &[
+    ("cache-aside", include_str!("../../../assets/scenarios/cache-aside.json")),
     ("cascade-after", include_str!("../../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../../assets/scenarios/fanout-gateway.json")),
@@ -68,9 +69,12 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("slice 20 s", "88e048ccb238094a", 55784, 7967),
     ("M/M/4 rho 0.9", "71dcf225d8ddd417", 64703, 21555),
     ("everything", "001c09ecd9d1b429", 76026, 3956),
+    ("cache-aside", "15e86a4447740222", 487402, 44775),
     ("cascade-after", "b9247423b9db1d00", 28133, 4018),
     ("cascade-before", "8370dabedae237a4", 27805, 3963),
     ("fanout-gateway", "1cbb644b2b997646", 179508, 9010),
+    ("hot-key-after", "d2126d718ecc44e8", 463839, 66257),
+    ("hot-key-before", "07ab7231b34aa344", 351236, 38342),
     ("idempotency-after", "8e03583135b2a490", 32568, 5946),
     ("idempotency-before", "8e03583135b2a490", 32568, 5946),
     ("lb-power-of-two", "dacfb6c01f69be0a", 162713, 27028),

@@ -51,6 +51,15 @@ fn field_editor(cx: &Ctx, f: &'static FieldInfo) -> Html {
                 </select>
             }
         }
+        FieldType::Flag => {
+            let on = value.as_bool().unwrap_or(false);
+            html! {
+                <select id={key.clone()} data-testid={key.clone()} {onchange}>
+                    <option value="off" selected={!on}>{ "off" }</option>
+                    <option value="on" selected={on}>{ "on" }</option>
+                </select>
+            }
+        }
         _ => html! {
             <input id={key.clone()} data-testid={key.clone()} type="text" inputmode="decimal" value={text}
                 placeholder="none" {onchange} />

@@ -82,6 +82,11 @@ pub fn parse(ty: FieldType, label: &str, text: &str) -> Result<Value, String> {
     match ty {
         FieldType::Integer { min, max } | FieldType::OptionalInteger { min, max } => number(true, min, max),
         FieldType::Number { min, max } => number(false, min, max),
+        FieldType::Flag => match text {
+            "on" | "true" => Ok(Value::Bool(true)),
+            "off" | "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("{label}: on or off.")),
+        },
         FieldType::Choice(options) => {
             if options.contains(&text) {
                 Ok(Value::from(text))
@@ -183,6 +188,14 @@ mod tests {
 
     fn field(kind: &str, name: &str) -> FieldType {
         kind_info(kind).unwrap().fields.iter().find(|f| f.name == name).unwrap().ty
+    }
+
+    #[test]
+    fn a_flag_reads_on_and_off_and_nothing_else() {
+        let ty = field("cache", "coalesce");
+        assert_eq!(parse(ty, "Coalesce", "on"), Ok(Value::Bool(true)));
+        assert_eq!(parse(ty, "Coalesce", "off"), Ok(Value::Bool(false)));
+        assert!(parse(ty, "Coalesce", "maybe").is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! objects, nothing allocated per event.
 
 pub mod balancer;
+pub mod cache;
 pub mod client;
 pub mod database;
 pub mod partition;
@@ -27,6 +28,7 @@ use crate::rng::SimRng;
 use crate::sim::Sim;
 
 pub use balancer::BalancerRt;
+pub use cache::CacheRt;
 pub use client::ClientRt;
 pub use database::DatabaseRt;
 pub use pool::{Admit, Pool};
@@ -41,6 +43,8 @@ pub enum Behaviour {
     Service(ServiceRt),
     Database(DatabaseRt),
     Queue(QueueRt),
+    /// Boxed: its entries and books would widen every node otherwise.
+    Cache(Box<CacheRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -52,6 +56,7 @@ pub enum KindTag {
     Service,
     Database,
     Queue,
+    Cache,
 }
 
 impl Behaviour {
@@ -62,6 +67,7 @@ impl Behaviour {
             Behaviour::Service(_) => KindTag::Service,
             Behaviour::Database(_) => KindTag::Database,
             Behaviour::Queue(_) => KindTag::Queue,
+            Behaviour::Cache(_) => KindTag::Cache,
         }
     }
 
@@ -73,6 +79,7 @@ impl Behaviour {
         match self {
             Behaviour::Service(s) => s.work_time(rng, slow),
             Behaviour::Database(d) => d.work_time(rng, slow, shard, migrating),
+            Behaviour::Cache(c) => c.work_time(rng, slow),
             Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
         }
     }
@@ -93,6 +100,7 @@ impl Behaviour {
             Behaviour::Database(d) => d.fill_view(v),
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
+            Behaviour::Cache(c) => c.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -103,6 +111,7 @@ impl Behaviour {
             Behaviour::Service(s) => s.fill_report(r),
             Behaviour::Queue(q) => q.fill_report(r),
             Behaviour::Database(d) => d.fill_report(r),
+            Behaviour::Cache(c) => c.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -150,6 +159,7 @@ impl Sim {
             KindTag::Service => service::arrive(self, node, idx),
             KindTag::Database => database::arrive(self, node, idx),
             KindTag::Queue => queue::arrive(self, node, idx),
+            KindTag::Cache => cache::arrive(self, node, idx),
         }
     }
 
@@ -157,6 +167,7 @@ impl Sim {
     pub(crate) fn work_done_at(&mut self, node: usize, idx: u32, op: u16, req: Req) {
         match self.nodes[node].behaviour.tag() {
             KindTag::Service => service::work_done(self, node, idx, op, req),
+            KindTag::Cache => cache::work_done(self, node, idx, op, req),
             KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
                 self.finish(node, idx, Outcome::Ok)
             }
@@ -168,6 +179,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Balancer => balancer::child_done(self, node, parent, outcome),
             KindTag::Service => service::child_done(self, node, parent, outcome),
+            KindTag::Cache => cache::child_done(self, node, parent, outcome),
             KindTag::Client | KindTag::Database | KindTag::Queue => {}
         }
     }
@@ -195,6 +207,7 @@ impl Sim {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
+            Behaviour::Cache(c) => c.crash(),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }

@@ -92,6 +92,7 @@ pub enum NodeKind {
     Service(ServiceConfig),
     Database(DatabaseConfig),
     Queue(QueueConfig),
+    Cache(CacheConfig),
 }
 
 impl NodeKind {
@@ -102,6 +103,7 @@ impl NodeKind {
             NodeKind::Service(_) => "service",
             NodeKind::Database(_) => "database",
             NodeKind::Queue(_) => "queue",
+            NodeKind::Cache(_) => "cache",
         }
     }
 }
@@ -327,6 +329,55 @@ impl Default for DatabaseConfig {
             migration_window_ms: sharding::DEFAULT_MIGRATION_WINDOW_MS,
         }
     }
+}
+
+/// A read-through cache in front of its one outgoing edge's node (a
+/// database): hits are answered after the lookup, misses are fetched and
+/// filled; writes (PUT, POST, DELETE) delete the key and go through.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Entries it holds; a fill beyond that evicts one.
+    pub capacity: u32,
+    pub eviction: Eviction,
+    /// Time to live of an entry, in milliseconds from its fill (a hit does
+    /// not extend it); `null`: entries live until evicted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl_ms: Option<f64>,
+    /// Time to look a key up (hit or miss).
+    pub lookup_time: Dist,
+    /// Single-flight: a miss on a key already being fetched waits for that
+    /// fetch instead of querying the backing store again.
+    pub coalesce: bool,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            capacity: 10_000,
+            eviction: Eviction::Lru,
+            ttl_ms: None,
+            lookup_time: Dist::constant(0.2),
+            coalesce: false,
+        }
+    }
+}
+
+/// Which entry a full cache evicts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Eviction {
+    /// The least recently used.
+    #[default]
+    Lru,
+    /// The least used since its fill (ties: the least recently used).
+    Lfu,
+    /// The oldest fill.
+    Fifo,
+    /// One at random.
+    Random,
 }
 
 /// A directed network link a node calls another over; responses return on it.

@@ -30,6 +30,8 @@ pub struct Limits {
     pub max_factor: f64,
     /// A queue's redelivery delay (`redelivery_delay_ms`).
     pub max_redelivery_delay_ms: u64,
+    /// A cache's entries (`capacity`).
+    pub max_cache_entries: u32,
 }
 
 pub const LIMITS: Limits = Limits {
@@ -49,6 +51,7 @@ pub const LIMITS: Limits = Limits {
     max_virtual_nodes: 1_000,
     max_factor: 1_000.0,
     max_redelivery_delay_ms: 3_600_000,
+    max_cache_entries: 1_000_000,
 };
 
 /// One thing wrong with a scenario.
@@ -252,6 +255,7 @@ impl Scenario {
                 NodeKind::Queue(q) => self.validate_queue(c, &p, n, q),
                 NodeKind::Service(s) => validate_service(c, &p, n, s),
                 NodeKind::Database(d) => validate_database(c, &p, d),
+                NodeKind::Cache(k) => self.validate_cache(c, &p, n, k),
             }
         }
     }
@@ -316,6 +320,27 @@ impl Scenario {
                 format!("{p}.kind"),
                 format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has {out})", n.id),
             );
+        }
+    }
+
+    /// A cache's size, TTL and lookup time, and its one backing store.
+    fn validate_cache(&self, c: &mut Collector, p: &str, n: &Node, k: &CacheConfig) {
+        c.range_u32(format!("{p}.kind.capacity"), k.capacity, 1, LIMITS.max_cache_entries, "MAX_CACHE_ENTRIES");
+        if let Some(t) = k.ttl_ms {
+            if !t.is_finite() || t <= 0.0 || t > LIMITS.max_duration_ms as f64 {
+                c.add(
+                    format!("{p}.kind.ttl_ms"),
+                    format!("must be > 0 and at most {} ms (24 h), or null for none (got {t})", LIMITS.max_duration_ms),
+                );
+            }
+        }
+        c.dist(&format!("{p}.kind.lookup_time"), &k.lookup_time);
+        let out = self.edges.iter().filter(|e| e.from == n.id).count();
+        let msg = format!("cache \"{}\" needs exactly one outgoing edge to its backing store (has {out})", n.id);
+        if out == 0 {
+            c.unfinished(format!("{p}.kind"), msg);
+        } else if out > 1 {
+            c.add(format!("{p}.kind"), msg);
         }
     }
 
@@ -635,7 +660,7 @@ fn validate_keys(c: &mut Collector, p: &str, keys: &Keys) {
 
 impl Scenario {
     /// A cycle in who-calls-whom (service calls, balancer backends, queue
-    /// consumers), as the ids along it, if there is one.
+    /// consumers, caches' backing stores), as the ids along it, if there is one.
     fn call_cycle(&self) -> Option<Vec<String>> {
         let index: std::collections::HashMap<&str, usize> =
             self.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
@@ -644,7 +669,7 @@ impl Scenario {
             .iter()
             .map(|n| match &n.kind {
                 NodeKind::Service(s) => s.calls.iter().filter_map(|c| index.get(c.to.as_str()).copied()).collect(),
-                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) => self
+                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) => self
                     .edges
                     .iter()
                     .filter(|e| e.from == n.id)

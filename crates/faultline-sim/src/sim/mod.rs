@@ -19,7 +19,7 @@ use crate::metrics::Metrics;
 use crate::movements::Movements;
 use crate::nodes::balancer::BalancerRt;
 use crate::nodes::service::{Dependency, OpSet};
-use crate::nodes::{Behaviour, ClientRt, DatabaseRt, QueueRt, ServiceRt};
+use crate::nodes::{Behaviour, CacheRt, ClientRt, DatabaseRt, QueueRt, ServiceRt};
 use crate::rng::{edge_owner, mix64, node_owner, owned_stream, workload_owner, Purpose, SimRng};
 use crate::scenario::{Fault, NodeKind, Scenario, ScenarioError};
 use crate::time::{ms_to_micros, SimTime};
@@ -260,6 +260,10 @@ impl Sim {
                         Behaviour::Balancer(BalancerRt::new(cfg, backends, &ids))
                     }
                     NodeKind::Queue(cfg) => Behaviour::Queue(QueueRt::new(cfg, out_edges(i)[0])),
+                    NodeKind::Cache(cfg) => {
+                        let rng = owned_stream(seed, node_owner(&n.id), Purpose::Eviction);
+                        Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng)))
+                    }
                     NodeKind::Service(cfg) => {
                         let deps = cfg
                             .calls

@@ -1,5 +1,5 @@
-//! One node drawn as a card: name, kind, live numbers, pool and queue bars,
-//! health tint, and the handle a connection is dragged from.
+//! One node drawn as a card: name, kind, live numbers, pool and queue bars
+//! (a cache's hit-ratio gauge), health tint, and the handle a connection is dragged from.
 
 use super::health::Health;
 use crate::editor::layout::{CARD_H, CARD_W};
@@ -19,6 +19,7 @@ pub fn icon(kind: &str) -> &'static str {
         "service" => "⚙",
         "database" => "⛁",
         "queue" => "☰",
+        "cache" => "⚡",
         _ => "□",
     }
 }
@@ -149,7 +150,12 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
             <text class="node-title" x={(x + 34.0).to_string()} y={(y + 26.0).to_string()}>{ n.display_name().to_string() }</text>
             if detailed {
                 { row(0, "throughput", "throughput", l.throughput_rps, format::rate(l.throughput_rps)) }
-                { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
+                // A cache's second row is its hit ratio (a gauge below, too).
+                if let Some(hit) = v.cache_hit_ratio {
+                    { row(1, "hit ratio", "hit-ratio", hit, format!("{:.0}%", hit * 100.0)) }
+                } else {
+                    { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
+                }
                 { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
                 { row(3, "p99", "p99", l.p99_ms, format::ms(l.p99_ms)) }
                 if v.capacity > 0 {
@@ -160,6 +166,10 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if !v.shard_busy.is_empty() {
                     { shard_strip(x, y, &n.id, &v.shard_busy, tid(format!("shards-{}", n.id))) }
+                }
+                if let Some(hit) = v.cache_hit_ratio {
+                    { bar(0.0, "hit", (hit * 1000.0).round() as u32, 1000,
+                        format!("{:.0}% of reads answered from the cache in the last second", hit * 100.0)) }
                 }
                 if v.backends > 0 {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
