@@ -7,8 +7,26 @@ use faultline_sim::policy::breaker::State;
 use faultline_sim::view::BreakerView;
 use yew::prelude::*;
 
-fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64, ghost: bool) -> Html {
-    let (class, label) = match b.state {
+/// A label on a link: text on a pill of the canvas's own colour, so it
+/// reads over the line and on either theme. SVG text has no measured width
+/// before layout; the pill is sized from the characters (labels are short,
+/// digits are tabular), a little wider than the text.
+fn label(class: &'static str, testid: Option<String>, text: String, x: f64, y: f64) -> Html {
+    let w = 6.6 * text.chars().count() as f64 + 10.0;
+    html! {
+        <g class={classes!("link-label", class)} data-testid={testid}>
+            <rect class="label-bg" x={(x - w / 2.0).to_string()} y={(y - 12.0).to_string()} width={w.to_string()}
+                height="16" rx="8" />
+            <text x={x.to_string()} y={y.to_string()} text-anchor="middle">{ text }</text>
+        </g>
+    }
+}
+
+/// The breaker's mark sits a quarter along the link, by the caller that
+/// holds it; its state's label goes under the link's middle, the point
+/// farthest from both cards, so no card covers it.
+fn breaker_badge(b: &BreakerView, id: &str, (x, y): (f64, f64), (mx, my): (f64, f64), ghost: bool) -> Html {
+    let (class, label_text) = match b.state {
         State::Closed => ("closed", "closed".to_string()),
         State::HalfOpen => ("half-open", "half-open".to_string()),
         State::Open => ("open", format!("open {}", format::ms(b.open_remaining_ms))),
@@ -17,9 +35,9 @@ fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64, ghost: bool) -> Html
         <g class={classes!("breaker", class)} data-testid={(!ghost).then(|| format!("breaker-{id}"))} data-state={class}>
             <circle cx={x.to_string()} cy={y.to_string()} r="9" />
             if b.state == State::Open {
-                <text class="breaker-label" x={x.to_string()} y={(y + 22.0).to_string()} text-anchor="middle">{ label.clone() }</text>
+                { label("breaker-label", (!ghost).then(|| format!("breaker-label-{id}")), label_text.clone(), mx, my + 22.0) }
             }
-            <title>{ format!("circuit breaker {label}; {} calls short-circuited", b.short_circuited) }</title>
+            <title>{ format!("circuit breaker {label_text}; {} calls short-circuited", b.short_circuited) }</title>
         </g>
     }
 }
@@ -87,11 +105,10 @@ pub fn Link(props: &LinkProps) -> Html {
                 <text class="cut-mark" x={mx.to_string()} y={(my + 6.0).to_string()} text-anchor="middle">{ "✂" }</text>
             }
             if detailed {
-                <text class="edge-label" x={mx.to_string()} y={(my - 10.0).to_string()}
-                    text-anchor="middle">{ format::rate(throughput_rps) }</text>
+                { label("edge-label", None, format::rate(throughput_rps), mx, my - 10.0) }
             }
             if let Some(b) = &props.breaker {
-                { breaker_badge(b, &id, x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25, ghost) }
+                { breaker_badge(b, &id, (x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25), (mx, my), ghost) }
             }
         </g>
     }

@@ -38,6 +38,9 @@ use crate::same::{reuse_equal, Same};
 use crate::state::Selection;
 use camera::Camera;
 use drag_layer::{tints_of, DragLayer};
+use crate::components::breakdown::client_ops;
+use faultline_sim::report::RunSummary;
+use faultline_sim::scenario::NodeKind;
 use faultline_sim::{Scenario, SimView};
 use gestures::{use_card_events, use_gestures, use_link_events, Background, Drag};
 use health::Tints;
@@ -54,6 +57,9 @@ pub const DRAG_KIND: &str = "application/x-faultline-kind";
 pub struct CanvasProps {
     pub doc: Rc<Scenario>,
     pub view: Rc<SimView>,
+    /// The run so far: the client cards show its results per operation.
+    #[prop_or_default]
+    pub summary: Option<Rc<RunSummary>>,
     pub selection: Vec<Selection>,
     /// The canvas the frame loop draws the particles on; this component
     /// mounts it over the SVG and tells it the camera.
@@ -153,8 +159,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let full = props.view.nodes.get(i).cloned().unwrap_or_default();
         let health = tints.get(i);
         let view = if detailed { full } else { card::coarse(&full) };
+        let ops = match (&props.summary, &n.kind) {
+            (Some(summary), NodeKind::Client(_)) if detailed => client_ops(doc, &n.id, &summary.ops),
+            _ => Vec::new(),
+        };
         html! {
-            <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health}
+            <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health} {ops}
                 selected={selected(Selection::Node(i))} {detailed} lifted={is_lifted(i)} events={card_events.clone()} />
         }
     });
