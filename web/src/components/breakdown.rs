@@ -72,7 +72,7 @@ pub fn op_table(ops: &[OpReport]) -> Html {
             <div class={classes!("op-row", bad.then_some("bad"))} data-testid={format!("op-{}", o.name)}
                 data-success={o.success.to_string()} data-p99={o.p99_ms.to_string()} data-done={o.done.to_string()}>
                 <span class="op-name">{ o.name.clone() }</span>
-                { meter(o.success, "ok") }
+                { meter(if o.done == 0 { 0.0 } else { o.success }, "ok") }
                 <span class="op-value">{ if o.done == 0 { "–".to_string() } else { format::percent(o.success) } }</span>
                 <span class="op-value">{ format!("p99 {}", format::ms(o.p99_ms)) }</span>
             </div>
@@ -131,7 +131,13 @@ mod tests {
     use faultline_sim::report::Latency;
 
     fn op(name: &str, ok: u64, failed: u64, p99: f64) -> OpReport {
-        OpReport { name: name.into(), ok, failed, latency_ms: Latency { p99, ..Latency::default() }, ..OpReport::default() }
+        OpReport {
+            name: name.into(),
+            ok,
+            failed,
+            latency_ms: Latency { p99, ..Latency::default() },
+            ..OpReport::default()
+        }
     }
 
     #[test]

@@ -200,7 +200,7 @@ fn op_rows(ops: &[OpLine], x: f64, y: f64, id: &str, lifted: bool) -> Html {
         let text = if o.done == 0 {
             "–".to_string()
         } else {
-            format!("{} · {}", format::percent(o.success), format::ms(o.p99_ms))
+            format!("{} · {}", format::share(o.success), format::ms(o.p99_ms))
         };
         html! {
             <g class={classes!("op", bad.then_some("op-bad"))} data-testid={(!lifted).then(|| format!("card-op-{id}-{}", o.name))}

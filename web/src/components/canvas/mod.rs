@@ -33,12 +33,12 @@ pub mod particle_layer;
 pub mod selecting;
 pub mod viewport;
 
+use crate::components::breakdown::client_ops;
 use crate::editor::layout::{edge_ends, edge_lines, isolated_regions, region_boxes, zone_boxes, Line};
 use crate::same::{reuse_equal, Same};
 use crate::state::Selection;
 use camera::Camera;
 use drag_layer::{tints_of, DragLayer};
-use crate::components::breakdown::client_ops;
 use faultline_sim::report::RunSummary;
 use faultline_sim::scenario::NodeKind;
 use faultline_sim::{Scenario, SimView};
