@@ -33,7 +33,7 @@ pub mod particle_layer;
 pub mod selecting;
 pub mod viewport;
 
-use crate::components::breakdown::client_ops;
+use crate::components::breakdown::{client_ops, OpLine};
 use crate::editor::layout::{edge_ends, edge_lines, isolated_regions, region_boxes, zone_boxes, Line};
 use crate::same::{reuse_equal, Same};
 use crate::state::Selection;
@@ -155,14 +155,22 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let tints = use_mut_ref(Tints::default);
     tints.borrow_mut().update(doc.nodes.iter().map(|n| n.id.as_str()), &props.view);
     let tints = tints.borrow();
+    // Each client's results per operation (see `breakdown`), for its card here
+    // and on the drag layer.
+    let node_ops: Rc<Vec<Vec<OpLine>>> = Rc::new(
+        doc.nodes
+            .iter()
+            .map(|n| match (&props.summary, &n.kind) {
+                (Some(summary), NodeKind::Client(_)) if detailed => client_ops(doc, &n.id, &summary.ops),
+                _ => Vec::new(),
+            })
+            .collect(),
+    );
     let nodes = doc.nodes.iter().zip(card_nodes.iter()).enumerate().map(|(i, (n, node))| {
         let full = props.view.nodes.get(i).cloned().unwrap_or_default();
         let health = tints.get(i);
         let view = if detailed { full } else { card::coarse(&full) };
-        let ops = match (&props.summary, &n.kind) {
-            (Some(summary), NodeKind::Client(_)) if detailed => client_ops(doc, &n.id, &summary.ops),
-            _ => Vec::new(),
-        };
+        let ops = node_ops.get(i).cloned().unwrap_or_default();
         html! {
             <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health} {ops}
                 selected={selected(Selection::Node(i))} {detailed} lifted={is_lifted(i)} events={card_events.clone()} />
@@ -205,7 +213,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             // The cards a drag carries, over the canvas (see `drag_layer`).
             if let Drag::Move { nodes, lifted: true, .. } = &*g.drag {
                 <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)} ends={Same(Rc::clone(&ends))}
-                    tints={lifted_tints} selection={props.selection.clone()} {detailed}
+                    tints={lifted_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed}
                     view_box={cam.view_box()} carry={Same(Rc::clone(&g.carry))} card_events={card_events.clone()}
                     link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
             }
