@@ -34,6 +34,18 @@ pub fn percent(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// A share in whole percent, for tight spaces; to a tenth between 99% and
+/// 100% (where "100%" would hide failures) and never rounded to 0% or 100%.
+pub fn share(v: f64) -> String {
+    if v > 0.0 && v < 0.005 {
+        "<1%".into()
+    } else if (0.99..1.0).contains(&v) {
+        format!("{:.1}%", (v * 1000.0).floor() / 10.0)
+    } else {
+        format!("{:.0}%", v * 100.0)
+    }
+}
+
 /// A speed factor, with sensible digits.
 pub fn speed(v: f64) -> String {
     if v < 1.0 {
@@ -54,6 +66,16 @@ pub fn clock(ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_rounds_to_whole_percent_but_never_to_all_or_none() {
+        assert_eq!(share(0.671), "67%");
+        assert_eq!(share(1.0), "100%");
+        assert_eq!(share(0.9996), "99.9%");
+        assert_eq!(share(0.991), "99.1%");
+        assert_eq!(share(0.003), "<1%");
+        assert_eq!(share(0.0), "0%");
+    }
 
     #[test]
     fn formats() {

@@ -45,9 +45,14 @@ pub struct RunSummary {
     /// Of failed user requests.
     #[serde(default)]
     pub failed_latency_ms: Latency,
+    /// Results per operation, at the clients (as `Report::ops`): the page
+    /// shows them while running, since the whole-run numbers hide which
+    /// operation fails (one failing, one fine average out to "half fail").
+    #[serde(default)]
+    pub ops: Vec<OpReport>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OpReport {
     pub name: String,
     pub ok: u64,
@@ -288,12 +293,30 @@ impl Sim {
             },
             latency_ms: Latency::of(&self.overall),
             failed_latency_ms: Latency::of_failures(&self.overall),
+            ops: self.op_reports(),
         }
+    }
+
+    /// Results per operation; an operation's latency is the whole run's when
+    /// the design has only one.
+    fn op_reports(&self) -> Vec<OpReport> {
+        self.op_stats()
+            .enumerate()
+            .map(|(i, (name, o))| (name, o, self.op_latency.get(i).unwrap_or(&self.overall)))
+            .map(|(name, o, m)| OpReport {
+                name: name.to_string(),
+                ok: o.ok,
+                degraded: o.degraded,
+                failed: o.failed,
+                latency_ms: Latency::of(m),
+                failed_latency_ms: Latency::of_failures(m),
+            })
+            .collect()
     }
 
     pub fn report(&self) -> Report {
         let secs = self.now.as_secs_f64().max(1e-9);
-        let RunSummary { sim_time_ms, trace_hash, requests, latency_ms, failed_latency_ms } = self.run_summary();
+        let RunSummary { sim_time_ms, trace_hash, requests, latency_ms, failed_latency_ms, ops } = self.run_summary();
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.scenario.seed,
@@ -361,19 +384,7 @@ impl Sim {
                     }),
                 })
                 .collect(),
-            ops: self
-                .op_stats()
-                .enumerate()
-                .map(|(i, (name, o))| (name, o, self.op_latency.get(i).unwrap_or(&self.overall)))
-                .map(|(name, o, m)| OpReport {
-                    name: name.to_string(),
-                    ok: o.ok,
-                    degraded: o.degraded,
-                    failed: o.failed,
-                    latency_ms: Latency::of(m),
-                    failed_latency_ms: Latency::of_failures(m),
-                })
-                .collect(),
+            ops,
         }
     }
 }

@@ -50,6 +50,8 @@ pub(crate) struct Ui {
     pub context: UseStateHandle<Option<(f64, f64)>>,
     /// The library entry whose narrative is shown, and which side of it.
     pub narrative: UseStateHandle<Option<(usize, bool)>>,
+    /// The narrative expanded into a side panel (else collapsed to a strip).
+    pub narrative_open: UseStateHandle<bool>,
     /// When the next fault lands, picked on the timeline (`None`: now).
     pub pick: UseStateHandle<Option<u64>>,
     /// The keyboard shortcuts overlay.
@@ -63,6 +65,7 @@ fn use_ui() -> Ui {
         panel: use_state(|| None),
         context: use_state(|| None),
         narrative: use_state(|| None),
+        narrative_open: use_state(|| true),
         pick: use_state(|| None),
         help: use_state(|| false),
     }
@@ -152,7 +155,7 @@ pub fn App() -> Html {
         (h.on_move.clone(), h.on_connect.clone(), h.on_drop_kind.clone(), h.on_context.clone())
     };
     let canvas = html! {
-        <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} selection={state.selection.clone()}
+        <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} summary={report.clone()} selection={state.selection.clone()}
             particles={Rc::clone(&particle_layer)} camera={*ui.camera} on_camera={h.on_camera.clone()}
             on_select={h.on_select.clone()} {on_move} {on_connect} {on_drop_kind} {on_context} />
     };
@@ -195,9 +198,9 @@ pub fn App() -> Html {
                     // While the right-click menu is open it holds the fault buttons.
                     <FaultBar scenario={Rc::clone(&doc)} selected={if ui.context.is_some() { None } else { primary }}
                         down={selected_down} at_ms={*ui.pick} on_inject={h.on_inject.clone()} />
-                    <main class={classes!("stage", narrative_view.is_some().then_some("with-narrative"))}>
+                    <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }))}>
                         { notices }
-                        { narrative_view.clone().unwrap_or_default() }
+                        { narrative_view.map(|(view, _)| view).unwrap_or_default() }
                         { canvas }
                     </main>
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}

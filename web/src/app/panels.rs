@@ -41,15 +41,17 @@ pub(super) fn panel(
     })
 }
 
-/// The narrative of the preset opened from the library, if one is.
-pub(super) fn narrative(ui: &Ui, entries: &[Entry], on_open: &Callback<(usize, bool)>) -> Option<Html> {
+/// The narrative of the preset opened from the library, if one is, and
+/// whether it is expanded.
+pub(super) fn narrative(ui: &Ui, entries: &[Entry], on_open: &Callback<(usize, bool)>) -> Option<(Html, bool)> {
     let (i, after) = (*ui.narrative)?;
     let entry = entries.get(i)?.clone();
-    let on_close = {
-        let narrative = ui.narrative.clone();
-        Callback::from(move |_| narrative.set(None))
+    let open = *ui.narrative_open;
+    let on_toggle = {
+        let narrative_open = ui.narrative_open.clone();
+        Callback::from(move |open| narrative_open.set(open))
     };
-    Some(html! { <Narrative {entry} index={i} {after} on_open={on_open.clone()} {on_close} /> })
+    Some((html! { <Narrative {entry} index={i} {after} {open} on_open={on_open.clone()} {on_toggle} /> }, open))
 }
 
 /// A message for the user, and why the design cannot run yet.

@@ -45,33 +45,51 @@ pub struct NarrativeProps {
     pub entry: Entry,
     pub index: usize,
     pub after: bool,
+    /// Expanded into a side panel (else a strip over the canvas).
+    pub open: bool,
     pub on_open: Callback<(usize, bool)>,
-    pub on_close: Callback<()>,
+    /// Expand (true) or collapse (false).
+    pub on_toggle: Callback<bool>,
 }
 
+/// The narrative as a side panel beside the canvas that collapses to a strip
+/// above it. The strip keeps the preset's name, the button that expands it
+/// again and the before/after switch: the switch is the point of a preset
+/// with a fix, so it never goes out of reach.
 #[component]
 pub fn Narrative(props: &NarrativeProps) -> Html {
     let e = &props.entry;
-    let (i, after) = (props.index, props.after);
-    let close = props.on_close.reform(|_: MouseEvent| ());
+    let (i, after, open) = (props.index, props.after, props.open);
+    let toggle = props.on_toggle.reform(move |_: MouseEvent| !open);
     let flip = props.on_open.reform(move |_: MouseEvent| (i, !after));
+    let switch = e.after.is_some().then(|| {
+        html! {
+            <button class="btn small before-after" data-testid="before-after" aria-pressed={after.to_string()}
+                aria-label="Show the fix" title={if after { "Showing the design after the fix: switch to before" } else { "Showing the design before the fix: switch to after" }}
+                onclick={flip}>
+                <span class={classes!("seg", (!after).then_some("on"))}>{ "Before" }</span>
+                <span class={classes!("seg", after.then_some("on"))}>{ "After the fix" }</span>
+            </button>
+        }
+    });
     html! {
-        <aside class="narrative" data-testid="narrative" aria-label={format!("About: {}", e.title)}>
+        <aside class={classes!("narrative", (!open).then_some("collapsed"))} data-testid="narrative"
+            aria-label={format!("About: {}", e.title)}>
             <div class="narrative-head">
-                <strong>{ e.title.clone() }</strong>
-                <button class="btn small" aria-label="Close" onclick={close}>{ "×" }</button>
+                <button class="btn small narrative-toggle" data-testid="narrative-toggle" aria-expanded={open.to_string()}
+                    aria-label={if open { "Collapse the story" } else { "Show the story" }} onclick={toggle}>
+                    { if open { "‹" } else { "☰ Story" } }
+                </button>
+                <strong class="narrative-title" title={e.title.clone()}>{ e.title.clone() }</strong>
+                { for switch }
             </div>
-            if e.after.is_some() {
-                <div class="before-after" role="group" aria-label="Before or after the fix">
-                    <button class={classes!("btn", "small", (!after).then_some("primary"))} data-testid="before-after"
-                        aria-pressed={after.to_string()} onclick={flip}>
-                        { if after { "Showing: after the fix — switch to before" } else { "Showing: before — switch to after the fix" } }
-                    </button>
+            if open {
+                <div class="narrative-body">
+                    <h4>{ "What happens" }</h4><p>{ e.happens.clone() }</p>
+                    <h4>{ "What to look at" }</h4><p>{ e.look.clone() }</p>
+                    <h4>{ "What to try" }</h4><p>{ e.try_next.clone() }</p>
                 </div>
             }
-            <h4>{ "What happens" }</h4><p>{ e.happens.clone() }</p>
-            <h4>{ "What to look at" }</h4><p>{ e.look.clone() }</p>
-            <h4>{ "What to try" }</h4><p>{ e.try_next.clone() }</p>
         </aside>
     }
 }

@@ -2,6 +2,7 @@
 //! intent through callbacks; none of them holds domain logic (edits live in
 //! `editor`, the numbers in the engine).
 
+pub mod breakdown;
 pub mod canvas;
 pub mod charts;
 pub mod controls;

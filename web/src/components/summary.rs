@@ -1,7 +1,9 @@
 //! Whole-system numbers: what the users (the clients) experience right now
 //! (the last simulated second) and over the run so far. Latencies are of
-//! successful requests; the failed ones' is given with the failures.
+//! successful requests; the failed ones' is given with the failures. The run
+//! so far is also broken down per operation and by cause (see `breakdown`).
 
+use super::breakdown::{cause_bars, op_table};
 use super::Readout;
 use crate::format;
 use faultline_sim::report::RunSummary;
@@ -46,7 +48,6 @@ pub fn Summary(props: &SummaryProps) -> Html {
     // answers 5xx, or a fallback), so their failures by cause would show
     // none while a breaker is busy refusing.
     let refused: u64 = v.breakers.iter().flatten().map(|b| b.short_circuited).sum();
-    let causes: Vec<String> = f.by_cause().iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
     html! {
         <section class="summary" aria-label="System metrics">
             { now }
@@ -63,14 +64,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 <Readout testid="metric-short-circuited" label="Short-circuited" value={refused as f64} text={refused.to_string()}
                     title="Calls the circuit breakers refused so far, on every link" />
                 <Readout testid="metric-degraded" label="Fallbacks" value={r.degraded as f64} text={r.degraded.to_string()} />
-                if !causes.is_empty() {
-                    <div class="causes" data-testid="failure-causes">{ format!("Failures: {}", causes.join(", ")) }
-                        <span class="failed-latency" data-testid="failed-latency" data-value={report.failed_latency_ms.p99.to_string()}>{
-                            format!("; answered in p50 {}, p99 {}", format::ms_or_zero(report.failed_latency_ms.p50),
-                                format::ms_or_zero(report.failed_latency_ms.p99))
-                        }</span>
-                    </div>
-                }
+                { op_table(&report.ops) }
+                { cause_bars(f, report.failed_latency_ms.p50, report.failed_latency_ms.p99) }
             </div>
         </section>
     }

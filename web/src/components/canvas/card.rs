@@ -2,6 +2,7 @@
 //! (a cache's hit-ratio gauge), health tint, and the handle a connection is dragged from.
 
 use super::health::Health;
+use crate::components::breakdown::OpLine;
 use crate::editor::layout::{CARD_H, CARD_W};
 use crate::format;
 use crate::same::Same;
@@ -57,6 +58,10 @@ pub struct CardProps {
     pub health: Health,
     pub selected: bool,
     pub detailed: bool,
+    /// A client's results per operation over the run so far (see
+    /// `breakdown::client_ops`); empty for other nodes and when zoomed out.
+    #[prop_or_default]
+    pub ops: Vec<OpLine>,
     /// How far a drag in progress has carried the card, in design pixels
     /// (`None`: where the document has it). Moving a card by a transform
     /// leaves the rest of it as it was drawn.
@@ -93,7 +98,7 @@ struct CardHandlers {
 }
 
 fn card(p: &CardProps, ev: CardHandlers) -> Html {
-    let CardProps { node: n, view: v, health, selected, detailed, offset, lifted, .. } = p;
+    let CardProps { node: n, view: v, health, selected, detailed, offset, lifted, ops, .. } = p;
     let (selected, detailed, offset, lifted) = (*selected, *detailed, *offset, *lifted);
     // A lifted card's copy on the drag layer is the one tests find.
     let tid = |id: String| (!lifted).then_some(id);
@@ -148,7 +153,11 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 height={CARD_H.to_string()} rx="10" />
             <text class="node-icon" x={(x + 14.0).to_string()} y={(y + 26.0).to_string()}>{ icon(kind) }</text>
             <text class="node-title" x={(x + 34.0).to_string()} y={(y + 26.0).to_string()}>{ n.display_name().to_string() }</text>
-            if detailed {
+            if detailed && !ops.is_empty() {
+                { row(0, "throughput", "throughput", l.throughput_rps, format::rate(l.throughput_rps)) }
+                { row(1, "p99", "p99", l.p99_ms, format::ms(l.p99_ms)) }
+                { op_rows(ops, x, y, &n.id, lifted) }
+            } else if detailed {
                 { row(0, "throughput", "throughput", l.throughput_rps, format::rate(l.throughput_rps)) }
                 // A cache's second row is its hit ratio (a gauge below, too).
                 if let Some(hit) = v.cache_hit_ratio {
@@ -175,6 +184,14 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
                         text-anchor="end">{ format!("{}/{} up", v.healthy_backends, v.backends) }</text>
                 }
+            }
+            // Crashed: a solid badge, outside the faded part of the card, so
+            // it reads on both themes (the fade alone nearly vanished on dark).
+            if v.down {
+                <g class="down-badge" data-testid={tid(format!("down-{}", n.id))}>
+                    <rect x={(x + CARD_W - 64.0).to_string()} y={(y - 11.0).to_string()} width="56" height="22" rx="11" />
+                    <text x={(x + CARD_W - 36.0).to_string()} y={(y + 4.5).to_string()} text-anchor="middle">{ "DOWN" }</text>
+                </g>
             }
             if !matches!(n.kind, NodeKind::Database(_)) {
                 <circle class="handle" cx={(x + CARD_W).to_string()} cy={n.y.to_string()} r="7"
@@ -203,4 +220,35 @@ fn shard_strip(x: f64, y: f64, id: &str, busy: &[f32], testid: Option<String>) -
     html! {
         <g class="shard-strip" data-testid={testid} data-shards={busy.len().to_string()}>{ for cells }</g>
     }
+}
+
+/// Rows 2 to 4 of a client's card: one per operation ("orders  38.2% · 1.06 s":
+/// success rate, p99 of successes), over the run so far; with more than three
+/// operations, two and how many more (the run summary lists them all).
+fn op_rows(ops: &[OpLine], x: f64, y: f64, id: &str, lifted: bool) -> Html {
+    let shown = if ops.len() > 3 { 2 } else { ops.len() };
+    let rows = ops.iter().take(shown).enumerate().map(|(k, o)| {
+        let ty = (y + 52.0 + 18.0 * (k + 2) as f64).to_string();
+        let bad = o.done > 0 && o.success < 0.99;
+        let text = if o.done == 0 {
+            "–".to_string()
+        } else {
+            format!("{} · {}", format::share(o.success), format::ms(o.p99_ms))
+        };
+        html! {
+            <g class={classes!("op", bad.then_some("op-bad"))} data-testid={(!lifted).then(|| format!("card-op-{id}-{}", o.name))}
+                data-success={o.success.to_string()} data-p99={o.p99_ms.to_string()}>
+                <text class="metric-label" x={(x + 12.0).to_string()} y={ty.clone()}>{ o.name.clone() }</text>
+                <text class="metric-value" x={(x + CARD_W - 12.0).to_string()} y={ty} text-anchor="end">{ text }</text>
+                <title>{ format!("{}: {} (run so far)", o.name, o.text()) }</title>
+            </g>
+        }
+    });
+    let more = (ops.len() > shown).then(|| {
+        html! {
+            <text class="metric-label" x={(x + 12.0).to_string()} y={(y + 52.0 + 18.0 * 4.0).to_string()}>
+                { format!("+{} more operations", ops.len() - shown) }</text>
+        }
+    });
+    html! { <>{ for rows }{ for more }</> }
 }

@@ -80,6 +80,9 @@ pub struct DragLayerProps {
     pub ends: Same<Vec<Option<(usize, usize)>>>,
     /// The carried cards' tints, in the order of `nodes`.
     pub tints: Rc<Vec<super::health::Health>>,
+    /// Every node's results per operation (by node index), as on its card.
+    #[prop_or_default]
+    pub ops: Rc<Vec<Vec<crate::components::breakdown::OpLine>>>,
     pub selection: Vec<Selection>,
     pub detailed: bool,
     pub view_box: AttrValue,
@@ -123,7 +126,7 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
         html! {
             <Card key={node.id.clone()} index={i} node={node.clone()} {view} {health}
                 selected={props.selection.contains(&Selection::Node(i))} detailed={props.detailed}
-                offset={offset(i)} events={props.card_events.clone()} />
+                offset={offset(i)} ops={props.ops.get(i).cloned().unwrap_or_default()} events={props.card_events.clone()} />
         }
     });
     let moved: Vec<(usize, Line)> = (props.ends.iter().enumerate())

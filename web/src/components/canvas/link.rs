@@ -7,19 +7,48 @@ use faultline_sim::policy::breaker::State;
 use faultline_sim::view::BreakerView;
 use yew::prelude::*;
 
-fn breaker_badge(b: &BreakerView, id: &str, x: f64, y: f64, ghost: bool) -> Html {
-    let (class, label) = match b.state {
-        State::Closed => ("closed", "closed".to_string()),
-        State::HalfOpen => ("half-open", "half-open".to_string()),
-        State::Open => ("open", format!("open {}", format::ms(b.open_remaining_ms))),
+/// A label on a link: lines of text on a pill of the canvas's own colour,
+/// so it reads over the line and on either theme, centred on `x` with its
+/// top at `top`. SVG text has no measured width before layout; the pill is
+/// sized from the characters (labels are short, digits are tabular).
+fn label(class: &'static str, testid: Option<String>, lines: &[String], x: f64, top: f64) -> Html {
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let w = 6.6 * widest as f64 + 10.0;
+    let h = 4.0 + LINE_H * lines.len() as f64;
+    let texts = lines.iter().enumerate().map(|(k, l)| {
+        html! { <text x={x.to_string()} y={(top + 13.0 + LINE_H * k as f64).to_string()} text-anchor="middle">{ l.clone() }</text> }
+    });
+    html! {
+        <g class={classes!("link-label", class)} data-testid={testid}>
+            <rect class="label-bg" x={(x - w / 2.0).to_string()} y={top.to_string()} width={w.to_string()}
+                height={h.to_string()} rx="7" />
+            { for texts }
+        </g>
+    }
+}
+
+/// Height of a line of a link's label, in design pixels.
+const LINE_H: f64 = 13.0;
+
+/// The breaker's mark sits a quarter along the link, by the caller that
+/// holds it; its state's label goes under the link's middle, the point
+/// farthest from both cards, on two short lines ("open" over the time left)
+/// so it fits between cards laid out side by side (90 px apart).
+fn breaker_badge(b: &BreakerView, id: &str, (x, y): (f64, f64), (mx, my): (f64, f64), ghost: bool) -> Html {
+    let (class, state) = match b.state {
+        State::Closed => ("closed", "closed"),
+        State::HalfOpen => ("half-open", "half-open"),
+        State::Open => ("open", "open"),
     };
+    let left = format::ms(b.open_remaining_ms);
+    let title = if b.state == State::Open { format!("open {left}") } else { state.to_string() };
     html! {
         <g class={classes!("breaker", class)} data-testid={(!ghost).then(|| format!("breaker-{id}"))} data-state={class}>
             <circle cx={x.to_string()} cy={y.to_string()} r="9" />
             if b.state == State::Open {
-                <text class="breaker-label" x={x.to_string()} y={(y + 22.0).to_string()} text-anchor="middle">{ label.clone() }</text>
+                { label("breaker-label", (!ghost).then(|| format!("breaker-label-{id}")), &[state.to_string(), left], mx, my + 8.0) }
             }
-            <title>{ format!("circuit breaker {label}; {} calls short-circuited", b.short_circuited) }</title>
+            <title>{ format!("circuit breaker {title}; {} calls short-circuited", b.short_circuited) }</title>
         </g>
     }
 }
@@ -87,11 +116,10 @@ pub fn Link(props: &LinkProps) -> Html {
                 <text class="cut-mark" x={mx.to_string()} y={(my + 6.0).to_string()} text-anchor="middle">{ "✂" }</text>
             }
             if detailed {
-                <text class="edge-label" x={mx.to_string()} y={(my - 10.0).to_string()}
-                    text-anchor="middle">{ format::rate(throughput_rps) }</text>
+                { label("edge-label", None, &[format::rate(throughput_rps)], mx, my - 23.0) }
             }
             if let Some(b) = &props.breaker {
-                { breaker_badge(b, &id, x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25, ghost) }
+                { breaker_badge(b, &id, (x1 + (x2 - x1) * 0.25, y1 + (y2 - y1) * 0.25), (mx, my), ghost) }
             }
         </g>
     }

@@ -33,11 +33,14 @@ pub mod particle_layer;
 pub mod selecting;
 pub mod viewport;
 
+use crate::components::breakdown::{client_ops, OpLine};
 use crate::editor::layout::{edge_ends, edge_lines, isolated_regions, region_boxes, zone_boxes, Line};
 use crate::same::{reuse_equal, Same};
 use crate::state::Selection;
 use camera::Camera;
 use drag_layer::{tints_of, DragLayer};
+use faultline_sim::report::RunSummary;
+use faultline_sim::scenario::NodeKind;
 use faultline_sim::{Scenario, SimView};
 use gestures::{use_card_events, use_gestures, use_link_events, Background, Drag};
 use health::Tints;
@@ -54,6 +57,9 @@ pub const DRAG_KIND: &str = "application/x-faultline-kind";
 pub struct CanvasProps {
     pub doc: Rc<Scenario>,
     pub view: Rc<SimView>,
+    /// The run so far: the client cards show its results per operation.
+    #[prop_or_default]
+    pub summary: Option<Rc<RunSummary>>,
     pub selection: Vec<Selection>,
     /// The canvas the frame loop draws the particles on; this component
     /// mounts it over the SVG and tells it the camera.
@@ -149,12 +155,24 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let tints = use_mut_ref(Tints::default);
     tints.borrow_mut().update(doc.nodes.iter().map(|n| n.id.as_str()), &props.view);
     let tints = tints.borrow();
+    // Each client's results per operation (see `breakdown`), for its card here
+    // and on the drag layer.
+    let node_ops: Rc<Vec<Vec<OpLine>>> = Rc::new(
+        doc.nodes
+            .iter()
+            .map(|n| match (&props.summary, &n.kind) {
+                (Some(summary), NodeKind::Client(_)) if detailed => client_ops(doc, &n.id, &summary.ops),
+                _ => Vec::new(),
+            })
+            .collect(),
+    );
     let nodes = doc.nodes.iter().zip(card_nodes.iter()).enumerate().map(|(i, (n, node))| {
         let full = props.view.nodes.get(i).cloned().unwrap_or_default();
         let health = tints.get(i);
         let view = if detailed { full } else { card::coarse(&full) };
+        let ops = node_ops.get(i).cloned().unwrap_or_default();
         html! {
-            <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health}
+            <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health} {ops}
                 selected={selected(Selection::Node(i))} {detailed} lifted={is_lifted(i)} events={card_events.clone()} />
         }
     });
@@ -195,7 +213,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             // The cards a drag carries, over the canvas (see `drag_layer`).
             if let Drag::Move { nodes, lifted: true, .. } = &*g.drag {
                 <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)} ends={Same(Rc::clone(&ends))}
-                    tints={lifted_tints} selection={props.selection.clone()} {detailed}
+                    tints={lifted_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed}
                     view_box={cam.view_box()} carry={Same(Rc::clone(&g.carry))} card_events={card_events.clone()}
                     link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
             }
