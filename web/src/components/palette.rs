@@ -29,7 +29,7 @@ pub fn Palette(props: &PaletteProps) -> Html {
             });
             html! {
                 <button class={classes!("palette-item", kind)} data-testid={format!("palette-{kind}")} draggable="true"
-                    {onclick} {ondragstart} title={k.help} aria-label={format!("Add {}", k.label.to_lowercase())}>
+                    {onclick} {ondragstart} title={k.help} aria-label={format!("Add {}", k.label.to_ascii_lowercase())}>
                     <span class="palette-icon" aria-hidden="true">{ icon(kind) }</span>
                     <span>{ k.label }</span>
                 </button>

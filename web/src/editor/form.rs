@@ -103,7 +103,7 @@ pub fn text(value: &Value, path: &str) -> String {
 /// What the user entered for `member`, as a document value.
 pub fn parse(member: &Member, field: &str, text: &str) -> Result<Value, String> {
     let text = text.trim();
-    let what = format!("{field}, {}", member.label.to_lowercase());
+    let what = format!("{field}, {}", member.label.to_ascii_lowercase());
     match member.input {
         Input::Flag => Ok(Value::Bool(text == "true")),
         Input::Choice(options) => match options.iter().find(|(v, _)| *v == text) {
