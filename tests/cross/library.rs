@@ -541,6 +541,101 @@ fn hot_key_one_shard_carries_the_celebrity_until_the_key_is_split() {
     assert!(success(&after) > 0.999, "{}", success(&after));
 }
 
+/// The most queries the database holds at once (running or queued), sampled
+/// every 50 ms, and the cache's books.
+fn stampede_peak(name: &str) -> (u32, faultline_sim::report::CacheReport, Report) {
+    let s = load(name);
+    let db = s.node_index("db").unwrap();
+    let mut sim = Sim::new(&s).unwrap();
+    let (mut peak, mut t) = (0, 0);
+    while !sim.is_finished() {
+        t += 50;
+        sim.step_until(faultline_sim::SimTime::from_millis(t));
+        peak = peak.max(sim.node(db).in_flight);
+    }
+    assert!(sim.audit().is_ok(), "{name}: {:?}", sim.audit());
+    let r = sim.report();
+    let cache = node(&r, "cache").cache.clone().expect("a cache reports its books");
+    (peak, cache, r)
+}
+
+/// Every read that arrives while the expired hot key is being fetched misses
+/// too: without single-flight the database holds rate x fill time queries at
+/// once (20/s x 2 s = 40; 40 measured, 41 queries a fill), with it one.
+#[test]
+fn cache_stampede_sends_rate_times_fill_queries_until_misses_coalesce() {
+    let s = load("cache-stampede-before");
+    let Arrival::Constant { rate_rps } = s.workloads[0].arrival else { panic!("evenly spaced reads") };
+    let NodeKind::Database(db) = &s.nodes[s.node_index("db").unwrap()].kind else { panic!("db") };
+    let Dist::Constant { ms: fill_ms } = db.query_time else { panic!("a constant query time") };
+    let expected = rate_rps * fill_ms / 1e3;
+    let (peak, before, r) = stampede_peak("cache-stampede-before");
+    eprintln!("cache stampede: peak {peak} concurrent queries (rate x fill {expected}), {before:?}");
+    assert!((f64::from(peak) - expected).abs() <= 0.05 * expected, "peak {peak}, expected about {expected}");
+    assert_eq!(before.coalesced, 0);
+    assert_eq!(before.fetches, before.misses, "every miss queries the database");
+    // One fill at the start and one per expiry, each about rate x fill queries.
+    let fills = before.expired + 1;
+    assert!(fills >= 4, "several expiries in the run: {fills}");
+    let per_fill = before.fetches as f64 / fills as f64;
+    assert!((per_fill - expected).abs() <= 0.05 * expected, "{per_fill} queries a fill");
+    assert_eq!(r.requests.failed.total, 0);
+
+    let (peak, after, r) = stampede_peak("cache-stampede-after");
+    eprintln!("cache stampede, single-flight: peak {peak} concurrent queries, {after:?}");
+    assert_eq!(peak, 1);
+    assert_eq!(after.fetches, after.expired + 1, "one query per fill");
+    assert_eq!(after.coalesced + after.fetches, after.misses);
+    assert_eq!((after.hits, after.misses), (before.hits, before.misses), "the same reads miss in both runs");
+    assert_eq!(r.requests.failed.total, 0);
+}
+
+/// A reshard 8 -> 9: under mod-N hashing a key stays only when h mod 8 =
+/// h mod 9, so N/(N + 1) = 8/9 of the keys move (89.0% measured); on a
+/// consistent ring of V = 100 points a shard only the new shard's arcs move,
+/// about 1/(N + 1) (11.7% measured; its share varies by about 1/sqrt(V),
+/// so the tolerance is three of those). Queries for moved keys pay the
+/// migration penalty during the window: rate x window x moved share.
+#[test]
+fn resharding_moves_n_over_n_plus_one_of_the_keys_unless_the_ring_is_consistent() {
+    let s = load("resharding-mod-vs-consistent");
+    let NodeKind::Database(db) = &s.nodes[s.node_index("db").unwrap()].kind else { panic!("db") };
+    let (n, points) = (f64::from(db.shards), f64::from(db.virtual_nodes));
+    let (window_s, rate) = (db.migration_window_ms as f64 / 1e3, s.workloads[0].arrival.rate_rps());
+    let shards = |r: &Report| node(r, "db").shards.clone().expect("a sharded database reports its shards");
+    let (_, r) = run_scenario(&s);
+    let hash = shards(&r);
+    let moved = hash.moved_keys.unwrap();
+    eprintln!("resharding, hash: {hash:?}, p99 {:.1} ms", r.latency_ms.p99);
+    assert_eq!((hash.count, hash.reshards), (db.shards + 1, 1));
+    assert!((moved - n / (n + 1.0)).abs() < 0.01, "hash moved {moved}, expected {}", n / (n + 1.0));
+    let paid = rate * window_s * moved;
+    assert!(
+        (hash.migrated_queries as f64 - paid).abs() < 0.05 * paid,
+        "{} paid, expected {paid}",
+        hash.migrated_queries
+    );
+    assert!(success(&r) > 0.999);
+
+    // The "try": the same scenario on a consistent-hashing ring.
+    let mut ring = s.clone();
+    let idx = ring.node_index("db").unwrap();
+    let NodeKind::Database(db) = &mut ring.nodes[idx].kind else { panic!("db") };
+    db.partitioning = faultline_sim::scenario::Partitioning::Consistent;
+    let (_, c) = run_scenario(&ring);
+    let consistent = shards(&c);
+    let moved = consistent.moved_keys.unwrap();
+    eprintln!("resharding, consistent: {consistent:?}, p99 {:.1} ms", c.latency_ms.p99);
+    let expected = 1.0 / (n + 1.0);
+    let tol = 3.0 * expected / libm::sqrt(points);
+    assert!((moved - expected).abs() < tol, "consistent moved {moved}, expected {expected} +- {tol}");
+    let paid = rate * window_s * moved;
+    let got = consistent.migrated_queries as f64;
+    assert!((got - paid).abs() < 0.1 * paid, "{got} paid, expected {paid}");
+    assert!(c.latency_ms.p99 < r.latency_ms.p99, "fewer penalised queries, a lower p99");
+    assert!(success(&c) > 0.999);
+}
+
 #[test]
 fn queue_decoupling_keeps_checkout_whole_while_email_is_down() {
     let (_, r) = run("queue-decoupling");

@@ -12,6 +12,8 @@ use serde::Deserialize;
 /// Every shipped scenario: (file stem, JSON text).
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("cache-aside", include_str!("../../assets/scenarios/cache-aside.json")),
+    ("cache-stampede-after", include_str!("../../assets/scenarios/cache-stampede-after.json")),
+    ("cache-stampede-before", include_str!("../../assets/scenarios/cache-stampede-before.json")),
     ("cascade-after", include_str!("../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../assets/scenarios/fanout-gateway.json")),
@@ -28,6 +30,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("queue-decoupling", include_str!("../../assets/scenarios/queue-decoupling.json")),
     ("read-heavy", include_str!("../../assets/scenarios/read-heavy.json")),
     ("region-partition", include_str!("../../assets/scenarios/region-partition.json")),
+    ("resharding-mod-vs-consistent", include_str!("../../assets/scenarios/resharding-mod-vs-consistent.json")),
     ("retry-storm-after", include_str!("../../assets/scenarios/retry-storm-after.json")),
     ("retry-storm-before", include_str!("../../assets/scenarios/retry-storm-before.json")),
     ("slice", include_str!("../../assets/scenarios/slice.json")),

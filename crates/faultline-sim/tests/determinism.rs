@@ -16,6 +16,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 /// Every scenario shipped with the playground, run for its first 30 s.
 const SHIPPED: &[(&str, &str)] = &[
     ("cache-aside", include_str!("../../../assets/scenarios/cache-aside.json")),
+    ("cache-stampede-after", include_str!("../../../assets/scenarios/cache-stampede-after.json")),
+    ("cache-stampede-before", include_str!("../../../assets/scenarios/cache-stampede-before.json")),
     ("cascade-after", include_str!("../../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../../assets/scenarios/fanout-gateway.json")),
@@ -32,6 +34,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("queue-decoupling", include_str!("../../../assets/scenarios/queue-decoupling.json")),
     ("read-heavy", include_str!("../../../assets/scenarios/read-heavy.json")),
     ("region-partition", include_str!("../../../assets/scenarios/region-partition.json")),
+    ("resharding-mod-vs-consistent", include_str!("../../../assets/scenarios/resharding-mod-vs-consistent.json")),
     ("retry-storm-after", include_str!("../../../assets/scenarios/retry-storm-after.json")),
     ("retry-storm-before", include_str!("../../../assets/scenarios/retry-storm-before.json")),
     ("slice", include_str!("../../../assets/scenarios/slice.json")),
@@ -70,6 +73,8 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("M/M/4 rho 0.9", "71dcf225d8ddd417", 64703, 21555),
     ("everything", "001c09ecd9d1b429", 76026, 3956),
     ("cache-aside", "15e86a4447740222", 487402, 44775),
+    ("cache-stampede-after", "de27f30d31fd99cd", 5104, 599),
+    ("cache-stampede-before", "4d66ea9486bc5de7", 5383, 562),
     ("cascade-after", "b9247423b9db1d00", 28133, 4018),
     ("cascade-before", "8370dabedae237a4", 27805, 3963),
     ("fanout-gateway", "1cbb644b2b997646", 179508, 9010),
@@ -86,6 +91,7 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("queue-decoupling", "07fdb865beef92ab", 57529, 4815),
     ("read-heavy", "0d24a3322e0e3999", 336198, 22308),
     ("region-partition", "b37d045b83c1b5d8", 79706, 6265),
+    ("resharding-mod-vs-consistent", "e878d78c783b5159", 252768, 36106),
     ("retry-storm-after", "3646175a052a1987", 83407, 14005),
     ("retry-storm-before", "ce3f0305bd03c0da", 115020, 14005),
     ("slice", "2876268fb506bd4f", 83656, 11950),
