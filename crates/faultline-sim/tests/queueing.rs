@@ -11,7 +11,8 @@ use faultline_sim::Sim;
 
 #[test]
 fn erlang_c_formula_matches_the_worked_table() {
-    // REFERENCE.md's worked values, recomputed (guards the test's own maths).
+    // Erlang C's textbook values for mu = 1 (P(wait), Wq, W), recomputed here
+    // (guards the test's own maths).
     for (c, rho, p, wq, w) in [
         (1, 0.5, 0.5, 1.0, 2.0),
         (1, 0.9, 0.9, 9.0, 10.0),
@@ -48,7 +49,7 @@ fn simulated_w(c: u32, rho: f64, requests_per_seed: f64, seeds: u64) -> (f64, f6
 
 #[test]
 fn mm1_and_mmc_mean_latency_match_erlang_c() {
-    // Tolerances: 2% at moderate load, 5% at rho = 0.9 (slow convergence, see REFERENCE.md).
+    // Tolerances: 2% at moderate load, 5% at rho = 0.9 (at rho = 0.9 a 1M-request M/M/1 run converges only to within ~5% of W).
     for (c, rho, tol) in [(1, 0.5, 0.02), (2, 0.8, 0.04), (4, 0.9, 0.05), (16, 0.9, 0.05), (1, 0.9, 0.06)] {
         let (_, _, w) = erlang_c(c, rho);
         let (got, little) = simulated_w(c, rho, 400_000.0, 3);

@@ -239,7 +239,8 @@ mod tests {
 
     #[test]
     fn consistent_hash_share_varies_about_one_over_sqrt_v() {
-        // REFERENCE.md: CV ~ 1/sqrt(V); V = 100 -> ~0.10.
+        // With V virtual nodes a backend's share of the ring has a coefficient of
+        // variation near 1/sqrt(V) (Karger et al. 1997; Stoica et al., Chord, 2001): ~0.10 at V = 100.
         let (n, v) = (10usize, 100u32);
         let mut b = lb(Balancing::ConsistentHash, n, v);
         let mut r = stream(4, StreamKind::Node, 0);
