@@ -25,6 +25,7 @@ pub mod movements;
 pub mod nodes;
 pub mod policy;
 pub mod report;
+pub mod ring;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

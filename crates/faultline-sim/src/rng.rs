@@ -75,12 +75,20 @@ pub fn workload_owner(id: &str) -> u64 {
 /// byte UTF-8 never contains, so ("ab", "c") and ("a", "bc") differ), then
 /// mixed: byte maths only, the same on every target.
 fn owner_hash(tag: &[u8], parts: &[&str]) -> u64 {
-    let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
-    let mut h = tag.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, &b| step(h, b));
+    let mut h = fnv1a(FNV_OFFSET, tag);
     for p in parts {
-        h = step(p.bytes().fold(step(h, 0xFF), step), 0xFF);
+        h = fnv1a(fnv1a(fnv1a(h, &[0xFF]), p.as_bytes()), &[0xFF]);
     }
     mix64(h)
+}
+
+/// FNV-1a's offset basis: the state before any byte.
+pub const FNV_OFFSET: u64 = 0xCBF2_9CE4_8422_2325;
+
+/// FNV-1a (64-bit) over `bytes`, continuing from state `h`: byte maths
+/// only, so the same on every target.
+pub fn fnv1a(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3))
 }
 
 /// The stream of one owner (a stable id from `node_owner` and friends) for

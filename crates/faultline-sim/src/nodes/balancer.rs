@@ -8,7 +8,8 @@
 
 use super::Behaviour;
 use crate::calls::{FailReason, Outcome, Phase};
-use crate::rng::{below, mix64, SimRng};
+use crate::ring::HashRing;
+use crate::rng::{below, fnv1a, mix64, SimRng, FNV_OFFSET};
 use crate::scenario::{Balancing, LoadBalancerConfig};
 use crate::sim::Sim;
 
@@ -36,8 +37,8 @@ pub struct BalancerRt {
     pub unhealthy_threshold: u32,
     pub healthy_threshold: u32,
     next: u32,
-    /// (point on the ring, backend index), sorted by point.
-    ring: Vec<(u64, u32)>,
+    /// Backends on a hash ring (`consistent_hash` only; empty otherwise).
+    ring: HashRing,
 }
 
 /// Hash of a key onto the ring.
@@ -48,17 +49,11 @@ pub fn ring_hash(key: u64) -> u64 {
 impl BalancerRt {
     /// `backend_ids` names each backend (the stable input to its ring points).
     pub fn new(cfg: &LoadBalancerConfig, backends: Vec<u32>, backend_ids: &[&str]) -> BalancerRt {
-        let mut ring = Vec::new();
-        if cfg.algorithm == Balancing::ConsistentHash {
-            for (b, id) in backend_ids.iter().enumerate() {
-                let base =
-                    id.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, c| (h ^ u64::from(c)).wrapping_mul(0x100_0000_01B3));
-                for v in 0..cfg.virtual_nodes {
-                    ring.push((mix64(base ^ mix64(u64::from(v))), b as u32));
-                }
-            }
-            ring.sort_unstable();
-        }
+        let ring = if cfg.algorithm == Balancing::ConsistentHash {
+            HashRing::new(backend_ids.iter().map(|id| fnv1a(FNV_OFFSET, id.as_bytes())), cfg.virtual_nodes)
+        } else {
+            HashRing::default()
+        };
         debug_assert!(backends.windows(2).all(|w| w[0] < w[1]), "backends in edge order");
         let n = backends.len();
         let check_interval_us = cfg.health_check_interval_ms.saturating_mul(1_000);
@@ -117,11 +112,7 @@ impl BalancerRt {
                 Some(if outstanding(b) < outstanding(a) { b } else { a })
             }
             Balancing::ConsistentHash => {
-                let h = ring_hash(key);
-                let start = self.ring.partition_point(|&(p, _)| p < h);
-                (0..self.ring.len())
-                    .map(|k| self.ring[(start + k) % self.ring.len()].1 as usize)
-                    .find(|&b| self.health[b].healthy)
+                self.ring.clockwise(ring_hash(key)).map(|b| b as usize).find(|&b| self.health[b].healthy)
             }
         }
     }

@@ -24,6 +24,7 @@
 //! shards is the ring of N plus the new shard's points: exactly what makes
 //! consistent hashing consistent.
 
+use crate::ring::HashRing;
 use crate::rng::mix64;
 use crate::scenario::{DirectoryEntry, Partitioning};
 
@@ -35,8 +36,8 @@ pub struct Partitioner {
     virtual_nodes: u32,
     /// Keys `0..key_space` are split evenly by `range`.
     key_space: u64,
-    /// (point, shard), sorted by point; `consistent` only.
-    ring: Vec<(u64, u16)>,
+    /// The shards on a hash ring; `consistent` only.
+    ring: HashRing,
     /// (first key, shard), sorted by key; `directory` only.
     directory: Vec<(u64, u16)>,
 }
@@ -56,17 +57,11 @@ impl Partitioner {
         directory: &[DirectoryEntry],
     ) -> Partitioner {
         let shards = shards.max(1);
-        let mut ring = Vec::new();
-        if scheme == Partitioning::Consistent {
-            ring.reserve(usize::from(shards) * virtual_nodes as usize);
-            for s in 0..shards {
-                let base = mix64(0x6A09_E667_F3BC_C908 ^ u64::from(s));
-                for v in 0..virtual_nodes.max(1) {
-                    ring.push((mix64(base ^ mix64(u64::from(v))), s));
-                }
-            }
-            ring.sort_unstable();
-        }
+        let ring = if scheme == Partitioning::Consistent {
+            HashRing::new((0..shards).map(|s| mix64(0x6A09_E667_F3BC_C908 ^ u64::from(s))), virtual_nodes)
+        } else {
+            HashRing::default()
+        };
         let mut directory: Vec<(u64, u16)> = directory.iter().map(|d| (d.from, d.shard)).collect();
         directory.sort_unstable();
         Partitioner { scheme, shards, virtual_nodes, key_space: key_space.max(1), ring, directory }
@@ -88,11 +83,7 @@ impl Partitioner {
         }
         match self.scheme {
             Partitioning::Hash => (key_hash(key) % u64::from(n)) as u16,
-            Partitioning::Consistent => {
-                let h = key_hash(key);
-                let i = self.ring.partition_point(|&(p, _)| p < h);
-                self.ring.get(i).unwrap_or(&self.ring[0]).1
-            }
+            Partitioning::Consistent => self.ring.owner(key_hash(key)).unwrap_or(0) as u16,
             Partitioning::Range => {
                 if key >= self.key_space {
                     n - 1
