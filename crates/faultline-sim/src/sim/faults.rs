@@ -170,18 +170,25 @@ impl Sim {
         self.drop_calls_at(node);
     }
 
+    /// A crashed node comes back and resumes what its crash held back (a
+    /// queue its deliveries: see each kind's `resumed`).
     fn restart(&mut self, node: usize) {
-        self.nodes[node].down = false;
+        if std::mem::replace(&mut self.nodes[node].down, false) && !self.nodes[node].paused {
+            self.resumed_at(node);
+        }
     }
 
     fn resume(&mut self, node: usize) {
         let n = &mut self.nodes[node];
-        if n.paused {
-            n.paused = false;
+        let was_paused = std::mem::take(&mut n.paused);
+        if was_paused {
             self.paused_nodes -= 1;
         }
         for event in std::mem::take(&mut n.held) {
             self.queue.schedule(self.now, event);
+        }
+        if was_paused && !self.nodes[node].down {
+            self.resumed_at(node);
         }
     }
 

@@ -190,18 +190,6 @@ impl Sim {
         self.work_done_at(node, idx, op, req);
     }
 
-    /// After a fault starts or ends, every node that is up and running gets
-    /// the chance to resume work a crash or pause held back (a restarted
-    /// queue resumes its deliveries; see each kind's `resumed`).
-    pub(super) fn resume_deliveries(&mut self) {
-        for node in 0..self.nodes.len() {
-            let n = &self.nodes[node];
-            if !n.down && !n.paused {
-                self.resumed_at(node);
-            }
-        }
-    }
-
     /// The callee is done with a call: free its worker and answer.
     pub(crate) fn finish(&mut self, node: usize, idx: u32, outcome: Outcome) {
         let now = self.now;

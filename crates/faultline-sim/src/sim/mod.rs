@@ -658,14 +658,8 @@ impl Sim {
             Event::WorkDone { call, gen } => self.on_work_done(call, gen),
             Event::Response { call, gen } => self.on_response(call, gen),
             Event::Timeout { call, gen } => self.on_timeout(call, gen),
-            Event::FaultStart { index } => {
-                self.on_fault_start(index);
-                self.resume_deliveries();
-            }
-            Event::FaultEnd { index } => {
-                self.on_fault_end(index);
-                self.resume_deliveries();
-            }
+            Event::FaultStart { index } => self.on_fault_start(index),
+            Event::FaultEnd { index } => self.on_fault_end(index),
             Event::HealthCheck { node } => self.on_health_check(node),
             Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
             Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
