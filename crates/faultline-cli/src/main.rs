@@ -5,6 +5,7 @@
 //! panics: exit 1 for a scenario that cannot run, 2 for bad usage (clap).
 
 mod bench;
+mod exercise;
 mod output;
 mod progress;
 
@@ -81,10 +82,17 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_values_t = [10, 25, 50, 75, 100])]
         clients: Vec<u32>,
     },
+    /// Guided exercises checked by behaviour: `list`, `show`, `check`
+    /// (exit 0 passed, 1 failed, 2 bad input), `schema`.
+    #[command(subcommand)]
+    Exercise(exercise::ExerciseCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Exercise(command) = cli.command {
+        return exercise::execute(command, load);
+    }
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -148,6 +156,7 @@ fn execute(command: Command) -> Result<(), String> {
             print!("{}", Scenario::json_schema());
             Ok(())
         }
+        Command::Exercise(_) => Err("exercise commands are handled by `exercise::execute`".into()),
         Command::Validate { scenario } => {
             let sc = load(&scenario)?;
             println!(

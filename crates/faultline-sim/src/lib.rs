@@ -16,6 +16,7 @@ pub mod calls;
 pub mod catalogue;
 pub mod dist;
 pub mod event;
+pub mod exercise;
 pub mod history;
 pub mod journal;
 pub mod keys;

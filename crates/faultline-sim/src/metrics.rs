@@ -306,6 +306,13 @@ impl Metrics {
         self.quantiles_us([q]).0[0]
     }
 
+    /// Every successful call's latency so far (the open window's included),
+    /// in microseconds: the difference of two is the latency over a span of
+    /// the run (an exercise's criterion window).
+    pub fn success_histogram(&self) -> Histogram<u64> {
+        self.hists.whole(&self.pending).into_owned()
+    }
+
     /// The slowest successful call, in microseconds.
     pub fn max_us(&self) -> u64 {
         self.quantiles_us([]).1

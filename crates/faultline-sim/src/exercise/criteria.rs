@@ -1,0 +1,284 @@
+//! Evaluating criteria on a recorded run: the measured value over the
+//! window, pass or fail against the threshold, whether it passed with
+//! headroom, and when it was first breached.
+//!
+//! When a breach is "first": for counts that only grow (failures, lost
+//! messages) the first grid point at which the window's count passed the
+//! threshold; for a queue, the first sample over it; for rates and
+//! latencies, the first whole second of the window whose own value
+//! breached (a second with nothing to measure never breaches). A criterion
+//! that failed over its window with no single second over the line has no
+//! first breach (`None`): it is the window as a whole that failed.
+
+use super::apply::role_members;
+use super::format::{join, Criterion, ExerciseError, Metric, ProblemText, Scope};
+use super::measure::{Plan, Recording, Source};
+use crate::scenario::{NodeKind, Scenario};
+use serde::{Deserialize, Serialize};
+
+/// Headroom: a criterion passes "with headroom" when it is at least this
+/// share inside its threshold (for percentages, of the distance to 100%).
+pub const HEADROOM: f64 = 0.2;
+
+/// One criterion's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measured {
+    pub id: String,
+    pub label: String,
+    /// What was measured, in words (`p99 latency of client users`).
+    pub measure: String,
+    pub unit: String,
+    /// The window, in milliseconds `[from, to)`.
+    pub window_ms: [u64; 2],
+    /// `None`: nothing to measure in the window (no call completed, or
+    /// none succeeded for a latency); that fails.
+    pub value: Option<f64>,
+    /// `"at_most"` or `"at_least"`.
+    pub comparison: String,
+    pub threshold: f64,
+    pub pass: bool,
+    /// Passed at least `HEADROOM` inside the threshold.
+    pub headroom: bool,
+    /// When it was first breached, in milliseconds (failed criteria only).
+    pub first_breach_ms: Option<u64>,
+}
+
+/// A criterion compiled against one run's scenario.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub criterion: Criterion,
+    pub span: (u64, u64),
+    pub sources: Vec<Source>,
+    /// Of `Amplification`'s `per`.
+    pub per: Vec<Source>,
+}
+
+/// The engine sources a scope measures in `s`, or why it does not resolve.
+/// A role with no node in the design measures nothing (its counts are 0,
+/// its latency and queue unmeasured). `op_names`: the run's operations, as the engine numbers them (`Sim::op_names`).
+pub fn sources(s: &Scenario, op_names: &[String], scope: &Scope) -> Result<Vec<Source>, String> {
+    let node = |id: &str| s.node_index(id).ok_or_else(|| format!("the design has no node `{id}` (keep the starter's ids)"));
+    match scope {
+        Scope::All => Ok(vec![Source::Overall]),
+        Scope::Client(id) => {
+            let i = node(id)?;
+            if matches!(s.nodes[i].kind, NodeKind::Client(_)) {
+                Ok(vec![Source::Node(i)])
+            } else {
+                Err(format!("`{id}` is not a client"))
+            }
+        }
+        Scope::Node(id) => match role_members(s, id) {
+            Some(members) => Ok(members.iter().filter_map(|m| s.node_index(m)).map(Source::Node).collect()),
+            None => Ok(vec![Source::Node(node(id)?)]),
+        },
+        Scope::Edge { from, to } => s
+            .edges
+            .iter()
+            .position(|e| &e.from == from && &e.to == to)
+            .map(|i| vec![Source::Edge(i)])
+            .ok_or_else(|| format!("the design has no link `{from} -> {to}`")),
+        Scope::Op(name) => op_names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| vec![if op_names.len() > 1 { Source::Op(i) } else { Source::Overall }])
+            .ok_or_else(|| format!("no workload of the check has the operation `{name}`")),
+    }
+}
+
+/// Compiles every criterion against the run's scenario and plans what to record.
+pub fn compile(
+    criteria: &[Criterion],
+    s: &Scenario,
+    op_names: &[String],
+) -> Result<(Vec<Compiled>, Plan), ExerciseError> {
+    let mut plan = Plan::default();
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, c) in criteria.iter().enumerate() {
+        let path = format!("criteria[{i}]");
+        let Some(span) = c.window.span(s.duration_ms, &s.faults) else {
+            problems.push(ProblemText { path: join(&path, "window"), message: "is empty".into() });
+            continue;
+        };
+        let srcs = match sources(s, op_names, &c.of) {
+            Ok(x) => x,
+            Err(message) => {
+                problems.push(ProblemText { path: join(&path, "of"), message });
+                continue;
+            }
+        };
+        let per = match &c.metric {
+            Metric::Amplification { per } => match sources(s, op_names, per) {
+                Ok(x) => x,
+                Err(message) => {
+                    problems.push(ProblemText { path: join(&path, "metric.per"), message });
+                    continue;
+                }
+            },
+            _ => Vec::new(),
+        };
+        for &x in srcs.iter().chain(&per) {
+            plan.source(x);
+        }
+        if matches!(c.metric, Metric::Latency { .. }) {
+            let (from, to) = span;
+            for &x in &srcs {
+                let mut t = from;
+                while t < to {
+                    plan.histograms.insert((t, x));
+                    t += 1_000;
+                }
+                plan.histograms.insert((to, x));
+            }
+        }
+        out.push(Compiled { criterion: c.clone(), span, sources: srcs, per });
+    }
+    if problems.is_empty() {
+        Ok((out, plan))
+    } else {
+        Err(ExerciseError { problems })
+    }
+}
+
+fn is_percent(m: &Metric) -> bool {
+    matches!(m, Metric::SuccessRate | Metric::DegradedRate)
+}
+
+/// The metric's value over `[from, to)` of the recording.
+pub fn value(c: &Compiled, r: &Recording, from: u64, to: u64) -> Option<f64> {
+    let counts = || r.counts(&c.sources, from, to);
+    let secs = (to - from) as f64 / 1e3;
+    match &c.criterion.metric {
+        Metric::SuccessRate => {
+            let k = counts();
+            let done = k.ok + k.failed_total();
+            (done > 0).then(|| 100.0 * k.ok as f64 / done as f64)
+        }
+        Metric::Latency { quantile } => {
+            let h = r.latency(&c.sources, from, to)?;
+            (!h.is_empty()).then(|| h.value_at_quantile(*quantile) as f64 / 1e3)
+        }
+        Metric::Failures { cause } => {
+            let k = counts();
+            Some(match cause {
+                Some(cause) => k.failed[cause.reason() as usize],
+                None => k.failed_total(),
+            } as f64)
+        }
+        Metric::DegradedRate => {
+            let k = counts();
+            (k.ok > 0).then(|| 100.0 * k.degraded as f64 / k.ok as f64)
+        }
+        Metric::ArrivalRate => Some(counts().arrivals as f64 / secs),
+        Metric::Throughput => Some(counts().ok as f64 / secs),
+        Metric::MaxQueue => r.queue_samples(&c.sources, from, to).iter().map(|&(_, q)| f64::from(q)).reduce(f64::max),
+        Metric::Amplification { .. } => {
+            let per = r.counts(&c.per, from, to).arrivals;
+            (per > 0).then(|| counts().arrivals as f64 / per as f64)
+        }
+        Metric::LostMessages => Some(counts().lost as f64),
+    }
+}
+
+fn passes(c: &Criterion, v: Option<f64>) -> bool {
+    match (v, c.at_most, c.at_least) {
+        (Some(v), Some(t), _) => v <= t,
+        (Some(v), None, Some(t)) => v >= t,
+        _ => false,
+    }
+}
+
+fn with_headroom(c: &Criterion, v: Option<f64>) -> bool {
+    let Some(v) = v else { return false };
+    match (c.at_most, c.at_least) {
+        (Some(t), _) => v <= (1.0 - HEADROOM) * t,
+        (None, Some(t)) if is_percent(&c.metric) => 100.0 - v <= (1.0 - HEADROOM) * (100.0 - t),
+        (None, Some(t)) => v >= (1.0 + HEADROOM) * t,
+        _ => false,
+    }
+}
+
+fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
+    let k = &c.criterion;
+    let (from, to) = c.span;
+    let grid = super::format::GRID_MS;
+    match (&k.metric, k.at_most) {
+        (Metric::Failures { .. } | Metric::LostMessages, Some(_)) => {
+            (1..=(to - from) / grid).map(|i| from + i * grid).find(|&t| !passes(k, value(c, r, from, t)))
+        }
+        (Metric::MaxQueue, Some(t)) => {
+            r.queue_samples(&c.sources, from, to).into_iter().find(|&(_, q)| f64::from(q) > t).map(|(at, _)| at)
+        }
+        (Metric::Failures { .. } | Metric::LostMessages | Metric::MaxQueue, None) => None,
+        _ => {
+            let mut t = from;
+            while t < to {
+                let end = (t + 1_000).min(to);
+                let v = value(c, r, t, end);
+                if v.is_some() && !passes(k, v) {
+                    return Some(t);
+                }
+                t = end;
+            }
+            None
+        }
+    }
+}
+
+/// Describes a scope and metric in words, with the value's unit.
+fn describe(k: &Criterion) -> (String, &'static str) {
+    let of = match &k.of {
+        Scope::All => "all requests".to_string(),
+        Scope::Client(id) => format!("client {id}"),
+        Scope::Node(id) => format!("node {id}"),
+        Scope::Edge { from, to } => format!("link {from} -> {to}"),
+        Scope::Op(n) => format!("operation {n}"),
+    };
+    match &k.metric {
+        Metric::SuccessRate => (format!("success rate of {of}"), "%"),
+        Metric::Latency { quantile } => (format!("p{} latency of {of}", quantile_name(*quantile)), "ms"),
+        Metric::Failures { cause: Some(c) } => {
+            (format!("{} failures of {of}", c.reason().name().replace('_', " ")), "calls")
+        }
+        Metric::Failures { cause: None } => (format!("failures of {of}"), "calls"),
+        Metric::DegradedRate => (format!("fallback answers of {of}"), "%"),
+        Metric::ArrivalRate => (format!("arrivals at {of}"), "/s"),
+        Metric::Throughput => (format!("successes of {of}"), "/s"),
+        Metric::MaxQueue => (format!("peak queue at {of}"), "calls"),
+        Metric::Amplification { .. } => (format!("calls at {of} per request"), "x"),
+        Metric::LostMessages => (format!("messages lost at {of}"), "messages"),
+    }
+}
+
+fn quantile_name(q: f64) -> String {
+    let p = q * 100.0;
+    let s = format!("{p:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Every compiled criterion's result on the recording.
+pub fn evaluate(compiled: &[Compiled], r: &Recording) -> Vec<Measured> {
+    compiled
+        .iter()
+        .map(|c| {
+            let k = &c.criterion;
+            let v = value(c, r, c.span.0, c.span.1);
+            let pass = passes(k, v);
+            let (measure, unit) = describe(k);
+            Measured {
+                id: k.id.clone(),
+                label: k.label.clone(),
+                measure,
+                unit: unit.to_string(),
+                window_ms: [c.span.0, c.span.1],
+                value: v,
+                comparison: if k.at_most.is_some() { "at_most" } else { "at_least" }.into(),
+                threshold: k.at_most.or(k.at_least).unwrap_or(0.0),
+                pass,
+                headroom: pass && with_headroom(k, v),
+                first_breach_ms: if pass { None } else { first_breach(c, r) },
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,30 @@
+//! The exercises shipped with Faultline, embedded in the binary so the CLI
+//! and the page list the same ones without reading files.
+
+use super::format::{Exercise, ExerciseError};
+
+/// Every shipped exercise: its id and its document (`assets/exercises/<id>.json`).
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("url-shortener", include_str!("../../../../assets/exercises/url-shortener.json")),
+    ("hot-product-page", include_str!("../../../../assets/exercises/hot-product-page.json")),
+    ("likes-counter", include_str!("../../../../assets/exercises/likes-counter.json")),
+    ("checkout-recommendations", include_str!("../../../../assets/exercises/checkout-recommendations.json")),
+    ("flaky-database", include_str!("../../../../assets/exercises/flaky-database.json")),
+    ("shared-pool", include_str!("../../../../assets/exercises/shared-pool.json")),
+    ("noisy-tenant", include_str!("../../../../assets/exercises/noisy-tenant.json")),
+    ("flash-crowd", include_str!("../../../../assets/exercises/flash-crowd.json")),
+    ("thumbnails", include_str!("../../../../assets/exercises/thumbnails.json")),
+];
+
+/// The ids of the shipped exercises, in the order they are listed.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|(id, _)| *id)
+}
+
+/// A shipped exercise by id, parsed and validated.
+pub fn load(id: &str) -> Result<Exercise, ExerciseError> {
+    let (_, text) = BUILTIN.iter().find(|(i, _)| *i == id).ok_or_else(|| {
+        ExerciseError::one("", format!("no exercise `{id}` (the shipped ones: {})", ids().collect::<Vec<_>>().join(", ")))
+    })?;
+    Exercise::from_json(text)
+}
