@@ -207,6 +207,9 @@ impl Recording {
     /// Each grid time in `(from, to]` with the deepest queue of `sources` then.
     pub fn queue_samples(&self, sources: &[Source], from_ms: u64, to_ms: u64) -> Vec<(u64, u32)> {
         let js: Vec<usize> = sources.iter().filter_map(|&s| self.index(s)).collect();
+        if js.is_empty() {
+            return Vec::new(); // a role with no node: nothing to sample
+        }
         (Self::point(from_ms) + 1..=Self::point(to_ms))
             .filter_map(|k| self.queues.get(k).map(|q| (k as u64 * GRID_MS, js.iter().map(|&j| q[j]).max().unwrap_or(0))))
             .collect()
