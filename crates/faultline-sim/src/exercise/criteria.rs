@@ -191,10 +191,12 @@ fn passes(c: &Criterion, v: Option<f64>) -> bool {
 
 fn with_headroom(c: &Criterion, v: Option<f64>) -> bool {
     let Some(v) = v else { return false };
+    // Decimal thresholds (99.9%) are not exact in binary: a hair of slack.
+    const SLACK: f64 = 1e-9;
     match (c.at_most, c.at_least) {
-        (Some(t), _) => v <= (1.0 - HEADROOM) * t,
-        (None, Some(t)) if is_percent(&c.metric) => 100.0 - v <= (1.0 - HEADROOM) * (100.0 - t),
-        (None, Some(t)) => v >= (1.0 + HEADROOM) * t,
+        (Some(t), _) => v <= (1.0 - HEADROOM) * t + SLACK,
+        (None, Some(t)) if is_percent(&c.metric) => 100.0 - v <= (1.0 - HEADROOM) * (100.0 - t) + SLACK,
+        (None, Some(t)) => v >= (1.0 + HEADROOM) * t - SLACK,
         _ => false,
     }
 }
@@ -281,4 +283,152 @@ pub fn evaluate(compiled: &[Compiled], r: &Recording) -> Vec<Measured> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Criteria on runs whose numbers can be worked out by hand: constant
+    //! arrivals, constant service times, enough workers that nobody waits.
+    use super::*;
+    use crate::exercise::format::{Cause, Window};
+    use crate::sim::Sim;
+
+    /// Clients `a` and `b` each send 100 requests/s, evenly spaced, to
+    /// `api` (2 workers, 5 ms each; links 0.5 ms each way, so every
+    /// request takes 6 ms); `api` is down from 3 s to 5 s; `a`'s link
+    /// answers with a fallback when a call fails.
+    fn scenario() -> Scenario {
+        let text = r#"{"version":1,"seed":1,"duration_ms":8000,
+          "nodes":[{"id":"a","kind":{"type":"client"}},{"id":"b","kind":{"type":"client"}},
+                   {"id":"api","kind":{"type":"service","workers":2,"queue_capacity":100,"service_time":{"type":"constant","ms":5}}}],
+          "edges":[{"from":"a","to":"api","latency":{"type":"constant","ms":0.5},"fallback":"default"},
+                   {"from":"b","to":"api","latency":{"type":"constant","ms":0.5}}],
+          "workloads":[{"id":"wa","client":"a","target":"api","arrival":{"type":"constant","rate_rps":100}},
+                       {"id":"wb","client":"b","target":"api","arrival":{"type":"constant","rate_rps":100}}],
+          "faults":[{"at_ms":3000,"duration_ms":2000,"action":{"type":"crash","node":"api"}}]}"#;
+        Scenario::from_json(text).unwrap()
+    }
+
+    fn criterion(metric: Metric, of: Scope, window: Window, at_most: Option<f64>, at_least: Option<f64>) -> Criterion {
+        Criterion { id: "k".into(), label: String::new(), metric, of, window, at_most, at_least }
+    }
+
+    fn between(from_ms: u64, to_ms: u64) -> Window {
+        Window::Between { from_ms, to_ms }
+    }
+
+    fn measure(s: &Scenario, criteria: &[Criterion]) -> Vec<Measured> {
+        let sim = Sim::new(s).unwrap();
+        let (compiled, plan) = compile(criteria, s, &sim.op_names).unwrap();
+        evaluate(&compiled, &Recording::run(sim, &plan))
+    }
+
+    fn close(v: Option<f64>, expected: f64, tolerance: f64) -> bool {
+        v.is_some_and(|v| (v - expected).abs() <= tolerance)
+    }
+
+    #[test]
+    fn counts_rates_and_latency_over_a_window_match_the_arithmetic() {
+        let s = scenario();
+        let b = || Scope::Client("b".into());
+        let w = || between(2_000, 7_000);
+        let m = measure(
+            &s,
+            &[
+                // b: 500 requests in [2, 7) s, the 200 of [3, 5) s refused: 60%.
+                criterion(Metric::SuccessRate, b(), w(), None, Some(98.0)),
+                criterion(Metric::Failures { cause: Some(Cause::Refused) }, b(), w(), Some(0.0), None),
+                criterion(Metric::Failures { cause: Some(Cause::Timeout) }, b(), w(), Some(0.0), None),
+                criterion(Metric::Throughput, b(), w(), None, Some(50.0)),
+                // Both clients reach api: 200 arrivals/s, 2 per request of b.
+                criterion(Metric::ArrivalRate, Scope::Node("api".into()), w(), Some(250.0), None),
+                criterion(Metric::Amplification { per: b() }, Scope::Node("api".into()), w(), Some(2.0), None),
+                // Every success takes 0.5 + 5 + 0.5 ms.
+                criterion(Metric::Latency { quantile: 0.99 }, b(), between(5_500, 7_000), Some(7.5), None),
+                // a's failures are answered by its fallback: 200 of its 500 successes.
+                criterion(Metric::SuccessRate, Scope::Client("a".into()), w(), None, Some(99.9)),
+                criterion(Metric::DegradedRate, Scope::Client("a".into()), w(), Some(50.0), None),
+                // The whole crash, as a fault window: nothing of b's succeeds.
+                criterion(Metric::SuccessRate, b(), Window::During { fault: 0, skip_ms: 100 }, None, Some(1.0)),
+            ],
+        );
+        let v = |i: usize| m[i].value;
+        assert!(close(v(0), 60.0, 0.5), "{:?}", m[0]);
+        assert!(!m[0].pass);
+        assert_eq!(m[0].first_breach_ms, Some(3_000), "the first second below 98% starts at the crash");
+        assert!(close(v(1), 200.0, 3.0), "{:?}", m[1]);
+        assert_eq!(v(2), Some(0.0));
+        assert!(m[2].pass && m[2].headroom, "0 <= 0 holds with headroom");
+        assert!(close(v(3), 60.0, 0.5) && m[3].pass, "{:?}", m[3]);
+        assert!(close(v(4), 200.0, 0.5) && m[4].pass, "{:?}", m[4]);
+        assert!(close(v(5), 2.0, 0.01), "{:?}", m[5]);
+        assert!(close(v(6), 6.0, 0.06), "{:?}", m[6]);
+        assert_eq!(m[6].window_ms, [5_500, 7_000]);
+        assert!(m[6].pass && !m[6].headroom, "6 ms is inside 7.5 but not by 20%");
+        assert_eq!(v(7), Some(100.0));
+        assert!(close(v(8), 40.0, 0.5) && m[8].pass && m[8].headroom, "{:?}", m[8]);
+        assert_eq!(v(9), Some(0.0));
+        assert_eq!(m[9].window_ms, [3_100, 5_000]);
+        // Failures that only grow: first breached at the first refusal.
+        assert!(m[1].first_breach_ms.is_some_and(|t| (3_000..=3_100).contains(&t)), "{:?}", m[1]);
+    }
+
+    #[test]
+    fn a_queue_growing_by_50_a_second_is_first_over_100_at_about_2_s() {
+        // One worker, 20 ms a request, 100 requests/s: the queue grows by 50/s.
+        let mut s = scenario();
+        s.faults.clear();
+        s.workloads.truncate(1);
+        if let NodeKind::Service(c) = &mut s.nodes[2].kind {
+            c.workers = 1;
+            c.queue_capacity = 10_000;
+            c.service_time = crate::Dist::constant(20.0);
+        }
+        let m = measure(
+            &s,
+            &[criterion(Metric::MaxQueue, Scope::Node("api".into()), between(0, 5_000), Some(100.0), None)],
+        );
+        // At t the queue holds 100 t arrivals - 50 t served - 1 in service.
+        assert!(close(m[0].value, 249.0, 3.0), "{:?}", m[0]);
+        assert!(m[0].first_breach_ms.is_some_and(|t| (2_000..=2_200).contains(&t)), "{:?}", m[0]);
+    }
+
+    #[test]
+    fn nothing_to_measure_fails_and_roles_sum_their_nodes() {
+        let s = scenario();
+        let m = measure(
+            &s,
+            &[
+                // No success while api is down: no latency to compare.
+                criterion(Metric::Latency { quantile: 0.5 }, Scope::Client("b".into()), between(3_200, 4_800), Some(1e9), None),
+                criterion(Metric::ArrivalRate, Scope::Node("role:client".into()), between(1_000, 2_000), Some(1e9), None),
+                criterion(Metric::MaxQueue, Scope::Node("role:queue".into()), between(1_000, 2_000), Some(1e9), None),
+            ],
+        );
+        assert_eq!(m[0].value, None);
+        assert!(!m[0].pass && m[0].first_breach_ms.is_none());
+        assert!(close(m[1].value, 200.0, 0.5), "{:?}", m[1]);
+        assert_eq!(m[2].value, None, "a role with no node has no queue to sample");
+    }
+
+    #[test]
+    fn headroom_is_twenty_percent_inside_the_threshold() {
+        let k = |metric, at_most, at_least| criterion(metric, Scope::All, Window::Run { skip_ms: 0 }, at_most, at_least);
+        let lat = k(Metric::Latency { quantile: 0.99 }, Some(100.0), None);
+        assert!(with_headroom(&lat, Some(80.0)) && !with_headroom(&lat, Some(80.1)));
+        // Percentages: 20% of the distance to 100 (99.9% -> 99.92%).
+        let rate = k(Metric::SuccessRate, None, Some(99.9));
+        assert!(with_headroom(&rate, Some(99.92)) && !with_headroom(&rate, Some(99.91)));
+        let tput = k(Metric::Throughput, None, Some(100.0));
+        assert!(with_headroom(&tput, Some(120.0)) && !with_headroom(&tput, Some(119.9)));
+        assert!(!with_headroom(&tput, None));
+        assert!(passes(&tput, Some(100.0)) && !passes(&tput, Some(99.9)) && !passes(&tput, None));
+    }
+
+    #[test]
+    fn quantiles_are_named_as_percentiles() {
+        assert_eq!(quantile_name(0.99), "99");
+        assert_eq!(quantile_name(0.999), "99.9");
+        assert_eq!(quantile_name(0.5), "50");
+    }
 }

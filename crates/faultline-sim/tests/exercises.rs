@@ -1,0 +1,202 @@
+//! The shipped exercises hold what they promise: the starter fails, the
+//! reference passes the check and its hidden variant with every star, and a
+//! design that only adds the pattern's box (left unconfigured or
+//! misconfigured) fails. Plus the exercise document's validation.
+
+use faultline_sim::exercise::{self, registry, Exercise, Variant};
+use faultline_sim::Scenario;
+
+fn boxes_only(id: &str) -> Scenario {
+    let path = format!("{}/tests/exercises/{id}.boxes-only.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Scenario::from_json(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn failed(v: &exercise::RunResult) -> Vec<&str> {
+    v.criteria.iter().filter(|c| !c.pass).map(|c| c.id.as_str()).collect()
+}
+
+#[test]
+fn every_file_in_assets_exercises_is_shipped_under_its_own_id() {
+    let dir = format!("{}/../../assets/exercises", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter_map(|f| f.strip_suffix(".json").map(str::to_string))
+        .collect();
+    files.sort();
+    let mut ids: Vec<String> = registry::ids().map(str::to_string).collect();
+    ids.sort();
+    assert_eq!(files, ids);
+    assert!(ids.len() >= 8, "{ids:?}");
+    for id in registry::ids() {
+        let ex = registry::load(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(ex.id, id);
+        assert!(!ex.requirements.is_empty() && ex.hints.len() >= 5, "{id}: requirements and a full hint ladder");
+        // The file as written is the document as the engine writes it back.
+        let text = std::fs::read_to_string(format!("{dir}/{id}.json")).unwrap();
+        let reparsed = Exercise::from_json(&ex.to_json_pretty()).unwrap();
+        assert_eq!(reparsed, ex, "{id}");
+        assert!(text.contains(&format!("\"id\": \"{id}\"")));
+    }
+}
+
+#[test]
+fn every_starter_fails_and_every_reference_earns_three_stars() {
+    for id in registry::ids() {
+        let ex = registry::load(id).unwrap();
+        let starter = exercise::check(&ex, &ex.starter).unwrap();
+        assert!(!starter.pass, "{id}: the starter passes");
+        assert_eq!(starter.stars, 0, "{id}");
+        assert!(starter.hidden.is_none(), "{id}: no hidden run for a failed check");
+        assert!(
+            starter.check.criteria.iter().filter(|c| !c.pass).all(|c| c.value.is_none() || c.first_breach_ms.is_some() || c.comparison == "at_least"),
+            "{id}: a failed at-most criterion says when it was first breached: {:?}",
+            starter.check.criteria
+        );
+
+        let reference = exercise::check(&ex, &ex.reference).unwrap();
+        assert!(reference.pass, "{id}: the reference fails {:?}", failed(&reference.check));
+        let hidden = reference.hidden.as_ref().unwrap();
+        assert_eq!(hidden.variant, Variant::Hidden);
+        assert_ne!(hidden.seed, reference.check.seed, "{id}: the hidden variant has its own seed");
+        assert!(hidden.pass, "{id}: the reference fails the hidden variant: {:?}", failed(hidden));
+        assert!(reference.check.headroom, "{id}: the reference has no headroom: {:?}", reference.check.criteria);
+        assert!(reference.cost.within, "{id}: over budget");
+        assert_eq!(reference.stars, 3, "{id}");
+    }
+}
+
+#[test]
+fn adding_the_patterns_box_without_configuring_it_fails() {
+    for id in registry::ids() {
+        let ex = registry::load(id).unwrap();
+        let design = boxes_only(id);
+        assert_ne!(design.nodes.len() + design.edges.len(), 0);
+        let verdict = exercise::check(&ex, &design).unwrap();
+        assert!(!verdict.pass, "{id}: the boxes-only design passes");
+    }
+}
+
+#[test]
+fn resharding_does_not_fix_a_hot_key() {
+    // The classic wrong fix: twice the shards leaves the viral post on one.
+    let ex = registry::load("likes-counter").unwrap();
+    let mut design = ex.starter.clone();
+    for n in &mut design.nodes {
+        if let faultline_sim::scenario::NodeKind::Database(d) = &mut n.kind {
+            d.shards = 16;
+        }
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    assert!(!v.pass, "{:?}", v.check.criteria);
+}
+
+#[test]
+fn dropping_retries_does_not_pass_the_flaky_database() {
+    // No retries: no storm after the stall, but the lossy link's failures reach the users.
+    let ex = registry::load("flaky-database").unwrap();
+    let mut design = ex.reference.clone();
+    for e in &mut design.edges {
+        e.retry = None;
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    assert_eq!(failed(&v.check), ["success-loss"]);
+}
+
+#[test]
+fn a_resilience4j_breaker_that_waits_a_minute_keeps_recommendations_off() {
+    let ex = registry::load("checkout-recommendations").unwrap();
+    let mut design = ex.reference.clone();
+    let edge = design.edges.iter_mut().find(|e| e.to == "recs").unwrap();
+    edge.breaker = Some(faultline_sim::policy::BreakerSpec::Preset(faultline_sim::policy::Preset::Resilience4j));
+    let v = exercise::check(&ex, &design).unwrap();
+    assert_eq!(failed(&v.check), ["recs-after"]);
+}
+
+#[test]
+fn a_check_is_deterministic() {
+    let ex = registry::load("thumbnails").unwrap();
+    let a = exercise::check(&ex, &ex.reference).unwrap();
+    let b = exercise::check(&ex, &ex.reference).unwrap();
+    assert_eq!(a, b);
+    // The design's own seed, duration and faults do not matter: the check's do.
+    let mut other = ex.reference.clone();
+    other.seed = 999;
+    other.duration_ms = 1_000;
+    other.faults.clear();
+    assert_eq!(exercise::check(&ex, &other).unwrap(), a);
+}
+
+#[test]
+fn the_hidden_variant_aims_at_another_node_of_the_role() {
+    // Two thumbnailers behind a balancer: the check crashes the first, the
+    // hidden variant the second.
+    let ex = registry::load("thumbnails").unwrap();
+    let mut design = ex.reference.clone();
+    let mut second = design.nodes.iter().find(|n| n.id == "thumbnailer").unwrap().clone();
+    second.id = "thumbnailer-2".into();
+    design.nodes.push(second);
+    let check = exercise::run_variant(&ex, &design, Variant::Check).unwrap();
+    let hidden = exercise::run_variant(&ex, &design, Variant::Hidden).unwrap();
+    assert_eq!(check.aims[0].node, "thumbnailer");
+    assert_eq!(hidden.aims[0].node, "thumbnailer-2");
+}
+
+fn with(ex: &Exercise, edit: impl Fn(&mut serde_json::Value)) -> Result<Exercise, String> {
+    let mut v: serde_json::Value = serde_json::from_str(&ex.to_json_pretty()).unwrap();
+    edit(&mut v);
+    Exercise::from_json(&v.to_string()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_broken_exercise_is_refused_with_the_path_of_each_problem() {
+    let ex = registry::load("flash-crowd").unwrap();
+    let err = |edit: &dyn Fn(&mut serde_json::Value)| with(&ex, edit).unwrap_err();
+    assert!(err(&|v| v["version"] = 2.into()).contains("version: must be 1"));
+    assert!(err(&|v| v["criteria"][1]["at_most"] = 5.0.into()).contains("criteria[1]: needs exactly one of"));
+    assert!(err(&|v| {
+        v["criteria"][0].as_object_mut().unwrap().remove("at_most");
+    })
+    .contains("criteria[0]: needs exactly one of"));
+    assert!(err(&|v| v["criteria"][0]["window"] = serde_json::json!({"type": "during", "fault": 3}))
+        .contains("criteria[0].window.fault: the check has 1 faults"));
+    assert!(err(&|v| v["criteria"][0]["window"] = serde_json::json!({"type": "between", "from_ms": 9000, "to_ms": 9000}))
+        .contains("criteria[0].window: is empty"));
+    assert!(err(&|v| v["criteria"][0]["metric"]["quantile"] = 1.5.into()).contains("criteria[0].metric.quantile"));
+    assert!(err(&|v| v["criteria"][0]["of"] = serde_json::json!({"node": "nowhere"}))
+        .contains("criteria[0].of: the design has no node `nowhere`"));
+    assert!(err(&|v| v["criteria"][1]["id"] = "p99-crowd".into()).contains("criteria[1].id: `p99-crowd` is used twice"));
+    assert!(err(&|v| v["starter"]["nodes"][1]["kind"]["workers"] = 0.into()).contains("starter.nodes[1].kind.workers"));
+    assert!(err(&|v| v["reference"]["nodes"][1]["kind"]["wokers"] = 3.into()).contains("reference: not a valid scenario: unknown field `wokers`"));
+    assert!(err(&|v| v["check"]["workloads"][0]["client"] = "ghost".into())
+        .contains("check.workloads[0].client: the design has no client `ghost`"));
+    assert!(err(&|v| v["check"]["faults"][0]["action"] = serde_json::json!({"type": "crash", "node": "role:cache"}))
+        .contains("check.faults[0]: the design has no node of the role `role:cache`"));
+    assert!(err(&|v| v["check"]["duration_ms"] = 0.into()).contains("check.duration_ms"));
+    assert!(err(&|v| {
+        v["hints"].as_array_mut().unwrap().reverse();
+    })
+    .contains("hints[1].level"));
+    assert!(err(&|v| v["title"] = "".into()).contains("title: must not be empty"));
+    assert!(with(&ex, |v| v["surprise"] = 1.into()).unwrap_err().contains("unknown field `surprise`"));
+    assert!(Exercise::from_json("{").unwrap_err().to_string().contains("not valid JSON"));
+    // Several problems at once, each with its path.
+    let many = err(&|v| {
+        v["version"] = 3.into();
+        v["title"] = "".into();
+    });
+    assert!(many.contains("version") && many.contains("title"), "{many}");
+}
+
+#[test]
+fn a_design_the_check_cannot_apply_to_is_an_error_not_a_failure() {
+    let ex = registry::load("noisy-tenant").unwrap();
+    let mut design = ex.starter.clone();
+    design.nodes.retain(|n| n.id != "tenant-a");
+    design.edges.retain(|e| e.from != "tenant-a");
+    design.workloads.retain(|w| w.client != "tenant-a");
+    let e = exercise::check(&ex, &design).unwrap_err().to_string();
+    assert!(e.contains("check.workloads[0].client: the design has no client `tenant-a`"), "{e}");
+    assert!(registry::load("no-such-exercise").unwrap_err().to_string().contains("url-shortener"));
+}
