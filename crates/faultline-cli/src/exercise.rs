@@ -27,9 +27,7 @@ pub enum ExerciseCommand {
         json: bool,
     },
     /// Print an exercise: its prompt, requirements and criteria.
-    Show {
-        exercise: String,
-    },
+    Show { exercise: String },
     /// Print the JSON Schema of the exercise document.
     Schema,
 }

@@ -50,7 +50,12 @@ fn every_starter_fails_and_every_reference_earns_three_stars() {
         assert_eq!(starter.stars, 0, "{id}");
         assert!(starter.hidden.is_none(), "{id}: no hidden run for a failed check");
         assert!(
-            starter.check.criteria.iter().filter(|c| !c.pass).all(|c| c.value.is_none() || c.first_breach_ms.is_some() || c.comparison == "at_least"),
+            starter
+                .check
+                .criteria
+                .iter()
+                .filter(|c| !c.pass)
+                .all(|c| c.value.is_none() || c.first_breach_ms.is_some() || c.comparison == "at_least"),
             "{id}: a failed at-most criterion says when it was first breached: {:?}",
             starter.check.criteria
         );
@@ -161,14 +166,17 @@ fn a_broken_exercise_is_refused_with_the_path_of_each_problem() {
     .contains("criteria[0]: needs exactly one of"));
     assert!(err(&|v| v["criteria"][0]["window"] = serde_json::json!({"type": "during", "fault": 3}))
         .contains("criteria[0].window.fault: the check has 1 faults"));
-    assert!(err(&|v| v["criteria"][0]["window"] = serde_json::json!({"type": "between", "from_ms": 9000, "to_ms": 9000}))
-        .contains("criteria[0].window: is empty"));
+    assert!(err(
+        &|v| v["criteria"][0]["window"] = serde_json::json!({"type": "between", "from_ms": 9000, "to_ms": 9000})
+    )
+    .contains("criteria[0].window: is empty"));
     assert!(err(&|v| v["criteria"][0]["metric"]["quantile"] = 1.5.into()).contains("criteria[0].metric.quantile"));
     assert!(err(&|v| v["criteria"][0]["of"] = serde_json::json!({"node": "nowhere"}))
         .contains("criteria[0].of: the design has no node `nowhere`"));
     assert!(err(&|v| v["criteria"][1]["id"] = "p99-crowd".into()).contains("criteria[1].id: `p99-crowd` is used twice"));
     assert!(err(&|v| v["starter"]["nodes"][1]["kind"]["workers"] = 0.into()).contains("starter.nodes[1].kind.workers"));
-    assert!(err(&|v| v["reference"]["nodes"][1]["kind"]["wokers"] = 3.into()).contains("reference: not a valid scenario: unknown field `wokers`"));
+    assert!(err(&|v| v["reference"]["nodes"][1]["kind"]["wokers"] = 3.into())
+        .contains("reference: not a valid scenario: unknown field `wokers`"));
     assert!(err(&|v| v["check"]["workloads"][0]["client"] = "ghost".into())
         .contains("check.workloads[0].client: the design has no client `ghost`"));
     assert!(err(&|v| v["check"]["faults"][0]["action"] = serde_json::json!({"type": "crash", "node": "role:cache"}))

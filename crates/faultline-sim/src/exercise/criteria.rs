@@ -57,7 +57,8 @@ pub struct Compiled {
 /// A role with no node in the design measures nothing (its counts are 0,
 /// its latency and queue unmeasured). `op_names`: the run's operations, as the engine numbers them (`Sim::op_names`).
 pub fn sources(s: &Scenario, op_names: &[String], scope: &Scope) -> Result<Vec<Source>, String> {
-    let node = |id: &str| s.node_index(id).ok_or_else(|| format!("the design has no node `{id}` (keep the starter's ids)"));
+    let node =
+        |id: &str| s.node_index(id).ok_or_else(|| format!("the design has no node `{id}` (keep the starter's ids)"));
     match scope {
         Scope::All => Ok(vec![Source::Overall]),
         Scope::Client(id) => {
@@ -400,8 +401,20 @@ mod tests {
             &s,
             &[
                 // No success while api is down: no latency to compare.
-                criterion(Metric::Latency { quantile: 0.5 }, Scope::Client("b".into()), between(3_200, 4_800), Some(1e9), None),
-                criterion(Metric::ArrivalRate, Scope::Node("role:client".into()), between(1_000, 2_000), Some(1e9), None),
+                criterion(
+                    Metric::Latency { quantile: 0.5 },
+                    Scope::Client("b".into()),
+                    between(3_200, 4_800),
+                    Some(1e9),
+                    None,
+                ),
+                criterion(
+                    Metric::ArrivalRate,
+                    Scope::Node("role:client".into()),
+                    between(1_000, 2_000),
+                    Some(1e9),
+                    None,
+                ),
                 criterion(Metric::MaxQueue, Scope::Node("role:queue".into()), between(1_000, 2_000), Some(1e9), None),
             ],
         );
@@ -413,7 +426,8 @@ mod tests {
 
     #[test]
     fn headroom_is_twenty_percent_inside_the_threshold() {
-        let k = |metric, at_most, at_least| criterion(metric, Scope::All, Window::Run { skip_ms: 0 }, at_most, at_least);
+        let k =
+            |metric, at_most, at_least| criterion(metric, Scope::All, Window::Run { skip_ms: 0 }, at_most, at_least);
         let lat = k(Metric::Latency { quantile: 0.99 }, Some(100.0), None);
         assert!(with_headroom(&lat, Some(80.0)) && !with_headroom(&lat, Some(80.1)));
         // Percentages: 20% of the distance to 100 (99.9% -> 99.92%).

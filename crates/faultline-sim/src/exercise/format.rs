@@ -350,8 +350,8 @@ impl Exercise {
     /// Parses an exercise document and validates it, the check applied to
     /// its starter and reference included; every problem is reported.
     pub fn from_json(text: &str) -> Result<Exercise, ExerciseError> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| ExerciseError::one("", format!("not valid JSON: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ExerciseError::one("", format!("not valid JSON: {e}")))?;
         // The scenarios first, each on its own, so their errors carry their path.
         let mut problems = Vec::new();
         for part in ["starter", "reference"] {
@@ -364,8 +364,8 @@ impl Exercise {
         if !problems.is_empty() {
             return Err(ExerciseError { problems });
         }
-        let exercise: Exercise = serde_json::from_value(value)
-            .map_err(|e| ExerciseError::one("", format!("not a valid exercise: {e}")))?;
+        let exercise: Exercise =
+            serde_json::from_value(value).map_err(|e| ExerciseError::one("", format!("not a valid exercise: {e}")))?;
         exercise.validate()?;
         Ok(exercise)
     }

@@ -211,7 +211,9 @@ impl Recording {
             return Vec::new(); // a role with no node: nothing to sample
         }
         (Self::point(from_ms) + 1..=Self::point(to_ms))
-            .filter_map(|k| self.queues.get(k).map(|q| (k as u64 * GRID_MS, js.iter().map(|&j| q[j]).max().unwrap_or(0))))
+            .filter_map(|k| {
+                self.queues.get(k).map(|q| (k as u64 * GRID_MS, js.iter().map(|&j| q[j]).max().unwrap_or(0)))
+            })
             .collect()
     }
 }

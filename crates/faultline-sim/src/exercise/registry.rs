@@ -24,7 +24,10 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 /// A shipped exercise by id, parsed and validated.
 pub fn load(id: &str) -> Result<Exercise, ExerciseError> {
     let (_, text) = BUILTIN.iter().find(|(i, _)| *i == id).ok_or_else(|| {
-        ExerciseError::one("", format!("no exercise `{id}` (the shipped ones: {})", ids().collect::<Vec<_>>().join(", ")))
+        ExerciseError::one(
+            "",
+            format!("no exercise `{id}` (the shipped ones: {})", ids().collect::<Vec<_>>().join(", ")),
+        )
     })?;
     Exercise::from_json(text)
 }
