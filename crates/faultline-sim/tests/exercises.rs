@@ -208,3 +208,39 @@ fn a_design_the_check_cannot_apply_to_is_an_error_not_a_failure() {
     assert!(e.contains("check.workloads[0].client: the design has no client `tenant-a`"), "{e}");
     assert!(registry::load("no-such-exercise").unwrap_err().to_string().contains("url-shortener"));
 }
+
+#[test]
+fn recording_on_the_grid_leaves_the_run_as_a_plain_run_would_be() {
+    // The check steps the engine every 100 ms to read its counters; the run
+    // must be the very one `faultline run` makes of the same scenario.
+    for id in ["flaky-database", "thumbnails"] {
+        let ex = registry::load(id).unwrap();
+        for variant in [Variant::Check, Variant::Hidden] {
+            let applied = exercise::apply::apply(&ex.reference, &ex, variant).unwrap();
+            let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+            sim.run();
+            let checked = exercise::run_variant(&ex, &ex.reference, variant).unwrap();
+            assert_eq!(checked.trace_hash, format!("{:016x}", sim.trace_hash()), "{id} {variant:?}");
+        }
+    }
+}
+
+#[test]
+fn the_check_owns_the_traffic_and_the_design_owns_where_it_goes() {
+    let ex = registry::load("noisy-tenant").unwrap();
+    let applied = exercise::apply::apply(&ex.reference, &ex, Variant::Check).unwrap().scenario;
+    assert_eq!(applied.seed, ex.check.seed);
+    assert_eq!(applied.duration_ms, ex.check.duration_ms);
+    assert_eq!(applied.faults, ex.check.faults);
+    // Tenant B's traffic goes through the reference's gateway.
+    let b = applied.workloads.iter().find(|w| w.client == "tenant-b").unwrap();
+    assert_eq!(b.target, "gw-b");
+    assert_eq!(b.arrival, ex.check.workloads[1].arrival);
+    // A design that writes its own load does not change the check's.
+    let mut design = ex.reference.clone();
+    for w in &mut design.workloads {
+        w.arrival = faultline_sim::scenario::Arrival::Poisson { rate_rps: 1.0 };
+    }
+    let again = exercise::apply::apply(&design, &ex, Variant::Check).unwrap().scenario;
+    assert_eq!(again.workloads, applied.workloads);
+}

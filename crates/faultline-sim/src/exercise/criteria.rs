@@ -425,6 +425,32 @@ mod tests {
     }
 
     #[test]
+    fn a_windows_counts_and_latencies_are_the_sum_of_its_parts() {
+        let s = scenario();
+        let sim = Sim::new(&s).unwrap();
+        let mut plan = Plan::default();
+        let sources = [Source::Node(0), Source::Node(1), Source::Overall];
+        for &x in &sources {
+            plan.source(x);
+            for t in (0..=8_000).step_by(500) {
+                plan.histograms.insert((t, x));
+            }
+        }
+        let r = Recording::run(sim, &plan);
+        for (a, b, c) in [(0, 500, 8_000), (1_000, 3_000, 5_000), (2_500, 4_000, 7_500), (0, 0, 8_000)] {
+            let mut parts = r.counts(&sources, a, b);
+            parts.add(&r.counts(&sources, b, c));
+            assert_eq!(r.counts(&sources, a, c), parts, "[{a}, {b}) + [{b}, {c})");
+            let len = |x, y| r.latency(&sources, x, y).map_or(0, |h| h.len());
+            assert_eq!(len(a, c), len(a, b) + len(b, c));
+        }
+        // Every user request is some client's: the whole is the clients' sum.
+        let ok = |x| r.counts(&[x], 0, 8_000).ok;
+        assert_eq!(ok(Source::Overall), ok(Source::Node(0)) + ok(Source::Node(1)));
+        assert!(r.latency(&sources, 0, 100).is_none(), "100 ms was not recorded");
+    }
+
+    #[test]
     fn headroom_is_twenty_percent_inside_the_threshold() {
         let k =
             |metric, at_most, at_least| criterion(metric, Scope::All, Window::Run { skip_ms: 0 }, at_most, at_least);
