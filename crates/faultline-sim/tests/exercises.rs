@@ -244,3 +244,23 @@ fn the_check_owns_the_traffic_and_the_design_owns_where_it_goes() {
     let again = exercise::apply::apply(&design, &ex, Variant::Check).unwrap().scenario;
     assert_eq!(again.workloads, applied.workloads);
 }
+
+#[test]
+fn a_design_tuned_to_the_checks_fault_passes_but_loses_the_third_star() {
+    // api-2 can carry everything alone, api-1 (2 workers, 400/s at best) only its half: the check crashes
+    // api-1 and passes; the hidden variant crashes api-2.
+    let ex = registry::load("instance-failure").unwrap();
+    let mut design = ex.reference.clone();
+    if let Some(n) = design.nodes.iter_mut().find(|n| n.id == "api-1") {
+        if let faultline_sim::scenario::NodeKind::Service(s) = &mut n.kind {
+            s.workers = 2;
+        }
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    assert!(v.pass, "{:?}", v.check.criteria);
+    assert_eq!(v.check.aims[0].node, "api-1");
+    let hidden = v.hidden.as_ref().unwrap();
+    assert_eq!(hidden.aims[0].node, "api-2");
+    assert!(!hidden.pass);
+    assert!(v.stars < 3, "{}", v.stars);
+}

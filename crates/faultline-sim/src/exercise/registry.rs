@@ -14,6 +14,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("noisy-tenant", include_str!("../../../../assets/exercises/noisy-tenant.json")),
     ("flash-crowd", include_str!("../../../../assets/exercises/flash-crowd.json")),
     ("thumbnails", include_str!("../../../../assets/exercises/thumbnails.json")),
+    ("instance-failure", include_str!("../../../../assets/exercises/instance-failure.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.
