@@ -264,3 +264,20 @@ fn a_design_tuned_to_the_checks_fault_passes_but_loses_the_third_star() {
     assert!(!hidden.pass);
     assert!(v.stars < 3, "{}", v.stars);
 }
+
+#[test]
+fn a_rate_limit_on_the_shared_api_throttles_the_quiet_tenant_too() {
+    let ex = registry::load("noisy-tenant").unwrap();
+    let mut design = ex.starter.clone();
+    if let Some(n) = design.nodes.iter_mut().find(|n| n.id == "api") {
+        if let faultline_sim::scenario::NodeKind::Service(s) = &mut n.kind {
+            s.rate_limit =
+                Some(faultline_sim::scenario::RateLimit { rate_rps: 500.0, burst: 50.0, retry_after_ms: 0.0 });
+        }
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    let limited = v.check.criteria.iter().find(|c| c.id == "a-not-limited").unwrap();
+    assert!(!limited.pass && limited.value.is_some_and(|n| n > 0.0), "{limited:?}");
+    // Counted from the first refusal: B's burst starts at 10 s.
+    assert!(limited.first_breach_ms.is_some_and(|t| (10_000..=10_500).contains(&t)), "{limited:?}");
+}
