@@ -41,6 +41,9 @@ pub enum Event {
     ProbeReply { edge: u32, seq: u32, passed: bool },
     /// Probe `seq`'s timeout fires at the load balancer.
     ProbeTimeout { edge: u32, seq: u32 },
+    /// Timer `timer` of a service's instances fires (connections opening,
+    /// boots, restarts, drains: see `nodes/service/instances.rs`).
+    Fleet { node: u32, timer: u32 },
 }
 
 impl Event {
@@ -62,6 +65,7 @@ impl Event {
             Event::ProbeAnswer { edge, seq } => (13, edge, seq),
             Event::ProbeReply { edge, seq, passed } => (if passed { 14 } else { 15 }, edge, seq),
             Event::ProbeTimeout { edge, seq } => (16, edge, seq),
+            Event::Fleet { node, timer } => (17, node, timer),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

@@ -39,6 +39,8 @@ pub struct DatabaseRt {
     pub sharding: Option<Box<Sharding>>,
     /// What a reshard needs to build the new map.
     spec: Box<ShardSpec>,
+    /// Connections clients' pools hold (see `connections`).
+    pub conns: super::connections::ConnBook,
 }
 
 /// How keys map to shards now, and the books of per-shard load.
@@ -75,6 +77,11 @@ impl DatabaseRt {
             saturation: cfg.saturation,
             sharding,
             spec,
+            conns: super::connections::ConnBook::new(
+                cfg.max_connections,
+                cfg.reserved_connections,
+                cfg.connect_time_ms,
+            ),
         }
     }
 
@@ -147,6 +154,7 @@ impl DatabaseRt {
         for p in &mut self.pools {
             p.reset();
         }
+        self.conns.crash();
     }
 
     /// The card's bar (every shard together) and, when sharded, each
@@ -163,6 +171,7 @@ impl DatabaseRt {
     }
 
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
+        r.connections = self.conns.report();
         let Some(s) = self.sharding.as_deref() else { return };
         let count = usize::from(s.map.shards);
         let arrivals = s.arrivals[..count].to_vec();

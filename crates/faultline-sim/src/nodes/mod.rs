@@ -17,6 +17,7 @@
 pub mod balancer;
 pub mod cache;
 pub mod client;
+pub mod connections;
 pub mod database;
 pub mod partition;
 pub mod pool;
@@ -96,7 +97,7 @@ impl Behaviour {
     /// healthy backends).
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
         match self {
-            Behaviour::Service(s) => s.pool.fill_view(v),
+            Behaviour::Service(s) => s.fill_view(v),
             Behaviour::Database(d) => d.fill_view(v),
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
@@ -120,7 +121,7 @@ impl Behaviour {
     /// database's one per shard (none for the other kinds).
     pub fn pools(&self) -> &[Pool] {
         match self {
-            Behaviour::Service(s) => std::slice::from_ref(&s.pool),
+            Behaviour::Service(s) => s.fleet.as_ref().map_or(std::slice::from_ref(&s.pool), |f| &f.pools),
             Behaviour::Database(d) => &d.pools,
             _ => &[],
         }
@@ -130,7 +131,7 @@ impl Behaviour {
     #[inline]
     pub fn busy(&self) -> u32 {
         match self {
-            Behaviour::Service(s) => s.pool.busy,
+            Behaviour::Service(s) => s.fleet.as_ref().map_or(s.pool.busy, |f| f.busy()),
             Behaviour::Database(d) if d.sharding.is_none() => d.pools[0].busy,
             Behaviour::Database(d) => d.busy(),
             _ => 0,
@@ -142,7 +143,10 @@ impl Behaviour {
     #[inline]
     pub fn pool_mut(&mut self, shard: u16) -> Option<&mut Pool> {
         match self {
-            Behaviour::Service(s) => Some(&mut s.pool),
+            Behaviour::Service(s) => match &mut s.fleet {
+                None => Some(&mut s.pool),
+                Some(f) => f.pools.get_mut(usize::from(shard)),
+            },
             Behaviour::Database(d) => d.pools.get_mut(usize::from(shard)),
             _ => None,
         }
@@ -203,6 +207,7 @@ impl Sim {
     /// the ones it made; `own_calls` are those it had made on its own
     /// account, with the time each was sent.
     pub(crate) fn crashed_at(&mut self, node: usize, own_calls: Vec<(u64, Req)>) {
+        service::instances::crashed(self, node);
         match &mut self.nodes[node].behaviour {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.crash(),
@@ -215,6 +220,7 @@ impl Sim {
     /// `node` is up and running after a fault started or ended: it resumes
     /// what a crash or pause held back.
     pub(crate) fn resumed_at(&mut self, node: usize) {
+        service::instances::resumed(self, node);
         if self.nodes[node].behaviour.tag() == KindTag::Queue {
             queue::pump(self, node);
         }

@@ -457,6 +457,9 @@ fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
         "MAX_QUEUE_CAPACITY",
     );
     c.dist(&format!("{p}.kind.service_time"), &s.service_time);
+    for (path, msg) in super::deploy::service_problems(p, s) {
+        c.add(path, msg);
+    }
     c.fraction(format!("{p}.kind.error_rate"), s.error_rate);
     c.fraction(format!("{p}.kind.client_error_rate"), s.client_error_rate);
     for (j, b) in s.bulkheads.iter().enumerate() {
@@ -502,6 +505,9 @@ fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
 
 /// A database's pool, query time and saturation.
 fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
+    for (path, msg) in super::deploy::database_problems(p, d) {
+        c.add(path, msg);
+    }
     c.range_u32(format!("{p}.kind.max_connections"), d.max_connections, 1, LIMITS.max_workers, "MAX_WORKERS");
     c.range_u32(
         format!("{p}.kind.queue_capacity"),
@@ -767,6 +773,11 @@ impl Scenario {
                     }
                 }
                 FaultAction::Heal { .. } => {}
+                FaultAction::Deploy { node: id, .. } => {
+                    for (path, msg) in super::deploy::deploy_problems(&p, &f.action, node(id)) {
+                        c.add(path, msg);
+                    }
+                }
                 FaultAction::Reshard { node: id, shards } => match node(id) {
                     Some(n) if matches!(n.kind, NodeKind::Database(_)) => {
                         if *shards == 0 || *shards > MAX_SHARDS {
