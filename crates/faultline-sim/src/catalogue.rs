@@ -62,6 +62,8 @@ pub enum FieldType {
     },
     /// On or off (`true` / `false`).
     Flag,
+    /// A service instance's optional connection pool to each database.
+    ConnectionPool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -163,6 +165,27 @@ const SERVICE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::OptionalInteger { min: 0.0, max: QUEUE as f64 },
         help: "Answer 503 at once when this many requests already wait.",
     },
+    FieldInfo {
+        name: "instances",
+        label: "Instances",
+        unit: "pods",
+        ty: int(1, crate::scenario::deploy::MAX_INSTANCES),
+        help: "Replicas, each with its own workers and connection pools; calls go round-robin to the ready ones.",
+    },
+    FieldInfo {
+        name: "connection_pool",
+        label: "Connection pool",
+        unit: "",
+        ty: FieldType::ConnectionPool,
+        help: "Each instance's connections to each database it calls: opened at start-up, grown on demand, held per call.",
+    },
+    FieldInfo {
+        name: "startup_ms",
+        label: "Start-up",
+        unit: "ms",
+        ty: FieldType::Integer { min: 0.0, max: crate::scenario::deploy::MAX_STARTUP_MS as f64 },
+        help: "An instance's boot time after a restart or in a deploy, before it opens its pools and gets ready.",
+    },
 ];
 
 const DATABASE_FIELDS: &[FieldInfo] = &[
@@ -171,7 +194,7 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         label: "Max connections",
         unit: "",
         ty: int(1, WORKERS),
-        help: "Queries it runs at once (PostgreSQL's max_connections).",
+        help: "Queries it runs at once (PostgreSQL's max_connections); with connection pools, also the connections clients may hold.",
     },
     FieldInfo {
         name: "queue_capacity",
@@ -228,6 +251,13 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         unit: "ms",
         ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
         help: "How long after a reshard moved keys pay the migration penalty (the copy in the background).",
+    },
+    FieldInfo {
+        name: "connect_time_ms",
+        label: "Connect time",
+        unit: "ms",
+        ty: FieldType::Number { min: 0.0, max: 60_000.0 },
+        help: "Its work to open a client's connection (fork a backend, authenticate); past max_connections it refuses.",
     },
 ];
 
