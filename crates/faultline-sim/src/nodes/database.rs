@@ -160,6 +160,9 @@ impl DatabaseRt {
     /// The card's bar (every shard together) and, when sharded, each
     /// shard's utilisation for the heat strip.
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        if self.conns.opened + self.conns.refused > 0 {
+            v.connections = Some((self.conns.open, self.conns.limit));
+        }
         if self.sharding.is_none() {
             return self.pools[0].fill_view(v);
         }

@@ -187,23 +187,44 @@ fn service_mut(sim: &mut Sim, node: usize) -> &mut ServiceRt {
 /// load shedding may reject it (the queue is already long: say no early
 /// rather than queue work that will be late), otherwise the pool takes it.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
+    if service(sim, node).fleet.is_some() {
+        return arrive_at_instance(sim, node, idx);
+    }
     let now = sim.now().0;
     let s = service_mut(sim, node);
-    let slot = match &mut s.fleet {
-        None => 0,
-        // A ready instance takes it, round-robin; with none ready the
-        // connection is refused (a Service without endpoints).
-        Some(f) => match f.pick() {
-            Some(slot) => slot,
-            None => return sim.refuse(node, idx, Outcome::Failed(FailReason::Refused)),
-        },
-    };
-    if s.fleet.is_some() {
-        sim.calls.at_mut(idx).shard = slot;
+    if let Some(limiter) = &mut s.limiter {
+        if !limiter.try_take(now) {
+            sim.calls.at_mut(idx).retry_after_us = limiter.retry_after_us;
+            return sim.refuse(node, idx, Outcome::Failed(FailReason::RateLimited));
+        }
     }
+    let shed = s.shed_queue_threshold.is_some_and(|t| s.pool.busy >= s.pool.capacity && s.pool.queue_depth() >= t);
+    if shed {
+        return sim.refuse(node, idx, Outcome::Failed(FailReason::Rejected));
+    }
+    sim.admit(node, idx);
+}
+
+/// The same for a service with instances: a ready instance takes the call,
+/// round-robin; with none ready the connection is refused (a Kubernetes
+/// Service without endpoints). Then its own pool's gates.
+#[cold]
+fn arrive_at_instance(sim: &mut Sim, node: usize, idx: u32) {
     let s = service_mut(sim, node);
-    let pool = s.fleet.as_ref().map_or(&s.pool, |f| &f.pools[usize::from(slot)]);
+    let Some(f) = &mut s.fleet else { return };
+    let Some(slot) = f.pick() else {
+        return sim.refuse(node, idx, Outcome::Failed(FailReason::Refused));
+    };
+    let pool = &f.pools[usize::from(slot)];
     let shed = s.shed_queue_threshold.is_some_and(|t| pool.busy >= pool.capacity && pool.queue_depth() >= t);
+    sim.calls.at_mut(idx).shard = slot;
+    pass_gates(sim, node, idx, shed)
+}
+
+/// The rate limiter, then load shedding (`shed`: the pool's queue is past
+/// the threshold), then the pool.
+fn pass_gates(sim: &mut Sim, node: usize, idx: u32, shed: bool) {
+    let now = sim.now().0;
     let s = service_mut(sim, node);
     if let Some(limiter) = &mut s.limiter {
         if !limiter.try_take(now) {

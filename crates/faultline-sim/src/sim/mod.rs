@@ -68,6 +68,7 @@ pub struct NodeRt {
 }
 
 impl NodeRt {
+    #[inline]
     fn account(&mut self, now: SimTime) {
         // u64 is enough: 24 h in microseconds x 2 million calls < 2^64.
         let dt = now.since(self.last_change);

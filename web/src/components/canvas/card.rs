@@ -176,6 +176,12 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 if !v.shard_busy.is_empty() {
                     { shard_strip(x, y, &n.id, &v.shard_busy, tid(format!("shards-{}", n.id))) }
                 }
+                if !v.instances.is_empty() {
+                    { super::pips::instance_pips(x, y, &n.id, &v.instances, tid(format!("instances-{}", n.id))) }
+                }
+                if let Some(c) = v.connections {
+                    { super::pips::connections_label(x, y, c, tid(format!("connections-{}", n.id))) }
+                }
                 if let Some(hit) = v.cache_hit_ratio {
                     { bar(0.0, "hit", (hit * 1000.0).round() as u32, 1000,
                         format!("{:.0}% of reads answered from the cache in the last second", hit * 100.0)) }
