@@ -148,6 +148,14 @@ fn pools(out: &mut String, report: &faultline_sim::Report) {
                 i.peak_connections, i.refused_connections, i.acquire_timeouts
             );
         }
+        if let Some(p) = &n.pooler {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "pooler {}: {} client connections at most ({} refused) on {} server connections; {} queries waited, {} past query_wait_timeout",
+                n.id, p.client_connections_peak, p.client_connections_refused, p.server_connections_peak, p.waited, p.wait_timeouts
+            );
+        }
         if let Some(c) = &n.connections {
             let _ = writeln!(out);
             let _ = writeln!(

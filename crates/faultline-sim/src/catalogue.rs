@@ -426,6 +426,13 @@ pub const KINDS: &[KindInfo] = &[
         help: "A message queue between a producer and a consumer. Durable: a crash pauses deliveries and keeps every message, redelivering those it had handed out.",
         fields: QUEUE_FIELDS,
     },
+    KindInfo {
+        kind: "pooler",
+        label: "Connection pooler",
+        group: Group::Data,
+        help: "A PgBouncer-like pooler in front of a database: many client connections share a few server connections.",
+        fields: POOLER_FIELDS,
+    },
 ];
 
 /// Settings of an edge, for the inspector.
@@ -474,6 +481,38 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
     },
 ];
 
+const POOLER_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "pool_mode",
+        label: "Pool mode",
+        unit: "",
+        ty: FieldType::Choice(&["session", "transaction"]),
+        help:
+            "Session: a server connection per client connection. Transaction: clients share them, one query at a time.",
+    },
+    FieldInfo {
+        name: "default_pool_size",
+        label: "Server connections",
+        unit: "",
+        ty: int(1, 100_000),
+        help: "Connections it opens to the database (PgBouncer's default_pool_size).",
+    },
+    FieldInfo {
+        name: "max_client_conn",
+        label: "Client connections",
+        unit: "",
+        ty: int(1, 1_000_000),
+        help: "Connections it accepts from applications; one more is refused (max_client_conn).",
+    },
+    FieldInfo {
+        name: "query_wait_timeout_ms",
+        label: "Query wait timeout",
+        unit: "ms",
+        ty: FieldType::Integer { min: 1.0, max: 86_400_000.0 },
+        help: "A query waiting longer for a server connection fails (query_wait_timeout).",
+    },
+];
+
 /// The catalogue entry of a kind.
 pub fn kind_info(kind: &str) -> Option<&'static KindInfo> {
     KINDS.iter().find(|k| k.kind == kind)
@@ -488,6 +527,7 @@ pub fn default_kind(kind: &str) -> Option<NodeKind> {
         "database" => NodeKind::Database(DatabaseConfig::default()),
         "queue" => NodeKind::Queue(QueueConfig::default()),
         "cache" => NodeKind::Cache(CacheConfig::default()),
+        "pooler" => NodeKind::Pooler(crate::scenario::PoolerConfig::default()),
         _ => return None,
     })
 }
@@ -548,7 +588,11 @@ mod tests {
         s.nodes.push(Node { id: "x".into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind });
         if matches!(
             s.nodes.last().unwrap().kind,
-            NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_)
+            NodeKind::Service(_)
+                | NodeKind::LoadBalancer(_)
+                | NodeKind::Queue(_)
+                | NodeKind::Cache(_)
+                | NodeKind::Pooler(_)
         ) {
             s.nodes.push(Node {
                 id: "sink".into(),

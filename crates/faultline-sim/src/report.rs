@@ -188,6 +188,9 @@ pub struct NodeReport {
     /// Instances, restarts and failed starts, for services with instances or pools.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instances: Option<crate::nodes::service::instances::InstancesReport>,
+    /// Client and server connections and waits, for poolers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pooler: Option<crate::nodes::pooler::PoolerReport>,
 }
 
 /// A sharded database's load over its shards (those keys go to at the end).
@@ -365,6 +368,7 @@ impl Sim {
                         cache: None,
                         connections: None,
                         instances: None,
+                        pooler: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     r

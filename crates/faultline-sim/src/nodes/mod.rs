@@ -21,6 +21,7 @@ pub mod connections;
 pub mod database;
 pub mod partition;
 pub mod pool;
+pub mod pooler;
 pub mod queue;
 pub mod service;
 
@@ -46,6 +47,7 @@ pub enum Behaviour {
     Queue(QueueRt),
     /// Boxed: its entries and books would widen every node otherwise.
     Cache(Box<CacheRt>),
+    Pooler(Box<pooler::PoolerRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -58,6 +60,7 @@ pub enum KindTag {
     Database,
     Queue,
     Cache,
+    Pooler,
 }
 
 impl Behaviour {
@@ -69,6 +72,7 @@ impl Behaviour {
             Behaviour::Database(_) => KindTag::Database,
             Behaviour::Queue(_) => KindTag::Queue,
             Behaviour::Cache(_) => KindTag::Cache,
+            Behaviour::Pooler(_) => KindTag::Pooler,
         }
     }
 
@@ -81,7 +85,7 @@ impl Behaviour {
             Behaviour::Service(s) => s.work_time(rng, slow),
             Behaviour::Database(d) => d.work_time(rng, slow, shard, migrating),
             Behaviour::Cache(c) => c.work_time(rng, slow),
-            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) | Behaviour::Pooler(_) => 0,
         }
     }
 
@@ -102,6 +106,7 @@ impl Behaviour {
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
             Behaviour::Cache(c) => c.fill_view(v),
+            Behaviour::Pooler(p) => p.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -113,6 +118,7 @@ impl Behaviour {
             Behaviour::Queue(q) => q.fill_report(r),
             Behaviour::Database(d) => d.fill_report(r),
             Behaviour::Cache(c) => c.fill_report(r),
+            Behaviour::Pooler(p) => p.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -123,6 +129,7 @@ impl Behaviour {
         match self {
             Behaviour::Service(s) => s.fleet.as_ref().map_or(std::slice::from_ref(&s.pool), |f| &f.pools),
             Behaviour::Database(d) => &d.pools,
+            Behaviour::Pooler(p) => std::slice::from_ref(&p.pool),
             _ => &[],
         }
     }
@@ -134,6 +141,7 @@ impl Behaviour {
             Behaviour::Service(s) => s.fleet.as_ref().map_or(s.pool.busy, |f| f.busy()),
             Behaviour::Database(d) if d.sharding.is_none() => d.pools[0].busy,
             Behaviour::Database(d) => d.busy(),
+            Behaviour::Pooler(p) => p.pool.busy,
             _ => 0,
         }
     }
@@ -148,6 +156,7 @@ impl Behaviour {
                 Some(f) => f.pools.get_mut(usize::from(shard)),
             },
             Behaviour::Database(d) => d.pools.get_mut(usize::from(shard)),
+            Behaviour::Pooler(p) => Some(&mut p.pool),
             _ => None,
         }
     }
@@ -164,6 +173,7 @@ impl Sim {
             KindTag::Database => database::arrive(self, node, idx),
             KindTag::Queue => queue::arrive(self, node, idx),
             KindTag::Cache => cache::arrive(self, node, idx),
+            KindTag::Pooler => pooler::arrive(self, node, idx),
         }
     }
 
@@ -172,6 +182,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
+            KindTag::Pooler => pooler::work_done(self, node, idx, op, req),
             KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
                 self.finish(node, idx, Outcome::Ok)
             }
@@ -184,6 +195,7 @@ impl Sim {
             KindTag::Balancer => balancer::child_done(self, node, parent, outcome),
             KindTag::Service => service::child_done(self, node, parent, outcome),
             KindTag::Cache => cache::child_done(self, node, parent, outcome),
+            KindTag::Pooler => pooler::child_done(self, node, parent, outcome),
             KindTag::Client | KindTag::Database | KindTag::Queue => {}
         }
     }
@@ -213,6 +225,7 @@ impl Sim {
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Cache(c) => c.crash(),
+            Behaviour::Pooler(p) => p.crash(),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }

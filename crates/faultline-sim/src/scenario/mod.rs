@@ -9,6 +9,7 @@
 pub mod deploy;
 mod faults;
 pub mod generated;
+pub mod pooler;
 mod presets;
 mod resilience;
 mod sharding;
@@ -16,6 +17,7 @@ mod validate;
 
 pub use deploy::{BadVersion, ConnectionPool, Scale};
 pub use faults::{Fault, FaultAction};
+pub use pooler::{PoolMode, PoolerConfig};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, Partitioning};
@@ -95,6 +97,7 @@ pub enum NodeKind {
     Database(DatabaseConfig),
     Queue(QueueConfig),
     Cache(CacheConfig),
+    Pooler(PoolerConfig),
 }
 
 impl NodeKind {
@@ -106,6 +109,7 @@ impl NodeKind {
             NodeKind::Database(_) => "database",
             NodeKind::Queue(_) => "queue",
             NodeKind::Cache(_) => "cache",
+            NodeKind::Pooler(_) => "pooler",
         }
     }
 }

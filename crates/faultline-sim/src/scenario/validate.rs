@@ -256,6 +256,22 @@ impl Scenario {
                 NodeKind::Service(s) => validate_service(c, &p, n, s),
                 NodeKind::Database(d) => validate_database(c, &p, d),
                 NodeKind::Cache(k) => self.validate_cache(c, &p, n, k),
+                NodeKind::Pooler(k) => {
+                    for (path, msg) in super::pooler::problems(&p, k) {
+                        c.add(path, msg);
+                    }
+                    let out: Vec<&str> = self.edges.iter().filter(|e| e.from == n.id).map(|e| e.to.as_str()).collect();
+                    let msg = format!(
+                        "pooler \"{}\" needs exactly one outgoing edge, to a database (has {})",
+                        n.id,
+                        out.len()
+                    );
+                    if out.is_empty() {
+                        c.unfinished(format!("{p}.kind"), msg);
+                    } else if out.len() > 1 || !matches!(self.kind_of(out[0]), Some(NodeKind::Database(_))) {
+                        c.add(format!("{p}.kind"), msg);
+                    }
+                }
             }
         }
     }
@@ -675,7 +691,7 @@ impl Scenario {
             .iter()
             .map(|n| match &n.kind {
                 NodeKind::Service(s) => s.calls.iter().filter_map(|c| index.get(c.to.as_str()).copied()).collect(),
-                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) => self
+                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) | NodeKind::Pooler(_) => self
                     .edges
                     .iter()
                     .filter(|e| e.from == n.id)

@@ -261,6 +261,11 @@ impl Sim {
                         Behaviour::Balancer(BalancerRt::new(cfg, backends, &ids))
                     }
                     NodeKind::Queue(cfg) => Behaviour::Queue(QueueRt::new(cfg, out_edges(i)[0])),
+                    NodeKind::Pooler(cfg) => {
+                        let edge = out_edges(i)[0];
+                        let db = index[scenario.edges[edge as usize].to.as_str()];
+                        Behaviour::Pooler(Box::new(crate::nodes::pooler::PoolerRt::new(cfg, edge, db)))
+                    }
                     NodeKind::Cache(cfg) => {
                         let rng = owned_stream(seed, node_owner(&n.id), Purpose::Eviction);
                         Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng)))

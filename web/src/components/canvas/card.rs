@@ -21,6 +21,7 @@ pub fn icon(kind: &str) -> &'static str {
         "database" => "⛁",
         "queue" => "☰",
         "cache" => "⚡",
+        "pooler" => "⇄",
         _ => "□",
     }
 }
@@ -30,6 +31,7 @@ fn queue_capacity(kind: &NodeKind) -> u32 {
         NodeKind::Service(s) => s.queue_capacity,
         NodeKind::Database(d) => d.queue_capacity,
         NodeKind::Queue(q) => q.capacity,
+        NodeKind::Pooler(p) => p.max_client_conn,
         _ => 0,
     }
 }

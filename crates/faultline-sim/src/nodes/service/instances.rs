@@ -396,7 +396,19 @@ fn fleet_of(sim: &mut Sim, node: usize) -> &mut Fleet {
 fn book(sim: &mut Sim, target: u32) -> Option<&mut ConnBook> {
     match &mut sim.nodes[target as usize].behaviour {
         Behaviour::Database(d) => Some(&mut d.conns),
+        Behaviour::Pooler(p) => Some(&mut p.clients),
         _ => None,
+    }
+}
+
+/// Closes `n` connections opened in `epoch` at `target` (a pooler in
+/// session mode closes their server connections too).
+fn close_at(sim: &mut Sim, target: u32, n: u32, epoch: u32) {
+    if matches!(sim.nodes[target as usize].behaviour, Behaviour::Pooler(_)) {
+        return crate::nodes::pooler::close_clients(sim, target as usize, n, epoch);
+    }
+    if let Some(b) = book(sim, target) {
+        b.close(n, epoch);
     }
 }
 
@@ -420,7 +432,8 @@ pub(crate) fn init(sim: &mut Sim) {
             .enumerate()
             .filter_map(|(i, d)| {
                 let target = sim.edges[d.edge as usize].to;
-                matches!(sim.nodes[target as usize].behaviour, Behaviour::Database(_)).then_some(PooledDep {
+                let kind = &sim.nodes[target as usize].behaviour;
+                matches!(kind, Behaviour::Database(_) | Behaviour::Pooler(_)).then_some(PooledDep {
                     dep: i as u16,
                     edge: d.edge,
                     target,
@@ -499,6 +512,9 @@ fn connect(sim: &mut Sim, node: usize, slot: u16, pd: u16) {
 
 /// Fires timer `timer` of `node`'s instances.
 pub(crate) fn on_timer(sim: &mut Sim, node: usize, timer: u32) {
+    if matches!(sim.nodes[node].behaviour, Behaviour::Pooler(_)) {
+        return crate::nodes::pooler::on_timer(sim, node, timer);
+    }
     let Some(f) = fleet(sim, node) else { return };
     let Some(t) = f.timers.get_mut(timer as usize).and_then(Option::take) else { return };
     f.free_timers.push(timer);
@@ -509,9 +525,15 @@ pub(crate) fn on_timer(sim: &mut Sim, node: usize, timer: u32) {
             let (target, edge) = (f.pooled[usize::from(pd)].target, f.pooled[usize::from(pd)].edge);
             let deadline = sent_us + ms_to_micros(f.pool_cfg.connect_timeout_ms as f64);
             let down = sim.nodes[target as usize].down;
-            let (opened, work) = match book(sim, target) {
-                Some(b) if !down => (b.try_open().then_some(b.epoch), b.connect_us),
-                _ => (None, 0),
+            let (opened, work) = if down {
+                (None, 0)
+            } else if matches!(sim.nodes[target as usize].behaviour, Behaviour::Pooler(_)) {
+                (crate::nodes::pooler::accept_client(sim, target as usize), 0)
+            } else {
+                match book(sim, target) {
+                    Some(b) => (b.try_open().then_some(b.epoch), b.connect_us),
+                    None => (None, 0),
+                }
             };
             if opened.is_none() && !down {
                 fleet_of(sim, node).report.refused_connections += 1;
@@ -521,9 +543,7 @@ pub(crate) fn on_timer(sim: &mut Sim, node: usize, timer: u32) {
             // Answered too late: the client gave up; the server closes it then.
             let opened = if back.is_none() || now + work + back.unwrap_or(0) > deadline {
                 if let Some(epoch) = opened {
-                    if let Some(b) = book(sim, target) {
-                        b.close(1, epoch);
-                    }
+                    close_at(sim, target, 1, epoch);
                 }
                 None
             } else {
@@ -610,8 +630,8 @@ fn conn_reply(sim: &mut Sim, node: usize, slot: u16, life: u32, pd: u16, opened:
     let s = &mut f.slots[usize::from(slot)];
     if s.life != life {
         // Opened for an instance that has since exited or stopped: closed at once.
-        if let (Some(epoch), Some(b)) = (opened, book(sim, target)) {
-            b.close(1, epoch);
+        if let Some(epoch) = opened {
+            close_at(sim, target, 1, epoch);
         }
         return;
     }
@@ -776,9 +796,7 @@ fn close_all(sim: &mut Sim, node: usize, slot: u16) {
         .collect();
     f.held -= closing.iter().map(|c| c.1).sum::<u32>();
     for (target, n, epoch) in closing {
-        if let Some(b) = book(sim, target) {
-            b.close(n, epoch);
-        }
+        close_at(sim, target, n, epoch);
     }
 }
 
