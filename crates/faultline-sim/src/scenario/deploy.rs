@@ -182,68 +182,6 @@ pub fn scale_down(replicas: u32, unavailable: u32, c: RolloutCounts) -> (u32, u3
     (unhealthy, healthy)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pct(p: &str) -> Scale {
-        Scale::Percent(p.into())
-    }
-
-    #[test]
-    fn percentages_round_as_kubernetes_does() {
-        // 25% of 10 = 2.5: surge rounds up to 3, unavailable down to 2.
-        assert_eq!(resolve_limits(10, &pct("25%"), &pct("25%")), (3, 2));
-        assert_eq!(resolve_limits(50, &pct("25%"), &pct("25%")), (13, 12));
-        assert_eq!(resolve_limits(50, &pct("10%"), &Scale::Count(0)), (5, 0));
-        // Both round to zero: unavailable becomes 1.
-        assert_eq!(resolve_limits(3, &pct("10%"), &pct("10%")), (1, 0));
-        assert_eq!(resolve_limits(3, &Scale::Count(0), &pct("10%")), (0, 1));
-        assert!(!pct("25").is_valid() && !pct("x%").is_valid() && pct(" 5%").is_valid());
-        assert!(pct("0%").is_zero() && Scale::Count(0).is_zero());
-    }
-
-    #[test]
-    fn a_rollout_of_fifty_steps_as_the_controller_does() {
-        let (r, s, u) = (50, 13, 12);
-        let mut c = RolloutCounts { old: 50, old_ready: 50, ..Default::default() };
-        // Sync 1: 13 surge pods, then 12 old ones stopped (50 available - 38).
-        assert_eq!(scale_up(r, s, c), 13);
-        c.new = 13;
-        assert_eq!(scale_down(r, u, c), (0, 12));
-        c.old = 38;
-        c.old_ready = 38;
-        // Sync 2: room for 12 more new pods (63 - 51): 25 new pods start while 38 old serve.
-        assert_eq!(scale_up(r, s, c), 12);
-        c.new = 25;
-        assert_eq!(scale_down(r, u, c), (0, 0), "no new pod is ready yet");
-        // 10 new pods ready: 10 more old ones may stop.
-        c.new_ready = 10;
-        assert_eq!(scale_down(r, u, c), (0, 10));
-        c.old = 28;
-        c.old_ready = 28;
-        assert_eq!(scale_up(r, s, c), 10);
-        // Old pods that crash-loop are cleaned up first, within the limits.
-        let stuck = RolloutCounts { old: 40, old_ready: 30, new: 13, new_ready: 0 };
-        // 53 pods - 38 to keep available - 13 new ones not yet available: 2 of the 10 unready old ones.
-        assert_eq!(scale_down(r, u, stuck), (2, 0));
-    }
-
-    #[test]
-    fn a_version_that_never_gets_ready_stalls_at_surge_plus_unavailable() {
-        let r = 50;
-        let (s, u) = resolve_limits(r, &pct("25%"), &pct("25%"));
-        let mut c = RolloutCounts { old: r, old_ready: r, ..Default::default() };
-        for _ in 0..10 {
-            c.new += scale_up(r, s, c);
-            let (a, b) = scale_down(r, u, c);
-            c.old -= a + b;
-            c.old_ready -= b;
-        }
-        assert_eq!(c, RolloutCounts { old: 38, old_ready: 38, new: 25, new_ready: 0 });
-    }
-}
-
 /// Most instances a service may have.
 pub const MAX_INSTANCES: u32 = 1_000;
 /// Longest boot, readiness delay or connection timeout, in milliseconds.
@@ -330,4 +268,66 @@ pub(crate) fn deploy_problems(p: &str, action: &super::FaultAction, target: Opti
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pct(p: &str) -> Scale {
+        Scale::Percent(p.into())
+    }
+
+    #[test]
+    fn percentages_round_as_kubernetes_does() {
+        // 25% of 10 = 2.5: surge rounds up to 3, unavailable down to 2.
+        assert_eq!(resolve_limits(10, &pct("25%"), &pct("25%")), (3, 2));
+        assert_eq!(resolve_limits(50, &pct("25%"), &pct("25%")), (13, 12));
+        assert_eq!(resolve_limits(50, &pct("10%"), &Scale::Count(0)), (5, 0));
+        // Both round to zero: unavailable becomes 1.
+        assert_eq!(resolve_limits(3, &pct("10%"), &pct("10%")), (1, 0));
+        assert_eq!(resolve_limits(3, &Scale::Count(0), &pct("10%")), (0, 1));
+        assert!(!pct("25").is_valid() && !pct("x%").is_valid() && pct(" 5%").is_valid());
+        assert!(pct("0%").is_zero() && Scale::Count(0).is_zero());
+    }
+
+    #[test]
+    fn a_rollout_of_fifty_steps_as_the_controller_does() {
+        let (r, s, u) = (50, 13, 12);
+        let mut c = RolloutCounts { old: 50, old_ready: 50, ..Default::default() };
+        // Sync 1: 13 surge pods, then 12 old ones stopped (50 available - 38).
+        assert_eq!(scale_up(r, s, c), 13);
+        c.new = 13;
+        assert_eq!(scale_down(r, u, c), (0, 12));
+        c.old = 38;
+        c.old_ready = 38;
+        // Sync 2: room for 12 more new pods (63 - 51): 25 new pods start while 38 old serve.
+        assert_eq!(scale_up(r, s, c), 12);
+        c.new = 25;
+        assert_eq!(scale_down(r, u, c), (0, 0), "no new pod is ready yet");
+        // 10 new pods ready: 10 more old ones may stop.
+        c.new_ready = 10;
+        assert_eq!(scale_down(r, u, c), (0, 10));
+        c.old = 28;
+        c.old_ready = 28;
+        assert_eq!(scale_up(r, s, c), 10);
+        // Old pods that crash-loop are cleaned up first, within the limits.
+        let stuck = RolloutCounts { old: 40, old_ready: 30, new: 13, new_ready: 0 };
+        // 53 pods - 38 to keep available - 13 new ones not yet available: 2 of the 10 unready old ones.
+        assert_eq!(scale_down(r, u, stuck), (2, 0));
+    }
+
+    #[test]
+    fn a_version_that_never_gets_ready_stalls_at_surge_plus_unavailable() {
+        let r = 50;
+        let (s, u) = resolve_limits(r, &pct("25%"), &pct("25%"));
+        let mut c = RolloutCounts { old: r, old_ready: r, ..Default::default() };
+        for _ in 0..10 {
+            c.new += scale_up(r, s, c);
+            let (a, b) = scale_down(r, u, c);
+            c.old -= a + b;
+            c.old_ready -= b;
+        }
+        assert_eq!(c, RolloutCounts { old: 38, old_ready: 38, new: 25, new_ready: 0 });
+    }
 }
