@@ -41,8 +41,9 @@ pub enum Event {
     ProbeReply { edge: u32, seq: u32, passed: bool },
     /// Probe `seq`'s timeout fires at the load balancer.
     ProbeTimeout { edge: u32, seq: u32 },
-    /// Timer `timer` of a service's instances fires (connections opening,
-    /// boots, restarts, drains: see `nodes/service/instances.rs`).
+    /// Timer `timer` of a node fires: a service's instances (connections
+    /// opening, boots, restarts, drains: `nodes/service/instances.rs`) or a
+    /// pooler's query wait timeouts (`nodes/pooler.rs`).
     Fleet { node: u32, timer: u32 },
 }
 

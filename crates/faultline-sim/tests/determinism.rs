@@ -60,6 +60,12 @@ fn references() -> Vec<(String, Scenario)> {
         s.duration_ms = s.duration_ms.min(30_000);
         out.push((name.to_string(), s));
     }
+    // The connection storm with its deploy early enough to run: crash loops,
+    // refused connections and a stalled rollout, on every target.
+    let mut storm = parse(include_str!("../../../assets/scenarios/connection-storm-before.json"));
+    storm.faults[0].at_ms = 5_000;
+    storm.duration_ms = 25_000;
+    out.push(("connection storm, deploy at 5 s".to_string(), storm));
     out
 }
 
@@ -100,6 +106,7 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("retry-storm-before", "ce3f0305bd03c0da", 115020, 14005),
     ("slice", "2876268fb506bd4f", 83656, 11950),
     ("three-tier", "6518de6c045fb0dd", 213709, 17826),
+    ("connection storm, deploy at 5 s", "1e1cfc6f0a88c8b4", 440907, 54717),
 ];
 
 fn run(s: &Scenario) -> (String, u64, u64) {
