@@ -247,3 +247,31 @@ fn one_instance_without_a_pool_has_no_fleet() {
     let sim = Sim::new(&s).unwrap();
     assert!(matches!(&sim.node(1).behaviour, Behaviour::Service(s) if s.fleet.is_none()));
 }
+
+#[test]
+fn a_database_restart_closes_every_connection_and_the_pools_open_new_ones() {
+    let mut s = scenario(5, 4, 2, 40, 200.0, 6_000, None, 8);
+    s.faults.push(
+        serde_json::from_value(
+            json!({ "at_ms": 2_000, "duration_ms": 1_000, "action": { "type": "crash", "node": "db" } }),
+        )
+        .unwrap(),
+    );
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(2_500));
+    assert_eq!(db(&sim).conns.open, 0, "a crash closes every connection");
+    sim.step_until(SimTime::from_millis(6_000));
+    sim.audit().unwrap();
+    let d = db(&sim);
+    println!(
+        "after a database restart: {} open, {} opened, fleet {:?}",
+        d.conns.open,
+        d.conns.opened,
+        fleet(&sim).report()
+    );
+    assert!(d.conns.open > 0 && d.conns.opened > 10, "the pools opened new connections");
+    assert_eq!(fleet(&sim).counted_at_database(), d.conns.open, "no dead connection is counted");
+    let users = sim.node_metrics(0);
+    let last: u64 = users.series.iter().filter(|p| p.t_ms > 4_000).map(|p| p.failed).sum();
+    assert_eq!(last, 0, "calls succeed again after the restart");
+}

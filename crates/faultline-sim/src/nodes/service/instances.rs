@@ -641,7 +641,9 @@ fn conn_reply(sim: &mut Sim, node: usize, slot: u16, life: u32, pd: u16, opened:
     match opened {
         Some(epoch) if epoch == epoch_now => {
             if c.epoch != epoch {
+                let dead = c.held();
                 forget_dead(c, epoch);
+                f.held -= dead;
             }
             c.idle += 1;
             f.held += 1;
