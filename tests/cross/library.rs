@@ -706,3 +706,73 @@ fn region_partition_fails_everything_and_overload_lingers() {
     let (sim64, _) = run_scenario(&s);
     assert_eq!(window(&sim64, "client", 0, 19).failed + window(&sim64, "client", 42, 60).failed, 0);
 }
+
+/// The pool settings, replicas and deploy limits of a connection-storm preset.
+fn storm_numbers(s: &Scenario) -> (u32, u32, u32, u32, u32, u32) {
+    let NodeKind::Service(api) = &s.nodes[s.node_index("api").unwrap()].kind else { panic!("api") };
+    let NodeKind::Database(db) = &s.nodes[s.node_index("db").unwrap()].kind else { panic!("db") };
+    let pool = api.connection_pool.expect("the api has a connection pool");
+    let faultline_sim::scenario::FaultAction::Deploy { max_surge, max_unavailable, .. } = &s.faults[0].action else {
+        panic!("a deploy")
+    };
+    let default = faultline_sim::scenario::deploy::default_scale();
+    let (surge, unavailable) = faultline_sim::scenario::deploy::resolve_limits(
+        api.instances,
+        max_surge.as_ref().unwrap_or(&default),
+        max_unavailable.as_ref().unwrap_or(&default),
+    );
+    (api.instances, pool.pool_size, pool.min_pool, db.max_connections, surge, unavailable)
+}
+
+/// Seconds in which the users saw at least one failed request.
+fn error_seconds(sim: &Sim) -> usize {
+    let users = sim.scenario().node_index("users").unwrap();
+    sim.node_metrics(users).series.iter().filter(|p| p.failed > 0).count()
+}
+
+/// 50 pods that may each hold 20 connections want 1,000 of PostgreSQL's 500.
+/// Before the deploy they hold their minimum pools, 50 x 10 = 500: the
+/// database is full. The deploy (25%: surge ceil(12.5) = 13, unavailable
+/// floor(12.5) = 12) starts 25 new pods that cannot open their minimum
+/// pools: they exit and crash-loop, and the old pods' growing pools take
+/// every connection the drained ones free, so the rollout stalls at 38 old
+/// pods (measured: 78 failed starts, 66 restarts, 7,871 refused
+/// connections, 0 error seconds, 38 ready at the end). The fix: pools of 8
+/// with a 10% surge and no unavailable pod: at most (50 + 5) x 8 = 440
+/// connections, none refused, the rollout done (at 80 s), no errors.
+#[test]
+fn connection_storm_crash_loops_until_pools_fit_under_max_connections() {
+    let s = load("connection-storm-before");
+    let (replicas, pool, min_pool, max, surge, unavailable) = storm_numbers(&s);
+    assert!(replicas * pool > max, "the pools want more than the database allows");
+    assert_eq!(replicas * min_pool, max, "the minimum pools alone fill it");
+    let (sim, r) = run_scenario(&s);
+    let api = node(&r, "api").instances.expect("instances reported");
+    let db = node(&r, "db").connections.expect("connections reported");
+    let errors = error_seconds(&sim);
+    eprintln!("connection storm: {api:?}, {db:?}, {errors} error seconds");
+    assert_eq!(db.peak, max, "never past max_connections");
+    assert!(db.refused > 1_000, "refused {}", db.refused);
+    // At least the first wave fails: every new pod of it finds the database full.
+    assert!(api.failed_starts >= u64::from(surge + unavailable) * 2, "{api:?}");
+    assert!(api.restarts >= u64::from(surge + unavailable), "{api:?}");
+    assert_eq!(api.rollout_done_ms, None, "the rollout stalls");
+    assert_eq!(api.ready, replicas - unavailable, "the old pods the controller may keep serve alone");
+
+    let s = load("connection-storm-after");
+    let (replicas, pool, _, max, surge, unavailable) = storm_numbers(&s);
+    assert_eq!((surge, unavailable), (5, 0), "10% of 50 rounds up to 5");
+    let bound = (replicas + surge) * pool;
+    assert!(bound < max);
+    let (sim, r) = run_scenario(&s);
+    let api = node(&r, "api").instances.expect("instances reported");
+    let db = node(&r, "db").connections.expect("connections reported");
+    let errors = error_seconds(&sim);
+    eprintln!("connection storm fixed: {api:?}, {db:?}, {errors} error seconds");
+    assert_eq!(db.peak, bound, "every pod's pool at once, surge included");
+    assert_eq!((db.refused, api.failed_starts, api.restarts), (0, 0, 0));
+    assert!(api.rollout_done_ms.is_some_and(|t| t < s.duration_ms), "{api:?}");
+    assert_eq!(api.ready, replicas);
+    assert_eq!(errors, 0);
+    assert_eq!(r.requests.failed.total, 0);
+}

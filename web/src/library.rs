@@ -14,6 +14,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("cache-aside", include_str!("../../assets/scenarios/cache-aside.json")),
     ("cache-stampede-after", include_str!("../../assets/scenarios/cache-stampede-after.json")),
     ("cache-stampede-before", include_str!("../../assets/scenarios/cache-stampede-before.json")),
+    ("connection-storm-after", include_str!("../../assets/scenarios/connection-storm-after.json")),
+    ("connection-storm-before", include_str!("../../assets/scenarios/connection-storm-before.json")),
     ("cascade-after", include_str!("../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../assets/scenarios/fanout-gateway.json")),

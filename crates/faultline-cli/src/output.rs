@@ -77,6 +77,7 @@ pub fn text_report(sim: &Sim) -> String {
         );
     }
     shards(&mut out, &report);
+    pools(&mut out, &report);
     let caches: Vec<_> = report.nodes.iter().filter_map(|n| n.cache.as_ref().map(|c| (&n.id, c))).collect();
     if !caches.is_empty() {
         let _ = writeln!(out);
@@ -121,6 +122,46 @@ fn shards(out: &mut String, report: &faultline_sim::Report) {
                 sh.reshards,
                 moved * 100.0,
                 sh.migrated_queries
+            );
+        }
+    }
+}
+
+/// Each service's instances and each database's connections, when pools are in play.
+fn pools(out: &mut String, report: &faultline_sim::Report) {
+    for n in &report.nodes {
+        if let Some(i) = &n.instances {
+            let rollout = match (i.deploys, i.rollout_done_ms) {
+                (0, _) => String::new(),
+                (_, Some(t)) => format!(", rollout done at {:.1} s", t as f64 / 1e3),
+                (_, None) => ", rollout not finished (stalled)".into(),
+            };
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "instances of {}: {} ready of {} (at most {} alive), {} failed starts, {} restarts{rollout}",
+                n.id, i.ready, i.instances, i.peak_alive, i.failed_starts, i.restarts
+            );
+            let _ = writeln!(
+                out,
+                "  connections: peak {} held, {} refused, {} calls timed out waiting for one",
+                i.peak_connections, i.refused_connections, i.acquire_timeouts
+            );
+        }
+        if let Some(p) = &n.pooler {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "pooler {}: {} client connections at most ({} refused) on {} server connections; {} queries waited, {} past query_wait_timeout",
+                n.id, p.client_connections_peak, p.client_connections_refused, p.server_connections_peak, p.waited, p.wait_timeouts
+            );
+        }
+        if let Some(c) = &n.connections {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "connections to {}: peak {} of {}, {} open at the end, {} opened, {} refused (too many clients)",
+                n.id, c.peak, c.limit, c.open, c.opened, c.refused
             );
         }
     }

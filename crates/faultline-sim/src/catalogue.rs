@@ -62,6 +62,8 @@ pub enum FieldType {
     },
     /// On or off (`true` / `false`).
     Flag,
+    /// A service instance's optional connection pool to each database.
+    ConnectionPool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -163,6 +165,27 @@ const SERVICE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::OptionalInteger { min: 0.0, max: QUEUE as f64 },
         help: "Answer 503 at once when this many requests already wait.",
     },
+    FieldInfo {
+        name: "instances",
+        label: "Instances",
+        unit: "pods",
+        ty: int(1, crate::scenario::deploy::MAX_INSTANCES),
+        help: "Replicas, each with its own workers and connection pools; calls go round-robin to the ready ones.",
+    },
+    FieldInfo {
+        name: "connection_pool",
+        label: "Connection pool",
+        unit: "",
+        ty: FieldType::ConnectionPool,
+        help: "Each instance's connections to each database it calls: opened at start-up, grown on demand, held per call.",
+    },
+    FieldInfo {
+        name: "startup_ms",
+        label: "Start-up",
+        unit: "ms",
+        ty: FieldType::Integer { min: 0.0, max: crate::scenario::deploy::MAX_STARTUP_MS as f64 },
+        help: "An instance's boot time after a restart or in a deploy, before it opens its pools and gets ready.",
+    },
 ];
 
 const DATABASE_FIELDS: &[FieldInfo] = &[
@@ -171,7 +194,7 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         label: "Max connections",
         unit: "",
         ty: int(1, WORKERS),
-        help: "Queries it runs at once (PostgreSQL's max_connections).",
+        help: "Queries it runs at once (PostgreSQL's max_connections); with connection pools, also the connections clients may hold.",
     },
     FieldInfo {
         name: "queue_capacity",
@@ -228,6 +251,13 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         unit: "ms",
         ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
         help: "How long after a reshard moved keys pay the migration penalty (the copy in the background).",
+    },
+    FieldInfo {
+        name: "connect_time_ms",
+        label: "Connect time",
+        unit: "ms",
+        ty: FieldType::Number { min: 0.0, max: 60_000.0 },
+        help: "Its work to open a client's connection (fork a backend, authenticate); past max_connections it refuses.",
     },
 ];
 
@@ -396,6 +426,13 @@ pub const KINDS: &[KindInfo] = &[
         help: "A message queue between a producer and a consumer. Durable: a crash pauses deliveries and keeps every message, redelivering those it had handed out.",
         fields: QUEUE_FIELDS,
     },
+    KindInfo {
+        kind: "pooler",
+        label: "Connection pooler",
+        group: Group::Data,
+        help: "A PgBouncer-like pooler in front of a database: many client connections share a few server connections.",
+        fields: POOLER_FIELDS,
+    },
 ];
 
 /// Settings of an edge, for the inspector.
@@ -444,6 +481,38 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
     },
 ];
 
+const POOLER_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "pool_mode",
+        label: "Pool mode",
+        unit: "",
+        ty: FieldType::Choice(&["session", "transaction"]),
+        help:
+            "Session: a server connection per client connection. Transaction: clients share them, one query at a time.",
+    },
+    FieldInfo {
+        name: "default_pool_size",
+        label: "Server connections",
+        unit: "",
+        ty: int(1, 100_000),
+        help: "Connections it opens to the database (PgBouncer's default_pool_size).",
+    },
+    FieldInfo {
+        name: "max_client_conn",
+        label: "Client connections",
+        unit: "",
+        ty: int(1, 1_000_000),
+        help: "Connections it accepts from applications; one more is refused (max_client_conn).",
+    },
+    FieldInfo {
+        name: "query_wait_timeout_ms",
+        label: "Query wait timeout",
+        unit: "ms",
+        ty: FieldType::Integer { min: 1.0, max: 86_400_000.0 },
+        help: "A query waiting longer for a server connection fails (query_wait_timeout).",
+    },
+];
+
 /// The catalogue entry of a kind.
 pub fn kind_info(kind: &str) -> Option<&'static KindInfo> {
     KINDS.iter().find(|k| k.kind == kind)
@@ -458,6 +527,7 @@ pub fn default_kind(kind: &str) -> Option<NodeKind> {
         "database" => NodeKind::Database(DatabaseConfig::default()),
         "queue" => NodeKind::Queue(QueueConfig::default()),
         "cache" => NodeKind::Cache(CacheConfig::default()),
+        "pooler" => NodeKind::Pooler(crate::scenario::PoolerConfig::default()),
         _ => return None,
     })
 }
@@ -518,7 +588,11 @@ mod tests {
         s.nodes.push(Node { id: "x".into(), name: String::new(), region: None, zone: None, x: 0.0, y: 0.0, kind });
         if matches!(
             s.nodes.last().unwrap().kind,
-            NodeKind::Service(_) | NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_)
+            NodeKind::Service(_)
+                | NodeKind::LoadBalancer(_)
+                | NodeKind::Queue(_)
+                | NodeKind::Cache(_)
+                | NodeKind::Pooler(_)
         ) {
             s.nodes.push(Node {
                 id: "sink".into(),

@@ -41,6 +41,10 @@ pub enum Event {
     ProbeReply { edge: u32, seq: u32, passed: bool },
     /// Probe `seq`'s timeout fires at the load balancer.
     ProbeTimeout { edge: u32, seq: u32 },
+    /// Timer `timer` of a node fires: a service's instances (connections
+    /// opening, boots, restarts, drains: `nodes/service/instances.rs`) or a
+    /// pooler's query wait timeouts (`nodes/pooler.rs`).
+    Fleet { node: u32, timer: u32 },
 }
 
 impl Event {
@@ -62,6 +66,7 @@ impl Event {
             Event::ProbeAnswer { edge, seq } => (13, edge, seq),
             Event::ProbeReply { edge, seq, passed } => (if passed { 14 } else { 15 }, edge, seq),
             Event::ProbeTimeout { edge, seq } => (16, edge, seq),
+            Event::Fleet { node, timer } => (17, node, timer),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

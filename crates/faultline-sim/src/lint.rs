@@ -46,6 +46,7 @@ pub fn lint(s: &Scenario) -> Vec<Warning> {
     deep_sync_chain(s, &mut out);
     single_instance(s, &mut out);
     queue_redelivers_at_once(s, &mut out);
+    pools_over_connections(s, &mut out);
     out
 }
 
@@ -284,6 +285,53 @@ fn queue_redelivers_at_once(s: &Scenario, out: &mut Vec<Warning>) {
     }
 }
 
+/// Connection pools that together may hold more connections than the
+/// database allows: the instances started last (in a deploy's surge, after a
+/// crash) are refused, fail their start and crash-loop.
+fn pools_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
+    use crate::scenario::deploy::{default_scale, resolve_limits};
+    use crate::scenario::FaultAction;
+    for (i, n) in s.nodes.iter().enumerate() {
+        let NodeKind::Database(db) = &n.kind else { continue };
+        let mut wanted = 0u64;
+        for caller in callers_of(s, &n.id) {
+            let Some(NodeKind::Service(svc)) = kind_of(s, caller) else { continue };
+            let Some(pool) = svc.connection_pool else { continue };
+            // The largest surge any deploy of it asks for.
+            let surge = s
+                .faults
+                .iter()
+                .filter_map(|f| match &f.action {
+                    FaultAction::Deploy { node, max_surge, max_unavailable, .. } if node == caller => {
+                        let d = default_scale();
+                        let limits = resolve_limits(
+                            svc.instances,
+                            max_surge.as_ref().unwrap_or(&d),
+                            max_unavailable.as_ref().unwrap_or(&d),
+                        );
+                        Some(limits.0)
+                    }
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0);
+            wanted += u64::from(svc.instances + surge) * u64::from(pool.pool_size);
+        }
+        let limit = db.max_connections.saturating_sub(db.reserved_connections);
+        if wanted > u64::from(limit) {
+            out.push(Warning {
+                rule: "pools-over-connections",
+                path: format!("nodes[{i}]"),
+                subject: n.id.clone(),
+                why: format!(
+                    "its callers' pools (instances, a deploy's surge included, x pool size) may hold {wanted} connections against {limit}: instances that start last are refused and crash-loop"
+                ),
+                pattern: "a connection pooler in transaction mode, smaller pools, or a smaller max_surge",
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,5 +486,10 @@ mod tests {
         assert!(count(&after, "retry-without-backoff-or-jitter") < count(&before, "retry-without-backoff-or-jitter"));
         let (before, after) = (load("cascade-before"), load("cascade-after"));
         assert!(count(&after, "call-without-timeout") < count(&before, "call-without-timeout"));
+        // (50 + 13 surge) x 20 = 1,260 against 500; the fix's (50 + 5) x 8 = 440.
+        let (before, after) = (load("connection-storm-before"), load("connection-storm-after"));
+        assert_eq!((count(&before, "pools-over-connections"), count(&after, "pools-over-connections")), (1, 0));
+        let w = lint(&before).into_iter().find(|w| w.rule == "pools-over-connections").unwrap();
+        assert!(w.why.contains("1260 connections against 500"), "{}", w.why);
     }
 }

@@ -182,6 +182,15 @@ pub struct NodeReport {
     /// Hits, misses and evictions, for cache nodes only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheReport>,
+    /// Connections held against the limit, for databases clients' pools connect to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<crate::nodes::connections::ConnectionsReport>,
+    /// Instances, restarts and failed starts, for services with instances or pools.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instances: Option<crate::nodes::service::instances::InstancesReport>,
+    /// Client and server connections and waits, for poolers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pooler: Option<crate::nodes::pooler::PoolerReport>,
 }
 
 /// A sharded database's load over its shards (those keys go to at the end).
@@ -357,6 +366,9 @@ impl Sim {
                         queue: None,
                         shards: None,
                         cache: None,
+                        connections: None,
+                        instances: None,
+                        pooler: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     r

@@ -54,6 +54,8 @@ pub enum Purpose {
     Probes = 10,
     /// A cache's random evictions.
     Eviction = 11,
+    /// A service's instances: connection latencies and a bad version's error rolls.
+    Instances = 12,
 }
 
 /// The stable id of a node, from its name in the document.

@@ -53,6 +53,12 @@ pub struct NodeView {
     /// A cache's hit ratio (0..1) over the last second; `None` for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_hit_ratio: Option<f64>,
+    /// A service's instances (the card's pips), when it has several or pools.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<crate::nodes::service::instances::InstancePip>,
+    /// Connections open of those allowed, on a database clients' pools connect to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<(u32, u32)>,
 }
 
 /// A circuit breaker as the playground draws it.

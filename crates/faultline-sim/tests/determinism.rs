@@ -18,6 +18,8 @@ const SHIPPED: &[(&str, &str)] = &[
     ("cache-aside", include_str!("../../../assets/scenarios/cache-aside.json")),
     ("cache-stampede-after", include_str!("../../../assets/scenarios/cache-stampede-after.json")),
     ("cache-stampede-before", include_str!("../../../assets/scenarios/cache-stampede-before.json")),
+    ("connection-storm-after", include_str!("../../../assets/scenarios/connection-storm-after.json")),
+    ("connection-storm-before", include_str!("../../../assets/scenarios/connection-storm-before.json")),
     ("cascade-after", include_str!("../../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../../assets/scenarios/fanout-gateway.json")),
@@ -58,6 +60,12 @@ fn references() -> Vec<(String, Scenario)> {
         s.duration_ms = s.duration_ms.min(30_000);
         out.push((name.to_string(), s));
     }
+    // The connection storm with its deploy early enough to run: crash loops,
+    // refused connections and a stalled rollout, on every target.
+    let mut storm = parse(include_str!("../../../assets/scenarios/connection-storm-before.json"));
+    storm.faults[0].at_ms = 5_000;
+    storm.duration_ms = 25_000;
+    out.push(("connection storm, deploy at 5 s".to_string(), storm));
     out
 }
 
@@ -75,6 +83,8 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("cache-aside", "15e86a4447740222", 487402, 44775),
     ("cache-stampede-after", "de27f30d31fd99cd", 5104, 599),
     ("cache-stampede-before", "4d66ea9486bc5de7", 5383, 562),
+    ("connection-storm-after", "6b30d9ab0048c4d3", 555941, 65708),
+    ("connection-storm-before", "94fdc8ed2951420f", 543870, 65775),
     ("cascade-after", "b9247423b9db1d00", 28133, 4018),
     ("cascade-before", "8370dabedae237a4", 27805, 3963),
     ("fanout-gateway", "1cbb644b2b997646", 179508, 9010),
@@ -96,6 +106,7 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("retry-storm-before", "ce3f0305bd03c0da", 115020, 14005),
     ("slice", "2876268fb506bd4f", 83656, 11950),
     ("three-tier", "6518de6c045fb0dd", 213709, 17826),
+    ("connection storm, deploy at 5 s", "1e1cfc6f0a88c8b4", 440907, 54717),
 ];
 
 fn run(s: &Scenario) -> (String, u64, u64) {

@@ -95,12 +95,12 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                 },
             };
             let region = n.region.as_ref().map(|r| region_buttons(sc, r, on)).unwrap_or_default();
-            let shards = if props.down {
-                html! {}
-            } else {
-                shard_buttons(sc, n, on)
-            };
-            (format!("{} ({})", n.display_name(), n.kind.name()), html! { <>{ buttons }{ shards }{ region }</> })
+            let (shards, deploys) =
+                if props.down { (html! {}, html! {}) } else { (shard_buttons(sc, n, on), deploy_buttons(n, on)) };
+            (
+                format!("{} ({})", n.display_name(), n.kind.name()),
+                html! { <>{ buttons }{ shards }{ deploys }{ region }</> },
+            )
         }
         Some(Selection::Edge(i)) if i < sc.edges.len() => {
             let e = &sc.edges[i];
@@ -198,6 +198,31 @@ fn region_buttons(sc: &Scenario, region: &str, on: &Callback<Injection>) -> Html
         )
     });
     html! { <span class="region-faults">{ partition.unwrap_or_default() }{ fail.unwrap_or_default() }</span> }
+}
+
+/// Roll out a new version of a service (a Kubernetes rolling update, 25%
+/// surge and unavailable), or a bad one that crashes as it starts.
+fn deploy_buttons(n: &faultline_sim::scenario::Node, on: &Callback<Injection>) -> Html {
+    if !matches!(n.kind, NodeKind::Service(_)) {
+        return html! {};
+    }
+    let deploy = |bad: Option<faultline_sim::scenario::BadVersion>| Injection {
+        actions: vec![FaultAction::Deploy {
+            node: n.id.clone(),
+            max_surge: None,
+            max_unavailable: None,
+            readiness_delay_ms: None,
+            bad,
+        }],
+        duration_ms: None,
+    };
+    let crashing = faultline_sim::scenario::BadVersion { crash_at_start: true, ..Default::default() };
+    html! {
+        <span class="deploy-faults">
+            { button("fault-deploy", "Deploy", "Roll out a new version: new instances start and open their pools, old ones drain", on, deploy(None)) }
+            { button("fault-bad-deploy", "Bad deploy", "Roll out a version that crashes as it starts: it crash-loops and the rollout stalls", on, deploy(Some(crashing))) }
+        </span>
+    }
 }
 
 /// A database's shard count once the reshards on the timeline so far have run.

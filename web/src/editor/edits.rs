@@ -119,7 +119,8 @@ fn fault_touches(
         | FaultAction::Resume { node }
         | FaultAction::SlowNode { node, .. }
         | FaultAction::NodeErrors { node, .. }
-        | FaultAction::Reshard { node, .. } => nodes.contains(node),
+        | FaultAction::Reshard { node, .. }
+        | FaultAction::Deploy { node, .. } => nodes.contains(node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }

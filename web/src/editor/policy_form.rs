@@ -14,7 +14,7 @@ use super::form::{self, Member};
 use faultline_sim::catalogue::FieldType;
 use faultline_sim::policy::breaker::Window;
 use faultline_sim::policy::{Backoff, BreakerSpec, BudgetConfig, Preset};
-use faultline_sim::scenario::{RateLimit, RetryPolicy};
+use faultline_sim::scenario::{ConnectionPool, RateLimit, RetryPolicy};
 use serde_json::Value;
 
 /// A structured setting edited member by member.
@@ -23,6 +23,7 @@ pub enum Policy {
     Retry,
     Breaker,
     RateLimit,
+    ConnectionPool,
 }
 
 const BACKOFFS: &[(&str, &str)] =
@@ -87,6 +88,19 @@ const RATE_LIMIT: &[Member] = &[
     Member::number("retry_after_ms", "Retry-After", "ms", "Sent with each 429; 0 sends none."),
 ];
 
+const CONNECTION_POOL: &[Member] = &[
+    Member::integer("pool_size", "Pool size", "connections", "Most an instance holds to one database: 1 to 10,000."),
+    Member::integer(
+        "min_pool",
+        "Opened at start-up",
+        "connections",
+        "Not all opened: the instance exits and restarts.",
+    ),
+    Member::integer("connect_timeout_ms", "Connect timeout", "ms", "Opening one fails after this long."),
+    Member::integer("acquire_timeout_ms", "Wait for one", "ms", "A call waiting longer for a connection fails (5xx)."),
+    Member::integer("retry_connect_ms", "Retry opening", "ms", "After a refused open, while calls wait."),
+];
+
 impl Policy {
     /// The form for a catalogue field type, if it has one of these.
     pub fn of(ty: FieldType) -> Option<Policy> {
@@ -94,6 +108,7 @@ impl Policy {
             FieldType::Retry => Some(Policy::Retry),
             FieldType::Breaker => Some(Policy::Breaker),
             FieldType::RateLimit => Some(Policy::RateLimit),
+            FieldType::ConnectionPool => Some(Policy::ConnectionPool),
             _ => None,
         }
     }
@@ -104,6 +119,7 @@ impl Policy {
             Policy::Retry => RETRY,
             Policy::Breaker => BREAKER,
             Policy::RateLimit => RATE_LIMIT,
+            Policy::ConnectionPool => CONNECTION_POOL,
         }
     }
 
@@ -114,6 +130,7 @@ impl Policy {
             Policy::Retry => as_value(&RetryPolicy::default()),
             Policy::Breaker => as_value(&BreakerSpec::Preset(Preset::Resilience4j)),
             Policy::RateLimit => as_value(&RateLimit { rate_rps: 100.0, burst: 10.0, retry_after_ms: 0.0 }),
+            Policy::ConnectionPool => as_value(&ConnectionPool::default()),
         };
         v.unwrap_or(Value::Null)
     }
@@ -125,6 +142,7 @@ impl Policy {
             Policy::Retry => from_value::<RetryPolicy>(value).ok().and_then(|r| as_value(&r)),
             Policy::Breaker => from_value::<BreakerSpec>(value).ok().and_then(|b| as_value(&b.config())),
             Policy::RateLimit => from_value::<RateLimit>(value).ok().and_then(|r| as_value(&r)),
+            Policy::ConnectionPool => from_value::<ConnectionPool>(value).ok().and_then(|r| as_value(&r)),
         };
         full.unwrap_or_else(|| value.clone())
     }
@@ -192,7 +210,7 @@ mod tests {
     use faultline_sim::policy::{BreakerConfig, Jitter};
     use serde_json::json;
 
-    const ALL: [Policy; 3] = [Policy::Retry, Policy::Breaker, Policy::RateLimit];
+    const ALL: [Policy; 4] = [Policy::Retry, Policy::Breaker, Policy::RateLimit, Policy::ConnectionPool];
 
     fn member(p: Policy, path: &str) -> Member {
         *p.members().iter().find(|m| m.path == path).unwrap()
@@ -211,7 +229,7 @@ mod tests {
                 vec![v, fixed]
             }
             Policy::Breaker => vec![v, json!("hystrix")],
-            Policy::RateLimit => vec![v],
+            Policy::RateLimit | Policy::ConnectionPool => vec![v],
         }
     }
 
@@ -240,6 +258,7 @@ mod tests {
                         Policy::Retry => from_value::<RetryPolicy>(&next).is_ok(),
                         Policy::Breaker => from_value::<BreakerSpec>(&next).is_ok(),
                         Policy::RateLimit => from_value::<RateLimit>(&next).is_ok(),
+                        Policy::ConnectionPool => from_value::<ConnectionPool>(&next).is_ok(),
                     };
                     assert!(ok, "{p:?}.{} = {text}: {next}", m.path);
                     assert!(p.rows(&next).iter().any(|(r, _)| r.path == m.path), "{p:?}.{} is shown", m.path);

@@ -39,6 +39,8 @@ pub struct DatabaseRt {
     pub sharding: Option<Box<Sharding>>,
     /// What a reshard needs to build the new map.
     spec: Box<ShardSpec>,
+    /// Connections clients' pools hold (see `connections`).
+    pub conns: super::connections::ConnBook,
 }
 
 /// How keys map to shards now, and the books of per-shard load.
@@ -75,6 +77,11 @@ impl DatabaseRt {
             saturation: cfg.saturation,
             sharding,
             spec,
+            conns: super::connections::ConnBook::new(
+                cfg.max_connections,
+                cfg.reserved_connections,
+                cfg.connect_time_ms,
+            ),
         }
     }
 
@@ -147,11 +154,15 @@ impl DatabaseRt {
         for p in &mut self.pools {
             p.reset();
         }
+        self.conns.crash();
     }
 
     /// The card's bar (every shard together) and, when sharded, each
     /// shard's utilisation for the heat strip.
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        if self.conns.opened + self.conns.refused > 0 {
+            v.connections = Some((self.conns.open, self.conns.limit));
+        }
         if self.sharding.is_none() {
             return self.pools[0].fill_view(v);
         }
@@ -163,6 +174,7 @@ impl DatabaseRt {
     }
 
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
+        r.connections = self.conns.report();
         let Some(s) = self.sharding.as_deref() else { return };
         let count = usize::from(s.map.shards);
         let arrivals = s.arrivals[..count].to_vec();

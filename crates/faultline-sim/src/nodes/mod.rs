@@ -17,9 +17,11 @@
 pub mod balancer;
 pub mod cache;
 pub mod client;
+pub mod connections;
 pub mod database;
 pub mod partition;
 pub mod pool;
+pub mod pooler;
 pub mod queue;
 pub mod service;
 
@@ -45,6 +47,7 @@ pub enum Behaviour {
     Queue(QueueRt),
     /// Boxed: its entries and books would widen every node otherwise.
     Cache(Box<CacheRt>),
+    Pooler(Box<pooler::PoolerRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -57,6 +60,7 @@ pub enum KindTag {
     Database,
     Queue,
     Cache,
+    Pooler,
 }
 
 impl Behaviour {
@@ -68,6 +72,7 @@ impl Behaviour {
             Behaviour::Database(_) => KindTag::Database,
             Behaviour::Queue(_) => KindTag::Queue,
             Behaviour::Cache(_) => KindTag::Cache,
+            Behaviour::Pooler(_) => KindTag::Pooler,
         }
     }
 
@@ -80,7 +85,7 @@ impl Behaviour {
             Behaviour::Service(s) => s.work_time(rng, slow),
             Behaviour::Database(d) => d.work_time(rng, slow, shard, migrating),
             Behaviour::Cache(c) => c.work_time(rng, slow),
-            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) | Behaviour::Pooler(_) => 0,
         }
     }
 
@@ -96,11 +101,12 @@ impl Behaviour {
     /// healthy backends).
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
         match self {
-            Behaviour::Service(s) => s.pool.fill_view(v),
+            Behaviour::Service(s) => s.fill_view(v),
             Behaviour::Database(d) => d.fill_view(v),
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
             Behaviour::Cache(c) => c.fill_view(v),
+            Behaviour::Pooler(p) => p.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -112,6 +118,7 @@ impl Behaviour {
             Behaviour::Queue(q) => q.fill_report(r),
             Behaviour::Database(d) => d.fill_report(r),
             Behaviour::Cache(c) => c.fill_report(r),
+            Behaviour::Pooler(p) => p.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -120,8 +127,9 @@ impl Behaviour {
     /// database's one per shard (none for the other kinds).
     pub fn pools(&self) -> &[Pool] {
         match self {
-            Behaviour::Service(s) => std::slice::from_ref(&s.pool),
+            Behaviour::Service(s) => s.fleet.as_ref().map_or(std::slice::from_ref(&s.pool), |f| &f.pools),
             Behaviour::Database(d) => &d.pools,
+            Behaviour::Pooler(p) => std::slice::from_ref(&p.pool),
             _ => &[],
         }
     }
@@ -130,9 +138,10 @@ impl Behaviour {
     #[inline]
     pub fn busy(&self) -> u32 {
         match self {
-            Behaviour::Service(s) => s.pool.busy,
+            Behaviour::Service(s) => s.fleet.as_ref().map_or(s.pool.busy, |f| f.busy()),
             Behaviour::Database(d) if d.sharding.is_none() => d.pools[0].busy,
             Behaviour::Database(d) => d.busy(),
+            Behaviour::Pooler(p) => p.pool.busy,
             _ => 0,
         }
     }
@@ -142,8 +151,12 @@ impl Behaviour {
     #[inline]
     pub fn pool_mut(&mut self, shard: u16) -> Option<&mut Pool> {
         match self {
-            Behaviour::Service(s) => Some(&mut s.pool),
+            Behaviour::Service(s) => match &mut s.fleet {
+                None => Some(&mut s.pool),
+                Some(f) => f.pools.get_mut(usize::from(shard)),
+            },
             Behaviour::Database(d) => d.pools.get_mut(usize::from(shard)),
+            Behaviour::Pooler(p) => Some(&mut p.pool),
             _ => None,
         }
     }
@@ -160,6 +173,7 @@ impl Sim {
             KindTag::Database => database::arrive(self, node, idx),
             KindTag::Queue => queue::arrive(self, node, idx),
             KindTag::Cache => cache::arrive(self, node, idx),
+            KindTag::Pooler => pooler::arrive(self, node, idx),
         }
     }
 
@@ -168,6 +182,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
+            KindTag::Pooler => pooler::work_done(self, node, idx, op, req),
             KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
                 self.finish(node, idx, Outcome::Ok)
             }
@@ -180,6 +195,7 @@ impl Sim {
             KindTag::Balancer => balancer::child_done(self, node, parent, outcome),
             KindTag::Service => service::child_done(self, node, parent, outcome),
             KindTag::Cache => cache::child_done(self, node, parent, outcome),
+            KindTag::Pooler => pooler::child_done(self, node, parent, outcome),
             KindTag::Client | KindTag::Database | KindTag::Queue => {}
         }
     }
@@ -203,11 +219,13 @@ impl Sim {
     /// the ones it made; `own_calls` are those it had made on its own
     /// account, with the time each was sent.
     pub(crate) fn crashed_at(&mut self, node: usize, own_calls: Vec<(u64, Req)>) {
+        service::instances::crashed(self, node);
         match &mut self.nodes[node].behaviour {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Cache(c) => c.crash(),
+            Behaviour::Pooler(p) => p.crash(),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -215,6 +233,7 @@ impl Sim {
     /// `node` is up and running after a fault started or ended: it resumes
     /// what a crash or pause held back.
     pub(crate) fn resumed_at(&mut self, node: usize) {
+        service::instances::resumed(self, node);
         if self.nodes[node].behaviour.tag() == KindTag::Queue {
             queue::pump(self, node);
         }

@@ -76,6 +76,17 @@ impl Pool {
 }
 
 impl Pool {
+    /// Takes a waiting call out of the queue (it gave up); false if it is not there.
+    pub fn remove_queued(&mut self, call: u32) -> bool {
+        match self.queue.iter().position(|&c| c == call) {
+            Some(at) => {
+                self.queue.remove(at);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A pool's bar on its node's card: busy of capacity, and the queue.
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
         v.queue_depth = self.queue_depth();

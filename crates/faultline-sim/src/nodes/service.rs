@@ -8,6 +8,8 @@
 //! succeed); a successful POST applies its side effect, once per
 //! idempotency key.
 
+pub mod instances;
+
 use super::{Behaviour, Pool};
 use crate::calls::{FailReason, Outcome, Req};
 use crate::dist::Sampler;
@@ -103,11 +105,16 @@ pub struct ServiceRt {
     pub duplicates: u64,
     /// Repeated POSTs recognised by their idempotency key and not applied again.
     pub deduplicated: u64,
+    /// Its instances, when it has several or connection pools (then `pool`
+    /// is unused: each instance has its own).
+    pub fleet: Option<Box<instances::Fleet>>,
 }
 
 impl ServiceRt {
-    pub fn new(cfg: &ServiceConfig, deps: Vec<Dependency>) -> ServiceRt {
+    /// `rng`: the instances' own stream, used only if it has instances.
+    pub fn new(cfg: &ServiceConfig, deps: Vec<Dependency>, rng: SimRng) -> ServiceRt {
         ServiceRt {
+            fleet: instances::Fleet::wanted(cfg).then(|| Box::new(instances::Fleet::new(cfg, rng))),
             pool: Pool::new(cfg.workers, cfg.queue_capacity),
             service_time: cfg.service_time.sampler(),
             deps,
@@ -144,6 +151,15 @@ impl ServiceRt {
     /// The service's duplicated side effects in the run report.
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
         r.duplicates = self.duplicates;
+        r.instances = self.fleet.as_ref().map(|f| f.report());
+    }
+
+    /// The card's bar (and instance pips).
+    pub fn fill_view(&self, v: &mut crate::view::NodeView) {
+        match &self.fleet {
+            None => self.pool.fill_view(v),
+            Some(f) => f.fill_view(v),
+        }
     }
 
     /// A crash empties the pool and the bulkheads.
@@ -171,6 +187,9 @@ fn service_mut(sim: &mut Sim, node: usize) -> &mut ServiceRt {
 /// load shedding may reject it (the queue is already long: say no early
 /// rather than queue work that will be late), otherwise the pool takes it.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
+    if service(sim, node).fleet.is_some() {
+        return arrive_at_instance(sim, node, idx);
+    }
     let now = sim.now().0;
     let s = service_mut(sim, node);
     if let Some(limiter) = &mut s.limiter {
@@ -186,8 +205,48 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     sim.admit(node, idx);
 }
 
+/// The same for a service with instances: a ready instance takes the call,
+/// round-robin; with none ready the connection is refused (a Kubernetes
+/// Service without endpoints). Then its own pool's gates.
+#[cold]
+fn arrive_at_instance(sim: &mut Sim, node: usize, idx: u32) {
+    let s = service_mut(sim, node);
+    let Some(f) = &mut s.fleet else { return };
+    let Some(slot) = f.pick() else {
+        return sim.refuse(node, idx, Outcome::Failed(FailReason::Refused));
+    };
+    let pool = &f.pools[usize::from(slot)];
+    let shed = s.shed_queue_threshold.is_some_and(|t| pool.busy >= pool.capacity && pool.queue_depth() >= t);
+    sim.calls.at_mut(idx).shard = slot;
+    pass_gates(sim, node, idx, shed)
+}
+
+/// The rate limiter, then load shedding (`shed`: the pool's queue is past
+/// the threshold), then the pool.
+fn pass_gates(sim: &mut Sim, node: usize, idx: u32, shed: bool) {
+    let now = sim.now().0;
+    let s = service_mut(sim, node);
+    if let Some(limiter) = &mut s.limiter {
+        if !limiter.try_take(now) {
+            sim.calls.at_mut(idx).retry_after_us = limiter.retry_after_us;
+            return sim.refuse(node, idx, Outcome::Failed(FailReason::RateLimited));
+        }
+    }
+    if shed {
+        return sim.refuse(node, idx, Outcome::Failed(FailReason::Rejected));
+    }
+    sim.admit(node, idx);
+}
+
 /// The local work on a call is done: call the operation's dependencies.
 pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req) {
+    let slot = sim.calls.at(idx).shard;
+    if let Some(f) = &mut service_mut(sim, node).fleet {
+        // A bad version's own errors, on top of the service's.
+        if f.fails(slot) {
+            return sim.finish(node, idx, Outcome::Failed(FailReason::ErrorStatus));
+        }
+    }
     match service(sim, node).fanout {
         Fanout::Sequential => next_sequential_dep(sim, node, idx, op, 0, req),
         Fanout::Parallel => {
@@ -198,8 +257,7 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
             sim.calls.at_mut(idx).pending = count as u16;
             let mut from = 0;
             while let Some(i) = service(sim, node).next_dep(op, from) {
-                let edge = service(sim, node).deps[i].edge;
-                sim.send_dep(node, req, idx, edge);
+                instances::call_dep(sim, node, req, idx, i);
                 from = i + 1;
             }
         }
@@ -211,9 +269,8 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
 fn next_sequential_dep(sim: &mut Sim, node: usize, call: u32, op: u16, from: usize, req: Req) {
     match service(sim, node).next_dep(op, from) {
         Some(i) => {
-            let edge = service(sim, node).deps[i].edge;
             sim.calls.at_mut(call).stage = i as u16;
-            sim.send_dep(node, req, call, edge);
+            instances::call_dep(sim, node, req, call, i);
         }
         None => sim.finish(node, call, Outcome::Ok),
     }
@@ -221,6 +278,15 @@ fn next_sequential_dep(sim: &mut Sim, node: usize, call: u32, op: u16, from: usi
 
 /// A dependency's call made for `parent` ended: continue, or answer.
 pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outcome) {
+    if service(sim, node).fleet.is_some() && service(sim, node).fanout == Fanout::Sequential {
+        let stage = sim.calls.at(parent).stage;
+        instances::release(sim, node, parent, Some(usize::from(stage)));
+    }
+    after_child(sim, node, parent, outcome);
+}
+
+/// What follows a dependency's answer (or a failure to get a connection for it).
+pub(crate) fn after_child(sim: &mut Sim, node: usize, parent: u32, outcome: Outcome) {
     let p = sim.calls.at(parent);
     let (op, stage, req) = (p.op, p.stage, p.req_next_hop());
     match service(sim, node).fanout {
@@ -234,6 +300,8 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
             let p = sim.calls.at_mut(parent);
             p.pending -= 1;
             if p.pending == 0 {
+                instances::release(sim, node, parent, None);
+                let p = sim.calls.at(parent);
                 let outcome = if p.dep_failed { Outcome::Failed(FailReason::ErrorStatus) } else { Outcome::Ok };
                 sim.finish(node, parent, outcome);
             }

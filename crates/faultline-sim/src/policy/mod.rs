@@ -11,3 +11,4 @@ pub mod rate_limit;
 pub use backoff::{Backoff, Jitter, RetrySchedule};
 pub use breaker::{Breaker, BreakerConfig, BreakerSpec, Preset};
 pub use budget::{BudgetConfig, RetryBudget};
+pub mod backoff_k8s;

@@ -69,6 +69,25 @@ pub enum FaultAction {
     /// `migration_window_ms` queries for them also pay its
     /// `migration_penalty_ms`. Instantaneous: a later reshard undoes it.
     Reshard { node: String, shards: u16 },
+    /// A rolling deploy of a service's instances (a Kubernetes Deployment's
+    /// RollingUpdate): new instances boot, open their pools and get ready
+    /// `readiness_delay_ms` later; old ones stop taking calls, drain, then
+    /// close their connections. `max_surge` / `max_unavailable`: a count or
+    /// "N%" of the instances, 25% each by default. Instantaneous: the rollout
+    /// runs on by itself.
+    Deploy {
+        node: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_surge: Option<super::Scale>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_unavailable: Option<super::Scale>,
+        /// A new instance's time from start to ready; `null`: the service's `startup_ms`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        readiness_delay_ms: Option<u64>,
+        /// What is wrong with the new version; `null`: nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bad: Option<super::BadVersion>,
+    },
 }
 
 impl FaultAction {
@@ -82,6 +101,7 @@ impl FaultAction {
                 | FaultAction::Resume { .. }
                 | FaultAction::Heal { .. }
                 | FaultAction::Reshard { .. }
+                | FaultAction::Deploy { .. }
         )
     }
 
@@ -100,6 +120,7 @@ impl FaultAction {
             FaultAction::EdgeLoss { .. } => "edge_loss",
             FaultAction::Spike { .. } => "spike",
             FaultAction::Reshard { .. } => "reshard",
+            FaultAction::Deploy { .. } => "deploy",
         }
     }
 }

@@ -6,14 +6,18 @@
 //! (`_ms`, `_rps`), so a document reads without a manual. Unknown fields are
 //! rejected by name: a typo must not silently fall back to a default.
 
+pub mod deploy;
 mod faults;
 pub mod generated;
+pub mod pooler;
 mod presets;
 mod resilience;
 mod sharding;
 mod validate;
 
+pub use deploy::{BadVersion, ConnectionPool, Scale};
 pub use faults::{Fault, FaultAction};
+pub use pooler::{PoolMode, PoolerConfig};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, Partitioning};
@@ -93,6 +97,7 @@ pub enum NodeKind {
     Database(DatabaseConfig),
     Queue(QueueConfig),
     Cache(CacheConfig),
+    Pooler(PoolerConfig),
 }
 
 impl NodeKind {
@@ -104,6 +109,7 @@ impl NodeKind {
             NodeKind::Database(_) => "database",
             NodeKind::Queue(_) => "queue",
             NodeKind::Cache(_) => "cache",
+            NodeKind::Pooler(_) => "pooler",
         }
     }
 }
@@ -239,6 +245,18 @@ pub struct ServiceConfig {
     /// Load shedding: answer 503 at once when this many requests already wait.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shed_queue_threshold: Option<u32>,
+    /// Replicas (pods), each with its own workers and its own connection
+    /// pools; calls go round-robin to the ready ones.
+    #[serde(skip_serializing_if = "deploy::is_one")]
+    pub instances: u32,
+    /// Each instance's connections to each database it calls; `null`: calls
+    /// need no connection of their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_pool: Option<ConnectionPool>,
+    /// An instance boots this long (after a restart, or in a deploy) before
+    /// it opens its pools and gets ready.
+    #[serde(skip_serializing_if = "deploy::is_default_startup")]
+    pub startup_ms: u64,
 }
 
 impl Default for ServiceConfig {
@@ -254,6 +272,9 @@ impl Default for ServiceConfig {
             bulkheads: Vec::new(),
             rate_limit: None,
             shed_queue_threshold: None,
+            instances: 1,
+            connection_pool: None,
+            startup_ms: deploy::DEFAULT_STARTUP_MS,
         }
     }
 }
@@ -312,6 +333,14 @@ pub struct DatabaseConfig {
     /// ... for this long after the reshard (the copy in the background).
     #[serde(skip_serializing_if = "sharding::is_default_window")]
     pub migration_window_ms: u64,
+    /// Of `max_connections`, slots kept for superusers (PostgreSQL's
+    /// superuser_reserved_connections): past max_connections - this, a new
+    /// connection is refused ("too many clients").
+    #[serde(skip_serializing_if = "deploy::is_zero_u32")]
+    pub reserved_connections: u32,
+    /// The database's work to open a connection (fork a backend, authenticate).
+    #[serde(skip_serializing_if = "deploy::is_default_connect_time")]
+    pub connect_time_ms: f64,
 }
 
 impl Default for DatabaseConfig {
@@ -327,6 +356,8 @@ impl Default for DatabaseConfig {
             directory: Vec::new(),
             migration_penalty_ms: 0.0,
             migration_window_ms: sharding::DEFAULT_MIGRATION_WINDOW_MS,
+            reserved_connections: 0,
+            connect_time_ms: deploy::DEFAULT_CONNECT_TIME_MS,
         }
     }
 }

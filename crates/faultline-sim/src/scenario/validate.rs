@@ -256,6 +256,22 @@ impl Scenario {
                 NodeKind::Service(s) => validate_service(c, &p, n, s),
                 NodeKind::Database(d) => validate_database(c, &p, d),
                 NodeKind::Cache(k) => self.validate_cache(c, &p, n, k),
+                NodeKind::Pooler(k) => {
+                    for (path, msg) in super::pooler::problems(&p, k) {
+                        c.add(path, msg);
+                    }
+                    let out: Vec<&str> = self.edges.iter().filter(|e| e.from == n.id).map(|e| e.to.as_str()).collect();
+                    let msg = format!(
+                        "pooler \"{}\" needs exactly one outgoing edge, to a database (has {})",
+                        n.id,
+                        out.len()
+                    );
+                    if out.is_empty() {
+                        c.unfinished(format!("{p}.kind"), msg);
+                    } else if out.len() > 1 || !matches!(self.kind_of(out[0]), Some(NodeKind::Database(_))) {
+                        c.add(format!("{p}.kind"), msg);
+                    }
+                }
             }
         }
     }
@@ -457,6 +473,9 @@ fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
         "MAX_QUEUE_CAPACITY",
     );
     c.dist(&format!("{p}.kind.service_time"), &s.service_time);
+    for (path, msg) in super::deploy::service_problems(p, s) {
+        c.add(path, msg);
+    }
     c.fraction(format!("{p}.kind.error_rate"), s.error_rate);
     c.fraction(format!("{p}.kind.client_error_rate"), s.client_error_rate);
     for (j, b) in s.bulkheads.iter().enumerate() {
@@ -502,6 +521,9 @@ fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
 
 /// A database's pool, query time and saturation.
 fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
+    for (path, msg) in super::deploy::database_problems(p, d) {
+        c.add(path, msg);
+    }
     c.range_u32(format!("{p}.kind.max_connections"), d.max_connections, 1, LIMITS.max_workers, "MAX_WORKERS");
     c.range_u32(
         format!("{p}.kind.queue_capacity"),
@@ -669,7 +691,7 @@ impl Scenario {
             .iter()
             .map(|n| match &n.kind {
                 NodeKind::Service(s) => s.calls.iter().filter_map(|c| index.get(c.to.as_str()).copied()).collect(),
-                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) => self
+                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) | NodeKind::Pooler(_) => self
                     .edges
                     .iter()
                     .filter(|e| e.from == n.id)
@@ -767,6 +789,11 @@ impl Scenario {
                     }
                 }
                 FaultAction::Heal { .. } => {}
+                FaultAction::Deploy { node: id, .. } => {
+                    for (path, msg) in super::deploy::deploy_problems(&p, &f.action, node(id)) {
+                        c.add(path, msg);
+                    }
+                }
                 FaultAction::Reshard { node: id, shards } => match node(id) {
                     Some(n) if matches!(n.kind, NodeKind::Database(_)) => {
                         if *shards == 0 || *shards > MAX_SHARDS {

@@ -57,6 +57,9 @@ impl Sim {
                     db.reshard(*shards, now);
                 }
             }
+            FaultAction::Deploy { node, .. } => {
+                crate::nodes::service::instances::deploy(self, self.node_index(node), &fault.action);
+            }
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
@@ -95,7 +98,8 @@ impl Sim {
             FaultAction::Restart { .. }
             | FaultAction::Resume { .. }
             | FaultAction::Heal { .. }
-            | FaultAction::Reshard { .. } => {}
+            | FaultAction::Reshard { .. }
+            | FaultAction::Deploy { .. } => {}
         }
     }
 

@@ -68,6 +68,7 @@ pub struct NodeRt {
 }
 
 impl NodeRt {
+    #[inline]
     fn account(&mut self, now: SimTime) {
         // u64 is enough: 24 h in microseconds x 2 million calls < 2^64.
         let dt = now.since(self.last_change);
@@ -260,6 +261,11 @@ impl Sim {
                         Behaviour::Balancer(BalancerRt::new(cfg, backends, &ids))
                     }
                     NodeKind::Queue(cfg) => Behaviour::Queue(QueueRt::new(cfg, out_edges(i)[0])),
+                    NodeKind::Pooler(cfg) => {
+                        let edge = out_edges(i)[0];
+                        let db = index[scenario.edges[edge as usize].to.as_str()];
+                        Behaviour::Pooler(Box::new(crate::nodes::pooler::PoolerRt::new(cfg, edge, db)))
+                    }
                     NodeKind::Cache(cfg) => {
                         let rng = owned_stream(seed, node_owner(&n.id), Purpose::Eviction);
                         Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng)))
@@ -274,7 +280,8 @@ impl Sim {
                                 bulkhead: cfg.bulkheads.iter().position(|b| b.to.contains(&c.to)).map(|b| b as u16),
                             })
                             .collect();
-                        Behaviour::Service(ServiceRt::new(cfg, deps))
+                        let rng = owned_stream(seed, node_owner(&n.id), Purpose::Instances);
+                        Behaviour::Service(ServiceRt::new(cfg, deps, rng))
                     }
                 };
                 let owner = node_owner(&n.id);
@@ -349,7 +356,7 @@ impl Sim {
         for (i, f) in scenario.faults.iter().enumerate() {
             queue.schedule_fault(SimTime::from_millis(f.at_ms), i as u32, Event::FaultStart { index: i as u32 });
         }
-        Ok(Sim {
+        let mut sim = Sim {
             scenario: scenario.clone(),
             now: SimTime::ZERO,
             end,
@@ -373,7 +380,9 @@ impl Sim {
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
             journal: None,
-        })
+        };
+        crate::nodes::service::instances::init(&mut sim);
+        Ok(sim)
     }
 
     /// The scenario being run, including faults injected so far.
@@ -648,6 +657,7 @@ impl Sim {
             Event::ProbeReply { edge, .. } | Event::ProbeTimeout { edge, .. } => {
                 Some(self.edges[edge as usize].from as usize)
             }
+            Event::Fleet { node, .. } => Some(node as usize),
         }
     }
 
@@ -668,6 +678,7 @@ impl Sim {
             Event::ProbeAnswer { edge, seq } => self.on_probe_answer(edge, seq),
             Event::ProbeReply { edge, seq, passed } => self.on_probe_result(edge, seq, passed),
             Event::ProbeTimeout { edge, seq } => self.on_probe_result(edge, seq, false),
+            Event::Fleet { node, timer } => crate::nodes::service::instances::on_timer(self, node as usize, timer),
         }
     }
 }

@@ -21,6 +21,7 @@ pub fn icon(kind: &str) -> &'static str {
         "database" => "⛁",
         "queue" => "☰",
         "cache" => "⚡",
+        "pooler" => "⇄",
         _ => "□",
     }
 }
@@ -30,6 +31,7 @@ fn queue_capacity(kind: &NodeKind) -> u32 {
         NodeKind::Service(s) => s.queue_capacity,
         NodeKind::Database(d) => d.queue_capacity,
         NodeKind::Queue(q) => q.capacity,
+        NodeKind::Pooler(p) => p.max_client_conn,
         _ => 0,
     }
 }
@@ -175,6 +177,12 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if !v.shard_busy.is_empty() {
                     { shard_strip(x, y, &n.id, &v.shard_busy, tid(format!("shards-{}", n.id))) }
+                }
+                if !v.instances.is_empty() {
+                    { super::pips::instance_pips(x, y, &n.id, &v.instances, tid(format!("instances-{}", n.id))) }
+                }
+                if let Some(c) = v.connections {
+                    { super::pips::connections_label(x, y, c, tid(format!("connections-{}", n.id))) }
                 }
                 if let Some(hit) = v.cache_hit_ratio {
                     { bar(0.0, "hit", (hit * 1000.0).round() as u32, 1000,

@@ -30,6 +30,7 @@ pub mod link;
 pub mod link_drawing;
 pub mod minimap;
 pub mod particle_layer;
+pub mod pips;
 pub mod selecting;
 pub mod viewport;
 
