@@ -1,0 +1,249 @@
+//! The search: Wing & Gong's backtracking over a list of call and return
+//! entries, with Lowe's memoization.
+//!
+//! Wing and Gong ("Testing and verifying concurrent objects", JPDC 1993) walk
+//! the history's entries in order. At a call they try to linearize that
+//! operation now: if the model allows it, they lift its call and return out of
+//! the list and start again from the front; at a return they have met an
+//! operation that had to be linearized already and was not, so they undo the
+//! last choice and try the next call after it. Lowe ("Testing for
+//! linearizability", CCPE 2017) added a cache of the configurations already
+//! explored, (set of linearized operations, model state): reaching one again
+//! cannot succeed where it failed before, so the search prunes it. Porcupine
+//! and Knossos's linear checker are built the same way.
+//!
+//! Indeterminate operations return "never": their return entries sit after
+//! every other entry, so the search succeeds as soon as every completed
+//! operation is linearized, whichever indeterminate ones were.
+//!
+//! The list is doubly linked through index arrays (lifting and unlifting are
+//! the dancing-links moves), the linearized set is a bitset, and the cache is
+//! an open-addressing table over one arena of words: no allocation per step
+//! beyond the arena's growth.
+
+use super::model::{step, RegisterState};
+use super::ops::{Operation, Status};
+use super::Limits;
+
+const NONE: u32 = u32::MAX;
+const HEAD: u32 = 0;
+
+/// What one key's search found.
+pub(crate) enum Found {
+    Linearizable,
+    /// Indices (into the key's operations) of the longest linearized prefix
+    /// seen, the operation that then could not be placed, and the state the
+    /// prefix left.
+    Not { prefix: Vec<u32>, unplaced: u32, state: RegisterState },
+    Unknown(String),
+}
+
+pub(crate) struct Outcome {
+    pub found: Found,
+    pub steps: u64,
+}
+
+/// The entry list: node 0 is the head; call and return nodes follow in
+/// history order.
+struct Entries {
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    /// Node -> operation; the top bit marks a call.
+    op_of: Vec<u32>,
+    call: Vec<u32>,
+    ret: Vec<u32>,
+}
+
+const CALL_BIT: u32 = 1 << 31;
+
+impl Entries {
+    fn new(ops: &[Operation]) -> Entries {
+        let n = ops.len() as u32;
+        // (position, is return, op): calls and returns in history order;
+        // indeterminate returns after everything.
+        let mut order: Vec<(u64, bool, u32)> = Vec::with_capacity(2 * ops.len());
+        for (i, o) in ops.iter().enumerate() {
+            order.push((o.invoke_index, false, i as u32));
+            order.push((o.return_index.unwrap_or(u64::MAX), true, i as u32));
+        }
+        order.sort_unstable();
+        let len = order.len() as u32 + 1;
+        let mut e = Entries {
+            next: (1..=len).map(|i| if i == len { NONE } else { i }).collect(),
+            prev: (0..len).map(|i| if i == 0 { NONE } else { i - 1 }).collect(),
+            op_of: vec![0; len as usize],
+            call: vec![0; n as usize],
+            ret: vec![0; n as usize],
+        };
+        for (k, &(_, is_return, op)) in order.iter().enumerate() {
+            let node = k as u32 + 1;
+            if is_return {
+                e.op_of[node as usize] = op;
+                e.ret[op as usize] = node;
+            } else {
+                e.op_of[node as usize] = op | CALL_BIT;
+                e.call[op as usize] = node;
+            }
+        }
+        e
+    }
+
+    fn unlink(&mut self, node: u32) {
+        let (p, n) = (self.prev[node as usize], self.next[node as usize]);
+        self.next[p as usize] = n;
+        if n != NONE {
+            self.prev[n as usize] = p;
+        }
+    }
+
+    fn relink(&mut self, node: u32) {
+        let (p, n) = (self.prev[node as usize], self.next[node as usize]);
+        self.next[p as usize] = node;
+        if n != NONE {
+            self.prev[n as usize] = node;
+        }
+    }
+
+    fn lift(&mut self, op: u32) {
+        self.unlink(self.call[op as usize]);
+        self.unlink(self.ret[op as usize]);
+    }
+
+    fn unlift(&mut self, op: u32) {
+        self.relink(self.ret[op as usize]);
+        self.relink(self.call[op as usize]);
+    }
+}
+
+/// The configurations already explored: (linearized bitset, state), stored
+/// contiguously, found through an open-addressing table of arena offsets.
+struct Memo {
+    stride: usize,
+    arena: Vec<u64>,
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl Memo {
+    fn new(words: usize) -> Memo {
+        Memo { stride: words + 2, arena: Vec::new(), slots: vec![NONE; 1024], len: 0 }
+    }
+
+    fn bytes(&self) -> u64 {
+        (self.arena.capacity() * 8 + self.slots.capacity() * 4) as u64
+    }
+
+    fn hash(bits: &[u64], state: [u64; 2]) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        for &w in bits.iter().chain(state.iter()) {
+            h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29);
+        }
+        h ^ (h >> 31)
+    }
+
+    /// Adds the configuration; false if it was there already.
+    fn insert(&mut self, bits: &[u64], state: RegisterState) -> bool {
+        let s = state.words();
+        let mask = self.slots.len() - 1;
+        let mut i = Memo::hash(bits, s) as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == NONE {
+                break;
+            }
+            let at = slot as usize * self.stride;
+            let stored = &self.arena[at..at + self.stride];
+            if stored[..bits.len()] == *bits && stored[bits.len()..] == s {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = self.len as u32;
+        self.arena.extend_from_slice(bits);
+        self.arena.extend_from_slice(&s);
+        self.len += 1;
+        if self.len * 2 > self.slots.len() {
+            self.grow();
+        }
+        true
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        self.slots = vec![NONE; size];
+        let w = self.stride - 2;
+        for k in 0..self.len {
+            let at = k * self.stride;
+            let h = Memo::hash(&self.arena[at..at + w], [self.arena[at + w], self.arena[at + w + 1]]);
+            let mut i = h as usize & (size - 1);
+            while self.slots[i] != NONE {
+                i = (i + 1) & (size - 1);
+            }
+            self.slots[i] = k as u32;
+        }
+    }
+}
+
+/// Searches for a linearization of one key's operations from `start`.
+pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], limits: &Limits) -> Outcome {
+    let mut list = Entries::new(ops);
+    let words = ops.len().div_ceil(64).max(1);
+    let mut bits = vec![0u64; words];
+    let mut memo = Memo::new(words);
+    let mut stack: Vec<(u32, RegisterState)> = Vec::new();
+    let mut remaining_ok = ops.iter().filter(|o| o.status == Status::Ok).count();
+    let mut state = start;
+    let mut entry = list.next[HEAD as usize];
+    let mut steps = 0u64;
+    let mut best: Option<(Vec<u32>, u32, RegisterState)> = None;
+    loop {
+        if remaining_ok == 0 {
+            return Outcome { found: Found::Linearizable, steps };
+        }
+        if steps >= limits.max_steps_per_key {
+            let reason = format!("gave up after {steps} steps (the limit per key)");
+            return Outcome { found: Found::Unknown(reason), steps };
+        }
+        if memo.bytes() > limits.max_memo_bytes {
+            let reason = format!("gave up after {steps} steps: the memo table passed {} bytes", limits.max_memo_bytes);
+            return Outcome { found: Found::Unknown(reason), steps };
+        }
+        steps += 1;
+        // While a completed operation remains, its return is still in the
+        // list, so the walk meets it before running off the end.
+        let tagged = list.op_of[entry as usize];
+        let op = tagged & !CALL_BIT;
+        if tagged & CALL_BIT != 0 {
+            if let Some(after) = step(state, &ops[op as usize], ghosts) {
+                bits[op as usize / 64] |= 1 << (op % 64);
+                if memo.insert(&bits, after) {
+                    stack.push((op, state));
+                    state = after;
+                    list.lift(op);
+                    if ops[op as usize].status == Status::Ok {
+                        remaining_ok -= 1;
+                    }
+                    entry = list.next[HEAD as usize];
+                    continue;
+                }
+                bits[op as usize / 64] &= !(1 << (op % 64));
+            }
+            entry = list.next[entry as usize];
+        } else {
+            if best.as_ref().is_none_or(|b| stack.len() > b.0.len()) {
+                best = Some((stack.iter().map(|&(o, _)| o).collect(), op, state));
+            }
+            let Some((undo, before)) = stack.pop() else {
+                let (prefix, unplaced, state) = best.unwrap_or((Vec::new(), op, state));
+                return Outcome { found: Found::Not { prefix, unplaced, state }, steps };
+            };
+            state = before;
+            bits[undo as usize / 64] &= !(1 << (undo % 64));
+            list.unlift(undo);
+            if ops[undo as usize].status == Status::Ok {
+                remaining_ok += 1;
+            }
+            entry = list.next[list.call[undo as usize] as usize];
+        }
+    }
+}
