@@ -6,36 +6,41 @@
 //! window (with the operations still outstanding, as indeterminate) when one
 //! of its operations completes.
 //!
-//! What falls out of a window, and why the verdict stays sound:
-//! - A completed (`ok`) operation is dropped only once it returned before every
-//!   operation kept (and every one outstanding) on its key was invoked. Then
-//!   every linearization of the whole history places it before all of them,
-//!   so the kept ones start from some value the dropped ones left: the window
-//!   starts from [`RegisterState::Any`] and the first operation that looks
-//!   decides which.
-//! - An indeterminate (`info`) operation may take effect at any later time, so
-//!   when the window must shrink and no completed one can go, the oldest
-//!   indeterminate write becomes a "ghost": its value may appear at any moment
-//!   from then on (more freedom than it really has: it could only appear once).
+//! What falls out of a window, and why the verdict stays sound. When a key
+//! holds more than `window` operations, a cut is chosen: an event index `c`
+//! such that between half the window and the window's worth of the latest
+//! operations were invoked after it (the cut with the fewest operations
+//! straddling it, exact when some instant had none in flight). Then:
+//! - an operation that returned before `c` is dropped: every linearization
+//!   places it before every operation kept, so the kept ones start from some
+//!   value the dropped ones left ([`RegisterState::Any`]: the first operation
+//!   that looks decides which);
+//! - an operation invoked before `c` that had not returned by then (or is
+//!   indeterminate), or one that completes later but was invoked before `c`,
+//!   is dropped if it is a read (a history without one of its reads is still
+//!   linearizable if it was), and otherwise becomes a "ghost": its value may
+//!   appear in the register at any moment (more freedom than it really had).
+//!   A ghost of a completed write is retired once every operation kept was
+//!   invoked after it returned (its effect is then in the starting value);
+//!   an indeterminate one never is.
 //!
-//! Both only ever allow more, so a window found not linearizable means the
-//! history is not (`NotLinearizable` is final, and the key is no longer
+//! All of this only ever allows more, so a window found not linearizable means
+//! the history is not (`NotLinearizable` is final, and the key is no longer
 //! checked); a window found linearizable says nothing about violations that
-//! straddle what was dropped ([`Checker::dropped`] counts it). The whole-history
-//! [`super::check_history`] at the end of a run gives the exact verdict. A key
-//! whose window cannot be kept under four times its size (an operation
-//! outstanding for a very long time), or that gathers more than
-//! [`MAX_GHOSTS`] ghost values, is `Unknown` from then on.
+//! straddle what was dropped ([`Checker::dropped`] counts it). The
+//! whole-history [`super::check_history`] at the end of a run gives the exact
+//! verdict. A key with more than [`MAX_GHOSTS`] live ghost values is `Unknown`
+//! until some retire.
 
 use super::model::RegisterState;
-use super::ops::{HistoryError, Model, Operation, Paired, Pairing, Status};
+use super::ops::{HistoryError, Model, Operation, Paired, Pairing};
 use super::{check_key, Limits, Verdict};
 use crate::history::{Event, Function, Value};
 use std::collections::BTreeMap;
 
 /// Default number of completed operations kept per key.
 pub const DEFAULT_WINDOW: usize = 64;
-/// Most ghost values a key keeps before its verdict becomes `Unknown`.
+/// Most live ghost values a key may have; past it its verdict is `Unknown`.
 pub const MAX_GHOSTS: usize = 1024;
 
 /// An incremental linearizability checker (see the module docs).
@@ -53,25 +58,68 @@ pub struct Checker {
 #[derive(Clone, Debug, Default)]
 struct KeyWindow {
     ops: Vec<Operation>,
-    /// Sorted, for the model's binary search.
-    ghosts: Vec<i64>,
-    /// Completed operations dropped (the window then starts from `Any`).
-    dropped_ok: u64,
-    dropped_info: u64,
+    /// (value, return index or `u64::MAX`): values that dropped writes may
+    /// still put in the register.
+    ghosts: Vec<(i64, u64)>,
+    /// The last cut: operations invoked before it are no longer kept.
+    cut: Option<u64>,
+    dropped: u64,
     dirty: bool,
-    /// Set once final: not linearizable, or the window could not be kept bounded.
+    /// Set once not linearizable: final.
     settled: Option<Verdict>,
     last: Option<Verdict>,
 }
 
+impl KeyWindow {
+    /// Drops `op`, whose interval reaches past the cut: reads go, writes
+    /// become ghosts.
+    fn ghost(&mut self, op: &Operation) {
+        self.dropped += 1;
+        let value = match (op.f, op.value) {
+            (Function::Write, Value::One(v)) | (Function::Cas, Value::Pair(_, v)) => v,
+            _ => return,
+        };
+        let until = op.return_index.unwrap_or(u64::MAX);
+        match self.ghosts.iter_mut().find(|g| g.0 == value) {
+            Some(g) => g.1 = g.1.max(until),
+            None => self.ghosts.push((value, until)),
+        }
+    }
+
+    /// Cuts the window back to between `window / 2` and `window` operations.
+    fn shrink(&mut self, window: usize) {
+        if self.ops.len() <= window {
+            return;
+        }
+        self.ops.sort_by_key(|o| o.invoke_index);
+        let len = self.ops.len();
+        // Drop the first k (by invoke); the cut is the k-th's invoke. The
+        // fewest straddling the cut wins; among equals, the most dropped.
+        let straddling = |k: usize| {
+            let c = self.ops[k].invoke_index;
+            self.ops[..k].iter().filter(|o| o.return_index.is_none_or(|r| r >= c)).count()
+        };
+        let k = (len - window..=len - window / 2).rev().min_by_key(|&k| straddling(k)).unwrap_or(len - window);
+        let c = self.ops[k].invoke_index;
+        let old: Vec<Operation> = self.ops.drain(..k).collect();
+        for op in &old {
+            match op.return_index {
+                Some(r) if r < c => self.dropped += 1,
+                _ => self.ghost(op),
+            }
+        }
+        self.cut = Some(c);
+    }
+}
+
 impl Checker {
     /// A checker keeping at most `window` completed operations per key (at
-    /// least 1).
+    /// least 2).
     pub fn new(model: Model, limits: Limits, window: usize) -> Checker {
         Checker {
             model,
             limits,
-            window: window.max(1),
+            window: window.max(2),
             pairing: Pairing::default(),
             events: 0,
             keys: BTreeMap::new(),
@@ -87,10 +135,15 @@ impl Checker {
         if let Paired::Operation(op) = paired {
             let key = op.key;
             let w = self.keys.entry(key).or_default();
-            if w.settled.is_none() {
+            if w.settled.is_some() {
+                return Ok(());
+            }
+            w.dirty = true;
+            if w.cut.is_some_and(|c| op.invoke_index < c) {
+                w.ghost(&op);
+            } else {
                 w.ops.push(op);
-                w.dirty = true;
-                self.shrink(key);
+                w.shrink(self.window);
             }
         }
         Ok(())
@@ -107,8 +160,20 @@ impl Checker {
             w.dirty = false;
             let mut ops = w.ops.clone();
             ops.extend(self.pairing.outstanding().filter(|o| o.key == key));
-            let start = if w.dropped_ok > 0 { RegisterState::Any } else { RegisterState::Null };
-            let (verdict, steps) = check_key(key, &ops, start, &w.ghosts, &self.limits);
+            // Ghosts of writes that returned before every operation here (and
+            // every read outstanding) was invoked are in the starting value.
+            let outstanding = self.pairing.outstanding_invokes(key);
+            let first = ops.iter().map(|o| o.invoke_index).chain(outstanding).min().unwrap_or(u64::MAX);
+            w.ghosts.retain(|g| g.1 >= first);
+            let mut ghosts: Vec<i64> = w.ghosts.iter().map(|g| g.0).collect();
+            ghosts.sort_unstable();
+            let start = if w.cut.is_some() { RegisterState::Any } else { RegisterState::Null };
+            let (verdict, steps) = if ghosts.len() > MAX_GHOSTS {
+                let reason = format!("more than {MAX_GHOSTS} values of dropped writes may still appear");
+                (Verdict::Unknown { key, reason }, 0)
+            } else {
+                check_key(key, &ops, start, &ghosts, &self.limits)
+            };
             self.steps += steps;
             if matches!(verdict, Verdict::NotLinearizable(_)) {
                 w.settled = Some(verdict.clone());
@@ -140,69 +205,16 @@ impl Checker {
     /// Operations dropped from the windows so far (0: every verdict so far
     /// was the whole history's).
     pub fn dropped(&self) -> u64 {
-        self.keys.values().map(|w| w.dropped_ok + w.dropped_info).sum()
+        self.keys.values().map(|w| w.dropped).sum()
+    }
+
+    /// Ghost values held now (see the module docs).
+    pub fn ghosts(&self) -> usize {
+        self.keys.values().map(|w| w.ghosts.len()).sum()
     }
 
     /// Operations held in the windows now.
     pub fn held(&self) -> usize {
         self.keys.values().map(|w| w.ops.len()).sum()
-    }
-
-    /// Brings `key`'s window back to its size, as far as it soundly can.
-    fn shrink(&mut self, key: u64) {
-        let Some(w) = self.keys.get_mut(&key) else { return };
-        while w.ops.len() > self.window && w.settled.is_none() {
-            // The completed operation that returned first may go if it
-            // returned before every other operation on the key was invoked.
-            let first = (0..w.ops.len())
-                .filter(|&i| w.ops[i].status == Status::Ok)
-                .min_by_key(|&i| w.ops[i].return_index);
-            if let Some(i) = first {
-                let returned = w.ops[i].return_index.unwrap_or(u64::MAX);
-                let others = w.ops.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, o)| o.invoke_index);
-                let earliest = others.chain(self.pairing.outstanding_invokes(key)).min().unwrap_or(u64::MAX);
-                if returned < earliest {
-                    w.ops.remove(i);
-                    w.dropped_ok += 1;
-                    continue;
-                }
-            }
-            // Otherwise the oldest indeterminate operation becomes a ghost.
-            let oldest_info = (0..w.ops.len())
-                .filter(|&i| w.ops[i].status == Status::Info)
-                .min_by_key(|&i| w.ops[i].invoke_index);
-            if let Some(i) = oldest_info {
-                let op = w.ops.remove(i);
-                w.dropped_info += 1;
-                let value = match (op.f, op.value) {
-                    (Function::Write, Value::One(v)) | (Function::Cas, Value::Pair(_, v)) => Some(v),
-                    _ => None,
-                };
-                if let Some(v) = value {
-                    if let Err(at) = w.ghosts.binary_search(&v) {
-                        w.ghosts.insert(at, v);
-                    }
-                }
-                if w.ghosts.len() > MAX_GHOSTS {
-                    let reason = format!(
-                        "more than {MAX_GHOSTS} values of indeterminate writes dropped from the window"
-                    );
-                    w.settled = Some(Verdict::Unknown { key, reason });
-                }
-                continue;
-            }
-            if w.ops.len() > 4 * self.window {
-                let since = self.pairing.outstanding_invokes(key).min().unwrap_or(0);
-                let reason = format!(
-                    "the window passed {} operations: the operation outstanding since event {since} holds it open",
-                    4 * self.window
-                );
-                w.settled = Some(Verdict::Unknown { key, reason });
-            }
-            break;
-        }
-        if w.settled.is_some() {
-            w.ops = Vec::new();
-        }
     }
 }
