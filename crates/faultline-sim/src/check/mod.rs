@@ -33,7 +33,7 @@ pub use incremental::{Checker, DEFAULT_WINDOW};
 pub use model::RegisterState;
 pub use ops::{operations, HistoryError, Model, Operation, Status};
 
-use crate::history::Event;
+use crate::history::{Event, Function, Value};
 use search::{search, Found};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -75,6 +75,10 @@ pub struct Counterexample {
     pub state: RegisterState,
     /// An operation that had returned and could not be placed after it.
     pub unplaced: Operation,
+    /// `unplaced` observes a value no operation on the key writes (a read of
+    /// it, or a compare-and-set expecting it), so it fits nowhere: found
+    /// before any search (the prefix is then empty).
+    pub value_never_written: bool,
 }
 
 /// The verdict on a history.
@@ -159,6 +163,17 @@ pub(crate) fn check_key(
     ghosts: &[i64],
     limits: &Limits,
 ) -> (Verdict, u64) {
+    if let Some(i) = never_written(ops, start, ghosts) {
+        let counterexample = Counterexample {
+            key,
+            linearized: 0,
+            prefix_tail: Vec::new(),
+            state: start,
+            unplaced: ops[i].clone(),
+            value_never_written: true,
+        };
+        return (Verdict::NotLinearizable(counterexample), 0);
+    }
     let outcome = search(ops, start, ghosts, limits);
     let verdict = match outcome.found {
         Found::Linearizable => Verdict::Linearizable,
@@ -171,10 +186,39 @@ pub(crate) fn check_key(
                 prefix_tail: prefix[tail..].iter().map(|&i| ops[i as usize].clone()).collect(),
                 state,
                 unplaced: ops[unplaced as usize].clone(),
+                value_never_written: false,
             })
         }
     };
     (verdict, outcome.steps)
+}
+
+/// The first completed operation that observes a value nothing writes: a
+/// read of it, or a successful compare-and-set expecting it. No search can
+/// place it, and proving so by search alone can take exponential time (every
+/// subset of the indeterminate writes before it is tried), so it is looked for
+/// first.
+fn never_written(ops: &[Operation], start: RegisterState, ghosts: &[i64]) -> Option<usize> {
+    if start == RegisterState::Any {
+        return None;
+    }
+    let mut written: Vec<i64> = ops
+        .iter()
+        .filter_map(|o| match (o.f, o.value) {
+            (Function::Write, Value::One(v)) | (Function::Cas, Value::Pair(_, v)) => Some(v),
+            _ => None,
+        })
+        .chain(ghosts.iter().copied())
+        .collect();
+    written.sort_unstable();
+    let observed = |o: &Operation| match (o.f, o.value) {
+        (Function::Read, Value::One(v)) | (Function::Cas, Value::Pair(v, _)) => Some(v),
+        _ => None,
+    };
+    (0..ops.len())
+        .filter(|&i| ops[i].status == Status::Ok)
+        .filter(|&i| observed(&ops[i]).is_some_and(|v| written.binary_search(&v).is_err()))
+        .min_by_key(|&i| ops[i].return_index)
 }
 
 impl std::fmt::Display for Verdict {
@@ -183,6 +227,11 @@ impl std::fmt::Display for Verdict {
         match self {
             Verdict::Linearizable => write!(out, "linearizable"),
             Verdict::Unknown { key, reason } => write!(out, "unknown: key {key}: {reason}"),
+            Verdict::NotLinearizable(c) if c.value_never_written => {
+                writeln!(out, "NOT linearizable: key {}", c.key)?;
+                writeln!(out, "  this operation observes a value no operation on the key writes:")?;
+                write!(out, "    {}", c.unplaced)
+            }
             Verdict::NotLinearizable(c) => {
                 writeln!(out, "NOT linearizable: key {}", c.key)?;
                 writeln!(out, "  the longest linearization found places {} operations, ending:", c.linearized)?;

@@ -76,6 +76,17 @@ pub struct Operation {
     pub return_time_us: Option<u64>,
 }
 
+impl Operation {
+    /// The value as a sortable key.
+    pub(crate) fn value_key(&self) -> (u8, i64, i64) {
+        match self.value {
+            Value::None => (0, 0, 0),
+            Value::One(v) => (1, v, 0),
+            Value::Pair(e, n) => (2, e, n),
+        }
+    }
+}
+
 impl fmt::Display for Operation {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = |v: Option<i64>| v.map_or("null".to_string(), |v| v.to_string());

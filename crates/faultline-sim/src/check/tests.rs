@@ -149,27 +149,46 @@ fn bad_histories_are_errors_naming_the_event() {
     assert!(check_history(&shape, Model::Register, &Limits::default()).is_err());
 }
 
-/// Many concurrent writes and a read of none of them's values: every order
-/// must be tried, so a tiny step limit gives up instead of deciding.
+/// Twelve concurrent writes, then two reads that see different values though
+/// nothing was written between them: every subset of the writes must be tried
+/// before saying no, so a tiny step limit gives up instead of deciding.
 #[test]
 fn the_step_limit_gives_unknown_not_a_hang() {
     let mut h = Vec::new();
     for p in 0..12 {
         h.push(ev(p, 'i', Write, one(p as i64)));
     }
-    h.extend([ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(99))]);
     for p in 0..12 {
         h.push(ev(p, 'o', Write, one(p as i64)));
     }
+    h.extend([ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(5)), ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(6))]);
     let tight = Limits { max_steps_per_key: 50, ..Limits::default() };
     let report = check_history(&h, Model::Register, &tight).unwrap();
     assert!(matches!(report.verdict, Verdict::Unknown { key: 0, .. }), "{}", report.verdict);
     assert_eq!(report.steps, 50);
     // With room, the memo table keeps it small: configurations are subsets of
-    // the 12 writes times a handful of states, not 12! orders.
+    // the 12 writes times a dozen states, not 12! orders.
     let report = check_history(&h, Model::Register, &Limits::default()).unwrap();
-    assert!(matches!(report.verdict, Verdict::NotLinearizable(_)));
-    assert!(report.steps < 200_000, "{}", report.steps);
+    let Verdict::NotLinearizable(c) = &report.verdict else { panic!("{}", report.verdict) };
+    assert!(!c.value_never_written);
+    assert_eq!(c.linearized, 13, "{}", report.verdict);
+    assert_eq!(c.unplaced.value, one(6));
+    assert!(report.steps < 13 * 4096 * 4, "{}", report.steps);
+}
+
+/// A read of a value nothing wrote fits nowhere; it is named before any search.
+#[test]
+fn a_read_of_a_value_never_written_is_found_at_once() {
+    let mut h = Vec::new();
+    for p in 0..30 {
+        h.extend([ev(p, 'i', Write, one(p as i64)), ev(p, 'n', Write, one(p as i64))]);
+    }
+    h.extend([ev(40, 'i', Read, NULL), ev(40, 'o', Read, one(99))]);
+    let report = check_history(&h, Model::Register, &Limits::default()).unwrap();
+    let Verdict::NotLinearizable(c) = &report.verdict else { panic!("{}", report.verdict) };
+    assert!(c.value_never_written);
+    assert_eq!((c.unplaced.value, report.steps), (one(99), 0));
+    assert!(report.verdict.to_string().contains("observes a value no operation on the key writes"));
 }
 
 fn push_all(checker: &mut Checker, events: &[Event]) {
