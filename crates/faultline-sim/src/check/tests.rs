@@ -112,6 +112,10 @@ fn compare_and_set_chains() {
     info.extend([ev(2, 'i', Cas, Value::Pair(0, 1)), ev(2, 'n', Cas, Value::Pair(0, 1))]);
     info.extend(step(3, Read, one(1)));
     assert!(linearizable(&info));
+    // ... or never (it could not have matched at any point: it did not happen).
+    let mut never = info.clone();
+    never.extend([ev(4, 'i', Cas, Value::Pair(9, 1)), ev(4, 'n', Cas, Value::Pair(9, 1))]);
+    assert!(linearizable(&never));
     info.extend(step(3, Read, one(0)));
     assert!(!linearizable(&info));
 }
