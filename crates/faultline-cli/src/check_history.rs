@@ -31,8 +31,8 @@ pub fn run(path: &str, model: &str, json: bool, max_steps: u64) -> u8 {
 }
 
 fn check(path: &str, model: &str, json: bool, max_steps: u64) -> Result<(u8, String), String> {
-    let model = Model::from_name(model)
-        .ok_or_else(|| format!("unknown model {model:?}: use register or cas-register"))?;
+    let model =
+        Model::from_name(model).ok_or_else(|| format!("unknown model {model:?}: use register or cas-register"))?;
     let text = if path == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;

@@ -40,7 +40,11 @@ pub(crate) enum Found {
     /// Indices (into the key's operations) of the longest linearized prefix
     /// seen, the operation that then could not be placed, and the state the
     /// prefix left.
-    Not { prefix: Vec<u32>, unplaced: u32, state: RegisterState },
+    Not {
+        prefix: Vec<u32>,
+        unplaced: u32,
+        state: RegisterState,
+    },
     Unknown(String),
 }
 

@@ -70,7 +70,8 @@ fn a_read_concurrent_with_a_write_may_see_either_value() {
 
 #[test]
 fn an_indeterminate_write_may_take_effect_later_or_never() {
-    let later = [ev(1, 'i', Write, one(1)), ev(1, 'n', Write, one(1)), ev(2, 'i', Read, NULL), ev(2, 'o', Read, one(1))];
+    let later =
+        [ev(1, 'i', Write, one(1)), ev(1, 'n', Write, one(1)), ev(2, 'i', Read, NULL), ev(2, 'o', Read, one(1))];
     assert!(linearizable(&later));
     let never = [ev(1, 'i', Write, one(1)), ev(1, 'n', Write, one(1)), ev(2, 'i', Read, NULL), ev(2, 'o', Read, NULL)];
     assert!(linearizable(&never));
