@@ -23,8 +23,9 @@
 //! order only, which turns 2^k subsets of k twins into k + 1.
 //!
 //! The list is doubly linked through index arrays (lifting and unlifting are
-//! the dancing-links moves), the linearized set is a bitset, and the cache is
-//! an open-addressing table over one arena of words: no allocation per step
+//! the dancing-links moves), the linearized set is a bitset whose full
+//! leading words the memo counts rather than stores, and the cache is an
+//! open-addressing table over one arena of words: no allocation per step
 //! beyond the arena's growth.
 
 use super::model::{step, RegisterState};
@@ -125,54 +126,103 @@ impl Entries {
     }
 }
 
-/// The configurations already explored: (linearized bitset, state), stored
-/// contiguously, found through an open-addressing table of arena offsets.
+/// The set of linearized operations: a bitset that knows how many of its
+/// first words are full, so the memo stores only what follows them. In a long
+/// history nearly everything before the current point is linearized, and a
+/// whole bitset per configuration (as Lowe's and Porcupine's memo keep) would
+/// cost n / 8 bytes per step.
+struct Linearized {
+    words: Vec<u64>,
+    /// `words[..full]` are all ones.
+    full: usize,
+    /// `words[top..]` are all zero.
+    top: usize,
+}
+
+impl Linearized {
+    fn new(n: usize) -> Linearized {
+        Linearized { words: vec![0; n.div_ceil(64).max(1)], full: 0, top: 0 }
+    }
+
+    fn has(&self, i: u32) -> bool {
+        self.words[i as usize / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn set(&mut self, i: u32) {
+        let w = i as usize / 64;
+        self.words[w] |= 1 << (i % 64);
+        self.top = self.top.max(w + 1);
+        while self.full < self.words.len() && self.words[self.full] == u64::MAX {
+            self.full += 1;
+        }
+    }
+
+    fn clear(&mut self, i: u32) {
+        let w = i as usize / 64;
+        self.words[w] &= !(1 << (i % 64));
+        self.full = self.full.min(w);
+    }
+
+    /// (number of full leading words, the words after them up to the last
+    /// non-zero one): equal sets give equal keys.
+    fn key(&mut self) -> (u64, &[u64]) {
+        while self.top > self.full && self.words[self.top - 1] == 0 {
+            self.top -= 1;
+        }
+        let top = self.top.max(self.full);
+        (self.full as u64, &self.words[self.full..top])
+    }
+}
+
+/// The configurations already explored: (linearized set, state), stored one
+/// after another in an arena as [full words, state, state, tail length,
+/// tail...], found through an open-addressing table of entry numbers.
 struct Memo {
-    stride: usize,
     arena: Vec<u64>,
+    starts: Vec<usize>,
     slots: Vec<u32>,
-    len: usize,
 }
 
 impl Memo {
-    fn new(words: usize) -> Memo {
-        Memo { stride: words + 2, arena: Vec::new(), slots: vec![NONE; 1024], len: 0 }
+    fn new() -> Memo {
+        Memo { arena: Vec::new(), starts: Vec::new(), slots: vec![NONE; 1024] }
     }
 
     fn bytes(&self) -> u64 {
-        (self.arena.capacity() * 8 + self.slots.capacity() * 4) as u64
+        (self.arena.capacity() * 8 + self.starts.capacity() * 8 + self.slots.capacity() * 4) as u64
     }
 
-    fn hash(bits: &[u64], state: [u64; 2]) -> u64 {
+    fn hash(header: &[u64], tail: &[u64]) -> u64 {
         let mut h = 0xcbf2_9ce4_8422_2325u64;
-        for &w in bits.iter().chain(state.iter()) {
+        for &w in header.iter().chain(tail) {
             h = (h ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29);
         }
         h ^ (h >> 31)
     }
 
     /// Adds the configuration; false if it was there already.
-    fn insert(&mut self, bits: &[u64], state: RegisterState) -> bool {
-        let s = state.words();
+    fn insert(&mut self, set: &mut Linearized, state: RegisterState) -> bool {
+        let (full, tail) = set.key();
+        let [s0, s1] = state.words();
+        let header = [full, s0, s1, tail.len() as u64];
         let mask = self.slots.len() - 1;
-        let mut i = Memo::hash(bits, s) as usize & mask;
+        let mut i = Memo::hash(&header, tail) as usize & mask;
         loop {
             let slot = self.slots[i];
             if slot == NONE {
                 break;
             }
-            let at = slot as usize * self.stride;
-            let stored = &self.arena[at..at + self.stride];
-            if stored[..bits.len()] == *bits && stored[bits.len()..] == s {
+            let at = self.starts[slot as usize];
+            if self.arena[at..at + 4] == header && self.arena[at + 4..at + 4 + tail.len()] == *tail {
                 return false;
             }
             i = (i + 1) & mask;
         }
-        self.slots[i] = self.len as u32;
-        self.arena.extend_from_slice(bits);
-        self.arena.extend_from_slice(&s);
-        self.len += 1;
-        if self.len * 2 > self.slots.len() {
+        self.slots[i] = self.starts.len() as u32;
+        self.starts.push(self.arena.len());
+        self.arena.extend_from_slice(&header);
+        self.arena.extend_from_slice(tail);
+        if self.starts.len() * 2 > self.slots.len() {
             self.grow();
         }
         true
@@ -181,10 +231,9 @@ impl Memo {
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
         self.slots = vec![NONE; size];
-        let w = self.stride - 2;
-        for k in 0..self.len {
-            let at = k * self.stride;
-            let h = Memo::hash(&self.arena[at..at + w], [self.arena[at + w], self.arena[at + w + 1]]);
+        for (k, &at) in self.starts.iter().enumerate() {
+            let len = self.arena[at + 3] as usize;
+            let h = Memo::hash(&self.arena[at..at + 4], &self.arena[at + 4..at + 4 + len]);
             let mut i = h as usize & (size - 1);
             while self.slots[i] != NONE {
                 i = (i + 1) & (size - 1);
@@ -198,9 +247,8 @@ impl Memo {
 pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], limits: &Limits) -> Outcome {
     let mut list = Entries::new(ops);
     let twin = earlier_twins(ops);
-    let words = ops.len().div_ceil(64).max(1);
-    let mut bits = vec![0u64; words];
-    let mut memo = Memo::new(words);
+    let mut bits = Linearized::new(ops.len());
+    let mut memo = Memo::new();
     let mut stack: Vec<(u32, RegisterState)> = Vec::new();
     let mut remaining_ok = ops.iter().filter(|o| o.status == Status::Ok).count();
     let mut state = start;
@@ -226,13 +274,13 @@ pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], li
         let op = tagged & !CALL_BIT;
         let is_call = tagged & CALL_BIT != 0;
         let t = twin[op as usize];
-        if is_call && t != NONE && bits[t as usize / 64] & (1 << (t % 64)) == 0 {
+        if is_call && t != NONE && !bits.has(t) {
             // Its earlier twin goes first.
             entry = list.next[entry as usize];
         } else if is_call {
             if let Some(after) = step(state, &ops[op as usize], ghosts) {
-                bits[op as usize / 64] |= 1 << (op % 64);
-                if memo.insert(&bits, after) {
+                bits.set(op);
+                if memo.insert(&mut bits, after) {
                     stack.push((op, state));
                     state = after;
                     list.lift(op);
@@ -242,7 +290,7 @@ pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], li
                     entry = list.next[HEAD as usize];
                     continue;
                 }
-                bits[op as usize / 64] &= !(1 << (op % 64));
+                bits.clear(op);
             }
             entry = list.next[entry as usize];
         } else {
@@ -254,7 +302,7 @@ pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], li
                 return Outcome { found: Found::Not { prefix, unplaced, state }, steps };
             };
             state = before;
-            bits[undo as usize / 64] &= !(1 << (undo % 64));
+            bits.clear(undo);
             list.unlift(undo);
             if ops[undo as usize].status == Status::Ok {
                 remaining_ok += 1;

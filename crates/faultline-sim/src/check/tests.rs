@@ -268,3 +268,19 @@ fn too_many_ghosts_is_unknown() {
     let Verdict::Unknown { key: 0, reason } = c.check() else { panic!() };
     assert!(reason.contains("more than 1024 values"), "{reason}");
 }
+
+/// The memo table's size is bounded too: past it, unknown.
+#[test]
+fn the_memory_limit_gives_unknown() {
+    let mut h = Vec::new();
+    for p in 0..12 {
+        h.push(ev(p, 'i', Write, one(p as i64)));
+    }
+    for p in 0..12 {
+        h.push(ev(p, 'o', Write, one(p as i64)));
+    }
+    h.extend([ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(5)), ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(6))]);
+    let small = Limits { max_memo_bytes: 64 << 10, ..Limits::default() };
+    let Verdict::Unknown { reason, .. } = check_history(&h, Model::Register, &small).unwrap().verdict else { panic!() };
+    assert!(reason.contains("memo table passed 65536 bytes"), "{reason}");
+}
