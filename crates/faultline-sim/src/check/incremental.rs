@@ -41,7 +41,7 @@ use std::collections::BTreeMap;
 /// Default number of completed operations kept per key.
 pub const DEFAULT_WINDOW: usize = 64;
 /// Most live ghost values a key may have; past it its verdict is `Unknown`.
-pub const MAX_GHOSTS: usize = 1024;
+pub const MAX_GHOSTS: usize = 16_384;
 
 /// An incremental linearizability checker (see the module docs).
 #[derive(Clone, Debug)]
