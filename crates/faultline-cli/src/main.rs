@@ -6,6 +6,7 @@
 
 mod bench;
 mod exercise;
+mod check_history;
 mod output;
 mod progress;
 
@@ -86,6 +87,23 @@ enum Command {
     /// (exit 0 passed, 1 failed, 2 bad input), `schema`.
     #[command(subcommand)]
     Exercise(exercise::ExerciseCommand),
+    /// Check a history of reads, writes and compare-and-sets (JSON lines) for
+    /// linearizability, key by key. Exit 0 linearizable, 1 not linearizable,
+    /// 2 bad input, 3 unknown (the search passed its step limit).
+    CheckHistory {
+        /// History file (JSON lines), or `-` for standard input.
+        history: String,
+        /// The object each key is: `register` (read/write) or `cas-register`
+        /// (read/write/cas).
+        #[arg(long, default_value = "cas-register")]
+        model: String,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Search steps allowed per key before the verdict is unknown.
+        #[arg(long, default_value_t = faultline_sim::check::DEFAULT_MAX_STEPS_PER_KEY)]
+        max_steps: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -157,6 +175,10 @@ fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Exercise(_) => Err("exercise commands are handled by `exercise::execute`".into()),
+        Command::CheckHistory { history, model, json, max_steps } => {
+            // Its exit code is the verdict (see check_history.rs).
+            std::process::exit(check_history::run(&history, &model, json, max_steps).into())
+        }
         Command::Validate { scenario } => {
             let sc = load(&scenario)?;
             println!(

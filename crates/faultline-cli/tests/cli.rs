@@ -190,3 +190,66 @@ fn lint_lists_the_designs_weak_spots_and_bad_input_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("is not a scenario"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn check_history_gives_the_verdict_as_text_json_and_exit_code() {
+    let good = "crates/faultline-sim/tests/histories/etcd_002.jsonl";
+    let out = faultline(&["check-history", good], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with(&format!("{good}: linearizable\n")), "{}", text(&out.stdout));
+
+    let bad = "crates/faultline-sim/tests/histories/quiz-register-2-bad.jsonl";
+    let out = faultline(&["check-history", bad, "--model", "register"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("NOT linearizable: key 0"), "{stdout}");
+    assert!(stdout.contains("read -> 0 (process 2, key 0, events 5..6, 41 us..91 us)"), "{stdout}");
+
+    // The JSON is the engine's report, the same numbers.
+    let out = faultline(&["check-history", bad, "--json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let events = faultline_sim::history::parse_json_lines(&std::fs::read_to_string(repo().join(bad)).unwrap()).unwrap();
+    let report = faultline_sim::check::check_history(
+        &events,
+        faultline_sim::check::Model::CasRegister,
+        &faultline_sim::check::Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(json["verdict"], "not-linearizable");
+    assert_eq!(json["model"], "cas-register");
+    assert_eq!(json["steps"], report.steps);
+    assert_eq!(json["unplaced"]["invoke_index"], 5);
+    assert_eq!(json["linearized"], 3);
+
+    // Standard input, and a step limit too small to decide: unknown, exit 3.
+    let history = std::fs::read_to_string(repo().join("crates/faultline-sim/tests/histories/etcd_007.jsonl")).unwrap();
+    let out = faultline(&["check-history", "-", "--max-steps", "100"], Some(&history));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("unknown: key 0: gave up after 100 steps"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn check_history_names_the_bad_line() {
+    let cases = [
+        // Not an event (blank lines still count for the line number).
+        ("{\"process\": 1, \"type\": \"invoke\", \"f\": \"read\"}\n\n{\"process\": 1, \"type\": \"done\"}\n", "line 3:"),
+        // A completion nobody invoked.
+        ("{\"process\": 1, \"type\": \"invoke\", \"f\": \"read\"}\n\n{\"process\": 2, \"type\": \"ok\", \"f\": \"read\"}\n", "line 3: process 2 completes an operation it never invoked"),
+        // A cas in a plain register.
+        ("{\"process\": 1, \"type\": \"invoke\", \"f\": \"cas\", \"value\": [1, 2]}\n", "line 1: a compare-and-set in a register history"),
+    ];
+    for (input, message) in cases {
+        let out = faultline(&["check-history", "-", "--model", "register"], Some(input));
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{input}: {err}");
+        assert!(err.contains(message), "{input}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = faultline(&["check-history", "no/such/history.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read no/such/history.jsonl"));
+    let out = faultline(&["check-history", "-", "--model", "queue"], Some(""));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown model \"queue\""));
+}

@@ -14,6 +14,7 @@
 
 pub mod calls;
 pub mod catalogue;
+pub mod check;
 pub mod dist;
 pub mod event;
 pub mod exercise;
