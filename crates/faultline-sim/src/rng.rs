@@ -54,6 +54,10 @@ pub enum Purpose {
     Probes = 10,
     /// A cache's random evictions.
     Eviction = 11,
+    /// A store's internal network latencies and replica choices.
+    Replication = 12,
+    /// A store member's election timeouts and anti-entropy peers.
+    Elections = 13,
 }
 
 /// The stable id of a node, from its name in the document.

@@ -53,6 +53,24 @@ pub struct NodeView {
     /// A cache's hit ratio (0..1) over the last second; `None` for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_hit_ratio: Option<f64>,
+    /// A replicated store's members, leader and correctness counters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreView>,
+}
+
+/// What a store's card shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreView {
+    /// "cp" or "ap".
+    pub mode: String,
+    /// Per replica: up (not crashed by a fault).
+    pub replicas_up: Vec<bool>,
+    /// CP: the replica leading now, if any.
+    pub leader: Option<u16>,
+    /// CP: the highest term any replica has seen.
+    pub term: u64,
+    pub stale_reads: u64,
+    pub unavailable: u64,
 }
 
 /// A circuit breaker as the playground draws it.

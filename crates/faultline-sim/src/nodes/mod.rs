@@ -22,6 +22,7 @@ pub mod partition;
 pub mod pool;
 pub mod queue;
 pub mod service;
+pub mod store;
 
 use crate::calls::{Outcome, Req};
 use crate::rng::SimRng;
@@ -34,6 +35,7 @@ pub use database::DatabaseRt;
 pub use pool::{Admit, Pool};
 pub use queue::QueueRt;
 pub use service::ServiceRt;
+pub use store::StoreRt;
 
 /// A node's runtime state, by kind.
 #[derive(Clone, Debug)]
@@ -45,6 +47,8 @@ pub enum Behaviour {
     Queue(QueueRt),
     /// Boxed: its entries and books would widen every node otherwise.
     Cache(Box<CacheRt>),
+    /// Boxed like the cache: replicas, logs and books.
+    Store(Box<StoreRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -57,6 +61,7 @@ pub enum KindTag {
     Database,
     Queue,
     Cache,
+    Store,
 }
 
 impl Behaviour {
@@ -68,6 +73,7 @@ impl Behaviour {
             Behaviour::Database(_) => KindTag::Database,
             Behaviour::Queue(_) => KindTag::Queue,
             Behaviour::Cache(_) => KindTag::Cache,
+            Behaviour::Store(_) => KindTag::Store,
         }
     }
 
@@ -80,7 +86,7 @@ impl Behaviour {
             Behaviour::Service(s) => s.work_time(rng, slow),
             Behaviour::Database(d) => d.work_time(rng, slow, shard, migrating),
             Behaviour::Cache(c) => c.work_time(rng, slow),
-            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) | Behaviour::Store(_) => 0,
         }
     }
 
@@ -101,6 +107,7 @@ impl Behaviour {
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
             Behaviour::Cache(c) => c.fill_view(v),
+            Behaviour::Store(s) => s.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -112,6 +119,7 @@ impl Behaviour {
             Behaviour::Queue(q) => q.fill_report(r),
             Behaviour::Database(d) => d.fill_report(r),
             Behaviour::Cache(c) => c.fill_report(r),
+            Behaviour::Store(s) => s.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -160,6 +168,7 @@ impl Sim {
             KindTag::Database => database::arrive(self, node, idx),
             KindTag::Queue => queue::arrive(self, node, idx),
             KindTag::Cache => cache::arrive(self, node, idx),
+            KindTag::Store => store::arrive(self, node, idx),
         }
     }
 
@@ -168,7 +177,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
-            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
+            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue | KindTag::Store => {
                 self.finish(node, idx, Outcome::Ok)
             }
         }
@@ -180,7 +189,7 @@ impl Sim {
             KindTag::Balancer => balancer::child_done(self, node, parent, outcome),
             KindTag::Service => service::child_done(self, node, parent, outcome),
             KindTag::Cache => cache::child_done(self, node, parent, outcome),
-            KindTag::Client | KindTag::Database | KindTag::Queue => {}
+            KindTag::Client | KindTag::Database | KindTag::Queue | KindTag::Store => {}
         }
     }
 
@@ -203,20 +212,25 @@ impl Sim {
     /// the ones it made; `own_calls` are those it had made on its own
     /// account, with the time each was sent.
     pub(crate) fn crashed_at(&mut self, node: usize, own_calls: Vec<(u64, Req)>) {
+        if self.nodes[node].behaviour.tag() == KindTag::Store {
+            return store::crash(self, node);
+        }
         match &mut self.nodes[node].behaviour {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Cache(c) => c.crash(),
-            Behaviour::Client | Behaviour::Balancer(_) => {}
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Store(_) => {}
         }
     }
 
     /// `node` is up and running after a fault started or ended: it resumes
     /// what a crash or pause held back.
     pub(crate) fn resumed_at(&mut self, node: usize) {
-        if self.nodes[node].behaviour.tag() == KindTag::Queue {
-            queue::pump(self, node);
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::pump(self, node),
+            KindTag::Store => store::resumed(self, node),
+            _ => {}
         }
     }
 }

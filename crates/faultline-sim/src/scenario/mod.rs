@@ -11,12 +11,14 @@ pub mod generated;
 mod presets;
 mod resilience;
 mod sharding;
+mod store;
 mod validate;
 
 pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, Partitioning};
+pub use store::{Consistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};
 pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
 use crate::dist::Dist;
@@ -93,6 +95,7 @@ pub enum NodeKind {
     Database(DatabaseConfig),
     Queue(QueueConfig),
     Cache(CacheConfig),
+    Store(StoreConfig),
 }
 
 impl NodeKind {
@@ -104,6 +107,7 @@ impl NodeKind {
             NodeKind::Database(_) => "database",
             NodeKind::Queue(_) => "queue",
             NodeKind::Cache(_) => "cache",
+            NodeKind::Store(_) => "store",
         }
     }
 }
@@ -615,5 +619,21 @@ impl Scenario {
 
     pub fn node_index(&self, id: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// A store replica's id (`<store>/<index>`) as (store node, index).
+    pub fn store_member(&self, id: &str) -> Option<(usize, u32)> {
+        let (store, i) = id.rsplit_once('/')?;
+        let i: u32 = i.parse().ok()?;
+        let n = self.node_index(store)?;
+        match &self.nodes[n].kind {
+            NodeKind::Store(cfg) if i < cfg.replicas => Some((n, i)),
+            _ => None,
+        }
+    }
+
+    /// Whether `region` is one a store places replicas in.
+    pub fn is_store_region(&self, region: &str) -> bool {
+        self.nodes.iter().any(|n| matches!(&n.kind, NodeKind::Store(c) if c.regions.iter().any(|r| r == region)))
     }
 }
