@@ -57,6 +57,183 @@ fn rw(read: f64, write: f64) -> Value {
     json!([{"name": "read", "method": "GET", "weight": read}, {"name": "write", "method": "PUT", "weight": write}])
 }
 
+/// C(n, k).
+fn choose(n: u32, k: u32) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1))
+}
+
+/// PBS: the probability that a read of R random replicas, right after a
+/// write reached exactly W of N, misses it: C(N-W, R) / C(N, R).
+fn pbs_miss(n: u32, r: u32, w: u32) -> f64 {
+    choose(n - w, r) / choose(n, r)
+}
+
+/// Share of probes (reads `after_ms` after each acknowledged write) that
+/// missed the write, on an AP store of N replicas with random quorums, no
+/// read repair or anti-entropy, instantaneous messages and `lag` on the
+/// asynchronous copies; and the probes made.
+fn probe_miss(n: u32, r: u32, w: u32, lag: Value, after_ms: f64, writes_per_s: f64, ms: u64) -> (f64, u64) {
+    let store = json!({"type": "store", "replicas": n, "mode": "ap", "read_quorum": r, "write_quorum": w,
+        "quorum_choice": "random", "replica_latency": {"type": "constant", "ms": 0.0}, "replication_lag": lag});
+    let ops = json!([{"name": "write", "method": "PUT"}]);
+    let s = scenario(store, &[("c", None, ops, writes_per_s)], json!({"type": "sequential", "start": 1}), ms, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.store_probe(0, Some(after_ms));
+    sim.run();
+    let st = sim.store(0).unwrap().stats();
+    (st.probe_stale as f64 / st.probes.max(1) as f64, st.probes)
+}
+
+/// Four standard errors of a share p estimated from `n` samples (and a
+/// floor, for p = 0 or 1, of a few samples' worth).
+fn tolerance(p: f64, n: u64) -> f64 {
+    4.0 * (p * (1.0 - p) / n as f64).sqrt() + 3.0 / n as f64
+}
+
+#[test]
+fn pbs_a_read_right_after_the_ack_sees_the_write_as_the_formula_says() {
+    println!("  N  R  W   formula P(consistent)   engine   probes");
+    for (n, r, w) in [(3, 1, 1), (3, 1, 2), (3, 2, 1), (5, 1, 1), (5, 2, 2), (5, 1, 3), (5, 3, 3), (3, 2, 2)] {
+        let (miss, probes) = probe_miss(n, r, w, json!({"type": "constant", "ms": 100000.0}), 0.0, 400.0, 10_000);
+        let expected = pbs_miss(n, r, w);
+        println!("  {n}  {r}  {w}   {:.4}                  {:.4}   {probes}", 1.0 - expected, 1.0 - miss);
+        assert!(probes > 3_500, "{probes}");
+        let tol = tolerance(expected, probes);
+        assert!((miss - expected).abs() <= tol, "N={n} R={r} W={w}: missed {miss}, formula {expected} (+-{tol})");
+        if r + w > n {
+            assert_eq!(miss, 0.0, "R + W > N: strict quorums never miss");
+        }
+    }
+}
+
+#[test]
+fn pbs_t_visibility_rises_with_time_under_exponential_lag() {
+    let (n, r, w, mean) = (5, 2, 1, 10.0);
+    let mut last = 1.0;
+    println!("  t ms   formula P(consistent)   engine");
+    for t in [0.0, 2.5, 5.0, 10.0, 20.0] {
+        let (miss, probes) =
+            probe_miss(n, r, w, json!({"type": "exponential", "mean_ms": mean}), t, 400.0, 10_000);
+        let expected = pbs_miss(n, r, w) * libm::exp(-f64::from(r) * t / mean);
+        println!("  {t:>4}   {:.4}                  {:.4}", 1.0 - expected, 1.0 - miss);
+        assert!((miss - expected).abs() <= tolerance(expected, probes), "t={t}: {miss} vs {expected}");
+        assert!(miss <= last + tolerance(expected, probes));
+        last = miss;
+    }
+}
+
+#[test]
+fn client_reads_are_never_stale_with_strict_quorums_and_often_are_without() {
+    let lag = json!({"type": "exponential", "mean_ms": 50.0});
+    let keys = json!({"type": "uniform", "count": 5});
+    let run = |r: u32, w: u32| {
+        let store = json!({"type": "store", "replicas": 3, "mode": "ap", "read_quorum": r, "write_quorum": w,
+            "quorum_choice": "random", "replication_lag": lag});
+        let s = scenario(store, &[("c", None, rw(4.0, 1.0), 300.0)], keys.clone(), 10_000, json!([]));
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run();
+        sim.audit().unwrap();
+        report_store(&sim)
+    };
+    let strict = run(2, 2);
+    assert_eq!((strict["stale_reads"].as_u64(), strict["violations"].as_u64()), (Some(0), Some(0)), "{strict}");
+    let partial = run(1, 1);
+    assert!(partial["stale_reads"].as_u64().unwrap() > 50, "{partial}");
+    assert_eq!(partial["violations"], 0, "eventual consistency promises no fresh reads");
+}
+
+/// Success shares of the clients in regions a and b, each side of a
+/// partition a | b in force the whole run; the store has two replicas in
+/// a, one in b.
+fn availability(store: Value) -> (f64, f64) {
+    let clients = [("ca", Some("a"), rw(1.0, 1.0), 100.0), ("cb", Some("b"), rw(1.0, 1.0), 100.0)];
+    let faults = json!([{"at_ms": 0, "action": {"type": "partition", "a": ["a"], "b": ["b"]}}]);
+    let s = scenario(store, &clients, json!({"type": "uniform", "count": 10}), 20_000, faults);
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    sim.audit().unwrap();
+    let share = |i: usize| {
+        let m = sim.node_metrics(i);
+        m.ok as f64 / m.completed().max(1) as f64
+    };
+    (share(1), share(2))
+}
+
+#[test]
+fn under_a_partition_cp_serves_only_the_majority_side_and_ap_serves_both() {
+    let regions = json!(["a", "b", "a"]);
+    let cp = availability(json!({"type": "store", "mode": "cp", "replicas": 3, "regions": regions}));
+    let ap = availability(json!({"type": "store", "mode": "ap", "replicas": 3, "regions": regions,
+        "read_consistency": "one", "write_consistency": "one"}));
+    let ap_quorum = availability(json!({"type": "store", "mode": "ap", "replicas": 3, "regions": regions}));
+    println!("  store          majority side   minority side");
+    println!("  CP             {:.4}          {:.4}", cp.0, cp.1);
+    println!("  AP ONE         {:.4}          {:.4}", ap.0, ap.1);
+    println!("  AP QUORUM      {:.4}          {:.4}", ap_quorum.0, ap_quorum.1);
+    assert!(cp.0 > 0.97 && cp.1 < 0.01, "{cp:?}");
+    assert!(ap.0 > 0.999 && ap.1 > 0.999, "{ap:?}");
+    assert!(ap_quorum.0 > 0.999 && ap_quorum.1 < 0.01, "{ap_quorum:?}");
+}
+
+mod cp_under_faults {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum F {
+        Crash(u32),
+        Split(u64),
+    }
+
+    fn fault() -> impl Strategy<Value = (u64, u64, F)> {
+        let f = prop_oneof![(0u32..5).prop_map(F::Crash), (1u64..31).prop_map(F::Split)];
+        (0u64..7_000, 100u64..3_000, f)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        /// No acknowledged write is lost and no read returns a value older
+        /// than the last write acknowledged before it began, whatever
+        /// crashes and partitions the members go through.
+        #[test]
+        fn cp_never_loses_an_acknowledged_write_nor_reads_stale(
+            five in any::<bool>(),
+            lease in any::<bool>(),
+            faults in proptest::collection::vec(fault(), 1..5),
+        ) {
+            let n = if five { 5u32 } else { 3 };
+            let faults: Vec<Value> = faults
+                .iter()
+                .map(|(at, d, f)| match f {
+                    F::Crash(i) => json!({"at_ms": at, "duration_ms": d,
+                        "action": {"type": "crash", "node": format!("kv/{}", i % n)}}),
+                    F::Split(mask) => {
+                        let (a, b): (Vec<u32>, Vec<u32>) = (0..n).partition(|i| mask & (1 << i) != 0);
+                        let ids = |v: Vec<u32>| v.iter().map(|i| format!("kv/{i}")).collect::<Vec<_>>();
+                        let (a, b) = if a.is_empty() || b.is_empty() { (ids(vec![0]), ids(vec![1])) } else { (ids(a), ids(b)) };
+                        json!({"at_ms": at, "duration_ms": d, "action": {"type": "partition", "a": a, "b": b}})
+                    }
+                })
+                .collect();
+            let store = json!({"type": "store", "mode": "cp", "replicas": n,
+                "read_mode": if lease { "lease" } else { "read_index" },
+                "replica_latency": {"type": "exponential", "mean_ms": 2.0}});
+            let s = scenario(store, &[("c", None, rw(1.0, 1.0), 150.0)], json!({"type": "uniform", "count": 3}), 10_000, json!(faults));
+            let mut sim = Sim::new(&s).unwrap();
+            sim.run();
+            sim.audit().unwrap();
+            let st = report_store(&sim);
+            prop_assert!(st["writes"].as_u64().unwrap() > 100, "{}", st);
+            prop_assert_eq!(st["stale_reads"].as_u64(), Some(0), "{}", st);
+            prop_assert_eq!(st["lost_writes"].as_u64(), Some(0), "{}", st);
+        }
+    }
+}
+
 fn report_store(sim: &Sim) -> Value {
     let r = serde_json::to_value(sim.report()).unwrap();
     r["nodes"][0]["store"].clone()
