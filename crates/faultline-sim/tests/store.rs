@@ -79,7 +79,8 @@ fn probe_miss(n: u32, r: u32, w: u32, lag: Value, after_ms: f64, writes_per_s: f
     let store = json!({"type": "store", "replicas": n, "mode": "ap", "read_quorum": r, "write_quorum": w,
         "quorum_choice": "random", "replica_latency": {"type": "constant", "ms": 0.0}, "replication_lag": lag});
     let ops = json!([{"name": "write", "method": "PUT"}]);
-    let s = scenario(store, &[("c", None, ops, writes_per_s)], json!({"type": "sequential", "start": 1}), ms, json!([]));
+    let s =
+        scenario(store, &[("c", None, ops, writes_per_s)], json!({"type": "sequential", "start": 1}), ms, json!([]));
     let mut sim = Sim::new(&s).unwrap();
     sim.store_probe(0, Some(after_ms));
     sim.run();
@@ -115,8 +116,7 @@ fn pbs_t_visibility_rises_with_time_under_exponential_lag() {
     let mut last = 1.0;
     println!("  t ms   formula P(consistent)   engine");
     for t in [0.0, 2.5, 5.0, 10.0, 20.0] {
-        let (miss, probes) =
-            probe_miss(n, r, w, json!({"type": "exponential", "mean_ms": mean}), t, 400.0, 10_000);
+        let (miss, probes) = probe_miss(n, r, w, json!({"type": "exponential", "mean_ms": mean}), t, 400.0, 10_000);
         let expected = pbs_miss(n, r, w) * libm::exp(-f64::from(r) * t / mean);
         println!("  {t:>4}   {:.4}                  {:.4}", 1.0 - expected, 1.0 - miss);
         assert!((miss - expected).abs() <= tolerance(expected, probes), "t={t}: {miss} vs {expected}");
@@ -274,4 +274,29 @@ fn a_cp_store_elects_a_leader_and_commits() {
             + 2 * sim.totals().in_flight
     );
     let _ = SimTime::ZERO;
+}
+
+#[test]
+fn a_deposed_leaders_uncommitted_writes_are_discarded_at_heal() {
+    let store = json!({"type": "store", "mode": "cp", "replicas": 3});
+    let s =
+        scenario(store, &[("c", None, rw(1.0, 1.0), 200.0)], json!({"type": "uniform", "count": 3}), 8_000, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(1_000));
+    let old = sim.view().nodes[0].store.clone().unwrap();
+    let leader = old.leader.expect("a leader within a second");
+    let others: Vec<String> = (0..3).filter(|&i| i != leader).map(|i| format!("kv/{i}")).collect();
+    let cut = json!({"at_ms": 1_000, "duration_ms": 3_000,
+        "action": {"type": "partition", "a": [format!("kv/{leader}")], "b": others}});
+    sim.inject(serde_json::from_value(cut).unwrap()).unwrap();
+    sim.step_until(SimTime::from_millis(3_000));
+    let during = sim.view().nodes[0].store.clone().unwrap();
+    assert!(during.term > old.term, "the majority elected a new leader: {during:?}");
+    sim.run();
+    sim.audit().unwrap();
+    let st = report_store(&sim);
+    println!("{st}");
+    assert!(st["discarded_entries"].as_u64().unwrap() > 0, "{st}");
+    assert!(st["unavailable"].as_u64().unwrap() > 0, "writes sent to the old leader timed out: {st}");
+    assert_eq!((st["lost_writes"].as_u64(), st["stale_reads"].as_u64()), (Some(0), Some(0)), "{st}");
 }

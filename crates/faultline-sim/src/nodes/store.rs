@@ -587,6 +587,23 @@ impl StoreRt {
         }
     }
 
+    /// Acknowledged writes undone by the end. CP keeps every write in its
+    /// log: an acknowledged write is lost when the committed log of the
+    /// member furthest committed lacks it. AP keeps only the newest version
+    /// of a key: one is lost when the surviving value was acknowledged
+    /// before it was invoked (see `Books::lost_writes`).
+    fn lost_writes(&self) -> u64 {
+        match self.mode {
+            StoreMode::Ap => self.books.lost_writes(|k| self.surviving(k)),
+            StoreMode::Cp => {
+                let Some(m) = self.members.iter().max_by_key(|m| m.raft.commit) else { return 0 };
+                let committed: std::collections::BTreeSet<i64> =
+                    m.raft.log[..m.raft.commit as usize].iter().filter_map(|e| e.cmd.map(|c| c.1)).collect();
+                self.books.acked_values().filter(|v| !committed.contains(v)).count() as u64
+            }
+        }
+    }
+
     /// Whether the configuration promises fresh reads: CP reading through
     /// the leader, or AP with strict quorums (R + W > N).
     fn promises_fresh_reads(&self) -> bool {
@@ -610,7 +627,7 @@ impl StoreRt {
 
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
         let s = self.books.stats;
-        let lost = self.books.lost_writes(|k| self.surviving(k));
+        let lost = self.lost_writes();
         let violations = if self.promises_fresh_reads() { s.stale_reads + lost } else { 0 };
         r.store = Some(crate::report::StoreReport {
             mode: if self.mode == StoreMode::Cp { "cp" } else { "ap" },

@@ -138,6 +138,11 @@ impl Books {
         *latest = (*latest).max(invoke_us);
     }
 
+    /// The values of the acknowledged writes.
+    pub fn acked_values(&self) -> impl Iterator<Item = i64> + '_ {
+        self.ack_us.keys().copied()
+    }
+
     /// Acknowledged writes undone by the end: `surviving` gives each key's
     /// final value (None: nothing survived).
     pub fn lost_writes(&self, surviving: impl Fn(u64) -> Option<Versioned>) -> u64 {
