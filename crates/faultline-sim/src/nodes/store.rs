@@ -334,8 +334,13 @@ impl StoreRt {
     }
 
     fn arm_timer(&mut self, env: &mut Env, member: u16, kind: TimerKind) {
+        self.arm_timer_in(env, member, kind, None);
+    }
+
+    /// Arms a timer `delay` from now (`None`: the kind's usual delay).
+    fn arm_timer_in(&mut self, env: &mut Env, member: u16, kind: TimerKind, delay: Option<u64>) {
         let m = usize::from(member);
-        let delay = match kind {
+        let delay = delay.unwrap_or_else(|| match kind {
             TimerKind::Election => {
                 let (lo, hi) = self.election_us;
                 let span = (hi - lo).min(u64::from(u32::MAX - 1)) as u32;
@@ -343,7 +348,7 @@ impl StoreRt {
             }
             TimerKind::Heartbeat => self.heartbeat_us,
             TimerKind::AntiEntropy => self.anti_entropy_us.unwrap_or(u64::MAX / 4),
-        };
+        });
         let epoch = match kind {
             TimerKind::Election => {
                 self.members[m].raft.timer_epoch += 1;
@@ -368,8 +373,15 @@ impl StoreRt {
     fn start_member(&mut self, env: &mut Env, m: u16) {
         match self.mode {
             StoreMode::Cp => self.arm_timer(env, m, TimerKind::Election),
-            StoreMode::Ap if self.anti_entropy_us.is_some() => self.arm_timer(env, m, TimerKind::AntiEntropy),
-            StoreMode::Ap => {}
+            StoreMode::Ap => {
+                // The first round at a random point of the interval: the
+                // members' rounds are not in step.
+                if let Some(every) = self.anti_entropy_us {
+                    let span = every.min(u64::from(u32::MAX)) as u32;
+                    let first = u64::from(below(&mut self.members[usize::from(m)].rng, span)) + 1;
+                    self.arm_timer_in(env, m, TimerKind::AntiEntropy, Some(first));
+                }
+            }
         }
     }
 

@@ -60,6 +60,7 @@ pub struct Raft {
     pub role: Role,
     pub leader: Option<u16>,
     votes: u64,
+    pre_votes: u64,
     /// Leader: per member, the next entry to send and the highest known stored.
     next_index: Vec<u64>,
     match_index: Vec<u64>,
@@ -83,6 +84,18 @@ pub struct Raft {
 
 #[derive(Clone, Debug)]
 pub enum Body {
+    /// Pre-vote (Ongaro's thesis §9.6): would you vote for me in `term`?
+    /// Nothing changes at the receiver, so a member cut off in a minority
+    /// cannot inflate its term and depose the leader when it comes back.
+    PreVote {
+        term: u64,
+        last_index: u64,
+        last_term: u64,
+    },
+    PreVoteReply {
+        term: u64,
+        granted: bool,
+    },
     Vote {
         term: u64,
         last_index: u64,
@@ -133,6 +146,7 @@ impl Raft {
             role: Role::Follower,
             leader: None,
             votes: 0,
+            pre_votes: 0,
             next_index: vec![1; n],
             match_index: vec![0; n],
             acked_round: vec![0; n],
@@ -308,13 +322,32 @@ impl StoreRt {
         self.arm_timer(env, l, TimerKind::Heartbeat);
     }
 
-    /// Member `m`'s election timeout ran out: it stands for the next term.
+    /// Member `m`'s election timeout ran out: it asks whether it could
+    /// win the next term (pre-vote), and stands only if a majority says so.
     pub(super) fn cp_election(&mut self, env: &mut Env, m: u16) {
         let mi = usize::from(m);
         let raft = &mut self.members[mi].raft;
         if raft.is_leader() {
             return;
         }
+        raft.leader = None;
+        raft.pre_votes = 1 << mi;
+        let (term, last_index, last_term) = (raft.term + 1, raft.last_index(), raft.term_at(raft.last_index()));
+        self.arm_timer(env, m, TimerKind::Election);
+        if self.majority() == 1 {
+            return self.stand(env, m);
+        }
+        for j in 0..self.n() {
+            if j != mi {
+                self.send(env, m, j as u16, 0, StoreBody::Cp(Body::PreVote { term, last_index, last_term }));
+            }
+        }
+    }
+
+    /// A majority would vote for `m`: it stands for the next term.
+    fn stand(&mut self, env: &mut Env, m: u16) {
+        let mi = usize::from(m);
+        let raft = &mut self.members[mi].raft;
         raft.term += 1;
         raft.role = Role::Candidate;
         raft.voted_for = Some(m);
@@ -378,6 +411,24 @@ impl StoreRt {
     pub(super) fn cp_receive(&mut self, env: &mut Env, from: u16, to: u16, body: Body) {
         let ti = usize::from(to);
         match body {
+            Body::PreVote { term, last_index, last_term } => {
+                let lease_us = self.election_us.0;
+                let raft = &self.members[ti].raft;
+                let in_touch = raft.is_leader() || (raft.leader.is_some() && raft.heard_us + lease_us > env.now);
+                let up_to_date = last_term > raft.term_at(raft.last_index())
+                    || (last_term == raft.term_at(raft.last_index()) && last_index >= raft.last_index());
+                let granted = term > raft.term && up_to_date && !in_touch;
+                self.send(env, to, from, 0, StoreBody::Cp(Body::PreVoteReply { term, granted }));
+            }
+            Body::PreVoteReply { term, granted } => {
+                let raft = &mut self.members[ti].raft;
+                if granted && raft.role != Role::Leader && term == raft.term + 1 {
+                    raft.pre_votes |= 1 << usize::from(from);
+                    if raft.pre_votes.count_ones() as usize == self.majority() {
+                        self.stand(env, to);
+                    }
+                }
+            }
             Body::Vote { term, last_index, last_term } => {
                 let lease_us = self.election_us.0;
                 let raft = &self.members[ti].raft;
