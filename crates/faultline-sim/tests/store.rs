@@ -300,3 +300,62 @@ fn a_deposed_leaders_uncommitted_writes_are_discarded_at_heal() {
     assert!(st["unavailable"].as_u64().unwrap() > 0, "writes sent to the old leader timed out: {st}");
     assert_eq!((st["lost_writes"].as_u64(), st["stale_reads"].as_u64()), (Some(0), Some(0)), "{st}");
 }
+
+#[test]
+fn members_and_store_regions_are_fault_targets_and_bad_settings_name_their_path() {
+    let store = json!({"type": "store", "replicas": 3, "regions": ["us", "eu"]});
+    let ok = json!([
+        {"at_ms": 10, "action": {"type": "crash", "node": "kv/2"}},
+        {"at_ms": 20, "action": {"type": "partition", "a": ["kv/0"], "b": ["eu"]}},
+    ]);
+    scenario(store.clone(), &[("c", None, rw(1.0, 1.0), 10.0)], json!({"type": "uniform", "count": 3}), 100, ok);
+    let doc = |store: Value, faults: Value| {
+        json!({"version": 1, "duration_ms": 100, "nodes": [{"id": "kv", "kind": store}], "faults": faults}).to_string()
+    };
+    let bad =
+        Scenario::from_json(&doc(store.clone(), json!([{"at_ms": 0, "action": {"type": "crash", "node": "kv/3"}}])));
+    assert!(bad.unwrap_err().to_string().contains("faults[0].action.node: no node with id \"kv/3\""));
+    let quorum = json!({"type": "store", "replicas": 3, "read_quorum": 4, "mode": "cp"});
+    let err = Scenario::from_json(&doc(quorum, json!([]))).unwrap_err().to_string();
+    assert!(err.contains("nodes[0].kind.read_quorum: must be between 1 and replicas (3) (got 4)"), "{err}");
+}
+
+#[test]
+fn a_crashed_leader_is_replaced_and_the_store_survives_its_own_crash_and_a_pause() {
+    let store = json!({"type": "store", "mode": "cp", "replicas": 3});
+    let s =
+        scenario(store, &[("c", None, rw(1.0, 1.0), 200.0)], json!({"type": "uniform", "count": 3}), 9_000, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(1_000));
+    let leader = sim.view().nodes[0].store.clone().unwrap().leader.expect("a leader");
+    let fault = |at: u64, d: u64, action: Value| {
+        serde_json::from_value(json!({"at_ms": at, "duration_ms": d, "action": action})).unwrap()
+    };
+    sim.inject(fault(1_000, 2_000, json!({"type": "crash", "node": format!("kv/{leader}")}))).unwrap();
+    sim.step_until(SimTime::from_millis(2_500));
+    let v = sim.view().nodes[0].store.clone().unwrap();
+    assert!(v.leader.is_some_and(|l| l != leader) && !v.replicas_up[usize::from(leader)], "{v:?}");
+    sim.inject(fault(4_000, 1_000, json!({"type": "crash", "node": "kv"}))).unwrap();
+    sim.inject(fault(6_000, 500, json!({"type": "pause", "node": "kv"}))).unwrap();
+    sim.step_until(SimTime::from_millis(5_900));
+    let term_before_pause = sim.store(0).unwrap().term();
+    sim.step_until(SimTime::from_millis(7_000));
+    assert_eq!(sim.store(0).unwrap().term(), term_before_pause, "a leader paused with its store keeps leading");
+    let writes_at_7s = sim.store(0).unwrap().stats().writes;
+    sim.run();
+    sim.audit().unwrap();
+    let st = report_store(&sim);
+    assert!(st["leader"].is_u64(), "{st}");
+    assert!(
+        sim.store(0).unwrap().stats().writes > writes_at_7s + 100,
+        "writes commit again after the crash and the pause: {st}"
+    );
+    assert_eq!((st["lost_writes"].as_u64(), st["stale_reads"].as_u64()), (Some(0), Some(0)), "{st}");
+    let h = sim.store_history(0).unwrap();
+    let invokes = h.iter().filter(|e| e.kind == faultline_sim::history::EventType::Invoke).count();
+    assert_eq!(
+        invokes * 2,
+        h.len() + sim.totals().in_flight as usize,
+        "every invoke but those in flight has its completion"
+    );
+}

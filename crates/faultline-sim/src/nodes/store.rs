@@ -372,7 +372,13 @@ impl StoreRt {
 
     fn start_member(&mut self, env: &mut Env, m: u16) {
         match self.mode {
-            StoreMode::Cp => self.arm_timer(env, m, TimerKind::Election),
+            StoreMode::Cp => {
+                self.arm_timer(env, m, TimerKind::Election);
+                // A leader coming back from a pause keeps leading.
+                if self.members[usize::from(m)].raft.is_leader() {
+                    self.arm_timer(env, m, TimerKind::Heartbeat);
+                }
+            }
             StoreMode::Ap => {
                 // The first round at a random point of the interval: the
                 // members' rounds are not in step.
@@ -726,6 +732,8 @@ pub(crate) fn crash(sim: &mut Sim, node: usize) {
         st.lose_memory(m);
     }
     st.waiting.clear();
+    // Its retry event is dropped while the store is down: arm a new one later.
+    st.retry_armed = false;
     for i in 0..st.ops.len() {
         if st.ops[i].open {
             let o = &st.ops[i];
