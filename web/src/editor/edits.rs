@@ -67,6 +67,9 @@ fn connection_refusal(doc: &Scenario, from: usize, to: usize) -> Option<String> 
     if matches!(a.kind, NodeKind::Database(_)) {
         return Some(format!("{} is a database: it answers calls and makes none.", a.display_name()));
     }
+    if matches!(a.kind, NodeKind::Store(_)) {
+        return Some(format!("{} is a store: it answers calls and makes none.", a.display_name()));
+    }
     None
 }
 
@@ -105,6 +108,11 @@ fn fresh_workload_id(doc: &Scenario, client: &str) -> String {
     (1..).map(|k| format!("{client}-load-{k}")).find(|id| !taken.contains(id.as_str())).expect("ids are unbounded")
 }
 
+/// Whether `name` is one of `nodes`, or a member of one (a store's replica `<store>/<i>`).
+fn named(nodes: &HashSet<String>, name: &str) -> bool {
+    nodes.contains(name) || name.rsplit_once('/').is_some_and(|(store, _)| nodes.contains(store))
+}
+
 /// Whether a fault names any of `nodes` (by id) or an edge in `edges` (from, to).
 fn fault_touches(
     f: &Fault,
@@ -119,12 +127,12 @@ fn fault_touches(
         | FaultAction::Resume { node }
         | FaultAction::SlowNode { node, .. }
         | FaultAction::NodeErrors { node, .. }
-        | FaultAction::Reshard { node, .. } => nodes.contains(node),
+        | FaultAction::Reshard { node, .. } => named(nodes, node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }
         FaultAction::Spike { workload, .. } => loads.contains(workload),
-        FaultAction::Partition { a, b, .. } => a.iter().chain(b).any(|n| nodes.contains(n)),
+        FaultAction::Partition { a, b, .. } => a.iter().chain(b).any(|n| named(nodes, n)),
         FaultAction::Heal { .. } => false,
     }
 }
