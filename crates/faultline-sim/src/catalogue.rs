@@ -63,8 +63,8 @@ pub enum FieldType {
     },
     /// On or off (`true` / `false`).
     Flag,
-    /// A list of names, as a JSON array of strings (`["us", "eu"]`).
-    Names,
+    /// A list edited as JSON: names (`["us", "eu"]`) or small objects.
+    List,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -388,7 +388,7 @@ const STORE_FIELDS: &[FieldInfo] = &[
         name: "regions",
         label: "Regions",
         unit: "",
-        ty: FieldType::Names,
+        ty: FieldType::List,
         help: "Where the replicas live, replica i in regions[i % len], e.g. [\"us\", \"eu\", \"apac\"]; empty: the node's region.",
     },
     FieldInfo {
@@ -404,6 +404,13 @@ const STORE_FIELDS: &[FieldInfo] = &[
         unit: "",
         ty: FieldType::Choice(&["one", "quorum", "all"]),
         help: "AP: a Cassandra-style level for writes instead of W.",
+    },
+    FieldInfo {
+        name: "op_consistency",
+        label: "Per-operation levels",
+        unit: "",
+        ty: FieldType::List,
+        help: "AP: levels for single operations, e.g. [{\"op\": \"checkout\", \"level\": \"all\"}]; the others use R and W.",
     },
     FieldInfo {
         name: "quorum_choice",
@@ -638,7 +645,7 @@ mod tests {
                 if !keys.contains(&f.name) {
                     let mut probe = json.clone();
                     probe[f.name] = match f.ty {
-                        FieldType::Bulkheads | FieldType::Names => serde_json::json!([]),
+                        FieldType::Bulkheads | FieldType::List => serde_json::json!([]),
                         FieldType::Number { min, .. } => serde_json::json!(min),
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),

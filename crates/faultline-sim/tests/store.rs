@@ -176,6 +176,12 @@ fn under_a_partition_cp_serves_only_the_majority_side_and_ap_serves_both() {
     assert!(cp.0 > 0.97 && cp.1 < 0.01, "{cp:?}");
     assert!(ap.0 > 0.999 && ap.1 > 0.999, "{ap:?}");
     assert!(ap_quorum.0 > 0.999 && ap_quorum.1 < 0.01, "{ap_quorum:?}");
+    // Reads at ONE (a per-operation level), writes at QUORUM: the minority
+    // side reads (half its requests) but cannot write.
+    let mixed = availability(json!({"type": "store", "mode": "ap", "replicas": 3, "regions": regions,
+        "op_consistency": [{"op": "read", "level": "one"}]}));
+    println!("  AP read ONE, write QUORUM  {:.4}  {:.4}", mixed.0, mixed.1);
+    assert!(mixed.0 > 0.999 && (mixed.1 - 0.5).abs() < 0.05, "{mixed:?}");
 }
 
 mod cp_under_faults {

@@ -116,7 +116,8 @@ struct Op {
     /// The member the client talks to, and whether that crosses regions.
     entry: u16,
     remote: bool,
-    /// AP: acknowledgements or answers still needed, and answers so far.
+    /// AP: acknowledgements or answers needed (0 until the mode sets it, or
+    /// the operation's own level), and answers so far.
     need: u32,
     acks: u32,
     replies: Vec<(u16, Option<Versioned>)>,
@@ -136,6 +137,9 @@ pub struct StoreRt {
     member_ids: Vec<String>,
     r: u32,
     w: u32,
+    /// AP: replicas an operation waits for, by operation index, where its
+    /// level is set by name (`op_consistency`).
+    op_need: Vec<Option<u32>>,
     choice: QuorumChoice,
     read_mode: ReadMode,
     read_repair: bool,
@@ -178,10 +182,12 @@ struct Env<'a> {
 impl StoreRt {
     /// `node_region`: the store node's own region (replicas' region when
     /// the config lists none). `rng(name, purpose_index)` gives owned streams.
+    /// `op_names`: the run's operations by index.
     pub fn new(
         cfg: &StoreConfig,
         id: &str,
         node_region: Option<&str>,
+        op_names: &[&str],
         mut stream: impl FnMut(&str, bool) -> SimRng,
     ) -> StoreRt {
         let n = cfg.replicas.max(1);
@@ -209,6 +215,10 @@ impl StoreRt {
             member_ids: (0..n).map(|i| format!("{id}/{i}")).collect(),
             r: cfg.r().clamp(1, n),
             w: cfg.w().clamp(1, n),
+            op_need: op_names
+                .iter()
+                .map(|name| cfg.op_consistency.iter().find(|o| o.op == *name).map(|o| o.level.count(n)))
+                .collect(),
             choice: cfg.quorum_choice,
             read_mode: cfg.read_mode,
             read_repair: cfg.read_repair,
@@ -429,13 +439,14 @@ impl StoreRt {
         Some((pick as u16, remote))
     }
 
-    /// A client's operation arrived at the store.
+    /// A client's operation (operation index `op_index`) arrived at the store.
     #[allow(clippy::too_many_arguments)]
     fn client_op(
         &mut self,
         env: &mut Env,
         call: u32,
         call_gen: u32,
+        op_index: u16,
         write: bool,
         key: u64,
         client: &[&str],
@@ -460,6 +471,7 @@ impl StoreRt {
             recorded,
             entry: entry.map_or(0, |e| e.0),
             remote: entry.is_some_and(|e| e.1),
+            need: self.op_need.get(usize::from(op_index)).copied().flatten().unwrap_or(0),
             ..Op::default()
         };
         let (idx, gen) = self.new_op(op);
@@ -701,7 +713,7 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let (id, region) = (caller.id.clone(), caller.region.clone());
     let names: Vec<&str> = std::iter::once(id.as_str()).chain(region.as_deref()).collect();
     let (st, mut env) = store_mut(sim, node);
-    st.client_op(&mut env, idx, gen, write, key, &names, region.as_deref());
+    st.client_op(&mut env, idx, gen, op, write, key, &names, region.as_deref());
     settle(sim, node);
 }
 

@@ -18,7 +18,7 @@ pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, Partitioning};
-pub use store::{Consistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};
+pub use store::{Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};
 pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
 use crate::dist::Dist;

@@ -40,6 +40,10 @@ pub struct StoreConfig {
     /// AP: the same for writes, instead of `write_quorum`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub write_consistency: Option<Consistency>,
+    /// AP: levels for single operations, by name (Cassandra sets one per
+    /// query): a GET reads, anything else writes, at that level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub op_consistency: Vec<OpConsistency>,
     /// AP: which replicas a quorum asks.
     pub quorum_choice: QuorumChoice,
     /// One-way latency between two replicas in the same region (and from a
@@ -89,6 +93,7 @@ impl Default for StoreConfig {
             regions: Vec::new(),
             read_consistency: None,
             write_consistency: None,
+            op_consistency: Vec::new(),
             quorum_choice: QuorumChoice::Nearest,
             replica_latency: Dist::constant(1.0),
             cross_region_latency_ms: 40.0,
@@ -138,6 +143,15 @@ impl Consistency {
             Consistency::All => n,
         }
     }
+}
+
+/// The consistency level of one operation (by its name in the workloads).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OpConsistency {
+    pub op: String,
+    pub level: Consistency,
 }
 
 /// Which replicas an AP quorum asks.
@@ -202,6 +216,11 @@ impl StoreConfig {
         for (field, v) in [("read_quorum", self.read_quorum), ("write_quorum", self.write_quorum)] {
             if v == 0 || v > n.max(1) {
                 add(field, format!("must be between 1 and replicas ({n}) (got {v})"));
+            }
+        }
+        for (i, o) in self.op_consistency.iter().enumerate() {
+            if o.op.is_empty() || o.op.len() > 64 {
+                add(&format!("op_consistency[{i}].op"), "must be an operation's name (1 to 64 characters)".into());
             }
         }
         for (i, r) in self.regions.iter().enumerate() {

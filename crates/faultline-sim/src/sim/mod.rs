@@ -273,7 +273,13 @@ impl Sim {
                                 if net { Purpose::Replication } else { Purpose::Elections },
                             )
                         };
-                        Behaviour::Store(Box::new(crate::nodes::StoreRt::new(cfg, &n.id, n.region.as_deref(), stream)))
+                        Behaviour::Store(Box::new(crate::nodes::StoreRt::new(
+                            cfg,
+                            &n.id,
+                            n.region.as_deref(),
+                            &op_names,
+                            stream,
+                        )))
                     }
                     NodeKind::Service(cfg) => {
                         let deps = cfg

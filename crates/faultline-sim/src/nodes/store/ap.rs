@@ -81,14 +81,17 @@ impl StoreRt {
     pub(super) fn ap_start(&mut self, env: &mut Env, op: u32) {
         let o = &self.ops[op as usize];
         let (c, gen, key, write) = (o.entry, o.gen, o.key, o.write);
+        // The operation's own level, if it has one, else the store's R or W.
+        let need = |default: u32| if o.need > 0 { o.need } else { default };
+        let (w, r) = (need(self.w), need(self.r));
         let order = self.quorum_order(usize::from(c));
         let local = self.choice == QuorumChoice::Nearest;
         match write {
             Some(value) => {
                 let item = Versioned { v: Version { a: env.now, b: value as u64 }, value };
-                self.ops[op as usize].need = self.w;
+                self.ops[op as usize].need = w;
                 for (k, &m) in order.iter().enumerate() {
-                    let lag = if (k as u32) < self.w { 0 } else { self.lag.sample(&mut self.net_rng) };
+                    let lag = if (k as u32) < w { 0 } else { self.lag.sample(&mut self.net_rng) };
                     if local && m == c && lag == 0 {
                         self.apply(usize::from(m), key, item, true);
                         self.ap_ack(env, op, gen);
@@ -99,8 +102,8 @@ impl StoreRt {
                 }
             }
             None => {
-                self.ops[op as usize].need = self.r;
-                for &m in order.iter().take(self.r as usize) {
+                self.ops[op as usize].need = r;
+                for &m in order.iter().take(r as usize) {
                     if local && m == c {
                         let item = self.members[usize::from(m)].data.get(&key).copied();
                         self.ap_reply(env, op, gen, m, item);
