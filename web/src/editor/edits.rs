@@ -292,6 +292,24 @@ mod tests {
     }
 
     #[test]
+    fn a_store_is_added_and_fed_and_deleting_it_takes_its_replicas_faults() {
+        let doc = slice_scenario();
+        let c = idx(&doc, "client");
+        let (doc, kv) = add_node(&doc, "store", 400.0, 400.0).unwrap();
+        let doc = connect(&doc, c, kv).unwrap();
+        assert!(connect(&doc, kv, idx(&doc, "db")).unwrap_err().contains("store"), "a store calls no one");
+        let id = doc.nodes[kv].id.clone();
+        let mut doc = doc;
+        doc.faults.push(Fault {
+            at_ms: 1_000,
+            duration_ms: None,
+            action: FaultAction::Crash { node: format!("{id}/1") },
+        });
+        let next = delete(&doc, &[kv], &[]).unwrap();
+        assert!(next.faults.is_empty(), "the replica's crash goes with the store: {:?}", next.faults);
+    }
+
+    #[test]
     fn deleting_a_node_takes_its_edges_calls_workloads_and_faults() {
         let mut doc = slice_scenario();
         doc.faults.push(Fault { at_ms: 1_000, duration_ms: None, action: FaultAction::Crash { node: "db".into() } });
