@@ -365,3 +365,66 @@ fn a_crashed_leader_is_replaced_and_the_store_survives_its_own_crash_and_a_pause
         "every invoke but those in flight has its completion"
     );
 }
+
+/// Whether every replica of the store holds the same versions.
+fn converged(sim: &Sim) -> bool {
+    let st = sim.store(0).unwrap();
+    st.members.windows(2).all(|w| w[0].data == w[1].data)
+}
+
+#[test]
+fn anti_entropy_converges_replicas_a_partition_kept_apart() {
+    // Writes at ONE during a partition never reach the cut-off replica (the
+    // asynchronous copies are dropped): only anti-entropy brings it back.
+    let run = |anti_entropy: Option<u64>| {
+        let mut store = json!({"type": "store", "mode": "ap", "replicas": 3, "regions": ["a", "b", "a"],
+            "read_consistency": "one", "write_consistency": "one"});
+        if let Some(ms) = anti_entropy {
+            store["anti_entropy_interval_ms"] = json!(ms);
+        }
+        let ops = json!([{"name": "write", "method": "PUT"}]);
+        let faults =
+            json!([{"at_ms": 1_000, "duration_ms": 3_000, "action": {"type": "partition", "a": ["a"], "b": ["b"]}}]);
+        let s =
+            scenario(store, &[("ca", Some("a"), ops, 50.0)], json!({"type": "uniform", "count": 20}), 8_000, faults);
+        let mut sim = Sim::new(&s).unwrap();
+        sim.step_until(SimTime::from_millis(4_500));
+        let mid = converged(&sim);
+        // No writes after the heal would let the copies catch up: stop them.
+        sim.inject(
+            serde_json::from_value(
+                json!({"at_ms": 4_500, "action": {"type": "spike", "workload": "w-ca", "factor": 0.0}}),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        sim.run();
+        (mid, converged(&sim))
+    };
+    assert_eq!(run(None), (false, false), "without anti-entropy the cut-off replica stays behind");
+    assert_eq!(run(Some(500)).1, true, "anti-entropy every 500 ms converges within the 3.5 s after the heal");
+}
+
+#[test]
+fn read_repair_freshens_the_replicas_a_read_found_behind() {
+    // W = 1 and no asynchronous copies within the run: only reads (R = 2)
+    // with read repair spread a write.
+    let run = |repair: bool| {
+        let store = json!({"type": "store", "mode": "ap", "replicas": 3, "read_quorum": 2, "write_quorum": 1,
+            "quorum_choice": "random", "read_repair": repair, "replication_lag": {"type": "constant", "ms": 1000000.0}});
+        let s = scenario(
+            store,
+            &[("c", None, rw(10.0, 1.0), 300.0)],
+            json!({"type": "uniform", "count": 5}),
+            10_000,
+            json!([]),
+        );
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run();
+        let st = report_store(&sim);
+        st["stale_reads"].as_u64().unwrap()
+    };
+    let (without, with) = (run(false), run(true));
+    println!("stale reads: {without} without read repair, {with} with");
+    assert!(with * 3 < without, "read repair cuts stale reads: {with} vs {without}");
+}
