@@ -21,7 +21,7 @@ pub fn icon(kind: &str) -> &'static str {
         "database" => "⛁",
         "queue" => "☰",
         "cache" => "⚡",
-        "store" => "⧉",
+        "store" => "◈",
         _ => "□",
     }
 }
@@ -219,10 +219,10 @@ fn store_pips(x: f64, y: f64, id: &str, st: &faultline_sim::view::StoreView, tes
         let state = if !up { "down" } else if leader { "leader" } else { "up" };
         html! {
             <g class={classes!("replica", state)}>
-                <circle cx={cx.to_string()} cy={(y + 39.0).to_string()} r="5"
+                <circle cx={cx.to_string()} cy={(y + 37.0).to_string()} r="4.5"
                     style={match state { "leader" => "fill: #d4a017", "up" => "fill: #2e9d5b", _ => "fill: #9a9a9a" }} />
                 if leader {
-                    <text class="crown" x={cx.to_string()} y={(y + 41.5).to_string()} text-anchor="middle"
+                    <text class="crown" x={cx.to_string()} y={(y + 39.5).to_string()} text-anchor="middle"
                         font-size="7" style="fill: #fff">{ "♛" }</text>
                 }
                 <title>{ format!("{id}/{i}: {}", match state { "leader" => "leader", "up" => "up", _ => "crashed" }) }</title>
@@ -238,7 +238,7 @@ fn store_pips(x: f64, y: f64, id: &str, st: &faultline_sim::view::StoreView, tes
         <g class="replica-strip" data-testid={testid} data-replicas={st.replicas_up.len().to_string()}
             data-leader={st.leader.map(|l| l.to_string())} data-term={st.term.to_string()}>
             { for pips }
-            <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 41.0).to_string()}
+            <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 40.0).to_string()}
                 text-anchor="end">{ label }</text>
         </g>
     }
