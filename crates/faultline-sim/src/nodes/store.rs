@@ -590,12 +590,9 @@ impl StoreRt {
 
     /// A member crashed (or the whole store did): what it held in memory is
     /// gone (its role, its pending work); its data and log are durable.
+    /// Operations it was serving time out at their clients.
     fn lose_memory(&mut self, m: usize) {
-        let was_leader = self.members[m].raft.is_leader();
         self.members[m].raft.forget();
-        if was_leader {
-            // Operations waiting at the leader time out at the client.
-        }
     }
 
     /// Probe fraction that did not see the write (t-visibility), 0 before any.
