@@ -19,6 +19,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("cascade-after", include_str!("../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../assets/scenarios/fanout-gateway.json")),
+    ("flash-sale-after", include_str!("../../assets/scenarios/flash-sale-after.json")),
+    ("flash-sale-before", include_str!("../../assets/scenarios/flash-sale-before.json")),
     ("hot-key-after", include_str!("../../assets/scenarios/hot-key-after.json")),
     ("hot-key-before", include_str!("../../assets/scenarios/hot-key-before.json")),
     ("idempotency-after", include_str!("../../assets/scenarios/idempotency-after.json")),

@@ -5,8 +5,8 @@
 //! panics: exit 1 for a scenario that cannot run, 2 for bad usage (clap).
 
 mod bench;
-mod exercise;
 mod check_history;
+mod exercise;
 mod output;
 mod progress;
 
@@ -41,6 +41,10 @@ enum Command {
         /// Print the report as JSON (stable field names, includes trace_hash).
         #[arg(long)]
         json: bool,
+        /// Write the operation history of the scenario's replicated store
+        /// (the first, if several) to this file, as JSON lines.
+        #[arg(long, value_name = "FILE")]
+        history: Option<String>,
     },
     /// Check a scenario and list every problem.
     Validate {
@@ -122,7 +126,7 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), String> {
     match command {
-        Command::Run { scenario, seed, duration_ms, until_ms, json } => {
+        Command::Run { scenario, seed, duration_ms, until_ms, json, history } => {
             let mut sc = load(&scenario)?;
             if let Some(seed) = seed {
                 sc.seed = seed;
@@ -133,6 +137,9 @@ fn execute(command: Command) -> Result<(), String> {
             let mut sim = Sim::new(&sc).map_err(|e| format!("{scenario} cannot run:\n{e}"))?;
             let stop = until_ms.map_or(sim.end(), SimTime::from_millis);
             progress::run_to(&mut sim, stop);
+            if let Some(file) = history {
+                write_history(&sim, &file)?;
+            }
             if json {
                 let text = serde_json::to_string_pretty(&sim.report()).map_err(|e| e.to_string())?;
                 println!("{text}");
@@ -190,6 +197,14 @@ fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Writes the first store's history as JSON lines to `file`.
+fn write_history(sim: &Sim, file: &str) -> Result<(), String> {
+    let events = (0..sim.scenario().nodes.len())
+        .find_map(|i| sim.store_history(i))
+        .ok_or_else(|| "--history: the scenario has no store (a node of type \"store\")".to_string())?;
+    std::fs::write(file, faultline_sim::history::to_json_lines(events)).map_err(|e| format!("--history {file}: {e}"))
 }
 
 /// Whether a command-line argument is a share link rather than a file name.

@@ -94,8 +94,33 @@ pub fn text_report(sim: &Sim) -> String {
             );
         }
     }
+    stores(&mut out, &report);
     let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
+}
+
+/// Each replicated store's consistency and availability counters.
+fn stores(out: &mut String, report: &faultline_sim::Report) {
+    for n in &report.nodes {
+        let Some(st) = &n.store else { continue };
+        let _ = writeln!(out);
+        let quorums =
+            if st.mode == "ap" { format!(", R={} W={}", st.read_quorum, st.write_quorum) } else { String::new() };
+        let leader = st.leader.map_or("none".to_string(), |l| format!("{}/{l}", n.id));
+        let _ = writeln!(
+            out,
+            "store {} ({}, {} of {} replicas up{quorums}; leader {leader}, term {})",
+            n.id, st.mode, st.replicas_up, st.replicas, st.term
+        );
+        let _ = writeln!(
+            out,
+            "  reads {}  writes {}  stale reads {}  unavailable {}  conflicts {}  lost writes {}  violations {}",
+            st.reads, st.writes, st.stale_reads, st.unavailable, st.conflicts, st.lost_writes, st.violations
+        );
+        if st.money_lost > 0.0 {
+            let _ = writeln!(out, "  money lost to stale reads: {:.2}", st.money_lost);
+        }
+    }
 }
 
 /// Each sharded database's load over its shards, and its reshards.

@@ -253,3 +253,27 @@ fn check_history_names_the_bad_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown model \"queue\""));
 }
+
+#[test]
+fn run_writes_the_stores_history_as_json_lines() {
+    let scenario = repo().join("assets/scenarios/flash-sale-before.json");
+    let file = std::env::temp_dir().join(format!("faultline-history-{}.jsonl", std::process::id()));
+    let out = faultline(&["run", scenario.to_str().unwrap(), "--history", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("store prices (ap"), "{}", text(&out.stdout));
+    let history = faultline_sim::history::parse_json_lines(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&file);
+    // The same history as the engine's, every invoke with its completion.
+    let mut sim = Sim::new(&Scenario::from_json(&std::fs::read_to_string(&scenario).unwrap()).unwrap()).unwrap();
+    sim.run();
+    assert_eq!(history, sim.store_history(4).unwrap());
+    use faultline_sim::history::EventType;
+    let invokes = history.iter().filter(|e| e.kind == EventType::Invoke).count();
+    assert_eq!(invokes * 2, history.len());
+    assert!(history.iter().any(|e| e.f == faultline_sim::history::Function::Write && e.kind == EventType::Ok));
+
+    let slice = repo().join("assets/scenarios/slice.json");
+    let out = faultline(&["run", slice.to_str().unwrap(), "--history", file.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("has no store"), "{}", text(&out.stderr));
+}

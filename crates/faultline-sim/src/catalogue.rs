@@ -8,7 +8,8 @@
 //! with validation.
 
 use crate::scenario::{
-    CacheConfig, ClientConfig, DatabaseConfig, LoadBalancerConfig, NodeKind, QueueConfig, ServiceConfig, LIMITS,
+    CacheConfig, ClientConfig, DatabaseConfig, LoadBalancerConfig, NodeKind, QueueConfig, ServiceConfig, StoreConfig,
+    LIMITS,
 };
 
 /// Palette groups.
@@ -64,6 +65,8 @@ pub enum FieldType {
     Flag,
     /// A service instance's optional connection pool to each database.
     ConnectionPool,
+    /// A list edited as JSON: names (`["us", "eu"]`) or small objects.
+    List,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -382,6 +385,149 @@ const CACHE_FIELDS: &[FieldInfo] = &[
     },
 ];
 
+const STORE_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "replicas",
+        label: "Replicas",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_STORE_REPLICAS),
+        help: "Copies of every key (N); each replica <id>/<i> can be crashed or partitioned on its own.",
+    },
+    FieldInfo {
+        name: "mode",
+        label: "Mode",
+        unit: "",
+        ty: FieldType::Choice(&["ap", "cp"]),
+        help: "AP: any reachable replica answers, partial quorums, last writer wins. CP: one leader, majority commit; the minority side of a partition is unavailable.",
+    },
+    FieldInfo {
+        name: "read_quorum",
+        label: "Read quorum (R)",
+        unit: "replicas",
+        ty: int(1, crate::scenario::MAX_STORE_REPLICAS),
+        help: "AP: replicas a read asks and waits for; R + W > N makes reads see the latest acknowledged write.",
+    },
+    FieldInfo {
+        name: "write_quorum",
+        label: "Write quorum (W)",
+        unit: "replicas",
+        ty: int(1, crate::scenario::MAX_STORE_REPLICAS),
+        help: "AP: replicas that must store a write before it is acknowledged; the rest get it asynchronously.",
+    },
+    FieldInfo {
+        name: "regions",
+        label: "Regions",
+        unit: "",
+        ty: FieldType::List,
+        help: "Where the replicas live, replica i in regions[i % len], e.g. [\"us\", \"eu\", \"apac\"]; empty: the node's region.",
+    },
+    FieldInfo {
+        name: "read_consistency",
+        label: "Read consistency",
+        unit: "",
+        ty: FieldType::Choice(&["one", "quorum", "all"]),
+        help: "AP: a Cassandra-style level for reads instead of R (quorum = N/2 + 1).",
+    },
+    FieldInfo {
+        name: "write_consistency",
+        label: "Write consistency",
+        unit: "",
+        ty: FieldType::Choice(&["one", "quorum", "all"]),
+        help: "AP: a Cassandra-style level for writes instead of W.",
+    },
+    FieldInfo {
+        name: "op_consistency",
+        label: "Per-operation levels",
+        unit: "",
+        ty: FieldType::List,
+        help: "AP: levels for single operations, e.g. [{\"op\": \"checkout\", \"level\": \"all\"}]; the others use R and W.",
+    },
+    FieldInfo {
+        name: "quorum_choice",
+        label: "Quorum choice",
+        unit: "",
+        ty: FieldType::Choice(&["nearest", "random"]),
+        help: "AP: ask the coordinator and its region first, or replicas at random (the PBS model).",
+    },
+    FieldInfo {
+        name: "replica_latency",
+        label: "Replica latency",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "One-way latency between replicas in the same region.",
+    },
+    FieldInfo {
+        name: "cross_region_latency_ms",
+        label: "Cross-region latency",
+        unit: "ms",
+        ty: FieldType::Number { min: 0.0, max: LIMITS.max_latency_ms },
+        help: "Added to every message between regions, and each way for a client served from another region.",
+    },
+    FieldInfo {
+        name: "replication_lag",
+        label: "Replication lag",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "AP: extra delay of the asynchronous copies (to the replicas past the first W).",
+    },
+    FieldInfo {
+        name: "read_repair",
+        label: "Read repair",
+        unit: "",
+        ty: FieldType::Flag,
+        help: "AP: after a read, send the newest version to the replicas that answered with an older one.",
+    },
+    FieldInfo {
+        name: "anti_entropy_interval_ms",
+        label: "Anti-entropy every",
+        unit: "ms",
+        ty: FieldType::OptionalInteger { min: 10.0, max: 3_600_000.0 },
+        help: "AP: each replica syncs with a random reachable peer this often; empty: never.",
+    },
+    FieldInfo {
+        name: "request_timeout_ms",
+        label: "Request timeout",
+        unit: "ms",
+        ty: FieldType::Integer { min: 1.0, max: 3_600_000.0 },
+        help: "The store fails a request it could not complete in this time (counted unavailable).",
+    },
+    FieldInfo {
+        name: "election_timeout_min_ms",
+        label: "Election timeout min",
+        unit: "ms",
+        ty: FieldType::Integer { min: 10.0, max: 60_000.0 },
+        help: "CP: a follower hearing no leader for a random time between min and max stands for election.",
+    },
+    FieldInfo {
+        name: "election_timeout_max_ms",
+        label: "Election timeout max",
+        unit: "ms",
+        ty: FieldType::Integer { min: 10.0, max: 60_000.0 },
+        help: "CP: the upper end of the randomized election timeout.",
+    },
+    FieldInfo {
+        name: "heartbeat_interval_ms",
+        label: "Heartbeat",
+        unit: "ms",
+        ty: FieldType::Integer { min: 1.0, max: 59_999.0 },
+        help: "CP: how often the leader sends heartbeats; below the minimum election timeout.",
+    },
+    FieldInfo {
+        name: "read_mode",
+        label: "Reads",
+        unit: "",
+        ty: FieldType::Choice(&["read_index", "lease", "follower"]),
+        help: "CP: confirm leadership with a heartbeat round, trust a lease, or read any replica (fast, may be stale).",
+    },
+    FieldInfo {
+        name: "stale_read_cost",
+        label: "Cost per stale read",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 1e12 },
+        help: "Money lost per stale read (say, a price difference); the report gives stale reads x this.",
+    },
+];
+
 /// Every node kind the engine has, in palette order.
 pub const KINDS: &[KindInfo] = &[
     KindInfo {
@@ -418,6 +564,13 @@ pub const KINDS: &[KindInfo] = &[
         group: Group::Data,
         help: "A read-through cache in front of a database: hits answer at once, misses are fetched and filled; writes delete the key and go through.",
         fields: CACHE_FIELDS,
+    },
+    KindInfo {
+        kind: "store",
+        label: "Replicated store",
+        group: Group::Data,
+        help: "A key-value store with replicas across regions, AP (quorums, last writer wins) or CP (leader, majority commit): stale reads and unavailability under partitions.",
+        fields: STORE_FIELDS,
     },
     KindInfo {
         kind: "queue",
@@ -528,6 +681,7 @@ pub fn default_kind(kind: &str) -> Option<NodeKind> {
         "queue" => NodeKind::Queue(QueueConfig::default()),
         "cache" => NodeKind::Cache(CacheConfig::default()),
         "pooler" => NodeKind::Pooler(crate::scenario::PoolerConfig::default()),
+        "store" => NodeKind::Store(StoreConfig::default()),
         _ => return None,
     })
 }
@@ -561,7 +715,7 @@ mod tests {
                 if !keys.contains(&f.name) {
                     let mut probe = json.clone();
                     probe[f.name] = match f.ty {
-                        FieldType::Bulkheads => serde_json::json!([]),
+                        FieldType::Bulkheads | FieldType::List => serde_json::json!([]),
                         FieldType::Number { min, .. } => serde_json::json!(min),
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),
@@ -616,6 +770,17 @@ mod tests {
                     continue;
                 };
                 let mut json = serde_json::to_value(default_kind(k.kind).unwrap()).unwrap();
+                if k.kind == "store" {
+                    // A store's quorums are bounded by its replicas, the
+                    // election timeouts by each other: widen the others.
+                    for (other, v) in
+                        [("replicas", 15), ("election_timeout_min_ms", 60_000), ("election_timeout_max_ms", 60_000)]
+                    {
+                        if other != f.name {
+                            json[other] = serde_json::json!(v);
+                        }
+                    }
+                }
                 json[f.name] = serde_json::json!(max as u64);
                 assert!(with_node(json.clone()).validate().is_ok(), "{}.{} = max", k.kind, f.name);
                 json[f.name] = serde_json::json!(max as u64 + 1);

@@ -45,6 +45,8 @@ pub enum Event {
     /// opening, boots, restarts, drains: `nodes/service/instances.rs`) or a
     /// pooler's query wait timeouts (`nodes/pooler.rs`).
     Fleet { node: u32, timer: u32 },
+    /// A store's internal message or timer `msg` (see `nodes::store`).
+    Store { node: u32, msg: u32 },
 }
 
 impl Event {
@@ -67,6 +69,7 @@ impl Event {
             Event::ProbeReply { edge, seq, passed } => (if passed { 14 } else { 15 }, edge, seq),
             Event::ProbeTimeout { edge, seq } => (16, edge, seq),
             Event::Fleet { node, timer } => (17, node, timer),
+            Event::Store { node, msg } => (18, node, msg),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

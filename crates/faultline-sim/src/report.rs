@@ -191,6 +191,51 @@ pub struct NodeReport {
     /// Client and server connections and waits, for poolers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pooler: Option<crate::nodes::pooler::PoolerReport>,
+    /// Consistency and availability counters, for store nodes only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreReport>,
+}
+
+/// A replicated store's books (see `nodes::store`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreReport {
+    /// "cp" or "ap".
+    pub mode: &'static str,
+    pub replicas: u32,
+    /// Replicas not crashed at the end.
+    pub replicas_up: u32,
+    /// AP: R and W in force.
+    pub read_quorum: u32,
+    pub write_quorum: u32,
+    /// Client reads and writes that succeeded.
+    pub reads: u64,
+    pub writes: u64,
+    /// Reads that returned a value older than the newest write acknowledged
+    /// before they began.
+    pub stale_reads: u64,
+    /// Requests the store could not serve (no replica, quorum or leader
+    /// reachable; timed out).
+    pub unavailable: u64,
+    /// AP: writes discarded at a replica by last-writer-wins.
+    pub conflicts: u64,
+    /// Acknowledged writes undone by the end.
+    pub lost_writes: u64,
+    /// Broken promises: stale reads and lost writes where the configuration
+    /// promises fresh reads (CP through the leader, AP with R + W > N); 0
+    /// otherwise (eventual consistency promises no fresh reads).
+    pub violations: u64,
+    /// Stale reads x `stale_read_cost`.
+    pub money_lost: f64,
+    /// CP: the leader at the end, the highest term, elections started and
+    /// uncommitted entries discarded.
+    pub leader: Option<u16>,
+    pub term: u64,
+    pub elections: u64,
+    pub discarded_entries: u64,
+    /// Events in the store's history (`faultline run --history`), and
+    /// whether it stopped at `HISTORY_LIMIT`.
+    pub history_events: u64,
+    pub history_truncated: bool,
 }
 
 /// A sharded database's load over its shards (those keys go to at the end).
@@ -369,6 +414,7 @@ impl Sim {
                         connections: None,
                         instances: None,
                         pooler: None,
+                        store: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     r

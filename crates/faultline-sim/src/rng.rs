@@ -56,6 +56,10 @@ pub enum Purpose {
     Eviction = 11,
     /// A service's instances: connection latencies and a bad version's error rolls.
     Instances = 12,
+    /// A store's internal network latencies and replica choices.
+    Replication = 13,
+    /// A store member's election timeouts and anti-entropy peers.
+    Elections = 14,
 }
 
 /// The stable id of a node, from its name in the document.

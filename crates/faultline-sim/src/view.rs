@@ -59,6 +59,24 @@ pub struct NodeView {
     /// Connections open of those allowed, on a database clients' pools connect to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<(u32, u32)>,
+    /// A replicated store's members, leader and correctness counters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreView>,
+}
+
+/// What a store's card shows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreView {
+    /// "cp" or "ap".
+    pub mode: String,
+    /// Per replica: up (not crashed by a fault).
+    pub replicas_up: Vec<bool>,
+    /// CP: the replica leading now, if any.
+    pub leader: Option<u16>,
+    /// CP: the highest term any replica has seen.
+    pub term: u64,
+    pub stale_reads: u64,
+    pub unavailable: u64,
 }
 
 /// A circuit breaker as the playground draws it.

@@ -95,11 +95,18 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                 },
             };
             let region = n.region.as_ref().map(|r| region_buttons(sc, r, on)).unwrap_or_default();
-            let (shards, deploys) =
-                if props.down { (html! {}, html! {}) } else { (shard_buttons(sc, n, on), deploy_buttons(n, on)) };
+            let (shards, deploys, replicas) = if props.down {
+                (html! {}, html! {}, html! {})
+            } else {
+                (
+                    shard_buttons(sc, n, on),
+                    deploy_buttons(n, on),
+                    replica_buttons(n, on, lasting(Some(5.0)), lasting(Some(10.0))),
+                )
+            };
             (
                 format!("{} ({})", n.display_name(), n.kind.name()),
-                html! { <>{ buttons }{ shards }{ deploys }{ region }</> },
+                html! { <>{ buttons }{ shards }{ deploys }{ replicas }{ region }</> },
             )
         }
         Some(Selection::Edge(i)) if i < sc.edges.len() => {
@@ -241,6 +248,47 @@ fn shard_count(sc: &Scenario, n: &faultline_sim::scenario::Node) -> Option<u16> 
 }
 
 /// Add or remove a shard of a database (a reshard: some keys move).
+/// A replicated store's own faults: crash one replica (`<store>/<i>`) for a
+/// while, or cut one of its regions off from the others.
+fn replica_buttons(
+    n: &faultline_sim::scenario::Node,
+    on: &Callback<Injection>,
+    crash_ms: Option<u64>,
+    isolate_ms: Option<u64>,
+) -> Html {
+    let NodeKind::Store(cfg) = &n.kind else { return html! {} };
+    let region = |i: u32| cfg.region_of(i, n.region.as_deref());
+    let crash = (0..cfg.replicas).map(|i| {
+        let r = region(i);
+        let label = if r.is_empty() { format!("Crash replica {i}") } else { format!("Crash replica {i} ({r})") };
+        let inj =
+            Injection { actions: vec![FaultAction::Crash { node: format!("{}/{i}", n.id) }], duration_ms: crash_ms };
+        button(&format!("fault-crash-replica-{i}"), &label, "Crash this replica alone; the others carry on", on, inj)
+    });
+    let mut regions: Vec<String> = Vec::new();
+    for i in 0..cfg.replicas {
+        let r = region(i);
+        if !r.is_empty() && !regions.contains(&r) {
+            regions.push(r);
+        }
+    }
+    let isolate = regions.iter().filter(|_| regions.len() > 1).map(|r| {
+        let others: Vec<String> = regions.iter().filter(|o| *o != r).cloned().collect();
+        let inj = Injection {
+            actions: vec![FaultAction::Partition { id: None, a: vec![r.clone()], b: others }],
+            duration_ms: isolate_ms,
+        };
+        button(
+            &format!("fault-isolate-{r}"),
+            &format!("Isolate {r}"),
+            "Partition this region's replicas and clients from the other regions",
+            on,
+            inj,
+        )
+    });
+    html! { <span class="replica-faults">{ for crash }{ for isolate }</span> }
+}
+
 fn shard_buttons(sc: &Scenario, n: &faultline_sim::scenario::Node, on: &Callback<Injection>) -> Html {
     let Some(count) = shard_count(sc, n) else { return html! {} };
     let reshard = |shards: u16| Injection {

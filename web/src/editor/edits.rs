@@ -67,6 +67,9 @@ fn connection_refusal(doc: &Scenario, from: usize, to: usize) -> Option<String> 
     if matches!(a.kind, NodeKind::Database(_)) {
         return Some(format!("{} is a database: it answers calls and makes none.", a.display_name()));
     }
+    if matches!(a.kind, NodeKind::Store(_)) {
+        return Some(format!("{} is a store: it answers calls and makes none.", a.display_name()));
+    }
     None
 }
 
@@ -105,6 +108,11 @@ fn fresh_workload_id(doc: &Scenario, client: &str) -> String {
     (1..).map(|k| format!("{client}-load-{k}")).find(|id| !taken.contains(id.as_str())).expect("ids are unbounded")
 }
 
+/// Whether `name` is one of `nodes`, or a member of one (a store's replica `<store>/<i>`).
+fn named(nodes: &HashSet<String>, name: &str) -> bool {
+    nodes.contains(name) || name.rsplit_once('/').is_some_and(|(store, _)| nodes.contains(store))
+}
+
 /// Whether a fault names any of `nodes` (by id) or an edge in `edges` (from, to).
 fn fault_touches(
     f: &Fault,
@@ -120,12 +128,12 @@ fn fault_touches(
         | FaultAction::SlowNode { node, .. }
         | FaultAction::NodeErrors { node, .. }
         | FaultAction::Reshard { node, .. }
-        | FaultAction::Deploy { node, .. } => nodes.contains(node),
+        | FaultAction::Deploy { node, .. } => named(nodes, node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }
         FaultAction::Spike { workload, .. } => loads.contains(workload),
-        FaultAction::Partition { a, b, .. } => a.iter().chain(b).any(|n| nodes.contains(n)),
+        FaultAction::Partition { a, b, .. } => a.iter().chain(b).any(|n| named(nodes, n)),
         FaultAction::Heal { .. } => false,
     }
 }
@@ -282,6 +290,24 @@ mod tests {
         let doc = connect(&doc, api, s).unwrap();
         let err = connect(&doc, s, api).unwrap_err();
         assert!(err.contains("cycle") || err.contains("->"), "a call cycle is refused: {err}");
+    }
+
+    #[test]
+    fn a_store_is_added_and_fed_and_deleting_it_takes_its_replicas_faults() {
+        let doc = slice_scenario();
+        let c = idx(&doc, "client");
+        let (doc, kv) = add_node(&doc, "store", 400.0, 400.0).unwrap();
+        let doc = connect(&doc, c, kv).unwrap();
+        assert!(connect(&doc, kv, idx(&doc, "db")).unwrap_err().contains("store"), "a store calls no one");
+        let id = doc.nodes[kv].id.clone();
+        let mut doc = doc;
+        doc.faults.push(Fault {
+            at_ms: 1_000,
+            duration_ms: None,
+            action: FaultAction::Crash { node: format!("{id}/1") },
+        });
+        let next = delete(&doc, &[kv], &[]).unwrap();
+        assert!(next.faults.is_empty(), "the replica's crash goes with the store: {:?}", next.faults);
     }
 
     #[test]

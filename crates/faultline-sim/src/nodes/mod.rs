@@ -24,6 +24,7 @@ pub mod pool;
 pub mod pooler;
 pub mod queue;
 pub mod service;
+pub mod store;
 
 use crate::calls::{Outcome, Req};
 use crate::rng::SimRng;
@@ -36,6 +37,7 @@ pub use database::DatabaseRt;
 pub use pool::{Admit, Pool};
 pub use queue::QueueRt;
 pub use service::ServiceRt;
+pub use store::StoreRt;
 
 /// A node's runtime state, by kind.
 #[derive(Clone, Debug)]
@@ -48,6 +50,8 @@ pub enum Behaviour {
     /// Boxed: its entries and books would widen every node otherwise.
     Cache(Box<CacheRt>),
     Pooler(Box<pooler::PoolerRt>),
+    /// Boxed like the cache: replicas, logs and books.
+    Store(Box<StoreRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -61,6 +65,7 @@ pub enum KindTag {
     Queue,
     Cache,
     Pooler,
+    Store,
 }
 
 impl Behaviour {
@@ -73,6 +78,7 @@ impl Behaviour {
             Behaviour::Queue(_) => KindTag::Queue,
             Behaviour::Cache(_) => KindTag::Cache,
             Behaviour::Pooler(_) => KindTag::Pooler,
+            Behaviour::Store(_) => KindTag::Store,
         }
     }
 
@@ -85,7 +91,11 @@ impl Behaviour {
             Behaviour::Service(s) => s.work_time(rng, slow),
             Behaviour::Database(d) => d.work_time(rng, slow, shard, migrating),
             Behaviour::Cache(c) => c.work_time(rng, slow),
-            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) | Behaviour::Pooler(_) => 0,
+            Behaviour::Client
+            | Behaviour::Balancer(_)
+            | Behaviour::Queue(_)
+            | Behaviour::Pooler(_)
+            | Behaviour::Store(_) => 0,
         }
     }
 
@@ -107,6 +117,7 @@ impl Behaviour {
             Behaviour::Balancer(lb) => lb.fill_view(v),
             Behaviour::Cache(c) => c.fill_view(v),
             Behaviour::Pooler(p) => p.fill_view(v),
+            Behaviour::Store(s) => s.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -119,6 +130,7 @@ impl Behaviour {
             Behaviour::Database(d) => d.fill_report(r),
             Behaviour::Cache(c) => c.fill_report(r),
             Behaviour::Pooler(p) => p.fill_report(r),
+            Behaviour::Store(s) => s.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -174,6 +186,7 @@ impl Sim {
             KindTag::Queue => queue::arrive(self, node, idx),
             KindTag::Cache => cache::arrive(self, node, idx),
             KindTag::Pooler => pooler::arrive(self, node, idx),
+            KindTag::Store => store::arrive(self, node, idx),
         }
     }
 
@@ -183,7 +196,7 @@ impl Sim {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
             KindTag::Pooler => pooler::work_done(self, node, idx, op, req),
-            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
+            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue | KindTag::Store => {
                 self.finish(node, idx, Outcome::Ok)
             }
         }
@@ -196,7 +209,7 @@ impl Sim {
             KindTag::Service => service::child_done(self, node, parent, outcome),
             KindTag::Cache => cache::child_done(self, node, parent, outcome),
             KindTag::Pooler => pooler::child_done(self, node, parent, outcome),
-            KindTag::Client | KindTag::Database | KindTag::Queue => {}
+            KindTag::Client | KindTag::Database | KindTag::Queue | KindTag::Store => {}
         }
     }
 
@@ -220,13 +233,16 @@ impl Sim {
     /// account, with the time each was sent.
     pub(crate) fn crashed_at(&mut self, node: usize, own_calls: Vec<(u64, Req)>) {
         service::instances::crashed(self, node);
+        if self.nodes[node].behaviour.tag() == KindTag::Store {
+            return store::crash(self, node);
+        }
         match &mut self.nodes[node].behaviour {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Cache(c) => c.crash(),
             Behaviour::Pooler(p) => p.crash(),
-            Behaviour::Client | Behaviour::Balancer(_) => {}
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Store(_) => {}
         }
     }
 
@@ -234,8 +250,10 @@ impl Sim {
     /// what a crash or pause held back.
     pub(crate) fn resumed_at(&mut self, node: usize) {
         service::instances::resumed(self, node);
-        if self.nodes[node].behaviour.tag() == KindTag::Queue {
-            queue::pump(self, node);
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::pump(self, node),
+            KindTag::Store => store::resumed(self, node),
+            _ => {}
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod pooler;
 mod presets;
 mod resilience;
 mod sharding;
+mod store;
 mod validate;
 
 pub use deploy::{BadVersion, ConnectionPool, Scale};
@@ -21,6 +22,7 @@ pub use pooler::{PoolMode, PoolerConfig};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, Partitioning};
+pub use store::{Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};
 pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
 use crate::dist::Dist;
@@ -98,6 +100,7 @@ pub enum NodeKind {
     Queue(QueueConfig),
     Cache(CacheConfig),
     Pooler(PoolerConfig),
+    Store(StoreConfig),
 }
 
 impl NodeKind {
@@ -110,6 +113,7 @@ impl NodeKind {
             NodeKind::Queue(_) => "queue",
             NodeKind::Cache(_) => "cache",
             NodeKind::Pooler(_) => "pooler",
+            NodeKind::Store(_) => "store",
         }
     }
 }
@@ -646,5 +650,21 @@ impl Scenario {
 
     pub fn node_index(&self, id: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// A store replica's id (`<store>/<index>`) as (store node, index).
+    pub fn store_member(&self, id: &str) -> Option<(usize, u32)> {
+        let (store, i) = id.rsplit_once('/')?;
+        let i: u32 = i.parse().ok()?;
+        let n = self.node_index(store)?;
+        match &self.nodes[n].kind {
+            NodeKind::Store(cfg) if i < cfg.replicas => Some((n, i)),
+            _ => None,
+        }
+    }
+
+    /// Whether `region` is one a store places replicas in.
+    pub fn is_store_region(&self, region: &str) -> bool {
+        self.nodes.iter().any(|n| matches!(&n.kind, NodeKind::Store(c) if c.regions.iter().any(|r| r == region)))
     }
 }

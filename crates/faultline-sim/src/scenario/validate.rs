@@ -272,6 +272,7 @@ impl Scenario {
                         c.add(format!("{p}.kind"), msg);
                     }
                 }
+                NodeKind::Store(k) => c.problems.extend(k.problems(&p)),
             }
         }
     }
@@ -377,6 +378,9 @@ impl Scenario {
             }
             if matches!(kind_of(&e.to), Some(NodeKind::Client(_))) {
                 c.add(format!("{p}.to"), format!("\"{}\" is a client: clients only send requests", e.to));
+            }
+            if matches!(kind_of(&e.from), Some(NodeKind::Store(_))) {
+                c.add(format!("{p}.from"), format!("\"{}\" is a store: stores do not call other nodes", e.from));
             }
             if matches!(kind_of(&e.from), Some(NodeKind::Database(_))) {
                 c.add(format!("{p}.from"), format!("\"{}\" is a database: databases do not call other nodes", e.from));
@@ -761,6 +765,7 @@ impl Scenario {
                 Some(_) => {}
             };
             match &f.action {
+                FaultAction::Crash { node } | FaultAction::Restart { node } if self.store_member(node).is_some() => {}
                 FaultAction::Crash { node } | FaultAction::Restart { node } => need_node("node", node, false),
                 FaultAction::Pause { node } | FaultAction::Resume { node } => need_node("node", node, false),
                 FaultAction::SlowNode { node, factor } => {
@@ -782,7 +787,8 @@ impl Scenario {
                             c.add(format!("{p}.action.{side}"), "needs at least one node id or region");
                         }
                         for (j, x) in list.iter().enumerate() {
-                            if node(x).is_none() && !is_region(x) {
+                            let member = self.store_member(x).is_some() || self.is_store_region(x);
+                            if node(x).is_none() && !is_region(x) && !member {
                                 c.add(format!("{p}.action.{side}[{j}]"), format!("no node or region named \"{x}\""));
                             }
                         }

@@ -22,11 +22,11 @@ impl Sim {
             self.active_faults.push(index);
         }
         match &fault.action {
-            FaultAction::Crash { node } => self.crash(self.node_index(node)),
+            FaultAction::Crash { node } => self.crash_target(node),
             FaultAction::Restart { node } => {
                 // An explicit restart ends every crash in force on the node.
                 self.forget_active(|a| matches!(a, FaultAction::Crash { node: n } if n == node));
-                self.restart(self.node_index(node));
+                self.restart_target(node);
             }
             FaultAction::Pause { node } => {
                 let n = self.node_index(node);
@@ -78,7 +78,7 @@ impl Sim {
         match &fault.action {
             FaultAction::Crash { node } => {
                 if !self.in_force(|a| matches!(a, FaultAction::Crash { node: n } if n == node)) {
-                    self.restart(self.node_index(node));
+                    self.restart_target(node);
                 }
             }
             FaultAction::Pause { node } => {
@@ -163,7 +163,7 @@ impl Sim {
         self.set_rate_factor(workload, factor);
     }
 
-    fn crash(&mut self, node: usize) {
+    pub(super) fn crash(&mut self, node: usize) {
         if self.nodes[node].down {
             return;
         }
@@ -176,7 +176,7 @@ impl Sim {
 
     /// A crashed node comes back and resumes what its crash held back (a
     /// queue its deliveries: see each kind's `resumed`).
-    fn restart(&mut self, node: usize) {
+    pub(super) fn restart(&mut self, node: usize) {
         if std::mem::replace(&mut self.nodes[node].down, false) && !self.nodes[node].paused {
             self.resumed_at(node);
         }
@@ -219,6 +219,7 @@ impl Sim {
             self.edges[e as usize].blocked += 1;
         }
         self.partitions.push(ActivePartition { fault, id, edges });
+        self.store_partitions_changed();
     }
 
     fn heal(&mut self, which: impl Fn(&ActivePartition) -> bool) {
@@ -230,6 +231,7 @@ impl Sim {
                 self.edges[e as usize].blocked -= 1;
             }
         }
+        self.store_partitions_changed();
     }
 
     fn set_rate_factor(&mut self, workload: &str, factor: f64) {

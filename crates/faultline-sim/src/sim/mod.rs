@@ -11,6 +11,7 @@ mod faults;
 mod flow;
 mod probes;
 mod resilience;
+mod stores;
 
 use crate::calls::{Calls, FailReason};
 use crate::dist::Sampler;
@@ -247,7 +248,7 @@ impl Sim {
                 .map(|(i, _)| i as u32)
                 .collect()
         };
-        let nodes = scenario
+        let mut nodes = scenario
             .nodes
             .iter()
             .enumerate()
@@ -269,6 +270,22 @@ impl Sim {
                     NodeKind::Cache(cfg) => {
                         let rng = owned_stream(seed, node_owner(&n.id), Purpose::Eviction);
                         Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng)))
+                    }
+                    NodeKind::Store(cfg) => {
+                        let stream = |name: &str, net: bool| {
+                            owned_stream(
+                                seed,
+                                node_owner(name),
+                                if net { Purpose::Replication } else { Purpose::Elections },
+                            )
+                        };
+                        Behaviour::Store(Box::new(crate::nodes::StoreRt::new(
+                            cfg,
+                            &n.id,
+                            n.region.as_deref(),
+                            &op_names,
+                            stream,
+                        )))
                     }
                     NodeKind::Service(cfg) => {
                         let deps = cfg
@@ -351,6 +368,11 @@ impl Sim {
                 if lb.check_interval_us > 0 {
                     queue.schedule(SimTime(lb.check_interval_us), Event::HealthCheck { node: i as u32 });
                 }
+            }
+        }
+        for (i, n) in nodes.iter_mut().enumerate() {
+            if let Behaviour::Store(st) = &mut n.behaviour {
+                crate::nodes::store::start(st, &mut queue, i as u32);
             }
         }
         for (i, f) in scenario.faults.iter().enumerate() {
@@ -648,7 +670,9 @@ impl Sim {
         match *event {
             Event::Deliver { call, gen } | Event::WorkDone { call, gen } => callee(call, gen),
             Event::Response { call, gen } | Event::Timeout { call, gen } => caller(call, gen),
-            Event::HealthCheck { node } | Event::Redeliver { node, .. } => Some(node as usize),
+            Event::HealthCheck { node } | Event::Redeliver { node, .. } | Event::Store { node, .. } => {
+                Some(node as usize)
+            }
             Event::RetrySend { call, gen } | Event::WaitExpired { call, gen } => caller(call, gen),
             Event::Arrival { .. } | Event::FaultStart { .. } | Event::FaultEnd { .. } => None,
             Event::ProbeDeliver { edge, .. } | Event::ProbeAnswer { edge, .. } => {
@@ -679,6 +703,7 @@ impl Sim {
             Event::ProbeReply { edge, seq, passed } => self.on_probe_result(edge, seq, passed),
             Event::ProbeTimeout { edge, seq } => self.on_probe_result(edge, seq, false),
             Event::Fleet { node, timer } => crate::nodes::service::instances::on_timer(self, node as usize, timer),
+            Event::Store { node, msg } => crate::nodes::store::on_event(self, node as usize, msg),
         }
     }
 }

@@ -22,6 +22,7 @@ pub fn icon(kind: &str) -> &'static str {
         "queue" => "☰",
         "cache" => "⚡",
         "pooler" => "⇄",
+        "store" => "◈",
         _ => "□",
     }
 }
@@ -164,6 +165,8 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 // A cache's second row is its hit ratio (a gauge below, too).
                 if let Some(hit) = v.cache_hit_ratio {
                     { row(1, "hit ratio", "hit-ratio", hit, format!("{:.0}%", hit * 100.0)) }
+                } else if let Some(st) = &v.store {
+                    { row(1, "stale reads", "stale-reads", st.stale_reads as f64, st.stale_reads.to_string()) }
                 } else {
                     { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
                 }
@@ -188,6 +191,9 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                     { bar(0.0, "hit", (hit * 1000.0).round() as u32, 1000,
                         format!("{:.0}% of reads answered from the cache in the last second", hit * 100.0)) }
                 }
+                if let Some(st) = &v.store {
+                    { store_pips(x, y, &n.id, st, tid(format!("replicas-{}", n.id))) }
+                }
                 if v.backends > 0 {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
                         text-anchor="end">{ format!("{}/{} up", v.healthy_backends, v.backends) }</text>
@@ -201,12 +207,47 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                     <text x={(x + CARD_W - 36.0).to_string()} y={(y + 4.5).to_string()} text-anchor="middle">{ "DOWN" }</text>
                 </g>
             }
-            if !matches!(n.kind, NodeKind::Database(_)) {
+            if !matches!(n.kind, NodeKind::Database(_) | NodeKind::Store(_)) {
                 <circle class="handle" cx={(x + CARD_W).to_string()} cy={n.y.to_string()} r="7"
                     data-testid={tid(format!("handle-{}", n.id))} onpointerdown={ev.on_handle}>
                     <title>{ "Drag to another node to connect" }</title>
                 </circle>
             }
+        </g>
+    }
+}
+
+/// A replicated store's members under its title: one pip per replica, green
+/// while up, grey when crashed, the leader crowned; the term and the
+/// requests it could not serve on the right.
+fn store_pips(x: f64, y: f64, id: &str, st: &faultline_sim::view::StoreView, testid: Option<String>) -> Html {
+    let pips = st.replicas_up.iter().enumerate().map(|(i, &up)| {
+        let cx = x + 18.0 + 14.0 * i as f64;
+        let leader = st.leader == Some(i as u16);
+        let state = if !up { "down" } else if leader { "leader" } else { "up" };
+        html! {
+            <g class={classes!("replica", state)}>
+                <circle cx={cx.to_string()} cy={(y + 37.0).to_string()} r="4.5"
+                    style={match state { "leader" => "fill: #d4a017", "up" => "fill: #2e9d5b", _ => "fill: #9a9a9a" }} />
+                if leader {
+                    <text class="crown" x={cx.to_string()} y={(y + 39.5).to_string()} text-anchor="middle"
+                        font-size="7" style="fill: #fff">{ "♛" }</text>
+                }
+                <title>{ format!("{id}/{i}: {}", match state { "leader" => "leader", "up" => "up", _ => "crashed" }) }</title>
+            </g>
+        }
+    });
+    let label = if st.mode == "cp" {
+        format!("term {} · {} unavail.", st.term, st.unavailable)
+    } else {
+        format!("{} · {} unavail.", st.mode.to_uppercase(), st.unavailable)
+    };
+    html! {
+        <g class="replica-strip" data-testid={testid} data-replicas={st.replicas_up.len().to_string()}
+            data-leader={st.leader.map(|l| l.to_string())} data-term={st.term.to_string()}>
+            { for pips }
+            <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 40.0).to_string()}
+                text-anchor="end">{ label }</text>
         </g>
     }
 }

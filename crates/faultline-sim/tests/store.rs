@@ -1,0 +1,430 @@
+//! The replicated store node, CP and AP, against what theory says of it.
+//!
+//! - Probabilistically Bounded Staleness (P. Bailis, S. Venkataraman, M. J.
+//!   Franklin, J. M. Hellerstein, I. Stoica, "Probabilistically Bounded
+//!   Staleness for Practical Partial Quorums", VLDB 2012): with N replicas,
+//!   a write acknowledged by W of them and a read of R replicas chosen at
+//!   random, and no anti-entropy or read repair, a read made right after
+//!   the write's acknowledgement sees it with probability
+//!   1 - C(N-W, R) / C(N, R) (and always when R + W > N). If each of the
+//!   other N - W replicas receives the write after an exponential delay of
+//!   mean m (the WARS model with the write's other legs exponential), a
+//!   read t later misses it with probability
+//!   C(N-W, R) / C(N, R) x exp(-R t / m): consistency rises with t.
+//! - Availability under a partition (Brewer's CAP, as proved by Gilbert and
+//!   Lynch, 2002): a CP store serves only the side holding a majority, an AP
+//!   store with consistency ONE serves both.
+//! - CP under random crashes and partitions (proptest): no acknowledged
+//!   write is lost and no read returns a value older than the newest write
+//!   acknowledged before it began.
+//!
+//! Sampling tolerances are stated per test (4 standard errors of a
+//! binomial share, so a correct engine fails about once in 16 000 checks).
+
+use faultline_sim::scenario::Scenario;
+use faultline_sim::{Sim, SimTime};
+use serde_json::{json, Value};
+
+/// A store `store` fed by clients: `clients` is (id, region, ops, rate).
+fn scenario(
+    store: Value,
+    clients: &[(&str, Option<&str>, Value, f64)],
+    keys: Value,
+    ms: u64,
+    faults: Value,
+) -> Scenario {
+    let mut nodes = vec![json!({"id": "kv", "kind": store})];
+    let mut edges = vec![];
+    let mut workloads = vec![];
+    for (id, region, ops, rate) in clients {
+        let mut n = json!({"id": id, "kind": {"type": "client"}});
+        if let Some(r) = region {
+            n["region"] = json!(r);
+        }
+        nodes.push(n);
+        edges.push(json!({"from": id, "to": "kv", "latency": {"type": "constant", "ms": 0.0}, "timeout_ms": 10000.0}));
+        workloads.push(json!({
+            "id": format!("w-{id}"), "client": id, "target": "kv",
+            "arrival": {"type": "poisson", "rate_rps": rate}, "ops": ops, "keys": keys,
+        }));
+    }
+    let doc = json!({"version": 1, "seed": 7, "duration_ms": ms, "nodes": nodes, "edges": edges,
+        "workloads": workloads, "faults": faults});
+    Scenario::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn rw(read: f64, write: f64) -> Value {
+    json!([{"name": "read", "method": "GET", "weight": read}, {"name": "write", "method": "PUT", "weight": write}])
+}
+
+/// C(n, k).
+fn choose(n: u32, k: u32) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1))
+}
+
+/// PBS: the probability that a read of R random replicas, right after a
+/// write reached exactly W of N, misses it: C(N-W, R) / C(N, R).
+fn pbs_miss(n: u32, r: u32, w: u32) -> f64 {
+    choose(n - w, r) / choose(n, r)
+}
+
+/// Share of probes (reads `after_ms` after each acknowledged write) that
+/// missed the write, on an AP store of N replicas with random quorums, no
+/// read repair or anti-entropy, instantaneous messages and `lag` on the
+/// asynchronous copies; and the probes made.
+fn probe_miss(n: u32, r: u32, w: u32, lag: Value, after_ms: f64, writes_per_s: f64, ms: u64) -> (f64, u64) {
+    let store = json!({"type": "store", "replicas": n, "mode": "ap", "read_quorum": r, "write_quorum": w,
+        "quorum_choice": "random", "replica_latency": {"type": "constant", "ms": 0.0}, "replication_lag": lag});
+    let ops = json!([{"name": "write", "method": "PUT"}]);
+    let s =
+        scenario(store, &[("c", None, ops, writes_per_s)], json!({"type": "sequential", "start": 1}), ms, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.store_probe(0, Some(after_ms));
+    sim.run();
+    let st = sim.store(0).unwrap().stats();
+    (st.probe_stale as f64 / st.probes.max(1) as f64, st.probes)
+}
+
+/// Four standard errors of a share p estimated from `n` samples (and a
+/// floor, for p = 0 or 1, of a few samples' worth).
+fn tolerance(p: f64, n: u64) -> f64 {
+    4.0 * (p * (1.0 - p) / n as f64).sqrt() + 3.0 / n as f64
+}
+
+#[test]
+fn pbs_a_read_right_after_the_ack_sees_the_write_as_the_formula_says() {
+    println!("  N  R  W   formula P(consistent)   engine   probes");
+    for (n, r, w) in [(3, 1, 1), (3, 1, 2), (3, 2, 1), (5, 1, 1), (5, 2, 2), (5, 1, 3), (5, 3, 3), (3, 2, 2)] {
+        let (miss, probes) = probe_miss(n, r, w, json!({"type": "constant", "ms": 100000.0}), 0.0, 400.0, 10_000);
+        let expected = pbs_miss(n, r, w);
+        println!("  {n}  {r}  {w}   {:.4}                  {:.4}   {probes}", 1.0 - expected, 1.0 - miss);
+        assert!(probes > 3_500, "{probes}");
+        let tol = tolerance(expected, probes);
+        assert!((miss - expected).abs() <= tol, "N={n} R={r} W={w}: missed {miss}, formula {expected} (+-{tol})");
+        if r + w > n {
+            assert_eq!(miss, 0.0, "R + W > N: strict quorums never miss");
+        }
+    }
+}
+
+#[test]
+fn pbs_t_visibility_rises_with_time_under_exponential_lag() {
+    let (n, r, w, mean) = (5, 2, 1, 10.0);
+    let mut last = 1.0;
+    println!("  t ms   formula P(consistent)   engine");
+    for t in [0.0, 2.5, 5.0, 10.0, 20.0] {
+        let (miss, probes) = probe_miss(n, r, w, json!({"type": "exponential", "mean_ms": mean}), t, 400.0, 10_000);
+        let expected = pbs_miss(n, r, w) * libm::exp(-f64::from(r) * t / mean);
+        println!("  {t:>4}   {:.4}                  {:.4}", 1.0 - expected, 1.0 - miss);
+        assert!((miss - expected).abs() <= tolerance(expected, probes), "t={t}: {miss} vs {expected}");
+        assert!(miss <= last + tolerance(expected, probes));
+        last = miss;
+    }
+}
+
+#[test]
+fn client_reads_are_never_stale_with_strict_quorums_and_often_are_without() {
+    let lag = json!({"type": "exponential", "mean_ms": 50.0});
+    let keys = json!({"type": "uniform", "count": 5});
+    let run = |r: u32, w: u32| {
+        let store = json!({"type": "store", "replicas": 3, "mode": "ap", "read_quorum": r, "write_quorum": w,
+            "quorum_choice": "random", "replication_lag": lag});
+        let s = scenario(store, &[("c", None, rw(4.0, 1.0), 300.0)], keys.clone(), 10_000, json!([]));
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run();
+        sim.audit().unwrap();
+        report_store(&sim)
+    };
+    let strict = run(2, 2);
+    assert_eq!((strict["stale_reads"].as_u64(), strict["violations"].as_u64()), (Some(0), Some(0)), "{strict}");
+    let partial = run(1, 1);
+    assert!(partial["stale_reads"].as_u64().unwrap() > 50, "{partial}");
+    assert_eq!(partial["violations"], 0, "eventual consistency promises no fresh reads");
+}
+
+/// Success shares of the clients in regions a and b, each side of a
+/// partition a | b in force the whole run; the store has two replicas in
+/// a, one in b.
+fn availability(store: Value) -> (f64, f64) {
+    let clients = [("ca", Some("a"), rw(1.0, 1.0), 100.0), ("cb", Some("b"), rw(1.0, 1.0), 100.0)];
+    let faults = json!([{"at_ms": 0, "action": {"type": "partition", "a": ["a"], "b": ["b"]}}]);
+    let s = scenario(store, &clients, json!({"type": "uniform", "count": 10}), 20_000, faults);
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    sim.audit().unwrap();
+    let share = |i: usize| {
+        let m = sim.node_metrics(i);
+        m.ok as f64 / m.completed().max(1) as f64
+    };
+    (share(1), share(2))
+}
+
+#[test]
+fn under_a_partition_cp_serves_only_the_majority_side_and_ap_serves_both() {
+    let regions = json!(["a", "b", "a"]);
+    let cp = availability(json!({"type": "store", "mode": "cp", "replicas": 3, "regions": regions}));
+    let ap = availability(json!({"type": "store", "mode": "ap", "replicas": 3, "regions": regions,
+        "read_consistency": "one", "write_consistency": "one"}));
+    let ap_quorum = availability(json!({"type": "store", "mode": "ap", "replicas": 3, "regions": regions}));
+    println!("  store          majority side   minority side");
+    println!("  CP             {:.4}          {:.4}", cp.0, cp.1);
+    println!("  AP ONE         {:.4}          {:.4}", ap.0, ap.1);
+    println!("  AP QUORUM      {:.4}          {:.4}", ap_quorum.0, ap_quorum.1);
+    assert!(cp.0 > 0.97 && cp.1 < 0.01, "{cp:?}");
+    assert!(ap.0 > 0.999 && ap.1 > 0.999, "{ap:?}");
+    assert!(ap_quorum.0 > 0.999 && ap_quorum.1 < 0.01, "{ap_quorum:?}");
+    // Reads at ONE (a per-operation level), writes at QUORUM: the minority
+    // side reads (half its requests) but cannot write.
+    let mixed = availability(json!({"type": "store", "mode": "ap", "replicas": 3, "regions": regions,
+        "op_consistency": [{"op": "read", "level": "one"}]}));
+    println!("  AP read ONE, write QUORUM  {:.4}  {:.4}", mixed.0, mixed.1);
+    assert!(mixed.0 > 0.999 && (mixed.1 - 0.5).abs() < 0.05, "{mixed:?}");
+}
+
+mod cp_under_faults {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum F {
+        Crash(u32),
+        Split(u64),
+    }
+
+    fn fault() -> impl Strategy<Value = (u64, u64, F)> {
+        let f = prop_oneof![(0u32..5).prop_map(F::Crash), (1u64..31).prop_map(F::Split)];
+        (0u64..7_000, 100u64..3_000, f)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        /// No acknowledged write is lost and no read returns a value older
+        /// than the last write acknowledged before it began, whatever
+        /// crashes and partitions the members go through.
+        #[test]
+        fn cp_never_loses_an_acknowledged_write_nor_reads_stale(
+            five in any::<bool>(),
+            lease in any::<bool>(),
+            faults in proptest::collection::vec(fault(), 1..5),
+        ) {
+            let n = if five { 5u32 } else { 3 };
+            let faults: Vec<Value> = faults
+                .iter()
+                .map(|(at, d, f)| match f {
+                    F::Crash(i) => json!({"at_ms": at, "duration_ms": d,
+                        "action": {"type": "crash", "node": format!("kv/{}", i % n)}}),
+                    F::Split(mask) => {
+                        let (a, b): (Vec<u32>, Vec<u32>) = (0..n).partition(|i| mask & (1 << i) != 0);
+                        let ids = |v: Vec<u32>| v.iter().map(|i| format!("kv/{i}")).collect::<Vec<_>>();
+                        let (a, b) = if a.is_empty() || b.is_empty() { (ids(vec![0]), ids(vec![1])) } else { (ids(a), ids(b)) };
+                        json!({"at_ms": at, "duration_ms": d, "action": {"type": "partition", "a": a, "b": b}})
+                    }
+                })
+                .collect();
+            let store = json!({"type": "store", "mode": "cp", "replicas": n,
+                "read_mode": if lease { "lease" } else { "read_index" },
+                "replica_latency": {"type": "exponential", "mean_ms": 2.0}});
+            let s = scenario(store, &[("c", None, rw(1.0, 1.0), 150.0)], json!({"type": "uniform", "count": 3}), 10_000, json!(faults));
+            let mut sim = Sim::new(&s).unwrap();
+            sim.run();
+            sim.audit().unwrap();
+            let st = report_store(&sim);
+            prop_assert!(st["writes"].as_u64().unwrap() > 100, "{}", st);
+            prop_assert_eq!(st["stale_reads"].as_u64(), Some(0), "{}", st);
+            prop_assert_eq!(st["lost_writes"].as_u64(), Some(0), "{}", st);
+        }
+    }
+}
+
+fn report_store(sim: &Sim) -> Value {
+    let r = serde_json::to_value(sim.report()).unwrap();
+    r["nodes"][0]["store"].clone()
+}
+
+#[test]
+fn an_ap_store_serves_reads_and_writes() {
+    let store = json!({"type": "store", "replicas": 3, "mode": "ap"});
+    let s =
+        scenario(store, &[("c", None, rw(3.0, 1.0), 200.0)], json!({"type": "uniform", "count": 10}), 5_000, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    sim.audit().unwrap();
+    let st = report_store(&sim);
+    println!("{st}");
+    assert!(st["reads"].as_u64().unwrap() > 500 && st["writes"].as_u64().unwrap() > 150, "{st}");
+    assert_eq!(st["unavailable"], 0);
+    assert_eq!(sim.totals().failed_total(), 0);
+}
+
+#[test]
+fn a_cp_store_elects_a_leader_and_commits() {
+    let store = json!({"type": "store", "replicas": 3, "mode": "cp"});
+    let s =
+        scenario(store, &[("c", None, rw(3.0, 1.0), 200.0)], json!({"type": "uniform", "count": 10}), 5_000, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    sim.audit().unwrap();
+    let st = report_store(&sim);
+    println!("{st}");
+    assert!(st["leader"].is_u64(), "{st}");
+    assert!(st["reads"].as_u64().unwrap() > 500 && st["writes"].as_u64().unwrap() > 150, "{st}");
+    assert_eq!((st["stale_reads"].as_u64(), st["lost_writes"].as_u64()), (Some(0), Some(0)));
+    let h = sim.store_history(0).unwrap();
+    assert_eq!(
+        h.len() as u64,
+        2 * (st["reads"].as_u64().unwrap() + st["writes"].as_u64().unwrap() + st["unavailable"].as_u64().unwrap())
+            + 2 * sim.totals().in_flight
+    );
+    let _ = SimTime::ZERO;
+}
+
+#[test]
+fn a_deposed_leaders_uncommitted_writes_are_discarded_at_heal() {
+    let store = json!({"type": "store", "mode": "cp", "replicas": 3});
+    let s =
+        scenario(store, &[("c", None, rw(1.0, 1.0), 200.0)], json!({"type": "uniform", "count": 3}), 8_000, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(1_000));
+    let old = sim.view().nodes[0].store.clone().unwrap();
+    let leader = old.leader.expect("a leader within a second");
+    let others: Vec<String> = (0..3).filter(|&i| i != leader).map(|i| format!("kv/{i}")).collect();
+    let cut = json!({"at_ms": 1_000, "duration_ms": 3_000,
+        "action": {"type": "partition", "a": [format!("kv/{leader}")], "b": others}});
+    sim.inject(serde_json::from_value(cut).unwrap()).unwrap();
+    sim.step_until(SimTime::from_millis(3_000));
+    let during = sim.view().nodes[0].store.clone().unwrap();
+    assert!(during.term > old.term, "the majority elected a new leader: {during:?}");
+    sim.run();
+    sim.audit().unwrap();
+    let st = report_store(&sim);
+    println!("{st}");
+    assert!(st["discarded_entries"].as_u64().unwrap() > 0, "{st}");
+    assert!(st["unavailable"].as_u64().unwrap() > 0, "writes sent to the old leader timed out: {st}");
+    assert_eq!((st["lost_writes"].as_u64(), st["stale_reads"].as_u64()), (Some(0), Some(0)), "{st}");
+}
+
+#[test]
+fn members_and_store_regions_are_fault_targets_and_bad_settings_name_their_path() {
+    let store = json!({"type": "store", "replicas": 3, "regions": ["us", "eu"]});
+    let ok = json!([
+        {"at_ms": 10, "action": {"type": "crash", "node": "kv/2"}},
+        {"at_ms": 20, "action": {"type": "partition", "a": ["kv/0"], "b": ["eu"]}},
+    ]);
+    scenario(store.clone(), &[("c", None, rw(1.0, 1.0), 10.0)], json!({"type": "uniform", "count": 3}), 100, ok);
+    let doc = |store: Value, faults: Value| {
+        json!({"version": 1, "duration_ms": 100, "nodes": [{"id": "kv", "kind": store}], "faults": faults}).to_string()
+    };
+    let bad =
+        Scenario::from_json(&doc(store.clone(), json!([{"at_ms": 0, "action": {"type": "crash", "node": "kv/3"}}])));
+    assert!(bad.unwrap_err().to_string().contains("faults[0].action.node: no node with id \"kv/3\""));
+    let quorum = json!({"type": "store", "replicas": 3, "read_quorum": 4, "mode": "cp"});
+    let err = Scenario::from_json(&doc(quorum, json!([]))).unwrap_err().to_string();
+    assert!(err.contains("nodes[0].kind.read_quorum: must be between 1 and replicas (3) (got 4)"), "{err}");
+}
+
+#[test]
+fn a_crashed_leader_is_replaced_and_the_store_survives_its_own_crash_and_a_pause() {
+    let store = json!({"type": "store", "mode": "cp", "replicas": 3});
+    let s =
+        scenario(store, &[("c", None, rw(1.0, 1.0), 200.0)], json!({"type": "uniform", "count": 3}), 9_000, json!([]));
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(1_000));
+    let leader = sim.view().nodes[0].store.clone().unwrap().leader.expect("a leader");
+    let fault = |at: u64, d: u64, action: Value| {
+        serde_json::from_value(json!({"at_ms": at, "duration_ms": d, "action": action})).unwrap()
+    };
+    sim.inject(fault(1_000, 2_000, json!({"type": "crash", "node": format!("kv/{leader}")}))).unwrap();
+    sim.step_until(SimTime::from_millis(2_500));
+    let v = sim.view().nodes[0].store.clone().unwrap();
+    assert!(v.leader.is_some_and(|l| l != leader) && !v.replicas_up[usize::from(leader)], "{v:?}");
+    sim.inject(fault(4_000, 1_000, json!({"type": "crash", "node": "kv"}))).unwrap();
+    sim.inject(fault(6_000, 500, json!({"type": "pause", "node": "kv"}))).unwrap();
+    sim.step_until(SimTime::from_millis(5_900));
+    let term_before_pause = sim.store(0).unwrap().term();
+    sim.step_until(SimTime::from_millis(7_000));
+    assert_eq!(sim.store(0).unwrap().term(), term_before_pause, "a leader paused with its store keeps leading");
+    let writes_at_7s = sim.store(0).unwrap().stats().writes;
+    sim.run();
+    sim.audit().unwrap();
+    let st = report_store(&sim);
+    assert!(st["leader"].is_u64(), "{st}");
+    assert!(
+        sim.store(0).unwrap().stats().writes > writes_at_7s + 100,
+        "writes commit again after the crash and the pause: {st}"
+    );
+    assert_eq!((st["lost_writes"].as_u64(), st["stale_reads"].as_u64()), (Some(0), Some(0)), "{st}");
+    let h = sim.store_history(0).unwrap();
+    let invokes = h.iter().filter(|e| e.kind == faultline_sim::history::EventType::Invoke).count();
+    assert_eq!(
+        invokes * 2,
+        h.len() + sim.totals().in_flight as usize,
+        "every invoke but those in flight has its completion"
+    );
+}
+
+/// Whether every replica of the store holds the same versions.
+fn converged(sim: &Sim) -> bool {
+    let st = sim.store(0).unwrap();
+    st.members.windows(2).all(|w| w[0].data == w[1].data)
+}
+
+#[test]
+fn anti_entropy_converges_replicas_a_partition_kept_apart() {
+    // Writes at ONE during a partition never reach the cut-off replica (the
+    // asynchronous copies are dropped): only anti-entropy brings it back.
+    let run = |anti_entropy: Option<u64>| {
+        let mut store = json!({"type": "store", "mode": "ap", "replicas": 3, "regions": ["a", "b", "a"],
+            "read_consistency": "one", "write_consistency": "one"});
+        if let Some(ms) = anti_entropy {
+            store["anti_entropy_interval_ms"] = json!(ms);
+        }
+        let ops = json!([{"name": "write", "method": "PUT"}]);
+        let faults =
+            json!([{"at_ms": 1_000, "duration_ms": 3_000, "action": {"type": "partition", "a": ["a"], "b": ["b"]}}]);
+        let s =
+            scenario(store, &[("ca", Some("a"), ops, 50.0)], json!({"type": "uniform", "count": 20}), 8_000, faults);
+        let mut sim = Sim::new(&s).unwrap();
+        sim.step_until(SimTime::from_millis(4_500));
+        let mid = converged(&sim);
+        // No writes after the heal would let the copies catch up: stop them.
+        sim.inject(
+            serde_json::from_value(
+                json!({"at_ms": 4_500, "action": {"type": "spike", "workload": "w-ca", "factor": 0.0}}),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        sim.run();
+        (mid, converged(&sim))
+    };
+    assert_eq!(run(None), (false, false), "without anti-entropy the cut-off replica stays behind");
+    assert!(run(Some(500)).1, "anti-entropy every 500 ms converges within the 3.5 s after the heal");
+}
+
+#[test]
+fn read_repair_freshens_the_replicas_a_read_found_behind() {
+    // W = 1 and no asynchronous copies within the run: only reads (R = 2)
+    // with read repair spread a write.
+    let run = |repair: bool| {
+        let store = json!({"type": "store", "mode": "ap", "replicas": 3, "read_quorum": 2, "write_quorum": 1,
+            "quorum_choice": "random", "read_repair": repair, "replication_lag": {"type": "constant", "ms": 1000000.0}});
+        let s = scenario(
+            store,
+            &[("c", None, rw(10.0, 1.0), 300.0)],
+            json!({"type": "uniform", "count": 5}),
+            10_000,
+            json!([]),
+        );
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run();
+        let st = report_store(&sim);
+        st["stale_reads"].as_u64().unwrap()
+    };
+    let (without, with) = (run(false), run(true));
+    println!("stale reads: {without} without read repair, {with} with");
+    assert!(with * 3 < without, "read repair cuts stale reads: {with} vs {without}");
+}
