@@ -41,6 +41,8 @@ pub enum Event {
     ProbeReply { edge: u32, seq: u32, passed: bool },
     /// Probe `seq`'s timeout fires at the load balancer.
     ProbeTimeout { edge: u32, seq: u32 },
+    /// An event log's timer `token` fires (see `nodes::log`).
+    LogTimer { node: u32, token: u32 },
 }
 
 impl Event {
@@ -62,6 +64,7 @@ impl Event {
             Event::ProbeAnswer { edge, seq } => (13, edge, seq),
             Event::ProbeReply { edge, seq, passed } => (if passed { 14 } else { 15 }, edge, seq),
             Event::ProbeTimeout { edge, seq } => (16, edge, seq),
+            Event::LogTimer { node, token } => (17, node, token),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

@@ -54,6 +54,15 @@ pub enum Purpose {
     Probes = 10,
     /// A cache's random evictions.
     Eviction = 11,
+    /// An event log's produce requests (their times; their error rolls
+    /// come from a second stream of the same purpose, see `log_errors_owner`).
+    LogProducer = 12,
+}
+
+/// The owner of an event log's produce-error rolls: the node's own id,
+/// tagged apart, so the log's request times and error rolls are two streams.
+pub fn log_errors_owner(id: &str) -> u64 {
+    owner_hash(b"log-errors", &[id])
 }
 
 /// The stable id of a node, from its name in the document.

@@ -18,6 +18,7 @@ pub mod balancer;
 pub mod cache;
 pub mod client;
 pub mod database;
+pub mod log;
 pub mod partition;
 pub mod pool;
 pub mod queue;
@@ -31,6 +32,7 @@ pub use balancer::BalancerRt;
 pub use cache::CacheRt;
 pub use client::ClientRt;
 pub use database::DatabaseRt;
+pub use log::LogRt;
 pub use pool::{Admit, Pool};
 pub use queue::QueueRt;
 pub use service::ServiceRt;
@@ -45,6 +47,8 @@ pub enum Behaviour {
     Queue(QueueRt),
     /// Boxed: its entries and books would widen every node otherwise.
     Cache(Box<CacheRt>),
+    /// Boxed: its partitions, group and books.
+    Log(Box<LogRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -57,6 +61,7 @@ pub enum KindTag {
     Database,
     Queue,
     Cache,
+    Log,
 }
 
 impl Behaviour {
@@ -68,6 +73,7 @@ impl Behaviour {
             Behaviour::Database(_) => KindTag::Database,
             Behaviour::Queue(_) => KindTag::Queue,
             Behaviour::Cache(_) => KindTag::Cache,
+            Behaviour::Log(_) => KindTag::Log,
         }
     }
 
@@ -80,7 +86,7 @@ impl Behaviour {
             Behaviour::Service(s) => s.work_time(rng, slow),
             Behaviour::Database(d) => d.work_time(rng, slow, shard, migrating),
             Behaviour::Cache(c) => c.work_time(rng, slow),
-            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) => 0,
+            Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Queue(_) | Behaviour::Log(_) => 0,
         }
     }
 
@@ -101,6 +107,7 @@ impl Behaviour {
             Behaviour::Queue(q) => q.fill_view(v),
             Behaviour::Balancer(lb) => lb.fill_view(v),
             Behaviour::Cache(c) => c.fill_view(v),
+            Behaviour::Log(l) => l.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -112,6 +119,7 @@ impl Behaviour {
             Behaviour::Queue(q) => q.fill_report(r),
             Behaviour::Database(d) => d.fill_report(r),
             Behaviour::Cache(c) => c.fill_report(r),
+            Behaviour::Log(l) => l.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -160,6 +168,7 @@ impl Sim {
             KindTag::Database => database::arrive(self, node, idx),
             KindTag::Queue => queue::arrive(self, node, idx),
             KindTag::Cache => cache::arrive(self, node, idx),
+            KindTag::Log => log::arrive(self, node, idx),
         }
     }
 
@@ -168,7 +177,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
-            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
+            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue | KindTag::Log => {
                 self.finish(node, idx, Outcome::Ok)
             }
         }
@@ -180,15 +189,17 @@ impl Sim {
             KindTag::Balancer => balancer::child_done(self, node, parent, outcome),
             KindTag::Service => service::child_done(self, node, parent, outcome),
             KindTag::Cache => cache::child_done(self, node, parent, outcome),
-            KindTag::Client | KindTag::Database | KindTag::Queue => {}
+            KindTag::Client | KindTag::Database | KindTag::Queue | KindTag::Log => {}
         }
     }
 
     /// A call `node` made on its own account (not for a call of its own)
     /// ended with `outcome`: a queue's delivery was acknowledged or failed.
     pub(crate) fn own_call_answered(&mut self, node: usize, outcome: Outcome, req: Req) {
-        if self.nodes[node].behaviour.tag() == KindTag::Queue {
-            queue::delivery_answered(self, node, outcome, req);
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::delivery_answered(self, node, outcome, req),
+            KindTag::Log => log::delivery_answered(self, node, outcome, req),
+            _ => {}
         }
     }
 
@@ -208,6 +219,7 @@ impl Sim {
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Cache(c) => c.crash(),
+            Behaviour::Log(l) => l.crash(),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -215,8 +227,10 @@ impl Sim {
     /// `node` is up and running after a fault started or ended: it resumes
     /// what a crash or pause held back.
     pub(crate) fn resumed_at(&mut self, node: usize) {
-        if self.nodes[node].behaviour.tag() == KindTag::Queue {
-            queue::pump(self, node);
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::pump(self, node),
+            KindTag::Log => log::resumed(self, node),
+            _ => {}
         }
     }
 }

@@ -12,12 +12,17 @@ mod presets;
 mod resilience;
 mod sharding;
 mod validate;
+mod log;
 
 pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, Partitioning};
 pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
+pub use log::{
+    Acks, Commit, ConsumerMode, EventKey, EventType, HoldTimeout, LogConfig, MAX_LOG_CONSUMERS, MAX_LOG_DEDUP,
+    MAX_LOG_EVENTS, MAX_LOG_IN_FLIGHT, MAX_LOG_MS, MAX_LOG_PARTITIONS, MAX_LOG_RETRIES,
+};
 
 use crate::dist::Dist;
 use serde::{Deserialize, Serialize};
@@ -93,6 +98,7 @@ pub enum NodeKind {
     Database(DatabaseConfig),
     Queue(QueueConfig),
     Cache(CacheConfig),
+    Log(LogConfig),
 }
 
 impl NodeKind {
@@ -104,6 +110,7 @@ impl NodeKind {
             NodeKind::Database(_) => "database",
             NodeKind::Queue(_) => "queue",
             NodeKind::Cache(_) => "cache",
+            NodeKind::Log(_) => "log",
         }
     }
 }

@@ -256,6 +256,7 @@ impl Scenario {
                 NodeKind::Service(s) => validate_service(c, &p, n, s),
                 NodeKind::Database(d) => validate_database(c, &p, d),
                 NodeKind::Cache(k) => self.validate_cache(c, &p, n, k),
+                NodeKind::Log(l) => self.validate_log(c, &p, n, l),
             }
         }
     }
@@ -320,6 +321,20 @@ impl Scenario {
                 format!("{p}.kind"),
                 format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has {out})", n.id),
             );
+        }
+    }
+
+    /// An event log's settings, and its one consumer edge.
+    fn validate_log(&self, c: &mut Collector, p: &str, n: &Node, l: &super::LogConfig) {
+        for (path, msg) in l.problems(p) {
+            c.add(path, msg);
+        }
+        let out = self.edges.iter().filter(|e| e.from == n.id).count();
+        let msg = format!("log \"{}\" needs exactly one outgoing edge to its consumer service (has {out})", n.id);
+        match out {
+            0 => c.unfinished(format!("{p}.kind"), msg),
+            1 => {}
+            _ => c.add(format!("{p}.kind"), msg),
         }
     }
 
@@ -669,7 +684,7 @@ impl Scenario {
             .iter()
             .map(|n| match &n.kind {
                 NodeKind::Service(s) => s.calls.iter().filter_map(|c| index.get(c.to.as_str()).copied()).collect(),
-                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) => self
+                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) | NodeKind::Log(_) => self
                     .edges
                     .iter()
                     .filter(|e| e.from == n.id)
