@@ -54,17 +54,32 @@ struct TypeSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Timer {
     /// A produce request's answer (or its timeout).
-    Produce { partition: u16, event: u64 },
+    Produce {
+        partition: u16,
+        event: u64,
+    },
     /// A failed produce request's backoff is over.
-    Retry { partition: u16, event: u64 },
+    Retry {
+        partition: u16,
+        event: u64,
+    },
     /// The group checks its consumer's liveness.
     Heartbeat,
     AutoCommit,
-    RebalanceDone { generation: u32 },
+    RebalanceDone {
+        generation: u32,
+    },
     /// An instance's failed delivery waited out its backoff.
-    ConsumerRetry { instance: u32, generation: u32 },
+    ConsumerRetry {
+        instance: u32,
+        generation: u32,
+    },
     /// A record in the reorder buffer waited long enough.
-    HoldExpired { entity: u64, seq: u32, generation: u32 },
+    HoldExpired {
+        entity: u64,
+        seq: u32,
+        generation: u32,
+    },
 }
 
 /// A publish waiting for its events' acknowledgements.
@@ -309,11 +324,13 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
 
 /// Sends what the partition's producer may send now.
 fn pump_producer(sim: &mut Sim, node: usize, p: u16) {
+    let now = sim.now().0;
     loop {
         let Some(l) = log_mut(sim, node) else { return };
         let Some(event) = l.partitions[usize::from(p)].next_send(l.max_in_flight) else { return };
         let t = l.produce.sample(&mut l.rng);
-        set_timer(sim, node, t, Timer::Produce { partition: p, event });
+        let after = l.partitions[usize::from(p)].arrival(now, t) - now;
+        set_timer(sim, node, after, Timer::Produce { partition: p, event });
     }
 }
 
@@ -581,6 +598,7 @@ fn heartbeat(sim: &mut Sim, node: usize) {
 
 /// A log timer fired.
 pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
+    let now = sim.now().0;
     let Some(l) = log_mut(sim, node) else { return };
     let Some(t) = l.timers.remove(&token) else { return };
     match t {
@@ -588,7 +606,8 @@ pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
         Timer::Retry { partition, event } => {
             if l.partitions[usize::from(partition)].resend(event) {
                 let t = l.produce.sample(&mut l.rng);
-                set_timer(sim, node, t, Timer::Produce { partition, event });
+                let after = l.partitions[usize::from(partition)].arrival(now, t) - now;
+                set_timer(sim, node, after, Timer::Produce { partition, event });
             }
         }
         Timer::Heartbeat => heartbeat(sim, node),

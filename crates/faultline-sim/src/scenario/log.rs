@@ -220,7 +220,10 @@ impl LogConfig {
         if self.idempotent && self.max_in_flight > 5 {
             out.push((
                 format!("{p}.kind.max_in_flight"),
-                format!("an idempotent producer allows at most 5 requests in flight, as Kafka does (got {})", self.max_in_flight),
+                format!(
+                    "an idempotent producer allows at most 5 requests in flight, as Kafka does (got {})",
+                    self.max_in_flight
+                ),
             ));
         }
         if self.idempotent && self.acks != Acks::All {
@@ -251,7 +254,9 @@ impl LogConfig {
             if let Some(r) = &t.requires {
                 match self.events.iter().position(|o| &o.name == r) {
                     None => out.push((format!("{q}.requires"), format!("no event type \"{r}\" in this log's events"))),
-                    Some(j) if j == i => out.push((format!("{q}.requires"), "an event type cannot require itself".into())),
+                    Some(j) if j == i => {
+                        out.push((format!("{q}.requires"), "an event type cannot require itself".into()))
+                    }
                     Some(_) => {}
                 }
             }

@@ -8,21 +8,21 @@
 
 mod faults;
 pub mod generated;
+mod log;
 mod presets;
 mod resilience;
 mod sharding;
 mod validate;
-mod log;
 
 pub use faults::{Fault, FaultAction};
-pub use presets::slice_scenario;
-pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
-pub use sharding::{DirectoryEntry, Partitioning};
-pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 pub use log::{
     Acks, Commit, ConsumerMode, EventKey, EventType, HoldTimeout, LogConfig, MAX_LOG_CONSUMERS, MAX_LOG_DEDUP,
     MAX_LOG_EVENTS, MAX_LOG_IN_FLIGHT, MAX_LOG_MS, MAX_LOG_PARTITIONS, MAX_LOG_RETRIES,
 };
+pub use presets::slice_scenario;
+pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
+pub use sharding::{DirectoryEntry, Partitioning};
+pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
 use crate::dist::Dist;
 use serde::{Deserialize, Serialize};

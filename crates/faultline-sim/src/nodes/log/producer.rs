@@ -63,6 +63,10 @@ pub struct Partition {
     queue: VecDeque<Pending>,
     out: Vec<Pending>,
     next_pseq: u64,
+    /// When the last request sent on the partition's connection reaches the
+    /// broker, in µs: requests on one connection arrive in the order sent
+    /// (TCP), so only a retry can overtake.
+    wire_us: u64,
     /// Appends of an entity's event after a later one of the same entity.
     pub reordered: u64,
     /// Highest sequence appended per entity, to count `reordered`.
@@ -132,6 +136,13 @@ impl Partition {
 
     fn pending(&mut self, id: u64) -> Option<&mut Pending> {
         self.out.iter_mut().find(|p| p.ev.id == id)
+    }
+
+    /// When a request sent at `now_us`, taking `took_us`, reaches the broker:
+    /// not before the one sent ahead of it on the same connection.
+    pub fn arrival(&mut self, now_us: u64, took_us: u64) -> u64 {
+        self.wire_us = self.wire_us.max(now_us.saturating_add(took_us));
+        self.wire_us
     }
 
     /// A retry's backoff is over: send it again. False if it is gone.
