@@ -7,7 +7,7 @@
 //! before any copy reached the log and said so). Until then it is in
 //! flight: at the producer, in the log, held by the reorder buffer or out
 //! for delivery. So published = processed + dead-lettered + lost + rejected
-//! + in flight at every moment, and `audit` recounts the right-hand side
+//! plus in flight at every moment, and `audit` recounts the right-hand side
 //! from the events' flags rather than trusting the counters.
 //!
 //! The checkers look at side effects as the consumer applies them:
