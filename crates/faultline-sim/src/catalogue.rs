@@ -488,6 +488,27 @@ const LOG_FIELDS: &[FieldInfo] = &[
         ty: int(0, crate::scenario::MAX_LOG_RETRIES),
         help: "Failed deliveries of an event before it is dead-lettered (a consumer that is down does not count).",
     },
+    FieldInfo {
+        name: "replicas",
+        label: "Replicas",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_LOG_REPLICAS),
+        help: "Copies of each partition; above 1 a crash is a leader failover that drops what was not replicated yet.",
+    },
+    FieldInfo {
+        name: "min_insync_replicas",
+        label: "Min in-sync replicas",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_LOG_REPLICAS),
+        help: "Replicas that must have an event before acks all acknowledges it.",
+    },
+    FieldInfo {
+        name: "replication_ms",
+        label: "Replication lag",
+        unit: "ms",
+        ty: LOG_MS,
+        help: "Time for the followers to copy a record; consumers see it only then.",
+    },
 ];
 
 /// Every node kind the engine has, in palette order.

@@ -74,6 +74,12 @@ enum Timer {
         instance: u32,
         generation: u32,
     },
+    /// A produce request's followers have copied it (`acks` all).
+    Replicated {
+        partition: u16,
+        event: u64,
+        epoch: u32,
+    },
     /// A record in the reorder buffer waited long enough.
     HoldExpired {
         entity: u64,
@@ -116,6 +122,8 @@ pub struct LogRt {
     hold_us: Option<u64>,
     on_hold: HoldTimeout,
     max_redeliveries: u32,
+    replicas: u32,
+    replication_us: u64,
     /// Produce-request times; error rolls apart, so an error rate leaves the times alone.
     rng: SimRng,
     err_rng: SimRng,
@@ -176,6 +184,8 @@ impl LogRt {
             hold_us: cfg.hold_timeout_ms.map(|h| h.saturating_mul(1_000)),
             on_hold: cfg.on_hold_timeout,
             max_redeliveries: cfg.max_redeliveries,
+            replicas: cfg.replicas.max(1),
+            replication_us: cfg.replication_ms.saturating_mul(1_000),
             rng,
             err_rng,
             publishes: BTreeMap::new(),
@@ -235,9 +245,27 @@ impl LogRt {
         Ok(())
     }
 
-    /// A crash: deliveries out can no longer be answered; every record and
-    /// offset is kept, and the group rebalances once the log is back.
-    pub fn crash(&mut self) {
+    /// A crash: deliveries out can no longer be answered, and the group
+    /// rebalances once the log is back. With one replica every record and
+    /// offset is kept (the disk); with more, a follower takes over and
+    /// what the leader had not replicated at `now_us` is gone: lost if the
+    /// producer was told it was sent, retried if it is still waiting.
+    pub fn crash(&mut self, now_us: u64) {
+        if self.replicas > 1 {
+            for part in &mut self.partitions {
+                for id in part.truncate_unreplicated(now_us) {
+                    if part.holds(id) {
+                        continue;
+                    }
+                    self.books.unappended(id);
+                    if self.books.is_acked(id) {
+                        self.books.lose(id);
+                    } else if !part.at_producer_has(id) {
+                        self.books.give_up(id);
+                    }
+                }
+            }
+        }
         self.group.out.clear();
         self.group.busy.iter_mut().for_each(|b| *b = false);
         self.restarting = true;
@@ -293,6 +321,9 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
         let id = l.next_event;
         l.next_event += 1;
         l.books.publish(id);
+        if l.acks == Acks::Zero {
+            l.books.ack(id);
+        }
         let p = producer::partition_of(pkey, l.partitions.len() as u32);
         let ev = LogEvent { id, entity, seq, etype: t as u16, op, key, publish, born_us: now };
         l.partitions[usize::from(p)].enqueue(ev);
@@ -358,6 +389,7 @@ fn settle_publish(sim: &mut Sim, node: usize, publish: u32, ok: bool) {
 /// (before the append, refused out of sequence, or appended with its
 /// answer lost), then retried or given up.
 fn produce_done(sim: &mut Sim, node: usize, p: u16, event: u64) {
+    let now = sim.now().0;
     let n = &sim.nodes[node];
     let (down, fault_rate) = (n.down, n.error_rate);
     let Some(l) = log_mut(sim, node) else { return };
@@ -367,15 +399,21 @@ fn produce_done(sim: &mut Sim, node: usize, p: u16, event: u64) {
     let mut answer_lost = false;
     if !failed {
         answer_lost = l.ack_loss_rate > 0.0 && unit_open(&mut l.err_rng) < l.ack_loss_rate;
-        match l.partitions[part].receive(event, l.idempotent) {
+        let replicated = if l.replicas > 1 { now.saturating_add(l.replication_us) } else { now };
+        match l.partitions[part].receive(event, l.idempotent, replicated) {
             Some(Append::Appended) => l.books.appended(event),
             Some(Append::Duplicate) => {}
             Some(Append::OutOfSequence) => failed = true,
             None => return,
         }
     }
-    if !failed && !answer_lost {
+    if !failed && !answer_lost && l.acks == Acks::All && l.replicas > 1 {
+        // Acknowledged once the followers have it, if the leader lasts.
+        let (after, epoch) = (l.replication_us, l.partitions[part].epoch);
+        set_timer(sim, node, after, Timer::Replicated { partition: p, event, epoch });
+    } else if !failed && !answer_lost {
         if let Some(ev) = l.partitions[part].acked(event) {
+            l.books.ack(event);
             settle_publish(sim, node, ev.publish, true);
         }
     } else if l.acks == Acks::Zero {
@@ -385,20 +423,26 @@ fn produce_done(sim: &mut Sim, node: usize, p: u16, event: u64) {
             l.books.lose(event);
         }
     } else {
-        match l.partitions[part].failed(event, l.retries, l.idempotent) {
-            Some(Failed::Retry) => {
-                let backoff = l.retry_backoff_us;
-                set_timer(sim, node, backoff, Timer::Retry { partition: p, event });
-            }
-            Some(Failed::GiveUp(ev)) => {
-                l.books.give_up(event);
-                settle_publish(sim, node, ev.publish, false);
-            }
-            None => {}
-        }
+        produce_failed(sim, node, p, event);
     }
     pump_producer(sim, node, p);
     pump_consumers(sim, node);
+}
+
+/// A produce request failed: retried after the backoff, or given up.
+fn produce_failed(sim: &mut Sim, node: usize, p: u16, event: u64) {
+    let Some(l) = log_mut(sim, node) else { return };
+    match l.partitions[usize::from(p)].failed(event, l.retries, l.idempotent) {
+        Some(Failed::Retry) => {
+            let backoff = l.retry_backoff_us;
+            set_timer(sim, node, backoff, Timer::Retry { partition: p, event });
+        }
+        Some(Failed::GiveUp(ev)) => {
+            l.books.give_up(event);
+            settle_publish(sim, node, ev.publish, false);
+        }
+        None => {}
+    }
 }
 
 /// Delivers to every idle instance what it may process next.
@@ -416,13 +460,17 @@ fn pump_consumers(sim: &mut Sim, node: usize) {
 }
 
 /// What the instance takes next: a ready record, or the next fetched one.
-fn take_next(l: &mut LogRt, instance: u32) -> Option<(u16, Ready)> {
+fn take_next(l: &mut LogRt, instance: u32, now: u64) -> Option<(u16, Ready)> {
     for p in l.group.rotation(instance) {
         let c = &mut l.group.cursors[usize::from(p)];
         if let Some(r) = c.ready.pop_front() {
             return Some((p, r));
         }
-        if let Some(record) = l.partitions[usize::from(p)].record(c.position) {
+        let part = &l.partitions[usize::from(p)];
+        if c.position >= part.high_watermark(now) {
+            continue;
+        }
+        if let Some(record) = part.record(c.position) {
             c.position += 1;
             return Some((p, Ready { record, attempts: 0, forced: false }));
         }
@@ -438,7 +486,7 @@ fn deliver_next(sim: &mut Sim, node: usize, instance: u32) {
         if l.group.busy[instance as usize] || l.group.state != GroupState::Running {
             return;
         }
-        let Some((p, r)) = take_next(l, instance) else { return };
+        let Some((p, r)) = take_next(l, instance, now) else { return };
         let ev = r.record.ev;
         let cursor = usize::from(p);
         if l.store.as_ref().is_some_and(|s| s.contains(ev.id)) {
@@ -609,6 +657,20 @@ pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
                 let after = l.partitions[usize::from(partition)].arrival(now, t) - now;
                 set_timer(sim, node, after, Timer::Produce { partition, event });
             }
+        }
+        Timer::Replicated { partition, event, epoch } => {
+            let part = &mut l.partitions[usize::from(partition)];
+            if part.epoch == epoch {
+                if let Some(ev) = part.acked(event) {
+                    l.books.ack(event);
+                    settle_publish(sim, node, ev.publish, true);
+                }
+            } else {
+                // The leader changed first: the append may be gone.
+                produce_failed(sim, node, partition, event);
+            }
+            pump_producer(sim, node, partition);
+            pump_consumers(sim, node);
         }
         Timer::Heartbeat => heartbeat(sim, node),
         Timer::AutoCommit => {

@@ -214,12 +214,13 @@ impl Sim {
     /// the ones it made; `own_calls` are those it had made on its own
     /// account, with the time each was sent.
     pub(crate) fn crashed_at(&mut self, node: usize, own_calls: Vec<(u64, Req)>) {
+        let now = self.now().0;
         match &mut self.nodes[node].behaviour {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Cache(c) => c.crash(),
-            Behaviour::Log(l) => l.crash(),
+            Behaviour::Log(l) => l.crash(now),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }

@@ -22,6 +22,8 @@ pub const MAX_LOG_RETRIES: u32 = 1_000;
 pub const MAX_LOG_DEDUP: u32 = 10_000_000;
 /// Event types one publish sends.
 pub const MAX_LOG_EVENTS: usize = 16;
+/// Copies of each partition.
+pub const MAX_LOG_REPLICAS: u32 = 7;
 /// Any setting in milliseconds (1 h).
 pub const MAX_LOG_MS: u64 = 3_600_000;
 
@@ -83,6 +85,14 @@ pub struct LogConfig {
     pub on_hold_timeout: HoldTimeout,
     /// Failed deliveries of a record before it is dead-lettered.
     pub max_redeliveries: u32,
+    /// Copies of each partition: a leader and followers. With more than
+    /// one, a crash of the log is a leader failover (the new leader lacks
+    /// what was not replicated yet) and consumers see only replicated records.
+    pub replicas: u32,
+    /// Replicas that must have an event before `acks` "all" acknowledges it.
+    pub min_insync_replicas: u32,
+    /// Milliseconds for the followers to copy an appended record.
+    pub replication_ms: u64,
 }
 
 impl Default for LogConfig {
@@ -108,6 +118,9 @@ impl Default for LogConfig {
             hold_timeout_ms: None,
             on_hold_timeout: HoldTimeout::Process,
             max_redeliveries: 10,
+            replicas: 1,
+            min_insync_replicas: 1,
+            replication_ms: 5,
         }
     }
 }
@@ -214,6 +227,9 @@ impl LogConfig {
         range("auto_commit_interval_ms", self.auto_commit_interval_ms, 1, MAX_LOG_MS, "ms ");
         range("session_timeout_ms", self.session_timeout_ms, 3, MAX_LOG_MS, "ms ");
         range("rebalance_ms", self.rebalance_ms, 0, MAX_LOG_MS, "ms ");
+        range("replicas", self.replicas.into(), 1, MAX_LOG_REPLICAS.into(), "(limit MAX_LOG_REPLICAS) ");
+        range("min_insync_replicas", self.min_insync_replicas.into(), 1, MAX_LOG_REPLICAS.into(), "");
+        range("replication_ms", self.replication_ms, 0, MAX_LOG_MS, "ms ");
         if let Some(h) = self.hold_timeout_ms {
             range("hold_timeout_ms", h, 1, MAX_LOG_MS, "ms, or null for no reorder buffer ");
         }
@@ -223,6 +239,15 @@ impl LogConfig {
                 format!(
                     "an idempotent producer allows at most 5 requests in flight, as Kafka does (got {})",
                     self.max_in_flight
+                ),
+            ));
+        }
+        if self.acks == Acks::All && self.min_insync_replicas > self.replicas {
+            out.push((
+                format!("{p}.kind.min_insync_replicas"),
+                format!(
+                    "with acks \"all\" must be at most the replicas ({}), or every write is refused (got {})",
+                    self.replicas, self.min_insync_replicas
                 ),
             ));
         }
@@ -262,5 +287,53 @@ impl LogConfig {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(cfg: &LogConfig) -> Vec<String> {
+        cfg.problems("nodes[1]").into_iter().map(|(p, _)| p).collect()
+    }
+
+    #[test]
+    fn the_defaults_are_valid_and_each_problem_names_its_field() {
+        assert!(paths(&LogConfig::default()).is_empty());
+        let bad = LogConfig {
+            partitions: 0,
+            idempotent: true,
+            max_in_flight: 6,
+            acks: Acks::All,
+            replicas: 1,
+            min_insync_replicas: 2,
+            produce_error_rate: 1.0,
+            events: vec![
+                EventType { name: "Paid".into(), key: EventKey::Own, requires: None },
+                EventType { name: "Paid".into(), key: EventKey::Entity, requires: Some("Shipped".into()) },
+            ],
+            ..LogConfig::default()
+        };
+        assert_eq!(
+            paths(&bad),
+            vec![
+                "nodes[1].kind.partitions",
+                "nodes[1].kind.max_in_flight",
+                "nodes[1].kind.min_insync_replicas",
+                "nodes[1].kind.produce_error_rate",
+                "nodes[1].kind.events[1].name",
+                "nodes[1].kind.events[1].requires",
+            ]
+        );
+    }
+
+    #[test]
+    fn acks_are_written_as_kafka_writes_them() {
+        let cfg: LogConfig = serde_json::from_str(r#"{"acks": "all", "partitions": 3}"#).unwrap();
+        assert_eq!((cfg.acks, cfg.partitions), (Acks::All, 3));
+        let err = serde_json::from_str::<LogConfig>(r#"{"acks": 2}"#).unwrap_err().to_string();
+        assert!(err.contains("acks") || err.contains("expected"), "{err}");
+        assert!(serde_json::from_str::<LogConfig>(r#"{"partition": 3}"#).is_err(), "unknown fields are refused");
     }
 }

@@ -24,6 +24,7 @@ const APPENDED: u8 = 1;
 const DONE: u8 = 2;
 const LOST: u8 = 4;
 const REJECTED: u8 = 8;
+const ACKED: u8 = 16;
 const TERMINAL: u8 = DONE | LOST | REJECTED;
 
 /// What is known of one entity's processed events.
@@ -96,6 +97,24 @@ impl Books {
         }
     }
 
+    /// The producer was told the event is sent.
+    pub fn ack(&mut self, id: u64) {
+        if let Some(f) = self.flag(id) {
+            *f |= ACKED;
+        }
+    }
+
+    pub fn is_acked(&self, id: u64) -> bool {
+        self.flags_of(id) & ACKED != 0
+    }
+
+    /// Its last copy was truncated by a leader change.
+    pub fn unappended(&mut self, id: u64) {
+        if let Some(f) = self.flag(id) {
+            *f &= !APPENDED;
+        }
+    }
+
     pub fn is_appended(&self, id: u64) -> bool {
         self.flags_of(id) & APPENDED != 0
     }
@@ -105,7 +124,8 @@ impl Books {
         self.flags_of(id) & TERMINAL != 0
     }
 
-    /// An event acknowledged to the producer without reaching the log (`acks` 0).
+    /// An event acknowledged to the producer without reaching the log (`acks`
+    /// 0), or whose every copy a leader change truncated.
     pub fn lose(&mut self, id: u64) {
         if let Some(f) = self.flag(id) {
             if *f & TERMINAL == 0 {

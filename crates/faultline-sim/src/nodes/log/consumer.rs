@@ -126,7 +126,7 @@ mod tests {
 
     fn held(entity: u64, seq: u32) -> Held {
         let ev = LogEvent { id: u64::from(seq), entity, seq, etype: 0, op: 0, key: 0, publish: 0, born_us: 0 };
-        Held { partition: 0, record: Record { offset: 0, ev } }
+        Held { partition: 0, record: Record { offset: 0, ev, replicated_us: 0, pseq: 0 } }
     }
 
     #[test]

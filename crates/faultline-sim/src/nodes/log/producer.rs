@@ -39,6 +39,12 @@ pub struct LogEvent {
 pub struct Record {
     pub offset: u64,
     pub ev: LogEvent,
+    /// When the followers have it, in µs (at once with one replica); the
+    /// consumer sees only replicated records (the high watermark).
+    pub replicated_us: u64,
+    /// Its producer sequence number (the broker's idempotence state is
+    /// rebuilt from the log after a leader change).
+    pub pseq: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +73,9 @@ pub struct Partition {
     /// broker, in µs: requests on one connection arrive in the order sent
     /// (TCP), so only a retry can overtake.
     wire_us: u64,
+    /// Leader changes so far: a produce request waiting for replication
+    /// fails if the leader changed meanwhile.
+    pub epoch: u32,
     /// Appends of an entity's event after a later one of the same entity.
     pub reordered: u64,
     /// Highest sequence appended per entity, to count `reordered`.
@@ -159,7 +168,7 @@ impl Partition {
 
     /// A request reached the broker: append it (checking its producer
     /// sequence number when the producer is idempotent).
-    pub fn receive(&mut self, id: u64, idempotent: bool) -> Option<Append> {
+    pub fn receive(&mut self, id: u64, idempotent: bool, replicated_us: u64) -> Option<Append> {
         let p = *self.out.iter().find(|p| p.ev.id == id)?;
         if idempotent {
             if p.pseq < self.expected_pseq {
@@ -176,8 +185,45 @@ impl Partition {
         }
         *last = (*last).max(p.ev.seq);
         let offset = self.end();
-        self.records.push_back(Record { offset, ev: p.ev });
+        self.records.push_back(Record { offset, ev: p.ev, replicated_us, pseq: p.pseq });
         Some(Append::Appended)
+    }
+
+    /// The offset up to which records are replicated at `now_us` (the high
+    /// watermark): records are replicated in offset order.
+    pub fn high_watermark(&self, now_us: u64) -> u64 {
+        let unreplicated = self.records.iter().rev().take_while(|r| r.replicated_us > now_us).count();
+        self.end() - unreplicated as u64
+    }
+
+    /// The leader crashed and a follower took over: the records it had not
+    /// replicated at `now_us` are gone. Returns their event ids.
+    pub fn truncate_unreplicated(&mut self, now_us: u64) -> Vec<u64> {
+        self.epoch = self.epoch.wrapping_add(1);
+        let mut gone = Vec::new();
+        while self.records.back().is_some_and(|r| r.replicated_us > now_us) {
+            if let Some(r) = self.records.pop_back() {
+                self.expected_pseq = self.expected_pseq.min(r.pseq);
+                gone.push(r.ev.id);
+                // The entity's latest appended sequence is now what remains.
+                let kept = self.records.iter().filter(|k| k.ev.entity == r.ev.entity).map(|k| k.ev.seq).max();
+                match kept {
+                    Some(s) => self.last_seq.insert(r.ev.entity, s),
+                    None => self.last_seq.remove(&r.ev.entity),
+                };
+            }
+        }
+        gone
+    }
+
+    /// Whether a copy of event `id` is in the partition.
+    pub fn holds(&self, id: u64) -> bool {
+        self.records.iter().any(|r| r.ev.id == id)
+    }
+
+    /// Whether event `id` is still at the producer.
+    pub fn at_producer_has(&self, id: u64) -> bool {
+        self.queue.iter().chain(&self.out).any(|p| p.ev.id == id)
     }
 
     /// The producer got its acknowledgement: the event leaves it.
@@ -226,10 +272,10 @@ mod tests {
         p.enqueue(ev(1, 2));
         assert_eq!((p.next_send(5), p.next_send(5)), (Some(0), Some(1)));
         assert_eq!(p.failed(0, 3, false), Some(Failed::Retry));
-        assert_eq!(p.receive(1, false), Some(Append::Appended));
+        assert_eq!(p.receive(1, false, 0), Some(Append::Appended));
         p.acked(1);
         assert!(p.resend(0));
-        assert_eq!(p.receive(0, false), Some(Append::Appended));
+        assert_eq!(p.receive(0, false, 0), Some(Append::Appended));
         assert_eq!(p.reordered, 1);
         let seqs: Vec<u32> = p.records().map(|r| r.ev.seq).collect();
         assert_eq!(seqs, vec![2, 1]);
@@ -243,19 +289,33 @@ mod tests {
         p.next_send(5);
         p.next_send(5);
         p.failed(0, 0, true);
-        assert_eq!(p.receive(1, true), Some(Append::OutOfSequence));
+        assert_eq!(p.receive(1, true, 0), Some(Append::OutOfSequence));
         p.failed(1, 0, true);
         p.resend(0);
-        assert_eq!(p.receive(0, true), Some(Append::Appended));
+        assert_eq!(p.receive(0, true, 0), Some(Append::Appended));
         // Its answer is lost: the retry is a duplicate.
         p.failed(0, 0, true);
         p.resend(0);
-        assert_eq!(p.receive(0, true), Some(Append::Duplicate));
+        assert_eq!(p.receive(0, true, 0), Some(Append::Duplicate));
         p.acked(0);
         p.resend(1);
-        assert_eq!(p.receive(1, true), Some(Append::Appended));
+        assert_eq!(p.receive(1, true, 0), Some(Append::Appended));
         let seqs: Vec<u32> = p.records().map(|r| r.ev.seq).collect();
         assert_eq!((seqs, p.reordered), (vec![1, 2], 0));
+    }
+
+    #[test]
+    fn a_leader_change_truncates_the_unreplicated_tail_and_rewinds_the_sequence() {
+        let mut p = Partition::default();
+        for (id, at) in [(0, 10), (1, 20), (2, 30)] {
+            p.enqueue(ev(id, id as u32 + 1));
+            p.next_send(5);
+            assert_eq!(p.receive(id, true, at), Some(Append::Appended));
+            p.acked(id);
+        }
+        assert_eq!((p.high_watermark(15), p.high_watermark(30)), (1, 3));
+        assert_eq!(p.truncate_unreplicated(15), vec![2, 1]);
+        assert_eq!((p.end(), p.epoch, p.expected_pseq), (1, 1, 1));
     }
 
     #[test]
