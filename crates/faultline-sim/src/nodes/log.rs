@@ -279,7 +279,10 @@ fn log_mut(sim: &mut Sim, node: usize) -> Option<&mut LogRt> {
     }
 }
 
-/// Sets timer `t` to fire `after_us` from now.
+/// Sets timer `t` to fire `after_us` from now. Not inlined: one call site
+/// of the event queue's `schedule` for the whole kind keeps the engine's
+/// hot paths compiled as they were.
+#[inline(never)]
 fn set_timer(sim: &mut Sim, node: usize, after_us: u64, t: Timer) {
     let at = sim.now().plus(after_us);
     let Some(l) = log_mut(sim, node) else { return };
@@ -291,6 +294,7 @@ fn set_timer(sim: &mut Sim, node: usize, after_us: u64, t: Timer) {
 
 /// A publish arrives: its events go to the producer, each to its key's
 /// partition, and the call waits for their acknowledgements.
+#[inline(never)] // off the hot path of designs without a log
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let now = sim.now().0;
     let c = sim.calls.at(idx);
@@ -542,6 +546,7 @@ fn deliver_next(sim: &mut Sim, node: usize, instance: u32) {
 
 /// The consumer answered a delivery: processed (its side effect applied,
 /// unless its idempotent check found the event), or failed.
+#[inline(never)] // off the hot path of designs without a log
 pub(crate) fn delivery_answered(sim: &mut Sim, node: usize, outcome: Outcome, req: Req) {
     let now = sim.now().0;
     let Some(l) = log_mut(sim, node) else { return };
@@ -645,6 +650,7 @@ fn heartbeat(sim: &mut Sim, node: usize) {
 }
 
 /// A log timer fired.
+#[inline(never)] // off the hot path of designs without a log
 pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
     let now = sim.now().0;
     let Some(l) = log_mut(sim, node) else { return };
@@ -725,6 +731,7 @@ pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
 
 /// The log is up again after a crash or pause: after a crash its group
 /// rebalances; either way consumption resumes.
+#[inline(never)] // off the hot path of designs without a log
 pub(crate) fn resumed(sim: &mut Sim, node: usize) {
     if sim.nodes[node].down || sim.nodes[node].paused {
         return;
