@@ -39,6 +39,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("retry-storm-before", include_str!("../../assets/scenarios/retry-storm-before.json")),
     ("slice", include_str!("../../assets/scenarios/slice.json")),
     ("three-tier", include_str!("../../assets/scenarios/three-tier.json")),
+    ("phantom-deductions-before", include_str!("../../assets/scenarios/phantom-deductions-before.json")),
+    ("phantom-deductions-after", include_str!("../../assets/scenarios/phantom-deductions-after.json")),
 ];
 
 const LIBRARY: &str = include_str!("../../assets/scenarios/library.json");

@@ -95,6 +95,7 @@ pub fn text_report(sim: &Sim) -> String {
         }
     }
     stores(&mut out, &report);
+    logs(&mut out, &report);
     let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
 }
@@ -120,6 +121,36 @@ fn stores(out: &mut String, report: &faultline_sim::Report) {
         if st.money_lost > 0.0 {
             let _ = writeln!(out, "  money lost to stale reads: {:.2}", st.money_lost);
         }
+    }
+}
+
+/// Each event log's books and checkers.
+fn logs(out: &mut String, report: &faultline_sim::Report) {
+    for n in &report.nodes {
+        let Some(l) = &n.log else { continue };
+        let lag: Vec<String> = l.partition_lag.iter().map(u64::to_string).collect();
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "log {}: published {}, processed {}, in flight {}, lost {}, rejected {}, dead-lettered {}",
+            n.id, l.published, l.processed, l.in_flight, l.lost, l.rejected, l.dead_lettered
+        );
+        let _ = writeln!(
+            out,
+            "  phantom deductions {}, order violations {}, duplicates processed {}, appended out of order {}",
+            l.phantom_deductions, l.order_violations, l.duplicates_processed, l.append_reorders
+        );
+        let _ = writeln!(
+            out,
+            "  delivered {}, skipped as processed {}, rebalances {}, lag {} ({}), publish to processing p50 {:.3} ms p99 {:.3} ms",
+            l.delivered,
+            l.deduplicated,
+            l.rebalances,
+            l.lag,
+            lag.join(" "),
+            l.end_to_end_ms.p50,
+            l.end_to_end_ms.p99
+        );
     }
 }
 

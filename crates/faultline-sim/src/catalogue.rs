@@ -528,6 +528,165 @@ const STORE_FIELDS: &[FieldInfo] = &[
     },
 ];
 
+const LOG_MS: FieldType = FieldType::Integer { min: 0.0, max: crate::scenario::MAX_LOG_MS as f64 };
+
+const LOG_FIELDS: &[FieldInfo] = &[
+    FieldInfo {
+        name: "partitions",
+        label: "Partitions",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_LOG_PARTITIONS),
+        help: "An event's key picks its partition by hash; order holds within a partition only.",
+    },
+    FieldInfo {
+        name: "acks",
+        label: "Acks",
+        unit: "",
+        ty: FieldType::Choice(&["0", "1", "all"]),
+        help: "When an event counts as sent: at once (never retried, may be lost), on the leader's append, on every replica's.",
+    },
+    FieldInfo {
+        name: "retries",
+        label: "Retries",
+        unit: "",
+        ty: int(0, crate::scenario::MAX_LOG_RETRIES),
+        help: "Times a failed produce request is sent again (unbounded when idempotent).",
+    },
+    FieldInfo {
+        name: "max_in_flight",
+        label: "Max in flight",
+        unit: "requests",
+        ty: int(1, crate::scenario::MAX_LOG_IN_FLIGHT),
+        help: "Produce requests out at once per partition; above 1 with retries, a retry can land after a later event.",
+    },
+    FieldInfo {
+        name: "idempotent",
+        label: "Idempotent producer",
+        unit: "",
+        ty: FieldType::Flag,
+        help: "The broker appends by producer sequence number: retries keep order and never duplicate (needs acks all, at most 5 in flight).",
+    },
+    FieldInfo {
+        name: "produce_time",
+        label: "Produce time",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "Time of one produce request, send to answer.",
+    },
+    FieldInfo {
+        name: "produce_error_rate",
+        label: "Produce errors",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 0.99 },
+        help: "Share of produce requests that fail before the append (then retried).",
+    },
+    FieldInfo {
+        name: "ack_loss_rate",
+        label: "Lost acks",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 0.99 },
+        help: "Share of appended requests whose answer is lost: the retry duplicates the event unless idempotent.",
+    },
+    FieldInfo {
+        name: "retry_backoff_ms",
+        label: "Retry backoff",
+        unit: "ms",
+        ty: LOG_MS,
+        help: "Wait before a failed produce request or delivery is retried.",
+    },
+    FieldInfo {
+        name: "consumers",
+        label: "Consumer instances",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_LOG_CONSUMERS),
+        help: "Instances of the consuming service in the group; partitions are shared out among them.",
+    },
+    FieldInfo {
+        name: "commit",
+        label: "Commit",
+        unit: "",
+        ty: FieldType::Choice(&["auto", "after_processing"]),
+        help: "Commit offsets on a timer (auto) or after each record; a rebalance replays what is not committed.",
+    },
+    FieldInfo {
+        name: "auto_commit_interval_ms",
+        label: "Auto-commit every",
+        unit: "ms",
+        ty: FieldType::Integer { min: 1.0, max: crate::scenario::MAX_LOG_MS as f64 },
+        help: "Time between auto-commits (Kafka: 5 s).",
+    },
+    FieldInfo {
+        name: "session_timeout_ms",
+        label: "Session timeout",
+        unit: "ms",
+        ty: FieldType::Integer { min: 3.0, max: crate::scenario::MAX_LOG_MS as f64 },
+        help: "How long the consumer may be unreachable (down or paused) before the group drops it and rebalances.",
+    },
+    FieldInfo {
+        name: "rebalance_ms",
+        label: "Rebalance pause",
+        unit: "ms",
+        ty: LOG_MS,
+        help: "How long a rebalance stops consumption.",
+    },
+    FieldInfo {
+        name: "consumer",
+        label: "Consumer",
+        unit: "",
+        ty: FieldType::Choice(&["plain", "idempotent"]),
+        help: "Plain processes a redelivered event again; idempotent skips ids in its processed-event store.",
+    },
+    FieldInfo {
+        name: "dedup_capacity",
+        label: "Dedup store",
+        unit: "ids",
+        ty: int(1, crate::scenario::MAX_LOG_DEDUP),
+        help: "Processed-event ids an idempotent consumer remembers (oldest forgotten first).",
+    },
+    FieldInfo {
+        name: "hold_timeout_ms",
+        label: "Reorder hold",
+        unit: "ms",
+        ty: FieldType::OptionalInteger { min: 1.0, max: crate::scenario::MAX_LOG_MS as f64 },
+        help: "Reorder buffer: an event ahead of its entity's next sequence number waits this long; empty: no buffer.",
+    },
+    FieldInfo {
+        name: "on_hold_timeout",
+        label: "After the hold",
+        unit: "",
+        ty: FieldType::Choice(&["process", "dead_letter"]),
+        help: "An event held past the timeout is processed anyway (out of order) or dead-lettered.",
+    },
+    FieldInfo {
+        name: "max_redeliveries",
+        label: "Redeliveries",
+        unit: "",
+        ty: int(0, crate::scenario::MAX_LOG_RETRIES),
+        help: "Failed deliveries of an event before it is dead-lettered (a consumer that is down does not count).",
+    },
+    FieldInfo {
+        name: "replicas",
+        label: "Replicas",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_LOG_REPLICAS),
+        help: "Copies of each partition; above 1 a crash is a leader failover that drops what was not replicated yet.",
+    },
+    FieldInfo {
+        name: "min_insync_replicas",
+        label: "Min in-sync replicas",
+        unit: "",
+        ty: int(1, crate::scenario::MAX_LOG_REPLICAS),
+        help: "Replicas that must have an event before acks all acknowledges it.",
+    },
+    FieldInfo {
+        name: "replication_ms",
+        label: "Replication lag",
+        unit: "ms",
+        ty: LOG_MS,
+        help: "Time for the followers to copy a record; consumers see it only then.",
+    },
+];
+
 /// Every node kind the engine has, in palette order.
 pub const KINDS: &[KindInfo] = &[
     KindInfo {
@@ -585,6 +744,13 @@ pub const KINDS: &[KindInfo] = &[
         group: Group::Data,
         help: "A PgBouncer-like pooler in front of a database: many client connections share a few server connections.",
         fields: POOLER_FIELDS,
+    },
+    KindInfo {
+        kind: "log",
+        label: "Event log",
+        group: Group::Messaging,
+        help: "A Kafka-like partitioned log: ordered per partition only; its consumer group rebalances and replays what it had not committed.",
+        fields: LOG_FIELDS,
     },
 ];
 
@@ -682,6 +848,7 @@ pub fn default_kind(kind: &str) -> Option<NodeKind> {
         "cache" => NodeKind::Cache(CacheConfig::default()),
         "pooler" => NodeKind::Pooler(crate::scenario::PoolerConfig::default()),
         "store" => NodeKind::Store(StoreConfig::default()),
+        "log" => NodeKind::Log(crate::scenario::LogConfig::default()),
         _ => return None,
     })
 }
@@ -747,6 +914,7 @@ mod tests {
                 | NodeKind::Queue(_)
                 | NodeKind::Cache(_)
                 | NodeKind::Pooler(_)
+                | NodeKind::Log(_)
         ) {
             s.nodes.push(Node {
                 id: "sink".into(),

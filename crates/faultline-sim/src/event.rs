@@ -47,6 +47,8 @@ pub enum Event {
     Fleet { node: u32, timer: u32 },
     /// A store's internal message or timer `msg` (see `nodes::store`).
     Store { node: u32, msg: u32 },
+    /// An event log's timer `token` fires (see `nodes::log`).
+    LogTimer { node: u32, token: u32 },
 }
 
 impl Event {
@@ -70,6 +72,7 @@ impl Event {
             Event::ProbeTimeout { edge, seq } => (16, edge, seq),
             Event::Fleet { node, timer } => (17, node, timer),
             Event::Store { node, msg } => (18, node, msg),
+            Event::LogTimer { node, token } => (19, node, token),
         };
         (tag << 56) ^ (u64::from(a) << 24) ^ u64::from(b)
     }

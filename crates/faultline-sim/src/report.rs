@@ -194,6 +194,9 @@ pub struct NodeReport {
     /// Consistency and availability counters, for store nodes only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreReport>,
+    /// Events, offsets and the ordering checkers, for event logs only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogReport>,
 }
 
 /// A replicated store's books (see `nodes::store`).
@@ -236,6 +239,44 @@ pub struct StoreReport {
     /// whether it stopped at `HISTORY_LIMIT`.
     pub history_events: u64,
     pub history_truncated: bool,
+}
+
+/// An event log's books: published = processed + dead_lettered + lost +
+/// rejected + in_flight, at every moment (each event counted by its first
+/// outcome), and what processing did to the business.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogReport {
+    /// Events the producer was given.
+    pub published: u64,
+    /// Records sent to the consumer, every attempt and redelivery.
+    pub delivered: u64,
+    /// Events whose side effect was applied (the first time).
+    pub processed: u64,
+    /// Side effects applied again to an event already processed.
+    pub duplicates_processed: u64,
+    /// Events processed after a later event of the same entity.
+    pub order_violations: u64,
+    /// Events processed before the event type they require (same entity).
+    pub phantom_deductions: u64,
+    /// Acknowledged to the producer, never in the log (`acks` 0).
+    pub lost: u64,
+    /// The producer gave up and said so; never in the log.
+    pub rejected: u64,
+    pub dead_lettered: u64,
+    /// At the producer, in the log unprocessed, held or out for delivery.
+    pub in_flight: u64,
+    /// Consumer lag over every partition, and per partition.
+    pub lag: u64,
+    pub partition_lag: Vec<u64>,
+    /// Appends of an entity's event after a later one in the same partition.
+    pub append_reorders: u64,
+    /// Records the consumer skipped as already processed.
+    pub deduplicated: u64,
+    /// Records the reorder buffer held past its timeout.
+    pub hold_expired: u64,
+    pub rebalances: u64,
+    /// Publish to first processing.
+    pub end_to_end_ms: Latency,
 }
 
 /// A sharded database's load over its shards (those keys go to at the end).
@@ -415,6 +456,7 @@ impl Sim {
                         instances: None,
                         pooler: None,
                         store: None,
+                        log: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     r

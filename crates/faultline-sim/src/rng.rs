@@ -60,6 +60,15 @@ pub enum Purpose {
     Replication = 13,
     /// A store member's election timeouts and anti-entropy peers.
     Elections = 14,
+    /// An event log's produce requests (their times; their error rolls
+    /// come from a second stream of the same purpose, see `log_errors_owner`).
+    LogProducer = 15,
+}
+
+/// The owner of an event log's produce-error rolls: the node's own id,
+/// tagged apart, so the log's request times and error rolls are two streams.
+pub fn log_errors_owner(id: &str) -> u64 {
+    owner_hash(b"log-errors", &[id])
 }
 
 /// The stable id of a node, from its name in the document.

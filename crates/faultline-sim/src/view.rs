@@ -62,6 +62,9 @@ pub struct NodeView {
     /// A replicated store's members, leader and correctness counters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<StoreView>,
+    /// An event log's lag per partition and its checkers; `None` for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogView>,
 }
 
 /// What a store's card shows.
@@ -77,6 +80,21 @@ pub struct StoreView {
     pub term: u64,
     pub stale_reads: u64,
     pub unavailable: u64,
+}
+
+/// What an event log's card shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogView {
+    /// Consumer lag of each partition (end offset minus committed offset).
+    pub lag: Vec<u32>,
+    pub published: u64,
+    pub processed: u64,
+    pub duplicates_processed: u64,
+    pub order_violations: u64,
+    pub phantom_deductions: u64,
+    pub lost: u64,
+    /// The consumer group is rebalancing (or its consumer was dropped).
+    pub rebalancing: bool,
 }
 
 /// A circuit breaker as the playground draws it.

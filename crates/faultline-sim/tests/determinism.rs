@@ -43,6 +43,8 @@ const SHIPPED: &[(&str, &str)] = &[
     ("retry-storm-before", include_str!("../../../assets/scenarios/retry-storm-before.json")),
     ("slice", include_str!("../../../assets/scenarios/slice.json")),
     ("three-tier", include_str!("../../../assets/scenarios/three-tier.json")),
+    ("phantom-deductions-before", include_str!("../../../assets/scenarios/phantom-deductions-before.json")),
+    ("phantom-deductions-after", include_str!("../../../assets/scenarios/phantom-deductions-after.json")),
 ];
 
 /// The reference runs: the slice, an M/M/4, a scenario that uses every
@@ -110,6 +112,8 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("retry-storm-before", "ce3f0305bd03c0da", 115020, 14005),
     ("slice", "2876268fb506bd4f", 83656, 11950),
     ("three-tier", "6518de6c045fb0dd", 213709, 17826),
+    ("phantom-deductions-before", "3a507f44273e1bc1", 20119, 1541),
+    ("phantom-deductions-after", "39d15eb703373339", 20044, 1541),
     ("connection storm, deploy at 5 s", "1e1cfc6f0a88c8b4", 440907, 54717),
 ];
 

@@ -19,6 +19,7 @@ pub mod cache;
 pub mod client;
 pub mod connections;
 pub mod database;
+pub mod log;
 pub mod partition;
 pub mod pool;
 pub mod pooler;
@@ -34,6 +35,7 @@ pub use balancer::BalancerRt;
 pub use cache::CacheRt;
 pub use client::ClientRt;
 pub use database::DatabaseRt;
+pub use log::LogRt;
 pub use pool::{Admit, Pool};
 pub use queue::QueueRt;
 pub use service::ServiceRt;
@@ -52,6 +54,8 @@ pub enum Behaviour {
     Pooler(Box<pooler::PoolerRt>),
     /// Boxed like the cache: replicas, logs and books.
     Store(Box<StoreRt>),
+    /// Boxed: its partitions, group and books.
+    Log(Box<LogRt>),
 }
 
 /// Which kind a node is: `Behaviour`'s variant without its state, to
@@ -66,6 +70,7 @@ pub enum KindTag {
     Cache,
     Pooler,
     Store,
+    Log,
 }
 
 impl Behaviour {
@@ -79,6 +84,7 @@ impl Behaviour {
             Behaviour::Cache(_) => KindTag::Cache,
             Behaviour::Pooler(_) => KindTag::Pooler,
             Behaviour::Store(_) => KindTag::Store,
+            Behaviour::Log(_) => KindTag::Log,
         }
     }
 
@@ -95,7 +101,8 @@ impl Behaviour {
             | Behaviour::Balancer(_)
             | Behaviour::Queue(_)
             | Behaviour::Pooler(_)
-            | Behaviour::Store(_) => 0,
+            | Behaviour::Store(_)
+            | Behaviour::Log(_) => 0,
         }
     }
 
@@ -118,6 +125,7 @@ impl Behaviour {
             Behaviour::Cache(c) => c.fill_view(v),
             Behaviour::Pooler(p) => p.fill_view(v),
             Behaviour::Store(s) => s.fill_view(v),
+            Behaviour::Log(l) => l.fill_view(v),
             Behaviour::Client => {}
         }
     }
@@ -131,6 +139,7 @@ impl Behaviour {
             Behaviour::Cache(c) => c.fill_report(r),
             Behaviour::Pooler(p) => p.fill_report(r),
             Behaviour::Store(s) => s.fill_report(r),
+            Behaviour::Log(l) => l.fill_report(r),
             Behaviour::Client | Behaviour::Balancer(_) => {}
         }
     }
@@ -187,6 +196,7 @@ impl Sim {
             KindTag::Cache => cache::arrive(self, node, idx),
             KindTag::Pooler => pooler::arrive(self, node, idx),
             KindTag::Store => store::arrive(self, node, idx),
+            KindTag::Log => log::arrive(self, node, idx),
         }
     }
 
@@ -196,9 +206,12 @@ impl Sim {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
             KindTag::Pooler => pooler::work_done(self, node, idx, op, req),
-            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue | KindTag::Store => {
-                self.finish(node, idx, Outcome::Ok)
-            }
+            KindTag::Client
+            | KindTag::Balancer
+            | KindTag::Database
+            | KindTag::Queue
+            | KindTag::Store
+            | KindTag::Log => self.finish(node, idx, Outcome::Ok),
         }
     }
 
@@ -209,15 +222,17 @@ impl Sim {
             KindTag::Service => service::child_done(self, node, parent, outcome),
             KindTag::Cache => cache::child_done(self, node, parent, outcome),
             KindTag::Pooler => pooler::child_done(self, node, parent, outcome),
-            KindTag::Client | KindTag::Database | KindTag::Queue | KindTag::Store => {}
+            KindTag::Client | KindTag::Database | KindTag::Queue | KindTag::Store | KindTag::Log => {}
         }
     }
 
     /// A call `node` made on its own account (not for a call of its own)
     /// ended with `outcome`: a queue's delivery was acknowledged or failed.
     pub(crate) fn own_call_answered(&mut self, node: usize, outcome: Outcome, req: Req) {
-        if self.nodes[node].behaviour.tag() == KindTag::Queue {
-            queue::delivery_answered(self, node, outcome, req);
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::delivery_answered(self, node, outcome, req),
+            KindTag::Log => log::delivery_answered(self, node, outcome, req),
+            _ => {}
         }
     }
 
@@ -236,12 +251,14 @@ impl Sim {
         if self.nodes[node].behaviour.tag() == KindTag::Store {
             return store::crash(self, node);
         }
+        let now = self.now().0;
         match &mut self.nodes[node].behaviour {
             Behaviour::Service(s) => s.crash(),
             Behaviour::Database(d) => d.crash(),
             Behaviour::Queue(q) => q.crash(own_calls),
             Behaviour::Cache(c) => c.crash(),
             Behaviour::Pooler(p) => p.crash(),
+            Behaviour::Log(l) => l.crash(now),
             Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Store(_) => {}
         }
     }
@@ -253,6 +270,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Queue => queue::pump(self, node),
             KindTag::Store => store::resumed(self, node),
+            KindTag::Log => log::resumed(self, node),
             _ => {}
         }
     }

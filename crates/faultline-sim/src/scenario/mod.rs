@@ -9,6 +9,7 @@
 pub mod deploy;
 mod faults;
 pub mod generated;
+mod log;
 pub mod pooler;
 mod presets;
 mod resilience;
@@ -18,6 +19,10 @@ mod validate;
 
 pub use deploy::{BadVersion, ConnectionPool, Scale};
 pub use faults::{Fault, FaultAction};
+pub use log::{
+    Acks, Commit, ConsumerMode, EventKey, EventType, HoldTimeout, LogConfig, MAX_LOG_CONSUMERS, MAX_LOG_DEDUP,
+    MAX_LOG_EVENTS, MAX_LOG_IN_FLIGHT, MAX_LOG_MS, MAX_LOG_PARTITIONS, MAX_LOG_REPLICAS, MAX_LOG_RETRIES,
+};
 pub use pooler::{PoolMode, PoolerConfig};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
@@ -101,6 +106,7 @@ pub enum NodeKind {
     Cache(CacheConfig),
     Pooler(PoolerConfig),
     Store(StoreConfig),
+    Log(LogConfig),
 }
 
 impl NodeKind {
@@ -114,6 +120,7 @@ impl NodeKind {
             NodeKind::Cache(_) => "cache",
             NodeKind::Pooler(_) => "pooler",
             NodeKind::Store(_) => "store",
+            NodeKind::Log(_) => "log",
         }
     }
 }

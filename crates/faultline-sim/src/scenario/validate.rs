@@ -273,6 +273,7 @@ impl Scenario {
                     }
                 }
                 NodeKind::Store(k) => c.problems.extend(k.problems(&p)),
+                NodeKind::Log(l) => self.validate_log(c, &p, n, l),
             }
         }
     }
@@ -337,6 +338,20 @@ impl Scenario {
                 format!("{p}.kind"),
                 format!("queue \"{}\" needs exactly one outgoing edge to its consumer (has {out})", n.id),
             );
+        }
+    }
+
+    /// An event log's settings, and its one consumer edge.
+    fn validate_log(&self, c: &mut Collector, p: &str, n: &Node, l: &super::LogConfig) {
+        for (path, msg) in l.problems(p) {
+            c.add(path, msg);
+        }
+        let out = self.edges.iter().filter(|e| e.from == n.id).count();
+        let msg = format!("log \"{}\" needs exactly one outgoing edge to its consumer service (has {out})", n.id);
+        match out {
+            0 => c.unfinished(format!("{p}.kind"), msg),
+            1 => {}
+            _ => c.add(format!("{p}.kind"), msg),
         }
     }
 
@@ -695,7 +710,11 @@ impl Scenario {
             .iter()
             .map(|n| match &n.kind {
                 NodeKind::Service(s) => s.calls.iter().filter_map(|c| index.get(c.to.as_str()).copied()).collect(),
-                NodeKind::LoadBalancer(_) | NodeKind::Queue(_) | NodeKind::Cache(_) | NodeKind::Pooler(_) => self
+                NodeKind::LoadBalancer(_)
+                | NodeKind::Queue(_)
+                | NodeKind::Cache(_)
+                | NodeKind::Pooler(_)
+                | NodeKind::Log(_) => self
                     .edges
                     .iter()
                     .filter(|e| e.from == n.id)

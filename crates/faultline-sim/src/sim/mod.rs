@@ -267,6 +267,12 @@ impl Sim {
                         let db = index[scenario.edges[edge as usize].to.as_str()];
                         Behaviour::Pooler(Box::new(crate::nodes::pooler::PoolerRt::new(cfg, edge, db)))
                     }
+                    NodeKind::Log(cfg) => Behaviour::Log(Box::new(crate::nodes::LogRt::new(
+                        cfg,
+                        out_edges(i)[0],
+                        owned_stream(seed, node_owner(&n.id), Purpose::LogProducer),
+                        owned_stream(seed, crate::rng::log_errors_owner(&n.id), Purpose::LogProducer),
+                    ))),
                     NodeKind::Cache(cfg) => {
                         let rng = owned_stream(seed, node_owner(&n.id), Purpose::Eviction);
                         Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng)))
@@ -571,6 +577,21 @@ impl Sim {
                 return Err(format!("nodes[{i}]: {} messages out for delivery but {out} deliveries", q.delivering));
             }
         }
+        // Every event log's books balance, and each delivery it counts is one live call.
+        for (i, n) in self.nodes.iter().enumerate() {
+            let Behaviour::Log(l) = &n.behaviour else { continue };
+            l.audit().map_err(|e| format!("nodes[{i}]: {e}"))?;
+            let out = self
+                .calls
+                .live_indices()
+                .into_iter()
+                .map(|idx| self.calls.at(idx))
+                .filter(|c| c.parent == QUEUE_PARENT && !c.abandoned && c.edge == l.edge)
+                .count();
+            if out != l.group.out.len() {
+                return Err(format!("nodes[{i}]: {} log deliveries but {out} live", l.group.out.len()));
+            }
+        }
         let paused = self.nodes.iter().filter(|n| n.paused).count() as u32;
         if paused != self.paused_nodes {
             return Err(format!("{paused} nodes paused, but paused_nodes is {}", self.paused_nodes));
@@ -673,6 +694,7 @@ impl Sim {
             Event::HealthCheck { node } | Event::Redeliver { node, .. } | Event::Store { node, .. } => {
                 Some(node as usize)
             }
+            Event::LogTimer { node, .. } => Some(node as usize),
             Event::RetrySend { call, gen } | Event::WaitExpired { call, gen } => caller(call, gen),
             Event::Arrival { .. } | Event::FaultStart { .. } | Event::FaultEnd { .. } => None,
             Event::ProbeDeliver { edge, .. } | Event::ProbeAnswer { edge, .. } => {
@@ -704,6 +726,7 @@ impl Sim {
             Event::ProbeTimeout { edge, seq } => self.on_probe_result(edge, seq, false),
             Event::Fleet { node, timer } => crate::nodes::service::instances::on_timer(self, node as usize, timer),
             Event::Store { node, msg } => crate::nodes::store::on_event(self, node as usize, msg),
+            Event::LogTimer { node, token } => crate::nodes::log::timer(self, node as usize, token),
         }
     }
 }

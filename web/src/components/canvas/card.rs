@@ -20,6 +20,7 @@ pub fn icon(kind: &str) -> &'static str {
         "service" => "⚙",
         "database" => "⛁",
         "queue" => "☰",
+        "log" => "≣",
         "cache" => "⚡",
         "pooler" => "⇄",
         "store" => "◈",
@@ -162,15 +163,21 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 { op_rows(ops, x, y, &n.id, lifted) }
             } else if detailed {
                 { row(0, "throughput", "throughput", l.throughput_rps, format::rate(l.throughput_rps)) }
-                // A cache's second row is its hit ratio (a gauge below, too).
-                if let Some(hit) = v.cache_hit_ratio {
-                    { row(1, "hit ratio", "hit-ratio", hit, format!("{:.0}%", hit * 100.0)) }
-                } else if let Some(st) = &v.store {
-                    { row(1, "stale reads", "stale-reads", st.stale_reads as f64, st.stale_reads.to_string()) }
+                // An event log's rows are its checkers (its lag is the strip below).
+                if let Some(lg) = &v.log {
+                    { row(1, "phantom", "phantom", lg.phantom_deductions as f64, lg.phantom_deductions.to_string()) }
+                    { row(2, "duplicates", "duplicates", lg.duplicates_processed as f64, lg.duplicates_processed.to_string()) }
                 } else {
-                    { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
+                    // A cache's second row is its hit ratio (a gauge below, too).
+                    if let Some(hit) = v.cache_hit_ratio {
+                        { row(1, "hit ratio", "hit-ratio", hit, format!("{:.0}%", hit * 100.0)) }
+                    } else if let Some(st) = &v.store {
+                        { row(1, "stale reads", "stale-reads", st.stale_reads as f64, st.stale_reads.to_string()) }
+                    } else {
+                        { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
+                    }
+                    { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
                 }
-                { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
                 { row(3, "p99", "p99", l.p99_ms, format::ms(l.p99_ms)) }
                 if v.capacity > 0 {
                     { bar(0.0, "pool", v.busy, v.capacity, format!("{} of {} workers busy", v.busy, v.capacity)) }
@@ -186,6 +193,9 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if let Some(c) = v.connections {
                     { super::pips::connections_label(x, y, c, tid(format!("connections-{}", n.id))) }
+                }
+                if let Some(lg) = &v.log {
+                    { lag_strip(x, y, &n.id, &lg.lag, tid(format!("lag-{}", n.id))) }
                 }
                 if let Some(hit) = v.cache_hit_ratio {
                     { bar(0.0, "hit", (hit * 1000.0).round() as u32, 1000,
@@ -268,6 +278,26 @@ fn shard_strip(x: f64, y: f64, id: &str, busy: &[f32], testid: Option<String>) -
     });
     html! {
         <g class="shard-strip" data-testid={testid} data-shards={busy.len().to_string()}>{ for cells }</g>
+    }
+}
+
+/// An event log's lag strip under its title: one cell per partition, the
+/// deeper the blue the further its consumer is behind (relative to the
+/// most lagging partition), so a stalled partition stands out.
+fn lag_strip(x: f64, y: f64, id: &str, lag: &[u32], testid: Option<String>) -> Html {
+    let width = (CARD_W - 24.0) / lag.len().max(1) as f64;
+    let most = lag.iter().copied().max().unwrap_or(0).max(1);
+    let cells = lag.iter().enumerate().map(|(i, &n)| {
+        let light = 92.0 - 47.0 * f64::from(n) / f64::from(most);
+        html! {
+            <rect class="lag-cell" x={(x + 12.0 + width * i as f64).to_string()} y={(y + 33.0).to_string()}
+                width={(width - 1.0).max(0.5).to_string()} height="5" style={format!("fill: hsl(215, 80%, {light:.0}%)")}>
+                <title>{ format!("{id} partition {i}: {n} events behind the last commit") }</title>
+            </rect>
+        }
+    });
+    html! {
+        <g class="lag-strip" data-testid={testid} data-partitions={lag.len().to_string()}>{ for cells }</g>
     }
 }
 
