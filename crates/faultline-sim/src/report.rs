@@ -221,6 +221,8 @@ pub struct CacheReport {
     pub coalesced: u64,
     /// Writes that invalidated their key and went through.
     pub writes: u64,
+    /// Hits that served a value the database had overwritten by then.
+    pub stale_reads: u64,
     /// Entries held at the end.
     pub entries: u32,
 }

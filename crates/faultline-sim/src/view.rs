@@ -53,6 +53,10 @@ pub struct NodeView {
     /// A cache's hit ratio (0..1) over the last second; `None` for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_hit_ratio: Option<f64>,
+    /// A cache's stale reads so far, when it reads a database directly
+    /// (which keeps versions); `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_stale_reads: Option<u64>,
 }
 
 /// A circuit breaker as the playground draws it.

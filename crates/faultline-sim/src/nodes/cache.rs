@@ -7,8 +7,16 @@
 //! as it came (a failed fetch fills nothing). Writes (PUT, POST, DELETE) are
 //! write-around with invalidation: the key is deleted and the write goes
 //! through to the backing store, so the next read fetches the new value.
-//! This model does not track versions: a read whose fetch was in flight
-//! while a write deleted its key still fills what it read.
+//!
+//! Versions and stale reads: when the backing store is a database, it keeps
+//! a version per key (`versions.rs`) and answers every query with its
+//! snapshot (its write count); the entry keeps the snapshot it was filled
+//! from. A hit on an entry whose key the database has written since is a
+//! *stale read* (`stale_reads`): the cache served an older value than the
+//! system of record held at that moment. Nothing is scripted: the classic
+//! invalidation race (a slow read misses and reads v1, a write makes v2 and
+//! deletes the key, then the read fills v1) leaves such an entry, and every
+//! hit on it counts until its TTL, an eviction or the next write removes it.
 //!
 //! With `coalesce` (single-flight), a miss on a key whose fetch is already
 //! in flight waits for that fetch instead of making its own, so an expired
@@ -22,6 +30,7 @@ mod store;
 
 pub use store::{Lookup, Store};
 
+use super::versions::{Forgotten, Versions, VERSION_MEMORY};
 use super::Behaviour;
 use crate::calls::{Outcome, Req};
 use crate::dist::Sampler;
@@ -47,6 +56,8 @@ pub struct CacheStats {
     pub coalesced: u64,
     /// Writes that invalidated their key and went through.
     pub writes: u64,
+    /// Hits that served a value older than the database's at that moment.
+    pub stale_reads: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +70,12 @@ pub struct CacheRt {
     /// Keys being fetched, with the reads waiting for them (single-flight only).
     pub fetching: HashMap<u64, Vec<u32>>,
     pub stats: CacheStats,
+    /// The database behind the backing edge, when it keeps versions (the
+    /// backing store is a database); `None`: no staleness is tracked.
+    pub db: Option<u32>,
+    /// The database's snapshot for each of this cache's calls it served,
+    /// by the call they were made for (taken when the answer comes back).
+    answers: HashMap<u32, u64>,
     /// Hits and misses in the current one-second window, which starts at
     /// `window_start_us`, and the hit ratio of the last closed one.
     window_start_us: u64,
@@ -75,6 +92,8 @@ impl CacheRt {
             coalesce: cfg.coalesce,
             fetching: HashMap::new(),
             stats: CacheStats::default(),
+            db: None,
+            answers: HashMap::new(),
             window_start_us: 0,
             window: (0, 0),
             last_ratio: None,
@@ -112,12 +131,14 @@ impl CacheRt {
     pub fn crash(&mut self) {
         self.store.clear();
         self.fetching.clear();
+        self.answers.clear();
     }
 
     /// The hit ratio on the card: of the last closed second, or of the run
     /// so far before one has closed.
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
         v.cache_hit_ratio = Some(self.last_ratio.unwrap_or_else(|| self.hit_ratio()));
+        v.cache_stale_reads = self.db.map(|_| self.stats.stale_reads);
     }
 
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
@@ -131,6 +152,7 @@ impl CacheRt {
             fetches: s.fetches,
             coalesced: s.coalesced,
             writes: s.writes,
+            stale_reads: s.stale_reads,
             entries: self.store.len(),
         });
     }
@@ -148,6 +170,56 @@ fn cache_mut(sim: &mut Sim, node: usize) -> &mut CacheRt {
     match &mut sim.nodes[node].behaviour {
         Behaviour::Cache(c) => c,
         _ => unreachable!("node {node} is not a cache"),
+    }
+}
+
+/// The versions of the database behind `db`.
+fn versions(sim: &Sim, db: Option<u32>) -> Option<&Versions> {
+    match &sim.nodes[db? as usize].behaviour {
+        Behaviour::Database(d) => d.versions.as_deref(),
+        _ => None,
+    }
+}
+
+/// Has the database written `key` since the snapshot of the entry hit?
+fn stale_hit(sim: &Sim, node: usize, key: u64) -> bool {
+    let Behaviour::Cache(c) = &sim.nodes[node].behaviour else { return false };
+    let (Some(v), Some((snapshot, marked))) = (versions(sim, c.db), c.store.snapshot(key)) else { return false };
+    marked || v.written_after(key, snapshot)
+}
+
+/// Makes every database read directly by a cache keep versions, and tells
+/// each such cache which database that is. `backend_of(edge)` is the node
+/// an edge leads to.
+pub(crate) fn link_versions(nodes: &mut [crate::sim::NodeRt], backend_of: impl Fn(u32) -> u32) {
+    for i in 0..nodes.len() {
+        let Behaviour::Cache(c) = &nodes[i].behaviour else { continue };
+        let db = backend_of(c.backend) as usize;
+        let Behaviour::Database(d) = &mut nodes[db].behaviour else { continue };
+        d.versions.get_or_insert_with(|| Box::new(Versions::new(VERSION_MEMORY))).readers.push(i as u32);
+        if let Behaviour::Cache(c) = &mut nodes[i].behaviour {
+            c.db = Some(db as u32);
+        }
+    }
+}
+
+/// The database served a call `node` made for its call `parent`, at
+/// `snapshot` (called for every caller of a versioned database; only
+/// caches take note, of the calls made for a call of theirs).
+pub(crate) fn served(sim: &mut Sim, node: usize, parent: u32, snapshot: u64) {
+    if parent >= crate::calls::QUEUE_PARENT {
+        return;
+    }
+    if let Behaviour::Cache(c) = &mut sim.nodes[node].behaviour {
+        c.answers.insert(parent, snapshot);
+    }
+}
+
+/// The database forgot a write (see `versions`): an entry older than it is
+/// stale for good.
+pub(crate) fn forgotten(sim: &mut Sim, node: usize, f: Forgotten) {
+    if let Behaviour::Cache(c) = &mut sim.nodes[node].behaviour {
+        c.store.mark_stale_before(f.key, f.version);
     }
 }
 
@@ -177,7 +249,12 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
     let found = c.store.get(key, now);
     c.count(found == Lookup::Hit, now);
     match found {
-        Lookup::Hit => sim.finish(node, idx, Outcome::Ok),
+        Lookup::Hit => {
+            if stale_hit(sim, node, key) {
+                cache_mut(sim, node).stats.stale_reads += 1;
+            }
+            sim.finish(node, idx, Outcome::Ok)
+        }
         Lookup::Miss | Lookup::Expired => {
             if found == Lookup::Expired {
                 c.stats.expired += 1;
@@ -208,10 +285,23 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
     if is_write(sim, op) {
         return sim.finish(node, parent, outcome);
     }
+    let horizon = {
+        let Behaviour::Cache(c) = &sim.nodes[node].behaviour else { unreachable!("a cache") };
+        versions(sim, c.db).map(Versions::horizon)
+    };
     let c = cache_mut(sim, node);
+    let snapshot = c.answers.remove(&parent);
     // A fallback's degraded answer is not the data: it is not cached.
-    if outcome == Outcome::Ok && c.store.fill(key, now) {
-        c.stats.evictions += 1;
+    if outcome == Outcome::Ok {
+        if c.store.fill(key, now) {
+            c.stats.evictions += 1;
+        }
+        if let Some(h) = horizon {
+            // Read before a write the database has forgotten since: it may
+            // be stale and can no longer be checked, so it counts as stale.
+            let snapshot = snapshot.unwrap_or(0);
+            c.store.set_snapshot(key, snapshot, snapshot < h);
+        }
     }
     let waiting = if c.coalesce { c.fetching.remove(&key).unwrap_or_default() } else { Vec::new() };
     sim.finish(node, parent, outcome);

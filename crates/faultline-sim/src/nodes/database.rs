@@ -39,6 +39,9 @@ pub struct DatabaseRt {
     pub sharding: Option<Box<Sharding>>,
     /// What a reshard needs to build the new map.
     spec: Box<ShardSpec>,
+    /// Each key's version, kept only when a cache reads this database
+    /// directly (`versions.rs`); `None` costs nothing per query.
+    pub versions: Option<Box<super::versions::Versions>>,
 }
 
 /// How keys map to shards now, and the books of per-shard load.
@@ -75,6 +78,7 @@ impl DatabaseRt {
             saturation: cfg.saturation,
             sharding,
             spec,
+            versions: None,
         }
     }
 
@@ -227,6 +231,34 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
         call.migrating = migrating;
     }
     sim.admit(node, idx);
+}
+
+/// A query is done: a write bumps its key's version and a read sees the
+/// current one, when versions are kept; then it answers.
+pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16) {
+    if matches!(&sim.nodes[node].behaviour, super::Behaviour::Database(d) if d.versions.is_some()) {
+        keep_version(sim, node, idx, op);
+    }
+    sim.finish(node, idx, crate::calls::Outcome::Ok);
+}
+
+/// Out of line: a database without a cache in front never comes here, and
+/// its query's path stays as short as it was.
+#[inline(never)]
+fn keep_version(sim: &mut Sim, node: usize, idx: u32, op: u16) {
+    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { return };
+    let Some(v) = db.versions.as_deref_mut() else { return };
+    let call = sim.calls.at(idx);
+    let write = sim.ops[usize::from(op).min(sim.ops.len() - 1)].method != crate::scenario::Method::Get;
+    let forgotten = if write { v.write(call.key).1 } else { None };
+    let snapshot = v.snapshot();
+    let (parent, caller) = (call.parent, sim.edges[call.edge as usize].from as usize);
+    if let Some(f) = forgotten {
+        for r in v.readers.clone() {
+            super::cache::forgotten(sim, r as usize, f);
+        }
+    }
+    super::cache::served(sim, caller, parent, snapshot);
 }
 
 #[cfg(test)]

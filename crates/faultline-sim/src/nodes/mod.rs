@@ -22,6 +22,7 @@ pub mod partition;
 pub mod pool;
 pub mod queue;
 pub mod service;
+pub mod versions;
 
 use crate::calls::{Outcome, Req};
 use crate::rng::SimRng;
@@ -168,9 +169,8 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
-            KindTag::Client | KindTag::Balancer | KindTag::Database | KindTag::Queue => {
-                self.finish(node, idx, Outcome::Ok)
-            }
+            KindTag::Database => database::work_done(self, node, idx, op),
+            KindTag::Client | KindTag::Balancer | KindTag::Queue => self.finish(node, idx, Outcome::Ok),
         }
     }
 

@@ -246,7 +246,7 @@ impl Sim {
                 .map(|(i, _)| i as u32)
                 .collect()
         };
-        let nodes = scenario
+        let mut nodes = scenario
             .nodes
             .iter()
             .enumerate()
@@ -296,6 +296,7 @@ impl Sim {
                 }
             })
             .collect::<Vec<_>>();
+        crate::nodes::cache::link_versions(&mut nodes, |e| index[scenario.edges[e as usize].to.as_str()]);
         let edges = scenario
             .edges
             .iter()

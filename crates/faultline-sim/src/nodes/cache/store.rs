@@ -47,6 +47,11 @@ struct Slot {
     /// LFU: the key's request count, and the tick of its last use.
     uses: u64,
     tick: u64,
+    /// The database's snapshot the value was read at (see `nodes::versions`).
+    snapshot: u64,
+    /// Known stale whatever the database remembers (a forgotten write, or a
+    /// fill older than what it remembers).
+    stale: bool,
 }
 
 /// What a lookup found.
@@ -149,7 +154,8 @@ impl Store {
             self.evict();
         }
         self.tick += 1;
-        let slot = Slot { key, filled_us: now_us, prev: NIL, next: NIL, uses, tick: self.tick };
+        let slot =
+            Slot { key, filled_us: now_us, prev: NIL, next: NIL, uses, tick: self.tick, snapshot: 0, stale: false };
         let s = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize] = slot;
@@ -172,6 +178,30 @@ impl Store {
             }
         }
         full
+    }
+
+    /// Records the database snapshot an entry's value was read at, and
+    /// whether it is known stale already; nothing if `key` is not held.
+    pub fn set_snapshot(&mut self, key: u64, snapshot: u64, stale: bool) {
+        if let Some(&s) = self.index.get(&key) {
+            let e = &mut self.slots[s as usize];
+            e.snapshot = snapshot;
+            e.stale = stale;
+        }
+    }
+
+    /// The snapshot of `key`'s entry and whether it is known stale.
+    pub fn snapshot(&self, key: u64) -> Option<(u64, bool)> {
+        self.index.get(&key).map(|&s| (self.slots[s as usize].snapshot, self.slots[s as usize].stale))
+    }
+
+    /// The database forgot a write of `key` at `version`: an entry read
+    /// before it is stale for good.
+    pub fn mark_stale_before(&mut self, key: u64, version: u64) {
+        if let Some(&s) = self.index.get(&key) {
+            let e = &mut self.slots[s as usize];
+            e.stale |= e.snapshot < version;
+        }
     }
 
     /// Deletes `key` (an invalidation); true if it was there.
@@ -404,6 +434,22 @@ mod tests {
         assert_eq!(s.get(7, 1_100), Lookup::Expired);
         assert_eq!(s.get(7, 1_100), Lookup::Miss);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn an_entry_keeps_its_snapshot_and_a_forgotten_newer_write_marks_it_stale() {
+        let mut s = store(Eviction::Lru, 4);
+        s.fill(1, 0);
+        s.set_snapshot(1, 5, false);
+        assert_eq!(s.snapshot(1), Some((5, false)));
+        s.mark_stale_before(1, 5);
+        assert_eq!(s.snapshot(1), Some((5, false)), "a write it had seen");
+        s.mark_stale_before(1, 6);
+        assert_eq!(s.snapshot(1), Some((5, true)), "a write after its read");
+        s.fill(1, 10);
+        s.set_snapshot(1, 7, false);
+        assert_eq!(s.snapshot(1), Some((7, false)), "a refill is fresh again");
+        assert_eq!(s.snapshot(2), None);
     }
 
     #[test]
