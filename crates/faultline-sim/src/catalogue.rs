@@ -350,6 +350,20 @@ const CACHE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::Flag,
         help: "Single-flight: misses on a key already being fetched wait for that fetch (no stampede).",
     },
+    FieldInfo {
+        name: "write",
+        label: "Writes",
+        unit: "",
+        ty: FieldType::Choice(&["invalidate", "update", "write_through", "write_behind"]),
+        help: "What a write does: delete the key then write the database, write then set it, write through in version order, or keep it and flush later.",
+    },
+    FieldInfo {
+        name: "flush_interval_ms",
+        label: "Flush interval",
+        unit: "ms",
+        ty: FieldType::Number { min: 1.0, max: 60_000.0 },
+        help: "Write-behind: how often dirty keys are written to the database; a crash loses the writes not yet flushed.",
+    },
 ];
 
 /// Every node kind the engine has, in palette order.

@@ -223,6 +223,12 @@ pub struct CacheReport {
     pub writes: u64,
     /// Hits that served a value the database had overwritten by then.
     pub stale_reads: u64,
+    /// Write-behind: writes sent to the database by flushes.
+    pub flushed: u64,
+    /// Write-behind: acknowledged writes a crash lost before their flush.
+    pub lost_writes: u64,
+    /// Write-behind: writes waiting for a flush at the end.
+    pub dirty: u64,
     /// Entries held at the end.
     pub entries: u32,
 }

@@ -10,7 +10,7 @@
 use faultline_sim::nodes::cache::CacheStats;
 use faultline_sim::nodes::Behaviour;
 use faultline_sim::scenario::Scenario;
-use faultline_sim::Sim;
+use faultline_sim::{Sim, SimTime};
 use serde_json::{json, Value};
 
 /// Client -> cache -> database; `db_ms` is the database's (constant) query
@@ -104,4 +104,149 @@ fn a_cache_in_front_of_a_service_tracks_no_versions() {
     let (st, sim) = run(&s);
     assert_eq!(st.stale_reads, 0);
     assert_eq!(sim.view().nodes[1].cache_stale_reads, None);
+}
+
+/// The design above with exponential database query times (a mean of
+/// `db_ms`): queries overtake one another, so writes commit in another
+/// order than they were sent.
+fn variable(cache: Value, db_ms: f64, link: Value, keys: u64, ops: Value, rate_rps: f64) -> Scenario {
+    let mut s = design(cache, db_ms, 0.0, keys, ops, rate_rps, 20_000);
+    let mut v = serde_json::to_value(&s).unwrap();
+    v["nodes"][2]["kind"]["query_time"] = json!({ "type": "exponential", "mean_ms": db_ms });
+    v["edges"][1]["latency"] = link;
+    s = serde_json::from_value(v).unwrap();
+    s
+}
+
+#[test]
+fn write_policies_differ_in_how_stale_they_leave_the_cache() {
+    let zero = json!({ "type": "constant", "ms": 0.0 });
+    let ops = read_write(8.0, 2.0);
+    let policy = |write: &str, link: &Value| {
+        let s = variable(json!({ "capacity": 100, "write": write }), 10.0, link.clone(), 10, ops.clone(), 2_000.0);
+        let (st, sim) = run(&s);
+        eprintln!("{write} (link {link}): {st:?}");
+        (st, sim)
+    };
+    // Answers come back the moment they are committed: a write-through
+    // cache, applying versions in order, never holds an overwritten value;
+    // invalidation still races (a read in flight across a write fills the
+    // value it read), and so does setting after the write.
+    let (through, sim) = policy("write_through", &zero);
+    assert_eq!(through.stale_reads, 0);
+    assert!(through.hits > 20_000 && through.writes > 7_000);
+    assert_eq!(sim.node_metrics(2).arrivals, through.fetches + through.writes, "every write reaches the database");
+    let (invalidate, _) = policy("invalidate", &zero);
+    assert!(invalidate.stale_reads > 100, "{invalidate:?}");
+}
+
+#[test]
+fn out_of_order_sets_stay_stale_with_update_and_not_with_write_through() {
+    // Readers at 1,000 req/s on 5 keys; writers in bursts (20 writes in the
+    // first 20 ms of every second), their answers delayed by an exponential
+    // latency (5 ms mean), so a key's sets land out of order. An `update`
+    // cache keeps whichever set came last, often an older version, until the
+    // next burst; a write-through cache applies versions in order, so once
+    // the burst's answers are in (a few latencies) nothing is stale.
+    let policy = |write: &str| {
+        let mut s = variable(
+            json!({ "capacity": 100, "write": write }),
+            1.0,
+            json!({ "type": "exponential", "mean_ms": 5.0 }),
+            5,
+            read_write(1.0, 0.0),
+            1_000.0,
+        );
+        let mut v = serde_json::to_value(&s).unwrap();
+        v["workloads"].as_array_mut().unwrap().push(json!({
+            "id": "writers", "client": "client", "target": "cache",
+            "arrival": { "type": "bursts", "rate_rps": 0.0, "burst_rps": 1_000.0, "every_ms": 1_000, "burst_ms": 20 },
+            "keys": { "type": "uniform", "count": 5 }, "ops": read_write(0.0, 1.0)
+        }));
+        s = serde_json::from_value(v).unwrap();
+        // Stale reads in the quiet part of each second (from 200 ms after
+        // the burst began), when every set has long arrived.
+        let mut sim = Sim::new(&s).unwrap();
+        let mut quiet = 0;
+        for second in 0..20u64 {
+            sim.step_until(SimTime::from_millis(second * 1_000 + 200));
+            let before = stats(&sim).stale_reads;
+            sim.step_until(SimTime::from_millis(second * 1_000 + 999));
+            quiet += stats(&sim).stale_reads - before;
+        }
+        sim.run();
+        let st = stats(&sim);
+        eprintln!("{write}: {quiet} stale reads in the quiet parts, {st:?}");
+        (quiet, st)
+    };
+    let (update_quiet, update) = policy("update");
+    let (through_quiet, through) = policy("write_through");
+    assert!(update_quiet > 1_000, "reordered sets stay stale for the rest of the second: {update_quiet}");
+    assert_eq!(through_quiet, 0);
+    assert!(through.stale_reads > 0, "while a burst's sets travel");
+    assert!(update.stale_reads > 3 * through.stale_reads);
+    assert!(update.hit_ratio_at_least(0.9) && through.hit_ratio_at_least(0.9), "writes set the key: reads hit");
+}
+
+trait Ratio {
+    fn hit_ratio_at_least(&self, r: f64) -> bool;
+}
+
+impl Ratio for CacheStats {
+    fn hit_ratio_at_least(&self, r: f64) -> bool {
+        self.hits as f64 >= r * (self.hits + self.misses) as f64
+    }
+}
+
+#[test]
+fn write_behind_loses_exactly_the_writes_not_yet_flushed_at_a_crash() {
+    // Writes only, 50 keys, 1,000 req/s; flushes every 100 ms on a fixed
+    // grid; everything else instantaneous, so a write is acknowledged the
+    // moment it arrives and a flush is applied the moment it is sent. The
+    // cache crashes at 5,050 ms: the writes acknowledged after the flush at
+    // 5,000 ms are the ones lost, counted here from the recorded arrivals.
+    let mut s = design(
+        json!({ "capacity": 1_000, "write": "write_behind", "flush_interval_ms": 100.0 }),
+        0.0,
+        0.0,
+        50,
+        read_write(0.0, 1.0),
+        1_000.0,
+        10_000,
+    );
+    s.faults = serde_json::from_value(json!([
+        { "at_ms": 5_050, "duration_ms": 200, "action": { "type": "crash", "node": "cache" } }
+    ]))
+    .unwrap();
+    let mut sim = Sim::new(&s).unwrap();
+    sim.record_draws(true);
+    sim.run();
+    assert!(sim.totals().balanced());
+    sim.audit().unwrap();
+    let arrivals: Vec<u64> = sim
+        .draws()
+        .iter()
+        .filter_map(|d| match *d {
+            faultline_sim::journal::Draw::Arrival { at_us, .. } => Some(at_us),
+            _ => None,
+        })
+        .collect();
+    assert!(arrivals.iter().all(|t| t % 100_000 != 0), "no write at the very moment of a flush");
+    let lost = arrivals.iter().filter(|&&t| t > 5_000_000 && t < 5_050_000).count() as u64;
+    let refused = arrivals.iter().filter(|&&t| (5_050_000..5_250_000).contains(&t)).count() as u64;
+    let st = stats(&sim);
+    eprintln!("write-behind: {lost} writes after the last flush, {st:?}");
+    assert!(lost > 20, "about 50 expected: {lost}");
+    assert_eq!(st.lost_writes, lost);
+    // Every other acknowledged write was flushed (the last ones at the end
+    // of the run still wait for theirs).
+    let acked = arrivals.len() as u64 - refused;
+    let dirty = sim.report().nodes[1].cache.as_ref().unwrap().dirty;
+    assert_eq!(st.writes, acked);
+    assert_eq!(st.flushed + st.lost_writes + dirty, acked);
+    assert_eq!(sim.totals().failed_total(), refused, "only the writes sent while it was down failed");
+    // A flush writes each dirty key once: 50 keys, 100 flushes a second.
+    let queries = sim.node_metrics(2).arrivals;
+    assert!(queries < st.flushed, "flushes coalesce a key's writes: {queries} queries for {} writes", st.flushed);
+    assert_eq!(st.stale_reads, 0);
 }

@@ -4,9 +4,24 @@
 //! A read arrives and is looked up (the lookup time); a hit is answered at
 //! once, a miss is fetched from the backing store over the cache's edge, the
 //! entry is filled when that answers successfully, and the answer is relayed
-//! as it came (a failed fetch fills nothing). Writes (PUT, POST, DELETE) are
-//! write-around with invalidation: the key is deleted and the write goes
-//! through to the backing store, so the next read fetches the new value.
+//! as it came (a failed fetch fills nothing). What a write (PUT, POST,
+//! DELETE) does is the `write` policy:
+//! - `invalidate` (the default): the key is deleted and the write goes
+//!   through to the backing store (write-around), so the next read fetches
+//!   the new value;
+//! - `update`: the write goes through, and when it succeeds the key is set
+//!   to the version written, whatever the cache holds by then (so two
+//!   writers' sets landing out of order leave the older value: stale);
+//! - `write_through`: the same, but the cache applies versions in order: a
+//!   set or a read's fill never replaces a newer entry;
+//! - `write_behind`: the cache keeps the value and answers at once (the
+//!   entry is ahead of the database, never stale); every
+//!   `flush_interval_ms` (on a fixed grid from time 0) each dirty key is
+//!   written to the database as one call of the cache's own. A write is
+//!   *flushed* once its flush is sent; a flush that fails puts its writes
+//!   back among the dirty ones. A crash loses the dirty keys: the writes
+//!   they hold were acknowledged and never reach the database
+//!   (`lost_writes`). Flushes already sent are left to the database.
 //!
 //! Versions and stale reads: when the backing store is a database, it keeps
 //! a version per key (`versions.rs`) and answers every query with its
@@ -32,13 +47,16 @@ pub use store::{Lookup, Store};
 
 use super::versions::{Forgotten, Versions, VERSION_MEMORY};
 use super::Behaviour;
+use crate::calls::QUEUE_PARENT;
 use crate::calls::{Outcome, Req};
 use crate::dist::Sampler;
+use crate::event::Event;
 use crate::rng::SimRng;
-use crate::scenario::{CacheConfig, Method};
+use crate::scenario::{CacheConfig, Method, WritePolicy};
 use crate::sim::{Sim, WINDOW_US};
 use crate::time::ms_to_micros;
-use std::collections::HashMap;
+use crate::time::SimTime;
+use std::collections::{BTreeMap, HashMap};
 
 /// A cache's counters, over the whole run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,7 +76,24 @@ pub struct CacheStats {
     pub writes: u64,
     /// Hits that served a value older than the database's at that moment.
     pub stale_reads: u64,
+    /// Write-behind: writes sent to the database by flushes.
+    pub flushed: u64,
+    /// Write-behind: acknowledged writes a crash lost before their flush.
+    pub lost_writes: u64,
 }
+
+/// A write-behind cache's writes of one key not yet sent to the database:
+/// how many, and the latest one's operation and request (its flush carries them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dirty {
+    pub writes: u32,
+    pub op: u16,
+    pub request: u64,
+}
+
+/// The snapshot of an entry a write-behind cache wrote itself: ahead of the
+/// database, so never stale.
+const AHEAD: u64 = u64::MAX;
 
 #[derive(Clone, Debug)]
 pub struct CacheRt {
@@ -76,6 +111,16 @@ pub struct CacheRt {
     /// The database's snapshot for each of this cache's calls it served,
     /// by the call they were made for (taken when the answer comes back).
     answers: HashMap<u32, u64>,
+    pub write: WritePolicy,
+    flush_interval_us: u64,
+    /// Write-behind: the dirty keys, flushed in key order.
+    pub dirty: BTreeMap<u64, Dirty>,
+    /// Write-behind: flushes sent and not yet answered, by request id (each
+    /// flush carries the request of its key's latest write, so ids are unique).
+    flushing: HashMap<u64, (u64, Dirty)>,
+    /// When the armed flush timer fires (one at a time; a timer that finds
+    /// another time here is a stale one and does nothing).
+    next_flush_us: Option<u64>,
     /// Hits and misses in the current one-second window, which starts at
     /// `window_start_us`, and the hit ratio of the last closed one.
     window_start_us: u64,
@@ -94,6 +139,11 @@ impl CacheRt {
             stats: CacheStats::default(),
             db: None,
             answers: HashMap::new(),
+            write: cfg.write,
+            flush_interval_us: ms_to_micros(cfg.flush_interval_ms).max(1),
+            dirty: BTreeMap::new(),
+            flushing: HashMap::new(),
+            next_flush_us: None,
             window_start_us: 0,
             window: (0, 0),
             last_ratio: None,
@@ -128,10 +178,16 @@ impl CacheRt {
 
     /// A crash: every entry is lost, and the fetches in flight with it (the
     /// core has failed the reads that waited for them).
+    /// Write-behind: the writes of the dirty keys are lost; the flushes in
+    /// flight are the database's now (their answers can no longer come back).
     pub fn crash(&mut self) {
         self.store.clear();
         self.fetching.clear();
         self.answers.clear();
+        self.stats.lost_writes += self.dirty.values().map(|d| u64::from(d.writes)).sum::<u64>();
+        self.dirty.clear();
+        self.flushing.clear();
+        self.next_flush_us = None;
     }
 
     /// The hit ratio on the card: of the last closed second, or of the run
@@ -153,6 +209,9 @@ impl CacheRt {
             coalesced: s.coalesced,
             writes: s.writes,
             stale_reads: s.stale_reads,
+            flushed: s.flushed,
+            lost_writes: s.lost_writes,
+            dirty: self.dirty.values().map(|d| u64::from(d.writes)).sum(),
             entries: self.store.len(),
         });
     }
@@ -242,9 +301,24 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
     let c = cache_mut(sim, node);
     let backend = c.backend;
     if write {
-        c.store.remove(key);
         c.stats.writes += 1;
-        return sim.send(req, idx, backend);
+        match c.write {
+            WritePolicy::Invalidate => {
+                c.store.remove(key);
+                return sim.send(req, idx, backend);
+            }
+            WritePolicy::Update | WritePolicy::WriteThrough => return sim.send(req, idx, backend),
+            WritePolicy::WriteBehind => {
+                if c.store.fill(key, now) {
+                    c.stats.evictions += 1;
+                }
+                c.store.set_snapshot(key, AHEAD, false);
+                let d = c.dirty.entry(key).or_insert(Dirty { writes: 0, op, request: req.request });
+                *d = Dirty { writes: d.writes + 1, op, request: req.request };
+                arm_flush(sim, node);
+                return sim.finish(node, idx, Outcome::Ok);
+            }
+        }
     }
     let found = c.store.get(key, now);
     c.count(found == Lookup::Hit, now);
@@ -276,15 +350,14 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
 }
 
 /// The backing store answered the call made for `parent`: a successful read
-/// fills the entry; the answer is relayed to the reader and to every read
+/// fills the entry (a successful write sets it, for `update` and
+/// `write_through`); the answer is relayed to the caller and to every read
 /// that waited for the same fetch.
 pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outcome) {
     let now = sim.now().0;
     let p = sim.calls.at(parent);
     let (key, op) = (p.key, p.op);
-    if is_write(sim, op) {
-        return sim.finish(node, parent, outcome);
-    }
+    let write = is_write(sim, op);
     let horizon = {
         let Behaviour::Cache(c) = &sim.nodes[node].behaviour else { unreachable!("a cache") };
         versions(sim, c.db).map(Versions::horizon)
@@ -292,7 +365,15 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
     let c = cache_mut(sim, node);
     let snapshot = c.answers.remove(&parent);
     // A fallback's degraded answer is not the data: it is not cached.
-    if outcome == Outcome::Ok {
+    let keep = outcome == Outcome::Ok
+        && match (write, c.write) {
+            (false, WritePolicy::WriteThrough) => !newer_held(c, key, snapshot),
+            (false, _) => true,
+            (true, WritePolicy::Update) => true,
+            (true, WritePolicy::WriteThrough) => !newer_held(c, key, snapshot),
+            (true, _) => false,
+        };
+    if keep {
         if c.store.fill(key, now) {
             c.stats.evictions += 1;
         }
@@ -303,9 +384,71 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
             c.store.set_snapshot(key, snapshot, snapshot < h);
         }
     }
-    let waiting = if c.coalesce { c.fetching.remove(&key).unwrap_or_default() } else { Vec::new() };
+    let waiting = if c.coalesce && !write { c.fetching.remove(&key).unwrap_or_default() } else { Vec::new() };
     sim.finish(node, parent, outcome);
     for w in waiting {
         sim.finish(node, w, outcome);
     }
+}
+
+/// Does the cache hold `key` at a newer version than `snapshot`?
+fn newer_held(c: &CacheRt, key: u64, snapshot: Option<u64>) -> bool {
+    match (c.store.snapshot(key), snapshot) {
+        (Some((held, _)), Some(s)) => held > s,
+        _ => false,
+    }
+}
+
+/// Write-behind: arms the flush timer for the next tick of its grid, unless
+/// one is armed.
+fn arm_flush(sim: &mut Sim, node: usize) {
+    let now = sim.now().0;
+    let c = cache_mut(sim, node);
+    if c.next_flush_us.is_some() {
+        return;
+    }
+    let at = (now / c.flush_interval_us + 1) * c.flush_interval_us;
+    c.next_flush_us = Some(at);
+    sim.queue.schedule(SimTime(at), Event::Redeliver { node: node as u32 });
+}
+
+/// A write-behind cache's flush timer: every dirty key is written to the
+/// database, one call each, in key order.
+pub(crate) fn flush(sim: &mut Sim, node: usize) {
+    let now = sim.now().0;
+    let down = sim.nodes[node].down;
+    let c = cache_mut(sim, node);
+    // A timer armed before a crash finds none armed, or a later one; one
+    // held while the cache was paused fires late, and flushes.
+    if !c.next_flush_us.is_some_and(|at| at <= now) {
+        return;
+    }
+    c.next_flush_us = None;
+    if down {
+        return;
+    }
+    let backend = c.backend;
+    let dirty = std::mem::take(&mut c.dirty);
+    for (&key, d) in &dirty {
+        c.flushing.insert(d.request, (key, *d));
+        c.stats.flushed += u64::from(d.writes);
+    }
+    for (key, d) in dirty {
+        let req = Req { request: d.request, op: d.op, key, hops: 1, attempt: 1, deadline: u64::MAX, started_us: now };
+        sim.send(req, QUEUE_PARENT, backend);
+    }
+}
+
+/// A flush was answered: done, or (failed) its writes are dirty again,
+/// under any newer write of the same key.
+pub(crate) fn flush_answered(sim: &mut Sim, node: usize, outcome: Outcome, req: Req) {
+    let c = cache_mut(sim, node);
+    let Some((key, d)) = c.flushing.remove(&req.request) else { return };
+    if outcome.is_success() {
+        return;
+    }
+    c.stats.flushed -= u64::from(d.writes);
+    let e = c.dirty.entry(key).or_insert(Dirty { writes: 0, ..d });
+    e.writes += d.writes;
+    arm_flush(sim, node);
 }

@@ -187,8 +187,20 @@ impl Sim {
     /// A call `node` made on its own account (not for a call of its own)
     /// ended with `outcome`: a queue's delivery was acknowledged or failed.
     pub(crate) fn own_call_answered(&mut self, node: usize, outcome: Outcome, req: Req) {
-        if self.nodes[node].behaviour.tag() == KindTag::Queue {
-            queue::delivery_answered(self, node, outcome, req);
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::delivery_answered(self, node, outcome, req),
+            KindTag::Cache => cache::flush_answered(self, node, outcome, req),
+            _ => {}
+        }
+    }
+
+    /// A node's own timer (`Event::Redeliver`) fired: a queue's redelivery
+    /// delay is over, or a write-behind cache flushes.
+    pub(crate) fn timer_at(&mut self, node: usize) {
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::redeliver(self, node),
+            KindTag::Cache => cache::flush(self, node),
+            _ => {}
         }
     }
 

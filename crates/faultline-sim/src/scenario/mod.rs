@@ -6,6 +6,7 @@
 //! (`_ms`, `_rps`), so a document reads without a manual. Unknown fields are
 //! rejected by name: a typo must not silently fall back to a default.
 
+mod caching;
 mod faults;
 pub mod generated;
 mod presets;
@@ -13,6 +14,7 @@ mod resilience;
 mod sharding;
 mod validate;
 
+pub use caching::{WritePolicy, DEFAULT_FLUSH_INTERVAL_MS};
 pub use faults::{Fault, FaultAction};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
@@ -350,6 +352,13 @@ pub struct CacheConfig {
     /// Single-flight: a miss on a key already being fetched waits for that
     /// fetch instead of querying the backing store again.
     pub coalesce: bool,
+    /// What a write does to the cache (see `WritePolicy`).
+    #[serde(skip_serializing_if = "WritePolicy::is_default")]
+    pub write: WritePolicy,
+    /// Write-behind: how often dirty keys are written to the database, in
+    /// milliseconds.
+    #[serde(skip_serializing_if = "caching::is_default_flush")]
+    pub flush_interval_ms: f64,
 }
 
 impl Default for CacheConfig {
@@ -360,6 +369,8 @@ impl Default for CacheConfig {
             ttl_ms: None,
             lookup_time: Dist::constant(0.2),
             coalesce: false,
+            write: WritePolicy::Invalidate,
+            flush_interval_ms: DEFAULT_FLUSH_INTERVAL_MS,
         }
     }
 }

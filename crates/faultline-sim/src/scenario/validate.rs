@@ -335,12 +335,21 @@ impl Scenario {
             }
         }
         c.dist(&format!("{p}.kind.lookup_time"), &k.lookup_time);
+        self.validate_cache_data(c, p, k);
         let out = self.edges.iter().filter(|e| e.from == n.id).count();
         let msg = format!("cache \"{}\" needs exactly one outgoing edge to its backing store (has {out})", n.id);
         if out == 0 {
             c.unfinished(format!("{p}.kind"), msg);
         } else if out > 1 {
             c.add(format!("{p}.kind"), msg);
+        }
+    }
+
+    /// A cache's data options: write-behind's flush interval.
+    fn validate_cache_data(&self, c: &mut Collector, p: &str, k: &CacheConfig) {
+        let f = k.flush_interval_ms;
+        if !f.is_finite() || !(1.0..=60_000.0).contains(&f) {
+            c.add(format!("{p}.kind.flush_interval_ms"), format!("must be from 1 to 60000 ms (got {f})"));
         }
     }
 

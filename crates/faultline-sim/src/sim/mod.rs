@@ -664,7 +664,7 @@ impl Sim {
             Event::HealthCheck { node } => self.on_health_check(node),
             Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
             Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
-            Event::Redeliver { node } => crate::nodes::queue::redeliver(self, node as usize),
+            Event::Redeliver { node } => self.timer_at(node as usize),
             Event::ProbeDeliver { edge, seq } => self.on_probe_deliver(edge, seq),
             Event::ProbeAnswer { edge, seq } => self.on_probe_answer(edge, seq),
             Event::ProbeReply { edge, seq, passed } => self.on_probe_result(edge, seq, passed),
