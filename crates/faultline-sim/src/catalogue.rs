@@ -364,6 +364,13 @@ const CACHE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::Number { min: 1.0, max: 60_000.0 },
         help: "Write-behind: how often dirty keys are written to the database; a crash loses the writes not yet flushed.",
     },
+    FieldInfo {
+        name: "lease",
+        label: "Leases",
+        unit: "",
+        ty: FieldType::Flag,
+        help: "A miss takes a lease that a write's delete revokes; a fill under a revoked lease is dropped (no stale refill).",
+    },
 ];
 
 /// Every node kind the engine has, in palette order.

@@ -229,6 +229,8 @@ pub struct CacheReport {
     pub lost_writes: u64,
     /// Write-behind: writes waiting for a flush at the end.
     pub dirty: u64,
+    /// Lease: fills dropped because a write revoked their lease.
+    pub refused_fills: u64,
     /// Entries held at the end.
     pub entries: u32,
 }

@@ -89,6 +89,16 @@ fn the_invalidation_race_leaves_stale_entries_and_nothing_else_does() {
     assert_eq!(reads.stale_reads, 0);
     assert!(reads.hits > 15_000);
 
+    // Leases: the same race, with the write's delete revoking the lease of
+    // the fetch in flight, so its fill is dropped. Timings are constant, so
+    // no read can reach the database before a write it followed: nothing
+    // stale is ever filled.
+    let (leased, _) =
+        run(&design(json!({ "capacity": 100, "lease": true }), 20.0, 1.0, 20, ops.clone(), 1_000.0, 20_000));
+    eprintln!("race with leases: {leased:?}");
+    assert_eq!(leased.stale_reads, 0);
+    assert!(leased.refused_fills > 100, "the racing fills were dropped: {}", leased.refused_fills);
+
     // A TTL bounds how long a stale entry lives: fewer stale reads.
     let (ttl, _) = run(&design(json!({ "capacity": 100, "ttl_ms": 100.0 }), 20.0, 1.0, 20, ops, 1_000.0, 20_000));
     eprintln!("race with a 100 ms TTL: {ttl:?}");

@@ -33,6 +33,13 @@
 //! deletes the key, then the read fills v1) leaves such an entry, and every
 //! hit on it counts until its TTL, an eviction or the next write removes it.
 //!
+//! With `lease` (memcache's leases: R. Nishtala et al., "Scaling Memcache
+//! at Facebook", NSDI 2013), a miss takes a lease on its key and a write's
+//! delete revokes it; a fill whose lease was revoked (or handed to a later
+//! miss) is dropped. That closes the invalidation race above; a read that
+//! reaches the database before a write it followed can still fill the old
+//! value (delete-then-write ordering), which only variable timings produce.
+//!
 //! With `coalesce` (single-flight), a miss on a key whose fetch is already
 //! in flight waits for that fetch instead of making its own, so an expired
 //! hot key costs the backing store one query, not one per request that
@@ -80,6 +87,8 @@ pub struct CacheStats {
     pub flushed: u64,
     /// Write-behind: acknowledged writes a crash lost before their flush.
     pub lost_writes: u64,
+    /// Lease: fills dropped because a write revoked their lease.
+    pub refused_fills: u64,
 }
 
 /// A write-behind cache's writes of one key not yet sent to the database:
@@ -121,6 +130,12 @@ pub struct CacheRt {
     /// When the armed flush timer fires (one at a time; a timer that finds
     /// another time here is a stale one and does nothing).
     next_flush_us: Option<u64>,
+    /// Lease: the token of the lease each key is held under, the token of
+    /// each fetch (by the call it was made for), and the next token.
+    pub lease: bool,
+    leases: HashMap<u64, u64>,
+    lease_of: HashMap<u32, u64>,
+    next_lease: u64,
     /// Hits and misses in the current one-second window, which starts at
     /// `window_start_us`, and the hit ratio of the last closed one.
     window_start_us: u64,
@@ -144,6 +159,10 @@ impl CacheRt {
             dirty: BTreeMap::new(),
             flushing: HashMap::new(),
             next_flush_us: None,
+            lease: cfg.lease,
+            leases: HashMap::new(),
+            lease_of: HashMap::new(),
+            next_lease: 0,
             window_start_us: 0,
             window: (0, 0),
             last_ratio: None,
@@ -188,6 +207,8 @@ impl CacheRt {
         self.dirty.clear();
         self.flushing.clear();
         self.next_flush_us = None;
+        self.leases.clear();
+        self.lease_of.clear();
     }
 
     /// The hit ratio on the card: of the last closed second, or of the run
@@ -211,6 +232,7 @@ impl CacheRt {
             stale_reads: s.stale_reads,
             flushed: s.flushed,
             lost_writes: s.lost_writes,
+            refused_fills: s.refused_fills,
             dirty: self.dirty.values().map(|d| u64::from(d.writes)).sum(),
             entries: self.store.len(),
         });
@@ -305,6 +327,7 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
         match c.write {
             WritePolicy::Invalidate => {
                 c.store.remove(key);
+                c.leases.remove(&key);
                 return sim.send(req, idx, backend);
             }
             WritePolicy::Update | WritePolicy::WriteThrough => return sim.send(req, idx, backend),
@@ -344,6 +367,11 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
                 c.fetching.insert(key, Vec::new());
             }
             c.stats.fetches += 1;
+            if c.lease {
+                c.next_lease += 1;
+                c.leases.insert(key, c.next_lease);
+                c.lease_of.insert(idx, c.next_lease);
+            }
             sim.send(req, idx, backend);
         }
     }
@@ -364,8 +392,19 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
     };
     let c = cache_mut(sim, node);
     let snapshot = c.answers.remove(&parent);
+    let leased = !c.lease || write || {
+        let token = c.lease_of.remove(&parent);
+        let held = token.is_some() && c.leases.get(&key) == token.as_ref();
+        if held {
+            c.leases.remove(&key);
+        } else if outcome == Outcome::Ok {
+            c.stats.refused_fills += 1;
+        }
+        held
+    };
     // A fallback's degraded answer is not the data: it is not cached.
     let keep = outcome == Outcome::Ok
+        && leased
         && match (write, c.write) {
             (false, WritePolicy::WriteThrough) => !newer_held(c, key, snapshot),
             (false, _) => true,

@@ -359,6 +359,10 @@ pub struct CacheConfig {
     /// milliseconds.
     #[serde(skip_serializing_if = "caching::is_default_flush")]
     pub flush_interval_ms: f64,
+    /// Leases: a miss takes a lease on its key, a write's delete revokes it,
+    /// and a fill under a revoked lease is dropped (no invalidation race).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lease: bool,
 }
 
 impl Default for CacheConfig {
@@ -371,6 +375,7 @@ impl Default for CacheConfig {
             coalesce: false,
             write: WritePolicy::Invalidate,
             flush_interval_ms: DEFAULT_FLUSH_INTERVAL_MS,
+            lease: false,
         }
     }
 }
