@@ -371,6 +371,20 @@ const CACHE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::Flag,
         help: "A miss takes a lease that a write's delete revokes; a fill under a revoked lease is dropped (no stale refill).",
     },
+    FieldInfo {
+        name: "ttl_jitter",
+        label: "TTL jitter",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 0.99 },
+        help: "Spread of each fill's TTL (0.1: from 0.9 to 1.1 times it), so keys filled together do not expire together.",
+    },
+    FieldInfo {
+        name: "early_refresh_beta",
+        label: "Early refresh",
+        unit: "beta",
+        ty: FieldType::Number { min: 0.0, max: 100.0 },
+        help: "XFetch: a hit refreshes a key early, more likely near its expiry and for slow fills (1 is optimal; 0: off).",
+    },
 ];
 
 /// Every node kind the engine has, in palette order.
@@ -516,6 +530,7 @@ mod tests {
                         FieldType::Number { min, .. } => serde_json::json!(min),
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),
+                        FieldType::Flag => serde_json::json!(true),
                         _ => serde_json::Value::Null,
                     };
                     assert!(serde_json::from_value::<NodeKind>(probe).is_ok(), "{}.{} is not a field", k.kind, f.name);

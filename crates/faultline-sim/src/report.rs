@@ -231,6 +231,8 @@ pub struct CacheReport {
     pub dirty: u64,
     /// Lease: fills dropped because a write revoked their lease.
     pub refused_fills: u64,
+    /// XFetch: hits that refreshed their key before it expired.
+    pub early_refreshes: u64,
     /// Entries held at the end.
     pub entries: u32,
 }

@@ -54,6 +54,8 @@ pub enum Purpose {
     Probes = 10,
     /// A cache's random evictions.
     Eviction = 11,
+    /// A cache's expiry draws: TTL jitter and early refreshes (XFetch).
+    CacheExpiry = 12,
 }
 
 /// The stable id of a node, from its name in the document.

@@ -260,3 +260,144 @@ fn write_behind_loses_exactly_the_writes_not_yet_flushed_at_a_crash() {
     assert!(queries < st.flushed, "flushes coalesce a key's writes: {queries} queries for {} writes", st.flushed);
     assert_eq!(st.stale_reads, 0);
 }
+
+/// One hot key read at `rate_rps` (Poisson), a fill of `fill_ms`, a TTL of
+/// `ttl_ms`; returns the stats and the peak of concurrent database queries
+/// (sampled every 5 ms).
+fn hot_key(cache: Value, rate_rps: f64, fill_ms: f64, duration_ms: u64) -> (CacheStats, u32) {
+    let s = design(cache, fill_ms, 0.0, 1, read_write(1.0, 0.0), rate_rps, duration_ms);
+    let mut sim = Sim::new(&s).unwrap();
+    let (mut t, mut peak) = (0, 0);
+    while !sim.is_finished() {
+        t += 5;
+        sim.step_until(SimTime::from_millis(t));
+        peak = peak.max(sim.node(2).in_flight);
+    }
+    assert!(sim.totals().balanced());
+    assert_eq!(sim.totals().failed_total(), 0);
+    (stats(&sim), peak)
+}
+
+#[test]
+fn expiry_stampedes_are_rate_times_fill_time_one_with_single_flight_and_rare_with_xfetch() {
+    // 20 reads/s of one key, a 500 ms fill, a 2 s TTL, 10 minutes. When the
+    // key expires every read until the refill lands misses and queries the
+    // database, so a stampede is 1 + N queries, N ~ Poisson(lambda F):
+    // 1 + 20 x 0.5 = 11 on average (tolerance 10%: about 200 expiries, the
+    // mean's standard error is about 2%).
+    let (lambda, fill_s) = (20.0, 0.5);
+    let expected = 1.0 + lambda * fill_s;
+    let (plain, plain_peak) = hot_key(json!({ "ttl_ms": 2_000.0 }), lambda, fill_s * 1e3, 600_000);
+    let per_expiry = plain.fetches as f64 / (plain.expired + 1) as f64;
+    eprintln!("no coalescing: {per_expiry:.2} queries per expiry (expected {expected}), peak {plain_peak}, {plain:?}");
+    assert!(plain.expired > 150);
+    assert!((per_expiry / expected - 1.0).abs() < 0.10, "{per_expiry} vs {expected}");
+    assert!(plain_peak as f64 > expected, "the worst stampede is above the mean: {plain_peak}");
+
+    // Single-flight: exactly one query per expiry (and one to start).
+    let (single, single_peak) = hot_key(json!({ "ttl_ms": 2_000.0, "coalesce": true }), lambda, fill_s * 1e3, 600_000);
+    eprintln!("single-flight: peak {single_peak}, {single:?}");
+    assert_eq!(single.fetches, single.expired + 1);
+    assert_eq!(single_peak, 1);
+
+    // XFetch (beta = 1): a read refreshes early with probability
+    // exp(-gap / delta) at `gap` before the expiry, delta = 0.5 s, so the key
+    // is almost always refilled before it expires. It expires anyway only
+    // if no read refreshed it in the last delta before its expiry... or
+    // earlier: P = exp(-lambda x delta x beta x e^-1) = exp(-3.68) = 2.5% of
+    // cycles. Expiries (and with them stampedes) mostly vanish.
+    let (xfetch, xfetch_peak) =
+        hot_key(json!({ "ttl_ms": 2_000.0, "early_refresh_beta": 1.0 }), lambda, fill_s * 1e3, 600_000);
+    let cycles = xfetch.early_refreshes + xfetch.expired;
+    eprintln!("xfetch: peak {xfetch_peak}, {} expiries of {cycles} refreshes, {xfetch:?}", xfetch.expired);
+    assert!(xfetch.early_refreshes > 200);
+    assert!(
+        (xfetch.expired as f64) < 0.05 * plain.expired as f64,
+        "expiries: {} with XFetch, {} without",
+        xfetch.expired,
+        plain.expired
+    );
+    let share = xfetch.expired as f64 / cycles as f64;
+    assert!(share < 0.06, "{share:.3} of the refills came after an expiry (about 0.025 expected)");
+    // The queries of the stampedes left: every query that was not an early
+    // refresh (nor the first fill).
+    let stampeding = xfetch.fetches - xfetch.early_refreshes - 1;
+    assert!(
+        (stampeding as f64) < 0.05 * plain.fetches as f64,
+        "{stampeding} stampeding queries with XFetch, {} without",
+        plain.fetches
+    );
+    // Each early refresh costs its reader a miss, but the others keep hitting
+    // through the refill instead of missing until it lands.
+    assert!(xfetch.hits > plain.hits + plain.hits / 20, "hits {} vs {}", xfetch.hits, plain.hits);
+}
+
+#[test]
+fn a_jittered_ttl_is_uniform_over_its_range() {
+    // One key read 1,000 times a second, fills instantaneous: the key is
+    // refilled within a millisecond of expiring, so the time between
+    // expiries is the TTL drawn at the fill (+ up to ~1 ms). TTL 100 ms,
+    // jitter 0.5: uniform over [50, 150] ms. Kolmogorov-Smirnov against it.
+    let s = design(json!({ "ttl_ms": 100.0, "ttl_jitter": 0.5 }), 0.0, 0.0, 1, read_write(1.0, 0.0), 1_000.0, 120_000);
+    let mut sim = Sim::new(&s).unwrap();
+    let (mut expiries, mut last) = (Vec::new(), 0);
+    for t in 1..=120_000u64 {
+        sim.step_until(SimTime::from_millis(t));
+        let e = stats(&sim).expired;
+        if e > last {
+            expiries.push(t as f64);
+            last = e;
+        }
+    }
+    let mut gaps: Vec<f64> = expiries.windows(2).map(|w| w[1] - w[0]).collect();
+    gaps.sort_by(f64::total_cmp);
+    let n = gaps.len() as f64;
+    assert!(n > 1_000.0, "{n} expiries");
+    assert!(gaps[0] >= 49.0 && gaps[gaps.len() - 1] <= 153.0, "{} .. {}", gaps[0], gaps[gaps.len() - 1]);
+    let mean = gaps.iter().sum::<f64>() / n;
+    // The grid of 1 ms steps and the refill delay add about 1 ms.
+    let d = gaps
+        .iter()
+        .enumerate()
+        .map(|(i, &g)| {
+            let f = ((g - 1.0 - 50.0) / 100.0).clamp(0.0, 1.0);
+            (f - i as f64 / n).abs().max((f - (i + 1) as f64 / n).abs())
+        })
+        .fold(0.0, f64::max);
+    eprintln!("jittered TTL: {n} gaps, mean {mean:.2} ms, KS distance {d:.4}");
+    assert!((mean - 101.0).abs() < 2.5, "mean {mean}");
+    assert!(d < 1.63 / n.sqrt() + 0.01, "KS distance {d} (1% critical value {})", 1.63 / n.sqrt());
+
+    // Without jitter every gap is the TTL (plus the refill's millisecond).
+    let exact = design(json!({ "ttl_ms": 100.0 }), 0.0, 0.0, 1, read_write(1.0, 0.0), 1_000.0, 10_000);
+    let mut sim = Sim::new(&exact).unwrap();
+    sim.run();
+    let e = stats(&sim).expired;
+    assert!((97..=100).contains(&e), "{e} expiries in 10 s");
+}
+
+#[test]
+fn absurd_data_options_are_refused_with_their_path() {
+    let problems = |cache: Value| -> Vec<String> {
+        let s = design(cache, 1.0, 0.0, 10, read_write(1.0, 0.0), 10.0, 1_000);
+        s.validate().err().map(|e| e.problems.iter().map(|p| p.to_string()).collect()).unwrap_or_default()
+    };
+    let has = |cache: Value, path: &str| {
+        let p = problems(cache);
+        assert!(p.iter().any(|m| m.starts_with(path)), "{path}: {p:?}");
+    };
+    has(json!({ "write": "write_behind", "flush_interval_ms": 0.0 }), "nodes[1].kind.flush_interval_ms");
+    has(json!({ "flush_interval_ms": 1e9 }), "nodes[1].kind.flush_interval_ms");
+    has(json!({ "ttl_ms": 100.0, "ttl_jitter": 1.0 }), "nodes[1].kind.ttl_jitter");
+    has(json!({ "ttl_ms": 100.0, "ttl_jitter": -0.1 }), "nodes[1].kind.ttl_jitter");
+    has(json!({ "ttl_jitter": 0.1 }), "nodes[1].kind.ttl_jitter");
+    has(json!({ "ttl_ms": 100.0, "early_refresh_beta": -1.0 }), "nodes[1].kind.early_refresh_beta");
+    has(json!({ "early_refresh_beta": 1.0 }), "nodes[1].kind.early_refresh_beta");
+    let unknown = serde_json::from_value::<Scenario>(
+        json!({ "nodes": [{ "id": "c", "kind": { "type": "cache", "write": "sometimes" } }] }),
+    );
+    assert!(unknown.is_err());
+    assert!(problems(json!({ "ttl_ms": 100.0, "ttl_jitter": 0.2, "early_refresh_beta": 1.0, "write": "write_behind",
+                              "flush_interval_ms": 50.0, "lease": true }))
+    .is_empty());
+}

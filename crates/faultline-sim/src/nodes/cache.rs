@@ -45,6 +45,18 @@
 //! hot key costs the backing store one query, not one per request that
 //! arrives before the refill (the cache stampede).
 //!
+//! Expiry: with `ttl_jitter` j each fill's TTL is drawn uniformly from
+//! ttl x [1 - j, 1 + j], so keys filled together (a cold start, a flush)
+//! do not all expire together. With `early_refresh_beta` (XFetch: A.
+//! Vattani, F. Chierichetti, K. Lowenstein, "Optimal probabilistic cache
+//! stampede prevention", VLDB 2015) a hit refreshes its key early when
+//! now - delta x beta x ln(U) >= expiry, U uniform in (0, 1], delta the time
+//! its last fill took: that read fetches (counted as a miss and an
+//! `early_refresh`) while the entry keeps answering the others, so a hot
+//! key is usually refilled before it expires and nobody stampedes. The
+//! draws come from the cache's own stream (`Purpose::CacheExpiry`), taken
+//! only when the option is on.
+//!
 //! A crash empties it: it restarts cold. Entries and eviction live in
 //! `store`.
 
@@ -58,7 +70,7 @@ use crate::calls::QUEUE_PARENT;
 use crate::calls::{Outcome, Req};
 use crate::dist::Sampler;
 use crate::event::Event;
-use crate::rng::SimRng;
+use crate::rng::{unit_open, SimRng};
 use crate::scenario::{CacheConfig, Method, WritePolicy};
 use crate::sim::{Sim, WINDOW_US};
 use crate::time::ms_to_micros;
@@ -89,6 +101,8 @@ pub struct CacheStats {
     pub lost_writes: u64,
     /// Lease: fills dropped because a write revoked their lease.
     pub refused_fills: u64,
+    /// XFetch: hits that refreshed their key before it expired.
+    pub early_refreshes: u64,
 }
 
 /// A write-behind cache's writes of one key not yet sent to the database:
@@ -136,6 +150,11 @@ pub struct CacheRt {
     leases: HashMap<u64, u64>,
     lease_of: HashMap<u32, u64>,
     next_lease: u64,
+    ttl_us: Option<u64>,
+    ttl_jitter: f64,
+    early_beta: f64,
+    /// TTL jitter and early-refresh draws.
+    expiry_rng: SimRng,
     /// Hits and misses in the current one-second window, which starts at
     /// `window_start_us`, and the hit ratio of the last closed one.
     window_start_us: u64,
@@ -144,7 +163,7 @@ pub struct CacheRt {
 }
 
 impl CacheRt {
-    pub fn new(cfg: &CacheConfig, backend: u32, eviction_rng: SimRng) -> CacheRt {
+    pub fn new(cfg: &CacheConfig, backend: u32, eviction_rng: SimRng, expiry_rng: SimRng) -> CacheRt {
         CacheRt {
             store: Store::new(cfg.eviction, cfg.capacity, cfg.ttl_ms.map(ms_to_micros), eviction_rng),
             lookup_time: cfg.lookup_time.sampler(),
@@ -163,6 +182,10 @@ impl CacheRt {
             leases: HashMap::new(),
             lease_of: HashMap::new(),
             next_lease: 0,
+            ttl_us: cfg.ttl_ms.map(ms_to_micros),
+            ttl_jitter: cfg.ttl_jitter,
+            early_beta: cfg.early_refresh_beta,
+            expiry_rng,
             window_start_us: 0,
             window: (0, 0),
             last_ratio: None,
@@ -193,6 +216,30 @@ impl CacheRt {
             self.stats.misses += 1;
             self.window.1 += 1;
         }
+    }
+
+    /// XFetch: does a hit on `key` at `now_us` refresh it early?
+    fn refreshes_early(&mut self, key: u64, now_us: u64) -> bool {
+        let Some((expires_us, delta_us)) = self.store.expiry(key) else { return false };
+        if expires_us == u64::MAX {
+            return false;
+        }
+        let u = unit_open(&mut self.expiry_rng);
+        let ahead = delta_us as f64 * self.early_beta * -libm::log(u);
+        now_us as f64 + ahead >= expires_us as f64
+    }
+
+    /// A fill at `now_us` that took `delta_us`: its expiry, with the TTL
+    /// jittered if asked.
+    fn set_expiry(&mut self, key: u64, now_us: u64, delta_us: u64) {
+        let Some(ttl) = self.ttl_us else { return };
+        let ttl = if self.ttl_jitter > 0.0 {
+            let u = unit_open(&mut self.expiry_rng);
+            (ttl as f64 * (1.0 - self.ttl_jitter + 2.0 * self.ttl_jitter * u)).round() as u64
+        } else {
+            ttl
+        };
+        self.store.set_expiry(key, now_us.saturating_add(ttl), delta_us);
     }
 
     /// A crash: every entry is lost, and the fetches in flight with it (the
@@ -233,6 +280,7 @@ impl CacheRt {
             flushed: s.flushed,
             lost_writes: s.lost_writes,
             refused_fills: s.refused_fills,
+            early_refreshes: s.early_refreshes,
             dirty: self.dirty.values().map(|d| u64::from(d.writes)).sum(),
             entries: self.store.len(),
         });
@@ -343,7 +391,17 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
             }
         }
     }
-    let found = c.store.get(key, now);
+    let mut found = c.store.get(key, now);
+    // XFetch: this read refreshes the key early (unless single-flight has
+    // a fetch of it in flight already: then it is a plain hit).
+    if found == Lookup::Hit
+        && c.early_beta > 0.0
+        && !(c.coalesce && c.fetching.contains_key(&key))
+        && c.refreshes_early(key, now)
+    {
+        c.stats.early_refreshes += 1;
+        found = Lookup::Miss;
+    }
     c.count(found == Lookup::Hit, now);
     match found {
         Lookup::Hit => {
@@ -390,6 +448,7 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
         let Behaviour::Cache(c) = &sim.nodes[node].behaviour else { unreachable!("a cache") };
         versions(sim, c.db).map(Versions::horizon)
     };
+    let arrived = sim.calls.at(parent).arrived_at.0;
     let c = cache_mut(sim, node);
     let snapshot = c.answers.remove(&parent);
     let leased = !c.lease || write || {
@@ -415,6 +474,9 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
     if keep {
         if c.store.fill(key, now) {
             c.stats.evictions += 1;
+        }
+        if c.ttl_jitter > 0.0 || c.early_beta > 0.0 {
+            c.set_expiry(key, now, now.saturating_sub(arrived));
         }
         if let Some(h) = horizon {
             // Read before a write the database has forgotten since: it may

@@ -38,3 +38,7 @@ pub const DEFAULT_FLUSH_INTERVAL_MS: f64 = 100.0;
 pub(crate) fn is_default_flush(ms: &f64) -> bool {
     *ms == DEFAULT_FLUSH_INTERVAL_MS
 }
+
+pub(crate) fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}

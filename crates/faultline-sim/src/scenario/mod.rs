@@ -363,6 +363,15 @@ pub struct CacheConfig {
     /// and a fill under a revoked lease is dropped (no invalidation race).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub lease: bool,
+    /// Each fill's TTL is drawn uniformly from ttl x [1 - j, 1 + j], so keys
+    /// filled together do not expire together (0: exact TTLs).
+    #[serde(skip_serializing_if = "caching::is_zero")]
+    pub ttl_jitter: f64,
+    /// Probabilistic early refresh (XFetch): a hit refreshes the key when
+    /// now - delta x beta x ln(U) >= its expiry, delta being its last fill's
+    /// time (0: off; 1 is the optimal default of Vattani et al.).
+    #[serde(skip_serializing_if = "caching::is_zero")]
+    pub early_refresh_beta: f64,
 }
 
 impl Default for CacheConfig {
@@ -376,6 +385,8 @@ impl Default for CacheConfig {
             write: WritePolicy::Invalidate,
             flush_interval_ms: DEFAULT_FLUSH_INTERVAL_MS,
             lease: false,
+            ttl_jitter: 0.0,
+            early_refresh_beta: 0.0,
         }
     }
 }

@@ -345,11 +345,23 @@ impl Scenario {
         }
     }
 
-    /// A cache's data options: write-behind's flush interval.
+    /// A cache's data options: write-behind's flush interval, TTL jitter and early refresh.
     fn validate_cache_data(&self, c: &mut Collector, p: &str, k: &CacheConfig) {
         let f = k.flush_interval_ms;
         if !f.is_finite() || !(1.0..=60_000.0).contains(&f) {
             c.add(format!("{p}.kind.flush_interval_ms"), format!("must be from 1 to 60000 ms (got {f})"));
+        }
+        let j = k.ttl_jitter;
+        if !j.is_finite() || !(0.0..1.0).contains(&j) {
+            c.add(format!("{p}.kind.ttl_jitter"), format!("must be a fraction from 0 to below 1 (got {j})"));
+        } else if j > 0.0 && k.ttl_ms.is_none() {
+            c.add(format!("{p}.kind.ttl_jitter"), "jitters the TTL: needs a ttl_ms");
+        }
+        let b = k.early_refresh_beta;
+        if !b.is_finite() || !(0.0..=100.0).contains(&b) {
+            c.add(format!("{p}.kind.early_refresh_beta"), format!("must be from 0 (off) to 100 (got {b})"));
+        } else if b > 0.0 && k.ttl_ms.is_none() {
+            c.add(format!("{p}.kind.early_refresh_beta"), "refreshes before expiry: needs a ttl_ms");
         }
     }
 

@@ -262,7 +262,8 @@ impl Sim {
                     NodeKind::Queue(cfg) => Behaviour::Queue(QueueRt::new(cfg, out_edges(i)[0])),
                     NodeKind::Cache(cfg) => {
                         let rng = owned_stream(seed, node_owner(&n.id), Purpose::Eviction);
-                        Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng)))
+                        let expiry = owned_stream(seed, node_owner(&n.id), Purpose::CacheExpiry);
+                        Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng, expiry)))
                     }
                     NodeKind::Service(cfg) => {
                         let deps = cfg

@@ -22,7 +22,8 @@
 //! - Random keeps the slots in a dense vector and evicts a uniformly drawn
 //!   one (swap-remove), from the cache's own random stream.
 //!
-//! The TTL is absolute from the fill: a hit does not extend it. Expiry is
+//! The TTL is absolute from the fill: a hit does not extend it (the cache
+//! node may set another expiry per entry: a jittered TTL). Expiry is
 //! lazy, as in Redis for keys nobody touches: an expired entry is removed
 //! when it is next looked up (a miss), or evicted like any other.
 //!
@@ -39,8 +40,10 @@ const NIL: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 struct Slot {
     key: u64,
-    /// When the entry was filled, in microseconds.
-    filled_us: u64,
+    /// When it expires (`u64::MAX`: never), in microseconds.
+    expires_us: u64,
+    /// How long the fill that brought it took (XFetch's delta).
+    delta_us: u64,
     /// LRU/FIFO: neighbours on the list. Random: `prev` is the position in `dense`.
     prev: u32,
     next: u32,
@@ -125,7 +128,7 @@ impl Store {
             self.count_miss(key);
             return Lookup::Miss;
         };
-        if self.ttl_us.is_some_and(|ttl| now_us >= self.slots[s as usize].filled_us.saturating_add(ttl)) {
+        if now_us >= self.slots[s as usize].expires_us {
             self.remove(key);
             self.count_miss(key);
             return Lookup::Expired;
@@ -138,8 +141,9 @@ impl Store {
     /// entry was evicted to make room. An LFU cache may decline a key
     /// requested less often than every entry it holds.
     pub fn fill(&mut self, key: u64, now_us: u64) -> bool {
+        let expires_us = self.ttl_us.map_or(u64::MAX, |ttl| now_us.saturating_add(ttl));
         if let Some(&s) = self.index.get(&key) {
-            self.slots[s as usize].filled_us = now_us;
+            self.slots[s as usize].expires_us = expires_us;
             if self.policy == Eviction::Lru {
                 self.touch(s);
             }
@@ -154,8 +158,17 @@ impl Store {
             self.evict();
         }
         self.tick += 1;
-        let slot =
-            Slot { key, filled_us: now_us, prev: NIL, next: NIL, uses, tick: self.tick, snapshot: 0, stale: false };
+        let slot = Slot {
+            key,
+            expires_us,
+            delta_us: 0,
+            prev: NIL,
+            next: NIL,
+            uses,
+            tick: self.tick,
+            snapshot: 0,
+            stale: false,
+        };
         let s = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize] = slot;
@@ -188,6 +201,21 @@ impl Store {
             e.snapshot = snapshot;
             e.stale = stale;
         }
+    }
+
+    /// Sets when `key`'s entry expires (a jittered TTL) and how long its
+    /// fill took; nothing if it is not held.
+    pub fn set_expiry(&mut self, key: u64, expires_us: u64, delta_us: u64) {
+        if let Some(&s) = self.index.get(&key) {
+            let e = &mut self.slots[s as usize];
+            e.expires_us = expires_us;
+            e.delta_us = delta_us;
+        }
+    }
+
+    /// When `key`'s entry expires and how long its fill took.
+    pub fn expiry(&self, key: u64) -> Option<(u64, u64)> {
+        self.index.get(&key).map(|&s| (self.slots[s as usize].expires_us, self.slots[s as usize].delta_us))
     }
 
     /// The snapshot of `key`'s entry and whether it is known stale.
