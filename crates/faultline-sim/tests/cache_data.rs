@@ -401,3 +401,61 @@ fn absurd_data_options_are_refused_with_their_path() {
                               "flush_interval_ms": 50.0, "lease": true }))
     .is_empty());
 }
+
+fn zipf_reads(rate_rps: f64, duration_ms: u64) -> Scenario {
+    // LFU keeps the most popular keys, so the hottest ones stay cached.
+    let cache = json!({ "capacity": 1_000, "eviction": "lfu" });
+    let mut s = design(cache, 0.0, 0.0, 1, read_write(1.0, 0.0), rate_rps, duration_ms);
+    s.workloads[0].keys = serde_json::from_value(json!({ "type": "zipf", "count": 10_000, "s": 0.8 })).unwrap();
+    s
+}
+
+fn cached(sim: &Sim, keys: std::ops::Range<u64>) -> u64 {
+    let Behaviour::Cache(c) = &sim.node(1).behaviour else { unreachable!() };
+    keys.filter(|&k| c.store.contains(k)).count() as u64
+}
+
+#[test]
+fn flush_cache_empties_it_and_expire_keys_expires_exactly_the_range() {
+    let mut s = zipf_reads(20_000.0, 6_000);
+    s.faults = serde_json::from_value(json!([
+        { "at_ms": 2_000, "action": { "type": "flush_cache", "node": "cache" } },
+        { "at_ms": 4_000, "action": { "type": "expire_keys", "node": "cache", "from": 0, "to": 99 } }
+    ]))
+    .unwrap();
+    let mut sim = Sim::new(&s).unwrap();
+    sim.step_until(SimTime::from_millis(1_999));
+    assert_eq!(sim.report().nodes[1].cache.as_ref().unwrap().entries, 1_000, "warm");
+    sim.step_until(SimTime(2_000_000));
+    assert_eq!(sim.report().nodes[1].cache.as_ref().unwrap().entries, 0, "flushed");
+    let before = stats(&sim);
+    sim.step_until(SimTime::from_millis(2_020));
+    let after = stats(&sim);
+    assert!(after.misses - before.misses > 50, "cold again");
+    assert!(!sim.node(1).down, "a flush is not a crash");
+
+    sim.step_until(SimTime::from_millis(3_999));
+    let hot = cached(&sim, 0..100);
+    assert_eq!(hot, 100, "the 100 hottest keys are cached");
+    let before = stats(&sim);
+    sim.run();
+    let after = stats(&sim);
+    // No TTL: the only expiries are the fault's, one per key in the range,
+    // each found at its next read (all of them are read within 2 s).
+    assert_eq!(after.expired - before.expired, hot);
+    assert_eq!(before.expired, 0);
+    assert!(sim.totals().balanced());
+
+    let bad = |action: Value| -> Vec<String> {
+        let mut s = zipf_reads(10.0, 1_000);
+        s.faults = serde_json::from_value(json!([{ "at_ms": 10, "action": action }])).unwrap();
+        s.validate().err().map(|e| e.problems.iter().map(|p| p.to_string()).collect()).unwrap_or_default()
+    };
+    let p = bad(json!({ "type": "flush_cache", "node": "db" }));
+    assert!(p.iter().any(|m| m.starts_with("faults[0].action.node") && m.contains("not a cache")), "{p:?}");
+    let p = bad(json!({ "type": "expire_keys", "node": "cache", "from": 5, "to": 4 }));
+    assert!(p.iter().any(|m| m.starts_with("faults[0].action.to")), "{p:?}");
+    let p = bad(json!({ "type": "expire_keys", "node": "nope", "from": 0, "to": 4 }));
+    assert!(p.iter().any(|m| m.starts_with("faults[0].action.node")), "{p:?}");
+    assert!(bad(json!({ "type": "expire_keys", "node": "cache", "from": 0, "to": 4 })).is_empty());
+}

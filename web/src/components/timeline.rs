@@ -42,6 +42,8 @@ pub fn describe(f: &Fault) -> String {
         FaultAction::EdgeLoss { from, to, loss } => format!("{from}→{to} {}% loss", loss * 100.0),
         FaultAction::Spike { workload, factor } => format!("{workload} load ×{factor}"),
         FaultAction::Reshard { node, shards } => format!("reshard {node} to {shards}"),
+        FaultAction::FlushCache { node } => format!("flush {node}"),
+        FaultAction::ExpireKeys { node, from, to } => format!("expire {node} keys {from}–{to}"),
     }
 }
 

@@ -119,7 +119,9 @@ fn fault_touches(
         | FaultAction::Resume { node }
         | FaultAction::SlowNode { node, .. }
         | FaultAction::NodeErrors { node, .. }
-        | FaultAction::Reshard { node, .. } => nodes.contains(node),
+        | FaultAction::Reshard { node, .. }
+        | FaultAction::FlushCache { node }
+        | FaultAction::ExpireKeys { node, .. } => nodes.contains(node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }

@@ -242,6 +242,17 @@ impl CacheRt {
         self.store.set_expiry(key, now_us.saturating_add(ttl), delta_us);
     }
 
+    /// A `flush_cache` fault: every entry goes (write-behind's unflushed
+    /// writes stay, to be flushed).
+    pub fn flush_all(&mut self) {
+        self.store.clear();
+    }
+
+    /// An `expire_keys` fault: the entries for keys `from..=to` expire now.
+    pub fn expire_keys(&mut self, from: u64, to: u64, now_us: u64) {
+        self.store.expire_range(from, to, now_us);
+    }
+
     /// A crash: every entry is lost, and the fetches in flight with it (the
     /// core has failed the reads that waited for them).
     /// Write-behind: the writes of the dirty keys are lost; the flushes in

@@ -69,6 +69,14 @@ pub enum FaultAction {
     /// `migration_window_ms` queries for them also pay its
     /// `migration_penalty_ms`. Instantaneous: a later reshard undoes it.
     Reshard { node: String, shards: u16 },
+    /// Empties a cache (an operator's FLUSHALL): every entry is gone and the
+    /// next reads miss. A write-behind cache keeps its unflushed writes.
+    /// Instantaneous.
+    FlushCache { node: String },
+    /// Expires a cache's entries for keys `from` to `to` (both included): the
+    /// next read of each misses as expired, as if their TTLs ran out at
+    /// once (a mass expiry). Instantaneous.
+    ExpireKeys { node: String, from: u64, to: u64 },
 }
 
 impl FaultAction {
@@ -82,6 +90,8 @@ impl FaultAction {
                 | FaultAction::Resume { .. }
                 | FaultAction::Heal { .. }
                 | FaultAction::Reshard { .. }
+                | FaultAction::FlushCache { .. }
+                | FaultAction::ExpireKeys { .. }
         )
     }
 
@@ -100,6 +110,8 @@ impl FaultAction {
             FaultAction::EdgeLoss { .. } => "edge_loss",
             FaultAction::Spike { .. } => "spike",
             FaultAction::Reshard { .. } => "reshard",
+            FaultAction::FlushCache { .. } => "flush_cache",
+            FaultAction::ExpireKeys { .. } => "expire_keys",
         }
     }
 }

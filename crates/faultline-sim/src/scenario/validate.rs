@@ -797,6 +797,18 @@ impl Scenario {
                     Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a database")),
                     None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
                 },
+                FaultAction::FlushCache { node: id } | FaultAction::ExpireKeys { node: id, .. } => {
+                    match node(id) {
+                        Some(n) if matches!(n.kind, NodeKind::Cache(_)) => {}
+                        Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a cache")),
+                        None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
+                    }
+                    if let FaultAction::ExpireKeys { from, to, .. } = &f.action {
+                        if from > to {
+                            c.add(format!("{p}.action.to"), format!("must be at least from ({from}; got {to})"));
+                        }
+                    }
+                }
                 FaultAction::EdgeLatency { from, to, add_ms } => {
                     if !links.contains(&(from.as_str(), to.as_str())) {
                         c.add(format!("{p}.action"), format!("no edge from \"{from}\" to \"{to}\""));

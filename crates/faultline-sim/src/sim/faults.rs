@@ -57,6 +57,18 @@ impl Sim {
                     db.reshard(*shards, now);
                 }
             }
+            FaultAction::FlushCache { node } => {
+                let n = self.node_index(node);
+                if let Behaviour::Cache(c) = &mut self.nodes[n].behaviour {
+                    c.flush_all();
+                }
+            }
+            FaultAction::ExpireKeys { node, from, to } => {
+                let (now, n) = (self.now.0, self.node_index(node));
+                if let Behaviour::Cache(c) = &mut self.nodes[n].behaviour {
+                    c.expire_keys(*from, *to, now);
+                }
+            }
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
@@ -95,7 +107,9 @@ impl Sim {
             FaultAction::Restart { .. }
             | FaultAction::Resume { .. }
             | FaultAction::Heal { .. }
-            | FaultAction::Reshard { .. } => {}
+            | FaultAction::Reshard { .. }
+            | FaultAction::FlushCache { .. }
+            | FaultAction::ExpireKeys { .. } => {}
         }
     }
 

@@ -213,6 +213,26 @@ impl Store {
         }
     }
 
+    /// Expires the entries for keys `from..=to` at `now_us`: each one's next
+    /// lookup finds it expired. Walks the smaller of the range and the
+    /// entries; only expiry times change, so the order does not matter.
+    pub fn expire_range(&mut self, from: u64, to: u64, now_us: u64) {
+        let width = to.saturating_sub(from);
+        if width < self.index.len() as u64 {
+            for key in from..=to {
+                if let Some(&s) = self.index.get(&key) {
+                    self.slots[s as usize].expires_us = now_us;
+                }
+            }
+        } else {
+            for (&key, &s) in &self.index {
+                if (from..=to).contains(&key) {
+                    self.slots[s as usize].expires_us = now_us;
+                }
+            }
+        }
+    }
+
     /// When `key`'s entry expires and how long its fill took.
     pub fn expiry(&self, key: u64) -> Option<(u64, u64)> {
         self.index.get(&key).map(|&s| (self.slots[s as usize].expires_us, self.slots[s as usize].delta_us))
@@ -478,6 +498,19 @@ mod tests {
         s.set_snapshot(1, 7, false);
         assert_eq!(s.snapshot(1), Some((7, false)), "a refill is fresh again");
         assert_eq!(s.snapshot(2), None);
+    }
+
+    #[test]
+    fn a_range_expires_whichever_way_it_is_walked() {
+        for (from, to) in [(10, 12), (0, u64::MAX)] {
+            let mut s = store(Eviction::Lru, 100);
+            for k in 0..50 {
+                s.fill(k, 0);
+            }
+            s.expire_range(from, to, 5);
+            let expired = (0..50).filter(|&k| s.get(k, 5) == Lookup::Expired).count() as u64;
+            assert_eq!(expired, (to.min(49) - from + 1), "{from}..={to}");
+        }
     }
 
     #[test]
