@@ -229,6 +229,13 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
         help: "How long after a reshard moved keys pay the migration penalty (the copy in the background).",
     },
+    FieldInfo {
+        name: "rows",
+        label: "Rows",
+        unit: "keys",
+        ty: FieldType::OptionalInteger { min: 1.0, max: 1e15 },
+        help: "Keys that exist (0 to rows - 1); a query for any other is answered 404 not found. Empty: every key exists.",
+    },
 ];
 
 const BALANCER_FIELDS: &[FieldInfo] = &[
@@ -384,6 +391,13 @@ const CACHE_FIELDS: &[FieldInfo] = &[
         unit: "beta",
         ty: FieldType::Number { min: 0.0, max: 100.0 },
         help: "XFetch: a hit refreshes a key early, more likely near its expiry and for slow fills (1 is optimal; 0: off).",
+    },
+    FieldInfo {
+        name: "negative_ttl_ms",
+        label: "Negative TTL",
+        unit: "ms",
+        ty: FieldType::OptionalInteger { min: 1.0, max: LIMITS.max_duration_ms as f64 },
+        help: "Keep the database's \"not found\" answers this long and answer them from the cache; empty: not kept.",
     },
 ];
 

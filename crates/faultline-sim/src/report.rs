@@ -233,6 +233,8 @@ pub struct CacheReport {
     pub refused_fills: u64,
     /// XFetch: hits that refreshed their key before it expired.
     pub early_refreshes: u64,
+    /// Negative caching: hits on a cached "not found" (answered 404).
+    pub negative_hits: u64,
     /// Entries held at the end.
     pub entries: u32,
 }

@@ -7,9 +7,10 @@
 //! happen to meet, so each test sets up the timing that makes (or rules
 //! out) a race and checks the count against what that timing implies.
 
+use faultline_sim::calls::FailReason;
 use faultline_sim::nodes::cache::CacheStats;
 use faultline_sim::nodes::Behaviour;
-use faultline_sim::scenario::Scenario;
+use faultline_sim::scenario::{NodeKind, Scenario};
 use faultline_sim::{Sim, SimTime};
 use serde_json::{json, Value};
 
@@ -393,6 +394,12 @@ fn absurd_data_options_are_refused_with_their_path() {
     has(json!({ "ttl_jitter": 0.1 }), "nodes[1].kind.ttl_jitter");
     has(json!({ "ttl_ms": 100.0, "early_refresh_beta": -1.0 }), "nodes[1].kind.early_refresh_beta");
     has(json!({ "early_refresh_beta": 1.0 }), "nodes[1].kind.early_refresh_beta");
+    has(json!({ "negative_ttl_ms": 0.0 }), "nodes[1].kind.negative_ttl_ms");
+    let mut rows = design(json!({}), 1.0, 0.0, 10, read_write(1.0, 0.0), 10.0, 1_000);
+    let NodeKind::Database(db) = &mut rows.nodes[2].kind else { unreachable!() };
+    db.rows = Some(0);
+    let p = rows.validate().unwrap_err().problems.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    assert!(p.iter().any(|m| m.starts_with("nodes[2].kind.rows")), "{p:?}");
     let unknown = serde_json::from_value::<Scenario>(
         json!({ "nodes": [{ "id": "c", "kind": { "type": "cache", "write": "sometimes" } }] }),
     );
@@ -458,4 +465,41 @@ fn flush_cache_empties_it_and_expire_keys_expires_exactly_the_range() {
     let p = bad(json!({ "type": "expire_keys", "node": "nope", "from": 0, "to": 4 }));
     assert!(p.iter().any(|m| m.starts_with("faults[0].action.node")), "{p:?}");
     assert!(bad(json!({ "type": "expire_keys", "node": "cache", "from": 0, "to": 4 })).is_empty());
+}
+
+#[test]
+fn negative_caching_keeps_not_found_for_its_ttl() {
+    // 100 keys read uniformly at 1,000 req/s; the database holds keys 0-49,
+    // so half the reads ask for a key that does not exist (404). Without
+    // negative caching each of those reaches the database. With a negative
+    // TTL T each missing key, read as a Poisson stream of rate lambda =
+    // 10/s, is kept for T after each 404: the TTL cache's hit ratio
+    // lambda T / (1 + lambda T) = 10/11 for T = 1 s.
+    let with = |negative: Value| {
+        let mut s = design(
+            json!({ "capacity": 1_000, "negative_ttl_ms": negative }),
+            0.0,
+            0.0,
+            100,
+            read_write(1.0, 0.0),
+            1_000.0,
+            60_000,
+        );
+        let NodeKind::Database(db) = &mut s.nodes[2].kind else { unreachable!() };
+        db.rows = Some(50);
+        let (st, sim) = run(&s);
+        let not_found = sim.totals().failed[FailReason::ClientError as usize];
+        (st, not_found, sim.node_metrics(2).arrivals)
+    };
+    let (plain, not_found, queries) = with(Value::Null);
+    assert!((not_found as f64 / 60_000.0 - 0.5).abs() < 0.01, "half the reads: {not_found}");
+    assert_eq!(plain.negative_hits, 0);
+    assert!(queries >= not_found, "every 404 came from the database");
+
+    let (neg, not_found, queries) = with(json!(1_000.0));
+    let ratio = neg.negative_hits as f64 / not_found as f64;
+    eprintln!("negative caching: {ratio:.4} of the 404s from the cache (10/11 = 0.9091), {neg:?}");
+    assert!((ratio - 10.0 / 11.0).abs() < 0.01, "{ratio}");
+    assert_eq!(queries, neg.fetches, "the database sees only the misses");
+    assert!(queries < not_found / 5);
 }

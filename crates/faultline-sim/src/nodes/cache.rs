@@ -45,6 +45,12 @@
 //! hot key costs the backing store one query, not one per request that
 //! arrives before the refill (the cache stampede).
 //!
+//! Negative caching: a database may hold only some keys (`rows`; a query
+//! for another is answered 404). With `negative_ttl_ms` a read's 404 is
+//! kept that long (whatever the TTL) and later reads of the key are
+//! answered 404 from the cache (`negative_hits`, counted as hits), sparing
+//! the database the lookups of keys that do not exist.
+//!
 //! Expiry: with `ttl_jitter` j each fill's TTL is drawn uniformly from
 //! ttl x [1 - j, 1 + j], so keys filled together (a cold start, a flush)
 //! do not all expire together. With `early_refresh_beta` (XFetch: A.
@@ -67,7 +73,7 @@ pub use store::{Lookup, Store};
 use super::versions::{Forgotten, Versions, VERSION_MEMORY};
 use super::Behaviour;
 use crate::calls::QUEUE_PARENT;
-use crate::calls::{Outcome, Req};
+use crate::calls::{FailReason, Outcome, Req};
 use crate::dist::Sampler;
 use crate::event::Event;
 use crate::rng::{unit_open, SimRng};
@@ -103,6 +109,8 @@ pub struct CacheStats {
     pub refused_fills: u64,
     /// XFetch: hits that refreshed their key before it expired.
     pub early_refreshes: u64,
+    /// Negative caching: hits on a cached "not found" (answered 404).
+    pub negative_hits: u64,
 }
 
 /// A write-behind cache's writes of one key not yet sent to the database:
@@ -155,6 +163,8 @@ pub struct CacheRt {
     early_beta: f64,
     /// TTL jitter and early-refresh draws.
     expiry_rng: SimRng,
+    /// How long a "not found" is kept (negative caching).
+    negative_ttl_us: Option<u64>,
     /// Hits and misses in the current one-second window, which starts at
     /// `window_start_us`, and the hit ratio of the last closed one.
     window_start_us: u64,
@@ -186,6 +196,7 @@ impl CacheRt {
             ttl_jitter: cfg.ttl_jitter,
             early_beta: cfg.early_refresh_beta,
             expiry_rng,
+            negative_ttl_us: cfg.negative_ttl_ms.map(ms_to_micros),
             window_start_us: 0,
             window: (0, 0),
             last_ratio: None,
@@ -292,6 +303,7 @@ impl CacheRt {
             lost_writes: s.lost_writes,
             refused_fills: s.refused_fills,
             early_refreshes: s.early_refreshes,
+            negative_hits: s.negative_hits,
             dirty: self.dirty.values().map(|d| u64::from(d.writes)).sum(),
             entries: self.store.len(),
         });
@@ -416,6 +428,10 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req)
     c.count(found == Lookup::Hit, now);
     match found {
         Lookup::Hit => {
+            if c.store.is_negative(key) {
+                c.stats.negative_hits += 1;
+                return sim.finish(node, idx, Outcome::Failed(FailReason::ClientError));
+            }
             if stale_hit(sim, node, key) {
                 cache_mut(sim, node).stats.stale_reads += 1;
             }
@@ -472,6 +488,16 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
         }
         held
     };
+    // Negative caching: the database's "not found" is kept for a while.
+    if let (false, Outcome::Failed(FailReason::ClientError), Some(ttl)) = (write, outcome, c.negative_ttl_us) {
+        if leased {
+            if c.store.fill(key, now) {
+                c.stats.evictions += 1;
+            }
+            c.store.set_negative(key);
+            c.store.set_expiry(key, now.saturating_add(ttl), 0);
+        }
+    }
     // A fallback's degraded answer is not the data: it is not cached.
     let keep = outcome == Outcome::Ok
         && leased

@@ -42,6 +42,8 @@ pub struct DatabaseRt {
     /// Each key's version, kept only when a cache reads this database
     /// directly (`versions.rs`); `None` costs nothing per query.
     pub versions: Option<Box<super::versions::Versions>>,
+    /// Keys from this one on do not exist (404); `None`: every key exists.
+    pub rows: Option<u64>,
 }
 
 /// How keys map to shards now, and the books of per-shard load.
@@ -79,6 +81,7 @@ impl DatabaseRt {
             sharding,
             spec,
             versions: None,
+            rows: cfg.rows,
         }
     }
 
@@ -233,11 +236,17 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     sim.admit(node, idx);
 }
 
-/// A query is done: a write bumps its key's version and a read sees the
-/// current one, when versions are kept; then it answers.
+/// A query is done: a query for a key that does not exist is answered 404;
+/// otherwise a write bumps its key's version and a read sees the current
+/// one, when versions are kept; then it answers.
 pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16) {
-    if matches!(&sim.nodes[node].behaviour, super::Behaviour::Database(d) if d.versions.is_some()) {
-        keep_version(sim, node, idx, op);
+    if let super::Behaviour::Database(d) = &sim.nodes[node].behaviour {
+        if d.rows.is_some_and(|rows| sim.calls.at(idx).key >= rows) {
+            return sim.finish(node, idx, crate::calls::Outcome::Failed(crate::calls::FailReason::ClientError));
+        }
+        if d.versions.is_some() {
+            keep_version(sim, node, idx, op);
+        }
     }
     sim.finish(node, idx, crate::calls::Outcome::Ok);
 }

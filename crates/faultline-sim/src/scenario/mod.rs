@@ -314,6 +314,10 @@ pub struct DatabaseConfig {
     /// ... for this long after the reshard (the copy in the background).
     #[serde(skip_serializing_if = "sharding::is_default_window")]
     pub migration_window_ms: u64,
+    /// The keys that exist: 0 to rows - 1. A query for a key from `rows` on
+    /// (read or write) is answered 404 not found. `null`: every key exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
 }
 
 impl Default for DatabaseConfig {
@@ -329,6 +333,7 @@ impl Default for DatabaseConfig {
             directory: Vec::new(),
             migration_penalty_ms: 0.0,
             migration_window_ms: sharding::DEFAULT_MIGRATION_WINDOW_MS,
+            rows: None,
         }
     }
 }
@@ -372,6 +377,10 @@ pub struct CacheConfig {
     /// time (0: off; 1 is the optimal default of Vattani et al.).
     #[serde(skip_serializing_if = "caching::is_zero")]
     pub early_refresh_beta: f64,
+    /// Negative caching: a "not found" (404) from the database is kept this
+    /// long, in milliseconds, and answered from the cache; `null`: not kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_ttl_ms: Option<f64>,
 }
 
 impl Default for CacheConfig {
@@ -387,6 +396,7 @@ impl Default for CacheConfig {
             lease: false,
             ttl_jitter: 0.0,
             early_refresh_beta: 0.0,
+            negative_ttl_ms: None,
         }
     }
 }

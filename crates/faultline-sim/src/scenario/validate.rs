@@ -357,6 +357,14 @@ impl Scenario {
         } else if j > 0.0 && k.ttl_ms.is_none() {
             c.add(format!("{p}.kind.ttl_jitter"), "jitters the TTL: needs a ttl_ms");
         }
+        if let Some(t) = k.negative_ttl_ms {
+            if !t.is_finite() || t <= 0.0 || t > LIMITS.max_duration_ms as f64 {
+                c.add(
+                    format!("{p}.kind.negative_ttl_ms"),
+                    format!("must be > 0 and at most {} ms, or null for none (got {t})", LIMITS.max_duration_ms),
+                );
+            }
+        }
         let b = k.early_refresh_beta;
         if !b.is_finite() || !(0.0..=100.0).contains(&b) {
             c.add(format!("{p}.kind.early_refresh_beta"), format!("must be from 0 (off) to 100 (got {b})"));
@@ -536,6 +544,9 @@ fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
         c.add(format!("{p}.kind.saturation"), format!("must be between 0 and 100 (got {})", d.saturation));
     }
     validate_sharding(c, p, d);
+    if d.rows == Some(0) {
+        c.add(format!("{p}.kind.rows"), "must be at least 1 (null: every key exists)");
+    }
 }
 
 /// Most shards a database may have (a reshard too).

@@ -52,6 +52,8 @@ struct Slot {
     tick: u64,
     /// The database's snapshot the value was read at (see `nodes::versions`).
     snapshot: u64,
+    /// A cached "not found" (negative caching).
+    negative: bool,
     /// Known stale whatever the database remembers (a forgotten write, or a
     /// fill older than what it remembers).
     stale: bool,
@@ -144,6 +146,7 @@ impl Store {
         let expires_us = self.ttl_us.map_or(u64::MAX, |ttl| now_us.saturating_add(ttl));
         if let Some(&s) = self.index.get(&key) {
             self.slots[s as usize].expires_us = expires_us;
+            self.slots[s as usize].negative = false;
             if self.policy == Eviction::Lru {
                 self.touch(s);
             }
@@ -168,6 +171,7 @@ impl Store {
             tick: self.tick,
             snapshot: 0,
             stale: false,
+            negative: false,
         };
         let s = match self.free.pop() {
             Some(s) => {
@@ -231,6 +235,18 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Marks `key`'s entry a cached "not found".
+    pub fn set_negative(&mut self, key: u64) {
+        if let Some(&s) = self.index.get(&key) {
+            self.slots[s as usize].negative = true;
+        }
+    }
+
+    /// Is `key`'s entry a cached "not found"?
+    pub fn is_negative(&self, key: u64) -> bool {
+        self.index.get(&key).is_some_and(|&s| self.slots[s as usize].negative)
     }
 
     /// When `key`'s entry expires and how long its fill took.
