@@ -435,7 +435,7 @@ pub const KINDS: &[KindInfo] = &[
         kind: "cache",
         label: "Cache",
         group: Group::Data,
-        help: "A read-through cache in front of a database: hits answer at once, misses are fetched and filled; writes delete the key and go through.",
+        help: "A read-through cache in front of a database: hits answer at once, misses are fetched and filled; writes follow its write policy, and hits on overwritten values count as stale reads.",
         fields: CACHE_FIELDS,
     },
     KindInfo {

@@ -70,7 +70,7 @@ mod store;
 
 pub use store::{Lookup, Store};
 
-use super::versions::{Forgotten, Versions, VERSION_MEMORY};
+use super::versions::{Forgotten, Versions};
 use super::Behaviour;
 use crate::calls::QUEUE_PARENT;
 use crate::calls::{FailReason, Outcome, Req};
@@ -328,7 +328,7 @@ fn cache_mut(sim: &mut Sim, node: usize) -> &mut CacheRt {
 /// The versions of the database behind `db`.
 fn versions(sim: &Sim, db: Option<u32>) -> Option<&Versions> {
     match &sim.nodes[db? as usize].behaviour {
-        Behaviour::Database(d) => d.versions.as_deref(),
+        Behaviour::Database(d) => d.versions(),
         _ => None,
     }
 }
@@ -348,7 +348,7 @@ pub(crate) fn link_versions(nodes: &mut [crate::sim::NodeRt], backend_of: impl F
         let Behaviour::Cache(c) = &nodes[i].behaviour else { continue };
         let db = backend_of(c.backend) as usize;
         let Behaviour::Database(d) = &mut nodes[db].behaviour else { continue };
-        d.versions.get_or_insert_with(|| Box::new(Versions::new(VERSION_MEMORY))).readers.push(i as u32);
+        d.keep_versions().readers.push(i as u32);
         if let Behaviour::Cache(c) = &mut nodes[i].behaviour {
             c.db = Some(db as u32);
         }

@@ -185,7 +185,10 @@ impl Sim {
     }
 
     /// A call `node` made on its own account (not for a call of its own)
-    /// ended with `outcome`: a queue's delivery was acknowledged or failed.
+    /// ended with `outcome`: a queue's delivery was acknowledged or failed,
+    /// or a write-behind cache's flush. Out of line: rare, and kept out of
+    /// the path every response takes.
+    #[inline(never)]
     pub(crate) fn own_call_answered(&mut self, node: usize, outcome: Outcome, req: Req) {
         match self.nodes[node].behaviour.tag() {
             KindTag::Queue => queue::delivery_answered(self, node, outcome, req),
@@ -196,6 +199,7 @@ impl Sim {
 
     /// A node's own timer (`Event::Redeliver`) fired: a queue's redelivery
     /// delay is over, or a write-behind cache flushes.
+    #[inline(never)]
     pub(crate) fn timer_at(&mut self, node: usize) {
         match self.nodes[node].behaviour.tag() {
             KindTag::Queue => queue::redeliver(self, node),

@@ -10,8 +10,8 @@
 //! after its snapshot is a stale read (see `nodes::cache`).
 //!
 //! Only databases with a cache reading them directly keep versions
-//! (`DatabaseRt::versions` is `None` otherwise): a scenario without a cache
-//! pays one branch per query for this.
+//! (`DatabaseRt::records` is `None` otherwise, unless `rows` is set): a
+//! scenario without a cache pays one branch per query for this.
 //!
 //! ## The bound
 //!
