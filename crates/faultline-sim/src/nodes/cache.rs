@@ -558,7 +558,7 @@ pub(crate) fn flush(sim: &mut Sim, node: usize) {
     let c = cache_mut(sim, node);
     // A timer armed before a crash finds none armed, or a later one; one
     // held while the cache was paused fires late, and flushes.
-    if !c.next_flush_us.is_some_and(|at| at <= now) {
+    if c.next_flush_us.is_none_or(|at| at > now) {
         return;
     }
     c.next_flush_us = None;
