@@ -488,8 +488,8 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
         name: "fallback",
         label: "Fallback",
         unit: "",
-        ty: FieldType::Choice(&["cache", "default"]),
-        help: "Answer a failed call from a cache or a default: a degraded success.",
+        ty: FieldType::Choice(&["cache", "default", "database"]),
+        help: "Answer a failed call from a cache or a default (a degraded success), or send a failed read through a cache to its database.",
     },
 ];
 

@@ -503,3 +503,71 @@ fn negative_caching_keeps_not_found_for_its_ttl() {
     assert_eq!(queries, neg.fetches, "the database sees only the misses");
     assert!(queries < not_found / 5);
 }
+
+/// Users -> api -> cache -> db, and api -> db: a partition cuts the api
+/// from the cache from 2 s to 4 s; the api's calls to it time out after
+/// 50 ms. `fallback` on the api -> cache edge.
+fn cache_aside_partition(fallback: Value) -> (Sim, u64) {
+    let zero = json!({ "type": "constant", "ms": 1.0 });
+    let s: Scenario = serde_json::from_value(json!({
+        "version": 1, "seed": 11, "duration_ms": 6_000,
+        "nodes": [
+            { "id": "users", "kind": { "type": "client" } },
+            { "id": "api", "kind": { "type": "service", "workers": 1_000, "service_time": { "type": "constant", "ms": 1.0 },
+                                      "calls": [{ "to": "cache" }] } },
+            { "id": "cache", "kind": { "type": "cache", "capacity": 1_000 } },
+            { "id": "db", "kind": { "type": "database", "max_connections": 1_000,
+                                    "query_time": { "type": "constant", "ms": 5.0 }, "saturation": 0.0 } }
+        ],
+        "edges": [
+            { "from": "users", "to": "api", "latency": zero, "timeout_ms": null },
+            { "from": "api", "to": "cache", "latency": zero, "timeout_ms": 50.0, "fallback": fallback },
+            { "from": "cache", "to": "db", "latency": zero, "timeout_ms": null },
+            { "from": "api", "to": "db", "latency": zero, "timeout_ms": null }
+        ],
+        "workloads": [{ "id": "w", "client": "users", "target": "api",
+                        "arrival": { "type": "poisson", "rate_rps": 500.0 },
+                        "keys": { "type": "uniform", "count": 100 } }],
+        "faults": [{ "at_ms": 2_000, "duration_ms": 2_000,
+                     "action": { "type": "partition", "a": ["api"], "b": ["cache"] } }]
+    }))
+    .unwrap();
+    s.validate().unwrap();
+    let mut sim = Sim::new(&s).unwrap();
+    sim.record_draws(true);
+    sim.run();
+    assert!(sim.totals().balanced());
+    sim.audit().unwrap();
+    // Requests sent while the api could not reach the cache (their call
+    // left after 2 s and, timing out 50 ms later, before the heal at 4 s).
+    let cut = sim
+        .draws()
+        .iter()
+        .filter(|d| matches!(**d, faultline_sim::journal::Draw::Arrival { at_us, .. } if (2_000_000..3_940_000).contains(&at_us)))
+        .count() as u64;
+    (sim, cut)
+}
+
+#[test]
+fn a_read_the_cache_cannot_answer_falls_back_to_its_database() {
+    // No fallback: every read sent during the partition times out.
+    let (sim, cut) = cache_aside_partition(Value::Null);
+    let failed = sim.totals().failed_total();
+    eprintln!("partition without a fallback: {failed} failed of {}, {cut} sent while cut", sim.totals().generated);
+    assert!(failed >= cut && cut > 900, "{failed} failed, {cut} cut");
+    // Falling back to the database: none fails, none is degraded, and the
+    // database answers them over the api's own edge.
+    let (sim, cut) = cache_aside_partition(json!("database"));
+    let t = sim.totals();
+    eprintln!("partition with the database fallback: {t:?}");
+    assert_eq!(t.failed_total(), 0);
+    assert_eq!(t.degraded, 0);
+    let direct = sim.edge_metrics(3).arrivals;
+    assert!(direct >= cut && direct < cut + 100, "{direct} direct reads for {cut} cut off");
+    // A database fallback needs the caller's own edge to the database.
+    let mut s = serde_json::to_value(sim.scenario()).unwrap();
+    s["edges"].as_array_mut().unwrap().pop();
+    let s: Scenario = serde_json::from_value(s).unwrap();
+    let p = s.validate().unwrap_err().problems.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    assert!(p.iter().any(|m| m.starts_with("edges[1].fallback") && m.contains("own edge")), "{p:?}");
+}

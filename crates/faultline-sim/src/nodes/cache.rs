@@ -590,3 +590,35 @@ pub(crate) fn flush_answered(sim: &mut Sim, node: usize, outcome: Outcome, req: 
     e.writes += d.writes;
     arm_flush(sim, node);
 }
+
+/// The edges whose failed reads bypass their cache (`Fallback::Database`):
+/// (caller -> cache, caller -> the cache's database), for those whose
+/// caller has an edge to that database (validation insists).
+pub(crate) fn bypasses(
+    s: &crate::scenario::Scenario,
+    index: &HashMap<&str, u32>,
+    edge_index: &HashMap<(u32, u32), u32>,
+) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (i, e) in s.edges.iter().enumerate() {
+        if e.fallback != Some(crate::scenario::Fallback::Database) {
+            continue;
+        }
+        let Some(db) = s.edges.iter().find(|b| b.from == e.to).map(|b| b.to.as_str()) else { continue };
+        if let Some(&direct) = edge_index.get(&(index[e.from.as_str()], index[db])) {
+            out.push((i as u32, direct));
+        }
+    }
+    out
+}
+
+/// A caller's read through a cache failed and its edge falls back to the
+/// database: the read goes there directly, for the same call (its answer is
+/// the call's answer). A write, or a read on a caller's own account, fails
+/// as it did.
+pub(crate) fn bypass(sim: &mut Sim, parent: u32, caller: usize, outcome: Outcome, req: Req, to_db: u32) {
+    if parent >= QUEUE_PARENT || is_write(sim, req.op) {
+        return sim.answer_caller(parent, caller, outcome, req);
+    }
+    sim.send(Req { attempt: 1, ..req }, parent, to_db);
+}

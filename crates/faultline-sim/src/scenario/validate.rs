@@ -345,6 +345,24 @@ impl Scenario {
         }
     }
 
+    /// A `database` fallback: on an edge to a cache that reads a database,
+    /// from a node with its own edge to that database.
+    fn validate_cache_bypass(&self, c: &mut Collector, p: &str, e: &Edge) {
+        if !matches!(self.kind_of(&e.to), Some(NodeKind::Cache(_))) {
+            return c.add(
+                format!("{p}.fallback"),
+                format!("\"database\" falls back past a cache: \"{}\" is not one", e.to),
+            );
+        }
+        let db = self.edges.iter().find(|b| b.from == e.to).map(|b| b.to.as_str());
+        let Some(db) = db.filter(|db| matches!(self.kind_of(db), Some(NodeKind::Database(_)))) else {
+            return c.add(format!("{p}.fallback"), format!("cache \"{}\" does not read a database", e.to));
+        };
+        if !self.edges.iter().any(|d| d.from == e.from && d.to == db) {
+            c.add(format!("{p}.fallback"), format!("\"{}\" needs its own edge to \"{db}\" to fall back to it", e.from));
+        }
+    }
+
     /// A cache's data options: write-behind's flush interval, TTL jitter and early refresh.
     fn validate_cache_data(&self, c: &mut Collector, p: &str, k: &CacheConfig) {
         let f = k.flush_interval_ms;
@@ -401,6 +419,9 @@ impl Scenario {
             c.fraction(format!("{p}.loss"), e.loss);
             if let Some(r) = &e.retry {
                 validate_retry(c, &p, r);
+            }
+            if e.fallback == Some(crate::scenario::Fallback::Database) {
+                self.validate_cache_bypass(c, &p, e);
             }
             if let Some(b) = &e.breaker.map(|b| b.config()) {
                 validate_breaker(c, &p, b);

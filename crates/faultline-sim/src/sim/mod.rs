@@ -198,6 +198,9 @@ pub struct Sim {
     /// End-to-end latency per operation (by index), at the clients; empty
     /// with a single operation, whose latency is `overall`'s.
     pub(crate) op_latency: Vec<Metrics>,
+    /// Edges to a cache whose failed reads go to the database behind it
+    /// (`Fallback::Database`): (edge to the cache, edge to the database).
+    pub(crate) cache_bypass: Vec<(u32, u32)>,
 }
 
 impl Sim {
@@ -375,6 +378,7 @@ impl Sim {
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
             journal: None,
+            cache_bypass: crate::nodes::cache::bypasses(scenario, &index, &edge_index),
         })
     }
 

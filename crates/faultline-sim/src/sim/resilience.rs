@@ -219,6 +219,11 @@ impl Sim {
     pub(super) fn conclude(&mut self, parent: u32, edge: u32, outcome: Outcome, req: Req) {
         let e = &self.edges[edge as usize];
         let caller = e.from as usize;
+        if !outcome.is_success() && e.fallback && !self.cache_bypass.is_empty() {
+            if let Some(&(_, to_db)) = self.cache_bypass.iter().find(|&&(to_cache, _)| to_cache == edge) {
+                return crate::nodes::cache::bypass(self, parent, caller, outcome, req, to_db);
+            }
+        }
         let outcome = if !outcome.is_success() && e.fallback { Outcome::Degraded } else { outcome };
         self.answer_caller(parent, caller, outcome, req);
     }
