@@ -12,6 +12,8 @@ use serde::Deserialize;
 /// Every shipped scenario: (file stem, JSON text).
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("cache-aside", include_str!("../../assets/scenarios/cache-aside.json")),
+    ("cache-invalidation-race-after", include_str!("../../assets/scenarios/cache-invalidation-race-after.json")),
+    ("cache-invalidation-race-before", include_str!("../../assets/scenarios/cache-invalidation-race-before.json")),
     ("cache-stampede-after", include_str!("../../assets/scenarios/cache-stampede-after.json")),
     ("cache-stampede-before", include_str!("../../assets/scenarios/cache-stampede-before.json")),
     ("connection-storm-after", include_str!("../../assets/scenarios/connection-storm-after.json")),

@@ -83,14 +83,14 @@ pub fn text_report(sim: &Sim) -> String {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-            "cache", "hit ratio", "hits", "misses", "expired", "evictions", "fetches", "coalesced"
+            "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "cache", "hit ratio", "hits", "misses", "expired", "evictions", "fetches", "coalesced", "stale"
         );
         for (id, c) in caches {
             let _ = writeln!(
                 out,
-                "{:<16} {:>10.4} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-                id, c.hit_ratio, c.hits, c.misses, c.expired, c.evictions, c.fetches, c.coalesced
+                "{:<16} {:>10.4} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+                id, c.hit_ratio, c.hits, c.misses, c.expired, c.evictions, c.fetches, c.coalesced, c.stale_reads
             );
         }
     }

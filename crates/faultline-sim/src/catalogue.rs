@@ -262,6 +262,13 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         ty: FieldType::Number { min: 0.0, max: 60_000.0 },
         help: "Its work to open a client's connection (fork a backend, authenticate); past max_connections it refuses.",
     },
+    FieldInfo {
+        name: "rows",
+        label: "Rows",
+        unit: "keys",
+        ty: FieldType::OptionalInteger { min: 1.0, max: 1e15 },
+        help: "Keys that exist (0 to rows - 1); a query for any other is answered 404 not found. Empty: every key exists.",
+    },
 ];
 
 const BALANCER_FIELDS: &[FieldInfo] = &[
@@ -382,6 +389,48 @@ const CACHE_FIELDS: &[FieldInfo] = &[
         unit: "",
         ty: FieldType::Flag,
         help: "Single-flight: misses on a key already being fetched wait for that fetch (no stampede).",
+    },
+    FieldInfo {
+        name: "write",
+        label: "Writes",
+        unit: "",
+        ty: FieldType::Choice(&["invalidate", "update", "write_through", "write_behind"]),
+        help: "What a write does: delete the key then write the database, write then set it, write through in version order, or keep it and flush later.",
+    },
+    FieldInfo {
+        name: "flush_interval_ms",
+        label: "Flush interval",
+        unit: "ms",
+        ty: FieldType::Number { min: 1.0, max: 60_000.0 },
+        help: "Write-behind: how often dirty keys are written to the database; a crash loses the writes not yet flushed.",
+    },
+    FieldInfo {
+        name: "lease",
+        label: "Leases",
+        unit: "",
+        ty: FieldType::Flag,
+        help: "A miss takes a lease that a write's delete revokes; a fill under a revoked lease is dropped (no stale refill).",
+    },
+    FieldInfo {
+        name: "ttl_jitter",
+        label: "TTL jitter",
+        unit: "",
+        ty: FieldType::Number { min: 0.0, max: 0.99 },
+        help: "Spread of each fill's TTL (0.1: from 0.9 to 1.1 times it), so keys filled together do not expire together.",
+    },
+    FieldInfo {
+        name: "early_refresh_beta",
+        label: "Early refresh",
+        unit: "beta",
+        ty: FieldType::Number { min: 0.0, max: 100.0 },
+        help: "XFetch: a hit refreshes a key early, more likely near its expiry and for slow fills (1 is optimal; 0: off).",
+    },
+    FieldInfo {
+        name: "negative_ttl_ms",
+        label: "Negative TTL",
+        unit: "ms",
+        ty: FieldType::OptionalInteger { min: 1.0, max: LIMITS.max_duration_ms as f64 },
+        help: "Keep the database's \"not found\" answers this long and answer them from the cache; empty: not kept.",
     },
 ];
 
@@ -721,7 +770,7 @@ pub const KINDS: &[KindInfo] = &[
         kind: "cache",
         label: "Cache",
         group: Group::Data,
-        help: "A read-through cache in front of a database: hits answer at once, misses are fetched and filled; writes delete the key and go through.",
+        help: "A read-through cache in front of a database: hits answer at once, misses are fetched and filled; writes follow its write policy, and hits on overwritten values count as stale reads.",
         fields: CACHE_FIELDS,
     },
     KindInfo {
@@ -795,8 +844,8 @@ pub const EDGE_FIELDS: &[FieldInfo] = &[
         name: "fallback",
         label: "Fallback",
         unit: "",
-        ty: FieldType::Choice(&["cache", "default"]),
-        help: "Answer a failed call from a cache or a default: a degraded success.",
+        ty: FieldType::Choice(&["cache", "default", "database"]),
+        help: "Answer a failed call from a cache or a default (a degraded success), or send a failed read through a cache to its database.",
     },
 ];
 
@@ -886,6 +935,7 @@ mod tests {
                         FieldType::Number { min, .. } => serde_json::json!(min),
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),
+                        FieldType::Flag => serde_json::json!(true),
                         _ => serde_json::Value::Null,
                     };
                     assert!(serde_json::from_value::<NodeKind>(probe).is_ok(), "{}.{} is not a field", k.kind, f.name);

@@ -316,6 +316,20 @@ pub struct CacheReport {
     pub coalesced: u64,
     /// Writes that invalidated their key and went through.
     pub writes: u64,
+    /// Hits that served a value the database had overwritten by then.
+    pub stale_reads: u64,
+    /// Write-behind: writes sent to the database by flushes.
+    pub flushed: u64,
+    /// Write-behind: acknowledged writes a crash lost before their flush.
+    pub lost_writes: u64,
+    /// Write-behind: writes waiting for a flush at the end.
+    pub dirty: u64,
+    /// Lease: fills dropped because a write revoked their lease.
+    pub refused_fills: u64,
+    /// XFetch: hits that refreshed their key before it expired.
+    pub early_refreshes: u64,
+    /// Negative caching: hits on a cached "not found" (answered 404).
+    pub negative_hits: u64,
     /// Entries held at the end.
     pub entries: u32,
 }

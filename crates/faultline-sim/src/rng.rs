@@ -63,6 +63,8 @@ pub enum Purpose {
     /// An event log's produce requests (their times; their error rolls
     /// come from a second stream of the same purpose, see `log_errors_owner`).
     LogProducer = 15,
+    /// A cache's expiry draws: TTL jitter and early refreshes (XFetch).
+    CacheExpiry = 16,
 }
 
 /// The owner of an event log's produce-error rolls: the node's own id,

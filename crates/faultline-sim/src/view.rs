@@ -65,6 +65,10 @@ pub struct NodeView {
     /// An event log's lag per partition and its checkers; `None` for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<LogView>,
+    /// A cache's stale reads so far, when it reads a database directly
+    /// (which keeps versions); `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_stale_reads: Option<u64>,
 }
 
 /// What a store's card shows.

@@ -99,7 +99,7 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                 (html! {}, html! {}, html! {})
             } else {
                 (
-                    shard_buttons(sc, n, on),
+                    html! { <>{ shard_buttons(sc, n, on) }{ cache_buttons(n, on) }</> },
                     deploy_buttons(n, on),
                     replica_buttons(n, on, lasting(Some(5.0)), lasting(Some(10.0))),
                 )
@@ -314,4 +314,21 @@ fn shard_buttons(sc: &Scenario, n: &faultline_sim::scenario::Node, on: &Callback
         )
     });
     html! { <span class="shard-faults">{ add.unwrap_or_default() }{ remove.unwrap_or_default() }</span> }
+}
+
+/// Empty a cache, or expire its hottest keys at once (keys are ranks, 0 the
+/// most popular), beside the reshard buttons.
+fn cache_buttons(n: &faultline_sim::scenario::Node, on: &Callback<Injection>) -> Html {
+    if !matches!(n.kind, NodeKind::Cache(_)) {
+        return html! {};
+    }
+    let once = |action| Injection { actions: vec![action], duration_ms: None };
+    html! {
+        <span class="cache-faults">
+            { button("fault-flush-cache", "Flush", "Empty the cache (FLUSHALL): every read misses until it refills", on,
+                once(FaultAction::FlushCache { node: n.id.clone() })) }
+            { button("fault-expire-keys", "Expire hot keys", "Expire the 100 most popular keys at once: they all miss together", on,
+                once(FaultAction::ExpireKeys { node: n.id.clone(), from: 0, to: 99 })) }
+        </span>
+    }
 }

@@ -44,6 +44,8 @@ pub fn describe(f: &Fault) -> String {
         FaultAction::Reshard { node, shards } => format!("reshard {node} to {shards}"),
         FaultAction::Deploy { node, bad: Some(_), .. } => format!("bad deploy {node}"),
         FaultAction::Deploy { node, .. } => format!("deploy {node}"),
+        FaultAction::FlushCache { node } => format!("flush {node}"),
+        FaultAction::ExpireKeys { node, from, to } => format!("expire {node} keys {from}–{to}"),
     }
 }
 

@@ -128,7 +128,9 @@ fn fault_touches(
         | FaultAction::SlowNode { node, .. }
         | FaultAction::NodeErrors { node, .. }
         | FaultAction::Reshard { node, .. }
-        | FaultAction::Deploy { node, .. } => named(nodes, node),
+        | FaultAction::Deploy { node, .. }
+        | FaultAction::FlushCache { node }
+        | FaultAction::ExpireKeys { node, .. } => named(nodes, node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }

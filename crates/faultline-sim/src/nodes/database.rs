@@ -41,6 +41,19 @@ pub struct DatabaseRt {
     spec: Box<ShardSpec>,
     /// Connections clients' pools hold (see `connections`).
     pub conns: super::connections::ConnBook,
+    /// The rows that exist and each key's version, when the scenario asks
+    /// for either (`rows`, or a cache reading this database directly);
+    /// `None`, one pointer, costs one branch per query.
+    pub records: Option<Box<Records>>,
+}
+
+/// What a database knows of its data beyond queueing and timing.
+#[derive(Clone, Debug, Default)]
+pub struct Records {
+    /// Keys from this one on do not exist (404); `None`: every key exists.
+    pub rows: Option<u64>,
+    /// Each key's version (`versions.rs`), kept when a cache reads it.
+    pub versions: Option<super::versions::Versions>,
 }
 
 /// How keys map to shards now, and the books of per-shard load.
@@ -82,7 +95,19 @@ impl DatabaseRt {
                 cfg.reserved_connections,
                 cfg.connect_time_ms,
             ),
+            records: cfg.rows.map(|rows| Box::new(Records { rows: Some(rows), versions: None })),
         }
+    }
+
+    /// The versions it keeps, if a cache reads it.
+    pub fn versions(&self) -> Option<&super::versions::Versions> {
+        self.records.as_deref()?.versions.as_ref()
+    }
+
+    /// Starts keeping versions (a cache reads it); they are kept already if so.
+    pub fn keep_versions(&mut self) -> &mut super::versions::Versions {
+        let r = self.records.get_or_insert_with(Box::default);
+        r.versions.get_or_insert_with(|| super::versions::Versions::new(super::versions::VERSION_MEMORY))
     }
 
     /// Shards keys go to now.
@@ -239,6 +264,40 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
         call.migrating = migrating;
     }
     sim.admit(node, idx);
+}
+
+/// A query is done: a query for a key that does not exist is answered 404;
+/// otherwise a write bumps its key's version and a read sees the current
+/// one, when versions are kept; then it answers.
+pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16) {
+    if let super::Behaviour::Database(super::DatabaseRt { records: Some(r), .. }) = &sim.nodes[node].behaviour {
+        if r.rows.is_some_and(|rows| sim.calls.at(idx).key >= rows) {
+            return sim.finish(node, idx, crate::calls::Outcome::Failed(crate::calls::FailReason::ClientError));
+        }
+        if r.versions.is_some() {
+            keep_version(sim, node, idx, op);
+        }
+    }
+    sim.finish(node, idx, crate::calls::Outcome::Ok);
+}
+
+/// Out of line: a database without a cache in front never comes here, and
+/// its query's path stays as short as it was.
+#[inline(never)]
+fn keep_version(sim: &mut Sim, node: usize, idx: u32, op: u16) {
+    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { return };
+    let Some(v) = db.records.as_deref_mut().and_then(|r| r.versions.as_mut()) else { return };
+    let call = sim.calls.at(idx);
+    let write = sim.ops[usize::from(op).min(sim.ops.len() - 1)].method != crate::scenario::Method::Get;
+    let forgotten = if write { v.write(call.key).1 } else { None };
+    let snapshot = v.snapshot();
+    let (parent, caller) = (call.parent, sim.edges[call.edge as usize].from as usize);
+    if let Some(f) = forgotten {
+        for r in v.readers.clone() {
+            super::cache::forgotten(sim, r as usize, f);
+        }
+    }
+    super::cache::served(sim, caller, parent, snapshot);
 }
 
 #[cfg(test)]

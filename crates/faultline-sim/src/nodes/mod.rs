@@ -26,6 +26,7 @@ pub mod pooler;
 pub mod queue;
 pub mod service;
 pub mod store;
+pub mod versions;
 
 use crate::calls::{Outcome, Req};
 use crate::rng::SimRng;
@@ -206,12 +207,10 @@ impl Sim {
             KindTag::Service => service::work_done(self, node, idx, op, req),
             KindTag::Cache => cache::work_done(self, node, idx, op, req),
             KindTag::Pooler => pooler::work_done(self, node, idx, op, req),
-            KindTag::Client
-            | KindTag::Balancer
-            | KindTag::Database
-            | KindTag::Queue
-            | KindTag::Store
-            | KindTag::Log => self.finish(node, idx, Outcome::Ok),
+            KindTag::Database => database::work_done(self, node, idx, op),
+            KindTag::Client | KindTag::Balancer | KindTag::Queue | KindTag::Store | KindTag::Log => {
+                self.finish(node, idx, Outcome::Ok)
+            }
         }
     }
 
@@ -227,11 +226,26 @@ impl Sim {
     }
 
     /// A call `node` made on its own account (not for a call of its own)
-    /// ended with `outcome`: a queue's delivery was acknowledged or failed.
+    /// ended with `outcome`: a queue's delivery was acknowledged or failed,
+    /// or a write-behind cache's flush. Out of line: rare, and kept out of
+    /// the path every response takes.
+    #[inline(never)]
     pub(crate) fn own_call_answered(&mut self, node: usize, outcome: Outcome, req: Req) {
         match self.nodes[node].behaviour.tag() {
             KindTag::Queue => queue::delivery_answered(self, node, outcome, req),
             KindTag::Log => log::delivery_answered(self, node, outcome, req),
+            KindTag::Cache => cache::flush_answered(self, node, outcome, req),
+            _ => {}
+        }
+    }
+
+    /// A node's own timer (`Event::Redeliver`) fired: a queue's redelivery
+    /// delay is over, or a write-behind cache flushes.
+    #[inline(never)]
+    pub(crate) fn timer_at(&mut self, node: usize) {
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Queue => queue::redeliver(self, node),
+            KindTag::Cache => cache::flush(self, node),
             _ => {}
         }
     }

@@ -88,6 +88,14 @@ pub enum FaultAction {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         bad: Option<super::BadVersion>,
     },
+    /// Empties a cache (an operator's FLUSHALL): every entry is gone and the
+    /// next reads miss. A write-behind cache keeps its unflushed writes.
+    /// Instantaneous.
+    FlushCache { node: String },
+    /// Expires a cache's entries for keys `from` to `to` (both included): the
+    /// next read of each misses as expired, as if their TTLs ran out at
+    /// once (a mass expiry). Instantaneous.
+    ExpireKeys { node: String, from: u64, to: u64 },
 }
 
 impl FaultAction {
@@ -102,6 +110,8 @@ impl FaultAction {
                 | FaultAction::Heal { .. }
                 | FaultAction::Reshard { .. }
                 | FaultAction::Deploy { .. }
+                | FaultAction::FlushCache { .. }
+                | FaultAction::ExpireKeys { .. }
         )
     }
 
@@ -121,6 +131,8 @@ impl FaultAction {
             FaultAction::Spike { .. } => "spike",
             FaultAction::Reshard { .. } => "reshard",
             FaultAction::Deploy { .. } => "deploy",
+            FaultAction::FlushCache { .. } => "flush_cache",
+            FaultAction::ExpireKeys { .. } => "expire_keys",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! (`_ms`, `_rps`), so a document reads without a manual. Unknown fields are
 //! rejected by name: a typo must not silently fall back to a default.
 
+mod caching;
 pub mod deploy;
 mod faults;
 pub mod generated;
@@ -17,6 +18,7 @@ mod sharding;
 mod store;
 mod validate;
 
+pub use caching::{WritePolicy, DEFAULT_FLUSH_INTERVAL_MS};
 pub use deploy::{BadVersion, ConnectionPool, Scale};
 pub use faults::{Fault, FaultAction};
 pub use log::{
@@ -352,6 +354,10 @@ pub struct DatabaseConfig {
     /// The database's work to open a connection (fork a backend, authenticate).
     #[serde(skip_serializing_if = "deploy::is_default_connect_time")]
     pub connect_time_ms: f64,
+    /// The keys that exist: 0 to rows - 1. A query for a key from `rows` on
+    /// (read or write) is answered 404 not found. `null`: every key exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
 }
 
 impl Default for DatabaseConfig {
@@ -369,6 +375,7 @@ impl Default for DatabaseConfig {
             migration_window_ms: sharding::DEFAULT_MIGRATION_WINDOW_MS,
             reserved_connections: 0,
             connect_time_ms: deploy::DEFAULT_CONNECT_TIME_MS,
+            rows: None,
         }
     }
 }
@@ -392,6 +399,30 @@ pub struct CacheConfig {
     /// Single-flight: a miss on a key already being fetched waits for that
     /// fetch instead of querying the backing store again.
     pub coalesce: bool,
+    /// What a write does to the cache (see `WritePolicy`).
+    #[serde(skip_serializing_if = "WritePolicy::is_default")]
+    pub write: WritePolicy,
+    /// Write-behind: how often dirty keys are written to the database, in
+    /// milliseconds.
+    #[serde(skip_serializing_if = "caching::is_default_flush")]
+    pub flush_interval_ms: f64,
+    /// Leases: a miss takes a lease on its key, a write's delete revokes it,
+    /// and a fill under a revoked lease is dropped (no invalidation race).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lease: bool,
+    /// Each fill's TTL is drawn uniformly from ttl x [1 - j, 1 + j], so keys
+    /// filled together do not expire together (0: exact TTLs).
+    #[serde(skip_serializing_if = "caching::is_zero")]
+    pub ttl_jitter: f64,
+    /// Probabilistic early refresh (XFetch): a hit refreshes the key when
+    /// now - delta x beta x ln(U) >= its expiry, delta being its last fill's
+    /// time (0: off; 1 is the optimal default of Vattani et al.).
+    #[serde(skip_serializing_if = "caching::is_zero")]
+    pub early_refresh_beta: f64,
+    /// Negative caching: a "not found" (404) from the database is kept this
+    /// long, in milliseconds, and answered from the cache; `null`: not kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_ttl_ms: Option<f64>,
 }
 
 impl Default for CacheConfig {
@@ -402,6 +433,12 @@ impl Default for CacheConfig {
             ttl_ms: None,
             lookup_time: Dist::constant(0.2),
             coalesce: false,
+            write: WritePolicy::Invalidate,
+            flush_interval_ms: DEFAULT_FLUSH_INTERVAL_MS,
+            lease: false,
+            ttl_jitter: 0.0,
+            early_refresh_beta: 0.0,
+            negative_ttl_ms: None,
         }
     }
 }

@@ -52,6 +52,11 @@ pub enum Fallback {
     Cache,
     /// A default answer.
     Default,
+    /// On a call to a cache: a read the cache did not answer (a partition,
+    /// a timeout, a crash) goes to the database behind it instead, over the
+    /// caller's own edge to that database (which must exist): a full answer,
+    /// not a degraded one. Writes fail as they did.
+    Database,
 }
 
 /// A concurrency pool for some of a service's dependencies.

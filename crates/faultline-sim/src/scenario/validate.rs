@@ -367,12 +367,59 @@ impl Scenario {
             }
         }
         c.dist(&format!("{p}.kind.lookup_time"), &k.lookup_time);
+        self.validate_cache_data(c, p, k);
         let out = self.edges.iter().filter(|e| e.from == n.id).count();
         let msg = format!("cache \"{}\" needs exactly one outgoing edge to its backing store (has {out})", n.id);
         if out == 0 {
             c.unfinished(format!("{p}.kind"), msg);
         } else if out > 1 {
             c.add(format!("{p}.kind"), msg);
+        }
+    }
+
+    /// A `database` fallback: on an edge to a cache that reads a database,
+    /// from a node with its own edge to that database.
+    fn validate_cache_bypass(&self, c: &mut Collector, p: &str, e: &Edge) {
+        if !matches!(self.kind_of(&e.to), Some(NodeKind::Cache(_))) {
+            return c.add(
+                format!("{p}.fallback"),
+                format!("\"database\" falls back past a cache: \"{}\" is not one", e.to),
+            );
+        }
+        let db = self.edges.iter().find(|b| b.from == e.to).map(|b| b.to.as_str());
+        let Some(db) = db.filter(|db| matches!(self.kind_of(db), Some(NodeKind::Database(_)))) else {
+            return c.add(format!("{p}.fallback"), format!("cache \"{}\" does not read a database", e.to));
+        };
+        if !self.edges.iter().any(|d| d.from == e.from && d.to == db) {
+            c.add(format!("{p}.fallback"), format!("\"{}\" needs its own edge to \"{db}\" to fall back to it", e.from));
+        }
+    }
+
+    /// A cache's data options: write-behind's flush interval, TTL jitter and early refresh.
+    fn validate_cache_data(&self, c: &mut Collector, p: &str, k: &CacheConfig) {
+        let f = k.flush_interval_ms;
+        if !f.is_finite() || !(1.0..=60_000.0).contains(&f) {
+            c.add(format!("{p}.kind.flush_interval_ms"), format!("must be from 1 to 60000 ms (got {f})"));
+        }
+        let j = k.ttl_jitter;
+        if !j.is_finite() || !(0.0..1.0).contains(&j) {
+            c.add(format!("{p}.kind.ttl_jitter"), format!("must be a fraction from 0 to below 1 (got {j})"));
+        } else if j > 0.0 && k.ttl_ms.is_none() {
+            c.add(format!("{p}.kind.ttl_jitter"), "jitters the TTL: needs a ttl_ms");
+        }
+        if let Some(t) = k.negative_ttl_ms {
+            if !t.is_finite() || t <= 0.0 || t > LIMITS.max_duration_ms as f64 {
+                c.add(
+                    format!("{p}.kind.negative_ttl_ms"),
+                    format!("must be > 0 and at most {} ms, or null for none (got {t})", LIMITS.max_duration_ms),
+                );
+            }
+        }
+        let b = k.early_refresh_beta;
+        if !b.is_finite() || !(0.0..=100.0).contains(&b) {
+            c.add(format!("{p}.kind.early_refresh_beta"), format!("must be from 0 (off) to 100 (got {b})"));
+        } else if b > 0.0 && k.ttl_ms.is_none() {
+            c.add(format!("{p}.kind.early_refresh_beta"), "refreshes before expiry: needs a ttl_ms");
         }
     }
 
@@ -407,6 +454,9 @@ impl Scenario {
             c.fraction(format!("{p}.loss"), e.loss);
             if let Some(r) = &e.retry {
                 validate_retry(c, &p, r);
+            }
+            if e.fallback == Some(crate::scenario::Fallback::Database) {
+                self.validate_cache_bypass(c, &p, e);
             }
             if let Some(b) = &e.breaker.map(|b| b.config()) {
                 validate_breaker(c, &p, b);
@@ -556,6 +606,9 @@ fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
         c.add(format!("{p}.kind.saturation"), format!("must be between 0 and 100 (got {})", d.saturation));
     }
     validate_sharding(c, p, d);
+    if d.rows == Some(0) {
+        c.add(format!("{p}.kind.rows"), "must be at least 1 (null: every key exists)");
+    }
 }
 
 /// Most shards a database may have (a reshard too).
@@ -828,6 +881,18 @@ impl Scenario {
                     Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a database")),
                     None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
                 },
+                FaultAction::FlushCache { node: id } | FaultAction::ExpireKeys { node: id, .. } => {
+                    match node(id) {
+                        Some(n) if matches!(n.kind, NodeKind::Cache(_)) => {}
+                        Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a cache")),
+                        None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
+                    }
+                    if let FaultAction::ExpireKeys { from, to, .. } = &f.action {
+                        if from > to {
+                            c.add(format!("{p}.action.to"), format!("must be at least from ({from}; got {to})"));
+                        }
+                    }
+                }
                 FaultAction::EdgeLatency { from, to, add_ms } => {
                     if !links.contains(&(from.as_str(), to.as_str())) {
                         c.add(format!("{p}.action"), format!("no edge from \"{from}\" to \"{to}\""));

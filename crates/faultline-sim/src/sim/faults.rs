@@ -60,6 +60,18 @@ impl Sim {
             FaultAction::Deploy { node, .. } => {
                 crate::nodes::service::instances::deploy(self, self.node_index(node), &fault.action);
             }
+            FaultAction::FlushCache { node } => {
+                let n = self.node_index(node);
+                if let Behaviour::Cache(c) = &mut self.nodes[n].behaviour {
+                    c.flush_all();
+                }
+            }
+            FaultAction::ExpireKeys { node, from, to } => {
+                let (now, n) = (self.now.0, self.node_index(node));
+                if let Behaviour::Cache(c) = &mut self.nodes[n].behaviour {
+                    c.expire_keys(*from, *to, now);
+                }
+            }
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
@@ -100,6 +112,7 @@ impl Sim {
             | FaultAction::Heal { .. }
             | FaultAction::Reshard { .. }
             | FaultAction::Deploy { .. } => {}
+            FaultAction::FlushCache { .. } | FaultAction::ExpireKeys { .. } => {}
         }
     }
 

@@ -298,7 +298,7 @@ impl Sim {
     }
 
     /// The caller of a call (a client, a queue, or the call's parent) gets its outcome.
-    pub(super) fn answer_caller(&mut self, parent: u32, caller: usize, outcome: Outcome, req: Req) {
+    pub(crate) fn answer_caller(&mut self, parent: u32, caller: usize, outcome: Outcome, req: Req) {
         let now = self.now;
         match parent {
             NO_PARENT => {

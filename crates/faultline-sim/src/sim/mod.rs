@@ -200,6 +200,9 @@ pub struct Sim {
     /// End-to-end latency per operation (by index), at the clients; empty
     /// with a single operation, whose latency is `overall`'s.
     pub(crate) op_latency: Vec<Metrics>,
+    /// Edges to a cache whose failed reads go to the database behind it
+    /// (`Fallback::Database`): (edge to the cache, edge to the database).
+    pub(crate) cache_bypass: Vec<(u32, u32)>,
 }
 
 impl Sim {
@@ -275,7 +278,8 @@ impl Sim {
                     ))),
                     NodeKind::Cache(cfg) => {
                         let rng = owned_stream(seed, node_owner(&n.id), Purpose::Eviction);
-                        Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng)))
+                        let expiry = owned_stream(seed, node_owner(&n.id), Purpose::CacheExpiry);
+                        Behaviour::Cache(Box::new(CacheRt::new(cfg, out_edges(i)[0], rng, expiry)))
                     }
                     NodeKind::Store(cfg) => {
                         let stream = |name: &str, net: bool| {
@@ -326,6 +330,7 @@ impl Sim {
                 }
             })
             .collect::<Vec<_>>();
+        crate::nodes::cache::link_versions(&mut nodes, |e| index[scenario.edges[e as usize].to.as_str()]);
         let edges = scenario
             .edges
             .iter()
@@ -408,6 +413,7 @@ impl Sim {
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
             journal: None,
+            cache_bypass: crate::nodes::cache::bypasses(scenario, &index, &edge_index),
         };
         crate::nodes::service::instances::init(&mut sim);
         Ok(sim)
@@ -719,7 +725,7 @@ impl Sim {
             Event::HealthCheck { node } => self.on_health_check(node),
             Event::RetrySend { call, gen } => self.on_retry_send(call, gen),
             Event::WaitExpired { call, gen } => self.on_wait_expired(call, gen),
-            Event::Redeliver { node } => crate::nodes::queue::redeliver(self, node as usize),
+            Event::Redeliver { node } => self.timer_at(node as usize),
             Event::ProbeDeliver { edge, seq } => self.on_probe_deliver(edge, seq),
             Event::ProbeAnswer { edge, seq } => self.on_probe_answer(edge, seq),
             Event::ProbeReply { edge, seq, passed } => self.on_probe_result(edge, seq, passed),

@@ -219,7 +219,26 @@ impl Sim {
     pub(super) fn conclude(&mut self, parent: u32, edge: u32, outcome: Outcome, req: Req) {
         let e = &self.edges[edge as usize];
         let caller = e.from as usize;
-        let outcome = if !outcome.is_success() && e.fallback { Outcome::Degraded } else { outcome };
+        let outcome = if !outcome.is_success() && e.fallback {
+            if !self.cache_bypass.is_empty() {
+                return self.fall_back(parent, edge, caller, outcome, req);
+            }
+            Outcome::Degraded
+        } else {
+            outcome
+        };
         self.answer_caller(parent, caller, outcome, req);
+    }
+
+    /// A failed call on an edge with a fallback: a read past a cache goes to
+    /// its database (`Fallback::Database`), anything else is answered by the
+    /// fallback (degraded). Out of line: the path of every call stays short.
+    #[cold]
+    #[inline(never)]
+    fn fall_back(&mut self, parent: u32, edge: u32, caller: usize, outcome: Outcome, req: Req) {
+        if let Some(&(_, to_db)) = self.cache_bypass.iter().find(|&&(to_cache, _)| to_cache == edge) {
+            return crate::nodes::cache::bypass(self, parent, caller, outcome, req, to_db);
+        }
+        self.answer_caller(parent, caller, Outcome::Degraded, req);
     }
 }

@@ -208,6 +208,14 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
                         text-anchor="end">{ format!("{}/{} up", v.healthy_backends, v.backends) }</text>
                 }
+                // A cache reading a database counts the stale values it served.
+                if let Some(stale) = v.cache_stale_reads {
+                    <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
+                        text-anchor="end" data-testid={tid(format!("stale-{}", n.id))}>
+                        { format!("{stale} stale") }
+                        <title>{ "Reads answered with a value the database had overwritten by then" }</title>
+                    </text>
+                }
             }
             // Crashed: a solid badge, outside the faded part of the card, so
             // it reads on both themes (the fade alone nearly vanished on dark).

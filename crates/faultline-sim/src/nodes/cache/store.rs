@@ -22,7 +22,8 @@
 //! - Random keeps the slots in a dense vector and evicts a uniformly drawn
 //!   one (swap-remove), from the cache's own random stream.
 //!
-//! The TTL is absolute from the fill: a hit does not extend it. Expiry is
+//! The TTL is absolute from the fill: a hit does not extend it (the cache
+//! node may set another expiry per entry: a jittered TTL). Expiry is
 //! lazy, as in Redis for keys nobody touches: an expired entry is removed
 //! when it is next looked up (a miss), or evicted like any other.
 //!
@@ -39,14 +40,23 @@ const NIL: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 struct Slot {
     key: u64,
-    /// When the entry was filled, in microseconds.
-    filled_us: u64,
+    /// When it expires (`u64::MAX`: never), in microseconds.
+    expires_us: u64,
+    /// How long the fill that brought it took (XFetch's delta).
+    delta_us: u64,
     /// LRU/FIFO: neighbours on the list. Random: `prev` is the position in `dense`.
     prev: u32,
     next: u32,
     /// LFU: the key's request count, and the tick of its last use.
     uses: u64,
     tick: u64,
+    /// The database's snapshot the value was read at (see `nodes::versions`).
+    snapshot: u64,
+    /// A cached "not found" (negative caching).
+    negative: bool,
+    /// Known stale whatever the database remembers (a forgotten write, or a
+    /// fill older than what it remembers).
+    stale: bool,
 }
 
 /// What a lookup found.
@@ -120,7 +130,7 @@ impl Store {
             self.count_miss(key);
             return Lookup::Miss;
         };
-        if self.ttl_us.is_some_and(|ttl| now_us >= self.slots[s as usize].filled_us.saturating_add(ttl)) {
+        if now_us >= self.slots[s as usize].expires_us {
             self.remove(key);
             self.count_miss(key);
             return Lookup::Expired;
@@ -133,8 +143,10 @@ impl Store {
     /// entry was evicted to make room. An LFU cache may decline a key
     /// requested less often than every entry it holds.
     pub fn fill(&mut self, key: u64, now_us: u64) -> bool {
+        let expires_us = self.ttl_us.map_or(u64::MAX, |ttl| now_us.saturating_add(ttl));
         if let Some(&s) = self.index.get(&key) {
-            self.slots[s as usize].filled_us = now_us;
+            self.slots[s as usize].expires_us = expires_us;
+            self.slots[s as usize].negative = false;
             if self.policy == Eviction::Lru {
                 self.touch(s);
             }
@@ -149,7 +161,18 @@ impl Store {
             self.evict();
         }
         self.tick += 1;
-        let slot = Slot { key, filled_us: now_us, prev: NIL, next: NIL, uses, tick: self.tick };
+        let slot = Slot {
+            key,
+            expires_us,
+            delta_us: 0,
+            prev: NIL,
+            next: NIL,
+            uses,
+            tick: self.tick,
+            snapshot: 0,
+            stale: false,
+            negative: false,
+        };
         let s = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize] = slot;
@@ -172,6 +195,77 @@ impl Store {
             }
         }
         full
+    }
+
+    /// Records the database snapshot an entry's value was read at, and
+    /// whether it is known stale already; nothing if `key` is not held.
+    pub fn set_snapshot(&mut self, key: u64, snapshot: u64, stale: bool) {
+        if let Some(&s) = self.index.get(&key) {
+            let e = &mut self.slots[s as usize];
+            e.snapshot = snapshot;
+            e.stale = stale;
+        }
+    }
+
+    /// Sets when `key`'s entry expires (a jittered TTL) and how long its
+    /// fill took; nothing if it is not held.
+    pub fn set_expiry(&mut self, key: u64, expires_us: u64, delta_us: u64) {
+        if let Some(&s) = self.index.get(&key) {
+            let e = &mut self.slots[s as usize];
+            e.expires_us = expires_us;
+            e.delta_us = delta_us;
+        }
+    }
+
+    /// Expires the entries for keys `from..=to` at `now_us`: each one's next
+    /// lookup finds it expired. Walks the smaller of the range and the
+    /// entries; only expiry times change, so the order does not matter.
+    pub fn expire_range(&mut self, from: u64, to: u64, now_us: u64) {
+        let width = to.saturating_sub(from);
+        if width < self.index.len() as u64 {
+            for key in from..=to {
+                if let Some(&s) = self.index.get(&key) {
+                    self.slots[s as usize].expires_us = now_us;
+                }
+            }
+        } else {
+            for (&key, &s) in &self.index {
+                if (from..=to).contains(&key) {
+                    self.slots[s as usize].expires_us = now_us;
+                }
+            }
+        }
+    }
+
+    /// Marks `key`'s entry a cached "not found".
+    pub fn set_negative(&mut self, key: u64) {
+        if let Some(&s) = self.index.get(&key) {
+            self.slots[s as usize].negative = true;
+        }
+    }
+
+    /// Is `key`'s entry a cached "not found"?
+    pub fn is_negative(&self, key: u64) -> bool {
+        self.index.get(&key).is_some_and(|&s| self.slots[s as usize].negative)
+    }
+
+    /// When `key`'s entry expires and how long its fill took.
+    pub fn expiry(&self, key: u64) -> Option<(u64, u64)> {
+        self.index.get(&key).map(|&s| (self.slots[s as usize].expires_us, self.slots[s as usize].delta_us))
+    }
+
+    /// The snapshot of `key`'s entry and whether it is known stale.
+    pub fn snapshot(&self, key: u64) -> Option<(u64, bool)> {
+        self.index.get(&key).map(|&s| (self.slots[s as usize].snapshot, self.slots[s as usize].stale))
+    }
+
+    /// The database forgot a write of `key` at `version`: an entry read
+    /// before it is stale for good.
+    pub fn mark_stale_before(&mut self, key: u64, version: u64) {
+        if let Some(&s) = self.index.get(&key) {
+            let e = &mut self.slots[s as usize];
+            e.stale |= e.snapshot < version;
+        }
     }
 
     /// Deletes `key` (an invalidation); true if it was there.
@@ -404,6 +498,35 @@ mod tests {
         assert_eq!(s.get(7, 1_100), Lookup::Expired);
         assert_eq!(s.get(7, 1_100), Lookup::Miss);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn an_entry_keeps_its_snapshot_and_a_forgotten_newer_write_marks_it_stale() {
+        let mut s = store(Eviction::Lru, 4);
+        s.fill(1, 0);
+        s.set_snapshot(1, 5, false);
+        assert_eq!(s.snapshot(1), Some((5, false)));
+        s.mark_stale_before(1, 5);
+        assert_eq!(s.snapshot(1), Some((5, false)), "a write it had seen");
+        s.mark_stale_before(1, 6);
+        assert_eq!(s.snapshot(1), Some((5, true)), "a write after its read");
+        s.fill(1, 10);
+        s.set_snapshot(1, 7, false);
+        assert_eq!(s.snapshot(1), Some((7, false)), "a refill is fresh again");
+        assert_eq!(s.snapshot(2), None);
+    }
+
+    #[test]
+    fn a_range_expires_whichever_way_it_is_walked() {
+        for (from, to) in [(10, 12), (0, u64::MAX)] {
+            let mut s = store(Eviction::Lru, 100);
+            for k in 0..50 {
+                s.fill(k, 0);
+            }
+            s.expire_range(from, to, 5);
+            let expired = (0..50).filter(|&k| s.get(k, 5) == Lookup::Expired).count() as u64;
+            assert_eq!(expired, (to.min(49) - from + 1), "{from}..={to}");
+        }
     }
 
     #[test]
