@@ -21,6 +21,7 @@ pub mod database;
 pub mod partition;
 pub mod pool;
 pub mod queue;
+pub mod scatter;
 pub mod service;
 
 use crate::calls::{Outcome, Req};

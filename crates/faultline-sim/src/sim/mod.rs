@@ -123,6 +123,8 @@ pub struct EdgeRt {
 pub struct OpInfo {
     pub method: crate::scenario::Method,
     pub idempotency_key: bool,
+    /// Runs on every shard of a sharded database (scatter-gather).
+    pub scatter: bool,
 }
 
 /// Whole-run results of one operation, at the clients.
@@ -234,6 +236,7 @@ impl Sim {
                 OpInfo {
                     method: op.map_or(crate::scenario::Method::Get, |o| o.method),
                     idempotency_key: op.is_some_and(|o| o.idempotency_key),
+                    scatter: op.is_some_and(|o| o.scatter),
                 }
             })
             .collect();
@@ -486,7 +489,8 @@ impl Sim {
         for idx in self.calls.live_indices() {
             let c = self.calls.at(idx);
             let e = &self.edges[c.edge as usize];
-            if !c.abandoned {
+            // A scatter query's shard parts never travel: not on the edge's books.
+            if !c.abandoned && !c.shard_part {
                 edge_live[c.edge as usize] += 1;
                 if c.parent == NO_PARENT {
                     roots += 1;
