@@ -19,6 +19,7 @@ pub mod event;
 pub mod history;
 pub mod journal;
 pub mod keys;
+pub mod kind_series;
 pub mod lint;
 pub mod metrics;
 pub mod models;

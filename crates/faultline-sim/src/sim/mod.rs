@@ -200,6 +200,9 @@ pub struct Sim {
     /// End-to-end latency per operation (by index), at the clients; empty
     /// with a single operation, whose latency is `overall`'s.
     pub(crate) op_latency: Vec<Metrics>,
+    /// Each node's kind-specific series (a cache's hits, a sharded
+    /// database's shards), by node index; `None` for kinds without one.
+    pub(crate) kind_series: Vec<Option<crate::kind_series::KindSeries>>,
 }
 
 impl Sim {
@@ -299,6 +302,7 @@ impl Sim {
                 }
             })
             .collect::<Vec<_>>();
+        let nodes_kind_series = nodes.iter().map(|n| crate::kind_series::KindSeries::for_kind(&n.behaviour)).collect();
         let edges = scenario
             .edges
             .iter()
@@ -376,6 +380,7 @@ impl Sim {
             ops,
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
             journal: None,
+            kind_series: nodes_kind_series,
         })
     }
 
@@ -440,6 +445,12 @@ impl Sim {
     /// Events waiting in the queue.
     pub fn pending_events(&self) -> usize {
         self.queue.len()
+    }
+
+    /// A node's kind-specific series (see `kind_series`): empty for kinds
+    /// that count nothing of their own and for an unsharded database.
+    pub fn kind_series(&self, node: usize) -> impl Iterator<Item = &crate::kind_series::KindPoint> {
+        self.kind_series.get(node).and_then(Option::as_ref).into_iter().flat_map(|s| s.points.iter())
     }
 
     pub fn node_metrics(&self, node: usize) -> &Metrics {
@@ -631,6 +642,11 @@ impl Sim {
             }
             self.overall.close_window(t_ms, self.totals.in_flight);
             self.op_latency.iter_mut().for_each(|m| m.close_window(t_ms, 0));
+            for (n, s) in self.nodes.iter().zip(&mut self.kind_series) {
+                if let Some(s) = s {
+                    s.close_window(t_ms, &n.behaviour);
+                }
+            }
             self.next_window = self.next_window.plus(WINDOW_US);
         }
         self.now = at;
