@@ -62,6 +62,8 @@ pub enum FieldType {
     },
     /// On or off (`true` / `false`).
     Flag,
+    /// A sharded database's directory: rows of (first key, shard).
+    Directory,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -228,6 +230,13 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         unit: "ms",
         ty: FieldType::Integer { min: 0.0, max: LIMITS.max_duration_ms as f64 },
         help: "How long after a reshard moved keys pay the migration penalty (the copy in the background).",
+    },
+    FieldInfo {
+        name: "directory",
+        label: "Directory",
+        unit: "",
+        ty: FieldType::Directory,
+        help: "Directory partitioning: keys from each row's key up to the next row's live on its shard. Add rows, then choose directory.",
     },
 ];
 
@@ -491,7 +500,7 @@ mod tests {
                 if !keys.contains(&f.name) {
                     let mut probe = json.clone();
                     probe[f.name] = match f.ty {
-                        FieldType::Bulkheads => serde_json::json!([]),
+                        FieldType::Bulkheads | FieldType::Directory => serde_json::json!([]),
                         FieldType::Number { min, .. } => serde_json::json!(min),
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),
