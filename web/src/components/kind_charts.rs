@@ -56,7 +56,7 @@ pub fn kind_chart(kind: KindChart, points: &[KindPoint], axis: &Axis) -> Html {
             });
             let latest = points.last().and_then(KindPoint::max_mean);
             let value = latest.map_or_else(|| "–".to_string(), |r| format!("max/mean {r:.2}"));
-            ("shard-load", "Load per shard", value, per_shard.collect())
+            ("shard-load", "Shard load", value, per_shard.collect())
         }
     };
     let shards = points.last().map_or(0, |p| p.counts.len());
