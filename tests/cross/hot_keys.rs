@@ -25,7 +25,7 @@ fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
     r.nodes.iter().find(|n| n.id == id).unwrap()
 }
 
-fn shards<'a>(r: &'a Report) -> &'a ShardReport {
+fn shards(r: &Report) -> &ShardReport {
     node(r, "db").shards.as_ref().unwrap()
 }
 
