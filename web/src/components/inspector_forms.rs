@@ -46,6 +46,13 @@ fn setter<E: AsRef<Event> + 'static>(
 /// A structured field: its heading (with the on/off switch of an optional
 /// policy and the JSON toggle), its form or its JSON, the error and the help.
 pub(super) fn structured(cx: &Ctx, f: &'static FieldInfo) -> Html {
+    // A directory means something only to a sharded database (or one that has a table already).
+    if f.ty == FieldType::Directory
+        && fields::current(&cx.doc, cx.target, "shards").as_u64().unwrap_or(1) <= 1
+        && directory_form::rows(&fields::current(&cx.doc, cx.target, f.name)).is_empty()
+    {
+        return Html::default();
+    }
     let key = field_key(f.name);
     let label_id = format!("{key}-label");
     let value = fields::current(&cx.doc, cx.target, f.name);
