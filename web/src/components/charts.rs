@@ -68,9 +68,15 @@ fn failed_value(m: Metric, p: &Point) -> Option<f64> {
 /// value. A run of one window is drawn across the second it covers (a line
 /// needs two points).
 pub(crate) fn lines(points: impl Iterator<Item = Option<(f64, f64)>>, second: f64) -> Vec<String> {
+    runs(&points.collect::<Vec<_>>(), second)
+}
+
+/// `lines` over collected points: one copy of the work for every caller's
+/// iterator (the page's wasm stays smaller).
+fn runs(points: &[Option<(f64, f64)>], second: f64) -> Vec<String> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut open = false;
-    for p in points {
+    for &p in points {
         match p {
             Some(xy) if open => out.last_mut().expect("open").push(xy),
             Some(xy) => {
