@@ -11,10 +11,13 @@
 # command (scripts/test.sh); lower it as the page gets there. It was 670 KB
 # at 659 KB; the cache and sharded-database kinds, the design linter and the
 # per-operation results then added 38 KB (worker 203 -> 228, page 434 -> 447).
+# Scatter-gather, key splitting, the cache and shard charts, their CSV columns
+# and the directory table then added 11 KB (703.7 -> 715.0: page 451.5 ->
+# 459.2, worker 229.7 -> 233.3).
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-705000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-717000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do

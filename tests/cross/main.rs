@@ -3,6 +3,7 @@
 use faultline_sim::{slice_scenario, Scenario, Sim};
 use faultline_tests::{repo_root, shipped_scenarios};
 
+mod hot_keys;
 mod library;
 
 #[test]

@@ -179,7 +179,7 @@ test('the page carries a strict Content-Security-Policy and breaks none of it', 
   expect(svgText).toContain('node-api');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const csvText = readFileSync(await csv.path(), 'utf8');
-  expect(csvText.split('\n')[0]).toBe('subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms');
+  expect(csvText.split('\n')[0]).toBe('subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms,hit_ratio,shard_arrivals');
   expect(csvText).toContain('system,system,1000,');
   expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
 });

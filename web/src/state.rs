@@ -47,6 +47,9 @@ pub struct PlayState {
     pub view: Rc<SimView>,
     /// The charts' series (of the selection, or the whole system).
     pub series: Rc<Vec<Point>>,
+    /// The selected node's kind series (a cache's hit ratio, a sharded
+    /// database's shards), empty for others; updated with `series`.
+    pub kind_series: Rc<Vec<faultline_sim::kind_series::KindPoint>>,
     /// The run so far, once the engine has reported it.
     pub summary: Option<Rc<RunSummary>>,
     /// The furthest simulated time this run has reached (the scrubber's end).
@@ -126,6 +129,7 @@ impl PlayState {
             achieved: 1.0,
             view: Rc::new(SimView { end_ms: doc.duration_ms as f64, ..SimView::default() }),
             series: Rc::default(),
+            kind_series: Rc::default(),
             summary: None,
             reached_ms: 0.0,
             selection: Vec::new(),
@@ -168,6 +172,9 @@ impl PlayState {
         self.view = Rc::new(readout.view);
         if let Some(series) = readout.series {
             self.series = Rc::new(series);
+        }
+        if let Some(kind_series) = readout.kind_series {
+            self.kind_series = Rc::new(kind_series);
         }
         if let Some(summary) = readout.summary {
             self.summary = Some(Rc::new(summary));
@@ -222,6 +229,7 @@ impl Reducible for PlayState {
                 next.reached_ms = 0.0;
                 next.view = Rc::new(SimView { end_ms: self.doc.duration_ms as f64, ..SimView::default() });
                 next.series = Rc::default();
+                next.kind_series = Rc::default();
                 next.summary = None;
                 next.blocked = Some(why);
             }
@@ -258,6 +266,7 @@ impl Reducible for PlayState {
                 // t = 0 as on opening the page, so a link that plays can play.
                 let fresh = PlayState::new(doc);
                 (next.view, next.series, next.summary) = (fresh.view, fresh.series, fresh.summary);
+                next.kind_series = fresh.kind_series;
                 (next.reached_ms, next.blocked) = (0.0, None);
                 next.doc = fresh.doc;
                 next.run_rev += 1;
@@ -291,6 +300,7 @@ mod tests {
         Box::new(Readout {
             view: SimView { now_ms, end_ms: 1_000.0, ..SimView::default() },
             series: None,
+            kind_series: None,
             summary: None,
         })
     }

@@ -408,3 +408,54 @@ async fn the_fault_bar_adds_and_removes_a_shard() {
         ]
     );
 }
+
+/// A cache's charts add its hit ratio over time, a sharded database's its
+/// load per shard: one line a shard (a ninth appearing at a reshard), and
+/// the busiest shard over the mean now.
+#[wasm_bindgen_test]
+async fn a_cache_and_a_sharded_database_add_their_own_chart() {
+    use faultline_sim::kind_series::KindPoint;
+    use faultline_sim::metrics::Point;
+    use faultline_web::components::{Charts, KindChart};
+    use std::rc::Rc;
+
+    #[derive(Properties, PartialEq)]
+    struct Props {
+        kind: KindChart,
+        points: Rc<Vec<KindPoint>>,
+    }
+    #[component]
+    fn Host(props: &Props) -> Html {
+        let series = use_memo((), |_| {
+            (1..=3).map(|t| Point { t_ms: t * 1_000, arrivals: 50, ok: 50, ..Point::default() }).collect::<Vec<_>>()
+        });
+        html! { <Charts subject="x" {series} markers={Rc::new(Vec::new())} now_ms={3_000.0}
+        kind_chart={Some(props.kind)} kind_series={Rc::clone(&props.points)} /> }
+    }
+    let point = |t_ms, counts: Vec<u32>| KindPoint { t_ms, counts };
+    let cache = Rc::new(vec![point(1_000, vec![10, 10]), point(2_000, vec![0, 0]), point(3_000, vec![30, 10])]);
+    let host = mount();
+    yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { kind: KindChart::HitRatio, points: cache })
+        .render();
+    yew::scheduler::flush().await;
+    let chart = by_testid(&host, "chart-hit-ratio");
+    assert_eq!(chart.query_selector(".chart-value").unwrap().unwrap().text_content().unwrap(), "75.0%");
+    // No reads in the second window: the line breaks there (two runs).
+    assert_eq!(chart.query_selector_all("polyline").unwrap().length(), 2);
+    assert_eq!(host.query_selector(".chart-row.five").unwrap().map(|_| ()), Some(()), "five charts in the row");
+
+    let shards = Rc::new(vec![
+        point(1_000, vec![10; 8]),
+        point(2_000, vec![10; 8]),
+        point(3_000, vec![40, 10, 10, 10, 10, 10, 10, 10, 10]),
+    ]);
+    let host = mount();
+    yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { kind: KindChart::ShardLoad, points: shards })
+        .render();
+    yew::scheduler::flush().await;
+    let chart = by_testid(&host, "chart-shard-load");
+    assert_eq!(chart.get_attribute("data-shards").as_deref(), Some("9"));
+    assert_eq!(chart.query_selector_all("polyline.shard-line").unwrap().length(), 9);
+    let value = chart.query_selector(".chart-value").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(value, "max/mean 3.00", "40 x 9 / (40 + 8 x 10)");
+}

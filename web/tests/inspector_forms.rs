@@ -109,3 +109,80 @@ async fn a_retry_member_is_edited_through_the_form_and_an_invalid_one_refused() 
     yew::scheduler::flush().await;
     assert_eq!(seen.borrow().last().unwrap().edges[1].retry, None);
 }
+
+/// The inspector on a database of 4 shards (the slice's db, sharded).
+#[component]
+fn ShardedHost(props: &Props) -> Html {
+    let doc = use_state(|| {
+        let mut s = faultline_sim::slice_scenario();
+        let db = s.node_index("db").unwrap();
+        if let faultline_sim::scenario::NodeKind::Database(d) = &mut s.nodes[db].kind {
+            d.shards = 4;
+        }
+        Rc::new(s)
+    });
+    let on_edit = {
+        let (doc, seen) = (doc.clone(), Rc::clone(&props.seen));
+        Callback::from(move |d: Scenario| {
+            seen.borrow_mut().push(d.clone());
+            doc.set(Rc::new(d));
+        })
+    };
+    let db = doc.node_index("db").unwrap();
+    html! { <Inspector doc={(*doc).clone()} selected={Some(Selection::Node(db))} {on_edit} /> }
+}
+
+fn directory_of(s: &Scenario) -> Vec<(u64, u16)> {
+    let db = s.node_index("db").unwrap();
+    let faultline_sim::scenario::NodeKind::Database(d) = &s.nodes[db].kind else { panic!("db") };
+    d.directory.iter().map(|e| (e.from, e.shard)).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_directory_table_adds_edits_and_refuses_a_bad_row_inline() {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let host = gloo::utils::document().create_element("div").unwrap();
+    gloo::utils::document().body().unwrap().append_child(&host).unwrap();
+    yew::Renderer::<ShardedHost>::with_root_and_props(host.clone(), Props { seen: Rc::clone(&seen) }).render();
+    yew::scheduler::flush().await;
+    assert!(by_testid(&host, "field-directory").text_content().unwrap().contains("No rows"));
+
+    // Two rows: from key 0 on shard 0, then 1,000 on shard 1.
+    for _ in 0..2 {
+        by_testid(&host, "field-directory-add").unchecked_into::<HtmlElement>().click();
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(directory_of(seen.borrow().last().unwrap()), vec![(0, 0), (1_000, 1)]);
+    let from: HtmlInputElement = by_testid(&host, "field-directory-1-from").unchecked_into();
+    assert_eq!(from.value(), "1000");
+
+    // A shard past the count is refused, named by its row, under the table.
+    let applied = seen.borrow().len();
+    let shard: HtmlInputElement = by_testid(&host, "field-directory-1-shard").unchecked_into();
+    shard.set_value("7");
+    change(&shard);
+    yew::scheduler::flush().await;
+    let message = by_testid(&host, "error-field-directory").text_content().unwrap();
+    assert!(message.contains("Row 2") && message.contains("below the shard count, 4"), "{message}");
+    assert_eq!(seen.borrow().len(), applied, "a refused row is not applied");
+
+    // A row out of order too.
+    from.set_value("0");
+    change(&from);
+    yew::scheduler::flush().await;
+    let message = by_testid(&host, "error-field-directory").text_content().unwrap();
+    assert!(message.contains("Row 2: from must be above row 1's (0)"), "{message}");
+
+    // A good edit clears the message and lands in the document.
+    let shard: HtmlInputElement = by_testid(&host, "field-directory-1-shard").unchecked_into();
+    shard.set_value("3");
+    change(&shard);
+    yew::scheduler::flush().await;
+    assert!(host.query_selector("[data-testid=error-field-directory]").unwrap().is_none());
+    assert_eq!(directory_of(seen.borrow().last().unwrap()), vec![(0, 0), (1_000, 3)]);
+
+    // Choosing directory partitioning now runs with the table; removing a row too.
+    by_testid(&host, "field-directory-0-remove").unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert_eq!(directory_of(seen.borrow().last().unwrap()), vec![(1_000, 3)]);
+}

@@ -180,8 +180,18 @@ impl Live {
         Readout {
             view: self.sim.view(),
             series: fresh.then(|| series_of(&self.sim, self.subject)),
+            kind_series: fresh.then(|| kind_series_of(&self.sim, self.subject)),
             summary: fresh.then(|| self.sim.run_summary()),
         }
+    }
+}
+
+/// The kind series of `subject` if it is a node that keeps one (see
+/// `faultline_sim::kind_series`); empty otherwise.
+pub fn kind_series_of(sim: &Sim, subject: Subject) -> Vec<faultline_sim::kind_series::KindPoint> {
+    match subject {
+        Subject::Node(i) if i < sim.scenario().nodes.len() => sim.kind_series(i).cloned().collect(),
+        _ => Vec::new(),
     }
 }
 

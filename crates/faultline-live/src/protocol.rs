@@ -64,6 +64,10 @@ pub struct Readout {
     /// The followed subject's series; `None` when unchanged since the last
     /// readout that had one (they change once per simulated second).
     pub series: Option<Vec<Point>>,
+    /// The followed node's kind series (a cache's hits and misses, a sharded
+    /// database's queries per shard), sent with `series`; empty for others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_series: Option<Vec<faultline_sim::kind_series::KindPoint>>,
     /// The run so far; `None` when unchanged, like `series`.
     pub summary: Option<RunSummary>,
 }

@@ -127,11 +127,36 @@ fn failed_calls_have_their_own_latency_on_the_page() {
     let csv = send(&mut live, Command::Csv, 0.0);
     let [Report::Csv(text)] = &csv[..] else { panic!() };
     assert!(
-        text.starts_with("subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms\n")
+        text.starts_with("subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms,")
     );
     let api_row = text.lines().rfind(|l| l.starts_with("api,node,")).unwrap();
     assert!(
-        api_row.ends_with(&format!(",{},{}", last.fail_p50_us as f64 / 1e3, last.fail_p99_us as f64 / 1e3)),
+        api_row.ends_with(&format!(",{},{},,", last.fail_p50_us as f64 / 1e3, last.fail_p99_us as f64 / 1e3)),
         "{api_row}"
     );
+}
+
+/// Following a cache or a sharded database brings its kind series with the
+/// readout's series (the page's hit-ratio and per-shard charts); following
+/// a service brings none.
+#[test]
+fn following_a_cache_or_a_sharded_database_brings_its_kind_series() {
+    let text = include_str!("../../../assets/scenarios/hot-key-cache-after.json");
+    let doc = faultline_sim::Scenario::from_json(text).unwrap();
+    let (cache, db, api) =
+        (doc.node_index("cache").unwrap(), doc.node_index("db").unwrap(), doc.node_index("api").unwrap());
+    let mut live = Live::new();
+    send(&mut live, Command::Load { rev: 1, doc: Box::new(doc) }, 0.0);
+    send(&mut live, Command::Step { ms: 3_000 }, 0.0);
+    let follow = |live: &mut Live, s: Subject| {
+        let out = send(live, Command::Follow(s), 0.0);
+        let Some(Report::Moment(ro)) = out.into_iter().last() else { panic!("a readout") };
+        ro.kind_series.expect("sent with the series")
+    };
+    let c = follow(&mut live, Subject::Node(cache));
+    assert_eq!(c.len(), 3);
+    assert!(c[2].hit_ratio().unwrap() > 0.4, "{c:?}");
+    let d = follow(&mut live, Subject::Node(db));
+    assert_eq!(d[2].counts.len(), 8, "{d:?}");
+    assert!(follow(&mut live, Subject::Node(api)).is_empty());
 }

@@ -101,6 +101,9 @@ pub enum Phase {
     Waiting,
     /// Over; the slot is free.
     Closed,
+    /// A scatter query at a sharded database waiting for its shards'
+    /// sub-queries (`nodes/scatter.rs`); it holds no connection itself.
+    Gathering,
 }
 
 /// What a call carries about the user request it serves; children inherit it.
@@ -178,6 +181,9 @@ pub struct Call {
     pub shard: u16,
     /// A query for a key a reshard is moving: it pays the migration penalty.
     pub migrating: bool,
+    /// One shard's part of a scatter query (its parent): it never travels,
+    /// and answers the scatter query instead of a caller (`nodes/scatter.rs`).
+    pub shard_part: bool,
 }
 
 /// Slab of calls with generation-checked references.
@@ -216,6 +222,7 @@ impl Calls {
             started_us,
             shard: 0,
             migrating: false,
+            shard_part: false,
         };
         self.live += 1;
         if let Some(idx) = self.free.pop() {

@@ -67,6 +67,8 @@ pub enum FieldType {
     ConnectionPool,
     /// A list edited as JSON: names (`["us", "eu"]`) or small objects.
     List,
+    /// A sharded database's directory: rows of (first key, shard).
+    Directory,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -268,6 +270,13 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         unit: "keys",
         ty: FieldType::OptionalInteger { min: 1.0, max: 1e15 },
         help: "Keys that exist (0 to rows - 1); a query for any other is answered 404 not found. Empty: every key exists.",
+    },
+    FieldInfo {
+        name: "directory",
+        label: "Directory",
+        unit: "",
+        ty: FieldType::Directory,
+        help: "Directory partitioning: keys from each row's key up to the next row's live on its shard. Add rows, then choose directory.",
     },
 ];
 
@@ -931,7 +940,7 @@ mod tests {
                 if !keys.contains(&f.name) {
                     let mut probe = json.clone();
                     probe[f.name] = match f.ty {
-                        FieldType::Bulkheads | FieldType::List => serde_json::json!([]),
+                        FieldType::Bulkheads | FieldType::List | FieldType::Directory => serde_json::json!([]),
                         FieldType::Number { min, .. } => serde_json::json!(min),
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),

@@ -21,6 +21,7 @@ pub mod exercise;
 pub mod history;
 pub mod journal;
 pub mod keys;
+pub mod kind_series;
 pub mod lint;
 pub mod metrics;
 pub mod models;

@@ -174,7 +174,9 @@ fn build(s: &Shape) -> Scenario {
         "workloads": [{ "id": "w", "client": "client", "target": entry,
                         "arrival": { "type": "poisson", "rate_rps": s.rate }, "deadline_ms": 500.0,
                         "ops": [{ "name": "read", "method": "GET", "weight": 3.0 },
-                                { "name": "write", "method": "POST", "weight": 1.0, "idempotency_key": bits & 256 != 0 }],
+                                { "name": "write", "method": "POST", "weight": 1.0, "idempotency_key": bits & 256 != 0 },
+                                // A query without a shard key: a part on every shard (scatter-gather).
+                                { "name": "search", "method": "GET", "weight": if bits & 512 != 0 { 1.0 } else { 0.0 }, "scatter": true }],
                         "keys": { "type": "zipf", "count": 1000, "s": 1.1 } }],
         "faults": faults
     }))

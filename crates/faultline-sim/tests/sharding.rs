@@ -234,3 +234,30 @@ fn bad_sharding_settings_are_refused_with_their_paths() {
     assert!(bad(2, json!({}), reshard("db", 0)).contains("faults[0].action.shards"));
     assert!(bad(2, json!({ "migration_penalty_ms": -1.0 }), json!([])).contains("migration_penalty_ms"));
 }
+
+/// The per-window shard series (the page's "Load per shard" chart and the
+/// CSV's `shard_arrivals`) adds up to the report's per-shard totals, window
+/// by window it carries each second's queries, and it follows a reshard: a
+/// ninth shard's column appears at the reshard's second.
+#[test]
+fn the_shard_series_sums_to_the_report_and_follows_a_reshard() {
+    let keys = json!({ "type": "uniform", "count": 1_000_000 });
+    let fault = json!([{ "at_ms": 50_000, "action": { "type": "reshard", "node": "db", "shards": 9 } }]);
+    let s = sharded(8, "hash", keys, json!({}), fault);
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    let r = sim.report().nodes.into_iter().find(|n| n.id == "db").unwrap().shards.unwrap();
+    let points: Vec<_> = sim.kind_series(1).cloned().collect();
+    assert_eq!(points.len(), 100, "one point a second");
+    let mut sums = vec![0u64; 9];
+    for p in &points {
+        for (i, &c) in p.counts.iter().enumerate() {
+            sums[i] += u64::from(c);
+        }
+        assert_eq!(p.counts.len(), if p.t_ms <= 50_000 { 8 } else { 9 }, "at {} ms", p.t_ms);
+        let total: u32 = p.counts.iter().sum();
+        assert!((1_700..2_300).contains(&total), "about 2,000 queries a second: {total} at {}", p.t_ms);
+    }
+    assert_eq!(sums, r.arrivals, "the windows add up to the report's totals");
+    assert!(sim.kind_series(0).next().is_none(), "a client keeps no kind series");
+}

@@ -14,7 +14,7 @@ use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
 use crate::components::{
-    Canvas, Charts, Controls, FaultBar, Inspector, Menus, Palette, Panel, Shortcuts, Summary, Timeline,
+    Canvas, Charts, Controls, FaultBar, Inspector, KindChart, Menus, Palette, Panel, Shortcuts, Summary, Timeline,
 };
 use crate::library;
 use crate::particles::Particles;
@@ -80,6 +80,17 @@ fn subject_name(doc: &Scenario, selected: Option<Selection>) -> String {
     }
 }
 
+/// The chart the selected node's kind adds: a cache's hit ratio, a
+/// database's load per shard (drawn once it has shards).
+fn kind_chart_of(doc: &Scenario, selected: Option<Selection>) -> Option<KindChart> {
+    let Some(Selection::Node(i)) = selected else { return None };
+    match doc.nodes.get(i).map(|n| &n.kind)? {
+        faultline_sim::scenario::NodeKind::Cache(_) => Some(KindChart::HitRatio),
+        faultline_sim::scenario::NodeKind::Database(_) => Some(KindChart::ShardLoad),
+        _ => None,
+    }
+}
+
 #[component]
 pub fn App() -> Html {
     let boot = use_memo((), |_| crate::startup::startup());
@@ -120,6 +131,8 @@ pub fn App() -> Html {
     // What the charts and the run summary show: the engine sends them once per simulated second.
     let primary = state.primary();
     let series = Rc::clone(&state.series);
+    let kind_chart = kind_chart_of(&doc, primary);
+    let kind_series = Rc::clone(&state.kind_series);
     let report = state.summary.clone();
     let markers =
         use_memo(Rc::clone(&doc), |doc| doc.faults.iter().map(|f| (f.at_ms, describe(f))).collect::<Vec<_>>());
@@ -206,7 +219,8 @@ pub fn App() -> Html {
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}
                         on_move={h.on_fault_move.clone()} on_delete={h.on_fault_delete.clone()} />
-                    <Charts subject={subject_name(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms} />
+                    <Charts subject={subject_name(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms}
+                        {kind_chart} {kind_series} />
                 </div>
                 <Inspector doc={Rc::clone(&doc)} selected={primary} on_edit={h.on_edit.clone()} />
             </div>

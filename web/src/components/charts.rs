@@ -7,7 +7,9 @@
 //! near 0 (refused, short-circuited, shed), is drawn as a second, dashed
 //! line on the same chart, only where calls failed, and read out beside it.
 
+use super::kind_charts::{kind_chart, Axis, KindChart};
 use crate::format;
+use faultline_sim::kind_series::KindPoint;
 use faultline_sim::metrics::Point;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -65,10 +67,16 @@ fn failed_value(m: Metric, p: &Point) -> Option<f64> {
 /// The `points` of one polyline per run of consecutive windows that have a
 /// value. A run of one window is drawn across the second it covers (a line
 /// needs two points).
-fn lines(points: impl Iterator<Item = Option<(f64, f64)>>, second: f64) -> Vec<String> {
+pub(crate) fn lines(points: impl Iterator<Item = Option<(f64, f64)>>, second: f64) -> Vec<String> {
+    runs(&points.collect::<Vec<_>>(), second)
+}
+
+/// `lines` over collected points: one copy of the work for every caller's
+/// iterator (the page's wasm stays smaller).
+fn runs(points: &[Option<(f64, f64)>], second: f64) -> Vec<String> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut open = false;
-    for p in points {
+    for &p in points {
         match p {
             Some(xy) if open => out.last_mut().expect("open").push(xy),
             Some(xy) => {
@@ -104,6 +112,12 @@ pub struct ChartsProps {
     /// Fault start times (ms) and what they are.
     pub markers: Rc<Vec<(u64, String)>>,
     pub now_ms: f64,
+    /// The chart the selected node's kind adds, drawn from `kind_series`
+    /// once that has a point (see `kind_charts`).
+    #[prop_or_default]
+    pub kind_chart: Option<KindChart>,
+    #[prop_or_default]
+    pub kind_series: Rc<Vec<KindPoint>>,
 }
 
 #[component]
@@ -200,10 +214,15 @@ pub fn Charts(props: &ChartsProps) -> Html {
             </figure>
         }
     });
+    let second = x_of(1_000.0) - x_of(0.0);
+    let extra = props
+        .kind_chart
+        .filter(|_| !props.kind_series.is_empty())
+        .map(|kind| kind_chart(kind, &props.kind_series, &Axis { x_of: &x_of, second, w: W, h: H }));
     html! {
         <section class="charts" aria-label={format!("Charts: {}", props.subject)}>
             <div class="charts-title">{ format!("Charts · {}", props.subject) }</div>
-            <div class="chart-row">{ for charts }</div>
+            <div class={classes!("chart-row", extra.is_some().then_some("five"))}>{ for charts }{ for extra }</div>
         </section>
     }
 }

@@ -20,7 +20,7 @@ use super::inspector_field::{field_key, json_editor, Ctx};
 use crate::editor::fields::{self, Target};
 use crate::editor::form::{self, Input, Member};
 use crate::editor::policy_form::Policy;
-use crate::editor::{dist_form, list_form};
+use crate::editor::{directory_form, dist_form, list_form};
 use faultline_sim::catalogue::{FieldInfo, FieldType};
 use serde_json::Value;
 use std::rc::Rc;
@@ -28,7 +28,8 @@ use yew::prelude::*;
 
 /// Whether a field of this type is edited with a form here.
 pub(super) fn has_form(ty: FieldType) -> bool {
-    matches!(ty, FieldType::Distribution | FieldType::Calls | FieldType::Bulkheads) || Policy::of(ty).is_some()
+    matches!(ty, FieldType::Distribution | FieldType::Calls | FieldType::Bulkheads | FieldType::Directory)
+        || Policy::of(ty).is_some()
 }
 
 /// Commits the field's next value, built by `next` from what was entered.
@@ -45,6 +46,13 @@ fn setter<E: AsRef<Event> + 'static>(
 /// A structured field: its heading (with the on/off switch of an optional
 /// policy and the JSON toggle), its form or its JSON, the error and the help.
 pub(super) fn structured(cx: &Ctx, f: &'static FieldInfo) -> Html {
+    // A directory means something only to a sharded database (or one that has a table already).
+    if f.ty == FieldType::Directory
+        && fields::current(&cx.doc, cx.target, "shards").as_u64().unwrap_or(1) <= 1
+        && directory_form::rows(&fields::current(&cx.doc, cx.target, f.name)).is_empty()
+    {
+        return Html::default();
+    }
     let key = field_key(f.name);
     let label_id = format!("{key}-label");
     let value = fields::current(&cx.doc, cx.target, f.name);
@@ -83,6 +91,7 @@ pub(super) fn structured(cx: &Ctx, f: &'static FieldInfo) -> Html {
             }
             (FieldType::Calls, _) => calls(cx, f, &key, &value),
             (FieldType::Bulkheads, _) => bulkheads(cx, f, &key, &value),
+            (FieldType::Directory, _) => directory(cx, f, &key, &value),
             (_, Some(p)) if !value.is_null() => {
                 members(cx, f, &key, &value, p.rows(&value), Rc::new(move |v, m, t| p.write(v, m, f.label, t)))
             }
@@ -261,6 +270,50 @@ fn bulkheads(cx: &Ctx, f: &'static FieldInfo, key: &str, value: &Value) -> Html 
             { for items }
             <button type="button" class="add" data-testid={format!("{key}-add")} disabled={called.is_empty()}
                 title={add_title} onclick={add}>{ "+ Add bulkhead" }</button>
+        </div>
+    }
+}
+
+/// A sharded database's directory: a table of rows (first key, shard), each
+/// cell checked as it is left (`directory_form::set`, which names the row at
+/// fault; the message shows under the table), add and remove.
+fn directory(cx: &Ctx, f: &'static FieldInfo, key: &str, value: &Value) -> Html {
+    use directory_form::Cell;
+    let shards =
+        fields::current(&cx.doc, cx.target, "shards").as_u64().map_or(1, |s| s.clamp(1, u64::from(u16::MAX)) as u16);
+    let all = directory_form::rows(value);
+    let rows = all.iter().enumerate().map(|(i, r)| {
+        let id = format!("{key}-{i}");
+        let cell = |c: Cell, text: String, label: &str, member: &str| {
+            let v = value.clone();
+            let onchange = setter(cx, f, key, move |t| directory_form::set(&v, i, c, t, shards));
+            html! {
+                <input type="text" inputmode="numeric" data-testid={format!("{id}-{member}")}
+                    aria-label={format!("Row {}: {label}", i + 1)} value={text} {onchange} />
+            }
+        };
+        html! {
+            <div class="list-row" data-testid={id.clone()}>
+                { cell(Cell::From, r.from.to_string(), "first key", "from") }
+                { cell(Cell::Shard, r.shard.to_string(), "shard", "shard") }
+                { remove_button(cx, f, key, i, format!("Remove row {}", i + 1), value) }
+            </div>
+        }
+    });
+    let add = {
+        let v = value.clone();
+        setter::<MouseEvent>(cx, f, key, move |_| Ok(directory_form::add(&v, shards)))
+    };
+    html! {
+        <div class="subform list directory" id={key.to_string()} data-testid={key.to_string()}>
+            if all.is_empty() {
+                <p class="empty">{ "No rows: directory partitioning needs a row from key 0." }</p>
+            } else {
+                <div class="list-head"><span>{ "From key" }</span><span>{ "Shard" }</span></div>
+            }
+            { for rows }
+            <button type="button" class="add" data-testid={format!("{key}-add")} title="One more key range"
+                onclick={add}>{ "+ Add row" }</button>
         </div>
     }
 }

@@ -96,6 +96,7 @@ pub fn connect(doc: &Scenario, from: usize, to: usize) -> Result<Scenario, Strin
                 ops: Vec::new(),
                 keys: Keys::default(),
                 deadline_ms: None,
+                split_hot_keys: None,
             });
         }
         _ => {}

@@ -7,6 +7,7 @@
 //! and changes nothing, undo/redo is a stack of whole documents, and what the
 //! page runs is always a document the CLI would run too.
 
+pub mod directory_form;
 pub mod dist_form;
 pub mod edits;
 pub mod fields;

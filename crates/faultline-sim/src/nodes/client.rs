@@ -30,6 +30,8 @@ pub struct ClientRt {
     pub rng: SimRng,
     ops_rng: SimRng,
     keys_rng: SimRng,
+    /// Key splitting for the hottest keys (`split_hot_keys`).
+    pub split: Option<crate::scenario::KeySplit>,
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +82,7 @@ impl ClientRt {
             rng: owned_stream(seed, owner, Purpose::Arrivals),
             ops_rng: owned_stream(seed, owner, Purpose::Ops),
             keys_rng: owned_stream(seed, owner, Purpose::Keys),
+            split: w.split_hot_keys,
         }
     }
 
@@ -162,11 +165,24 @@ mod tests {
             target: "s".into(),
             arrival,
             ops: vec![
-                Operation { name: "read".into(), method: Method::Get, weight: 3.0, idempotency_key: false },
-                Operation { name: "write".into(), method: Method::Post, weight: 1.0, idempotency_key: false },
+                Operation {
+                    name: "read".into(),
+                    method: Method::Get,
+                    weight: 3.0,
+                    idempotency_key: false,
+                    scatter: false,
+                },
+                Operation {
+                    name: "write".into(),
+                    method: Method::Post,
+                    weight: 1.0,
+                    idempotency_key: false,
+                    scatter: false,
+                },
             ],
             keys,
             deadline_ms: None,
+            split_hot_keys: None,
         }
     }
 

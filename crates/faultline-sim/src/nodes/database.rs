@@ -152,6 +152,14 @@ impl DatabaseRt {
         (shard, migrating)
     }
 
+    /// A scatter query: one more query on every shard; returns the count.
+    pub fn route_everywhere(&mut self) -> u16 {
+        let Some(s) = self.sharding.as_deref_mut() else { return 1 };
+        let n = s.map.shards;
+        s.arrivals[..usize::from(n)].iter_mut().for_each(|a| *a += 1);
+        n
+    }
+
     /// Goes to `shards` shards at `now_us`; returns the share of the sampled
     /// key space that moved.
     pub fn reshard(&mut self, shards: u16, now_us: u64) -> f64 {
@@ -258,6 +266,10 @@ pub fn max_mean_ratio(load: &[u64]) -> f64 {
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { unreachable!("a database") };
     if db.sharding.is_some() {
+        let op = sim.calls.at(idx).op;
+        if sim.ops.get(usize::from(op)).is_some_and(|o| o.scatter) {
+            return super::scatter::fan_out(sim, node, idx);
+        }
         let call = sim.calls.at_mut(idx);
         let (shard, migrating) = db.route(call.key, sim.now.0);
         call.shard = shard;

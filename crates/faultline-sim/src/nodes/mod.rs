@@ -24,6 +24,7 @@ pub mod partition;
 pub mod pool;
 pub mod pooler;
 pub mod queue;
+pub mod scatter;
 pub mod service;
 pub mod store;
 pub mod versions;

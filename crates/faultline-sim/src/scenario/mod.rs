@@ -14,7 +14,7 @@ mod log;
 pub mod pooler;
 mod presets;
 mod resilience;
-mod sharding;
+pub(crate) mod sharding;
 mod store;
 mod validate;
 
@@ -28,7 +28,7 @@ pub use log::{
 pub use pooler::{PoolMode, PoolerConfig};
 pub use presets::slice_scenario;
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
-pub use sharding::{DirectoryEntry, Partitioning};
+pub use sharding::{DirectoryEntry, KeySplit, Partitioning};
 pub use store::{Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};
 pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
@@ -534,6 +534,10 @@ pub struct Workload {
     /// reaches a worker after it is dropped instead of done. `null`: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_ms: Option<f64>,
+    /// Spread each of the hottest keys over several sub-keys (key splitting,
+    /// see `sharding.rs`); `null`: keys as drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_hot_keys: Option<KeySplit>,
 }
 
 /// When requests are generated.
@@ -621,6 +625,10 @@ pub struct Operation {
     /// receiving service deduplicates them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub idempotency_key: bool,
+    /// Has no shard key: a sharded database runs it on every shard and
+    /// answers when all have (scatter-gather; see `nodes/scatter.rs`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scatter: bool,
 }
 
 fn one() -> f64 {
@@ -689,7 +697,8 @@ impl Scenario {
             Keys::Uniform { count } | Keys::Zipf { count, .. } => count,
             Keys::Sequential { start } => start,
         };
-        self.workloads.iter().map(|w| of(&w.keys)).max().unwrap_or(1).max(1)
+        let split = |w: &Workload| w.split_hot_keys.map_or(1, |s| u64::from(s.ways.max(1)));
+        self.workloads.iter().map(|w| of(&w.keys).saturating_mul(split(w))).max().unwrap_or(1).max(1)
     }
 
     pub fn node_index(&self, id: &str) -> Option<usize> {

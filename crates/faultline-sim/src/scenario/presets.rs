@@ -55,6 +55,7 @@ pub fn slice_scenario() -> Scenario {
             ops: vec![],
             keys: Keys::default(),
             deadline_ms: None,
+            split_hot_keys: None,
         }],
         faults: vec![],
     }

@@ -527,6 +527,10 @@ impl Scenario {
             }
             validate_ops(c, &p, &w.ops);
             validate_keys(c, &p, &w.keys);
+            if let Some(s) = w.split_hot_keys {
+                let ways = crate::scenario::sharding::MAX_SPLIT_WAYS;
+                c.range_u32(format!("{p}.split_hot_keys.ways"), s.ways, 1, ways, "MAX_SPLIT_WAYS");
+            }
         }
     }
 }

@@ -31,6 +31,7 @@ impl Sim {
         let deadline = c.deadline_us.map_or(u64::MAX, |d| now.0.saturating_add(d));
         let (client, edge) = (c.client as usize, c.edge);
         let request = self.next_request;
+        let key = c.split.map_or(key, |s| s.apply(key, request));
         self.next_request += 1;
         self.totals.generated += 1;
         self.overall.arrive();
@@ -139,7 +140,9 @@ impl Sim {
     /// `node` answers a call that has just arrived with `outcome` at once,
     /// without working on it (refused, rejected, rate limited, accepted by a queue).
     pub(crate) fn refuse(&mut self, node: usize, idx: u32, outcome: Outcome) {
-        self.nodes[node].metrics.complete(outcome, 0);
+        if !self.calls.at(idx).shard_part {
+            self.nodes[node].metrics.complete(outcome, 0);
+        }
         self.respond(idx, outcome);
     }
 
@@ -194,13 +197,15 @@ impl Sim {
     pub(crate) fn finish(&mut self, node: usize, idx: u32, outcome: Outcome) {
         let now = self.now;
         let call = self.calls.at(idx);
-        let (arrived, shard) = (call.arrived_at, call.shard);
+        let (arrived, shard, part) = (call.arrived_at, call.shard, call.shard_part);
         if outcome.is_success() {
             self.succeeded_at(node, idx);
         }
         let n = &mut self.nodes[node];
         n.account(now);
-        n.metrics.complete(outcome, now.since(arrived));
+        if !part {
+            n.metrics.complete(outcome, now.since(arrived));
+        }
         n.in_flight = n.in_flight.saturating_sub(1);
         // The worker freed takes the next call queued on the same pool (a
         // sharded database's shard).
@@ -214,6 +219,9 @@ impl Sim {
     /// Puts a call's response on the wire back to its caller.
     pub(crate) fn respond(&mut self, idx: u32, outcome: Outcome) {
         let call = self.calls.at_mut(idx);
+        if call.shard_part {
+            return crate::nodes::scatter::gathered(self, idx, outcome);
+        }
         call.outcome = outcome;
         call.phase = Phase::Responding;
         let (gen, abandoned, edge) = (call.gen, call.abandoned, call.edge);
@@ -353,12 +361,14 @@ impl Sim {
             let e = &self.edges[c.edge as usize];
             let (callee, caller) = (e.to as usize, e.from as usize);
             if callee == node && matches!(c.phase, Phase::Queued | Phase::Working) {
-                let arrived = c.arrived_at;
+                let (arrived, part) = (c.arrived_at, c.shard_part);
                 let n = &mut self.nodes[node];
-                n.metrics.complete(REFUSED, now.since(arrived));
+                if !part {
+                    n.metrics.complete(REFUSED, now.since(arrived));
+                }
                 n.in_flight = n.in_flight.saturating_sub(1);
                 self.respond(idx, REFUSED);
-            } else if caller == node && c.parent != NO_PARENT && !c.abandoned {
+            } else if caller == node && c.parent != NO_PARENT && !c.abandoned && !c.shard_part {
                 if c.parent == QUEUE_PARENT {
                     own_calls.push((c.started_us, c.req()));
                 }

@@ -125,6 +125,8 @@ pub struct EdgeRt {
 pub struct OpInfo {
     pub method: crate::scenario::Method,
     pub idempotency_key: bool,
+    /// Runs on every shard of a sharded database (scatter-gather).
+    pub scatter: bool,
 }
 
 /// Whole-run results of one operation, at the clients.
@@ -203,6 +205,9 @@ pub struct Sim {
     /// Edges to a cache whose failed reads go to the database behind it
     /// (`Fallback::Database`): (edge to the cache, edge to the database).
     pub(crate) cache_bypass: Vec<(u32, u32)>,
+    /// Each node's kind-specific series (a cache's hits, a sharded
+    /// database's shards), by node index; `None` for kinds without one.
+    pub(crate) kind_series: Vec<Option<crate::kind_series::KindSeries>>,
 }
 
 impl Sim {
@@ -239,6 +244,7 @@ impl Sim {
                 OpInfo {
                     method: op.map_or(crate::scenario::Method::Get, |o| o.method),
                     idempotency_key: op.is_some_and(|o| o.idempotency_key),
+                    scatter: op.is_some_and(|o| o.scatter),
                 }
             })
             .collect();
@@ -331,6 +337,7 @@ impl Sim {
             })
             .collect::<Vec<_>>();
         crate::nodes::cache::link_versions(&mut nodes, |e| index[scenario.edges[e as usize].to.as_str()]);
+        let nodes_kind_series = nodes.iter().map(|n| crate::kind_series::KindSeries::for_kind(&n.behaviour)).collect();
         let edges = scenario
             .edges
             .iter()
@@ -414,6 +421,7 @@ impl Sim {
             op_names: op_names.iter().map(|s| s.to_string()).collect(),
             journal: None,
             cache_bypass: crate::nodes::cache::bypasses(scenario, &index, &edge_index),
+            kind_series: nodes_kind_series,
         };
         crate::nodes::service::instances::init(&mut sim);
         Ok(sim)
@@ -482,6 +490,12 @@ impl Sim {
         self.queue.len()
     }
 
+    /// A node's kind-specific series (see `kind_series`): empty for kinds
+    /// that count nothing of their own and for an unsharded database.
+    pub fn kind_series(&self, node: usize) -> impl Iterator<Item = &crate::kind_series::KindPoint> {
+        self.kind_series.get(node).and_then(Option::as_ref).into_iter().flat_map(|s| s.points.iter())
+    }
+
     pub fn node_metrics(&self, node: usize) -> &Metrics {
         &self.nodes[node].metrics
     }
@@ -529,7 +543,8 @@ impl Sim {
         for idx in self.calls.live_indices() {
             let c = self.calls.at(idx);
             let e = &self.edges[c.edge as usize];
-            if !c.abandoned {
+            // A scatter query's shard parts never travel: not on the edge's books.
+            if !c.abandoned && !c.shard_part {
                 edge_live[c.edge as usize] += 1;
                 if c.parent == NO_PARENT {
                     roots += 1;
@@ -685,6 +700,11 @@ impl Sim {
             }
             self.overall.close_window(t_ms, self.totals.in_flight);
             self.op_latency.iter_mut().for_each(|m| m.close_window(t_ms, 0));
+            for (n, s) in self.nodes.iter().zip(&mut self.kind_series) {
+                if let Some(s) = s {
+                    s.close_window(t_ms, &n.behaviour);
+                }
+            }
             self.next_window = self.next_window.plus(WINDOW_US);
         }
         self.now = at;
