@@ -9,6 +9,7 @@ use crate::pacing::Pacer;
 use crate::protocol::{Command, Readout, Report, Subject};
 use crate::sampler::Sampler;
 use crate::snapshots::Snapshots;
+use faultline_sim::exercise::{self, registry, CheckResult};
 use faultline_sim::metrics::Point;
 use faultline_sim::{slice_scenario, Sim};
 
@@ -137,6 +138,7 @@ impl Live {
                 vec![Report::Frame { moved: self.sampler.take(), achieved, readout }]
             }
             Command::Csv => vec![Report::Csv(crate::export::series_csv(&self.sim))],
+            Command::CheckExercise { id, design } => vec![Report::Checked { result: check_exercise(&id, &design), id }],
         }
     }
 
@@ -183,6 +185,13 @@ impl Live {
             summary: fresh.then(|| self.sim.run_summary()),
         }
     }
+}
+
+/// Checks `design` against the shipped exercise `id`: a run of its own, so
+/// the live run (and its snapshots) are untouched.
+pub fn check_exercise(id: &str, design: &faultline_sim::Scenario) -> Result<Box<CheckResult>, String> {
+    let exercise = registry::load(id).map_err(|e| e.to_string())?;
+    exercise::check(&exercise, design).map(Box::new).map_err(|e| e.to_string())
 }
 
 /// The metrics series of `subject` (the whole system when it is not there).
