@@ -69,7 +69,8 @@ async fn a_failing_verdict_shows_each_criterion_against_its_threshold_and_its_fi
         let threshold = faultline_web::components::exercises::value_text(m.threshold, &m.unit);
         assert!(text.contains(&threshold), "{text} lacks {threshold}");
     }
-    let first = failed.iter().find_map(|m| Some((m.id.clone(), m.first_breach_ms?))).expect("a failed criterion breached");
+    let first =
+        failed.iter().find_map(|m| Some((m.id.clone(), m.first_breach_ms?))).expect("a failed criterion breached");
     by_testid(&host, &format!("breach-{}", first.0)).unchecked_into::<HtmlElement>().click();
     assert_eq!(*moments.borrow(), vec![first.1]);
     // The hint ladder says what the next hint costs before it is revealed.
@@ -115,7 +116,8 @@ async fn the_review_lists_a_retry_without_jitter_and_selects_its_link() {
     let host = mount();
     yew::Renderer::<Lint>::with_root_and_props(host.clone(), LintProbe { picked: Rc::clone(&picked) }).render();
     yew::scheduler::flush().await;
-    let row = host.query_selector("[data-rule=\"retry-without-backoff-or-jitter\"]").unwrap().expect("the retry warning");
+    let row =
+        host.query_selector("[data-rule=\"retry-without-backoff-or-jitter\"]").unwrap().expect("the retry warning");
     assert!(row.text_content().unwrap().contains("api -> db"));
     row.unchecked_into::<HtmlElement>().click();
     assert_eq!(*picked.borrow(), vec![vec![Selection::Edge(edge)]]);

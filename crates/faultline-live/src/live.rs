@@ -9,7 +9,7 @@ use crate::pacing::Pacer;
 use crate::protocol::{Command, Readout, Report, Subject};
 use crate::sampler::Sampler;
 use crate::snapshots::Snapshots;
-use faultline_sim::exercise::{self, registry, CheckResult, Exercise};
+use faultline_sim::exercise::{self, CheckResult, Exercise};
 use faultline_sim::metrics::Point;
 use faultline_sim::{slice_scenario, Sim};
 
@@ -138,7 +138,9 @@ impl Live {
                 vec![Report::Frame { moved: self.sampler.take(), achieved, readout }]
             }
             Command::Csv => vec![Report::Csv(crate::export::series_csv(&self.sim))],
-            Command::CheckExercise { id, design } => vec![Report::Checked { result: check_exercise(&id, &design), id }],
+            Command::CheckExercise { id, exercise, design } => {
+                vec![Report::Checked { result: check_exercise(&exercise, &design), id }]
+            }
         }
     }
 
@@ -187,23 +189,15 @@ impl Live {
     }
 }
 
-/// Checks `design` against the shipped exercise `id`: a run of its own, so
-/// the live run (and its snapshots) are untouched.
+/// Checks `design` against the exercise document `text` (JSON): a run of
+/// its own, so the live run (and its snapshots) are untouched.
 ///
-/// The shipped document is read straight from its text, not through
+/// The document is read straight from its text, not through
 /// `Exercise::from_json`: that goes through `serde_json::Value` (for the
 /// paths in its error messages), a second copy of every scenario
-/// deserializer that cost the worker's wasm about 140 KB gzipped. The
-/// shipped exercises are held valid by the engine's tests; they are still
-/// validated here.
-pub fn check_exercise(id: &str, design: &faultline_sim::Scenario) -> Result<Box<CheckResult>, String> {
-    let Some((_, text)) = registry::BUILTIN.iter().find(|(i, _)| *i == id) else {
-        return Err(format!(
-            "no exercise `{id}` (the shipped ones: {})",
-            registry::ids().collect::<Vec<_>>().join(", ")
-        ));
-    };
-    let exercise: Exercise = serde_json::from_str(text).map_err(|e| format!("exercise {id}: {e}"))?;
+/// deserializer, which cost the worker's wasm about 70 KB gzipped.
+pub fn check_exercise(text: &str, design: &faultline_sim::Scenario) -> Result<Box<CheckResult>, String> {
+    let exercise: Exercise = serde_json::from_str(text).map_err(|e| format!("not a valid exercise: {e}"))?;
     exercise.validate().map_err(|e| e.to_string())?;
     exercise::check(&exercise, design).map(Box::new).map_err(|e| e.to_string())
 }

@@ -56,11 +56,14 @@ pub enum Command {
     Pull,
     /// Every series of the run as CSV.
     Csv,
-    /// Check `design` against the shipped exercise `id` (see
-    /// `faultline_sim::exercise`): runs apart from the live run, which it
-    /// leaves as it was.
+    /// Check `design` against exercise `id`, whose document (JSON) is
+    /// `exercise` (see `faultline_sim::exercise`): runs apart from the live
+    /// run, which it leaves as it was. The page sends the document (it has
+    /// the shipped ones for their prompts), so the worker carries no second
+    /// copy of them.
     CheckExercise {
         id: String,
+        exercise: String,
         design: Box<Scenario>,
     },
 }

@@ -17,6 +17,7 @@ use crate::hooks::use_latest_callback;
 use crate::state::{Action, PlayState};
 use crate::storage::{self, Design};
 use faultline_live::Command as EngineCommand;
+use faultline_sim::exercise::registry;
 use faultline_sim::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -90,7 +91,9 @@ pub(super) fn use_exercises(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
                 return;
             }
             ex.dispatch(ExerciseAction::Checking(Rc::clone(&doc)));
-            engine.send(EngineCommand::CheckExercise { id: id.clone(), design: Box::new((*doc).clone()) });
+            let exercise =
+                registry::BUILTIN.iter().find(|(i, _)| *i == id).map(|(_, t)| t.to_string()).unwrap_or_default();
+            engine.send(EngineCommand::CheckExercise { id: id.clone(), exercise, design: Box::new((*doc).clone()) });
         })
     };
     let on_moment = {

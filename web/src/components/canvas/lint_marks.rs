@@ -27,10 +27,10 @@ pub fn marks(warnings: impl IntoIterator<Item = (Selection, String)>) -> Vec<Lin
     out
 }
 
-/// The marks, placed: a card's on its top-left corner (where the DOWN
-/// badge, top right, never is), a link's three
-/// quarters along it (clear of the throughput label at its middle and of
-/// the breaker's mark a quarter along).
+/// The marks, placed: a card's on its top-left corner (the DOWN badge is
+/// top right), a link's just above it, four fifths along (clear of the
+/// throughput label over its middle, the breaker's mark a quarter along and
+/// the breaker's label under its middle, even between cards 90 px apart).
 pub fn layer(doc: &Scenario, lines: &[Option<Line>], marks: &[LintMark], card: (f64, f64)) -> Html {
     let items = marks.iter().filter_map(|m| {
         let (x, y, testid) = match m.on {
@@ -41,13 +41,13 @@ pub fn layer(doc: &Scenario, lines: &[Option<Line>], marks: &[LintMark], card: (
             Selection::Edge(i) => {
                 let (x1, y1, x2, y2) = (*lines.get(i)?)?;
                 let e = doc.edges.get(i)?;
-                (x1 + (x2 - x1) * 0.75, y1 + (y2 - y1) * 0.75, format!("lint-mark-{}-{}", e.from, e.to))
+                (x1 + (x2 - x1) * 0.8, y1 + (y2 - y1) * 0.8 - 13.0, format!("lint-mark-{}-{}", e.from, e.to))
             }
         };
         Some(html! {
             <g class="lint-mark" data-testid={testid} transform={format!("translate({x} {y})")}>
-                <circle r="10" />
-                <text y="4.5" text-anchor="middle">{ "!" }</text>
+                <circle r="8" />
+                <text y="4" text-anchor="middle">{ "!" }</text>
                 <title>{ m.whys.join("\n") }</title>
             </g>
         })
