@@ -24,6 +24,7 @@ test('an exercise opens its starter beside its prompt, and Check shows what fail
   for (const id of ['users', 'api', 'db']) await expect(page.getByTestId(`node-${id}`)).toBeVisible();
   await expect(page.getByTestId('message')).toContainText('saved in My designs');
   await expect(page.getByTestId('exercise')).toContainText('800 reads/s');
+  await page.screenshot({ path: screenshotPath('exercise-open.png') });
 
   await page.getByTestId('check-exercise').click();
   const verdict = page.getByTestId('verdict');
@@ -70,6 +71,9 @@ test('hints warn before they cost stars; the reference passes, and the stars sta
   await expect(verdict).toContainText('capped at ★☆☆ by the hints');
   expect(await page.locator('[data-testid^="criterion-"][data-pass="false"]').count()).toBe(0);
   await page.getByTestId('exercise').screenshot({ path: screenshotPath('exercise-passing.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('exercise').screenshot({ path: screenshotPath('exercise-passing-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await page.reload();
   await page.getByTestId('exercises').click();

@@ -224,13 +224,13 @@ pub fn ExerciseAside(props: &ExerciseAsideProps) -> Html {
                 </button>
                 <strong class="narrative-title" title={b.title.clone()}>{ b.title.clone() }</strong>
                 if !open { { check_button.clone() } }
-                <button class="btn small" data-testid="exercise-close" aria-label="Close the exercise" title="Close the exercise" onclick={close}>{ "✕" }</button>
+                <button class="btn small exercise-close" data-testid="exercise-close" aria-label="Close the exercise" title="Close the exercise" onclick={close}>{ "✕" }</button>
             </div>
             if open {
                 <div class="narrative-body">
                     <p class="exercise-meta">
                         <span class={classes!("difficulty", b.difficulty.clone())}>{ b.difficulty.clone() }</span>
-                        <span class="stars earned" title="Best earned so far">{ stars(props.progress.stars) }</span>
+                        <span class={classes!("stars", (props.progress.stars > 0).then_some("earned"))} title="Best earned so far">{ stars(props.progress.stars) }</span>
                         if best < MAX_STARS { <span class="help">{ format!("at most {} with the hints used", stars(best)) }</span> }
                     </p>
                     <p>{ b.prompt.clone() }</p>
