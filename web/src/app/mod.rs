@@ -14,7 +14,8 @@ use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
 use crate::components::{
-    Canvas, Charts, Controls, FaultBar, Inspector, LintPanel, Menus, Palette, Panel, Shortcuts, Summary, Timeline,
+    Canvas, Charts, Controls, FaultBar, Inspector, LearnChips, LintPanel, Menus, Palette, Panel, Shortcuts, Summary,
+    Timeline,
 };
 use crate::exercises::ExerciseState;
 use crate::library;
@@ -201,7 +202,7 @@ pub fn App() -> Html {
         <div class="shell" ondragover={files.on_page_dragover.clone()} ondrop={files.on_page_drop.clone()}>
             <header class="topbar">
                 <div class="brand"><span class="logo">{ "⚡" }</span>{ "Faultline" }</div>
-                <Menus open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()} />
+                <Menus open={*ui.panel} on_toggle={files.on_toggle.clone()} />
                 <div class="edit-controls" role="toolbar" aria-label="Edit">
                     <button class="btn small" data-testid="undo" onclick={h.on_undo.reform(|_: MouseEvent| ())}
                         disabled={!state.history.can_undo()} aria-label="Undo" title="Undo (Ctrl+Z)">{ "↶" }</button>
@@ -224,6 +225,7 @@ pub fn App() -> Html {
                         { notices }
                         { narrative_view.map(|(view, _)| view).unwrap_or_default() }
                         { canvas }
+                        <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()} />
                     </main>
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}

@@ -33,7 +33,7 @@ pub use file_panel::FilePanel;
 pub use inspector::Inspector;
 pub use library::{LibraryPanel, Narrative};
 pub use lint_panel::LintPanel;
-pub use menus::{Menus, Panel};
+pub use menus::{LearnChips, Menus, Panel};
 pub use palette::Palette;
 pub use readout::Readout;
 pub use share_panel::SharePanel;
