@@ -72,7 +72,7 @@ pub fn LearnChips(props: &LearnProps) -> Html {
     };
     html! {
         <nav class="learn-chips" aria-label="Learn">
-            { chip(Panel::Exercises, "exercises", "Interview-style design problems, checked by running your design", html! { "🎯 Exercises" }, None) }
+            { chip(Panel::Exercises, "exercises", "Interview-style design problems, checked by running your design", html! { "◎ Exercises" }, None) }
             { chip(Panel::Review, "review", "Weak spots of this design, read from the design itself", review, Some(n)) }
         </nav>
     }
