@@ -8,6 +8,7 @@ pub mod app;
 pub mod components;
 pub mod editor;
 pub mod engine;
+pub mod exercises;
 pub mod files;
 pub mod format;
 pub mod hooks;

@@ -31,14 +31,14 @@ fn storage() -> Result<web_sys::Storage, String> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten()).ok_or_else(|| unavailable.to_string())
 }
 
-fn write(key: &str, text: &str) -> Result<(), String> {
+pub(crate) fn write(key: &str, text: &str) -> Result<(), String> {
     storage()?.set_item(key, text).map_err(|_| {
         "Browser storage is full: this change is not saved. Delete some saved designs or export this one as JSON."
             .to_string()
     })
 }
 
-fn read(key: &str) -> Result<Option<String>, String> {
+pub(crate) fn read(key: &str) -> Result<Option<String>, String> {
     storage()?.get_item(key).map_err(|_| "Browser storage could not be read.".to_string())
 }
 

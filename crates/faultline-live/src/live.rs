@@ -9,6 +9,7 @@ use crate::pacing::Pacer;
 use crate::protocol::{Command, Readout, Report, Subject};
 use crate::sampler::Sampler;
 use crate::snapshots::Snapshots;
+use faultline_sim::exercise::{self, CheckResult, Exercise};
 use faultline_sim::metrics::Point;
 use faultline_sim::{slice_scenario, Sim};
 
@@ -137,6 +138,9 @@ impl Live {
                 vec![Report::Frame { moved: self.sampler.take(), achieved, readout }]
             }
             Command::Csv => vec![Report::Csv(crate::export::series_csv(&self.sim))],
+            Command::CheckExercise { id, exercise, design } => {
+                vec![Report::Checked { result: check_exercise(&exercise, &design), id }]
+            }
         }
     }
 
@@ -193,6 +197,19 @@ pub fn kind_series_of(sim: &Sim, subject: Subject) -> Vec<faultline_sim::kind_se
         Subject::Node(i) if i < sim.scenario().nodes.len() => sim.kind_series(i).cloned().collect(),
         _ => Vec::new(),
     }
+}
+
+/// Checks `design` against the exercise document `text` (JSON): a run of
+/// its own, so the live run (and its snapshots) are untouched.
+///
+/// The document is read straight from its text, not through
+/// `Exercise::from_json`: that goes through `serde_json::Value` (for the
+/// paths in its error messages), a second copy of every scenario
+/// deserializer, which cost the worker's wasm about 70 KB gzipped.
+pub fn check_exercise(text: &str, design: &faultline_sim::Scenario) -> Result<Box<CheckResult>, String> {
+    let exercise: Exercise = serde_json::from_str(text).map_err(|e| format!("not a valid exercise: {e}"))?;
+    exercise.validate().map_err(|e| e.to_string())?;
+    exercise::check(&exercise, design).map(Box::new).map_err(|e| e.to_string())
 }
 
 /// The metrics series of `subject` (the whole system when it is not there).

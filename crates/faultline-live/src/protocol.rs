@@ -7,6 +7,7 @@
 //! Both sides are serialised as JSON (floats round-trip exactly), so a run
 //! shows the same numbers whichever side of the boundary it ran on.
 
+use faultline_sim::exercise::CheckResult;
 use faultline_sim::metrics::Point;
 use faultline_sim::report::RunSummary;
 use faultline_sim::scenario::{Fault, FaultAction, Scenario};
@@ -55,6 +56,16 @@ pub enum Command {
     Pull,
     /// Every series of the run as CSV.
     Csv,
+    /// Check `design` against exercise `id`, whose document (JSON) is
+    /// `exercise` (see `faultline_sim::exercise`): runs apart from the live
+    /// run, which it leaves as it was. The page sends the document (it has
+    /// the shipped ones for their prompts), so the worker carries no second
+    /// copy of them.
+    CheckExercise {
+        id: String,
+        exercise: String,
+        design: Box<Scenario>,
+    },
 }
 
 /// What the page shows of the engine at one moment.
@@ -115,6 +126,12 @@ pub enum Report {
     Csv(String),
     /// The worker panicked: the message.
     Crashed(String),
+    /// Answer to `CheckExercise`: the verdict, or why the design could not
+    /// be checked at all (it lost a node the check needs, say).
+    Checked {
+        id: String,
+        result: Result<Box<CheckResult>, String>,
+    },
 }
 
 impl Command {

@@ -14,8 +14,10 @@ use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
 use crate::components::{
-    Canvas, Charts, Controls, FaultBar, Inspector, KindChart, Menus, Palette, Panel, Shortcuts, Summary, Timeline,
+    Canvas, Charts, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette, Panel, Shortcuts,
+    Summary, Timeline,
 };
+use crate::exercises::ExerciseState;
 use crate::library;
 use crate::particles::Particles;
 use crate::state::{PlayState, Selection};
@@ -25,6 +27,7 @@ use yew::prelude::*;
 
 mod address;
 mod engine_wiring;
+mod exercise_wiring;
 mod handlers;
 mod key_listener;
 mod keys;
@@ -56,6 +59,8 @@ pub(crate) struct Ui {
     pub pick: UseStateHandle<Option<u64>>,
     /// The keyboard shortcuts overlay.
     pub help: UseStateHandle<bool>,
+    /// The open exercise, its check and the learner's progress.
+    pub exercise: UseReducerHandle<ExerciseState>,
 }
 
 #[hook]
@@ -68,6 +73,7 @@ fn use_ui() -> Ui {
         narrative_open: use_state(|| true),
         pick: use_state(|| None),
         help: use_state(|| false),
+        exercise: use_reducer(|| ExerciseState::new(crate::exercises::load_progress())),
     }
 }
 
@@ -105,9 +111,16 @@ pub fn App() -> Html {
     let particles = use_mut_ref(Particles::default);
     let particle_layer = use_memo((), |_| ParticleLayer::default());
 
-    let engine = engine_wiring::use_engine(&state, &particles, &particle_layer);
+    let engine = engine_wiring::use_engine(&state, &particles, &particle_layer, ui.exercise.dispatcher());
     let h = handlers::use_handlers(&state, &ui, &engine);
     let files = open_export::use_open_export(&state, &ui, &engine, &entries);
+    let exercises = exercise_wiring::use_exercises(&state, &ui, &engine);
+    // The design review: recomputed from the document whenever it changes.
+    let warnings = use_memo(Rc::clone(&state.doc), |d| faultline_sim::lint::lint(d));
+    let lint_marks = use_memo(Rc::clone(&warnings), |w| {
+        use crate::components::{canvas::lint_marks::marks, lint_panel::target};
+        marks(w.iter().filter_map(|w| Some((target(&w.path)?, w.why.clone()))))
+    });
     {
         // A link opened in place closes the narrative, like a design from a file.
         let (load, narrative) = (open_export::loader(&state.dispatcher(), &ui), ui.narrative.clone());
@@ -152,8 +165,16 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| help.set(true))
     };
 
-    let panel_view = panels::panel(*ui.panel, &state, &entries, &files, &h.on_message);
-    let narrative_view = panels::narrative(&ui, &entries, &files.on_open_preset);
+    let panel_view = match *ui.panel {
+        Some(Panel::Exercises) => Some(exercises.panel),
+        Some(Panel::Review) => {
+            Some(html! { <LintPanel warnings={Rc::clone(&warnings)} on_select={h.on_select.clone()} /> })
+        }
+        open => panels::panel(open, &state, &entries, &files, &h.on_message),
+    };
+    // An open exercise takes the story's place beside the canvas.
+    let exercise_open = exercises.aside.as_ref().is_some_and(|(_, open)| *open);
+    let narrative_view = exercises.aside.or_else(|| panels::narrative(&ui, &entries, &files.on_open_preset));
     let notices = panels::notices(&state);
     let controls = html! {
         <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
@@ -170,7 +191,8 @@ pub fn App() -> Html {
     let canvas = html! {
         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} summary={report.clone()} selection={state.selection.clone()}
             particles={Rc::clone(&particle_layer)} camera={*ui.camera} on_camera={h.on_camera.clone()}
-            on_select={h.on_select.clone()} {on_move} {on_connect} {on_drop_kind} {on_context} />
+            on_select={h.on_select.clone()} {on_move} {on_connect} {on_drop_kind} {on_context}
+            lint={if embed { Rc::default() } else { Rc::clone(&lint_marks) }} />
     };
     if embed {
         // Read-only: the design runs, nothing edits it.
@@ -211,10 +233,12 @@ pub fn App() -> Html {
                     // While the right-click menu is open it holds the fault buttons.
                     <FaultBar scenario={Rc::clone(&doc)} selected={if ui.context.is_some() { None } else { primary }}
                         down={selected_down} at_ms={*ui.pick} on_inject={h.on_inject.clone()} />
-                    <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }))}>
+                    <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }),
+                        exercise_open.then_some("with-exercise"))}>
                         { notices }
                         { narrative_view.map(|(view, _)| view).unwrap_or_default() }
                         { canvas }
+                        <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()} />
                     </main>
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}

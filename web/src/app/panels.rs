@@ -38,6 +38,8 @@ pub(super) fn panel(
         Panel::Share => html! {
             <SharePanel doc={Rc::clone(doc)} blocked={state.blocked.is_some()} on_export_json={files.on_export_json.clone()} />
         },
+        // Shown by the App from their own modules (exercise_wiring, the review).
+        Panel::Exercises | Panel::Review => return None,
     })
 }
 

@@ -6,6 +6,7 @@
 //! engine took is recorded in the current document.
 
 use crate::components::canvas::particle_layer::ParticleLayer;
+use crate::exercises::{ExerciseAction, ExerciseState};
 use crate::particles::Particles;
 use crate::state::{Action, PlayState};
 use crate::{files, panic};
@@ -23,6 +24,7 @@ pub struct Page<'a> {
     pub particles: &'a RefCell<Particles>,
     pub layer: &'a ParticleLayer,
     pub now_ms: f64,
+    pub exercise: &'a UseReducerDispatcher<ExerciseState>,
 }
 
 pub fn handle(report: Report, page: &Page<'_>) {
@@ -77,6 +79,7 @@ pub fn handle(report: Report, page: &Page<'_>) {
                 d.dispatch(Action::Message(Some(e)));
             }
         }
+        Report::Checked { id, result } => page.exercise.dispatch(ExerciseAction::Checked(id, result)),
         Report::Crashed(why) => {
             gloo::console::error!(format!("Faultline's engine stopped: {why}"));
             panic::show_banner(&format!("The engine stopped: {why}"));

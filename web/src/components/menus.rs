@@ -9,6 +9,9 @@ pub enum Panel {
     Designs,
     File,
     Share,
+    Exercises,
+    /// The design review (the linter's warnings).
+    Review,
 }
 
 #[derive(Properties, PartialEq)]
@@ -33,6 +36,44 @@ pub fn Menus(props: &MenusProps) -> Html {
             { item(Panel::Designs, "designs", "My designs", "Designs saved in this browser") }
             { item(Panel::File, "file-menu", "File", "Export or import JSON, export PNG, SVG or CSV") }
             { item(Panel::Share, "share", "Share", "Copy a link that replays this run") }
+        </nav>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LearnProps {
+    pub open: Option<Panel>,
+    pub on_toggle: Callback<Panel>,
+    /// How many warnings the design review has.
+    pub warnings: usize,
+}
+
+/// The exercises and the design review, as chips on the canvas's bottom
+/// left: they are about the design on it (and the top bar has no room left
+/// at 1280 px). Their panels open like the menus'.
+#[component]
+pub fn LearnChips(props: &LearnProps) -> Html {
+    let chip = |panel: Panel, testid: &str, help: &str, body: Html, warnings: Option<usize>| {
+        let warned = warnings.is_some_and(|n| n > 0);
+        let onclick = props.on_toggle.reform(move |_: MouseEvent| panel);
+        let open = props.open == Some(panel);
+        html! {
+            <button class={classes!("btn", "small", "menu", "chip", open.then_some("open"), warned.then_some("warned"))}
+                data-testid={testid.to_string()} data-warnings={warnings.map(|n| n.to_string())} aria-expanded={open.to_string()} aria-haspopup="dialog"
+                title={help.to_string()} {onclick}>{ body }</button>
+        }
+    };
+    let n = props.warnings;
+    let review = html! {
+        <>
+            { "Review" }
+            if n > 0 { <span class="count" aria-label={format!("{n} warnings")}>{ format!("⚠ {n}") }</span> }
+        </>
+    };
+    html! {
+        <nav class="learn-chips" aria-label="Learn">
+            { chip(Panel::Exercises, "exercises", "Interview-style design problems, checked by running your design", html! { "◎ Exercises" }, None) }
+            { chip(Panel::Review, "review", "Weak spots of this design, read from the design itself", review, Some(n)) }
         </nav>
     }
 }

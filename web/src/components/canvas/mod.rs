@@ -28,6 +28,7 @@ pub mod gestures;
 pub mod health;
 pub mod link;
 pub mod link_drawing;
+pub mod lint_marks;
 pub mod minimap;
 pub mod particle_layer;
 pub mod pips;
@@ -76,6 +77,9 @@ pub struct CanvasProps {
     pub on_drop_kind: Callback<(String, f64, f64)>,
     /// Right-click on a node or a link: the fault menu there (client x, y).
     pub on_context: Callback<(Selection, f64, f64)>,
+    /// The design review's marks (see `lint_marks`).
+    #[prop_or_default]
+    pub lint: Rc<Vec<lint_marks::LintMark>>,
 }
 
 #[component]
@@ -209,6 +213,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for zones }
                 { for edges }
                 { for nodes }
+                { lint_marks::layer(doc, &lines, &props.lint, (crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)) }
                 { overlay.unwrap_or_default() }
             </svg>
             // The cards a drag carries, over the canvas (see `drag_layer`).

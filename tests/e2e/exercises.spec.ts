@@ -1,0 +1,96 @@
+// Exercises in the page: the list, the starter on the canvas (the design
+// before it kept in My designs), Check in the engine's worker with each
+// criterion's value, threshold and first breach, hints that cap the stars,
+// the reference that passes, stars kept across a reload; and the design
+// review's warnings, in its panel and on the canvas.
+import { expect, test, type Page } from '@playwright/test';
+import { screenshotPath } from './screenshot-path';
+
+const ID = 'flaky-database';
+
+async function openExercise(page: Page) {
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  await page.getByTestId('exercises').click();
+  await expect(page.getByTestId(`exercise-${ID}`)).toBeVisible();
+  await page.screenshot({ path: screenshotPath('exercises-list.png') });
+  await page.getByTestId(`exercise-${ID}`).click();
+  await expect(page.getByTestId('exercise')).toBeVisible();
+}
+
+test('an exercise opens its starter beside its prompt, and Check shows what fails and when', async ({ page }) => {
+  await openExercise(page);
+  // The starter is on the canvas; the slice the page opened with is kept.
+  for (const id of ['users', 'api', 'db']) await expect(page.getByTestId(`node-${id}`)).toBeVisible();
+  await expect(page.getByTestId('message')).toContainText('saved in My designs');
+  await expect(page.getByTestId('exercise')).toContainText('800 reads/s');
+  await page.screenshot({ path: screenshotPath('exercise-open.png') });
+
+  await page.getByTestId('check-exercise').click();
+  const verdict = page.getByTestId('verdict');
+  await expect(verdict).toBeVisible({ timeout: 30_000 });
+  await expect(verdict).toHaveAttribute('data-pass', 'false');
+  await expect(verdict).toHaveAttribute('data-stars', '0');
+  const failing = page.locator('[data-testid^="criterion-"][data-pass="false"]');
+  expect(await failing.count()).toBeGreaterThan(0);
+  // Each criterion shows its value against its threshold.
+  await expect(failing.first()).toContainText(/[≤≥]/);
+  await page.getByTestId('exercise').screenshot({ path: screenshotPath('exercise-failing.png') });
+  await page.screenshot({ path: screenshotPath('exercise-page.png') });
+
+  // A first breach moves the run to that moment.
+  const breach = page.locator('[data-testid^="breach-"]').first();
+  const t = Number(await breach.getAttribute('data-ms'));
+  await breach.click();
+  await expect.poll(async () => Number(await page.getByTestId('sim-time').getAttribute('data-value')), { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(t);
+
+  // My designs kept the design from before the exercise.
+  await page.getByTestId('designs').click();
+  await expect(page.locator('.design-name').first()).toBeVisible();
+});
+
+test('hints warn before they cost stars; the reference passes, and the stars stay after a reload', async ({ page }) => {
+  await openExercise(page);
+  await expect(page.getByTestId('hint-cost')).toContainText('from ★★★ to ★★☆');
+  const reveal = page.getByTestId('reveal-hint');
+  let n = 0;
+  while (await reveal.isVisible()) {
+    await reveal.click();
+    n += 1;
+    await expect(page.getByTestId(`hint-${n - 1}`)).toBeVisible();
+  }
+  expect(n).toBeGreaterThanOrEqual(3);
+  await page.getByTestId('open-reference').click();
+  await page.getByTestId('check-exercise').click();
+  const verdict = page.getByTestId('verdict');
+  await expect(verdict).toBeVisible({ timeout: 30_000 });
+  await expect(verdict).toHaveAttribute('data-pass', 'true');
+  // Worth three, capped at one by the hints.
+  await expect(verdict).toHaveAttribute('data-stars', '1');
+  await expect(verdict).toContainText('capped at ★☆☆ by the hints');
+  expect(await page.locator('[data-testid^="criterion-"][data-pass="false"]').count()).toBe(0);
+  await page.getByTestId('exercise').screenshot({ path: screenshotPath('exercise-passing.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('exercise').screenshot({ path: screenshotPath('exercise-passing-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await page.reload();
+  await page.getByTestId('exercises').click();
+  await expect(page.getByTestId(`exercise-${ID}`).locator('.stars')).toHaveAttribute('data-stars', '1');
+});
+
+test('the design review warns about a retry without backoff or jitter, in its panel and on the canvas', async ({ page }) => {
+  await openExercise(page);
+  const review = page.getByTestId('review');
+  expect(Number(await review.getAttribute('data-warnings'))).toBeGreaterThan(0);
+  await expect(page.getByTestId('lint-mark-api-db')).toBeVisible();
+  await review.click();
+  const warning = page.locator('[data-rule="retry-without-backoff-or-jitter"]');
+  await expect(warning).toBeVisible();
+  await expect(warning).toContainText('api -> db');
+  await page.getByTestId('lint-panel').screenshot({ path: screenshotPath('review-panel.png') });
+  await warning.click();
+  await expect(page.getByTestId('edge-api-db')).toHaveClass(/selected/);
+  await page.screenshot({ path: screenshotPath('review-canvas.png') });
+});

@@ -1,0 +1,135 @@
+//! The App's side of the exercises: opening one (the learner's design saved
+//! first, the starter onto the canvas), checking the design in the engine's
+//! worker, revealing hints, and the panels that show it all.
+//!
+//! Why a module of its own: exercises touch the document (open, start over,
+//! the reference), the engine (the check) and storage (My designs, stars),
+//! and none of it is the App's layout. The verdict comes back through
+//! `reports.rs` into the exercise reducer (`crate::exercises`).
+
+use super::engine_wiring::runner_for;
+use super::open_export::loader;
+use super::Ui;
+use crate::components::{ExerciseAside, ExercisesPanel};
+use crate::engine::Engine;
+use crate::exercises::{Brief, ExerciseAction};
+use crate::hooks::use_latest_callback;
+use crate::state::{Action, PlayState};
+use crate::storage::{self, Design};
+use faultline_live::Command as EngineCommand;
+use faultline_sim::exercise::registry;
+use faultline_sim::Scenario;
+use std::rc::Rc;
+use yew::prelude::*;
+
+pub(super) struct Exercises {
+    /// The Exercises menu's panel.
+    pub panel: Html,
+    /// The open exercise, beside the canvas, and whether it is expanded.
+    pub aside: Option<(Html, bool)>,
+}
+
+/// Saves `doc` in My designs, unless it is an exercise's own design or
+/// already saved: the name it is saved under, if it was.
+fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, String> {
+    if briefs.iter().any(|b| b.starter == *doc || b.reference == *doc) {
+        return Ok(None);
+    }
+    let mut list = storage::designs()?;
+    if list.iter().any(|d| d.scenario == *doc) {
+        return Ok(None);
+    }
+    let name = storage::unique_name(&list, &doc.name);
+    let saved_ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.time_origin() + p.now());
+    list.push(Design { name: name.clone(), saved_ms, scenario: doc.clone() });
+    storage::save_designs(&list)?;
+    Ok(Some(name))
+}
+
+#[hook]
+pub(super) fn use_exercises(state: &UseReducerHandle<PlayState>, ui: &Ui, engine: &Rc<Engine>) -> Exercises {
+    let briefs = use_memo((), |_| crate::exercises::briefs());
+    let ex = ui.exercise.clone();
+    let d = state.dispatcher();
+    let load = loader(&d, ui);
+    let doc = Rc::clone(&state.doc);
+
+    let on_open = {
+        let (briefs, ex, d, load, doc, narrative) =
+            (Rc::clone(&briefs), ex.clone(), d.clone(), load.clone(), Rc::clone(&doc), ui.narrative.clone());
+        Callback::from(move |id: String| {
+            let Some(b) = briefs.iter().find(|b| b.id == id) else { return };
+            let kept = keep(&doc, &briefs);
+            narrative.set(None);
+            load.emit(b.starter.clone());
+            ex.dispatch(ExerciseAction::Open(id));
+            let said = match kept {
+                Ok(Some(name)) => {
+                    Some(format!("Your design is saved in My designs as \"{name}\" (Undo also brings it back)."))
+                }
+                Ok(None) => None,
+                Err(e) => Some(format!("Your design could not be saved in My designs ({e}); Undo brings it back.")),
+            };
+            d.dispatch(Action::Message(said));
+        })
+    };
+    let on_open = use_latest_callback(on_open);
+    let open = ex.open.as_ref().and_then(|id| briefs.iter().find(|b| &b.id == id)).cloned();
+    let panel = html! {
+        <ExercisesPanel briefs={Rc::clone(&briefs)} progress={Rc::clone(&ex.progress)} {on_open} />
+    };
+    let Some(brief) = open else { return Exercises { panel, aside: None } };
+
+    let run = runner_for(engine, state);
+    let on_check = {
+        let (ex, doc, id, engine, d) = (ex.clone(), Rc::clone(&doc), brief.id.clone(), Rc::clone(engine), d.clone());
+        Callback::from(move |()| {
+            if engine.place() == crate::engine::Place::Unavailable {
+                d.dispatch(Action::Message(Some(
+                    "The engine could not start in this browser, so nothing can be checked.".into(),
+                )));
+                return;
+            }
+            ex.dispatch(ExerciseAction::Checking(Rc::clone(&doc)));
+            let exercise =
+                registry::BUILTIN.iter().find(|(i, _)| *i == id).map(|(_, t)| t.to_string()).unwrap_or_default();
+            engine.send(EngineCommand::CheckExercise { id: id.clone(), exercise, design: Box::new((*doc).clone()) });
+        })
+    };
+    let on_moment = {
+        let now = state.view.now_ms;
+        Callback::from(move |t: u64| {
+            let t_ms = t as f64;
+            // Back: the scrubber's snapshots; forward: run the design up to it.
+            if t_ms <= now {
+                run(EngineCommand::Scrub { t_ms });
+            } else {
+                run(EngineCommand::Step { ms: (t_ms - now).ceil() as u64 });
+            }
+        })
+    };
+    let open_design = |s: &Scenario| {
+        let (load, s) = (load.clone(), s.clone());
+        Callback::from(move |()| load.emit(s.clone()))
+    };
+    let on_hint = {
+        let ex = ex.clone();
+        Callback::from(move |()| ex.dispatch(ExerciseAction::RevealHint))
+    };
+    let on_expand = {
+        let ex = ex.clone();
+        Callback::from(move |open| ex.dispatch(ExerciseAction::Expand(open)))
+    };
+    let on_close = {
+        let ex = ex.clone();
+        Callback::from(move |()| ex.dispatch(ExerciseAction::Close))
+    };
+    let stale = ex.verdict.as_ref().is_some_and(|(checked, _)| !Rc::ptr_eq(checked, &doc) && **checked != *doc);
+    let aside = html! {
+        <ExerciseAside brief={brief.clone()} progress={ex.current()} expanded={ex.expanded} {on_expand}
+            checking={ex.checking.is_some()} verdict={ex.verdict.as_ref().map(|(_, v)| Rc::clone(v))} {stale}
+            {on_check} {on_hint} on_starter={open_design(&brief.starter)} on_reference={open_design(&brief.reference)}
+            {on_moment} {on_close} />
+    };
+    Exercises { panel, aside: Some((aside, ex.expanded)) }
+}
