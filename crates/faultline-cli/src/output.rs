@@ -121,6 +121,8 @@ fn stores(out: &mut String, report: &faultline_sim::Report) {
         if st.money_lost > 0.0 {
             let _ = writeln!(out, "  money lost to stale reads: {:.2}", st.money_lost);
         }
+        // The checker's verdict, its counterexample indented under it.
+        let _ = writeln!(out, "  history: {}", st.linearizability.replace('\n', "\n  "));
     }
 }
 

@@ -239,6 +239,13 @@ pub struct StoreReport {
     /// whether it stopped at `HISTORY_LIMIT`.
     pub history_events: u64,
     pub history_truncated: bool,
+    /// The linearizability checker's verdict on that history (each key a
+    /// register; `check::Limits` as `nodes::store::REPORT_CHECK_LIMITS`):
+    /// `true` or `false`, or `null` when the search passed its limits.
+    pub linearizable: Option<bool>,
+    /// The verdict in words, with the counterexample's operations when the
+    /// history is not linearizable.
+    pub linearizability: String,
 }
 
 /// An event log's books: published = processed + dead_lettered + lost +

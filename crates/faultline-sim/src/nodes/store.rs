@@ -656,6 +656,7 @@ impl StoreRt {
         let s = self.books.stats;
         let lost = self.lost_writes();
         let violations = if self.promises_fresh_reads() { s.stale_reads + lost } else { 0 };
+        let (linearizable, linearizability) = self.linearizability();
         r.store = Some(crate::report::StoreReport {
             mode: if self.mode == StoreMode::Cp { "cp" } else { "ap" },
             replicas: self.n() as u32,
@@ -676,9 +677,37 @@ impl StoreRt {
             discarded_entries: s.discarded_entries,
             history_events: self.books.history().len() as u64,
             history_truncated: self.books.history_truncated,
+            linearizable,
+            linearizability,
         });
     }
+
+    /// Runs the linearizability checker on the store's history: the judge of
+    /// whether the store kept the promise of a single copy, independent of the
+    /// stale-read and lost-write counters (which the store keeps itself).
+    fn linearizability(&self) -> (Option<bool>, String) {
+        use crate::check::{check_history, Model, Verdict};
+        match check_history(self.books.history(), Model::CasRegister, &REPORT_CHECK_LIMITS) {
+            Ok(report) => {
+                let verdict = match &report.verdict {
+                    Verdict::Linearizable => Some(true),
+                    Verdict::NotLinearizable(_) => Some(false),
+                    Verdict::Unknown { .. } => None,
+                };
+                (verdict, report.verdict.to_string())
+            }
+            // The store writes its own history: a malformed one is a bug, said
+            // in the report rather than a panic in the middle of a run.
+            Err(e) => (None, format!("the history could not be read: {e:?}")),
+        }
+    }
 }
+
+/// The checker's limits for the report's verdict: a run's history is at
+/// most `HISTORY_LIMIT` events, so a key's search gets a bounded budget and
+/// answers "unknown" past it instead of holding up the report.
+pub const REPORT_CHECK_LIMITS: crate::check::Limits =
+    crate::check::Limits { max_steps_per_key: 200_000, max_memo_bytes: 64 << 20 };
 
 fn store_mut(sim: &mut Sim, node: usize) -> (&mut StoreRt, Env<'_>) {
     let now = sim.now.0;
