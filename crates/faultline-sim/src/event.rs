@@ -182,7 +182,10 @@ enum Source {
 const ORDINARY_SEQ: u64 = 1 << 32;
 
 impl EventQueue {
-    #[inline]
+    // Always inlined: the hot loop's most frequent call; with more node kinds
+    // the callers grew past the inliner's threshold and the call cost 2.5% of
+    // an M/M/1 run's instructions.
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: Event) {
         self.push(at, event, matches!(event, Event::Timeout { .. }));
     }
@@ -195,7 +198,7 @@ impl EventQueue {
         self.push(at, event, true);
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, at: SimTime, event: Event, steady: bool) {
         self.seq += 1;
         let entry = Entry { time: at.0, seq: ORDINARY_SEQ + self.seq, event };
