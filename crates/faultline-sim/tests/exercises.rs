@@ -281,3 +281,45 @@ fn a_rate_limit_on_the_shared_api_throttles_the_quiet_tenant_too() {
     // Counted from the first refusal: B's burst starts at 10 s.
     assert!(limited.first_breach_ms.is_some_and(|t| (10_000..=10_500).contains(&t)), "{limited:?}");
 }
+
+#[test]
+fn a_rolling_deploy_needs_both_small_pools_and_spare_pods() {
+    let ex = registry::load("rolling-deploy").unwrap();
+    fn api(d: &mut Scenario) -> &mut faultline_sim::scenario::ServiceConfig {
+        match &mut d.nodes.iter_mut().find(|n| n.id == "api").unwrap().kind {
+            faultline_sim::scenario::NodeKind::Service(s) => s,
+            _ => unreachable!(),
+        }
+    }
+    // Pools sized to the pods alone: every new pod starts, but the quarter
+    // taken down at once leaves too few for the load.
+    let mut pools_only = ex.starter.clone();
+    let pool = api(&mut ex.reference.clone()).connection_pool.clone();
+    api(&mut pools_only).connection_pool = pool;
+    let v = exercise::check(&ex, &pools_only).unwrap();
+    assert_eq!(failed(&v.check), ["success-deploy", "p99-deploy"]);
+    // Spare pods alone: 17 pods at the peak, each opening 10, against 100.
+    let mut pods_only = ex.starter.clone();
+    api(&mut pods_only).instances = 13;
+    let v = exercise::check(&ex, &pods_only).unwrap();
+    assert_eq!(failed(&v.check), ["no-failed-starts"]);
+}
+
+#[test]
+fn failed_starts_are_the_ones_the_run_report_counts() {
+    // The criterion reads the same counter `faultline run` prints; the
+    // reference's rollout finishes with every pod new and ready.
+    let ex = registry::load("rolling-deploy").unwrap();
+    for (design, rolled_out) in [(&ex.starter, false), (&ex.reference, true)] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let inst = report.nodes.iter().find(|n| n.id == "api").unwrap().instances.unwrap();
+        let checked = exercise::run_variant(&ex, design, Variant::Check).unwrap();
+        let c = checked.criteria.iter().find(|c| c.id == "no-failed-starts").unwrap();
+        assert_eq!(c.value, Some(inst.failed_starts as f64));
+        assert_eq!(inst.rollout_done_ms.is_some(), rolled_out, "{inst:?}");
+        assert_eq!(inst.failed_starts > 0, !rolled_out);
+    }
+}

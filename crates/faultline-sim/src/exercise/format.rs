@@ -185,6 +185,9 @@ pub enum Metric {
     Amplification { per: Scope },
     /// Messages a queue dropped or dead-lettered.
     LostMessages,
+    /// Instances of a service that failed to start (a rolling deploy's new
+    /// pods refused their connections, or the version crashed at start).
+    FailedStarts,
 }
 
 /// Why a call failed, as criteria name it.
@@ -476,7 +479,9 @@ impl Exercise {
                 add("metric.quantile", format!("must be in (0, 1] (got {quantile})"));
             }
         }
-        if matches!(k.metric, Metric::MaxQueue | Metric::LostMessages) && !matches!(k.of, Scope::Node(_)) {
+        if matches!(k.metric, Metric::MaxQueue | Metric::LostMessages | Metric::FailedStarts)
+            && !matches!(k.of, Scope::Node(_))
+        {
             add("of", "this metric is of a node: `{\"node\": ID}`".into());
         }
         if let Window::During { fault, .. } | Window::After { fault, .. } = k.window {

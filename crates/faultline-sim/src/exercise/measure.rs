@@ -41,6 +41,9 @@ pub struct Counts {
     pub failed: [u64; FailReason::COUNT],
     /// A queue's dropped and dead-lettered messages.
     pub lost: u64,
+    /// A service's instances that failed to start (their minimum pool could
+    /// not be opened, or the version crashed at start).
+    pub failed_starts: u64,
 }
 
 impl Counts {
@@ -60,6 +63,7 @@ impl Counts {
             degraded: self.degraded.saturating_sub(earlier.degraded),
             failed,
             lost: self.lost.saturating_sub(earlier.lost),
+            failed_starts: self.failed_starts.saturating_sub(earlier.failed_starts),
         }
     }
 
@@ -71,6 +75,7 @@ impl Counts {
             *a += b;
         }
         self.lost += o.lost;
+        self.failed_starts += o.failed_starts;
     }
 }
 
@@ -122,12 +127,19 @@ fn counts_of(sim: &Sim, s: Source) -> Counts {
         },
         _ => 0,
     };
+    let failed_starts = match s {
+        Source::Node(i) => match &sim.node(i).behaviour {
+            Behaviour::Service(svc) => svc.fleet.as_ref().map_or(0, |f| f.report().failed_starts),
+            _ => 0,
+        },
+        _ => 0,
+    };
     // An operation's metrics see completions only: its arrivals are those.
     let arrivals = match s {
         Source::Op(_) => m.ok + m.failed_total(),
         _ => m.arrivals,
     };
-    Counts { arrivals, ok: m.ok, degraded: m.degraded, failed: m.failed, lost }
+    Counts { arrivals, ok: m.ok, degraded: m.degraded, failed: m.failed, lost, failed_starts }
 }
 
 fn queue_of(sim: &Sim, s: Source) -> u32 {

@@ -15,6 +15,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("flash-crowd", include_str!("../../../../assets/exercises/flash-crowd.json")),
     ("thumbnails", include_str!("../../../../assets/exercises/thumbnails.json")),
     ("instance-failure", include_str!("../../../../assets/exercises/instance-failure.json")),
+    ("rolling-deploy", include_str!("../../../../assets/exercises/rolling-deploy.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.
