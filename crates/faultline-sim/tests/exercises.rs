@@ -294,7 +294,7 @@ fn a_rolling_deploy_needs_both_small_pools_and_spare_pods() {
     // Pools sized to the pods alone: every new pod starts, but the quarter
     // taken down at once leaves too few for the load.
     let mut pools_only = ex.starter.clone();
-    let pool = api(&mut ex.reference.clone()).connection_pool.clone();
+    let pool = api(&mut ex.reference.clone()).connection_pool;
     api(&mut pools_only).connection_pool = pool;
     let v = exercise::check(&ex, &pools_only).unwrap();
     assert_eq!(failed(&v.check), ["success-deploy", "p99-deploy"]);
@@ -322,4 +322,35 @@ fn failed_starts_are_the_ones_the_run_report_counts() {
         assert_eq!(inst.rollout_done_ms.is_some(), rolled_out, "{inst:?}");
         assert_eq!(inst.failed_starts > 0, !rolled_out);
     }
+}
+
+#[test]
+fn stale_reads_are_the_ones_the_run_report_counts() {
+    let ex = registry::load("flash-sale").unwrap();
+    for (design, stale) in [(&ex.starter, true), (&ex.reference, false)] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let store = report.nodes.iter().find(|n| n.id == "prices").unwrap().store.clone().unwrap();
+        let checked = exercise::run_variant(&ex, design, Variant::Check).unwrap();
+        let c = checked.criteria.iter().find(|c| c.id == "no-stale-price").unwrap();
+        assert_eq!(c.value, Some(store.stale_reads as f64));
+        assert_eq!(store.stale_reads > 0, stale);
+    }
+}
+
+#[test]
+fn strict_ap_quorums_also_keep_the_flash_sale_fresh() {
+    // R + W > N: the EU replica alone cannot make a quorum, so it refuses
+    // instead of answering stale; the US and APAC make one together.
+    use faultline_sim::scenario::{Consistency, NodeKind};
+    let ex = registry::load("flash-sale").unwrap();
+    let mut design = ex.starter.clone();
+    if let Some(NodeKind::Store(s)) = design.nodes.iter_mut().find(|n| n.id == "prices").map(|n| &mut n.kind) {
+        s.read_consistency = Some(Consistency::Quorum);
+        s.write_consistency = Some(Consistency::Quorum);
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    assert!(v.pass, "{:?}", v.check.criteria);
 }

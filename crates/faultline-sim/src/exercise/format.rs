@@ -188,6 +188,9 @@ pub enum Metric {
     /// Instances of a service that failed to start (a rolling deploy's new
     /// pods refused their connections, or the version crashed at start).
     FailedStarts,
+    /// Reads a store answered with an older version than the newest write
+    /// acknowledged before they began (a price sold after it changed).
+    StaleReads,
 }
 
 /// Why a call failed, as criteria name it.
@@ -479,7 +482,7 @@ impl Exercise {
                 add("metric.quantile", format!("must be in (0, 1] (got {quantile})"));
             }
         }
-        if matches!(k.metric, Metric::MaxQueue | Metric::LostMessages | Metric::FailedStarts)
+        if matches!(k.metric, Metric::MaxQueue | Metric::LostMessages | Metric::FailedStarts | Metric::StaleReads)
             && !matches!(k.of, Scope::Node(_))
         {
             add("of", "this metric is of a node: `{\"node\": ID}`".into());

@@ -44,6 +44,9 @@ pub struct Counts {
     /// A service's instances that failed to start (their minimum pool could
     /// not be opened, or the version crashed at start).
     pub failed_starts: u64,
+    /// A store's reads that returned a version older than the newest write
+    /// acknowledged before they began.
+    pub stale_reads: u64,
 }
 
 impl Counts {
@@ -64,6 +67,7 @@ impl Counts {
             failed,
             lost: self.lost.saturating_sub(earlier.lost),
             failed_starts: self.failed_starts.saturating_sub(earlier.failed_starts),
+            stale_reads: self.stale_reads.saturating_sub(earlier.stale_reads),
         }
     }
 
@@ -76,6 +80,7 @@ impl Counts {
         }
         self.lost += o.lost;
         self.failed_starts += o.failed_starts;
+        self.stale_reads += o.stale_reads;
     }
 }
 
@@ -127,19 +132,20 @@ fn counts_of(sim: &Sim, s: Source) -> Counts {
         },
         _ => 0,
     };
-    let failed_starts = match s {
+    let (failed_starts, stale_reads) = match s {
         Source::Node(i) => match &sim.node(i).behaviour {
-            Behaviour::Service(svc) => svc.fleet.as_ref().map_or(0, |f| f.report().failed_starts),
-            _ => 0,
+            Behaviour::Service(svc) => (svc.fleet.as_ref().map_or(0, |f| f.report().failed_starts), 0),
+            Behaviour::Store(st) => (0, st.books.stats.stale_reads),
+            _ => (0, 0),
         },
-        _ => 0,
+        _ => (0, 0),
     };
     // An operation's metrics see completions only: its arrivals are those.
     let arrivals = match s {
         Source::Op(_) => m.ok + m.failed_total(),
         _ => m.arrivals,
     };
-    Counts { arrivals, ok: m.ok, degraded: m.degraded, failed: m.failed, lost, failed_starts }
+    Counts { arrivals, ok: m.ok, degraded: m.degraded, failed: m.failed, lost, failed_starts, stale_reads }
 }
 
 fn queue_of(sim: &Sim, s: Source) -> u32 {

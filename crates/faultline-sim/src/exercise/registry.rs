@@ -16,6 +16,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("thumbnails", include_str!("../../../../assets/exercises/thumbnails.json")),
     ("instance-failure", include_str!("../../../../assets/exercises/instance-failure.json")),
     ("rolling-deploy", include_str!("../../../../assets/exercises/rolling-deploy.json")),
+    ("flash-sale", include_str!("../../../../assets/exercises/flash-sale.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.
