@@ -354,3 +354,48 @@ fn strict_ap_quorums_also_keep_the_flash_sale_fresh() {
     let v = exercise::check(&ex, &design).unwrap();
     assert!(v.pass, "{:?}", v.check.criteria);
 }
+
+#[test]
+fn the_log_criteria_read_the_counters_the_run_report_prints() {
+    let ex = registry::load("payment-events").unwrap();
+    for design in [&ex.starter, &ex.reference] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let log = report.nodes.iter().find(|n| n.id == "events").unwrap().log.clone().unwrap();
+        let checked = exercise::run_variant(&ex, design, Variant::Check).unwrap();
+        let value = |id: &str| checked.criteria.iter().find(|c| c.id == id).unwrap().value;
+        assert_eq!(value("no-phantom"), Some(log.phantom_deductions as f64));
+        assert_eq!(value("no-duplicates"), Some(log.duplicates_processed as f64));
+        assert_eq!(value("no-lost-events"), Some((log.lost + log.dead_lettered) as f64));
+    }
+}
+
+#[test]
+fn only_an_idempotent_consumer_survives_the_replay_after_a_rebalance() {
+    let ex = registry::load("payment-events").unwrap();
+    let edit = |design: &Scenario, kind: serde_json::Value| {
+        let mut v: serde_json::Value = serde_json::from_str(&design.to_json_pretty()).unwrap();
+        let log = v["nodes"].as_array_mut().unwrap().iter_mut().find(|n| n["id"] == "events").unwrap();
+        for (k, x) in kind.as_object().unwrap() {
+            log["kind"][k] = x.clone();
+        }
+        log["kind"].as_object_mut().unwrap().retain(|_, x| !x.is_null());
+        Scenario::from_json(&v.to_string()).unwrap()
+    };
+    // Keyed by the order, acks=all and an idempotent producer, a plain
+    // consumer: in order, but the rebalance after the crash replays events.
+    let plain = serde_json::json!({"consumer": "plain", "hold_timeout_ms": null, "on_hold_timeout": null});
+    let r = exercise::check(&ex, &edit(&ex.reference, plain)).unwrap();
+    assert_eq!(failed(&r.check), ["no-duplicates"]);
+    // The producer's fixes alone leave the events on different partitions.
+    let producer = serde_json::json!({"acks": "all", "idempotent": true});
+    let r = exercise::check(&ex, &edit(&ex.starter, producer)).unwrap();
+    assert_eq!(failed(&r.check), ["no-phantom", "no-duplicates"]);
+    // The idempotent consumer alone (holding an event for its payment) is enough.
+    let consumer =
+        serde_json::json!({"consumer": "idempotent", "hold_timeout_ms": 5000, "on_hold_timeout": "dead_letter"});
+    let r = exercise::check(&ex, &edit(&ex.starter, consumer)).unwrap();
+    assert!(r.pass, "{:?}", r.check.criteria);
+}

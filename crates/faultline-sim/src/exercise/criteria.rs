@@ -181,6 +181,8 @@ pub fn value(c: &Compiled, r: &Recording, from: u64, to: u64) -> Option<f64> {
         Metric::LostMessages => Some(counts().lost as f64),
         Metric::FailedStarts => Some(counts().failed_starts as f64),
         Metric::StaleReads => Some(counts().stale_reads as f64),
+        Metric::PhantomDeductions => Some(counts().phantom_deductions as f64),
+        Metric::DuplicatesProcessed => Some(counts().duplicates_processed as f64),
     }
 }
 
@@ -209,9 +211,15 @@ fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
     let (from, to) = c.span;
     let grid = super::format::GRID_MS;
     match (&k.metric, k.at_most) {
-        (Metric::Failures { .. } | Metric::LostMessages | Metric::FailedStarts | Metric::StaleReads, Some(_)) => {
-            (1..=(to - from) / grid).map(|i| from + i * grid).find(|&t| !passes(k, value(c, r, from, t)))
-        }
+        (
+            Metric::Failures { .. }
+            | Metric::LostMessages
+            | Metric::FailedStarts
+            | Metric::StaleReads
+            | Metric::PhantomDeductions
+            | Metric::DuplicatesProcessed,
+            Some(_),
+        ) => (1..=(to - from) / grid).map(|i| from + i * grid).find(|&t| !passes(k, value(c, r, from, t))),
         (Metric::MaxQueue, Some(t)) => {
             r.queue_samples(&c.sources, from, to).into_iter().find(|&(_, q)| f64::from(q) > t).map(|(at, _)| at)
         }
@@ -220,6 +228,8 @@ fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
             | Metric::LostMessages
             | Metric::FailedStarts
             | Metric::StaleReads
+            | Metric::PhantomDeductions
+            | Metric::DuplicatesProcessed
             | Metric::MaxQueue,
             None,
         ) => None,
@@ -262,6 +272,8 @@ fn describe(k: &Criterion) -> (String, &'static str) {
         Metric::LostMessages => (format!("messages lost at {of}"), "messages"),
         Metric::FailedStarts => (format!("failed instance starts at {of}"), "starts"),
         Metric::StaleReads => (format!("stale reads at {of}"), "reads"),
+        Metric::PhantomDeductions => (format!("phantom deductions at {of}"), "events"),
+        Metric::DuplicatesProcessed => (format!("duplicates processed at {of}"), "events"),
     }
 }
 
