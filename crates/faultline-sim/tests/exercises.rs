@@ -173,6 +173,10 @@ fn a_broken_exercise_is_refused_with_the_path_of_each_problem() {
     assert!(err(&|v| v["criteria"][0]["metric"]["quantile"] = 1.5.into()).contains("criteria[0].metric.quantile"));
     assert!(err(&|v| v["criteria"][0]["of"] = serde_json::json!({"node": "nowhere"}))
         .contains("criteria[0].of: the design has no node `nowhere`"));
+    for metric in ["failed_starts", "stale_reads", "phantom_deductions", "duplicates_processed"] {
+        assert!(err(&|v| v["criteria"][0]["metric"] = serde_json::json!({ "type": metric }))
+            .contains("criteria[0].of: this metric is of a node"));
+    }
     assert!(err(&|v| v["criteria"][1]["id"] = "p99-crowd".into()).contains("criteria[1].id: `p99-crowd` is used twice"));
     assert!(err(&|v| v["starter"]["nodes"][1]["kind"]["workers"] = 0.into()).contains("starter.nodes[1].kind.workers"));
     assert!(err(&|v| v["reference"]["nodes"][1]["kind"]["wokers"] = 3.into())
