@@ -173,6 +173,10 @@ fn a_broken_exercise_is_refused_with_the_path_of_each_problem() {
     assert!(err(&|v| v["criteria"][0]["metric"]["quantile"] = 1.5.into()).contains("criteria[0].metric.quantile"));
     assert!(err(&|v| v["criteria"][0]["of"] = serde_json::json!({"node": "nowhere"}))
         .contains("criteria[0].of: the design has no node `nowhere`"));
+    for metric in ["failed_starts", "stale_reads", "phantom_deductions", "duplicates_processed"] {
+        assert!(err(&|v| v["criteria"][0]["metric"] = serde_json::json!({ "type": metric }))
+            .contains("criteria[0].of: this metric is of a node"));
+    }
     assert!(err(&|v| v["criteria"][1]["id"] = "p99-crowd".into()).contains("criteria[1].id: `p99-crowd` is used twice"));
     assert!(err(&|v| v["starter"]["nodes"][1]["kind"]["workers"] = 0.into()).contains("starter.nodes[1].kind.workers"));
     assert!(err(&|v| v["reference"]["nodes"][1]["kind"]["wokers"] = 3.into())
@@ -280,4 +284,122 @@ fn a_rate_limit_on_the_shared_api_throttles_the_quiet_tenant_too() {
     assert!(!limited.pass && limited.value.is_some_and(|n| n > 0.0), "{limited:?}");
     // Counted from the first refusal: B's burst starts at 10 s.
     assert!(limited.first_breach_ms.is_some_and(|t| (10_000..=10_500).contains(&t)), "{limited:?}");
+}
+
+#[test]
+fn a_rolling_deploy_needs_both_small_pools_and_spare_pods() {
+    let ex = registry::load("rolling-deploy").unwrap();
+    fn api(d: &mut Scenario) -> &mut faultline_sim::scenario::ServiceConfig {
+        match &mut d.nodes.iter_mut().find(|n| n.id == "api").unwrap().kind {
+            faultline_sim::scenario::NodeKind::Service(s) => s,
+            _ => unreachable!(),
+        }
+    }
+    // Pools sized to the pods alone: every new pod starts, but the quarter
+    // taken down at once leaves too few for the load.
+    let mut pools_only = ex.starter.clone();
+    let pool = api(&mut ex.reference.clone()).connection_pool;
+    api(&mut pools_only).connection_pool = pool;
+    let v = exercise::check(&ex, &pools_only).unwrap();
+    assert_eq!(failed(&v.check), ["success-deploy", "p99-deploy"]);
+    // Spare pods alone: 17 pods at the peak, each opening 10, against 100.
+    let mut pods_only = ex.starter.clone();
+    api(&mut pods_only).instances = 13;
+    let v = exercise::check(&ex, &pods_only).unwrap();
+    assert_eq!(failed(&v.check), ["no-failed-starts"]);
+}
+
+#[test]
+fn failed_starts_are_the_ones_the_run_report_counts() {
+    // The criterion reads the same counter `faultline run` prints; the
+    // reference's rollout finishes with every pod new and ready.
+    let ex = registry::load("rolling-deploy").unwrap();
+    for (design, rolled_out) in [(&ex.starter, false), (&ex.reference, true)] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let inst = report.nodes.iter().find(|n| n.id == "api").unwrap().instances.unwrap();
+        let checked = exercise::run_variant(&ex, design, Variant::Check).unwrap();
+        let c = checked.criteria.iter().find(|c| c.id == "no-failed-starts").unwrap();
+        assert_eq!(c.value, Some(inst.failed_starts as f64));
+        assert_eq!(inst.rollout_done_ms.is_some(), rolled_out, "{inst:?}");
+        assert_eq!(inst.failed_starts > 0, !rolled_out);
+    }
+}
+
+#[test]
+fn stale_reads_are_the_ones_the_run_report_counts() {
+    let ex = registry::load("flash-sale").unwrap();
+    for (design, stale) in [(&ex.starter, true), (&ex.reference, false)] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let store = report.nodes.iter().find(|n| n.id == "prices").unwrap().store.clone().unwrap();
+        let checked = exercise::run_variant(&ex, design, Variant::Check).unwrap();
+        let c = checked.criteria.iter().find(|c| c.id == "no-stale-price").unwrap();
+        assert_eq!(c.value, Some(store.stale_reads as f64));
+        assert_eq!(store.stale_reads > 0, stale);
+    }
+}
+
+#[test]
+fn strict_ap_quorums_also_keep_the_flash_sale_fresh() {
+    // R + W > N: the EU replica alone cannot make a quorum, so it refuses
+    // instead of answering stale; the US and APAC make one together.
+    use faultline_sim::scenario::{Consistency, NodeKind};
+    let ex = registry::load("flash-sale").unwrap();
+    let mut design = ex.starter.clone();
+    if let Some(NodeKind::Store(s)) = design.nodes.iter_mut().find(|n| n.id == "prices").map(|n| &mut n.kind) {
+        s.read_consistency = Some(Consistency::Quorum);
+        s.write_consistency = Some(Consistency::Quorum);
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    assert!(v.pass, "{:?}", v.check.criteria);
+}
+
+#[test]
+fn the_log_criteria_read_the_counters_the_run_report_prints() {
+    let ex = registry::load("payment-events").unwrap();
+    for design in [&ex.starter, &ex.reference] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let log = report.nodes.iter().find(|n| n.id == "events").unwrap().log.clone().unwrap();
+        let checked = exercise::run_variant(&ex, design, Variant::Check).unwrap();
+        let value = |id: &str| checked.criteria.iter().find(|c| c.id == id).unwrap().value;
+        assert_eq!(value("no-phantom"), Some(log.phantom_deductions as f64));
+        assert_eq!(value("no-duplicates"), Some(log.duplicates_processed as f64));
+        assert_eq!(value("no-lost-events"), Some((log.lost + log.dead_lettered) as f64));
+    }
+}
+
+#[test]
+fn only_an_idempotent_consumer_survives_the_replay_after_a_rebalance() {
+    let ex = registry::load("payment-events").unwrap();
+    let edit = |design: &Scenario, kind: serde_json::Value| {
+        let mut v: serde_json::Value = serde_json::from_str(&design.to_json_pretty()).unwrap();
+        let log = v["nodes"].as_array_mut().unwrap().iter_mut().find(|n| n["id"] == "events").unwrap();
+        for (k, x) in kind.as_object().unwrap() {
+            log["kind"][k] = x.clone();
+        }
+        log["kind"].as_object_mut().unwrap().retain(|_, x| !x.is_null());
+        Scenario::from_json(&v.to_string()).unwrap()
+    };
+    // Keyed by the order, acks=all and an idempotent producer, a plain
+    // consumer: in order, but the rebalance after the crash replays events.
+    let plain = serde_json::json!({"consumer": "plain", "hold_timeout_ms": null, "on_hold_timeout": null});
+    let r = exercise::check(&ex, &edit(&ex.reference, plain)).unwrap();
+    assert_eq!(failed(&r.check), ["no-duplicates"]);
+    // The producer's fixes alone leave the events on different partitions.
+    let producer = serde_json::json!({"acks": "all", "idempotent": true});
+    let r = exercise::check(&ex, &edit(&ex.starter, producer)).unwrap();
+    assert_eq!(failed(&r.check), ["no-phantom", "no-duplicates"]);
+    // The idempotent consumer alone (holding an event for its payment) is enough.
+    let consumer =
+        serde_json::json!({"consumer": "idempotent", "hold_timeout_ms": 5000, "on_hold_timeout": "dead_letter"});
+    let r = exercise::check(&ex, &edit(&ex.starter, consumer)).unwrap();
+    assert!(r.pass, "{:?}", r.check.criteria);
 }

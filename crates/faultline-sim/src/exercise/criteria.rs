@@ -179,6 +179,10 @@ pub fn value(c: &Compiled, r: &Recording, from: u64, to: u64) -> Option<f64> {
             (per > 0).then(|| counts().arrivals as f64 / per as f64)
         }
         Metric::LostMessages => Some(counts().lost as f64),
+        Metric::FailedStarts => Some(counts().failed_starts as f64),
+        Metric::StaleReads => Some(counts().stale_reads as f64),
+        Metric::PhantomDeductions => Some(counts().phantom_deductions as f64),
+        Metric::DuplicatesProcessed => Some(counts().duplicates_processed as f64),
     }
 }
 
@@ -207,13 +211,28 @@ fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
     let (from, to) = c.span;
     let grid = super::format::GRID_MS;
     match (&k.metric, k.at_most) {
-        (Metric::Failures { .. } | Metric::LostMessages, Some(_)) => {
-            (1..=(to - from) / grid).map(|i| from + i * grid).find(|&t| !passes(k, value(c, r, from, t)))
-        }
+        (
+            Metric::Failures { .. }
+            | Metric::LostMessages
+            | Metric::FailedStarts
+            | Metric::StaleReads
+            | Metric::PhantomDeductions
+            | Metric::DuplicatesProcessed,
+            Some(_),
+        ) => (1..=(to - from) / grid).map(|i| from + i * grid).find(|&t| !passes(k, value(c, r, from, t))),
         (Metric::MaxQueue, Some(t)) => {
             r.queue_samples(&c.sources, from, to).into_iter().find(|&(_, q)| f64::from(q) > t).map(|(at, _)| at)
         }
-        (Metric::Failures { .. } | Metric::LostMessages | Metric::MaxQueue, None) => None,
+        (
+            Metric::Failures { .. }
+            | Metric::LostMessages
+            | Metric::FailedStarts
+            | Metric::StaleReads
+            | Metric::PhantomDeductions
+            | Metric::DuplicatesProcessed
+            | Metric::MaxQueue,
+            None,
+        ) => None,
         _ => {
             let mut t = from;
             while t < to {
@@ -251,6 +270,10 @@ fn describe(k: &Criterion) -> (String, &'static str) {
         Metric::MaxQueue => (format!("peak queue at {of}"), "calls"),
         Metric::Amplification { .. } => (format!("calls at {of} per request"), "x"),
         Metric::LostMessages => (format!("messages lost at {of}"), "messages"),
+        Metric::FailedStarts => (format!("failed instance starts at {of}"), "starts"),
+        Metric::StaleReads => (format!("stale reads at {of}"), "reads"),
+        Metric::PhantomDeductions => (format!("phantom deductions at {of}"), "events"),
+        Metric::DuplicatesProcessed => (format!("duplicates processed at {of}"), "events"),
     }
 }
 

@@ -183,8 +183,20 @@ pub enum Metric {
     /// Calls arriving at the scope per call arriving at `per` (a retry
     /// storm's amplification: database queries per user request).
     Amplification { per: Scope },
-    /// Messages a queue dropped or dead-lettered.
+    /// Messages a queue dropped or dead-lettered (events a log lost or
+    /// dead-lettered).
     LostMessages,
+    /// Instances of a service that failed to start (a rolling deploy's new
+    /// pods refused their connections, or the version crashed at start).
+    FailedStarts,
+    /// Reads a store answered with an older version than the newest write
+    /// acknowledged before they began (a price sold after it changed).
+    StaleReads,
+    /// An event log's side effects applied before the event they require
+    /// (`requires`: inventory taken for an order whose payment was not processed).
+    PhantomDeductions,
+    /// An event log's side effects applied again to an event already processed.
+    DuplicatesProcessed,
 }
 
 /// Why a call failed, as criteria name it.
@@ -476,7 +488,16 @@ impl Exercise {
                 add("metric.quantile", format!("must be in (0, 1] (got {quantile})"));
             }
         }
-        if matches!(k.metric, Metric::MaxQueue | Metric::LostMessages) && !matches!(k.of, Scope::Node(_)) {
+        if matches!(
+            k.metric,
+            Metric::MaxQueue
+                | Metric::LostMessages
+                | Metric::FailedStarts
+                | Metric::StaleReads
+                | Metric::PhantomDeductions
+                | Metric::DuplicatesProcessed
+        ) && !matches!(k.of, Scope::Node(_))
+        {
             add("of", "this metric is of a node: `{\"node\": ID}`".into());
         }
         if let Window::During { fault, .. } | Window::After { fault, .. } = k.window {

@@ -39,8 +39,19 @@ pub struct Counts {
     pub ok: u64,
     pub degraded: u64,
     pub failed: [u64; FailReason::COUNT],
-    /// A queue's dropped and dead-lettered messages.
+    /// A queue's dropped and dead-lettered messages (an event log's lost
+    /// and dead-lettered events).
     pub lost: u64,
+    /// A service's instances that failed to start (their minimum pool could
+    /// not be opened, or the version crashed at start).
+    pub failed_starts: u64,
+    /// A store's reads that returned a version older than the newest write
+    /// acknowledged before they began.
+    pub stale_reads: u64,
+    /// An event log's side effects applied before the event they require
+    /// (inventory taken for an unpaid order), and applied twice.
+    pub phantom_deductions: u64,
+    pub duplicates_processed: u64,
 }
 
 impl Counts {
@@ -60,6 +71,10 @@ impl Counts {
             degraded: self.degraded.saturating_sub(earlier.degraded),
             failed,
             lost: self.lost.saturating_sub(earlier.lost),
+            failed_starts: self.failed_starts.saturating_sub(earlier.failed_starts),
+            stale_reads: self.stale_reads.saturating_sub(earlier.stale_reads),
+            phantom_deductions: self.phantom_deductions.saturating_sub(earlier.phantom_deductions),
+            duplicates_processed: self.duplicates_processed.saturating_sub(earlier.duplicates_processed),
         }
     }
 
@@ -71,6 +86,10 @@ impl Counts {
             *a += b;
         }
         self.lost += o.lost;
+        self.failed_starts += o.failed_starts;
+        self.stale_reads += o.stale_reads;
+        self.phantom_deductions += o.phantom_deductions;
+        self.duplicates_processed += o.duplicates_processed;
     }
 }
 
@@ -118,16 +137,29 @@ fn counts_of(sim: &Sim, s: Source) -> Counts {
     let lost = match s {
         Source::Node(i) => match &sim.node(i).behaviour {
             Behaviour::Queue(q) => q.dropped + q.dead_lettered,
+            Behaviour::Log(l) => l.books.lost + l.books.dead_lettered,
             _ => 0,
         },
         _ => 0,
     };
+    let mut k = Counts::default();
+    if let Source::Node(i) = s {
+        match &sim.node(i).behaviour {
+            Behaviour::Service(svc) => k.failed_starts = svc.fleet.as_ref().map_or(0, |f| f.report().failed_starts),
+            Behaviour::Store(st) => k.stale_reads = st.books.stats.stale_reads,
+            Behaviour::Log(l) => {
+                k.phantom_deductions = l.books.phantom_deductions;
+                k.duplicates_processed = l.books.duplicates_processed;
+            }
+            _ => {}
+        }
+    }
     // An operation's metrics see completions only: its arrivals are those.
     let arrivals = match s {
         Source::Op(_) => m.ok + m.failed_total(),
         _ => m.arrivals,
     };
-    Counts { arrivals, ok: m.ok, degraded: m.degraded, failed: m.failed, lost }
+    Counts { arrivals, ok: m.ok, degraded: m.degraded, failed: m.failed, lost, ..k }
 }
 
 fn queue_of(sim: &Sim, s: Source) -> u32 {

@@ -15,6 +15,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("flash-crowd", include_str!("../../../../assets/exercises/flash-crowd.json")),
     ("thumbnails", include_str!("../../../../assets/exercises/thumbnails.json")),
     ("instance-failure", include_str!("../../../../assets/exercises/instance-failure.json")),
+    ("rolling-deploy", include_str!("../../../../assets/exercises/rolling-deploy.json")),
+    ("flash-sale", include_str!("../../../../assets/exercises/flash-sale.json")),
+    ("payment-events", include_str!("../../../../assets/exercises/payment-events.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.
