@@ -3,7 +3,7 @@
 //! database's connections against its limit, so a connection storm reads at
 //! a glance: pips turning red while the database sits at 500 of 500.
 
-use crate::editor::layout::CARD_W;
+use crate::editor::layout::{CARD_H, CARD_W};
 use faultline_sim::nodes::service::instances::{InstancePip, State};
 use yew::prelude::*;
 
@@ -43,8 +43,10 @@ pub fn instance_pips(x: f64, y: f64, id: &str, pips: &[InstancePip], testid: Opt
 pub fn connections_label(x: f64, y: f64, (open, limit): (u32, u32), testid: Option<String>) -> Html {
     let full = open >= limit;
     html! {
-        <text class={classes!("metric-label", full.then_some("conns-full"))} x={(x + CARD_W - 12.0).to_string()}
-            y={(y + 26.0).to_string()} text-anchor="end" data-testid={testid} data-open={open.to_string()}>
+        // Just under the card, right-aligned: the title row has no room for it
+        // beside a long database name.
+        <text class={classes!("metric-label", full.then_some("conns-full"))} x={(x + CARD_W - 6.0).to_string()}
+            y={(y + CARD_H + 13.0).to_string()} text-anchor="end" data-testid={testid} data-open={open.to_string()}>
             { format!("{open}/{limit} conns") }
             <title>{ "Connections open of those clients may hold; past it new ones are refused" }</title>
         </text>
