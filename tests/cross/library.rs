@@ -572,21 +572,25 @@ fn cache_stampede_sends_rate_times_fill_queries_until_misses_coalesce() {
     let (peak, before, r) = stampede_peak("cache-stampede-before");
     eprintln!("cache stampede: peak {peak} concurrent queries (rate x fill {expected}), {before:?}");
     assert!((f64::from(peak) - expected).abs() <= 0.05 * expected, "peak {peak}, expected about {expected}");
-    assert_eq!(before.coalesced, 0);
-    assert_eq!(before.fetches, before.misses, "every miss queries the database");
+    assert_eq!(before.stats.coalesced, 0);
+    assert_eq!(before.stats.fetches, before.stats.misses, "every miss queries the database");
     // One fill at the start and one per expiry, each about rate x fill queries.
-    let fills = before.expired + 1;
+    let fills = before.stats.expired + 1;
     assert!(fills >= 4, "several expiries in the run: {fills}");
-    let per_fill = before.fetches as f64 / fills as f64;
+    let per_fill = before.stats.fetches as f64 / fills as f64;
     assert!((per_fill - expected).abs() <= 0.05 * expected, "{per_fill} queries a fill");
     assert_eq!(r.requests.failed.total, 0);
 
     let (peak, after, r) = stampede_peak("cache-stampede-after");
     eprintln!("cache stampede, single-flight: peak {peak} concurrent queries, {after:?}");
     assert_eq!(peak, 1);
-    assert_eq!(after.fetches, after.expired + 1, "one query per fill");
-    assert_eq!(after.coalesced + after.fetches, after.misses);
-    assert_eq!((after.hits, after.misses), (before.hits, before.misses), "the same reads miss in both runs");
+    assert_eq!(after.stats.fetches, after.stats.expired + 1, "one query per fill");
+    assert_eq!(after.stats.coalesced + after.stats.fetches, after.stats.misses);
+    assert_eq!(
+        (after.stats.hits, after.stats.misses),
+        (before.stats.hits, before.stats.misses),
+        "the same reads miss in both runs"
+    );
     assert_eq!(r.requests.failed.total, 0);
 }
 
@@ -853,11 +857,11 @@ fn cache_invalidation_race_serves_stale_reads_until_leases_drop_the_racing_fills
     let (_, after) = run("cache-invalidation-race-after");
     let (b, a) = (node(&before, "cache").cache.clone().unwrap(), node(&after, "cache").cache.clone().unwrap());
     eprintln!("invalidation race: before {b:?}, after {a:?}");
-    assert!(b.stale_reads as f64 > 0.01 * b.hits as f64, "{b:?}");
-    assert_eq!(b.refused_fills, 0);
-    assert_eq!(a.stale_reads, 0);
-    assert!(a.refused_fills > 0);
-    assert_eq!(b.writes, a.writes, "the same traffic");
+    assert!(b.stats.stale_reads as f64 > 0.01 * b.stats.hits as f64, "{b:?}");
+    assert_eq!(b.stats.refused_fills, 0);
+    assert_eq!(a.stats.stale_reads, 0);
+    assert!(a.stats.refused_fills > 0);
+    assert_eq!(b.stats.writes, a.stats.writes, "the same traffic");
     assert!(b.hit_ratio - a.hit_ratio < 0.02, "{} vs {}", b.hit_ratio, a.hit_ratio);
     assert_eq!(before.requests.failed.total + after.requests.failed.total, 0);
 }

@@ -87,10 +87,11 @@ pub fn text_report(sim: &Sim) -> String {
             "cache", "hit ratio", "hits", "misses", "expired", "evictions", "fetches", "coalesced", "stale"
         );
         for (id, c) in caches {
+            let (ratio, c) = (c.hit_ratio, &c.stats);
             let _ = writeln!(
                 out,
                 "{:<16} {:>10.4} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-                id, c.hit_ratio, c.hits, c.misses, c.expired, c.evictions, c.fetches, c.coalesced, c.stale_reads
+                id, ratio, c.hits, c.misses, c.expired, c.evictions, c.fetches, c.coalesced, c.stale_reads
             );
         }
     }

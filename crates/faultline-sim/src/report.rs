@@ -309,34 +309,14 @@ pub struct ShardReport {
 /// coalesced (+ reads that crashed with the cache before their fetch).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CacheReport {
-    pub hits: u64,
-    /// Including entries found expired.
-    pub misses: u64,
+    /// The cache's counters over the run (hits, misses, evictions, stale
+    /// reads, ...: see `CacheStats`), as fields of this entry.
+    #[serde(flatten)]
+    pub stats: crate::nodes::cache::CacheStats,
     /// hits / (hits + misses); 0 before any read.
     pub hit_ratio: f64,
-    pub evictions: u64,
-    /// Of the misses, entries past their TTL.
-    pub expired: u64,
-    /// Reads sent to the backing store.
-    pub fetches: u64,
-    /// Misses that waited for a fetch already in flight (single-flight).
-    pub coalesced: u64,
-    /// Writes that invalidated their key and went through.
-    pub writes: u64,
-    /// Hits that served a value the database had overwritten by then.
-    pub stale_reads: u64,
-    /// Write-behind: writes sent to the database by flushes.
-    pub flushed: u64,
-    /// Write-behind: acknowledged writes a crash lost before their flush.
-    pub lost_writes: u64,
     /// Write-behind: writes waiting for a flush at the end.
     pub dirty: u64,
-    /// Lease: fills dropped because a write revoked their lease.
-    pub refused_fills: u64,
-    /// XFetch: hits that refreshed their key before it expired.
-    pub early_refreshes: u64,
-    /// Negative caching: hits on a cached "not found" (answered 404).
-    pub negative_hits: u64,
     /// Entries held at the end.
     pub entries: u32,
 }

@@ -76,7 +76,7 @@ fn the_invalidation_race_leaves_stale_entries_and_nothing_else_does() {
     assert!(raced.stale_reads > 100, "stale reads with a 22 ms fetch window: {}", raced.stale_reads);
     assert!(raced.stale_reads < raced.hits / 2);
     let report = sim.report();
-    assert_eq!(report.nodes[1].cache.as_ref().unwrap().stale_reads, raced.stale_reads);
+    assert_eq!(report.nodes[1].cache.as_ref().unwrap().stats.stale_reads, raced.stale_reads);
     assert_eq!(sim.view().nodes[1].cache_stale_reads, Some(raced.stale_reads), "on the card");
 
     // The same traffic with an instantaneous fetch: no read is ever in

@@ -23,7 +23,7 @@ fn the_cache_series_adds_up_to_the_report_and_tracks_the_hit_ratio() {
     assert_eq!(points.len() as u64, s.duration_ms / 1_000);
     let hits: u64 = points.iter().map(|p| u64::from(p.counts[0])).sum();
     let misses: u64 = points.iter().map(|p| u64::from(p.counts[1])).sum();
-    assert_eq!((hits, misses), (report.hits, report.misses));
+    assert_eq!((hits, misses), (report.stats.hits, report.stats.misses));
     // Each second holds about 2,200 reads: the ratio's sampling error is
     // about sqrt(0.25/2200) = 0.011; tolerance 5 of those, after the first
     // second (the cold start).

@@ -156,9 +156,8 @@ fn bad_histories_are_errors_naming_the_event() {
 
 /// Twelve concurrent writes, then two reads that see different values though
 /// nothing was written between them: every subset of the writes must be tried
-/// before saying no, so a tiny step limit gives up instead of deciding.
-#[test]
-fn the_step_limit_gives_unknown_not_a_hang() {
+/// before saying no.
+fn twelve_writes_then_two_reads() -> Vec<Event> {
     let mut h = Vec::new();
     for p in 0..12 {
         h.push(ev(p, 'i', Write, one(p as i64)));
@@ -167,6 +166,13 @@ fn the_step_limit_gives_unknown_not_a_hang() {
         h.push(ev(p, 'o', Write, one(p as i64)));
     }
     h.extend([ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(5)), ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(6))]);
+    h
+}
+
+/// With the history above, a tiny step limit gives up instead of deciding.
+#[test]
+fn the_step_limit_gives_unknown_not_a_hang() {
+    let h = twelve_writes_then_two_reads();
     let tight = Limits { max_steps_per_key: 50, ..Limits::default() };
     let report = check_history(&h, Model::Register, &tight).unwrap();
     assert!(matches!(report.verdict, Verdict::Unknown { key: 0, .. }), "{}", report.verdict);
@@ -272,14 +278,7 @@ fn too_many_ghosts_is_unknown() {
 /// The memo table's size is bounded too: past it, unknown.
 #[test]
 fn the_memory_limit_gives_unknown() {
-    let mut h = Vec::new();
-    for p in 0..12 {
-        h.push(ev(p, 'i', Write, one(p as i64)));
-    }
-    for p in 0..12 {
-        h.push(ev(p, 'o', Write, one(p as i64)));
-    }
-    h.extend([ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(5)), ev(20, 'i', Read, NULL), ev(20, 'o', Read, one(6))]);
+    let h = twelve_writes_then_two_reads();
     let small = Limits { max_memo_bytes: 64 << 10, ..Limits::default() };
     let Verdict::Unknown { reason, .. } = check_history(&h, Model::Register, &small).unwrap().verdict else { panic!() };
     assert!(reason.contains("memo table passed 65536 bytes"), "{reason}");

@@ -83,8 +83,8 @@ use crate::time::ms_to_micros;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, HashMap};
 
-/// A cache's counters, over the whole run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// A cache's counters, over the whole run (its report entry's fields).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CacheStats {
     pub hits: u64,
     /// Reads not found, including expired entries.
@@ -288,22 +288,9 @@ impl CacheRt {
     }
 
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
-        let s = self.stats;
         r.cache = Some(crate::report::CacheReport {
-            hits: s.hits,
-            misses: s.misses,
+            stats: self.stats,
             hit_ratio: self.hit_ratio(),
-            evictions: s.evictions,
-            expired: s.expired,
-            fetches: s.fetches,
-            coalesced: s.coalesced,
-            writes: s.writes,
-            stale_reads: s.stale_reads,
-            flushed: s.flushed,
-            lost_writes: s.lost_writes,
-            refused_fills: s.refused_fills,
-            early_refreshes: s.early_refreshes,
-            negative_hits: s.negative_hits,
             dirty: self.dirty.values().map(|d| u64::from(d.writes)).sum(),
             entries: self.store.len(),
         });

@@ -190,19 +190,9 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     if service(sim, node).fleet.is_some() {
         return arrive_at_instance(sim, node, idx);
     }
-    let now = sim.now().0;
-    let s = service_mut(sim, node);
-    if let Some(limiter) = &mut s.limiter {
-        if !limiter.try_take(now) {
-            sim.calls.at_mut(idx).retry_after_us = limiter.retry_after_us;
-            return sim.refuse(node, idx, Outcome::Failed(FailReason::RateLimited));
-        }
-    }
+    let s = service(sim, node);
     let shed = s.shed_queue_threshold.is_some_and(|t| s.pool.busy >= s.pool.capacity && s.pool.queue_depth() >= t);
-    if shed {
-        return sim.refuse(node, idx, Outcome::Failed(FailReason::Rejected));
-    }
-    sim.admit(node, idx);
+    pass_gates(sim, node, idx, shed)
 }
 
 /// The same for a service with instances: a ready instance takes the call,
@@ -223,6 +213,7 @@ fn arrive_at_instance(sim: &mut Sim, node: usize, idx: u32) {
 
 /// The rate limiter, then load shedding (`shed`: the pool's queue is past
 /// the threshold), then the pool.
+#[inline]
 fn pass_gates(sim: &mut Sim, node: usize, idx: u32, shed: bool) {
     let now = sim.now().0;
     let s = service_mut(sim, node);
