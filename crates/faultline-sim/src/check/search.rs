@@ -31,6 +31,7 @@
 use super::model::{step, RegisterState};
 use super::ops::{Operation, Status};
 use super::Limits;
+use crate::history::Function;
 
 const NONE: u32 = u32::MAX;
 const HEAD: u32 = 0;
@@ -249,7 +250,9 @@ pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], li
     let twin = earlier_twins(ops);
     let mut bits = Linearized::new(ops.len());
     let mut memo = Memo::new();
-    let mut stack: Vec<(u32, RegisterState)> = Vec::new();
+    // (operation, state before it, forced): a forced step had no
+    // alternative worth trying (see `takes_no_choice`).
+    let mut stack: Vec<(u32, RegisterState, bool)> = Vec::new();
     let mut remaining_ok = ops.iter().filter(|o| o.status == Status::Ok).count();
     let mut state = start;
     let mut entry = list.next[HEAD as usize];
@@ -277,11 +280,15 @@ pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], li
         if is_call && t != NONE && !bits.has(t) {
             // Its earlier twin goes first.
             entry = list.next[entry as usize];
-        } else if is_call {
+            continue;
+        }
+        if is_call {
+            let mut dead_end = false;
             if let Some(after) = step(state, &ops[op as usize], ghosts) {
+                let forced = takes_no_choice(&ops[op as usize], state, after);
                 bits.set(op);
                 if memo.insert(&mut bits, after) {
-                    stack.push((op, state));
+                    stack.push((op, state, forced));
                     state = after;
                     list.lift(op);
                     if ops[op as usize].status == Status::Ok {
@@ -291,13 +298,21 @@ pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], li
                     continue;
                 }
                 bits.clear(op);
+                // Explored before and failed: so does this configuration,
+                // which is no better off than that one.
+                dead_end = forced;
             }
-            entry = list.next[entry as usize];
-        } else {
-            if best.as_ref().is_none_or(|b| stack.len() > b.0.len()) {
-                best = Some((stack.iter().map(|&(o, _)| o).collect(), op, state));
+            if !dead_end {
+                entry = list.next[entry as usize];
+                continue;
             }
-            let Some((undo, before)) = stack.pop() else {
+        } else if best.as_ref().is_none_or(|b| stack.len() > b.0.len()) {
+            best = Some((stack.iter().map(|&(o, _, _)| o).collect(), op, state));
+        }
+        // Backtrack: undo the latest choice and try the next call after it;
+        // forced steps are undone on the way, having had no alternative.
+        loop {
+            let Some((undo, before, forced)) = stack.pop() else {
                 let (prefix, unplaced, state) = best.unwrap_or((Vec::new(), op, state));
                 return Outcome { found: Found::Not { prefix, unplaced, state }, steps };
             };
@@ -307,9 +322,24 @@ pub(crate) fn search(ops: &[Operation], start: RegisterState, ghosts: &[i64], li
             if ops[undo as usize].status == Status::Ok {
                 remaining_ok += 1;
             }
-            entry = list.next[list.call[undo as usize] as usize];
+            if !forced {
+                entry = list.next[list.call[undo as usize] as usize];
+                break;
+            }
         }
     }
+}
+
+/// Whether linearizing `op` now, in `state`, leaves nothing to try instead:
+/// true of a read that sees the register's value (it changes nothing). Any
+/// linearization of the rest could move such a read to the front (the walk
+/// reached its call, so nothing still open returned before it was invoked,
+/// and it leaves the state as it found it), so if taking it now fails, not
+/// taking it fails too. Without this, k concurrent reads of one value were
+/// explored in 2^k subsets: the blowup a partition's heal caused, where
+/// hundreds of reads overlap one write.
+fn takes_no_choice(op: &Operation, state: RegisterState, after: RegisterState) -> bool {
+    op.f == Function::Read && after == state
 }
 
 /// For each indeterminate operation, the latest one invoked before it with
