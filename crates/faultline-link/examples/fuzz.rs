@@ -77,7 +77,10 @@ impl Corpus {
         let mut json = Vec::new();
         for (_, scenario) in &shipped {
             for autoplay in [false, true] {
-                links.push((encode(scenario, autoplay), Shared { scenario: scenario.clone(), autoplay, exercise: None }));
+                links.push((
+                    encode(scenario, autoplay),
+                    Shared { scenario: scenario.clone(), autoplay, exercise: None },
+                ));
                 // The same design as an attempt at an exercise (version 2).
                 let exercise = Some("flaky-database".to_string());
                 let attempt = encode_attempt(scenario, "flaky-database", autoplay);
@@ -245,7 +248,10 @@ fn input(corpus: &Corpus, seed: u64, index: u64) -> (usize, String, Option<&Shar
             (g, text, Some(shared))
         }
         1 => {
-            let prefix = *pick(rng, &["v1.", "v1.", "v1.", "v1.p.", "#v1.", "v2.", "v1.x.", "v2.e.flaky-database.", "v2.e.nope.", ""]);
+            let prefix = *pick(
+                rng,
+                &["v1.", "v1.", "v1.", "v1.p.", "#v1.", "v2.", "v1.x.", "v2.e.flaky-database.", "v2.e.nope.", ""],
+            );
             let len = rng.random_range(0..2_000);
             let body: String = (0..len).map(|_| *pick(rng, ALPHABET) as char).collect();
             (g, format!("{prefix}{body}"), None)

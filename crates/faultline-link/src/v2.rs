@@ -33,7 +33,8 @@ const QUOTED: usize = 16;
 
 /// Whether `id` is shaped like an exercise id (not whether one exists).
 fn well_formed(id: &str) -> bool {
-    (1..=MAX_EXERCISE_ID).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    (1..=MAX_EXERCISE_ID).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 pub(crate) fn encode(scenario: &Scenario, autoplay: bool, exercise: &str) -> String {

@@ -37,8 +37,18 @@ const V1: &[Golden] = &[
 
 /// Attempts at exercises (version 2): the design is a shipped scenario.
 const V2: &[Golden] = &[
-    Golden { name: "attempt-flaky-database", source: "retry-storm-before", autoplay: false, exercise: Some("flaky-database") },
-    Golden { name: "attempt-flash-sale-autoplay", source: "flash-sale-before", autoplay: true, exercise: Some("flash-sale") },
+    Golden {
+        name: "attempt-flaky-database",
+        source: "retry-storm-before",
+        autoplay: false,
+        exercise: Some("flaky-database"),
+    },
+    Golden {
+        name: "attempt-flash-sale-autoplay",
+        source: "flash-sale-before",
+        autoplay: true,
+        exercise: Some("flash-sale"),
+    },
 ];
 
 /// Every version's goldens; a new version adds its row and keeps the others.
@@ -64,7 +74,8 @@ fn encoded(g: &Golden, scenario: &Scenario) -> String {
 /// attempts); runs only under FAULTLINE_BLESS.
 fn bless() {
     for version in [CURRENT_VERSION, ATTEMPT_VERSION] {
-        let (_, goldens) = VERSIONS.iter().find(|(v, _)| *v == version).expect("a golden table for each written version");
+        let (_, goldens) =
+            VERSIONS.iter().find(|(v, _)| *v == version).expect("a golden table for each written version");
         let dir = dir(version);
         std::fs::create_dir_all(&dir).unwrap();
         for g in *goldens {
@@ -90,7 +101,12 @@ fn golden_links_decode_to_their_scenarios() {
             // The file ends in a newline: decode must tolerate it, as it does pasted whitespace.
             let got = decode(&link).unwrap_or_else(|e| panic!("v{version}/{}.link no longer decodes: {e}", g.name));
             let exercise = g.exercise.map(str::to_string);
-            assert_eq!(got, Shared { scenario: expected.clone(), autoplay: g.autoplay, exercise }, "v{version}/{}", g.name);
+            assert_eq!(
+                got,
+                Shared { scenario: expected.clone(), autoplay: g.autoplay, exercise },
+                "v{version}/{}",
+                g.name
+            );
             // Today's encoder may write different text, but it must carry the same scenario.
             assert_eq!(decode(&encoded(g, &expected)), Ok(got), "v{version}/{} re-encoded", g.name);
         }
