@@ -122,6 +122,20 @@ test('an attempt is shared as a link that opens the same exercise with the same 
   await expect(mentor.getByTestId('field-workers')).toHaveValue('37');
   await expect(mentor.getByTestId('exercise-attempts')).toHaveAttribute('data-value', '1');
 
+  // Pasted into a tab already open (no reload), it opens there too.
+  const open = await context.newPage();
+  await open.goto('/');
+  await expect(open.getByTestId('exercise')).toHaveCount(0);
+  // The tab's own design differs first (5 workers), so the paste must bring 37 back.
+  await open.getByTestId('node-api').click();
+  await open.getByTestId('field-workers').fill('5');
+  await open.getByTestId('field-workers').press('Enter');
+  await expect(open.getByTestId('field-workers')).toHaveValue('5');
+  await open.evaluate((f) => (location.hash = f), link.slice(link.indexOf('#')));
+  await expect(open.getByTestId('exercise')).toContainText('800 reads/s');
+  await open.getByTestId('node-api').click();
+  await expect(open.getByTestId('field-workers')).toHaveValue('37');
+
   // A link to an exercise this build does not have says so and opens nothing.
   const bad = link.replace(`#v2.e.${ID}.`, '#v2.e.no-such-exercise.');
   const other = await context.newPage();
