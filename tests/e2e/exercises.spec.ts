@@ -94,3 +94,55 @@ test('the design review warns about a retry without backoff or jitter, in its pa
   await expect(page.getByTestId('edge-api-db')).toHaveClass(/selected/);
   await page.screenshot({ path: screenshotPath('review-canvas.png') });
 });
+
+test('an attempt is shared as a link that opens the same exercise with the same design; a bad one changes nothing', async ({ page, context }) => {
+  await openExercise(page);
+  // The learner's own change: 37 workers on the api.
+  await page.getByTestId('node-api').click();
+  await page.getByTestId('field-workers').fill('37');
+  await page.getByTestId('field-workers').press('Enter');
+  await expect(page.getByTestId('error-field-workers')).toHaveCount(0);
+  // A check is an attempt, counted in this browser.
+  await expect(page.getByTestId('exercise-attempts')).toHaveAttribute('data-value', '0');
+  await page.getByTestId('check-exercise').click();
+  await expect(page.getByTestId('verdict')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('exercise-attempts')).toHaveAttribute('data-value', '1');
+
+  await page.getByTestId('share-attempt').click();
+  const link = await page.getByTestId('attempt-link').inputValue();
+  expect(link).toContain(`#v2.e.${ID}.`);
+  await page.getByTestId('exercise').screenshot({ path: screenshotPath('exercise-share-attempt.png') });
+
+  // A mentor opens it in a new page: the same exercise, beside the same design.
+  const mentor = await context.newPage();
+  await mentor.goto(link);
+  await expect(mentor.getByTestId('exercise')).toBeVisible();
+  await expect(mentor.getByTestId('exercise')).toContainText('800 reads/s');
+  await mentor.getByTestId('node-api').click();
+  await expect(mentor.getByTestId('field-workers')).toHaveValue('37');
+  await expect(mentor.getByTestId('exercise-attempts')).toHaveAttribute('data-value', '1');
+
+  // Pasted into a tab already open (no reload), it opens there too.
+  const open = await context.newPage();
+  await open.goto('/');
+  await expect(open.getByTestId('exercise')).toHaveCount(0);
+  // The tab's own design differs first (5 workers), so the paste must bring 37 back.
+  await open.getByTestId('node-api').click();
+  await open.getByTestId('field-workers').fill('5');
+  await open.getByTestId('field-workers').press('Enter');
+  await expect(open.getByTestId('field-workers')).toHaveValue('5');
+  await open.evaluate((f) => (location.hash = f), link.slice(link.indexOf('#')));
+  await expect(open.getByTestId('exercise')).toContainText('800 reads/s');
+  await open.getByTestId('node-api').click();
+  await expect(open.getByTestId('field-workers')).toHaveValue('37');
+
+  // A link to an exercise this build does not have says so and opens nothing.
+  const bad = link.replace(`#v2.e.${ID}.`, '#v2.e.no-such-exercise.');
+  const other = await context.newPage();
+  await other.goto(bad);
+  await expect(other.getByTestId('message')).toContainText('"no-such-exercise", which this version of Faultline does not have');
+  await expect(other.getByTestId('exercise')).toHaveCount(0);
+  // The autosaved design is still there.
+  await other.getByTestId('node-api').click();
+  await expect(other.getByTestId('field-workers')).toHaveValue('37');
+});

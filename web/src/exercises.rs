@@ -71,6 +71,10 @@ pub struct Progress {
     pub stars: u8,
     /// Hints revealed so far.
     pub hints: u32,
+    /// Checks run to a verdict (pass or fail). Progress saved before this
+    /// was counted reads as none.
+    #[serde(default)]
+    pub attempts: u32,
 }
 
 /// Progress by exercise id.
@@ -165,7 +169,10 @@ impl Reducible for ExerciseState {
                 if let Ok(result) = &verdict {
                     let hints = self.current().hints;
                     let earned = result.stars.min(cap(hints));
-                    next.update(&id, |p| p.stars = p.stars.max(earned));
+                    next.update(&id, |p| {
+                        p.stars = p.stars.max(earned);
+                        p.attempts += 1;
+                    });
                 }
                 next.verdict = Some((Rc::clone(doc), Rc::new(verdict)));
                 next.checking = None;
@@ -218,16 +225,36 @@ mod tests {
                 .reduce(ExerciseAction::Checked("url-shortener".into(), verdict(stars)))
         };
         let s = checked(s, 1);
-        assert_eq!(s.current(), Progress { stars: 1, hints: 0 });
+        assert_eq!(s.current(), Progress { stars: 1, hints: 0, attempts: 1 });
         assert!(s.checking.is_none() && s.verdict.is_some());
         let s = s.reduce(ExerciseAction::RevealHint);
         let s = checked(s, 3);
-        assert_eq!(s.current(), Progress { stars: 2, hints: 1 }, "one hint: two stars at best");
+        assert_eq!(s.current(), Progress { stars: 2, hints: 1, attempts: 2 }, "one hint: two stars at best");
         let s = s.reduce(ExerciseAction::RevealHint).reduce(ExerciseAction::RevealHint);
         let s = checked(s, 3);
         assert_eq!(s.current().stars, 2, "a capped check never lowers what was earned");
         let s = checked(s, 0);
         assert_eq!(s.current().stars, 2);
+        assert_eq!(s.current().attempts, 4, "a failed check is an attempt too");
+    }
+
+    #[test]
+    fn progress_saved_before_attempts_were_counted_still_reads() {
+        let old: ProgressMap = serde_json::from_str(r#"{"url-shortener":{"stars":2,"hints":1}}"#).unwrap();
+        assert_eq!(old["url-shortener"], Progress { stars: 2, hints: 1, attempts: 0 });
+        let new = serde_json::to_string(&old).unwrap();
+        assert_eq!(new, r#"{"url-shortener":{"stars":2,"hints":1,"attempts":0}}"#);
+    }
+
+    #[test]
+    fn an_unchecked_design_is_no_attempt() {
+        let doc = Rc::new(faultline_sim::slice_scenario());
+        let s = Rc::new(ExerciseState::new(ProgressMap::new()))
+            .reduce(ExerciseAction::Open("url-shortener".into()))
+            .reduce(ExerciseAction::Checking(doc))
+            .reduce(ExerciseAction::Checked("url-shortener".into(), Err("the design has no client".into())));
+        assert_eq!(s.current().attempts, 0);
+        assert!(s.verdict.is_some(), "the error is shown");
     }
 
     #[test]

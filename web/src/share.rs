@@ -1,11 +1,13 @@
 //! Share links: the scenario in the URL fragment (never sent to a server).
 //!
+//! An exercise attempt's link also names the exercise (a version 2 link).
+//!
 //! The encoding itself (versioned, compressed, bounded) is `faultline-link`;
 //! this module reads the fragment the page was opened with and keeps the
 //! address bar following the design (with `replaceState`, so edits do not
 //! flood the history).
 
-use faultline_link::{decode, encode, Shared};
+use faultline_link::{decode, encode, encode_attempt, Shared};
 use faultline_sim::Scenario;
 
 /// Past this many characters a link may not survive chat apps and proxies.
@@ -21,6 +23,12 @@ fn base_url() -> String {
 /// The full link that opens `doc` (playing at once if `autoplay`).
 pub fn link_for(doc: &Scenario, autoplay: bool) -> String {
     format!("{}#{}", base_url(), encode(doc, autoplay))
+}
+
+/// The full link that opens exercise `exercise` beside `design` (an attempt,
+/// for a mentor to see the same exercise and design).
+pub fn attempt_link_for(design: &Scenario, exercise: &str) -> String {
+    format!("{}#{}", base_url(), encode_attempt(design, exercise, false))
 }
 
 /// The scenario in the fragment the page was opened with, if it has one.

@@ -1,7 +1,8 @@
 //! What the page opens with, in order of precedence:
 //!
 //! 1. `?generate=N`: an N-node layered topology (the frame-time benchmark);
-//! 2. a share link in the fragment (`#v1...`);
+//! 2. a share link in the fragment (`#v1...`), or an exercise attempt
+//!    (`#v2.e...`: the exercise opens beside the design it carries);
 //! 3. the autosaved design, so a reload or a crashed tab loses nothing;
 //! 4. the built-in slice.
 //!
@@ -27,6 +28,8 @@ pub struct Startup {
     pub embed: bool,
     /// The document came from the address, not from storage.
     pub from_link: bool,
+    /// The link is an attempt at this exercise: open it beside the design.
+    pub exercise: Option<String>,
     /// Not the user's work (a generated benchmark topology, an embedded
     /// view): never autosaved over what they have.
     pub transient: bool,
@@ -43,8 +46,15 @@ pub fn query_param(name: &str) -> Option<String> {
 
 pub fn startup() -> Startup {
     let embed = query_param("embed").is_some_and(|v| v != "0");
-    let mut s =
-        Startup { doc: slice_scenario(), message: None, autoplay: false, embed, from_link: false, transient: embed };
+    let mut s = Startup {
+        doc: slice_scenario(),
+        message: None,
+        autoplay: false,
+        embed,
+        from_link: false,
+        exercise: None,
+        transient: embed,
+    };
     if let Some(n) = query_param("generate").and_then(|v| v.parse::<u32>().ok()) {
         s.doc = layered(n.clamp(6, MAX_GENERATED), 2, 1, 600_000);
         s.doc.name = format!("Generated: {} nodes", s.doc.nodes.len());
@@ -62,6 +72,7 @@ pub fn startup() -> Startup {
             s.doc = linked(shared.scenario);
             s.autoplay = shared.autoplay;
             s.from_link = true;
+            s.exercise = shared.exercise;
             return s;
         }
         Some(Err(e)) => s.message = Some(e),

@@ -21,7 +21,7 @@ mod common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use faultline_link::{decode, encode, LinkError, Shared, MAX_LINK_CHARS};
+use faultline_link::{decode, encode, encode_attempt, LinkError, Shared, MAX_LINK_CHARS};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::Value;
@@ -51,6 +51,8 @@ const OUTCOMES: &[&str] = &[
     "NotALink",
     "UnknownVersion",
     "UnknownOption",
+    "BadExercise",
+    "UnknownExercise",
     "NotBase64",
     "Corrupt",
     "TooLarge",
@@ -75,7 +77,14 @@ impl Corpus {
         let mut json = Vec::new();
         for (_, scenario) in &shipped {
             for autoplay in [false, true] {
-                links.push((encode(scenario, autoplay), Shared { scenario: scenario.clone(), autoplay }));
+                links.push((
+                    encode(scenario, autoplay),
+                    Shared { scenario: scenario.clone(), autoplay, exercise: None },
+                ));
+                // The same design as an attempt at an exercise (version 2).
+                let exercise = Some("flaky-database".to_string());
+                let attempt = encode_attempt(scenario, "flaky-database", autoplay);
+                links.push((attempt, Shared { scenario: scenario.clone(), autoplay, exercise }));
             }
             json.push((serde_json::to_string(scenario).unwrap(), serde_json::to_value(scenario).unwrap()));
         }
@@ -239,7 +248,10 @@ fn input(corpus: &Corpus, seed: u64, index: u64) -> (usize, String, Option<&Shar
             (g, text, Some(shared))
         }
         1 => {
-            let prefix = *pick(rng, &["v1.", "v1.", "v1.", "v1.p.", "#v1.", "v2.", "v1.x.", ""]);
+            let prefix = *pick(
+                rng,
+                &["v1.", "v1.", "v1.", "v1.p.", "#v1.", "v2.", "v1.x.", "v2.e.flaky-database.", "v2.e.nope.", ""],
+            );
             let len = rng.random_range(0..2_000);
             let body: String = (0..len).map(|_| *pick(rng, ALPHABET) as char).collect();
             (g, format!("{prefix}{body}"), None)
@@ -287,6 +299,8 @@ fn outcome(result: &Result<Shared, LinkError>, intact: Option<&Shared>) -> usize
         Err(LinkError::NotALink) => "NotALink",
         Err(LinkError::UnknownVersion(_)) => "UnknownVersion",
         Err(LinkError::UnknownOption(_)) => "UnknownOption",
+        Err(LinkError::BadExercise(_)) => "BadExercise",
+        Err(LinkError::UnknownExercise(_)) => "UnknownExercise",
         Err(LinkError::NotBase64) => "NotBase64",
         Err(LinkError::Corrupt) => "Corrupt",
         Err(LinkError::TooLarge { .. }) => "TooLarge",

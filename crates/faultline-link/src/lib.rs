@@ -40,6 +40,19 @@
 //!   fixed. The same scenario and flag always give the same text, so links
 //!   can be compared and deduplicated as strings.
 //!
+//! # Format, version 2: an attempt at an exercise
+//!
+//! ```text
+//! v2.e.<exercise id>.<payload>      the exercise open beside the design
+//! v2.p.e.<exercise id>.<payload>    the same, playing at once
+//! ```
+//!
+//! The payload is version 1's. An attempt names the exercise it is a design
+//! for (see `v2.rs`); a plain scenario link is still written as version 1,
+//! so every link that says only what version 1 could say keeps the same text
+//! it always had (links are compared as strings). [`encode`] writes version 1,
+//! [`encode_attempt`] version 2.
+//!
 //! # Old links work forever
 //!
 //! Links end up in tickets, postmortems, slides and chat history, out of our
@@ -48,11 +61,12 @@
 //! each version's golden links (`tests/golden/v<N>/`) are committed and checked
 //! on every test run but never regenerated once a newer version exists.
 //!
-//! To change the format: add a `v2` module with its own `encode` and `decode`,
-//! bump [`CURRENT_VERSION`], point [`encode`] at `v2` and add `2 =>` to the
-//! dispatch in [`decode`]. Keep `v1::decode`; if version 2 changes what a link
-//! means (a flag's default, say), migrate `v1`'s result to the new meaning in
-//! the dispatch arm rather than editing `v1`.
+//! To change the format: add a `v3` module with its own `encode` and `decode`,
+//! bump [`CURRENT_VERSION`], point the encoders that need it at `v3` and add
+//! `3 =>` to the dispatch in [`decode`]. Keep `v1::decode` and `v2::decode`;
+//! if version 3 changes what a link means (a flag's default, say), migrate
+//! the older results to the new meaning in their dispatch arms rather than
+//! editing the frozen modules.
 //!
 //! The scenario document carries its own `version`, which is the engine's
 //! business: [`Scenario::from_json`] is where an old document is migrated, and
@@ -73,12 +87,18 @@ use faultline_sim::{Scenario, ScenarioError};
 use std::fmt;
 
 mod v1;
+mod v2;
 
-/// The link format version [`encode`] writes.
+pub use v2::MAX_EXERCISE_ID;
+
+/// The link format version [`encode`] writes (a scenario link).
 pub const CURRENT_VERSION: u32 = 1;
 
+/// The link format version [`encode_attempt`] writes (an exercise attempt).
+pub const ATTEMPT_VERSION: u32 = 2;
+
 /// Every link format version [`decode`] reads, oldest first.
-pub const READABLE_VERSIONS: &[u32] = &[1];
+pub const READABLE_VERSIONS: &[u32] = &[1, 2];
 
 /// The longest fragment [`decode`] looks at, in bytes (a valid link is ASCII,
 /// so also in characters). Five times the link of a generated topology at the
@@ -98,6 +118,9 @@ pub struct Shared {
     pub scenario: Scenario,
     /// Start the simulation as soon as the page opens.
     pub autoplay: bool,
+    /// The shipped exercise this design is an attempt at (version 2 links):
+    /// the page opens it beside the design.
+    pub exercise: Option<String>,
 }
 
 /// The fragment (the text after `#`, without the `#`) of a link to `scenario`.
@@ -108,6 +131,13 @@ pub struct Shared {
 /// that care can detect by comparing the length.
 pub fn encode(scenario: &Scenario, autoplay: bool) -> String {
     v1::encode(scenario, autoplay)
+}
+
+/// The fragment of a link to an attempt at exercise `exercise` (a shipped
+/// exercise's id, see `faultline_sim::exercise::registry`) with `design` on
+/// the canvas, in format [`ATTEMPT_VERSION`]. Deterministic, like [`encode`].
+pub fn encode_attempt(design: &Scenario, exercise: &str, autoplay: bool) -> String {
+    v2::encode(design, autoplay, exercise)
 }
 
 /// The scenario and flags of a link's fragment.
@@ -128,8 +158,9 @@ pub fn decode(fragment: &str) -> Result<Shared, LinkError> {
     let (tag, body) = text.split_once('.').unwrap_or((text, ""));
     match parse_version(tag) {
         Some(1) => v1::decode(body),
-        // Version 2 goes here, and `1 =>` keeps calling `v1::decode`,
-        // migrating its result if version 2 changed what a link means.
+        Some(2) => v2::decode(body),
+        // Version 3 goes here, and the arms above keep calling their frozen
+        // decoders, migrating their results if version 3 changes a meaning.
         Some(_) => Err(LinkError::UnknownVersion(tag.to_string())),
         None => Err(LinkError::NotALink),
     }
@@ -189,6 +220,11 @@ pub enum LinkError {
     UnknownVersion(String),
     /// A flags field this version does not define (at most 16 characters of it).
     UnknownOption(String),
+    /// An attempt link whose exercise field is not an exercise id (at most
+    /// 16 characters of it).
+    BadExercise(String),
+    /// An attempt at an exercise this build does not ship.
+    UnknownExercise(String),
     /// The payload has characters outside base64url, or an impossible length.
     NotBase64,
     /// The payload is not valid DEFLATE data: damaged or cut short.
@@ -226,6 +262,16 @@ impl fmt::Display for LinkError {
                 f,
                 "The link asks for an option this version of Faultline does not know (\"{flags}\"). \
                  It was probably made by a newer Faultline, or edited by hand."
+            ),
+            LinkError::BadExercise(id) => write!(
+                f,
+                "The link is damaged: it is an exercise attempt, but \"{id}\" is not an exercise's name. \
+                 Was it edited, or cut when it was pasted?"
+            ),
+            LinkError::UnknownExercise(id) => write!(
+                f,
+                "The link is an attempt at the exercise \"{id}\", which this version of Faultline does not have. \
+                 It was probably made by a newer Faultline: reload the page to get it."
             ),
             LinkError::NotBase64 => write!(
                 f,

@@ -13,7 +13,7 @@
 
 mod common;
 
-use faultline_link::{decode, encode, Shared, CURRENT_VERSION};
+use faultline_link::{decode, encode, encode_attempt, Shared, ATTEMPT_VERSION, CURRENT_VERSION};
 use faultline_sim::Scenario;
 use std::path::PathBuf;
 
@@ -24,17 +24,35 @@ struct Golden {
     name: &'static str,
     source: &'static str,
     autoplay: bool,
+    /// The exercise an attempt link names (version 2).
+    exercise: Option<&'static str>,
 }
 
 const V1: &[Golden] = &[
-    Golden { name: "slice", source: "slice", autoplay: false },
-    Golden { name: "cascade-before-autoplay", source: "cascade-before", autoplay: true },
-    Golden { name: "retry-storm-after", source: "retry-storm-after", autoplay: false },
-    Golden { name: "region-partition", source: "region-partition", autoplay: false },
+    Golden { name: "slice", source: "slice", autoplay: false, exercise: None },
+    Golden { name: "cascade-before-autoplay", source: "cascade-before", autoplay: true, exercise: None },
+    Golden { name: "retry-storm-after", source: "retry-storm-after", autoplay: false, exercise: None },
+    Golden { name: "region-partition", source: "region-partition", autoplay: false, exercise: None },
+];
+
+/// Attempts at exercises (version 2): the design is a shipped scenario.
+const V2: &[Golden] = &[
+    Golden {
+        name: "attempt-flaky-database",
+        source: "retry-storm-before",
+        autoplay: false,
+        exercise: Some("flaky-database"),
+    },
+    Golden {
+        name: "attempt-flash-sale-autoplay",
+        source: "flash-sale-before",
+        autoplay: true,
+        exercise: Some("flash-sale"),
+    },
 ];
 
 /// Every version's goldens; a new version adds its row and keeps the others.
-const VERSIONS: &[(u32, &[Golden])] = &[(1, V1)];
+const VERSIONS: &[(u32, &[Golden])] = &[(1, V1), (2, V2)];
 
 fn dir(version: u32) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/v{version}"))
@@ -44,16 +62,27 @@ fn read(path: &PathBuf) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Writes the current version's goldens; runs only under FAULTLINE_BLESS.
+/// The link today's encoders write for `g`.
+fn encoded(g: &Golden, scenario: &Scenario) -> String {
+    match g.exercise {
+        Some(id) => encode_attempt(scenario, id, g.autoplay),
+        None => encode(scenario, g.autoplay),
+    }
+}
+
+/// Writes the goldens of the versions written today (scenario links and
+/// attempts); runs only under FAULTLINE_BLESS.
 fn bless() {
-    let (_, goldens) =
-        VERSIONS.iter().find(|(v, _)| *v == CURRENT_VERSION).expect("a golden table for CURRENT_VERSION");
-    let dir = dir(CURRENT_VERSION);
-    std::fs::create_dir_all(&dir).unwrap();
-    for g in *goldens {
-        let scenario = common::load(&common::repo_root().join(format!("assets/scenarios/{}.json", g.source)));
-        std::fs::write(dir.join(format!("{}.link", g.name)), encode(&scenario, g.autoplay) + "\n").unwrap();
-        std::fs::write(dir.join(format!("{}.json", g.name)), scenario.to_json_pretty() + "\n").unwrap();
+    for version in [CURRENT_VERSION, ATTEMPT_VERSION] {
+        let (_, goldens) =
+            VERSIONS.iter().find(|(v, _)| *v == version).expect("a golden table for each written version");
+        let dir = dir(version);
+        std::fs::create_dir_all(&dir).unwrap();
+        for g in *goldens {
+            let scenario = common::load(&common::repo_root().join(format!("assets/scenarios/{}.json", g.source)));
+            std::fs::write(dir.join(format!("{}.link", g.name)), encoded(g, &scenario) + "\n").unwrap();
+            std::fs::write(dir.join(format!("{}.json", g.name)), scenario.to_json_pretty() + "\n").unwrap();
+        }
     }
 }
 
@@ -71,9 +100,15 @@ fn golden_links_decode_to_their_scenarios() {
                 .unwrap_or_else(|e| panic!("v{version}/{}.json: {e}", g.name));
             // The file ends in a newline: decode must tolerate it, as it does pasted whitespace.
             let got = decode(&link).unwrap_or_else(|e| panic!("v{version}/{}.link no longer decodes: {e}", g.name));
-            assert_eq!(got, Shared { scenario: expected.clone(), autoplay: g.autoplay }, "v{version}/{}", g.name);
+            let exercise = g.exercise.map(str::to_string);
+            assert_eq!(
+                got,
+                Shared { scenario: expected.clone(), autoplay: g.autoplay, exercise },
+                "v{version}/{}",
+                g.name
+            );
             // Today's encoder may write different text, but it must carry the same scenario.
-            assert_eq!(decode(&encode(&expected, g.autoplay)), Ok(got), "v{version}/{} re-encoded", g.name);
+            assert_eq!(decode(&encoded(g, &expected)), Ok(got), "v{version}/{} re-encoded", g.name);
         }
     }
 }

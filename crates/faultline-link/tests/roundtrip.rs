@@ -11,7 +11,7 @@ fn every_shipped_scenario_round_trips() {
             let link = encode(&scenario, autoplay);
             assert!(link.starts_with(&format!("v{CURRENT_VERSION}.")), "{name}: {link}");
             assert!(link.len() < MAX_LINK_CHARS, "{name}");
-            let shared = Shared { scenario: scenario.clone(), autoplay };
+            let shared = Shared { scenario: scenario.clone(), autoplay, exercise: None };
             assert_eq!(decode(&link).as_ref(), Ok(&shared), "{name}, autoplay {autoplay}");
             // The forms a fragment arrives in: location.hash keeps the #, pasting adds whitespace.
             assert_eq!(decode(&format!("#{link}")).as_ref(), Ok(&shared), "{name} with #");

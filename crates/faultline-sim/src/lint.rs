@@ -18,6 +18,11 @@ use serde::Serialize;
 /// Calls a synchronous chain may make in a row before it is called deep.
 pub const MAX_SYNC_DEPTH: usize = 4;
 
+/// Redeliveries past which a queue is read as having no dead-letter limit:
+/// RabbitMQ's quorum queues dead-letter after 20 deliveries by default, and
+/// SQS redrive policies are usually set to a handful.
+pub const MAX_SANE_REDELIVERIES: u32 = 20;
+
 /// One warning.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Warning {
@@ -47,6 +52,8 @@ pub fn lint(s: &Scenario) -> Vec<Warning> {
     single_instance(s, &mut out);
     queue_redelivers_at_once(s, &mut out);
     pools_over_connections(s, &mut out);
+    cache_without_ttl_on_written_keys(s, &mut out);
+    queue_without_dead_letter(s, &mut out);
     out
 }
 
@@ -332,6 +339,144 @@ fn pools_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
     }
 }
 
+/// The nodes a request of operation `op` reaches from `start`, each with
+/// whether it got there through `through` (a node on the way). A service
+/// passes the operation only to the calls that serve it; every other kind
+/// passes it on along each of its edges (a balancer to its backends, a
+/// cache, pooler or queue to what is behind it).
+fn reached_by_op(s: &Scenario, start: &str, op: &str, through: &str) -> Vec<(usize, bool)> {
+    let index = |id: &str| s.nodes.iter().position(|n| n.id == id);
+    // Seen (via `through`, not via it): a node may be reached both ways.
+    let mut seen = vec![[false; 2]; s.nodes.len()];
+    let mut stack: Vec<(usize, bool)> = index(start).map(|i| (i, start == through)).into_iter().collect();
+    let mut out = Vec::new();
+    while let Some((i, via)) = stack.pop() {
+        if std::mem::replace(&mut seen[i][usize::from(via)], true) {
+            continue;
+        }
+        out.push((i, via));
+        let n = &s.nodes[i];
+        let next: Vec<&str> = match &n.kind {
+            NodeKind::Client(_) => continue,
+            NodeKind::Service(svc) => svc
+                .calls
+                .iter()
+                .filter(|c| c.ops.is_empty() || c.ops.iter().any(|o| o == op))
+                .map(|c| c.to.as_str())
+                .collect(),
+            _ => s.edges.iter().filter(|e| e.from == n.id).map(|e| e.to.as_str()).collect(),
+        };
+        for t in next {
+            if let Some(j) = index(t) {
+                stack.push((j, via || t == through));
+            }
+        }
+    }
+    out
+}
+
+/// A cache with no TTL keeps an entry until it is evicted: if its key is
+/// written where the cache does not see it (another service writing the
+/// database), or its write policy can leave an older value in it (a read's
+/// fill racing an invalidation, two updates landing out of order), that
+/// stale value is served until evicted, with no expiry to bound it.
+fn cache_without_ttl_on_written_keys(s: &Scenario, out: &mut Vec<Warning>) {
+    use crate::scenario::{Method, WritePolicy};
+    for (i, n) in s.nodes.iter().enumerate() {
+        let NodeKind::Cache(c) = &n.kind else { continue };
+        if c.ttl_ms.is_some() {
+            continue;
+        }
+        let Some(behind) = s.edges.iter().find(|e| e.from == n.id).map(|e| e.to.as_str()) else { continue };
+        // Writes reaching what the cache fronts: around it, and through it.
+        let (mut around, mut through) = (Vec::new(), false);
+        for w in &s.workloads {
+            for op in w.ops.iter().filter(|o| o.method != Method::Get) {
+                for (j, via) in reached_by_op(s, &w.target, &op.name, &n.id) {
+                    if s.nodes[j].id != behind {
+                        continue;
+                    }
+                    if via {
+                        through = true;
+                    } else if !around.contains(&op.name) {
+                        around.push(op.name.clone());
+                    }
+                }
+            }
+        }
+        let racy = match c.write {
+            WritePolicy::Invalidate | WritePolicy::Update => !c.lease,
+            WritePolicy::WriteThrough | WritePolicy::WriteBehind => false,
+        };
+        let why = if !around.is_empty() {
+            format!(
+                "no TTL, and {behind} is written around it ({}): its copies of those keys stay stale until evicted",
+                around.join(", ")
+            )
+        } else if through && racy {
+            format!(
+                "no TTL on written keys: a read's fill racing a write (its `{}` policy, no lease) leaves an old value that is served until evicted",
+                match c.write {
+                    WritePolicy::Update => "update",
+                    _ => "invalidate",
+                }
+            )
+        } else {
+            continue;
+        };
+        out.push(Warning {
+            rule: "cache-without-ttl-on-written-keys",
+            path: format!("nodes[{i}]"),
+            subject: n.id.clone(),
+            why,
+            pattern: "a TTL to bound staleness, and every write through the cache (invalidate with leases, or write-through)",
+        });
+    }
+}
+
+/// A queue whose consumer can fail and that redelivers a failed message
+/// many times has no dead letter in practice: a message the consumer cannot
+/// process (a poison message) keeps coming back, taking a consumer and room
+/// in the queue from the messages behind it, instead of being set aside for
+/// a person to look at. (The engine dead-letters a message after
+/// `max_redeliveries`; validation caps it at 100.)
+fn queue_without_dead_letter(s: &Scenario, out: &mut Vec<Warning>) {
+    use crate::scenario::FaultAction;
+    for (i, n) in s.nodes.iter().enumerate() {
+        let NodeKind::Queue(q) = &n.kind else { continue };
+        if q.max_redeliveries <= MAX_SANE_REDELIVERIES {
+            continue;
+        }
+        let Some(consumer) = s.edges.iter().find(|e| e.from == n.id).map(|e| e.to.as_str()) else { continue };
+        // A consumer can fail when it has an error rate or dependencies of
+        // its own, or the fault timeline breaks it.
+        let own = match kind_of(s, consumer) {
+            Some(NodeKind::Service(svc)) => svc.error_rate > 0.0 || !svc.calls.is_empty(),
+            _ => false,
+        };
+        let faulted = s.faults.iter().any(|f| match &f.action {
+            FaultAction::Crash { node }
+            | FaultAction::Pause { node }
+            | FaultAction::NodeErrors { node, .. }
+            | FaultAction::Deploy { node, .. } => node == consumer,
+            _ => false,
+        });
+        if !own && !faulted {
+            continue;
+        }
+        out.push(Warning {
+            rule: "queue-without-dead-letter",
+            path: format!("nodes[{i}]"),
+            subject: n.id.clone(),
+            why: format!(
+                "a message {consumer} fails goes back up to {} times before it is dead-lettered: one it can never process keeps taking a consumer and queue room",
+                q.max_redeliveries
+            ),
+            pattern: "a dead-letter queue after a few deliveries (SQS maxReceiveCount, RabbitMQ delivery-limit), with an alert on it",
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,6 +615,119 @@ mod tests {
             q.redelivery_delay_ms = 5_000;
         }
         assert!(!has(&s, "queue-redelivers-at-once", "q"));
+    }
+
+    /// client -> api -> cache -> db, with a read and a write operation.
+    fn cached(write_through_cache: bool) -> Scenario {
+        use crate::scenario::{CacheConfig, Method, Operation};
+        let mut s = slice_scenario();
+        s.nodes.push(node("cache", NodeKind::Cache(CacheConfig::default())));
+        let calls = if write_through_cache {
+            vec![DownstreamCall { to: "cache".into(), ops: vec![] }]
+        } else {
+            vec![
+                DownstreamCall { to: "cache".into(), ops: vec!["read".into()] },
+                DownstreamCall { to: "db".into(), ops: vec!["write".into()] },
+            ]
+        };
+        s.nodes[1].kind = NodeKind::Service(ServiceConfig { calls, ..ServiceConfig::default() });
+        s.edges.retain(|e| e.from != "api");
+        s.edges.push(Edge::new("api", "cache"));
+        if !write_through_cache {
+            s.edges.push(Edge::new("api", "db"));
+        }
+        s.edges.push(Edge::new("cache", "db"));
+        let op = |name: &str, method| Operation {
+            name: name.into(),
+            method,
+            weight: 1.0,
+            idempotency_key: false,
+            scatter: false,
+        };
+        s.workloads[0].ops = vec![op("read", Method::Get), op("write", Method::Put)];
+        s
+    }
+
+    fn cache_mut(s: &mut Scenario) -> &mut crate::scenario::CacheConfig {
+        match &mut s.nodes.iter_mut().find(|n| n.id == "cache").unwrap().kind {
+            NodeKind::Cache(c) => c,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_cache_without_ttl_whose_keys_are_written_around_it_is_flagged_until_it_has_a_ttl() {
+        let mut s = cached(false);
+        s.validate().unwrap();
+        let w = lint(&s).into_iter().find(|w| w.rule == "cache-without-ttl-on-written-keys").unwrap();
+        assert_eq!((w.subject.as_str(), w.path.as_str()), ("cache", "nodes[3]"));
+        assert!(w.why.contains("db is written around it (write)"), "{}", w.why);
+        // Leases do not help a write the cache never sees.
+        cache_mut(&mut s).lease = true;
+        assert!(has(&s, "cache-without-ttl-on-written-keys", "cache"));
+        cache_mut(&mut s).ttl_ms = Some(30_000.0);
+        assert!(!has(&s, "cache-without-ttl-on-written-keys", "cache"));
+        // No write at all: nothing goes stale.
+        let mut s = cached(false);
+        s.workloads[0].ops.retain(|o| o.name == "read");
+        assert!(!has(&s, "cache-without-ttl-on-written-keys", "cache"));
+    }
+
+    #[test]
+    fn a_cache_without_ttl_written_through_is_flagged_only_when_its_policy_can_race() {
+        use crate::scenario::WritePolicy;
+        let mut s = cached(true);
+        s.validate().unwrap();
+        let w = lint(&s).into_iter().find(|w| w.rule == "cache-without-ttl-on-written-keys").unwrap();
+        assert!(w.why.contains("`invalidate` policy, no lease"), "{}", w.why);
+        cache_mut(&mut s).write = WritePolicy::Update;
+        assert!(has(&s, "cache-without-ttl-on-written-keys", "cache"));
+        for fixed in [WritePolicy::WriteThrough, WritePolicy::WriteBehind] {
+            cache_mut(&mut s).write = fixed;
+            assert!(!has(&s, "cache-without-ttl-on-written-keys", "cache"), "{fixed:?}");
+        }
+        cache_mut(&mut s).write = WritePolicy::Invalidate;
+        cache_mut(&mut s).lease = true;
+        assert!(!has(&s, "cache-without-ttl-on-written-keys", "cache"));
+    }
+
+    /// client -> api -> q -> worker, the worker failing 10% of its messages.
+    fn queued(max_redeliveries: u32) -> Scenario {
+        let mut s = slice_scenario();
+        s.nodes.push(node(
+            "q",
+            NodeKind::Queue(QueueConfig { max_redeliveries, redelivery_delay_ms: 1_000, ..QueueConfig::default() }),
+        ));
+        s.nodes.push(node("worker", NodeKind::Service(ServiceConfig { error_rate: 0.1, ..ServiceConfig::default() })));
+        s.nodes[1].kind = service_calling(&["q"]);
+        s.edges.retain(|e| e.from != "api");
+        s.edges.push(Edge::new("api", "q"));
+        s.edges.push(Edge::new("q", "worker"));
+        s.nodes.retain(|n| n.id != "db");
+        s
+    }
+
+    #[test]
+    fn a_queue_redelivering_a_failing_consumers_messages_without_limit_is_flagged() {
+        let s = queued(100);
+        s.validate().unwrap();
+        let w = lint(&s).into_iter().find(|w| w.rule == "queue-without-dead-letter").unwrap();
+        assert!(w.why.contains("worker fails goes back up to 100 times"), "{}", w.why);
+        assert!(has(&queued(MAX_SANE_REDELIVERIES + 1), "queue-without-dead-letter", "q"));
+        // A dead letter after a few deliveries (the default is 3).
+        assert!(!has(&queued(MAX_SANE_REDELIVERIES), "queue-without-dead-letter", "q"));
+        assert!(!has(&queued(QueueConfig::default().max_redeliveries), "queue-without-dead-letter", "q"));
+        // A consumer that cannot fail sends nothing back.
+        let mut s = queued(100);
+        s.nodes.iter_mut().find(|n| n.id == "worker").unwrap().kind = NodeKind::Service(ServiceConfig::default());
+        assert!(!has(&s, "queue-without-dead-letter", "q"));
+        // ... unless the timeline crashes it.
+        s.faults.push(crate::scenario::Fault {
+            at_ms: 1_000,
+            duration_ms: Some(5_000),
+            action: crate::scenario::FaultAction::Crash { node: "worker".into() },
+        });
+        assert!(has(&s, "queue-without-dead-letter", "q"));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! the fragment, so the browser does not reload and `startup` never sees it;
 //! without a `hashchange` listener nothing would happen. A link opened this
 //! way is loaded like a preset (undo goes back to the design before it, which
-//! also goes into "My designs" as at startup); a broken one gets the message
+//! also goes into "My designs" as at startup); an exercise attempt's link
+//! also opens its exercise beside the design; a broken one gets the message
 //! a fresh tab would show and the design stays.
 
 use crate::hooks::use_latest_callback;
@@ -18,14 +19,16 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// Shows what the page was opened with (a message, a link that plays), and
-/// opens every link pasted later through `load`. `doc` is the design open
-/// now; a `transient` page never writes to storage or the address bar.
+/// opens every link pasted later through `load` (and an attempt's exercise
+/// through `open_exercise`). `doc` is the design open now; a `transient`
+/// page never writes to storage or the address bar.
 #[hook]
 pub fn use_address(
     boot: &Rc<Startup>,
     doc: &Rc<Scenario>,
     d: UseReducerDispatcher<PlayState>,
     load: Callback<Scenario>,
+    open_exercise: Callback<String>,
 ) {
     {
         let (d, boot) = (d.clone(), Rc::clone(boot));
@@ -50,6 +53,9 @@ pub fn use_address(
                         keep_before_link((*doc).clone(), &incoming);
                     }
                     load.emit(incoming);
+                }
+                if let Some(id) = shared.exercise {
+                    open_exercise.emit(id);
                 }
                 if shared.autoplay {
                     d.dispatch(Action::Play);

@@ -1,6 +1,8 @@
 //! The App's side of the exercises: opening one (the learner's design saved
 //! first, the starter onto the canvas), checking the design in the engine's
-//! worker, revealing hints, and the panels that show it all.
+//! worker, revealing hints, sharing an attempt, and the panels that show it
+//! all. An attempt link (`share::attempt_link_for`) opens here too: the page
+//! starts with its design on the canvas, and this opens its exercise.
 //!
 //! Why a module of its own: exercises touch the document (open, start over,
 //! the reference), the engine (the check) and storage (My designs, stars),
@@ -21,6 +23,10 @@ use faultline_sim::exercise::registry;
 use faultline_sim::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// An attempt link made: of which design, for which exercise, the link, and
+/// whether it reached the clipboard.
+type Shared = (Rc<Scenario>, String, String, bool);
 
 pub(super) struct Exercises {
     /// The Exercises menu's panel.
@@ -46,13 +52,30 @@ fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, String> {
     Ok(Some(name))
 }
 
+/// `linked`: the exercise of the attempt link the page was opened with.
 #[hook]
-pub(super) fn use_exercises(state: &UseReducerHandle<PlayState>, ui: &Ui, engine: &Rc<Engine>) -> Exercises {
+pub(super) fn use_exercises(
+    state: &UseReducerHandle<PlayState>,
+    ui: &Ui,
+    engine: &Rc<Engine>,
+    linked: Option<String>,
+) -> Exercises {
     let briefs = use_memo((), |_| crate::exercises::briefs());
     let ex = ui.exercise.clone();
     let d = state.dispatcher();
     let load = loader(&d, ui);
     let doc = Rc::clone(&state.doc);
+    // The attempt link last made, for the design it was made of.
+    let shared = use_state(|| None::<Shared>);
+    {
+        // The link's design is already on the canvas: open its exercise beside it.
+        let ex = ex.clone();
+        use_effect_with((), move |_| {
+            if let Some(id) = linked {
+                ex.dispatch(ExerciseAction::Open(id));
+            }
+        });
+    }
 
     let on_open = {
         let (briefs, ex, d, load, doc, narrative) =
@@ -124,12 +147,32 @@ pub(super) fn use_exercises(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         let ex = ex.clone();
         Callback::from(move |()| ex.dispatch(ExerciseAction::Close))
     };
+    let on_share = {
+        let (shared, doc, id) = (shared.clone(), Rc::clone(&doc), brief.id.clone());
+        Callback::from(move |()| {
+            let link = crate::share::attempt_link_for(&doc, &id);
+            shared.set(Some((Rc::clone(&doc), id.clone(), link.clone(), false)));
+            // Says "copied" only if the browser allowed it.
+            let promise = gloo::utils::window().navigator().clipboard().write_text(&link);
+            let (shared, doc, id) = (shared.clone(), Rc::clone(&doc), id.clone());
+            yew::platform::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    shared.set(Some((doc, id, link, true)));
+                }
+            });
+        })
+    };
+    // A link made of an earlier version of the design, or for another exercise, is not shown.
+    let shared_now = shared
+        .as_ref()
+        .filter(|(d, id, _, _)| *id == brief.id && (Rc::ptr_eq(d, &doc) || **d == *doc))
+        .map(|(_, _, link, copied)| (link.clone(), *copied));
     let stale = ex.verdict.as_ref().is_some_and(|(checked, _)| !Rc::ptr_eq(checked, &doc) && **checked != *doc);
     let aside = html! {
         <ExerciseAside brief={brief.clone()} progress={ex.current()} expanded={ex.expanded} {on_expand}
             checking={ex.checking.is_some()} verdict={ex.verdict.as_ref().map(|(_, v)| Rc::clone(v))} {stale}
             {on_check} {on_hint} on_starter={open_design(&brief.starter)} on_reference={open_design(&brief.reference)}
-            {on_moment} {on_close} />
+            {on_moment} {on_close} {on_share} shared={shared_now} />
     };
     Exercises { panel, aside: Some((aside, ex.expanded)) }
 }

@@ -114,7 +114,7 @@ pub fn App() -> Html {
     let engine = engine_wiring::use_engine(&state, &particles, &particle_layer, ui.exercise.dispatcher());
     let h = handlers::use_handlers(&state, &ui, &engine);
     let files = open_export::use_open_export(&state, &ui, &engine, &entries);
-    let exercises = exercise_wiring::use_exercises(&state, &ui, &engine);
+    let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone());
     // The design review: recomputed from the document whenever it changes.
     let warnings = use_memo(Rc::clone(&state.doc), |d| faultline_sim::lint::lint(d));
     let lint_marks = use_memo(Rc::clone(&warnings), |w| {
@@ -128,7 +128,9 @@ pub fn App() -> Html {
             narrative.set(None);
             load.emit(doc);
         });
-        address::use_address(&boot, &state.doc, state.dispatcher(), open_link);
+        let ex = ui.exercise.dispatcher();
+        let open_exercise = Callback::from(move |id| ex.dispatch(crate::exercises::ExerciseAction::Open(id)));
+        address::use_address(&boot, &state.doc, state.dispatcher(), open_link, open_exercise);
     }
     persistence::use_autosave(&state.doc, boot.transient, state.dispatcher());
     key_listener::use_shortcuts(&state, &ui, embed);

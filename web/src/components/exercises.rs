@@ -1,6 +1,6 @@
 //! The Exercises menu's list, and the open exercise beside the canvas: its
 //! prompt and numbers, the Check button and its verdict criterion by
-//! criterion, and the hint ladder.
+//! criterion, the hint ladder, and a link that shares the attempt.
 
 use crate::exercises::{cap, Brief, Progress, ProgressMap, Verdict, MAX_STARS};
 use faultline_sim::exercise::{CheckResult, Measured};
@@ -33,6 +33,9 @@ pub fn ExercisesPanel(props: &ExercisesProps) -> Html {
                     <span class={classes!("stars", (p.stars > 0).then_some("earned"))} data-stars={p.stars.to_string()}
                         aria-label={format!("{} of {MAX_STARS} stars", p.stars)}>{ stars(p.stars) }</span>
                     <span class={classes!("difficulty", b.difficulty.clone())}>{ b.difficulty.clone() }</span>
+                    if p.attempts > 0 {
+                        <span class="help attempts" data-testid={format!("attempts-{}", b.id)}>{ attempts_text(p.attempts) }</span>
+                    }
                 </button>
             </li>
         }
@@ -43,6 +46,11 @@ pub fn ExercisesPanel(props: &ExercisesProps) -> Html {
             <ul>{ for items }</ul>
         </div>
     }
+}
+
+/// "1 check" or "n checks".
+pub fn attempts_text(n: u32) -> String {
+    format!("{n} check{}", if n == 1 { "" } else { "s" })
 }
 
 /// A criterion's value in its unit, with sensible digits.
@@ -91,6 +99,11 @@ pub struct ExerciseAsideProps {
     /// Show this simulated moment (a first breach), in ms.
     pub on_moment: Callback<u64>,
     pub on_close: Callback<()>,
+    /// Make a link to this exercise with the design on the canvas.
+    pub on_share: Callback<()>,
+    /// The attempt link made for the design on the canvas, and whether the
+    /// browser let it be copied to the clipboard.
+    pub shared: Option<(String, bool)>,
 }
 
 fn criterion_row(m: &Measured, on_moment: &Callback<u64>) -> Html {
@@ -209,6 +222,7 @@ pub fn ExerciseAside(props: &ExerciseAsideProps) -> Html {
     let close = props.on_close.reform(|_: MouseEvent| ());
     let check = props.on_check.reform(|_: MouseEvent| ());
     let starter = props.on_starter.reform(|_: MouseEvent| ());
+    let share = props.on_share.reform(|_: MouseEvent| ());
     let best = cap(props.progress.hints);
     let check_button = html! {
         <button class="btn small primary" data-testid="check-exercise" onclick={check} disabled={props.checking}
@@ -231,6 +245,7 @@ pub fn ExerciseAside(props: &ExerciseAsideProps) -> Html {
                     <p class="exercise-meta">
                         <span class={classes!("difficulty", b.difficulty.clone())}>{ b.difficulty.clone() }</span>
                         <span class={classes!("stars", (props.progress.stars > 0).then_some("earned"))} title="Best earned so far">{ stars(props.progress.stars) }</span>
+                        <span class="help" data-testid="exercise-attempts" data-value={props.progress.attempts.to_string()}>{ attempts_text(props.progress.attempts) }</span>
                         if best < MAX_STARS { <span class="help">{ format!("at most {} with the hints used", stars(best)) }</span> }
                     </p>
                     <p>{ b.prompt.clone() }</p>
@@ -240,7 +255,16 @@ pub fn ExerciseAside(props: &ExerciseAsideProps) -> Html {
                         { check_button }
                         <button class="btn small" data-testid="exercise-starter" onclick={starter}
                             title="Put the starter design back on the canvas (Undo brings yours back)">{ "Start over" }</button>
+                        <button class="btn small" data-testid="share-attempt" onclick={share}
+                            title="A link that opens this exercise with your design, for a mentor or a reviewer">{ "Share attempt" }</button>
                     </div>
+                    if let Some((link, copied)) = &props.shared {
+                        <div class="attempt-share">
+                            <textarea class="share-link" data-testid="attempt-link" readonly=true rows="2" value={link.clone()} aria-label="Attempt link" />
+                            <p class="help">{ format!("{} characters{}. It opens this exercise with this design; the design travels in the link's #fragment, never sent to a server.",
+                                link.len(), if *copied { ", copied to the clipboard" } else { "" }) }</p>
+                        </div>
+                    }
                     if props.checking {
                         <p class="help" role="status" data-testid="checking">{ "Running your design under the check's workload and faults (and the hidden variant if it passes)…" }</p>
                     }
@@ -271,5 +295,6 @@ mod tests {
         assert_eq!(value_text(1.5, ""), "1.50");
         assert_eq!(value_text(800.0, "/s"), "800/s");
         assert_eq!(stars(2), "★★☆");
+        assert_eq!((attempts_text(1), attempts_text(3)), ("1 check".to_string(), "3 checks".to_string()));
     }
 }
