@@ -15,6 +15,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Every scenario shipped with the playground, run for its first 30 s.
 const SHIPPED: &[(&str, &str)] = &[
+    ("autoscale-spike-after", include_str!("../../../assets/scenarios/autoscale-spike-after.json")),
+    ("autoscale-spike-before", include_str!("../../../assets/scenarios/autoscale-spike-before.json")),
     ("cache-aside", include_str!("../../../assets/scenarios/cache-aside.json")),
     ("cache-stampede-after", include_str!("../../../assets/scenarios/cache-stampede-after.json")),
     ("cache-stampede-before", include_str!("../../../assets/scenarios/cache-stampede-before.json")),
@@ -73,6 +75,12 @@ fn references() -> Vec<(String, Scenario)> {
     storm.faults[0].at_ms = 5_000;
     storm.duration_ms = 25_000;
     out.push(("connection storm, deploy at 5 s".to_string(), storm));
+    // The autoscaled spike with its spike early enough to scale up (and its
+    // new instances open their pools) within the run, on every target.
+    let mut spike = parse(include_str!("../../../assets/scenarios/autoscale-spike-after.json"));
+    spike.faults[0].at_ms = 5_000;
+    spike.duration_ms = 45_000;
+    out.push(("autoscale spike at 5 s".to_string(), spike));
     out
 }
 
