@@ -19,7 +19,7 @@ const WORKERS: u32 = 4;
 const MEAN_MS: f64 = 100.0;
 const TARGET: f64 = 0.5;
 const START: u32 = 2;
-const STARTUP_MS: u64 = 5_000;
+const STARTUP_MS: u64 = 2_000;
 const SYNC_MS: u64 = 15_000;
 const DOWN_WINDOW_MS: u64 = 300_000;
 const STEP_AT_MS: u64 = 60_000;
@@ -105,6 +105,11 @@ fn a_load_step_scales_to_the_formula_after_a_sync_and_back_after_the_window() {
         assert_eq!(at(&mut sim, (first_sync_after + STARTUP_MS) as f64 - 1.0).1, 2, "seed {seed}: still booting");
         assert_eq!(at(&mut sim, (first_sync_after + STARTUP_MS) as f64 + 1.0), (4, 4, 4), "seed {seed}: ready a start-up later");
         // Holds through the step (the ratio at 4 instances is 0.875: ceil(3.5) = 4 again).
+        // The sync after the new instances are ready averages over 2 instances
+        // for the start-up and 4 after: 0.875 x 2 x 15 / (2 x 2 + 4 x 13) = 0.47,
+        // a ratio of 0.94, inside the band. (With a 5 s start-up it would be
+        // 1.05, at the edge of the band: a longer boot makes the autoscaler
+        // overshoot now and then, as the HPA does.)
         assert_eq!(at(&mut sim, step_end as f64 + 1.0).0, 4, "seed {seed}");
         // Load drops; the recommendation is 2 from the next sync on, but the window holds 4.
         assert_eq!(at(&mut sim, down_at as f64 - 1.0), (4, 4, 4), "seed {seed}: the window still holds");
