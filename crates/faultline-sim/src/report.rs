@@ -436,8 +436,16 @@ impl Sim {
 
     pub fn report(&self) -> Report {
         let secs = self.now.as_secs_f64().max(1e-9);
-        let RunSummary { sim_time_ms, trace_hash, requests, latency_ms, failed_latency_ms, ops, instance_seconds, cost } =
-            self.run_summary();
+        let RunSummary {
+            sim_time_ms,
+            trace_hash,
+            requests,
+            latency_ms,
+            failed_latency_ms,
+            ops,
+            instance_seconds,
+            cost,
+        } = self.run_summary();
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.scenario.seed,

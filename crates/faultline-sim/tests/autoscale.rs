@@ -99,11 +99,19 @@ fn a_load_step_scales_to_the_formula_after_a_sync_and_back_after_the_window() {
     for seed in 1..=8 {
         let mut sim = Sim::new(&scenario(rate_for(base_rho), hpa(2, 10), 560_000, seed)).unwrap();
         // Before the step the load is below target: the autoscaler wants 1, min keeps 2.
-        assert_eq!(at(&mut sim, first_sync_after as f64 - 1.0), (2, 2, 2), "seed {seed}: before the first sync after the step");
+        assert_eq!(
+            at(&mut sim, first_sync_after as f64 - 1.0),
+            (2, 2, 2),
+            "seed {seed}: before the first sync after the step"
+        );
         let (desired, ready, counted) = at(&mut sim, first_sync_after as f64 + 1.0);
         assert_eq!((desired, ready, counted), (predicted, 2, predicted), "seed {seed}: scaled at the sync");
         assert_eq!(at(&mut sim, (first_sync_after + STARTUP_MS) as f64 - 1.0).1, 2, "seed {seed}: still booting");
-        assert_eq!(at(&mut sim, (first_sync_after + STARTUP_MS) as f64 + 1.0), (4, 4, 4), "seed {seed}: ready a start-up later");
+        assert_eq!(
+            at(&mut sim, (first_sync_after + STARTUP_MS) as f64 + 1.0),
+            (4, 4, 4),
+            "seed {seed}: ready a start-up later"
+        );
         // Holds through the step (the ratio at 4 instances is 0.875: ceil(3.5) = 4 again).
         // The sync after the new instances are ready averages over 2 instances
         // for the start-up and 4 after: 0.875 x 2 x 15 / (2 x 2 + 4 x 13) = 0.47,
@@ -161,9 +169,16 @@ fn cost_is_the_integral_of_instances_over_time_times_the_price() {
     // step to the scale-down, plus their drain (well under a second).
     let (up_at, down_at) = (STEP_AT_MS + SYNC_MS, STEP_AT_MS + STEP_FOR_MS + DOWN_WINDOW_MS);
     let closed_form = 2.0 * duration as f64 / 1e3 + 2.0 * (down_at - up_at) as f64 / 1e3;
-    assert!(seconds >= closed_form && seconds < closed_form + 2.0, "{seconds} instance-seconds, closed form {closed_form}");
+    assert!(
+        seconds >= closed_form && seconds < closed_form + 2.0,
+        "{seconds} instance-seconds, closed form {closed_form}"
+    );
     let changes = 4.0; // two starts, two stops
-    assert!((seconds - area_ms as f64 / 1e3).abs() <= changes * step as f64 / 1e3, "{seconds} vs {}", area_ms as f64 / 1e3);
+    assert!(
+        (seconds - area_ms as f64 / 1e3).abs() <= changes * step as f64 / 1e3,
+        "{seconds} vs {}",
+        area_ms as f64 / 1e3
+    );
     assert!((api.cost.unwrap() - seconds / 3_600.0 * PRICE).abs() < 1e-12);
     // A service without instances is billed as one instance for the whole run, at the default price.
     let plain = &report.nodes[2];

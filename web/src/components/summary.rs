@@ -65,8 +65,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
                     title="Calls the circuit breakers refused so far, on every link" />
                 <Readout testid="metric-degraded" label="Fallbacks" value={r.degraded as f64} text={r.degraded.to_string()} />
                 <Readout testid="metric-cost" label="Cost" value={report.cost} text={format::money(report.cost)}
-                    title={format!("{:.2} instance-hours so far, every service's instances (booting, ready, draining or \
-                        backing off) at its price per instance-hour", report.instance_seconds / 3_600.0)} />
+                    title={AttrValue::from(format!("{:.2} instance-hours so far, every service's instances (booting, ready, draining or \
+                        backing off) at its price per instance-hour", report.instance_seconds / 3_600.0))} />
                 { op_table(&report.ops) }
                 { cause_bars(f, report.failed_latency_ms.p50, report.failed_latency_ms.p99) }
             </div>

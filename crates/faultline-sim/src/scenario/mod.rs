@@ -19,8 +19,8 @@ pub(crate) mod sharding;
 mod store;
 mod validate;
 
-pub use caching::{WritePolicy, DEFAULT_FLUSH_INTERVAL_MS};
 pub use autoscale::Autoscale;
+pub use caching::{WritePolicy, DEFAULT_FLUSH_INTERVAL_MS};
 pub use deploy::{BadVersion, ConnectionPool, Scale};
 pub use faults::{Fault, FaultAction};
 pub use log::{
