@@ -1,4 +1,4 @@
-//! Retry policies, circuit breakers and rate limits as forms: one input per
+//! Retry policies, circuit breakers, rate limits, connection pools and autoscalers as forms: one input per
 //! member of the engine's config type, each optional policy switched on with
 //! the engine's own defaults.
 //!
