@@ -57,6 +57,18 @@ pub fn speed(v: f64) -> String {
     }
 }
 
+/// A cost, in no currency in particular: cents are too coarse for a minute
+/// of a few instances, so small amounts keep four decimals.
+pub fn money(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
 /// Simulated time as m:ss.s
 pub fn clock(ms: f64) -> String {
     let total = (ms / 100.0).floor() as u64; // tenths of a second
@@ -66,6 +78,13 @@ pub fn clock(ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_keeps_small_costs_visible() {
+        assert_eq!(money(0.0125), "0.0125");
+        assert_eq!(money(3.456), "3.46");
+        assert_eq!(money(1234.4), "1234");
+    }
 
     #[test]
     fn a_share_rounds_to_whole_percent_but_never_to_all_or_none() {

@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 /// Every shipped scenario: (file stem, JSON text).
 pub const SCENARIOS: &[(&str, &str)] = &[
+    ("autoscale-spike-after", include_str!("../../assets/scenarios/autoscale-spike-after.json")),
+    ("autoscale-spike-before", include_str!("../../assets/scenarios/autoscale-spike-before.json")),
     ("cache-aside", include_str!("../../assets/scenarios/cache-aside.json")),
     ("cache-invalidation-race-after", include_str!("../../assets/scenarios/cache-invalidation-race-after.json")),
     ("cache-invalidation-race-before", include_str!("../../assets/scenarios/cache-invalidation-race-before.json")),

@@ -47,6 +47,13 @@ pub fn text_report(sim: &Sim) -> String {
         r.in_flight
     );
     let _ = writeln!(out, "retries: {}  duplicates: {}  deduplicated: {}", r.retries, r.duplicates, r.deduplicated);
+    let _ = writeln!(
+        out,
+        "cost: {:.4} for {:.1} instance-seconds ({:.3} instance-hours)",
+        report.cost,
+        report.instance_seconds,
+        report.instance_seconds / 3_600.0
+    );
     let latency = |out: &mut String, what: &str, l: &faultline_sim::report::Latency| {
         let _ = writeln!(
             out,
@@ -206,6 +213,26 @@ fn pools(out: &mut String, report: &faultline_sim::Report) {
                 "  connections: peak {} held, {} refused, {} calls timed out waiting for one",
                 i.peak_connections, i.refused_connections, i.acquire_timeouts
             );
+        }
+        if let Some(a) = &n.autoscale {
+            let changes: Vec<String> = a.changes.iter().map(|(t, r)| format!("{r} at {:.0} s", t / 1e3)).collect();
+            let _ = writeln!(
+                out,
+                "  autoscaler: {} to {} instances at {:.0}% target; asks for {} (at most {}), {} scale-ups, {} scale-downs{}",
+                a.min_instances,
+                a.max_instances,
+                a.target_utilisation * 100.0,
+                a.desired,
+                a.peak_desired,
+                a.scale_ups,
+                a.scale_downs,
+                if changes.is_empty() { String::new() } else { format!(": {}", changes.join(", ")) }
+            );
+        }
+        if let (Some(seconds), Some(cost)) = (n.instance_seconds, n.cost) {
+            if n.instances.is_some() {
+                let _ = writeln!(out, "  cost: {cost:.4} for {seconds:.1} instance-seconds");
+            }
         }
         if let Some(p) = &n.pooler {
             let _ = writeln!(out);

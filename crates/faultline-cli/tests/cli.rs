@@ -254,3 +254,44 @@ fn run_writes_the_stores_history_as_json_lines() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("has no store"), "{}", text(&out.stderr));
 }
+
+/// The autoscale-spike pair: the fixed fleet fails through the load spike,
+/// the autoscaled one fails only until its new instances are ready, and
+/// costs more for them.
+#[test]
+fn autoscale_spike_recovers_with_the_autoscaler_and_costs_more() {
+    let run = |name: &str, until: Option<&str>| -> serde_json::Value {
+        let file = format!("assets/scenarios/{name}.json");
+        let mut args = vec!["run", file.as_str(), "--json"];
+        if let Some(t) = until {
+            args.extend(["--until-ms", t]);
+        }
+        let out = faultline(&args, None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let failed = |r: &serde_json::Value| r["requests"]["failed"]["total"].as_u64().unwrap();
+    let generated = |r: &serde_json::Value| r["requests"]["generated"].as_u64().unwrap();
+    let (before, after) = (run("autoscale-spike-before", None), run("autoscale-spike-after", None));
+    // The spike is 180 s of 1,200 req/s on 4 pods that serve about 1,000: a sixth or more fails.
+    let before_share = failed(&before) as f64 / generated(&before) as f64;
+    assert!(before_share > 0.04, "without autoscaling {before_share:.3} of requests fail");
+    let after_share = failed(&after) as f64 / generated(&after) as f64;
+    assert!(after_share < before_share / 3.0, "with it {after_share:.4} (without {before_share:.4})");
+    // Recovered: no failure after the new instances are ready (the sync at 75 s
+    // plus 10 s of start-up and their pools), though the spike lasts to 240 s.
+    let early = run("autoscale-spike-after", Some("100000"));
+    assert_eq!(failed(&early), failed(&after), "failures after 100 s with the autoscaler");
+    let api = |r: &serde_json::Value| r["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "api").unwrap().clone();
+    let scaling = api(&after)["autoscale"].clone();
+    assert!(scaling["peak_desired"].as_u64().unwrap() > 4, "{scaling}");
+    assert_eq!(scaling["desired"], 4, "back to min after the stabilisation window: {scaling}");
+    // Cost: the fixed fleet is 4 pods x 600 s at 0.1 per instance-hour.
+    let cost = |r: &serde_json::Value| r["cost"].as_f64().unwrap();
+    assert_eq!(api(&before)["instance_seconds"], 2_400.0);
+    assert!((cost(&before) - 2_400.0 / 3_600.0 * 0.1).abs() < 1e-12);
+    assert!(cost(&after) > cost(&before) * 1.2, "{} vs {}", cost(&after), cost(&before));
+    let table = text(&faultline(&["run", "assets/scenarios/autoscale-spike-after.json"], None).stdout);
+    assert!(table.contains("autoscaler: 4 to 12 instances at 60% target"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("cost: ")), "{table}");
+}

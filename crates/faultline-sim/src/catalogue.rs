@@ -65,6 +65,8 @@ pub enum FieldType {
     Flag,
     /// A service instance's optional connection pool to each database.
     ConnectionPool,
+    /// A service's optional HorizontalPodAutoscaler.
+    Autoscale,
     /// A list edited as JSON: names (`["us", "eu"]`) or small objects.
     List,
     /// A sharded database's directory: rows of (first key, shard).
@@ -189,7 +191,21 @@ const SERVICE_FIELDS: &[FieldInfo] = &[
         label: "Start-up",
         unit: "ms",
         ty: FieldType::Integer { min: 0.0, max: crate::scenario::deploy::MAX_STARTUP_MS as f64 },
-        help: "An instance's boot time after a restart or in a deploy, before it opens its pools and gets ready.",
+        help: "An instance's boot time after a restart, in a deploy or when autoscaled, before it opens its pools and gets ready.",
+    },
+    FieldInfo {
+        name: "autoscale",
+        label: "Autoscaling",
+        unit: "",
+        ty: FieldType::Autoscale,
+        help: "Kubernetes' HPA: every sync, replicas = ceil(replicas x utilisation / target), within min and max; scales down only after the stabilisation window.",
+    },
+    FieldInfo {
+        name: "price_per_instance_hour",
+        label: "Price",
+        unit: "per instance-hour",
+        ty: FieldType::Number { min: 0.0, max: crate::scenario::autoscale::MAX_PRICE_PER_INSTANCE_HOUR },
+        help: "What one instance costs per hour it exists (booting, ready, draining or backing off): the run's cost.",
     },
 ];
 

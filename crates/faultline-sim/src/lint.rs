@@ -304,6 +304,8 @@ fn pools_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
         for caller in callers_of(s, &n.id) {
             let Some(NodeKind::Service(svc)) = kind_of(s, caller) else { continue };
             let Some(pool) = svc.connection_pool else { continue };
+            // An autoscaler may take it to its max (each new instance opens its pool).
+            let replicas = svc.autoscale.map_or(svc.instances, |a| a.max_instances.max(svc.instances));
             // The largest surge any deploy of it asks for.
             let surge = s
                 .faults
@@ -312,7 +314,7 @@ fn pools_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
                     FaultAction::Deploy { node, max_surge, max_unavailable, .. } if node == caller => {
                         let d = default_scale();
                         let limits = resolve_limits(
-                            svc.instances,
+                            replicas,
                             max_surge.as_ref().unwrap_or(&d),
                             max_unavailable.as_ref().unwrap_or(&d),
                         );
@@ -322,7 +324,7 @@ fn pools_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
                 })
                 .max()
                 .unwrap_or(0);
-            wanted += u64::from(svc.instances + surge) * u64::from(pool.pool_size);
+            wanted += u64::from(replicas + surge) * u64::from(pool.pool_size);
         }
         let limit = db.max_connections.saturating_sub(db.reserved_connections);
         if wanted > u64::from(limit) {
@@ -331,7 +333,7 @@ fn pools_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
                 path: format!("nodes[{i}]"),
                 subject: n.id.clone(),
                 why: format!(
-                    "its callers' pools (instances, a deploy's surge included, x pool size) may hold {wanted} connections against {limit}: instances that start last are refused and crash-loop"
+                    "its callers' pools (instances or an autoscaler's max, a deploy's surge included, x pool size) may hold {wanted} connections against {limit}: instances that start last are refused and crash-loop"
                 ),
                 pattern: "a connection pooler in transaction mode, smaller pools, or a smaller max_surge",
             });
@@ -749,5 +751,14 @@ mod tests {
         assert_eq!((count(&before, "pools-over-connections"), count(&after, "pools-over-connections")), (1, 0));
         let w = lint(&before).into_iter().find(|w| w.rule == "pools-over-connections").unwrap();
         assert!(w.why.contains("1260 connections against 500"), "{}", w.why);
+        // The autoscaled spike: 4 pods x 8 fit under 40 connections, its autoscaler's 12 x 8 do not.
+        let (mut before, mut after) = (load("autoscale-spike-before"), load("autoscale-spike-after"));
+        for s in [&mut before, &mut after] {
+            let NodeKind::Database(db) = &mut s.nodes[2].kind else { panic!("a database") };
+            db.max_connections = 40;
+        }
+        assert_eq!((count(&before, "pools-over-connections"), count(&after, "pools-over-connections")), (0, 1));
+        let w = lint(&after).into_iter().find(|w| w.rule == "pools-over-connections").unwrap();
+        assert!(w.why.contains("96 connections against 40"), "{}", w.why);
     }
 }

@@ -32,6 +32,10 @@ pub struct Report {
     pub edges: Vec<EdgeReport>,
     /// Results per operation, at the clients.
     pub ops: Vec<OpReport>,
+    /// Instance-seconds of every service over the run (see `RunSummary`).
+    pub instance_seconds: f64,
+    /// What they cost at each service's price per instance-hour.
+    pub cost: f64,
 }
 
 /// The whole-run part of a `Report` (see `Sim::run_summary`).
@@ -50,6 +54,13 @@ pub struct RunSummary {
     /// operation fails (one failing, one fine average out to "half fail").
     #[serde(default)]
     pub ops: Vec<OpReport>,
+    /// Instance-seconds of every service so far (each instance alive,
+    /// booting, ready, draining or backing off, times how long).
+    #[serde(default)]
+    pub instance_seconds: f64,
+    /// Their cost: each service's instance-hours x its price per instance-hour.
+    #[serde(default)]
+    pub cost: f64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -188,6 +199,15 @@ pub struct NodeReport {
     /// Instances, restarts and failed starts, for services with instances or pools.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instances: Option<crate::nodes::service::instances::InstancesReport>,
+    /// Instance-seconds over the run, for services (every one is billed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_seconds: Option<f64>,
+    /// Instance-hours x `price_per_instance_hour`, for services.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Replicas asked for and each change, for services with an autoscaler.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<crate::nodes::service::autoscaler::AutoscaleReport>,
     /// Client and server connections and waits, for poolers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pooler: Option<crate::nodes::pooler::PoolerReport>,
@@ -374,7 +394,11 @@ impl Sim {
                 _ => None,
             })
         };
+        let (instance_seconds, cost) =
+            services().map(|s| s.cost(self.now.0)).fold((0.0, 0.0), |(a, b), (s, c)| (a + s, b + c));
         RunSummary {
+            instance_seconds,
+            cost,
             sim_time_ms: self.now.as_millis_f64(),
             trace_hash: format!("{:016x}", self.trace),
             requests: RequestTotals {
@@ -412,7 +436,16 @@ impl Sim {
 
     pub fn report(&self) -> Report {
         let secs = self.now.as_secs_f64().max(1e-9);
-        let RunSummary { sim_time_ms, trace_hash, requests, latency_ms, failed_latency_ms, ops } = self.run_summary();
+        let RunSummary {
+            sim_time_ms,
+            trace_hash,
+            requests,
+            latency_ms,
+            failed_latency_ms,
+            ops,
+            instance_seconds,
+            cost,
+        } = self.run_summary();
         Report {
             scenario: self.scenario.name.clone(),
             seed: self.scenario.seed,
@@ -455,11 +488,19 @@ impl Sim {
                         cache: None,
                         connections: None,
                         instances: None,
+                        instance_seconds: None,
+                        cost: None,
+                        autoscale: None,
                         pooler: None,
                         store: None,
                         log: None,
                     };
                     n.behaviour.fill_report(&mut r);
+                    if let Behaviour::Service(s) = &n.behaviour {
+                        let (seconds, cost) = s.cost(self.now.0);
+                        r.instance_seconds = Some(seconds);
+                        r.cost = Some(cost);
+                    }
                     r
                 })
                 .collect(),
@@ -486,6 +527,8 @@ impl Sim {
                 })
                 .collect(),
             ops,
+            instance_seconds,
+            cost,
         }
     }
 }

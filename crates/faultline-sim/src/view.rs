@@ -56,6 +56,9 @@ pub struct NodeView {
     /// A service's instances (the card's pips), when it has several or pools.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub instances: Vec<crate::nodes::service::instances::InstancePip>,
+    /// The replicas a service's autoscaler asks for now; `None` without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_instances: Option<u32>,
     /// Connections open of those allowed, on a database clients' pools connect to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<(u32, u32)>,

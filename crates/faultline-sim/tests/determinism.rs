@@ -15,6 +15,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// Every scenario shipped with the playground, run for its first 30 s.
 const SHIPPED: &[(&str, &str)] = &[
+    ("autoscale-spike-after", include_str!("../../../assets/scenarios/autoscale-spike-after.json")),
+    ("autoscale-spike-before", include_str!("../../../assets/scenarios/autoscale-spike-before.json")),
     ("cache-aside", include_str!("../../../assets/scenarios/cache-aside.json")),
     ("cache-stampede-after", include_str!("../../../assets/scenarios/cache-stampede-after.json")),
     ("cache-stampede-before", include_str!("../../../assets/scenarios/cache-stampede-before.json")),
@@ -73,6 +75,12 @@ fn references() -> Vec<(String, Scenario)> {
     storm.faults[0].at_ms = 5_000;
     storm.duration_ms = 25_000;
     out.push(("connection storm, deploy at 5 s".to_string(), storm));
+    // The autoscaled spike with its spike early enough to scale up (and its
+    // new instances open their pools) within the run, on every target.
+    let mut spike = parse(include_str!("../../../assets/scenarios/autoscale-spike-after.json"));
+    spike.faults[0].at_ms = 5_000;
+    spike.duration_ms = 45_000;
+    out.push(("autoscale spike at 5 s".to_string(), spike));
     out
 }
 
@@ -87,6 +95,8 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("slice 20 s", "88e048ccb238094a", 55784, 7967),
     ("M/M/4 rho 0.9", "71dcf225d8ddd417", 64703, 21555),
     ("everything", "001c09ecd9d1b429", 76026, 3956),
+    ("autoscale-spike-after", "ec2245514193d04d", 96529, 12145),
+    ("autoscale-spike-before", "16138161144e9b8b", 96527, 12145),
     ("cache-aside", "15e86a4447740222", 487402, 44775),
     ("cache-stampede-after", "de27f30d31fd99cd", 5104, 599),
     ("cache-stampede-before", "4d66ea9486bc5de7", 5383, 562),
@@ -121,6 +131,7 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("phantom-deductions-before", "3a507f44273e1bc1", 20119, 1541),
     ("phantom-deductions-after", "39d15eb703373339", 20044, 1541),
     ("connection storm, deploy at 5 s", "1e1cfc6f0a88c8b4", 440907, 54717),
+    ("autoscale spike at 5 s", "1780772f5aa42ed8", 385166, 46754),
 ];
 
 fn run(s: &Scenario) -> (String, u64, u64) {

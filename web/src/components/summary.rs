@@ -64,6 +64,9 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 <Readout testid="metric-short-circuited" label="Short-circuited" value={refused as f64} text={refused.to_string()}
                     title="Calls the circuit breakers refused so far, on every link" />
                 <Readout testid="metric-degraded" label="Fallbacks" value={r.degraded as f64} text={r.degraded.to_string()} />
+                <Readout testid="metric-cost" label="Cost" value={report.cost} text={format::money(report.cost)}
+                    title={AttrValue::from(format!("{:.2} instance-hours so far, every service's instances (booting, ready, draining or \
+                        backing off) at its price per instance-hour", report.instance_seconds / 3_600.0))} />
                 { op_table(&report.ops) }
                 { cause_bars(f, report.failed_latency_ms.p50, report.failed_latency_ms.p99) }
             </div>

@@ -1,4 +1,4 @@
-//! Retry policies, circuit breakers and rate limits as forms: one input per
+//! Retry policies, circuit breakers, rate limits, connection pools and autoscalers as forms: one input per
 //! member of the engine's config type, each optional policy switched on with
 //! the engine's own defaults.
 //!
@@ -14,7 +14,7 @@ use super::form::{self, Member};
 use faultline_sim::catalogue::FieldType;
 use faultline_sim::policy::breaker::Window;
 use faultline_sim::policy::{Backoff, BreakerSpec, BudgetConfig, Preset};
-use faultline_sim::scenario::{ConnectionPool, RateLimit, RetryPolicy};
+use faultline_sim::scenario::{Autoscale, ConnectionPool, RateLimit, RetryPolicy};
 use serde_json::Value;
 
 /// A structured setting edited member by member.
@@ -24,6 +24,7 @@ pub enum Policy {
     Breaker,
     RateLimit,
     ConnectionPool,
+    Autoscale,
 }
 
 const BACKOFFS: &[(&str, &str)] =
@@ -101,6 +102,31 @@ const CONNECTION_POOL: &[Member] = &[
     Member::integer("retry_connect_ms", "Retry opening", "ms", "After a refused open, while calls wait."),
 ];
 
+const AUTOSCALE: &[Member] = &[
+    Member::integer("min_instances", "Min instances", "pods", "Never fewer: 1 to max."),
+    Member::integer("max_instances", "Max instances", "pods", "Never more: min to 1,000."),
+    Member::number(
+        "target_utilisation",
+        "Target utilisation",
+        "0..1",
+        "Busy workers over workers it aims at, averaged over the ready instances: more than 0, at most 1.",
+    ),
+    Member::number("tolerance", "Tolerance", "", "No change while utilisation / target is within 1 ± this (HPA: 0.1)."),
+    Member::integer("sync_period_ms", "Sync period", "ms", "How often it measures and decides (HPA: 15 s)."),
+    Member::integer(
+        "scale_up_window_ms",
+        "Scale-up window",
+        "ms",
+        "Going up, the lowest recommendation of this long is used (HPA: 0, at once).",
+    ),
+    Member::integer(
+        "scale_down_window_ms",
+        "Scale-down window",
+        "ms",
+        "Going down, the highest recommendation of this long is used (HPA: 300 s): no flapping.",
+    ),
+];
+
 impl Policy {
     /// The form for a catalogue field type, if it has one of these.
     pub fn of(ty: FieldType) -> Option<Policy> {
@@ -109,6 +135,7 @@ impl Policy {
             FieldType::Breaker => Some(Policy::Breaker),
             FieldType::RateLimit => Some(Policy::RateLimit),
             FieldType::ConnectionPool => Some(Policy::ConnectionPool),
+            FieldType::Autoscale => Some(Policy::Autoscale),
             _ => None,
         }
     }
@@ -120,6 +147,7 @@ impl Policy {
             Policy::Breaker => BREAKER,
             Policy::RateLimit => RATE_LIMIT,
             Policy::ConnectionPool => CONNECTION_POOL,
+            Policy::Autoscale => AUTOSCALE,
         }
     }
 
@@ -131,6 +159,7 @@ impl Policy {
             Policy::Breaker => as_value(&BreakerSpec::Preset(Preset::Resilience4j)),
             Policy::RateLimit => as_value(&RateLimit { rate_rps: 100.0, burst: 10.0, retry_after_ms: 0.0 }),
             Policy::ConnectionPool => as_value(&ConnectionPool::default()),
+            Policy::Autoscale => as_value(&Autoscale::default()),
         };
         v.unwrap_or(Value::Null)
     }
@@ -143,6 +172,7 @@ impl Policy {
             Policy::Breaker => from_value::<BreakerSpec>(value).ok().and_then(|b| as_value(&b.config())),
             Policy::RateLimit => from_value::<RateLimit>(value).ok().and_then(|r| as_value(&r)),
             Policy::ConnectionPool => from_value::<ConnectionPool>(value).ok().and_then(|r| as_value(&r)),
+            Policy::Autoscale => from_value::<Autoscale>(value).ok().and_then(|r| as_value(&r)),
         };
         full.unwrap_or_else(|| value.clone())
     }
@@ -210,7 +240,8 @@ mod tests {
     use faultline_sim::policy::{BreakerConfig, Jitter};
     use serde_json::json;
 
-    const ALL: [Policy; 4] = [Policy::Retry, Policy::Breaker, Policy::RateLimit, Policy::ConnectionPool];
+    const ALL: [Policy; 5] =
+        [Policy::Retry, Policy::Breaker, Policy::RateLimit, Policy::ConnectionPool, Policy::Autoscale];
 
     fn member(p: Policy, path: &str) -> Member {
         *p.members().iter().find(|m| m.path == path).unwrap()
@@ -229,7 +260,7 @@ mod tests {
                 vec![v, fixed]
             }
             Policy::Breaker => vec![v, json!("hystrix")],
-            Policy::RateLimit | Policy::ConnectionPool => vec![v],
+            Policy::RateLimit | Policy::ConnectionPool | Policy::Autoscale => vec![v],
         }
     }
 
@@ -259,6 +290,7 @@ mod tests {
                         Policy::Breaker => from_value::<BreakerSpec>(&next).is_ok(),
                         Policy::RateLimit => from_value::<RateLimit>(&next).is_ok(),
                         Policy::ConnectionPool => from_value::<ConnectionPool>(&next).is_ok(),
+                        Policy::Autoscale => from_value::<Autoscale>(&next).is_ok(),
                     };
                     assert!(ok, "{p:?}.{} = {text}: {next}", m.path);
                     assert!(p.rows(&next).iter().any(|(r, _)| r.path == m.path), "{p:?}.{} is shown", m.path);

@@ -8,6 +8,8 @@
 //! succeed); a successful POST applies its side effect, once per
 //! idempotency key.
 
+pub mod autoscaler;
+pub mod billing;
 pub mod instances;
 
 use super::{Behaviour, Pool};
@@ -108,13 +110,19 @@ pub struct ServiceRt {
     /// Its instances, when it has several or connection pools (then `pool`
     /// is unused: each instance has its own).
     pub fleet: Option<Box<instances::Fleet>>,
+    /// Instances billed (alive) over time, for the run's cost.
+    pub bill: billing::Integral,
+    pub price_per_instance_hour: f64,
 }
 
 impl ServiceRt {
     /// `rng`: the instances' own stream, used only if it has instances.
     pub fn new(cfg: &ServiceConfig, deps: Vec<Dependency>, rng: SimRng) -> ServiceRt {
+        let fleet = instances::Fleet::wanted(cfg).then(|| Box::new(instances::Fleet::new(cfg, rng)));
         ServiceRt {
-            fleet: instances::Fleet::wanted(cfg).then(|| Box::new(instances::Fleet::new(cfg, rng))),
+            bill: billing::Integral::new(fleet.as_ref().map_or(1, |f| f.alive())),
+            price_per_instance_hour: cfg.price_per_instance_hour,
+            fleet,
             pool: Pool::new(cfg.workers, cfg.queue_capacity),
             service_time: cfg.service_time.sampler(),
             deps,
@@ -152,6 +160,12 @@ impl ServiceRt {
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
         r.duplicates = self.duplicates;
         r.instances = self.fleet.as_ref().map(|f| f.report());
+        r.autoscale = self.fleet.as_ref().and_then(|f| f.autoscale_report());
+    }
+
+    /// Instance-seconds to `now_us` and what they cost.
+    pub fn cost(&self, now_us: u64) -> (f64, f64) {
+        billing::cost(&self.bill, now_us, self.price_per_instance_hour)
     }
 
     /// The card's bar (and instance pips).

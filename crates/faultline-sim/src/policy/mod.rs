@@ -12,3 +12,4 @@ pub use backoff::{Backoff, Jitter, RetrySchedule};
 pub use breaker::{Breaker, BreakerConfig, BreakerSpec, Preset};
 pub use budget::{BudgetConfig, RetryBudget};
 pub mod backoff_k8s;
+pub mod hpa;

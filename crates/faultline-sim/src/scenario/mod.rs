@@ -6,6 +6,7 @@
 //! (`_ms`, `_rps`), so a document reads without a manual. Unknown fields are
 //! rejected by name: a typo must not silently fall back to a default.
 
+pub mod autoscale;
 mod caching;
 pub mod deploy;
 mod faults;
@@ -18,6 +19,7 @@ pub(crate) mod sharding;
 mod store;
 mod validate;
 
+pub use autoscale::Autoscale;
 pub use caching::{WritePolicy, DEFAULT_FLUSH_INTERVAL_MS};
 pub use deploy::{BadVersion, ConnectionPool, Scale};
 pub use faults::{Fault, FaultAction};
@@ -270,6 +272,12 @@ pub struct ServiceConfig {
     /// it opens its pools and gets ready.
     #[serde(skip_serializing_if = "deploy::is_default_startup")]
     pub startup_ms: u64,
+    /// A HorizontalPodAutoscaler on the instances; `null`: a fixed count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<Autoscale>,
+    /// What one instance costs per hour it exists (the run's `cost`).
+    #[serde(skip_serializing_if = "autoscale::is_default_price")]
+    pub price_per_instance_hour: f64,
 }
 
 impl Default for ServiceConfig {
@@ -288,6 +296,8 @@ impl Default for ServiceConfig {
             instances: 1,
             connection_pool: None,
             startup_ms: deploy::DEFAULT_STARTUP_MS,
+            autoscale: None,
+            price_per_instance_hour: autoscale::DEFAULT_PRICE_PER_INSTANCE_HOUR,
         }
     }
 }

@@ -546,7 +546,7 @@ fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
         "MAX_QUEUE_CAPACITY",
     );
     c.dist(&format!("{p}.kind.service_time"), &s.service_time);
-    for (path, msg) in super::deploy::service_problems(p, s) {
+    for (path, msg) in super::deploy::service_problems(p, s).into_iter().chain(super::autoscale::problems(p, s)) {
         c.add(path, msg);
     }
     c.fraction(format!("{p}.kind.error_rate"), s.error_rate);

@@ -518,6 +518,13 @@ impl Sim {
     }
 
     /// Time-average number of calls at a node and of its busy workers so far.
+    /// Busy workers of `node` integrated over the run so far, in
+    /// worker-microseconds (what `node_occupancy` divides).
+    pub(crate) fn busy_area(&self, node: usize) -> u64 {
+        let n = &self.nodes[node];
+        n.area_busy + self.now.since(n.last_change) * u64::from(n.behaviour.busy())
+    }
+
     pub fn node_occupancy(&self, node: usize) -> (f64, f64) {
         let n = &self.nodes[node];
         let span = self.now.0.max(1) as f64;

@@ -191,6 +191,9 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 if !v.instances.is_empty() {
                     { super::pips::instance_pips(x, y, &n.id, &v.instances, tid(format!("instances-{}", n.id))) }
                 }
+                if let Some(d) = v.desired_instances {
+                    { super::pips::scaling_label(x, y, d, &v.instances, tid(format!("scaling-{}", n.id))) }
+                }
                 if let Some(c) = v.connections {
                     { super::pips::connections_label(x, y, c, tid(format!("connections-{}", n.id))) }
                 }

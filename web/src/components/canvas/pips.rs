@@ -39,6 +39,22 @@ pub fn instance_pips(x: f64, y: f64, id: &str, pips: &[InstancePip], testid: Opt
     }
 }
 
+/// "3 of 5 ready" under an autoscaled service's card: the instances ready
+/// against the replicas its autoscaler asks for, so a scale-up reads as
+/// the gap closing while the new instances boot.
+pub fn scaling_label(x: f64, y: f64, desired: u32, pips: &[InstancePip], testid: Option<String>) -> Html {
+    let ready = pips.iter().filter(|p| p.state == State::Ready).count();
+    let short = (ready as u32) < desired;
+    html! {
+        <text class={classes!("metric-label", short.then_some("scaling-up"))} x={(x + CARD_W - 6.0).to_string()}
+            y={(y + CARD_H + 13.0).to_string()} text-anchor="end" data-testid={testid}
+            data-desired={desired.to_string()} data-ready={ready.to_string()}>
+            { format!("{ready} of {desired} ready") }
+            <title>{ "Instances ready of the replicas the autoscaler asks for; new ones boot and open their pools first" }</title>
+        </text>
+    }
+}
+
 /// "312/500 conns" at the top right of a database's card.
 pub fn connections_label(x: f64, y: f64, (open, limit): (u32, u32), testid: Option<String>) -> Html {
     let full = open >= limit;

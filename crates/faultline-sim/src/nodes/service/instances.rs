@@ -32,6 +32,13 @@
 //!   rolling-update rules of `scenario/deploy.rs`: old instances stop taking
 //!   calls, drain what they hold, then close their connections.
 //!
+//! - An `autoscale` setting adds a HorizontalPodAutoscaler
+//!   (`autoscaler.rs`): at each sync it sets the replicas, and the
+//!   instances it adds boot and open their pools like any other, so a
+//!   scale-up against a full database is a connection storm of its own.
+//!   Scaling down stops instances that are not ready first, then the
+//!   newest ready ones (a ReplicaSet's deletion order), which drain.
+//!
 //! A service with one instance and no pool has none of this (`fleet` is
 //! `None`): its single pool is the service's own, as before, bit for bit.
 
@@ -116,7 +123,7 @@ struct PooledDep {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Timer {
+pub(super) enum Timer {
     /// A connection request reaches the database.
     ConnAtDb {
         slot: u16,
@@ -154,6 +161,8 @@ enum Timer {
         slot: u16,
         life: u32,
     },
+    /// The autoscaler's sync.
+    Sync,
 }
 
 #[derive(Clone, Debug)]
@@ -167,7 +176,7 @@ struct Rollout {
 /// What the run report says of a service's instances.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct InstancesReport {
-    /// Replicas asked for.
+    /// Replicas asked for: the document's, or the autoscaler's at the end.
     pub instances: u32,
     /// Ready at the end of the run.
     pub ready: u32,
@@ -212,27 +221,29 @@ pub struct Fleet {
     /// Whether the service has a connection pool at all.
     pooling: bool,
     pool_cfg: ConnectionPool,
-    workers: u32,
+    pub(super) workers: u32,
     queue_capacity: u32,
     startup_us: u64,
-    replicas: u32,
+    pub(super) replicas: u32,
     next: usize,
     timers: Vec<Option<Timer>>,
     free_timers: Vec<u32>,
     rng: SimRng,
     version: u32,
     rollout: Option<Rollout>,
-    crashed: bool,
+    pub(super) crashed: bool,
     held: u32,
     /// Connections the database has opened whose answer is on its way.
     in_transit: u32,
     report: InstancesReport,
+    /// The HorizontalPodAutoscaler, if the service has one.
+    pub(super) autoscaler: Option<Box<super::autoscaler::Autoscaler>>,
 }
 
 impl Fleet {
     /// The instances a service starts with (ready; pools opened by `init`).
     pub fn new(cfg: &ServiceConfig, rng: SimRng) -> Fleet {
-        let replicas = cfg.instances.max(1);
+        let replicas = cfg.autoscale.map_or(cfg.instances.max(1), |a| a.initial(cfg.instances));
         let mut f = Fleet {
             pools: Vec::new(),
             slots: Vec::new(),
@@ -253,6 +264,7 @@ impl Fleet {
             held: 0,
             in_transit: 0,
             report: InstancesReport { instances: replicas, peak_alive: replicas, ..InstancesReport::default() },
+            autoscaler: cfg.autoscale.map(|a| Box::new(super::autoscaler::Autoscaler::new(&a, replicas))),
         };
         for _ in 0..replicas {
             let slot = f.new_slot();
@@ -263,7 +275,7 @@ impl Fleet {
 
     /// Whether the service needs instances of its own.
     pub fn wanted(cfg: &ServiceConfig) -> bool {
-        cfg.instances > 1 || cfg.connection_pool.is_some()
+        cfg.instances > 1 || cfg.connection_pool.is_some() || cfg.autoscale.is_some()
     }
 
     fn new_slot(&mut self) -> usize {
@@ -341,7 +353,7 @@ impl Fleet {
         rate > 0.0 && unit_open(&mut self.rng) < rate
     }
 
-    fn alive(&self) -> u32 {
+    pub(super) fn alive(&self) -> u32 {
         self.slots.iter().filter(|s| s.state != State::Stopped).count() as u32
     }
 
@@ -361,6 +373,19 @@ impl Fleet {
                 restart_at_ms: (s.state == State::BackingOff).then(|| s.restart_at_us as f64 / 1e3),
             })
             .collect();
+        v.desired_instances = self.autoscaler.as_ref().map(|_| self.replicas);
+    }
+
+    /// The autoscaler's entry in the run report, if it has one.
+    pub fn autoscale_report(&self) -> Option<super::autoscaler::AutoscaleReport> {
+        self.autoscaler.as_ref().map(|a| a.report(self.replicas))
+    }
+
+    /// Instances ready now, and those counted but not ready (booting or
+    /// backing off), for the autoscaler.
+    pub(super) fn readiness(&self) -> (u32, u32) {
+        let (starting, ready, _, backing_off) = self.counts();
+        (ready, starting + backing_off)
     }
 
     pub fn report(&self) -> InstancesReport {
@@ -388,7 +413,7 @@ fn fleet(sim: &mut Sim, node: usize) -> Option<&mut Fleet> {
     }
 }
 
-fn fleet_of(sim: &mut Sim, node: usize) -> &mut Fleet {
+pub(super) fn fleet_of(sim: &mut Sim, node: usize) -> &mut Fleet {
     fleet(sim, node).expect("a service with instances")
 }
 
@@ -412,7 +437,7 @@ fn close_at(sim: &mut Sim, target: u32, n: u32, epoch: u32) {
     }
 }
 
-fn schedule(sim: &mut Sim, node: usize, at_us: u64, t: Timer) {
+pub(super) fn schedule(sim: &mut Sim, node: usize, at_us: u64, t: Timer) {
     let timer = fleet_of(sim, node).add_timer(t);
     sim.queue.schedule(SimTime(at_us), Event::Fleet { node: node as u32, timer });
 }
@@ -422,6 +447,10 @@ fn schedule(sim: &mut Sim, node: usize, at_us: u64, t: Timer) {
 /// instances open their minimum pools.
 pub(crate) fn init(sim: &mut Sim) {
     for node in 0..sim.nodes.len() {
+        let Behaviour::Service(s) = &sim.nodes[node].behaviour else { continue };
+        if let Some(period) = s.fleet.as_ref().and_then(|f| f.autoscaler.as_ref()).map(|a| a.period_us) {
+            schedule(sim, node, period, Timer::Sync);
+        }
         let Behaviour::Service(s) = &sim.nodes[node].behaviour else { continue };
         if !s.fleet.as_ref().is_some_and(|f| f.pooling) {
             continue;
@@ -518,6 +547,34 @@ pub(crate) fn on_timer(sim: &mut Sim, node: usize, timer: u32) {
     let Some(f) = fleet(sim, node) else { return };
     let Some(t) = f.timers.get_mut(timer as usize).and_then(Option::take) else { return };
     f.free_timers.push(timer);
+    // Only these may change an instance's state.
+    let states = matches!(t, Timer::ConnReply { .. } | Timer::Booted { .. } | Timer::Restart { .. })
+        || matches!(t, Timer::DrainCheck { .. } | Timer::Sync);
+    fire(sim, node, t);
+    if states {
+        tally(sim, node);
+    }
+}
+
+/// Counts the instances billed and ready from now on (see `billing.rs`):
+/// called after anything that may have changed an instance's state.
+pub(super) fn tally(sim: &mut Sim, node: usize) {
+    let now = sim.now.0;
+    let Behaviour::Service(s) = &mut sim.nodes[node].behaviour else { return };
+    let Some(f) = s.fleet.as_deref_mut() else { return };
+    let alive = f.alive();
+    if s.bill.value() != alive {
+        s.bill.set(now, alive);
+    }
+    if let Some(a) = f.autoscaler.as_deref_mut() {
+        let ready = f.slots.iter().filter(|s| s.state == State::Ready).count() as u32;
+        if a.ready.value() != ready {
+            a.ready.set(now, ready);
+        }
+    }
+}
+
+fn fire(sim: &mut Sim, node: usize, t: Timer) {
     let now = sim.now.0;
     match t {
         Timer::ConnAtDb { slot, life, pd, sent_us } => {
@@ -616,6 +673,7 @@ pub(crate) fn on_timer(sim: &mut Sim, node: usize, timer: u32) {
                 schedule(sim, node, now + DRAIN_CHECK_US, Timer::DrainCheck { slot, life });
             }
         }
+        Timer::Sync => super::autoscaler::sync(sim, node),
     }
 }
 
@@ -763,7 +821,7 @@ pub(crate) fn release(sim: &mut Sim, node: usize, parent: u32, dep: Option<usize
 }
 
 /// `slot` starts (or restarts): it boots, then opens its minimum pools.
-fn start(sim: &mut Sim, node: usize, slot: u16) {
+pub(super) fn start(sim: &mut Sim, node: usize, slot: u16) {
     let now = sim.now.0;
     let f = fleet_of(sim, node);
     let s = &mut f.slots[usize::from(slot)];
@@ -828,7 +886,7 @@ fn stop_now(sim: &mut Sim, node: usize, slot: u16) {
 }
 
 /// Stops `slot`: a ready one drains first.
-fn stop(sim: &mut Sim, node: usize, slot: u16) {
+pub(super) fn stop(sim: &mut Sim, node: usize, slot: u16) {
     let now = sim.now.0;
     let s = &mut fleet_of(sim, node).slots[usize::from(slot)];
     if s.state == State::Ready {
@@ -861,6 +919,7 @@ pub(crate) fn deploy(sim: &mut Sim, node: usize, action: &FaultAction) {
         bad: bad.unwrap_or_default(),
     });
     reconcile(sim, node);
+    tally(sim, node);
 }
 
 /// The Deployment controller's sync: start new instances, stop old ones,
@@ -930,6 +989,12 @@ fn reconcile(sim: &mut Sim, node: usize) {
 
 /// The service crashed: every instance dies with it, its connections too.
 pub(crate) fn crashed(sim: &mut Sim, node: usize) {
+    let now = sim.now.0;
+    if let Behaviour::Service(s) = &mut sim.nodes[node].behaviour {
+        if s.fleet.is_none() {
+            return s.bill.set(now, 0); // its one instance is gone
+        }
+    }
     let Some(f) = fleet(sim, node) else { return };
     f.crashed = true;
     f.rollout = None;
@@ -942,11 +1007,18 @@ pub(crate) fn crashed(sim: &mut Sim, node: usize) {
         s.conns.iter_mut().for_each(|c| *c = ConnPool::default());
     }
     f.held = 0;
+    tally(sim, node);
 }
 
 /// The service is up again after a crash: its instances start afresh, of
 /// the latest version.
 pub(crate) fn resumed(sim: &mut Sim, node: usize) {
+    let now = sim.now.0;
+    if let Behaviour::Service(s) = &mut sim.nodes[node].behaviour {
+        if s.fleet.is_none() {
+            return s.bill.set(now, 1); // up again (or still: a pause ended)
+        }
+    }
     let Some(f) = fleet(sim, node) else { return };
     if !std::mem::take(&mut f.crashed) {
         return;
@@ -956,4 +1028,42 @@ pub(crate) fn resumed(sim: &mut Sim, node: usize) {
         let slot = f.new_slot();
         start(sim, node, slot as u16);
     }
+    tally(sim, node);
+}
+
+/// The autoscaler set the replicas to `replicas`: instances start or stop
+/// to match (during a rollout, the rollout's own sync does it).
+pub(super) fn scale_to(sim: &mut Sim, node: usize, replicas: u32) {
+    let f = fleet_of(sim, node);
+    f.replicas = replicas;
+    f.report.instances = replicas;
+    if f.rollout.is_some() {
+        return reconcile(sim, node);
+    }
+    if f.crashed {
+        return;
+    }
+    let counted = |s: &Instance| matches!(s.state, State::Starting | State::Ready | State::BackingOff);
+    let n = f.slots.iter().filter(|s| counted(s)).count() as u32;
+    for _ in n..replicas {
+        let slot = fleet_of(sim, node).new_slot();
+        start(sim, node, slot as u16);
+    }
+    if n > replicas {
+        // A ReplicaSet deletes pods not ready before ready ones, and of
+        // those the most recently started first.
+        let f = fleet_of(sim, node);
+        let rank = |s: &Instance| match s.state {
+            State::BackingOff => 0,
+            State::Starting => 1,
+            _ => 2,
+        };
+        let mut victims: Vec<usize> = (0..f.slots.len()).filter(|&i| counted(&f.slots[i])).collect();
+        victims.sort_by_key(|&i| (rank(&f.slots[i]), std::cmp::Reverse(f.slots[i].started_us), std::cmp::Reverse(i)));
+        for &slot in victims.iter().take((n - replicas) as usize) {
+            stop(sim, node, slot as u16);
+        }
+    }
+    let f = fleet_of(sim, node);
+    f.report.peak_alive = f.report.peak_alive.max(f.alive());
 }
