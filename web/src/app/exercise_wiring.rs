@@ -31,7 +31,7 @@ pub(super) struct Exercises {
 
 /// Saves `doc` in My designs, unless it is an exercise's own design or
 /// already saved: the name it is saved under, if it was.
-fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, String> {
+pub(super) fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, String> {
     if briefs.iter().any(|b| b.starter == *doc || b.reference == *doc) {
         return Ok(None);
     }
@@ -47,7 +47,12 @@ fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, String> {
 }
 
 #[hook]
-pub(super) fn use_exercises(state: &UseReducerHandle<PlayState>, ui: &Ui, engine: &Rc<Engine>) -> Exercises {
+pub(super) fn use_exercises(
+    state: &UseReducerHandle<PlayState>,
+    ui: &Ui,
+    engine: &Rc<Engine>,
+    on_interview: &Callback<Option<String>>,
+) -> Exercises {
     let briefs = use_memo((), |_| crate::exercises::briefs());
     let ex = ui.exercise.clone();
     let d = state.dispatcher();
@@ -124,12 +129,16 @@ pub(super) fn use_exercises(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         let ex = ex.clone();
         Callback::from(move |()| ex.dispatch(ExerciseAction::Close))
     };
+    let on_interview = {
+        let id = brief.id.clone();
+        on_interview.reform(move |()| Some(id.clone()))
+    };
     let stale = ex.verdict.as_ref().is_some_and(|(checked, _)| !Rc::ptr_eq(checked, &doc) && **checked != *doc);
     let aside = html! {
         <ExerciseAside brief={brief.clone()} progress={ex.current()} expanded={ex.expanded} {on_expand}
             checking={ex.checking.is_some()} verdict={ex.verdict.as_ref().map(|(_, v)| Rc::clone(v))} {stale}
             {on_check} {on_hint} on_starter={open_design(&brief.starter)} on_reference={open_design(&brief.reference)}
-            {on_moment} {on_close} />
+            {on_moment} {on_close} {on_interview} />
     };
     Exercises { panel, aside: Some((aside, ex.expanded)) }
 }

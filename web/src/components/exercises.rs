@@ -91,6 +91,9 @@ pub struct ExerciseAsideProps {
     /// Show this simulated moment (a first breach), in ms.
     pub on_moment: Callback<u64>,
     pub on_close: Callback<()>,
+    /// Start an interview on this exercise.
+    #[prop_or_default]
+    pub on_interview: Callback<()>,
 }
 
 fn criterion_row(m: &Measured, on_moment: &Callback<u64>) -> Html {
@@ -240,6 +243,8 @@ pub fn ExerciseAside(props: &ExerciseAsideProps) -> Html {
                         { check_button }
                         <button class="btn small" data-testid="exercise-starter" onclick={starter}
                             title="Put the starter design back on the canvas (Undo brings yours back)">{ "Start over" }</button>
+                        <button class="btn small" data-testid="start-interview" onclick={props.on_interview.reform(|_: MouseEvent| ())}
+                            title="A timed 45-minute mock interview on this exercise, with a failure drill on your design">{ "Start interview" }</button>
                     </div>
                     if props.checking {
                         <p class="help" role="status" data-testid="checking">{ "Running your design under the check's workload and faults (and the hidden variant if it passes)…" }</p>
