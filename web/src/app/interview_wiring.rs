@@ -192,6 +192,11 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         })
     };
     let on_start = use_latest_callback(on_start);
+    // The exercise's prompt, for the requirements phase.
+    let prompt = use_memo(current.as_ref().and_then(|i| i.exercise.clone()), |id| {
+        let id = id.as_ref()?;
+        crate::exercises::briefs().into_iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt, b.requirements)))
+    });
 
     let Some(i) = current else { return Interviews { panel: None, on_start, active: false } };
 
@@ -201,8 +206,9 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         Callback::from(move |change: Change| {
             let t = now();
             match &change {
-                Change::Go(Phase::FailureDrill) if i.drill.is_none() => {
-                    // The drill starts: its faults into the design, the run from t = 0, then play.
+                // The drill starts (again, if it never got going: a design that could
+                // not run): its faults into the design, the run from t = 0, then play.
+                Change::Go(Phase::FailureDrill) if i.drill.as_ref().is_none_or(|d| d.samples.len() < 2) => {
                     let exercise = i.exercise.as_deref().and_then(|id| registry::load(id).ok());
                     let plan = drill::plan(&doc, exercise.as_ref());
                     let run = drill::drill_doc(&doc, &plan.faults, plan.duration_ms);
@@ -233,10 +239,6 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         let held = held.dispatcher();
         Callback::from(move |()| held.dispatch(HeldAction::Set(None)))
     };
-    let prompt = use_memo(i.exercise.clone(), |id| {
-        let id = id.as_ref()?;
-        crate::exercises::briefs().into_iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt, b.requirements)))
-    });
     let drill_blocked = (i.phase == Phase::FailureDrill)
         .then(|| state.blocked.as_ref().map(|why| format!("The drill needs a design that runs. {why}")))
         .flatten();

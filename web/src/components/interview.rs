@@ -261,6 +261,9 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
         html! {
             <section class="iv-drill" data-testid="interview-drill">
                 if let Some(why) = &props.drill_blocked { <p class="field-error">{ why.clone() }</p> }
+                if i.drill.as_ref().is_some_and(|d| d.plan.faults.is_empty()) {
+                    <p class="help warn">{ "Nothing to break yet: the design has no service or database. Build one, then go back a phase and come here again." }</p>
+                }
                 <ol class="iv-faults">{ for faults }</ol>
                 if let Some(m) = &measured { { timeline_svg(i, m, Some(props.sim_now_ms)) }{ results(i, m) } }
             </section>

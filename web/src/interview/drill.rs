@@ -9,7 +9,7 @@
 //! role from the design itself, so the same design always gets the same
 //! drill:
 //! 1. *crash the busiest service or database*: busiest is the most callers
-//!    (links into it, plus workloads aimed at it), a database before a
+//!    (links into it, a client's among them), a database before a
 //!    service on a tie (shared state is the classic single point of
 //!    failure), then document order; down for 20 s.
 //! 2. *break the critical path*: the path a request of the first workload
@@ -118,9 +118,8 @@ pub struct Plan {
 
 /// The busiest service or database (see the module doc).
 pub fn busiest(design: &Scenario) -> Option<&str> {
-    let callers = |id: &str| {
-        design.edges.iter().filter(|e| e.to == id).count() + design.workloads.iter().filter(|w| w.target == id).count()
-    };
+    // A workload's traffic arrives over its client's link, so links are the count.
+    let callers = |id: &str| design.edges.iter().filter(|e| e.to == id).count();
     design
         .nodes
         .iter()
@@ -140,8 +139,8 @@ pub fn critical_path(design: &Scenario) -> Vec<(String, String)> {
     let mut at = w.target.as_str();
     while let Some(e) = design.edges.iter().find(|e| e.from == at && !seen.contains(&e.to.as_str())) {
         path.push((e.from.clone(), e.to.clone()));
-        seen.push(&e.to);
-        at = &e.to;
+        seen.push(e.to.as_str());
+        at = e.to.as_str();
     }
     path
 }
