@@ -79,7 +79,10 @@ async fn phases_pause_and_notes_work_from_the_panel() {
     click(&host, "interview-next");
     yew::scheduler::flush().await;
     assert_eq!(by_testid(&host, "interview-phase").get_attribute("data-phase").as_deref(), Some("1"));
-    assert!(host.query_selector("[data-testid=\"interview-prompt\"]").unwrap().is_none(), "the prompt is for requirements");
+    assert!(
+        host.query_selector("[data-testid=\"interview-prompt\"]").unwrap().is_none(),
+        "the prompt is for requirements"
+    );
     let area: HtmlTextAreaElement = by_testid(&host, "interview-note").unchecked_into();
     assert_eq!(area.value(), "", "each phase has its own notes");
     click(&host, "interview-prev");
@@ -105,8 +108,11 @@ async fn the_report_shows_the_drill_measured_on_the_engine_s_run() {
     }
     i.apply(Change::End, js_sys::Date::now());
     let host = mount();
-    yew::Renderer::<Host>::with_root_and_props(host.clone(), Probe { start: Rc::new(i), sim_now_ms: plan.duration_ms as f64 })
-        .render();
+    yew::Renderer::<Host>::with_root_and_props(
+        host.clone(),
+        Probe { start: Rc::new(i), sim_now_ms: plan.duration_ms as f64 },
+    )
+    .render();
     yew::scheduler::flush().await;
     let report = by_testid(&host, "interview-report");
     assert!(report.query_selector("svg polyline").unwrap().is_some(), "the timeline draws the error rate");

@@ -180,7 +180,9 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
             if exercise.is_none() {
                 // A blank canvas: the design on it is kept in My designs first.
                 let said = match keep(&doc, &crate::exercises::briefs()) {
-                    Ok(Some(name)) => Some(format!("Your design is saved in My designs as \"{name}\" (Undo also brings it back).")),
+                    Ok(Some(name)) => {
+                        Some(format!("Your design is saved in My designs as \"{name}\" (Undo also brings it back)."))
+                    }
                     Ok(None) => None,
                     Err(e) => Some(format!("Your design could not be saved in My designs ({e}); Undo brings it back.")),
                 };

@@ -9,11 +9,11 @@
 //! the panel re-renders itself once a second while the clock runs, so the
 //! rest of the page does not.
 
+use crate::components::timeline::describe;
 use crate::interview::drill::{intervals, Measured};
 use crate::interview::report::{breach_rule, budget, cells, markdown, secs};
 use crate::interview::schedule::{mmss, Phase};
 use crate::interview::{Change, Interview};
-use crate::components::timeline::describe;
 use std::rc::Rc;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -45,11 +45,15 @@ fn timeline_svg(i: &Interview, m: &Measured, now_ms: Option<f64>) -> Html {
     let end = (d.plan.duration_ms as f64).max(1.0);
     let x = |t: f64| (t / end).clamp(0.0, 1.0) * w;
     let ivs = intervals(&d.samples);
-    let rate = |iv: &crate::interview::drill::Interval| if iv.done == 0 { 0.0 } else { iv.failed as f64 / iv.done as f64 };
+    let rate =
+        |iv: &crate::interview::drill::Interval| if iv.done == 0 { 0.0 } else { iv.failed as f64 / iv.done as f64 };
     // The scale shows the threshold well even when errors stay small.
     let top_rate = ivs.iter().map(rate).fold(d.plan.targets.error_rate * 4.0, f64::max).min(1.0);
     let y = |r: f64| top + (1.0 - r / top_rate) * (h - top - bottom);
-    let line: String = ivs.iter().map(|iv| format!("{:.1},{:.1} {:.1},{:.1} ", x(iv.t0), y(rate(iv)), x(iv.t1), y(rate(iv)))).collect();
+    let line: String = ivs
+        .iter()
+        .map(|iv| format!("{:.1},{:.1} {:.1},{:.1} ", x(iv.t0), y(rate(iv)), x(iv.t1), y(rate(iv))))
+        .collect();
     let spans = d.plan.faults.iter().map(|f| {
         let until = f.fault.duration_ms.map_or(end, |ms| (f.fault.at_ms + ms) as f64);
         let (a, b) = (x(f.fault.at_ms as f64), x(until));
@@ -237,7 +241,7 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
             on_change.emit(Change::Note(phase, area.value()));
         })
     };
-    let prompt = (phase == Phase::Requirements).then(|| props.prompt.as_ref()).flatten().map(|p| {
+    let prompt = props.prompt.as_ref().filter(|_| phase == Phase::Requirements).map(|p| {
         html! {
             <div class="iv-prompt" data-testid="interview-prompt">
                 <p>{ p.0.clone() }</p>

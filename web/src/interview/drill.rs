@@ -375,7 +375,10 @@ pub fn measure(fault_at: &[u64], end_ms: f64, samples: &[Sample], edits: &[f64],
 /// run's length and the faults are not the design.
 pub fn design_changed(a: &Scenario, b: &Scenario) -> bool {
     a.nodes.len() != b.nodes.len()
-        || a.nodes.iter().zip(&b.nodes).any(|(m, n)| m.id != n.id || m.kind != n.kind || m.region != n.region || m.zone != n.zone)
+        || a.nodes
+            .iter()
+            .zip(&b.nodes)
+            .any(|(m, n)| m.id != n.id || m.kind != n.kind || m.region != n.region || m.zone != n.zone)
         || a.edges != b.edges
         || a.workloads != b.workloads
 }
@@ -531,7 +534,10 @@ mod tests {
         for s in 0..=60u64 {
             sim.step_until(SimTime::from_millis(s * 1_000));
             let v = sim.view();
-            record(&mut samples, Sample { t_ms: v.now_ms, ok: v.ok, failed: v.failed, p99_ms: v.overall.p99_ms, segment: 0 });
+            record(
+                &mut samples,
+                Sample { t_ms: v.now_ms, ok: v.ok, failed: v.failed, p99_ms: v.overall.p99_ms, segment: 0 },
+            );
         }
         let m = measure(&[10_000], 60_000.0, &samples, &[], &p.targets);
         let f = &m.faults[0];

@@ -85,7 +85,12 @@ pub enum Change {
     /// The drill's plan, as it starts.
     Drill(Plan),
     /// The run's numbers now (kept if they move the series on).
-    Sample { t_ms: f64, ok: u64, failed: u64, p99_ms: f64 },
+    Sample {
+        t_ms: f64,
+        ok: u64,
+        failed: u64,
+        p99_ms: f64,
+    },
     /// The engine started another run (an edit, a scrub, a reload).
     NewRun,
     /// The learner changed the design at this simulated moment.
@@ -258,7 +263,10 @@ mod tests {
         assert!(i.apply(Change::End, t0 + 9.0 * MIN));
         assert_eq!(i.clock.total(t0 + 20.0 * MIN), 6.0 * MIN, "an ended interview's clock stands still");
         assert!(!i.apply(Change::Go(Phase::WrapUp), t0 + 10.0 * MIN), "ended: phases are fixed");
-        assert!(i.apply(Change::Note(Phase::WrapUp, "more replicas".into()), t0 + 10.0 * MIN), "notes can still be written");
+        assert!(
+            i.apply(Change::Note(Phase::WrapUp, "more replicas".into()), t0 + 10.0 * MIN),
+            "notes can still be written"
+        );
         assert_eq!(i.notes[Phase::Requirements.index()], "reads ≫ writes");
     }
 

@@ -99,7 +99,13 @@ pub fn markdown(i: &Interview, measured: Option<&Measured>, now: f64) -> String 
                 );
             }
             out += "\nFaults: ";
-            out += &d.plan.faults.iter().map(|f| format!("{} ({})", describe(&f.fault), f.source)).collect::<Vec<_>>().join("; ");
+            out += &d
+                .plan
+                .faults
+                .iter()
+                .map(|f| format!("{} ({})", describe(&f.fault), f.source))
+                .collect::<Vec<_>>()
+                .join("; ");
             out += ".\n";
         }
         _ => out += "Not run.\n",

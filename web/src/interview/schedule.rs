@@ -71,11 +71,17 @@ impl Phase {
     /// What the learner is meant to do in it, one line.
     pub fn goal(self) -> &'static str {
         match self {
-            Phase::Requirements => "Pin down what the system must do and the numbers it must meet; ask before assuming.",
-            Phase::Estimation => "Rough numbers: requests per second at peak, data size, read/write ratio, what one node can take.",
+            Phase::Requirements => {
+                "Pin down what the system must do and the numbers it must meet; ask before assuming."
+            }
+            Phase::Estimation => {
+                "Rough numbers: requests per second at peak, data size, read/write ratio, what one node can take."
+            }
             Phase::ApiAndDataModel => "The calls clients make and what is stored where, keyed by what.",
             Phase::HighLevelDesign => "Draw it on the canvas and run it: it must meet the numbers before the drill.",
-            Phase::FailureDrill => "Two faults hit your design while it runs. Spot the breach, fix the design, watch it recover.",
+            Phase::FailureDrill => {
+                "Two faults hit your design while it runs. Spot the breach, fix the design, watch it recover."
+            }
             Phase::WrapUp => "What you would do with more time; the report below has your measured results.",
         }
     }
