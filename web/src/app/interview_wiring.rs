@@ -189,6 +189,9 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
                 ex.dispatch(ExerciseAction::Close);
                 load.emit(blank());
                 d.dispatch(Action::Message(said));
+            } else {
+                // The interview shows the prompt; the exercise folds to its strip to leave the canvas room.
+                ex.dispatch(ExerciseAction::Expand(false));
             }
             held.dispatch(HeldAction::Set(Some(Interview::start(exercise, title, attempt, t))));
         })

@@ -20,6 +20,9 @@
 //!    partitioned (messages dropped, callers time out), which shows up as
 //!    errors.
 //!
+//! A pick is skipped when the drill already has a fault of its kind (a
+//! crash and a slow link teach more than two crashes).
+//!
 //! A picked fault starts 15 s after the previous one ends (10 s into the run
 //! for the first). The drill runs the design for exactly as long as it
 //! needs, until 20 s after the last fault ends (a fault without an end, like
@@ -207,8 +210,8 @@ pub fn plan(design: &Scenario, exercise: Option<&Exercise>) -> Plan {
         if faults.len() >= DRILL_FAULTS {
             break;
         }
-        // The same fault twice teaches nothing.
-        if faults.iter().any(|f| f.fault.action == action) {
+        // A second fault of the same kind teaches less than one of another kind.
+        if faults.iter().any(|f| std::mem::discriminant(&f.fault.action) == std::mem::discriminant(&action)) {
             continue;
         }
         let at_ms = faults.iter().map(|f| end_of(&f.fault) + GAP_MS).max().unwrap_or(FIRST_AT_MS);
@@ -510,7 +513,11 @@ mod tests {
         let FaultAction::Crash { node } = &p.faults[0].fault.action else { panic!("{:?}", p.faults[0]) };
         assert!(ex.starter.nodes.iter().any(|n| &n.id == node), "aimed at a node of the design, not a role");
         assert_eq!(p.faults[0].fault.at_ms, 10_000);
+        // The check's crash is there: the role pick is the critical path's slow link (a p99 target).
         assert!(p.faults[1].source.contains("picked by role"));
+        let slow = FaultAction::EdgeLatency { from: "api".into(), to: "db".into(), add_ms: 200.0 };
+        assert_eq!((&p.faults[1].fault.action, p.faults[1].fault.at_ms), (&slow, 40_000));
+        assert_eq!(p.duration_ms, 80_000);
         assert_eq!(p.targets.p99_ms, Some(100.0));
         assert_eq!(p.targets.slo_pct, 99.5);
         // Two faults in the check: both are the exercise's.
