@@ -56,15 +56,19 @@ test('an interview survives a reload, drills the design and reports what it meas
   await expect(page.getByTestId('drill-fault-0')).toHaveAttribute('data-fired', 'true', { timeout: 20_000 });
   await expect(page.getByTestId('drill-result-0')).toHaveAttribute('data-breach-ms', /\d+/, { timeout: 20_000 });
 
-  // The learner reacts: more workers for the API (an edit of the design).
+  // The learner pauses the run and reacts: more workers for the API (an edit of the design).
+  await page.getByTestId('pause').click();
   await page.getByTestId('node-api').click();
   const workers = page.getByTestId('field-workers');
   await workers.fill(String(Number(await workers.inputValue()) + 8));
   await workers.press('Enter');
   await expect(page.getByTestId('drill-result-0')).toHaveAttribute('data-edit-ms', /\d+/);
   const edit = Number(await page.getByTestId('drill-result-0').getAttribute('data-edit-ms'));
+  expect(edit).toBeGreaterThanOrEqual(10_000);
+  expect(edit).toBeLessThan(40_000);
   // The rebuilt run goes on from the moment of the edit, not from zero.
-  await expect.poll(() => simTime(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(edit);
+  await expect.poll(() => simTime(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(edit - 1);
+  await page.getByTestId('play').click();
   await page.screenshot({ path: screenshotPath('interview-drill.png') });
 
   // Both faults fire and the run reaches its end (Play and Pause both off).
@@ -86,25 +90,30 @@ test('an interview survives a reload, drills the design and reports what it meas
   await expect(page.getByTestId('interview-timeline').first()).toBeVisible();
   await page.getByTestId('interview-end').click();
   await expect(panel).toHaveClass(/ended/);
+  // Tall enough to show the whole report at once.
+  await page.setViewportSize({ width: 1280, height: 1500 });
   await panel.screenshot({ path: screenshotPath('interview-report.png') });
   const md = await page.getByTestId('interview-markdown').inputValue();
   expect(md).toContain('| Requirements | 5:00 |');
   expect(md).toContain('crash api');
 
-  // A narrow screen: the panel leaves part of the canvas, and collapses to a line.
-  await page.setViewportSize({ width: 420, height: 760 });
-  const box = (await panel.boundingBox())!;
-  const stage = (await page.locator('main.stage').boundingBox())!;
-  expect(box.x).toBeGreaterThan(stage.x + 60);
+  // A narrow screen (a tablet upright): the panel is a sheet over the lower part of the
+  // canvas, which stays in view above it; collapsed, it is one line.
+  await page.setViewportSize({ width: 820, height: 1100 });
   await page.screenshot({ path: screenshotPath('interview-narrow.png') });
+  const stage = (await page.locator('main.stage').boundingBox())!;
+  const box = (await panel.boundingBox())!;
+  expect(box.y).toBeGreaterThan(stage.y + stage.height * 0.25);
+  expect(box.width * box.height).toBeLessThan(0.6 * stage.width * stage.height);
   await page.getByTestId('interview-collapse').click();
   const small = (await panel.boundingBox())!;
-  expect(small.height).toBeLessThan(60);
+  expect(small.height).toBeLessThan(50);
   await page.screenshot({ path: screenshotPath('interview-narrow-collapsed.png') });
 });
 
 test('a corrupt saved interview is set aside with a notice, and the page works', async ({ page }) => {
   await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
   await page.evaluate(() => localStorage.setItem('faultline.interview.v1', '{"version":1,"phase":"lunch"'));
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');

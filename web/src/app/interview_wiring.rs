@@ -66,6 +66,8 @@ pub(super) struct Interviews {
     /// Start an interview on this exercise (`None`: a blank canvas).
     pub on_start: Callback<Option<String>>,
     pub active: bool,
+    /// The panel is expanded (the canvas makes room for it).
+    pub expanded: bool,
 }
 
 fn now() -> f64 {
@@ -106,8 +108,12 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         });
     }
     {
-        let d = d.clone();
+        let (d, mounted) = (d.clone(), use_mut_ref(|| false));
         use_effect_with(held.current.clone(), move |current| {
+            // What was just read needs no writing back.
+            if !std::mem::replace(&mut *mounted.borrow_mut(), true) {
+                return;
+            }
             if let Err(e) = interview::save(current.as_deref()) {
                 d.dispatch(Action::Message(Some(format!("The interview is not saved: {e}"))));
             }
@@ -197,13 +203,14 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         })
     };
     let on_start = use_latest_callback(on_start);
+    let collapsed = use_state(|| false);
     // The exercise's prompt, for the requirements phase.
     let prompt = use_memo(current.as_ref().and_then(|i| i.exercise.clone()), |id| {
         let id = id.as_ref()?;
         crate::exercises::briefs().into_iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt, b.requirements)))
     });
 
-    let Some(i) = current else { return Interviews { panel: None, on_start, active: false } };
+    let Some(i) = current else { return Interviews { panel: None, on_start, active: false, expanded: false } };
 
     let on_change = {
         let (held, d, doc, i) = (held.dispatcher(), d.clone(), Rc::clone(&state.doc), Rc::clone(&i));
@@ -244,12 +251,16 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
         let held = held.dispatcher();
         Callback::from(move |()| held.dispatch(HeldAction::Set(None)))
     };
+    let on_collapse = {
+        let collapsed = collapsed.clone();
+        Callback::from(move |c: bool| collapsed.set(c))
+    };
     let drill_blocked = (i.phase == Phase::FailureDrill)
         .then(|| state.blocked.as_ref().map(|why| format!("The drill needs a design that runs. {why}")))
         .flatten();
     let panel = html! {
         <InterviewPanel interview={Rc::clone(&i)} prompt={(*prompt).clone()} sim_now_ms={state.view.now_ms}
-            {drill_blocked} {on_change} {on_close} />
+            {drill_blocked} {on_change} {on_close} collapsed={*collapsed} {on_collapse} />
     };
-    Interviews { panel: Some(panel), on_start, active: true }
+    Interviews { panel: Some(panel), on_start, active: true, expanded: !*collapsed }
 }

@@ -237,7 +237,7 @@ pub fn App() -> Html {
                     <FaultBar scenario={Rc::clone(&doc)} selected={if ui.context.is_some() { None } else { primary }}
                         down={selected_down} at_ms={*ui.pick} on_inject={h.on_inject.clone()} />
                     <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }),
-                        exercise_open.then_some("with-exercise"))}>
+                        exercise_open.then_some("with-exercise"), interview.expanded.then_some("with-interview"))}>
                         { notices }
                         { narrative_view.map(|(view, _)| view).unwrap_or_default() }
                         { canvas }

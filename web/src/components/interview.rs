@@ -31,6 +31,11 @@ pub struct InterviewPanelProps {
     pub drill_blocked: Option<String>,
     pub on_change: Callback<Change>,
     pub on_close: Callback<()>,
+    /// Folded to one line (the canvas then has the whole stage).
+    #[prop_or_default]
+    pub collapsed: bool,
+    #[prop_or_default]
+    pub on_collapse: Callback<bool>,
 }
 
 fn now() -> f64 {
@@ -184,7 +189,6 @@ fn report(i: &Interview, m: Option<&Measured>, t: f64, copied: &UseStateHandle<O
 #[component]
 pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
     let i = &props.interview;
-    let collapsed = use_state(|| false);
     let copied = use_state(|| None::<bool>);
     // Re-render once a second while the clock runs.
     let update = use_force_update();
@@ -206,27 +210,25 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
     });
     let end = props.on_change.reform(|_: MouseEvent| Change::End);
     let close = props.on_close.reform(|_: MouseEvent| ());
-    let toggle = {
-        let collapsed = collapsed.clone();
-        Callback::from(move |_: MouseEvent| collapsed.set(!*collapsed))
-    };
+    let collapsed = props.collapsed;
+    let toggle = props.on_collapse.reform(move |_: MouseEvent| !collapsed);
     let clock_text = |ms: f64| if ms < 0.0 { format!("{} over", mmss(-ms)) } else { format!("{} left", mmss(ms)) };
     let pause_label = if i.clock.paused() { "Resume" } else { "Pause" };
     let head = html! {
         <div class="iv-head">
-            <button class="btn small" data-testid="interview-collapse" aria-expanded={(!*collapsed).to_string()}
-                aria-label={if *collapsed { "Show the interview" } else { "Collapse the interview" }} onclick={toggle}>
-                { if *collapsed { "▾" } else { "▴" } }</button>
-            <strong class="iv-title" title={i.title.clone()}>{ if i.ended { "Interview report" } else { "Interview" } }</strong>
-            <span class="iv-phase-name" data-testid="interview-phase" data-phase={phase.index().to_string()}>
-                { format!("{} ({}/6)", phase.label(), phase.index() + 1) }</span>
+            <button class="btn small" data-testid="interview-collapse" aria-expanded={(!collapsed).to_string()}
+                aria-label={if collapsed { "Show the interview" } else { "Collapse the interview" }} onclick={toggle}>
+                { if collapsed { "▾" } else { "▴" } }</button>
+            <strong class="iv-phase-name" data-testid="interview-phase" data-phase={phase.index().to_string()}>
+                { if i.ended { "Interview report".to_string() } else { phase.label().to_string() } }</strong>
             if !i.ended {
+                <span class="iv-step" aria-label={format!("phase {} of 6", phase.index() + 1)}>{ format!("{}/6", phase.index() + 1) }</span>
                 <span class={classes!("iv-clock", (left < 0.0).then_some("over"), i.clock.paused().then_some("paused"))}
                     data-testid="interview-phase-left" data-ms={left.round().to_string()}>{ clock_text(left) }</span>
             }
         </div>
     };
-    if *collapsed {
+    if collapsed {
         return html! {
             <aside class="interview collapsed" data-testid="interview" aria-label="Interview">
                 { head }
@@ -278,11 +280,11 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
         <aside class={classes!("interview", i.ended.then_some("ended"))} data-testid="interview" aria-label="Interview">
             { head }
             <div class="iv-body">
-                <p class="iv-subtitle">{ format!("{} · attempt {}", i.title, i.attempt) }</p>
+                <p class="iv-subtitle">{ format!("Interview · {} · attempt {}", i.title, i.attempt) }</p>
                 if !i.ended {
                     <div class="iv-clocks">
-                        <span data-testid="interview-overall-left">{ format!("Overall: {}", clock_text(overall)) }</span>
-                        <span>{ format!("Phase plan: {} min", phase.planned_minutes()) }</span>
+                        <span data-testid="interview-overall-left">{ format!("Overall {}", clock_text(overall)) }</span>
+                        <span>{ format!("this phase: {} min planned", phase.planned_minutes()) }</span>
                     </div>
                     <div class="iv-bar" aria-hidden="true"><div style={format!("width: {:.1}%", (100.0 * (1.0 - left / phase.planned_ms())).clamp(0.0, 100.0))} /></div>
                     <p class="help">{ phase.goal() }</p>
@@ -294,13 +296,13 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
                     </div>
                 }
                 { for prompt }
-                { for drill }
-                if show_report { { report(i, measured.as_ref(), t, &copied) } }
                 <label class="iv-note">
                     <span>{ format!("Notes: {}", phase.label()) }</span>
                     <textarea data-testid="interview-note" rows="4" value={i.notes[phase.index()].clone()} oninput={note}
                         placeholder="Assumptions, numbers, trade-offs: saved as you type" />
                 </label>
+                { for drill }
+                if show_report { { report(i, measured.as_ref(), t, &copied) } }
                 if i.ended {
                     <div class="iv-actions"><button class="btn small" data-testid="interview-close" onclick={close}>{ "Close the interview" }</button></div>
                 }
