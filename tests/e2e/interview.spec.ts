@@ -30,6 +30,7 @@ test('an interview survives a reload, drills the design and reports what it meas
   await page.getByTestId('interview-pause').click();
   await expect(page.getByTestId('interview-pause')).toHaveAttribute('data-paused', 'true');
   const left = Number(await page.getByTestId('interview-phase-left').getAttribute('data-ms'));
+  await panel.evaluate((e) => { e.scrollTop = 0; });
   await panel.screenshot({ path: screenshotPath('interview-panel.png') });
 
   // A reload: the phase, the note and the paused clock are as they were.
@@ -69,6 +70,7 @@ test('an interview survives a reload, drills the design and reports what it meas
   // The rebuilt run goes on from the moment of the edit, not from zero.
   await expect.poll(() => simTime(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(edit - 1);
   await page.getByTestId('play').click();
+  await panel.evaluate((e) => { e.scrollTop = 0; });
   await page.screenshot({ path: screenshotPath('interview-drill.png') });
 
   // Both faults fire and the run reaches its end (Play and Pause both off).

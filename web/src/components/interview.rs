@@ -289,20 +289,21 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
                     <div class="iv-bar" aria-hidden="true"><div style={format!("width: {:.1}%", (100.0 * (1.0 - left / phase.planned_ms())).clamp(0.0, 100.0))} /></div>
                     <p class="help">{ phase.goal() }</p>
                     <div class="iv-actions">
-                        <button class="btn small" data-testid="interview-prev" disabled={prev.is_none()} onclick={prev.unwrap_or_default()}>{ "‹ Previous" }</button>
+                        <button class="btn small" data-testid="interview-prev" disabled={prev.is_none()} onclick={prev.unwrap_or_default()}>{ "‹ Back" }</button>
                         <button class="btn small" data-testid="interview-pause" data-paused={i.clock.paused().to_string()} onclick={pause}>{ pause_label }</button>
                         <button class="btn small primary" data-testid="interview-next" disabled={next.is_none()} onclick={next.unwrap_or_default()}>{ "Next ›" }</button>
-                        <button class="btn small" data-testid="interview-end" onclick={end}>{ "End interview" }</button>
+                        <button class="btn small" data-testid="interview-end" onclick={end}
+                            title="Stop the clock and show the report">{ "End" }</button>
                     </div>
                 }
                 { for prompt }
-                <label class="iv-note">
-                    <span>{ format!("Notes: {}", phase.label()) }</span>
-                    <textarea data-testid="interview-note" rows="4" value={i.notes[phase.index()].clone()} oninput={note}
-                        placeholder="Assumptions, numbers, trade-offs: saved as you type" />
-                </label>
                 { for drill }
                 if show_report { { report(i, measured.as_ref(), t, &copied) } }
+                <label class="iv-note">
+                    <span>{ format!("Notes: {}", phase.label()) }</span>
+                    <textarea data-testid="interview-note" rows="3" value={i.notes[phase.index()].clone()} oninput={note}
+                        placeholder="Assumptions, numbers, trade-offs: saved as you type" />
+                </label>
                 if i.ended {
                     <div class="iv-actions"><button class="btn small" data-testid="interview-close" onclick={close}>{ "Close the interview" }</button></div>
                 }
