@@ -38,7 +38,7 @@ struct Held {
 }
 
 enum HeldAction {
-    Set(Option<Interview>),
+    Set(Option<Box<Interview>>),
     Change(Change, f64),
 }
 
@@ -47,7 +47,7 @@ impl Reducible for Held {
 
     fn reduce(self: Rc<Self>, action: HeldAction) -> Rc<Self> {
         match action {
-            HeldAction::Set(i) => Rc::new(Held { current: i.map(Rc::new) }),
+            HeldAction::Set(i) => Rc::new(Held { current: i.map(|i| Rc::new(*i)) }),
             HeldAction::Change(change, now) => {
                 let Some(current) = &self.current else { return self };
                 let mut next = (**current).clone();
@@ -199,7 +199,7 @@ pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine
                 // The interview shows the prompt; the exercise folds to its strip to leave the canvas room.
                 ex.dispatch(ExerciseAction::Expand(false));
             }
-            held.dispatch(HeldAction::Set(Some(Interview::start(exercise, title, attempt, t))));
+            held.dispatch(HeldAction::Set(Some(Box::new(Interview::start(exercise, title, attempt, t)))));
         })
     };
     let on_start = use_latest_callback(on_start);
