@@ -69,6 +69,15 @@ test('an interview survives a reload, drills the design and reports what it meas
   expect(edit).toBeLessThan(40_000);
   // The rebuilt run goes on from the moment of the edit, not from zero.
   await expect.poll(() => simTime(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(edit - 1);
+
+  // A reload in the middle of the drill: the phase, the edit and the run's moment come back.
+  const before = await simTime(page);
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  await expect(page.getByTestId('interview-phase')).toHaveAttribute('data-phase', '4');
+  await expect(page.getByTestId('drill-result-0')).toHaveAttribute('data-edit-ms', String(edit));
+  await expect.poll(() => simTime(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(before - 1_000);
+  await page.getByTestId('speed').fill('1');
   await page.getByTestId('play').click();
   await panel.evaluate((e) => { e.scrollTop = 0; });
   await page.screenshot({ path: screenshotPath('interview-drill.png') });
