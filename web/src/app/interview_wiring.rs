@@ -86,8 +86,14 @@ fn blank() -> Scenario {
 }
 
 #[hook]
-pub(super) fn use_interview(state: &UseReducerHandle<PlayState>, ui: &Ui, engine: &Rc<Engine>) -> Interviews {
-    let loaded = use_memo((), |_| interview::load());
+pub(super) fn use_interview(
+    state: &UseReducerHandle<PlayState>,
+    ui: &Ui,
+    engine: &Rc<Engine>,
+    transient: bool,
+) -> Interviews {
+    // A transient page (an embed) shows a design, not the learner's interview.
+    let loaded = use_memo((), move |_| if transient { (None, None) } else { interview::load() });
     let held = use_reducer(|| Held { current: loaded.0.clone().map(Rc::new) });
     let d = state.dispatcher();
     // After an edit during the drill (or a reload), the moment the new run moves to.

@@ -116,7 +116,7 @@ pub fn App() -> Html {
     let engine = engine_wiring::use_engine(&state, &particles, &particle_layer, ui.exercise.dispatcher());
     let h = handlers::use_handlers(&state, &ui, &engine);
     let files = open_export::use_open_export(&state, &ui, &engine, &entries);
-    let interview = interview_wiring::use_interview(&state, &ui, &engine);
+    let interview = interview_wiring::use_interview(&state, &ui, &engine, boot.transient);
     let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, &interview.on_start);
     // The design review: recomputed from the document whenever it changes.
     let warnings = use_memo(Rc::clone(&state.doc), |d| faultline_sim::lint::lint(d));
