@@ -86,7 +86,7 @@ fn timeline_svg(i: &Interview, m: &Measured, now_ms: Option<f64>) -> Html {
     let threshold = y(d.plan.targets.error_rate);
     html! {
         <figure class="iv-timeline" data-testid="interview-timeline">
-            <svg viewBox={format!("-4 0 {} {h}", w + 14.0)} role="img" aria-label="The drill's timeline: error rate, faults, first breach, first edit, recovery">
+            <svg viewBox={format!("-10 0 {} {h}", w + 22.0)} role="img" aria-label="The drill's timeline: error rate, faults, first breach, first edit, recovery">
                 { for spans }
                 <line class="iv-threshold" x1="0" x2={w.to_string()} y1={format!("{threshold:.1}")} y2={format!("{threshold:.1}")} />
                 <polyline class="iv-errors" points={line} />
@@ -127,8 +127,9 @@ fn results(i: &Interview, m: &Measured) -> Html {
     });
     html! {
         <>
-            <p class="help">{ format!("Breach: {}. Recovered: 5 s without one. Budget: SLO {}%, {:.1} failures allowed over the {} requests so far.",
-                breach_rule(&d.plan.targets), d.plan.targets.slo_pct, m.allowed_failures, m.done) }</p>
+            <p class="help">{ format!("Breach: {}. Recovery: 5 s without a breach. Budget: SLO {}%, {:.1} failures allowed over the {} requests {}.",
+                breach_rule(&d.plan.targets), d.plan.targets.slo_pct, m.allowed_failures, m.done,
+                if m.faults.iter().all(|f| f.complete) { "of the drill" } else { "so far" }) }</p>
             if m.breached_before { <p class="help warn">{ "Your design was already breaching before the first fault." }</p> }
             <ol class="iv-results">{ for rows }</ol>
         </>

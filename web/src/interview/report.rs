@@ -76,12 +76,13 @@ pub fn markdown(i: &Interview, measured: Option<&Measured>, now: f64) -> String 
             let t = &d.plan.targets;
             out += &format!(
                 "Breach: {} over an interval of about a simulated second. Recovery: {} s without a breach. SLO {}% \
-                 ({:.1} failures allowed over the {} requests of the drill so far). Times are simulated, from the start of the run.\n\n",
+                 ({:.1} failures allowed over the {} requests of the drill{}). Times are simulated, from the start of the run.\n\n",
                 breach_rule(t),
                 RECOVERY_MS / 1_000.0,
                 t.slo_pct,
                 m.allowed_failures,
-                m.done
+                m.done,
+                if m.faults.iter().all(|f| f.complete) { "" } else { " so far" }
             );
             if m.breached_before {
                 out += "The design was already breaching before the first fault.\n\n";
