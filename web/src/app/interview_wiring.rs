@@ -26,7 +26,6 @@ use crate::interview::schedule::Phase;
 use crate::interview::{self, report, Change, Interview};
 use crate::state::{Action, PlayState};
 use faultline_live::Command as EngineCommand;
-use faultline_sim::exercise::registry;
 use faultline_sim::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -227,7 +226,7 @@ pub(super) fn use_interview(
                 // The drill starts (again, if it never got going: a design that could
                 // not run): its faults into the design, the run from t = 0, then play.
                 Change::Go(Phase::FailureDrill) if i.drill.as_ref().is_none_or(|d| d.samples.len() < 2) => {
-                    let exercise = i.exercise.as_deref().and_then(|id| registry::load(id).ok());
+                    let exercise = i.exercise.as_deref().and_then(drill::exercise);
                     let plan = drill::plan(&doc, exercise.as_ref());
                     let run = drill::drill_doc(&doc, &plan.faults, plan.duration_ms);
                     held.dispatch(HeldAction::Change(Change::Drill(plan), t));
