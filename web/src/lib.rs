@@ -12,6 +12,7 @@ pub mod exercises;
 pub mod files;
 pub mod format;
 pub mod hooks;
+pub mod interview;
 pub mod keyboard;
 pub mod library;
 pub mod panic;

@@ -37,7 +37,7 @@ pub(super) struct Exercises {
 
 /// Saves `doc` in My designs, unless it is an exercise's own design or
 /// already saved: the name it is saved under, if it was.
-fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, String> {
+pub(super) fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, String> {
     if briefs.iter().any(|b| b.starter == *doc || b.reference == *doc) {
         return Ok(None);
     }
@@ -59,6 +59,7 @@ pub(super) fn use_exercises(
     ui: &Ui,
     engine: &Rc<Engine>,
     linked: Option<String>,
+    on_interview: &Callback<Option<String>>,
 ) -> Exercises {
     let briefs = use_memo((), |_| crate::exercises::briefs());
     let ex = ui.exercise.clone();
@@ -167,12 +168,16 @@ pub(super) fn use_exercises(
         .as_ref()
         .filter(|(d, id, _, _)| *id == brief.id && (Rc::ptr_eq(d, &doc) || **d == *doc))
         .map(|(_, _, link, copied)| (link.clone(), *copied));
+    let on_interview = {
+        let id = brief.id.clone();
+        on_interview.reform(move |()| Some(id.clone()))
+    };
     let stale = ex.verdict.as_ref().is_some_and(|(checked, _)| !Rc::ptr_eq(checked, &doc) && **checked != *doc);
     let aside = html! {
         <ExerciseAside brief={brief.clone()} progress={ex.current()} expanded={ex.expanded} {on_expand}
             checking={ex.checking.is_some()} verdict={ex.verdict.as_ref().map(|(_, v)| Rc::clone(v))} {stale}
             {on_check} {on_hint} on_starter={open_design(&brief.starter)} on_reference={open_design(&brief.reference)}
-            {on_moment} {on_close} {on_share} shared={shared_now} />
+            {on_moment} {on_close} {on_share} shared={shared_now} {on_interview} />
     };
     Exercises { panel, aside: Some((aside, ex.expanded)) }
 }

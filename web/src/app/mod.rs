@@ -8,7 +8,8 @@
 //! `open_export` (opening and exporting whole designs), `address` (share
 //! links, at startup and pasted later), `persistence` (autosave),
 //! `key_listener` and `keys` (shortcuts), `panels` (menus' panels, notices,
-//! the fault menu), `placement` (where cards land).
+//! the fault menu), `placement` (where cards land), `interview_wiring`
+//! (interview mode and its failure drill).
 
 use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
@@ -29,6 +30,7 @@ mod address;
 mod engine_wiring;
 mod exercise_wiring;
 mod handlers;
+mod interview_wiring;
 mod key_listener;
 mod keys;
 mod open_export;
@@ -114,7 +116,8 @@ pub fn App() -> Html {
     let engine = engine_wiring::use_engine(&state, &particles, &particle_layer, ui.exercise.dispatcher());
     let h = handlers::use_handlers(&state, &ui, &engine);
     let files = open_export::use_open_export(&state, &ui, &engine, &entries);
-    let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone());
+    let interview = interview_wiring::use_interview(&state, &ui, &engine, boot.transient);
+    let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone(), &interview.on_start);
     // The design review: recomputed from the document whenever it changes.
     let warnings = use_memo(Rc::clone(&state.doc), |d| faultline_sim::lint::lint(d));
     let lint_marks = use_memo(Rc::clone(&warnings), |w| {
@@ -236,11 +239,13 @@ pub fn App() -> Html {
                     <FaultBar scenario={Rc::clone(&doc)} selected={if ui.context.is_some() { None } else { primary }}
                         down={selected_down} at_ms={*ui.pick} on_inject={h.on_inject.clone()} />
                     <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }),
-                        exercise_open.then_some("with-exercise"))}>
+                        exercise_open.then_some("with-exercise"), interview.expanded.then_some("with-interview"))}>
                         { notices }
                         { narrative_view.map(|(view, _)| view).unwrap_or_default() }
                         { canvas }
-                        <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()} />
+                        <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()}
+                            on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active} />
+                        { interview.panel.unwrap_or_default() }
                     </main>
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}

@@ -104,6 +104,9 @@ pub struct ExerciseAsideProps {
     /// The attempt link made for the design on the canvas, and whether the
     /// browser let it be copied to the clipboard.
     pub shared: Option<(String, bool)>,
+    /// Start an interview on this exercise.
+    #[prop_or_default]
+    pub on_interview: Callback<()>,
 }
 
 fn criterion_row(m: &Measured, on_moment: &Callback<u64>) -> Html {
@@ -257,6 +260,8 @@ pub fn ExerciseAside(props: &ExerciseAsideProps) -> Html {
                             title="Put the starter design back on the canvas (Undo brings yours back)">{ "Start over" }</button>
                         <button class="btn small" data-testid="share-attempt" onclick={share}
                             title="A link that opens this exercise with your design, for a mentor or a reviewer">{ "Share attempt" }</button>
+                        <button class="btn small" data-testid="start-interview" onclick={props.on_interview.reform(|_: MouseEvent| ())}
+                            title="A timed 45-minute mock interview on this exercise, with a failure drill on your design">{ "Start interview" }</button>
                     </div>
                     if let Some((link, copied)) = &props.shared {
                         <div class="attempt-share">

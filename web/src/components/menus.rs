@@ -46,6 +46,12 @@ pub struct LearnProps {
     pub on_toggle: Callback<Panel>,
     /// How many warnings the design review has.
     pub warnings: usize,
+    /// Start an interview on a blank canvas.
+    #[prop_or_default]
+    pub on_interview: Callback<()>,
+    /// An interview is in progress (no second one from here).
+    #[prop_or_default]
+    pub interviewing: bool,
 }
 
 /// The exercises and the design review, as chips on the canvas's bottom
@@ -74,6 +80,10 @@ pub fn LearnChips(props: &LearnProps) -> Html {
         <nav class="learn-chips" aria-label="Learn">
             { chip(Panel::Exercises, "exercises", "Interview-style design problems, checked by running your design", html! { "◎ Exercises" }, None) }
             { chip(Panel::Review, "review", "Weak spots of this design, read from the design itself", review, Some(n)) }
+            if !props.interviewing {
+                <button class="btn small menu chip" data-testid="interview-blank" onclick={props.on_interview.reform(|_: MouseEvent| ())}
+                    title="A timed 45-minute mock interview on a blank canvas (your design is kept in My designs); an open exercise has its own Start interview">{ "⏱ Interview" }</button>
+            }
         </nav>
     }
 }

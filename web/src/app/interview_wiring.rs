@@ -1,0 +1,271 @@
+//! The App's side of interview mode: starting one (on the open exercise or
+//! a blank canvas), keeping it in browser storage, and running the failure
+//! drill on the page's own run: the drill's faults go into the document
+//! (so the timeline, the cards and the charts show them like any fault),
+//! the run plays, and the page's readouts become the drill's samples.
+//!
+//! Why a module of its own: this is the only place the interview touches
+//! the document and the engine; the interview itself (`crate::interview`)
+//! knows neither. Three things follow the page here, each in an effect:
+//! a new engine run (an edit, a scrub, a reload) starts a new sample
+//! segment, and after an edit during the drill the new run is moved
+//! straight to the moment of the edit, so simulated time goes on; each
+//! readout is offered as a sample; each document change that changes the
+//! design (not a move, not the faults) is one of the learner's edits.
+
+use super::engine_wiring::runner_for;
+use super::exercise_wiring::keep;
+use super::open_export::loader;
+use super::Ui;
+use crate::components::InterviewPanel;
+use crate::engine::Engine;
+use crate::exercises::ExerciseAction;
+use crate::hooks::use_latest_callback;
+use crate::interview::drill::{self, design_changed, SAMPLE_EVERY_MS};
+use crate::interview::schedule::Phase;
+use crate::interview::{self, report, Change, Interview};
+use crate::state::{Action, PlayState};
+use faultline_live::Command as EngineCommand;
+use faultline_sim::Scenario;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The interview in progress, if any.
+#[derive(Default, PartialEq)]
+struct Held {
+    current: Option<Rc<Interview>>,
+}
+
+enum HeldAction {
+    Set(Option<Box<Interview>>),
+    Change(Change, f64),
+}
+
+impl Reducible for Held {
+    type Action = HeldAction;
+
+    fn reduce(self: Rc<Self>, action: HeldAction) -> Rc<Self> {
+        match action {
+            HeldAction::Set(i) => Rc::new(Held { current: i.map(|i| Rc::new(*i)) }),
+            HeldAction::Change(change, now) => {
+                let Some(current) = &self.current else { return self };
+                let mut next = (**current).clone();
+                if !next.apply(change, now) {
+                    return self;
+                }
+                Rc::new(Held { current: Some(Rc::new(next)) })
+            }
+        }
+    }
+}
+
+pub(super) struct Interviews {
+    /// The interview panel, while there is an interview.
+    pub panel: Option<Html>,
+    /// Start an interview on this exercise (`None`: a blank canvas).
+    pub on_start: Callback<Option<String>>,
+    pub active: bool,
+    /// The panel is expanded (the canvas makes room for it).
+    pub expanded: bool,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A canvas with nothing on it, for a blank-canvas interview.
+fn blank() -> Scenario {
+    let mut s = faultline_sim::slice_scenario();
+    s.name = "Interview design".into();
+    s.nodes.clear();
+    s.edges.clear();
+    s.workloads.clear();
+    s.faults.clear();
+    s
+}
+
+#[hook]
+pub(super) fn use_interview(
+    state: &UseReducerHandle<PlayState>,
+    ui: &Ui,
+    engine: &Rc<Engine>,
+    transient: bool,
+) -> Interviews {
+    // A transient page (an embed) shows a design, not the learner's interview.
+    let loaded = use_memo((), move |_| if transient { (None, None) } else { interview::load() });
+    let held = use_reducer(|| Held { current: loaded.0.clone().map(Rc::new) });
+    let d = state.dispatcher();
+    // After an edit during the drill (or a reload), the moment the new run moves to.
+    let resume_at = use_mut_ref(|| {
+        loaded.0.as_ref().filter(|i| i.drilling()).and_then(|i| i.drill.as_ref()?.samples.last()).map(|s| s.t_ms)
+    });
+    // The drill has just put its faults in: play once the engine has them.
+    let pending_play = use_mut_ref(|| false);
+    let seen_doc = use_mut_ref(|| Rc::clone(&state.doc));
+
+    // A saved interview that did not read is reported once; every change is saved.
+    {
+        let (d, notice) = (d.clone(), loaded.1.clone());
+        use_effect_with((), move |_| {
+            if notice.is_some() {
+                d.dispatch(Action::Message(notice));
+            }
+        });
+    }
+    {
+        let (d, mounted) = (d.clone(), use_mut_ref(|| false));
+        use_effect_with(held.current.clone(), move |current| {
+            // What was just read needs no writing back.
+            if !std::mem::replace(&mut *mounted.borrow_mut(), true) {
+                return;
+            }
+            if let Err(e) = interview::save(current.as_deref()) {
+                d.dispatch(Action::Message(Some(format!("The interview is not saved: {e}"))));
+            }
+        });
+    }
+    // A new engine run: a new sample segment; the drill's first run plays,
+    // a run rebuilt after an edit moves on to the moment of the edit.
+    {
+        let (held, d, run) = (held.dispatcher(), d.clone(), runner_for(engine, state));
+        let (resume_at, pending_play, now_ms) = (resume_at.clone(), pending_play.clone(), state.view.now_ms);
+        use_effect_with(state.epoch, move |&epoch| {
+            // Before the engine's first answer there is no run to follow.
+            if epoch == 0 {
+                return;
+            }
+            held.dispatch(HeldAction::Change(Change::NewRun, now()));
+            if std::mem::take(&mut *pending_play.borrow_mut()) {
+                d.dispatch(Action::Play);
+            }
+            if let Some(t) = resume_at.borrow_mut().take() {
+                if t > now_ms {
+                    run(EngineCommand::Step { ms: (t - now_ms).round() as u64 });
+                }
+            }
+        });
+    }
+    let current = held.current.clone();
+    let drilling = current.as_ref().is_some_and(|i| i.drilling());
+    // Each readout is a sample, when it moves the series on.
+    {
+        let (dispatch, view) = (held.dispatcher(), Rc::clone(&state.view));
+        let last = current.as_ref().and_then(|i| i.drill.as_ref()).and_then(|d| d.samples.last().map(|s| s.t_ms));
+        use_effect_with(Rc::clone(&state.view), move |_| {
+            let due = last.is_none_or(|t| view.now_ms >= t + SAMPLE_EVERY_MS);
+            if drilling && due {
+                let (t_ms, ok, failed, p99_ms) = (view.now_ms, view.ok, view.failed, view.overall.p99_ms);
+                dispatch.dispatch(HeldAction::Change(Change::Sample { t_ms, ok, failed, p99_ms }, now()));
+            }
+        });
+    }
+    // Each change of the design during the drill is one of the learner's edits.
+    {
+        let (dispatch, doc, now_ms) = (held.dispatcher(), Rc::clone(&state.doc), state.view.now_ms);
+        let (seen_doc, resume_at) = (seen_doc.clone(), resume_at.clone());
+        use_effect_with(Rc::clone(&state.doc), move |_| {
+            let before = std::mem::replace(&mut *seen_doc.borrow_mut(), Rc::clone(&doc));
+            if drilling && design_changed(&before, &doc) {
+                dispatch.dispatch(HeldAction::Change(Change::Edited(now_ms), now()));
+                *resume_at.borrow_mut() = Some(now_ms);
+            }
+        });
+    }
+
+    let on_start = {
+        let (held, d, ex, doc) = (held.dispatcher(), d.clone(), ui.exercise.clone(), Rc::clone(&state.doc));
+        let load = loader(&d, ui);
+        let current = current.clone();
+        Callback::from(move |exercise: Option<String>| {
+            let t = now();
+            // One in progress ends first, so its report is kept.
+            if let Some(i) = current.as_ref().filter(|i| !i.ended) {
+                let mut ended = (**i).clone();
+                ended.apply(Change::End, t);
+                let m = ended.drill.as_ref().map(|d| d.measured());
+                let _ = interview::keep_past(&ended, report::markdown(&ended, m.as_ref(), t), t);
+            }
+            let brief = exercise.as_ref().and_then(|id| crate::exercises::briefs().into_iter().find(|b| &b.id == id));
+            let title = brief.map_or_else(|| "Blank canvas".to_string(), |b| b.title);
+            let attempt = interview::next_attempt(&interview::past(), exercise.as_deref());
+            if exercise.is_none() {
+                // A blank canvas: the design on it is kept in My designs first.
+                let said = match keep(&doc, &crate::exercises::briefs()) {
+                    Ok(Some(name)) => {
+                        Some(format!("Your design is saved in My designs as \"{name}\" (Undo also brings it back)."))
+                    }
+                    Ok(None) => None,
+                    Err(e) => Some(format!("Your design could not be saved in My designs ({e}); Undo brings it back.")),
+                };
+                ex.dispatch(ExerciseAction::Close);
+                load.emit(blank());
+                d.dispatch(Action::Message(said));
+            } else {
+                // The interview shows the prompt; the exercise folds to its strip to leave the canvas room.
+                ex.dispatch(ExerciseAction::Expand(false));
+            }
+            held.dispatch(HeldAction::Set(Some(Box::new(Interview::start(exercise, title, attempt, t)))));
+        })
+    };
+    let on_start = use_latest_callback(on_start);
+    let collapsed = use_state(|| false);
+    // The exercise's prompt, for the requirements phase.
+    let prompt = use_memo(current.as_ref().and_then(|i| i.exercise.clone()), |id| {
+        let id = id.as_ref()?;
+        crate::exercises::briefs().into_iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt, b.requirements)))
+    });
+
+    let Some(i) = current else { return Interviews { panel: None, on_start, active: false, expanded: false } };
+
+    let on_change = {
+        let (held, d, doc, i) = (held.dispatcher(), d.clone(), Rc::clone(&state.doc), Rc::clone(&i));
+        let (pending_play, finished) = (pending_play.clone(), state.finished());
+        Callback::from(move |change: Change| {
+            let t = now();
+            match &change {
+                // The drill starts (again, if it never got going: a design that could
+                // not run): its faults into the design, the run from t = 0, then play.
+                Change::Go(Phase::FailureDrill) if i.drill.as_ref().is_none_or(|d| d.samples.len() < 2) => {
+                    let exercise = i.exercise.as_deref().and_then(drill::exercise);
+                    let plan = drill::plan(&doc, exercise.as_ref());
+                    let run = drill::drill_doc(&doc, &plan.faults, plan.duration_ms);
+                    held.dispatch(HeldAction::Change(Change::Drill(plan), t));
+                    d.dispatch(Action::Edit(run));
+                    d.dispatch(Action::Reset);
+                    *pending_play.borrow_mut() = true;
+                }
+                Change::Pause if i.phase == Phase::FailureDrill => d.dispatch(Action::Pause),
+                Change::Resume if i.phase == Phase::FailureDrill && i.drill.is_some() && !finished => {
+                    d.dispatch(Action::Play)
+                }
+                Change::End => {
+                    d.dispatch(Action::Pause);
+                    let mut ended = (*i).clone();
+                    ended.apply(Change::End, t);
+                    let m = ended.drill.as_ref().map(|d| d.measured());
+                    if let Err(e) = interview::keep_past(&ended, report::markdown(&ended, m.as_ref(), t), t) {
+                        d.dispatch(Action::Message(Some(format!("The report is not kept in this browser: {e}"))));
+                    }
+                }
+                _ => {}
+            }
+            held.dispatch(HeldAction::Change(change, t));
+        })
+    };
+    let on_close = {
+        let held = held.dispatcher();
+        Callback::from(move |()| held.dispatch(HeldAction::Set(None)))
+    };
+    let on_collapse = {
+        let collapsed = collapsed.clone();
+        Callback::from(move |c: bool| collapsed.set(c))
+    };
+    let drill_blocked = (i.phase == Phase::FailureDrill)
+        .then(|| state.blocked.as_ref().map(|why| format!("The drill needs a design that runs. {why}")))
+        .flatten();
+    let panel = html! {
+        <InterviewPanel interview={Rc::clone(&i)} prompt={(*prompt).clone()} sim_now_ms={state.view.now_ms}
+            {drill_blocked} {on_change} {on_close} collapsed={*collapsed} {on_collapse} />
+    };
+    Interviews { panel: Some(panel), on_start, active: true, expanded: !*collapsed }
+}
