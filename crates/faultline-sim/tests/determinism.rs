@@ -48,6 +48,8 @@ const SHIPPED: &[(&str, &str)] = &[
     ("three-tier", include_str!("../../../assets/scenarios/three-tier.json")),
     ("phantom-deductions-before", include_str!("../../../assets/scenarios/phantom-deductions-before.json")),
     ("phantom-deductions-after", include_str!("../../../assets/scenarios/phantom-deductions-after.json")),
+    ("replica-lag-before", include_str!("../../../assets/scenarios/replica-lag-before.json")),
+    ("replica-lag-after", include_str!("../../../assets/scenarios/replica-lag-after.json")),
 ];
 
 /// The reference runs: the slice, an M/M/4, a scenario that uses every
