@@ -987,6 +987,7 @@ mod tests {
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),
                         FieldType::Flag => serde_json::json!(true),
+                        FieldType::Distribution => serde_json::json!({ "type": "constant", "ms": 1.0 }),
                         _ => serde_json::Value::Null,
                     };
                     assert!(serde_json::from_value::<NodeKind>(probe).is_ok(), "{}.{} is not a field", k.kind, f.name);
