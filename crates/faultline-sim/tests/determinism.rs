@@ -122,6 +122,8 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("three-tier", "6518de6c045fb0dd", 213709, 17826),
     ("phantom-deductions-before", "3a507f44273e1bc1", 20119, 1541),
     ("phantom-deductions-after", "39d15eb703373339", 20044, 1541),
+    ("replica-lag-before", "37a900d744eb1256", 157998, 18014),
+    ("replica-lag-after", "02a95f26779d3c7e", 157998, 18014),
     ("connection storm, deploy at 5 s", "1e1cfc6f0a88c8b4", 440907, 54717),
 ];
 
