@@ -278,10 +278,14 @@ fn replica_lag_presets_lose_then_keep_the_users_own_edits() {
     // Binomial(6,000, 0.458): within 5 standard deviations (about 193).
     let p = 0.458_406; // exp(-0.78)
     let expected = 6_000.0 * p;
-    assert!((violations as f64 - expected).abs() < 5.0 * (6_000.0 * p * (1.0 - p)).sqrt(), "{violations} vs {expected}");
+    assert!(
+        (violations as f64 - expected).abs() < 5.0 * (6_000.0 * p * (1.0 - p)).sqrt(),
+        "{violations} vs {expected}"
+    );
     assert_eq!(before["reads_primary"], 0, "any_replica: no read on the primary");
     assert_eq!(after["ryw_violations"], 0);
-    let (reads_primary, reads_replicas) = (after["reads_primary"].as_u64().unwrap(), after["reads_replicas"].as_u64().unwrap());
+    let (reads_primary, reads_replicas) =
+        (after["reads_primary"].as_u64().unwrap(), after["reads_replicas"].as_u64().unwrap());
     assert!((5_900..=6_000).contains(&reads_primary), "the owners' reloads, on the primary: {reads_primary}");
     assert!(reads_replicas > 20_000, "the visitors' reads stay on the replicas: {reads_replicas}");
     // The readable report says the same.

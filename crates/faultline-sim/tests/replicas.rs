@@ -113,7 +113,10 @@ fn read_your_writes_routing_removes_the_violations_any_replica_has() {
 
     let ryw = json!({ "replicas": 2, "read_routing": "read_your_writes", "ryw_window_ms": 1_000, "replica_lag": lag });
     let (r, _) = run(&design(ryw, true, 20.0, 20_000));
-    eprintln!("read_your_writes: {} violations, {} stale, {} reads at the primary", r.ryw_violations, r.stale_reads, r.reads_primary);
+    eprintln!(
+        "read_your_writes: {} violations, {} stale, {} reads at the primary",
+        r.ryw_violations, r.stale_reads, r.reads_primary
+    );
     assert_eq!((r.ryw_violations, r.stale_reads, r.reads_replicas), (0, 0, 0));
 
     let short = json!({ "replicas": 2, "read_routing": "read_your_writes", "ryw_window_ms": 5, "replica_lag": lag });
@@ -247,8 +250,9 @@ fn absurd_replication_settings_are_refused_by_name() {
     assert!(bad(json!({ "replicas": 1, "shards": 2 }), none.clone()).contains("cannot have replicas"));
     assert!(bad(json!({ "replicas": 1, "ryw_window_ms": 1_000_000_000u64 }), none.clone())
         .contains("nodes[2].kind.ryw_window_ms"));
-    assert!(bad(json!({ "replicas": 1, "failover_detection_ms": 700_000 }), none.clone())
-        .contains("failover_detection_ms"));
+    assert!(
+        bad(json!({ "replicas": 1, "failover_detection_ms": 700_000 }), none.clone()).contains("failover_detection_ms")
+    );
     assert!(bad(json!({ "replicas": 1, "replica_lag": { "type": "exponential", "mean_ms": -5.0 } }), none.clone())
         .contains("nodes[2].kind.replica_lag"));
     assert!(bad(json!({ "read_routing": "any_replica" }), none.clone()).contains("nodes[2].kind.read_routing"));

@@ -330,10 +330,8 @@ fn database_replica_buttons(
     }
     let secs = lasting_ms.map_or("until undone".to_string(), |d| format!("for {} s", d as f64 / 1e3));
     let fail = Injection { actions: vec![FaultAction::FailPrimary { node: n.id.clone() }], duration_ms: lasting_ms };
-    let lag = Injection {
-        actions: vec![FaultAction::ReplicaLag { node: n.id.clone(), add_ms }],
-        duration_ms: lasting_ms,
-    };
+    let lag =
+        Injection { actions: vec![FaultAction::ReplicaLag { node: n.id.clone(), add_ms }], duration_ms: lasting_ms };
     html! {
         <span class="db-replica-faults">
             { button("fault-fail-primary", "Fail over primary",

@@ -293,10 +293,9 @@ impl Replication {
         let replica_first = match self.routing {
             ReadRouting::Primary => return to_primary(self),
             ReadRouting::AnyReplica => true,
-            ReadRouting::ReadYourWrites => !self
-                .sessions
-                .get(session(), key)
-                .is_some_and(|(_, at)| now_us < at.saturating_add(self.ryw_window_us)),
+            ReadRouting::ReadYourWrites => {
+                self.sessions.get(session(), key).is_none_or(|(_, at)| now_us >= at.saturating_add(self.ryw_window_us))
+            }
         };
         let picked = if replica_first { self.pick_replica().or(self.primary) } else { self.primary };
         // With no primary (a failover), a read the routing would send

@@ -27,8 +27,8 @@ pub use log::{
     MAX_LOG_EVENTS, MAX_LOG_IN_FLIGHT, MAX_LOG_MS, MAX_LOG_PARTITIONS, MAX_LOG_REPLICAS, MAX_LOG_RETRIES,
 };
 pub use pooler::{PoolMode, PoolerConfig};
-pub use replication::{ReadRouting, MAX_REPLICAS};
 pub use presets::slice_scenario;
+pub use replication::{ReadRouting, MAX_REPLICAS};
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, KeySplit, Partitioning};
 pub use store::{Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};

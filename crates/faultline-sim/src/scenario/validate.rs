@@ -373,7 +373,10 @@ impl Scenario {
             if matches!(self.kind_of(&e.to), Some(NodeKind::Database(d)) if d.replicas > 0) {
                 c.add(
                     format!("{p}.kind"),
-                    format!("a cache cannot read \"{}\" yet: its replicas' lag would hide in the cache's stale reads", e.to),
+                    format!(
+                        "a cache cannot read \"{}\" yet: its replicas' lag would hide in the cache's stale reads",
+                        e.to
+                    ),
                 );
             }
         }
