@@ -18,6 +18,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rolling-deploy", include_str!("../../../../assets/exercises/rolling-deploy.json")),
     ("flash-sale", include_str!("../../../../assets/exercises/flash-sale.json")),
     ("payment-events", include_str!("../../../../assets/exercises/payment-events.json")),
+    ("profile-reads", include_str!("../../../../assets/exercises/profile-reads.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.
