@@ -59,7 +59,8 @@
 //! (`lost_writes`, the failover's RPO) and the keys they wrote go back to
 //! the version it has. The other replicas follow the new primary from its
 //! state (as after pg_rewind). When the fault ends, or the node is
-//! restarted, the old primary rejoins as a replica, caught up.
+//! restarted, the old primary rejoins as a replica, caught up; back before
+//! the promotion, it has every write and is the one promoted (nothing lost).
 
 mod hooks;
 
