@@ -48,6 +48,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("three-tier", include_str!("../../assets/scenarios/three-tier.json")),
     ("phantom-deductions-before", include_str!("../../assets/scenarios/phantom-deductions-before.json")),
     ("phantom-deductions-after", include_str!("../../assets/scenarios/phantom-deductions-after.json")),
+    ("replica-lag-before", include_str!("../../assets/scenarios/replica-lag-before.json")),
+    ("replica-lag-after", include_str!("../../assets/scenarios/replica-lag-after.json")),
 ];
 
 const LIBRARY: &str = include_str!("../../assets/scenarios/library.json");

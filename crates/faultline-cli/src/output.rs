@@ -103,6 +103,7 @@ pub fn text_report(sim: &Sim) -> String {
         }
     }
     stores(&mut out, &report);
+    replicated(&mut out, &report);
     logs(&mut out, &report);
     let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
@@ -131,6 +132,36 @@ fn stores(out: &mut String, report: &faultline_sim::Report) {
         }
         // The checker's verdict, its counterexample indented under it.
         let _ = writeln!(out, "  history: {}", st.linearizability.replace('\n', "\n  "));
+    }
+}
+
+/// Each database with replicas: where reads went, stale reads, read-your-writes
+/// violations and failovers.
+fn replicated(out: &mut String, report: &faultline_sim::Report) {
+    for n in &report.nodes {
+        let Some(r) = &n.replication else { continue };
+        let _ = writeln!(out);
+        let primary = r.primary.map_or("none (failing over)".to_string(), |p| format!("member {p}"));
+        let _ = writeln!(
+            out,
+            "database {} ({} replicas, {} up; reads {}; primary {primary})",
+            n.id, r.replicas, r.replicas_up, r.read_routing
+        );
+        let by_member: Vec<String> = r.stale_reads_by_member.iter().map(u64::to_string).collect();
+        let _ = writeln!(
+            out,
+            "  reads primary {}  replicas {}  stale reads {} (by member {})  read-your-writes violations {}",
+            r.reads_primary,
+            r.reads_replicas,
+            r.stale_reads,
+            by_member.join("/"),
+            r.ryw_violations
+        );
+        let _ = writeln!(
+            out,
+            "  lag mean {:.1} ms  p99 {:.1} ms  failovers {}  lost writes {}  writes refused {}",
+            r.lag_mean_ms, r.lag_p99_ms, r.failovers, r.lost_writes, r.writes_refused
+        );
     }
 }
 

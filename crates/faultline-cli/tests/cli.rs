@@ -295,3 +295,39 @@ fn autoscale_spike_recovers_with_the_autoscaler_and_costs_more() {
     assert!(table.contains("autoscaler: 4 to 12 instances at 60% target"), "{table}");
     assert!(table.lines().any(|l| l.starts_with("cost: ")), "{table}");
 }
+
+/// The replica-lag presets as `faultline run --json` reports them: the
+/// owners' reloads (6,000 of them) reach the database 86 ms after their save
+/// did and are served 78 ms after it committed (saves take 8 ms to get
+/// there), so on a replica with exponential lag of mean 100 ms each misses
+/// its own save with probability exp(-0.78) = 0.458;
+/// with read-your-writes routing they read the primary and none does, while
+/// the visitors' reads stay on the replicas.
+fn replica_lag_presets_lose_then_keep_the_users_own_edits() {
+    let run = |name: &str| -> serde_json::Value {
+        let out = faultline(&["run", &format!("assets/scenarios/{name}.json"), "--json"], None);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let db = report["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "db").unwrap().clone();
+        db["replication"].clone()
+    };
+    let before = run("replica-lag-before");
+    let after = run("replica-lag-after");
+    eprintln!("before {before}\nafter {after}");
+    let violations = before["ryw_violations"].as_u64().unwrap();
+    // Binomial(6,000, 0.458): within 5 standard deviations (about 193).
+    let p = 0.458_406; // exp(-0.78)
+    let expected = 6_000.0 * p;
+    assert!(
+        (violations as f64 - expected).abs() < 5.0 * (6_000.0 * p * (1.0 - p)).sqrt(),
+        "{violations} vs {expected}"
+    );
+    assert_eq!(before["reads_primary"], 0, "any_replica: no read on the primary");
+    assert_eq!(after["ryw_violations"], 0);
+    let (reads_primary, reads_replicas) =
+        (after["reads_primary"].as_u64().unwrap(), after["reads_replicas"].as_u64().unwrap());
+    assert!((5_900..=6_000).contains(&reads_primary), "the owners' reloads, on the primary: {reads_primary}");
+    assert!(reads_replicas > 20_000, "the visitors' reads stay on the replicas: {reads_replicas}");
+    // The readable report says the same.
+    let out = faultline(&["run", "assets/scenarios/replica-lag-after.json"], None);
+    assert!(text(&out.stdout).contains("read-your-writes violations 0"), "{}", text(&out.stdout));
+}

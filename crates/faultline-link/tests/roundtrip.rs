@@ -45,3 +45,16 @@ fn different_scenarios_give_different_links() {
     scenario.seed ^= 1;
     assert_ne!(encode(&scenario, false), before);
 }
+
+#[test]
+fn replica_settings_and_faults_survive_a_link() {
+    let (_, mut scenario) = common::shipped().into_iter().find(|(n, _)| n.contains("replica-lag-before")).unwrap();
+    scenario.faults = serde_json::from_value(serde_json::json!([
+        { "at_ms": 10_000, "duration_ms": 5_000, "action": { "type": "replica_lag", "node": "db", "add_ms": 500.0 } },
+        { "at_ms": 20_000, "duration_ms": 10_000, "action": { "type": "fail_primary", "node": "db" } }
+    ]))
+    .unwrap();
+    scenario.validate().unwrap();
+    let link = encode(&scenario, false);
+    assert_eq!(decode(&link), Ok(Shared { scenario, autoplay: false }));
+}

@@ -288,6 +288,48 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         help: "Keys that exist (0 to rows - 1); a query for any other is answered 404 not found. Empty: every key exists.",
     },
     FieldInfo {
+        name: "replicas",
+        label: "Read replicas",
+        unit: "",
+        ty: int(0, crate::scenario::MAX_REPLICAS as u32),
+        help: "Replicas, each with the connections and wait queue above; every write reaches each one after the replica lag.",
+    },
+    FieldInfo {
+        name: "replica_lag",
+        label: "Replica lag",
+        unit: "ms",
+        ty: FieldType::Distribution,
+        help: "Time from a write's commit until a replica has it, per write and replica; stretched by the replica's contention.",
+    },
+    FieldInfo {
+        name: "read_routing",
+        label: "Read routing",
+        unit: "",
+        ty: FieldType::Choice(&["primary", "any_replica", "read_your_writes"]),
+        help: "Reads go to the primary, round robin to the replicas, or to the primary for a while after the reader's own write of the key.",
+    },
+    FieldInfo {
+        name: "ryw_window_ms",
+        label: "Read-your-writes window",
+        unit: "ms",
+        ty: FieldType::Integer { min: 0.0, max: crate::scenario::replication::MAX_REPLICATION_MS as f64 },
+        help: "With read_your_writes: how long after a client's write of a key its reads of it go to the primary.",
+    },
+    FieldInfo {
+        name: "failover_detection_ms",
+        label: "Failover detection",
+        unit: "ms",
+        ty: FieldType::Integer { min: 0.0, max: crate::scenario::replication::MAX_REPLICATION_MS as f64 },
+        help: "After the primary fails, how long before it is noticed; writes fail meanwhile.",
+    },
+    FieldInfo {
+        name: "promotion_ms",
+        label: "Promotion",
+        unit: "ms",
+        ty: FieldType::Integer { min: 0.0, max: crate::scenario::replication::MAX_REPLICATION_MS as f64 },
+        help: "Then how long the most caught-up replica takes to become the primary; writes it lacked are lost.",
+    },
+    FieldInfo {
         name: "directory",
         label: "Directory",
         unit: "",
@@ -961,6 +1003,7 @@ mod tests {
                         FieldType::Integer { min, .. } => serde_json::json!(min as u64),
                         FieldType::Choice(c) => serde_json::json!(c[0]),
                         FieldType::Flag => serde_json::json!(true),
+                        FieldType::Distribution => serde_json::json!({ "type": "constant", "ms": 1.0 }),
                         _ => serde_json::Value::Null,
                     };
                     assert!(serde_json::from_value::<NodeKind>(probe).is_ok(), "{}.{} is not a field", k.kind, f.name);

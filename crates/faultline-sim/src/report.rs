@@ -217,6 +217,43 @@ pub struct NodeReport {
     /// Events, offsets and the ordering checkers, for event logs only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<LogReport>,
+    /// Replicas, stale reads, read-your-writes violations and failovers,
+    /// for databases with replicas only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication: Option<ReplicationReport>,
+}
+
+/// A database's replicas (see `nodes::replication`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicationReport {
+    pub replicas: u16,
+    /// "primary", "any_replica" or "read_your_writes".
+    pub read_routing: &'static str,
+    /// The member that is the primary at the end (0 until a failover);
+    /// `null` during a failover.
+    pub primary: Option<u16>,
+    /// Members serving reads as replicas at the end.
+    pub replicas_up: u16,
+    /// Reads served by the primary and by the replicas.
+    pub reads_primary: u64,
+    pub reads_replicas: u64,
+    /// Reads that returned an older version than the primary's when served.
+    pub stale_reads: u64,
+    /// The same by member (index 0: the first primary), and every read.
+    pub stale_reads_by_member: Vec<u64>,
+    pub reads_by_member: Vec<u64>,
+    /// Reads that missed their session's own earlier write.
+    pub ryw_violations: u64,
+    /// Committed writes a failover lost (the promoted replica lacked them).
+    pub lost_writes: u64,
+    pub failovers: u32,
+    /// Writes refused while there was no primary.
+    pub writes_refused: u64,
+    /// Replication lag of the last 4,096 writes to a replica, in ms.
+    pub lag_mean_ms: f64,
+    pub lag_p99_ms: f64,
+    /// Writes applied early because too many were in flight to a replica.
+    pub overflowed: u64,
 }
 
 /// A replicated store's books (see `nodes::store`).
@@ -465,9 +502,7 @@ impl Sim {
                     let n = &self.nodes[i];
                     let (l, busy) = self.node_occupancy(i);
                     let cap: u32 = match &n.behaviour {
-                        Behaviour::Database(d) => {
-                            d.pools[..usize::from(d.shard_count())].iter().map(|p| p.capacity).sum()
-                        }
+                        Behaviour::Database(d) => d.serving_pools().iter().map(|p| p.capacity).sum(),
                         b => b.pools().iter().map(|p| p.capacity).sum(),
                     };
                     let mut r = NodeReport {
@@ -494,6 +529,7 @@ impl Sim {
                         pooler: None,
                         store: None,
                         log: None,
+                        replication: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     if let Behaviour::Service(s) = &n.behaviour {

@@ -65,6 +65,8 @@ pub enum Purpose {
     LogProducer = 15,
     /// A cache's expiry draws: TTL jitter and early refreshes (XFetch).
     CacheExpiry = 16,
+    /// A database's replication lags (each write to each replica).
+    ReplicaLag = 17,
 }
 
 /// The owner of an event log's produce-error rolls: the node's own id,

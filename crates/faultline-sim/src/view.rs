@@ -72,6 +72,32 @@ pub struct NodeView {
     /// (which keeps versions); `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_stale_reads: Option<u64>,
+    /// A database's replicas (the card's pips and readout); `None` without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<ReplicasView>,
+}
+
+/// What a database with replicas shows on its card.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplicasView {
+    /// Every member, the primary's first pool included (index = member).
+    pub members: Vec<MemberPip>,
+    /// Replication lag p99 of the last writes, in ms.
+    pub lag_p99_ms: f64,
+    pub stale_reads: u64,
+    pub ryw_violations: u64,
+    pub lost_writes: u64,
+    /// The primary is gone and no replica is promoted yet.
+    pub failing_over: bool,
+}
+
+/// One member of a replicated database.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemberPip {
+    /// "primary", "replica" or "down".
+    pub role: String,
+    /// Busy share of its connections.
+    pub busy: f32,
 }
 
 /// What a store's card shows.

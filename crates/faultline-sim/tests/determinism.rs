@@ -50,6 +50,8 @@ const SHIPPED: &[(&str, &str)] = &[
     ("three-tier", include_str!("../../../assets/scenarios/three-tier.json")),
     ("phantom-deductions-before", include_str!("../../../assets/scenarios/phantom-deductions-before.json")),
     ("phantom-deductions-after", include_str!("../../../assets/scenarios/phantom-deductions-after.json")),
+    ("replica-lag-before", include_str!("../../../assets/scenarios/replica-lag-before.json")),
+    ("replica-lag-after", include_str!("../../../assets/scenarios/replica-lag-after.json")),
 ];
 
 /// The reference runs: the slice, an M/M/4, a scenario that uses every
@@ -130,6 +132,8 @@ const GOLDEN: &[(&str, &str, u64, u64)] = &[
     ("three-tier", "6518de6c045fb0dd", 213709, 17826),
     ("phantom-deductions-before", "3a507f44273e1bc1", 20119, 1541),
     ("phantom-deductions-after", "39d15eb703373339", 20044, 1541),
+    ("replica-lag-before", "37a900d744eb1256", 157998, 18014),
+    ("replica-lag-after", "02a95f26779d3c7e", 157998, 18014),
     ("connection storm, deploy at 5 s", "1e1cfc6f0a88c8b4", 440907, 54717),
     ("autoscale spike at 5 s", "1780772f5aa42ed8", 385166, 46754),
 ];

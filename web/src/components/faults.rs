@@ -99,7 +99,7 @@ pub fn FaultBar(props: &FaultBarProps) -> Html {
                 (html! {}, html! {}, html! {})
             } else {
                 (
-                    html! { <>{ shard_buttons(sc, n, on) }{ cache_buttons(n, on) }</> },
+                    html! { <>{ shard_buttons(sc, n, on) }{ cache_buttons(n, on) }{ database_replica_buttons(n, on, lasting(Some(10.0)), 500.0) }</> },
                     deploy_buttons(n, on),
                     replica_buttons(n, on, lasting(Some(5.0)), lasting(Some(10.0))),
                 )
@@ -314,6 +314,32 @@ fn shard_buttons(sc: &Scenario, n: &faultline_sim::scenario::Node, on: &Callback
         )
     });
     html! { <span class="shard-faults">{ add.unwrap_or_default() }{ remove.unwrap_or_default() }</span> }
+}
+
+/// A database with replicas: kill its primary (a failover follows; the old
+/// primary rejoins as a replica when the fault ends), or stall replication.
+fn database_replica_buttons(
+    n: &faultline_sim::scenario::Node,
+    on: &Callback<Injection>,
+    lasting_ms: Option<u64>,
+    add_ms: f64,
+) -> Html {
+    let NodeKind::Database(db) = &n.kind else { return html! {} };
+    if db.replicas == 0 {
+        return html! {};
+    }
+    let secs = lasting_ms.map_or("until undone".to_string(), |d| format!("for {} s", d as f64 / 1e3));
+    let fail = Injection { actions: vec![FaultAction::FailPrimary { node: n.id.clone() }], duration_ms: lasting_ms };
+    let lag =
+        Injection { actions: vec![FaultAction::ReplicaLag { node: n.id.clone(), add_ms }], duration_ms: lasting_ms };
+    html! {
+        <span class="db-replica-faults">
+            { button("fault-fail-primary", "Fail over primary",
+                "Kill the primary: writes fail until a replica is promoted (detection + promotion); writes it lacked are lost", on, fail) }
+            { button("fault-replica-lag", &format!("Replica lag +{add_ms} ms {secs}"),
+                "Writes reach the replicas this much later for a while (a stalled replay)", on, lag) }
+        </span>
+    }
 }
 
 /// Empty a cache, or expire its hottest keys at once (keys are ranks, 0 the

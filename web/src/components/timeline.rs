@@ -46,6 +46,8 @@ pub fn describe(f: &Fault) -> String {
         FaultAction::Deploy { node, .. } => format!("deploy {node}"),
         FaultAction::FlushCache { node } => format!("flush {node}"),
         FaultAction::ExpireKeys { node, from, to } => format!("expire {node} keys {from}–{to}"),
+        FaultAction::FailPrimary { node } => format!("fail over {node}"),
+        FaultAction::ReplicaLag { node, add_ms } => format!("{node} replica lag +{add_ms} ms"),
     }
 }
 

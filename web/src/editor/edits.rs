@@ -131,7 +131,9 @@ fn fault_touches(
         | FaultAction::Reshard { node, .. }
         | FaultAction::Deploy { node, .. }
         | FaultAction::FlushCache { node }
-        | FaultAction::ExpireKeys { node, .. } => named(nodes, node),
+        | FaultAction::ExpireKeys { node, .. }
+        | FaultAction::FailPrimary { node }
+        | FaultAction::ReplicaLag { node, .. } => named(nodes, node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }

@@ -57,7 +57,8 @@ pub fn apply(design: &Scenario, exercise: &Exercise, variant: Variant) -> Result
     s.duration_ms = check.duration_ms;
 
     // Workloads: the check's replace the design's of the same clients, and
-    // go where the design's client sends.
+    // go where the design's workload of the same id sends (a client may send
+    // to several entry points), else where the design's client sends.
     let clients: Vec<&str> = check.workloads.iter().map(|w| w.client.as_str()).collect();
     let removed: Vec<_> = s.workloads.iter().filter(|w| clients.contains(&w.client.as_str())).cloned().collect();
     s.workloads.retain(|w| !clients.contains(&w.client.as_str()));
@@ -75,7 +76,8 @@ pub fn apply(design: &Scenario, exercise: &Exercise, variant: Variant) -> Result
         }
         let target = removed
             .iter()
-            .find(|d| d.client == w.client)
+            .find(|d| d.client == w.client && d.id == w.id)
+            .or_else(|| removed.iter().find(|d| d.client == w.client))
             .map(|d| d.target.clone())
             .or_else(|| design.edges.iter().find(|e| e.from == w.client).map(|e| e.to.clone()))
             .unwrap_or_else(|| w.target.clone());

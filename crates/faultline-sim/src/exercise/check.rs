@@ -55,7 +55,7 @@ pub struct CheckResult {
 }
 
 /// What a design costs, in capacity units: a service's workers, a
-/// database's connections over all its shards, a cache's entries per
+/// database's connections over all its shards and replicas, a cache's entries per
 /// thousand (rounded up), one per load balancer and per queue. A rough
 /// stand-in for money, enough to tell "fixed it" from "bought ten times
 /// the hardware".
@@ -64,7 +64,9 @@ pub fn units(s: &Scenario) -> u64 {
         .iter()
         .map(|n| match &n.kind {
             NodeKind::Service(c) => u64::from(c.workers),
-            NodeKind::Database(d) => u64::from(d.max_connections) * u64::from(d.shards.max(1)),
+            NodeKind::Database(d) => {
+                u64::from(d.max_connections) * u64::from(d.shards.max(1)) * (1 + u64::from(d.replicas))
+            }
             NodeKind::Cache(c) => u64::from(c.capacity).div_ceil(1_000),
             NodeKind::LoadBalancer(_) | NodeKind::Queue(_) => 1,
             NodeKind::Client(_) => 0,

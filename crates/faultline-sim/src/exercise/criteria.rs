@@ -181,6 +181,7 @@ pub fn value(c: &Compiled, r: &Recording, from: u64, to: u64) -> Option<f64> {
         Metric::LostMessages => Some(counts().lost as f64),
         Metric::FailedStarts => Some(counts().failed_starts as f64),
         Metric::StaleReads => Some(counts().stale_reads as f64),
+        Metric::RywViolations => Some(counts().ryw_violations as f64),
         Metric::PhantomDeductions => Some(counts().phantom_deductions as f64),
         Metric::DuplicatesProcessed => Some(counts().duplicates_processed as f64),
     }
@@ -216,6 +217,7 @@ fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
             | Metric::LostMessages
             | Metric::FailedStarts
             | Metric::StaleReads
+            | Metric::RywViolations
             | Metric::PhantomDeductions
             | Metric::DuplicatesProcessed,
             Some(_),
@@ -228,6 +230,7 @@ fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
             | Metric::LostMessages
             | Metric::FailedStarts
             | Metric::StaleReads
+            | Metric::RywViolations
             | Metric::PhantomDeductions
             | Metric::DuplicatesProcessed
             | Metric::MaxQueue,
@@ -272,6 +275,7 @@ fn describe(k: &Criterion) -> (String, &'static str) {
         Metric::LostMessages => (format!("messages lost at {of}"), "messages"),
         Metric::FailedStarts => (format!("failed instance starts at {of}"), "starts"),
         Metric::StaleReads => (format!("stale reads at {of}"), "reads"),
+        Metric::RywViolations => (format!("read-your-writes violations at {of}"), "reads"),
         Metric::PhantomDeductions => (format!("phantom deductions at {of}"), "events"),
         Metric::DuplicatesProcessed => (format!("duplicates processed at {of}"), "events"),
     }

@@ -190,8 +190,12 @@ pub enum Metric {
     /// pods refused their connections, or the version crashed at start).
     FailedStarts,
     /// Reads a store answered with an older version than the newest write
-    /// acknowledged before they began (a price sold after it changed).
+    /// acknowledged before they began (a price sold after it changed), or
+    /// a database's replicas with an older version than its primary's.
     StaleReads,
+    /// Reads a database with replicas answered without their client's own
+    /// earlier write of the key (a user's edit missing from their own page).
+    RywViolations,
     /// An event log's side effects applied before the event they require
     /// (`requires`: inventory taken for an order whose payment was not processed).
     PhantomDeductions,
@@ -494,6 +498,7 @@ impl Exercise {
                 | Metric::LostMessages
                 | Metric::FailedStarts
                 | Metric::StaleReads
+                | Metric::RywViolations
                 | Metric::PhantomDeductions
                 | Metric::DuplicatesProcessed
         ) && !matches!(k.of, Scope::Node(_))

@@ -48,6 +48,9 @@ pub struct Counts {
     /// A store's reads that returned a version older than the newest write
     /// acknowledged before they began.
     pub stale_reads: u64,
+    /// A database's reads that missed their client's own earlier write
+    /// (read from a replica that had not received it).
+    pub ryw_violations: u64,
     /// An event log's side effects applied before the event they require
     /// (inventory taken for an unpaid order), and applied twice.
     pub phantom_deductions: u64,
@@ -73,6 +76,7 @@ impl Counts {
             lost: self.lost.saturating_sub(earlier.lost),
             failed_starts: self.failed_starts.saturating_sub(earlier.failed_starts),
             stale_reads: self.stale_reads.saturating_sub(earlier.stale_reads),
+            ryw_violations: self.ryw_violations.saturating_sub(earlier.ryw_violations),
             phantom_deductions: self.phantom_deductions.saturating_sub(earlier.phantom_deductions),
             duplicates_processed: self.duplicates_processed.saturating_sub(earlier.duplicates_processed),
         }
@@ -88,6 +92,7 @@ impl Counts {
         self.lost += o.lost;
         self.failed_starts += o.failed_starts;
         self.stale_reads += o.stale_reads;
+        self.ryw_violations += o.ryw_violations;
         self.phantom_deductions += o.phantom_deductions;
         self.duplicates_processed += o.duplicates_processed;
     }
@@ -147,6 +152,11 @@ fn counts_of(sim: &Sim, s: Source) -> Counts {
         match &sim.node(i).behaviour {
             Behaviour::Service(svc) => k.failed_starts = svc.fleet.as_ref().map_or(0, |f| f.report().failed_starts),
             Behaviour::Store(st) => k.stale_reads = st.books.stats.stale_reads,
+            Behaviour::Database(d) => {
+                if let Some(r) = d.replication.as_deref() {
+                    (k.stale_reads, k.ryw_violations) = (r.stale_reads, r.ryw_violations);
+                }
+            }
             Behaviour::Log(l) => {
                 k.phantom_deductions = l.books.phantom_deductions;
                 k.duplicates_processed = l.books.duplicates_processed;

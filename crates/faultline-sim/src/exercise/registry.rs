@@ -19,6 +19,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("flash-sale", include_str!("../../../../assets/exercises/flash-sale.json")),
     ("payment-events", include_str!("../../../../assets/exercises/payment-events.json")),
     ("two-regions", include_str!("../../../../assets/exercises/two-regions.json")),
+    ("profile-reads", include_str!("../../../../assets/exercises/profile-reads.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.

@@ -45,6 +45,9 @@ pub struct DatabaseRt {
     /// for either (`rows`, or a cache reading this database directly);
     /// `None`, one pointer, costs one branch per query.
     pub records: Option<Box<Records>>,
+    /// Read replicas (`replication.rs`): one more pool per replica. `None`
+    /// without replicas, which costs one branch per query.
+    pub replication: Option<Box<super::replication::Replication>>,
 }
 
 /// What a database knows of its data beyond queueing and timing.
@@ -96,6 +99,29 @@ impl DatabaseRt {
                 cfg.connect_time_ms,
             ),
             records: cfg.rows.map(|rows| Box::new(Records { rows: Some(rows), versions: None })),
+            replication: None,
+        }
+    }
+
+    /// Gives it its replicas (`cfg.replicas` of them, each a pool), whose
+    /// lags are drawn from `rng`; nothing without replicas.
+    pub fn with_replicas(mut self, cfg: &DatabaseConfig, rng: SimRng) -> DatabaseRt {
+        if cfg.replicas > 0 {
+            for _ in 0..cfg.replicas {
+                self.pools.push(Pool::new(cfg.max_connections, cfg.queue_capacity));
+            }
+            self.replication = Some(Box::new(super::replication::Replication::new(cfg, rng)));
+        }
+        self
+    }
+
+    /// The pools that serve queries now: every member with replicas, else
+    /// the shards in use.
+    pub fn serving_pools(&self) -> &[Pool] {
+        if self.replication.is_some() {
+            &self.pools
+        } else {
+            &self.pools[..usize::from(self.shard_count())]
         }
     }
 
@@ -196,6 +222,9 @@ impl DatabaseRt {
         if self.conns.opened + self.conns.refused > 0 {
             v.connections = Some((self.conns.open, self.conns.limit));
         }
+        if let Some(r) = self.replication.as_deref() {
+            return super::replication::fill_view(self, r, v);
+        }
         if self.sharding.is_none() {
             return self.pools[0].fill_view(v);
         }
@@ -208,6 +237,9 @@ impl DatabaseRt {
 
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
         r.connections = self.conns.report();
+        if let Some(rep) = self.replication.as_deref() {
+            r.replication = Some(super::replication::report(rep, &self.spec.cfg));
+        }
         let Some(s) = self.sharding.as_deref() else { return };
         let count = usize::from(s.map.shards);
         let arrivals = s.arrivals[..count].to_vec();
@@ -265,6 +297,9 @@ pub fn max_mean_ratio(load: &[u64]) -> f64 {
 /// queue is full.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { unreachable!("a database") };
+    if db.replication.is_some() {
+        return super::replication::arrive(sim, node, idx);
+    }
     if db.sharding.is_some() {
         let op = sim.calls.at(idx).op;
         if sim.ops.get(usize::from(op)).is_some_and(|o| o.scatter) {
@@ -282,13 +317,18 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
 /// otherwise a write bumps its key's version and a read sees the current
 /// one, when versions are kept; then it answers.
 pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16) {
-    if let super::Behaviour::Database(super::DatabaseRt { records: Some(r), .. }) = &sim.nodes[node].behaviour {
+    let super::Behaviour::Database(db) = &sim.nodes[node].behaviour else { unreachable!("a database") };
+    let replicated = db.replication.is_some();
+    if let Some(r) = &db.records {
         if r.rows.is_some_and(|rows| sim.calls.at(idx).key >= rows) {
             return sim.finish(node, idx, crate::calls::Outcome::Failed(crate::calls::FailReason::ClientError));
         }
         if r.versions.is_some() {
             keep_version(sim, node, idx, op);
         }
+    }
+    if replicated {
+        super::replication::served(sim, node, idx, op);
     }
     sim.finish(node, idx, crate::calls::Outcome::Ok);
 }

@@ -24,6 +24,7 @@ pub mod partition;
 pub mod pool;
 pub mod pooler;
 pub mod queue;
+pub mod replication;
 pub mod scatter;
 pub mod service;
 pub mod store;
@@ -162,7 +163,7 @@ impl Behaviour {
     pub fn busy(&self) -> u32 {
         match self {
             Behaviour::Service(s) => s.fleet.as_ref().map_or(s.pool.busy, |f| f.busy()),
-            Behaviour::Database(d) if d.sharding.is_none() => d.pools[0].busy,
+            Behaviour::Database(d) if d.pools.len() == 1 => d.pools[0].busy,
             Behaviour::Database(d) => d.busy(),
             Behaviour::Pooler(p) => p.pool.busy,
             _ => 0,
@@ -247,6 +248,7 @@ impl Sim {
         match self.nodes[node].behaviour.tag() {
             KindTag::Queue => queue::redeliver(self, node),
             KindTag::Cache => cache::flush(self, node),
+            KindTag::Database => replication::promote(self, node),
             _ => {}
         }
     }

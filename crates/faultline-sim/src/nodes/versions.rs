@@ -80,6 +80,22 @@ impl Versions {
     pub fn write(&mut self, key: u64) -> (u64, Option<Forgotten>) {
         self.writes += 1;
         let version = self.writes;
+        (version, self.remember(key, version))
+    }
+
+    /// Sets `key` back to `version` (a failover lost its later writes: see
+    /// `replication.rs`; never used where caches read). Later writes still
+    /// get versions above every one given so far.
+    pub fn roll_back(&mut self, key: u64, version: u64) -> Option<Forgotten> {
+        self.remember(key, version)
+    }
+
+    /// `key`'s version, if remembered (a key never written: none either).
+    pub fn latest_of(&self, key: u64) -> Option<u64> {
+        self.latest.get(&key).copied()
+    }
+
+    fn remember(&mut self, key: u64, version: u64) -> Option<Forgotten> {
         self.latest.insert(key, version);
         self.order.push_back((key, version));
         let mut forgotten = None;
@@ -94,7 +110,7 @@ impl Versions {
                 }
             }
         }
-        (version, forgotten)
+        forgotten
     }
 
     /// What a read served now returns: the write count.

@@ -96,6 +96,18 @@ pub enum FaultAction {
     /// next read of each misses as expired, as if their TTLs ran out at
     /// once (a mass expiry). Instantaneous.
     ExpireKeys { node: String, from: u64, to: u64 },
+    /// A database's primary dies (the node stays up: its replicas keep
+    /// serving reads). After the database's `failover_detection_ms` and
+    /// `promotion_ms` the most caught-up replica is the new primary; writes
+    /// it had not received are lost, and writes fail meanwhile. When the
+    /// fault ends (or a `restart` of the node) the old primary rejoins as a
+    /// replica. Needs `replicas` of at least 1.
+    FailPrimary { node: String },
+    /// Writes a database commits while this lasts reach its replicas
+    /// `add_ms` later than their lag would have them (a replica's apply
+    /// stalls: a long query on it, a vacuum, a saturated link).
+    /// Overlapping lag faults add up.
+    ReplicaLag { node: String, add_ms: f64 },
 }
 
 impl FaultAction {
@@ -133,6 +145,8 @@ impl FaultAction {
             FaultAction::Deploy { .. } => "deploy",
             FaultAction::FlushCache { .. } => "flush_cache",
             FaultAction::ExpireKeys { .. } => "expire_keys",
+            FaultAction::FailPrimary { .. } => "fail_primary",
+            FaultAction::ReplicaLag { .. } => "replica_lag",
         }
     }
 }

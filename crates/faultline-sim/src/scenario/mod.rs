@@ -14,6 +14,7 @@ pub mod generated;
 mod log;
 pub mod pooler;
 mod presets;
+pub(crate) mod replication;
 mod resilience;
 pub(crate) mod sharding;
 mod store;
@@ -29,6 +30,7 @@ pub use log::{
 };
 pub use pooler::{PoolMode, PoolerConfig};
 pub use presets::slice_scenario;
+pub use replication::{ReadRouting, MAX_REPLICAS};
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, KeySplit, Partitioning};
 pub use store::{Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};
@@ -368,6 +370,30 @@ pub struct DatabaseConfig {
     /// (read or write) is answered 404 not found. `null`: every key exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
+    /// Read replicas, each a pool of its own (`max_connections`, wait queue,
+    /// query time and contention like the primary's) that every write
+    /// reaches after `replica_lag`. 0: a lone primary.
+    #[serde(skip_serializing_if = "replication::is_zero_u16")]
+    pub replicas: u16,
+    /// How long after its commit a write reaches each replica (drawn per
+    /// write and replica), before the replica's load stretches it by the
+    /// same contention factor as its queries.
+    #[serde(skip_serializing_if = "replication::is_default_lag")]
+    pub replica_lag: Dist,
+    /// Where reads go: `primary`, `any_replica` or `read_your_writes`.
+    #[serde(skip_serializing_if = "ReadRouting::is_default")]
+    pub read_routing: ReadRouting,
+    /// With `read_your_writes`: how long after a session's write of a key its
+    /// reads of that key go to the primary.
+    #[serde(skip_serializing_if = "replication::is_default_ryw")]
+    pub ryw_window_ms: u64,
+    /// After the primary fails, how long before the failure is noticed ...
+    #[serde(skip_serializing_if = "replication::is_default_detection")]
+    pub failover_detection_ms: u64,
+    /// ... and how long the most caught-up replica then takes to become the
+    /// primary. Writes fail for both.
+    #[serde(skip_serializing_if = "replication::is_default_promotion")]
+    pub promotion_ms: u64,
 }
 
 impl Default for DatabaseConfig {
@@ -386,6 +412,12 @@ impl Default for DatabaseConfig {
             reserved_connections: 0,
             connect_time_ms: deploy::DEFAULT_CONNECT_TIME_MS,
             rows: None,
+            replicas: 0,
+            replica_lag: replication::default_lag(),
+            read_routing: ReadRouting::Primary,
+            ryw_window_ms: replication::DEFAULT_RYW_WINDOW_MS,
+            failover_detection_ms: replication::DEFAULT_FAILOVER_DETECTION_MS,
+            promotion_ms: replication::DEFAULT_PROMOTION_MS,
         }
     }
 }

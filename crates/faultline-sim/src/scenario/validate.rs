@@ -369,6 +369,17 @@ impl Scenario {
         c.dist(&format!("{p}.kind.lookup_time"), &k.lookup_time);
         self.validate_cache_data(c, p, k);
         let out = self.edges.iter().filter(|e| e.from == n.id).count();
+        for e in self.edges.iter().filter(|e| e.from == n.id) {
+            if matches!(self.kind_of(&e.to), Some(NodeKind::Database(d)) if d.replicas > 0) {
+                c.add(
+                    format!("{p}.kind"),
+                    format!(
+                        "a cache cannot read \"{}\" yet: its replicas' lag would hide in the cache's stale reads",
+                        e.to
+                    ),
+                );
+            }
+        }
         let msg = format!("cache \"{}\" needs exactly one outgoing edge to its backing store (has {out})", n.id);
         if out == 0 {
             c.unfinished(format!("{p}.kind"), msg);
@@ -610,6 +621,9 @@ fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
         c.add(format!("{p}.kind.saturation"), format!("must be between 0 and 100 (got {})", d.saturation));
     }
     validate_sharding(c, p, d);
+    for (path, msg) in super::replication::replication_problems(p, d) {
+        c.add(path, msg);
+    }
     if d.rows == Some(0) {
         c.add(format!("{p}.kind.rows"), "must be at least 1 (null: every key exists)");
     }
@@ -877,6 +891,9 @@ impl Scenario {
                     }
                 }
                 FaultAction::Reshard { node: id, shards } => match node(id) {
+                    Some(Node { kind: NodeKind::Database(d), .. }) if d.replicas > 0 => {
+                        c.add(format!("{p}.action.node"), format!("\"{id}\" has replicas: it cannot be resharded yet"));
+                    }
                     Some(n) if matches!(n.kind, NodeKind::Database(_)) => {
                         if *shards == 0 || *shards > MAX_SHARDS {
                             c.add(format!("{p}.action.shards"), format!("must be between 1 and {MAX_SHARDS}"));
@@ -885,6 +902,24 @@ impl Scenario {
                     Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a database")),
                     None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
                 },
+                FaultAction::FailPrimary { node: id } | FaultAction::ReplicaLag { node: id, .. } => {
+                    match node(id) {
+                        Some(Node { kind: NodeKind::Database(d), .. }) if d.replicas > 0 => {}
+                        Some(Node { kind: NodeKind::Database(_), .. }) => {
+                            c.add(format!("{p}.action.node"), format!("\"{id}\" has no replicas (set its replicas)"))
+                        }
+                        Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a database")),
+                        None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
+                    }
+                    if let FaultAction::ReplicaLag { add_ms, .. } = &f.action {
+                        if !add_ms.is_finite() || *add_ms < 0.0 || *add_ms > LIMITS.max_latency_ms {
+                            c.add(
+                                format!("{p}.action.add_ms"),
+                                format!("must be between 0 and {} ms (got {add_ms})", LIMITS.max_latency_ms),
+                            );
+                        }
+                    }
+                }
                 FaultAction::FlushCache { node: id } | FaultAction::ExpireKeys { node: id, .. } => {
                     match node(id) {
                         Some(n) if matches!(n.kind, NodeKind::Cache(_)) => {}

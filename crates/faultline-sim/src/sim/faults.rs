@@ -27,6 +27,11 @@ impl Sim {
                 // An explicit restart ends every crash in force on the node.
                 self.forget_active(|a| matches!(a, FaultAction::Crash { node: n } if n == node));
                 self.restart_target(node);
+                // ... and brings a database's failed primary back as a replica.
+                if self.in_force(|a| matches!(a, FaultAction::FailPrimary { node: n } if n == node)) {
+                    self.forget_active(|a| matches!(a, FaultAction::FailPrimary { node: n } if n == node));
+                    crate::nodes::replication::rejoin(self, self.node_index(node));
+                }
             }
             FaultAction::Pause { node } => {
                 let n = self.node_index(node);
@@ -72,6 +77,8 @@ impl Sim {
                     c.expire_keys(*from, *to, now);
                 }
             }
+            FaultAction::FailPrimary { node } => crate::nodes::replication::fail_primary(self, self.node_index(node)),
+            FaultAction::ReplicaLag { node, .. } => self.apply_replica_lag(node),
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
@@ -113,7 +120,26 @@ impl Sim {
             | FaultAction::Reshard { .. }
             | FaultAction::Deploy { .. } => {}
             FaultAction::FlushCache { .. } | FaultAction::ExpireKeys { .. } => {}
+            FaultAction::FailPrimary { node } => {
+                if !self.in_force(|a| matches!(a, FaultAction::FailPrimary { node: n } if n == node)) {
+                    crate::nodes::replication::rejoin(self, self.node_index(node));
+                }
+            }
+            FaultAction::ReplicaLag { node, .. } => self.apply_replica_lag(node),
         }
+    }
+
+    /// A database's added replica lag from every `replica_lag` fault in
+    /// force on it: they add up.
+    fn apply_replica_lag(&mut self, node: &str) {
+        let add_ms = self
+            .active_actions()
+            .filter_map(|a| match a {
+                FaultAction::ReplicaLag { node: n, add_ms } if n == node => Some(*add_ms),
+                _ => None,
+            })
+            .sum();
+        crate::nodes::replication::set_extra_lag(self, self.node_index(node), add_ms);
     }
 
     /// The lasting faults in force (their actions), oldest first.

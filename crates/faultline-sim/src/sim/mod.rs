@@ -70,7 +70,7 @@ pub struct NodeRt {
 
 impl NodeRt {
     #[inline]
-    fn account(&mut self, now: SimTime) {
+    pub(crate) fn account(&mut self, now: SimTime) {
         // u64 is enough: 24 h in microseconds x 2 million calls < 2^64.
         let dt = now.since(self.last_change);
         if dt > 0 {
@@ -264,7 +264,10 @@ impl Sim {
             .map(|(i, n)| {
                 let behaviour = match &n.kind {
                     NodeKind::Client(_) => Behaviour::Client,
-                    NodeKind::Database(cfg) => Behaviour::Database(DatabaseRt::new(cfg, scenario.key_space())),
+                    NodeKind::Database(cfg) => Behaviour::Database(
+                        DatabaseRt::new(cfg, scenario.key_space())
+                            .with_replicas(cfg, owned_stream(seed, node_owner(&n.id), Purpose::ReplicaLag)),
+                    ),
                     NodeKind::LoadBalancer(cfg) => {
                         let backends = out_edges(i);
                         let ids: Vec<&str> = backends.iter().map(|&e| scenario.edges[e as usize].to.as_str()).collect();

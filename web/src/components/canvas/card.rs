@@ -173,6 +173,8 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                         { row(1, "hit ratio", "hit-ratio", hit, format!("{:.0}%", hit * 100.0)) }
                     } else if let Some(st) = &v.store {
                         { row(1, "stale reads", "stale-reads", st.stale_reads as f64, st.stale_reads.to_string()) }
+                    } else if let Some(rp) = &v.replicas {
+                        { row(1, "stale reads", "stale-reads", rp.stale_reads as f64, rp.stale_reads.to_string()) }
                     } else {
                         { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
                     }
@@ -206,6 +208,9 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if let Some(st) = &v.store {
                     { store_pips(x, y, &n.id, st, tid(format!("replicas-{}", n.id))) }
+                }
+                if let Some(rp) = &v.replicas {
+                    { database_pips(x, y, &n.id, rp, tid(format!("replicas-{}", n.id))) }
                 }
                 if v.backends > 0 {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
@@ -269,6 +274,49 @@ fn store_pips(x: f64, y: f64, id: &str, st: &faultline_sim::view::StoreView, tes
             { for pips }
             <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 40.0).to_string()}
                 text-anchor="end">{ label }</text>
+        </g>
+    }
+}
+
+/// A database's primary and replicas under its title: one pip per member,
+/// the primary crowned, a replica green (deeper the busier), a failed one
+/// grey; the lag p99 and the read-your-writes violations on the right.
+fn database_pips(x: f64, y: f64, id: &str, rp: &faultline_sim::view::ReplicasView, testid: Option<String>) -> Html {
+    let pips = rp.members.iter().enumerate().map(|(i, m)| {
+        let cx = x + 18.0 + 14.0 * i as f64;
+        let busy = f64::from(m.busy).clamp(0.0, 1.0);
+        let fill = match m.role.as_str() {
+            "primary" => "#d4a017".to_string(),
+            "replica" => format!("hsl(145, 55%, {:.0}%)", 50.0 - 20.0 * busy),
+            _ => "#9a9a9a".to_string(),
+        };
+        html! {
+            <g class={classes!("replica", m.role.clone())}>
+                <circle cx={cx.to_string()} cy={(y + 37.0).to_string()} r="4.5" style={format!("fill: {fill}")} />
+                if m.role == "primary" {
+                    <text class="crown" x={cx.to_string()} y={(y + 39.5).to_string()} text-anchor="middle"
+                        font-size="7" style="fill: #fff">{ "♛" }</text>
+                }
+                <title>{ format!("{id} member {i}: {}, {:.0}% of its connections busy", m.role, busy * 100.0) }</title>
+            </g>
+        }
+    });
+    let label = if rp.failing_over {
+        "failing over".to_string()
+    } else {
+        format!("lag p99 {} · {} RYW", format::ms(rp.lag_p99_ms), rp.ryw_violations)
+    };
+    html! {
+        <g class="replica-strip" data-testid={testid} data-replicas={(rp.members.len().saturating_sub(1)).to_string()}
+            data-stale={rp.stale_reads.to_string()} data-ryw={rp.ryw_violations.to_string()}
+            data-lost={rp.lost_writes.to_string()} data-failing-over={rp.failing_over.to_string()}
+            data-primary={rp.members.iter().position(|m| m.role == "primary").map(|p| p.to_string())}>
+            { for pips }
+            <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 40.0).to_string()}
+                text-anchor="end">{ label }
+                <title>{ format!("Replication lag p99 of the last writes; reads that missed the reader's own write: {}; writes lost at failover: {}",
+                    rp.ryw_violations, rp.lost_writes) }</title>
+            </text>
         </g>
     }
 }
