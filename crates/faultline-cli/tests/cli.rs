@@ -303,6 +303,7 @@ fn autoscale_spike_recovers_with_the_autoscaler_and_costs_more() {
 /// its own save with probability exp(-0.78) = 0.458;
 /// with read-your-writes routing they read the primary and none does, while
 /// the visitors' reads stay on the replicas.
+#[test]
 fn replica_lag_presets_lose_then_keep_the_users_own_edits() {
     let run = |name: &str| -> serde_json::Value {
         let out = faultline(&["run", &format!("assets/scenarios/{name}.json"), "--json"], None);
