@@ -56,5 +56,5 @@ fn replica_settings_and_faults_survive_a_link() {
     .unwrap();
     scenario.validate().unwrap();
     let link = encode(&scenario, false);
-    assert_eq!(decode(&link), Ok(Shared { scenario, autoplay: false }));
+    assert_eq!(decode(&link), Ok(Shared { scenario, autoplay: false, exercise: None }));
 }
