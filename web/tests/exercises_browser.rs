@@ -38,10 +38,11 @@ fn Aside(p: &AsideProbe) -> Html {
     let brief = briefs().into_iter().find(|b| b.id == "url-shortener").unwrap();
     let moments = Rc::clone(&p.moments);
     html! {
-        <ExerciseAside {brief} progress={Progress { stars: 0, hints: p.hints }} expanded={true} on_expand={Callback::noop()}
+        <ExerciseAside {brief} progress={Progress { stars: 0, hints: p.hints, attempts: 0 }} expanded={true} on_expand={Callback::noop()}
             checking={false} verdict={p.verdict.clone()} stale={false} on_check={Callback::noop()} on_hint={Callback::noop()}
             on_starter={Callback::noop()} on_reference={Callback::noop()}
-            on_moment={Callback::from(move |t| moments.borrow_mut().push(t))} on_close={Callback::noop()} />
+            on_moment={Callback::from(move |t| moments.borrow_mut().push(t))} on_close={Callback::noop()}
+            on_share={Callback::noop()} shared={None::<(String, bool)>} />
     }
 }
 
