@@ -22,11 +22,16 @@
 # all, CSS +1.7): its panel, state and drill about 40 KB, and 24.4 KB for
 # reading an exercise document whole (serde of the criteria and windows) to
 # aim its check's faults at the learner's design; that part could move to
-# the worker, which has it already.
+# the worker, which has it already. Read replicas, autoscaling and cost, the
+# attempt links and two more exercises then took it to 1,129.4 KB (page
+# 659.1, worker 445.0): the engine's new kinds in the worker (+27 KB), their
+# inspector fields, card readouts and fault buttons, the link format and the
+# exercises' embedded JSON in the page. Still a regression against the goal
+# (issue 18); the budget only stops further growth.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1081000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1133000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
