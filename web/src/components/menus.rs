@@ -82,7 +82,7 @@ pub fn LearnChips(props: &LearnProps) -> Html {
             { chip(Panel::Review, "review", "Weak spots of this design, read from the design itself", review, Some(n)) }
             if !props.interviewing {
                 <button class="btn small menu chip" data-testid="interview-blank" onclick={props.on_interview.reform(|_: MouseEvent| ())}
-                    title="A timed 45-minute mock interview on a blank canvas (your design is kept in My designs); an open exercise has its own Start interview">{ "⏱ Interview" }</button>
+                    title="A timed 45-minute mock interview on a blank canvas (your design is kept in My designs); an open exercise has its own Start interview">{ "◷ Interview" }</button>
             }
         </nav>
     }
