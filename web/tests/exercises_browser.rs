@@ -15,16 +15,8 @@ use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount() -> web_sys::Element {
-    let doc = gloo::utils::document();
-    let host = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&host).unwrap();
-    host
-}
-
-fn by_testid(root: &web_sys::Element, id: &str) -> web_sys::Element {
-    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no {id}"))
-}
+mod common;
+use common::{by_testid, mount};
 
 #[derive(Properties, PartialEq)]
 struct AsideProbe {

@@ -16,6 +16,9 @@ use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+use common::by_testid;
+
 #[derive(Properties, PartialEq)]
 struct Props {
     seen: Rc<RefCell<Vec<Scenario>>>,
@@ -33,10 +36,6 @@ fn Host(props: &Props) -> Html {
         })
     };
     html! { <Inspector doc={(*doc).clone()} selected={Some(Selection::Edge(1))} {on_edit} /> }
-}
-
-fn by_testid(root: &web_sys::Element, id: &str) -> web_sys::Element {
-    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no {id}"))
 }
 
 fn change(el: &web_sys::Element) {
