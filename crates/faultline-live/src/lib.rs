@@ -15,6 +15,7 @@ pub mod pacing;
 pub mod protocol;
 pub mod sampler;
 pub mod snapshots;
+pub mod verdicts;
 
 pub use live::Live;
 pub use protocol::{Command, Readout, Report, Subject};

@@ -9,6 +9,7 @@ use crate::pacing::Pacer;
 use crate::protocol::{Command, Readout, Report, Subject};
 use crate::sampler::Sampler;
 use crate::snapshots::Snapshots;
+use crate::verdicts::Verdicts;
 use faultline_sim::exercise::{self, CheckResult, Exercise};
 use faultline_sim::metrics::Point;
 use faultline_sim::{slice_scenario, Sim};
@@ -29,6 +30,8 @@ pub struct Live {
     /// The simulated second the last series and summary were sent for.
     series_second: Option<u64>,
     last_readout_ms: f64,
+    /// The linearizability checker on each replicated store, live.
+    verdicts: Verdicts,
 }
 
 impl Default for Live {
@@ -50,6 +53,7 @@ impl Live {
             subject: Subject::System,
             series_second: None,
             last_readout_ms: f64::MIN,
+            verdicts: Verdicts::default(),
         }
     }
 
@@ -167,6 +171,7 @@ impl Live {
         self.sim = fresh;
         self.sampler.reset(&self.sim);
         self.series_second = None;
+        self.verdicts.reset();
         // A playing run goes on playing the new document from t = 0.
         if self.pacer.is_some() {
             self.pacer = Some(Pacer::new(self.speed, None));
@@ -181,8 +186,11 @@ impl Live {
         if fresh {
             self.series_second = Some(second);
         }
+        self.verdicts.update(&self.sim);
+        let mut view = self.sim.view();
+        self.verdicts.fill(&mut view);
         Readout {
-            view: self.sim.view(),
+            view,
             series: fresh.then(|| series_of(&self.sim, self.subject)),
             kind_series: fresh.then(|| kind_series_of(&self.sim, self.subject)),
             summary: fresh.then(|| self.sim.run_summary()),

@@ -113,6 +113,12 @@ pub struct StoreView {
     pub term: u64,
     pub stale_reads: u64,
     pub unavailable: u64,
+    /// The linearizability checker's verdict on the history so far, when a
+    /// live driver checks it as the run goes (`faultline-live`'s
+    /// `verdicts`): "linearizable", "not-linearizable" or "unknown". The
+    /// engine leaves it empty: the run report has the whole-history verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
 }
 
 /// What an event log's card shows.

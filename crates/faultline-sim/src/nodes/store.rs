@@ -649,6 +649,7 @@ impl StoreRt {
             term: self.term(),
             stale_reads: s.stale_reads,
             unavailable: s.unavailable,
+            verdict: None,
         });
     }
 

@@ -208,6 +208,9 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if let Some(st) = &v.store {
                     { store_pips(x, y, &n.id, st, tid(format!("replicas-{}", n.id))) }
+                    if let Some(verdict) = &st.verdict {
+                        { verdict_label(x, y, verdict, tid(format!("verdict-{}", n.id))) }
+                    }
                 }
                 if let Some(rp) = &v.replicas {
                     { database_pips(x, y, &n.id, rp, tid(format!("replicas-{}", n.id))) }
@@ -240,6 +243,23 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 </circle>
             }
         </g>
+    }
+}
+
+/// The linearizability checker's verdict on a store's history so far, just
+/// under its card: the "is it really one copy?" question answered live.
+fn verdict_label(x: f64, y: f64, verdict: &str, testid: Option<String>) -> Html {
+    let (text, class, why) = match verdict {
+        "linearizable" => ("linearizable so far", None, "Every read and write so far fits one copy of the data, in real-time order (the checker's verdict on a window of each key's latest operations)"),
+        "not-linearizable" => ("NOT linearizable", Some("conns-full"), "A read saw a value one copy could not have held then: the history fits no single-copy order (final)"),
+        _ => ("linearizable? unknown", None, "The checker gave up within its bounds on the latest window"),
+    };
+    html! {
+        <text class={classes!("metric-label", class)} x={(x + CARD_W - 6.0).to_string()}
+            y={(y + CARD_H + 13.0).to_string()} text-anchor="end" data-testid={testid} data-verdict={verdict.to_owned()}>
+            { text }
+            <title>{ why }</title>
+        </text>
     }
 }
 
