@@ -26,12 +26,14 @@
 # attempt links and two more exercises then took it to 1,129.4 KB (page
 # 659.1, worker 445.0): the engine's new kinds in the worker (+27 KB), their
 # inspector fields, card readouts and fault buttons, the link format and the
-# exercises' embedded JSON in the page. Still a regression against the goal
+# exercises' embedded JSON in the page. The store card's live
+# linearizability verdict then linked the incremental checker into the
+# worker: 1,151.7 KB (worker 466.7). Still a regression against the goal
 # (issue 18); the budget only stops further growth.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1133000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1155000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
