@@ -4,21 +4,28 @@
 // store of the fix stays "linearizable so far" through the partition.
 import { expect, test } from '@playwright/test';
 
-for (const [preset, verdict, text] of [
-  ['flash-sale-before', 'not-linearizable', 'NOT linearizable'],
-  ['flash-sale-after', 'linearizable', 'linearizable so far'],
+for (const [after, verdict, text] of [
+  [false, 'not-linearizable', 'NOT linearizable'],
+  [true, 'linearizable', 'linearizable so far'],
 ] as const) {
-  test(`${preset}: the store card says ${text}`, async ({ page }) => {
+  test(`flash sale ${after ? 'after' : 'before'} the fix: the store card says ${text}`, async ({ page }) => {
     await page.goto('/');
     await page.getByTestId('library').click();
-    await page.getByTestId(`preset-${preset}`).click();
+    await page.getByTestId('preset-flash-sale-before').click();
+    if (after) {
+      await page.getByTestId('before-after').click();
+      await expect(page.getByTestId('before-after')).toHaveAttribute('aria-pressed', 'true');
+    }
+    // Close enough for the cards' details (the story panel leaves the canvas narrow).
+    await page.getByTestId('zoom-in').click();
+    await page.getByTestId('zoom-in').click();
     await page.getByTestId('speed').fill('1.5'); // 10^1.5: about 30x
     await page.getByTestId('play').click();
     const label = page.getByTestId('verdict-prices');
-    // Past the partition (10 s to 20 s) and its heal.
+    // Past the partition (8 s to 20 s) and its heal.
     const time = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
     await expect.poll(time, { timeout: 30_000 }).toBeGreaterThan(25_000);
     await expect(label).toHaveAttribute('data-verdict', verdict, { timeout: 10_000 });
-    await expect(label).toHaveText(text);
+    await expect(label).toHaveText(new RegExp(`^${text}`)); // then its <title>
   });
 }

@@ -160,3 +160,22 @@ fn following_a_cache_or_a_sharded_database_brings_its_kind_series() {
     assert_eq!(d[2].counts.len(), 8, "{d:?}");
     assert!(follow(&mut live, Subject::Node(api)).is_empty());
 }
+
+/// A replicated store's view carries the live checker's verdict through the
+/// JSON the worker sends: the flash sale's AP store is caught by its end.
+#[test]
+fn the_store_view_carries_the_live_verdict() {
+    let path = format!("{}/../../assets/scenarios/flash-sale-before.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: faultline_sim::Scenario = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut live = Live::new();
+    send(&mut live, Command::Load { rev: 1, doc: Box::new(doc.clone()) }, 0.0);
+    let mut verdict = None;
+    for _ in 0..30 {
+        for r in send(&mut live, Command::Step { ms: 1_000 }, 0.0) {
+            if let Report::Moment(ro) | Report::Finished(ro) = r {
+                verdict = ro.view.nodes.iter().find_map(|n| n.store.as_ref()).and_then(|s| s.verdict.clone());
+            }
+        }
+    }
+    assert_eq!(verdict.as_deref(), Some("not-linearizable"));
+}
