@@ -300,7 +300,7 @@ fn store_pips(x: f64, y: f64, id: &str, st: &faultline_sim::view::StoreView, tes
 
 /// A database's primary and replicas under its title: one pip per member,
 /// the primary crowned, a replica green (deeper the busier), a failed one
-/// grey; the lag p99 and the read-your-writes violations on the right.
+/// grey; the lag p99 and the read-your-writes violations under the card.
 fn database_pips(x: f64, y: f64, id: &str, rp: &faultline_sim::view::ReplicasView, testid: Option<String>) -> Html {
     let pips = rp.members.iter().enumerate().map(|(i, m)| {
         let cx = x + 18.0 + 14.0 * i as f64;
@@ -332,8 +332,10 @@ fn database_pips(x: f64, y: f64, id: &str, rp: &faultline_sim::view::ReplicasVie
             data-lost={rp.lost_writes.to_string()} data-failing-over={rp.failing_over.to_string()}
             data-primary={rp.members.iter().position(|m| m.role == "primary").map(|p| p.to_string())}>
             { for pips }
-            <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 40.0).to_string()}
-                text-anchor="end">{ label }
+            // Under the card, on the left: beside the pips a long lag and a
+            // five-digit count ran over them (the right side below is the
+            // connections label's).
+            <text class="metric-label" x={(x + 6.0).to_string()} y={(y + CARD_H + 13.0).to_string()}>{ label }
                 <title>{ format!("Replication lag p99 of the last writes; reads that missed the reader's own write: {}; writes lost at failover: {}",
                     rp.ryw_violations, rp.lost_writes) }</title>
             </text>
