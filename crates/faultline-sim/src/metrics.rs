@@ -70,7 +70,7 @@ fn window_p50_p99(values: &mut [u32], h: &Histogram<u64>) -> (u64, u64) {
 
 /// The rank (1-based) of the `q` quantile among `n` values: ceil(q n), at least 1.
 #[inline]
-fn quantile_rank(q: f64, n: usize) -> usize {
+pub(crate) fn quantile_rank(q: f64, n: usize) -> usize {
     ((q * n as f64).ceil() as usize).clamp(1, n)
 }
 

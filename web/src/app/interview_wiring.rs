@@ -73,6 +73,14 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// Ends a copy of `i` at `t` and keeps its report with the past interviews.
+fn end_and_keep(i: &Interview, t: f64) -> Result<(), String> {
+    let mut ended = i.clone();
+    ended.apply(Change::End, t);
+    let m = ended.drill.as_ref().map(|d| d.measured());
+    interview::keep_past(&ended, report::markdown(&ended, m.as_ref(), t), t)
+}
+
 /// A canvas with nothing on it, for a blank-canvas interview.
 fn blank() -> Scenario {
     let mut s = faultline_sim::slice_scenario();
@@ -172,25 +180,25 @@ pub(super) fn use_interview(
         });
     }
 
+    // The shipped exercises, parsed once.
+    let briefs = use_memo((), |_| crate::exercises::briefs());
     let on_start = {
         let (held, d, ex, doc) = (held.dispatcher(), d.clone(), ui.exercise.clone(), Rc::clone(&state.doc));
+        let briefs = Rc::clone(&briefs);
         let load = loader(&d, ui);
         let current = current.clone();
         Callback::from(move |exercise: Option<String>| {
             let t = now();
             // One in progress ends first, so its report is kept.
             if let Some(i) = current.as_ref().filter(|i| !i.ended) {
-                let mut ended = (**i).clone();
-                ended.apply(Change::End, t);
-                let m = ended.drill.as_ref().map(|d| d.measured());
-                let _ = interview::keep_past(&ended, report::markdown(&ended, m.as_ref(), t), t);
+                let _ = end_and_keep(i, t);
             }
-            let brief = exercise.as_ref().and_then(|id| crate::exercises::briefs().into_iter().find(|b| &b.id == id));
-            let title = brief.map_or_else(|| "Blank canvas".to_string(), |b| b.title);
+            let brief = exercise.as_ref().and_then(|id| briefs.iter().find(|b| &b.id == id));
+            let title = brief.map_or_else(|| "Blank canvas".to_string(), |b| b.title.clone());
             let attempt = interview::next_attempt(&interview::past(), exercise.as_deref());
             if exercise.is_none() {
                 // A blank canvas: the design on it is kept in My designs first.
-                let said = match keep(&doc, &crate::exercises::briefs()) {
+                let said = match keep(&doc, &briefs) {
                     Ok(Some(name)) => {
                         Some(format!("Your design is saved in My designs as \"{name}\" (Undo also brings it back)."))
                     }
@@ -212,15 +220,14 @@ pub(super) fn use_interview(
     // The exercise's prompt, for the requirements phase.
     let prompt = use_memo(current.as_ref().and_then(|i| i.exercise.clone()), |id| {
         let id = id.as_ref()?;
-        crate::exercises::briefs().into_iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt, b.requirements)))
+        briefs.iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt.clone(), b.requirements.clone())))
     });
 
-    let Some(i) = current else { return Interviews { panel: None, on_start, active: false, expanded: false } };
-
     let on_change = {
-        let (held, d, doc, i) = (held.dispatcher(), d.clone(), Rc::clone(&state.doc), Rc::clone(&i));
+        let (held, d, doc, current) = (held.dispatcher(), d.clone(), Rc::clone(&state.doc), current.clone());
         let (pending_play, finished) = (pending_play.clone(), state.finished());
         Callback::from(move |change: Change| {
+            let Some(i) = current.as_ref() else { return };
             let t = now();
             match &change {
                 // The drill starts (again, if it never got going: a design that could
@@ -240,10 +247,7 @@ pub(super) fn use_interview(
                 }
                 Change::End => {
                     d.dispatch(Action::Pause);
-                    let mut ended = (*i).clone();
-                    ended.apply(Change::End, t);
-                    let m = ended.drill.as_ref().map(|d| d.measured());
-                    if let Err(e) = interview::keep_past(&ended, report::markdown(&ended, m.as_ref(), t), t) {
+                    if let Err(e) = end_and_keep(i, t) {
                         d.dispatch(Action::Message(Some(format!("The report is not kept in this browser: {e}"))));
                     }
                 }
@@ -260,11 +264,19 @@ pub(super) fn use_interview(
         let collapsed = collapsed.clone();
         Callback::from(move |c: bool| collapsed.set(c))
     };
+    // Stable from render to render, so the panel is not drawn again for a
+    // new callback (the page renders ten times a second while running).
+    let (on_change, on_close, on_collapse) =
+        (use_latest_callback(on_change), use_latest_callback(on_close), use_latest_callback(on_collapse));
+    let Some(i) = current else { return Interviews { panel: None, on_start, active: false, expanded: false } };
+
+    // The simulated time matters to the panel only while the drill runs.
+    let sim_now_ms = if i.phase == Phase::FailureDrill { state.view.now_ms } else { 0.0 };
     let drill_blocked = (i.phase == Phase::FailureDrill)
         .then(|| state.blocked.as_ref().map(|why| format!("The drill needs a design that runs. {why}")))
         .flatten();
     let panel = html! {
-        <InterviewPanel interview={Rc::clone(&i)} prompt={(*prompt).clone()} sim_now_ms={state.view.now_ms}
+        <InterviewPanel interview={Rc::clone(&i)} prompt={(*prompt).clone()} {sim_now_ms}
             {drill_blocked} {on_change} {on_close} collapsed={*collapsed} {on_collapse} />
     };
     Interviews { panel: Some(panel), on_start, active: true, expanded: !*collapsed }

@@ -199,7 +199,9 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
         move || drop(tick)
     });
     let t = now();
-    let measured = i.drill.as_ref().map(|d| d.measured());
+    // Measured again only when the interview changes (a new sample, note or
+    // phase), not on the clock's ticks or a collapse.
+    let measured = use_memo(crate::same::Same(Rc::clone(i)), |i| i.drill.as_ref().map(|d| d.measured()));
     let phase = i.phase;
     let left = i.clock.left_in(phase, t);
     let overall = i.clock.left_overall(t);
@@ -272,7 +274,7 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
                     <p class="help warn">{ "Nothing to break yet: the design has no service or database. Build one, then go back a phase and come here again." }</p>
                 }
                 <ol class="iv-faults">{ for faults }</ol>
-                if let Some(m) = &measured { { timeline_svg(i, m, Some(props.sim_now_ms)) }{ results(i, m) } }
+                if let Some(m) = measured.as_ref() { { timeline_svg(i, m, Some(props.sim_now_ms)) }{ results(i, m) } }
             </section>
         }
     });
@@ -299,7 +301,7 @@ pub fn InterviewPanel(props: &InterviewPanelProps) -> Html {
                 }
                 { for prompt }
                 { for drill }
-                if show_report { { report(i, measured.as_ref(), t, &copied) } }
+                if show_report { { report(i, (*measured).as_ref(), t, &copied) } }
                 <label class="iv-note">
                     <span>{ format!("Notes: {}", phase.label()) }</span>
                     <textarea data-testid="interview-note" rows="3" value={i.notes[phase.index()].clone()} oninput={note}

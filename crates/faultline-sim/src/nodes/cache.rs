@@ -77,7 +77,7 @@ use crate::calls::{FailReason, Outcome, Req};
 use crate::dist::Sampler;
 use crate::event::Event;
 use crate::rng::{unit_open, SimRng};
-use crate::scenario::{CacheConfig, Method, WritePolicy};
+use crate::scenario::{CacheConfig, WritePolicy};
 use crate::sim::{Sim, WINDOW_US};
 use crate::time::ms_to_micros;
 use crate::time::SimTime;
@@ -362,10 +362,6 @@ pub(crate) fn forgotten(sim: &mut Sim, node: usize, f: Forgotten) {
     }
 }
 
-fn is_write(sim: &Sim, op: u16) -> bool {
-    sim.ops[usize::from(op).min(sim.ops.len() - 1)].method != Method::Get
-}
-
 /// A call arrives: the lookup starts at once (a cache has no pool to wait
 /// for; its lookup time is the whole of its work).
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
@@ -377,7 +373,7 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
 pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16, req: Req) {
     let now = sim.now().0;
     let key = req.key;
-    let write = is_write(sim, op);
+    let write = sim.is_write(op);
     let c = cache_mut(sim, node);
     let backend = c.backend;
     if write {
@@ -457,7 +453,7 @@ pub(crate) fn child_done(sim: &mut Sim, node: usize, parent: u32, outcome: Outco
     let now = sim.now().0;
     let p = sim.calls.at(parent);
     let (key, op) = (p.key, p.op);
-    let write = is_write(sim, op);
+    let write = sim.is_write(op);
     let horizon = {
         let Behaviour::Cache(c) = &sim.nodes[node].behaviour else { unreachable!("a cache") };
         versions(sim, c.db).map(Versions::horizon)
@@ -604,7 +600,7 @@ pub(crate) fn bypasses(
 /// the call's answer). A write, or a read on a caller's own account, fails
 /// as it did.
 pub(crate) fn bypass(sim: &mut Sim, parent: u32, caller: usize, outcome: Outcome, req: Req, to_db: u32) {
-    if parent >= QUEUE_PARENT || is_write(sim, req.op) {
+    if parent >= QUEUE_PARENT || sim.is_write(req.op) {
         return sim.answer_caller(parent, caller, outcome, req);
     }
     sim.send(Req { attempt: 1, ..req }, parent, to_db);

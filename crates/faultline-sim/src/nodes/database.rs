@@ -297,10 +297,11 @@ pub fn max_mean_ratio(load: &[u64]) -> f64 {
 /// queue is full.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { unreachable!("a database") };
-    if db.replication.is_some() {
-        return super::replication::arrive(sim, node, idx);
-    }
-    if db.sharding.is_some() {
+    // One test on the common path: a single pool, neither replicated nor sharded.
+    if db.pools.len() > 1 || db.sharding.is_some() {
+        if db.replication.is_some() {
+            return super::replication::arrive(sim, node, idx);
+        }
         let op = sim.calls.at(idx).op;
         if sim.ops.get(usize::from(op)).is_some_and(|o| o.scatter) {
             return super::scatter::fan_out(sim, node, idx);
@@ -337,10 +338,10 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16) {
 /// its query's path stays as short as it was.
 #[inline(never)]
 fn keep_version(sim: &mut Sim, node: usize, idx: u32, op: u16) {
+    let write = sim.is_write(op);
     let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { return };
     let Some(v) = db.records.as_deref_mut().and_then(|r| r.versions.as_mut()) else { return };
     let call = sim.calls.at(idx);
-    let write = sim.ops[usize::from(op).min(sim.ops.len() - 1)].method != crate::scenario::Method::Get;
     let forgotten = if write { v.write(call.key).1 } else { None };
     let snapshot = v.snapshot();
     let (parent, caller) = (call.parent, sim.edges[call.edge as usize].from as usize);

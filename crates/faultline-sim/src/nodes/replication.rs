@@ -440,9 +440,8 @@ impl Replication {
             return 0.0;
         }
         let mut v = self.lags.clone();
-        v.sort_unstable();
-        let at = ((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1;
-        v[at] as f64 / 1_000.0
+        let at = crate::metrics::quantile_rank(q, v.len()) - 1;
+        *v.select_nth_unstable(at).1 as f64 / 1_000.0
     }
 
     /// Mean of the last lags drawn, in milliseconds.

@@ -32,7 +32,7 @@ use crate::calls::{FailReason, Outcome, Phase};
 use crate::dist::Sampler;
 use crate::event::{Event, EventQueue};
 use crate::rng::{below, SimRng};
-use crate::scenario::{Method, QuorumChoice, ReadMode, StoreConfig, StoreMode};
+use crate::scenario::{QuorumChoice, ReadMode, StoreConfig, StoreMode};
 use crate::sim::Sim;
 use crate::time::{ms_to_micros, SimTime};
 use std::collections::BTreeMap;
@@ -735,7 +735,7 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let call = sim.calls.at_mut(idx);
     call.phase = Phase::Working;
     let (gen, key, op, edge) = (call.gen, call.key, call.op, call.edge);
-    let write = sim.ops[usize::from(op).min(sim.ops.len() - 1)].method != Method::Get;
+    let write = sim.is_write(op);
     let caller = &sim.scenario.nodes[sim.edges[edge as usize].from as usize];
     let (id, region) = (caller.id.clone(), caller.region.clone());
     let names: Vec<&str> = std::iter::once(id.as_str()).chain(region.as_deref()).collect();

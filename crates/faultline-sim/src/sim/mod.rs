@@ -520,7 +520,12 @@ impl Sim {
         &self.edges[edge]
     }
 
-    /// Time-average number of calls at a node and of its busy workers so far.
+    /// Whether operation `op` writes (anything but a GET): what the cache,
+    /// the database's versions and replicas, and the store count as a write.
+    pub(crate) fn is_write(&self, op: u16) -> bool {
+        self.ops[usize::from(op).min(self.ops.len() - 1)].method != crate::scenario::Method::Get
+    }
+
     /// Busy workers of `node` integrated over the run so far, in
     /// worker-microseconds (what `node_occupancy` divides).
     pub(crate) fn busy_area(&self, node: usize) -> u64 {
@@ -528,14 +533,12 @@ impl Sim {
         n.area_busy + self.now.since(n.last_change) * u64::from(n.behaviour.busy())
     }
 
+    /// Time-average number of calls at a node and of its busy workers so far.
     pub fn node_occupancy(&self, node: usize) -> (f64, f64) {
         let n = &self.nodes[node];
         let span = self.now.0.max(1) as f64;
-        let pending = self.now.since(n.last_change);
-        let busy = n.behaviour.busy();
-        let l = (n.area_in_flight + pending * u64::from(n.in_flight)) as f64 / span;
-        let b = (n.area_busy + pending * u64::from(busy)) as f64 / span;
-        (l, b)
+        let l = (n.area_in_flight + self.now.since(n.last_change) * u64::from(n.in_flight)) as f64 / span;
+        (l, self.busy_area(node) as f64 / span)
     }
 
     /// Checks the books against the calls actually alive: every counter of

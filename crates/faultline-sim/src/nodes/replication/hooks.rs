@@ -7,7 +7,7 @@ use super::{Replication, Role, Route};
 use crate::calls::{FailReason, Outcome, Phase, NO_PARENT, QUEUE_PARENT};
 use crate::event::Event;
 use crate::nodes::{Behaviour, DatabaseRt};
-use crate::scenario::{DatabaseConfig, Method};
+use crate::scenario::DatabaseConfig;
 use crate::sim::Sim;
 use crate::time::SimTime;
 
@@ -18,10 +18,6 @@ fn replication(sim: &mut Sim, node: usize) -> &mut Replication {
         Behaviour::Database(DatabaseRt { replication: Some(r), .. }) => r,
         _ => unreachable!("a database with replicas"),
     }
-}
-
-fn is_write(sim: &Sim, op: u16) -> bool {
-    sim.ops[usize::from(op).min(sim.ops.len() - 1)].method != Method::Get
 }
 
 /// The session a call serves: the node that sent the user request at the
@@ -45,7 +41,7 @@ fn session_of(sim: &Sim, idx: u32) -> u32 {
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let now = sim.now().0;
     let call = sim.calls.at(idx);
-    let (write, key) = (is_write(sim, call.op), call.key);
+    let (write, key) = (sim.is_write(call.op), call.key);
     let session = || session_of(sim, idx);
     let routing = replication_ref(sim, node).routing;
     // Only read-your-writes routing needs the session to route a read.
@@ -73,7 +69,7 @@ pub(crate) fn served(sim: &mut Sim, node: usize, idx: u32, op: u16) {
     let now = sim.now().0;
     let call = sim.calls.at(idx);
     let (member, key, arrived, abandoned) = (call.shard, call.key, call.arrived_at.0, call.abandoned);
-    if is_write(sim, op) {
+    if sim.is_write(op) {
         let session = session_of(sim, idx);
         let Behaviour::Database(DatabaseRt { pools, saturation, replication: Some(r), .. }) =
             &mut sim.nodes[node].behaviour

@@ -448,13 +448,15 @@ pub(super) fn schedule(sim: &mut Sim, node: usize, at_us: u64, t: Timer) {
 pub(crate) fn init(sim: &mut Sim) {
     for node in 0..sim.nodes.len() {
         let Behaviour::Service(s) = &sim.nodes[node].behaviour else { continue };
-        if let Some(period) = s.fleet.as_ref().and_then(|f| f.autoscaler.as_ref()).map(|a| a.period_us) {
+        let (sync, pooling) =
+            s.fleet.as_ref().map_or((None, false), |f| (f.autoscaler.as_ref().map(|a| a.period_us), f.pooling));
+        if let Some(period) = sync {
             schedule(sim, node, period, Timer::Sync);
         }
-        let Behaviour::Service(s) = &sim.nodes[node].behaviour else { continue };
-        if !s.fleet.as_ref().is_some_and(|f| f.pooling) {
+        if !pooling {
             continue;
         }
+        let Behaviour::Service(s) = &sim.nodes[node].behaviour else { continue };
         let pooled: Vec<PooledDep> = s
             .deps
             .iter()
