@@ -349,25 +349,31 @@ impl Sim {
         }
     }
 
+    /// Refuses call `idx`, queued or working at `node`, because what was
+    /// serving it is gone (the node crashed, or the database member it was
+    /// on failed). A shard's part is counted by the call it is part of.
+    pub(crate) fn refuse_held(&mut self, node: usize, idx: u32) {
+        let (arrived, part) = (self.calls.at(idx).arrived_at, self.calls.at(idx).shard_part);
+        let n = &mut self.nodes[node];
+        if !part {
+            n.metrics.complete(REFUSED, self.now.since(arrived));
+        }
+        n.in_flight = n.in_flight.saturating_sub(1);
+        self.respond(idx, REFUSED);
+    }
+
     /// Fails every call held at `node` (it crashed) and cuts it off from the
     /// calls it had made; its kind then resets what a crash resets, given the
     /// calls it had made on its own account (a queue's deliveries, which it
     /// takes back: their acknowledgements can no longer reach it).
     pub(super) fn drop_calls_at(&mut self, node: usize) {
-        let now = self.now;
         let mut own_calls = Vec::new();
         for idx in self.calls.live_indices() {
             let c = self.calls.at(idx);
             let e = &self.edges[c.edge as usize];
             let (callee, caller) = (e.to as usize, e.from as usize);
             if callee == node && matches!(c.phase, Phase::Queued | Phase::Working) {
-                let (arrived, part) = (c.arrived_at, c.shard_part);
-                let n = &mut self.nodes[node];
-                if !part {
-                    n.metrics.complete(REFUSED, now.since(arrived));
-                }
-                n.in_flight = n.in_flight.saturating_sub(1);
-                self.respond(idx, REFUSED);
+                self.refuse_held(node, idx);
             } else if caller == node && c.parent != NO_PARENT && !c.abandoned && !c.shard_part {
                 if c.parent == QUEUE_PARENT {
                     own_calls.push((c.started_us, c.req()));

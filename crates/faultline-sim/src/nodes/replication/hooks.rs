@@ -102,11 +102,7 @@ pub(crate) fn fail_primary(sim: &mut Sim, node: usize) {
         let c = sim.calls.at(idx);
         let to = sim.edges[c.edge as usize].to as usize;
         if to == node && c.shard == dead && matches!(c.phase, Phase::Queued | Phase::Working) {
-            let arrived = c.arrived_at;
-            let n = &mut sim.nodes[node];
-            n.metrics.complete(REFUSED, now.since(arrived));
-            n.in_flight = n.in_flight.saturating_sub(1);
-            sim.respond(idx, REFUSED);
+            sim.refuse_held(node, idx);
         }
     }
     if let Behaviour::Database(db) = &mut sim.nodes[node].behaviour {
