@@ -15,6 +15,7 @@ pub mod hooks;
 pub mod interview;
 pub mod keyboard;
 pub mod library;
+pub mod modal;
 pub mod panic;
 pub mod particles;
 pub mod resize;

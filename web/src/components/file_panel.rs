@@ -31,7 +31,7 @@ pub fn FilePanel(props: &FilePanelProps) -> Html {
         html! { <button class="btn small" data-testid={testid.to_string()} {onclick}>{ label.to_string() }</button> }
     };
     html! {
-        <div class="panel file-panel" role="dialog" aria-label="Files">
+        <div class="panel file-panel" role="dialog" aria-modal="true" aria-label="Files">
             <div class="file-row">
                 { button("export-json", "Export JSON", &props.on_export_json) }
                 <label class="btn small file-input">{ "Import JSON…" }
