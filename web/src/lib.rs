@@ -17,6 +17,7 @@ pub mod keyboard;
 pub mod library;
 pub mod modal;
 pub mod panic;
+pub mod plain;
 pub mod particles;
 pub mod resize;
 pub mod runner;
