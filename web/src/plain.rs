@@ -59,6 +59,9 @@ mod tests {
         assert_eq!(plain(&doc, &workers), "Load balancer 1: must be at least 1");
         assert_eq!(plain(&doc, "seed: not a number"), "seed: not a number", "not about a node");
         assert_eq!(plain(&doc, "nodes[9].kind: x"), "nodes[9].kind: x", "no such node");
-        assert_eq!(plain(&doc, "nodes: a scenario needs at least one node"), "The canvas is empty: add a node from the palette.");
+        assert_eq!(
+            plain(&doc, "nodes: a scenario needs at least one node"),
+            "The canvas is empty: add a node from the palette."
+        );
     }
 }

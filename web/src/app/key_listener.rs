@@ -25,7 +25,9 @@ pub(super) fn use_shortcuts(
         let (d, doc, help) = (state.dispatcher(), std::rc::Rc::clone(&state.doc), ui.help.clone());
         let selection = state.selection.clone();
         let playing = state.playing;
-        let (panel, connect, context, fault) = (ui.panel.clone(), ui.connect.clone(), ui.context.clone(), ui.fault.clone());
+        let (panel, connect, context, fault) =
+            (ui.panel.clone(), ui.connect.clone(), ui.context.clone(), ui.fault.clone());
+        let drawer = ui.drawer.clone();
         Callback::from(move |ev: web_sys::KeyboardEvent| {
             if embed {
                 return; // read-only
@@ -42,10 +44,11 @@ pub(super) fn use_shortcuts(
             // Escape closes what is open over the page first, the innermost
             // first; the selection stays.
             if cmd == Command::Escape {
-                let open: [(bool, Box<dyn Fn()>); 3] = [
+                let open: [(bool, Box<dyn Fn()>); 4] = [
                     (connect.is_some(), Box::new(|| connect.set(None))),
                     (context.is_some(), Box::new(|| context.set(None))),
                     (panel.is_some(), Box::new(|| panel.set(None))),
+                    (drawer.is_some(), Box::new(|| drawer.set(None))),
                 ];
                 if let Some((_, close)) = open.iter().find(|(is_open, _)| *is_open) {
                     close();

@@ -76,7 +76,9 @@ pub fn react(
         Command::PlayPause => vec![Reaction::Act(if playing { Action::Pause } else { Action::Play })],
         Command::Connect => match (nodes.as_slice(), doc.nodes.len()) {
             ([from], n) if n > 1 => vec![Reaction::Connect(*from)],
-            ([_], _) => vec![Reaction::Act(Action::Message(Some("Add another node first: there is nothing to connect to.".into())))],
+            ([_], _) => vec![Reaction::Act(Action::Message(Some(
+                "Add another node first: there is nothing to connect to.".into(),
+            )))],
             _ => vec![Reaction::Act(Action::Message(Some("Select one node to connect from, then press C.".into())))],
         },
         _ => return None,
@@ -112,10 +114,16 @@ mod tests {
         assert_eq!(edited(&nudged).nodes[1].x, doc.nodes[1].x + GRID);
         assert!(react(Command::Nudge(GRID, 0.0), &doc, &[], false, &mut None).is_none(), "nothing to nudge");
         assert!(react(Command::Paste, &doc, &[], false, &mut None).is_none(), "an empty clipboard");
-        assert!(matches!(react(Command::Connect, &doc, &sel[..1], false, &mut None).unwrap()[..], [Reaction::Connect(1)]));
         assert!(matches!(
-            react(Command::Connect, &doc, &sel, false, &mut None).unwrap()[..],
-            [Reaction::Act(Action::Message(Some(_)))]
-        ), "two nodes selected: which one?");
+            react(Command::Connect, &doc, &sel[..1], false, &mut None).unwrap()[..],
+            [Reaction::Connect(1)]
+        ));
+        assert!(
+            matches!(
+                react(Command::Connect, &doc, &sel, false, &mut None).unwrap()[..],
+                [Reaction::Act(Action::Message(Some(_)))]
+            ),
+            "two nodes selected: which one?"
+        );
     }
 }

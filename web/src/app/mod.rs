@@ -15,8 +15,8 @@ use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
 use crate::components::{
-    Canvas, Charts, ConnectPicker, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette, Panel, Shortcuts,
-    Summary, Timeline,
+    Canvas, Charts, ConnectPicker, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette,
+    Panel, Shortcuts, Summary, Timeline,
 };
 use crate::exercises::ExerciseState;
 use crate::library;
@@ -201,6 +201,14 @@ pub fn App() -> Html {
         let help = ui.help.clone();
         Callback::from(move |_: MouseEvent| help.set(true))
     };
+    // File > New design: a blank canvas, loaded like a file (so undoable).
+    let on_new = {
+        let (load, narrative) = (open_export::loader(&state.dispatcher(), &ui), ui.narrative.clone());
+        Callback::from(move |()| {
+            narrative.set(None);
+            load.emit(interview_wiring::blank("New design"));
+        })
+    };
     let close_panel = {
         let panel = ui.panel.clone();
         Callback::from(move |()| panel.set(None))
@@ -232,13 +240,26 @@ pub fn App() -> Html {
         }
     };
     let drawer_class = |which: Drawer| (*ui.drawer == Some(which)).then_some("drawer-open");
+    // On a phone the palette drawer closes once it has added a card, so the
+    // card shows; a press beside a drawer closes it.
+    let on_add = {
+        let (add, drawer) = (h.on_add.clone(), ui.drawer.clone());
+        crate::hooks::use_latest_callback(Callback::from(move |kind: String| {
+            drawer.set(None);
+            add.emit(kind);
+        }))
+    };
+    let close_drawer = {
+        let drawer = ui.drawer.clone();
+        Callback::from(move |_: MouseEvent| drawer.set(None))
+    };
 
     let panel_view = match *ui.panel {
         Some(Panel::Exercises) => Some(exercises.panel),
         Some(Panel::Review) => {
             Some(html! { <LintPanel warnings={Rc::clone(&warnings)} on_select={h.on_select.clone()} /> })
         }
-        open => panels::panel(open, &state, &entries, &files, &h.on_message),
+        open => panels::panel(open, &state, &entries, &files, &h.on_message, &on_new),
     };
     // An open exercise takes the story's place beside the canvas.
     let exercise_open = exercises.aside.as_ref().is_some_and(|(_, open)| *open);
@@ -304,7 +325,7 @@ pub fn App() -> Html {
             }
             <div class={classes!("workspace", ui.drawer.map(|d| match d { Drawer::Palette => "palette-out", Drawer::Inspector => "inspector-out" }))}>
                 <div class={classes!("side", "palette-side", drawer_class(Drawer::Palette))}>
-                    <Palette on_add={h.on_add.clone()} />
+                    <Palette {on_add} />
                 </div>
                 <div class="centre">
                     <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }),
@@ -332,6 +353,7 @@ pub fn App() -> Html {
                 </div>
             </div>
             <Summary view={Rc::clone(&state.view)} report={report} />
+            if ui.drawer.is_some() { <div class="drawer-backdrop" onclick={close_drawer} /> }
             if *ui.help { <Shortcuts on_close={close_help} /> }
             { connect_picker.unwrap_or_default() }
             if let Some(at) = *ui.context {

@@ -114,7 +114,8 @@ fn Described(props: &DescribedProps) -> Html {
             } else {
                 el.set_attribute("aria-describedby", &by.join(" "))
             };
-            let _ = if *invalid { el.set_attribute("aria-invalid", "true") } else { el.remove_attribute("aria-invalid") };
+            let _ =
+                if *invalid { el.set_attribute("aria-invalid", "true") } else { el.remove_attribute("aria-invalid") };
         }
     });
     html! {}
