@@ -15,7 +15,6 @@ use super::Ui;
 use crate::components::canvas::camera::Camera;
 use crate::components::Injection;
 use crate::editor::edits;
-use crate::editor::layout::{CARD_H, CARD_W};
 use crate::engine::Engine;
 use crate::hooks::use_latest_callback;
 use crate::state::{Action, PlayState, Selection};
@@ -94,10 +93,7 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
             // A card that had to land out of view (the middle was taken) is
             // brought into view: the camera centres on it.
             let (x, y) = free_spot(&doc, x, y);
-            let seen = x - CARD_W / 2.0 >= cam.x
-                && x + CARD_W / 2.0 <= cam.x + cam.w
-                && y - CARD_H / 2.0 >= cam.y
-                && y + CARD_H / 2.0 <= cam.y + cam.h;
+            let seen = x >= cam.x && x <= cam.x + cam.w && y >= cam.y && y <= cam.y + cam.h;
             camera.set(Some(if seen { cam } else { cam.centred_on(x, y) }));
             match edits::add_node(&doc, kind, x, y) {
                 Ok((next, i)) => d.dispatch(Action::EditSelect(next, vec![Selection::Node(i)])),
