@@ -54,6 +54,22 @@ for (const scheme of ['light', 'dark'] as const) {
       expect(await serious(page, `${scheme} share`)).toEqual([]);
     });
 
+    test('the connect list open', async ({ page }) => {
+      await start(page);
+      await page.getByTestId('node-api').click();
+      await page.keyboard.press('c');
+      await expect(page.getByTestId('connect-picker')).toBeVisible();
+      expect(await serious(page, `${scheme} connect list`)).toEqual([]);
+    });
+
+    test('a phone', async ({ page }) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await start(page);
+      await page.getByTestId('drawer-palette').click();
+      await expect(page.getByTestId('palette-service')).toBeVisible();
+      expect(await serious(page, `${scheme} phone`)).toEqual([]);
+    });
+
     test('a preset running', async ({ page }) => {
       await start(page);
       await page.getByTestId('library').click();
