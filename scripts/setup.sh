@@ -68,12 +68,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --force
 fi
 
-# npm: wasm-opt (binaryen) is a dependency, Playwright a devDependency, so
-# serving installs only the first. `npm ci` replaces node_modules whole.
+# npm: wasm-opt (binaryen) is a dependency, Playwright and the accessibility
+# checker (@axe-core/playwright) are devDependencies, so serving installs only
+# the first. `npm ci` replaces node_modules whole.
 npm_stale() { [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }
 if [ "$mode" = test ]; then
-  if npm_stale || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/playwright ]; then
-    say "installing Playwright and binaryen (wasm-opt) from npm"
+  if npm_stale || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/playwright ] \
+     || [ ! -f node_modules/@axe-core/playwright/package.json ]; then
+    say "installing Playwright, axe-core and binaryen (wasm-opt) from npm"
     npm ci --no-audit --no-fund
   fi
 elif npm_stale || [ ! -x node_modules/.bin/wasm-opt ]; then

@@ -17,6 +17,8 @@ pub enum Command {
     Help,
     Escape,
     PlayPause,
+    /// Connect the selected node to another, chosen from a list.
+    Connect,
 }
 
 /// What the help overlay shows, in order.
@@ -25,14 +27,18 @@ pub const HELP: &[(&str, &str)] = &[
     ("Shift-drag on the background", "Select with a rectangle"),
     ("Drag the background, or wheel", "Pan, zoom"),
     ("Drag a card's right handle", "Connect to another node"),
-    ("Tab, then arrow keys", "Focus a node, nudge it (Shift: five steps)"),
-    ("Delete / Backspace", "Delete the selection"),
+    ("Tab / Shift+Tab", "Move between nodes, links and controls (the selection stays)"),
+    ("Enter or Space on a node or link", "Select it (the fault bar then breaks it)"),
+    ("Arrow keys", "Nudge the selected nodes (Shift: five steps)"),
+    ("Arrow keys on a link", "Go to the node's other links"),
+    ("C", "Connect the selected node: choose the target from a list, Enter"),
+    ("Delete / Backspace", "Delete the selection, or the fault block picked on the timeline"),
     ("Ctrl+Z / Ctrl+Shift+Z or Ctrl+Y", "Undo / redo"),
     ("Ctrl+C / Ctrl+V / Ctrl+D", "Copy / paste / duplicate"),
     ("Ctrl+A", "Select every node"),
     ("P", "Play or pause"),
     ("?", "This help"),
-    ("Escape", "Close help, clear the selection"),
+    ("Escape", "Close the open panel or help, else clear the selection"),
 ];
 
 /// The command for a key press; `ctrl` is Ctrl or Cmd.
@@ -54,6 +60,7 @@ pub fn command(key: &str, ctrl: bool, shift: bool) -> Option<Command> {
         ("?", _) => Command::Help,
         ("Escape", _) => Command::Escape,
         ("p" | "P", false) => Command::PlayPause,
+        ("c" | "C", false) => Command::Connect,
         _ => return None,
     })
 }
@@ -71,5 +78,7 @@ mod tests {
         assert_eq!(command("ArrowUp", false, true), Some(Command::Nudge(0.0, -GRID * 5.0)));
         assert_eq!(command("z", false, false), None, "a bare z types a z");
         assert_eq!(command("?", false, true), Some(Command::Help));
+        assert_eq!(command("c", false, false), Some(Command::Connect));
+        assert_eq!(command("c", true, false), Some(Command::Copy), "Ctrl+C still copies");
     }
 }

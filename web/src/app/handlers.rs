@@ -90,8 +90,11 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
         let (d, doc, camera) = (d.clone(), Rc::clone(&doc), ui.camera.clone());
         move |kind: &str, x: f64, y: f64| {
             // Editing freezes the camera: "fit" would jump with every new card.
-            camera.set(Some(cam));
+            // A card that had to land out of view (the middle was taken) is
+            // brought into view: the camera centres on it.
             let (x, y) = free_spot(&doc, x, y);
+            let seen = x >= cam.x && x <= cam.x + cam.w && y >= cam.y && y <= cam.y + cam.h;
+            camera.set(Some(if seen { cam } else { cam.centred_on(x, y) }));
             match edits::add_node(&doc, kind, x, y) {
                 Ok((next, i)) => d.dispatch(Action::EditSelect(next, vec![Selection::Node(i)])),
                 Err(e) => d.dispatch(Action::Message(Some(e))),

@@ -81,10 +81,11 @@ fn end_and_keep(i: &Interview, t: f64) -> Result<(), String> {
     interview::keep_past(&ended, report::markdown(&ended, m.as_ref(), t), t)
 }
 
-/// A canvas with nothing on it, for a blank-canvas interview.
-fn blank() -> Scenario {
+/// A canvas with nothing on it, named `name` (a blank-canvas interview,
+/// File > New design).
+pub(super) fn blank(name: &str) -> Scenario {
     let mut s = faultline_sim::slice_scenario();
-    s.name = "Interview design".into();
+    s.name = name.into();
     s.nodes.clear();
     s.edges.clear();
     s.workloads.clear();
@@ -206,7 +207,7 @@ pub(super) fn use_interview(
                     Err(e) => Some(format!("Your design could not be saved in My designs ({e}); Undo brings it back.")),
                 };
                 ex.dispatch(ExerciseAction::Close);
-                load.emit(blank());
+                load.emit(blank("Interview design"));
                 d.dispatch(Action::Message(said));
             } else {
                 // The interview shows the prompt; the exercise folds to its strip to leave the canvas room.

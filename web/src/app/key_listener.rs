@@ -14,12 +14,20 @@ use crate::state::PlayState;
 use yew::prelude::*;
 
 #[hook]
-pub(super) fn use_shortcuts(state: &UseReducerHandle<PlayState>, ui: &Ui, embed: bool) {
+pub(super) fn use_shortcuts(
+    state: &UseReducerHandle<PlayState>,
+    ui: &Ui,
+    embed: bool,
+    on_fault_delete: Callback<usize>,
+) {
     let clipboard = use_mut_ref(|| -> keys::Clipboard { None });
     let on_key = {
         let (d, doc, help) = (state.dispatcher(), std::rc::Rc::clone(&state.doc), ui.help.clone());
         let selection = state.selection.clone();
         let playing = state.playing;
+        let (panel, connect, context, fault) =
+            (ui.panel.clone(), ui.connect.clone(), ui.context.clone(), ui.fault.clone());
+        let drawer = ui.drawer.clone();
         Callback::from(move |ev: web_sys::KeyboardEvent| {
             if embed {
                 return; // read-only
@@ -33,6 +41,35 @@ pub(super) fn use_shortcuts(state: &UseReducerHandle<PlayState>, ui: &Ui, embed:
             if typing && cmd != Command::Escape {
                 return;
             }
+            // Escape closes what is open over the page first, the innermost
+            // first; the selection stays.
+            if cmd == Command::Escape {
+                let open: [(bool, Box<dyn Fn()>); 4] = [
+                    (connect.is_some(), Box::new(|| connect.set(None))),
+                    (context.is_some(), Box::new(|| context.set(None))),
+                    (panel.is_some(), Box::new(|| panel.set(None))),
+                    (drawer.is_some(), Box::new(|| drawer.set(None))),
+                ];
+                if let Some((_, close)) = open.iter().find(|(is_open, _)| *is_open) {
+                    close();
+                    ev.prevent_default();
+                    return;
+                }
+            }
+            // While the connect list is open its own keys (arrows, Enter) are its own.
+            if connect.is_some() {
+                return;
+            }
+            // Delete acts on what looks selected: a fault block picked on the
+            // timeline (shown only while the canvas has no selection).
+            if cmd == Command::Delete && selection.is_empty() {
+                if let Some(i) = *fault {
+                    fault.set(None);
+                    on_fault_delete.emit(i);
+                    ev.prevent_default();
+                    return;
+                }
+            }
             let Some(reactions) = keys::react(cmd, &doc, &selection, playing, &mut clipboard.borrow_mut()) else {
                 return;
             };
@@ -41,6 +78,7 @@ pub(super) fn use_shortcuts(state: &UseReducerHandle<PlayState>, ui: &Ui, embed:
                     keys::Reaction::Act(a) => d.dispatch(a),
                     keys::Reaction::ToggleHelp => help.set(!*help),
                     keys::Reaction::CloseHelp => help.set(false),
+                    keys::Reaction::Connect(from) => connect.set(Some(from)),
                 }
             }
             ev.prevent_default();

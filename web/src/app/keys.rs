@@ -19,6 +19,8 @@ pub enum Reaction {
     Act(Action),
     ToggleHelp,
     CloseHelp,
+    /// Open the list of nodes the selected node `usize` can be connected to.
+    Connect(usize),
 }
 
 /// What `cmd` does; `None` when it does nothing here (the browser may then
@@ -72,6 +74,13 @@ pub fn react(
         Command::Help => vec![Reaction::ToggleHelp],
         Command::Escape => vec![Reaction::CloseHelp, Reaction::Act(Action::Select(Vec::new()))],
         Command::PlayPause => vec![Reaction::Act(if playing { Action::Pause } else { Action::Play })],
+        Command::Connect => match (nodes.as_slice(), doc.nodes.len()) {
+            ([from], n) if n > 1 => vec![Reaction::Connect(*from)],
+            ([_], _) => vec![Reaction::Act(Action::Message(Some(
+                "Add another node first: there is nothing to connect to.".into(),
+            )))],
+            _ => vec![Reaction::Act(Action::Message(Some("Select one node to connect from, then press C.".into())))],
+        },
         _ => return None,
     })
 }
@@ -105,5 +114,16 @@ mod tests {
         assert_eq!(edited(&nudged).nodes[1].x, doc.nodes[1].x + GRID);
         assert!(react(Command::Nudge(GRID, 0.0), &doc, &[], false, &mut None).is_none(), "nothing to nudge");
         assert!(react(Command::Paste, &doc, &[], false, &mut None).is_none(), "an empty clipboard");
+        assert!(matches!(
+            react(Command::Connect, &doc, &sel[..1], false, &mut None).unwrap()[..],
+            [Reaction::Connect(1)]
+        ));
+        assert!(
+            matches!(
+                react(Command::Connect, &doc, &sel, false, &mut None).unwrap()[..],
+                [Reaction::Act(Action::Message(Some(_)))]
+            ),
+            "two nodes selected: which one?"
+        );
     }
 }

@@ -15,11 +15,12 @@ use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
 use crate::components::{
-    Canvas, Charts, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette, Panel, Shortcuts,
-    Summary, Timeline,
+    Canvas, Charts, ConnectPicker, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette,
+    Panel, Shortcuts, Summary, Timeline,
 };
 use crate::exercises::ExerciseState;
 use crate::library;
+use crate::modal::Modal;
 use crate::particles::Particles;
 use crate::state::{PlayState, Selection};
 use faultline_sim::Scenario;
@@ -63,6 +64,34 @@ pub(crate) struct Ui {
     pub help: UseStateHandle<bool>,
     /// The open exercise, its check and the learner's progress.
     pub exercise: UseReducerHandle<ExerciseState>,
+    /// The fault block picked on the timeline (Delete deletes it). Picking
+    /// one clears the canvas's selection, and selecting on the canvas hides
+    /// it: only one thing looks selected, and Delete acts on that.
+    pub fault: UseStateHandle<Option<usize>>,
+    /// The list of targets for connecting this node from the keyboard.
+    pub connect: UseStateHandle<Option<usize>>,
+    /// On a narrow screen, which side drawer is out.
+    pub drawer: UseStateHandle<Option<Drawer>>,
+}
+
+/// The side columns, drawers on a narrow screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Drawer {
+    Palette,
+    Inspector,
+}
+
+/// The test id of the button that opens `panel` (focus goes back to it when
+/// the panel closes).
+fn opener(panel: Panel) -> &'static str {
+    match panel {
+        Panel::Library => "library",
+        Panel::Designs => "designs",
+        Panel::File => "file-menu",
+        Panel::Share => "share",
+        Panel::Exercises => "exercises",
+        Panel::Review => "review",
+    }
 }
 
 #[hook]
@@ -76,6 +105,9 @@ fn use_ui() -> Ui {
         pick: use_state(|| None),
         help: use_state(|| false),
         exercise: use_reducer(|| ExerciseState::new(crate::exercises::load_progress())),
+        fault: use_state(|| None),
+        connect: use_state(|| None),
+        drawer: use_state(|| None),
     }
 }
 
@@ -136,7 +168,7 @@ pub fn App() -> Html {
         address::use_address(&boot, &state.doc, state.dispatcher(), open_link, open_exercise);
     }
     persistence::use_autosave(&state.doc, boot.transient, state.dispatcher());
-    key_listener::use_shortcuts(&state, &ui, embed);
+    key_listener::use_shortcuts(&state, &ui, embed, h.on_fault_delete.clone());
 
     use_effect_with((), |_| {
         let search = gloo::utils::window().location().search().unwrap_or_default();
@@ -169,13 +201,65 @@ pub fn App() -> Html {
         let help = ui.help.clone();
         Callback::from(move |_: MouseEvent| help.set(true))
     };
+    // File > New design: a blank canvas, loaded like a file (so undoable).
+    let on_new = {
+        let (load, narrative) = (open_export::loader(&state.dispatcher(), &ui), ui.narrative.clone());
+        Callback::from(move |()| {
+            narrative.set(None);
+            load.emit(interview_wiring::blank("New design"));
+        })
+    };
+    let close_panel = {
+        let panel = ui.panel.clone();
+        Callback::from(move |()| panel.set(None))
+    };
+    let connect_picker = (*ui.connect).map(|from| {
+        let connect = ui.connect.clone();
+        html! {
+            <ConnectPicker doc={Rc::clone(&doc)} {from} on_connect={h.on_connect.clone()}
+                on_close={Callback::from(move |()| connect.set(None))} />
+        }
+    });
+    // The timeline's picked block shows only while nothing is selected on the canvas.
+    let chosen_fault = if state.selection.is_empty() { *ui.fault } else { None };
+    let on_choose_fault = {
+        let (fault, on_select) = (ui.fault.clone(), h.on_select.clone());
+        Callback::from(move |i: Option<usize>| {
+            if i.is_some() {
+                on_select.emit(Vec::new());
+            }
+            fault.set(i);
+        })
+    };
+    let drawer = |which: Drawer, testid: &'static str, label: &'static str| {
+        let (d, open) = (ui.drawer.clone(), *ui.drawer == Some(which));
+        let onclick = Callback::from(move |_: MouseEvent| d.set(if open { None } else { Some(which) }));
+        html! {
+            <button class={classes!("btn", "small", "drawer-toggle", open.then_some("open"))} data-testid={testid}
+                aria-expanded={open.to_string()} {onclick}>{ label }</button>
+        }
+    };
+    let drawer_class = |which: Drawer| (*ui.drawer == Some(which)).then_some("drawer-open");
+    // On a phone the palette drawer closes once it has added a card, so the
+    // card shows; a press beside a drawer closes it.
+    let on_add = {
+        let (add, drawer) = (h.on_add.clone(), ui.drawer.clone());
+        crate::hooks::use_latest_callback(Callback::from(move |kind: String| {
+            drawer.set(None);
+            add.emit(kind);
+        }))
+    };
+    let close_drawer = {
+        let drawer = ui.drawer.clone();
+        Callback::from(move |_: MouseEvent| drawer.set(None))
+    };
 
     let panel_view = match *ui.panel {
         Some(Panel::Exercises) => Some(exercises.panel),
         Some(Panel::Review) => {
             Some(html! { <LintPanel warnings={Rc::clone(&warnings)} on_select={h.on_select.clone()} /> })
         }
-        open => panels::panel(open, &state, &entries, &files, &h.on_message),
+        open => panels::panel(open, &state, &entries, &files, &h.on_message, &on_new),
     };
     // An open exercise takes the story's place beside the canvas.
     let exercise_open = exercises.aside.as_ref().is_some_and(|(_, open)| *open);
@@ -219,25 +303,31 @@ pub fn App() -> Html {
     html! {
         <div class="shell" ondragover={files.on_page_dragover.clone()} ondrop={files.on_page_drop.clone()}>
             <header class="topbar">
-                <div class="brand"><span class="logo">{ "⚡" }</span>{ "Faultline" }</div>
+                <div class="brand"><span class="logo" aria-hidden="true">{ "⚡" }</span><span class="brand-name">{ "Faultline" }</span></div>
                 <Menus open={*ui.panel} on_toggle={files.on_toggle.clone()} />
+                <div class="drawer-toggles">
+                    { drawer(Drawer::Palette, "drawer-palette", "+ Add") }
+                    { drawer(Drawer::Inspector, "drawer-inspector", "Inspector") }
+                </div>
                 <div class="edit-controls" role="toolbar" aria-label="Edit">
                     <button class="btn small" data-testid="undo" onclick={h.on_undo.reform(|_: MouseEvent| ())}
                         disabled={!state.history.can_undo()} aria-label="Undo" title="Undo (Ctrl+Z)">{ "↶" }</button>
                     <button class="btn small" data-testid="redo" onclick={h.on_redo.reform(|_: MouseEvent| ())}
                         disabled={!state.history.can_redo()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{ "↷" }</button>
-                    <button class="btn small" data-testid="help" onclick={open_help} aria-label="Keyboard shortcuts">{ "?" }</button>
+                    <button class="btn small" data-testid="help" onclick={open_help} aria-label="Keyboard shortcuts"
+                        aria-haspopup="dialog" title="Keyboard shortcuts (?)">{ "?" }</button>
                 </div>
                 <div class="scenario-name" title={doc.name.clone()}>{ doc.name.clone() }</div>
                 { controls }
             </header>
-            if let Some(view) = panel_view { <div class="panel-host">{ view }</div> }
-            <div class="workspace">
-                <Palette on_add={h.on_add.clone()} />
+            if let (Some(view), Some(open)) = (panel_view, *ui.panel) {
+                <Modal key={opener(open)} class={classes!("panel-host")} return_to={opener(open)} on_close={close_panel}>{ view }</Modal>
+            }
+            <div class={classes!("workspace", ui.drawer.map(|d| match d { Drawer::Palette => "palette-out", Drawer::Inspector => "inspector-out" }))}>
+                <div class={classes!("side", "palette-side", drawer_class(Drawer::Palette))}>
+                    <Palette {on_add} />
+                </div>
                 <div class="centre">
-                    // While the right-click menu is open it holds the fault buttons.
-                    <FaultBar scenario={Rc::clone(&doc)} selected={if ui.context.is_some() { None } else { primary }}
-                        down={selected_down} at_ms={*ui.pick} on_inject={h.on_inject.clone()} />
                     <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }),
                         exercise_open.then_some("with-exercise"), interview.expanded.then_some("with-interview"))}>
                         { notices }
@@ -247,16 +337,25 @@ pub fn App() -> Html {
                             on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active} />
                         { interview.panel.unwrap_or_default() }
                     </main>
-                    <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
+                    // After the canvas in tab order (a node or link selected
+                    // there, Tab reaches its faults), drawn above it (CSS order).
+                    // While the right-click menu is open it holds the fault buttons.
+                    <FaultBar scenario={Rc::clone(&doc)} selected={if ui.context.is_some() { None } else { primary }}
+                        down={selected_down} at_ms={*ui.pick} on_inject={h.on_inject.clone()} />
+                    <Timeline faults={faults} chosen={chosen_fault} on_choose={on_choose_fault} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}
                         on_move={h.on_fault_move.clone()} on_delete={h.on_fault_delete.clone()} />
                     <Charts subject={subject_name(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms}
                         {kind_chart} {kind_series} />
                 </div>
-                <Inspector doc={Rc::clone(&doc)} selected={primary} on_edit={h.on_edit.clone()} />
+                <div class={classes!("side", "inspector-side", drawer_class(Drawer::Inspector))}>
+                    <Inspector doc={Rc::clone(&doc)} selected={primary} on_edit={h.on_edit.clone()} />
+                </div>
             </div>
             <Summary view={Rc::clone(&state.view)} report={report} />
+            if ui.drawer.is_some() { <div class="drawer-backdrop" onclick={close_drawer} /> }
             if *ui.help { <Shortcuts on_close={close_help} /> }
+            { connect_picker.unwrap_or_default() }
             if let Some(at) = *ui.context {
                 { panels::context_menu(&ui, at, &state, primary, selected_down, h.on_inject.clone()) }
             }

@@ -21,6 +21,7 @@ pub(super) fn panel(
     entries: &Rc<Vec<Entry>>,
     files: &OpenExport,
     on_message: &Callback<Option<String>>,
+    on_new: &Callback<()>,
 ) -> Option<Html> {
     let doc = &state.doc;
     Some(match open? {
@@ -33,7 +34,7 @@ pub(super) fn panel(
         Panel::File => html! {
             <FilePanel on_export_json={files.on_export_json.clone()} on_import={files.on_import.clone()}
                 on_export_png={files.on_export_png.clone()} on_export_svg={files.on_export_svg.clone()}
-                on_export_csv={files.on_export_csv.clone()} />
+                on_export_csv={files.on_export_csv.clone()} on_new={on_new.clone()} />
         },
         Panel::Share => html! {
             <SharePanel doc={Rc::clone(doc)} blocked={state.blocked.is_some()} on_export_json={files.on_export_json.clone()} />

@@ -44,17 +44,29 @@ fn kept_by_others(doc: &Scenario, moving: &[usize], member: impl Fn(&faultline_s
     doc.nodes.iter().enumerate().any(|(k, m)| !moving.contains(&k) && member(m))
 }
 
-/// A free spot near (x, y) for a new node: stepping diagonally until its card
-/// overlaps no other.
+/// A free spot for a new node, the nearest to (x, y) whose card overlaps no
+/// other: grid points a card's size apart, ring by ring around (x, y), so
+/// cards added one after another fill the view around its middle instead of
+/// stacking off along a diagonal. Falls back to (x, y) itself when the
+/// twelve rings around it are full.
 pub fn free_spot(doc: &Scenario, x: f64, y: f64) -> (f64, f64) {
-    let (mut x, mut y) = (edits::snap(x), edits::snap(y));
+    let (x, y) = (edits::snap(x), edits::snap(y));
     let overlaps = |x: f64, y: f64| doc.nodes.iter().any(|n| (n.x - x).abs() < CARD_W && (n.y - y).abs() < CARD_H);
-    for _ in 0..50 {
-        if !overlaps(x, y) {
-            break;
+    let (sx, sy) = (edits::snap(CARD_W + 2.0 * GRID), edits::snap(CARD_H + 2.0 * GRID));
+    for ring in 0..=12_i32 {
+        let mut spots: Vec<(f64, f64)> = (-ring..=ring)
+            .flat_map(|i| (-ring..=ring).map(move |j| (i, j)))
+            .filter(|(i, j)| i.abs().max(j.abs()) == ring)
+            .map(|(i, j)| (x + f64::from(i) * sx, y + f64::from(j) * sy))
+            .collect();
+        // The nearest first; ties in a fixed order (right, then down).
+        spots.sort_by(|a, b| {
+            let d = |p: &(f64, f64)| (p.0 - x).hypot(p.1 - y);
+            d(a).total_cmp(&d(b)).then(b.0.total_cmp(&a.0)).then(b.1.total_cmp(&a.1))
+        });
+        if let Some(&spot) = spots.iter().find(|(x, y)| !overlaps(*x, *y)) {
+            return spot;
         }
-        x += 2.0 * GRID;
-        y += 2.0 * GRID;
     }
     (x, y)
 }
@@ -91,5 +103,25 @@ mod tests {
         assert!(doc.nodes.iter().all(|n| (n.x - x).abs() >= CARD_W || (n.y - y).abs() >= CARD_H));
         assert!(checked(doc).is_ok());
         let _ = (edits::snap(1.0), GRID);
+    }
+
+    #[test]
+    fn cards_added_in_the_middle_fill_the_space_around_it() {
+        let mut doc = slice_scenario();
+        let (cx, cy) = (doc.nodes[1].x, doc.nodes[1].y);
+        let mut far: f64 = 0.0;
+        for k in 0..8 {
+            let (x, y) = free_spot(&doc, cx, cy);
+            assert!(
+                doc.nodes.iter().all(|n| (n.x - x).abs() >= CARD_W || (n.y - y).abs() >= CARD_H),
+                "card {k} overlaps"
+            );
+            far = far.max((x - cx).hypot(y - cy));
+            let (next, _) = edits::add_node(&doc, "service", x, y).unwrap();
+            doc = next;
+        }
+        // Eight cards around a full middle stay within two card-steps of it
+        // (the old diagonal walk put the eighth ten steps away).
+        assert!(far <= 2.0 * (CARD_W + 2.0 * GRID).hypot(CARD_H + 2.0 * GRID), "farthest {far}");
     }
 }

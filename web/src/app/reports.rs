@@ -41,6 +41,7 @@ pub fn handle(report: Report, page: &Page<'_>) {
         }
         Report::Blocked { rev, why } if rev == page.run_rev => {
             restart(page);
+            let why = crate::plain::plain(page.doc, &why);
             d.dispatch(Action::Blocked(format!("This design cannot run yet: {why}")));
         }
         Report::Rebuilt { .. } | Report::Blocked { .. } => {}

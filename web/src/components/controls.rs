@@ -68,12 +68,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button data-testid="play" class="btn primary" onclick={play}
                 disabled={props.playing || props.finished} aria-label="Play">{ "▶ Play" }</button>
             <button data-testid="pause" class="btn" onclick={pause}
-                disabled={!props.playing} aria-label="Pause">{ "❚❚ Pause" }</button>
+                disabled={!props.playing} aria-label="Pause"><span aria-hidden="true">{ "❚❚" }</span><span class="btn-word">{ " Pause" }</span></button>
             <button data-testid="step" class="btn" onclick={step} disabled={props.playing || props.finished}
                 aria-label="Step 100 ms" title="Advance 100 ms of simulated time">{ "Step" }</button>
-            <button data-testid="reset" class="btn" onclick={reset} aria-label="Reset">{ "↺ Reset" }</button>
+            <button data-testid="reset" class="btn" onclick={reset} aria-label="Reset"><span aria-hidden="true">{ "↺" }</span><span class="btn-word">{ " Reset" }</span></button>
             <label class="seed" title="Same seed, same run">
-                { "seed" }
+                <span class="seed-word">{ "seed" }</span>
                 <input type="number" data-testid="seed" aria-label="Seed" min="0" ref={seed_box}
                     onchange={seed_typed} />
                 <button class="btn small" data-testid="new-seed" onclick={seed_random} aria-label="New random seed"
@@ -81,7 +81,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </label>
             <label class="speed" title="Simulated seconds per second">
                 <input type="range" data-testid="speed" aria-label="Speed" min="-1" max="3" step="0.1"
-                    value={props.speed.log10().to_string()} data-value={props.speed.to_string()} oninput={speed} />
+                    value={props.speed.log10().to_string()} data-value={props.speed.to_string()} oninput={speed}
+                    aria-valuetext={format!("{}x", format::speed(props.speed))} />
                 // The speed asked for, and under it the speed the engine really achieves
                 // when the design is too heavy for it (a fixed-width column: nothing jumps).
                 <span class="speed-readout">

@@ -37,7 +37,7 @@ pub fn DesignsPanel(props: &DesignsProps) -> Html {
     let current: Vec<Design> = match &*list {
         Ok(l) => l.clone(),
         Err(e) => {
-            return html! { <div class="panel designs-panel" role="dialog" aria-label="My designs"><p class="field-error">{ e.clone() }</p></div> };
+            return html! { <div class="panel designs-panel" role="dialog" aria-modal="true" aria-label="My designs"><p class="field-error">{ e.clone() }</p></div> };
         }
     };
     let on_save = {
@@ -109,7 +109,7 @@ pub fn DesignsPanel(props: &DesignsProps) -> Html {
         }
     });
     html! {
-        <div class="panel designs-panel" role="dialog" aria-label="My designs">
+        <div class="panel designs-panel" role="dialog" aria-modal="true" aria-label="My designs">
             <form class="save-design" onsubmit={on_save}>
                 <input type="text" ref={name} placeholder={props.doc.name.clone()} aria-label="Name for this design" data-testid="design-name" />
                 <button class="btn small primary" type="submit" data-testid="design-save">{ "Save current" }</button>

@@ -41,7 +41,7 @@ pub fn ExercisesPanel(props: &ExercisesProps) -> Html {
         }
     });
     html! {
-        <div class="panel library-panel exercises-panel" role="dialog" aria-label="Exercises">
+        <div class="panel library-panel exercises-panel" role="dialog" aria-modal="true" aria-label="Exercises">
             <p class="help">{ "Interview-style design problems, checked by running your design under a workload and faults you do not control. Opening one puts its starter on the canvas; your current design is saved in My designs first." }</p>
             <ul>{ for items }</ul>
         </div>

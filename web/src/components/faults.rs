@@ -30,8 +30,9 @@ pub struct FaultBarProps {
 fn button(testid: &str, label: &str, help: &str, on_inject: &Callback<Injection>, inj: Injection) -> Html {
     let cb = on_inject.reform(move |_: MouseEvent| inj.clone());
     html! {
-        <button class="btn fault" data-testid={testid.to_string()} title={help.to_string()}
-            aria-label={help.to_string()} onclick={cb}>{ label }</button>
+        // The visible label is the accessible name (voice control says what it
+        // sees); the help is the description.
+        <button class="btn fault" data-testid={testid.to_string()} title={help.to_string()} onclick={cb}>{ label }</button>
     }
 }
 

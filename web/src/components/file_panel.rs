@@ -11,6 +11,8 @@ pub struct FilePanelProps {
     pub on_export_png: Callback<()>,
     pub on_export_svg: Callback<()>,
     pub on_export_csv: Callback<()>,
+    /// Start again on a blank canvas (undo brings the design back).
+    pub on_new: Callback<()>,
 }
 
 #[component]
@@ -31,7 +33,10 @@ pub fn FilePanel(props: &FilePanelProps) -> Html {
         html! { <button class="btn small" data-testid={testid.to_string()} {onclick}>{ label.to_string() }</button> }
     };
     html! {
-        <div class="panel file-panel" role="dialog" aria-label="Files">
+        <div class="panel file-panel" role="dialog" aria-modal="true" aria-label="Files">
+            <div class="file-row">
+                { button("new-design", "New design", &props.on_new) }
+            </div>
             <div class="file-row">
                 { button("export-json", "Export JSON", &props.on_export_json) }
                 <label class="btn small file-input">{ "Import JSON…" }
@@ -43,7 +48,7 @@ pub fn FilePanel(props: &FilePanelProps) -> Html {
                 { button("export-svg", "SVG", &props.on_export_svg) }
                 { button("export-csv", "Series CSV", &props.on_export_csv) }
             </div>
-            <p class="help">{ "The JSON is the document the CLI runs: faultline run design.json. You can also drop a .json file anywhere on the page." }</p>
+            <p class="help">{ "New design starts on a blank canvas (Undo brings this one back). The JSON is the document the CLI runs: faultline run design.json. You can also drop a .json file anywhere on the page." }</p>
         </div>
     }
 }

@@ -79,11 +79,46 @@ pub fn row(key: &str, label: &str, unit: &str, help: &str, editor: Html, error: 
             </label>
             { editor }
             if let Some(e) = error {
-                <div class="field-error" role="alert" data-testid={format!("error-{key}")}>{ e.clone() }</div>
+                <div class="field-error" role="alert" id={format!("{key}-error")} data-testid={format!("error-{key}")}>{ e.clone() }</div>
             }
-            if !help.is_empty() { <small class="help">{ help.to_string() }</small> }
+            if !help.is_empty() { <small class="help" id={format!("{key}-help")}>{ help.to_string() }</small> }
+            <Described id={key.to_string()} invalid={error.is_some()} help={!help.is_empty()} />
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct DescribedProps {
+    /// The field's element id.
+    id: String,
+    invalid: bool,
+    help: bool,
+}
+
+/// Ties field `id` to its error and its help (`aria-invalid`,
+/// `aria-describedby`), so a screen reader says why a value was refused
+/// when the field has focus. The editors are built by several functions
+/// (`inspector`, `inspector_forms`); setting the two attributes here, once
+/// the row is drawn, covers every one of them.
+#[component]
+fn Described(props: &DescribedProps) -> Html {
+    use_effect_with((props.id.clone(), props.invalid, props.help), |(id, invalid, help)| {
+        if let Some(el) = gloo::utils::document().get_element_by_id(id) {
+            let by: Vec<String> = [(*invalid, "error"), (*help, "help")]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, what)| format!("{id}-{what}"))
+                .collect();
+            let _ = if by.is_empty() {
+                el.remove_attribute("aria-describedby")
+            } else {
+                el.set_attribute("aria-describedby", &by.join(" "))
+            };
+            let _ =
+                if *invalid { el.set_attribute("aria-invalid", "true") } else { el.remove_attribute("aria-invalid") };
+        }
+    });
+    html! {}
 }
 
 /// What every field editor of the selected node or link needs.

@@ -33,7 +33,7 @@ pub fn LibraryPanel(props: &LibraryProps) -> Html {
         html! { <section><h3>{ *heading }</h3><ul>{ for items }</ul></section> }
     });
     html! {
-        <div class="panel library-panel" role="dialog" aria-label="Library">
+        <div class="panel library-panel" role="dialog" aria-modal="true" aria-label="Library">
             <p class="help">{ "Each preset runs the same file the CLI runs (assets/scenarios). Opening one replaces the canvas; your current design stays in My designs only if you saved it there." }</p>
             { for groups }
         </div>

@@ -36,7 +36,7 @@ pub fn LintPanel(props: &LintProps) -> Html {
         }
     });
     html! {
-        <div class="panel lint-panel" role="dialog" aria-label="Design review" data-testid="lint-panel">
+        <div class="panel lint-panel" role="dialog" aria-modal="true" aria-label="Design review" data-testid="lint-panel">
             <p class="help">{ "Weak spots read from the design itself, before any run: advice, not errors (a warned design still runs). Click one to select what it is about." }</p>
             if props.warnings.is_empty() {
                 <p class="lint-clean" data-testid="lint-clean">{ "Nothing to warn about in this design." }</p>

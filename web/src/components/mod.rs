@@ -5,6 +5,7 @@
 pub mod breakdown;
 pub mod canvas;
 pub mod charts;
+pub mod connect_picker;
 pub mod controls;
 pub mod designs;
 pub mod exercises;
@@ -27,6 +28,7 @@ pub mod timeline;
 
 pub use canvas::Canvas;
 pub use charts::Charts;
+pub use connect_picker::ConnectPicker;
 pub use controls::Controls;
 pub use designs::DesignsPanel;
 pub use exercises::{ExerciseAside, ExercisesPanel};

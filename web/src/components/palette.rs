@@ -29,7 +29,7 @@ pub fn Palette(props: &PaletteProps) -> Html {
             });
             html! {
                 <button class={classes!("palette-item", kind)} data-testid={format!("palette-{kind}")} draggable="true"
-                    {onclick} {ondragstart} title={k.help} aria-label={format!("Add {}", k.label.to_ascii_lowercase())}>
+                    {onclick} {ondragstart} title={k.help}>
                     <span class="palette-icon" aria-hidden="true">{ icon(kind) }</span>
                     <span>{ k.label }</span>
                 </button>
@@ -45,7 +45,7 @@ pub fn Palette(props: &PaletteProps) -> Html {
     html! {
         <nav class="palette" aria-label="Node palette">
             { for groups }
-            <p class="palette-tip">{ "Drag onto the canvas or click to add. Drag a card's right handle to another card to connect." }</p>
+            <p class="palette-tip">{ "Drag onto the canvas or click to add. Drag a card's right handle to another card to connect, or select the card and press C." }</p>
         </nav>
     }
 }

@@ -46,7 +46,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     };
     if props.blocked {
         return html! {
-            <div class="panel share-panel" role="dialog" aria-label="Share">
+            <div class="panel share-panel" role="dialog" aria-modal="true" aria-label="Share">
                 <p class="help">{ "This design cannot run yet, so there is nothing to replay: finish it first (see the notice on the canvas)." }</p>
             </div>
         };
@@ -57,7 +57,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     };
     let export = props.on_export_json.reform(|_: MouseEvent| ());
     html! {
-        <div class="panel share-panel" role="dialog" aria-label="Share">
+        <div class="panel share-panel" role="dialog" aria-modal="true" aria-label="Share">
             <label class="check"><input type="checkbox" checked={*autoplay} onchange={toggle} data-testid="share-autoplay" />
                 { " Start playing when opened" }</label>
             <button class="btn small" data-testid="share-copy" onclick={on_copy}>{ "Copy link" }</button>

@@ -1,6 +1,7 @@
 //! The keyboard shortcuts overlay (`?`).
 
 use crate::keyboard::HELP;
+use crate::modal::Modal;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -12,14 +13,14 @@ pub struct ShortcutsProps {
 pub fn Shortcuts(props: &ShortcutsProps) -> Html {
     let close = props.on_close.reform(|_: MouseEvent| ());
     html! {
-        <div class="overlay" data-testid="shortcuts" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts">
-            <div class="overlay-card">
-                <h2>{ "Keyboard shortcuts" }</h2>
+        <Modal return_to="help" on_close={props.on_close.clone()} class={classes!("overlay")}>
+            <div class="overlay-card" data-testid="shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
+                <h2 id="shortcuts-title">{ "Keyboard shortcuts" }</h2>
                 <dl>
                     { for HELP.iter().map(|(k, what)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></> }) }
                 </dl>
                 <button class="btn" onclick={close} autofocus=true>{ "Close" }</button>
             </div>
-        </div>
+        </Modal>
     }
 }

@@ -25,6 +25,10 @@ pub struct TimelineProps {
     /// Move fault `i` to start at the given millisecond.
     pub on_move: Callback<(usize, u64)>,
     pub on_delete: Callback<usize>,
+    /// The block picked (shown with its details and a Delete button; the
+    /// Delete key deletes it too, see `app::key_listener`).
+    pub chosen: Option<usize>,
+    pub on_choose: Callback<Option<usize>>,
 }
 
 /// A short description of a fault, for its block.
@@ -62,7 +66,7 @@ fn strip_time(ev: &MouseEvent, end_ms: f64) -> Option<u64> {
 pub fn Timeline(props: &TimelineProps) -> Html {
     // The block being dragged, and where it is now.
     let drag = use_state(|| None::<(usize, u64)>);
-    let chosen = use_state(|| None::<usize>);
+    let (chosen, on_choose) = (props.chosen, props.on_choose.clone());
     let end = props.end_ms.max(1.0);
     let pct = |t: f64| format!("{:.3}%", (t / end * 100.0).clamp(0.0, 100.0));
 
@@ -73,14 +77,24 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         };
         let width = f.duration_ms.map_or("4px".to_string(), |d| format!("max(4px, {:.3}%)", d as f64 / end * 100.0));
         let onpointerdown = {
-            let (drag, chosen) = (drag.clone(), chosen.clone());
+            let (drag, on_choose) = (drag.clone(), on_choose.clone());
             Callback::from(move |ev: PointerEvent| {
                 ev.stop_propagation();
                 if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
                     let _ = el.set_pointer_capture(ev.pointer_id());
                 }
-                chosen.set(Some(i));
+                on_choose.emit(Some(i));
                 drag.set(Some((i, at)));
+            })
+        };
+        // From the keyboard: Enter or Space picks the block, as a press does.
+        let onkeydown = {
+            let on_choose = on_choose.clone();
+            Callback::from(move |ev: KeyboardEvent| {
+                if matches!(ev.key().as_str(), "Enter" | " ") {
+                    ev.prevent_default();
+                    on_choose.emit(Some(i));
+                }
             })
         };
         let onpointermove = {
@@ -105,19 +119,19 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         };
         let past = (at as f64) <= props.now_ms;
         html! {
-            <div class={classes!("fault-block", f.action.name(), past.then_some("past"), (*chosen == Some(i)).then_some("chosen"))}
+            <div class={classes!("fault-block", f.action.name(), past.then_some("past"), (chosen == Some(i)).then_some("chosen"))}
                 data-testid={format!("timeline-fault-{i}")} data-at={at.to_string()}
                 style={format!("left: {}; width: {width}", pct(at as f64))}
                 title={format!("{} at {}", describe(f), format::clock(at as f64))}
-                {onpointerdown} {onpointermove} {onpointerup} onclick={|ev: MouseEvent| ev.stop_propagation()}
-                role="button" tabindex="0"
+                {onpointerdown} {onpointermove} {onpointerup} {onkeydown} onclick={|ev: MouseEvent| ev.stop_propagation()}
+                role="button" tabindex="0" aria-pressed={(chosen == Some(i)).to_string()}
                 aria-label={format!("Fault: {} at {}", describe(f), format::clock(at as f64))} />
         }
     });
     let on_strip = {
-        let (on_pick, chosen) = (props.on_pick.clone(), chosen.clone());
+        let (on_pick, on_choose) = (props.on_pick.clone(), on_choose.clone());
         Callback::from(move |ev: MouseEvent| {
-            chosen.set(None);
+            on_choose.emit(None);
             on_pick.emit(strip_time(&ev, end));
         })
     };
@@ -125,11 +139,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let input: web_sys::HtmlInputElement = ev.target_unchecked_into();
         input.value().parse().unwrap_or(0.0)
     });
-    let detail = (*chosen).and_then(|i| props.faults.get(i).map(|f| (i, f))).map(|(i, f)| {
+    let detail = chosen.and_then(|i| props.faults.get(i).map(|f| (i, f))).map(|(i, f)| {
         let on_delete = {
-            let (on_delete, chosen) = (props.on_delete.clone(), chosen.clone());
+            let (on_delete, on_choose) = (props.on_delete.clone(), on_choose.clone());
             Callback::from(move |_: MouseEvent| {
-                chosen.set(None);
+                on_choose.emit(None);
                 on_delete.emit(i);
             })
         };
@@ -165,6 +179,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             <input class="scrubber" type="range" data-testid="scrubber" min="0" step="100"
                 max={props.reached_ms.max(props.now_ms).to_string()} value={props.now_ms.to_string()}
                 data-value={props.now_ms.to_string()} oninput={on_scrub}
+                aria-valuetext={format::clock(props.now_ms)}
                 aria-label="Scrub: jump to an earlier moment of the run" />
         </section>
     }

@@ -50,7 +50,8 @@ pub fn coarse(v: &NodeView) -> NodeView {
 pub enum CardEvent {
     Down(usize, PointerEvent),
     Handle(usize, PointerEvent),
-    Focus(usize),
+    /// A key pressed while the card has focus (Enter or Space selects it).
+    Key(usize, KeyboardEvent),
     Context(usize, MouseEvent),
 }
 
@@ -88,7 +89,7 @@ pub fn Card(props: &CardProps) -> Html {
     let ev = CardHandlers {
         onpointerdown: props.events.reform(move |e| CardEvent::Down(i, e)),
         on_handle: props.events.reform(move |e| CardEvent::Handle(i, e)),
-        onfocus: props.events.reform(move |_: FocusEvent| CardEvent::Focus(i)),
+        onkeydown: props.events.reform(move |e| CardEvent::Key(i, e)),
         oncontextmenu: props.events.reform(move |e| CardEvent::Context(i, e)),
     };
     card(props, ev)
@@ -97,7 +98,7 @@ pub fn Card(props: &CardProps) -> Html {
 struct CardHandlers {
     onpointerdown: Callback<PointerEvent>,
     on_handle: Callback<PointerEvent>,
-    onfocus: Callback<FocusEvent>,
+    onkeydown: Callback<KeyboardEvent>,
     oncontextmenu: Callback<MouseEvent>,
 }
 
@@ -147,7 +148,7 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 selected.then_some("selected"), offset.is_some().then_some("dragged"), lifted.then_some("lifted"))}
             transform={offset.map(|(dx, dy)| format!("translate({dx} {dy})"))}
             data-testid={tid(format!("node-{}", n.id))} data-kind={kind} onpointerdown={ev.onpointerdown}
-            onfocus={ev.onfocus} oncontextmenu={ev.oncontextmenu} tabindex="0" role="button" aria-pressed={selected.to_string()}
+            onkeydown={ev.onkeydown} oncontextmenu={ev.oncontextmenu} tabindex="0" role="button" aria-pressed={selected.to_string()}
             aria-label={format!("{} ({}){state}", n.display_name(), kind.replace('_', " "))}>
             // A flat offset copy of the card under it stands for a shadow: a
             // blurred one (a filter) is costly to paint on 200 cards.

@@ -283,9 +283,13 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
                 let (x, y) = g.at(&ev);
                 g.drag.set(Drag::Connect { from: i, x, y });
             }
-            CardEvent::Focus(i) => {
-                if !selection.contains(&Selection::Node(i)) {
-                    on_select.emit(vec![Selection::Node(i)]);
+            // Focus alone never selects (Tab and Shift+Tab pass over cards
+            // without changing what the fault bar and the inspector show);
+            // Enter or Space does, as a click would.
+            CardEvent::Key(i, ev) => {
+                if matches!(ev.key().as_str(), "Enter" | " ") {
+                    ev.prevent_default();
+                    on_select.emit(toggle_or_only(&selection, Selection::Node(i), ev.shift_key()));
                 }
             }
             CardEvent::Context(i, ev) => context_for(&on_context, Selection::Node(i)).emit(ev),
@@ -294,16 +298,44 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
 }
 
 /// One stable callback for all links, as for cards: a click selects the
-/// link (shift toggles), a right-click opens its fault menu.
+/// link (shift toggles), a right-click opens its fault menu. From the
+/// keyboard, Enter or Space selects the focused link and the arrow keys go to
+/// the other links of the node it leaves from (selecting each).
 #[hook]
 pub fn use_link_events(props: &CanvasProps) -> Callback<LinkEvent> {
     use_latest_callback({
         let (on_select, on_context, selection) =
             (props.on_select.clone(), props.on_context.clone(), props.selection.clone());
+        let doc = Rc::clone(&props.doc);
         Callback::from(move |e: LinkEvent| match e {
             LinkEvent::Down(i, ev) => {
                 ev.stop_propagation();
                 on_select.emit(toggle_or_only(&selection, Selection::Edge(i), ev.shift_key()));
+            }
+            LinkEvent::Key(i, ev) => {
+                let step: isize = match ev.key().as_str() {
+                    "Enter" | " " => {
+                        ev.prevent_default();
+                        on_select.emit(toggle_or_only(&selection, Selection::Edge(i), ev.shift_key()));
+                        return;
+                    }
+                    "ArrowRight" | "ArrowDown" => 1,
+                    "ArrowLeft" | "ArrowUp" => -1,
+                    _ => return,
+                };
+                // Not a nudge: the page's shortcut listener must not see it.
+                ev.prevent_default();
+                ev.stop_propagation();
+                let Some(from) = doc.edges.get(i).map(|e| e.from.clone()) else { return };
+                let siblings: Vec<usize> = (0..doc.edges.len()).filter(|&k| doc.edges[k].from == from).collect();
+                let at = siblings.iter().position(|&k| k == i).unwrap_or(0) as isize;
+                let next = siblings[(at + step).rem_euclid(siblings.len() as isize) as usize];
+                let e = &doc.edges[next];
+                let selector = format!("[data-testid=\"edge-{}-{}\"]", e.from, e.to);
+                if let Ok(Some(el)) = gloo::utils::document().query_selector(&selector) {
+                    crate::modal::focus(&el);
+                }
+                on_select.emit(vec![Selection::Edge(next)]);
             }
             LinkEvent::Context(i, ev) => context_for(&on_context, Selection::Edge(i)).emit(ev),
         })

@@ -57,6 +57,8 @@ fn breaker_badge(b: &BreakerView, id: &str, (x, y): (f64, f64), (mx, my): (f64, 
 pub enum LinkEvent {
     Down(usize, PointerEvent),
     Context(usize, MouseEvent),
+    /// A key pressed while the link has focus.
+    Key(usize, KeyboardEvent),
 }
 
 /// Everything a link shows.
@@ -95,12 +97,13 @@ pub fn Link(props: &LinkProps) -> Html {
     let &LinkProps { index: i, line: (x1, y1, x2, y2), throughput_rps, cut, selected, detailed, lifted, ghost, .. } =
         props;
     let (from, to) = (&props.from, &props.to);
-    let (onpointerdown, oncontextmenu) = if ghost {
-        (None, None)
+    let (onpointerdown, oncontextmenu, onkeydown) = if ghost {
+        (None, None, None)
     } else {
         (
             Some(props.events.reform(move |e| LinkEvent::Down(i, e))),
             Some(props.events.reform(move |e| LinkEvent::Context(i, e))),
+            Some(props.events.reform(move |e| LinkEvent::Key(i, e))),
         )
     };
     let id = format!("{from}-{to}");
@@ -108,8 +111,12 @@ pub fn Link(props: &LinkProps) -> Html {
     let (x1s, y1s, x2s, y2s) = (x1.to_string(), y1.to_string(), x2.to_string(), y2.to_string());
     html! {
         <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"), lifted.then_some("lifted"))}
-            data-testid={(!ghost).then(|| format!("edge-{id}"))} {onpointerdown} {oncontextmenu}
-            aria-label={(!ghost).then(|| format!("link {from} to {to}"))}>
+            data-testid={(!ghost).then(|| format!("edge-{id}"))} {onpointerdown} {oncontextmenu} {onkeydown}
+            // Focusable and selectable like a card (Enter or Space), so its
+            // faults and its settings are in reach without a mouse.
+            tabindex={(!ghost).then_some("0")} role={(!ghost).then_some("button")}
+            aria-pressed={(!ghost).then(|| selected.to_string())}
+            aria-label={(!ghost).then(|| format!("Link {from} to {to}{}", if cut { ", partitioned" } else { "" }))}>
             <line class="hit" x1={x1s.clone()} y1={y1s.clone()} x2={x2s.clone()} y2={y2s.clone()} />
             <line x1={x1s} y1={y1s} x2={x2s} y2={y2s} marker-end="url(#arrow)" />
             if cut {

@@ -192,6 +192,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         Drag::Band { x0, y0, x1, y1 } => Some(selecting::selection_box(*x0, *y0, *x1, *y1)),
         _ => None,
     };
+    let map_shown = use_state(|| true);
+    let toggle_map = {
+        let map_shown = map_shown.clone();
+        Callback::from(move |_: MouseEvent| map_shown.set(!*map_shown))
+    };
     let on_centre = {
         let on_camera = props.on_camera.clone();
         Callback::from(move |(x, y): (f64, f64)| on_camera.emit(Some(cam.centred_on(x, y))))
@@ -226,9 +231,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             // Drawn by the frame loop, never by a render (see `particle_layer`).
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />
             { zoom_buttons(cam, &props.on_camera) }
-            // Only once the user has moved away from "fit": then it shows where they are.
+            // Only once the user has moved away from "fit": then it shows where
+            // they are. It can be hidden: on a small screen it covers cards.
             if props.camera.is_some() {
-                <Minimap doc={Rc::clone(&props.doc)} camera={cam} {on_centre} />
+                <button class="btn small minimap-toggle" data-testid="minimap-toggle" aria-pressed={(*map_shown).to_string()}
+                    onclick={toggle_map}>{ if *map_shown { "Hide map" } else { "Map" } }</button>
+                if *map_shown {
+                    <Minimap doc={Rc::clone(&props.doc)} camera={cam} {on_centre} />
+                }
             }
         </div>
     }
