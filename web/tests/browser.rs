@@ -182,7 +182,7 @@ async fn a_chart_with_one_window_draws_it_across_its_second() {
     #[component]
     fn Host() -> Html {
         let series = use_memo((), |_| vec![Point { t_ms: 1_000, arrivals: 50, ok: 50, ..Point::default() }]);
-        html! { <Charts subject="whole system" {series} markers={Rc::new(Vec::new())} now_ms={1_200.0} /> }
+        html! { <Charts subject="whole system" {series} markers={Rc::new(Vec::new())} end_ms={1_200.0} /> }
     }
     let host = mount();
     yew::Renderer::<Host>::with_root(host.clone()).render();
@@ -245,7 +245,7 @@ async fn latency_charts_keep_failures_apart() {
                 p(4_000, 50, 0, 11_000, 0),
             ]
         });
-        html! { <Charts subject="api" {series} markers={Rc::new(Vec::new())} now_ms={4_000.0} /> }
+        html! { <Charts subject="api" {series} markers={Rc::new(Vec::new())} end_ms={4_000.0} /> }
     }
     let host = mount();
     yew::Renderer::<Host>::with_root(host.clone()).render();
@@ -421,7 +421,7 @@ async fn a_cache_and_a_sharded_database_add_their_own_chart() {
         let series = use_memo((), |_| {
             (1..=3).map(|t| Point { t_ms: t * 1_000, arrivals: 50, ok: 50, ..Point::default() }).collect::<Vec<_>>()
         });
-        html! { <Charts subject="x" {series} markers={Rc::new(Vec::new())} now_ms={3_000.0}
+        html! { <Charts subject="x" {series} markers={Rc::new(Vec::new())} end_ms={3_000.0}
         kind_chart={Some(props.kind)} kind_series={Rc::clone(&props.points)} /> }
     }
     let point = |t_ms, counts: Vec<u32>| KindPoint { t_ms, counts };

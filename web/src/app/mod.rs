@@ -250,7 +250,8 @@ pub fn App() -> Html {
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}
                         on_move={h.on_fault_move.clone()} on_delete={h.on_fault_delete.clone()} />
-                    <Charts subject={subject_name(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms}
+                    <Charts subject={subject_name(&doc, primary)} series={series} op_series={Rc::clone(&state.op_series)}
+                        markers={markers} end_ms={state.view.end_ms}
                         {kind_chart} {kind_series} />
                 </div>
                 <Inspector doc={Rc::clone(&doc)} selected={primary} on_edit={h.on_edit.clone()} />
