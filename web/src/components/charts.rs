@@ -37,9 +37,9 @@ enum Metric {
 
 const METRICS: [(Metric, &str, &str); 4] = [
     (Metric::Throughput, "throughput", "Throughput"),
-    (Metric::ErrorRate, "error-rate", "Error rate"),
-    (Metric::P50, "p50", "p50 latency"),
-    (Metric::P99, "p99", "p99 latency"),
+    (Metric::ErrorRate, "error-rate", "Errors"),
+    (Metric::P50, "p50", "p50"),
+    (Metric::P99, "p99", "p99"),
 ];
 
 /// The operations' line colours, in order (the overall line keeps its
@@ -190,7 +190,12 @@ fn metric_plots(series: &[Point], ops: &[OpSeries]) -> Vec<Plot> {
             Plot {
                 id,
                 label,
-                help: if m.latency() { "Of the calls that succeeded (ok or fallback)" } else { "" },
+                help: match m {
+                    Metric::Throughput => "Requests answered a second (succeeded or failed)",
+                    Metric::ErrorRate => "Share of the requests answered that failed, each second",
+                    Metric::P50 => "Median latency of the calls that succeeded (ok or fallback), each second",
+                    Metric::P99 => "99th percentile latency of the calls that succeeded (ok or fallback), each second",
+                },
                 unit,
                 top,
                 headline: (unit.value(latest), latest.to_string()),
@@ -254,6 +259,9 @@ pub struct ChartsProps {
     pub kind_chart: Option<KindChart>,
     #[prop_or_default]
     pub kind_series: Rc<Vec<KindPoint>>,
+    /// A word on what the charts leave out (a partitioned link's failures).
+    #[prop_or_default]
+    pub note: Option<AttrValue>,
 }
 
 /// The time at the pointer over a chart's plot.
@@ -283,7 +291,9 @@ fn pct(v: f64) -> String {
 pub fn Charts(props: &ChartsProps) -> Html {
     // The window under the pointer (ms), a drag in progress (from, to), the
     // zoomed span, and the expanded chart.
-    let hover = use_state_eq(|| None::<f64>);
+    // The hovered window's end and the chart under the pointer (its box of
+    // readings; the others show the crosshair's line and their value).
+    let hover = use_state_eq(|| None::<(f64, usize)>);
     let drag = use_state_eq(|| None::<(f64, f64)>);
     let zoom = use_state_eq(|| None::<(f64, f64)>);
     let expanded = use_state_eq(|| None::<&'static str>);
@@ -335,7 +345,10 @@ pub fn Charts(props: &ChartsProps) -> Html {
         let (hover, drag, series) = (hover.clone(), drag.clone(), Rc::clone(&props.series));
         Callback::from(move |ev: PointerEvent| {
             let Some(t) = time_at(&ev, t0, t1) else { return };
-            hover.set(snap(&series, t));
+            let over = ev
+                .current_target()
+                .and_then(|el| el.dyn_into::<web_sys::Element>().ok()?.get_attribute("data-plot")?.parse().ok());
+            hover.set(snap(&series, t).zip(over));
             if let Some((from, _)) = *drag {
                 drag.set(Some((from, t)));
             }
@@ -366,15 +379,15 @@ pub fn Charts(props: &ChartsProps) -> Html {
     let ticks = time_ticks(t0, t1, if expanded.is_some() { 10 } else { 5 });
     let markers: Vec<&(u64, String)> =
         props.markers.iter().filter(|(t, _)| (*t as f64) >= t0 && (*t as f64) <= t1).collect();
-    let hovered = (*hover).filter(|t| *t >= t0 - 1_000.0 && *t <= t1 + 1_000.0);
+    let hovered_on = (*hover).filter(|(t, _)| *t >= t0 - 1_000.0 && *t <= t1 + 1_000.0);
+    let hovered = hovered_on.map(|(t, _)| t);
 
-    let chart = |(plot, shape): (&Plot, &Vec<Shape>)| {
+    let chart = |(index, (plot, shape)): (usize, (&Plot, &Vec<Shape>))| {
         let is_expanded = *expanded == Some(plot.id);
         let (value, raw) = match (hovered, plot.shards) {
-            (Some(t), None) => (
-                format!("{} at {}", plot.series[0].at(t).map_or("–".into(), |v| plot.unit.value(v)), time_label(t, t1)),
-                plot.headline.1.clone(),
-            ),
+            (Some(t), None) => {
+                (plot.series[0].at(t).map_or("–".into(), |v| plot.unit.value(v)), plot.headline.1.clone())
+            }
             _ => plot.headline.clone(),
         };
         let failed_now = plot.failed.as_ref().map(|f| match hovered {
@@ -386,7 +399,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
             Callback::from(move |_: MouseEvent| expanded.set(if *expanded == Some(id) { None } else { Some(id) }))
         };
         let y_ticks = [1.0, 0.5, 0.0].map(|f| (f, plot.unit.tick(plot.top * f)));
-        let readings = hovered.map(|t| {
+        let readings = hovered_on.filter(|(_, on)| *on == index).map(|(t, _)| {
             let x = x_frac(t);
             let rows = plot.series.iter().chain(&plot.failed).filter(|s| plot.shards.is_none() || s.at(t).is_some());
             html! {
@@ -437,13 +450,14 @@ pub fn Charts(props: &ChartsProps) -> Html {
                 <div class="plot">
                     <div class="y-ticks" aria-hidden="true">
                         { for y_ticks.iter().map(|(f, text)| html! {
-                            <span style={format!("top: {}", pct(1.0 - f))}>{ text.clone() }</span>
+                            <span class={if *f == 1.0 { "top" } else if *f == 0.0 { "bottom" } else { "" }}
+                                style={format!("top: {}", pct(1.0 - f))}>{ text.clone() }</span>
                         }) }
                     </div>
                     <div class="plot-area">
                         <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img"
                             aria-label={format!("{} ({unit_name}) from {} to {}: now {}", plot.label, time_label(t0, t1),
-                                time_label(t1, t1), plot.headline.0)}
+                                time_label(t1, t1), plot.headline.0)} data-plot={index.to_string()}
                             onpointerdown={onpointerdown.clone()} onpointermove={onpointermove.clone()}
                             onpointerup={onpointerup.clone()} onpointerleave={onpointerleave.clone()}
                             ondblclick={unzoom.clone()}>
@@ -479,13 +493,15 @@ pub fn Charts(props: &ChartsProps) -> Html {
             </figure>
         }
     };
-    let shown = plots.iter().zip(shapes.iter()).filter(|(p, _)| expanded.is_none_or(|id| id == p.id));
+    let shown = plots.iter().zip(shapes.iter()).enumerate().filter(|(_, (p, _))| expanded.is_none_or(|id| id == p.id));
     let charts: Vec<Html> = shown.map(chart).collect();
     let extra = plots.len() > METRICS.len();
     let any_failed = plots.iter().any(|p| p.failed.is_some());
     let legend = html! {
         <div class="chart-legend" data-testid="chart-legend">
-            <span class="legend-item"><i class="swatch all" />{ "all requests" }</span>
+            if !props.op_series.is_empty() {
+                <span class="legend-item"><i class="swatch all" />{ "all requests" }</span>
+            }
             { for props.op_series.iter().enumerate().map(|(i, o)| html! {
                 <span class="legend-item" data-testid={format!("legend-op-{}", o.name)}>
                     <i class="swatch" style={format!("background: {}", OP_COLOURS[i % OP_COLOURS.len()])} />{ o.name.clone() }
@@ -508,7 +524,11 @@ pub fn Charts(props: &ChartsProps) -> Html {
                         { format!("Zoom out ({}–{})", time_label(t0, t1), time_label(t1, t1)) }</button>
                 }
             </div>
+            if let Some(note) = &props.note {
+                <p class="charts-note" data-testid="charts-note">{ note.clone() }</p>
+            }
             <div class={classes!("chart-row", (extra && expanded.is_none()).then_some("five"),
+                (!props.op_series.is_empty()).then_some("with-ops"),
                 expanded.is_some().then_some("one"))} data-t0={t0.to_string()} data-t1={t1.to_string()}>
                 { for charts }
             </div>
