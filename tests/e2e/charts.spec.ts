@@ -92,7 +92,7 @@ for (const after of [false, true]) {
 }
 
 test('drag across a chart zooms every chart into that span; double-click goes back', async ({ page }) => {
-  await cascade(page, false, 25_000);
+  await cascade(page, false, 22_000);
   const row = page.locator('.chart-row');
   expect([await num(row, 'data-t0'), await num(row, 'data-t1')]).toEqual([0, 40_000]);
   const svg = page.getByTestId('chart-throughput').locator('svg');
@@ -172,3 +172,25 @@ for (const scheme of ['light', 'dark'] as const) {
     });
   });
 }
+
+test('a partitioned link says its calls fail at the caller, on the canvas and over its charts', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('speed').fill('1');
+  await page.getByTestId('play').click();
+  await expect.poll(() => simTime(page)).toBeGreaterThan(2_000);
+  await page.getByTestId('edge-api-db').click();
+  await page.getByTestId('fault-partition').click();
+  await expect(page.getByTestId('edge-api-db')).toHaveClass(/cut/);
+  await expect(page.getByTestId('cut-note-api-db')).toContainText('fails atapi');
+  await expect(page.getByTestId('charts-note')).toContainText('the calls it stops fail at api');
+  await page.getByTestId('pause').click();
+  await page.screenshot({ path: screenshotPath('partition-note.png') });
+  // The note's box is clear of both cards.
+  const note = (await page.getByTestId('cut-note-api-db').boundingBox())!;
+  for (const id of ['node-api', 'node-db']) {
+    const card = (await page.getByTestId(id).locator('rect.card').first().boundingBox())!;
+    const apart = note.x >= card.x + card.width || card.x >= note.x + note.width ||
+      note.y >= card.y + card.height || card.y >= note.y + note.height;
+    expect(apart, id).toBe(true);
+  }
+});

@@ -264,9 +264,15 @@ pub struct ChartsProps {
     pub note: Option<AttrValue>,
 }
 
+/// The plot (svg) under the pointer. Not `current_target`: Yew delegates
+/// events to its root, so that is the root.
+fn plot_of(ev: &MouseEvent) -> Option<web_sys::Element> {
+    ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest("svg").ok()?
+}
+
 /// The time at the pointer over a chart's plot.
 fn time_at(ev: &MouseEvent, t0: f64, t1: f64) -> Option<f64> {
-    let el = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+    let el = plot_of(ev)?;
     let r = el.get_bounding_client_rect();
     let f = ((f64::from(ev.client_x()) - r.left()) / r.width().max(1.0)).clamp(0.0, 1.0);
     Some(t0 + f * (t1 - t0))
@@ -333,7 +339,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
             if ev.button() != 0 {
                 return;
             }
-            if let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            if let Some(el) = plot_of(&ev) {
                 let _ = el.set_pointer_capture(ev.pointer_id());
             }
             if let Some(t) = time_at(&ev, t0, t1) {
@@ -345,9 +351,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
         let (hover, drag, series) = (hover.clone(), drag.clone(), Rc::clone(&props.series));
         Callback::from(move |ev: PointerEvent| {
             let Some(t) = time_at(&ev, t0, t1) else { return };
-            let over = ev
-                .current_target()
-                .and_then(|el| el.dyn_into::<web_sys::Element>().ok()?.get_attribute("data-plot")?.parse().ok());
+            let over = plot_of(&ev).and_then(|el| el.get_attribute("data-plot")?.parse().ok());
             hover.set(snap(&series, t).zip(over));
             if let Some((from, _)) = *drag {
                 drag.set(Some((from, t)));
