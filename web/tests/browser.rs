@@ -479,7 +479,7 @@ async fn charts_have_axes_a_legend_a_line_per_operation_and_expand() {
     #[component]
     fn Host(props: &Props) -> Html {
         html! { <Charts subject="whole system" series={Rc::clone(&props.series)} op_series={Rc::clone(&props.ops)}
-            markers={Rc::new(vec![(10_000, "slow b ×10".to_string())])} end_ms={40_000.0} /> }
+        markers={Rc::new(vec![(10_000, "slow b ×10".to_string())])} end_ms={40_000.0} /> }
     }
     let series = Rc::new((1..=20).map(|s| p(s * 1_000, 150, 50, 900)).collect::<Vec<_>>());
     let ops = Rc::new(vec![

@@ -7,12 +7,12 @@
 use crate::inject::{inject, Injected};
 use crate::pacing::Pacer;
 use crate::protocol::{Command, OpSeries, Readout, Report, Subject};
-use faultline_sim::scenario::NodeKind;
 use crate::sampler::Sampler;
 use crate::snapshots::Snapshots;
 use crate::verdicts::Verdicts;
 use faultline_sim::exercise::{self, CheckResult, Exercise};
 use faultline_sim::metrics::Point;
+use faultline_sim::scenario::NodeKind;
 use faultline_sim::{slice_scenario, Sim};
 
 /// How often, in wall milliseconds, a frame carries the numbers: text is

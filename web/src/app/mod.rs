@@ -104,7 +104,10 @@ fn kind_chart_of(doc: &Scenario, selected: Option<Selection>) -> Option<KindChar
 fn cut_note(doc: &Scenario, selected: Option<Selection>, cut: bool) -> Option<AttrValue> {
     let Some(Selection::Edge(i)) = selected else { return None };
     let e = doc.edges.get(i).filter(|_| cut)?;
-    Some(format!("This link is partitioned: the calls it stops fail at {} (see its charts), not on this link.", e.from).into())
+    Some(
+        format!("This link is partitioned: the calls it stops fail at {} (see its charts), not on this link.", e.from)
+            .into(),
+    )
 }
 
 #[component]

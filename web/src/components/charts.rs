@@ -179,11 +179,8 @@ fn metric_plots(series: &[Point], ops: &[OpSeries]) -> Vec<Plot> {
                 colour: None,
                 values: series.iter().map(|p| (p.t_ms as f64, m.failed(p))).collect(),
             });
-            let max = lines
-                .iter()
-                .chain(&failed)
-                .flat_map(|s| s.values.iter().filter_map(|(_, v)| *v))
-                .fold(0.0, f64::max);
+            let max =
+                lines.iter().chain(&failed).flat_map(|s| s.values.iter().filter_map(|(_, v)| *v)).fold(0.0, f64::max);
             let unit = m.unit();
             let top = axis_max(unit, if unit == Unit::Share { max } else { max * 1.05 });
             let latest = series.last().and_then(|p| m.of(p, true)).unwrap_or(0.0);
@@ -314,12 +311,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
     let (t0, t1) = zoom.unwrap_or(full);
 
     let plots = use_memo(
-        (
-            Rc::clone(&props.series),
-            Rc::clone(&props.op_series),
-            props.kind_chart,
-            Rc::clone(&props.kind_series),
-        ),
+        (Rc::clone(&props.series), Rc::clone(&props.op_series), props.kind_chart, Rc::clone(&props.kind_series)),
         |(series, ops, kind, kind_series)| {
             let mut plots = metric_plots(series, ops);
             if let Some(kind) = kind.filter(|_| !kind_series.is_empty()) {
@@ -423,7 +415,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
         let selecting = (*drag).filter(|(a, b)| a != b).map(|(a, b)| {
             let (lo, hi) = (x_frac(a.min(b)).clamp(0.0, 1.0), x_frac(a.max(b)).clamp(0.0, 1.0));
             html! { <rect class="zoom-select" x={(lo * W).to_string()} y="0" width={((hi - lo) * W).to_string()}
-                height={H.to_string()} /> }
+            height={H.to_string()} /> }
         });
         let unit_name = plot.unit.name();
         html! {
@@ -557,7 +549,10 @@ mod tests {
         ];
         let plots = metric_plots(&all, &ops);
         let errors = &plots[1];
-        assert_eq!(errors.series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["all requests", "orders", "catalog"]);
+        assert_eq!(
+            errors.series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            ["all requests", "orders", "catalog"]
+        );
         assert_eq!(errors.series[1].at(2_000.0), Some(0.8));
         assert_eq!(errors.series[2].at(2_000.0), Some(0.0));
         assert_eq!(errors.top, 1.0, "80% needs the axis to 100%");

@@ -63,7 +63,8 @@ pub fn kind_plot(kind: KindChart, points: &[KindPoint]) -> Plot {
             Plot {
                 id: "shard-load",
                 label: "Shard load",
-                help: "Queries a second on each shard (one line a shard); max/mean: the busiest shard over the mean, now",
+                help:
+                    "Queries a second on each shard (one line a shard); max/mean: the busiest shard over the mean, now",
                 unit: Unit::Rate,
                 top: super::chart_axes::axis_max(Unit::Rate, f64::from(max)),
                 headline: (value.clone(), value),
