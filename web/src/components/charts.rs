@@ -357,7 +357,9 @@ pub fn Charts(props: &ChartsProps) -> Html {
                 let (lo, hi) = (a.min(b), a.max(b));
                 // A click is no zoom; a zoom spans at least two windows.
                 if hi - lo >= ((t1 - t0) * 0.02).max(500.0) {
-                    zoom.set(Some((lo.floor().max(0.0), hi.ceil().max(lo + 2_000.0))));
+                    // On whole seconds (the windows' ends).
+                    let lo = (lo / 1_000.0).round().max(0.0) * 1_000.0;
+                    zoom.set(Some((lo, ((hi / 1_000.0).round() * 1_000.0).max(lo + 2_000.0))));
                 }
             }
             drag.set(None);
@@ -455,7 +457,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
                             aria-label={format!("{} ({unit_name}) from {} to {}: now {}", plot.label, time_label(t0, t1),
                                 time_label(t1, t1), plot.headline.0)} data-plot={index.to_string()}
                             onpointerdown={onpointerdown.clone()} onpointermove={onpointermove.clone()}
-                            onpointerup={onpointerup.clone()} onpointerleave={onpointerleave.clone()}
+                            onpointerup={onpointerup.clone()}
                             ondblclick={unzoom.clone()}>
                             <line class="grid" x1="0" y1={(H / 2.0).to_string()} x2={W.to_string()} y2={(H / 2.0).to_string()}
                                 vector-effect="non-scaling-stroke" />
@@ -525,7 +527,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
             }
             <div class={classes!("chart-row", (extra && expanded.is_none()).then_some("five"),
                 (!props.op_series.is_empty()).then_some("with-ops"),
-                expanded.is_some().then_some("one"))} data-t0={t0.to_string()} data-t1={t1.to_string()}>
+                expanded.is_some().then_some("one"))} onpointerleave={onpointerleave} data-t0={t0.to_string()} data-t1={t1.to_string()}>
                 { for charts }
             </div>
         </section>
