@@ -380,7 +380,8 @@ pub fn Charts(props: &ChartsProps) -> Html {
     let hovered_on = (*hover).filter(|(t, _)| *t >= t0 - 1_000.0 && *t <= t1 + 1_000.0);
     let hovered = hovered_on.map(|(t, _)| t);
 
-    let chart = |(index, (plot, shape)): (usize, (&Plot, &Vec<Shape>))| {
+    let count = if expanded.is_some() { 1 } else { plots.len() };
+    let chart = |(position, (index, (plot, shape))): (usize, (usize, (&Plot, &Vec<Shape>)))| {
         let is_expanded = *expanded == Some(plot.id);
         let (value, raw) = match (hovered, plot.shards) {
             (Some(t), None) => {
@@ -397,11 +398,13 @@ pub fn Charts(props: &ChartsProps) -> Html {
             Callback::from(move |_: MouseEvent| expanded.set(if *expanded == Some(id) { None } else { Some(id) }))
         };
         let y_ticks = [1.0, 0.5, 0.0].map(|f| (f, plot.unit.tick(plot.top * f)));
+        // The box sits over the chart's plot, at its outer side in the row,
+        // so it never spills out of the charts.
+        let right_side = position * 2 >= count.max(1) && count > 1;
         let readings = hovered_on.filter(|(_, on)| *on == index).map(|(t, _)| {
-            let x = x_frac(t);
             let rows = plot.series.iter().chain(&plot.failed).filter(|s| plot.shards.is_none() || s.at(t).is_some());
             html! {
-                <div class={classes!("crosshair-box", (x > 0.6).then_some("left"))} style={format!("left: {}", pct(x))}
+                <div class={classes!("crosshair-box", right_side.then_some("right"))}
                     data-testid={format!("crosshair-{}", plot.id)}>
                     <strong>{ time_label(t, t1) }</strong>
                     { for rows.map(|s| html! {
@@ -492,7 +495,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
         }
     };
     let shown = plots.iter().zip(shapes.iter()).enumerate().filter(|(_, (p, _))| expanded.is_none_or(|id| id == p.id));
-    let charts: Vec<Html> = shown.map(chart).collect();
+    let charts: Vec<Html> = shown.enumerate().map(chart).collect();
     let extra = plots.len() > METRICS.len();
     let any_failed = plots.iter().any(|p| p.failed.is_some());
     let legend = html! {
