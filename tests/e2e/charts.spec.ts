@@ -55,6 +55,10 @@ for (const after of [false, true]) {
       const chart = page.getByTestId(`chart-${id}`);
       // The overall line and one per operation (each drawn in its own colour).
       await expect(chart.locator('polyline.series.op')).not.toHaveCount(0);
+      const strokes = await chart.locator('polyline.series').evaluateAll((els) =>
+        [...new Set(els.map((e) => getComputedStyle(e).stroke))]);
+      // The total, orders and catalog (and failed calls, on the latency charts) each in a colour of its own.
+      expect(strokes.length, id).toBeGreaterThanOrEqual(3);
       // A value axis with its unit and round ticks, a time axis in seconds.
       await expect(chart.locator('.chart-unit')).toHaveText(/\((\/s|%|ms)\)/);
       const yTicks = await chart.locator('.y-ticks span').allTextContents();

@@ -474,7 +474,8 @@ pub fn Charts(props: &ChartsProps) -> Html {
                                 }
                             }) }
                             { for shape.iter().map(|(points, class, colour)| html! {
-                                <polyline class={*class} points={points.clone()} stroke={colour.clone()}
+                                <polyline class={*class} points={points.clone()}
+                                    style={colour.as_ref().map(|c| format!("stroke: {c}"))}
                                     vector-effect="non-scaling-stroke" />
                             }) }
                             if let Some(t) = hovered {
