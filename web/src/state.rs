@@ -50,6 +50,9 @@ pub struct PlayState {
     /// The selected node's kind series (a cache's hit ratio, a sharded
     /// database's shards), empty for others; updated with `series`.
     pub kind_series: Rc<Vec<faultline_sim::kind_series::KindPoint>>,
+    /// Each operation's series at the clients (while the charts follow the
+    /// whole system or a client); updated with `series`.
+    pub op_series: Rc<Vec<faultline_live::protocol::OpSeries>>,
     /// The run so far, once the engine has reported it.
     pub summary: Option<Rc<RunSummary>>,
     /// The furthest simulated time this run has reached (the scrubber's end).
@@ -130,6 +133,7 @@ impl PlayState {
             view: Rc::new(SimView { end_ms: doc.duration_ms as f64, ..SimView::default() }),
             series: Rc::default(),
             kind_series: Rc::default(),
+            op_series: Rc::default(),
             summary: None,
             reached_ms: 0.0,
             selection: Vec::new(),
@@ -175,6 +179,9 @@ impl PlayState {
         }
         if let Some(kind_series) = readout.kind_series {
             self.kind_series = Rc::new(kind_series);
+        }
+        if let Some(op_series) = readout.op_series {
+            self.op_series = Rc::new(op_series);
         }
         if let Some(summary) = readout.summary {
             self.summary = Some(Rc::new(summary));
@@ -230,6 +237,7 @@ impl Reducible for PlayState {
                 next.view = Rc::new(SimView { end_ms: self.doc.duration_ms as f64, ..SimView::default() });
                 next.series = Rc::default();
                 next.kind_series = Rc::default();
+                next.op_series = Rc::default();
                 next.summary = None;
                 next.blocked = Some(why);
             }
@@ -267,6 +275,7 @@ impl Reducible for PlayState {
                 let fresh = PlayState::new(doc);
                 (next.view, next.series, next.summary) = (fresh.view, fresh.series, fresh.summary);
                 next.kind_series = fresh.kind_series;
+                next.op_series = fresh.op_series;
                 (next.reached_ms, next.blocked) = (0.0, None);
                 next.doc = fresh.doc;
                 next.run_rev += 1;
@@ -301,6 +310,7 @@ mod tests {
             view: SimView { now_ms, end_ms: 1_000.0, ..SimView::default() },
             series: None,
             kind_series: None,
+            op_series: None,
             summary: None,
         })
     }

@@ -182,7 +182,7 @@ async fn a_chart_with_one_window_draws_it_across_its_second() {
     #[component]
     fn Host() -> Html {
         let series = use_memo((), |_| vec![Point { t_ms: 1_000, arrivals: 50, ok: 50, ..Point::default() }]);
-        html! { <Charts subject="whole system" {series} markers={Rc::new(Vec::new())} now_ms={1_200.0} /> }
+        html! { <Charts subject="whole system" {series} markers={Rc::new(Vec::new())} end_ms={1_200.0} /> }
     }
     let host = mount();
     yew::Renderer::<Host>::with_root(host.clone()).render();
@@ -245,7 +245,7 @@ async fn latency_charts_keep_failures_apart() {
                 p(4_000, 50, 0, 11_000, 0),
             ]
         });
-        html! { <Charts subject="api" {series} markers={Rc::new(Vec::new())} now_ms={4_000.0} /> }
+        html! { <Charts subject="api" {series} markers={Rc::new(Vec::new())} end_ms={4_000.0} /> }
     }
     let host = mount();
     yew::Renderer::<Host>::with_root(host.clone()).render();
@@ -421,7 +421,7 @@ async fn a_cache_and_a_sharded_database_add_their_own_chart() {
         let series = use_memo((), |_| {
             (1..=3).map(|t| Point { t_ms: t * 1_000, arrivals: 50, ok: 50, ..Point::default() }).collect::<Vec<_>>()
         });
-        html! { <Charts subject="x" {series} markers={Rc::new(Vec::new())} now_ms={3_000.0}
+        html! { <Charts subject="x" {series} markers={Rc::new(Vec::new())} end_ms={3_000.0}
         kind_chart={Some(props.kind)} kind_series={Rc::clone(&props.points)} /> }
     }
     let point = |t_ms, counts: Vec<u32>| KindPoint { t_ms, counts };
@@ -450,4 +450,81 @@ async fn a_cache_and_a_sharded_database_add_their_own_chart() {
     assert_eq!(chart.query_selector_all("polyline.shard-line").unwrap().length(), 9);
     let value = chart.query_selector(".chart-value").unwrap().unwrap().text_content().unwrap();
     assert_eq!(value, "max/mean 3.00", "40 x 9 / (40 + 8 x 10)");
+}
+
+/// The charts read like charts: a value axis with its unit and round ticks,
+/// a time axis over the whole run, a line per operation named in the
+/// legend, and one chart expanded on demand (the others step aside).
+#[wasm_bindgen_test]
+async fn charts_have_axes_a_legend_a_line_per_operation_and_expand() {
+    use faultline_live::protocol::OpSeries;
+    use faultline_sim::metrics::Point;
+    use faultline_web::components::Charts;
+    use std::rc::Rc;
+
+    let p = |t_ms, ok, failed, p99_ms: u64| Point {
+        t_ms,
+        arrivals: ok + failed,
+        ok,
+        failed,
+        p50_us: p99_ms * 500,
+        p99_us: p99_ms * 1_000,
+        ..Point::default()
+    };
+    #[derive(Properties, PartialEq)]
+    struct Props {
+        series: Rc<Vec<Point>>,
+        ops: Rc<Vec<OpSeries>>,
+    }
+    #[component]
+    fn Host(props: &Props) -> Html {
+        html! { <Charts subject="whole system" series={Rc::clone(&props.series)} op_series={Rc::clone(&props.ops)}
+        markers={Rc::new(vec![(10_000, "slow b ×10".to_string())])} end_ms={40_000.0} /> }
+    }
+    let series = Rc::new((1..=20).map(|s| p(s * 1_000, 150, 50, 900)).collect::<Vec<_>>());
+    let ops = Rc::new(vec![
+        OpSeries { name: "orders".into(), points: (1..=20).map(|s| p(s * 1_000, 50, 50, 12)).collect() },
+        OpSeries { name: "catalog".into(), points: (1..=20).map(|s| p(s * 1_000, 100, 0, 10)).collect() },
+    ]);
+    let host = mount();
+    yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { series, ops }).render();
+    yew::scheduler::flush().await;
+    let texts = |sel: &str| -> Vec<String> {
+        let all = host.query_selector_all(sel).unwrap();
+        (0..all.length()).map(|i| all.item(i).unwrap().text_content().unwrap()).collect()
+    };
+    // 900 ms x 1.05 rounds up to 1 s; the errors (25%) to 50%.
+    assert_eq!(texts("[data-testid=chart-p99] .y-ticks span"), ["1 s", "500", "0"]);
+    assert_eq!(texts("[data-testid=chart-error-rate] .y-ticks span"), ["50%", "25%", "0%"]);
+    assert_eq!(texts("[data-testid=chart-p99] .chart-unit"), [" (ms)"]);
+    // The time axis spans the run (40 s), not the 20 s reached.
+    assert_eq!(texts("[data-testid=chart-throughput] .x-ticks span"), ["0 s", "10 s", "20 s", "30 s", "40 s"]);
+    for id in ["throughput", "error-rate", "p50", "p99"] {
+        let chart = by_testid(&host, &format!("chart-{id}"));
+        assert_eq!(chart.query_selector_all("polyline.series.op").unwrap().length(), 2, "{id}");
+        assert_eq!(chart.query_selector_all("line.fault-marker").unwrap().length(), 1, "{id}");
+    }
+    assert_eq!(by_testid(&host, "legend-op-orders").text_content().as_deref(), Some("orders"));
+    assert_eq!(by_testid(&host, "legend-op-catalog").text_content().as_deref(), Some("catalog"));
+    // The operations' error-rate lines: orders at 50% (the top), catalog at 0 (the bottom).
+    let ys = |line: web_sys::Element| -> Vec<f64> {
+        let points = line.get_attribute("points").unwrap();
+        points.split_whitespace().map(|p| p.split(',').nth(1).unwrap().parse().unwrap()).collect()
+    };
+    let op_lines = by_testid(&host, "chart-error-rate").query_selector_all("polyline.series.op").unwrap();
+    let orders = ys(op_lines.item(0).unwrap().unchecked_into());
+    let catalog = ys(op_lines.item(1).unwrap().unchecked_into());
+    assert!(orders.iter().all(|y| (*y - 2.0).abs() < 0.05), "{orders:?}");
+    assert!(catalog.iter().all(|y| (*y - 70.0).abs() < 0.05), "{catalog:?}");
+
+    by_testid(&host, "expand-p99").unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert!(host.query_selector("[data-testid=chart-throughput]").unwrap().is_none());
+    assert_eq!(by_testid(&host, "expand-p99").get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert!(by_testid(&host, "chart-p99").get_attribute("class").unwrap_or_default().contains("expanded"));
+    // Ten time ticks at most in the larger view.
+    assert_eq!(texts("[data-testid=chart-p99] .x-ticks span").len(), 9, "every 5 s");
+    by_testid(&host, "expand-p99").unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert!(host.query_selector("[data-testid=chart-throughput]").unwrap().is_some());
 }

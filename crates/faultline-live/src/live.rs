@@ -6,12 +6,13 @@
 
 use crate::inject::{inject, Injected};
 use crate::pacing::Pacer;
-use crate::protocol::{Command, Readout, Report, Subject};
+use crate::protocol::{Command, OpSeries, Readout, Report, Subject};
 use crate::sampler::Sampler;
 use crate::snapshots::Snapshots;
 use crate::verdicts::Verdicts;
 use faultline_sim::exercise::{self, CheckResult, Exercise};
 use faultline_sim::metrics::Point;
+use faultline_sim::scenario::NodeKind;
 use faultline_sim::{slice_scenario, Sim};
 
 /// How often, in wall milliseconds, a frame carries the numbers: text is
@@ -193,6 +194,7 @@ impl Live {
             view,
             series: fresh.then(|| series_of(&self.sim, self.subject)),
             kind_series: fresh.then(|| kind_series_of(&self.sim, self.subject)),
+            op_series: fresh.then(|| op_series_of(&self.sim, self.subject)),
             summary: fresh.then(|| self.sim.run_summary()),
         }
     }
@@ -205,6 +207,23 @@ pub fn kind_series_of(sim: &Sim, subject: Subject) -> Vec<faultline_sim::kind_se
         Subject::Node(i) if i < sim.scenario().nodes.len() => sim.kind_series(i).cloned().collect(),
         _ => Vec::new(),
     }
+}
+
+/// Each operation's series when `subject` is the whole system or a client
+/// (the operations are what the clients see); empty otherwise, and when the
+/// run sends a single operation.
+pub fn op_series_of(sim: &Sim, subject: Subject) -> Vec<OpSeries> {
+    let at_clients = match subject {
+        Subject::System => true,
+        Subject::Node(i) => sim.scenario().nodes.get(i).is_some_and(|n| matches!(n.kind, NodeKind::Client(_))),
+        Subject::Edge(_) => false,
+    };
+    if !at_clients {
+        return Vec::new();
+    }
+    sim.op_metrics()
+        .map(|(name, m)| OpSeries { name: name.to_string(), points: m.series.iter().copied().collect() })
+        .collect()
 }
 
 /// Checks `design` against the exercise document `text` (JSON): a run of

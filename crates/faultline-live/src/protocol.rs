@@ -79,8 +79,20 @@ pub struct Readout {
     /// database's queries per shard), sent with `series`; empty for others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind_series: Option<Vec<faultline_sim::kind_series::KindPoint>>,
+    /// Each operation's series at the clients, sent with `series` while the
+    /// charts follow the whole system or a client, and the run sends
+    /// several operations; empty otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op_series: Option<Vec<OpSeries>>,
     /// The run so far; `None` when unchanged, like `series`.
     pub summary: Option<RunSummary>,
+}
+
+/// One operation's results over time, a point per metrics window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpSeries {
+    pub name: String,
+    pub points: Vec<Point>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

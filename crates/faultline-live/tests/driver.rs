@@ -179,3 +179,33 @@ fn the_store_view_carries_the_live_verdict() {
     }
     assert_eq!(verdict.as_deref(), Some("not-linearizable"));
 }
+
+/// The cascade's lesson per operation: after the fix "orders" fails fast and
+/// "catalog" is untouched. The series the charts draw per operation add up,
+/// window by window, to the run's per-operation totals (40 windows, fewer
+/// than the series keeps), and they follow only the whole system or a client.
+#[test]
+fn operations_have_their_own_series_that_add_up_to_their_totals() {
+    let doc: faultline_sim::Scenario =
+        serde_json::from_str(include_str!("../../../assets/scenarios/cascade-after.json")).unwrap();
+    let mut live = Live::new();
+    send(&mut live, Command::Load { rev: 1, doc: Box::new(doc.clone()) }, 0.0);
+    let r = send(&mut live, Command::Step { ms: doc.duration_ms }, 0.0);
+    let [Report::Finished(end)] = &r[..] else { panic!("finished: {r:?}") };
+    let series = end.op_series.as_ref().expect("sent with the series");
+    let summary = end.summary.as_ref().unwrap();
+    assert_eq!(series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["orders", "catalog"]);
+    for s in series {
+        let op = summary.ops.iter().find(|o| o.name == s.name).unwrap();
+        assert_eq!(s.points.len(), 40, "{}: one point a simulated second", s.name);
+        let (ok, failed) = s.points.iter().fold((0, 0), |(a, b), p| (a + p.ok, b + p.failed));
+        assert_eq!((ok, failed), (op.ok, op.failed), "{}", s.name);
+    }
+    let catalog = series.iter().find(|s| s.name == "catalog").unwrap();
+    assert!(catalog.points.iter().all(|p| p.failed == 0), "the breaker keeps catalog whole");
+    let worst = catalog.points.iter().map(|p| p.p99_us).max().unwrap();
+    assert!(worst < 200_000, "catalog's p99 stays under the 200 ms timeout every second: {worst} us");
+    // A link is not where operations are seen: no per-operation series.
+    let r = send(&mut live, Command::Follow(Subject::Edge(0)), 0.0);
+    assert!(matches!(&r[..], [Report::Moment(ro)] if ro.op_series.as_ref().is_some_and(Vec::is_empty)));
+}

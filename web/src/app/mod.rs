@@ -131,6 +131,17 @@ fn kind_chart_of(doc: &Scenario, selected: Option<Selection>) -> Option<KindChar
     }
 }
 
+/// What a partitioned link's charts leave out: the calls the partition
+/// stops never cross it, and fail at the caller (timeouts, errors there).
+fn cut_note(doc: &Scenario, selected: Option<Selection>, cut: bool) -> Option<AttrValue> {
+    let Some(Selection::Edge(i)) = selected else { return None };
+    let e = doc.edges.get(i).filter(|_| cut)?;
+    Some(
+        format!("This link is partitioned: the calls it stops fail at {} (see its charts), not on this link.", e.from)
+            .into(),
+    )
+}
+
 #[component]
 pub fn App() -> Html {
     let boot = use_memo((), |_| crate::startup::startup());
@@ -345,8 +356,9 @@ pub fn App() -> Html {
                     <Timeline faults={faults} chosen={chosen_fault} on_choose={on_choose_fault} end_ms={state.view.end_ms} now_ms={state.view.now_ms}
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}
                         on_move={h.on_fault_move.clone()} on_delete={h.on_fault_delete.clone()} />
-                    <Charts subject={subject_name(&doc, primary)} series={series} markers={markers} now_ms={state.view.now_ms}
-                        {kind_chart} {kind_series} />
+                    <Charts subject={subject_name(&doc, primary)} series={series} op_series={Rc::clone(&state.op_series)}
+                        markers={markers} end_ms={state.view.end_ms}
+                        {kind_chart} {kind_series} note={cut_note(&doc, primary, selected_down)} />
                 </div>
                 <div class={classes!("side", "inspector-side", drawer_class(Drawer::Inspector))}>
                     <Inspector doc={Rc::clone(&doc)} selected={primary} on_edit={h.on_edit.clone()} />

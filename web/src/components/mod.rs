@@ -4,6 +4,7 @@
 
 pub mod breakdown;
 pub mod canvas;
+pub mod chart_axes;
 pub mod charts;
 pub mod connect_picker;
 pub mod controls;

@@ -4,7 +4,9 @@
 //! long as its duration), the current time, and how far the run has got.
 //! Blocks can be dragged to another time or deleted; clicking an empty spot
 //! picks a time at which the fault bar schedules its next fault. Below it, the
-//! scrubber jumps to any moment already reached.
+//! scrubber jumps to any moment already reached. The scrubber spans the whole
+//! run too (it stops at the time reached), so a fault at 15 s and the
+//! scrubber at 15 s are at the same place, and so are the charts' time axes.
 
 use crate::format;
 use faultline_sim::scenario::{Fault, FaultAction};
@@ -135,9 +137,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             on_pick.emit(strip_time(&ev, end));
         })
     };
-    let on_scrub = props.on_scrub.reform(|ev: InputEvent| {
+    let reached = props.reached_ms.max(props.now_ms);
+    let on_scrub = props.on_scrub.reform(move |ev: InputEvent| {
         let input: web_sys::HtmlInputElement = ev.target_unchecked_into();
-        input.value().parse().unwrap_or(0.0)
+        let t: f64 = input.value().parse().unwrap_or(0.0);
+        // Past the time reached there is nothing to go back to.
+        if t > reached {
+            input.set_value(&reached.to_string());
+        }
+        t.min(reached)
     });
     let detail = chosen.and_then(|i| props.faults.get(i).map(|f| (i, f))).map(|(i, f)| {
         let on_delete = {
@@ -177,7 +185,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <div class="now" style={format!("left: {}", pct(props.now_ms))} />
             </div>
             <input class="scrubber" type="range" data-testid="scrubber" min="0" step="100"
-                max={props.reached_ms.max(props.now_ms).to_string()} value={props.now_ms.to_string()}
+                max={end.to_string()} value={props.now_ms.to_string()} data-reached={reached.to_string()}
+                style={format!("--reached: {}", pct(reached))}
                 data-value={props.now_ms.to_string()} oninput={on_scrub}
                 aria-valuetext={format::clock(props.now_ms)}
                 aria-label="Scrub: jump to an earlier moment of the run" />

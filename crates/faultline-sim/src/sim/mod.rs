@@ -471,6 +471,13 @@ impl Sim {
         self.op_names.iter().map(String::as_str).zip(self.op_stats.iter().copied())
     }
 
+    /// Each operation's metrics at the clients (name, metrics), with their
+    /// series over time; empty when the run sends only one operation (its
+    /// numbers are then the whole system's).
+    pub fn op_metrics(&self) -> impl Iterator<Item = (&str, &Metrics)> {
+        self.op_names.iter().map(String::as_str).zip(self.op_latency.iter())
+    }
+
     /// Starts (or stops, dropping what was recorded) recording the draws
     /// that shape the traffic: arrivals with their operation and key, and
     /// work times (see `journal`).

@@ -122,6 +122,13 @@ pub fn Link(props: &LinkProps) -> Html {
             if cut {
                 <text class="cut-mark" x={mx.to_string()} y={(my + 6.0).to_string()} text-anchor="middle">{ "✂" }</text>
             }
+            // The calls a partition stops never cross the link, so its own
+            // numbers stay clean: their failures are counted at the caller.
+            // Short lines, to fit between cards side by side (as the breaker's).
+            if cut && detailed && props.breaker.is_none() {
+                { label("cut-note", (!ghost).then(|| format!("cut-note-{id}")), &["cut:".into(),
+                    "fails at".into(), from.to_string()], mx, my + 12.0) }
+            }
             if detailed {
                 { label("edge-label", None, &[format::rate(throughput_rps)], mx, my - 23.0) }
             }
