@@ -636,6 +636,13 @@ const STORE_FIELDS: &[FieldInfo] = &[
         help: "CP: confirm leadership with a heartbeat round, trust a lease, or read any replica (fast, may be stale).",
     },
     FieldInfo {
+        name: "conflict",
+        label: "Conflicts",
+        unit: "",
+        ty: FieldType::Choice(&["lww", "siblings"]),
+        help: "AP: last writer wins by the coordinator's clock (a skewed clock silently drops writes), or keep concurrent writes as siblings (version vectors) for the next write to merge.",
+    },
+    FieldInfo {
         name: "stale_read_cost",
         label: "Cost per stale read",
         unit: "",
