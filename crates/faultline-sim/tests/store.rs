@@ -597,3 +597,52 @@ fn siblings_keep_both_sides_of_a_partition_and_a_later_write_merges_them() {
         assert_eq!(rt.versions_of(key), 1, "key {key} merged");
     }
 }
+
+/// Sloppy quorum with hinted handoff: N = 3 over us, eu and ap, W = 2, and
+/// us cut off from the others from 2 s to 6 s while a client in us writes.
+/// A strict quorum cannot gather two replicas on a side of one: every write
+/// invoked during the cut fails. A sloppy quorum keeps a hint at the
+/// coordinator for each of the two replicas it cannot reach, so each such
+/// write succeeds and leaves exactly two hints; after the heal every hint
+/// is handed over and the three replicas hold the same data.
+#[test]
+fn a_sloppy_quorum_writes_through_a_partition_and_hands_the_hints_over_at_heal() {
+    let run = |sloppy: bool| {
+        let store = json!({"type": "store", "replicas": 3, "mode": "ap", "read_quorum": 1, "write_quorum": 2,
+            "regions": ["us", "eu", "ap"], "replica_latency": {"type": "constant", "ms": 1.0},
+            "cross_region_latency_ms": 20.0, "request_timeout_ms": 500, "sloppy_quorum": sloppy});
+        let faults = json!([
+            {"at_ms": 2_000, "duration_ms": 4_000, "action": {"type": "partition", "a": ["us"], "b": ["eu", "ap"]}},
+            {"at_ms": 8_000, "action": {"type": "spike", "workload": "w-c", "factor": 0.0}},
+        ]);
+        let ops = json!([{"name": "write", "method": "PUT"}]);
+        let s = scenario(store, &[("c", Some("us"), ops, 20.0)], json!({"type": "uniform", "count": 10}), 10_000, faults);
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run();
+        sim
+    };
+    let in_cut = |w: &(u64, i64, u64, u64)| (2_000_000..6_000_000).contains(&w.2);
+    let strict = run(false);
+    let st = strict.report().nodes[0].store.clone().unwrap();
+    let ok_in_cut = acked_writes(&strict).iter().filter(|w| in_cut(w)).count();
+    println!("strict: {} writes ok, {} unavailable, {ok_in_cut} ok during the cut", st.writes, st.unavailable);
+    assert_eq!(ok_in_cut, 0, "a strict W = 2 has no second replica on a side of one");
+    assert!(st.unavailable > 60, "about 20/s x 4 s fail: {}", st.unavailable);
+    assert_eq!((st.hints_stored, st.hints_delivered), (0, 0));
+
+    let sloppy = run(true);
+    let sp = sloppy.report().nodes[0].store.clone().unwrap();
+    let writes = acked_writes(&sloppy);
+    let cut = writes.iter().filter(|w| in_cut(w)).count() as u64;
+    println!("sloppy: {} writes ok, {} unavailable, {cut} ok during the cut, hints {} stored {} delivered",
+        sp.writes, sp.unavailable, sp.hints_stored, sp.hints_delivered);
+    assert_eq!(sp.unavailable, 0, "every write finds its W with hints");
+    assert!(cut > 60, "{cut}");
+    assert_eq!(sp.hints_stored, 2 * cut, "two unreachable replicas per write during the cut");
+    assert_eq!(sp.hints_delivered, sp.hints_stored, "all handed over after the heal");
+    let rt = sloppy.store(0).unwrap();
+    for m in &rt.members[1..] {
+        assert_eq!(m.data, rt.members[0].data, "the replicas converge");
+    }
+    assert_eq!(sp.lost_writes, 0);
+}

@@ -167,6 +167,10 @@ pub struct StoreRt {
     stale_read_cost: f64,
     /// AP: keep concurrent versions as siblings instead of last-writer-wins.
     siblings: bool,
+    /// AP: sloppy quorums, and the hints coordinators keep (durable, like
+    /// the data): (coordinator, target replica, key, version).
+    sloppy: bool,
+    hints: Vec<ap::Hint>,
     /// With siblings: the write ids ever kept beside a concurrent version
     /// (the conflicts), and the acknowledged writes' keys and vectors (the
     /// lost-write oracle: one is lost if no surviving version descends from it).
@@ -255,6 +259,8 @@ impl StoreRt {
             lag: cfg.replication_lag.sampler(),
             stale_read_cost: cfg.stale_read_cost,
             siblings: cfg.mode == StoreMode::Ap && cfg.conflict == Conflict::Siblings,
+            sloppy: cfg.mode == StoreMode::Ap && cfg.sloppy_quorum,
+            hints: Vec::new(),
             conflicted: std::collections::BTreeSet::new(),
             sib_acked: Vec::new(),
             cut: vec![false; (n * n) as usize],
@@ -751,6 +757,8 @@ impl StoreRt {
             stale_reads: s.stale_reads,
             unavailable: s.unavailable,
             conflicts: self.conflicts(),
+            hints_stored: s.hints_stored,
+            hints_delivered: s.hints_delivered,
             lost_writes: lost,
             violations,
             money_lost: s.stale_reads as f64 * self.stale_read_cost,
@@ -890,7 +898,15 @@ pub(crate) fn member_fault(sim: &mut Sim, node: usize, member: u32, down: bool) 
     if !down {
         st.start_member(&mut env, member as u16);
     }
+    st.hand_off(&mut env);
     settle(sim, node);
+}
+
+/// The partitions in force changed: hints whose replica is reachable again
+/// are handed over.
+pub(crate) fn partitions_changed(sim: &mut Sim, node: usize) {
+    let (st, mut env) = store_mut(sim, node);
+    st.hand_off(&mut env);
 }
 
 /// `clock_skew` faults in force set member `member`'s clock `skew_ms` off.

@@ -84,6 +84,12 @@ pub struct StoreConfig {
     /// write merges them.
     #[serde(skip_serializing_if = "is_default")]
     pub conflict: Conflict,
+    /// AP: sloppy quorums with hinted handoff (Dynamo): a write whose
+    /// replica is unreachable leaves a hint for it at the coordinator, which
+    /// counts toward W, and hands the write over when the replica is
+    /// reachable again.
+    #[serde(skip_serializing_if = "is_default")]
+    pub sloppy_quorum: bool,
     /// Money lost per stale read (say, a price difference): the report's
     /// `money_lost` is stale reads x this.
     #[serde(skip_serializing_if = "is_zero")]
@@ -122,6 +128,7 @@ impl Default for StoreConfig {
             read_mode: ReadMode::ReadIndex,
             stale_read_cost: 0.0,
             conflict: Conflict::Lww,
+            sloppy_quorum: false,
         }
     }
 }

@@ -28,6 +28,18 @@
 //! the next write through a replica holding both merges them: nothing
 //! acknowledged is dropped.
 //!
+//! Sloppy quorums with hinted handoff (`sloppy_quorum`): when a replica a
+//! write is meant for is down or cut off, the coordinator keeps a hint for
+//! it (the write and its intended replica) and counts the hint toward W, as
+//! Dynamo's stand-in node does; when the replica is reachable again
+//! (a partition heals, it or the coordinator restarts) the coordinator
+//! hands the write over. Dynamo's stand-in is the next healthy node on the
+//! ring; a store here has no nodes beyond its N replicas, so the stand-in
+//! is the coordinator itself, where Cassandra keeps its hints (Cassandra
+//! counts a hint toward the level only at ANY; this follows Dynamo). The
+//! cost is honest: W = 2 met on a minority of one is one copy, and a read
+//! quorum elsewhere does not see it until the handoff.
+//!
 //! Quorum order (`quorum_choice`): `nearest` puts the coordinator first, then
 //! the other members of its region, then the rest; `random` draws a uniform
 //! permutation per request (the coordinator only routes), which is the
@@ -41,8 +53,26 @@ use super::{Body as StoreBody, Env, Op, StoreRt, TimerKind, Version, Versioned};
 use crate::rng::below;
 use crate::scenario::QuorumChoice;
 
+/// A write kept by `holder` for replica `target` that could not be reached.
+#[derive(Clone, Debug)]
+pub struct Hint {
+    holder: u16,
+    target: u16,
+    key: u64,
+    item: Item,
+}
+
+/// A version as the store's resolution keeps it.
+#[derive(Clone, Copy, Debug)]
+pub enum Item {
+    Lww(Versioned),
+    Sib(Sib),
+}
+
 #[derive(Clone, Debug)]
 pub enum Body {
+    /// A hint handed over to the replica it was kept for.
+    Hint { key: u64, item: Item },
     /// Store this version; acknowledge it if it belongs to an operation.
     Write {
         op: Option<(u32, u32)>,
@@ -135,6 +165,8 @@ impl StoreRt {
                         if lag == 0 {
                             self.ap_ack(env, op, gen);
                         }
+                    } else if self.hint_for(c, m, key, Item::Sib(sib)) {
+                        self.ap_ack(env, op, gen);
                     } else {
                         let body = Body::WriteSib { op: Some((op, gen)), key, sib };
                         self.send(env, c, m, lag, StoreBody::Ap(body));
@@ -150,6 +182,8 @@ impl StoreRt {
                     let lag = if (k as u32) < w { 0 } else { self.lag.sample(&mut self.net_rng) };
                     if local && m == c && lag == 0 {
                         self.apply(usize::from(m), key, item, true);
+                        self.ap_ack(env, op, gen);
+                    } else if m != c && self.hint_for(c, m, key, Item::Lww(item)) {
                         self.ap_ack(env, op, gen);
                     } else {
                         let body = Body::Write { op: Some((op, gen)), key, item, first: true };
@@ -188,6 +222,34 @@ impl StoreRt {
             _ => {
                 data.insert(key, item);
             }
+        }
+    }
+
+    /// With a sloppy quorum, a write for replica `m` that coordinator `c`
+    /// cannot reach becomes a hint kept at `c` (true: it counts as an
+    /// acknowledgement).
+    fn hint_for(&mut self, c: u16, m: u16, key: u64, item: Item) -> bool {
+        let (ci, mi) = (usize::from(c), usize::from(m));
+        if !self.sloppy || (self.up(mi) && self.reaches(ci, mi)) {
+            return false;
+        }
+        self.hints.push(Hint { holder: c, target: m, key, item });
+        self.books.stats.hints_stored += 1;
+        true
+    }
+
+    /// Hands over every hint whose holder is up and reaches its replica.
+    pub(super) fn hand_off(&mut self, env: &mut Env) {
+        if self.hints.is_empty() {
+            return;
+        }
+        let (ready, kept): (Vec<Hint>, Vec<Hint>) = std::mem::take(&mut self.hints).into_iter().partition(|h| {
+            let (a, b) = (usize::from(h.holder), usize::from(h.target));
+            self.up(a) && self.up(b) && self.reaches(a, b)
+        });
+        self.hints = kept;
+        for h in ready {
+            self.send(env, h.holder, h.target, 0, StoreBody::Ap(Body::Hint { key: h.key, item: h.item }));
         }
     }
 
@@ -285,6 +347,13 @@ impl StoreRt {
                 self.send(env, to, from, 0, StoreBody::Ap(Body::ReadReply { op, gen, item }));
             }
             Body::ReadReply { op, gen, item } => self.ap_reply(env, op, gen, from, item),
+            Body::Hint { key, item } => {
+                self.books.stats.hints_delivered += 1;
+                match item {
+                    Item::Lww(v) => self.apply(usize::from(to), key, v, false),
+                    Item::Sib(s) => self.apply_sib(usize::from(to), key, s),
+                }
+            }
             Body::WriteSib { op, key, sib } => {
                 self.apply_sib(usize::from(to), key, sib);
                 if let Some((op, gen)) = op {

@@ -45,6 +45,9 @@ pub struct StoreStats {
     /// AP last-writer-wins: acknowledged writes stamped earlier than a
     /// write acknowledged before they were invoked, so silently dropped.
     pub lww_lost: u64,
+    /// AP sloppy quorum: hints kept for unreachable replicas, and handed over.
+    pub hints_stored: u64,
+    pub hints_delivered: u64,
     /// CP: elections started, and log entries a new leader overwrote (a
     /// deposed leader's uncommitted writes).
     pub elections: u64,
