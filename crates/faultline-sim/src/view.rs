@@ -119,6 +119,10 @@ pub struct StoreView {
     pub conflicts: u64,
     #[serde(default)]
     pub lost_writes: u64,
+    /// AP with a sloppy quorum: hints kept for unreachable replicas and not
+    /// yet handed over.
+    #[serde(default)]
+    pub hints_pending: u64,
     /// The linearizability checker's verdict on the history so far, when a
     /// live driver checks it as the run goes (`faultline-live`'s
     /// `verdicts`): "linearizable", "not-linearizable" or "unknown". The

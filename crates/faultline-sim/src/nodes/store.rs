@@ -737,6 +737,7 @@ impl StoreRt {
                 StoreMode::Ap => s.lww_lost,
                 StoreMode::Cp => 0,
             },
+            hints_pending: self.hints.len() as u64,
             verdict: None,
         });
     }

@@ -293,6 +293,8 @@ fn store_pips(x: f64, y: f64, id: &str, st: &faultline_sim::view::StoreView, tes
     });
     let label = if st.mode == "cp" {
         format!("term {} · {} unavail.", st.term, st.unavailable)
+    } else if st.hints_pending > 0 {
+        format!("AP · {} unavail. · {} hints", st.unavailable, st.hints_pending)
     } else {
         format!("{} · {} unavail.", st.mode.to_uppercase(), st.unavailable)
     };
