@@ -481,10 +481,8 @@ fn skewed_lww(skew_ms: f64, from: u64, to: u64) -> (u64, u64) {
     let writes = acked_writes(&sim);
     let skew_at = |t: u64| if (from * 1_000..to * 1_000).contains(&t) { (skew_ms * 1_000.0) as i64 } else { 0 };
     let stamp = |w: &(u64, i64, u64, u64)| (w.2.saturating_add_signed(skew_at(w.2)), w.1);
-    let expected = writes
-        .iter()
-        .filter(|b| writes.iter().any(|a| a.0 == b.0 && a.3 < b.2 && stamp(a) > stamp(b)))
-        .count() as u64;
+    let expected =
+        writes.iter().filter(|b| writes.iter().any(|a| a.0 == b.0 && a.3 < b.2 && stamp(a) > stamp(b))).count() as u64;
     let st = sim.store(0).unwrap();
     let report = sim.report();
     let got = report.nodes[0].store.as_ref().unwrap().lost_writes;
@@ -509,7 +507,7 @@ fn a_clock_behind_makes_lww_silently_drop_the_writes_it_coordinates_within_the_s
         // A write can only lose within the skew of the window's edge: at
         // 25 writes/s over 2 keys, well under the writes of a window of |skew|
         // plus a few.
-        assert!(lost as f64 <= 25.0 * (skew as f64).abs() / 1_000.0 + 6.0, "{lost}");
+        assert!(lost as f64 <= 25.0 * skew.abs() / 1_000.0 + 6.0, "{lost}");
     }
     let (none, _) = skewed_lww(0.0, 2_000, 5_000);
     assert_eq!(none, 0, "true clocks lose nothing");
@@ -585,7 +583,10 @@ fn siblings_keep_both_sides_of_a_partition_and_a_later_write_merges_them() {
     let both = side(1_000, 3_000).intersection(&side(3_000, 5_000)).count() as u64;
     let report = sim.report();
     let st = report.nodes[0].store.as_ref().unwrap();
-    println!("keys written on both sides {both}; conflicts {}; lost {}; writes {}", st.conflicts, st.lost_writes, st.writes);
+    println!(
+        "keys written on both sides {both}; conflicts {}; lost {}; writes {}",
+        st.conflicts, st.lost_writes, st.writes
+    );
     assert!(both >= 4, "the test needs keys written on both sides ({both})");
     assert_eq!(st.conflicts, 2 * both, "two concurrent versions per key written on both sides");
     assert_eq!(st.lost_writes, 0, "siblings lose no acknowledged write");
@@ -616,7 +617,8 @@ fn a_sloppy_quorum_writes_through_a_partition_and_hands_the_hints_over_at_heal()
             {"at_ms": 8_000, "action": {"type": "spike", "workload": "w-c", "factor": 0.0}},
         ]);
         let ops = json!([{"name": "write", "method": "PUT"}]);
-        let s = scenario(store, &[("c", Some("us"), ops, 20.0)], json!({"type": "uniform", "count": 10}), 10_000, faults);
+        let s =
+            scenario(store, &[("c", Some("us"), ops, 20.0)], json!({"type": "uniform", "count": 10}), 10_000, faults);
         let mut sim = Sim::new(&s).unwrap();
         sim.run();
         sim
@@ -634,8 +636,10 @@ fn a_sloppy_quorum_writes_through_a_partition_and_hands_the_hints_over_at_heal()
     let sp = sloppy.report().nodes[0].store.clone().unwrap();
     let writes = acked_writes(&sloppy);
     let cut = writes.iter().filter(|w| in_cut(w)).count() as u64;
-    println!("sloppy: {} writes ok, {} unavailable, {cut} ok during the cut, hints {} stored {} delivered",
-        sp.writes, sp.unavailable, sp.hints_stored, sp.hints_delivered);
+    println!(
+        "sloppy: {} writes ok, {} unavailable, {cut} ok during the cut, hints {} stored {} delivered",
+        sp.writes, sp.unavailable, sp.hints_stored, sp.hints_delivered
+    );
     assert_eq!(sp.unavailable, 0, "every write finds its W with hints");
     assert!(cut > 60, "{cut}");
     assert_eq!(sp.hints_stored, 2 * cut, "two unreachable replicas per write during the cut");

@@ -684,9 +684,7 @@ impl StoreRt {
 
     fn sibling_lost_writes(&self) -> u64 {
         let kept = |key: u64, clock: &vclock::VClock| {
-            self.members
-                .iter()
-                .any(|m| m.sibs.get(&key).is_some_and(|set| set.iter().any(|s| s.clock.descends(clock))))
+            self.members.iter().any(|m| m.sibs.get(&key).is_some_and(|set| set.iter().any(|s| s.clock.descends(clock))))
         };
         self.sib_acked.iter().filter(|(k, c)| !kept(*k, c)).count() as u64
     }
@@ -706,7 +704,13 @@ impl StoreRt {
     pub fn versions_of(&self, key: u64) -> usize {
         self.members
             .iter()
-            .map(|m| if self.siblings { m.sibs.get(&key).map_or(0, Vec::len) } else { usize::from(m.data.contains_key(&key)) })
+            .map(|m| {
+                if self.siblings {
+                    m.sibs.get(&key).map_or(0, Vec::len)
+                } else {
+                    usize::from(m.data.contains_key(&key))
+                }
+            })
             .max()
             .unwrap_or(0)
     }

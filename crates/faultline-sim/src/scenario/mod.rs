@@ -34,7 +34,8 @@ pub use replication::{ReadRouting, MAX_REPLICAS};
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, KeySplit, Partitioning};
 pub use store::{
-    Conflict, Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_CLOCK_SKEW_MS, MAX_STORE_REPLICAS,
+    Conflict, Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_CLOCK_SKEW_MS,
+    MAX_STORE_REPLICAS,
 };
 pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 

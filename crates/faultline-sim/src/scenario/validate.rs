@@ -934,7 +934,10 @@ impl Scenario {
                     }
                     let max = super::store::MAX_CLOCK_SKEW_MS;
                     if !skew_ms.is_finite() || skew_ms.abs() > max {
-                        c.add(format!("{p}.action.skew_ms"), format!("must be between -{max} and {max} ms (got {skew_ms})"));
+                        c.add(
+                            format!("{p}.action.skew_ms"),
+                            format!("must be between -{max} and {max} ms (got {skew_ms})"),
+                        );
                     }
                 }
                 FaultAction::FlushCache { node: id } | FaultAction::ExpireKeys { node: id, .. } => {

@@ -72,7 +72,10 @@ pub enum Item {
 #[derive(Clone, Debug)]
 pub enum Body {
     /// A hint handed over to the replica it was kept for.
-    Hint { key: u64, item: Item },
+    Hint {
+        key: u64,
+        item: Item,
+    },
     /// Store this version; acknowledge it if it belongs to an operation.
     Write {
         op: Option<(u32, u32)>,
@@ -149,8 +152,12 @@ impl StoreRt {
             Some(value) if self.siblings => {
                 let stamp = Version { a: self.clock(usize::from(c), env.now), b: value as u64 };
                 let ci = usize::from(c);
-                let mut clock =
-                    self.members[ci].sibs.get(&key).into_iter().flatten().fold(VClock::default(), |a, s| a.join(&s.clock));
+                let mut clock = self.members[ci]
+                    .sibs
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .fold(VClock::default(), |a, s| a.join(&s.clock));
                 let seq = self.members[ci].seq.max(clock.c[ci]) + 1;
                 self.members[ci].seq = seq;
                 clock.c[ci] = seq;

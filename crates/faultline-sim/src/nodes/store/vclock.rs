@@ -108,7 +108,13 @@ mod tests {
         let (sx, sy, sz) = (v(&[2]), v(&[2, 1]), v(&[2, 0, 1]));
         assert_eq!(sy.compare(&sz), Order::Concurrent);
         assert_eq!(sy.compare(&sx), Order::Dominates);
-        let merged = VClock { c: { let mut c = sy.join(&sz).c; c[0] += 1; c } };
+        let merged = VClock {
+            c: {
+                let mut c = sy.join(&sz).c;
+                c[0] += 1;
+                c
+            },
+        };
         assert_eq!(merged.c[..3], [3, 1, 1]);
         assert_eq!(merged.compare(&sy), Order::Dominates);
         assert_eq!(merged.compare(&sz), Order::Dominates);
