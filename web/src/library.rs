@@ -20,6 +20,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("cache-stampede-before", include_str!("../../assets/scenarios/cache-stampede-before.json")),
     ("connection-storm-after", include_str!("../../assets/scenarios/connection-storm-after.json")),
     ("connection-storm-before", include_str!("../../assets/scenarios/connection-storm-before.json")),
+    ("cart-vs-inventory", include_str!("../../assets/scenarios/cart-vs-inventory.json")),
     ("cascade-after", include_str!("../../assets/scenarios/cascade-after.json")),
     ("cascade-before", include_str!("../../assets/scenarios/cascade-before.json")),
     ("fanout-gateway", include_str!("../../assets/scenarios/fanout-gateway.json")),

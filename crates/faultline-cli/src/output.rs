@@ -127,6 +127,10 @@ fn stores(out: &mut String, report: &faultline_sim::Report) {
             "  reads {}  writes {}  stale reads {}  unavailable {}  conflicts {}  lost writes {}  violations {}",
             st.reads, st.writes, st.stale_reads, st.unavailable, st.conflicts, st.lost_writes, st.violations
         );
+        if st.hints_stored > 0 {
+            let _ =
+                writeln!(out, "  hinted handoff: {} hints stored, {} delivered", st.hints_stored, st.hints_delivered);
+        }
         if st.money_lost > 0.0 {
             let _ = writeln!(out, "  money lost to stale reads: {:.2}", st.money_lost);
         }

@@ -636,6 +636,20 @@ const STORE_FIELDS: &[FieldInfo] = &[
         help: "CP: confirm leadership with a heartbeat round, trust a lease, or read any replica (fast, may be stale).",
     },
     FieldInfo {
+        name: "sloppy_quorum",
+        label: "Sloppy quorum",
+        unit: "",
+        ty: FieldType::Flag,
+        help: "AP: a write whose replica is unreachable leaves a hint for it at the coordinator, counted toward W, and handed over when the replica is back (Dynamo's sloppy quorum, Cassandra's hinted handoff).",
+    },
+    FieldInfo {
+        name: "conflict",
+        label: "Conflicts",
+        unit: "",
+        ty: FieldType::Choice(&["lww", "siblings"]),
+        help: "AP: last writer wins by the coordinator's clock (a skewed clock silently drops writes), or keep concurrent writes as siblings (version vectors) for the next write to merge.",
+    },
+    FieldInfo {
         name: "stale_read_cost",
         label: "Cost per stale read",
         unit: "",

@@ -276,8 +276,13 @@ pub struct StoreReport {
     /// Requests the store could not serve (no replica, quorum or leader
     /// reachable; timed out).
     pub unavailable: u64,
-    /// AP: writes discarded at a replica by last-writer-wins.
+    /// AP: writes kept as siblings (conflict: siblings), or discarded at a
+    /// replica by last-writer-wins.
     pub conflicts: u64,
+    /// AP with a sloppy quorum: hints a coordinator kept for an unreachable
+    /// replica, and hints handed over to their replica since.
+    pub hints_stored: u64,
+    pub hints_delivered: u64,
     /// Acknowledged writes undone by the end.
     pub lost_writes: u64,
     /// Broken promises: stale reads and lost writes where the configuration

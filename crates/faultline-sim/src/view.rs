@@ -113,6 +113,16 @@ pub struct StoreView {
     pub term: u64,
     pub stale_reads: u64,
     pub unavailable: u64,
+    /// AP: writes kept as siblings (or, last-writer-wins, discarded at a
+    /// replica holding a newer version), and acknowledged writes lost.
+    #[serde(default)]
+    pub conflicts: u64,
+    #[serde(default)]
+    pub lost_writes: u64,
+    /// AP with a sloppy quorum: hints kept for unreachable replicas and not
+    /// yet handed over.
+    #[serde(default)]
+    pub hints_pending: u64,
     /// The linearizability checker's verdict on the history so far, when a
     /// live driver checks it as the run goes (`faultline-live`'s
     /// `verdicts`): "linearizable", "not-linearizable" or "unknown". The

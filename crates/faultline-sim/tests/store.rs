@@ -437,3 +437,216 @@ fn read_repair_freshens_the_replicas_a_read_found_behind() {
     println!("stale reads: {without} without read repair, {with} with");
     assert!(with * 3 < without, "read repair cuts stale reads: {with} vs {without}");
 }
+
+/// The writes of a store's history: (key, value, invoke µs, ack µs), for
+/// writes acknowledged (`ok`).
+fn acked_writes(sim: &Sim) -> Vec<(u64, i64, u64, u64)> {
+    use faultline_sim::history::{EventType, Function, Value};
+    let mut open = std::collections::BTreeMap::new();
+    let mut out = vec![];
+    for e in sim.store_history(0).unwrap() {
+        match (e.kind, e.f) {
+            (EventType::Invoke, Function::Write) => {
+                open.insert(e.process, e.time_us.unwrap());
+            }
+            (EventType::Ok, Function::Write) => {
+                let Value::One(v) = e.value else { panic!("a write's ok carries its value") };
+                out.push((e.key, v, open[&e.process], e.time_us.unwrap()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Last-writer-wins with one coordinator's clock `skew_ms` off during
+/// [from, to) ms: every write is coordinated by the replica in the client's
+/// region (the only one there), stamped with that replica's clock at its
+/// invoke. The timeline alone says which writes lose: a write B is lost
+/// when some write A acknowledged before B was invoked carries the later
+/// stamp (stamp, then write id). The engine's count must be exactly that,
+/// and every replica must end holding the latest-stamped write.
+fn skewed_lww(skew_ms: f64, from: u64, to: u64) -> (u64, u64) {
+    let store = json!({"type": "store", "replicas": 3, "mode": "ap", "read_quorum": 1, "write_quorum": 1,
+        "regions": ["us", "eu", "ap"], "replica_latency": {"type": "constant", "ms": 1.0},
+        "cross_region_latency_ms": 30.0, "anti_entropy_interval_ms": 100});
+    // The writes stop a second before the end, for the replicas to settle.
+    let faults = json!([{ "at_ms": from, "duration_ms": to - from,
+        "action": { "type": "clock_skew", "node": "kv/1", "skew_ms": skew_ms } },
+        { "at_ms": 8_000, "action": { "type": "spike", "workload": "w-c", "factor": 0.0 } }]);
+    let ops = json!([{"name": "write", "method": "PUT"}]);
+    let s = scenario(store, &[("c", Some("eu"), ops, 25.0)], json!({"type": "uniform", "count": 2}), 9_000, faults);
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    let writes = acked_writes(&sim);
+    let skew_at = |t: u64| if (from * 1_000..to * 1_000).contains(&t) { (skew_ms * 1_000.0) as i64 } else { 0 };
+    let stamp = |w: &(u64, i64, u64, u64)| (w.2.saturating_add_signed(skew_at(w.2)), w.1);
+    let expected =
+        writes.iter().filter(|b| writes.iter().any(|a| a.0 == b.0 && a.3 < b.2 && stamp(a) > stamp(b))).count() as u64;
+    let st = sim.store(0).unwrap();
+    let report = sim.report();
+    let got = report.nodes[0].store.as_ref().unwrap().lost_writes;
+    assert_eq!(got, expected, "skew {skew_ms} ms: engine lost {got}, timeline says {expected}");
+    // Settled: every replica holds each key's latest-stamped write.
+    for key in 0..2 {
+        let newest = writes.iter().filter(|w| w.0 == key).max_by_key(|w| stamp(w)).unwrap().1;
+        for m in &st.members {
+            assert_eq!(m.data.get(&key).map(|x| x.value), Some(newest), "key {key}");
+        }
+    }
+    (got, writes.len() as u64)
+}
+
+#[test]
+fn a_clock_behind_makes_lww_silently_drop_the_writes_it_coordinates_within_the_skew() {
+    println!("  skew ms   lost   acked writes");
+    for skew in [-400.0, -150.0, 250.0] {
+        let (lost, acked) = skewed_lww(skew, 2_000, 5_000);
+        println!("  {skew:>7}   {lost:>4}   {acked}");
+        assert!(lost > 0, "skew {skew}: some writes must lose");
+        // A write can only lose within the skew of the window's edge: at
+        // 25 writes/s over 2 keys, well under the writes of a window of |skew|
+        // plus a few.
+        assert!(lost as f64 <= 25.0 * skew.abs() / 1_000.0 + 6.0, "{lost}");
+    }
+    let (none, _) = skewed_lww(0.0, 2_000, 5_000);
+    assert_eq!(none, 0, "true clocks lose nothing");
+}
+
+#[test]
+fn clock_skew_must_name_a_store_replica_and_stay_within_an_hour() {
+    let store = json!({"type": "store", "replicas": 3});
+    let bad = |node: &str, skew: f64| {
+        let faults = json!([{ "at_ms": 1, "action": { "type": "clock_skew", "node": node, "skew_ms": skew } }]);
+        let ops = json!([{"name": "write", "method": "PUT"}]);
+        let doc = json!({"version": 1, "seed": 7, "duration_ms": 100,
+            "nodes": [{"id": "kv", "kind": store}, {"id": "c", "kind": {"type": "client"}}],
+            "edges": [{"from": "c", "to": "kv"}],
+            "workloads": [{"id": "w", "client": "c", "target": "kv", "arrival": {"type": "poisson", "rate_rps": 1.0}, "ops": ops}],
+            "faults": faults});
+        match Scenario::from_json(&doc.to_string()) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    };
+    assert_eq!(bad("kv/2", -500.0), "");
+    assert!(bad("kv", 5.0).contains("faults[0].action.node: \"kv\" is a store"), "{}", bad("kv", 5.0));
+    assert!(bad("kv/3", 5.0).contains("faults[0].action.node"), "{}", bad("kv/3", 5.0));
+    assert!(bad("kv/0", 4e6).contains("faults[0].action.skew_ms"), "{}", bad("kv/0", 4e6));
+}
+
+/// Siblings: a partition cuts replica 0 (us) from replicas 1 and 2 (eu, ap);
+/// a client in us writes only during the first half of the partition, one
+/// in eu only during the second half, both on the same keys. Each side's
+/// writes descend from one another (a coordinator merges what it holds),
+/// so a key written on both sides ends with exactly two concurrent
+/// versions: conflicts = 2 x the keys both sides wrote, found from the
+/// history's times alone. After the heal, anti-entropy brings the siblings
+/// together, a reader sees them, and a writer's next write of a key merges
+/// them; no acknowledged write is lost.
+#[test]
+fn siblings_keep_both_sides_of_a_partition_and_a_later_write_merges_them() {
+    let store = json!({"type": "store", "replicas": 3, "mode": "ap", "read_quorum": 1, "write_quorum": 1,
+        "regions": ["us", "eu", "ap"], "replica_latency": {"type": "constant", "ms": 1.0},
+        "cross_region_latency_ms": 30.0, "anti_entropy_interval_ms": 200, "conflict": "siblings"});
+    let w = json!([{"name": "write", "method": "PUT"}]);
+    let r = json!([{"name": "read", "method": "GET"}]);
+    let off = |wl: &str, at: u64, d: Option<u64>| {
+        let mut f = json!({"at_ms": at, "action": {"type": "spike", "workload": wl, "factor": 0.0}});
+        if let Some(d) = d {
+            f["duration_ms"] = json!(d);
+        }
+        f
+    };
+    // Partition 1-5 s; us writes 1-3 s, eu writes 3-5 s; a reader from 6 s,
+    // a merging writer (us) from 8 s.
+    let faults = json!([
+        {"at_ms": 1_000, "duration_ms": 4_000, "action": {"type": "partition", "a": ["us"], "b": ["eu", "ap"]}},
+        off("w-a", 0, Some(1_000)), off("w-a", 3_000, None),
+        off("w-b", 0, Some(3_000)), off("w-b", 5_000, None),
+        off("w-r", 0, Some(6_000)),
+        off("w-m", 0, Some(8_000)),
+    ]);
+    let clients = [
+        ("a", Some("us"), w.clone(), 10.0),
+        ("b", Some("eu"), w.clone(), 10.0),
+        ("r", Some("ap"), r, 20.0),
+        ("m", Some("us"), w, 40.0),
+    ];
+    let s = scenario(store, &clients, json!({"type": "uniform", "count": 8}), 12_000, faults);
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run();
+    let writes = acked_writes(&sim);
+    let side = |lo: u64, hi: u64| -> std::collections::BTreeSet<u64> {
+        writes.iter().filter(|w| (lo * 1_000..hi * 1_000).contains(&w.2)).map(|w| w.0).collect()
+    };
+    let both = side(1_000, 3_000).intersection(&side(3_000, 5_000)).count() as u64;
+    let report = sim.report();
+    let st = report.nodes[0].store.as_ref().unwrap();
+    println!(
+        "keys written on both sides {both}; conflicts {}; lost {}; writes {}",
+        st.conflicts, st.lost_writes, st.writes
+    );
+    assert!(both >= 4, "the test needs keys written on both sides ({both})");
+    assert_eq!(st.conflicts, 2 * both, "two concurrent versions per key written on both sides");
+    assert_eq!(st.lost_writes, 0, "siblings lose no acknowledged write");
+    assert_eq!(st.unavailable, 0, "AP with W = R = 1 answers on both sides");
+    // The merging writer wrote every key by the end (40/s over 4 s on 8
+    // keys): each has one version left, on every replica.
+    let rt = sim.store(0).unwrap();
+    for key in 0..8 {
+        assert_eq!(rt.versions_of(key), 1, "key {key} merged");
+    }
+}
+
+/// Sloppy quorum with hinted handoff: N = 3 over us, eu and ap, W = 2, and
+/// us cut off from the others from 2 s to 6 s while a client in us writes.
+/// A strict quorum cannot gather two replicas on a side of one: every write
+/// invoked during the cut fails. A sloppy quorum keeps a hint at the
+/// coordinator for each of the two replicas it cannot reach, so each such
+/// write succeeds and leaves exactly two hints; after the heal every hint
+/// is handed over and the three replicas hold the same data.
+#[test]
+fn a_sloppy_quorum_writes_through_a_partition_and_hands_the_hints_over_at_heal() {
+    let run = |sloppy: bool| {
+        let store = json!({"type": "store", "replicas": 3, "mode": "ap", "read_quorum": 1, "write_quorum": 2,
+            "regions": ["us", "eu", "ap"], "replica_latency": {"type": "constant", "ms": 1.0},
+            "cross_region_latency_ms": 20.0, "request_timeout_ms": 500, "sloppy_quorum": sloppy});
+        let faults = json!([
+            {"at_ms": 2_000, "duration_ms": 4_000, "action": {"type": "partition", "a": ["us"], "b": ["eu", "ap"]}},
+            {"at_ms": 8_000, "action": {"type": "spike", "workload": "w-c", "factor": 0.0}},
+        ]);
+        let ops = json!([{"name": "write", "method": "PUT"}]);
+        let s =
+            scenario(store, &[("c", Some("us"), ops, 20.0)], json!({"type": "uniform", "count": 10}), 10_000, faults);
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run();
+        sim
+    };
+    let in_cut = |w: &(u64, i64, u64, u64)| (2_000_000..6_000_000).contains(&w.2);
+    let strict = run(false);
+    let st = strict.report().nodes[0].store.clone().unwrap();
+    let ok_in_cut = acked_writes(&strict).iter().filter(|w| in_cut(w)).count();
+    println!("strict: {} writes ok, {} unavailable, {ok_in_cut} ok during the cut", st.writes, st.unavailable);
+    assert_eq!(ok_in_cut, 0, "a strict W = 2 has no second replica on a side of one");
+    assert!(st.unavailable > 60, "about 20/s x 4 s fail: {}", st.unavailable);
+    assert_eq!((st.hints_stored, st.hints_delivered), (0, 0));
+
+    let sloppy = run(true);
+    let sp = sloppy.report().nodes[0].store.clone().unwrap();
+    let writes = acked_writes(&sloppy);
+    let cut = writes.iter().filter(|w| in_cut(w)).count() as u64;
+    println!(
+        "sloppy: {} writes ok, {} unavailable, {cut} ok during the cut, hints {} stored {} delivered",
+        sp.writes, sp.unavailable, sp.hints_stored, sp.hints_delivered
+    );
+    assert_eq!(sp.unavailable, 0, "every write finds its W with hints");
+    assert!(cut > 60, "{cut}");
+    assert_eq!(sp.hints_stored, 2 * cut, "two unreachable replicas per write during the cut");
+    assert_eq!(sp.hints_delivered, sp.hints_stored, "all handed over after the heal");
+    let rt = sloppy.store(0).unwrap();
+    for m in &rt.members[1..] {
+        assert_eq!(m.data, rt.members[0].data, "the replicas converge");
+    }
+    assert_eq!(sp.lost_writes, 0);
+}

@@ -20,6 +20,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("payment-events", include_str!("../../../../assets/exercises/payment-events.json")),
     ("two-regions", include_str!("../../../../assets/exercises/two-regions.json")),
     ("profile-reads", include_str!("../../../../assets/exercises/profile-reads.json")),
+    ("inventory-vs-cart", include_str!("../../../../assets/exercises/inventory-vs-cart.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.

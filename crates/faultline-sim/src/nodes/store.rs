@@ -24,6 +24,7 @@
 mod ap;
 mod books;
 mod cp;
+pub mod vclock;
 
 pub use books::{StoreStats, ACKED_WRITES_LIMIT, HISTORY_LIMIT};
 
@@ -32,7 +33,7 @@ use crate::calls::{FailReason, Outcome, Phase};
 use crate::dist::Sampler;
 use crate::event::{Event, EventQueue};
 use crate::rng::{below, SimRng};
-use crate::scenario::{QuorumChoice, ReadMode, StoreConfig, StoreMode};
+use crate::scenario::{Conflict, QuorumChoice, ReadMode, StoreConfig, StoreMode};
 use crate::sim::Sim;
 use crate::time::{ms_to_micros, SimTime};
 use std::collections::BTreeMap;
@@ -61,6 +62,13 @@ pub struct Member {
     /// The data: AP as written, CP as applied from the committed log.
     pub data: BTreeMap<u64, Versioned>,
     pub raft: cp::Raft,
+    /// How far its clock is ahead of true time (`clock_skew` faults), in
+    /// microseconds; negative: behind.
+    pub skew_us: i64,
+    /// AP with siblings: the versions of each key, and how many writes this
+    /// member has coordinated (its entry in the version vectors).
+    pub sibs: BTreeMap<u64, Vec<vclock::Sib>>,
+    seq: u32,
     /// Election timeouts and anti-entropy peers.
     rng: SimRng,
 }
@@ -126,6 +134,12 @@ struct Op {
     hops: u8,
     /// A probe: the write it looks for.
     expect: i64,
+    /// AP: the write's timestamp (the coordinator's clock, then its id),
+    /// and with siblings its version vector; a read's siblings so far.
+    stamp: Option<Version>,
+    clock: Option<vclock::VClock>,
+    sibs: Vec<vclock::Sib>,
+    sib_replies: Vec<(u16, Vec<vclock::Sib>)>,
 }
 
 /// The store's runtime state.
@@ -151,6 +165,17 @@ pub struct StoreRt {
     replica_latency: Sampler,
     lag: Sampler,
     stale_read_cost: f64,
+    /// AP: keep concurrent versions as siblings instead of last-writer-wins.
+    siblings: bool,
+    /// AP: sloppy quorums, and the hints coordinators keep (durable, like
+    /// the data): (coordinator, target replica, key, version).
+    sloppy: bool,
+    hints: Vec<ap::Hint>,
+    /// With siblings: the write ids ever kept beside a concurrent version
+    /// (the conflicts), and the acknowledged writes' keys and vectors (the
+    /// lost-write oracle: one is lost if no surviving version descends from it).
+    conflicted: std::collections::BTreeSet<i64>,
+    sib_acked: Vec<(u64, vclock::VClock)>,
     /// Member-to-member cuts by partitions in force (n x n), and the
     /// partitions' sides, for clients.
     cut: Vec<bool>,
@@ -204,6 +229,9 @@ impl StoreRt {
                     crashed: false,
                     data: BTreeMap::new(),
                     raft: cp::Raft::new(n),
+                    skew_us: 0,
+                    sibs: BTreeMap::new(),
+                    seq: 0,
                     rng: stream(&format!("{id}/{i}"), false),
                 }
             })
@@ -230,6 +258,11 @@ impl StoreRt {
             replica_latency: cfg.replica_latency.sampler(),
             lag: cfg.replication_lag.sampler(),
             stale_read_cost: cfg.stale_read_cost,
+            siblings: cfg.mode == StoreMode::Ap && cfg.conflict == Conflict::Siblings,
+            sloppy: cfg.mode == StoreMode::Ap && cfg.sloppy_quorum,
+            hints: Vec::new(),
+            conflicted: std::collections::BTreeSet::new(),
+            sib_acked: Vec::new(),
             cut: vec![false; (n * n) as usize],
             partitions: Vec::new(),
             msgs: Vec::new(),
@@ -275,6 +308,11 @@ impl StoreRt {
 
     pub fn term(&self) -> u64 {
         self.members.iter().map(|m| m.raft.term).max().unwrap_or(0)
+    }
+
+    /// Member `m`'s clock reading at true time `now` (skewed by faults).
+    fn clock(&self, m: usize, now: u64) -> u64 {
+        now.saturating_add_signed(self.members[m].skew_us)
     }
 
     fn up(&self, m: usize) -> bool {
@@ -530,7 +568,13 @@ impl StoreRt {
             }
             return;
         }
-        self.books.complete(o.process, o.write, o.key, o.invoke_us, o.required, result, o.recorded, env.now);
+        let stamp = if self.siblings { None } else { o.stamp };
+        self.books.complete(o.process, o.write, o.key, o.invoke_us, o.required, result, stamp, o.recorded, env.now);
+        if let (Ok(_), Some(clock)) = (result, o.clock) {
+            if self.sib_acked.len() < ACKED_WRITES_LIMIT {
+                self.sib_acked.push((o.key, clock));
+            }
+        }
         if let (Ok(_), Some(value), Some(after)) = (result, o.write, self.probe_after_us) {
             self.schedule(env, env.now + after, Msg::Probe { key: o.key, value, entry: o.entry });
         }
@@ -619,9 +663,16 @@ impl StoreRt {
     /// member furthest committed lacks it. AP keeps only the newest version
     /// of a key: one is lost when the surviving value was acknowledged
     /// before it was invoked (see `Books::lost_writes`).
-    fn lost_writes(&self) -> u64 {
+    ///
+    /// AP with last-writer-wins adds the writes a skewed clock made lose
+    /// (`StoreStats::lww_lost`), which include every write the rule above
+    /// finds (a survivor acknowledged before a write began and still newer
+    /// than it must carry the later stamp); with siblings a write is lost
+    /// when no version left on any member descends from its vector.
+    pub fn lost_writes(&self) -> u64 {
         match self.mode {
-            StoreMode::Ap => self.books.lost_writes(|k| self.surviving(k)),
+            StoreMode::Ap if self.siblings => self.sibling_lost_writes(),
+            StoreMode::Ap => self.books.lost_writes(|k| self.surviving(k)).max(self.books.stats.lww_lost),
             StoreMode::Cp => {
                 let Some(m) = self.members.iter().max_by_key(|m| m.raft.commit) else { return 0 };
                 let committed: std::collections::BTreeSet<i64> =
@@ -629,6 +680,39 @@ impl StoreRt {
                 self.books.acked_values().filter(|v| !committed.contains(v)).count() as u64
             }
         }
+    }
+
+    fn sibling_lost_writes(&self) -> u64 {
+        let kept = |key: u64, clock: &vclock::VClock| {
+            self.members.iter().any(|m| m.sibs.get(&key).is_some_and(|set| set.iter().any(|s| s.clock.descends(clock))))
+        };
+        self.sib_acked.iter().filter(|(k, c)| !kept(*k, c)).count() as u64
+    }
+
+    /// Conflicts: with siblings, the writes ever kept beside a concurrent
+    /// version; with last-writer-wins, writes discarded at a replica that
+    /// held a newer version.
+    pub fn conflicts(&self) -> u64 {
+        if self.siblings {
+            self.conflicted.len() as u64
+        } else {
+            self.books.stats.conflicts
+        }
+    }
+
+    /// The most versions any member holds of `key` (siblings; 1 or 0 otherwise).
+    pub fn versions_of(&self, key: u64) -> usize {
+        self.members
+            .iter()
+            .map(|m| {
+                if self.siblings {
+                    m.sibs.get(&key).map_or(0, Vec::len)
+                } else {
+                    usize::from(m.data.contains_key(&key))
+                }
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether the configuration promises fresh reads: CP reading through
@@ -649,6 +733,15 @@ impl StoreRt {
             term: self.term(),
             stale_reads: s.stale_reads,
             unavailable: s.unavailable,
+            conflicts: if self.mode == StoreMode::Ap { self.conflicts() } else { 0 },
+            // Cheap as the run goes: the count kept at acknowledgement (the
+            // report adds the end-of-run rule, which it includes).
+            lost_writes: match self.mode {
+                StoreMode::Ap if self.siblings => self.sibling_lost_writes(),
+                StoreMode::Ap => s.lww_lost,
+                StoreMode::Cp => 0,
+            },
+            hints_pending: self.hints.len() as u64,
             verdict: None,
         });
     }
@@ -668,7 +761,9 @@ impl StoreRt {
             writes: s.writes,
             stale_reads: s.stale_reads,
             unavailable: s.unavailable,
-            conflicts: s.conflicts,
+            conflicts: self.conflicts(),
+            hints_stored: s.hints_stored,
+            hints_delivered: s.hints_delivered,
             lost_writes: lost,
             violations,
             money_lost: s.stale_reads as f64 * self.stale_read_cost,
@@ -777,7 +872,8 @@ pub(crate) fn crash(sim: &mut Sim, node: usize) {
         if st.ops[i].open {
             let o = &st.ops[i];
             if !o.probe {
-                st.books.complete(o.process, o.write, o.key, o.invoke_us, o.required, Err(false), o.recorded, env.now);
+                let (w, k, inv, req, rec) = (o.write, o.key, o.invoke_us, o.required, o.recorded);
+                st.books.complete(o.process, w, k, inv, req, Err(false), None, rec, env.now);
             }
             let gen = o.gen;
             st.ops[i] = Op { gen, ..Op::default() };
@@ -807,7 +903,21 @@ pub(crate) fn member_fault(sim: &mut Sim, node: usize, member: u32, down: bool) 
     if !down {
         st.start_member(&mut env, member as u16);
     }
+    st.hand_off(&mut env);
     settle(sim, node);
+}
+
+/// The partitions in force changed: hints whose replica is reachable again
+/// are handed over.
+pub(crate) fn partitions_changed(sim: &mut Sim, node: usize) {
+    let (st, mut env) = store_mut(sim, node);
+    st.hand_off(&mut env);
+}
+
+/// `clock_skew` faults in force set member `member`'s clock `skew_ms` off.
+pub(crate) fn set_clock_skew(sim: &mut Sim, node: usize, member: u32, skew_ms: f64) {
+    let (st, _) = store_mut(sim, node);
+    st.members[member as usize].skew_us = (skew_ms * 1_000.0).round() as i64;
 }
 
 impl Sim {

@@ -108,6 +108,13 @@ pub enum FaultAction {
     /// stalls: a long query on it, a vacuum, a saturated link).
     /// Overlapping lag faults add up.
     ReplicaLag { node: String, add_ms: f64 },
+    /// A store replica's clock (`<store>/<i>`) runs `skew_ms` ahead (or,
+    /// negative, behind) true time. An AP store stamps a write with its
+    /// coordinator's clock, so under last-writer-wins a write coordinated
+    /// by a replica behind loses to an earlier write stamped later: it is
+    /// acknowledged, then silently dropped (counted as a lost write).
+    /// Overlapping skews on a replica add up.
+    ClockSkew { node: String, skew_ms: f64 },
 }
 
 impl FaultAction {
@@ -147,6 +154,7 @@ impl FaultAction {
             FaultAction::ExpireKeys { .. } => "expire_keys",
             FaultAction::FailPrimary { .. } => "fail_primary",
             FaultAction::ReplicaLag { .. } => "replica_lag",
+            FaultAction::ClockSkew { .. } => "clock_skew",
         }
     }
 }

@@ -33,7 +33,10 @@ pub use presets::slice_scenario;
 pub use replication::{ReadRouting, MAX_REPLICAS};
 pub use resilience::{Bulkhead, Fallback, RateLimit, RetryPolicy};
 pub use sharding::{DirectoryEntry, KeySplit, Partitioning};
-pub use store::{Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_STORE_REPLICAS};
+pub use store::{
+    Conflict, Consistency, OpConsistency, QuorumChoice, ReadMode, StoreConfig, StoreMode, MAX_CLOCK_SKEW_MS,
+    MAX_STORE_REPLICAS,
+};
 pub use validate::{Limits, Problem, ScenarioError, LIMITS, MAX_SHARDS};
 
 use crate::dist::Dist;

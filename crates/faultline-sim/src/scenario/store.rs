@@ -16,6 +16,11 @@ use serde::{Deserialize, Serialize};
 /// more than any real quorum system uses).
 pub const MAX_STORE_REPLICAS: u32 = 15;
 
+/// Largest clock skew a `clock_skew` fault may give a replica, either way
+/// (an hour: NTP-less machines drift seconds a day; an hour is a wrong
+/// time zone).
+pub const MAX_CLOCK_SKEW_MS: f64 = 3_600_000.0;
+
 /// A replicated key-value store: `replicas` copies of every key, placed in
 /// `regions` round-robin (replica i in regions[i % len]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,10 +78,26 @@ pub struct StoreConfig {
     pub heartbeat_interval_ms: u64,
     /// CP: how reads are served.
     pub read_mode: ReadMode,
+    /// AP: how replicas resolve two versions of a key: `lww` keeps the one
+    /// with the later timestamp (the coordinator's clock), `siblings` keeps
+    /// concurrent versions side by side under version vectors until a
+    /// write merges them.
+    #[serde(skip_serializing_if = "is_default")]
+    pub conflict: Conflict,
+    /// AP: sloppy quorums with hinted handoff (Dynamo): a write whose
+    /// replica is unreachable leaves a hint for it at the coordinator, which
+    /// counts toward W, and hands the write over when the replica is
+    /// reachable again.
+    #[serde(skip_serializing_if = "is_default")]
+    pub sloppy_quorum: bool,
     /// Money lost per stale read (say, a price difference): the report's
     /// `money_lost` is stale reads x this.
     #[serde(skip_serializing_if = "is_zero")]
     pub stale_read_cost: f64,
+}
+
+fn is_default<T: Default + PartialEq>(x: &T) -> bool {
+    *x == T::default()
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -106,6 +127,8 @@ impl Default for StoreConfig {
             heartbeat_interval_ms: 50,
             read_mode: ReadMode::ReadIndex,
             stale_read_cost: 0.0,
+            conflict: Conflict::Lww,
+            sloppy_quorum: false,
         }
     }
 }
@@ -122,6 +145,21 @@ pub enum StoreMode {
     /// Consistent: one leader, writes commit on a majority, reads through
     /// the leader (Raft); the minority side of a partition is unavailable.
     Cp,
+}
+
+/// How an AP store resolves two versions of one key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Conflict {
+    /// Last writer wins: the later timestamp (the coordinating replica's
+    /// clock, so a skewed clock drops writes silently). Cassandra.
+    #[default]
+    Lww,
+    /// Version vectors: concurrent versions are kept as siblings, a read
+    /// returns them all, and a write made with them in its context merges
+    /// them (Dynamo's shopping cart, Riak's allow_mult).
+    Siblings,
 }
 
 /// A Cassandra-style consistency level: how many of the N replicas.

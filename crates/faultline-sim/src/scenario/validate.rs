@@ -920,6 +920,26 @@ impl Scenario {
                         }
                     }
                 }
+                FaultAction::ClockSkew { node: id, skew_ms } => {
+                    match self.store_member(id) {
+                        Some(_) => {}
+                        None if node(id).is_some_and(|n| matches!(n.kind, NodeKind::Store(_))) => c.add(
+                            format!("{p}.action.node"),
+                            format!("\"{id}\" is a store: name one of its replicas (\"{id}/0\")"),
+                        ),
+                        None => c.add(
+                            format!("{p}.action.node"),
+                            format!("no store replica named \"{id}\" (a replica is \"<store>/<index>\")"),
+                        ),
+                    }
+                    let max = super::store::MAX_CLOCK_SKEW_MS;
+                    if !skew_ms.is_finite() || skew_ms.abs() > max {
+                        c.add(
+                            format!("{p}.action.skew_ms"),
+                            format!("must be between -{max} and {max} ms (got {skew_ms})"),
+                        );
+                    }
+                }
                 FaultAction::FlushCache { node: id } | FaultAction::ExpireKeys { node: id, .. } => {
                     match node(id) {
                         Some(n) if matches!(n.kind, NodeKind::Cache(_)) => {}

@@ -79,6 +79,7 @@ impl Sim {
             }
             FaultAction::FailPrimary { node } => crate::nodes::replication::fail_primary(self, self.node_index(node)),
             FaultAction::ReplicaLag { node, .. } => self.apply_replica_lag(node),
+            FaultAction::ClockSkew { node, .. } => self.apply_clock_skew(node),
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
@@ -126,7 +127,22 @@ impl Sim {
                 }
             }
             FaultAction::ReplicaLag { node, .. } => self.apply_replica_lag(node),
+            FaultAction::ClockSkew { node, .. } => self.apply_clock_skew(node),
         }
+    }
+
+    /// A store replica's clock skew from every `clock_skew` fault in force
+    /// on it: they add up.
+    fn apply_clock_skew(&mut self, member: &str) {
+        let skew_ms: f64 = self
+            .active_actions()
+            .filter_map(|a| match a {
+                FaultAction::ClockSkew { node: n, skew_ms } if n == member => Some(*skew_ms),
+                _ => None,
+            })
+            .sum();
+        let (node, m) = self.scenario.store_member(member).expect("validated: clock_skew names a store replica");
+        crate::nodes::store::set_clock_skew(self, node, m, skew_ms);
     }
 
     /// A database's added replica lag from every `replica_lag` fault in

@@ -20,9 +20,12 @@ impl Sim {
                 _ => None,
             })
             .collect();
-        for n in &mut self.nodes {
-            if let Behaviour::Store(st) = &mut n.behaviour {
+        for i in 0..self.nodes.len() {
+            if let Behaviour::Store(st) = &mut self.nodes[i].behaviour {
                 st.set_partitions(sides.clone());
+                if !self.nodes[i].down {
+                    crate::nodes::store::partitions_changed(self, i);
+                }
             }
         }
     }

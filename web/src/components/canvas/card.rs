@@ -179,7 +179,15 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                     } else {
                         { row(1, "in flight", "in-flight", l.in_flight as f64, l.in_flight.to_string()) }
                     }
-                    { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
+                    // An AP store's third row is what its conflict resolution
+                    // did: writes kept as siblings (or overwritten by last
+                    // writer wins), and acknowledged writes lost.
+                    if let Some(st) = v.store.as_ref().filter(|st| st.mode == "ap") {
+                        { row(2, "conflicts · lost", "conflicts", (st.conflicts + st.lost_writes) as f64,
+                            format!("{} · {}", st.conflicts, st.lost_writes)) }
+                    } else {
+                        { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
+                    }
                 }
                 { row(3, "p99", "p99", l.p99_ms, format::ms(l.p99_ms)) }
                 if v.capacity > 0 {
@@ -286,6 +294,8 @@ fn store_pips(x: f64, y: f64, id: &str, st: &faultline_sim::view::StoreView, tes
     });
     let label = if st.mode == "cp" {
         format!("term {} · {} unavail.", st.term, st.unavailable)
+    } else if st.hints_pending > 0 {
+        format!("AP · {} unavail. · {} hints", st.unavailable, st.hints_pending)
     } else {
         format!("{} · {} unavail.", st.mode.to_uppercase(), st.unavailable)
     };

@@ -7,8 +7,15 @@
 //! write is lost when, at the end, the key's surviving value was written by
 //! a write acknowledged before this one was even invoked (or nothing
 //! survives): a later write was acknowledged, then undone.
+//!
+//! Under last-writer-wins the same loss has a second, silent cause: clocks.
+//! An AP write is stamped with its coordinator's clock, so a write stamped
+//! earlier than a write acknowledged before it was even invoked (a skewed
+//! coordinator) loses to it on every replica once they settle. Such a write
+//! is counted lost at its own acknowledgement: every write that can beat it
+//! that way was acknowledged before, so the count is exact as it happens.
 
-use super::Versioned;
+use super::{Version, Versioned};
 use crate::history::{Event, EventType, Function, Value};
 use std::collections::BTreeMap;
 
@@ -35,6 +42,12 @@ pub struct StoreStats {
     /// AP: writes that reached a replica already holding a newer version and
     /// were discarded there by last-writer-wins.
     pub conflicts: u64,
+    /// AP last-writer-wins: acknowledged writes stamped earlier than a
+    /// write acknowledged before they were invoked, so silently dropped.
+    pub lww_lost: u64,
+    /// AP sloppy quorum: hints kept for unreachable replicas, and handed over.
+    pub hints_stored: u64,
+    pub hints_delivered: u64,
     /// CP: elections started, and log entries a new leader overwrote (a
     /// deposed leader's uncommitted writes).
     pub elections: u64,
@@ -57,6 +70,9 @@ pub struct Books {
     /// Acknowledgement time of each acknowledged write, by its value.
     ack_us: BTreeMap<i64, u64>,
     acked_count: usize,
+    /// Per key, the acknowledged stamped writes in acknowledgement order:
+    /// (acknowledged at, newest stamp acknowledged by then).
+    stamps: BTreeMap<u64, Vec<(u64, Version)>>,
     /// Recorded invokes whose completion is still to come: room is kept
     /// for them, so the history never exceeds `HISTORY_LIMIT`.
     open_recorded: usize,
@@ -98,6 +114,7 @@ impl Books {
         invoke_us: u64,
         required: Option<u64>,
         result: Result<Option<Versioned>, bool>,
+        stamp: Option<Version>,
         recorded: bool,
         now: u64,
     ) {
@@ -105,7 +122,7 @@ impl Books {
         let (kind, value) = match (result, write) {
             (Ok(_), Some(v)) => {
                 self.stats.writes += 1;
-                self.acknowledge(key, v, invoke_us, now);
+                self.acknowledge(key, v, invoke_us, stamp, now);
                 (EventType::Ok, Value::One(v))
             }
             (Ok(read), None) => {
@@ -127,11 +144,21 @@ impl Books {
         }
     }
 
-    fn acknowledge(&mut self, key: u64, value: i64, invoke_us: u64, now: u64) {
+    fn acknowledge(&mut self, key: u64, value: i64, invoke_us: u64, stamp: Option<Version>, now: u64) {
         if self.acked_count >= ACKED_WRITES_LIMIT {
             return;
         }
         self.acked_count += 1;
+        if let Some(stamp) = stamp {
+            let acked = self.stamps.entry(key).or_default();
+            // The newest stamp among writes acknowledged before this one began.
+            let before = acked.partition_point(|&(at, _)| at < invoke_us);
+            if before > 0 && acked[before - 1].1 > stamp {
+                self.stats.lww_lost += 1;
+            }
+            let newest = acked.last().map_or(stamp, |&(_, v)| v.max(stamp));
+            acked.push((now, newest));
+        }
         self.ack_us.insert(value, now);
         self.acked_invokes.entry(key).or_default().push(invoke_us);
         let latest = self.latest_acked_invoke.entry(key).or_insert(0);
