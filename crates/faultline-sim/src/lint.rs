@@ -644,7 +644,8 @@ mod tests {
             method,
             weight: 1.0,
             idempotency_key: false,
-            scatter: false, followers: None,
+            scatter: false,
+            followers: None,
         };
         s.workloads[0].ops = vec![op("read", Method::Get), op("write", Method::Put)];
         s

@@ -173,7 +173,9 @@ fn a_broken_exercise_is_refused_with_the_path_of_each_problem() {
     assert!(err(&|v| v["criteria"][0]["metric"]["quantile"] = 1.5.into()).contains("criteria[0].metric.quantile"));
     assert!(err(&|v| v["criteria"][0]["of"] = serde_json::json!({"node": "nowhere"}))
         .contains("criteria[0].of: the design has no node `nowhere`"));
-    for metric in ["failed_starts", "stale_reads", "phantom_deductions", "duplicates_processed", "duplicate_side_effects"] {
+    for metric in
+        ["failed_starts", "stale_reads", "phantom_deductions", "duplicates_processed", "duplicate_side_effects"]
+    {
         assert!(err(&|v| v["criteria"][0]["metric"] = serde_json::json!({ "type": metric }))
             .contains("criteria[0].of: this metric is of a node"));
     }

@@ -192,9 +192,8 @@ mod tests {
         ];
         for f in laws {
             for above in [0, 30, 1_000, 100_000, 5_000_000] {
-                let brute: f64 =
-                    (0..f.accounts).map(|k| f.of(k)).filter(|&c| c > above).map(|c| c as f64).sum::<f64>()
-                        / f.accounts as f64;
+                let brute: f64 = (0..f.accounts).map(|k| f.of(k)).filter(|&c| c > above).map(|c| c as f64).sum::<f64>()
+                    / f.accounts as f64;
                 let got = f.pulled_mean(above);
                 // Past 2^20 ranks the sum is an integral: within 1e-4 relative.
                 assert!((got - brute).abs() <= 1e-4 * brute.max(1e-9), "{f:?} above {above}: {got} vs {brute}");

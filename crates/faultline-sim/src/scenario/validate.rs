@@ -762,7 +762,10 @@ fn validate_ops(c: &mut Collector, p: &str, ops: &[Operation]) {
                 c.add(format!("{p}.ops[{j}].followers.{field}"), msg);
             }
             if op.scatter {
-                c.add(format!("{p}.ops[{j}].followers"), "an operation on every shard (scatter) has no account to fan out");
+                c.add(
+                    format!("{p}.ops[{j}].followers"),
+                    "an operation on every shard (scatter) has no account to fan out",
+                );
             }
         }
     }
