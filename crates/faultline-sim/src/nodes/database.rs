@@ -360,13 +360,21 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16) {
 /// its query's path stays as short as it was.
 #[inline(never)]
 fn keep_version(sim: &mut Sim, node: usize, idx: u32, op: u16) {
-    let write = sim.is_write(op);
-    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { return };
-    let Some(v) = db.records.as_deref_mut().and_then(|r| r.versions.as_mut()) else { return };
     let call = sim.calls.at(idx);
-    let forgotten = if write { v.write(call.key).1 } else { None };
+    // A part (of a scatter query or a fan-out) answers for its query, whose
+    // caller's call is the one the version goes to.
+    let parent = if call.shard_part { sim.calls.at(call.parent).parent } else { call.parent };
+    let (key, caller) = (call.key, sim.edges[call.edge as usize].from as usize);
+    let part = call.shard_part;
+    let mut write = sim.is_write(op);
+    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { return };
+    // A fan-out's parts write the followers' timelines, not the author's key.
+    if part && db.fanout.as_deref().is_some_and(|f| f.fans(op)) {
+        write = false;
+    }
+    let Some(v) = db.records.as_deref_mut().and_then(|r| r.versions.as_mut()) else { return };
+    let forgotten = if write { v.write(key).1 } else { None };
     let snapshot = v.snapshot();
-    let (parent, caller) = (call.parent, sim.edges[call.edge as usize].from as usize);
     if let Some(f) = forgotten {
         for r in v.readers.clone() {
             super::cache::forgotten(sim, r as usize, f);

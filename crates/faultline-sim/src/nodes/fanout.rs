@@ -21,7 +21,10 @@
 //! metrics (from the post's arrival to its last write), with no new event and
 //! nothing on any other path. On a sharded database the parts go round the
 //! shards from the author's own (followers' timelines are spread over
-//! them). A replicated database does not fan out (validation says so).
+//! them). A replicated database does not fan out (validation says so). With
+//! a cache reading the database, the parts of a pushed post do not bump the
+//! author's key version (they write the followers' timelines, which are not
+//! keys of the workload); a post pushed as one write does.
 //!
 //! A reader follows each account with probability followers / accounts, so
 //! the pulled accounts a read follows are a sum of independent Bernoulli
@@ -115,6 +118,11 @@ impl FanoutRt {
             rng,
             books: FanoutReport { pull_above_followers: pull_above, ..FanoutReport::default() },
         }))
+    }
+
+    /// Whether operation `op`'s keys are accounts here.
+    pub fn fans(&self, op: u16) -> bool {
+        matches!(self.laws.get(usize::from(op)), Some(Some(_)))
     }
 
     /// The parts (queries) request `op` for account `key` is here: 1 for an
