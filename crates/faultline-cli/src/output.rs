@@ -105,6 +105,7 @@ pub fn text_report(sim: &Sim) -> String {
     stores(&mut out, &report);
     replicated(&mut out, &report);
     logs(&mut out, &report);
+    fanouts(&mut out, &report);
     let _ = writeln!(out, "events: {}  trace_hash: {}", report.events, report.trace_hash);
     out
 }
@@ -165,6 +166,35 @@ fn replicated(out: &mut String, report: &faultline_sim::Report) {
             out,
             "  lag mean {:.1} ms  p99 {:.1} ms  failovers {}  lost writes {}  writes refused {}",
             r.lag_mean_ms, r.lag_p99_ms, r.failovers, r.lost_writes, r.writes_refused
+        );
+    }
+}
+
+/// Each database that fans posts out by key: pushed and pulled posts, and
+/// what they cost in writes and reads.
+fn fanouts(out: &mut String, report: &faultline_sim::Report) {
+    for n in &report.nodes {
+        let Some(f) = &n.fanout else { continue };
+        let threshold =
+            f.pull_above_followers.map_or("push every post".to_string(), |t| format!("pull above {t} followers"));
+        let per = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let _ = writeln!(out);
+        let _ = writeln!(out, "fan-out at {} ({threshold})", n.id);
+        let _ = writeln!(
+            out,
+            "  posts pushed {} in {} timeline writes ({:.2} a post), posts pulled {}, widest {} queries",
+            f.posts_pushed,
+            f.timeline_writes,
+            per(f.timeline_writes, f.posts_pushed),
+            f.posts_pulled,
+            f.widest
+        );
+        let _ = writeln!(
+            out,
+            "  timeline reads {} with {} pulled queries ({:.2} a read)",
+            f.reads,
+            f.pulled_queries,
+            per(f.pulled_queries, f.reads)
         );
     }
 }

@@ -288,6 +288,13 @@ const DATABASE_FIELDS: &[FieldInfo] = &[
         help: "Keys that exist (0 to rows - 1); a query for any other is answered 404 not found. Empty: every key exists.",
     },
     FieldInfo {
+        name: "pull_above_followers",
+        label: "Pull above followers",
+        unit: "followers",
+        ty: FieldType::OptionalInteger { min: 0.0, max: crate::scenario::fanout::MAX_FOLLOWERS as f64 },
+        help: "For posts by accounts with followers: above this many, a post is stored once and every timeline read pulls it (one query per such account followed) instead of being written to each follower's timeline. Empty: push every post (fan-out on write).",
+    },
+    FieldInfo {
         name: "replicas",
         label: "Read replicas",
         unit: "",

@@ -645,6 +645,7 @@ mod tests {
             weight: 1.0,
             idempotency_key: false,
             scatter: false,
+            followers: None,
         };
         s.workloads[0].ops = vec![op("read", Method::Get), op("write", Method::Put)];
         s

@@ -221,6 +221,10 @@ pub struct NodeReport {
     /// for databases with replicas only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replication: Option<ReplicationReport>,
+    /// Posts pushed (and their timeline writes) or pulled, and timeline
+    /// reads' pulled queries, for databases that fan out by key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fanout: Option<crate::nodes::fanout::FanoutReport>,
 }
 
 /// A database's replicas (see `nodes::replication`).
@@ -535,6 +539,7 @@ impl Sim {
                         store: None,
                         log: None,
                         replication: None,
+                        fanout: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     if let Behaviour::Service(s) = &n.behaviour {

@@ -67,6 +67,9 @@ pub enum Purpose {
     CacheExpiry = 16,
     /// A database's replication lags (each write to each replica).
     ReplicaLag = 17,
+    /// A database's fan-out on read: how many pulled accounts each timeline
+    /// read follows (`nodes/fanout.rs`). 18 to 21 are other features'.
+    FanIn = 22,
 }
 
 /// The owner of an event log's produce-error rolls: the node's own id,

@@ -173,7 +173,9 @@ fn a_broken_exercise_is_refused_with_the_path_of_each_problem() {
     assert!(err(&|v| v["criteria"][0]["metric"]["quantile"] = 1.5.into()).contains("criteria[0].metric.quantile"));
     assert!(err(&|v| v["criteria"][0]["of"] = serde_json::json!({"node": "nowhere"}))
         .contains("criteria[0].of: the design has no node `nowhere`"));
-    for metric in ["failed_starts", "stale_reads", "phantom_deductions", "duplicates_processed"] {
+    for metric in
+        ["failed_starts", "stale_reads", "phantom_deductions", "duplicates_processed", "duplicate_side_effects"]
+    {
         assert!(err(&|v| v["criteria"][0]["metric"] = serde_json::json!({ "type": metric }))
             .contains("criteria[0].of: this metric is of a node"));
     }
@@ -459,5 +461,75 @@ fn the_two_regions_stale_reads_are_the_ones_the_run_report_counts() {
         if !stale {
             assert_eq!(store.linearizable, Some(true), "{:?}", store.linearizability);
         }
+    }
+}
+
+#[test]
+fn pulling_every_post_at_read_time_overloads_the_timelines() {
+    // Fan-out on read for everyone: a read queries each of the ~21 accounts its reader follows.
+    let ex = registry::load("news-feed").unwrap();
+    let mut design = ex.reference.clone();
+    let mut brute = ex.starter.clone();
+    for (d, pull, conns) in [(&mut design, Some(0), 40), (&mut brute, None, 400)] {
+        for n in &mut d.nodes {
+            if let faultline_sim::scenario::NodeKind::Database(db) = &mut n.kind {
+                db.pull_above_followers = pull;
+                db.max_connections = conns;
+            }
+        }
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    assert!(failed(&v.check).contains(&"read-p99"), "{:?}", v.check.criteria);
+    // Ten times the store absorbs the celebrity's 6,000 writes, far over the budget: one star.
+    let v = exercise::check(&ex, &brute).unwrap();
+    assert!(v.pass && !v.cost.within && v.stars == 1, "{:?} {:?}", v.check.criteria, v.cost);
+}
+
+#[test]
+fn the_news_feed_reference_pushes_ordinary_posts_and_pulls_the_celebrity() {
+    let ex = registry::load("news-feed").unwrap();
+    for (design, pushed_celebrity) in [(&ex.starter, true), (&ex.reference, false)] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let f = report.nodes.iter().find(|n| n.id == "timelines").unwrap().fanout.unwrap();
+        // The celebrity posts at 10, 20, ..., 50 s: 3,000,000 followers in batches of 500.
+        assert_eq!(f.widest == 6_000, pushed_celebrity, "{f:?}");
+        assert_eq!(f.posts_pulled, if pushed_celebrity { 0 } else { 5 }, "{f:?}");
+        if !pushed_celebrity {
+            // 9 accounts above 100,000 followers; a reader follows 0.3 x sum_{j<=9} j^-1.5 = 0.60 of them.
+            let per_read = f.pulled_queries as f64 / f.reads as f64;
+            assert!((per_read - 0.6).abs() < 0.02, "{per_read}");
+        }
+    }
+}
+
+#[test]
+fn dropping_the_retries_stops_double_charges_but_fails_the_charges() {
+    let ex = registry::load("double-charges").unwrap();
+    let mut design = ex.starter.clone();
+    for e in &mut design.edges {
+        e.retry = None;
+    }
+    let v = exercise::check(&ex, &design).unwrap();
+    assert_eq!(failed(&v.check), ["success", "success-slow"]);
+}
+
+#[test]
+fn the_double_charge_criterion_reads_the_services_duplicates() {
+    let ex = registry::load("double-charges").unwrap();
+    for design in [&ex.starter, &ex.reference] {
+        let applied = exercise::apply::apply(design, &ex, Variant::Check).unwrap();
+        let mut sim = faultline_sim::Sim::new(&applied.scenario).unwrap();
+        sim.run();
+        let report = sim.report();
+        let payments = report.nodes.iter().find(|n| n.id == "payments").unwrap();
+        let checked = exercise::run_variant(&ex, design, Variant::Check).unwrap();
+        let value = checked.criteria.iter().find(|c| c.id == "no-double-charges").unwrap().value;
+        assert_eq!(value, Some(payments.duplicates as f64));
+        assert_eq!(payments.duplicates > 0, design == &ex.starter);
+        // The reference's repeats were recognised by their keys instead.
+        assert_eq!(report.requests.deduplicated > 0, design == &ex.reference);
     }
 }

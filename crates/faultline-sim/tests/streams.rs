@@ -46,8 +46,22 @@ fn slice() -> Scenario {
     let mut s = slice_scenario();
     s.duration_ms = 20_000;
     s.workloads[0].ops = vec![
-        Operation { name: "read".into(), method: Method::Get, weight: 4.0, idempotency_key: false, scatter: false },
-        Operation { name: "write".into(), method: Method::Put, weight: 1.0, idempotency_key: false, scatter: false },
+        Operation {
+            name: "read".into(),
+            method: Method::Get,
+            weight: 4.0,
+            idempotency_key: false,
+            scatter: false,
+            followers: None,
+        },
+        Operation {
+            name: "write".into(),
+            method: Method::Put,
+            weight: 1.0,
+            idempotency_key: false,
+            scatter: false,
+            followers: None,
+        },
     ];
     s.workloads[0].keys = Keys::Zipf { count: 10_000, s: 1.0 };
     s

@@ -1,8 +1,10 @@
 //! Putting a design under an exercise's check: the scenario that is run.
 //!
-//! The learner owns the design (nodes, links, their settings); the exercise
-//! owns the traffic and the faults. So the check's workloads replace the
-//! design's workloads of the same clients, its faults replace the design's
+//! The learner owns the design (nodes, links, their settings, and whether
+//! its clients send idempotency keys); the exercise owns the traffic and the
+//! faults. So the check's workloads replace the design's workloads of the
+//! same clients (keeping each operation's `idempotency_key` from the
+//! design's operation of the same name), its faults replace the design's
 //! faults, and its seed and duration are the run's. Faults aimed at a role
 //! (`role:database`) are aimed at one node of it here, a different one for
 //! the hidden variant, so a fix that protects only the node the check
@@ -83,6 +85,15 @@ pub fn apply(design: &Scenario, exercise: &Exercise, variant: Variant) -> Result
             .unwrap_or_else(|| w.target.clone());
         let mut w = w.clone();
         w.target = target;
+        // Whether requests carry an idempotency key is the client's API, so
+        // the design's: an operation of the same name in the design's
+        // replaced workloads of this client decides it.
+        for op in &mut w.ops {
+            let mine = removed.iter().filter(|d| d.client == w.client).flat_map(|d| &d.ops).find(|o| o.name == op.name);
+            if let Some(mine) = mine {
+                op.idempotency_key = mine.idempotency_key;
+            }
+        }
         // A design's workload of another client with the check's id would clash.
         s.workloads.retain(|d| d.id != w.id);
         s.workloads.push(w);

@@ -184,6 +184,7 @@ pub fn value(c: &Compiled, r: &Recording, from: u64, to: u64) -> Option<f64> {
         Metric::RywViolations => Some(counts().ryw_violations as f64),
         Metric::PhantomDeductions => Some(counts().phantom_deductions as f64),
         Metric::DuplicatesProcessed => Some(counts().duplicates_processed as f64),
+        Metric::DuplicateSideEffects => Some(counts().duplicate_side_effects as f64),
     }
 }
 
@@ -219,7 +220,8 @@ fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
             | Metric::StaleReads
             | Metric::RywViolations
             | Metric::PhantomDeductions
-            | Metric::DuplicatesProcessed,
+            | Metric::DuplicatesProcessed
+            | Metric::DuplicateSideEffects,
             Some(_),
         ) => (1..=(to - from) / grid).map(|i| from + i * grid).find(|&t| !passes(k, value(c, r, from, t))),
         (Metric::MaxQueue, Some(t)) => {
@@ -233,6 +235,7 @@ fn first_breach(c: &Compiled, r: &Recording) -> Option<u64> {
             | Metric::RywViolations
             | Metric::PhantomDeductions
             | Metric::DuplicatesProcessed
+            | Metric::DuplicateSideEffects
             | Metric::MaxQueue,
             None,
         ) => None,
@@ -278,6 +281,7 @@ fn describe(k: &Criterion) -> (String, &'static str) {
         Metric::RywViolations => (format!("read-your-writes violations at {of}"), "reads"),
         Metric::PhantomDeductions => (format!("phantom deductions at {of}"), "events"),
         Metric::DuplicatesProcessed => (format!("duplicates processed at {of}"), "events"),
+        Metric::DuplicateSideEffects => (format!("duplicate side effects at {of}"), "requests"),
     }
 }
 

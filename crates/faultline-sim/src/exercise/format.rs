@@ -201,6 +201,10 @@ pub enum Metric {
     PhantomDeductions,
     /// An event log's side effects applied again to an event already processed.
     DuplicatesProcessed,
+    /// A service's side effects applied more than once for one request
+    /// without an idempotency key to recognise the repeat (a POST retried
+    /// after a timeout and charged twice): each repeat counts one.
+    DuplicateSideEffects,
 }
 
 /// Why a call failed, as criteria name it.
@@ -501,6 +505,7 @@ impl Exercise {
                 | Metric::RywViolations
                 | Metric::PhantomDeductions
                 | Metric::DuplicatesProcessed
+                | Metric::DuplicateSideEffects
         ) && !matches!(k.of, Scope::Node(_))
         {
             add("of", "this metric is of a node: `{\"node\": ID}`".into());

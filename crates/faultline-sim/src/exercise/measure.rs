@@ -55,6 +55,9 @@ pub struct Counts {
     /// (inventory taken for an unpaid order), and applied twice.
     pub phantom_deductions: u64,
     pub duplicates_processed: u64,
+    /// A service's POSTs applied again for the same request without an
+    /// idempotency key (`ServiceRt::duplicates`).
+    pub duplicate_side_effects: u64,
 }
 
 impl Counts {
@@ -79,6 +82,7 @@ impl Counts {
             ryw_violations: self.ryw_violations.saturating_sub(earlier.ryw_violations),
             phantom_deductions: self.phantom_deductions.saturating_sub(earlier.phantom_deductions),
             duplicates_processed: self.duplicates_processed.saturating_sub(earlier.duplicates_processed),
+            duplicate_side_effects: self.duplicate_side_effects.saturating_sub(earlier.duplicate_side_effects),
         }
     }
 
@@ -95,6 +99,7 @@ impl Counts {
         self.ryw_violations += o.ryw_violations;
         self.phantom_deductions += o.phantom_deductions;
         self.duplicates_processed += o.duplicates_processed;
+        self.duplicate_side_effects += o.duplicate_side_effects;
     }
 }
 
@@ -150,7 +155,10 @@ fn counts_of(sim: &Sim, s: Source) -> Counts {
     let mut k = Counts::default();
     if let Source::Node(i) = s {
         match &sim.node(i).behaviour {
-            Behaviour::Service(svc) => k.failed_starts = svc.fleet.as_ref().map_or(0, |f| f.report().failed_starts),
+            Behaviour::Service(svc) => {
+                k.failed_starts = svc.fleet.as_ref().map_or(0, |f| f.report().failed_starts);
+                k.duplicate_side_effects = svc.duplicates;
+            }
             Behaviour::Store(st) => k.stale_reads = st.books.stats.stale_reads,
             Behaviour::Database(d) => {
                 if let Some(r) = d.replication.as_deref() {

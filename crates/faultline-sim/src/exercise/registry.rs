@@ -21,6 +21,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("two-regions", include_str!("../../../../assets/exercises/two-regions.json")),
     ("profile-reads", include_str!("../../../../assets/exercises/profile-reads.json")),
     ("inventory-vs-cart", include_str!("../../../../assets/exercises/inventory-vs-cart.json")),
+    ("news-feed", include_str!("../../../../assets/exercises/news-feed.json")),
+    ("double-charges", include_str!("../../../../assets/exercises/double-charges.json")),
 ];
 
 /// The ids of the shipped exercises, in the order they are listed.

@@ -171,6 +171,7 @@ mod tests {
                     weight: 3.0,
                     idempotency_key: false,
                     scatter: false,
+                    followers: None,
                 },
                 Operation {
                     name: "write".into(),
@@ -178,6 +179,7 @@ mod tests {
                     weight: 1.0,
                     idempotency_key: false,
                     scatter: false,
+                    followers: None,
                 },
             ],
             keys,

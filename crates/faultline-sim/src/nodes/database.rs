@@ -48,6 +48,9 @@ pub struct DatabaseRt {
     /// Read replicas (`replication.rs`): one more pool per replica. `None`
     /// without replicas, which costs one branch per query.
     pub replication: Option<Box<super::replication::Replication>>,
+    /// Fan-out by key (`fanout.rs`), when an operation's keys are accounts
+    /// with followers; `None` otherwise, which costs one branch per query.
+    pub fanout: Option<Box<super::fanout::FanoutRt>>,
 }
 
 /// What a database knows of its data beyond queueing and timing.
@@ -100,6 +103,7 @@ impl DatabaseRt {
             ),
             records: cfg.rows.map(|rows| Box::new(Records { rows: Some(rows), versions: None })),
             replication: None,
+            fanout: None,
         }
     }
 
@@ -178,6 +182,19 @@ impl DatabaseRt {
         (shard, migrating)
     }
 
+    /// A fan-out of `parts` parts for `key`: they go round the shards from
+    /// the key's own (its first), counted on each; returns that first shard
+    /// (0 unsharded).
+    pub fn spread(&mut self, key: u64, parts: u16) -> u16 {
+        let Some(s) = self.sharding.as_deref_mut() else { return 0 };
+        let n = u32::from(s.map.shards);
+        let base = s.map.owner(key);
+        for i in 0..u32::from(parts) {
+            s.arrivals[((u32::from(base) + i) % n) as usize] += 1;
+        }
+        base
+    }
+
     /// A scatter query: one more query on every shard; returns the count.
     pub fn route_everywhere(&mut self) -> u16 {
         let Some(s) = self.sharding.as_deref_mut() else { return 1 };
@@ -237,6 +254,7 @@ impl DatabaseRt {
 
     pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
         r.connections = self.conns.report();
+        r.fanout = self.fanout.as_deref().map(|f| f.books);
         if let Some(rep) = self.replication.as_deref() {
             r.replication = Some(super::replication::report(rep, &self.spec.cfg));
         }
@@ -297,6 +315,10 @@ pub fn max_mean_ratio(load: &[u64]) -> f64 {
 /// queue is full.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { unreachable!("a database") };
+    if db.fanout.is_some() && super::fanout::arrive(sim, node, idx) {
+        return;
+    }
+    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { unreachable!("a database") };
     // One test on the common path: a single pool, neither replicated nor sharded.
     if db.pools.len() > 1 || db.sharding.is_some() {
         if db.replication.is_some() {
@@ -338,13 +360,21 @@ pub(crate) fn work_done(sim: &mut Sim, node: usize, idx: u32, op: u16) {
 /// its query's path stays as short as it was.
 #[inline(never)]
 fn keep_version(sim: &mut Sim, node: usize, idx: u32, op: u16) {
-    let write = sim.is_write(op);
-    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { return };
-    let Some(v) = db.records.as_deref_mut().and_then(|r| r.versions.as_mut()) else { return };
     let call = sim.calls.at(idx);
-    let forgotten = if write { v.write(call.key).1 } else { None };
+    // A part (of a scatter query or a fan-out) answers for its query, whose
+    // caller's call is the one the version goes to.
+    let parent = if call.shard_part { sim.calls.at(call.parent).parent } else { call.parent };
+    let (key, caller) = (call.key, sim.edges[call.edge as usize].from as usize);
+    let part = call.shard_part;
+    let mut write = sim.is_write(op);
+    let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { return };
+    // A fan-out's parts write the followers' timelines, not the author's key.
+    if part && db.fanout.as_deref().is_some_and(|f| f.fans(op)) {
+        write = false;
+    }
+    let Some(v) = db.records.as_deref_mut().and_then(|r| r.versions.as_mut()) else { return };
+    let forgotten = if write { v.write(key).1 } else { None };
     let snapshot = v.snapshot();
-    let (parent, caller) = (call.parent, sim.edges[call.edge as usize].from as usize);
     if let Some(f) = forgotten {
         for r in v.readers.clone() {
             super::cache::forgotten(sim, r as usize, f);

@@ -19,6 +19,7 @@ pub mod cache;
 pub mod client;
 pub mod connections;
 pub mod database;
+pub mod fanout;
 pub mod log;
 pub mod partition;
 pub mod pool;

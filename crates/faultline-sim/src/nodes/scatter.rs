@@ -26,16 +26,26 @@ use crate::sim::Sim;
 pub(crate) fn fan_out(sim: &mut Sim, node: usize, idx: u32) {
     let super::Behaviour::Database(db) = &mut sim.nodes[node].behaviour else { unreachable!("a database") };
     let shards = db.route_everywhere();
+    split(sim, node, idx, shards, 0);
+}
+
+/// Splits query `idx` at database `node` into `parts` parts, part i on
+/// shard (`base` + i) mod the shard count (0 unsharded), each admitted to
+/// its pool; the query answers when the last has (`gathered`). The scatter
+/// query's parts are one a shard; a fan-out's (`fanout.rs`) its batches.
+pub(crate) fn split(sim: &mut Sim, node: usize, idx: u32, parts: u16, base: u16) {
+    let super::Behaviour::Database(db) = &sim.nodes[node].behaviour else { unreachable!("a database") };
+    let shards = u32::from(db.shard_count().max(1));
     let now = sim.now;
     let parent = sim.calls.at_mut(idx);
     parent.phase = Phase::Gathering;
-    parent.pending = shards;
+    parent.pending = parts;
     parent.outcome = Outcome::Ok;
     let (req, edge) = (parent.req(), parent.edge);
-    for shard in 0..shards {
+    for i in 0..parts {
         let (part, _) = sim.calls.open(req, idx, edge, now);
         let c = sim.calls.at_mut(part);
-        c.shard = shard;
+        c.shard = ((u32::from(base) + u32::from(i)) % shards) as u16;
         c.shard_part = true;
         sim.admit(node, part);
     }

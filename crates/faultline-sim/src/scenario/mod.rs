@@ -9,6 +9,7 @@
 pub mod autoscale;
 mod caching;
 pub mod deploy;
+pub mod fanout;
 mod faults;
 pub mod generated;
 mod log;
@@ -23,6 +24,7 @@ mod validate;
 pub use autoscale::Autoscale;
 pub use caching::{WritePolicy, DEFAULT_FLUSH_INTERVAL_MS};
 pub use deploy::{BadVersion, ConnectionPool, Scale};
+pub use fanout::{Followers, MAX_FANOUT_PARTS};
 pub use faults::{Fault, FaultAction};
 pub use log::{
     Acks, Commit, ConsumerMode, EventKey, EventType, HoldTimeout, LogConfig, MAX_LOG_CONSUMERS, MAX_LOG_DEDUP,
@@ -397,6 +399,13 @@ pub struct DatabaseConfig {
     /// primary. Writes fail for both.
     #[serde(skip_serializing_if = "replication::is_default_promotion")]
     pub promotion_ms: u64,
+    /// For operations whose keys are accounts with `followers`: posts by an
+    /// account with more followers than this are stored once and pulled by
+    /// each timeline read (a query per such account the reader follows)
+    /// instead of written to every follower's timeline. `null`: every post
+    /// is pushed (fan-out on write); 0: every post is pulled (fan-out on read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_above_followers: Option<u64>,
 }
 
 impl Default for DatabaseConfig {
@@ -421,6 +430,7 @@ impl Default for DatabaseConfig {
             ryw_window_ms: replication::DEFAULT_RYW_WINDOW_MS,
             failover_detection_ms: replication::DEFAULT_FAILOVER_DETECTION_MS,
             promotion_ms: replication::DEFAULT_PROMOTION_MS,
+            pull_above_followers: None,
         }
     }
 }
@@ -674,6 +684,12 @@ pub struct Operation {
     /// answers when all have (scatter-gather; see `nodes/scatter.rs`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub scatter: bool,
+    /// Its key is an account with followers (a post, a timeline read): at a
+    /// database a write becomes one batched write per `batch` followers, a
+    /// read also pulls the accounts the database does not push (see
+    /// `DatabaseConfig::pull_above_followers` and `nodes/fanout.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Followers>,
 }
 
 fn one() -> f64 {

@@ -627,6 +627,12 @@ fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
     if d.rows == Some(0) {
         c.add(format!("{p}.kind.rows"), "must be at least 1 (null: every key exists)");
     }
+    if d.pull_above_followers.is_some() && d.replicas > 0 {
+        c.add(
+            format!("{p}.kind.pull_above_followers"),
+            "a database with replicas does not fan out by key yet: set replicas to 0 or this to null",
+        );
+    }
 }
 
 /// Most shards a database may have (a reshard too).
@@ -750,6 +756,17 @@ fn validate_ops(c: &mut Collector, p: &str, ops: &[Operation]) {
         c.id(format!("{p}.ops[{j}].name"), &op.name);
         if !op.weight.is_finite() || op.weight < 0.0 {
             c.add(format!("{p}.ops[{j}].weight"), format!("must be a number >= 0 (got {})", op.weight));
+        }
+        if let Some(f) = &op.followers {
+            for (field, msg) in f.problems() {
+                c.add(format!("{p}.ops[{j}].followers.{field}"), msg);
+            }
+            if op.scatter {
+                c.add(
+                    format!("{p}.ops[{j}].followers"),
+                    "an operation on every shard (scatter) has no account to fan out",
+                );
+            }
         }
     }
     if !ops.is_empty() && ops.iter().map(|o| o.weight).sum::<f64>() <= 0.0 {

@@ -248,6 +248,11 @@ impl Sim {
                 }
             })
             .collect();
+        // Each operation's follower law, by the same index (fan-out by key).
+        let laws: Vec<Option<crate::scenario::Followers>> = op_names
+            .iter()
+            .map(|name| scenario.workloads.iter().flat_map(|w| &w.ops).find(|o| o.name == *name)?.followers)
+            .collect();
         let out_edges = |node: usize| -> Vec<u32> {
             scenario
                 .edges
@@ -264,10 +269,15 @@ impl Sim {
             .map(|(i, n)| {
                 let behaviour = match &n.kind {
                     NodeKind::Client(_) => Behaviour::Client,
-                    NodeKind::Database(cfg) => Behaviour::Database(
-                        DatabaseRt::new(cfg, scenario.key_space())
-                            .with_replicas(cfg, owned_stream(seed, node_owner(&n.id), Purpose::ReplicaLag)),
-                    ),
+                    NodeKind::Database(cfg) => {
+                        let mut db = DatabaseRt::new(cfg, scenario.key_space())
+                            .with_replicas(cfg, owned_stream(seed, node_owner(&n.id), Purpose::ReplicaLag));
+                        if cfg.replicas == 0 {
+                            let rng = owned_stream(seed, node_owner(&n.id), Purpose::FanIn);
+                            db.fanout = crate::nodes::fanout::FanoutRt::new(&laws, cfg.pull_above_followers, rng);
+                        }
+                        Behaviour::Database(db)
+                    }
                     NodeKind::LoadBalancer(cfg) => {
                         let backends = out_edges(i);
                         let ids: Vec<&str> = backends.iter().map(|&e| scenario.edges[e as usize].to.as_str()).collect();
