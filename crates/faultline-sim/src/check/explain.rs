@@ -170,10 +170,11 @@ fn before(a: &Operation, b: &Operation) -> bool {
 }
 
 /// If `ops[i]` is a read that returned a value overwritten before it began,
-/// the sentence saying so. That alone rules out every order: a write of
-/// another value had returned before the read began, and every write of the
+/// the sentence saying so. That alone rules out every order: before the read
+/// began, a write of another value had returned, or a read had returned
+/// another value (so one of its writes had taken effect); every write of the
 /// value read had returned before that write began (or none is here: the
-/// value came from before the window), so the value read was gone.
+/// value came from before the window); so the value read was gone.
 fn stale_read(ops: &[Operation], i: usize, ghosts: &[i64]) -> Option<String> {
     let r = &ops[i];
     if r.f != Function::Read || r.status != Status::Ok {
@@ -183,20 +184,32 @@ fn stale_read(ops: &[Operation], i: usize, ghosts: &[i64]) -> Option<String> {
     if seen.is_some_and(|v| ghosts.binary_search(&v).is_ok()) {
         return None;
     }
-    let gone_by = |w: &Operation| ops.iter().filter(|o| written(o) == seen).all(|o| before(o, w));
-    let newer = ops
-        .iter()
-        .filter(|w| w.status == Status::Ok && before(w, r))
-        .filter(|w| written(w).is_some_and(|u| Some(u) != seen))
-        .filter(|w| seen.is_none() || gone_by(w))
-        .max_by_key(|w| w.return_index)?;
-    let u = written(newer)?;
+    let writes_of = |v: Option<i64>| ops.iter().filter(move |o| v.is_some() && written(o) == v);
+    // Every write of the value read had returned before `w` began.
+    let gone_by = |w: &Operation| writes_of(seen).all(|o| before(o, w));
+    let earlier = || ops.iter().filter(|e| e.status == Status::Ok && before(e, r));
+    let by_write = earlier()
+        .filter(|w| written(w).is_some_and(|u| Some(u) != seen) && (seen.is_none() || gone_by(w)))
+        .max_by_key(|w| w.return_index);
+    if let Some(u) = by_write.and_then(written) {
+        return Some(match seen {
+            Some(v) => format!(
+                "The read returned {v} after the write of {u} had completed, and that write began after the write \
+                 of {v} had finished: {v} was already overwritten."
+            ),
+            None => format!("The read returned nothing (the key unwritten) after the write of {u} had completed."),
+        });
+    }
+    let u = earlier()
+        .filter(|e| e.f == Function::Read)
+        .filter_map(|e| observed(e).filter(|&u| Some(u) != seen))
+        .find(|&u| writes_of(Some(u)).next().is_some() && writes_of(Some(u)).all(|w| seen.is_none() || gone_by(w)))?;
     Some(match seen {
         Some(v) => format!(
-            "The read returned {v} after the write of {u} had completed, and that write began after the write of \
-             {v} had finished: {v} was already overwritten."
+            "The read returned {v} after another read had returned {u}, and the write of {u} began after the write \
+             of {v} had finished: {v} was already overwritten."
         ),
-        None => format!("The read returned nothing (the key unwritten) after the write of {u} had completed."),
+        None => format!("The read returned nothing (the key unwritten) after another read had returned {u}."),
     })
 }
 
