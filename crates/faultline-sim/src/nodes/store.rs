@@ -650,6 +650,7 @@ impl StoreRt {
             stale_reads: s.stale_reads,
             unavailable: s.unavailable,
             verdict: None,
+            violation: None,
         });
     }
 
