@@ -14,6 +14,7 @@
 use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
+use crate::components::violation::ViolationHost;
 use crate::components::{
     Canvas, Charts, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette, Panel, Shortcuts,
     Summary, Timeline,
@@ -243,6 +244,7 @@ pub fn App() -> Html {
                         { notices }
                         { narrative_view.map(|(view, _)| view).unwrap_or_default() }
                         { canvas }
+                        <ViolationHost doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} />
                         <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()}
                             on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active} />
                         { interview.panel.unwrap_or_default() }

@@ -24,6 +24,7 @@ pub mod share_panel;
 pub mod shortcuts;
 pub mod summary;
 pub mod timeline;
+pub mod violation;
 
 pub use canvas::Canvas;
 pub use charts::Charts;
