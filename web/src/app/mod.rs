@@ -246,7 +246,8 @@ pub fn App() -> Html {
                         { canvas }
                         <ViolationHost doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} />
                         <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()}
-                            on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active} />
+                            on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active}
+                            on_past={interview.on_past.clone()} />
                         { interview.panel.unwrap_or_default() }
                     </main>
                     <Timeline faults={faults} end_ms={state.view.end_ms} now_ms={state.view.now_ms}

@@ -19,6 +19,7 @@ pub mod library;
 pub mod lint_panel;
 pub mod menus;
 pub mod palette;
+pub mod past_interviews;
 pub mod readout;
 pub mod share_panel;
 pub mod shortcuts;

@@ -7,8 +7,9 @@
 //! Why a document listener opens it: the verdict is a label inside a card
 //! inside the canvas's SVG, whose pointer and key handling belong to the
 //! canvas. The label only carries `data-violation` (the store's id), is
-//! focusable and says it is a button; clicks and Enter/Space on it reach
-//! this host, which keeps the canvas's callbacks as they were.
+//! focusable and says it is a button; presses, clicks and Enter/Space on it
+//! reach this host (listening in the capture phase, before the card's own
+//! handlers), which keeps the canvas's callbacks as they were.
 
 pub mod layout;
 
@@ -40,25 +41,46 @@ pub fn violation_host(props: &ViolationHostProps) -> Html {
     {
         let open = open.clone();
         use_effect_with((), move |_| {
+            use gloo::events::{EventListener, EventListenerOptions, EventListenerPhase};
+            // Capture: the card's own handlers may stop the event on its way up.
+            let capture = || EventListenerOptions { phase: EventListenerPhase::Capture, passive: false };
             let doc = gloo::utils::document();
+            // The card captures the pointer when it is pressed, so the click
+            // that follows lands on the canvas: the press says which verdict,
+            // a click without a drag in between opens it.
+            let pressed = Rc::new(std::cell::RefCell::new(None::<(String, i32, i32)>));
+            let press = {
+                let pressed = Rc::clone(&pressed);
+                EventListener::new_with_options(&doc, "pointerdown", capture(), move |ev| {
+                    let at = ev.dyn_ref::<web_sys::MouseEvent>().map_or((0, 0), |m| (m.client_x(), m.client_y()));
+                    *pressed.borrow_mut() = opener(ev).map(|id| (id, at.0, at.1));
+                })
+            };
             let click = {
                 let open = open.clone();
-                gloo::events::EventListener::new(&doc, "click", move |ev| {
-                    if let Some(id) = opener(ev) {
+                EventListener::new_with_options(&doc, "click", capture(), move |ev| {
+                    let at = ev.dyn_ref::<web_sys::MouseEvent>().map_or((0, 0), |m| (m.client_x(), m.client_y()));
+                    let from_press = pressed
+                        .borrow_mut()
+                        .take()
+                        .filter(|(_, x, y)| (x - at.0).abs() <= 4 && (y - at.1).abs() <= 4)
+                        .map(|(id, ..)| id);
+                    if let Some(id) = opener(ev).or(from_press) {
                         open.set(Some(id));
                     }
                 })
             };
-            let key = gloo::events::EventListener::new(&doc, "keydown", move |ev| {
+            let key = EventListener::new_with_options(&doc, "keydown", capture(), move |ev| {
                 let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() else { return };
                 if matches!(k.key().as_str(), "Enter" | " ") {
                     if let Some(id) = opener(ev) {
                         ev.prevent_default();
+                        ev.stop_propagation();
                         open.set(Some(id));
                     }
                 }
             });
-            move || drop((click, key))
+            move || drop((press, click, key))
         });
     }
     let found = open.as_ref().and_then(|id| {
