@@ -496,12 +496,18 @@ async fn the_violation_panel_draws_the_operations_and_closes_on_escape() {
     yew::scheduler::flush().await;
     let panel = by_testid(&host, "violation-prices");
     assert_eq!(panel.get_attribute("role").as_deref(), Some("dialog"));
-    assert_eq!(by_testid(&host, "violation-why").text_content().unwrap(), "The read returned 1 after the write of 2 had completed.");
+    assert_eq!(
+        by_testid(&host, "violation-why").text_content().unwrap(),
+        "The read returned 1 after the write of 2 had completed."
+    );
     let labels: Vec<String> = (0..3)
         .map(|k| panel.query_selector_all(".vd-op text").unwrap().item(k).unwrap().text_content().unwrap())
         .collect();
     assert_eq!(labels, ["w 1", "w 2", "r 1 ✗"]);
-    assert_eq!(by_testid(&host, "violation-offending").query_selector("text").unwrap().unwrap().text_content().unwrap(), "r 1 ✗");
+    assert_eq!(
+        by_testid(&host, "violation-offending").query_selector("text").unwrap().unwrap().text_content().unwrap(),
+        "r 1 ✗"
+    );
     assert_eq!(panel.query_selector_all(".vd-lane").unwrap().length(), 3);
     let first_tick = panel.query_selector(".vd-axis g text").unwrap().unwrap().text_content().unwrap();
     assert_eq!(first_tick, "0 ms");

@@ -236,10 +236,14 @@ pub struct Past {
 /// Finished interviews by exercise id (`BLANK` for a blank canvas).
 pub type PastMap = BTreeMap<String, Vec<Past>>;
 
+/// An entry of the finished interviews that does not read: (exercise id,
+/// its JSON text, why).
+pub type Unreadable = (String, String, String);
+
 /// Reads the finished interviews, entry by entry: the map, and each entry
 /// that does not read as (exercise id, its JSON text, why). Only a text that
 /// is not a map of lists at all is an error.
-pub fn parse_past(text: &str) -> Result<(PastMap, Vec<(String, String, String)>), String> {
+pub fn parse_past(text: &str) -> Result<(PastMap, Vec<Unreadable>), String> {
     let raw: BTreeMap<String, Vec<serde_json::Value>> =
         serde_json::from_str(text).map_err(|e| format!("they are not a list of interviews ({e})"))?;
     let mut map = PastMap::new();
@@ -285,7 +289,13 @@ pub fn load_past() -> (PastMap, Option<String>) {
     } else {
         "left as they were (the browser refused to store them elsewhere)".to_string()
     };
-    (map, Some(format!("{what} could not be read and {} {where_}; the others are listed.", if n == 1 { "was" } else { "were" })))
+    (
+        map,
+        Some(format!(
+            "{what} could not be read and {} {where_}; the others are listed.",
+            if n == 1 { "was" } else { "were" }
+        )),
+    )
 }
 
 pub fn past() -> PastMap {
@@ -407,7 +417,10 @@ mod tests {
     fn attempts_count_on_from_the_last_kept() {
         let mut past = PastMap::new();
         assert_eq!(next_attempt(&past, Some("likes-counter")), 1);
-        past.insert("likes-counter".into(), vec![Past { attempt: 3, ended_ms: 0.0, report: String::new(), interview: None }]);
+        past.insert(
+            "likes-counter".into(),
+            vec![Past { attempt: 3, ended_ms: 0.0, report: String::new(), interview: None }],
+        );
         assert_eq!(next_attempt(&past, Some("likes-counter")), 4);
         assert_eq!(next_attempt(&past, None), 1);
     }

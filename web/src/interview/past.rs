@@ -43,7 +43,9 @@ pub fn line(exercise: &str, p: &Past) -> Line {
         Some(i) => {
             let phases = Phase::ALL
                 .iter()
-                .map(|ph| format!("{} {}/{}", ph.label(), mmss(i.clock.used(*ph, i.phase, p.ended_ms)), mmss(ph.planned_ms())))
+                .map(|ph| {
+                    format!("{} {}/{}", ph.label(), mmss(i.clock.used(*ph, i.phase, p.ended_ms)), mmss(ph.planned_ms()))
+                })
                 .collect::<Vec<_>>()
                 .join(" · ");
             let drill = match &i.drill {

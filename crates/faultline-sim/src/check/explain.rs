@@ -344,7 +344,15 @@ mod tests {
                         spec.push((p, 'i', op.0, op.1));
                     }
                     Some((f, value)) => {
-                        let value = if f == Read { if choice == 0 { NULL } else { Value::One(v) } } else { value };
+                        let value = if f == Read {
+                            if choice == 0 {
+                                NULL
+                            } else {
+                                Value::One(v)
+                            }
+                        } else {
+                            value
+                        };
                         spec.push((p, if choice == 3 && f == Write { 'n' } else { 'o' }, f, value));
                     }
                 }

@@ -32,9 +32,9 @@
 //! verdict. A key with more than [`MAX_GHOSTS`] live ghost values is `Unknown`
 //! until some retire.
 
+use super::explain::{explain, Explanation};
 use super::model::RegisterState;
 use super::ops::{HistoryError, Model, Operation, Paired, Pairing};
-use super::explain::{explain, Explanation};
 use super::{check_key, Limits, Verdict};
 use crate::history::{Event, Function, Value};
 use std::collections::BTreeMap;

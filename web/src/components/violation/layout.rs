@@ -140,7 +140,11 @@ pub fn layout(v: &ViolationView) -> Layout {
                 label: label(o, offending),
                 offending,
                 open: o.return_us.is_none(),
-                title: format!("Process {}: {verb}, {when}{}", o.process, if offending { " (the offending one)" } else { "" }),
+                title: format!(
+                    "Process {}: {verb}, {when}{}",
+                    o.process,
+                    if offending { " (the offending one)" } else { "" }
+                ),
             }
         })
         .collect();
@@ -218,7 +222,11 @@ mod tests {
     fn an_unanswered_write_runs_to_the_end_and_a_process_keeps_one_lane() {
         let v = ViolationView {
             key: 0,
-            ops: vec![op(1, "write", Some(3), 0, None), op(2, "read", None, 100, Some(150)), op(2, "read", Some(3), 200, Some(300))],
+            ops: vec![
+                op(1, "write", Some(3), 0, None),
+                op(2, "read", None, 100, Some(150)),
+                op(2, "read", Some(3), 200, Some(300)),
+            ],
             offending: 1,
             why: String::new(),
         };
