@@ -135,3 +135,69 @@ test('a corrupt saved interview is set aside with a notice, and the page works',
   await page.getByTestId('interview-blank').click();
   await expect(page.getByTestId('interview')).toContainText('Blank canvas');
 });
+
+// A phase whose time runs out moves on by itself, with a notice; finished
+// interviews are listed (date, exercise, time per phase, drill), open
+// read-only, delete, and survive a reload; a corrupt entry among them is set
+// aside with a notice and the others stay.
+test('time up moves on; past interviews are listed, opened, deleted, and a corrupt one set aside', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  // An interview with one second of requirements left, clock running.
+  await page.evaluate(() => {
+    const interview = {
+      version: 1, exercise: null, title: 'Blank canvas', attempt: 1, phase: 'requirements',
+      clock: { used_ms: [299_000, 0, 0, 0, 0, 0], running_since: Date.now() },
+      notes: ['', '', '', '', '', ''], drill: null, ended: false,
+    };
+    localStorage.setItem('faultline.interview.v1', JSON.stringify(interview));
+  });
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  await expect(page.getByTestId('interview-phase')).toHaveAttribute('data-phase', '1', { timeout: 5_000 });
+  await expect(page.getByTestId('message')).toContainText('Time is up for Requirements: on to Estimation');
+  // Paused, ended and closed: kept with the past interviews.
+  await page.getByTestId('interview-pause').click();
+  await page.getByTestId('interview-end').click();
+  await page.getByTestId('interview-close').click();
+  await expect(page.getByTestId('interview')).toHaveCount(0);
+
+  // A corrupt entry beside the kept one.
+  await page.evaluate(() => {
+    const map = JSON.parse(localStorage.getItem('faultline.interviews.v1')!);
+    map.blank.push({ attempt: 'broken', ended_ms: 1, report: '' });
+    localStorage.setItem('faultline.interviews.v1', JSON.stringify(map));
+  });
+  await page.getByTestId('interview-past').click();
+  await expect(page.getByTestId('message')).toContainText('1 past interview report could not be read and was set aside');
+  expect(await page.evaluate(() => localStorage.getItem('faultline.interviews.unreadable'))).toContain('broken');
+  const rows = page.getByTestId('past-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Blank canvas · attempt 1');
+  await expect(rows.first().getByTestId('past-date')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+  await expect(rows.first().getByTestId('past-phases')).toContainText('Requirements 5:0');
+  await expect(rows.first().getByTestId('past-drill')).toHaveText('The drill did not run.');
+  await page.getByTestId('past-interviews').screenshot({ path: screenshotPath('interview-past.png') });
+
+  // Open it read-only: the report, no clock, no note to edit.
+  await rows.first().getByTestId('past-open').click();
+  const report = page.getByTestId('past-report');
+  await expect(report).toBeVisible();
+  await expect(report.getByTestId('used-0')).toHaveText(/^5:0\d$/);
+  await expect(report.getByTestId('interview-note')).toHaveCount(0);
+  await expect(report.getByTestId('interview-pause')).toHaveCount(0);
+  await page.getByTestId('past-back').click();
+
+  // A reload keeps it (and the set-aside one is not reported again).
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  await page.getByTestId('interview-past').click();
+  await expect(page.getByTestId('past-row')).toHaveCount(1);
+  await page.getByTestId('past-delete').click();
+  await expect(page.getByTestId('past-empty')).toBeVisible();
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  await page.getByTestId('interview-past').click();
+  await expect(page.getByTestId('past-empty')).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem('faultline.interviews.unreadable'))).toContain('broken');
+});

@@ -3,6 +3,7 @@
 // regions are cut off and is caught ("NOT linearizable", final); the CP
 // store of the fix stays "linearizable so far" through the partition.
 import { expect, test } from '@playwright/test';
+import { screenshotPath } from './screenshot-path';
 
 for (const [after, verdict, text] of [
   [false, 'not-linearizable', 'NOT linearizable'],
@@ -29,3 +30,58 @@ for (const [after, verdict, text] of [
     await expect(label).toHaveText(new RegExp(`^${text}`)); // then its <title>
   });
 }
+
+// The violation, drawn: clicking (or Enter on) the NOT-linearizable verdict
+// opens a history diagram of the few operations no order fits, bars per
+// client over a time axis, the offending read marked and why in a sentence.
+// Screenshots in both themes (test-results/screenshots/).
+test('flash sale before: the NOT linearizable verdict opens its history diagram', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('library').click();
+  await page.getByTestId('preset-flash-sale-before').click();
+  await page.getByTestId('zoom-in').click();
+  await page.getByTestId('zoom-in').click();
+  await page.getByTestId('speed').fill('1.5');
+  await page.getByTestId('play').click();
+  const label = page.getByTestId('verdict-prices');
+  await expect(label).toHaveAttribute('data-verdict', 'not-linearizable', { timeout: 40_000 });
+  await expect(label).toHaveAttribute('role', 'button');
+  // The minimap sits over the label at this zoom: pan it up and left
+  // (Space held, then drag: pans even from a card).
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const box = (await label.boundingBox())!;
+  await page.keyboard.down('Space');
+  await page.mouse.move(box.x - 60, box.y - 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x - 360, box.y - 240, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up('Space');
+
+  // Keyboard first: focus the verdict, Enter opens, Escape closes and gives focus back.
+  await label.focus();
+  await page.keyboard.press('Enter');
+  const panel = page.getByTestId('violation-prices');
+  await expect(panel).toBeVisible();
+  await expect(page.getByTestId('violation-close')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(panel).toHaveCount(0);
+  await expect(label).toBeFocused();
+
+  await label.click();
+  await expect(panel).toBeVisible();
+  await expect(panel.getByRole('dialog')).toHaveCount(0); // the panel is the dialog itself
+  await expect(page.getByRole('dialog', { name: /no single-copy order fits/ })).toBeVisible();
+  const why = await page.getByTestId('violation-why').textContent();
+  expect(why).toMatch(/^The read returned .+ after the write of \d+ had completed/);
+  // One offending read, at least one write, drawn as bars with labels.
+  const offending = panel.getByTestId('violation-offending');
+  await expect(offending).toHaveCount(1);
+  await expect(offending.locator('text')).toHaveText(/^r .+ ✗$/);
+  await expect(panel.getByTestId('violation-op').locator('text').first()).toHaveText(/^w \d+/);
+  // A time axis with units.
+  await expect(panel.locator('.vd-axis text').first()).toHaveText(/^\d+(\.\d+)? (µs|ms|s)$/);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await panel.screenshot({ path: screenshotPath(`violation-${scheme}.png`) });
+  }
+});

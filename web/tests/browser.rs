@@ -527,4 +527,68 @@ async fn charts_have_axes_a_legend_a_line_per_operation_and_expand() {
     by_testid(&host, "expand-p99").unchecked_into::<HtmlElement>().click();
     yew::scheduler::flush().await;
     assert!(host.query_selector("[data-testid=chart-throughput]").unwrap().is_some());
+/// The history diagram of a violation: a dialog with one lane per process,
+/// a bar per operation labelled, the offending read marked, an axis with
+/// units and the sentence why; its close button has the focus.
+#[wasm_bindgen_test]
+async fn the_violation_panel_draws_the_operations_and_closes_on_escape() {
+    use faultline_sim::view::{HistoryOpView, ViolationView};
+    use faultline_web::components::violation::ViolationPanel;
+    use std::rc::Rc;
+    let op = |process, f: &str, value, invoke_us, return_us| HistoryOpView {
+        process,
+        f: f.into(),
+        value,
+        expected: None,
+        invoke_us,
+        return_us: Some(return_us),
+        status: "ok".into(),
+    };
+    let violation = Rc::new(ViolationView {
+        key: 0,
+        ops: vec![
+            op(7, "write", Some(1), 10_000_000, 10_000_400),
+            op(8, "write", Some(2), 10_001_000, 10_001_300),
+            op(9, "read", Some(1), 10_002_000, 10_002_900),
+        ],
+        offending: 2,
+        why: "The read returned 1 after the write of 2 had completed.".into(),
+    });
+    #[derive(Properties, PartialEq)]
+    struct P {
+        violation: Rc<ViolationView>,
+        closed: Rc<std::cell::Cell<bool>>,
+    }
+    #[component]
+    fn Host(p: &P) -> Html {
+        let closed = Rc::clone(&p.closed);
+        let on_close = Callback::from(move |id: String| closed.set(id == "prices"));
+        html! { <ViolationPanel id="prices" name="Prices" violation={Rc::clone(&p.violation)} {on_close} /> }
+    }
+    let closed = Rc::new(std::cell::Cell::new(false));
+    let host = mount();
+    yew::Renderer::<Host>::with_root_and_props(host.clone(), P { violation, closed: Rc::clone(&closed) }).render();
+    yew::scheduler::flush().await;
+    let panel = by_testid(&host, "violation-prices");
+    assert_eq!(panel.get_attribute("role").as_deref(), Some("dialog"));
+    assert_eq!(
+        by_testid(&host, "violation-why").text_content().unwrap(),
+        "The read returned 1 after the write of 2 had completed."
+    );
+    let labels: Vec<String> = (0..3)
+        .map(|k| panel.query_selector_all(".vd-op text").unwrap().item(k).unwrap().text_content().unwrap())
+        .collect();
+    assert_eq!(labels, ["w 1", "w 2", "r 1 ✗"]);
+    assert_eq!(
+        by_testid(&host, "violation-offending").query_selector("text").unwrap().unwrap().text_content().unwrap(),
+        "r 1 ✗"
+    );
+    assert_eq!(panel.query_selector_all(".vd-lane").unwrap().length(), 3);
+    let first_tick = panel.query_selector(".vd-axis g text").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(first_tick, "0 ms");
+    // The close button has the focus (Escape is the end-to-end test's), and closes it.
+    let focused = gloo::utils::document().active_element().unwrap();
+    assert_eq!(focused.get_attribute("data-testid").as_deref(), Some("violation-close"));
+    focused.unchecked_into::<HtmlElement>().click();
+    assert!(closed.get(), "closed");
 }

@@ -118,3 +118,61 @@ async fn the_report_shows_the_drill_measured_on_the_engine_s_run() {
     let md: HtmlTextAreaElement = by_testid(&host, "interview-markdown").unchecked_into();
     assert!(md.value().contains("| crash db | 10.0 s | 11.0 s |"), "{}", md.value());
 }
+
+/// The list of past interviews: a row per finished one (latest first) with
+/// its date, time per phase and drill line; Open asks for that one, and the
+/// opened one shows its report read-only; Delete asks for that one.
+#[wasm_bindgen_test]
+async fn past_interviews_list_open_read_only_and_delete() {
+    use faultline_web::components::past_interviews::PastInterviews;
+    use faultline_web::interview::{add_past, PastMap};
+    use std::cell::RefCell;
+    type Asked = Rc<RefCell<Vec<(String, f64)>>>;
+    #[derive(Properties, PartialEq)]
+    struct P {
+        past: Rc<PastMap>,
+        opened: Option<(String, f64)>,
+        asked: Asked,
+    }
+    #[component]
+    fn ListHost(p: &P) -> Html {
+        let (a, b) = (Rc::clone(&p.asked), Rc::clone(&p.asked));
+        let on_open = Callback::from(move |o: Option<(String, f64)>| a.borrow_mut().extend(o));
+        let on_delete = Callback::from(move |k: (String, f64)| b.borrow_mut().push((format!("delete {}", k.0), k.1)));
+        html! { <PastInterviews past={Rc::clone(&p.past)} opened={p.opened.clone()} {on_open} {on_delete} on_close={Callback::noop()} /> }
+    }
+    let t0 = 1_796_230_000_000.0;
+    let mut map = PastMap::new();
+    for (k, ex) in [(0.0, "url-shortener"), (1.0, "likes-counter")] {
+        let mut i = Interview::start(Some(ex.into()), ex.into(), 1, t0 + k * 3_600_000.0);
+        i.apply(Change::End, t0 + k * 3_600_000.0 + 60_000.0);
+        add_past(&mut map, &i, String::new(), t0 + k * 3_600_000.0 + 60_000.0);
+    }
+    let past = Rc::new(map);
+    let asked: Asked = Rc::default();
+    let host = mount();
+    let props = P { past: Rc::clone(&past), opened: None, asked: Rc::clone(&asked) };
+    yew::Renderer::<ListHost>::with_root_and_props(host.clone(), props).render();
+    yew::scheduler::flush().await;
+    let rows = host.query_selector_all("[data-testid=past-row]").unwrap();
+    assert_eq!(rows.length(), 2);
+    let first: web_sys::Element = rows.item(0).unwrap().unchecked_into();
+    assert_eq!(first.get_attribute("data-exercise").as_deref(), Some("likes-counter"), "the latest first");
+    assert_eq!(by_testid(&first, "past-date").text_content().unwrap(), "2026-12-02 17:47 UTC");
+    assert!(by_testid(&first, "past-phases").text_content().unwrap().starts_with("Requirements 1:00/5:00 · "));
+    assert_eq!(by_testid(&first, "past-drill").text_content().unwrap(), "The drill did not run.");
+    click(&first, "past-open");
+    click(&first, "past-delete");
+    let at = t0 + 3_600_000.0 + 60_000.0;
+    assert_eq!(*asked.borrow(), [("likes-counter".to_string(), at), ("delete likes-counter".to_string(), at)]);
+
+    // Opened: the report, read-only (no note, no clock).
+    let host = mount();
+    let props = P { past, opened: Some(("likes-counter".into(), at)), asked };
+    yew::Renderer::<ListHost>::with_root_and_props(host.clone(), props).render();
+    yew::scheduler::flush().await;
+    let report = by_testid(&host, "past-report");
+    assert_eq!(by_testid(&report, "used-0").text_content().unwrap(), "1:00");
+    assert!(report.query_selector("[data-testid=interview-note]").unwrap().is_none());
+    assert!(report.query_selector("[data-testid=interview-pause]").unwrap().is_none());
+}

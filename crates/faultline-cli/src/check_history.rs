@@ -6,7 +6,7 @@
 //! event, or events that break the history's rules: the message names the
 //! line), 3 unknown (the search passed its step limit).
 
-use faultline_sim::check::{check_history, Limits, Model, Verdict};
+use faultline_sim::check::{check_history, explain_history, Limits, Model, Verdict};
 use faultline_sim::history::parse_json_lines;
 use std::io::Read;
 
@@ -58,6 +58,15 @@ fn check(path: &str, model: &str, json: bool, max_steps: u64) -> Result<(u8, Str
     let mut out = format!("{path}: {}", report.verdict);
     if matches!(report.verdict, Verdict::NotLinearizable(_)) {
         out.push_str("\n  (events are numbered from 0 in the order of the file's lines)");
+        // The same violation shrunk to the operations that matter, as the
+        // page draws it (the history was already read without error).
+        if let Ok(Some(e)) = explain_history(&events, model, &limits) {
+            out.push_str(&format!("\n  the fewest operations on key {} that no order fits:", e.key));
+            for (i, o) in e.ops.iter().enumerate() {
+                out.push_str(&format!("\n  {} {o}", if i == e.offending { ">" } else { " " }));
+            }
+            out.push_str(&format!("\n  {}", e.why));
+        }
     }
     out.push_str(&format!(
         "\n{} operations on {} key{}, model {}, {} search steps",

@@ -181,6 +181,16 @@ fn check_history_gives_the_verdict_as_text_json_and_exit_code() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("NOT linearizable: key 0"), "{stdout}");
     assert!(stdout.contains("read -> 0 (process 2, key 0, events 5..6, 41 us..91 us)"), "{stdout}");
+    // And the violation shrunk to the operations that matter, the offending one marked.
+    assert!(stdout.contains("the fewest operations on key 0 that no order fits:"), "{stdout}");
+    assert!(stdout.contains("  > read -> 0 (process 2, key 0, events 5..6, 41 us..91 us)"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "The read returned 0 after another read had returned 200, and the write of 200 began after the write of 0 \
+             had finished: 0 was already overwritten."
+        ),
+        "{stdout}"
+    );
 
     // The JSON is the engine's report, the same numbers.
     let out = faultline(&["check-history", bad, "--json"], None);

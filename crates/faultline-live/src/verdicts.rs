@@ -10,11 +10,17 @@
 //! A "not linearizable" found in a window is final (see the checker's docs);
 //! "linearizable" means so far, in the windows kept.
 //!
+//! On a violation the checker's explanation (the few operations no order
+//! fits, see `check::explain`) goes into the view too, at most
+//! [`MAX_DRAWN`] of them, for the card's history diagram.
+//!
 //! A scrub restores an earlier engine, whose history is a prefix of the one
 //! fed (runs are deterministic): a history shorter than what was fed starts
 //! the store's checker over.
 
-use faultline_sim::check::{Checker, Limits, Model, Verdict, DEFAULT_WINDOW};
+use faultline_sim::check::{Checker, Explanation, Limits, Model, Status, Verdict, DEFAULT_WINDOW};
+use faultline_sim::history::{Function, Value};
+use faultline_sim::view::{HistoryOpView, ViolationView};
 use faultline_sim::{Sim, SimView};
 
 /// History events fed per store per readout at most: a readout that comes
@@ -30,6 +36,10 @@ const CHECK_EVERY: usize = DEFAULT_WINDOW;
 /// most [`DEFAULT_WINDOW`] completed operations.
 const LIVE_LIMITS: Limits = Limits { max_steps_per_key: 50_000, max_memo_bytes: 16 << 20 };
 
+/// Most operations of a violation drawn: those nearest the offending one in
+/// invoke order (an explanation is 1-minimal, rarely more than a handful).
+pub const MAX_DRAWN: usize = 12;
+
 /// Checkers of every replicated store of the run.
 #[derive(Default)]
 pub struct Verdicts {
@@ -42,6 +52,7 @@ struct StoreCheck {
     /// History events fed so far.
     fed: usize,
     verdict: Option<&'static str>,
+    violation: Option<ViolationView>,
 }
 
 impl StoreCheck {
@@ -51,6 +62,7 @@ impl StoreCheck {
             checker: Checker::new(Model::CasRegister, LIVE_LIMITS, DEFAULT_WINDOW),
             fed: 0,
             verdict: None,
+            violation: None,
         }
     }
 }
@@ -94,6 +106,7 @@ impl Verdicts {
                     }
                 });
                 if store.verdict != Some("linearizable") {
+                    store.violation = store.checker.explanation().map(violation_view);
                     break;
                 }
             }
@@ -106,8 +119,42 @@ impl Verdicts {
         for s in &self.stores {
             if let Some(st) = view.nodes.get_mut(s.node).and_then(|n| n.store.as_mut()) {
                 st.verdict = s.verdict.map(str::to_owned);
+                st.violation = s.violation.clone();
             }
         }
+    }
+}
+
+/// The explanation as the page draws it: at most [`MAX_DRAWN`] operations.
+pub fn violation_view(e: &Explanation) -> ViolationView {
+    let first = e.offending.saturating_sub(MAX_DRAWN / 2).min(e.ops.len().saturating_sub(MAX_DRAWN));
+    let ops = e.ops.iter().skip(first).take(MAX_DRAWN);
+    ViolationView {
+        key: e.key,
+        ops: ops
+            .map(|o| {
+                let (f, value, expected) = match (o.f, o.value) {
+                    (Function::Read, Value::One(v)) => ("read", Some(v), None),
+                    (Function::Read, _) => ("read", None, None),
+                    (Function::Write, Value::One(v)) => ("write", Some(v), None),
+                    (Function::Write, _) => ("write", None, None),
+                    (Function::Cas, Value::Pair(x, v)) => ("cas", Some(v), Some(x)),
+                    (Function::Cas, _) => ("cas", None, None),
+                };
+                HistoryOpView {
+                    process: o.process,
+                    f: f.into(),
+                    value,
+                    expected,
+                    // A store's history has times; event positions stand in otherwise.
+                    invoke_us: o.invoke_time_us.unwrap_or(o.invoke_index),
+                    return_us: o.return_time_us.or(o.return_index),
+                    status: if o.status == Status::Ok { "ok" } else { "info" }.into(),
+                }
+            })
+            .collect(),
+        offending: e.offending - first,
+        why: e.why.clone(),
     }
 }
 
@@ -143,6 +190,31 @@ mod tests {
         assert_eq!(verdict_at(&mut ap, &mut v, 1_000).as_deref(), Some("linearizable"));
         let end = ap.scenario().duration_ms;
         assert_eq!(verdict_at(&mut ap, &mut v, end).as_deref(), Some("not-linearizable"));
+        let mut view = ap.view();
+        v.fill(&mut view);
+        let violation = view.nodes.iter().find_map(|n| n.store.as_ref()?.violation.clone()).expect("explained");
+        assert!(!violation.ops.is_empty() && violation.ops.len() <= MAX_DRAWN);
+        // The offending read returned a price overwritten before it began:
+        // by a write of another price that completed first, during the
+        // partition (8 s to 20 s, plus the 3 s replication lag).
+        let read = &violation.ops[violation.offending];
+        assert_eq!((read.f.as_str(), read.status.as_str()), ("read", "ok"));
+        let newer = violation
+            .ops
+            .iter()
+            .filter(|o| o.f == "write" && o.value != read.value)
+            .filter(|o| o.return_us.is_some_and(|r| r < read.invoke_us))
+            .max_by_key(|o| o.return_us)
+            .expect("a write completed before the read");
+        // (Here EU read no price at all: the first price, written at 10 s in
+        // US, never reached it.)
+        let u = newer.value.unwrap();
+        let seen = read.value.map_or("nothing (the key unwritten)".into(), |r| r.to_string());
+        assert!(
+            violation.why.starts_with(&format!("The read returned {seen} after the write of {u} had completed")),
+            "{violation:?}"
+        );
+        assert!((8_000_000..23_000_000).contains(&read.invoke_us), "{violation:?}");
         let mut cp = Sim::new(&preset("flash-sale-after")).unwrap();
         let mut v = Verdicts::default();
         for t in [1_000, 15_000, 25_000, cp.scenario().duration_ms] {

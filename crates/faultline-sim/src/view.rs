@@ -129,6 +129,42 @@ pub struct StoreView {
     /// engine leaves it empty: the run report has the whole-history verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<String>,
+    /// With a "not-linearizable" verdict: the few operations no order fits,
+    /// for the card's history diagram (see `check::explain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation: Option<ViolationView>,
+}
+
+/// A linearizability violation, small enough to draw: bars per client over time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ViolationView {
+    pub key: u64,
+    /// In invoke order.
+    pub ops: Vec<HistoryOpView>,
+    /// Which of `ops` to point at.
+    pub offending: usize,
+    /// One sentence: why no order works.
+    pub why: String,
+}
+
+/// One operation of a violation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryOpView {
+    /// The client's process (one per operation in a store's history).
+    pub process: u64,
+    /// "read", "write" or "cas".
+    pub f: String,
+    /// What a read returned (`None`: nothing), a write wrote, a
+    /// compare-and-set's new value.
+    pub value: Option<i64>,
+    /// A compare-and-set's expected value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<i64>,
+    pub invoke_us: u64,
+    /// `None`: it never answered (indeterminate).
+    pub return_us: Option<u64>,
+    /// "ok" or "info" (indeterminate: it may or may not have happened).
+    pub status: String,
 }
 
 /// What an event log's card shows.

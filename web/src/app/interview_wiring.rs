@@ -17,6 +17,7 @@ use super::engine_wiring::runner_for;
 use super::exercise_wiring::keep;
 use super::open_export::loader;
 use super::Ui;
+use crate::components::past_interviews::PastInterviews;
 use crate::components::InterviewPanel;
 use crate::engine::Engine;
 use crate::exercises::ExerciseAction;
@@ -67,6 +68,8 @@ pub(super) struct Interviews {
     pub active: bool,
     /// The panel is expanded (the canvas makes room for it).
     pub expanded: bool,
+    /// Show (or hide) the list of past interviews.
+    pub on_past: Callback<()>,
 }
 
 fn now() -> f64 {
@@ -257,6 +260,65 @@ pub(super) fn use_interview(
             held.dispatch(HeldAction::Change(change, t));
         })
     };
+    // A phase whose time is up moves on by itself (unless paused), as if
+    // Next was pressed, with a notice: checked once a second while running.
+    let on_tick = {
+        let (current, on_change, d) = (current.clone(), on_change.clone(), d.clone());
+        use_latest_callback(Callback::from(move |()| {
+            let Some(i) = current.as_ref() else { return };
+            if let Some(next) = i.time_up(now()) {
+                on_change.emit(Change::Go(next));
+                d.dispatch(Action::Message(Some(format!(
+                    "Time is up for {}: on to {}. Pause the interview to stay in a phase longer, or go back.",
+                    i.phase.label(),
+                    next.label()
+                ))));
+            }
+        }))
+    };
+    let running = current.as_ref().is_some_and(|i| !i.ended && !i.clock.paused());
+    use_effect_with(running, move |&running| {
+        let tick = running.then(|| gloo::timers::callback::Interval::new(1_000, move || on_tick.emit(())));
+        move || drop(tick)
+    });
+
+    // The past interviews: read when the list opens (a corrupt entry is set
+    // aside then, with a notice), and after a deletion.
+    let past_open = use_state(|| false);
+    let past = use_state(|| Rc::new(interview::PastMap::new()));
+    let opened = use_state(|| None::<(String, f64)>);
+    let on_past = {
+        let (past_open, past, opened, d) = (past_open.clone(), past.clone(), opened.clone(), d.clone());
+        use_latest_callback(Callback::from(move |()| {
+            if !*past_open {
+                let (map, notice) = interview::load_past();
+                past.set(Rc::new(map));
+                if notice.is_some() {
+                    d.dispatch(Action::Message(notice));
+                }
+            }
+            opened.set(None);
+            past_open.set(!*past_open);
+        }))
+    };
+    let on_delete = {
+        let (past, d) = (past.clone(), d.clone());
+        Callback::from(move |(exercise, at): (String, f64)| match interview::delete_past(&exercise, at) {
+            Ok(map) => past.set(Rc::new(map)),
+            Err(e) => d.dispatch(Action::Message(Some(format!("The report could not be deleted: {e}")))),
+        })
+    };
+    let on_open = {
+        let opened = opened.clone();
+        Callback::from(move |o: Option<(String, f64)>| opened.set(o))
+    };
+    let past_panel = past_open.then(|| {
+        html! {
+            <PastInterviews past={Rc::clone(&*past)} opened={(*opened).clone()} {on_open} {on_delete}
+                on_close={on_past.reform(|()| ())} />
+        }
+    });
+
     let on_close = {
         let held = held.dispatcher();
         Callback::from(move |()| held.dispatch(HeldAction::Set(None)))
@@ -269,7 +331,10 @@ pub(super) fn use_interview(
     // new callback (the page renders ten times a second while running).
     let (on_change, on_close, on_collapse) =
         (use_latest_callback(on_change), use_latest_callback(on_close), use_latest_callback(on_collapse));
-    let Some(i) = current else { return Interviews { panel: None, on_start, active: false, expanded: false } };
+    let Some(i) = current else {
+        let expanded = past_panel.is_some();
+        return Interviews { panel: past_panel, on_start, active: false, expanded, on_past };
+    };
 
     // The simulated time matters to the panel only while the drill runs.
     let sim_now_ms = if i.phase == Phase::FailureDrill { state.view.now_ms } else { 0.0 };
@@ -280,5 +345,5 @@ pub(super) fn use_interview(
         <InterviewPanel interview={Rc::clone(&i)} prompt={(*prompt).clone()} {sim_now_ms}
             {drill_blocked} {on_change} {on_close} collapsed={*collapsed} {on_collapse} />
     };
-    Interviews { panel: Some(panel), on_start, active: true, expanded: !*collapsed }
+    Interviews { panel: Some(panel), on_start, active: true, expanded: !*collapsed, on_past }
 }

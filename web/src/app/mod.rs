@@ -14,6 +14,7 @@
 use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::components::timeline::describe;
+use crate::components::violation::ViolationHost;
 use crate::components::{
     Canvas, Charts, ConnectPicker, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette,
     Panel, Shortcuts, Summary, Timeline,
@@ -344,8 +345,10 @@ pub fn App() -> Html {
                         { notices }
                         { narrative_view.map(|(view, _)| view).unwrap_or_default() }
                         { canvas }
+                        <ViolationHost doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} />
                         <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()}
-                            on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active} />
+                            on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active}
+                            on_past={interview.on_past.clone()} />
                         { interview.panel.unwrap_or_default() }
                     </main>
                     // After the canvas in tab order (a node or link selected

@@ -136,7 +136,7 @@ fn results(i: &Interview, m: &Measured) -> Html {
     }
 }
 
-fn report(i: &Interview, m: Option<&Measured>, t: f64, copied: &UseStateHandle<Option<bool>>) -> Html {
+pub(crate) fn report(i: &Interview, m: Option<&Measured>, t: f64, copied: &UseStateHandle<Option<bool>>) -> Html {
     let text = markdown(i, m, t);
     let copy = {
         let (copied, text) = (copied.clone(), text.clone());

@@ -52,6 +52,9 @@ pub struct LearnProps {
     /// An interview is in progress (no second one from here).
     #[prop_or_default]
     pub interviewing: bool,
+    /// Show the finished interviews kept in this browser.
+    #[prop_or_default]
+    pub on_past: Callback<()>,
 }
 
 /// The exercises and the design review, as chips on the canvas's bottom
@@ -83,6 +86,10 @@ pub fn LearnChips(props: &LearnProps) -> Html {
             if !props.interviewing {
                 <button class="btn small menu chip" data-testid="interview-blank" onclick={props.on_interview.reform(|_: MouseEvent| ())}
                     title="A timed 45-minute mock interview on a blank canvas (your design is kept in My designs); an open exercise has its own Start interview">{ "◷ Interview" }</button>
+            }
+            if !props.interviewing {
+                <button class="btn small menu chip" data-testid="interview-past" onclick={props.on_past.reform(|_: MouseEvent| ())}
+                    title="Finished interviews kept in this browser: their reports, read-only">{ "Past interviews" }</button>
             }
         </nav>
     }

@@ -21,11 +21,13 @@ pub mod library;
 pub mod lint_panel;
 pub mod menus;
 pub mod palette;
+pub mod past_interviews;
 pub mod readout;
 pub mod share_panel;
 pub mod shortcuts;
 pub mod summary;
 pub mod timeline;
+pub mod violation;
 
 pub use canvas::Canvas;
 pub use charts::Charts;

@@ -13,6 +13,7 @@
 //! the value and a wall-clock `now` passed in, so it is all tested natively.
 
 pub mod drill;
+pub mod past;
 pub mod report;
 pub mod schedule;
 
@@ -27,6 +28,8 @@ const KEY: &str = "faultline.interview.v1";
 const UNREADABLE_KEY: &str = "faultline.interview.unreadable";
 /// Finished interviews: attempts and reports, by exercise.
 const PAST_KEY: &str = "faultline.interviews.v1";
+/// Where finished interviews that could not be read are set aside.
+const PAST_UNREADABLE_KEY: &str = "faultline.interviews.unreadable";
 /// The interview document version this build reads and writes.
 pub const INTERVIEW_VERSION: u32 = 1;
 /// Reports kept per exercise (the oldest go first).
@@ -110,6 +113,18 @@ impl Interview {
             drill: None,
             ended: false,
         }
+    }
+
+    /// The phase to move on to at `now` because the current one's time has
+    /// just run out: not while paused or ended, not from the last phase, and
+    /// not in a phase that was already over its time when the clock came to
+    /// it (going back to finish something is not undone a second later).
+    pub fn time_up(&self, now: f64) -> Option<Phase> {
+        if self.ended || self.clock.paused() {
+            return None;
+        }
+        let had_time = self.clock.used_ms[self.phase.index()] < self.phase.planned_ms();
+        (had_time && self.clock.left_in(self.phase, now) <= 0.0).then(|| self.phase.next()).flatten()
     }
 
     /// Whether the drill is collecting (planned, the interview not over).
@@ -212,18 +227,109 @@ pub struct Past {
     /// When it ended (ms since the epoch).
     pub ended_ms: f64,
     pub report: String,
+    /// The ended interview itself, to open its report again (entries kept
+    /// before this was stored have only the Markdown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interview: Option<Interview>,
 }
 
 /// Finished interviews by exercise id (`BLANK` for a blank canvas).
 pub type PastMap = BTreeMap<String, Vec<Past>>;
 
+/// An entry of the finished interviews that does not read: (exercise id,
+/// its JSON text, why).
+pub type Unreadable = (String, String, String);
+
+/// Reads the finished interviews, entry by entry: the map, and each entry
+/// that does not read as (exercise id, its JSON text, why). Only a text that
+/// is not a map of lists at all is an error.
+pub fn parse_past(text: &str) -> Result<(PastMap, Vec<Unreadable>), String> {
+    let raw: BTreeMap<String, Vec<serde_json::Value>> =
+        serde_json::from_str(text).map_err(|e| format!("they are not a list of interviews ({e})"))?;
+    let mut map = PastMap::new();
+    let mut bad = Vec::new();
+    for (exercise, entries) in raw {
+        for entry in entries {
+            match serde_json::from_value::<Past>(entry.clone()) {
+                Ok(p) => map.entry(exercise.clone()).or_default().push(p),
+                Err(e) => bad.push((exercise.clone(), entry.to_string(), e.to_string())),
+            }
+        }
+    }
+    Ok((map, bad))
+}
+
+/// The finished interviews kept in this browser, and a notice if some
+/// could not be read: those are moved aside (added to what is already
+/// there, under `PAST_UNREADABLE_KEY`), never dropped, and the rest kept.
+pub fn load_past() -> (PastMap, Option<String>) {
+    let Ok(Some(text)) = crate::storage::read(PAST_KEY) else { return (PastMap::new(), None) };
+    let (map, bad) = match parse_past(&text) {
+        Ok(read) => read,
+        Err(e) => (PastMap::new(), vec![("*".to_string(), text.clone(), e)]),
+    };
+    if bad.is_empty() {
+        return (map, None);
+    }
+    let mut aside: Vec<serde_json::Value> = crate::storage::read(PAST_UNREADABLE_KEY)
+        .ok()
+        .flatten()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    aside.extend(bad.iter().map(|(ex, text, why)| serde_json::json!({ "exercise": ex, "text": text, "why": why })));
+    let kept = crate::storage::write(PAST_UNREADABLE_KEY, &serde_json::Value::Array(aside).to_string()).is_ok();
+    // Rewritten without the bad entries only once they are safe elsewhere.
+    if kept {
+        let _ = crate::storage::write(PAST_KEY, &serde_json::to_string(&map).unwrap_or_default());
+    }
+    let n = bad.len();
+    let what = if n == 1 { "1 past interview report".to_string() } else { format!("{n} past interview reports") };
+    let where_ = if kept {
+        format!("set aside under \"{PAST_UNREADABLE_KEY}\" in this browser's storage")
+    } else {
+        "left as they were (the browser refused to store them elsewhere)".to_string()
+    };
+    (
+        map,
+        Some(format!(
+            "{what} could not be read and {} {where_}; the others are listed.",
+            if n == 1 { "was" } else { "were" }
+        )),
+    )
+}
+
 pub fn past() -> PastMap {
-    crate::storage::read(PAST_KEY).ok().flatten().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    load_past().0
 }
 
 /// The attempt number the next interview on `exercise` is.
 pub fn next_attempt(past: &PastMap, exercise: Option<&str>) -> u32 {
     past.get(exercise.unwrap_or(BLANK)).and_then(|l| l.last()).map_or(1, |p| p.attempt + 1)
+}
+
+/// Adds a finished interview to `map` (the last `PAST_KEPT` per exercise).
+pub fn add_past(map: &mut PastMap, i: &Interview, report: String, now: f64) {
+    let list = map.entry(i.exercise.clone().unwrap_or_else(|| BLANK.into())).or_default();
+    list.push(Past { attempt: i.attempt, ended_ms: now, report, interview: Some(i.clone()) });
+    let extra = list.len().saturating_sub(PAST_KEPT);
+    list.drain(..extra);
+}
+
+/// Removes the finished interview of `exercise` that ended at `ended_ms`;
+/// whether there was one.
+pub fn remove_past(map: &mut PastMap, exercise: &str, ended_ms: f64) -> bool {
+    let Some(list) = map.get_mut(exercise) else { return false };
+    let before = list.len();
+    list.retain(|p| p.ended_ms != ended_ms);
+    let removed = list.len() < before;
+    if list.is_empty() {
+        map.remove(exercise);
+    }
+    removed
+}
+
+fn save_past(map: &PastMap) -> Result<(), String> {
+    crate::storage::write(PAST_KEY, &serde_json::to_string(map).unwrap_or_default())
 }
 
 /// Keeps a finished interview's report (the last `PAST_KEPT` per exercise).
@@ -232,11 +338,17 @@ pub fn keep_past(i: &Interview, report: String, now: f64) -> Result<(), String> 
         return Ok(());
     }
     let mut map = past();
-    let list = map.entry(i.exercise.clone().unwrap_or_else(|| BLANK.into())).or_default();
-    list.push(Past { attempt: i.attempt, ended_ms: now, report });
-    let extra = list.len().saturating_sub(PAST_KEPT);
-    list.drain(..extra);
-    crate::storage::write(PAST_KEY, &serde_json::to_string(&map).unwrap_or_default())
+    add_past(&mut map, i, report, now);
+    save_past(&map)
+}
+
+/// Deletes a kept report; the list as it is now.
+pub fn delete_past(exercise: &str, ended_ms: f64) -> Result<PastMap, String> {
+    let mut map = past();
+    if remove_past(&mut map, exercise, ended_ms) {
+        save_past(&map)?;
+    }
+    Ok(map)
 }
 
 #[cfg(test)]
@@ -305,8 +417,74 @@ mod tests {
     fn attempts_count_on_from_the_last_kept() {
         let mut past = PastMap::new();
         assert_eq!(next_attempt(&past, Some("likes-counter")), 1);
-        past.insert("likes-counter".into(), vec![Past { attempt: 3, ended_ms: 0.0, report: String::new() }]);
+        past.insert(
+            "likes-counter".into(),
+            vec![Past { attempt: 3, ended_ms: 0.0, report: String::new(), interview: None }],
+        );
         assert_eq!(next_attempt(&past, Some("likes-counter")), 4);
         assert_eq!(next_attempt(&past, None), 1);
+    }
+
+    /// A phase whose time runs out moves on by itself, unless paused; one
+    /// already over its time when the clock came back to it does not.
+    #[test]
+    fn a_phase_whose_time_is_up_moves_on_unless_paused() {
+        let t0 = 1.0e12;
+        let mut i = Interview::start(None, "Blank canvas".into(), 1, t0);
+        let plan = Phase::Requirements.planned_ms();
+        assert_eq!(i.time_up(t0 + plan - 1.0), None);
+        assert_eq!(i.time_up(t0 + plan), Some(Phase::Estimation));
+        i.apply(Change::Pause, t0 + 2.0 * MIN);
+        assert_eq!(i.time_up(t0 + 2.0 * plan), None, "paused: it waits");
+        i.apply(Change::Resume, t0 + 10.0 * MIN);
+        // 2 min used before the pause: 3 left from the resume.
+        assert_eq!(i.time_up(t0 + 13.0 * MIN - 1.0), None);
+        assert_eq!(i.time_up(t0 + 13.0 * MIN), Some(Phase::Estimation));
+        i.apply(Change::Go(Phase::Estimation), t0 + 14.0 * MIN);
+        i.apply(Change::Go(Phase::Requirements), t0 + 15.0 * MIN);
+        assert_eq!(i.time_up(t0 + 16.0 * MIN), None, "back in a phase already over: it stays");
+        i.apply(Change::Go(Phase::WrapUp), t0 + 16.0 * MIN);
+        assert_eq!(i.time_up(t0 + 60.0 * MIN), None, "the last phase has nowhere to go");
+        i.apply(Change::End, t0 + 61.0 * MIN);
+        assert_eq!(i.time_up(t0 + 90.0 * MIN), None);
+    }
+
+    /// Past interviews read entry by entry: a corrupt one is set aside with
+    /// why, the others are kept; a text that is no list at all is an error
+    /// (the caller sets it all aside). Old entries without the interview read.
+    #[test]
+    fn past_interviews_read_entry_by_entry_and_delete_one() {
+        let mut map = PastMap::new();
+        let mut i = Interview::start(Some("url-shortener".into()), "URL shortener".into(), 1, 0.0);
+        i.apply(Change::End, 5.0 * MIN);
+        add_past(&mut map, &i, "# report".into(), 5.0 * MIN);
+        i.attempt = 2;
+        add_past(&mut map, &i, "# report 2".into(), 9.0 * MIN);
+        let mut text: serde_json::Value = serde_json::to_value(&map).unwrap();
+        let list = text["url-shortener"].as_array_mut().unwrap();
+        list.push(serde_json::json!({ "attempt": "three", "ended_ms": 1.0, "report": "" }));
+        list.push(serde_json::json!({ "attempt": 4, "ended_ms": 2.0, "report": "old, no interview" }));
+        let (read, bad) = parse_past(&text.to_string()).unwrap();
+        assert_eq!(read["url-shortener"].len(), 3);
+        assert_eq!(read["url-shortener"][..2], map["url-shortener"][..]);
+        assert_eq!(read["url-shortener"][2].interview, None);
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].1.contains("three") && bad[0].2.contains("invalid type"), "{bad:?}");
+        assert!(parse_past("[1, 2]").unwrap_err().contains("not a list of interviews"));
+
+        let mut read = read;
+        assert!(remove_past(&mut read, "url-shortener", 5.0 * MIN));
+        assert!(!remove_past(&mut read, "url-shortener", 5.0 * MIN), "gone already");
+        assert_eq!(read["url-shortener"].iter().map(|p| p.attempt).collect::<Vec<_>>(), [2, 4]);
+        for _ in 0..2 {
+            let t = read["url-shortener"][0].ended_ms;
+            remove_past(&mut read, "url-shortener", t);
+        }
+        assert!(read.is_empty(), "an exercise with none left goes");
+        for k in 0..12 {
+            add_past(&mut read, &i, String::new(), k as f64);
+        }
+        assert_eq!(read["url-shortener"].len(), PAST_KEPT);
+        assert_eq!(read["url-shortener"][0].ended_ms, 2.0, "the oldest went first");
     }
 }

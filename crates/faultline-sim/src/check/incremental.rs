@@ -32,6 +32,7 @@
 //! verdict. A key with more than [`MAX_GHOSTS`] live ghost values is `Unknown`
 //! until some retire.
 
+use super::explain::{explain, Explanation};
 use super::model::RegisterState;
 use super::ops::{HistoryError, Model, Operation, Paired, Pairing};
 use super::{check_key, Limits, Verdict};
@@ -67,6 +68,8 @@ struct KeyWindow {
     dirty: bool,
     /// Set once not linearizable: final.
     settled: Option<Verdict>,
+    /// The violation shrunk to a few operations, when it is settled.
+    explained: Option<Explanation>,
     last: Option<Verdict>,
 }
 
@@ -176,6 +179,7 @@ impl Checker {
             };
             self.steps += steps;
             if matches!(verdict, Verdict::NotLinearizable(_)) {
+                w.explained = explain(key, &ops, start, &ghosts, &self.limits);
                 w.settled = Some(verdict.clone());
                 w.ops = Vec::new();
             }
@@ -190,6 +194,14 @@ impl Checker {
             }
         }
         unknown.unwrap_or(Verdict::Linearizable)
+    }
+
+    /// The violation of the key [`Checker::check`] reports not linearizable,
+    /// shrunk to the few operations no order fits (see `explain.rs`); `None`
+    /// while every key is linearizable, or if shrinking passed its limits.
+    pub fn explanation(&self) -> Option<&Explanation> {
+        let w = self.keys.values().find(|w| w.settled.is_some())?;
+        w.explained.as_ref()
     }
 
     /// Search steps spent by every check so far.

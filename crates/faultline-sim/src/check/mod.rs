@@ -23,12 +23,17 @@
 //!   limit is `Unknown`, never a hang; the page runs this in wasm.
 //! - **Incremental** ([`Checker`]): accepts events as a run produces them and
 //!   re-checks a bounded window per key.
+//! - **Explained** ([`explain`]): a violation shrunk to the few operations
+//!   that no order fits, with a sentence why, for the page's history diagram
+//!   and the CLI.
 
+mod explain;
 mod incremental;
 mod model;
 mod ops;
 mod search;
 
+pub use explain::{explain, explain_history, Explanation, MAX_CANDIDATES};
 pub use incremental::{Checker, DEFAULT_WINDOW, MAX_GHOSTS};
 pub use model::RegisterState;
 pub use ops::{operations, HistoryError, Model, Operation, Status};

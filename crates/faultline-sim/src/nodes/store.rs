@@ -743,6 +743,7 @@ impl StoreRt {
             },
             hints_pending: self.hints.len() as u64,
             verdict: None,
+            violation: None,
         });
     }
 

@@ -218,7 +218,7 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 if let Some(st) = &v.store {
                     { store_pips(x, y, &n.id, st, tid(format!("replicas-{}", n.id))) }
                     if let Some(verdict) = &st.verdict {
-                        { verdict_label(x, y, verdict, tid(format!("verdict-{}", n.id))) }
+                        { verdict_label(x, y, verdict, st.violation.is_some().then_some(n.id.as_str()), tid(format!("verdict-{}", n.id))) }
                     }
                 }
                 if let Some(rp) = &v.replicas {
@@ -257,7 +257,9 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
 
 /// The linearizability checker's verdict on a store's history so far, just
 /// under its card: the "is it really one copy?" question answered live.
-fn verdict_label(x: f64, y: f64, verdict: &str, testid: Option<String>) -> Html {
+/// With a violation explained, the label opens its history diagram
+/// (`components::violation`, which listens for `data-violation`).
+fn verdict_label(x: f64, y: f64, verdict: &str, opens: Option<&str>, testid: Option<String>) -> Html {
     let (text, class, why) = match verdict {
         "linearizable" => ("linearizable so far", None, "Every read and write so far fits one copy of the data, in real-time order (the checker's verdict on a window of each key's latest operations)"),
         "not-linearizable" => ("NOT linearizable", Some("conns-full"), "A read saw a value one copy could not have held then: the history fits no single-copy order (final)"),
@@ -265,7 +267,9 @@ fn verdict_label(x: f64, y: f64, verdict: &str, testid: Option<String>) -> Html 
     };
     html! {
         <text class={classes!("metric-label", class)} x={(x + CARD_W - 6.0).to_string()}
-            y={(y + CARD_H + 13.0).to_string()} text-anchor="end" data-testid={testid} data-verdict={verdict.to_owned()}>
+            y={(y + CARD_H + 13.0).to_string()} text-anchor="end" data-testid={testid} data-verdict={verdict.to_owned()}
+            data-violation={opens.map(str::to_owned)} tabindex={opens.map(|_| "0")} role={opens.map(|_| "button")}
+            aria-label={opens.map(|_| format!("{text}: show the operations no order fits"))}>
             { text }
             <title>{ why }</title>
         </text>
