@@ -527,6 +527,8 @@ async fn charts_have_axes_a_legend_a_line_per_operation_and_expand() {
     by_testid(&host, "expand-p99").unchecked_into::<HtmlElement>().click();
     yew::scheduler::flush().await;
     assert!(host.query_selector("[data-testid=chart-throughput]").unwrap().is_some());
+}
+
 /// The history diagram of a violation: a dialog with one lane per process,
 /// a bar per operation labelled, the offending read marked, an axis with
 /// units and the sentence why; its close button has the focus.
