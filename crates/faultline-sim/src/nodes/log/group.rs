@@ -127,10 +127,15 @@ impl Group {
         }
     }
 
+    /// The instance partition `p` is assigned to.
+    pub fn owner(&self, p: u32) -> u32 {
+        p % self.instances
+    }
+
     /// The partitions of `instance`, starting from its turn, and advances it.
     pub fn rotation(&mut self, instance: u32) -> Vec<u16> {
         let mine: Vec<u16> =
-            (0..self.cursors.len() as u32).filter(|p| p % self.instances == instance).map(|p| p as u16).collect();
+            (0..self.cursors.len() as u32).filter(|&p| self.owner(p) == instance).map(|p| p as u16).collect();
         if mine.is_empty() {
             return mine;
         }
