@@ -144,3 +144,27 @@ fn the_outbox_adds_a_uniform_wait_for_the_relay() {
     assert_eq!(log(&outbox).books.lost, 0);
     assert_eq!(log(&dual).books.lost, 0, "no crash, no loss either way");
 }
+
+/// A bad source is refused with a message naming its field.
+#[test]
+fn a_bad_write_source_names_its_field() {
+    let bad = |edit: &dyn Fn(&mut Value)| {
+        let mut doc = serde_json::to_value(scenario(false, &[])).unwrap();
+        edit(&mut doc["nodes"][3]["kind"]["source"]);
+        let s: Scenario = serde_json::from_value(doc).unwrap();
+        s.validate().unwrap_err().to_string()
+    };
+    let e = bad(&|s| s["database"] = json!("nowhere"));
+    assert!(e.contains("nodes[3].kind.source.database") && e.contains("no node \"nowhere\""), "{e}");
+    let e = bad(&|s| s["database"] = json!("fulfilment"));
+    assert!(e.contains("nodes[3].kind.source.database") && e.contains("is not a database"), "{e}");
+    let e = bad(&|s| s["relay_interval_ms"] = json!(0));
+    assert!(e.contains("nodes[3].kind.source.relay_interval_ms"), "{e}");
+    // A dual write with nobody publishing to the log.
+    let mut doc = serde_json::to_value(scenario(false, &[])).unwrap();
+    doc["edges"].as_array_mut().unwrap().retain(|e| e["to"] != "events");
+    doc["nodes"][1]["kind"]["calls"] = json!([{"to": "orders-db"}]);
+    let s: Scenario = serde_json::from_value(doc).unwrap();
+    let e = s.validate().unwrap_err().to_string();
+    assert!(e.contains("source.database") && e.contains("calls both"), "{e}");
+}
