@@ -342,6 +342,10 @@ pub struct LogReport {
     /// Publish to first processing (from the database commit when the
     /// events record a database's writes).
     pub end_to_end_ms: Latency,
+    /// Each `replay_log` on the timeline: the consumer's state rebuilt from
+    /// offset 0, against the live one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replays: Vec<crate::nodes::log::replay::Replay>,
     /// The database writes the events record (`source`): dual write or outbox.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<WriteSourceReport>,

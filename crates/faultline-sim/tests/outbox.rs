@@ -109,7 +109,11 @@ fn a_dual_write_loses_exactly_the_writes_open_at_each_crash_and_the_outbox_none(
     let osrc = o.source.as_ref().unwrap();
     eprintln!(
         "outbox: unpublished {}, lost {}, committed {}, relayed {}, waiting {}",
-        osrc.unpublished, o.books.lost, osrc.committed, osrc.relayed, osrc.waiting()
+        osrc.unpublished,
+        o.books.lost,
+        osrc.committed,
+        osrc.relayed,
+        osrc.waiting()
     );
     assert_eq!((osrc.unpublished, o.books.lost), (0, 0));
     assert_eq!(osrc.committed, osrc.relayed + osrc.waiting());

@@ -48,6 +48,7 @@ pub fn describe(f: &Fault) -> String {
         FaultAction::ExpireKeys { node, from, to } => format!("expire {node} keys {from}–{to}"),
         FaultAction::FailPrimary { node } => format!("fail over {node}"),
         FaultAction::ReplicaLag { node, add_ms } => format!("{node} replica lag +{add_ms} ms"),
+        FaultAction::ReplayLog { node } => format!("replay {node} from offset 0"),
     }
 }
 

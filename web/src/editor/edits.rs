@@ -133,7 +133,8 @@ fn fault_touches(
         | FaultAction::FlushCache { node }
         | FaultAction::ExpireKeys { node, .. }
         | FaultAction::FailPrimary { node }
-        | FaultAction::ReplicaLag { node, .. } => named(nodes, node),
+        | FaultAction::ReplicaLag { node, .. }
+        | FaultAction::ReplayLog { node } => named(nodes, node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }

@@ -28,6 +28,7 @@ pub mod books;
 pub mod consumer;
 pub mod group;
 pub mod producer;
+pub mod replay;
 pub mod source;
 
 use super::Behaviour;
@@ -152,6 +153,10 @@ pub struct LogRt {
     pub end_to_end: Metrics,
     /// The database writes the events record (`source`); `None` costs one branch.
     pub source: Option<Box<SourceRt>>,
+    /// Keep every record from offset 0 (a `replay_log` is on the timeline).
+    pub retain: bool,
+    /// The replays' comparisons, in order.
+    pub replays: Vec<replay::Replay>,
 }
 
 impl LogRt {
@@ -208,9 +213,10 @@ impl LogRt {
             hold_expired: 0,
             end_to_end: Metrics::default(),
             source: None,
+            retain: false,
+            replays: Vec::new(),
         }
     }
-
 
     fn type_of(&self, etype: u16) -> Option<TypeSpec> {
         self.types.get(usize::from(etype)).copied()
@@ -425,6 +431,13 @@ pub(crate) fn link_sources(
     let mut pairs = Vec::new();
     for (i, n) in scenario.nodes.iter().enumerate() {
         let crate::scenario::NodeKind::Log(cfg) = &n.kind else { continue };
+        let replayed = scenario
+            .faults
+            .iter()
+            .any(|f| matches!(&f.action, crate::scenario::FaultAction::ReplayLog { node } if *node == n.id));
+        if let Behaviour::Log(l) = &mut nodes[i].behaviour {
+            l.retain = replayed;
+        }
         let Some(src) = &cfg.source else { continue };
         let Some(&db) = index.get(src.database.as_str()) else { continue };
         let services: Vec<&str> = scenario
@@ -448,6 +461,51 @@ pub(crate) fn link_sources(
         pairs.push((db, i as u32));
     }
     pairs
+}
+
+/// A `replay_log`: rebuilds the consumer's state from offset 0 and
+/// compares it with the live one (see `replay`).
+#[inline(never)]
+pub(crate) fn replay(sim: &mut Sim, node: usize) {
+    let now = sim.now().0;
+    let Some(l) = log_mut(sim, node) else { return };
+    let mut unsettled = std::collections::BTreeSet::new();
+    let mut rebuilt: BTreeMap<u64, u32> = BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let idempotent = l.store.is_some();
+    let mut records = 0;
+    for (p, c) in l.partitions.iter().zip(&l.group.cursors) {
+        unsettled.extend(p.producer_entities());
+        for r in p.records() {
+            if r.offset >= c.committed && !c.is_handled(r.offset) {
+                unsettled.insert(r.ev.entity);
+            }
+            records += 1;
+            if !idempotent || seen.insert(r.ev.id) {
+                *rebuilt.entry(r.ev.entity).or_insert(0) += 1;
+            }
+        }
+    }
+    unsettled.extend(l.group.out.iter().map(|d| d.record.ev.entity));
+    let mut out = replay::Replay {
+        at_ms: now / 1_000,
+        from_offset_0: l.partitions.iter().all(|p| p.base() == 0),
+        records,
+        compared: 0,
+        differ: 0,
+        live_effects: 0,
+        rebuilt_effects: 0,
+    };
+    let live: BTreeMap<u64, u32> = l.books.live_effects().collect();
+    let entities: std::collections::BTreeSet<u64> = live.keys().chain(rebuilt.keys()).copied().collect();
+    for e in entities.into_iter().filter(|e| !unsettled.contains(e)) {
+        let (a, b) = (live.get(&e).copied().unwrap_or(0), rebuilt.get(&e).copied().unwrap_or(0));
+        out.compared += 1;
+        out.differ += u64::from(a != b);
+        out.live_effects += u64::from(a);
+        out.rebuilt_effects += u64::from(b);
+    }
+    l.replays.push(out);
 }
 
 /// Database `db` committed call `idx`: if it is a producing service's write
@@ -900,8 +958,10 @@ pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
             if alive && running {
                 let Some(l) = log_mut(sim, node) else { return };
                 l.group.commit_all();
-                for (p, c) in l.partitions.iter_mut().zip(&l.group.cursors) {
-                    p.trim_before(c.committed);
+                if !l.retain {
+                    for (p, c) in l.partitions.iter_mut().zip(&l.group.cursors) {
+                        p.trim_before(c.committed);
+                    }
                 }
             }
         }
@@ -1002,6 +1062,7 @@ impl LogRt {
             hold_expired: self.hold_expired,
             rebalances: self.group.rebalances,
             end_to_end_ms: crate::report::Latency::of(&self.end_to_end),
+            replays: self.replays.clone(),
             source: self.source.as_ref().map(|s| crate::report::WriteSourceReport {
                 database: s.database_id.clone(),
                 outbox: s.outbox,

@@ -108,6 +108,13 @@ pub enum FaultAction {
     /// stalls: a long query on it, a vacuum, a saturated link).
     /// Overlapping lag faults add up.
     ReplicaLag { node: String, add_ms: f64 },
+    /// Event sourcing: rebuilds an event log's consumer state by replaying
+    /// every partition from offset 0 through the consumer's checks (a plain
+    /// consumer applies each record, an idempotent one each event once),
+    /// and compares it with the live state, entity by entity, over the
+    /// entities with nothing still on its way. The live run goes on
+    /// untouched; the comparison is in the log's report. Instantaneous.
+    ReplayLog { node: String },
 }
 
 impl FaultAction {
@@ -124,6 +131,7 @@ impl FaultAction {
                 | FaultAction::Deploy { .. }
                 | FaultAction::FlushCache { .. }
                 | FaultAction::ExpireKeys { .. }
+                | FaultAction::ReplayLog { .. }
         )
     }
 
@@ -147,6 +155,7 @@ impl FaultAction {
             FaultAction::ExpireKeys { .. } => "expire_keys",
             FaultAction::FailPrimary { .. } => "fail_primary",
             FaultAction::ReplicaLag { .. } => "replica_lag",
+            FaultAction::ReplayLog { .. } => "replay_log",
         }
     }
 }

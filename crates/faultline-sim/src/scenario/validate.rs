@@ -367,8 +367,7 @@ impl Scenario {
             Some(_) => return c.add(path, format!("\"{}\" is not a database", src.database)),
             None => return c.add(path, format!("no node \"{}\"", src.database)),
         }
-        let writers: Vec<&str> =
-            self.edges.iter().filter(|e| e.to == src.database).map(|e| e.from.as_str()).collect();
+        let writers: Vec<&str> = self.edges.iter().filter(|e| e.to == src.database).map(|e| e.from.as_str()).collect();
         let publishers = writers
             .iter()
             .filter(|w| matches!(self.kind_of(w), Some(NodeKind::Service(_))))
@@ -381,10 +380,7 @@ impl Scenario {
         } else if publishers == 0 {
             c.unfinished(
                 path,
-                format!(
-                    "a dual write needs a service that calls both \"{}\" and this log \"{}\"",
-                    src.database, n.id
-                ),
+                format!("a dual write needs a service that calls both \"{}\" and this log \"{}\"", src.database, n.id),
             );
         }
     }
@@ -934,6 +930,11 @@ impl Scenario {
                         }
                     }
                     Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a database")),
+                    None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
+                },
+                FaultAction::ReplayLog { node: id } => match node(id) {
+                    Some(Node { kind: NodeKind::Log(_), .. }) => {}
+                    Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not an event log")),
                     None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
                 },
                 FaultAction::FailPrimary { node: id } | FaultAction::ReplicaLag { node: id, .. } => {

@@ -58,6 +58,11 @@ impl Cursor {
         }
     }
 
+    /// Whether the record at `offset` is handled.
+    pub fn is_handled(&self, offset: u64) -> bool {
+        offset < self.contiguous || self.handled.contains(&offset)
+    }
+
     /// Commits what is handled; returns the committed offset.
     pub fn commit(&mut self) -> u64 {
         self.committed = self.committed.max(self.contiguous);
