@@ -874,6 +874,95 @@ fn phantom_deductions_vanish_when_an_order_is_keyed_together_and_checked_in_sequ
     assert!(a.end_to_end_ms.p50 > b.end_to_end_ms.p50, "{} vs {}", a.end_to_end_ms.p50, b.end_to_end_ms.p50);
 }
 
+/// Dual write: the orders committed while Orders was crashing (its calls
+/// to the database open at each crash, counted here at the crash moments)
+/// and every order committed while the broker was down (the publish is
+/// refused after the commit) are never published. The outbox loses none of
+/// the same committed writes, and customers no longer see an error for an
+/// order that was placed, for the relay's delay.
+#[test]
+fn a_dual_write_loses_orders_at_each_crash_and_the_outbox_none() {
+    let s = load("outbox-before");
+    let mut sim = Sim::new(&s).unwrap();
+    let db_edge = s.edges.iter().position(|e| e.from == "orders" && e.to == "orders-db").unwrap();
+    let mut open_at_crashes = 0;
+    for at in [15_000_000u64, 30_000_000] {
+        sim.step_until(faultline_sim::SimTime(at - 1));
+        open_at_crashes += u64::from(sim.edge(db_edge).in_flight);
+    }
+    sim.run();
+    let before = sim.report();
+    let (_, after) = run("outbox-after");
+    let b = node(&before, "events").log.clone().expect("events is a log");
+    let a = node(&after, "events").log.clone().expect("events is a log");
+    let (bs, as_) = (b.source.clone().unwrap(), a.source.clone().unwrap());
+    eprintln!("outbox before: {b:?}\nafter: {a:?}\nopen at the service crashes: {open_at_crashes}");
+    // The broker is down 3 s at 200 orders/s: about 600 orders published into a refusal.
+    let broker_outage = bs.unpublished - open_at_crashes;
+    assert!(open_at_crashes > 5, "{open_at_crashes}");
+    assert!((550..=650).contains(&broker_outage), "{broker_outage}");
+    assert_eq!(b.lost, bs.unpublished);
+    assert_eq!(bs.committed, as_.committed, "the same orders committed");
+    assert_eq!((a.lost, as_.unpublished, a.rejected), (0, 0, 0));
+    assert_eq!(as_.committed, as_.relayed + as_.waiting);
+    for l in [&a, &b] {
+        assert_eq!(l.published, l.processed + l.dead_lettered + l.lost + l.rejected + l.in_flight);
+    }
+    // The customers' errors: the orders refused by the crashed service in
+    // both, plus, with the dual write, those whose publish the broker refused.
+    assert!(before.requests.failed.total > after.requests.failed.total + 500);
+    assert!(a.end_to_end_ms.p50 > b.end_to_end_ms.p50 + 50.0, "{} vs {}", a.end_to_end_ms.p50, b.end_to_end_ms.p50);
+}
+
+/// Two rebalances with auto-commit every 5 s: Billing crashes for 2 s and
+/// rejoins; later it pauses for 18 s, past the session timeout, is dropped
+/// and rejoins. Each time every partition goes back to its last commit, so
+/// the duplicates processed are exactly the events processed between the
+/// last commit and the end of each rebalance (the test watches the commits
+/// and the group every 100 us, not the log's own counters), and the lag
+/// climbs while nothing is consumed.
+#[test]
+fn a_rebalance_with_auto_commit_processes_again_what_was_not_committed() {
+    use faultline_sim::nodes::log::group::GroupState;
+    use faultline_sim::nodes::Behaviour;
+    let s = load("consumer-rebalance");
+    let mut sim = Sim::new(&s).unwrap();
+    let log = |sim: &Sim| match &sim.node(1).behaviour {
+        Behaviour::Log(l) => {
+            let lag: u64 = l.lag().iter().sum();
+            (l.group.cursors.iter().map(|c| c.committed).sum::<u64>(), l.group.state, l.books.processed, lag)
+        }
+        _ => unreachable!("node 1 is the log"),
+    };
+    let (mut last_commit, mut processed_at_commit, mut expected, mut max_lag) = (0, 0, Vec::new(), 0);
+    let mut previous = GroupState::Running;
+    let mut t = 0;
+    while !sim.is_finished() {
+        t += 100;
+        sim.step_until(faultline_sim::SimTime(t));
+        let (committed, state, processed, lag) = log(&sim);
+        if committed != last_commit && state == GroupState::Running {
+            last_commit = committed;
+            processed_at_commit = processed;
+        }
+        if previous != GroupState::Running && state == GroupState::Running {
+            expected.push(processed - processed_at_commit);
+        }
+        previous = state;
+        max_lag = max_lag.max(lag);
+    }
+    let r = sim.report();
+    let l = node(&r, "ledger-events").log.clone().expect("a log");
+    eprintln!("consumer rebalance: processed since the last commit at each rebalance {expected:?}, {l:?}");
+    assert_eq!(l.rebalances, 3, "the crash's rejoin, the eviction, the rejoin after the pause");
+    assert_eq!(expected.len(), 2);
+    assert!(expected.iter().all(|&e| e > 100), "{expected:?}");
+    assert_eq!(l.duplicates_processed, expected.iter().sum::<u64>());
+    // 150 events/s and nothing consumed for the pause and the rebalance.
+    assert!(max_lag > 150 * 18, "{max_lag}");
+    assert_eq!(l.published, l.processed + l.in_flight + l.lost + l.dead_lettered + l.rejected);
+}
+
 /// A write that lands while a read's fetch of its key is out deletes a key
 /// that is not there yet; the fetch then fills the version it read, older
 /// than the database's, and hits serve it until the next write (283 stale

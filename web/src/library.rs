@@ -49,6 +49,9 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("three-tier", include_str!("../../assets/scenarios/three-tier.json")),
     ("phantom-deductions-before", include_str!("../../assets/scenarios/phantom-deductions-before.json")),
     ("phantom-deductions-after", include_str!("../../assets/scenarios/phantom-deductions-after.json")),
+    ("outbox-before", include_str!("../../assets/scenarios/outbox-before.json")),
+    ("outbox-after", include_str!("../../assets/scenarios/outbox-after.json")),
+    ("consumer-rebalance", include_str!("../../assets/scenarios/consumer-rebalance.json")),
     ("replica-lag-before", include_str!("../../assets/scenarios/replica-lag-before.json")),
     ("replica-lag-after", include_str!("../../assets/scenarios/replica-lag-after.json")),
 ];

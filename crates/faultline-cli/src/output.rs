@@ -226,6 +226,21 @@ fn logs(out: &mut String, report: &faultline_sim::Report) {
             l.end_to_end_ms.p50,
             l.end_to_end_ms.p99
         );
+        if let Some(s) = &l.source {
+            let _ = if s.outbox {
+                writeln!(
+                    out,
+                    "  outbox in {}: {} writes committed, {} relayed, {} waiting for the relay",
+                    s.database, s.committed, s.relayed, s.waiting
+                )
+            } else {
+                writeln!(
+                    out,
+                    "  dual write with {}: {} writes committed, {} never published (lost), {} publishes on their way",
+                    s.database, s.committed, s.unpublished, s.waiting
+                )
+            };
+        }
     }
 }
 

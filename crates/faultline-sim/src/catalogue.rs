@@ -822,6 +822,13 @@ const LOG_FIELDS: &[FieldInfo] = &[
         ty: LOG_MS,
         help: "Time for the followers to copy a record; consumers see it only then.",
     },
+    FieldInfo {
+        name: "source",
+        label: "Write source",
+        unit: "",
+        ty: FieldType::List,
+        help: "The events record a database's writes, as {\"database\": \"orders-db\", \"outbox\": false, \"relay_interval_ms\": 500}. Outbox off: a dual write (the service commits, then publishes; a crash between loses the event). On: the event commits with the write and a relay publishes it every interval. Empty: none.",
+    },
 ];
 
 /// Every node kind the engine has, in palette order.

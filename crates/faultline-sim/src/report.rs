@@ -348,8 +348,34 @@ pub struct LogReport {
     /// Records the reorder buffer held past its timeout.
     pub hold_expired: u64,
     pub rebalances: u64,
-    /// Publish to first processing.
+    /// Publish to first processing (from the database commit when the
+    /// events record a database's writes).
     pub end_to_end_ms: Latency,
+    /// Each `replay_log` on the timeline: the consumer's state rebuilt from
+    /// offset 0, against the live one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replays: Vec<crate::nodes::log::replay::Replay>,
+    /// The database writes the events record (`source`): dual write or outbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<WriteSourceReport>,
+}
+
+/// A log fed by a database's writes: committed = events published (or
+/// relayed) + unpublished (lost, also counted in `lost`) + waiting.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WriteSourceReport {
+    pub database: String,
+    pub outbox: bool,
+    /// Writes the producing services committed to the database.
+    pub committed: u64,
+    /// Dual write: committed writes whose event was never published (the
+    /// service stopped between its commit and its publish).
+    pub unpublished: u64,
+    /// Outbox: rows the relay published.
+    pub relayed: u64,
+    /// Committed writes not yet events: publishes on their way, or outbox
+    /// rows waiting for the relay.
+    pub waiting: u64,
 }
 
 /// A sharded database's load over its shards (those keys go to at the end).

@@ -180,6 +180,18 @@ pub struct LogView {
     pub lost: u64,
     /// The consumer group is rebalancing (or its consumer was dropped).
     pub rebalancing: bool,
+    /// Rebalances so far.
+    #[serde(default)]
+    pub rebalances: u64,
+    /// The consumer instance each partition is assigned to.
+    #[serde(default)]
+    pub assignment: Vec<u32>,
+    /// Dual write: committed writes never published (also in `lost`).
+    #[serde(default)]
+    pub unpublished: u64,
+    /// Outbox: committed rows waiting for the relay.
+    #[serde(default)]
+    pub outbox_waiting: u64,
 }
 
 /// A circuit breaker as the playground draws it.

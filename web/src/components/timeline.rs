@@ -55,6 +55,7 @@ pub fn describe(f: &Fault) -> String {
         FaultAction::FailPrimary { node } => format!("fail over {node}"),
         FaultAction::ReplicaLag { node, add_ms } => format!("{node} replica lag +{add_ms} ms"),
         FaultAction::ClockSkew { node, skew_ms } => format!("{node} clock {skew_ms:+} ms"),
+        FaultAction::ReplayLog { node } => format!("replay {node} from offset 0"),
     }
 }
 

@@ -134,7 +134,8 @@ fn fault_touches(
         | FaultAction::ExpireKeys { node, .. }
         | FaultAction::FailPrimary { node }
         | FaultAction::ReplicaLag { node, .. }
-        | FaultAction::ClockSkew { node, .. } => named(nodes, node),
+        | FaultAction::ClockSkew { node, .. }
+        | FaultAction::ReplayLog { node } => named(nodes, node),
         FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => {
             edges.contains(&(from.clone(), to.clone()))
         }

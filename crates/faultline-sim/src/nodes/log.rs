@@ -28,6 +28,8 @@ pub mod books;
 pub mod consumer;
 pub mod group;
 pub mod producer;
+pub mod replay;
+pub mod source;
 
 use super::Behaviour;
 use crate::calls::{FailReason, Outcome, Phase, Req, QUEUE_PARENT};
@@ -41,6 +43,7 @@ use books::Books;
 use consumer::{DedupStore, Held, ReorderBuffer, Verdict};
 use group::{Delivery, Group, GroupState, Ready};
 use producer::{Append, Failed, LogEvent, Partition};
+use source::{Pending, Row, SourceRt};
 use std::collections::BTreeMap;
 
 /// One event type of a publish.
@@ -86,6 +89,8 @@ enum Timer {
         seq: u32,
         generation: u32,
     },
+    /// The outbox relay polls its table.
+    Relay,
 }
 
 /// A publish waiting for its events' acknowledgements.
@@ -143,8 +148,15 @@ pub struct LogRt {
     pub deduplicated: u64,
     /// Records whose hold timeout expired.
     pub hold_expired: u64,
-    /// Publish to first processing, per event.
+    /// Publish to first processing, per event (from the database commit
+    /// when the events record a database's writes).
     pub end_to_end: Metrics,
+    /// The database writes the events record (`source`); `None` costs one branch.
+    pub source: Option<Box<SourceRt>>,
+    /// Keep every record from offset 0 (a `replay_log` is on the timeline).
+    pub retain: bool,
+    /// The replays' comparisons, in order.
+    pub replays: Vec<replay::Replay>,
 }
 
 impl LogRt {
@@ -200,6 +212,9 @@ impl LogRt {
             deduplicated: 0,
             hold_expired: 0,
             end_to_end: Metrics::default(),
+            source: None,
+            retain: false,
+            replays: Vec::new(),
         }
     }
 
@@ -300,57 +315,309 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     let c = sim.calls.at(idx);
     let (request, op, key, gen) = (c.request, c.op, c.key, c.gen);
     let Some(l) = log_mut(sim, node) else { return };
-    let first = !l.started;
-    l.started = true;
-    let publish = l.next_publish;
-    l.next_publish = l.next_publish.wrapping_add(1);
-    let count = l.types.len().max(1);
-    let mut touched = Vec::with_capacity(count);
-    for t in 0..count {
-        let (entity, seq, pkey) = match l.types.get(t) {
-            None => {
-                let s = l.seqs.entry(key).or_insert(0);
-                *s += 1;
-                (key, *s, key)
-            }
-            Some(spec) => {
-                let pkey = match spec.key {
-                    EventKey::Entity => request,
-                    EventKey::Own => crate::rng::mix64(request ^ ((t as u64 + 1) << 56)),
-                    EventKey::RequestKey => key,
-                };
-                (request, t as u32 + 1, pkey)
-            }
-        };
-        let id = l.next_event;
-        l.next_event += 1;
-        l.books.publish(id);
-        if l.acks == Acks::Zero {
-            l.books.ack(id);
-        }
-        let p = producer::partition_of(pkey, l.partitions.len() as u32);
-        let ev = LogEvent { id, entity, seq, etype: t as u16, op, key, publish, born_us: now };
-        l.partitions[usize::from(p)].enqueue(ev);
-        if !touched.contains(&p) {
-            touched.push(p);
-        }
-    }
+    // A dual write's publish: the event dates from its write's commit.
+    let born = match &mut l.source {
+        Some(src) if !src.outbox => src.pending.remove(&request).map_or(now, |p| p.committed_us),
+        _ => now,
+    };
+    let first = start(l);
+    let (publish, touched) = l.publish_events(request, op, key, born);
     let acks0 = l.acks == Acks::Zero;
     if !acks0 {
-        l.publishes.insert(publish, Publish { call: idx, gen, waiting: count as u32, failed: false });
+        let waiting = touched.1;
+        l.publishes.insert(publish, Publish { call: idx, gen, waiting, failed: false });
     }
-    let (commit, auto, session) = (l.commit, l.auto_commit_us, l.session_us);
     if first {
-        set_timer(sim, node, (session / 3).max(1), Timer::Heartbeat);
-        if commit == Commit::Auto {
-            set_timer(sim, node, auto, Timer::AutoCommit);
-        }
+        start_timers(sim, node);
     }
     if acks0 {
         sim.refuse(node, idx, Outcome::Ok);
     } else {
         sim.nodes[node].in_flight += 1;
         sim.calls.at_mut(idx).phase = Phase::Working;
+    }
+    for p in touched.0 {
+        pump_producer(sim, node, p);
+    }
+}
+
+/// Marks the log started; true the first time (its timers are then set).
+fn start(l: &mut LogRt) -> bool {
+    let first = !l.started;
+    l.started = true;
+    first
+}
+
+/// The group's timers, and the outbox relay's, from the first event on.
+fn start_timers(sim: &mut Sim, node: usize) {
+    let Some(l) = log_mut(sim, node) else { return };
+    let (commit, auto, session) = (l.commit, l.auto_commit_us, l.session_us);
+    let relay = l.source.as_ref().filter(|s| s.outbox).map(|s| s.relay_us);
+    set_timer(sim, node, (session / 3).max(1), Timer::Heartbeat);
+    if commit == Commit::Auto {
+        set_timer(sim, node, auto, Timer::AutoCommit);
+    }
+    if let Some(relay) = relay {
+        set_timer(sim, node, relay, Timer::Relay);
+    }
+}
+
+impl LogRt {
+    /// Hands the events of one publish (request `request`, born at
+    /// `born_us`) to the producer: the publish's number, the partitions
+    /// touched and how many events.
+    fn publish_events(&mut self, request: u64, op: u16, key: u64, born_us: u64) -> (u32, (Vec<u16>, u32)) {
+        let publish = self.next_publish;
+        self.next_publish = self.next_publish.wrapping_add(1);
+        let count = self.types.len().max(1);
+        let mut touched = Vec::with_capacity(count);
+        for t in 0..count {
+            let (entity, seq, pkey) = match self.types.get(t) {
+                None => {
+                    let s = self.seqs.entry(key).or_insert(0);
+                    *s += 1;
+                    (key, *s, key)
+                }
+                Some(spec) => {
+                    let pkey = match spec.key {
+                        EventKey::Entity => request,
+                        EventKey::Own => crate::rng::mix64(request ^ ((t as u64 + 1) << 56)),
+                        EventKey::RequestKey => key,
+                    };
+                    (request, t as u32 + 1, pkey)
+                }
+            };
+            let id = self.next_event;
+            self.next_event += 1;
+            self.books.publish(id);
+            if self.acks == Acks::Zero {
+                self.books.ack(id);
+            }
+            let p = producer::partition_of(pkey, self.partitions.len() as u32);
+            let ev = LogEvent { id, entity, seq, etype: t as u16, op, key, publish, born_us };
+            self.partitions[usize::from(p)].enqueue(ev);
+            if !touched.contains(&p) {
+                touched.push(p);
+            }
+        }
+        (publish, (touched, count as u32))
+    }
+
+    /// Events that should have been and never will be (a dual write's
+    /// write whose publish never came): counted published and lost, so the
+    /// books still balance.
+    fn lose_unpublished(&mut self) {
+        let count = self.types.len().max(1);
+        for _ in 0..count {
+            let id = self.next_event;
+            self.next_event += 1;
+            self.books.publish(id);
+            self.books.lose(id);
+        }
+        if let Some(src) = &mut self.source {
+            src.unpublished += count as u64;
+        }
+    }
+}
+
+/// Gives every log with a `source` its database and the edges whose writes
+/// are its events (into the database from services that also call the
+/// log); returns the (database, log) pairs the database's commits go to.
+pub(crate) fn link_sources(
+    scenario: &crate::scenario::Scenario,
+    nodes: &mut [crate::sim::NodeRt],
+    index: &std::collections::HashMap<&str, u32>,
+) -> Vec<(u32, u32)> {
+    let mut pairs = Vec::new();
+    for (i, n) in scenario.nodes.iter().enumerate() {
+        let crate::scenario::NodeKind::Log(cfg) = &n.kind else { continue };
+        let replayed = scenario
+            .faults
+            .iter()
+            .any(|f| matches!(&f.action, crate::scenario::FaultAction::ReplayLog { node } if *node == n.id));
+        if let Behaviour::Log(l) = &mut nodes[i].behaviour {
+            l.retain = replayed;
+        }
+        let Some(src) = &cfg.source else { continue };
+        let Some(&db) = index.get(src.database.as_str()) else { continue };
+        let services: Vec<&str> = scenario
+            .nodes
+            .iter()
+            .filter(|s| matches!(s.kind, crate::scenario::NodeKind::Service(_)))
+            .map(|s| s.id.as_str())
+            .filter(|s| src.outbox || scenario.edges.iter().any(|e| e.from == *s && e.to == n.id))
+            .collect();
+        let writer_edges = scenario
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.to == src.database && services.contains(&e.from.as_str()))
+            .map(|(k, _)| k as u32)
+            .collect();
+        let relay_us = src.relay_interval_ms.saturating_mul(1_000);
+        if let Behaviour::Log(l) = &mut nodes[i].behaviour {
+            l.source = Some(Box::new(SourceRt::new((db, src.database.clone()), writer_edges, src.outbox, relay_us)));
+        }
+        pairs.push((db, i as u32));
+    }
+    pairs
+}
+
+/// A `replay_log`: rebuilds the consumer's state from offset 0 and
+/// compares it with the live one (see `replay`).
+#[inline(never)]
+pub(crate) fn replay(sim: &mut Sim, node: usize) {
+    let now = sim.now().0;
+    let Some(l) = log_mut(sim, node) else { return };
+    let mut unsettled = std::collections::BTreeSet::new();
+    let mut rebuilt: BTreeMap<u64, u32> = BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let idempotent = l.store.is_some();
+    let mut records = 0;
+    for (p, c) in l.partitions.iter().zip(&l.group.cursors) {
+        unsettled.extend(p.producer_entities());
+        for r in p.records() {
+            if r.offset >= c.committed && !c.is_handled(r.offset) {
+                unsettled.insert(r.ev.entity);
+            }
+            records += 1;
+            if !idempotent || seen.insert(r.ev.id) {
+                *rebuilt.entry(r.ev.entity).or_insert(0) += 1;
+            }
+        }
+    }
+    unsettled.extend(l.group.out.iter().map(|d| d.record.ev.entity));
+    let mut out = replay::Replay {
+        at_ms: now / 1_000,
+        from_offset_0: l.partitions.iter().all(|p| p.base() == 0),
+        records,
+        compared: 0,
+        differ: 0,
+        live_effects: 0,
+        rebuilt_effects: 0,
+    };
+    let live: BTreeMap<u64, u32> = l.books.live_effects().collect();
+    let entities: std::collections::BTreeSet<u64> = live.keys().chain(rebuilt.keys()).copied().collect();
+    for e in entities.into_iter().filter(|e| !unsettled.contains(e)) {
+        let (a, b) = (live.get(&e).copied().unwrap_or(0), rebuilt.get(&e).copied().unwrap_or(0));
+        out.compared += 1;
+        out.differ += u64::from(a != b);
+        out.live_effects += u64::from(a);
+        out.rebuilt_effects += u64::from(b);
+    }
+    l.replays.push(out);
+}
+
+/// Database `db` committed call `idx`: if it is a producing service's write
+/// for a log fed by `db`, the event it owes is now pending (dual write), a
+/// row in the outbox, or lost at once (its caller gave up on it already).
+#[inline(never)] // off the hot path: only designs with a write source get here
+pub(crate) fn committed(sim: &mut Sim, db: usize, idx: u32) {
+    let now = sim.now().0;
+    let c = sim.calls.at(idx);
+    let (request, op, key, edge, parent, abandoned) = (c.request, c.op, c.key, c.edge, c.parent, c.abandoned);
+    if !sim.is_write(op) {
+        return;
+    }
+    let parent_gen =
+        (parent < QUEUE_PARENT).then(|| sim.calls.at(parent)).filter(|p| p.phase == Phase::Working).map(|p| p.gen);
+    for i in 0..sim.log_sources.len() {
+        let (src_db, node) = sim.log_sources[i];
+        if src_db as usize != db {
+            continue;
+        }
+        let node = node as usize;
+        let Some(l) = log_mut(sim, node) else { continue };
+        let Some(src) = &mut l.source else { continue };
+        if !src.writer_edges.contains(&edge) {
+            continue;
+        }
+        src.committed += 1;
+        if src.outbox {
+            src.rows.push(Row { request, op, key, committed_us: now });
+            if start(l) {
+                start_timers(sim, node);
+            }
+        } else if abandoned || parent_gen.is_none() {
+            l.lose_unpublished();
+        } else if let Some(parent_gen) = parent_gen {
+            src.pending.insert(request, Pending { parent, parent_gen, committed_us: now });
+        }
+    }
+}
+
+/// Dual write: the pending writes whose service call is over (crashed,
+/// failed or timed out) with no publish on its way to the log are lost.
+fn sweep_unpublished(sim: &mut Sim, node: usize) {
+    let Behaviour::Log(l) = &sim.nodes[node].behaviour else { return };
+    let Some(src) = &l.source else { return };
+    if src.outbox || src.pending.is_empty() {
+        return;
+    }
+    let over: Vec<u64> = src
+        .pending
+        .iter()
+        .filter(|(_, p)| sim.calls.get(p.parent, p.parent_gen).is_none_or(|c| c.phase != Phase::Working))
+        .map(|(&r, _)| r)
+        .collect();
+    if over.is_empty() {
+        return;
+    }
+    // Publishes still on the wire to the log will arrive.
+    let on_wire: std::collections::BTreeSet<u64> = sim
+        .calls
+        .live_indices()
+        .into_iter()
+        .map(|i| sim.calls.at(i))
+        .filter(|c| sim.edges[c.edge as usize].to as usize == node && c.phase == Phase::Requesting && !c.lost)
+        .map(|c| c.request)
+        .collect();
+    let Some(l) = log_mut(sim, node) else { return };
+    for r in over.into_iter().filter(|r| !on_wire.contains(r)) {
+        if let Some(src) = &mut l.source {
+            src.pending.remove(&r);
+        }
+        l.lose_unpublished();
+    }
+}
+
+/// A node crashed: every dual-write log looks for the writes it orphaned.
+#[inline(never)]
+pub(crate) fn node_crashed(sim: &mut Sim) {
+    for i in 0..sim.log_sources.len() {
+        let node = sim.log_sources[i].1 as usize;
+        sweep_unpublished(sim, node);
+    }
+}
+
+/// The outbox relay's poll: while the database is up, every row goes to
+/// the producer.
+fn relay(sim: &mut Sim, node: usize) {
+    let now = sim.now().0;
+    let Some(l) = log_mut(sim, node) else { return };
+    let Some(src) = &mut l.source else { return };
+    let every = src.relay_us;
+    let db = src.database as usize;
+    set_timer(sim, node, every, Timer::Relay);
+    if sim.nodes[db].down || sim.nodes[db].paused {
+        return;
+    }
+    let Some(l) = log_mut(sim, node) else { return };
+    let rows = l.source.as_mut().map(|s| std::mem::take(&mut s.rows)).unwrap_or_default();
+    let mut touched: Vec<u16> = Vec::new();
+    for r in &rows {
+        let (_, (parts, _)) = l.publish_events(r.request, r.op, r.key, r.committed_us);
+        for p in parts {
+            if !touched.contains(&p) {
+                touched.push(p);
+            }
+        }
+    }
+    if let Some(src) = &mut l.source {
+        src.relayed += rows.len() as u64;
+        for r in &rows {
+            src.relay_wait.complete(Outcome::Ok, now.saturating_sub(r.committed_us));
+        }
     }
     for p in touched {
         pump_producer(sim, node, p);
@@ -678,7 +945,11 @@ pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
             pump_producer(sim, node, partition);
             pump_consumers(sim, node);
         }
-        Timer::Heartbeat => heartbeat(sim, node),
+        Timer::Heartbeat => {
+            sweep_unpublished(sim, node);
+            heartbeat(sim, node);
+        }
+        Timer::Relay => relay(sim, node),
         Timer::AutoCommit => {
             let (every, running, edge) = (l.auto_commit_us, l.group.state == GroupState::Running, l.edge);
             let to = sim.edges[edge as usize].to as usize;
@@ -687,8 +958,10 @@ pub(crate) fn timer(sim: &mut Sim, node: usize, token: u32) {
             if alive && running {
                 let Some(l) = log_mut(sim, node) else { return };
                 l.group.commit_all();
-                for (p, c) in l.partitions.iter_mut().zip(&l.group.cursors) {
-                    p.trim_before(c.committed);
+                if !l.retain {
+                    for (p, c) in l.partitions.iter_mut().zip(&l.group.cursors) {
+                        p.trim_before(c.committed);
+                    }
                 }
             }
         }
@@ -761,6 +1034,10 @@ impl LogRt {
             phantom_deductions: self.books.phantom_deductions,
             lost: self.books.lost,
             rebalancing: self.group.state != GroupState::Running,
+            rebalances: self.group.rebalances,
+            assignment: (0..self.partitions.len() as u32).map(|p| self.group.owner(p)).collect(),
+            unpublished: self.source.as_ref().map_or(0, |s| s.unpublished),
+            outbox_waiting: self.source.as_ref().filter(|s| s.outbox).map_or(0, |s| s.waiting()),
         });
     }
 
@@ -785,6 +1062,15 @@ impl LogRt {
             hold_expired: self.hold_expired,
             rebalances: self.group.rebalances,
             end_to_end_ms: crate::report::Latency::of(&self.end_to_end),
+            replays: self.replays.clone(),
+            source: self.source.as_ref().map(|s| crate::report::WriteSourceReport {
+                database: s.database_id.clone(),
+                outbox: s.outbox,
+                committed: s.committed,
+                unpublished: s.unpublished,
+                relayed: s.relayed,
+                waiting: s.waiting(),
+            }),
         });
     }
 }

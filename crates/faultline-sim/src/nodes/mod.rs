@@ -256,8 +256,10 @@ impl Sim {
 
     /// `node` finished a call successfully (before it answers).
     pub(crate) fn succeeded_at(&mut self, node: usize, idx: u32) {
-        if self.nodes[node].behaviour.tag() == KindTag::Service {
-            service::succeeded(self, node, idx);
+        match self.nodes[node].behaviour.tag() {
+            KindTag::Service => service::succeeded(self, node, idx),
+            KindTag::Database if !self.log_sources.is_empty() => log::committed(self, node, idx),
+            _ => {}
         }
     }
 
@@ -278,6 +280,9 @@ impl Sim {
             Behaviour::Pooler(p) => p.crash(),
             Behaviour::Log(l) => l.crash(now),
             Behaviour::Client | Behaviour::Balancer(_) | Behaviour::Store(_) => {}
+        }
+        if !self.log_sources.is_empty() {
+            log::node_crashed(self);
         }
     }
 

@@ -115,6 +115,13 @@ pub enum FaultAction {
     /// acknowledged, then silently dropped (counted as a lost write).
     /// Overlapping skews on a replica add up.
     ClockSkew { node: String, skew_ms: f64 },
+    /// Event sourcing: rebuilds an event log's consumer state by replaying
+    /// every partition from offset 0 through the consumer's checks (a plain
+    /// consumer applies each record, an idempotent one each event once),
+    /// and compares it with the live state, entity by entity, over the
+    /// entities with nothing still on its way. The live run goes on
+    /// untouched; the comparison is in the log's report. Instantaneous.
+    ReplayLog { node: String },
 }
 
 impl FaultAction {
@@ -131,6 +138,7 @@ impl FaultAction {
                 | FaultAction::Deploy { .. }
                 | FaultAction::FlushCache { .. }
                 | FaultAction::ExpireKeys { .. }
+                | FaultAction::ReplayLog { .. }
         )
     }
 
@@ -155,6 +163,7 @@ impl FaultAction {
             FaultAction::FailPrimary { .. } => "fail_primary",
             FaultAction::ReplicaLag { .. } => "replica_lag",
             FaultAction::ClockSkew { .. } => "clock_skew",
+            FaultAction::ReplayLog { .. } => "replay_log",
         }
     }
 }

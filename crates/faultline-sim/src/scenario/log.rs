@@ -93,6 +93,38 @@ pub struct LogConfig {
     pub min_insync_replicas: u32,
     /// Milliseconds for the followers to copy an appended record.
     pub replication_ms: u64,
+    /// The events are a service's writes to a database: published by the
+    /// service after its commit (a dual write), or through an outbox table
+    /// committed with the write and relayed; `null`: events are whatever
+    /// callers publish.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<WriteSource>,
+}
+
+/// Where a log's events come from when they record a database write
+/// (`source`): the write and the event must both happen, or neither.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct WriteSource {
+    /// The database whose committed writes are the events (the id of a
+    /// database node).
+    pub database: String,
+    /// `false`: a dual write. The service calls the database, then this log;
+    /// the two are not atomic, so a write committed by a service that
+    /// crashes (or gives up) before its publish reaches the log is an event
+    /// lost. `true`: the event is a row of an outbox table committed in the
+    /// same transaction, and a relay polls the table and publishes it: none
+    /// lost, for the relay's delay.
+    pub outbox: bool,
+    /// Milliseconds between the relay's polls of the outbox table.
+    pub relay_interval_ms: u64,
+}
+
+impl Default for WriteSource {
+    fn default() -> Self {
+        WriteSource { database: String::new(), outbox: false, relay_interval_ms: 500 }
+    }
 }
 
 impl Default for LogConfig {
@@ -121,6 +153,7 @@ impl Default for LogConfig {
             replicas: 1,
             min_insync_replicas: 1,
             replication_ms: 5,
+            source: None,
         }
     }
 }
@@ -232,6 +265,9 @@ impl LogConfig {
         range("replication_ms", self.replication_ms, 0, MAX_LOG_MS, "ms ");
         if let Some(h) = self.hold_timeout_ms {
             range("hold_timeout_ms", h, 1, MAX_LOG_MS, "ms, or null for no reorder buffer ");
+        }
+        if let Some(src) = &self.source {
+            range("source.relay_interval_ms", src.relay_interval_ms, 1, MAX_LOG_MS, "ms ");
         }
         if self.idempotent && self.max_in_flight > 5 {
             out.push((

@@ -27,8 +27,9 @@ pub use deploy::{BadVersion, ConnectionPool, Scale};
 pub use fanout::{Followers, MAX_FANOUT_PARTS};
 pub use faults::{Fault, FaultAction};
 pub use log::{
-    Acks, Commit, ConsumerMode, EventKey, EventType, HoldTimeout, LogConfig, MAX_LOG_CONSUMERS, MAX_LOG_DEDUP,
-    MAX_LOG_EVENTS, MAX_LOG_IN_FLIGHT, MAX_LOG_MS, MAX_LOG_PARTITIONS, MAX_LOG_REPLICAS, MAX_LOG_RETRIES,
+    Acks, Commit, ConsumerMode, EventKey, EventType, HoldTimeout, LogConfig, WriteSource, MAX_LOG_CONSUMERS,
+    MAX_LOG_DEDUP, MAX_LOG_EVENTS, MAX_LOG_IN_FLIGHT, MAX_LOG_MS, MAX_LOG_PARTITIONS, MAX_LOG_REPLICAS,
+    MAX_LOG_RETRIES,
 };
 pub use pooler::{PoolMode, PoolerConfig};
 pub use presets::slice_scenario;

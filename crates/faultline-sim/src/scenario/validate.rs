@@ -353,6 +353,36 @@ impl Scenario {
             1 => {}
             _ => c.add(format!("{p}.kind"), msg),
         }
+        if let Some(src) = &l.source {
+            self.validate_log_source(c, p, n, src);
+        }
+    }
+
+    /// A log fed by a database's writes: the database exists, and some
+    /// service writes to it (and, for a dual write, publishes to the log too).
+    fn validate_log_source(&self, c: &mut Collector, p: &str, n: &Node, src: &super::WriteSource) {
+        let path = format!("{p}.kind.source.database");
+        match self.kind_of(&src.database) {
+            Some(NodeKind::Database(_)) => {}
+            Some(_) => return c.add(path, format!("\"{}\" is not a database", src.database)),
+            None => return c.add(path, format!("no node \"{}\"", src.database)),
+        }
+        let writers: Vec<&str> = self.edges.iter().filter(|e| e.to == src.database).map(|e| e.from.as_str()).collect();
+        let publishers = writers
+            .iter()
+            .filter(|w| matches!(self.kind_of(w), Some(NodeKind::Service(_))))
+            .filter(|w| self.edges.iter().any(|e| e.from == **w && e.to == n.id))
+            .count();
+        if src.outbox {
+            if writers.is_empty() {
+                c.unfinished(path, format!("nothing writes to \"{}\", so its outbox stays empty", src.database));
+            }
+        } else if publishers == 0 {
+            c.unfinished(
+                path,
+                format!("a dual write needs a service that calls both \"{}\" and this log \"{}\"", src.database, n.id),
+            );
+        }
     }
 
     /// A cache's size, TTL and lookup time, and its one backing store.
@@ -917,6 +947,11 @@ impl Scenario {
                         }
                     }
                     Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not a database")),
+                    None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
+                },
+                FaultAction::ReplayLog { node: id } => match node(id) {
+                    Some(Node { kind: NodeKind::Log(_), .. }) => {}
+                    Some(_) => c.add(format!("{p}.action.node"), format!("\"{id}\" is not an event log")),
                     None => c.add(format!("{p}.action.node"), format!("no node with id \"{id}\"")),
                 },
                 FaultAction::FailPrimary { node: id } | FaultAction::ReplicaLag { node: id, .. } => {

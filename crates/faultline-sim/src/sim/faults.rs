@@ -80,6 +80,7 @@ impl Sim {
             FaultAction::FailPrimary { node } => crate::nodes::replication::fail_primary(self, self.node_index(node)),
             FaultAction::ReplicaLag { node, .. } => self.apply_replica_lag(node),
             FaultAction::ClockSkew { node, .. } => self.apply_clock_skew(node),
+            FaultAction::ReplayLog { node } => crate::nodes::log::replay(self, self.node_index(node)),
         }
         if let Some(d) = fault.duration_ms {
             self.queue.schedule_fault(self.now.plus(d.saturating_mul(1_000)), index, Event::FaultEnd { index });
@@ -120,7 +121,7 @@ impl Sim {
             | FaultAction::Heal { .. }
             | FaultAction::Reshard { .. }
             | FaultAction::Deploy { .. } => {}
-            FaultAction::FlushCache { .. } | FaultAction::ExpireKeys { .. } => {}
+            FaultAction::FlushCache { .. } | FaultAction::ExpireKeys { .. } | FaultAction::ReplayLog { .. } => {}
             FaultAction::FailPrimary { node } => {
                 if !self.in_force(|a| matches!(a, FaultAction::FailPrimary { node: n } if n == node)) {
                     crate::nodes::replication::rejoin(self, self.node_index(node));

@@ -208,6 +208,9 @@ pub struct Sim {
     /// Each node's kind-specific series (a cache's hits, a sharded
     /// database's shards), by node index; `None` for kinds without one.
     pub(crate) kind_series: Vec<Option<crate::kind_series::KindSeries>>,
+    /// Event logs fed by a database's writes: (database node, log node).
+    /// Empty unless a log has a `source`: the database's commits then tell it.
+    pub(crate) log_sources: Vec<(u32, u32)>,
 }
 
 impl Sim {
@@ -350,6 +353,7 @@ impl Sim {
             })
             .collect::<Vec<_>>();
         crate::nodes::cache::link_versions(&mut nodes, |e| index[scenario.edges[e as usize].to.as_str()]);
+        let log_sources = crate::nodes::log::link_sources(scenario, &mut nodes, &index);
         let nodes_kind_series = nodes.iter().map(|n| crate::kind_series::KindSeries::for_kind(&n.behaviour)).collect();
         let edges = scenario
             .edges
@@ -435,6 +439,7 @@ impl Sim {
             journal: None,
             cache_bypass: crate::nodes::cache::bypasses(scenario, &index, &edge_index),
             kind_series: nodes_kind_series,
+            log_sources,
         };
         crate::nodes::service::instances::init(&mut sim);
         Ok(sim)

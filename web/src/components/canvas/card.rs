@@ -209,7 +209,7 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                     { super::pips::connections_label(x, y, c, tid(format!("connections-{}", n.id))) }
                 }
                 if let Some(lg) = &v.log {
-                    { lag_strip(x, y, &n.id, &lg.lag, tid(format!("lag-{}", n.id))) }
+                    { lag_strip(x, y, &n.id, lg, tid(format!("lag-{}", n.id))) }
                 }
                 if let Some(hit) = v.cache_hit_ratio {
                     { bar(0.0, "hit", (hit * 1000.0).round() as u32, 1000,
@@ -379,21 +379,31 @@ fn shard_strip(x: f64, y: f64, id: &str, busy: &[f32], testid: Option<String>) -
 
 /// An event log's lag strip under its title: one cell per partition, the
 /// deeper the blue the further its consumer is behind (relative to the
-/// most lagging partition), so a stalled partition stands out.
-fn lag_strip(x: f64, y: f64, id: &str, lag: &[u32], testid: Option<String>) -> Html {
+/// most lagging partition), so a stalled partition stands out. Each cell
+/// names the consumer instance the partition is assigned to; the strip
+/// carries the group's rebalances and the events lost.
+fn lag_strip(x: f64, y: f64, id: &str, lg: &faultline_sim::view::LogView, testid: Option<String>) -> Html {
+    let lag = &lg.lag;
     let width = (CARD_W - 24.0) / lag.len().max(1) as f64;
     let most = lag.iter().copied().max().unwrap_or(0).max(1);
+    let owner = |i: usize| lg.assignment.get(i).map_or_else(|| "?".to_string(), u32::to_string);
     let cells = lag.iter().enumerate().map(|(i, &n)| {
         let light = 92.0 - 47.0 * f64::from(n) / f64::from(most);
         html! {
             <rect class="lag-cell" x={(x + 12.0 + width * i as f64).to_string()} y={(y + 33.0).to_string()}
                 width={(width - 1.0).max(0.5).to_string()} height="5" style={format!("fill: hsl(215, 80%, {light:.0}%)")}>
-                <title>{ format!("{id} partition {i}: {n} events behind the last commit") }</title>
+                <title>{ format!("{id} partition {i} (consumer {}): {n} events behind the last commit", owner(i)) }</title>
             </rect>
         }
     });
     html! {
-        <g class="lag-strip" data-testid={testid} data-partitions={lag.len().to_string()}>{ for cells }</g>
+        <g class="lag-strip" data-testid={testid} data-partitions={lag.len().to_string()}
+            data-rebalances={lg.rebalances.to_string()} data-rebalancing={lg.rebalancing.to_string()}
+            data-lost={lg.lost.to_string()} data-unpublished={lg.unpublished.to_string()}>
+            <title>{ format!("{id}: {} rebalances{}; lost {} ({} never published); order violations {}",
+                lg.rebalances, if lg.rebalancing { ", rebalancing now" } else { "" }, lg.lost, lg.unpublished, lg.order_violations) }</title>
+            { for cells }
+        </g>
     }
 }
 

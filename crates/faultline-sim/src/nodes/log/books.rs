@@ -34,6 +34,9 @@ struct Entity {
     max_seq: u32,
     /// Event types processed (bit per type; types past 31 share bit 31).
     types: u32,
+    /// Side effects applied, duplicates included: the entity's live state
+    /// as an event-sourced fold (each effect adds one).
+    applied: u32,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -183,6 +186,7 @@ impl Books {
         }
         e.max_seq = e.max_seq.max(seq);
         e.types |= type_bit(etype);
+        e.applied = e.applied.saturating_add(1);
         self.trim();
         effect
     }
@@ -204,6 +208,11 @@ impl Books {
             ));
         }
         Ok(())
+    }
+
+    /// Each entity's side effects applied so far (its live state).
+    pub fn live_effects(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.entities.iter().map(|(&k, e)| (k, e.applied))
     }
 
     /// Ids of the events still without an outcome.

@@ -58,6 +58,11 @@ impl Cursor {
         }
     }
 
+    /// Whether the record at `offset` is handled.
+    pub fn is_handled(&self, offset: u64) -> bool {
+        offset < self.contiguous || self.handled.contains(&offset)
+    }
+
     /// Commits what is handled; returns the committed offset.
     pub fn commit(&mut self) -> u64 {
         self.committed = self.committed.max(self.contiguous);
@@ -127,10 +132,15 @@ impl Group {
         }
     }
 
+    /// The instance partition `p` is assigned to.
+    pub fn owner(&self, p: u32) -> u32 {
+        p % self.instances
+    }
+
     /// The partitions of `instance`, starting from its turn, and advances it.
     pub fn rotation(&mut self, instance: u32) -> Vec<u16> {
         let mine: Vec<u16> =
-            (0..self.cursors.len() as u32).filter(|p| p % self.instances == instance).map(|p| p as u16).collect();
+            (0..self.cursors.len() as u32).filter(|&p| self.owner(p) == instance).map(|p| p as u16).collect();
         if mine.is_empty() {
             return mine;
         }

@@ -244,6 +244,16 @@ impl Partition {
         Some(Failed::GiveUp(self.out.remove(i).ev))
     }
 
+    /// The oldest offset still kept.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// Entities with an event at the producer.
+    pub fn producer_entities(&self) -> impl Iterator<Item = u64> + '_ {
+        self.queue.iter().chain(&self.out).map(|p| p.ev.entity)
+    }
+
     /// Events at the producer: waiting to be sent or out.
     pub fn at_producer(&self) -> impl Iterator<Item = u64> + '_ {
         self.queue.iter().chain(&self.out).map(|p| p.ev.id)
