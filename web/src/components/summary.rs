@@ -67,9 +67,34 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 <Readout testid="metric-cost" label="Cost" value={report.cost} text={format::money(report.cost)}
                     title={AttrValue::from(format!("{:.2} instance-hours so far, every service's instances (booting, ready, draining or \
                         backing off) at its price per instance-hour", report.instance_seconds / 3_600.0))} />
+                { log_totals(v) }
                 { op_table(&report.ops) }
                 { cause_bars(f, report.failed_latency_ms.p50, report.failed_latency_ms.p99) }
             </div>
         </section>
+    }
+}
+
+/// The event logs' checkers, summed over every log of the design (none: no
+/// row): what the event-ordering incidents are about, beside the requests.
+fn log_totals(v: &SimView) -> Html {
+    let logs: Vec<_> = v.nodes.iter().filter_map(|n| n.log.as_ref()).collect();
+    if logs.is_empty() {
+        return html! {};
+    }
+    let sum = |f: fn(&faultline_sim::view::LogView) -> u64| logs.iter().map(|l| f(l)).sum::<u64>();
+    let (dups, order, phantom, lost) =
+        (sum(|l| l.duplicates_processed), sum(|l| l.order_violations), sum(|l| l.phantom_deductions), sum(|l| l.lost));
+    html! {
+        <div class="summary-log" data-testid="log-totals">
+            <Readout testid="metric-log-duplicates" label="Processed twice" value={dups as f64} text={dups.to_string()}
+                title="Events a consumer processed again (redelivered after a rebalance or a retry), every event log" />
+            <Readout testid="metric-log-order" label="Out of order" value={order as f64} text={order.to_string()}
+                title="Events processed after a later event of the same entity" />
+            <Readout testid="metric-log-phantom" label="Phantom deductions" value={phantom as f64} text={phantom.to_string()}
+                title="Stock decremented for an order whose payment was not (yet) processed" />
+            <Readout testid="metric-log-lost" label="Events lost" value={lost as f64} text={lost.to_string()}
+                title="Events acknowledged to the producer (or committed to its database) and never processed" />
+        </div>
     }
 }

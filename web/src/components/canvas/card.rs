@@ -210,6 +210,7 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if let Some(lg) = &v.log {
                     { lag_strip(x, y, &n.id, lg, tid(format!("lag-{}", n.id))) }
+                    { group_label(x, y, lg, tid(format!("group-{}", n.id))) }
                 }
                 if let Some(hit) = v.cache_hit_ratio {
                     { bar(0.0, "hit", (hit * 1000.0).round() as u32, 1000,
@@ -396,14 +397,57 @@ fn lag_strip(x: f64, y: f64, id: &str, lg: &faultline_sim::view::LogView, testid
             </rect>
         }
     });
+    // The group's assignment under the cells: one bar per run of partitions
+    // a consumer owns, consumers told apart by shade, so a rebalance shows
+    // as the bars moving (or vanishing while the group is stopped).
+    let mut runs: Vec<(usize, usize, u32)> = Vec::new();
+    for (i, &c) in lg.assignment.iter().enumerate().take(lag.len()) {
+        match runs.last_mut() {
+            Some((_, end, owner)) if *owner == c && *end + 1 == i => *end = i,
+            _ => runs.push((i, i, c)),
+        }
+    }
+    let bars = runs.iter().map(|&(a, b, c)| {
+        let parts = if a == b { format!("partition {a}") } else { format!("partitions {a}-{b}") };
+        html! {
+            <rect class={classes!("group-run", if c % 2 == 0 { "even" } else { "odd" })}
+                x={(x + 12.0 + width * a as f64).to_string()} y={(y + 39.5).to_string()}
+                width={(width * (b - a + 1) as f64 - 1.0).max(0.5).to_string()} height="2">
+                <title>{ format!("consumer {c}: {parts}") }</title>
+            </rect>
+        }
+    });
+    let assignment = lg.assignment.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
     html! {
         <g class="lag-strip" data-testid={testid} data-partitions={lag.len().to_string()}
             data-rebalances={lg.rebalances.to_string()} data-rebalancing={lg.rebalancing.to_string()}
-            data-lost={lg.lost.to_string()} data-unpublished={lg.unpublished.to_string()}>
+            data-lost={lg.lost.to_string()} data-unpublished={lg.unpublished.to_string()} data-assignment={assignment}>
             <title>{ format!("{id}: {} rebalances{}; lost {} ({} never published); order violations {}",
                 lg.rebalances, if lg.rebalancing { ", rebalancing now" } else { "" }, lg.lost, lg.unpublished, lg.order_violations) }</title>
             { for cells }
+            if !lg.rebalancing {
+                { for bars }
+            }
         </g>
+    }
+}
+
+/// "2 consumers · 3 rebalances" under an event log's card, or "rebalancing"
+/// (in the warning colour) while the group is stopped: the pause in
+/// consumption that replays what was not committed.
+fn group_label(x: f64, y: f64, lg: &faultline_sim::view::LogView, testid: Option<String>) -> Html {
+    let mut owners = lg.assignment.clone();
+    owners.sort_unstable();
+    owners.dedup();
+    let plural = |n: usize, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+    let head = if lg.rebalancing { "rebalancing".to_string() } else { plural(owners.len(), "consumer") };
+    html! {
+        <text class={classes!("metric-label", lg.rebalancing.then_some("conns-full"))} x={(x + CARD_W - 6.0).to_string()}
+            y={(y + CARD_H + 13.0).to_string()} text-anchor="end" data-testid={testid}
+            data-rebalances={lg.rebalances.to_string()} data-rebalancing={lg.rebalancing.to_string()}>
+            { format!("{head} · {}", plural(lg.rebalances as usize, "rebalance")) }
+            <title>{ "The consumer group: instances consuming now (the bars under the lag strip: which partitions each owns) and rebalances so far; during one, consumption stops and resumes from the last committed offset" }</title>
+        </text>
     }
 }
 
