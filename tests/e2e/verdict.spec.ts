@@ -46,14 +46,18 @@ test('flash sale before: the NOT linearizable verdict opens its history diagram'
   const label = page.getByTestId('verdict-prices');
   await expect(label).toHaveAttribute('data-verdict', 'not-linearizable', { timeout: 40_000 });
   await expect(label).toHaveAttribute('role', 'button');
-  // The minimap sits over the label at this zoom: pan it up and left
-  // (Space held, then drag: pans even from a card).
+  // At this zoom the label may sit under the minimap or below the canvas's
+  // visible part: pan it to the middle of the canvas (Space held, then
+  // drag: pans even from a card), whatever the layout around the canvas.
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const box = (await label.boundingBox())!;
+  const stage = (await page.getByTestId('canvas').boundingBox())!;
+  const [cx, cy] = [stage.x + stage.width / 2, stage.y + stage.height / 2];
+  const [dx, dy] = [cx - (box.x + box.width / 2), cy - (box.y + box.height / 2)];
   await page.keyboard.down('Space');
-  await page.mouse.move(box.x - 60, box.y - 40);
+  await page.mouse.move(cx, cy);
   await page.mouse.down();
-  await page.mouse.move(box.x - 360, box.y - 240, { steps: 6 });
+  await page.mouse.move(cx + dx, cy + dy, { steps: 8 });
   await page.mouse.up();
   await page.keyboard.up('Space');
 
