@@ -28,12 +28,19 @@
 # inspector fields, card readouts and fault buttons, the link format and the
 # exercises' embedded JSON in the page. The store card's live
 # linearizability verdict then linked the incremental checker into the
-# worker: 1,151.7 KB (worker 466.7). Still a regression against the goal
-# (issue 18); the budget only stops further growth.
+# worker: 1,151.7 KB (worker 466.7). Then one session's merge of seven
+# branches took it to 1,275.8 KB (page 742.7, worker 505.2, css 12.2): the
+# worker +38.5 KB for the fan-out-by-key feature, version vectors, sloppy
+# quorums, the outbox and log replay, and the checker's explanation of a
+# violation; the page +83 KB for readable charts (axes, legend, crosshair,
+# zoom, per-operation lines), the violation diagram, past interviews, the
+# keyboard and modal-panel work, the drawers and the new inspector fields.
+# Still a regression against the goal (issue 18); the budget only stops
+# further growth.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1155000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1280000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
