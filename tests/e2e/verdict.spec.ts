@@ -89,3 +89,27 @@ test('flash sale before: the NOT linearizable verdict opens its history diagram'
     await panel.screenshot({ path: screenshotPath(`violation-${scheme}.png`) });
   }
 });
+
+// A replica's clock skew from the fault bar: offered on an AP store (its
+// last-writer-wins stamps come from the coordinator's clock), not on a CP
+// one (which orders writes by its log); it lands on the timeline as a block
+// naming the replica and the skew, and plays with the rest of the run.
+test('an AP store offers a clock skew on its replica; a CP store does not', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('library').click();
+  await page.getByTestId('preset-cart-vs-inventory').click();
+  await page.getByTestId('node-inventory').click();
+  await expect(page.getByTestId('fault-crash-replica-0')).toBeVisible();
+  await expect(page.getByTestId('fault-skew-replica-0')).toHaveCount(0);
+  await page.getByTestId('node-cart').click();
+  const skew = page.getByTestId('fault-skew-replica-0');
+  await expect(skew).toHaveText('Clock -500 ms (replica 0)');
+  const before = await page.locator('[data-testid^=timeline-fault-]').count();
+  await skew.click();
+  await expect(page.locator('[data-testid^=timeline-fault-]')).toHaveCount(before + 1);
+  await expect(page.locator('[data-testid^=timeline-fault-][title*="cart/0 clock -500 ms"]')).toHaveCount(1);
+  await page.getByTestId('speed').fill('1.5');
+  await page.getByTestId('play').click();
+  const time = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
+  await expect.poll(time, { timeout: 30_000 }).toBeGreaterThan(8_000);
+});

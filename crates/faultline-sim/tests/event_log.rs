@@ -6,8 +6,10 @@
 //! (the records in the partitions, the processed count at the last commit
 //! and at the end of the rebalance), not against the log's own counters only.
 
+mod common;
+
 use faultline_sim::nodes::log::group::GroupState;
-use faultline_sim::nodes::{Behaviour, LogRt};
+use faultline_sim::nodes::LogRt;
 use faultline_sim::{Scenario, Sim, SimTime};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -44,10 +46,7 @@ fn scenario(seed: u64, duration_ms: u64, rate: f64, log: Value, faults: Value) -
 }
 
 fn log(sim: &Sim) -> &LogRt {
-    match &sim.node(1).behaviour {
-        Behaviour::Log(l) => l,
-        _ => unreachable!("node 1 is the log"),
-    }
+    common::log_at(sim, 1)
 }
 
 /// Appends of an entity's event after a later one of the same entity, in

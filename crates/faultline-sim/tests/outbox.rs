@@ -10,7 +10,9 @@
 //! and each event waits for the relay's next poll: uniform over the
 //! interval, so its end-to-end time grows by interval x q at quantile q.
 
-use faultline_sim::nodes::{Behaviour, LogRt};
+mod common;
+
+use faultline_sim::nodes::LogRt;
 use faultline_sim::{Scenario, Sim, SimTime};
 use serde_json::{json, Value};
 
@@ -59,10 +61,7 @@ fn scenario(outbox: bool, crashes: &[u64]) -> Scenario {
 }
 
 fn log(sim: &Sim) -> &LogRt {
-    match &sim.node(3).behaviour {
-        Behaviour::Log(l) => l,
-        _ => unreachable!("node 3 is the log"),
-    }
+    common::log_at(sim, 3)
 }
 
 /// Runs to the end, auditing the books every 50 ms; returns the writes

@@ -8,7 +8,9 @@
 //! still on their way at the replay (none here: checked). An idempotent
 //! consumer's live state equals the rebuild.
 
-use faultline_sim::nodes::{Behaviour, LogRt};
+mod common;
+
+use faultline_sim::nodes::LogRt;
 use faultline_sim::{Scenario, Sim};
 use serde_json::json;
 
@@ -37,10 +39,7 @@ fn scenario(consumer: &str) -> Scenario {
 }
 
 fn log(sim: &Sim) -> &LogRt {
-    match &sim.node(1).behaviour {
-        Behaviour::Log(l) => l,
-        _ => unreachable!("node 1 is the log"),
-    }
+    common::log_at(sim, 1)
 }
 
 #[test]

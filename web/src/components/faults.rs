@@ -3,7 +3,7 @@
 //! reset (or a shared scenario) replays it exactly.
 
 use crate::state::Selection;
-use faultline_sim::scenario::{FaultAction, NodeKind};
+use faultline_sim::scenario::{FaultAction, NodeKind, StoreMode};
 use faultline_sim::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -287,8 +287,28 @@ fn replica_buttons(
             inj,
         )
     });
-    html! { <span class="replica-faults">{ for crash }{ for isolate }</span> }
+    // An AP store stamps writes with its coordinator's clock: a replica
+    // whose clock runs behind makes last-writer-wins drop the writes it
+    // coordinates (counted as lost writes). A CP store orders by its log.
+    let skew = (cfg.mode == StoreMode::Ap).then(|| {
+        let inj = Injection {
+            actions: vec![FaultAction::ClockSkew { node: format!("{}/0", n.id), skew_ms: -CLOCK_SKEW_MS }],
+            duration_ms: crash_ms,
+        };
+        button(
+            "fault-skew-replica-0",
+            &format!("Clock -{CLOCK_SKEW_MS:.0} ms (replica 0)"),
+            "Replica 0's clock runs behind: under last-writer-wins the writes it coordinates lose to earlier ones \
+             stamped later, acknowledged and then silently dropped (counted as lost writes)",
+            on,
+            inj,
+        )
+    });
+    html! { <span class="replica-faults">{ for crash }{ for isolate }{ for skew }</span> }
 }
+
+/// How far behind the fault bar sets a store replica's clock.
+const CLOCK_SKEW_MS: f64 = 500.0;
 
 fn shard_buttons(sc: &Scenario, n: &faultline_sim::scenario::Node, on: &Callback<Injection>) -> Html {
     let Some(count) = shard_count(sc, n) else { return html! {} };

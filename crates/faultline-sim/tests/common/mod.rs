@@ -1,5 +1,5 @@
 //! Scenario builders shared by the engine's integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use faultline_sim::scenario::*;
 
@@ -26,4 +26,13 @@ pub fn erlang_c(c: u32, rho: f64) -> (f64, f64, f64) {
     let p_wait = tail / (sum + tail);
     let wq = p_wait / (f64::from(c) - a);
     (p_wait, wq, wq + 1.0)
+}
+
+/// The event log at node `index` of a running simulation (panics if that
+/// node is not a log: a test's own scenario put it there).
+pub fn log_at(sim: &faultline_sim::Sim, index: usize) -> &faultline_sim::nodes::LogRt {
+    match &sim.node(index).behaviour {
+        faultline_sim::nodes::Behaviour::Log(l) => l,
+        _ => unreachable!("node {index} is the log"),
+    }
 }
