@@ -3,20 +3,14 @@
 // a crosshair shared by every chart, drag to zoom and back, one chart
 // expanded, and a time axis that matches the fault strip's.
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { openPreset, simTime } from './presets';
 import { screenshotPath } from './screenshot-path';
 
 const num = async (l: Locator, attr: string) => Number(await l.getAttribute(attr));
-const simTime = (page: Page) => num(page.getByTestId('sim-time'), 'data-value');
 
 /** The cascade preset (its fix when `after`) played at 10x past `ms`, paused. */
 async function cascade(page: Page, after: boolean, ms: number) {
-  await page.goto('/');
-  await page.getByTestId('library').click();
-  await page.getByTestId('preset-cascade-before').click();
-  if (after) {
-    await page.getByTestId('before-after').click();
-    await expect(page.getByTestId('before-after')).toHaveAttribute('aria-pressed', 'true');
-  }
+  await openPreset(page, 'cascade-before', after);
   await page.getByTestId('speed').fill('1');
   await page.getByTestId('play').click();
   await expect.poll(() => simTime(page), { timeout: 30_000 }).toBeGreaterThan(ms);

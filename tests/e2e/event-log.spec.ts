@@ -4,16 +4,15 @@
 // share six partitions; the billing crash at 18.3 s stops the group
 // (a rebalance), and consumption resumes with the partitions shared again.
 import { expect, test } from '@playwright/test';
+import { openPreset, simTime } from './presets';
 
 test('consumer rebalance: the log card shows the assignment and counts the rebalances', async ({ page }) => {
-  await page.goto('/');
-  await page.getByTestId('library').click();
-  await page.getByTestId('preset-consumer-rebalance').click();
+  await openPreset(page, 'consumer-rebalance');
   await page.getByTestId('zoom-in').click();
   await page.getByTestId('zoom-in').click();
   await page.getByTestId('speed').fill('1'); // 10^1: 10x
   await page.getByTestId('play').click();
-  const time = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
+  const time = () => simTime(page);
   const strip = page.getByTestId('lag-ledger-events');
   const group = page.getByTestId('group-ledger-events');
 
@@ -43,9 +42,7 @@ test('consumer rebalance: the log card shows the assignment and counts the rebal
 });
 
 test('a design without an event log has no log totals in the run summary', async ({ page }) => {
-  await page.goto('/');
-  await page.getByTestId('library').click();
-  await page.getByTestId('preset-cascade-before').click();
+  await openPreset(page, 'cascade-before');
   await page.getByTestId('play').click();
   await expect(page.getByTestId('run-summary')).toBeVisible();
   await expect(page.getByTestId('log-totals')).toHaveCount(0);

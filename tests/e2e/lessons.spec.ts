@@ -3,19 +3,13 @@
 // cards, a readable DOWN badge on a crashed node, and a preset's story that
 // collapses without taking the before/after switch with it.
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { openPreset, simTime } from './presets';
 
 const num = async (l: Locator, attr: string) => Number(await l.getAttribute(attr));
-const simTime = (page: Page) => num(page.getByTestId('sim-time'), 'data-value');
 
 /** Opens the cascade preset (its fix when `after`) and plays it at 10x. */
 async function play(page: Page, after: boolean) {
-  await page.goto('/');
-  await page.getByTestId('library').click();
-  await page.getByTestId('preset-cascade-before').click();
-  if (after) {
-    await page.getByTestId('before-after').click();
-    await expect(page.getByTestId('before-after')).toHaveAttribute('aria-pressed', 'true');
-  }
+  await openPreset(page, 'cascade-before', after);
   await page.getByTestId('speed').fill('1');
   await page.getByTestId('play').click();
 }

@@ -3,6 +3,7 @@
 // regions are cut off and is caught ("NOT linearizable", final); the CP
 // store of the fix stays "linearizable so far" through the partition.
 import { expect, test } from '@playwright/test';
+import { openPreset, simTime } from './presets';
 import { screenshotPath } from './screenshot-path';
 
 for (const [after, verdict, text] of [
@@ -10,13 +11,7 @@ for (const [after, verdict, text] of [
   [true, 'linearizable', 'linearizable so far'],
 ] as const) {
   test(`flash sale ${after ? 'after' : 'before'} the fix: the store card says ${text}`, async ({ page }) => {
-    await page.goto('/');
-    await page.getByTestId('library').click();
-    await page.getByTestId('preset-flash-sale-before').click();
-    if (after) {
-      await page.getByTestId('before-after').click();
-      await expect(page.getByTestId('before-after')).toHaveAttribute('aria-pressed', 'true');
-    }
+    await openPreset(page, 'flash-sale-before', after);
     // Close enough for the cards' details (the story panel leaves the canvas narrow).
     await page.getByTestId('zoom-in').click();
     await page.getByTestId('zoom-in').click();
@@ -24,7 +19,7 @@ for (const [after, verdict, text] of [
     await page.getByTestId('play').click();
     const label = page.getByTestId('verdict-prices');
     // Past the partition (8 s to 20 s) and its heal.
-    const time = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
+    const time = () => simTime(page);
     await expect.poll(time, { timeout: 30_000 }).toBeGreaterThan(25_000);
     await expect(label).toHaveAttribute('data-verdict', verdict, { timeout: 10_000 });
     await expect(label).toHaveText(new RegExp(`^${text}`)); // then its <title>
@@ -36,9 +31,7 @@ for (const [after, verdict, text] of [
 // client over a time axis, the offending read marked and why in a sentence.
 // Screenshots in both themes (test-results/screenshots/).
 test('flash sale before: the NOT linearizable verdict opens its history diagram', async ({ page }) => {
-  await page.goto('/');
-  await page.getByTestId('library').click();
-  await page.getByTestId('preset-flash-sale-before').click();
+  await openPreset(page, 'flash-sale-before');
   await page.getByTestId('zoom-in').click();
   await page.getByTestId('zoom-in').click();
   await page.getByTestId('speed').fill('1.5');
@@ -95,9 +88,7 @@ test('flash sale before: the NOT linearizable verdict opens its history diagram'
 // one (which orders writes by its log); it lands on the timeline as a block
 // naming the replica and the skew, and plays with the rest of the run.
 test('an AP store offers a clock skew on its replica; a CP store does not', async ({ page }) => {
-  await page.goto('/');
-  await page.getByTestId('library').click();
-  await page.getByTestId('preset-cart-vs-inventory').click();
+  await openPreset(page, 'cart-vs-inventory');
   await page.getByTestId('node-inventory').click();
   await expect(page.getByTestId('fault-crash-replica-0')).toBeVisible();
   await expect(page.getByTestId('fault-skew-replica-0')).toHaveCount(0);
@@ -110,6 +101,6 @@ test('an AP store offers a clock skew on its replica; a CP store does not', asyn
   await expect(page.locator('[data-testid^=timeline-fault-][title*="cart/0 clock -500 ms"]')).toHaveCount(1);
   await page.getByTestId('speed').fill('1.5');
   await page.getByTestId('play').click();
-  const time = async () => Number(await page.getByTestId('sim-time').getAttribute('data-value'));
+  const time = () => simTime(page);
   await expect.poll(time, { timeout: 30_000 }).toBeGreaterThan(8_000);
 });
