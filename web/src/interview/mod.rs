@@ -250,9 +250,13 @@ pub fn parse_past(text: &str) -> Result<(PastMap, Vec<Unreadable>), String> {
     let mut bad = Vec::new();
     for (exercise, entries) in raw {
         for entry in entries {
-            match serde_json::from_value::<Past>(entry.clone()) {
+            // Through the text, not `from_value`: the text deserializer of an
+            // interview is in the page anyway, a `Value` one would be a
+            // second copy of it.
+            let entry = entry.to_string();
+            match serde_json::from_str::<Past>(&entry) {
                 Ok(p) => map.entry(exercise.clone()).or_default().push(p),
-                Err(e) => bad.push((exercise.clone(), entry.to_string(), e.to_string())),
+                Err(e) => bad.push((exercise.clone(), entry, e.to_string())),
             }
         }
     }
