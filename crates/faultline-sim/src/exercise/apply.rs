@@ -127,39 +127,28 @@ pub fn apply(design: &Scenario, exercise: &Exercise, variant: Variant) -> Result
     Ok(Applied { scenario: s, aims })
 }
 
-/// `f` with every role in its node fields replaced by the `pick`-th node of
-/// the role. Walks the fault as JSON, so every fault kind (present and
-/// future) is aimed the same way: the fields `node`, `from`, `to`, and the
-/// lists `a` and `b` of a partition.
+/// `f` with every role in its node fields (`FaultAction::node_fields_mut`:
+/// `node`, `from`, `to`, and the lists `a` and `b` of a partition) replaced
+/// by the `pick`-th node of the role.
 fn aim_fault(design: &Scenario, f: &Fault, pick: usize, aims: &mut Vec<Aim>) -> Result<Fault, String> {
-    let mut v = serde_json::to_value(f).map_err(|e| e.to_string())?;
+    let mut f = f.clone();
     let mut error = None;
-    if let Some(action) = v.get_mut("action").and_then(|a| a.as_object_mut()) {
-        for (key, field) in action.iter_mut() {
-            let slots: Vec<&mut serde_json::Value> = match (key.as_str(), field) {
-                ("node" | "from" | "to", x @ serde_json::Value::String(_)) => vec![x],
-                ("a" | "b", serde_json::Value::Array(xs)) => xs.iter_mut().collect(),
-                _ => continue,
-            };
-            for slot in slots {
-                let Some(name) = slot.as_str() else { continue };
-                let Some(members) = role_members(design, name) else { continue };
-                if members.is_empty() {
-                    error = Some(format!("the design has no node of the role `{name}` for the fault to aim at"));
-                    continue;
-                }
-                let node = members[pick % members.len()].to_string();
-                if !aims.iter().any(|a| a.role == name && a.node == node) {
-                    aims.push(Aim { role: name.to_string(), node: node.clone() });
-                }
-                *slot = serde_json::Value::String(node);
-            }
+    for slot in f.action.node_fields_mut() {
+        let Some(members) = role_members(design, slot) else { continue };
+        if members.is_empty() {
+            error = Some(format!("the design has no node of the role `{slot}` for the fault to aim at"));
+            continue;
         }
+        let node = members[pick % members.len()].to_string();
+        if !aims.iter().any(|a| a.role == *slot && a.node == node) {
+            aims.push(Aim { role: slot.clone(), node: node.clone() });
+        }
+        *slot = node;
     }
-    if let Some(e) = error {
-        return Err(e);
+    match error {
+        Some(e) => Err(e),
+        None => Ok(f),
     }
-    serde_json::from_value(v).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

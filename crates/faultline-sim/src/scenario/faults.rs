@@ -142,6 +142,34 @@ impl FaultAction {
         )
     }
 
+    /// The fields that name a node, in the order their keys sort (`a`, `b`,
+    /// `from`, `node`, `to`): what an exercise's role-aimed fault aims
+    /// (`exercise::apply`). A match rather than a walk over the fault's
+    /// JSON, which would add a second copy of the faults' serde code to the
+    /// engine's worker; a new fault kind must say here which of its fields
+    /// are nodes.
+    pub fn node_fields_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            FaultAction::Crash { node }
+            | FaultAction::Restart { node }
+            | FaultAction::Pause { node }
+            | FaultAction::Resume { node }
+            | FaultAction::SlowNode { node, .. }
+            | FaultAction::NodeErrors { node, .. }
+            | FaultAction::Reshard { node, .. }
+            | FaultAction::Deploy { node, .. }
+            | FaultAction::FlushCache { node }
+            | FaultAction::ExpireKeys { node, .. }
+            | FaultAction::FailPrimary { node }
+            | FaultAction::ReplicaLag { node, .. }
+            | FaultAction::ClockSkew { node, .. }
+            | FaultAction::ReplayLog { node } => vec![node],
+            FaultAction::Partition { a, b, .. } => a.iter_mut().chain(b.iter_mut()).collect(),
+            FaultAction::EdgeLatency { from, to, .. } | FaultAction::EdgeLoss { from, to, .. } => vec![from, to],
+            FaultAction::Heal { .. } | FaultAction::Spike { .. } => Vec::new(),
+        }
+    }
+
     /// The name used in the UI and the fault timeline.
     pub fn name(&self) -> &'static str {
         match self {
