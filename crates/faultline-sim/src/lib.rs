@@ -28,6 +28,7 @@ pub mod models;
 pub mod movements;
 pub mod nodes;
 pub mod policy;
+pub mod pretty_json;
 pub mod report;
 pub mod ring;
 pub mod rng;

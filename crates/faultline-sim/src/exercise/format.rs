@@ -390,8 +390,10 @@ impl Exercise {
         Ok(exercise)
     }
 
+    /// The document as `serde_json::to_string_pretty` writes it (see
+    /// `pretty_json`).
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("an exercise always serialises")
+        crate::pretty_json::indent(&serde_json::to_string(self).expect("an exercise always serialises"))
     }
 
     /// The JSON Schema of the exercise document.

@@ -741,8 +741,10 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// The document as `serde_json::to_string_pretty` writes it (through
+    /// the compact writer, see `pretty_json` for why).
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+        crate::pretty_json::indent(&serde_json::to_string(self).expect("a scenario always serialises"))
     }
 
     /// The JSON Schema of the scenario document, generated from these types.
