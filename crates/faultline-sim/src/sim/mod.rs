@@ -188,6 +188,9 @@ pub struct Sim {
     pub(crate) events: u64,
     /// Nodes with `paused` set (kept by `faults`).
     paused_nodes: u32,
+    /// Zero-latency responses (call, generation) sent while handling the
+    /// current event, for `answer_now`; always empty between events.
+    answers_now: Vec<(u32, u32)>,
     pub(crate) totals: Totals,
     /// End-to-end latency of user requests, over every client.
     pub(crate) overall: Metrics,
@@ -429,6 +432,7 @@ impl Sim {
             trace: mix64(seed),
             events: 0,
             paused_nodes: 0,
+            answers_now: Vec::new(),
             totals: Totals::default(),
             overall: Metrics::default(),
             movements: Movements::default(),
@@ -714,9 +718,30 @@ impl Sim {
                 }
             }
             self.handle(event);
+            if !self.answers_now.is_empty() {
+                self.answer_now();
+            }
         }
         self.advance_to(limit.max(self.now));
         self.events - before
+    }
+
+    /// Hands the callers the zero-latency responses sent while handling the
+    /// last event, in the order they were sent (and those these send in
+    /// turn). Not events of their own: an M/M/c request used to be three
+    /// events (arrival, end of work, response), now it is two. Each is
+    /// handled after the event that sent it, exactly as the event would have
+    /// been, only without waiting behind other events due at the same
+    /// microsecond: never inside the call that sent it, whose caller may be
+    /// in the middle of updating its own books (a parallel fan-out counting
+    /// its calls).
+    fn answer_now(&mut self) {
+        let mut i = 0;
+        while let Some(&(idx, gen)) = self.answers_now.get(i) {
+            i += 1;
+            self.on_response(idx, gen);
+        }
+        self.answers_now.clear();
     }
 
     /// Runs to the end of the scenario.
