@@ -24,7 +24,8 @@ impl Sim {
             self.queue.schedule(SimTime(t), Event::Arrival { workload, gen });
         }
         let op = c.pick_op();
-        let key = c.pick_key();
+        // Key 0 when nothing would read it: see `reads_keys`.
+        let key = if self.reads_keys || self.journal.is_some() { c.pick_key() } else { 0 };
         if let Some(j) = &mut self.journal {
             j.push(Draw::Arrival { workload, at_us: now.0, op, key });
         }
