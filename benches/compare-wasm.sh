@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The M/M/1 microbenchmark (rho 0.8, 4 events per request) natively and as
+# The M/M/1 microbenchmark (rho 0.8, 2 events per request) natively and as
 # wasm32 in node, from the same source (benches/wasm-bench), both built with
 # the root workspace's release profile (opt-level 3, LTO, one codegen unit).
 # Prints best-of-REPEATS events/s of each and the wasm/native time ratio

@@ -167,14 +167,12 @@ impl Sampler {
 
 #[inline]
 fn to_micros(us: f64) -> u64 {
-    // Round to nearest; cap at one hour so a wild parameter cannot overflow time.
-    let r = libm::round(us);
-    if r.is_nan() || r <= 0.0 {
-        0
-    } else if r >= 3.6e9 {
+    // Round to nearest; cap at one hour so a wild parameter cannot overflow
+    // time (rounding cannot carry a value below the cap above it).
+    if us >= 3.6e9 {
         3_600_000_000
     } else {
-        r as u64
+        crate::time::round_us(us)
     }
 }
 

@@ -131,8 +131,9 @@ impl Ord for Entry {
 /// Pending events, earliest first, FIFO among equal times.
 ///
 /// Two kinds of events skip the heap, because they arrive already in order:
-/// - events due at the current time (zero network latency, zero work, an
-///   answer sent straight back) wait in a plain FIFO;
+/// - events due at the current time (zero work, a retry without backoff; a
+///   zero-latency response is not even an event, see `Sim::answer_now`)
+///   wait in a plain FIFO;
 /// - timeouts wait in lanes, one per delay: every call arms one, nearly all
 ///   are stale by the time they are due (the call finished), and with a
 ///   fixed delay per link they are scheduled in time order anyway. In the

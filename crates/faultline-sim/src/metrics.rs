@@ -14,12 +14,16 @@
 //! whole-run histogram in one batch when the window closes. The window's
 //! percentiles are read off the list itself, giving exactly what a histogram
 //! of those values would (see `window_p50_p99`). A window with more calls
-//! than the list holds spills into a window histogram, allocated on first
-//! need, so memory stays bounded whatever the rate.
+//! than the list holds spills into counts by histogram bucket, allocated on
+//! first need, so memory stays bounded whatever the rate (`window_counts`).
 
 use crate::calls::{FailReason, Outcome};
 use hdrhistogram::Histogram;
 use std::collections::VecDeque;
+
+mod window_counts;
+
+use window_counts::WindowCounts;
 
 /// Highest latency tracked: one hour, in microseconds.
 const MAX_TRACKED_US: u64 = 3_600_000_000;
@@ -98,16 +102,16 @@ pub struct Point {
 }
 
 /// Where one kind of latency (successes or failures) ends up: the run's
-/// histogram, and the open window's once it spills. The open window's list
-/// itself lives with the caller, so the success list can sit on the hot cache
-/// line with the counters.
+/// histogram, and the open window's counts once it spills. The open window's
+/// list itself lives with the caller, so the success list can sit on the hot
+/// cache line with the counters.
 #[derive(Clone, Debug)]
 struct Histograms {
-    /// Every latency of the closed windows, and of the open one's spills.
+    /// Every latency of the closed windows.
     run: Histogram<u64>,
     /// The open window's spilled latencies, once it has had more than
     /// `PENDING_CAPACITY` (empty otherwise).
-    window: Option<Box<Histogram<u64>>>,
+    window: Option<Box<WindowCounts>>,
 }
 
 impl Default for Histograms {
@@ -117,30 +121,24 @@ impl Default for Histograms {
 }
 
 impl Histograms {
-    /// Moves the pending latencies into the run's and the window's histograms.
+    /// Moves the pending latencies into the window's counts.
     #[cold]
     fn spill(&mut self, pending: &mut Vec<u32>) {
-        let win = self.window.get_or_insert_with(|| Box::new(new_histogram()));
-        for &us in pending.iter() {
-            self.run.saturating_record(u64::from(us));
-            win.saturating_record(u64::from(us));
-        }
+        self.window.get_or_insert_with(Default::default).add(pending);
         pending.clear();
     }
 
     /// The open window has spilled into `window`.
     fn spilled(&self) -> bool {
-        self.window.as_ref().is_some_and(|h| !h.is_empty())
+        self.window.as_ref().is_some_and(|w| !w.is_empty())
     }
 
-    /// The window's p50 and p99 (0 when empty); empties `pending` into the run's histogram.
+    /// The window's p50 and p99 (0 when empty); empties `pending` (and the
+    /// window's counts) into the run's histogram.
     fn close_window(&mut self, pending: &mut Vec<u32>) -> (u64, u64) {
         if self.spilled() {
             self.spill(pending);
-            let win = self.window.as_mut().expect("spilled");
-            let q = (win.value_at_quantile(0.5), win.value_at_quantile(0.99));
-            win.reset();
-            q
+            self.window.as_mut().expect("spilled").close_into(&mut self.run)
         } else if pending.is_empty() {
             (0, 0)
         } else {
@@ -155,12 +153,15 @@ impl Histograms {
 
     /// The run's histogram including the open window's `pending` latencies.
     fn whole(&self, pending: &[u32]) -> std::borrow::Cow<'_, Histogram<u64>> {
-        if pending.is_empty() {
+        if pending.is_empty() && !self.spilled() {
             std::borrow::Cow::Borrowed(&self.run)
         } else {
             let mut h = self.run.clone();
             for &us in pending {
                 h.saturating_record(u64::from(us));
+            }
+            if let Some(w) = &self.window {
+                w.record_into(&mut h);
             }
             std::borrow::Cow::Owned(h)
         }
@@ -545,6 +546,26 @@ mod tests {
             let both = window_p50_p99(&mut a, &h);
             let each = (window_quantile(&mut b, 0.5, &h), window_quantile(&mut c, 0.99, &h));
             proptest::prop_assert_eq!(both, each);
+        }
+
+        /// Counting by bucket (a spilled window) gives the selection's
+        /// percentiles and the run histogram that recording each latency
+        /// gives, whatever the spread.
+        #[test]
+        fn counting_matches_selection(values in proptest::collection::vec(
+            proptest::prop_oneof![0u32..300, 0u32..100_000, proptest::num::u32::ANY], 1..600)) {
+            let (mut counted, mut direct) = (new_histogram(), new_histogram());
+            let mut w = WindowCounts::default();
+            w.add(&values);
+            let q = w.close_into(&mut counted);
+            let mut sorted = values.clone();
+            proptest::prop_assert_eq!(q, window_p50_p99(&mut sorted, &direct));
+            for &v in &values {
+                direct.saturating_record(u64::from(v));
+            }
+            proptest::prop_assert_eq!(&counted, &direct);
+            proptest::prop_assert_eq!(counted.max(), direct.max());
+            proptest::prop_assert_eq!(counted.min(), direct.min());
         }
     }
 

@@ -52,6 +52,26 @@ pub fn ms_to_micros(ms: f64) -> u64 {
     }
 }
 
+/// `libm::round(us) as u64` (halves away from zero; 0 for NaN and for
+/// anything below 0.5) in a few instructions for the values draws give.
+///
+/// Why: `libm::round` is a portable bit-twiddling routine (no single
+/// instruction rounds half away from zero on x86-64 or in wasm), and every
+/// request rounded two draws with it (its arrival gap and its work time).
+/// Here a value below 2^52 is truncated by the conversion and the remainder
+/// compared with one half: `us - t` is exact there (`t <= us < t + 1 <= 2t`,
+/// or `t = 0`), so this is the same rounding, bit for bit on every target
+/// (the test compares it with `libm::round`); anything else takes `libm`.
+#[inline]
+pub fn round_us(us: f64) -> u64 {
+    if (0.0..4_503_599_627_370_496.0).contains(&us) {
+        let t = us as u64;
+        t + u64::from(us - t as f64 >= 0.5)
+    } else {
+        libm::round(us) as u64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +82,22 @@ mod tests {
         assert_eq!(ms_to_micros(0.0015), 2);
         assert_eq!(ms_to_micros(-3.0), 0);
         assert_eq!(SimTime(10).since(SimTime(20)), 0);
+    }
+
+    #[test]
+    fn round_us_is_libms_rounding() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut values = vec![0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 1e-300, 4_503_599_627_370_495.5, 4.5e15, 9.1e15];
+        values.extend([-0.4, -0.5, -2.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300]);
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f64::from_bits(x >> 2); // positive, every magnitude
+            values.extend([v, (x % 10_000_000) as f64 / 7.0, (x % 1_000) as f64 + 0.5]);
+        }
+        for v in values {
+            assert_eq!(round_us(v), libm::round(v) as u64, "{v:e}");
+        }
     }
 }

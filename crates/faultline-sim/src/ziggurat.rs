@@ -11,17 +11,20 @@
 //! layer's sliver beyond the curve (a wedge) or in the base layer's tail
 //! needs an `exp` or a `log`.
 //!
-//! Bit for bit the same on every target: the tables are computed once with
-//! `libm` (whose results do not depend on the platform), and the draw uses
-//! only `libm` and IEEE arithmetic.
+//! Bit for bit the same on every target: the tables are constants computed
+//! with `libm` (whose results do not depend on the platform; a test computes
+//! them again and compares every bit), and the draw uses only `libm` and IEEE
+//! arithmetic.
 
 use crate::rng::{unit_open, SimRng};
 use rand::Rng;
-use std::sync::OnceLock;
+
+mod tables;
 
 /// Where the base layer's rectangle ends and its tail begins.
 const R: f64 = 7.697_117_470_131_05;
 /// The area of each layer (and of the base layer with its tail).
+#[cfg(test)]
 const V: f64 = 0.003_949_659_822_581_557;
 
 /// Layer widths `x[0..=256]` (decreasing: `x[0] = V / e^-R` is the base
@@ -31,28 +34,32 @@ struct Tables {
     f: [f64; 257],
 }
 
-fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        let mut x = [0.0; 257];
-        let mut f = [0.0; 257];
-        x[0] = V / libm::exp(-R);
-        x[1] = R;
-        for i in 2..256 {
-            x[i] = -libm::log(libm::exp(-x[i - 1]) + V / x[i - 1]);
-        }
-        x[256] = 0.0;
-        for i in 0..257 {
-            f[i] = libm::exp(-x[i]);
-        }
-        Tables { x, f }
-    })
+/// The tables, as constants: they used to be computed on first use behind a
+/// `OnceLock`, whose check on every draw cost 0.7% of an M/M/1 run.
+static TABLES: Tables = Tables { x: tables::X, f: tables::F };
+
+/// The tables from `R` and `V`, as `tables.rs` holds them (what the test
+/// compares the constants with).
+#[cfg(test)]
+fn compute() -> Tables {
+    let mut x = [0.0; 257];
+    let mut f = [0.0; 257];
+    x[0] = V / libm::exp(-R);
+    x[1] = R;
+    for i in 2..256 {
+        x[i] = -libm::log(libm::exp(-x[i - 1]) + V / x[i - 1]);
+    }
+    x[256] = 0.0;
+    for i in 0..257 {
+        f[i] = libm::exp(-x[i]);
+    }
+    Tables { x, f }
 }
 
 /// A standard exponential variate (rate 1, mean 1).
 #[inline]
 pub fn exp1(rng: &mut SimRng) -> f64 {
-    let t = tables();
+    let t = &TABLES;
     loop {
         let bits = rng.next_u64();
         // The low 8 bits pick the layer, the top 53 the point across it.
@@ -82,9 +89,18 @@ mod tests {
     fn the_layers_close_the_ziggurat() {
         // Layer 255 must end where the density peaks: the constants R and V
         // are the ones that make 256 layers of area V fit exactly.
-        let t = tables();
+        let t = &TABLES;
         assert!((t.f[255] + V / t.x[255] - 1.0).abs() < 1e-9, "top layer reaches {}", t.f[255] + V / t.x[255]);
         assert!(t.x.windows(2).all(|w| w[0] > w[1]), "widths decrease");
+    }
+
+    #[test]
+    fn the_constant_tables_are_the_computed_ones() {
+        let c = compute();
+        for i in 0..257 {
+            assert_eq!(TABLES.x[i].to_bits(), c.x[i].to_bits(), "x[{i}]: {} vs {}", TABLES.x[i], c.x[i]);
+            assert_eq!(TABLES.f[i].to_bits(), c.f[i].to_bits(), "f[{i}]: {} vs {}", TABLES.f[i], c.f[i]);
+        }
     }
 
     #[test]

@@ -150,7 +150,7 @@ pub(crate) fn arrive(sim: &mut crate::sim::Sim, node: usize, idx: u32) {
 
 /// Rounds a gap in microseconds, at least 1 so time always moves forward.
 fn gap(us: f64) -> u64 {
-    (libm::round(us) as u64).max(1)
+    crate::time::round_us(us).max(1)
 }
 
 #[cfg(test)]

@@ -24,7 +24,8 @@ impl Sim {
             self.queue.schedule(SimTime(t), Event::Arrival { workload, gen });
         }
         let op = c.pick_op();
-        let key = c.pick_key();
+        // Key 0 when nothing would read it: see `reads_keys`.
+        let key = if self.reads_keys || self.journal.is_some() { c.pick_key() } else { 0 };
         if let Some(j) = &mut self.journal {
             j.push(Draw::Arrival { workload, at_us: now.0, op, key });
         }
@@ -81,9 +82,10 @@ impl Sim {
         match lat {
             // Nothing to wait for: the request is there now. Delivering it at
             // once saves an event and a trip through the queue. Responses are
-            // always scheduled, so a chain of zero-latency hops recurses at
-            // most as deep as the design's calls go (validation refuses
-            // cycles); a paused callee gets it as an event, to hold.
+            // never handled inside the call that sends them (see `respond`),
+            // so a chain of zero-latency hops recurses at most as deep as the
+            // design's calls go (validation refuses cycles); a paused callee
+            // gets it as an event, to hold.
             Some(0) if !self.nodes[to].paused => self.on_deliver(idx, gen),
             Some(lat) => self.schedule_message(steady, now.plus(lat), Event::Deliver { call: idx, gen }),
             None => self.calls.at_mut(idx).lost = true,
@@ -226,10 +228,14 @@ impl Sim {
         call.phase = Phase::Responding;
         let (gen, abandoned, edge) = (call.gen, call.abandoned, call.edge);
         let e = &mut self.edges[edge as usize];
-        let steady = e.latency.is_constant();
+        let (steady, caller) = (e.latency.is_constant(), e.from as usize);
         let lat = transmit(e);
         self.movements.record(movement(self.now, edge, lat, Kind::of(outcome)));
         match lat {
+            // Nothing to wait for: the caller gets it as soon as the event
+            // being handled is done (`Sim::answer_now`), without a trip
+            // through the queue; a paused caller gets it as an event, to hold.
+            Some(0) if !self.nodes[caller].paused => self.answers_now.push((idx, gen)),
             Some(lat) => self.schedule_message(steady, self.now.plus(lat), Event::Response { call: idx, gen }),
             None if abandoned => self.calls.close(idx),
             None => call.lost = true,
