@@ -1,7 +1,7 @@
-//! The "Failures by cause" chart: the followed subject's failed calls a
-//! second, one line per cause that occurs (timeout, rejected, refused, 5xx,
-//! 429, 4xx, short-circuited, bulkhead), and their total when there are
-//! several. Drawn from the engine's cause series (`faultline_sim::causes`,
+//! The failures-by-cause chart ("By cause", beside "Errors"): the followed
+//! subject's failed calls a second, one line per cause that occurs (timeout,
+//! rejected, refused, 5xx, 429, 4xx, short-circuited, bulkhead), and their
+//! total when there are several. Drawn from the engine's cause series (`faultline_sim::causes`,
 //! a point per window that had a failure) as a `Plot`, with the same axes,
 //! crosshair and zoom as the other charts.
 //!
@@ -59,8 +59,9 @@ pub fn cause_plot(series: &[Point], causes: &[CausePoint]) -> Option<Plot> {
     let latest = windows.last().map_or(0.0, |c| c.total() as f64);
     Some(Plot {
         id: "causes",
-        label: "Failures by cause",
-        help: "Requests failed a second, one line per cause (and their total when there are several)",
+        // Short, to fit a fifth of the row beside "Errors (%)", whose failures it breaks down.
+        label: "By cause",
+        help: "Failures by cause: requests failed a second, a line per cause (and their total when there are several)",
         unit: Unit::Rate,
         top: axis_max(Unit::Rate, max * 1.05),
         headline: (Unit::Rate.value(latest), latest.to_string()),
