@@ -1,9 +1,9 @@
 //! The failures-by-cause chart ("By cause", beside "Errors"): the followed
 //! subject's failed calls a second, one line per cause that occurs (timeout,
 //! rejected, refused, 5xx, 429, 4xx, short-circuited, bulkhead), and their
-//! total when there are several. Drawn from the engine's cause series (`faultline_sim::causes`,
-//! a point per window that had a failure) as a `Plot`, with the same axes,
-//! crosshair and zoom as the other charts.
+//! total when there are several. Drawn from the engine's cause series
+//! (`faultline_sim::causes`, a point per window that had a failure) as a
+//! `Plot`, with the same axes, crosshair and zoom as the other charts.
 //!
 //! Why a chart and not only the run summary's bars: a fix often changes the
 //! cause before the count. The cascade's link times out, then its breaker
