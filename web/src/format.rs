@@ -46,6 +46,15 @@ pub fn share(v: f64) -> String {
     }
 }
 
+/// A setting's duration in few characters: "200 ms", "30 s", "1.5 s".
+pub fn duration_short(ms: f64) -> String {
+    if ms >= 1_000.0 {
+        format!("{} s", format!("{:.2}", ms / 1_000.0).trim_end_matches('0').trim_end_matches('.'))
+    } else {
+        format!("{} ms", format!("{ms:.1}").trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
 /// A speed factor, with sensible digits.
 pub fn speed(v: f64) -> String {
     if v < 1.0 {
@@ -94,6 +103,14 @@ mod tests {
         assert_eq!(share(0.991), "99.1%");
         assert_eq!(share(0.003), "<1%");
         assert_eq!(share(0.0), "0%");
+    }
+
+    #[test]
+    fn durations_read_short() {
+        assert_eq!(duration_short(30_000.0), "30 s");
+        assert_eq!(duration_short(1_500.0), "1.5 s");
+        assert_eq!(duration_short(200.0), "200 ms");
+        assert_eq!(duration_short(0.5), "0.5 ms");
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct PlayState {
     /// Each operation's series at the clients (while the charts follow the
     /// whole system or a client); updated with `series`.
     pub op_series: Rc<Vec<faultline_live::protocol::OpSeries>>,
+    /// The followed subject's failures by cause, a point per window with a
+    /// failure; updated with `series`.
+    pub cause_series: Rc<Vec<faultline_sim::causes::CausePoint>>,
     /// The run so far, once the engine has reported it.
     pub summary: Option<Rc<RunSummary>>,
     /// The furthest simulated time this run has reached (the scrubber's end).
@@ -134,6 +137,7 @@ impl PlayState {
             series: Rc::default(),
             kind_series: Rc::default(),
             op_series: Rc::default(),
+            cause_series: Rc::default(),
             summary: None,
             reached_ms: 0.0,
             selection: Vec::new(),
@@ -182,6 +186,9 @@ impl PlayState {
         }
         if let Some(op_series) = readout.op_series {
             self.op_series = Rc::new(op_series);
+        }
+        if let Some(cause_series) = readout.cause_series {
+            self.cause_series = Rc::new(cause_series);
         }
         if let Some(summary) = readout.summary {
             self.summary = Some(Rc::new(summary));
@@ -238,6 +245,7 @@ impl Reducible for PlayState {
                 next.series = Rc::default();
                 next.kind_series = Rc::default();
                 next.op_series = Rc::default();
+                next.cause_series = Rc::default();
                 next.summary = None;
                 next.blocked = Some(why);
             }
@@ -276,6 +284,7 @@ impl Reducible for PlayState {
                 (next.view, next.series, next.summary) = (fresh.view, fresh.series, fresh.summary);
                 next.kind_series = fresh.kind_series;
                 next.op_series = fresh.op_series;
+                next.cause_series = fresh.cause_series;
                 (next.reached_ms, next.blocked) = (0.0, None);
                 next.doc = fresh.doc;
                 next.run_rev += 1;
@@ -311,6 +320,7 @@ mod tests {
             series: None,
             kind_series: None,
             op_series: None,
+            cause_series: None,
             summary: None,
         })
     }

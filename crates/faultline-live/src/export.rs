@@ -4,15 +4,19 @@
 //! its `hit_ratio` in the window (empty without a read), a sharded
 //! database's rows its `shard_arrivals`, the queries routed to each shard in
 //! the window separated by `;` (shard 0 first); both are empty elsewhere.
+//! The last eight columns are the window's failures by cause (named as in
+//! `faultline run --json`'s `failed`); they sum to `failed`.
 
+use faultline_sim::causes::{dense, CausePoint};
 use faultline_sim::kind_series::KindPoint;
 use faultline_sim::metrics::Metrics;
 use faultline_sim::scenario::NodeKind;
 use faultline_sim::Sim;
 use std::fmt::Write as _;
 
-pub const HEADER: &str =
-    "subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms,hit_ratio,shard_arrivals\n";
+pub const HEADER: &str = "subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms,\
+    hit_ratio,shard_arrivals,failed_timeout,failed_rejected,failed_refused,failed_error_status,failed_rate_limited,\
+    failed_client_error,failed_short_circuited,failed_bulkhead_full\n";
 
 /// The kind series' two columns for one window.
 fn kind_columns(cache: bool, p: Option<&KindPoint>) -> String {
@@ -30,8 +34,10 @@ pub fn series_csv(sim: &Sim) -> String {
     let mut out = String::from(HEADER);
     let mut rows = |subject: &str, kind: &str, m: &Metrics, extra: &dyn Fn(u64) -> String| {
         let subject = csv_field(subject);
-        for p in &m.series {
-            let _ = writeln!(
+        let causes: Vec<CausePoint> = m.cause_series().iter().copied().collect();
+        let causes = dense(&causes, m.series.iter().map(|p| p.t_ms));
+        for (p, c) in m.series.iter().zip(&causes) {
+            let _ = write!(
                 out,
                 "{subject},{kind},{},{},{},{},{},{},{},{},{}{}",
                 p.t_ms,
@@ -45,6 +51,10 @@ pub fn series_csv(sim: &Sim) -> String {
                 p.fail_p99_us as f64 / 1e3,
                 extra(p.t_ms)
             );
+            for n in c.counts {
+                let _ = write!(out, ",{n}");
+            }
+            out.push('\n');
         }
     };
     let none = |_: u64| ",,".to_string();
@@ -76,7 +86,7 @@ mod tests {
     use super::*;
 
     /// A cache's rows carry its hit ratio and a sharded database's rows
-    /// their per-shard queries; every row has the header's 13 columns.
+    /// their per-shard queries; every row has the header's 21 columns.
     #[test]
     fn cache_and_shard_rows_carry_their_kind_columns() {
         let text = include_str!("../../../assets/scenarios/hot-key-cache-after.json");
@@ -87,7 +97,7 @@ mod tests {
         let csv = series_csv(&sim);
         assert!(csv.starts_with(HEADER));
         for line in csv.lines() {
-            assert_eq!(line.split(',').count(), 13, "{line}");
+            assert_eq!(line.split(',').count(), 21, "{line}");
         }
         let row = |prefix: &str| csv.lines().find(|l| l.starts_with(prefix)).unwrap().to_string();
         let cache = row("cache,node,2000,");
@@ -99,6 +109,36 @@ mod tests {
         let shards: Vec<u32> = db.split(',').nth(12).unwrap().split(';').map(|c| c.parse().unwrap()).collect();
         assert_eq!(shards.len(), 8, "{db}");
         assert!(shards.iter().sum::<u32>() > 1_000, "{db}");
-        assert!(row("api,node,2000,").ends_with(",,"), "a service has neither column");
+        assert!(row("api,node,2000,").contains(",,,"), "a service has neither column");
+    }
+
+    /// Every row's cause columns sum to its `failed`, and the system's, over
+    /// the run, to the run's failures by cause.
+    #[test]
+    fn cause_columns_sum_to_failed() {
+        let text = include_str!("../../../assets/scenarios/cascade-after.json");
+        let s = faultline_sim::Scenario::from_json(text).unwrap();
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run();
+        let csv = series_csv(&sim);
+        let mut system = [0u64; 8];
+        let mut failed_rows = 0;
+        for line in csv.lines().skip(1) {
+            let cols: Vec<&str> = line.split(',').collect();
+            let causes: Vec<u64> = cols[13..].iter().map(|c| c.parse().unwrap()).collect();
+            let failed: u64 = cols[5].parse().unwrap();
+            assert_eq!(causes.iter().sum::<u64>(), failed, "{line}");
+            failed_rows += usize::from(failed > 0);
+            if cols[0] == "system" {
+                system.iter_mut().zip(&causes).for_each(|(a, b)| *a += b);
+            }
+        }
+        assert!(failed_rows > 10, "the cascade fails for a while");
+        // Failures at the run's very end are in a window not yet closed.
+        let open = sim.overall_metrics().open_window_causes();
+        system.iter_mut().zip(open).for_each(|(a, b)| *a += u64::from(b));
+        let summary = sim.run_summary().requests.failed;
+        let expected: Vec<u64> = summary.by_cause().iter().map(|c| c.1).collect();
+        assert_eq!(system.to_vec(), expected);
     }
 }

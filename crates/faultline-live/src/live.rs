@@ -195,6 +195,7 @@ impl Live {
             series: fresh.then(|| series_of(&self.sim, self.subject)),
             kind_series: fresh.then(|| kind_series_of(&self.sim, self.subject)),
             op_series: fresh.then(|| op_series_of(&self.sim, self.subject)),
+            cause_series: fresh.then(|| metrics_of(&self.sim, self.subject).cause_series().iter().copied().collect()),
             summary: fresh.then(|| self.sim.run_summary()),
         }
     }
@@ -239,12 +240,16 @@ pub fn check_exercise(text: &str, design: &faultline_sim::Scenario) -> Result<Bo
     exercise::check(&exercise, design).map(Box::new).map_err(|e| e.to_string())
 }
 
-/// The metrics series of `subject` (the whole system when it is not there).
-pub fn series_of(sim: &Sim, subject: Subject) -> Vec<Point> {
-    let m = match subject {
+/// The metrics of `subject` (the whole system's when it is not there).
+fn metrics_of(sim: &Sim, subject: Subject) -> &faultline_sim::metrics::Metrics {
+    match subject {
         Subject::Node(i) if i < sim.scenario().nodes.len() => sim.node_metrics(i),
         Subject::Edge(i) if i < sim.scenario().edges.len() => sim.edge_metrics(i),
         _ => sim.overall_metrics(),
-    };
-    m.series.iter().copied().collect()
+    }
+}
+
+/// The metrics series of `subject` (the whole system when it is not there).
+pub fn series_of(sim: &Sim, subject: Subject) -> Vec<Point> {
+    metrics_of(sim, subject).series.iter().copied().collect()
 }

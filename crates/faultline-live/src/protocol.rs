@@ -84,6 +84,11 @@ pub struct Readout {
     /// several operations; empty otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op_series: Option<Vec<OpSeries>>,
+    /// The followed subject's failures by cause, sent with `series`: a
+    /// point per window in which something failed (see
+    /// `faultline_sim::causes`), so it is empty while nothing fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause_series: Option<Vec<faultline_sim::causes::CausePoint>>,
     /// The run so far; `None` when unchanged, like `series`.
     pub summary: Option<RunSummary>,
 }

@@ -131,9 +131,17 @@ fn failed_calls_have_their_own_latency_on_the_page() {
     );
     let api_row = text.lines().rfind(|l| l.starts_with("api,node,")).unwrap();
     assert!(
-        api_row.ends_with(&format!(",{},{},,", last.fail_p50_us as f64 / 1e3, last.fail_p99_us as f64 / 1e3)),
+        api_row.contains(&format!(",{},{},,,", last.fail_p50_us as f64 / 1e3, last.fail_p99_us as f64 / 1e3)),
         "{api_row}"
     );
+    // The crash's failures by cause, in the readout and in the CSV: the
+    // database refuses, so the API answers 500.
+    let causes = ro.cause_series.as_ref().unwrap();
+    let c = causes.last().unwrap();
+    assert_eq!((c.t_ms, c.total()), (last.t_ms, last.failed), "{causes:?}");
+    assert_eq!(u64::from(c.of(faultline_sim::FailReason::ErrorStatus)), last.failed, "{c:?}");
+    let cols: Vec<&str> = api_row.split(',').collect();
+    assert_eq!(cols[16], last.failed.to_string(), "failed_error_status: {api_row}");
 }
 
 /// Following a cache or a sharded database brings its kind series with the

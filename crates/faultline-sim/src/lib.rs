@@ -14,6 +14,7 @@
 
 pub mod calls;
 pub mod catalogue;
+pub mod causes;
 pub mod check;
 pub mod dist;
 pub mod event;

@@ -16,8 +16,13 @@
 //! of those values would (see `window_p50_p99`). A window with more calls
 //! than the list holds spills into counts by histogram bucket, allocated on
 //! first need, so memory stays bounded whatever the rate (`window_counts`).
+//!
+//! Failures are also counted by cause per window (`cause_series`, see
+//! `causes`): a fixed array of counters, a point only for a window in which
+//! something failed.
 
 use crate::calls::{FailReason, Outcome};
+use crate::causes::CausePoint;
 use hdrhistogram::Histogram;
 use std::collections::VecDeque;
 
@@ -214,8 +219,13 @@ pub struct Metrics {
     pub degraded: u64,
     pub failed: [u64; FailReason::COUNT],
     failures: Option<Box<FailedLatencies>>,
+    /// The open window's failures by cause (they sum to `win_failed`).
+    win_causes: [u32; FailReason::COUNT],
     hists: Histograms,
     pub series: VecDeque<Point>,
+    /// Failures by cause of the windows in `series` that had any, oldest
+    /// first (see `causes`).
+    causes: VecDeque<CausePoint>,
 }
 
 impl Default for Metrics {
@@ -232,7 +242,9 @@ impl Default for Metrics {
             win_failed: 0,
             pending: Vec::new(),
             failures: None,
+            win_causes: [0; FailReason::COUNT],
             series: VecDeque::new(),
+            causes: VecDeque::new(),
         }
     }
 }
@@ -261,7 +273,7 @@ impl Metrics {
             Outcome::Failed(r) => {
                 self.failed[r as usize] += 1;
                 self.win_failed += 1;
-                self.record_failure(latency_us);
+                self.record_failure(r, latency_us);
                 return;
             }
         }
@@ -275,7 +287,8 @@ impl Metrics {
     /// Kept out of line, so `complete` stays small enough to inline into
     /// the engine's hot paths (successes are the common case).
     #[inline(never)]
-    fn record_failure(&mut self, latency_us: u64) {
+    fn record_failure(&mut self, reason: FailReason, latency_us: u64) {
+        self.win_causes[reason as usize] += 1;
         let f = self.failures.get_or_insert_with(Default::default);
         f.sum_us = f.sum_us.saturating_add(latency_us);
         f.pending.push(clamp(latency_us));
@@ -348,7 +361,14 @@ impl Metrics {
             None => (0, 0),
         };
         if self.series.len() == SERIES_CAPACITY {
-            self.series.pop_front();
+            let dropped = self.series.pop_front().map_or(0, |p| p.t_ms);
+            while self.causes.front().is_some_and(|c| c.t_ms <= dropped) {
+                self.causes.pop_front();
+            }
+        }
+        if self.win_failed > 0 {
+            let counts = std::mem::replace(&mut self.win_causes, [0; FailReason::COUNT]);
+            self.causes.push_back(CausePoint { t_ms, counts });
         }
         self.series.push_back(Point {
             t_ms,
@@ -368,6 +388,18 @@ impl Metrics {
 
     pub fn last_point(&self) -> Option<&Point> {
         self.series.back()
+    }
+
+    /// Failures by cause of the windows of `series` in which something
+    /// failed (a window without a failure has no point), oldest first. A
+    /// point's counts sum to the `failed` of the window of the same `t_ms`.
+    pub fn cause_series(&self) -> &VecDeque<CausePoint> {
+        &self.causes
+    }
+
+    /// The open window's failures by cause so far (not yet in `cause_series`).
+    pub fn open_window_causes(&self) -> [u32; FailReason::COUNT] {
+        self.win_causes
     }
 }
 
@@ -567,6 +599,43 @@ mod tests {
             proptest::prop_assert_eq!(counted.max(), direct.max());
             proptest::prop_assert_eq!(counted.min(), direct.min());
         }
+    }
+
+    /// Each window's failures by cause sum to its `failed`; a window
+    /// without a failure has no cause point; old points go with their windows.
+    #[test]
+    fn failures_by_cause_per_window() {
+        let mut m = Metrics::default();
+        let causes = [FailReason::Timeout, FailReason::ShortCircuited, FailReason::Timeout, FailReason::Rejected];
+        for (i, r) in causes.into_iter().enumerate() {
+            m.arrive();
+            m.complete(Outcome::Failed(r), i as u64);
+            m.arrive();
+            m.complete(Outcome::Ok, 10);
+        }
+        assert_eq!(m.open_window_causes()[FailReason::Timeout as usize], 2);
+        m.close_window(1_000, 0);
+        m.arrive();
+        m.complete(Outcome::Ok, 10);
+        m.close_window(2_000, 0);
+        m.complete(Outcome::Failed(FailReason::BulkheadFull), 0);
+        m.close_window(3_000, 0);
+        let c: Vec<CausePoint> = m.cause_series().iter().copied().collect();
+        assert_eq!(c.iter().map(|p| p.t_ms).collect::<Vec<_>>(), [1_000, 3_000], "no point without a failure");
+        assert_eq!(c[0].counts, [2, 1, 0, 0, 0, 0, 1, 0]);
+        assert_eq!(c[1].of(FailReason::BulkheadFull), 1);
+        for p in &c {
+            let w = m.series.iter().find(|w| w.t_ms == p.t_ms).unwrap();
+            assert_eq!(p.total(), w.failed);
+        }
+        assert_eq!(m.open_window_causes(), [0; FailReason::COUNT]);
+        for t in 4..(SERIES_CAPACITY as u64 + 3) {
+            m.close_window(t * 1_000, 0);
+        }
+        assert_eq!(m.series.front().unwrap().t_ms, 3_000);
+        assert_eq!(m.cause_series().len(), 1, "the window at 1 s left with its point");
+        m.close_window(u64::MAX, 0);
+        assert!(m.cause_series().is_empty());
     }
 
     #[test]

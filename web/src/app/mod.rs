@@ -132,14 +132,26 @@ fn kind_chart_of(doc: &Scenario, selected: Option<Selection>) -> Option<KindChar
     }
 }
 
-/// What a partitioned link's charts leave out: the calls the partition
-/// stops never cross it, and fail at the caller (timeouts, errors there).
+/// When a partitioned link's charts show the calls it stops: they are
+/// lost, and the caller counts each on the link as a timeout when its
+/// timeout runs out (in flight until then), or never, without a timeout.
 fn cut_note(doc: &Scenario, selected: Option<Selection>, cut: bool) -> Option<AttrValue> {
     let Some(Selection::Edge(i)) = selected else { return None };
     let e = doc.edges.get(i).filter(|_| cut)?;
+    let from = &e.from;
     Some(
-        format!("This link is partitioned: the calls it stops fail at {} (see its charts), not on this link.", e.from)
-            .into(),
+        match e.timeout_ms {
+            Some(t) => format!(
+                "This link is partitioned: the calls it stops are lost. {from} gives up on each after its {} timeout, \
+             and it counts here then, as a timeout (in flight until then).",
+                crate::format::duration_short(t)
+            ),
+            None => format!(
+                "This link is partitioned and has no timeout: {from} waits for the calls it stops for ever, so they \
+             stay in flight here and never count as failed."
+            ),
+        }
+        .into(),
     )
 }
 
@@ -360,6 +372,7 @@ pub fn App() -> Html {
                         reached_ms={state.reached_ms} pick_ms={*ui.pick} on_pick={h.on_pick.clone()} on_scrub={h.on_scrub.clone()}
                         on_move={h.on_fault_move.clone()} on_delete={h.on_fault_delete.clone()} />
                     <Charts subject={subject_name(&doc, primary)} series={series} op_series={Rc::clone(&state.op_series)}
+                        cause_series={Rc::clone(&state.cause_series)}
                         markers={markers} end_ms={state.view.end_ms}
                         {kind_chart} {kind_series} note={cut_note(&doc, primary, selected_down)} />
                 </div>

@@ -17,10 +17,14 @@
 //! without one (a 0 there would read as "fast"). Failed calls' latency, often
 //! near 0 (refused, short-circuited, shed), is drawn as a second, dashed
 //! line on the same chart, only where calls failed, and read out beside it.
+//! Once something has failed, a fifth chart says how: failures a second by
+//! cause (`cause_chart`).
 
+use super::cause_chart::{cause_plot, present, CAUSES};
 use super::chart_axes::{axis_max, time_label, time_ticks, Unit};
 use super::kind_charts::{kind_plot, KindChart};
 use faultline_live::protocol::OpSeries;
+use faultline_sim::causes::CausePoint;
 use faultline_sim::kind_series::KindPoint;
 use faultline_sim::metrics::{Point, SERIES_CAPACITY};
 use std::rc::Rc;
@@ -246,6 +250,9 @@ pub struct ChartsProps {
     /// Each operation's series (while the whole system or a client is shown).
     #[prop_or_default]
     pub op_series: Rc<Vec<OpSeries>>,
+    /// The subject's failures by cause (a point per window with a failure).
+    #[prop_or_default]
+    pub cause_series: Rc<Vec<CausePoint>>,
     /// Fault start times (ms) and what they are.
     pub markers: Rc<Vec<(u64, String)>>,
     /// The run's end (ms): the time axis spans the run, like the fault strip.
@@ -311,9 +318,16 @@ pub fn Charts(props: &ChartsProps) -> Html {
     let (t0, t1) = zoom.unwrap_or(full);
 
     let plots = use_memo(
-        (Rc::clone(&props.series), Rc::clone(&props.op_series), props.kind_chart, Rc::clone(&props.kind_series)),
-        |(series, ops, kind, kind_series)| {
+        (
+            Rc::clone(&props.series),
+            Rc::clone(&props.op_series),
+            Rc::clone(&props.cause_series),
+            props.kind_chart,
+            Rc::clone(&props.kind_series),
+        ),
+        |(series, ops, causes, kind, kind_series)| {
             let mut plots = metric_plots(series, ops);
+            plots.extend(cause_plot(series, causes));
             if let Some(kind) = kind.filter(|_| !kind_series.is_empty()) {
                 plots.push(kind_plot(kind, kind_series));
             }
@@ -497,7 +511,13 @@ pub fn Charts(props: &ChartsProps) -> Html {
     };
     let shown = plots.iter().zip(shapes.iter()).enumerate().filter(|(_, (p, _))| expanded.is_none_or(|id| id == p.id));
     let charts: Vec<Html> = shown.enumerate().map(chart).collect();
-    let extra = plots.len() > METRICS.len();
+    let row_class = match plots.len() {
+        _ if expanded.is_some() => None,
+        5 => Some("five"),
+        6.. => Some("six"),
+        _ => None,
+    };
+    let causes = present(&props.cause_series);
     let any_failed = plots.iter().any(|p| p.failed.is_some());
     let legend = html! {
         <div class="chart-legend" data-testid="chart-legend">
@@ -512,6 +532,17 @@ pub fn Charts(props: &ChartsProps) -> Html {
             if any_failed {
                 <span class="legend-item"><i class="swatch dashed" />{ "failed calls' latency" }</span>
             }
+            if causes.len() > 1 {
+                <span class="legend-item" data-testid="legend-cause-all"><i class="swatch cause-all" />{ "all failures" }</span>
+            }
+            { for causes.iter().map(|&i| {
+                let (name, class) = CAUSES[i];
+                html! {
+                    <span class="legend-item" data-testid={format!("legend-cause-{name}")}>
+                        <i class={classes!("swatch", class.split(' ').next_back())} />{ name }
+                    </span>
+                }
+            }) }
             <span class="legend-item" data-testid="legend-fault"><i class="swatch fault" />{ "a fault starts" }</span>
             <span class="legend-hint">{ if zoom.is_some() { "double-click a chart to zoom out" } else { "drag across a chart to zoom" } }</span>
         </div>
@@ -529,7 +560,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
             if let Some(note) = &props.note {
                 <p class="charts-note" data-testid="charts-note">{ note.clone() }</p>
             }
-            <div class={classes!("chart-row", (extra && expanded.is_none()).then_some("five"),
+            <div class={classes!("chart-row", row_class,
                 (!props.op_series.is_empty()).then_some("with-ops"),
                 expanded.is_some().then_some("one"))} onpointerleave={onpointerleave} data-t0={t0.to_string()} data-t1={t1.to_string()}>
                 { for charts }

@@ -4,6 +4,7 @@
 
 pub mod breakdown;
 pub mod canvas;
+pub mod cause_chart;
 pub mod chart_axes;
 pub mod charts;
 pub mod connect_picker;

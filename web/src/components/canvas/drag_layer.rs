@@ -142,7 +142,7 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
                 if props.detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
             html! {
                 <Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps}
-                    cut={props.view.cut.get(i).copied().unwrap_or(false)}
+                    cut={props.view.cut.get(i).copied().unwrap_or(false)} timeout_ms={e.timeout_ms}
                     breaker={props.view.breakers.get(i).copied().flatten()}
                     selected={props.selection.contains(&Selection::Edge(i))} detailed={props.detailed}
                     events={props.link_events.clone()} ghost=true />

@@ -53,6 +53,15 @@ fn breaker_badge(b: &BreakerView, id: &str, (x, y): (f64, f64), (mx, my): (f64, 
     }
 }
 
+/// The cut's note on the canvas: when the calls it stops fail (on this
+/// link, as timeouts), or that they never do.
+pub fn cut_lines(timeout_ms: Option<f64>) -> [String; 3] {
+    match timeout_ms {
+        Some(t) => ["cut:".into(), "timeouts".into(), format!("after {}", format::duration_short(t))],
+        None => ["cut:".into(), "calls hang".into(), "(no timeout)".into()],
+    }
+}
+
 /// What happened on link `usize`.
 pub enum LinkEvent {
     Down(usize, PointerEvent),
@@ -73,6 +82,9 @@ pub struct LinkProps {
     pub throughput_rps: f64,
     /// Partitioned.
     pub cut: bool,
+    /// The caller's timeout on this link (ms), for the cut's note.
+    #[prop_or_default]
+    pub timeout_ms: Option<f64>,
     pub breaker: Option<BreakerView>,
     pub selected: bool,
     /// False when zoomed out too far to read labels: they are left out (their
@@ -94,8 +106,18 @@ pub struct LinkProps {
 /// a second while running) skips every link whose props are unchanged.
 #[component]
 pub fn Link(props: &LinkProps) -> Html {
-    let &LinkProps { index: i, line: (x1, y1, x2, y2), throughput_rps, cut, selected, detailed, lifted, ghost, .. } =
-        props;
+    let &LinkProps {
+        index: i,
+        line: (x1, y1, x2, y2),
+        throughput_rps,
+        cut,
+        timeout_ms,
+        selected,
+        detailed,
+        lifted,
+        ghost,
+        ..
+    } = props;
     let (from, to) = (&props.from, &props.to);
     let (onpointerdown, oncontextmenu, onkeydown) = if ghost {
         (None, None, None)
@@ -122,12 +144,12 @@ pub fn Link(props: &LinkProps) -> Html {
             if cut {
                 <text class="cut-mark" x={mx.to_string()} y={(my + 6.0).to_string()} text-anchor="middle">{ "✂" }</text>
             }
-            // The calls a partition stops never cross the link, so its own
-            // numbers stay clean: their failures are counted at the caller.
-            // Short lines, to fit between cards side by side (as the breaker's).
+            // The calls a partition stops are lost: the caller counts each on
+            // this link as a timeout when its timeout runs out, or waits for
+            // ever without one. Short lines, to fit between cards side by
+            // side (as the breaker's).
             if cut && detailed && props.breaker.is_none() {
-                { label("cut-note", (!ghost).then(|| format!("cut-note-{id}")), &["cut:".into(),
-                    "fails at".into(), from.to_string()], mx, my + 12.0) }
+                { label("cut-note", (!ghost).then(|| format!("cut-note-{id}")), &cut_lines(timeout_ms), mx, my + 12.0) }
             }
             if detailed {
                 { label("edge-label", None, &[format::rate(throughput_rps)], mx, my - 23.0) }

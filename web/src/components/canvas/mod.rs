@@ -138,7 +138,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let breaker = props.view.breakers.get(i).copied().flatten();
         let lifted = ends.get(i).copied().flatten().is_some_and(|(a, b)| is_lifted(a) || is_lifted(b));
         html! {
-            <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker}
+            <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker} timeout_ms={e.timeout_ms}
                 selected={selected(Selection::Edge(i))} {detailed} events={link_events.clone()} {lifted} />
         }
     };
