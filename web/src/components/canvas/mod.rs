@@ -17,10 +17,12 @@
 //! Render cost: while the run plays, the canvas renders with each readout
 //! (ten a second) and must leave the frame loop its 60 fps. Geometry is
 //! memoised on the document by address (`Same`), cards and links get one
-//! stable callback each and their node shared by address, so only what a
+//! stable callback each and their node shared by address, and they are
+//! rendered in batches (`batch`) that compare plain values, so only what a
 //! readout changed renders again; what is off screen is an empty stand-in
 //! (`culling`); a drag renders only the drag layer.
 
+pub mod batch;
 pub mod boxes;
 pub mod camera;
 pub mod card;
@@ -141,7 +143,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // border cut): their boxes are drawn cut.
     let isolated = use_memo((Same(Rc::clone(doc)), props.view.cut.clone()), |(d, cut)| isolated_regions(&d.0, cut));
     let link_events = use_link_events(&g, props);
-    let link = |i: usize, e: &faultline_sim::scenario::Edge, line: Line| {
+    // The ends' names, made once per document (a name made per link per
+    // readout was an allocation each).
+    let names = use_memo(Same(Rc::clone(doc)), |d| {
+        d.0.edges.iter().map(|e| (AttrValue::from(e.from.clone()), AttrValue::from(e.to.clone()))).collect::<Vec<_>>()
+    });
+    let link = |i: usize, line: Line| {
         let throughput_rps = if detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
         let breaker = props.view.breakers.get(i).copied().flatten();
@@ -150,13 +157,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let culled = !selected && !culling::line_in(&drawn, line);
         // A stand-in shows none of the numbers: it is not drawn again as they move.
         let (throughput_rps, breaker) = if culled { (0.0, None) } else { (throughput_rps, breaker) };
-        html! {
-            <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker}
-                {selected} {detailed} events={link_events.clone()} {lifted} {culled} />
-        }
+        let (from, to) = names.get(i).cloned().unwrap_or_default();
+        batch::LinkLook { index: i, from, to, line, throughput_rps, cut, breaker, selected, detailed, lifted, culled }
     };
-    let edges = doc.edges.iter().zip(lines.iter()).enumerate();
-    let edges = edges.filter_map(|(i, (e, line))| Some(link(i, e, (*line)?)));
+    let edges = batch::batches(lines.iter().enumerate().filter_map(|(i, line)| Some(link(i, (*line)?))));
+    let edges = edges.into_iter().map(|links| html! { <batch::LinkBatch {links} events={link_events.clone()} /> });
     let card_events = use_card_events(&g, props);
     // Each card's node, shared: a card compares it by address, and only the
     // nodes an edit changed get a new one.
@@ -197,11 +202,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         };
         let health = if culled { Default::default() } else { tints.get(i) };
         let ops = if culled { Vec::new() } else { node_ops.get(i).cloned().unwrap_or_default() };
-        html! {
-            <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health} {ops}
-                {selected} {detailed} lifted={is_lifted(i)} {culled} events={card_events.clone()} />
-        }
+        let node = node.clone();
+        batch::CardLook { index: i, node, view, health, selected, detailed, lifted: is_lifted(i), culled, ops }
     });
+    let nodes = batch::batches(nodes)
+        .into_iter()
+        .map(|cards| html! { <batch::CardBatch {cards} events={card_events.clone()} /> });
     let nodes: Vec<Html> = nodes.collect();
     let lifted_tints = Rc::new(tints_of(&tints, lifted));
     drop(tints);
