@@ -30,12 +30,14 @@ use yew::prelude::*;
 
 /// The gesture in progress. `Move`: cards carried from (x0, y0); `lifted`
 /// once the pointer has left the start, when the drag layer takes them over
-/// (see [`Carry`] for where they are now).
+/// (see [`Carry`] for where they are now); `screen`: where the canvas was on
+/// screen at the press (it stays there while cards are carried), so that a
+/// pointer move reads no layout.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Drag {
     Idle,
     Pan { cx: f64, cy: f64, cam: Camera, moved: bool },
-    Move { nodes: Rc<Vec<usize>>, x0: f64, y0: f64, lifted: bool },
+    Move { nodes: Rc<Vec<usize>>, x0: f64, y0: f64, lifted: bool, screen: Option<Screen> },
     Connect { from: usize, x: f64, y: f64 },
     Band { x0: f64, y0: f64, x1: f64, y1: f64 },
 }
@@ -147,14 +149,17 @@ impl Gestures {
                             }
                         }
                     }
-                    Drag::Move { nodes, x0, y0, lifted } => {
-                        let (x, y) = g.at(&ev);
+                    Drag::Move { nodes, x0, y0, lifted, screen } => {
+                        let (x, y) = match screen {
+                            Some(s) => s.to_design(&g.cam, here.0, here.1),
+                            None => g.at(&ev),
+                        };
                         g.carry.at.set((x - x0, y - y0));
                         if g.carry.pending.replace(true) {
                             return; // the frame already requested draws this too
                         }
                         let (drag, held, doc) = (drag.clone(), Rc::clone(&g.carry), Rc::clone(&doc));
-                        let (nodes, x0, y0, lifted) = (Rc::clone(nodes), *x0, *y0, *lifted);
+                        let (nodes, x0, y0, lifted, screen) = (Rc::clone(nodes), *x0, *y0, *lifted, *screen);
                         *g.carry.frame.borrow_mut() = Some(request_animation_frame(move |_| {
                             let carry = &held;
                             if !carry.pending.replace(false) {
@@ -171,7 +176,7 @@ impl Gestures {
                             }
                             // The first step lifts the cards onto the drag layer.
                             if !lifted && (dx, dy) != (0.0, 0.0) {
-                                drag.set(Drag::Move { nodes, x0, y0, lifted: true });
+                                drag.set(Drag::Move { nodes, x0, y0, lifted: true, screen });
                             }
                         }));
                     }
@@ -290,7 +295,8 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
                     capture(&g.svg, &ev);
                     let (x0, y0) = g.at(&ev);
                     g.carry.start();
-                    g.drag.set(Drag::Move { nodes: Rc::new(moving), x0, y0, lifted: false });
+                    let screen = super::viewport::screen_of(&g.svg);
+                    g.drag.set(Drag::Move { nodes: Rc::new(moving), x0, y0, lifted: false, screen });
                 }
             }
             CardEvent::Handle(i, ev) => {
