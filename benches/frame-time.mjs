@@ -25,6 +25,21 @@
 // benchmark, not a test: it exits 0 either way, and 1 only when the page
 // fails to load (or the benchmark itself breaks).
 //
+// Last measured (2026-12-03, 2 CPUs shared with other builds, load average
+// 14-18: the page got a fraction of a core, so these say more about the load
+// than about the page; two runs each, before and after, alternated): at 1,000
+// nodes, 10x, after culling off-screen cards, rendering cards and links in
+// batches and reading no layout per drag move:
+//   | 1,000 nodes          | before         | after          |
+//   | running frames in 8 s| 87, 67         | 164, 160       |
+//   | running p95          | 350, 433 ms    | 167, 183 ms    |
+//   | running script       | 540, 547 ms/s  | 328, 352 ms/s  |
+//   | dragging p95         | 533, 350 ms    | 133, 217 ms    |
+//   | per pointer move     | 788, 613 ms    | 281, 287 ms    |
+// and 200 nodes within the noise (running p95 33-67 ms before, 50-83 after).
+// Measured earlier on a quieter machine, before these changes: 33 ms
+// (running) and 50 ms (dragging) p95 at 1,000 nodes, 68 ms per move.
+//
 // Usage:
 //   node benches/frame-time.mjs [--nodes 20,200,1000] [--seconds 8] [--speed 10]
 //

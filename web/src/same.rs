@@ -29,6 +29,13 @@ impl<T> Deref for Same<T> {
     }
 }
 
+/// A component prop given as an `Rc` (`doc={Rc::clone(&doc)}`).
+impl<T> yew::html::IntoPropValue<Same<T>> for Rc<T> {
+    fn into_prop_value(self) -> Same<T> {
+        Same(self)
+    }
+}
+
 /// `next` as shared values, each reusing its counterpart in `prev` (same
 /// index) when equal, so that only the ones that changed get a new address.
 pub fn reuse_equal<T: Clone + PartialEq>(prev: &[Same<T>], next: &[T]) -> Vec<Same<T>> {

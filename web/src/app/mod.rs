@@ -302,7 +302,7 @@ pub fn App() -> Html {
         (h.on_move.clone(), h.on_connect.clone(), h.on_drop_kind.clone(), h.on_context.clone())
     };
     let canvas = html! {
-        <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} summary={report.clone()} selection={state.selection.clone()}
+        <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} summary={report.clone().map(crate::same::Same)} selection={state.selection.clone()}
             particles={Rc::clone(&particle_layer)} camera={*ui.camera} on_camera={h.on_camera.clone()}
             on_select={h.on_select.clone()} {on_move} {on_connect} {on_drop_kind} {on_context}
             lint={if embed { Rc::default() } else { Rc::clone(&lint_marks) }} />

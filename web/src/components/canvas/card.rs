@@ -53,6 +53,8 @@ pub enum CardEvent {
     /// A key pressed while the card has focus (Enter or Space selects it).
     Key(usize, KeyboardEvent),
     Context(usize, MouseEvent),
+    /// The card took the keyboard focus (Tab may land on one off screen).
+    Focus(usize, FocusEvent),
 }
 
 #[derive(Properties, PartialEq)]
@@ -76,6 +78,10 @@ pub struct CardProps {
     /// stays behind, hidden.
     #[prop_or_default]
     pub lifted: bool,
+    /// Off screen (see `culling`): drawn as an empty stand-in that keeps the
+    /// card's place in the Tab order, its test id and its name.
+    #[prop_or_default]
+    pub culled: bool,
     /// One callback for every card, the same from render to render, so a card
     /// whose node and numbers did not change is not drawn again.
     pub events: Callback<CardEvent>,
@@ -91,7 +97,11 @@ pub fn Card(props: &CardProps) -> Html {
         on_handle: props.events.reform(move |e| CardEvent::Handle(i, e)),
         onkeydown: props.events.reform(move |e| CardEvent::Key(i, e)),
         oncontextmenu: props.events.reform(move |e| CardEvent::Context(i, e)),
+        onfocus: props.events.reform(move |e: FocusEvent| CardEvent::Focus(i, e)),
     };
+    if props.culled {
+        return stand_in(props, ev);
+    }
     card(props, ev)
 }
 
@@ -100,6 +110,30 @@ struct CardHandlers {
     on_handle: Callback<PointerEvent>,
     onkeydown: Callback<KeyboardEvent>,
     oncontextmenu: Callback<MouseEvent>,
+    onfocus: Callback<FocusEvent>,
+}
+
+/// The card's accessible name: "api (service), down".
+fn name(n: &Node, kind: &str, v: &NodeView) -> String {
+    let state = if v.down {
+        ", down"
+    } else if v.paused {
+        ", paused"
+    } else {
+        ""
+    };
+    format!("{} ({}){state}", n.display_name(), kind.replace('_', " "))
+}
+
+/// An off-screen card: the same element as the card drawn (so that focus
+/// stays on it when it comes on screen and fills in), without its drawing.
+fn stand_in(p: &CardProps, ev: CardHandlers) -> Html {
+    let (n, kind) = (&p.node, p.node.kind.name());
+    html! {
+        <g class={classes!("node", "culled", kind, p.selected.then_some("selected"))} data-testid={format!("node-{}", n.id)}
+            data-kind={kind} onkeydown={ev.onkeydown} onfocus={ev.onfocus} tabindex="0" role="button"
+            aria-pressed={p.selected.to_string()} aria-label={name(n, kind, &p.view)} />
+    }
 }
 
 fn card(p: &CardProps, ev: CardHandlers) -> Html {
@@ -136,20 +170,13 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
     let kind = n.kind.name();
     // A sharded database's queue bar is every shard's queue together.
     let qcap = queue_capacity(&n.kind).saturating_mul(v.shard_busy.len().max(1) as u32);
-    let state = if v.down {
-        ", down"
-    } else if v.paused {
-        ", paused"
-    } else {
-        ""
-    };
     html! {
         <g class={classes!("node", kind, health.class(), v.down.then_some("down"), v.paused.then_some("paused"),
                 selected.then_some("selected"), offset.is_some().then_some("dragged"), lifted.then_some("lifted"))}
             transform={offset.map(|(dx, dy)| format!("translate({dx} {dy})"))}
             data-testid={tid(format!("node-{}", n.id))} data-kind={kind} onpointerdown={ev.onpointerdown}
-            onkeydown={ev.onkeydown} oncontextmenu={ev.oncontextmenu} tabindex="0" role="button" aria-pressed={selected.to_string()}
-            aria-label={format!("{} ({}){state}", n.display_name(), kind.replace('_', " "))}>
+            onkeydown={ev.onkeydown} oncontextmenu={ev.oncontextmenu} onfocus={ev.onfocus} tabindex="0" role="button"
+            aria-pressed={selected.to_string()} aria-label={name(n, kind, v)}>
             // A flat offset copy of the card under it stands for a shadow: a
             // blurred one (a filter) is costly to paint on 200 cards.
             <rect class="card-shadow" x={x.to_string()} y={(y + 2.0).to_string()} width={CARD_W.to_string()}

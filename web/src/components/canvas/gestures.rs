@@ -23,19 +23,21 @@ use super::CanvasProps;
 use crate::hooks::use_latest_callback;
 use crate::state::{nodes_of, Selection};
 use gloo::render::request_animation_frame;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// The gesture in progress. `Move`: cards carried from (x0, y0); `lifted`
 /// once the pointer has left the start, when the drag layer takes them over
-/// (see [`Carry`] for where they are now).
+/// (see [`Carry`] for where they are now); `screen`: where the canvas was on
+/// screen at the press (it stays there while cards are carried), so that a
+/// pointer move reads no layout.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Drag {
     Idle,
     Pan { cx: f64, cy: f64, cam: Camera, moved: bool },
-    Move { nodes: Rc<Vec<usize>>, x0: f64, y0: f64, lifted: bool },
+    Move { nodes: Rc<Vec<usize>>, x0: f64, y0: f64, lifted: bool, screen: Option<Screen> },
     Connect { from: usize, x: f64, y: f64 },
     Band { x0: f64, y0: f64, x1: f64, y1: f64 },
 }
@@ -50,6 +52,8 @@ pub struct Gestures {
     pointers: Rc<RefCell<BTreeMap<i32, (f64, f64)>>>,
     /// Space held down: dragging anywhere, even on a card, pans.
     space: Rc<RefCell<bool>>,
+    /// The card that last took the keyboard focus: drawn even off screen.
+    pub focused: Rc<Cell<Option<usize>>>,
     cam: Camera,
     screen: Option<Screen>,
 }
@@ -68,7 +72,8 @@ pub fn use_gestures(svg: &NodeRef, cam: Camera, screen: Option<Screen>) -> Gestu
     let carry = use_memo((), |_| Carry::default());
     let pointers = use_mut_ref(BTreeMap::<i32, (f64, f64)>::new);
     let space = use_space_held();
-    Gestures { svg: svg.clone(), drag, carry, pointers, space, cam, screen }
+    let focused = use_memo((), |_| Cell::new(None));
+    Gestures { svg: svg.clone(), drag, carry, pointers, space, focused, cam, screen }
 }
 
 fn capture(node: &NodeRef, ev: &PointerEvent) {
@@ -124,7 +129,7 @@ impl Gestures {
             })
         };
         let onpointermove = {
-            let (g, on_camera, doc) = (self.clone(), props.on_camera.clone(), Rc::clone(&props.doc));
+            let (g, on_camera, doc) = (self.clone(), props.on_camera.clone(), Rc::clone(&props.doc.0));
             Callback::from(move |ev: PointerEvent| {
                 let here = (f64::from(ev.client_x()), f64::from(ev.client_y()));
                 if let Some(cam) = g.pinch(&ev, here) {
@@ -144,14 +149,17 @@ impl Gestures {
                             }
                         }
                     }
-                    Drag::Move { nodes, x0, y0, lifted } => {
-                        let (x, y) = g.at(&ev);
+                    Drag::Move { nodes, x0, y0, lifted, screen } => {
+                        let (x, y) = match screen {
+                            Some(s) => s.to_design(&g.cam, here.0, here.1),
+                            None => g.at(&ev),
+                        };
                         g.carry.at.set((x - x0, y - y0));
                         if g.carry.pending.replace(true) {
                             return; // the frame already requested draws this too
                         }
                         let (drag, held, doc) = (drag.clone(), Rc::clone(&g.carry), Rc::clone(&doc));
-                        let (nodes, x0, y0, lifted) = (Rc::clone(nodes), *x0, *y0, *lifted);
+                        let (nodes, x0, y0, lifted, screen) = (Rc::clone(nodes), *x0, *y0, *lifted, *screen);
                         *g.carry.frame.borrow_mut() = Some(request_animation_frame(move |_| {
                             let carry = &held;
                             if !carry.pending.replace(false) {
@@ -168,7 +176,7 @@ impl Gestures {
                             }
                             // The first step lifts the cards onto the drag layer.
                             if !lifted && (dx, dy) != (0.0, 0.0) {
-                                drag.set(Drag::Move { nodes, x0, y0, lifted: true });
+                                drag.set(Drag::Move { nodes, x0, y0, lifted: true, screen });
                             }
                         }));
                     }
@@ -184,7 +192,7 @@ impl Gestures {
             })
         };
         let onpointerup = {
-            let (g, doc) = (self.clone(), Rc::clone(&props.doc));
+            let (g, doc) = (self.clone(), Rc::clone(&props.doc.0));
             let (on_select, on_move, on_connect) =
                 (props.on_select.clone(), props.on_move.clone(), props.on_connect.clone());
             let selection = props.selection.clone();
@@ -216,6 +224,19 @@ impl Gestures {
         Background { onpointerdown, onpointermove, onpointerup }
     }
 
+    /// Keyboard focus landing on something centred at `at` off screen (Tab
+    /// walks every card and link, drawn or not: see `culling`) brings the
+    /// camera there, keeping its zoom. Focus from a pointer (a click on a
+    /// card at the screen's edge) leaves the camera alone.
+    fn bring_into_view(&self, ev: &FocusEvent, at: (f64, f64), on_camera: &Callback<Option<Camera>>) {
+        use wasm_bindgen::JsCast;
+        let keyboard = (ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()))
+            .is_some_and(|el| el.matches(":focus-visible").unwrap_or(false));
+        if keyboard && !super::culling::centre_in(&super::culling::shown(&self.cam, self.screen), at.0, at.1) {
+            on_camera.emit(Some(self.cam.centred_on(at.0, at.1)));
+        }
+    }
+
     /// Notes the pointer of `ev` now at `here`; with two fingers down, the
     /// camera their pinch asks for.
     fn pinch(&self, ev: &PointerEvent, here: (f64, f64)) -> Option<Camera> {
@@ -243,7 +264,7 @@ impl Gestures {
 pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent> {
     use_latest_callback({
         let (g, on_select, on_context) = (g.clone(), props.on_select.clone(), props.on_context.clone());
-        let selection = props.selection.clone();
+        let (selection, doc, on_camera) = (props.selection.clone(), Rc::clone(&props.doc.0), props.on_camera.clone());
         Callback::from(move |e: CardEvent| match e {
             CardEvent::Down(i, ev) => {
                 if *g.space.borrow() {
@@ -274,7 +295,8 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
                     capture(&g.svg, &ev);
                     let (x0, y0) = g.at(&ev);
                     g.carry.start();
-                    g.drag.set(Drag::Move { nodes: Rc::new(moving), x0, y0, lifted: false });
+                    let screen = super::viewport::screen_of(&g.svg);
+                    g.drag.set(Drag::Move { nodes: Rc::new(moving), x0, y0, lifted: false, screen });
                 }
             }
             CardEvent::Handle(i, ev) => {
@@ -293,6 +315,12 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
                 }
             }
             CardEvent::Context(i, ev) => context_for(&on_context, Selection::Node(i)).emit(ev),
+            CardEvent::Focus(i, ev) => {
+                g.focused.set(Some(i));
+                if let Some(n) = doc.nodes.get(i) {
+                    g.bring_into_view(&ev, (n.x, n.y), &on_camera);
+                }
+            }
         })
     })
 }
@@ -302,11 +330,12 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
 /// keyboard, Enter or Space selects the focused link and the arrow keys go to
 /// the other links of the node it leaves from (selecting each).
 #[hook]
-pub fn use_link_events(props: &CanvasProps) -> Callback<LinkEvent> {
+pub fn use_link_events(g: &Gestures, props: &CanvasProps) -> Callback<LinkEvent> {
     use_latest_callback({
         let (on_select, on_context, selection) =
             (props.on_select.clone(), props.on_context.clone(), props.selection.clone());
-        let doc = Rc::clone(&props.doc);
+        let (g, on_camera) = (g.clone(), props.on_camera.clone());
+        let doc = Rc::clone(&props.doc.0);
         Callback::from(move |e: LinkEvent| match e {
             LinkEvent::Down(i, ev) => {
                 ev.stop_propagation();
@@ -338,6 +367,15 @@ pub fn use_link_events(props: &CanvasProps) -> Callback<LinkEvent> {
                 on_select.emit(vec![Selection::Edge(next)]);
             }
             LinkEvent::Context(i, ev) => context_for(&on_context, Selection::Edge(i)).emit(ev),
+            LinkEvent::Focus(i, ev) => {
+                let ends = doc.edges.get(i).and_then(|e| {
+                    let at = |id: &str| doc.nodes.iter().find(|n| n.id == id).map(|n| (n.x, n.y));
+                    Some((at(&e.from)?, at(&e.to)?))
+                });
+                if let Some(((ax, ay), (bx, by))) = ends {
+                    g.bring_into_view(&ev, ((ax + bx) / 2.0, (ay + by) / 2.0), &on_camera);
+                }
+            }
         })
     })
 }

@@ -68,6 +68,8 @@ pub enum LinkEvent {
     Context(usize, MouseEvent),
     /// A key pressed while the link has focus.
     Key(usize, KeyboardEvent),
+    /// The link took the keyboard focus (it may be off screen).
+    Focus(usize, FocusEvent),
 }
 
 /// Everything a link shows.
@@ -100,6 +102,10 @@ pub struct LinkProps {
     /// The drag layer's copy of a lifted link: no test id, no handlers.
     #[prop_or_default]
     pub ghost: bool,
+    /// Off screen (see `culling`): an empty stand-in that keeps its place
+    /// in the Tab order, its test id and its name.
+    #[prop_or_default]
+    pub culled: bool,
 }
 
 /// A link is a component of its own so that redrawing the canvas (ten times
@@ -119,26 +125,37 @@ pub fn Link(props: &LinkProps) -> Html {
         ..
     } = props;
     let (from, to) = (&props.from, &props.to);
-    let (onpointerdown, oncontextmenu, onkeydown) = if ghost {
-        (None, None, None)
+    let (onpointerdown, oncontextmenu, onkeydown, onfocus) = if ghost {
+        (None, None, None, None)
     } else {
         (
             Some(props.events.reform(move |e| LinkEvent::Down(i, e))),
             Some(props.events.reform(move |e| LinkEvent::Context(i, e))),
             Some(props.events.reform(move |e| LinkEvent::Key(i, e))),
+            Some(props.events.reform(move |e: FocusEvent| LinkEvent::Focus(i, e))),
         )
     };
     let id = format!("{from}-{to}");
+    let name = (!ghost).then(|| format!("Link {from} to {to}{}", if cut { ", partitioned" } else { "" }));
+    if props.culled {
+        // The same element as the link drawn, so focus stays on it when it
+        // comes on screen and fills in.
+        return html! {
+            <g class={classes!("edge", "culled", selected.then_some("selected"))} data-testid={(!ghost).then(|| format!("edge-{id}"))}
+                {onkeydown} {onfocus} tabindex={(!ghost).then_some("0")} role={(!ghost).then_some("button")}
+                aria-pressed={(!ghost).then(|| selected.to_string())} aria-label={name} />
+        };
+    }
     let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
     let (x1s, y1s, x2s, y2s) = (x1.to_string(), y1.to_string(), x2.to_string(), y2.to_string());
     html! {
         <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"), lifted.then_some("lifted"))}
-            data-testid={(!ghost).then(|| format!("edge-{id}"))} {onpointerdown} {oncontextmenu} {onkeydown}
+            data-testid={(!ghost).then(|| format!("edge-{id}"))} {onpointerdown} {oncontextmenu} {onkeydown} {onfocus}
             // Focusable and selectable like a card (Enter or Space), so its
             // faults and its settings are in reach without a mouse.
             tabindex={(!ghost).then_some("0")} role={(!ghost).then_some("button")}
             aria-pressed={(!ghost).then(|| selected.to_string())}
-            aria-label={(!ghost).then(|| format!("Link {from} to {to}{}", if cut { ", partitioned" } else { "" }))}>
+            aria-label={name}>
             <line class="hit" x1={x1s.clone()} y1={y1s.clone()} x2={x2s.clone()} y2={y2s.clone()} />
             <line x1={x1s} y1={y1s} x2={x2s} y2={y2s} marker-end="url(#arrow)" />
             if cut {

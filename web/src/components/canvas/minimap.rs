@@ -8,7 +8,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct MinimapProps {
-    pub doc: std::rc::Rc<Scenario>,
+    /// Compared by address (see `Same`).
+    pub doc: crate::same::Same<Scenario>,
     pub camera: Camera,
     pub on_centre: Callback<(f64, f64)>,
 }

@@ -17,12 +17,16 @@
 //! Render cost: while the run plays, the canvas renders with each readout
 //! (ten a second) and must leave the frame loop its 60 fps. Geometry is
 //! memoised on the document by address (`Same`), cards and links get one
-//! stable callback each and their node shared by address, so only what a
-//! readout changed renders again; a drag renders only the drag layer.
+//! stable callback each and their node shared by address, and they are
+//! rendered in batches (`batch`) that compare plain values, so only what a
+//! readout changed renders again; what is off screen is an empty stand-in
+//! (`culling`); a drag renders only the drag layer.
 
+pub mod batch;
 pub mod boxes;
 pub mod camera;
 pub mod card;
+pub mod culling;
 pub mod drag_layer;
 pub mod gestures;
 pub mod health;
@@ -57,11 +61,15 @@ pub const DRAG_KIND: &str = "application/x-faultline-kind";
 
 #[derive(Properties, PartialEq)]
 pub struct CanvasProps {
-    pub doc: Rc<Scenario>,
+    /// Compared by address: a document is replaced, never changed in place,
+    /// and comparing a thousand nodes field by field on every readout cost
+    /// more than it saved.
+    pub doc: Same<Scenario>,
     pub view: Rc<SimView>,
-    /// The run so far: the client cards show its results per operation.
+    /// The run so far: the client cards show its results per operation
+    /// (by address too: it is replaced whole, once per simulated second).
     #[prop_or_default]
-    pub summary: Option<Rc<RunSummary>>,
+    pub summary: Option<Same<RunSummary>>,
     pub selection: Vec<Selection>,
     /// The canvas the frame loop draws the particles on; this component
     /// mounts it over the SVG and tells it the camera.
@@ -104,7 +112,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     use_wheel_zoom(&svg, cam, &props.on_camera);
     let scale = screen.map_or(1.0, |s| s.scale(&cam));
 
-    let doc = &props.doc;
+    let doc = &props.doc.0;
     let lifted = g.lifted();
     let is_lifted = |i: usize| lifted.contains(&i);
     let Background { onpointerdown, onpointermove, onpointerup } = g.background(props);
@@ -123,6 +131,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     let selected = |s: Selection| props.selection.contains(&s);
     let detailed = scale >= card::DETAIL_SCALE;
+    // Only what is on screen is drawn in full (see `culling`).
+    let drawn = culling::drawn(&cam, screen);
+    let focused = g.focused.get();
     // Geometry worked out again only on edits; while cards are dragged, only
     // what touches them.
     let lines = use_memo(Same(Rc::clone(doc)), |d| edge_lines(&d.0));
@@ -131,19 +142,27 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // Regions a partition has cut off from the rest (every link across the
     // border cut): their boxes are drawn cut.
     let isolated = use_memo((Same(Rc::clone(doc)), props.view.cut.clone()), |(d, cut)| isolated_regions(&d.0, cut));
-    let link_events = use_link_events(props);
-    let link = |i: usize, e: &faultline_sim::scenario::Edge, line: Line| {
+    let link_events = use_link_events(&g, props);
+    // The ends' names, made once per document (a name made per link per
+    // readout was an allocation each).
+    let names = use_memo(Same(Rc::clone(doc)), |d| {
+        d.0.edges.iter().map(|e| (AttrValue::from(e.from.clone()), AttrValue::from(e.to.clone()))).collect::<Vec<_>>()
+    });
+    let link = |i: usize, line: Line| {
         let throughput_rps = if detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
         let breaker = props.view.breakers.get(i).copied().flatten();
         let lifted = ends.get(i).copied().flatten().is_some_and(|(a, b)| is_lifted(a) || is_lifted(b));
-        html! {
-            <link::Link index={i} from={e.from.clone()} to={e.to.clone()} {line} {throughput_rps} {cut} {breaker} timeout_ms={e.timeout_ms}
-                selected={selected(Selection::Edge(i))} {detailed} events={link_events.clone()} {lifted} />
-        }
+        let selected = selected(Selection::Edge(i));
+        let culled = !selected && !culling::line_in(&drawn, line);
+        // A stand-in shows none of the numbers: it is not drawn again as they move.
+        let (throughput_rps, breaker) = if culled { (0.0, None) } else { (throughput_rps, breaker) };
+        let (from, to) = names.get(i).cloned().unwrap_or_default();
+        let timeout_ms = doc.edges.get(i).and_then(|e| e.timeout_ms);
+        batch::LinkLook { index: i, from, to, line, throughput_rps, cut, timeout_ms, breaker, selected, detailed, lifted, culled }
     };
-    let edges = doc.edges.iter().zip(lines.iter()).enumerate();
-    let edges = edges.filter_map(|(i, (e, line))| Some(link(i, e, (*line)?)));
+    let edges = batch::batches(lines.iter().enumerate().filter_map(|(i, line)| Some(link(i, (*line)?))));
+    let edges = edges.into_iter().map(|links| html! { <batch::LinkBatch {links} events={link_events.clone()} /> });
     let card_events = use_card_events(&g, props);
     // Each card's node, shared: a card compares it by address, and only the
     // nodes an edit changed get a new one.
@@ -172,15 +191,24 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             .collect(),
     );
     let nodes = doc.nodes.iter().zip(card_nodes.iter()).enumerate().map(|(i, (n, node))| {
-        let full = props.view.nodes.get(i).cloned().unwrap_or_default();
-        let health = tints.get(i);
-        let view = if detailed { full } else { card::coarse(&full) };
-        let ops = node_ops.get(i).cloned().unwrap_or_default();
-        html! {
-            <card::Card key={n.id.clone()} index={i} node={node.clone()} {view} {health} {ops}
-                selected={selected(Selection::Node(i))} {detailed} lifted={is_lifted(i)} events={card_events.clone()} />
-        }
+        let selected = selected(Selection::Node(i));
+        let culled = !selected && focused != Some(i) && !culling::card_in(&drawn, n.x, n.y);
+        let full = props.view.nodes.get(i);
+        // A stand-in (or a zoomed-out card) shows only whether the node is
+        // down or paused: it is not drawn again as the numbers move.
+        let view = match full {
+            Some(v) if detailed && !culled => v.clone(),
+            Some(v) => card::coarse(v),
+            None => Default::default(),
+        };
+        let health = if culled { Default::default() } else { tints.get(i) };
+        let ops = if culled { Vec::new() } else { node_ops.get(i).cloned().unwrap_or_default() };
+        let node = node.clone();
+        batch::CardLook { index: i, node, view, health, selected, detailed, lifted: is_lifted(i), culled, ops }
     });
+    let nodes = batch::batches(nodes)
+        .into_iter()
+        .map(|cards| html! { <batch::CardBatch {cards} events={card_events.clone()} /> });
     let nodes: Vec<Html> = nodes.collect();
     let lifted_tints = Rc::new(tints_of(&tints, lifted));
     drop(tints);
@@ -237,7 +265,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 <button class="btn small minimap-toggle" data-testid="minimap-toggle" aria-pressed={(*map_shown).to_string()}
                     onclick={toggle_map}>{ if *map_shown { "Hide map" } else { "Map" } }</button>
                 if *map_shown {
-                    <Minimap doc={Rc::clone(&props.doc)} camera={cam} {on_centre} />
+                    <Minimap doc={Rc::clone(&props.doc.0)} camera={cam} {on_centre} />
                 }
             }
         </div>
