@@ -102,3 +102,64 @@ test.describe('a phone, 390x844', () => {
     await page.screenshot({ path: screenshotPath('layout-390-running.png') });
   });
 });
+
+type Box = { x: number; y: number; width: number; height: number };
+
+/** The two boxes do not overlap (touching is fine). */
+function apart(a: Box | null, b: Box | null, what: string) {
+  expect(a, `${what}: first box`).not.toBeNull();
+  expect(b, `${what}: second box`).not.toBeNull();
+  const overlap = a!.x < b!.x + b!.width - 0.5 && b!.x < a!.x + a!.width - 0.5 && a!.y < b!.y + b!.height - 0.5 && b!.y < a!.y + a!.height - 0.5;
+  expect(overlap, `${what}: ${JSON.stringify(a)} and ${JSON.stringify(b)} overlap`).toBe(false);
+}
+
+const LONG_TITLE = 'A three-tier web application with a title far too long for the top bar, to see how it is cut';
+
+for (const viewport of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
+  test.describe(`long names at ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport });
+
+    test('text never collides: card titles and badges, the top bar, the blocked strip and the minimap', async ({ page }) => {
+      const doc = preset('three-tier');
+      doc.name = LONG_TITLE;
+      const named = (id: string, name: string) => (doc.nodes.find((n: { id: string }) => n.id === id).name = name);
+      named('lb', 'Regional load balancer for the European checkout');
+      named('web-1', 'WWWWWWWWWWWWWWWWWWWWWWWWWWWWWW');
+      named('db', 'Ünïcödé database — 主数据库 with a long name');
+      await page.goto(`/#${linkTo(doc)}`);
+      await expect(page.getByTestId('backends-lb')).toHaveText('3/3 up');
+      // A balancer's title stops short of its "3/3 up"; every title stays on its card.
+      apart(await page.getByTestId('title-lb').boundingBox(), await page.getByTestId('backends-lb').boundingBox(), 'balancer title and badge');
+      for (const n of doc.nodes as { id: string; name: string }[]) {
+        const card = (await page.getByTestId(`node-${n.id}`).locator('rect.card').boundingBox())!;
+        const title = (await page.getByTestId(`title-${n.id}`).boundingBox())!;
+        expect(title.x + title.width, `${n.id}'s title inside its card`).toBeLessThanOrEqual(card.x + card.width - 4);
+        // The full name stays the card's accessible name.
+        await expect(page.getByTestId(`node-${n.id}`)).toHaveAttribute('aria-label', new RegExp(`^${n.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`));
+      }
+      // The title in the top bar: cut with room to read, the full title its name and tooltip, clear of its neighbours.
+      const title = page.getByTestId('title');
+      await expect(title).toBeVisible();
+      await expect(title).toHaveAccessibleName(LONG_TITLE);
+      await expect(title).toHaveAttribute('title', new RegExp(`^${LONG_TITLE}`));
+      const tb = (await title.boundingBox())!;
+      expect(tb.width, 'room for the title').toBeGreaterThanOrEqual(viewport.width >= 1280 ? 200 : 100);
+      for (const other of ['.edit-controls', '.controls', '.menus']) apart(tb, await page.locator(`.topbar ${other}`).boundingBox(), `title and ${other}`);
+      await oneLine(page.locator('.topbar > *:visible'));
+      await page.screenshot({ path: screenshotPath(`long-names-${viewport.width}.png`) });
+
+      // A balancer with no backends yet: why it cannot run is a strip above the canvas, over no card.
+      await page.getByTestId('palette-load_balancer').click();
+      const strip = page.getByTestId('blocked');
+      await expect(strip).toContainText('has no backends');
+      const sb = await strip.boundingBox();
+      for (const card of await page.locator('g.node rect.card').all()) apart(sb, await card.boundingBox(), 'blocked strip and a card');
+      // Adding a card froze the camera, but the minimap waits until the learner pans or zooms.
+      await expect(page.getByTestId('minimap')).toHaveCount(0);
+      await page.getByTestId('zoom-out').click();
+      await expect(page.getByTestId('minimap')).toBeVisible();
+      apart(sb, await page.getByTestId('minimap').boundingBox(), 'blocked strip and minimap');
+      await page.screenshot({ path: screenshotPath(`blocked-${viewport.width}.png`) });
+    });
+  });
+}

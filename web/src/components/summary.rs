@@ -24,6 +24,8 @@ pub struct SummaryProps {
 
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {
+    // The run so far folds away (see `fold`): the canvas gets its height.
+    let (open, toggle) = super::fold::use_fold("summary", true);
     let v = &props.view;
     let o = &v.overall;
     let now = html! {
@@ -33,6 +35,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
             <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} title={OF_SUCCESSES} />
             <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
             <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
+            { super::fold::fold_button(open, toggle, html! { { "The run so far" } }, "fold-summary", "run-summary") }
         </div>
     };
     // Before the engine has reported (or while the design cannot run) the run
@@ -51,7 +54,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
     html! {
         <section class="summary" aria-label="System metrics">
             { now }
-            <div class="summary-run" data-testid="run-summary" aria-label="The run so far"
+            // Folded, it stays in the page (hidden): its numbers are still read.
+            <div class="summary-run" id="run-summary" data-testid="run-summary" aria-label="The run so far" hidden={!open}
                 data-trace={known.then(|| report.trace_hash.clone())} data-generated={r.generated.to_string()}
                 data-ok={r.ok.to_string()} data-failed={r.failed.total.to_string()} data-time={report.sim_time_ms.to_string()}>
                 <Readout testid="metric-requests" label="Requests" value={v.generated as f64}
