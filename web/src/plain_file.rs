@@ -22,7 +22,13 @@ pub fn read_design(file: &str, text: &str) -> Result<Scenario, String> {
     // that is not an object is said to be what it is first.
     let first = text.trim_start().chars().next().unwrap_or('{');
     if first != '{' {
-        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| explain(file, text, &e))?;
+        // Broken JSON is said as such (the same parse as below: no other
+        // parser's code in the page).
+        if let Err(e) = serde_json::from_str::<Scenario>(text) {
+            if e.is_syntax() || e.is_eof() {
+                return Err(explain(file, text, &e));
+            }
+        }
         let what = match first {
             '[' => "a list",
             '"' => "a piece of text",

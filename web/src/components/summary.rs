@@ -24,8 +24,10 @@ pub struct SummaryProps {
 
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {
-    // The run so far folds away (see `fold`): the canvas gets its height.
-    let (open, toggle) = super::fold::use_fold("summary", true);
+    // The run so far folds away (see `fold`), and starts folded: on a
+    // 1280x720 screen the canvas needs its height more (the cards and the
+    // charts carry the live numbers; the totals are one press away).
+    let (open, toggle) = super::fold::use_fold("summary", false);
     let v = &props.view;
     let o = &v.overall;
     let now = html! {
@@ -52,7 +54,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
     // none while a breaker is busy refusing.
     let refused: u64 = v.breakers.iter().flatten().map(|b| b.short_circuited).sum();
     html! {
-        <section class="summary" aria-label="System metrics">
+        <section class={classes!("summary", (!open).then_some("folded"))} aria-label="System metrics">
             { now }
             // Folded, it stays in the page (hidden): its numbers are still read.
             <div class="summary-run" id="run-summary" data-testid="run-summary" aria-label="The run so far" hidden={!open}
