@@ -5,13 +5,18 @@
 use faultline_sim::Scenario;
 use wasm_bindgen::JsCast;
 
-/// A file name from the design's title: its letters and digits (any
-/// script's) in lower case, runs of anything else one `-`.
+/// A file name from the design's title: ASCII letters and digits in lower
+/// case, other scripts' characters as they are (no Unicode tables in the
+/// page for this), runs of anything else one `-`.
 pub fn file_stem(doc: &Scenario) -> String {
     let stem: String = doc
         .name
         .chars()
-        .flat_map(|c| if c.is_alphanumeric() { c.to_lowercase().collect::<Vec<_>>() } else { vec!['-'] })
+        .map(|c| match c {
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            c if !c.is_ascii() && !c.is_whitespace() => c,
+            _ => '-',
+        })
         .collect::<String>()
         .split('-')
         .filter(|s| !s.is_empty())
