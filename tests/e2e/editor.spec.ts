@@ -2,6 +2,7 @@
 // and driving it from the keyboard: all through the stable test hooks.
 import { expect, test, type Page } from '@playwright/test';
 import { linkTo, preset } from './links';
+import { screenshotPath } from './screenshot-path';
 
 const value = async (page: Page, testid: string) =>
   Number(await page.getByTestId(testid).getAttribute('data-value'));
@@ -242,4 +243,53 @@ test('a node whose id is "name": its card and the inspector\'s name field have i
   await expect(page.locator('[data-testid=inspector] [data-testid^="node-"]')).toHaveCount(0);
   await expect(page.getByTestId('field-region')).toBeVisible();
   await expect(page.getByTestId('field-zone')).toBeVisible();
+});
+
+test('the title is renamed where it is shown: Enter commits, Escape cancels, never empty, undone, saved, names exports', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('node-api')).toBeVisible();
+  const title = page.getByTestId('title');
+  const before = (await title.textContent())!;
+  // Escape cancels.
+  await title.click();
+  await page.getByTestId('title-input').fill('Never kept');
+  await page.getByTestId('title-input').press('Escape');
+  await expect(title).toHaveText(before);
+  // An empty title is refused with a message; the field stays open.
+  await title.focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('title-input').fill('   ');
+  await page.getByTestId('title-input').press('Enter');
+  await expect(page.getByTestId('message')).toContainText('needs a title');
+  await expect(page.getByTestId('title-input')).toBeVisible();
+  // Enter commits; focus comes back to the title.
+  await page.getByTestId('title-input').fill('Checkout flow: v2!');
+  await page.getByTestId('title-input').press('Enter');
+  await expect(title).toHaveText('Checkout flow: v2!');
+  await expect(title).toBeFocused();
+  await expect(title).toHaveAttribute('title', /Checkout flow: v2!/);
+  await page.screenshot({ path: screenshotPath('title-renamed.png') });
+  // Undone and redone like any edit.
+  await page.getByTestId('undo').click();
+  await expect(title).toHaveText(before);
+  await page.getByTestId('redo').click();
+  await expect(title).toHaveText('Checkout flow: v2!');
+  // Exports are named from it.
+  await page.getByTestId('file-menu').click();
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  expect(json.suggestedFilename()).toBe('checkout-flow-v2.json');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  expect(csv.suggestedFilename()).toBe('checkout-flow-v2-series.csv');
+  // Saved with the design.
+  await page.waitForTimeout(600);
+  await page.reload();
+  await expect(page.getByTestId('title')).toHaveText('Checkout flow: v2!');
+});
+
+test("a new card's name field shows the name it got", async ({ page }) => {
+  await emptyCanvas(page);
+  await page.getByTestId('palette-service').click();
+  await expect(page.getByTestId('node-service-1')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('field-name')).toHaveValue('service-1');
+  await expect(page.getByTestId('node-service-1')).toContainText('service-1');
 });

@@ -35,6 +35,8 @@ test('consumer rebalance: the log card shows the assignment and counts the rebal
   expect(after).toHaveLength(6);
   // The run summary totals the log's checkers: the work redone after the
   // rebalance (processed since the last auto-commit) shows as processed twice.
+  // The run summary starts folded to one line (the canvas gets the height): open it.
+  await page.getByTestId('fold-summary').click();
   await expect(page.getByTestId('log-totals')).toBeVisible();
   const twice = Number(await page.getByTestId('metric-log-duplicates').getAttribute('data-value'));
   expect(twice).toBeGreaterThan(0);
@@ -44,6 +46,7 @@ test('consumer rebalance: the log card shows the assignment and counts the rebal
 test('a design without an event log has no log totals in the run summary', async ({ page }) => {
   await openPreset(page, 'cascade-before');
   await page.getByTestId('play').click();
+  await page.getByTestId('fold-summary').click();
   await expect(page.getByTestId('run-summary')).toBeVisible();
   await expect(page.getByTestId('log-totals')).toHaveCount(0);
 });

@@ -4,6 +4,7 @@
 // and a refused value.
 import { expect, test, type Page } from '@playwright/test';
 import { linkTo, preset } from './links';
+import { screenshotPath } from './screenshot-path';
 
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
 
@@ -159,4 +160,44 @@ test('sliders say their values, a refused value is tied to its field, buttons ar
   await page.getByTestId('field-workers').fill('2');
   await page.getByTestId('field-workers').press('Enter');
   await expect(page.getByTestId('field-workers')).not.toHaveAttribute('aria-invalid', 'true');
+});
+
+test('a skip link jumps past the cards to the fault bar, and one after them goes back to the palette', async ({ page }) => {
+  // Three tiers: six cards and seven links, thirteen Tab stops without the bypass.
+  await page.goto(`/#${linkTo(preset('three-tier'))}`);
+  await expect(page.getByTestId('node-lb')).toBeVisible();
+  const skip = page.getByTestId('skip-to-faults');
+  // Out of sight until it has focus.
+  expect((await skip.boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+  // Select the balancer first (the fault bar then has its faults), from the keyboard.
+  await page.getByTestId('node-lb').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('node-lb')).toHaveAttribute('aria-pressed', 'true');
+  // From the palette's last item the first Tab is the skip link, shown.
+  const lastInPalette = page.locator('.palette-side button').last();
+  await lastInPalette.focus();
+  await tabTo(page, 'skip-to-faults', false, 4);
+  const shown = (await skip.boundingBox())!;
+  expect(shown.width).toBeGreaterThan(60);
+  await expect(skip).toHaveText('Skip to the fault bar');
+  await page.screenshot({ path: screenshotPath('skip-link.png') });
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate(() => !!document.activeElement?.closest('.centre > .fault-bar'))).toBe(true);
+  expect(await focused(page)).toMatch(/^fault-/);
+  await expect(page.getByTestId('node-lb')).toHaveAttribute('aria-pressed', 'true');
+  // After the last card and the canvas's buttons: back to the palette.
+  await page.getByTestId('node-db').focus();
+  await tabTo(page, 'skip-to-palette', false, 12);
+  await page.keyboard.press('Enter');
+  expect(await focused(page)).toMatch(/^palette-/);
+  // With nothing selected the fault bar itself takes focus; Tab goes on from there.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('node-lb')).toHaveAttribute('aria-pressed', 'false');
+  await lastInPalette.focus();
+  await tabTo(page, 'skip-to-faults', false, 4);
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('fault-bar'))).toBe(true);
+  // The sheet lists it.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('shortcuts')).toContainText('Skip to the fault bar');
 });

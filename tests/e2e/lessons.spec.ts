@@ -42,6 +42,8 @@ const overlap = (a: Box, b: Box) =>
 for (const after of [false, true]) {
   test(`cascade ${after ? 'after' : 'before'} the fix: results per operation on the users card and in the summary`, async ({ page }) => {
     await cascade(page, after, 25_000);
+    // The run summary starts folded to one line (the canvas gets the height): open it.
+    await page.getByTestId('fold-summary').click();
     const run = page.getByTestId('run-summary');
     const [ok, failed] = [await num(run, 'data-ok'), await num(run, 'data-failed')];
     const ops: Record<string, { success: number; p99: number; done: number }> = {};
@@ -80,6 +82,8 @@ for (const after of [false, true]) {
 test('failures by cause are bars sized by their share of the failures', async ({ page }) => {
   await cascade(page, false, 20_000);
   const causes = page.getByTestId('failure-causes');
+  // The run summary starts folded to one line (the canvas gets the height): open it.
+  await page.getByTestId('fold-summary').click();
   await expect(causes).toBeVisible();
   const rows = causes.locator('[data-testid^=cause-]');
   expect(await rows.count()).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linkTo, preset } from './links';
+import { screenshotPath } from './screenshot-path';
 
 const cli = ['target/debug/faultline', 'target/release/faultline'].find((p) => existsSync(p));
 const value = async (page: Page, testid: string) => Number(await page.getByTestId(testid).getAttribute('data-value'));
@@ -211,7 +212,7 @@ test('autosave, My designs, import and the library', async ({ page }) => {
   await expect(page.locator('g.node')).toHaveCount(6);
   await page.getByTestId('file-menu').click();
   await page.getByTestId('import-json').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "nodes": [') });
-  await expect(page.getByTestId('message')).toContainText('broken.json was not opened');
+  await expect(page.getByTestId('message')).toContainText('broken.json is not valid JSON (line 1, column');
   await expect(page.locator('g.node')).toHaveCount(6);
 
   // The saved design opens again.
@@ -303,4 +304,33 @@ test('a .json file dropped on the page opens; without browser storage the page s
   await expect(blocked.getByTestId('message')).toContainText('storage is unavailable');
   await blocked.getByTestId('play').click();
   await expect.poll(async () => Number(await blocked.getByTestId('sim-time').getAttribute('data-value'))).toBeGreaterThan(300);
+});
+
+test('a bad import says what is wrong in plain words, closes the File panel and leaves the design alone', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('node-api')).toBeVisible();
+  const nodes = await page.locator('g.node').count();
+  const title = await page.getByTestId('title').textContent();
+  const file = (name: string, text: string) => ({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+  // Not JSON at all: where and what.
+  await page.getByTestId('file-menu').click();
+  await page.getByTestId('import-json').setInputFiles(file('design.json', '{\n  "version": 1,\n  "nodes": [,]\n}'));
+  await expect(page.getByTestId('message')).toHaveText('design.json is not valid JSON (line 3, column 13): expected a value.');
+  await expect(page.locator('.panel-host')).toHaveCount(0);
+  await page.screenshot({ path: screenshotPath('import-not-json.png') });
+  // JSON, but not a design: which node and what it lacks.
+  const doc = preset('slice');
+  delete doc.nodes[1].kind;
+  await page.getByTestId('file-menu').click();
+  await page.getByTestId('import-json').setInputFiles(file('design.json', JSON.stringify(doc, null, 2)));
+  await expect(page.getByTestId('message')).toHaveText(`design.json is not a Faultline design: node 2 ("${doc.nodes[1].id}") has no kind.`);
+  await expect(page.locator('.panel-host')).toHaveCount(0);
+  // Some other JSON.
+  await page.getByTestId('file-menu').click();
+  await page.getByTestId('import-json').setInputFiles(file('package.json', '[1, 2, 3]'));
+  await expect(page.getByTestId('message')).toContainText('package.json is not a Faultline design: it holds a list');
+  // The design on the canvas is untouched, and nothing was added to undo.
+  await expect(page.locator('g.node')).toHaveCount(nodes);
+  await expect(page.getByTestId('title')).toHaveText(title!);
+  await expect(page.getByTestId('undo')).toBeDisabled();
 });

@@ -5,12 +5,18 @@
 use faultline_sim::Scenario;
 use wasm_bindgen::JsCast;
 
-/// A file name from the design's title.
+/// A file name from the design's title: ASCII letters and digits in lower
+/// case, other scripts' characters as they are (no Unicode tables in the
+/// page for this), runs of anything else one `-`.
 pub fn file_stem(doc: &Scenario) -> String {
     let stem: String = doc
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| match c {
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            c if !c.is_ascii() && !c.is_whitespace() => c,
+            _ => '-',
+        })
         .collect::<String>()
         .split('-')
         .filter(|s| !s.is_empty())
@@ -103,4 +109,23 @@ pub fn export_png(name: String) -> Result<(), String> {
     })
     .forget();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+    use faultline_sim::slice_scenario;
+
+    #[test]
+    fn exports_are_named_from_the_title_slugged() {
+        let mut doc = slice_scenario();
+        doc.name = "Checkout flow: v2!".into();
+        assert_eq!(file_stem(&doc), "checkout-flow-v2");
+        doc.name = "  --Café  au LAIT-- ".into();
+        assert_eq!(file_stem(&doc), "café-au-lait");
+        doc.name = "主数据库 / 2".into();
+        assert_eq!(file_stem(&doc), "主数据库-2");
+        doc.name = " ?! ".into();
+        assert_eq!(file_stem(&doc), "faultline-design", "nothing left to name it by");
+    }
 }

@@ -28,6 +28,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("Drag the background, or wheel", "Pan, zoom"),
     ("Drag a card's right handle", "Connect to another node"),
     ("Tab / Shift+Tab", "Move between nodes, links and controls (the selection stays)"),
+    (
+        "Tab to \"Skip to the fault bar\", Enter",
+        "Jump past the canvas's cards to the fault bar (\"Back to the palette\" follows the cards)",
+    ),
     ("Enter or Space on a node or link", "Select it (the fault bar then breaks it)"),
     ("Arrow keys", "Nudge the selected nodes (Shift: five steps)"),
     ("Arrow keys on a link", "Go to the node's other links"),

@@ -19,6 +19,7 @@ pub mod modal;
 pub mod panic;
 pub mod particles;
 pub mod plain;
+pub mod plain_file;
 pub mod resize;
 pub mod runner;
 pub mod same;

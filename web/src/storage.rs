@@ -6,7 +6,6 @@
 //! is reported and left alone. Storage may be missing (private mode, a
 //! sandboxed iframe) or full; both come back as a message, never a panic.
 
-use crate::editor::layout::auto_layout;
 use faultline_sim::Scenario;
 use serde::{Deserialize, Serialize};
 
@@ -47,14 +46,6 @@ pub(crate) fn read(key: &str) -> Result<Option<String>, String> {
 pub fn parse_draft(text: &str) -> Result<Scenario, String> {
     let doc: Scenario = serde_json::from_str(text).map_err(|e| format!("Not a Faultline scenario: {e}"))?;
     doc.validate_draft().map_err(|e| format!("This scenario has problems:\n{e}"))?;
-    Ok(doc)
-}
-
-/// `parse_draft`, then laid out if its cards have no positions (a file
-/// written by hand or by a tool).
-pub fn parse_file(text: &str) -> Result<Scenario, String> {
-    let mut doc = parse_draft(text)?;
-    auto_layout(&mut doc);
     Ok(doc)
 }
 

@@ -172,8 +172,11 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
         })
     };
     let on_camera = {
-        let camera = ui.camera.clone();
-        Callback::from(move |c: Option<Camera>| camera.set(c))
+        let (camera, navigated) = (ui.camera.clone(), ui.navigated.clone());
+        Callback::from(move |c: Option<Camera>| {
+            navigated.set(c.is_some());
+            camera.set(c)
+        })
     };
     Handlers {
         on_play: use_latest_callback(act(&d, |_| Action::Play)),

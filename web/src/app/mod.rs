@@ -17,7 +17,7 @@ use crate::components::timeline::describe;
 use crate::components::violation::ViolationHost;
 use crate::components::{
     Canvas, Charts, ConnectPicker, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette,
-    Panel, Shortcuts, Summary, Timeline,
+    Panel, Shortcuts, SkipLink, Summary, Timeline, Title,
 };
 use crate::exercises::ExerciseState;
 use crate::library;
@@ -46,12 +46,20 @@ mod seed;
 /// tests can prove a panic reaches the console and the error banner.
 pub const PANIC_TEST_PARAM: &str = "panic-test";
 
+/// Where the canvas's skip links send focus: the fault bar under the top
+/// bar; the palette (or, on a phone, the button that opens it).
+const FAULT_BAR: &[&str] = &[".centre > .fault-bar"];
+const PALETTE: &[&str] = &[".palette-side", "[data-testid=drawer-palette]"];
+
 /// The page's own state beside the document: the camera, what is open, the
 /// fault time picked on the timeline.
 #[derive(Clone)]
 pub(crate) struct Ui {
     /// `None`: fit the whole design.
     pub camera: UseStateHandle<Option<Camera>>,
+    /// The learner moved the camera (pan, zoom): the minimap shows. A camera
+    /// only frozen by adding a card does not show it (it would cover cards).
+    pub navigated: UseStateHandle<bool>,
     pub panel: UseStateHandle<Option<Panel>>,
     /// The fault menu opened by a right-click, at these client coordinates.
     pub context: UseStateHandle<Option<(f64, f64)>>,
@@ -99,6 +107,7 @@ fn opener(panel: Panel) -> &'static str {
 fn use_ui() -> Ui {
     Ui {
         camera: use_state(|| None),
+        navigated: use_state(|| false),
         panel: use_state(|| None),
         context: use_state(|| None),
         narrative: use_state(|| None),
@@ -233,6 +242,15 @@ pub fn App() -> Html {
             load.emit(interview_wiring::blank("New design"));
         })
     };
+    // The title, renamed in place: an edit like any other (undone by Undo).
+    let on_rename = {
+        let (doc, on_edit) = (Rc::clone(&doc), h.on_edit.clone());
+        Callback::from(move |name: String| {
+            let mut next = (*doc).clone();
+            next.name = name;
+            on_edit.emit(next);
+        })
+    };
     let close_panel = {
         let panel = ui.panel.clone();
         Callback::from(move |()| panel.set(None))
@@ -288,7 +306,7 @@ pub fn App() -> Html {
     // An open exercise takes the story's place beside the canvas.
     let exercise_open = exercises.aside.as_ref().is_some_and(|(_, open)| *open);
     let narrative_view = exercises.aside.or_else(|| panels::narrative(&ui, &entries, &files.on_open_preset));
-    let notices = panels::notices(&state);
+    let notices = panels::notices(&state, embed);
     let controls = html! {
         <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
             end_ms={state.view.end_ms} on_play={h.on_play.clone()} on_pause={h.on_pause.clone()} on_reset={h.on_reset.clone()}
@@ -303,7 +321,7 @@ pub fn App() -> Html {
     };
     let canvas = html! {
         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} summary={report.clone().map(crate::same::Same)} selection={state.selection.clone()}
-            particles={Rc::clone(&particle_layer)} camera={*ui.camera} on_camera={h.on_camera.clone()}
+            particles={Rc::clone(&particle_layer)} camera={*ui.camera} navigated={*ui.navigated} on_camera={h.on_camera.clone()}
             on_select={h.on_select.clone()} {on_move} {on_connect} {on_drop_kind} {on_context}
             lint={if embed { Rc::default() } else { Rc::clone(&lint_marks) }} />
     };
@@ -341,7 +359,7 @@ pub fn App() -> Html {
                     <button class="btn small" data-testid="help" onclick={open_help} aria-label="Keyboard shortcuts"
                         aria-haspopup="dialog" title="Keyboard shortcuts (?)">{ "?" }</button>
                 </div>
-                <div class="scenario-name" title={doc.name.clone()}>{ doc.name.clone() }</div>
+                <Title name={doc.name.clone()} {on_rename} on_message={h.on_message.clone()} />
                 { controls }
             </header>
             if let (Some(view), Some(open)) = (panel_view, *ui.panel) {
@@ -352,11 +370,15 @@ pub fn App() -> Html {
                     <Palette {on_add} />
                 </div>
                 <div class="centre">
+                    { panels::blocked_strip(&state) }
                     <main class={classes!("stage", narrative_view.as_ref().map(|(_, open)| if *open { "with-narrative" } else { "with-strip" }),
                         exercise_open.then_some("with-exercise"), interview.expanded.then_some("with-interview"))}>
                         { notices }
                         { narrative_view.map(|(view, _)| view).unwrap_or_default() }
+                        // The canvas's bypass (see `skip_link`): before the cards, and after them.
+                        <SkipLink testid="skip-to-faults" label="Skip to the fault bar" targets={FAULT_BAR} />
                         { canvas }
+                        <SkipLink testid="skip-to-palette" label="Back to the palette" targets={PALETTE} />
                         <ViolationHost doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} />
                         <LearnChips open={*ui.panel} on_toggle={files.on_toggle.clone()} warnings={warnings.len()}
                             on_interview={interview.on_start.reform(|()| None)} interviewing={interview.active}

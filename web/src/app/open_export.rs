@@ -14,10 +14,10 @@ use super::handlers::Dispatcher;
 use super::Ui;
 use crate::components::Panel;
 use crate::engine::Engine;
+use crate::files;
 use crate::hooks::use_latest_callback;
 use crate::library::{self, Entry};
 use crate::state::{Action, PlayState};
-use crate::{files, storage};
 use faultline_live::Command as EngineCommand;
 use faultline_sim::Scenario;
 use std::rc::Rc;
@@ -26,10 +26,11 @@ use yew::prelude::*;
 /// Opens `doc` in place of the design (undo goes back): panels close, the
 /// camera fits it, an old message goes.
 pub(super) fn loader(d: &Dispatcher, ui: &Ui) -> Callback<Scenario> {
-    let (d, panel, camera) = (d.clone(), ui.panel.clone(), ui.camera.clone());
+    let (d, panel, camera, navigated) = (d.clone(), ui.panel.clone(), ui.camera.clone(), ui.navigated.clone());
     Callback::from(move |doc: Scenario| {
         panel.set(None);
         camera.set(None);
+        navigated.set(false);
         d.dispatch(Action::Load(doc));
         d.dispatch(Action::Message(None));
     })
@@ -122,17 +123,23 @@ pub(super) fn use_open_export(
         })
     };
     let on_import = {
-        let (d, narrative) = (d.clone(), ui.narrative.clone());
+        let (d, narrative, panel) = (d.clone(), ui.narrative.clone(), ui.panel.clone());
         Callback::from(move |file: web_sys::File| {
-            let (d, narrative, load) = (d.clone(), narrative.clone(), load.clone());
+            let (d, narrative, load, panel) = (d.clone(), narrative.clone(), load.clone(), panel.clone());
             let name = file.name();
             let task = gloo::file::callbacks::read_as_text(&gloo::file::File::from(file), move |text| {
-                match text.map_err(|e| e.to_string()).and_then(|t| storage::parse_file(&t)) {
+                let read = text.map_err(|e| format!("{name} could not be read: {e}."));
+                match read.and_then(|t| crate::plain_file::read_design(&name, &t)) {
                     Ok(doc) => {
                         narrative.set(None);
                         load.emit(doc);
                     }
-                    Err(e) => d.dispatch(Action::Message(Some(format!("{name} was not opened: {e}")))),
+                    // The design on the canvas stays as it was; the File
+                    // panel closes so the notice is seen.
+                    Err(e) => {
+                        panel.set(None);
+                        d.dispatch(Action::Message(Some(e)));
+                    }
                 }
             });
             *reader.borrow_mut() = Some(task);

@@ -57,17 +57,28 @@ pub(super) fn narrative(ui: &Ui, entries: &[Entry], on_open: &Callback<(usize, b
     Some((html! { <Narrative {entry} index={i} {after} {open} on_open={on_open.clone()} {on_toggle} /> }, open))
 }
 
-/// A message for the user, and why the design cannot run yet.
-pub(super) fn notices(state: &PlayState) -> Html {
+/// A message for the user over the canvas, and (`with_blocked`, the
+/// embedded view) why the design cannot run yet.
+pub(super) fn notices(state: &PlayState, with_blocked: bool) -> Html {
     html! {
         <div class="notices">
             if let Some(message) = &state.message {
                 <div class="message" role="status" data-testid="message">{ message.clone() }</div>
             }
-            if let Some(why) = &state.blocked {
+            if let (Some(why), true) = (&state.blocked, with_blocked) {
                 <div class="message blocked" role="status" data-testid="blocked">{ why.clone() }</div>
             }
         </div>
+    }
+}
+
+/// Why the design cannot run yet, as a strip above the canvas rather than
+/// over it: it stays while the design is unfinished, so it must not hide
+/// the cards it talks about (the canvas gives it the height it takes).
+pub(super) fn blocked_strip(state: &PlayState) -> Html {
+    let Some(why) = &state.blocked else { return html! {} };
+    html! {
+        <div class="blocked-strip" role="status" data-testid="blocked">{ why.clone() }</div>
     }
 }
 

@@ -303,6 +303,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
     // zoomed span, and the expanded chart.
     // The hovered window's end and the chart under the pointer (its box of
     // readings; the others show the crosshair's line and their value).
+    let (open, toggle) = super::fold::use_fold("charts", true);
     let hover = use_state_eq(|| None::<(f64, usize)>);
     let drag = use_state_eq(|| None::<(f64, f64)>);
     let zoom = use_state_eq(|| None::<(f64, f64)>);
@@ -548,22 +549,29 @@ pub fn Charts(props: &ChartsProps) -> Html {
         </div>
     };
     html! {
-        <section class="charts" aria-label={format!("Charts: {}", props.subject)}>
+        <section class={classes!("charts", (!open).then_some("folded"))} aria-label={format!("Charts: {}", props.subject)}>
             <div class="charts-head">
-                <div class="charts-title">{ format!("Charts · {}", props.subject) }</div>
-                { legend }
-                if zoom.is_some() {
+                { super::fold::fold_button(open, toggle, html! {
+                    <span class="charts-title">{ format!("Charts · {}", props.subject) }</span>
+                }, "fold-charts", "charts-body") }
+                if open { { legend } }
+                if open && zoom.is_some() {
                     <button class="btn small" data-testid="chart-zoom-out" onclick={unzoom}>
                         { format!("Zoom out ({}–{})", time_label(t0, t1), time_label(t1, t1)) }</button>
                 }
             </div>
-            if let Some(note) = &props.note {
-                <p class="charts-note" data-testid="charts-note">{ note.clone() }</p>
-            }
-            <div class={classes!("chart-row", row_class,
-                (!props.op_series.is_empty()).then_some("with-ops"),
-                expanded.is_some().then_some("one"))} onpointerleave={onpointerleave} data-t0={t0.to_string()} data-t1={t1.to_string()}>
-                { for charts }
+            // Folded: the head alone (see `fold`); the charts are not drawn.
+            <div id="charts-body" hidden={!open}>
+                if open {
+                    if let Some(note) = &props.note {
+                        <p class="charts-note" data-testid="charts-note">{ note.clone() }</p>
+                    }
+                    <div class={classes!("chart-row", row_class,
+                        (!props.op_series.is_empty()).then_some("with-ops"),
+                        expanded.is_some().then_some("one"))} onpointerleave={onpointerleave} data-t0={t0.to_string()} data-t1={t1.to_string()}>
+                        { for charts }
+                    </div>
+                }
             </div>
         </section>
     }

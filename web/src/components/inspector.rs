@@ -141,7 +141,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     <h2>{ n.display_name().to_string() }<span class="kind">{ info.map_or("", |k| k.label) }</span></h2>
                     <p class="id">{ format!("id: {}", n.id) }</p>
                     if let Some(k) = info { <p class="help">{ k.help }</p> }
-                    { text_field(&name_key, "Name", &n.name, "Shown on the card; the id stays the same.", name, errors.get(&name_key)) }
+                    // The name the card shows: a new card's is its id until renamed.
+                    { text_field(&name_key, "Name", n.display_name(), "Shown on the card; the id stays the same.", name, errors.get(&name_key)) }
                     { text_field(&region_key, "Region", n.region.as_deref().unwrap_or(""), "Nodes of a region are drawn in one box and can be partitioned together.", region, errors.get(&region_key)) }
                     { text_field(&zone_key, "Zone", n.zone.as_deref().unwrap_or(""), "An availability zone within the region, drawn as a box inside the region's.", zone, errors.get(&zone_key)) }
                     { for loads }
@@ -174,8 +175,9 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             let title = {
                 let doc = Rc::clone(doc);
                 committer(title_key.clone(), errors.clone(), on_edit.clone(), move |t| {
+                    // The same rule as the title in the top bar: never empty.
                     let mut next = (*doc).clone();
-                    next.name = t.trim().to_string();
+                    next.name = super::title::commit(&doc.name, t)?.unwrap_or_else(|| doc.name.clone());
                     Ok(next)
                 })
             };

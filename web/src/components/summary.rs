@@ -24,6 +24,10 @@ pub struct SummaryProps {
 
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {
+    // The run so far folds away (see `fold`), and starts folded: on a
+    // 1280x720 screen the canvas needs its height more (the cards and the
+    // charts carry the live numbers; the totals are one press away).
+    let (open, toggle) = super::fold::use_fold("summary", false);
     let v = &props.view;
     let o = &v.overall;
     let now = html! {
@@ -33,6 +37,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
             <Readout testid="metric-p99" label="p99 latency" value={o.p99_ms} text={format::ms(o.p99_ms)} title={OF_SUCCESSES} />
             <Readout testid="metric-error-rate" label="Errors" value={o.error_rate} text={format::percent(o.error_rate)} />
             <Readout testid="metric-in-flight" label="In flight" value={o.in_flight as f64} text={o.in_flight.to_string()} />
+            { super::fold::fold_button(open, toggle, html! { { "The run so far" } }, "fold-summary", "run-summary") }
         </div>
     };
     // Before the engine has reported (or while the design cannot run) the run
@@ -49,9 +54,10 @@ pub fn Summary(props: &SummaryProps) -> Html {
     // none while a breaker is busy refusing.
     let refused: u64 = v.breakers.iter().flatten().map(|b| b.short_circuited).sum();
     html! {
-        <section class="summary" aria-label="System metrics">
+        <section class={classes!("summary", (!open).then_some("folded"))} aria-label="System metrics">
             { now }
-            <div class="summary-run" data-testid="run-summary" aria-label="The run so far"
+            // Folded, it stays in the page (hidden): its numbers are still read.
+            <div class="summary-run" id="run-summary" data-testid="run-summary" aria-label="The run so far" hidden={!open}
                 data-trace={known.then(|| report.trace_hash.clone())} data-generated={r.generated.to_string()}
                 data-ok={r.ok.to_string()} data-failed={r.failed.total.to_string()} data-time={report.sim_time_ms.to_string()}>
                 <Readout testid="metric-requests" label="Requests" value={v.generated as f64}

@@ -168,6 +168,19 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
     };
     let l = &v.live;
     let kind = n.kind.name();
+    // The badge at the title's right (a balancer's backends up, a cache's
+    // stale reads): the title is cut short of it (see `fit`).
+    let badge = detailed
+        .then(|| {
+            if v.backends > 0 {
+                Some(format!("{}/{} up", v.healthy_backends, v.backends))
+            } else {
+                v.cache_stale_reads.map(|stale| format!("{stale} stale"))
+            }
+        })
+        .flatten();
+    let title_room = CARD_W - 34.0 - 12.0 - badge.as_deref().map_or(0.0, |b| super::fit::width(b, 12.0) + 8.0);
+    let title = super::fit::fit(n.display_name(), title_room, 14.0);
     // A sharded database's queue bar is every shard's queue together.
     let qcap = queue_capacity(&n.kind).saturating_mul(v.shard_busy.len().max(1) as u32);
     html! {
@@ -184,7 +197,11 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
             <rect class="card" x={x.to_string()} y={y.to_string()} width={CARD_W.to_string()}
                 height={CARD_H.to_string()} rx="10" />
             <text class="node-icon" x={(x + 14.0).to_string()} y={(y + 26.0).to_string()}>{ icon(kind) }</text>
-            <text class="node-title" x={(x + 34.0).to_string()} y={(y + 26.0).to_string()}>{ n.display_name().to_string() }</text>
+            <text class="node-title" x={(x + 34.0).to_string()} y={(y + 26.0).to_string()}
+                data-testid={tid(format!("title-{}", n.id))}>
+                { title.clone() }
+                if title != n.display_name() { <title>{ n.display_name().to_string() }</title> }
+            </text>
             if detailed && !ops.is_empty() {
                 { row(0, "throughput", "throughput", l.throughput_rps, format::rate(l.throughput_rps)) }
                 { row(1, "p99", "p99", l.p99_ms, format::ms(l.p99_ms)) }
@@ -254,13 +271,12 @@ fn card(p: &CardProps, ev: CardHandlers) -> Html {
                 }
                 if v.backends > 0 {
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
-                        text-anchor="end">{ format!("{}/{} up", v.healthy_backends, v.backends) }</text>
-                }
-                // A cache reading a database counts the stale values it served.
-                if let Some(stale) = v.cache_stale_reads {
+                        text-anchor="end" data-testid={tid(format!("backends-{}", n.id))}>{ badge.clone().unwrap_or_default() }</text>
+                } else if v.cache_stale_reads.is_some() {
+                    // A cache reading a database counts the stale values it served.
                     <text class="metric-label" x={(x + CARD_W - 12.0).to_string()} y={(y + 26.0).to_string()}
                         text-anchor="end" data-testid={tid(format!("stale-{}", n.id))}>
-                        { format!("{stale} stale") }
+                        { badge.clone().unwrap_or_default() }
                         <title>{ "Reads answered with a value the database had overwritten by then" }</title>
                     </text>
                 }

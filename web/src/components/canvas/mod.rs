@@ -28,6 +28,7 @@ pub mod camera;
 pub mod card;
 pub mod culling;
 pub mod drag_layer;
+pub mod fit;
 pub mod gestures;
 pub mod health;
 pub mod link;
@@ -76,6 +77,9 @@ pub struct CanvasProps {
     pub particles: Rc<ParticleLayer>,
     /// `None`: fit the whole design.
     pub camera: Option<Camera>,
+    /// The learner has panned or zoomed: the minimap (and its toggle) show.
+    #[prop_or_default]
+    pub navigated: bool,
     pub on_camera: Callback<Option<Camera>>,
     pub on_select: Callback<Vec<Selection>>,
     /// Move these nodes by (dx, dy) design pixels.
@@ -259,9 +263,10 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             // Drawn by the frame loop, never by a render (see `particle_layer`).
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />
             { zoom_buttons(cam, &props.on_camera) }
-            // Only once the user has moved away from "fit": then it shows where
-            // they are. It can be hidden: on a small screen it covers cards.
-            if props.camera.is_some() {
+            // Only once the user has moved away from "fit" (not when adding a
+            // card froze the camera): then it shows where they are. It can be
+            // hidden: on a small screen it covers cards.
+            if props.camera.is_some() && props.navigated {
                 <button class="btn small minimap-toggle" data-testid="minimap-toggle" aria-pressed={(*map_shown).to_string()}
                     onclick={toggle_map}>{ if *map_shown { "Hide map" } else { "Map" } }</button>
                 if *map_shown {
