@@ -90,7 +90,8 @@ pub(super) fn use_compare(
     let view = c.open.clone().map(|open| {
         let d = c.dispatcher();
         let on_close = Callback::from(move |()| d.dispatch(CompareAction::Close));
-        html! { <CompareView key={open.id} {open} link={(*link).clone().unwrap_or_default()} {on_close} /> }
+        let id = open.id;
+        html! { <CompareView key={id} {open} link={(*link).clone().unwrap_or_default()} {on_close} /> }
     });
     Compare {
         view,
