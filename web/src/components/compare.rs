@@ -40,7 +40,7 @@ fn diff_cell(r: &Row) -> Html {
         Verdict::Same => ("same", " same"),
         Verdict::Unknown => ("", ""),
     };
-    html! { <td class={classes!("diff", class)}>{ r.diff_text() }<span class="verdict">{ word }</span></td> }
+    html! { <td class={classes!("diff", class)}>{ r.diff_text() }<span class="cmp-word">{ word }</span></td> }
 }
 
 fn table(a: &Side, b: &Side) -> Html {
