@@ -35,8 +35,8 @@ pub enum CompareAction {
     /// Compare `a` (its seed, duration and faults) with `b`, opened from the
     /// control with test id `opener`.
     Start {
-        a: Scenario,
-        b: Scenario,
+        a: Box<Scenario>,
+        b: Box<Scenario>,
         opener: &'static str,
     },
     /// The engine's answer to compare `id`.
@@ -52,7 +52,7 @@ impl Reducible for CompareState {
         match action {
             CompareAction::Start { a, b, opener } => {
                 next.last += 1;
-                next.open = Some(Open { id: next.last, a: Rc::new(a), b: Rc::new(b), opener, result: None });
+                next.open = Some(Open { id: next.last, a: Rc::new(*a), b: Rc::new(*b), opener, result: None });
             }
             CompareAction::Answer(id, c) => match &mut next.open {
                 Some(open) if open.id == id => open.result = Some(Rc::new(*c)),
@@ -85,7 +85,8 @@ mod tests {
     #[test]
     fn an_answer_to_an_older_compare_is_dropped() {
         let s = Rc::new(CompareState::default());
-        let start = || CompareAction::Start { a: slice_scenario(), b: slice_scenario(), opener: "designs" };
+        let start =
+            || CompareAction::Start { a: Box::new(slice_scenario()), b: Box::new(slice_scenario()), opener: "designs" };
         let s = s.reduce(start());
         let s = s.reduce(start());
         assert_eq!(s.open.as_ref().unwrap().id, 2);

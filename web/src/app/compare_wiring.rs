@@ -58,7 +58,7 @@ pub(super) fn use_compare(
         let d = c.dispatcher();
         use_effect_with((), move |_| {
             if let Some((a, b)) = from_boot {
-                d.dispatch(CompareAction::Start { a, b, opener: "share" });
+                d.dispatch(CompareAction::Start { a: Box::new(a), b: Box::new(b), opener: "share" });
             }
         });
     }
@@ -68,7 +68,9 @@ pub(super) fn use_compare(
             let Some(e) = entries.get(i) else { return };
             let Some(after) = &e.after else { return };
             match (library::scenario(&e.before), library::scenario(after)) {
-                (Ok(a), Ok(b)) => d.dispatch(CompareAction::Start { a, b, opener: "compare-before-after" }),
+                (Ok(a), Ok(b)) => {
+                    d.dispatch(CompareAction::Start { a: Box::new(a), b: Box::new(b), opener: "compare-before-after" })
+                }
                 (Err(e), _) | (_, Err(e)) => msg.dispatch(Action::Message(Some(e))),
             }
         })
@@ -77,12 +79,14 @@ pub(super) fn use_compare(
         let (d, doc, panel) = (c.dispatcher(), Rc::clone(&state.doc), ui.panel.clone());
         Callback::from(move |saved: Scenario| {
             panel.set(None);
-            d.dispatch(CompareAction::Start { a: (*doc).clone(), b: saved, opener: "designs" });
+            d.dispatch(CompareAction::Start { a: Box::new((*doc).clone()), b: Box::new(saved), opener: "designs" });
         })
     };
     let on_link = {
         let d = c.dispatcher();
-        Callback::from(move |(a, b): (Scenario, Scenario)| d.dispatch(CompareAction::Start { a, b, opener: "share" }))
+        Callback::from(move |(a, b): (Scenario, Scenario)| {
+            d.dispatch(CompareAction::Start { a: Box::new(a), b: Box::new(b), opener: "share" })
+        })
     };
     let link = use_memo(c.open.as_ref().map(|o| (Rc::clone(&o.a), Rc::clone(&o.b))), |open| {
         open.as_ref().map(|(a, b)| share::compare_link_for(a, b))
