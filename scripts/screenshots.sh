@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refreshes the pictures in assets/screenshots/ (the README shows two of them):
+# Refreshes the pictures in assets/screenshots/ (the README shows three of them):
 # builds the page, then runs the end-to-end specs that take them with
 # FAULTLINE_SCREENSHOTS pointing there. `scripts/test.sh` takes the same
 # pictures into test-results/screenshots/ (ignored), so a test run never

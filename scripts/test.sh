@@ -54,7 +54,7 @@ step "cargo clippy (wasm32: page and worker)" \
   cargo clippy -p faultline-web -p faultline-worker --target wasm32-unknown-unknown -- -D warnings
 step "native tests" cargo test --workspace
 step "wasm tests in headless Chromium" \
-  cargo test --target wasm32-unknown-unknown -p faultline-sim --test determinism --test check_wasm -p faultline-web --test browser --test inspector_forms --test exercises_browser --test interview_browser
+  cargo test --target wasm32-unknown-unknown -p faultline-sim --test determinism --test check_wasm -p faultline-web --test browser --test inspector_forms --test exercises_browser --test interview_browser --test compare_browser
 step "share-link decoder fuzz (1,000,000 inputs)" \
   cargo run --quiet --release -p faultline-link --example fuzz -- 1000000
 step "trunk build --release" trunk build --release

@@ -1,5 +1,6 @@
-// The README's screenshots, in both themes, and a check that the layout fits
-// a tablet. Saved as playground-{light,dark}.png where screenshotPath says
+// The README's screenshots, in both themes, the compare view, and a check that
+// the layout fits a tablet. Saved as playground-{light,dark}.png and
+// compare-light.png where screenshotPath says
 // (scripts/screenshots.sh refreshes the README's copies).
 import { expect, test, type Page } from '@playwright/test';
 import { screenshotPath } from './screenshot-path';
@@ -32,6 +33,17 @@ for (const scheme of ['light', 'dark'] as const) {
     });
   });
 }
+
+test('screenshot of the compare view: the cascade before and after on the same traffic', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/');
+  await page.getByTestId('library').click();
+  await page.getByTestId('preset-cascade-before').click();
+  await page.getByTestId('compare-before-after').click();
+  await expect(page.getByTestId('compare-table')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('compare-row-op-catalog-success')).toHaveAttribute('data-verdict', 'better');
+  await page.screenshot({ path: screenshotPath('compare-light.png') });
+});
 
 test('the layout fits a tablet without sideways scrolling', async ({ page }) => {
   await page.setViewportSize({ width: 1024, height: 768 });

@@ -5,6 +5,7 @@
 //! what it reports.
 
 pub mod app;
+pub mod compare;
 pub mod components;
 pub mod editor;
 pub mod engine;

@@ -1,13 +1,14 @@
 //! Share links: the scenario in the URL fragment (never sent to a server).
 //!
-//! An exercise attempt's link also names the exercise (a version 2 link).
+//! An exercise attempt's link also names the exercise (a version 2 link); a
+//! compare link carries two designs (version 3) and opens the compare view.
 //!
 //! The encoding itself (versioned, compressed, bounded) is `faultline-link`;
 //! this module reads the fragment the page was opened with and keeps the
 //! address bar following the design (with `replaceState`, so edits do not
 //! flood the history).
 
-use faultline_link::{decode, encode, encode_attempt, Shared};
+use faultline_link::{decode, encode, encode_attempt, encode_compare, Shared};
 use faultline_sim::Scenario;
 
 /// Past this many characters a link may not survive chat apps and proxies.
@@ -29,6 +30,11 @@ pub fn link_for(doc: &Scenario, autoplay: bool) -> String {
 /// for a mentor to see the same exercise and design).
 pub fn attempt_link_for(design: &Scenario, exercise: &str) -> String {
     format!("{}#{}", base_url(), encode_attempt(design, exercise, false))
+}
+
+/// The full link that opens the compare view with `a` against `b`.
+pub fn compare_link_for(a: &Scenario, b: &Scenario) -> String {
+    format!("{}#{}", base_url(), encode_compare(a, b))
 }
 
 /// The scenario in the fragment the page was opened with, if it has one.

@@ -2,7 +2,8 @@
 //!
 //! 1. `?generate=N`: an N-node layered topology (the frame-time benchmark);
 //! 2. a share link in the fragment (`#v1...`), or an exercise attempt
-//!    (`#v2.e...`: the exercise opens beside the design it carries);
+//!    (`#v2.e...`: the exercise opens beside the design it carries); a
+//!    compare link (`#v3.c...`) opens the compare view over what follows;
 //! 3. the autosaved design, so a reload or a crashed tab loses nothing;
 //! 4. the built-in slice.
 //!
@@ -30,6 +31,9 @@ pub struct Startup {
     pub from_link: bool,
     /// The link is an attempt at this exercise: open it beside the design.
     pub exercise: Option<String>,
+    /// A compare link's two designs (A, B): the compare view opens over the
+    /// user's own design, which stays as it was.
+    pub compare: Option<(Scenario, Scenario)>,
     /// Not the user's work (a generated benchmark topology, an embedded
     /// view): never autosaved over what they have.
     pub transient: bool,
@@ -53,6 +57,7 @@ pub fn startup() -> Startup {
         embed,
         from_link: false,
         exercise: None,
+        compare: None,
         transient: embed,
     };
     if let Some(n) = query_param("generate").and_then(|v| v.parse::<u32>().ok()) {
@@ -63,6 +68,7 @@ pub fn startup() -> Startup {
         return s;
     }
     match share::from_address() {
+        Some(Ok(faultline_link::Shared { scenario, compare: Some(b), .. })) => s.compare = Some((scenario, *b)),
         Some(Ok(shared)) => {
             if !embed {
                 if let Ok(Some(previous)) = storage::load_autosave() {

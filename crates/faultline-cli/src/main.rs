@@ -6,6 +6,7 @@
 
 mod bench;
 mod check_history;
+mod compare;
 mod exercise;
 mod output;
 mod progress;
@@ -45,6 +46,18 @@ enum Command {
         /// (the first, if several) to this file, as JSON lines.
         #[arg(long, value_name = "FILE")]
         history: Option<String>,
+    },
+    /// Run two designs on the same traffic and fault timeline (A's seed,
+    /// duration and faults) and print their summaries side by side with the
+    /// difference, as the playground's compare view shows them.
+    Compare {
+        /// Design A (file, `-` or a share link): its seed, duration and faults are used for both.
+        a: String,
+        /// Design B (file or share link).
+        b: String,
+        /// Print both sides (series and summaries) and the skipped faults as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Check a scenario and list every problem.
     Validate {
@@ -148,6 +161,21 @@ fn execute(command: Command) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Compare { a, b, json } => {
+            if a == "-" && b == "-" {
+                return Err("only one of the two designs can be read from standard input".into());
+            }
+            let c = faultline_live::compare::compare(&load(&a)?, &load(&b)?);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&c).map_err(|e| e.to_string())?);
+            } else {
+                print!("{}", compare::table(&c));
+            }
+            match (&c.a, &c.b) {
+                (Ok(_), Ok(_)) => Ok(()),
+                _ => Err("a design could not run (see above)".into()),
+            }
+        }
         Command::Jitter { runs, clients } => {
             if runs == 0 || runs > 10_000 || clients.iter().any(|&n| n == 0 || n > 1_000) {
                 return Err("--runs must be 1..=10000 and every client count 1..=1000".into());
@@ -219,9 +247,15 @@ fn is_link(arg: &str) -> bool {
 fn load(path: &str) -> Result<Scenario, String> {
     if is_link(path) {
         let fragment = path.rsplit_once('#').map_or(path, |(_, f)| f);
-        return faultline_link::decode(fragment)
-            .map(|s| s.scenario)
-            .map_err(|e| format!("the link cannot be opened: {e}"));
+        return match faultline_link::decode(fragment) {
+            Ok(s) if s.compare.is_some() => {
+                Err("this is a compare link (it holds two designs): open it in the playground, or run \
+                 `faultline compare` on the two designs' files"
+                    .into())
+            }
+            Ok(s) => Ok(s.scenario),
+            Err(e) => Err(format!("the link cannot be opened: {e}")),
+        };
     }
     let text = if path == "-" {
         let mut s = String::new();

@@ -21,7 +21,7 @@ mod common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use faultline_link::{decode, encode, encode_attempt, LinkError, Shared, MAX_LINK_CHARS};
+use faultline_link::{decode, encode, encode_attempt, encode_compare, LinkError, Shared, MAX_LINK_CHARS};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde_json::Value;
@@ -79,14 +79,21 @@ impl Corpus {
             for autoplay in [false, true] {
                 links.push((
                     encode(scenario, autoplay),
-                    Shared { scenario: scenario.clone(), autoplay, exercise: None },
+                    Shared { scenario: scenario.clone(), autoplay, exercise: None, compare: None },
                 ));
                 // The same design as an attempt at an exercise (version 2).
                 let exercise = Some("flaky-database".to_string());
                 let attempt = encode_attempt(scenario, "flaky-database", autoplay);
-                links.push((attempt, Shared { scenario: scenario.clone(), autoplay, exercise }));
+                links.push((attempt, Shared { scenario: scenario.clone(), autoplay, exercise, compare: None }));
             }
             json.push((serde_json::to_string(scenario).unwrap(), serde_json::to_value(scenario).unwrap()));
+        }
+        // Each shipped scenario compared with the next (version 3).
+        for pair in shipped.windows(2) {
+            let (a, b) = (&pair[0].1, &pair[1].1);
+            let compare = Some(Box::new(b.clone()));
+            links
+                .push((encode_compare(a, b), Shared { scenario: a.clone(), autoplay: false, exercise: None, compare }));
         }
         // 50 MB of spaces: valid JSON whitespace if it were ever inflated whole.
         let bomb = common::link_of_bytes(&vec![b' '; 50_000_000]);
@@ -140,8 +147,10 @@ fn damage(rng: &mut Xoshiro256PlusPlus, link: &str) -> String {
 
 fn link_of(rng: &mut Xoshiro256PlusPlus, bytes: &[u8]) -> String {
     let packed = miniz_oxide::deflate::compress_to_vec(bytes, rng.random_range(1..=6));
-    let flags = if rng.random_bool(0.3) { "p." } else { "" };
-    format!("v1.{flags}{}", URL_SAFE_NO_PAD.encode(packed))
+    // Mostly a scenario link; sometimes a compare link (version 3), whose
+    // payload then holds one design where it should hold two.
+    let head = *pick(rng, &["v1.", "v1.", "v1.p.", "v3.c."]);
+    format!("{head}{}", URL_SAFE_NO_PAD.encode(packed))
 }
 
 /// Edits a scenario's JSON text byte by byte: mostly breaks the syntax.

@@ -53,6 +53,17 @@
 //! it always had (links are compared as strings). [`encode`] writes version 1,
 //! [`encode_attempt`] version 2.
 //!
+//! # Format, version 3: two designs compared
+//!
+//! ```text
+//! v3.c.<payload>    the compare view, A against B
+//!
+//! payload = base64url of raw DEFLATE of A's compact JSON, "\n", B's compact JSON
+//! ```
+//!
+//! See `v3.rs`. [`encode_compare`] writes it; [`decode`] returns A as the
+//! scenario and B in [`Shared::compare`].
+//!
 //! # Old links work forever
 //!
 //! Links end up in tickets, postmortems, slides and chat history, out of our
@@ -61,10 +72,10 @@
 //! each version's golden links (`tests/golden/v<N>/`) are committed and checked
 //! on every test run but never regenerated once a newer version exists.
 //!
-//! To change the format: add a `v3` module with its own `encode` and `decode`,
-//! bump [`CURRENT_VERSION`], point the encoders that need it at `v3` and add
-//! `3 =>` to the dispatch in [`decode`]. Keep `v1::decode` and `v2::decode`;
-//! if version 3 changes what a link means (a flag's default, say), migrate
+//! To change the format: add a `v4` module with its own `encode` and `decode`,
+//! bump [`CURRENT_VERSION`], point the encoders that need it at the new module and add
+//! its arm to the dispatch in [`decode`]. Keep every older `decode`;
+//! if a new version changes what a link means (a flag's default, say), migrate
 //! the older results to the new meaning in their dispatch arms rather than
 //! editing the frozen modules.
 //!
@@ -88,6 +99,7 @@ use std::fmt;
 
 mod v1;
 mod v2;
+mod v3;
 
 pub use v2::MAX_EXERCISE_ID;
 
@@ -97,8 +109,11 @@ pub const CURRENT_VERSION: u32 = 1;
 /// The link format version [`encode_attempt`] writes (an exercise attempt).
 pub const ATTEMPT_VERSION: u32 = 2;
 
+/// The link format version [`encode_compare`] writes (two designs compared).
+pub const COMPARE_VERSION: u32 = 3;
+
 /// Every link format version [`decode`] reads, oldest first.
-pub const READABLE_VERSIONS: &[u32] = &[1, 2];
+pub const READABLE_VERSIONS: &[u32] = &[1, 2, 3];
 
 /// The longest fragment [`decode`] looks at, in bytes (a valid link is ASCII,
 /// so also in characters). Five times the link of a generated topology at the
@@ -121,6 +136,9 @@ pub struct Shared {
     /// The shipped exercise this design is an attempt at (version 2 links):
     /// the page opens it beside the design.
     pub exercise: Option<String>,
+    /// A compare link's second design, B (version 3 links): the page opens
+    /// its compare view with `scenario` as A and this as B.
+    pub compare: Option<Box<Scenario>>,
 }
 
 /// The fragment (the text after `#`, without the `#`) of a link to `scenario`.
@@ -138,6 +156,13 @@ pub fn encode(scenario: &Scenario, autoplay: bool) -> String {
 /// the canvas, in format [`ATTEMPT_VERSION`]. Deterministic, like [`encode`].
 pub fn encode_attempt(design: &Scenario, exercise: &str, autoplay: bool) -> String {
     v2::encode(design, autoplay, exercise)
+}
+
+/// The fragment of a link that opens the compare view with `a` against `b`
+/// (the same traffic and fault timeline, A's), in format
+/// [`COMPARE_VERSION`]. Deterministic, like [`encode`].
+pub fn encode_compare(a: &Scenario, b: &Scenario) -> String {
+    v3::encode(a, b)
 }
 
 /// The scenario and flags of a link's fragment.
@@ -159,7 +184,8 @@ pub fn decode(fragment: &str) -> Result<Shared, LinkError> {
     match parse_version(tag) {
         Some(1) => v1::decode(body),
         Some(2) => v2::decode(body),
-        // Version 3 goes here, and the arms above keep calling their frozen
+        Some(3) => v3::decode(body),
+        // Version 4 goes here, and the arms above keep calling their frozen
         // decoders, migrating their results if version 3 changes a meaning.
         Some(_) => Err(LinkError::UnknownVersion(tag.to_string())),
         None => Err(LinkError::NotALink),

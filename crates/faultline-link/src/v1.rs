@@ -44,5 +44,5 @@ pub(crate) fn decode(body: &str) -> Result<Shared, LinkError> {
     let packed = URL_SAFE_NO_PAD.decode(payload).map_err(|_| LinkError::NotBase64)?;
     let json = inflate(&packed)?;
     let scenario = scenario_from_json(&json)?;
-    Ok(Shared { scenario, autoplay, exercise: None })
+    Ok(Shared { scenario, autoplay, exercise: None, compare: None })
 }

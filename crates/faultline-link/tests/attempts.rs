@@ -14,7 +14,7 @@ fn every_exercise_with_its_starter_and_reference_round_trips() {
             let link = encode_attempt(design, id, autoplay);
             assert!(link.starts_with(&format!("v{ATTEMPT_VERSION}.")), "{id}: {link}");
             assert!(link.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)), "{id}: {link}");
-            let want = Shared { scenario: design.clone(), autoplay, exercise: Some(id.to_string()) };
+            let want = Shared { scenario: design.clone(), autoplay, exercise: Some(id.to_string()), compare: None };
             assert_eq!(decode(&link), Ok(want.clone()), "{id}");
             assert_eq!(decode(&format!("  #{link}\n")), Ok(want), "{id}, pasted");
             assert_eq!(link, encode_attempt(&design.clone(), id, autoplay), "{id}: deterministic");
@@ -36,7 +36,7 @@ fn an_attempt_costs_its_id_and_four_characters_over_a_scenario_link() {
 fn a_version_2_link_without_an_exercise_is_a_plain_scenario_link() {
     let ex = registry::load("flaky-database").unwrap();
     let payload = encode(&ex.starter, false).strip_prefix("v1.").unwrap().to_string();
-    let plain = Shared { scenario: ex.starter.clone(), autoplay: false, exercise: None };
+    let plain = Shared { scenario: ex.starter.clone(), autoplay: false, exercise: None, compare: None };
     assert_eq!(decode(&format!("v2.{payload}")), Ok(plain.clone()));
     assert_eq!(decode(&format!("v2.p.{payload}")), Ok(Shared { autoplay: true, ..plain }));
 }

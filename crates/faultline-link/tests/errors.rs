@@ -46,7 +46,7 @@ fn not_a_link() {
 #[test]
 fn unknown_version_says_what_this_build_reads() {
     assert_eq!(decode("v9.abc"), Err(LinkError::UnknownVersion("v9".into())));
-    assert_eq!(decode("v3"), Err(LinkError::UnknownVersion("v3".into())));
+    assert_eq!(decode("v4"), Err(LinkError::UnknownVersion("v4".into())));
     assert_eq!(decode("#v0.p.abc"), Err(LinkError::UnknownVersion("v0".into())));
     let message = LinkError::UnknownVersion("v9".into()).to_string();
     assert!(message.contains("v9") && message.contains("reads v1, v2"), "{message}");

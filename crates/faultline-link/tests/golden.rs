@@ -103,7 +103,7 @@ fn golden_links_decode_to_their_scenarios() {
             let exercise = g.exercise.map(str::to_string);
             assert_eq!(
                 got,
-                Shared { scenario: expected.clone(), autoplay: g.autoplay, exercise },
+                Shared { scenario: expected.clone(), autoplay: g.autoplay, exercise, compare: None },
                 "v{version}/{}",
                 g.name
             );

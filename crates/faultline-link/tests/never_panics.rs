@@ -5,14 +5,20 @@
 
 mod common;
 
-use faultline_link::{decode, encode, LinkError};
+use faultline_link::{decode, encode, encode_compare, LinkError};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-/// Links of every shipped scenario, with and without autoplay.
+/// Links of every shipped scenario, with and without autoplay, and compare
+/// links of each with the next.
 fn links() -> &'static [String] {
     static LINKS: OnceLock<Vec<String>> = OnceLock::new();
-    LINKS.get_or_init(|| common::shipped().iter().flat_map(|(_, s)| [encode(s, false), encode(s, true)]).collect())
+    LINKS.get_or_init(|| {
+        let shipped = common::shipped();
+        let plain = shipped.iter().flat_map(|(_, s)| [encode(s, false), encode(s, true)]);
+        let compared = shipped.windows(2).map(|p| encode_compare(&p[0].1, &p[1].1));
+        plain.chain(compared).collect()
+    })
 }
 
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ fn every_shipped_scenario_round_trips() {
             let link = encode(&scenario, autoplay);
             assert!(link.starts_with(&format!("v{CURRENT_VERSION}.")), "{name}: {link}");
             assert!(link.len() < MAX_LINK_CHARS, "{name}");
-            let shared = Shared { scenario: scenario.clone(), autoplay, exercise: None };
+            let shared = Shared { scenario: scenario.clone(), autoplay, exercise: None, compare: None };
             assert_eq!(decode(&link).as_ref(), Ok(&shared), "{name}, autoplay {autoplay}");
             // The forms a fragment arrives in: location.hash keeps the #, pasting adds whitespace.
             assert_eq!(decode(&format!("#{link}")).as_ref(), Ok(&shared), "{name} with #");
@@ -56,5 +56,5 @@ fn replica_settings_and_faults_survive_a_link() {
     .unwrap();
     scenario.validate().unwrap();
     let link = encode(&scenario, false);
-    assert_eq!(decode(&link), Ok(Shared { scenario, autoplay: false, exercise: None }));
+    assert_eq!(decode(&link), Ok(Shared { scenario, autoplay: false, exercise: None, compare: None }));
 }

@@ -4,10 +4,12 @@
 //! carries them out on a `faultline_sim::Sim`: paced against the wall clock
 //! (`pacing`), with snapshots to scrub back to (`snapshots`), live fault
 //! injection (`inject`), particles sampled from the engine's movements
-//! (`sampler`) and CSV export (`export`). It runs in the page's Web Worker
+//! (`sampler`), CSV export (`export`) and two designs compared on the
+//! same traffic (`compare`). It runs in the page's Web Worker
 //! (`crates/faultline-worker`), or on the page itself when there is no
 //! worker, and natively in tests: nothing in here knows about the browser.
 
+pub mod compare;
 pub mod export;
 pub mod inject;
 pub mod live;

@@ -146,6 +146,9 @@ impl Live {
             Command::CheckExercise { id, exercise, design } => {
                 vec![Report::Checked { result: check_exercise(&exercise, &design), id }]
             }
+            Command::Compare { id, a, b } => {
+                vec![Report::Compared { id, comparison: Box::new(crate::compare::compare(&a, &b)) }]
+            }
         }
     }
 

@@ -66,6 +66,14 @@ pub enum Command {
         exercise: String,
         design: Box<Scenario>,
     },
+    /// Run `a` and `b` to their end on the same traffic and fault timeline
+    /// (see `compare`), apart from the live run, which is left as it was.
+    /// `id` comes back with the answer.
+    Compare {
+        id: u64,
+        a: Box<Scenario>,
+        b: Box<Scenario>,
+    },
 }
 
 /// What the page shows of the engine at one moment.
@@ -148,6 +156,12 @@ pub enum Report {
     Checked {
         id: String,
         result: Result<Box<CheckResult>, String>,
+    },
+    /// Answer to `Compare { id }`: each side's series and summary, or why
+    /// it could not run.
+    Compared {
+        id: u64,
+        comparison: Box<crate::compare::Comparison>,
     },
 }
 

@@ -7,7 +7,8 @@
 //! without a `hashchange` listener nothing would happen. A link opened this
 //! way is loaded like a preset (undo goes back to the design before it, which
 //! also goes into "My designs" as at startup); an exercise attempt's link
-//! also opens its exercise beside the design; a broken one gets the message
+//! also opens its exercise beside the design; a compare link opens the
+//! compare view over the design, which stays; a broken one gets the message
 //! a fresh tab would show and the design stays.
 
 use crate::hooks::use_latest_callback;
@@ -29,6 +30,7 @@ pub fn use_address(
     d: UseReducerDispatcher<PlayState>,
     load: Callback<Scenario>,
     open_exercise: Callback<String>,
+    open_compare: Callback<(Scenario, Scenario)>,
 ) {
     {
         let (d, boot) = (d.clone(), Rc::clone(boot));
@@ -46,6 +48,8 @@ pub fn use_address(
         let doc = Rc::clone(doc);
         Callback::from(move |()| match share::from_address() {
             None => {}
+            // A compare link opens the compare view over the design, which stays.
+            Some(Ok(faultline_link::Shared { scenario, compare: Some(b), .. })) => open_compare.emit((scenario, *b)),
             Some(Ok(shared)) => {
                 let incoming = linked(shared.scenario);
                 if incoming != *doc {

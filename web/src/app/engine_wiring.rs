@@ -42,6 +42,7 @@ pub fn use_engine(
     particles: &Rc<RefCell<Particles>>,
     layer: &Rc<ParticleLayer>,
     exercise: UseReducerDispatcher<crate::exercises::ExerciseState>,
+    compare: UseReducerDispatcher<crate::compare::CompareState>,
 ) -> Rc<Engine> {
     // The document as of the last render, for the frame loop (it outlives renders).
     let doc_now = use_mut_ref(|| Rc::clone(&state.doc));
@@ -54,9 +55,17 @@ pub fn use_engine(
         let (particles, layer) = (Rc::clone(particles), Rc::clone(layer));
         Callback::from(move |report: Report| {
             let now_ms = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
-            let exercise = &exercise;
-            let page =
-                reports::Page { d: &d, doc: &doc, run_rev, particles: &particles, layer: &layer, now_ms, exercise };
+            let (exercise, compare) = (&exercise, &compare);
+            let page = reports::Page {
+                d: &d,
+                doc: &doc,
+                run_rev,
+                particles: &particles,
+                layer: &layer,
+                now_ms,
+                exercise,
+                compare,
+            };
             reports::handle(report, &page);
         })
     });

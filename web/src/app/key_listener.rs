@@ -27,7 +27,7 @@ pub(super) fn use_shortcuts(
         let playing = state.playing;
         let (panel, connect, context, fault) =
             (ui.panel.clone(), ui.connect.clone(), ui.context.clone(), ui.fault.clone());
-        let drawer = ui.drawer.clone();
+        let (drawer, compare) = (ui.drawer.clone(), ui.compare.clone());
         Callback::from(move |ev: web_sys::KeyboardEvent| {
             if embed {
                 return; // read-only
@@ -44,10 +44,11 @@ pub(super) fn use_shortcuts(
             // Escape closes what is open over the page first, the innermost
             // first; the selection stays.
             if cmd == Command::Escape {
-                let open: [(bool, Box<dyn Fn()>); 4] = [
+                let open: [(bool, Box<dyn Fn()>); 5] = [
                     (connect.is_some(), Box::new(|| connect.set(None))),
                     (context.is_some(), Box::new(|| context.set(None))),
                     (panel.is_some(), Box::new(|| panel.set(None))),
+                    (compare.open.is_some(), Box::new(|| compare.dispatch(crate::compare::CompareAction::Close))),
                     (drawer.is_some(), Box::new(|| drawer.set(None))),
                 ];
                 if let Some((_, close)) = open.iter().find(|(is_open, _)| *is_open) {
@@ -56,8 +57,9 @@ pub(super) fn use_shortcuts(
                     return;
                 }
             }
-            // While the connect list is open its own keys (arrows, Enter) are its own.
-            if connect.is_some() {
+            // While the connect list is open its own keys (arrows, Enter) are
+            // its own; while the compare view is, the design is out of reach.
+            if connect.is_some() || compare.open.is_some() {
                 return;
             }
             // Delete acts on what looks selected: a fault block picked on the

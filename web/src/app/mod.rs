@@ -9,7 +9,8 @@
 //! links, at startup and pasted later), `persistence` (autosave),
 //! `key_listener` and `keys` (shortcuts), `panels` (menus' panels, notices,
 //! the fault menu), `placement` (where cards land), `interview_wiring`
-//! (interview mode and its failure drill).
+//! (interview mode and its failure drill), `compare_wiring` (two designs on
+//! the same traffic, side by side).
 
 use crate::components::canvas::camera::Camera;
 use crate::components::canvas::particle_layer::ParticleLayer;
@@ -29,6 +30,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 mod address;
+mod compare_wiring;
 mod engine_wiring;
 mod exercise_wiring;
 mod handlers;
@@ -81,6 +83,8 @@ pub(crate) struct Ui {
     pub connect: UseStateHandle<Option<usize>>,
     /// On a narrow screen, which side drawer is out.
     pub drawer: UseStateHandle<Option<Drawer>>,
+    /// The open compare (two designs on the same traffic) and its answer.
+    pub compare: UseReducerHandle<crate::compare::CompareState>,
 }
 
 /// The side columns, drawers on a narrow screen.
@@ -118,6 +122,7 @@ fn use_ui() -> Ui {
         fault: use_state(|| None),
         connect: use_state(|| None),
         drawer: use_state(|| None),
+        compare: use_reducer(crate::compare::CompareState::default),
     }
 }
 
@@ -178,10 +183,17 @@ pub fn App() -> Html {
     let particles = use_mut_ref(Particles::default);
     let particle_layer = use_memo((), |_| ParticleLayer::default());
 
-    let engine = engine_wiring::use_engine(&state, &particles, &particle_layer, ui.exercise.dispatcher());
+    let engine = engine_wiring::use_engine(
+        &state,
+        &particles,
+        &particle_layer,
+        ui.exercise.dispatcher(),
+        ui.compare.dispatcher(),
+    );
     let h = handlers::use_handlers(&state, &ui, &engine);
     let files = open_export::use_open_export(&state, &ui, &engine, &entries);
     let interview = interview_wiring::use_interview(&state, &ui, &engine, boot.transient);
+    let compare = compare_wiring::use_compare(&state, &ui, &engine, &entries, boot.compare.clone());
     let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone(), &interview.on_start);
     // The design review: recomputed from the document whenever it changes.
     let warnings = use_memo(Rc::clone(&state.doc), |d| faultline_sim::lint::lint(d));
@@ -198,7 +210,7 @@ pub fn App() -> Html {
         });
         let ex = ui.exercise.dispatcher();
         let open_exercise = Callback::from(move |id| ex.dispatch(crate::exercises::ExerciseAction::Open(id)));
-        address::use_address(&boot, &state.doc, state.dispatcher(), open_link, open_exercise);
+        address::use_address(&boot, &state.doc, state.dispatcher(), open_link, open_exercise, compare.on_link.clone());
     }
     persistence::use_autosave(&state.doc, boot.transient, state.dispatcher());
     key_listener::use_shortcuts(&state, &ui, embed, h.on_fault_delete.clone());
@@ -301,11 +313,12 @@ pub fn App() -> Html {
         Some(Panel::Review) => {
             Some(html! { <LintPanel warnings={Rc::clone(&warnings)} on_select={h.on_select.clone()} /> })
         }
-        open => panels::panel(open, &state, &entries, &files, &h.on_message, &on_new),
+        open => panels::panel(open, &state, &entries, &files, &h.on_message, &on_new, &compare),
     };
     // An open exercise takes the story's place beside the canvas.
     let exercise_open = exercises.aside.as_ref().is_some_and(|(_, open)| *open);
-    let narrative_view = exercises.aside.or_else(|| panels::narrative(&ui, &entries, &files.on_open_preset));
+    let narrative_view =
+        exercises.aside.or_else(|| panels::narrative(&ui, &entries, &files.on_open_preset, &compare.on_preset));
     let notices = panels::notices(&state, embed);
     let controls = html! {
         <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}
@@ -404,6 +417,7 @@ pub fn App() -> Html {
             </div>
             <Summary view={Rc::clone(&state.view)} report={report} />
             if ui.drawer.is_some() { <div class="drawer-backdrop" onclick={close_drawer} /> }
+            { compare.view.unwrap_or_default() }
             if *ui.help { <Shortcuts on_close={close_help} /> }
             { connect_picker.unwrap_or_default() }
             if let Some(at) = *ui.context {

@@ -6,6 +6,7 @@
 //! only reads what the App hands it; as functions apart from `App` they keep
 //! its render to the page's layout.
 
+use super::compare_wiring::Compare;
 use super::open_export::OpenExport;
 use super::Ui;
 use crate::components::{DesignsPanel, FaultBar, FilePanel, Injection, LibraryPanel, Narrative, Panel, SharePanel};
@@ -22,6 +23,7 @@ pub(super) fn panel(
     files: &OpenExport,
     on_message: &Callback<Option<String>>,
     on_new: &Callback<()>,
+    compare: &Compare,
 ) -> Option<Html> {
     let doc = &state.doc;
     Some(match open? {
@@ -29,7 +31,8 @@ pub(super) fn panel(
             html! { <LibraryPanel entries={Rc::clone(entries)} on_open={files.on_open_preset.clone()} /> }
         }
         Panel::Designs => html! {
-            <DesignsPanel doc={Rc::clone(doc)} on_open={files.on_open_design.clone()} on_message={on_message.clone()} />
+            <DesignsPanel doc={Rc::clone(doc)} on_open={files.on_open_design.clone()} on_message={on_message.clone()}
+                on_compare={compare.on_design.clone()} />
         },
         Panel::File => html! {
             <FilePanel on_export_json={files.on_export_json.clone()} on_import={files.on_import.clone()}
@@ -37,7 +40,8 @@ pub(super) fn panel(
                 on_export_csv={files.on_export_csv.clone()} on_new={on_new.clone()} />
         },
         Panel::Share => html! {
-            <SharePanel doc={Rc::clone(doc)} blocked={state.blocked.is_some()} on_export_json={files.on_export_json.clone()} />
+            <SharePanel doc={Rc::clone(doc)} blocked={state.blocked.is_some()} on_export_json={files.on_export_json.clone()}
+                compare_link={compare.link.clone().map(AttrValue::from)} />
         },
         // Shown by the App from their own modules (exercise_wiring, the review).
         Panel::Exercises | Panel::Review => return None,
@@ -46,7 +50,12 @@ pub(super) fn panel(
 
 /// The narrative of the preset opened from the library, if one is, and
 /// whether it is expanded.
-pub(super) fn narrative(ui: &Ui, entries: &[Entry], on_open: &Callback<(usize, bool)>) -> Option<(Html, bool)> {
+pub(super) fn narrative(
+    ui: &Ui,
+    entries: &[Entry],
+    on_open: &Callback<(usize, bool)>,
+    on_compare: &Callback<usize>,
+) -> Option<(Html, bool)> {
     let (i, after) = (*ui.narrative)?;
     let entry = entries.get(i)?.clone();
     let open = *ui.narrative_open;
@@ -54,7 +63,11 @@ pub(super) fn narrative(ui: &Ui, entries: &[Entry], on_open: &Callback<(usize, b
         let narrative_open = ui.narrative_open.clone();
         Callback::from(move |open| narrative_open.set(open))
     };
-    Some((html! { <Narrative {entry} index={i} {after} {open} on_open={on_open.clone()} {on_toggle} /> }, open))
+    let on_compare = on_compare.clone();
+    Some((
+        html! { <Narrative {entry} index={i} {after} {open} on_open={on_open.clone()} {on_toggle} {on_compare} /> },
+        open,
+    ))
 }
 
 /// A message for the user over the canvas, and (`with_blocked`, the

@@ -5,6 +5,7 @@
 //! has since changed (`rev` behind `run_rev`) is dropped, and a fault the
 //! engine took is recorded in the current document.
 
+use crate::compare::{CompareAction, CompareState};
 use crate::components::canvas::particle_layer::ParticleLayer;
 use crate::exercises::{ExerciseAction, ExerciseState};
 use crate::particles::Particles;
@@ -25,6 +26,7 @@ pub struct Page<'a> {
     pub layer: &'a ParticleLayer,
     pub now_ms: f64,
     pub exercise: &'a UseReducerDispatcher<ExerciseState>,
+    pub compare: &'a UseReducerDispatcher<CompareState>,
 }
 
 pub fn handle(report: Report, page: &Page<'_>) {
@@ -81,6 +83,7 @@ pub fn handle(report: Report, page: &Page<'_>) {
             }
         }
         Report::Checked { id, result } => page.exercise.dispatch(ExerciseAction::Checked(id, result)),
+        Report::Compared { id, comparison } => page.compare.dispatch(CompareAction::Answer(id, comparison)),
         Report::Crashed(why) => {
             gloo::console::error!(format!("Faultline's engine stopped: {why}"));
             panic::show_banner(&format!("The engine stopped: {why}"));

@@ -51,8 +51,8 @@ const METRICS: [(Metric, &str, &str); 4] = [
 const OP_COLOURS: [&str; 6] = ["#8b5cf6", "#0d9488", "#db2777", "#0891b2", "#65a30d", "#ea580c"];
 
 /// The plots' coordinate space (stretched to the chart's box).
-const W: f64 = 320.0;
-const H: f64 = 70.0;
+pub(crate) const W: f64 = 320.0;
+pub(crate) const H: f64 = 70.0;
 
 impl Metric {
     fn unit(self) -> Unit {
@@ -219,10 +219,10 @@ fn id_class(id: &str) -> &'static str {
 }
 
 /// A polyline: its points, class and own colour.
-type Shape = (String, &'static str, Option<String>);
+pub(crate) type Shape = (String, &'static str, Option<String>);
 
 /// A plot's polylines on the axis `[t0, t1]`.
-fn geometry(plot: &Plot, t0: f64, t1: f64) -> Vec<Shape> {
+pub(crate) fn geometry(plot: &Plot, t0: f64, t1: f64) -> Vec<Shape> {
     let x_of = |t: f64| (t - t0) / (t1 - t0) * W;
     let y_of = |v: f64| H - (v / plot.top).min(1.02) * (H - 2.0);
     let second = x_of(1_000.0) - x_of(0.0);

@@ -1,5 +1,6 @@
-//! "My designs": named designs saved in this browser. Open, rename,
-//! duplicate, delete, and save the current design under a name.
+//! "My designs": named designs saved in this browser. Open, compare with
+//! the current design, rename, duplicate, delete, and save the current
+//! design under a name.
 
 use crate::storage::{self, Design};
 use faultline_sim::Scenario;
@@ -12,6 +13,9 @@ pub struct DesignsProps {
     pub doc: Rc<Scenario>,
     pub on_open: Callback<Scenario>,
     pub on_message: Callback<Option<String>>,
+    /// Compare the current design (A) with a saved one (B).
+    #[prop_or_default]
+    pub on_compare: Callback<Scenario>,
 }
 
 /// Wall-clock time in ms since the epoch.
@@ -60,6 +64,10 @@ pub fn DesignsPanel(props: &DesignsProps) -> Html {
             let (on_open, s) = (props.on_open.clone(), d.scenario.clone());
             Callback::from(move |_: MouseEvent| on_open.emit(s.clone()))
         };
+        let compare = {
+            let (on_compare, s) = (props.on_compare.clone(), d.scenario.clone());
+            Callback::from(move |_: MouseEvent| on_compare.emit(s.clone()))
+        };
         let duplicate = {
             let (store, current) = (store.clone(), current.clone());
             Callback::from(move |_: MouseEvent| {
@@ -102,6 +110,8 @@ pub fn DesignsPanel(props: &DesignsProps) -> Html {
                 }
                 <span class="design-meta">{ format!("{} nodes", d.scenario.nodes.len()) }</span>
                 <button class="btn small" data-testid={format!("design-open-{i}")} onclick={open}>{ "Open" }</button>
+                <button class="btn small" data-testid={format!("design-compare-{i}")} onclick={compare}
+                    title="Run the current design (A) and this one (B) on the same traffic and faults, side by side">{ "Compare with current" }</button>
                 <button class="btn small" data-testid={format!("design-rename-{i}")} onclick={start_rename}>{ "Rename" }</button>
                 <button class="btn small" data-testid={format!("design-duplicate-{i}")} onclick={duplicate}>{ "Duplicate" }</button>
                 <button class="btn small" data-testid={format!("design-delete-{i}")} onclick={delete}>{ "Delete" }</button>

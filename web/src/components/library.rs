@@ -1,5 +1,5 @@
 //! The incident library: presets with a narrative for learners, and the
-//! narrative card with its before/after toggle.
+//! narrative card with its before/after toggle and its compare button.
 
 use crate::library::Entry;
 use std::rc::Rc;
@@ -50,6 +50,9 @@ pub struct NarrativeProps {
     pub on_open: Callback<(usize, bool)>,
     /// Expand (true) or collapse (false).
     pub on_toggle: Callback<bool>,
+    /// Compare entry `index`'s before and after on the same traffic.
+    #[prop_or_default]
+    pub on_compare: Callback<usize>,
 }
 
 /// The narrative as a side panel beside the canvas that collapses to a strip
@@ -72,6 +75,14 @@ pub fn Narrative(props: &NarrativeProps) -> Html {
             </button>
         }
     });
+    let compare = e.after.is_some().then(|| {
+        let onclick = props.on_compare.reform(move |_: MouseEvent| i);
+        html! {
+            <button class="btn small" data-testid="compare-before-after" aria-haspopup="dialog" {onclick}
+                title="Run the design before and after the fix on the same traffic and faults, side by side">
+                { "Compare before/after" }</button>
+        }
+    });
     html! {
         <aside class={classes!("narrative", (!open).then_some("collapsed"))} data-testid="narrative"
             aria-label={format!("About: {}", e.title)}>
@@ -82,6 +93,7 @@ pub fn Narrative(props: &NarrativeProps) -> Html {
                 </button>
                 <strong class="narrative-title" title={e.title.clone()}>{ e.title.clone() }</strong>
                 { for switch }
+                { for compare }
             </div>
             if open {
                 <div class="narrative-body">

@@ -7,6 +7,8 @@ pub mod canvas;
 pub mod cause_chart;
 pub mod chart_axes;
 pub mod charts;
+pub mod compare;
+pub mod compare_chart;
 pub mod connect_picker;
 pub mod controls;
 pub mod designs;
@@ -35,6 +37,7 @@ pub mod violation;
 
 pub use canvas::Canvas;
 pub use charts::Charts;
+pub use compare::CompareView;
 pub use connect_picker::ConnectPicker;
 pub use controls::Controls;
 pub use designs::DesignsPanel;

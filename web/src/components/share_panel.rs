@@ -1,5 +1,6 @@
 //! The Share panel: the link that replays this run, its length, and a JSON
-//! download when the link grows too long for chat apps.
+//! download when the link grows too long for chat apps; while the compare
+//! view is open, the compare's link instead.
 
 use crate::share::{link_for, LINK_WARN_CHARS};
 use faultline_sim::Scenario;
@@ -12,13 +13,20 @@ pub struct SharePanelProps {
     /// Why the design cannot be shared yet (it cannot run), if so.
     pub blocked: bool,
     pub on_export_json: Callback<()>,
+    /// The open compare view's link, while one is open.
+    #[prop_or_default]
+    pub compare_link: Option<AttrValue>,
 }
 
 #[component]
 pub fn SharePanel(props: &SharePanelProps) -> Html {
     let autoplay = use_state(|| false);
     let copied = use_state(|| false);
-    let link = link_for(&props.doc, *autoplay);
+    // While the compare view is open, its link is the one copied at once.
+    let link = match &props.compare_link {
+        Some(l) => l.to_string(),
+        None => link_for(&props.doc, *autoplay),
+    };
     let len = link.len();
     // Copies to the clipboard and says so only if the browser allowed it.
     let copy = {
@@ -44,6 +52,18 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let link = link.clone();
         Callback::from(move |_: MouseEvent| copy(link.clone()))
     };
+    if let Some(l) = &props.compare_link {
+        return html! {
+            <div class="panel share-panel" role="dialog" aria-modal="true" aria-label="Share">
+                <button class="btn small" data-testid="share-copy-compare" onclick={on_copy}>{ "Copy compare link" }</button>
+                <textarea class="share-link" data-testid="share-compare-link" readonly=true rows="3" value={l.clone()} aria-label="Compare link" />
+                <p class="help" data-testid="share-length" data-value={len.to_string()}>{
+                    format!("{len} characters{}. It opens the compare view with both designs, over whatever the person who opens it has on the canvas.",
+                        if *copied { ", copied to the clipboard" } else { "" })
+                }</p>
+            </div>
+        };
+    }
     if props.blocked {
         return html! {
             <div class="panel share-panel" role="dialog" aria-modal="true" aria-label="Share">

@@ -1,0 +1,169 @@
+//! One chart of the compare view: a metric over the run with A's line and
+//! B's overlaid on the same time and value axes.
+//!
+//! Why its own drawing rather than `Charts`: the live charts follow one run
+//! (hover, zoom, a line per operation); here every chart holds exactly two
+//! runs that must be told apart without colour (A solid, B dashed, and the
+//! legend says which), and the value axis is shared so the gap between the
+//! lines is the difference. The lines themselves are laid out by the live
+//! charts' `geometry` (a line breaks off in a window without a value), and
+//! the axes read as theirs do (`chart_axes`).
+
+use super::chart_axes::{axis_max, time_label, time_ticks, Unit};
+use super::charts::{geometry, Plot, Series, H, W};
+use faultline_sim::metrics::Point;
+use yew::prelude::*;
+
+/// What a compare chart shows of a window.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Share of the window's answers that succeeded.
+    Success,
+    /// p99 of the window's successful calls.
+    P99,
+    /// Successful answers in the window (a second).
+    Throughput,
+}
+
+impl Metric {
+    pub fn unit(self) -> Unit {
+        match self {
+            Metric::Success => Unit::Share,
+            Metric::P99 => Unit::Ms,
+            Metric::Throughput => Unit::Rate,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Success => "Success rate",
+            Metric::P99 => "p99 latency",
+            Metric::Throughput => "Throughput, ok",
+        }
+    }
+
+    /// The window's value; `None` where there is none (no answer, or for a
+    /// latency no success).
+    pub fn of(self, p: &Point) -> Option<f64> {
+        match self {
+            Metric::Success => (p.ok + p.failed > 0).then(|| p.ok as f64 / (p.ok + p.failed) as f64),
+            Metric::P99 => (p.ok > 0).then(|| p.p99_us as f64 / 1e3),
+            Metric::Throughput => Some(p.ok as f64),
+        }
+    }
+}
+
+/// A side's line: its window ends (ms) and values.
+fn line(points: &[Point], m: Metric, class: &'static str, name: &str) -> Series {
+    Series {
+        name: name.to_string(),
+        class,
+        colour: None,
+        values: points.iter().map(|p| (p.t_ms as f64, m.of(p))).collect(),
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.3}%", v * 100.0)
+}
+
+/// The last value of a line, as its unit reads.
+fn last(s: &Series, unit: Unit) -> String {
+    s.values.iter().rev().find_map(|(_, v)| *v).map_or("–".into(), |v| unit.value(v))
+}
+
+/// The chart of `m` for A's `a` and B's `b` over `[0, end_ms]`, with a
+/// dashed marker at each fault (`markers`: start and what it is). `title`
+/// says what it is of ("Success rate", "orders · p99 latency").
+pub fn overlay(
+    testid: String,
+    title: String,
+    m: Metric,
+    a: &[Point],
+    b: &[Point],
+    end_ms: f64,
+    markers: &[(u64, String)],
+) -> Html {
+    let unit = m.unit();
+    let series = vec![line(a, m, "series cmp-a", "A"), line(b, m, "series cmp-b", "B")];
+    let max = series.iter().flat_map(|s| s.values.iter().filter_map(|(_, v)| *v)).fold(0.0, f64::max);
+    let top = axis_max(unit, if unit == Unit::Share { max } else { max * 1.05 });
+    let (t0, t1) = (0.0, end_ms.max(1_000.0));
+    let described = format!(
+        "{title} ({}) from {} to {}: A ends at {}, B at {}",
+        unit.name(),
+        time_label(t0, t1),
+        time_label(t1, t1),
+        last(&series[0], unit),
+        last(&series[1], unit)
+    );
+    let plot = Plot {
+        id: "",
+        label: "",
+        help: "",
+        unit,
+        top,
+        headline: (String::new(), String::new()),
+        points: a.len(),
+        shards: None,
+        series,
+        failed: None,
+    };
+    let shapes = geometry(&plot, t0, t1);
+    let x_frac = |t: f64| (t - t0) / (t1 - t0);
+    let y_ticks = [1.0, 0.5, 0.0].map(|f| (f, unit.tick(top * f)));
+    html! {
+        <figure class="chart" data-testid={testid} data-top={top.to_string()} data-lines={shapes.len().to_string()}>
+            <figcaption>
+                <span class="chart-label">{ title }<span class="chart-unit">{ format!(" ({})", unit.name()) }</span></span>
+            </figcaption>
+            <div class="plot">
+                <div class="y-ticks" aria-hidden="true">
+                    { for y_ticks.iter().map(|(f, text)| html! {
+                        <span class={if *f == 1.0 { "top" } else if *f == 0.0 { "bottom" } else { "" }}
+                            style={format!("top: {}", pct(1.0 - f))}>{ text.clone() }</span>
+                    }) }
+                </div>
+                <div class="plot-area">
+                    <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={described}>
+                        <line class="grid" x1="0" y1={(H / 2.0).to_string()} x2={W.to_string()} y2={(H / 2.0).to_string()}
+                            vector-effect="non-scaling-stroke" />
+                        <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()}
+                            vector-effect="non-scaling-stroke" />
+                        { for markers.iter().map(|(t, what)| {
+                            let x = (x_frac(*t as f64) * W).to_string();
+                            html! {
+                                <line class="fault-marker" x1={x.clone()} y1="0" x2={x} y2={H.to_string()}
+                                    vector-effect="non-scaling-stroke"><title>{ what.clone() }</title></line>
+                            }
+                        }) }
+                        { for shapes.into_iter().map(|(points, class, _)| html! {
+                            <polyline {class} {points} vector-effect="non-scaling-stroke" />
+                        }) }
+                    </svg>
+                </div>
+                <div class="x-ticks" aria-hidden="true">
+                    { for time_ticks(t0, t1, 5).iter().map(|t| html! {
+                        <span style={format!("left: {}", pct(x_frac(*t)))}>{ time_label(*t, t1) }</span>
+                    }) }
+                </div>
+            </div>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_and_latency_break_off_where_there_is_nothing_to_measure() {
+        let idle = Point { t_ms: 1_000, ..Point::default() };
+        assert_eq!(Metric::Success.of(&idle), None);
+        assert_eq!(Metric::P99.of(&idle), None);
+        assert_eq!(Metric::Throughput.of(&idle), Some(0.0));
+        let failing = Point { t_ms: 2_000, ok: 1, failed: 3, p99_us: 12_000, ..Point::default() };
+        assert_eq!(Metric::Success.of(&failing), Some(0.25));
+        assert_eq!(Metric::P99.of(&failing), Some(12.0));
+    }
+}
