@@ -163,7 +163,20 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let (throughput_rps, breaker) = if culled { (0.0, None) } else { (throughput_rps, breaker) };
         let (from, to) = names.get(i).cloned().unwrap_or_default();
         let timeout_ms = doc.edges.get(i).and_then(|e| e.timeout_ms);
-        batch::LinkLook { index: i, from, to, line, throughput_rps, cut, timeout_ms, breaker, selected, detailed, lifted, culled }
+        batch::LinkLook {
+            index: i,
+            from,
+            to,
+            line,
+            throughput_rps,
+            cut,
+            timeout_ms,
+            breaker,
+            selected,
+            detailed,
+            lifted,
+            culled,
+        }
     };
     let edges = batch::batches(lines.iter().enumerate().filter_map(|(i, line)| Some(link(i, (*line)?))));
     let edges = edges.into_iter().map(|links| html! { <batch::LinkBatch {links} events={link_events.clone()} /> });
