@@ -48,11 +48,15 @@
 # the Yew components, and the shipped exercises and presets embedded as
 # JSON (about 45 KB of the page's gzipped bytes). wasm-opt flags do not
 # help: -Oz --converge saves 1.3 KB, -Os instead of -O3 on the worker 0.
-# The budget is what this reached plus 6.5 KB.
+# Then the next merge (the compare view, failures by cause, the learner
+# points: skip links, the title renamed in place, plain import errors,
+# folds, and the canvas's culling) took it to 1,280.1 KB (page 761.0, worker
+# 488.7, css 14.5): the compare view about 26 KB of the page, the rest
+# spread. The budget is what this reached plus 5 KB.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1230000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1285000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
