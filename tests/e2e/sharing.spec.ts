@@ -180,7 +180,9 @@ test('the page carries a strict Content-Security-Policy and breaks none of it', 
   expect(svgText).toContain('node-api');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const csvText = readFileSync(await csv.path(), 'utf8');
-  expect(csvText.split('\n')[0]).toBe('subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms,hit_ratio,shard_arrivals');
+  expect(csvText.split('\n')[0]).toBe('subject,kind,t_ms,arrivals,ok,failed,p50_ms,p99_ms,in_flight,failed_p50_ms,failed_p99_ms,hit_ratio,shard_arrivals,'
+    + 'failed_timeout,failed_rejected,failed_refused,failed_error_status,failed_rate_limited,failed_client_error,'
+    + 'failed_short_circuited,failed_bulkhead_full');
   expect(csvText).toContain('system,system,1000,');
   expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
 });
