@@ -67,6 +67,27 @@ test('cascade: before against after, two lines a chart, the catalog better in th
   await expect(page.getByTestId('node-b')).toBeVisible();
 });
 
+test('hovering a compare chart reads A and B at that second on every chart', async ({ page }) => {
+  await compareCascade(page);
+  const success = page.getByTestId('compare-chart-success');
+  const box = (await success.locator('svg').boundingBox())!;
+  // Three quarters of the way through the 40 s run: 30 s, long after B's slowdown at 10 s.
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
+  const reading = page.getByTestId('compare-chart-success-reading');
+  await expect(reading).toContainText('30 s');
+  // Before the fix the orders (and with them the catalog) fail half the time; after it the catalog is whole.
+  const catalog = page.getByTestId('compare-op-catalog-success-reading');
+  await expect(catalog).toBeVisible();
+  const [a, b] = (await catalog.locator('.reading').allTextContents()).map((t) => Number(t.replace(/[^0-9.]/g, '')));
+  expect(a).toBeLessThan(90);
+  expect(b).toBeGreaterThan(99.9);
+  // Every chart of the view shows the crosshair's line.
+  const charts = page.locator('[data-testid="compare"] figure.chart');
+  await expect(page.locator('[data-testid="compare"] .hover-line')).toHaveCount(await charts.count());
+  await page.mouse.move(1, 1);
+  await expect(reading).toHaveCount(0);
+});
+
 test('the page shows the numbers faultline compare prints', async ({ page }) => {
   test.skip(!cli, 'the faultline binary is not built');
   await compareCascade(page);

@@ -104,7 +104,7 @@ pub struct Series {
 
 impl Series {
     /// The value of the window ending at `t` (the crosshair snaps to windows).
-    fn at(&self, t: f64) -> Option<f64> {
+    pub(super) fn at(&self, t: f64) -> Option<f64> {
         let i = self.values.partition_point(|(x, _)| *x < t);
         self.values.get(i).filter(|(x, _)| *x == t).and_then(|(_, v)| *v)
     }
@@ -275,7 +275,7 @@ fn plot_of(ev: &MouseEvent) -> Option<web_sys::Element> {
 }
 
 /// The time at the pointer over a chart's plot.
-fn time_at(ev: &MouseEvent, t0: f64, t1: f64) -> Option<f64> {
+pub(super) fn time_at(ev: &MouseEvent, t0: f64, t1: f64) -> Option<f64> {
     let el = plot_of(ev)?;
     let r = el.get_bounding_client_rect();
     let f = ((f64::from(ev.client_x()) - r.left()) / r.width().max(1.0)).clamp(0.0, 1.0);
@@ -283,7 +283,7 @@ fn time_at(ev: &MouseEvent, t0: f64, t1: f64) -> Option<f64> {
 }
 
 /// The window end in `series` nearest `t`.
-fn snap(series: &[Point], t: f64) -> Option<f64> {
+pub(super) fn snap(series: &[Point], t: f64) -> Option<f64> {
     let i = series.partition_point(|p| (p.t_ms as f64) < t);
     [i.checked_sub(1), Some(i)]
         .into_iter()

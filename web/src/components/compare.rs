@@ -8,7 +8,7 @@
 //! press outside does not close it: the Share panel, opened from the top
 //! bar while it is open, offers its link.
 
-use super::compare_chart::{overlay, Metric};
+use super::compare_chart::{overlay, Frame, Metric};
 use super::timeline::describe;
 use crate::compare::{name_of, Open};
 use crate::modal::use_modal;
@@ -81,6 +81,12 @@ pub fn CompareView(props: &CompareProps) -> Html {
     let host = use_node_ref();
     use_modal(&host, props.open.opener.into(), Callback::noop());
     let copied = use_state(|| None::<bool>);
+    // The second under the pointer on any chart: every chart reads it.
+    let hover = use_state_eq(|| None::<f64>);
+    let set_hover = {
+        let hover = hover.clone();
+        Callback::from(move |t: Option<f64>| hover.set(t))
+    };
     let o = &props.open;
     let (na, nb) = (name_of(&o.a, "A"), name_of(&o.b, "B"));
     let close = props.on_close.reform(|_: MouseEvent| ());
@@ -136,7 +142,7 @@ pub fn CompareView(props: &CompareProps) -> Html {
                         { format!("{which} could not run: {e}") }</p> }
                 })
             });
-            let end = c.duration_ms as f64;
+            let frame = Frame { end_ms: c.duration_ms as f64, markers: &markers, hover: *hover, set_hover: &set_hover };
             let shown = match (&c.a, &c.b) {
                 (Ok(a), Ok(b)) => {
                     let mut names: Vec<&str> = a.ops.iter().map(|o| o.name.as_str()).collect();
@@ -146,14 +152,14 @@ pub fn CompareView(props: &CompareProps) -> Html {
                         }
                     }
                     let whole = CHARTS.map(|(m, id)| {
-                        overlay(format!("compare-chart-{id}"), m.label().into(), m, &a.series, &b.series, end, &markers)
+                        overlay(format!("compare-chart-{id}"), m.label().into(), m, &a.series, &b.series, frame)
                     });
                     let per_op = names.iter().map(|name| {
                         let (pa, pb) = (op_points(&a.ops, name), op_points(&b.ops, name));
                         html! {
                             <div class="compare-op" data-testid={format!("compare-op-{name}")}>
-                                { overlay(format!("compare-op-{name}-success"), format!("{name} · success rate"), Metric::Success, pa, pb, end, &markers) }
-                                { overlay(format!("compare-op-{name}-p99"), format!("{name} · p99 latency"), Metric::P99, pa, pb, end, &markers) }
+                                { overlay(format!("compare-op-{name}-success"), format!("{name} · success rate"), Metric::Success, pa, pb, frame) }
+                                { overlay(format!("compare-op-{name}-p99"), format!("{name} · p99 latency"), Metric::P99, pa, pb, frame) }
                             </div>
                         }
                     });

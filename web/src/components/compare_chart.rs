@@ -7,10 +7,12 @@
 //! legend says which), and the value axis is shared so the gap between the
 //! lines is the difference. The lines themselves are laid out by the live
 //! charts' `geometry` (a line breaks off in a window without a value), and
-//! the axes read as theirs do (`chart_axes`).
+//! the axes read as theirs do (`chart_axes`). Hovering one chart reads A and
+//! B at that second on every chart of the view (a shared crosshair, snapped
+//! to the windows), so "when did B recover" is read, not guessed.
 
 use super::chart_axes::{axis_max, time_label, time_ticks, Unit};
-use super::charts::{geometry, Plot, Series, H, W};
+use super::charts::{geometry, snap, time_at, Plot, Series, H, W};
 use faultline_sim::metrics::Point;
 use yew::prelude::*;
 
@@ -72,23 +74,28 @@ fn last(s: &Series, unit: Unit) -> String {
     s.values.iter().rev().find_map(|(_, v)| *v).map_or("–".into(), |v| unit.value(v))
 }
 
-/// The chart of `m` for A's `a` and B's `b` over `[0, end_ms]`, with a
-/// dashed marker at each fault (`markers`: start and what it is). `title`
+/// What every chart of the view shares: the run's length, the faults (start
+/// and what each is), and the crosshair (the hovered window's end, ms, and
+/// how a chart moves it).
+#[derive(Clone, Copy)]
+pub struct Frame<'a> {
+    pub end_ms: f64,
+    pub markers: &'a [(u64, String)],
+    pub hover: Option<f64>,
+    pub set_hover: &'a Callback<Option<f64>>,
+}
+
+/// The chart of `m` for A's `a` and B's `b` over the run, with a dashed
+/// marker at each fault and the shared crosshair (`frame`). `title`
 /// says what it is of ("Success rate", "orders · p99 latency").
-pub fn overlay(
-    testid: String,
-    title: String,
-    m: Metric,
-    a: &[Point],
-    b: &[Point],
-    end_ms: f64,
-    markers: &[(u64, String)],
-) -> Html {
+pub fn overlay(testid: String, title: String, m: Metric, a: &[Point], b: &[Point], frame: Frame) -> Html {
+    let Frame { end_ms, markers, hover, set_hover } = frame;
     let unit = m.unit();
     let series = vec![line(a, m, "series cmp-a", "A"), line(b, m, "series cmp-b", "B")];
     let max = series.iter().flat_map(|s| s.values.iter().filter_map(|(_, v)| *v)).fold(0.0, f64::max);
     let top = axis_max(unit, if unit == Unit::Share { max } else { max * 1.05 });
     let (t0, t1) = (0.0, end_ms.max(1_000.0));
+    let x_frac = move |t: f64| (t - t0) / (t1 - t0);
     let described = format!(
         "{title} ({}) from {} to {}: A ends at {}, B at {}",
         unit.name(),
@@ -110,7 +117,26 @@ pub fn overlay(
         failed: None,
     };
     let shapes = geometry(&plot, t0, t1);
-    let x_frac = |t: f64| (t - t0) / (t1 - t0);
+    let onpointermove = {
+        let ends: Vec<Point> = if a.len() >= b.len() { a.to_vec() } else { b.to_vec() };
+        let set = set_hover.clone();
+        Callback::from(move |ev: PointerEvent| set.emit(time_at(&ev, t0, t1).and_then(|t| snap(&ends, t))))
+    };
+    let onpointerleave = set_hover.reform(|_: PointerEvent| None);
+    let hovered = hover.filter(|t| (t0..=t1).contains(t));
+    let readings = hovered.map(|t| {
+        // Inside the plot, on the side away from the crosshair.
+        let right = x_frac(t) < 0.5;
+        html! {
+            <div class={classes!("crosshair-box", right.then_some("right"))} data-testid={format!("{testid}-reading")}>
+                <strong>{ time_label(t, t1) }</strong>
+                { for plot.series.iter().map(|s| html! {
+                    <span class="reading"><i class={classes!("swatch", s.class.split(' ').next_back())} />
+                        { format!("{} {}", s.name, s.at(t).map_or("–".into(), |v| unit.value(v))) }</span>
+                }) }
+            </div>
+        }
+    });
     let y_ticks = [1.0, 0.5, 0.0].map(|f| (f, unit.tick(top * f)));
     html! {
         <figure class="chart" data-testid={testid} data-top={top.to_string()} data-lines={shapes.len().to_string()}>
@@ -125,7 +151,8 @@ pub fn overlay(
                     }) }
                 </div>
                 <div class="plot-area">
-                    <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={described}>
+                    <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={described}
+                        {onpointermove} {onpointerleave}>
                         <line class="grid" x1="0" y1={(H / 2.0).to_string()} x2={W.to_string()} y2={(H / 2.0).to_string()}
                             vector-effect="non-scaling-stroke" />
                         <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()}
@@ -140,7 +167,12 @@ pub fn overlay(
                         { for shapes.into_iter().map(|(points, class, _)| html! {
                             <polyline {class} {points} vector-effect="non-scaling-stroke" />
                         }) }
+                        if let Some(t) = hovered {
+                            <line class="hover-line" x1={(x_frac(t) * W).to_string()} y1="0"
+                                x2={(x_frac(t) * W).to_string()} y2={H.to_string()} vector-effect="non-scaling-stroke" />
+                        }
                     </svg>
+                    { for readings }
                 </div>
                 <div class="x-ticks" aria-hidden="true">
                     { for time_ticks(t0, t1, 5).iter().map(|t| html! {
