@@ -282,6 +282,27 @@ pub(super) fn time_at(ev: &MouseEvent, t0: f64, t1: f64) -> Option<f64> {
     Some(t0 + f * (t1 - t0))
 }
 
+/// What every plot draws under its lines: the middle grid line, the time
+/// axis and a dashed marker at each fault's start (`x_frac`: a time's place
+/// across the plot).
+pub(super) fn backdrop<'a>(markers: impl Iterator<Item = &'a (u64, String)>, x_frac: impl Fn(f64) -> f64) -> Html {
+    html! {
+        <>
+            <line class="grid" x1="0" y1={(H / 2.0).to_string()} x2={W.to_string()} y2={(H / 2.0).to_string()}
+                vector-effect="non-scaling-stroke" />
+            <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()}
+                vector-effect="non-scaling-stroke" />
+            { for markers.map(|(t, what)| {
+                let x = (x_frac(*t as f64) * W).to_string();
+                html! {
+                    <line class="fault-marker" x1={x.clone()} y1="0" x2={x} y2={H.to_string()}
+                        vector-effect="non-scaling-stroke"><title>{ what.clone() }</title></line>
+                }
+            }) }
+        </>
+    }
+}
+
 /// The window end in `series` nearest `t`.
 pub(super) fn snap(series: &[Point], t: f64) -> Option<f64> {
     let i = series.partition_point(|p| (p.t_ms as f64) < t);
@@ -477,17 +498,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
                             onpointerdown={onpointerdown.clone()} onpointermove={onpointermove.clone()}
                             onpointerup={onpointerup.clone()}
                             ondblclick={unzoom.clone()}>
-                            <line class="grid" x1="0" y1={(H / 2.0).to_string()} x2={W.to_string()} y2={(H / 2.0).to_string()}
-                                vector-effect="non-scaling-stroke" />
-                            <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()}
-                                vector-effect="non-scaling-stroke" />
-                            { for markers.iter().map(|(t, what)| {
-                                let x = (x_frac(*t as f64) * W).to_string();
-                                html! {
-                                    <line class="fault-marker" x1={x.clone()} y1="0" x2={x} y2={H.to_string()}
-                                        vector-effect="non-scaling-stroke"><title>{ what.clone() }</title></line>
-                                }
-                            }) }
+                            { backdrop(markers.iter().copied(), x_frac) }
                             { for shape.iter().map(|(points, class, colour)| html! {
                                 <polyline class={*class} points={points.clone()}
                                     style={colour.as_ref().map(|c| format!("stroke: {c}"))}

@@ -12,7 +12,7 @@
 //! to the windows), so "when did B recover" is read, not guessed.
 
 use super::chart_axes::{axis_max, time_label, time_ticks, Unit};
-use super::charts::{geometry, snap, time_at, Plot, Series, H, W};
+use super::charts::{backdrop, geometry, snap, time_at, Plot, Series, H, W};
 use faultline_sim::metrics::Point;
 use yew::prelude::*;
 
@@ -153,17 +153,7 @@ pub fn overlay(testid: String, title: String, m: Metric, a: &[Point], b: &[Point
                 <div class="plot-area">
                     <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={described}
                         {onpointermove} {onpointerleave}>
-                        <line class="grid" x1="0" y1={(H / 2.0).to_string()} x2={W.to_string()} y2={(H / 2.0).to_string()}
-                            vector-effect="non-scaling-stroke" />
-                        <line class="axis" x1="0" y1={H.to_string()} x2={W.to_string()} y2={H.to_string()}
-                            vector-effect="non-scaling-stroke" />
-                        { for markers.iter().map(|(t, what)| {
-                            let x = (x_frac(*t as f64) * W).to_string();
-                            html! {
-                                <line class="fault-marker" x1={x.clone()} y1="0" x2={x} y2={H.to_string()}
-                                    vector-effect="non-scaling-stroke"><title>{ what.clone() }</title></line>
-                            }
-                        }) }
+                        { backdrop(markers.iter(), x_frac) }
                         { for shapes.into_iter().map(|(points, class, _)| html! {
                             <polyline {class} {points} vector-effect="non-scaling-stroke" />
                         }) }
