@@ -135,6 +135,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     let selected = |s: Selection| props.selection.contains(&s);
     let detailed = scale >= card::DETAIL_SCALE;
+    let sketch = scale < card::SKETCH_SCALE;
     // Only what is on screen is drawn in full (see `culling`).
     let drawn = culling::drawn(&cam, screen);
     let focused = g.focused.get();
@@ -174,6 +175,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             breaker,
             selected,
             detailed,
+            sketch,
             lifted,
             culled,
         }
@@ -221,7 +223,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let health = if culled { Default::default() } else { tints.get(i) };
         let ops = if culled { Vec::new() } else { node_ops.get(i).cloned().unwrap_or_default() };
         let node = node.clone();
-        batch::CardLook { index: i, node, view, health, selected, detailed, lifted: is_lifted(i), culled, ops }
+        batch::CardLook { index: i, node, view, health, selected, detailed, sketch, lifted: is_lifted(i), culled, ops }
     });
     let nodes = batch::batches(nodes)
         .into_iter()
@@ -269,7 +271,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             // The cards a drag carries, over the canvas (see `drag_layer`).
             if let Drag::Move { nodes, lifted: true, .. } = &*g.drag {
                 <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)} ends={Same(Rc::clone(&ends))}
-                    tints={lifted_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed}
+                    tints={lifted_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed} {sketch}
                     view_box={cam.view_box()} carry={Same(Rc::clone(&g.carry))} card_events={card_events.clone()}
                     link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
             }
