@@ -89,9 +89,10 @@ pub struct CanvasProps {
     pub on_drop_kind: Callback<(String, f64, f64)>,
     /// Right-click on a node or a link: the fault menu there (client x, y).
     pub on_context: Callback<(Selection, f64, f64)>,
-    /// The design review's marks (see `lint_marks`).
-    #[prop_or_default]
-    pub lint: Rc<Vec<lint_marks::LintMark>>,
+    /// The design review's marks (see `lint_marks`), by address: the app
+    /// makes them again only when the review changes.
+    #[prop_or_else(|| Same(Rc::default()))]
+    pub lint: Same<Vec<lint_marks::LintMark>>,
 }
 
 #[component]
@@ -265,7 +266,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for zones }
                 { for edges }
                 { for nodes }
-                { lint_marks::layer(doc, &lines, &props.lint, (crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)) }
+                <lint_marks::LintLayer doc={Same(Rc::clone(doc))} lines={Same(Rc::clone(&lines))} marks={props.lint.clone()}
+                    card={(crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)} />
                 { overlay.unwrap_or_default() }
             </svg>
             // The cards a drag carries, over the canvas (see `drag_layer`).
