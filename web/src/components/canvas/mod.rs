@@ -20,7 +20,10 @@
 //! stable callback each and their node shared by address, and they are
 //! rendered in batches (`batch`) that compare plain values, so only what a
 //! readout changed renders again; what is off screen is an empty stand-in
-//! (`culling`); a drag renders only the drag layer.
+//! (`culling`); zoomed out too far to read, cards are their boxes alone and
+//! links their lines (`card::SKETCH_SCALE`); the review's marks are a layer
+//! drawn only when they change (`lint_marks`); a drag renders only the drag
+//! layer.
 
 pub mod batch;
 pub mod boxes;
