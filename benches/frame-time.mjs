@@ -43,6 +43,7 @@
 // The round before (load 14-18): culling off-screen cards, batches, no
 // layout read per move took 1,000 nodes running from p95 350-433 ms to
 // 167-183 ms.
+//
 // Usage:
 //   node benches/frame-time.mjs [--nodes 20,200,1000] [--seconds 8] [--speed 10]
 //
