@@ -25,20 +25,24 @@
 // benchmark, not a test: it exits 0 either way, and 1 only when the page
 // fails to load (or the benchmark itself breaks).
 //
-// Last measured (2026-12-03, 2 CPUs shared with other builds, load average
-// 14-18: the page got a fraction of a core, so these say more about the load
-// than about the page; two runs each, before and after, alternated): at 1,000
-// nodes, 10x, after culling off-screen cards, rendering cards and links in
-// batches and reading no layout per drag move:
+// Last measured (2026-12-03, 2 CPUs shared with other builds; frame times
+// follow the machine's load more than the page: at load 8-9 even 20 nodes
+// gave p95 50 ms): 1,000 nodes fitted on screen, 10x, before and after
+// drawing unreadably small cards as their boxes alone (sketch), drawing the
+// design review's 940 marks only when they change, and comparing documents
+// by address; two runs each, alternated, load 7.5-8.9:
 //   | 1,000 nodes          | before         | after          |
-//   | running frames in 8 s| 87, 67         | 164, 160       |
-//   | running p95          | 350, 433 ms    | 167, 183 ms    |
-//   | running script       | 540, 547 ms/s  | 328, 352 ms/s  |
-//   | dragging p95         | 533, 350 ms    | 133, 217 ms    |
-//   | per pointer move     | 788, 613 ms    | 281, 287 ms    |
-// and 200 nodes within the noise (running p95 33-67 ms before, 50-83 after).
-// Measured earlier on a quieter machine, before these changes: 33 ms
-// (running) and 50 ms (dragging) p95 at 1,000 nodes, 68 ms per move.
+//   | running p95          | 33.4, 66.6 ms  | 16.8, 33.4 ms  |
+//   | dragging p95         | 100.1, 216.6 ms| 33.3, 33.4 ms  |
+//   | per pointer move     | 141, 161 ms    | 64, 78 ms      |
+//   | main thread busy     | 653, 673 ms/s  | 379, 566 ms/s  |
+//   | DOM elements         | 15,655         | 9,989          |
+// At load 2-4 both already ran at p95 16.8 ms (1,000 nodes running). 200
+// nodes: within the noise at this load (running p95 16.8 ms before and after
+// at load 4; dragging p99 16.8 ms, 22-25 ms per move).
+// The round before (load 14-18): culling off-screen cards, batches, no
+// layout read per move took 1,000 nodes running from p95 350-433 ms to
+// 167-183 ms.
 //
 // Usage:
 //   node benches/frame-time.mjs [--nodes 20,200,1000] [--seconds 8] [--speed 10]

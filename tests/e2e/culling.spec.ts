@@ -51,3 +51,35 @@ test('zoomed in, off-screen cards are stand-ins; Tab reaches them and the view f
   await expect(page.locator('g.node.culled')).toHaveCount(0);
   await expect(page.locator('g.edge.culled')).toHaveCount(0);
 });
+
+// Level of detail: fitted, a 200-node design's cards are a dozen pixels
+// wide, too small to read; they are drawn as their boxes alone (and links as
+// plain lines), still named, focusable and selectable. Zoomed in, the text
+// comes back.
+test('zoomed far out, cards are their boxes and links their lines; zooming in brings the text back', async ({ page }) => {
+  await page.goto('/?generate=200');
+  await expect(page.locator('g.node')).toHaveCount(200);
+  await expect(page.locator('g.node.sketch')).toHaveCount(200);
+  await expect(page.locator('g.node .node-title')).toHaveCount(0);
+  const card = page.locator('g.node.sketch').nth(100);
+  await expect(card.locator('rect.card')).toHaveCount(1);
+  await expect(card).toHaveAttribute('tabindex', '0');
+  await expect(card).toHaveAttribute('aria-label', /\(service\)/);
+  const links = await page.locator('g.edge').count();
+  expect(links).toBeGreaterThan(0);
+  await expect(page.locator('g.edge.sketch > line')).toHaveCount(links);
+  await expect(page.locator('g.edge line.hit')).toHaveCount(0);
+  // Selected from the keyboard, as a full card is.
+  await card.focus();
+  await page.keyboard.press('Enter');
+  await expect(card).toHaveClass(/selected/);
+  await expect(card).toHaveAttribute('aria-pressed', 'true');
+
+  // Zooming in (each step a fifth closer) passes the threshold within a few steps.
+  for (let k = 0; k < 14 && (await page.locator('g.node.sketch').count()) > 0; k++) {
+    await page.getByTestId('zoom-in').click();
+  }
+  await expect(page.locator('g.node.sketch')).toHaveCount(0);
+  await expect.poll(() => page.locator('g.node:not(.culled) .node-title').count()).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('g.edge:not(.culled) line.hit').count()).toBeGreaterThan(0);
+});

@@ -2,10 +2,10 @@
 //! to add a fault to the run's timeline at the current simulated time, so a
 //! reset (or a shared scenario) replays it exactly.
 
+use crate::same::Same;
 use crate::state::Selection;
 use faultline_sim::scenario::{FaultAction, NodeKind, StoreMode};
 use faultline_sim::Scenario;
-use std::rc::Rc;
 use yew::prelude::*;
 
 /// Faults to inject together (now, or at the time picked on the timeline),
@@ -18,7 +18,9 @@ pub struct Injection {
 
 #[derive(Properties, PartialEq)]
 pub struct FaultBarProps {
-    pub scenario: Rc<Scenario>,
+    /// By address: compared field by field, a thousand-node document cost
+    /// more on every readout than the bar's render.
+    pub scenario: Same<Scenario>,
     pub selected: Option<Selection>,
     /// Whether the selected node is down / the selected edge is cut.
     pub down: bool,

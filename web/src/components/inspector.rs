@@ -9,6 +9,7 @@
 use super::inspector_field::{committer, field_key, row, Ctx, Errors};
 use super::inspector_forms;
 use crate::editor::fields::{self, Target};
+use crate::same::Same;
 use crate::state::Selection;
 use faultline_sim::catalogue::{kind_info, FieldInfo, FieldType, EDGE_FIELDS};
 use faultline_sim::Scenario;
@@ -23,7 +24,9 @@ pub const OWN_FIELDS: [&str; 6] = ["name", "region", "zone", "arrival", "title",
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
-    pub doc: Rc<Scenario>,
+    /// By address (documents are replaced, never changed in place):
+    /// comparing a thousand nodes on every readout cost more than a render.
+    pub doc: Same<Scenario>,
     pub selected: Option<Selection>,
     pub on_edit: Callback<Scenario>,
 }
@@ -89,7 +92,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         let errors = errors.clone();
         use_effect_with(props.selected, move |_| errors.set(HashMap::new()));
     }
-    let doc = &props.doc;
+    let doc = &props.doc.0;
     let on_edit = &props.on_edit;
     let cx = |target| Ctx {
         doc: Rc::clone(doc),

@@ -34,6 +34,7 @@ pub struct CardLook {
     pub health: Health,
     pub selected: bool,
     pub detailed: bool,
+    pub sketch: bool,
     pub lifted: bool,
     pub culled: bool,
     pub ops: Vec<OpLine>,
@@ -51,7 +52,8 @@ pub fn CardBatch(props: &CardBatchProps) -> Html {
     let cards = props.cards.iter().map(|c| {
         html! {
             <Card key={c.node.id.as_str()} index={c.index} node={c.node.clone()} view={c.view.clone()} health={c.health}
-                ops={c.ops.clone()} selected={c.selected} detailed={c.detailed} lifted={c.lifted} culled={c.culled}
+                ops={c.ops.clone()} selected={c.selected} detailed={c.detailed} sketch={c.sketch}
+                lifted={c.lifted} culled={c.culled}
                 events={props.events.clone()} />
         }
     });
@@ -72,6 +74,7 @@ pub struct LinkLook {
     pub breaker: Option<BreakerView>,
     pub selected: bool,
     pub detailed: bool,
+    pub sketch: bool,
     pub lifted: bool,
     pub culled: bool,
 }
@@ -88,7 +91,7 @@ pub fn LinkBatch(props: &LinkBatchProps) -> Html {
     let links = props.links.iter().map(|l| {
         html! {
             <Link index={l.index} from={l.from.clone()} to={l.to.clone()} line={l.line} throughput_rps={l.throughput_rps}
-                cut={l.cut} timeout_ms={l.timeout_ms} breaker={l.breaker} selected={l.selected} detailed={l.detailed} lifted={l.lifted}
+                cut={l.cut} timeout_ms={l.timeout_ms} breaker={l.breaker} selected={l.selected} detailed={l.detailed} sketch={l.sketch} lifted={l.lifted}
                 culled={l.culled} events={props.events.clone()} />
         }
     });

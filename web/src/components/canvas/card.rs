@@ -13,6 +13,10 @@ use yew::prelude::*;
 /// Zoom (screen px per design px) below which cards drop their numbers.
 pub const DETAIL_SCALE: f64 = 0.45;
 
+/// Zoom below which a card is drawn as its box alone (see [`sketch`]): its
+/// 14 px title would be under 4.2 screen pixels high, a smudge, not text.
+pub const SKETCH_SCALE: f64 = 0.3;
+
 pub fn icon(kind: &str) -> &'static str {
     match kind {
         "client" => "◉",
@@ -65,6 +69,9 @@ pub struct CardProps {
     pub health: Health,
     pub selected: bool,
     pub detailed: bool,
+    /// Zoomed out below [`SKETCH_SCALE`]: the card is its box alone.
+    #[prop_or_default]
+    pub sketch: bool,
     /// A client's results per operation over the run so far (see
     /// `breakdown::client_ops`); empty for other nodes and when zoomed out.
     #[prop_or_default]
@@ -102,6 +109,9 @@ pub fn Card(props: &CardProps) -> Html {
     if props.culled {
         return stand_in(props, ev);
     }
+    if props.sketch {
+        return sketch(props, ev);
+    }
     card(props, ev)
 }
 
@@ -133,6 +143,31 @@ fn stand_in(p: &CardProps, ev: CardHandlers) -> Html {
         <g class={classes!("node", "culled", kind, p.selected.then_some("selected"))} data-testid={format!("node-{}", n.id)}
             data-kind={kind} onkeydown={ev.onkeydown} onfocus={ev.onfocus} tabindex="0" role="button"
             aria-pressed={p.selected.to_string()} aria-label={name(n, kind, &p.view)} />
+    }
+}
+
+/// A card too small to read: its box alone, tinted and outlined as the
+/// full card's (health, kind, down, paused, selected), and its name as a
+/// tooltip. Why: a thousand cards fitted on one screen are a dozen pixels
+/// wide; their icons, titles, shadows and handles were five elements each
+/// that no one could read, and that every repaint and style pass paid for.
+/// It is still the card for the pointer (drag, select, right-click) and
+/// the keyboard.
+fn sketch(p: &CardProps, ev: CardHandlers) -> Html {
+    let CardProps { node: n, view: v, health, selected, offset, lifted, .. } = p;
+    let kind = n.kind.name();
+    let tid = (!lifted).then(|| format!("node-{}", n.id));
+    html! {
+        <g class={classes!("node", "sketch", kind, health.class(), v.down.then_some("down"), v.paused.then_some("paused"),
+                selected.then_some("selected"), offset.is_some().then_some("dragged"), lifted.then_some("lifted"))}
+            transform={offset.map(|(dx, dy)| format!("translate({dx} {dy})"))}
+            data-testid={tid} data-kind={kind} onpointerdown={ev.onpointerdown} onkeydown={ev.onkeydown}
+            oncontextmenu={ev.oncontextmenu} onfocus={ev.onfocus} tabindex="0" role="button"
+            aria-pressed={selected.to_string()} aria-label={name(n, kind, v)}>
+            <rect class="card" x={(n.x - CARD_W / 2.0).to_string()} y={(n.y - CARD_H / 2.0).to_string()}
+                width={CARD_W.to_string()} height={CARD_H.to_string()} rx="10" />
+            <title>{ n.display_name().to_string() }</title>
+        </g>
     }
 }
 

@@ -85,6 +85,9 @@ pub struct DragLayerProps {
     pub ops: Rc<Vec<Vec<crate::components::breakdown::OpLine>>>,
     pub selection: Vec<Selection>,
     pub detailed: bool,
+    /// Zoomed out so far that cards are their boxes alone (see `card::sketch`).
+    #[prop_or_default]
+    pub sketch: bool,
     pub view_box: AttrValue,
     pub carry: Same<Carry>,
     pub card_events: Callback<CardEvent>,
@@ -126,7 +129,7 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
         html! {
             <Card key={node.id.clone()} index={i} node={node.clone()} {view} {health}
                 selected={props.selection.contains(&Selection::Node(i))} detailed={props.detailed}
-                offset={offset(i)} ops={props.ops.get(i).cloned().unwrap_or_default()} events={props.card_events.clone()} />
+                sketch={props.sketch} offset={offset(i)} ops={props.ops.get(i).cloned().unwrap_or_default()} events={props.card_events.clone()} />
         }
     });
     let moved: Vec<(usize, Line)> = (props.ends.iter().enumerate())
@@ -145,7 +148,7 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
                     cut={props.view.cut.get(i).copied().unwrap_or(false)} timeout_ms={e.timeout_ms}
                     breaker={props.view.breakers.get(i).copied().flatten()}
                     selected={props.selection.contains(&Selection::Edge(i))} detailed={props.detailed}
-                    events={props.link_events.clone()} ghost=true />
+                    sketch={props.sketch} events={props.link_events.clone()} ghost=true />
             }
         })
         .collect();

@@ -92,6 +92,10 @@ pub struct LinkProps {
     /// False when zoomed out too far to read labels: they are left out (their
     /// text layout is the costliest part of redrawing a big topology).
     pub detailed: bool,
+    /// Zoomed out below `card::SKETCH_SCALE`: the line alone (no arrow
+    /// head, no wide hit line, no marks), as the cards are their boxes.
+    #[prop_or_default]
+    pub sketch: bool,
     /// One callback for every link, the same from render to render (as for
     /// cards), so a link whose props did not change is not drawn again.
     pub events: Callback<LinkEvent>,
@@ -146,8 +150,20 @@ pub fn Link(props: &LinkProps) -> Html {
                 aria-pressed={(!ghost).then(|| selected.to_string())} aria-label={name} />
         };
     }
-    let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
     let (x1s, y1s, x2s, y2s) = (x1.to_string(), y1.to_string(), x2.to_string(), y2.to_string());
+    if props.sketch {
+        // A cut shows as the line's dashes (CSS), a breaker not at all: its
+        // badge would be a speck.
+        return html! {
+            <g class={classes!("edge", "sketch", cut.then_some("cut"), selected.then_some("selected"), lifted.then_some("lifted"))}
+                data-testid={(!ghost).then(|| format!("edge-{id}"))} {onpointerdown} {oncontextmenu} {onkeydown} {onfocus}
+                tabindex={(!ghost).then_some("0")} role={(!ghost).then_some("button")}
+                aria-pressed={(!ghost).then(|| selected.to_string())} aria-label={name}>
+                <line x1={x1s} y1={y1s} x2={x2s} y2={y2s} />
+            </g>
+        };
+    }
+    let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
     html! {
         <g class={classes!("edge", cut.then_some("cut"), selected.then_some("selected"), lifted.then_some("lifted"))}
             data-testid={(!ghost).then(|| format!("edge-{id}"))} {onpointerdown} {oncontextmenu} {onkeydown} {onfocus}

@@ -2,8 +2,17 @@
 //! card and link the linter warns about (see `components::lint_panel`), with
 //! the warnings' one-line whys as its tooltip. Drawn as a layer of their own
 //! over the cards and links, so neither has to know about the linter.
+//!
+//! The layer is a component that compares its inputs by address, so it is
+//! drawn again only when the document or the review changes, never per
+//! readout: a generated thousand-node design has some 940 marks, and
+//! building and comparing them on each of the canvas's ten renders a second
+//! was about half of the canvas's script time. A mark is placed by its
+//! coordinates, not by a `transform` (each transform is a node of its own
+//! that the browser's compositing pass walks on every repaint).
 
 use crate::editor::layout::Line;
+use crate::same::Same;
 use crate::state::Selection;
 use faultline_sim::Scenario;
 use yew::prelude::*;
@@ -27,6 +36,22 @@ pub fn marks(warnings: impl IntoIterator<Item = (Selection, String)>) -> Vec<Lin
     out
 }
 
+#[derive(Properties, PartialEq)]
+pub struct LintLayerProps {
+    pub doc: Same<Scenario>,
+    /// Each link's line (see `layout::edge_lines`).
+    pub lines: Same<Vec<Option<Line>>>,
+    pub marks: Same<Vec<LintMark>>,
+    /// A card's width and height.
+    pub card: (f64, f64),
+}
+
+/// The marks as a layer drawn only when its inputs change (see the module's doc).
+#[component]
+pub fn LintLayer(props: &LintLayerProps) -> Html {
+    layer(&props.doc, &props.lines, &props.marks, props.card)
+}
+
 /// The marks, placed: a card's on its top-left corner (the DOWN badge is
 /// top right), a link's just above it, four fifths along (clear of the
 /// throughput label over its middle, the breaker's mark a quarter along and
@@ -45,9 +70,9 @@ pub fn layer(doc: &Scenario, lines: &[Option<Line>], marks: &[LintMark], card: (
             }
         };
         Some(html! {
-            <g class="lint-mark" data-testid={testid} transform={format!("translate({x} {y})")}>
-                <circle r="8" />
-                <text y="4" text-anchor="middle">{ "!" }</text>
+            <g class="lint-mark" data-testid={testid}>
+                <circle cx={x.to_string()} cy={y.to_string()} r="8" />
+                <text x={x.to_string()} y={(y + 4.0).to_string()} text-anchor="middle">{ "!" }</text>
                 <title>{ m.whys.join("\n") }</title>
             </g>
         })

@@ -20,7 +20,10 @@
 //! stable callback each and their node shared by address, and they are
 //! rendered in batches (`batch`) that compare plain values, so only what a
 //! readout changed renders again; what is off screen is an empty stand-in
-//! (`culling`); a drag renders only the drag layer.
+//! (`culling`); zoomed out too far to read, cards are their boxes alone and
+//! links their lines (`card::SKETCH_SCALE`); the review's marks are a layer
+//! drawn only when they change (`lint_marks`); a drag renders only the drag
+//! layer.
 
 pub mod batch;
 pub mod boxes;
@@ -89,9 +92,10 @@ pub struct CanvasProps {
     pub on_drop_kind: Callback<(String, f64, f64)>,
     /// Right-click on a node or a link: the fault menu there (client x, y).
     pub on_context: Callback<(Selection, f64, f64)>,
-    /// The design review's marks (see `lint_marks`).
-    #[prop_or_default]
-    pub lint: Rc<Vec<lint_marks::LintMark>>,
+    /// The design review's marks (see `lint_marks`), by address: the app
+    /// makes them again only when the review changes.
+    #[prop_or_else(|| Same(Rc::default()))]
+    pub lint: Same<Vec<lint_marks::LintMark>>,
 }
 
 #[component]
@@ -135,6 +139,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     let selected = |s: Selection| props.selection.contains(&s);
     let detailed = scale >= card::DETAIL_SCALE;
+    let sketch = scale < card::SKETCH_SCALE;
     // Only what is on screen is drawn in full (see `culling`).
     let drawn = culling::drawn(&cam, screen);
     let focused = g.focused.get();
@@ -174,6 +179,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             breaker,
             selected,
             detailed,
+            sketch,
             lifted,
             culled,
         }
@@ -221,7 +227,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let health = if culled { Default::default() } else { tints.get(i) };
         let ops = if culled { Vec::new() } else { node_ops.get(i).cloned().unwrap_or_default() };
         let node = node.clone();
-        batch::CardLook { index: i, node, view, health, selected, detailed, lifted: is_lifted(i), culled, ops }
+        batch::CardLook { index: i, node, view, health, selected, detailed, sketch, lifted: is_lifted(i), culled, ops }
     });
     let nodes = batch::batches(nodes)
         .into_iter()
@@ -263,13 +269,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for zones }
                 { for edges }
                 { for nodes }
-                { lint_marks::layer(doc, &lines, &props.lint, (crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)) }
+                <lint_marks::LintLayer doc={Same(Rc::clone(doc))} lines={Same(Rc::clone(&lines))} marks={props.lint.clone()}
+                    card={(crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)} />
                 { overlay.unwrap_or_default() }
             </svg>
             // The cards a drag carries, over the canvas (see `drag_layer`).
             if let Drag::Move { nodes, lifted: true, .. } = &*g.drag {
                 <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)} ends={Same(Rc::clone(&ends))}
-                    tints={lifted_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed}
+                    tints={lifted_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed} {sketch}
                     view_box={cam.view_box()} carry={Same(Rc::clone(&g.carry))} card_events={card_events.clone()}
                     link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
             }

@@ -13,6 +13,7 @@
 
 pub mod layout;
 
+use crate::same::Same;
 use faultline_sim::view::ViolationView;
 use faultline_sim::{Scenario, SimView};
 use std::rc::Rc;
@@ -25,7 +26,8 @@ pub const OPENER: &str = "data-violation";
 
 #[derive(Properties, PartialEq)]
 pub struct ViolationHostProps {
-    pub doc: Rc<Scenario>,
+    /// By address, as the canvas's.
+    pub doc: Same<Scenario>,
     pub view: Rc<SimView>,
 }
 
