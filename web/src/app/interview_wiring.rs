@@ -184,8 +184,18 @@ pub(super) fn use_interview(
         });
     }
 
-    // The shipped exercises, parsed once.
-    let briefs = use_memo((), |_| crate::exercises::briefs());
+    // The shipped exercises, fetched when first needed (`catalog.rs`): an
+    // interview on one, kept from before a reload, needs its prompt.
+    {
+        let catalog = ui.catalog.clone();
+        use_effect_with(current.as_ref().is_some_and(|i| i.exercise.is_some()), move |wanted| {
+            if *wanted {
+                crate::catalog::want_exercises(&catalog);
+            }
+        });
+    }
+    let shipped = ui.catalog.exercises.ready().cloned();
+    let briefs: Rc<Vec<crate::exercises::Brief>> = shipped.as_ref().map(|s| Rc::clone(&s.briefs)).unwrap_or_default();
     let on_start = {
         let (held, d, ex, doc) = (held.dispatcher(), d.clone(), ui.exercise.clone(), Rc::clone(&state.doc));
         let briefs = Rc::clone(&briefs);
@@ -222,7 +232,8 @@ pub(super) fn use_interview(
     let on_start = use_latest_callback(on_start);
     let collapsed = use_state(|| false);
     // The exercise's prompt, for the requirements phase.
-    let prompt = use_memo(current.as_ref().and_then(|i| i.exercise.clone()), |id| {
+    // (Again once the exercises have come.)
+    let prompt = use_memo((current.as_ref().and_then(|i| i.exercise.clone()), briefs.len()), |(id, _)| {
         let id = id.as_ref()?;
         briefs.iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt.clone(), b.requirements.clone())))
     });
@@ -237,7 +248,8 @@ pub(super) fn use_interview(
                 // The drill starts (again, if it never got going: a design that could
                 // not run): its faults into the design, the run from t = 0, then play.
                 Change::Go(Phase::FailureDrill) if i.drill.as_ref().is_none_or(|d| d.samples.len() < 2) => {
-                    let exercise = i.exercise.as_deref().and_then(drill::exercise);
+                    let text = i.exercise.as_deref().and_then(|id| shipped.as_ref()?.text(id));
+                    let exercise = text.and_then(drill::exercise);
                     let plan = drill::plan(&doc, exercise.as_ref());
                     let run = drill::drill_doc(&doc, &plan.faults, plan.duration_ms);
                     held.dispatch(HeldAction::Change(Change::Drill(plan), t));

@@ -8,6 +8,10 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct LibraryProps {
     pub entries: Rc<Vec<Entry>>,
+    /// While there are no entries: that they are on their way, or why they
+    /// could not be fetched.
+    #[prop_or_default]
+    pub status: Option<AttrValue>,
     /// Open entry `i`, its "after" when true.
     pub on_open: Callback<(usize, bool)>,
 }
@@ -35,7 +39,11 @@ pub fn LibraryPanel(props: &LibraryProps) -> Html {
     html! {
         <div class="panel library-panel" role="dialog" aria-modal="true" aria-label="Library">
             <p class="help">{ "Each preset runs the same file the CLI runs (assets/scenarios). Opening one replaces the canvas; your current design stays in My designs only if you saved it there." }</p>
-            { for groups }
+            if let Some(status) = &props.status {
+                <p class="help" role="status" data-testid="library-status">{ status.clone() }</p>
+            } else {
+                { for groups }
+            }
         </div>
     }
 }
