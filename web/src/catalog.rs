@@ -189,7 +189,9 @@ fn fetch_text_start(path: &str) -> impl std::future::Future<Output = Result<Stri
     let request = gloo::utils::window().fetch_with_str(&url);
     let path = path.to_string();
     async move {
-        let failed = |why: String| format!("Could not load {path} from the site ({why}). Try again.");
+        let failed = |why: String| {
+            format!("Could not load {path} from the site ({why}). Close this panel and open it again to retry.")
+        };
         let response = JsFuture::from(request).await.map_err(|e| failed(js_text(&e)))?;
         let response: web_sys::Response = response.dyn_into().map_err(|_| failed("no response".into()))?;
         if !response.ok() {

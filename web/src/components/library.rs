@@ -21,6 +21,8 @@ const GROUPS: [(&str, &str); 3] =
 
 #[component]
 pub fn LibraryPanel(props: &LibraryProps) -> Html {
+    let host = use_node_ref();
+    crate::modal::use_refocus_when_ready(&host, props.status.is_none());
     let groups = GROUPS.iter().map(|(group, heading)| {
         let items = props.entries.iter().enumerate().filter(|(_, e)| e.group == *group).map(|(i, e)| {
             let onclick = props.on_open.reform(move |_: MouseEvent| (i, false));
@@ -37,10 +39,10 @@ pub fn LibraryPanel(props: &LibraryProps) -> Html {
         html! { <section><h3>{ *heading }</h3><ul>{ for items }</ul></section> }
     });
     html! {
-        <div class="panel library-panel" role="dialog" aria-modal="true" aria-label="Library">
+        <div ref={host} class="panel library-panel" role="dialog" aria-modal="true" aria-label="Library">
             <p class="help">{ "Each preset runs the same file the CLI runs (assets/scenarios). Opening one replaces the canvas; your current design stays in My designs only if you saved it there." }</p>
             if let Some(status) = &props.status {
-                <p class="help" role="status" data-testid="library-status">{ status.clone() }</p>
+                <p class="help" role="status" data-testid="library-status" tabindex="-1" autofocus={true}>{ status.clone() }</p>
             } else {
                 { for groups }
             }
