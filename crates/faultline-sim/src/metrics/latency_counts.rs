@@ -129,21 +129,33 @@ impl LatencyCounts {
         let (k50, k99) = (quantile_rank(0.5, n) as u64, quantile_rank(0.99, n) as u64);
         let (lo, hi) = (self.lo as usize, self.hi as usize);
         let window = &mut c.window[lo..=hi];
-        let (mut seen, mut p50) = (0u64, None);
-        let mut p99 = hi;
-        for (i, &count) in window.iter().enumerate() {
-            seen += u64::from(count);
-            if p50.is_none() && seen >= k50 {
-                p50 = Some(lo + i);
+        // The bucket where the running count reaches `k`, from bucket `from`
+        // with `seen` counted before it: eight buckets at a time (summed
+        // without branches), then one by one in the eight that reach it.
+        let reach = |window: &[u32], mut from: usize, mut seen: u64, k: u64| -> (usize, u64) {
+            while from + 8 <= window.len() {
+                let sum: u64 = window[from..from + 8].iter().map(|&n| u64::from(n)).sum();
+                if seen + sum >= k {
+                    break;
+                }
+                seen += sum;
+                from += 8;
             }
-            if seen >= k99 {
-                p99 = lo + i;
-                break;
+            while from < window.len() {
+                seen += u64::from(window[from]);
+                if seen >= k {
+                    return (from, seen - u64::from(window[from]));
+                }
+                from += 1;
             }
-        }
+            unreachable!("k <= n, the window's count")
+        };
+        let (i50, before) = reach(window, 0, 0, k50);
+        let (i99, _) = reach(window, i50, before, k99);
+        let (p50, p99) = (lo + i50, lo + i99);
         window.fill(0);
         (self.n, self.lo, self.hi) = (0, BUCKETS as u32, 0);
-        (highest_of(p50.unwrap_or(p99)), highest_of(p99))
+        (highest_of(p50), highest_of(p99))
     }
 
     /// The run's latencies so far (the open window's included) as an HDR
