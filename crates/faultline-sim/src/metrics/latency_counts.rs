@@ -12,6 +12,12 @@
 //! up to date. An HDR histogram is made from the counts only when someone
 //! reads the whole run (a report, an exercise's criterion), which is rare.
 //!
+//! Latencies wait in a short buffer (`PENDING`) and are counted a buffer at
+//! a time: on a big topology there are hundreds of these counts (40 KB
+//! each), and counting each call's latency as it comes would touch two
+//! random lines of them per call; a buffer's worth is counted while its
+//! lines are in the cache.
+//!
 //! Exact, not an approximation: the buckets are those of the HDR histogram
 //! the run used to record into (1 us to one hour, 2 significant digits:
 //! `metrics::new_histogram`), whose reads (`value_at_quantile`, `max`,
@@ -60,11 +66,16 @@ fn highest_of(index: usize) -> u64 {
     lowest_of(index + 1) - 1
 }
 
-/// Every bucket's count: over the run, and in the open window.
+/// Latencies buffered before they are counted.
+const PENDING: usize = 64;
+
+/// Every bucket's count: over the run, and in the open window; and the
+/// latencies not counted yet.
 #[derive(Clone)]
 struct Counts {
     run: [u64; BUCKETS],
     window: [u32; BUCKETS],
+    pending: [u32; PENDING],
 }
 
 /// One kind of latency (successes, or failures) of a node or edge, by
@@ -73,22 +84,26 @@ struct Counts {
 #[derive(Clone)]
 pub(super) struct LatencyCounts {
     counts: Option<Box<Counts>>,
-    /// Latencies in the open window, and the lowest and highest bucket they touched.
+    /// Latencies counted in the open window, and the lowest and highest
+    /// bucket they touched.
     n: u64,
-    lo: u32,
-    hi: u32,
+    lo: u16,
+    hi: u16,
+    /// Latencies in `Counts::pending`, not yet counted.
+    pending: u32,
 }
 
 impl Default for LatencyCounts {
     fn default() -> Self {
-        LatencyCounts { counts: None, n: 0, lo: BUCKETS as u32, hi: 0 }
+        LatencyCounts { counts: None, n: 0, lo: BUCKETS as u16, hi: 0, pending: 0 }
     }
 }
 
 impl std::fmt::Debug for LatencyCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let run = self.counts.as_ref().map_or(0, |c| c.run.iter().sum::<u64>());
-        f.debug_struct("LatencyCounts").field("run", &run).field("window", &self.n).finish()
+        let window = self.n + u64::from(self.pending);
+        f.debug_struct("LatencyCounts").field("run", &run).field("window", &window).finish()
     }
 }
 
@@ -96,34 +111,52 @@ impl LatencyCounts {
     /// Counts one latency (at most `u32::MAX`, as `metrics::clamp` leaves it).
     #[inline(always)]
     pub(super) fn record(&mut self, us: u32) {
-        let i = bucket_index(u64::from(us));
+        let at = self.pending as usize % PENDING;
         let c = match &mut self.counts {
             Some(c) => c,
             None => self.make(),
         };
-        c.run[i] += 1;
-        c.window[i] += 1;
-        self.n += 1;
-        self.lo = self.lo.min(i as u32);
-        self.hi = self.hi.max(i as u32);
+        c.pending[at] = us;
+        self.pending += 1;
+        if self.pending as usize >= PENDING {
+            self.count_pending();
+        }
+    }
+
+    /// Counts the buffered latencies.
+    #[inline(never)]
+    fn count_pending(&mut self) {
+        let Some(c) = &mut self.counts else { return };
+        let (mut lo, mut hi) = (self.lo, self.hi);
+        for &us in &c.pending[..(self.pending as usize).min(PENDING)] {
+            let i = bucket_index(u64::from(us));
+            c.run[i] += 1;
+            c.window[i] += 1;
+            lo = lo.min(i as u16);
+            hi = hi.max(i as u16);
+        }
+        (self.lo, self.hi) = (lo, hi);
+        self.n += u64::from(self.pending);
+        self.pending = 0;
     }
 
     #[cold]
     #[inline(never)]
     fn make(&mut self) -> &mut Counts {
-        self.counts.insert(Box::new(Counts { run: [0; BUCKETS], window: [0; BUCKETS] }))
+        self.counts.insert(Box::new(Counts { run: [0; BUCKETS], window: [0; BUCKETS], pending: [0; PENDING] }))
     }
 
     /// Latencies counted in the open window.
     #[cfg(test)]
     pub(super) fn window_len(&self) -> u64 {
-        self.n
+        self.n + u64::from(self.pending)
     }
 
     /// Closes the window: its p50 and p99 as `Histogram::value_at_quantile`
     /// answers on a histogram of exactly its latencies (0 when none); the
     /// window's counts start over.
     pub(super) fn close_window(&mut self) -> (u64, u64) {
+        self.count_pending();
         let Some(c) = self.counts.as_mut().filter(|_| self.n > 0) else { return (0, 0) };
         let n = usize::try_from(self.n).unwrap_or(usize::MAX);
         let (k50, k99) = (quantile_rank(0.5, n) as u64, quantile_rank(0.99, n) as u64);
@@ -154,7 +187,7 @@ impl LatencyCounts {
         let (i99, _) = reach(window, i50, before, k99);
         let (p50, p99) = (lo + i50, lo + i99);
         window.fill(0);
-        (self.n, self.lo, self.hi) = (0, BUCKETS as u32, 0);
+        (self.n, self.lo, self.hi) = (0, BUCKETS as u16, 0);
         (highest_of(p50), highest_of(p99))
     }
 
@@ -166,13 +199,16 @@ impl LatencyCounts {
             for (i, &count) in c.run.iter().enumerate().filter(|(_, &count)| count > 0) {
                 h.saturating_record_n(lowest_of(i), count);
             }
+            for &us in &c.pending[..self.pending as usize] {
+                h.saturating_record(u64::from(us));
+            }
         }
         h
     }
 
     /// No latency counted yet.
     pub(super) fn is_empty(&self) -> bool {
-        self.counts.as_ref().is_none_or(|c| c.run.iter().all(|&count| count == 0))
+        self.pending == 0 && self.counts.as_ref().is_none_or(|c| c.run.iter().all(|&count| count == 0))
     }
 }
 
@@ -217,6 +253,7 @@ mod tests {
             c.record(v);
         }
         assert_eq!(c.window_len(), 1_002);
+        assert_eq!(c.histogram().len(), 1_002, "buffered latencies are in the histogram");
         c.close_window();
         assert_eq!(c.window_len(), 0);
         assert!(c.counts.as_ref().unwrap().window.iter().all(|&n| n == 0));
