@@ -40,6 +40,23 @@ fn main() {
                 o.trace_hash
             );
         }
+        "layered" => {
+            // The 200-node fan-out topology of `faultline bench`, for A/B
+            // timing of changes whose cost is in the cache, not in instructions.
+            let seconds = num(1, "4") as u64;
+            let repeats = (num(2, "3") as usize).max(1);
+            let scenario = faultline_sim::scenario::generated::layered(200, 2, 42, seconds * 1_000);
+            let mut times = Vec::new();
+            let mut events = 0;
+            for _ in 0..repeats {
+                let mut sim = faultline_sim::Sim::new(&scenario).expect("valid");
+                let start = Instant::now();
+                events = sim.run();
+                times.push(start.elapsed().as_secs_f64());
+            }
+            times.sort_by(f64::total_cmp);
+            println!("{{\"target\":\"layered\",\"events\":{events},\"best_s\":{:.6},\"median_s\":{:.6}}}", times[0], times[times.len() / 2]);
+        }
         "mmc" => {
             let c = num(1, "8") as u32;
             let rho = num(2, "0.9");

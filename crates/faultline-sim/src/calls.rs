@@ -195,6 +195,7 @@ pub struct Calls {
 }
 
 impl Calls {
+    #[inline]
     pub fn open(&mut self, req: Req, parent: u32, edge: u32, now: SimTime) -> (u32, u32) {
         let Req { request, op, key, hops, attempt, deadline, started_us } = req;
         let call = Call {

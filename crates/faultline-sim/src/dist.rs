@@ -136,17 +136,30 @@ pub enum Sampler {
 }
 
 impl Sampler {
-    /// One draw, in microseconds.
-    #[inline]
+    /// One draw, in microseconds. Always inlined: every message and every
+    /// piece of work draws one, and the constant and exponential cases are
+    /// a few instructions once the call is gone.
+    #[inline(always)]
     pub fn sample(&self, rng: &mut SimRng) -> u64 {
         let us = match *self {
             Sampler::Constant(us) => return us,
             Sampler::Exponential { mean_us } => mean_us * crate::ziggurat::exp1(rng),
+            _ => self.shaped(rng),
+        };
+        to_micros(us)
+    }
+
+    /// A draw of the other distributions, in (unrounded) microseconds: out
+    /// of line, so `sample` stays small where it is inlined.
+    #[inline(never)]
+    fn shaped(&self, rng: &mut SimRng) -> f64 {
+        match *self {
+            Sampler::Constant(us) => us as f64,
+            Sampler::Exponential { mean_us } => mean_us * crate::ziggurat::exp1(rng),
             Sampler::Uniform { lo_us, span_us } => lo_us + span_us * unit_open(rng),
             Sampler::FoldedNormal { mean_us, sd_us } => libm::fabs(mean_us + sd_us * standard_normal(rng)),
             Sampler::LogNormal { mu, sigma } => libm::exp(mu + sigma * standard_normal(rng)),
-        };
-        to_micros(us)
+        }
     }
 
     /// Every draw is the same.
@@ -155,6 +168,7 @@ impl Sampler {
     }
 
     /// Scales every draw by `factor` (used for slow-down faults and saturation).
+    #[inline]
     pub fn sample_scaled(&self, rng: &mut SimRng, factor: f64) -> u64 {
         let base = self.sample(rng);
         if factor == 1.0 {

@@ -7,15 +7,15 @@
 //! 1% value error, a few kilobytes each), so memory never grows with the number
 //! of requests and percentiles are exact to the histogram's resolution.
 //!
-//! Recording straight into a histogram per call was the engine's biggest cost
-//! on big topologies: hundreds of 27 KB histograms, so nearly every record
-//! missed the cache. A call's latency is instead appended to a short list of
-//! the window's latencies (sequential writes), and the list goes into the
-//! whole-run histogram in one batch when the window closes. The window's
-//! percentiles are read off the list itself, giving exactly what a histogram
-//! of those values would (see `window_p50_p99`). A window with more calls
-//! than the list holds spills into counts by histogram bucket, allocated on
-//! first need, so memory stays bounded whatever the rate (`window_counts`).
+//! Recording straight into an HDR histogram per call was the engine's
+//! biggest cost, first on big topologies (hundreds of 27 KB histograms, so
+//! nearly every record missed the cache), then per request (about 50
+//! instructions a record, four records a request). A call's latency is
+//! instead counted by bucket (`latency_counts`): the run's count and the open
+//! window's, an index and two increments. The window's percentiles come from
+//! one pass over the buckets it touched, exactly what a histogram of its
+//! latencies would answer; the run's HDR histogram is made from the counts
+//! when it is read.
 //!
 //! Failures are also counted by cause per window (`cause_series`, see
 //! `causes`): a fixed array of counters, a point only for a window in which
@@ -26,17 +26,14 @@ use crate::causes::CausePoint;
 use hdrhistogram::Histogram;
 use std::collections::VecDeque;
 
-mod window_counts;
+mod latency_counts;
 
-use window_counts::WindowCounts;
+use latency_counts::LatencyCounts;
 
 /// Highest latency tracked: one hour, in microseconds.
 const MAX_TRACKED_US: u64 = 3_600_000_000;
 /// Windows kept for charts; older ones are dropped.
 pub const SERIES_CAPACITY: usize = 600;
-/// Latencies of the open window held as a list before they spill into a
-/// window histogram (16 KB, less than one histogram).
-const PENDING_CAPACITY: usize = 4_096;
 
 fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, MAX_TRACKED_US, 2).expect("static histogram bounds are valid")
@@ -54,27 +51,12 @@ fn clamp(us: u64) -> u32 {
 /// What `Histogram::value_at_quantile` answers (for 0 < q <= 1) on a histogram
 /// holding exactly `values`: the highest value equivalent to the k-th
 /// smallest, k = ceil(q * n) (at least 1). Reorders `values`. The reference
-/// `window_p50_p99` is tested against.
+/// the window percentiles are tested against.
 #[cfg(test)]
 fn window_quantile(values: &mut [u32], q: f64, h: &Histogram<u64>) -> u64 {
     debug_assert!(q > 0.0 && q <= 1.0 && !values.is_empty());
     let (_, v, _) = values.select_nth_unstable(quantile_rank(q, values.len()) - 1);
     h.highest_equivalent(u64::from(*v))
-}
-
-/// The window's median and 99th percentile, as `window_quantile` gives each,
-/// for about three quarters of the work of two selections: once the median
-/// is in place, everything after it is at least the median, so the 99th
-/// percentile is selected among those alone. Out of line: inlined, it
-/// crowded the histogram's recording out of `close_window`'s loop.
-#[inline(never)]
-fn window_p50_p99(values: &mut [u32], h: &Histogram<u64>) -> (u64, u64) {
-    let n = values.len();
-    let (k50, k99) = (quantile_rank(0.5, n), quantile_rank(0.99, n));
-    let (_, median, above) = values.select_nth_unstable(k50 - 1);
-    let median = *median;
-    let p99 = if k99 == k50 { median } else { *above.select_nth_unstable(k99 - k50 - 1).1 };
-    (h.highest_equivalent(u64::from(median)), h.highest_equivalent(u64::from(p99)))
 }
 
 /// The rank (1-based) of the `q` quantile among `n` values: ceil(q n), at least 1.
@@ -106,90 +88,23 @@ pub struct Point {
     pub fail_p99_us: u64,
 }
 
-/// Where one kind of latency (successes or failures) ends up: the run's
-/// histogram, and the open window's counts once it spills. The open window's
-/// list itself lives with the caller, so the success list can sit on the hot
-/// cache line with the counters.
-#[derive(Clone, Debug)]
-struct Histograms {
-    /// Every latency of the closed windows.
-    run: Histogram<u64>,
-    /// The open window's spilled latencies, once it has had more than
-    /// `PENDING_CAPACITY` (empty otherwise).
-    window: Option<Box<WindowCounts>>,
-}
-
-impl Default for Histograms {
-    fn default() -> Self {
-        Histograms { run: new_histogram(), window: None }
-    }
-}
-
-impl Histograms {
-    /// Moves the pending latencies into the window's counts.
-    #[cold]
-    fn spill(&mut self, pending: &mut Vec<u32>) {
-        self.window.get_or_insert_with(Default::default).add(pending);
-        pending.clear();
-    }
-
-    /// The open window has spilled into `window`.
-    fn spilled(&self) -> bool {
-        self.window.as_ref().is_some_and(|w| !w.is_empty())
-    }
-
-    /// The window's p50 and p99 (0 when empty); empties `pending` (and the
-    /// window's counts) into the run's histogram.
-    fn close_window(&mut self, pending: &mut Vec<u32>) -> (u64, u64) {
-        if self.spilled() {
-            self.spill(pending);
-            self.window.as_mut().expect("spilled").close_into(&mut self.run)
-        } else if pending.is_empty() {
-            (0, 0)
-        } else {
-            let q = window_p50_p99(pending, &self.run);
-            for &us in pending.iter() {
-                self.run.saturating_record(u64::from(us));
-            }
-            pending.clear();
-            q
-        }
-    }
-
-    /// The run's histogram including the open window's `pending` latencies.
-    fn whole(&self, pending: &[u32]) -> std::borrow::Cow<'_, Histogram<u64>> {
-        if pending.is_empty() && !self.spilled() {
-            std::borrow::Cow::Borrowed(&self.run)
-        } else {
-            let mut h = self.run.clone();
-            for &us in pending {
-                h.saturating_record(u64::from(us));
-            }
-            if let Some(w) = &self.window {
-                w.record_into(&mut h);
-            }
-            std::borrow::Cow::Owned(h)
-        }
-    }
-
-    fn quantiles_us<const N: usize>(&self, pending: &[u32], qs: [f64; N]) -> ([u64; N], u64) {
-        let h = self.whole(pending);
-        if h.is_empty() {
-            ([0; N], 0)
-        } else {
-            (qs.map(|q| h.value_at_quantile(q)), h.max())
-        }
-    }
-}
-
 /// The latencies of failed calls, kept apart from the successes'. Boxed and
 /// made on the first failure: a node or edge that never fails pays one null
 /// pointer for it.
 #[derive(Clone, Debug, Default)]
 struct FailedLatencies {
-    pending: Vec<u32>,
     sum_us: u64,
-    hists: Histograms,
+    counts: LatencyCounts,
+}
+
+/// The run's histogram of `counts`, and quantiles (each 0..=1) of it with its
+/// maximum (zeros when it is empty).
+fn quantiles_of<const N: usize>(counts: &LatencyCounts, qs: [f64; N]) -> ([u64; N], u64) {
+    if counts.is_empty() {
+        return ([0; N], 0);
+    }
+    let h = counts.histogram();
+    (qs.map(|q| h.value_at_quantile(q)), h.max())
 }
 
 /// Counters, histograms and the series of one node or edge.
@@ -200,14 +115,14 @@ struct FailedLatencies {
 /// percentiles down just when things go wrong. Every percentile and mean
 /// without "failed" in its name is of successes.
 ///
-/// Laid out for the cache: what every successful call touches (the pending
-/// list's header and five counters) fills the first 64-byte line, failures
-/// the second, and the histograms and series, read once a window, come last.
+/// Laid out for the cache: what every successful call touches (its
+/// latency counts' header and five counters) fills the first 64-byte line,
+/// failures the second, and the series, read once a window, come last.
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub struct Metrics {
-    /// Latencies of the open window's successes not yet in `hists` (clamped as it would).
-    pending: Vec<u32>,
+    /// Latencies of the successes, by bucket.
+    success: LatencyCounts,
     pub arrivals: u64,
     pub ok: u64,
     win_arrivals: u64,
@@ -221,7 +136,6 @@ pub struct Metrics {
     failures: Option<Box<FailedLatencies>>,
     /// The open window's failures by cause (they sum to `win_failed`).
     win_causes: [u32; FailReason::COUNT],
-    hists: Histograms,
     pub series: VecDeque<Point>,
     /// Failures by cause of the windows in `series` that had any, oldest
     /// first (see `causes`).
@@ -236,11 +150,10 @@ impl Default for Metrics {
             degraded: 0,
             failed: [0; FailReason::COUNT],
             latency_sum_us: 0,
-            hists: Histograms::default(),
             win_arrivals: 0,
             win_ok: 0,
             win_failed: 0,
-            pending: Vec::new(),
+            success: LatencyCounts::default(),
             failures: None,
             win_causes: [0; FailReason::COUNT],
             series: VecDeque::new(),
@@ -278,10 +191,7 @@ impl Metrics {
             }
         }
         self.latency_sum_us = self.latency_sum_us.saturating_add(latency_us);
-        self.pending.push(clamp(latency_us));
-        if self.pending.len() >= PENDING_CAPACITY {
-            self.hists.spill(&mut self.pending);
-        }
+        self.success.record(clamp(latency_us));
     }
 
     /// Kept out of line, so `complete` stays small enough to inline into
@@ -291,10 +201,7 @@ impl Metrics {
         self.win_causes[reason as usize] += 1;
         let f = self.failures.get_or_insert_with(Default::default);
         f.sum_us = f.sum_us.saturating_add(latency_us);
-        f.pending.push(clamp(latency_us));
-        if f.pending.len() >= PENDING_CAPACITY {
-            f.hists.spill(&mut f.pending);
-        }
+        f.counts.record(clamp(latency_us));
     }
 
     pub fn failed_total(&self) -> u64 {
@@ -325,13 +232,13 @@ impl Metrics {
     /// Whole-run latency quantiles (each 0..=1) of successful calls and
     /// their maximum, in microseconds (zeros before any).
     pub fn quantiles_us<const N: usize>(&self, qs: [f64; N]) -> ([u64; N], u64) {
-        self.hists.quantiles_us(&self.pending, qs)
+        quantiles_of(&self.success, qs)
     }
 
     /// Like `quantiles_us`, of failed calls.
     pub fn failed_quantiles_us<const N: usize>(&self, qs: [f64; N]) -> ([u64; N], u64) {
         match &self.failures {
-            Some(f) => f.hists.quantiles_us(&f.pending, qs),
+            Some(f) => quantiles_of(&f.counts, qs),
             None => ([0; N], 0),
         }
     }
@@ -345,7 +252,7 @@ impl Metrics {
     /// in microseconds: the difference of two is the latency over a span of
     /// the run (an exercise's criterion window).
     pub fn success_histogram(&self) -> Histogram<u64> {
-        self.hists.whole(&self.pending).into_owned()
+        self.success.histogram()
     }
 
     /// The slowest successful call, in microseconds.
@@ -355,9 +262,9 @@ impl Metrics {
 
     /// Summarises the current window into the series and starts a new one.
     pub fn close_window(&mut self, t_ms: u64, in_flight: u64) {
-        let (p50_us, p99_us) = self.hists.close_window(&mut self.pending);
+        let (p50_us, p99_us) = self.success.close_window();
         let (fail_p50_us, fail_p99_us) = match &mut self.failures {
-            Some(f) => f.hists.close_window(&mut f.pending),
+            Some(f) => f.counts.close_window(),
             None => (0, 0),
         };
         if self.series.len() == SERIES_CAPACITY {
@@ -449,7 +356,7 @@ mod tests {
 
     /// Window percentiles and whole-run histograms are exactly those of
     /// histograms fed every latency directly, successes and failures each
-    /// their own, whether the window stays in the pending lists or spills.
+    /// their own, in windows of every size, empty to busy.
     #[test]
     fn batched_recording_matches_direct_recording() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
@@ -475,11 +382,11 @@ mod tests {
         };
         let mut m = Metrics::default();
         let (mut whole, mut whole_failed) = (new_histogram(), new_histogram());
-        let windows = [0usize, 1, 2, 3, 7, 100, 1_000, PENDING_CAPACITY - 1, PENDING_CAPACITY, 10_000, 5, 40_000];
+        let windows = [0usize, 1, 2, 3, 7, 100, 1_000, 4_095, 4_096, 10_000, 5, 40_000];
         for (w, calls) in windows.into_iter().enumerate() {
             let (mut window, mut window_failed) = (new_histogram(), new_histogram());
             // Early windows succeed only; later ones fail about one call in
-            // four, or (the 40 000-call one) nearly all, so both lists spill.
+            // four, or (the 40 000-call one) nearly all.
             let fails = |r: u64| match w {
                 0..=6 => false,
                 11 => r % 8 != 0,
@@ -510,13 +417,14 @@ mod tests {
             let p = *m.last_point().unwrap();
             assert_eq!((p.p50_us, p.p99_us), window_of(&window), "window {w} of {calls} calls");
             assert_eq!((p.fail_p50_us, p.fail_p99_us), window_of(&window_failed), "window {w} of {calls} calls");
-            assert_eq!(m.hists.run, whole, "window {w}");
-            assert_eq!(m.hists.run.max(), whole.max());
+            let run = m.success_histogram();
+            assert_eq!(run, whole, "window {w}");
+            assert_eq!((run.max(), run.min(), run.min_nz()), (whole.max(), whole.min(), whole.min_nz()));
             if let Some(f) = &m.failures {
-                assert_eq!(f.hists.run, whole_failed, "window {w}");
+                assert_eq!(f.counts.histogram(), whole_failed, "window {w}");
             }
         }
-        assert!(m.failures.is_some_and(|f| f.hists.window.is_some()), "the failures spilled");
+        assert!(m.failures.is_some(), "failures were counted");
     }
 
     /// Refusals, short circuits and shed load are answered at 0 us: they
@@ -569,35 +477,33 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
-        /// The median-then-upper-part selection gives both percentiles
-        /// exactly as two independent selections do, ties and all.
+        /// Counting by bucket gives the window percentiles that selecting
+        /// among the latencies gives, and the run histogram that recording
+        /// each latency gives, whatever the spread, window after window.
         #[test]
-        fn p50_p99_match_two_selections(values in proptest::collection::vec(0u32..5_000, 1..400)) {
-            let h = new_histogram();
-            let (mut a, mut b, mut c) = (values.clone(), values.clone(), values);
-            let both = window_p50_p99(&mut a, &h);
-            let each = (window_quantile(&mut b, 0.5, &h), window_quantile(&mut c, 0.99, &h));
-            proptest::prop_assert_eq!(both, each);
-        }
-
-        /// Counting by bucket (a spilled window) gives the selection's
-        /// percentiles and the run histogram that recording each latency
-        /// gives, whatever the spread.
-        #[test]
-        fn counting_matches_selection(values in proptest::collection::vec(
-            proptest::prop_oneof![0u32..300, 0u32..100_000, proptest::num::u32::ANY], 1..600)) {
-            let (mut counted, mut direct) = (new_histogram(), new_histogram());
-            let mut w = WindowCounts::default();
-            w.add(&values);
-            let q = w.close_into(&mut counted);
-            let mut sorted = values.clone();
-            proptest::prop_assert_eq!(q, window_p50_p99(&mut sorted, &direct));
-            for &v in &values {
-                direct.saturating_record(u64::from(v));
+        fn counting_matches_selection(windows in proptest::collection::vec(proptest::collection::vec(
+            proptest::prop_oneof![0u32..300, 0u32..100_000, proptest::num::u32::ANY], 0..600), 1..4)) {
+            let mut counts = LatencyCounts::default();
+            let mut direct = new_histogram();
+            for values in windows {
+                for &v in &values {
+                    counts.record(v);
+                    direct.saturating_record(u64::from(v));
+                }
+                let q = counts.close_window();
+                let mut sorted = values.clone();
+                let want = if values.is_empty() {
+                    (0, 0)
+                } else {
+                    (window_quantile(&mut sorted, 0.5, &direct), window_quantile(&mut sorted, 0.99, &direct))
+                };
+                proptest::prop_assert_eq!(q, want);
+                let counted = counts.histogram();
+                proptest::prop_assert_eq!(&counted, &direct);
+                proptest::prop_assert_eq!(counted.max(), direct.max());
+                proptest::prop_assert_eq!(counted.min(), direct.min());
+                proptest::prop_assert_eq!(counted.min_nz(), direct.min_nz());
             }
-            proptest::prop_assert_eq!(&counted, &direct);
-            proptest::prop_assert_eq!(counted.max(), direct.max());
-            proptest::prop_assert_eq!(counted.min(), direct.min());
         }
     }
 

@@ -137,8 +137,17 @@ pub fn stream(seed: u64, kind: StreamKind, index: u32) -> SimRng {
 
 /// A uniform sample in the open interval (0, 1): 53 random bits, never 0, so
 /// `ln(u)` is always finite.
+#[inline]
 pub fn unit_open(rng: &mut SimRng) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    (bits_53(rng.next_u64()) + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// The top 53 bits of `bits` as an `f64`, exactly. Converted as an `i64`
+/// (they fit): the same value as converting the `u64`, in one instruction
+/// on x86-64 instead of a dozen with a branch.
+#[inline(always)]
+pub fn bits_53(bits: u64) -> f64 {
+    (bits >> 11) as i64 as f64
 }
 
 /// A uniform integer in `0..n` (n > 0) by Lemire's multiply-shift; the bias is

@@ -152,6 +152,7 @@ impl ServiceRt {
         (from..self.deps.len()).find(|&i| self.deps[i].ops.contains(op))
     }
 
+    #[inline]
     pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
         self.service_time.sample_scaled(rng, slow)
     }

@@ -64,6 +64,7 @@ impl Sim {
     }
 
     /// Starts an attempt's timeout (the time limiter), if its edge has one.
+    #[inline]
     pub(super) fn arm_timeout(&mut self, idx: u32, gen: u32, edge: u32) {
         if let Some(t) = self.edges[edge as usize].timeout_us {
             self.queue.schedule(self.now.plus(t), Event::Timeout { call: idx, gen });
@@ -397,6 +398,7 @@ impl Sim {
     }
 }
 
+#[inline(always)]
 fn movement(now: SimTime, edge: u32, latency: Option<u64>, kind: Kind) -> Movement {
     match latency {
         Some(l) => Movement { sent_us: now.0, travel_us: l.min(u64::from(u32::MAX)) as u32, edge, kind },
@@ -406,6 +408,7 @@ fn movement(now: SimTime, edge: u32, latency: Option<u64>, kind: Kind) -> Moveme
 
 /// One message over an edge: its latency, or `None` when it is lost or the
 /// edge is cut by a partition.
+#[inline(always)]
 fn transmit(e: &mut EdgeRt) -> Option<u64> {
     if e.blocked > 0 {
         return None;
