@@ -5,7 +5,6 @@
 //! what it reports.
 
 pub mod app;
-pub mod catalog;
 pub mod compare;
 pub mod components;
 pub mod editor;
@@ -26,7 +25,6 @@ pub mod resize;
 pub mod runner;
 pub mod same;
 pub mod share;
-pub mod site;
 pub mod startup;
 pub mod state;
 pub mod storage;
