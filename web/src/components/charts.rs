@@ -303,6 +303,30 @@ pub(super) fn backdrop<'a>(markers: impl Iterator<Item = &'a (u64, String)>, x_f
     }
 }
 
+/// A plot's value axis: its top, middle and zero, in `unit`.
+pub(super) fn value_axis(unit: Unit, top: f64) -> Html {
+    html! {
+        <div class="y-ticks" aria-hidden="true">
+            { for [1.0, 0.5, 0.0].map(|f| html! {
+                <span class={if f == 1.0 { "top" } else if f == 0.0 { "bottom" } else { "" }}
+                    style={format!("top: {}", pct(1.0 - f))}>{ unit.tick(top * f) }</span>
+            }) }
+        </div>
+    }
+}
+
+/// A plot's time axis: a label at each of `ticks` (`x_frac`: a time's place
+/// across the plot), read against the end `t1`.
+pub(super) fn time_axis(ticks: &[f64], t1: f64, x_frac: impl Fn(f64) -> f64) -> Html {
+    html! {
+        <div class="x-ticks" aria-hidden="true">
+            { for ticks.iter().map(|t| html! {
+                <span style={format!("left: {}", pct(x_frac(*t)))}>{ time_label(*t, t1) }</span>
+            }) }
+        </div>
+    }
+}
+
 /// The window end in `series` nearest `t`.
 pub(super) fn snap(series: &[Point], t: f64) -> Option<f64> {
     let i = series.partition_point(|p| (p.t_ms as f64) < t);
@@ -433,7 +457,6 @@ pub fn Charts(props: &ChartsProps) -> Html {
             let (expanded, id) = (expanded.clone(), plot.id);
             Callback::from(move |_: MouseEvent| expanded.set(if *expanded == Some(id) { None } else { Some(id) }))
         };
-        let y_ticks = [1.0, 0.5, 0.0].map(|f| (f, plot.unit.tick(plot.top * f)));
         // The box sits over the chart's plot, at its outer side in the row,
         // so it never spills out of the charts.
         let right_side = position * 2 >= count.max(1) && count > 1;
@@ -485,12 +508,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
                     </button>
                 </figcaption>
                 <div class="plot">
-                    <div class="y-ticks" aria-hidden="true">
-                        { for y_ticks.iter().map(|(f, text)| html! {
-                            <span class={if *f == 1.0 { "top" } else if *f == 0.0 { "bottom" } else { "" }}
-                                style={format!("top: {}", pct(1.0 - f))}>{ text.clone() }</span>
-                        }) }
-                    </div>
+                    { value_axis(plot.unit, plot.top) }
                     <div class="plot-area">
                         <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img"
                             aria-label={format!("{} ({unit_name}) from {} to {}: now {}", plot.label, time_label(t0, t1),
@@ -512,11 +530,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
                         </svg>
                         { for readings }
                     </div>
-                    <div class="x-ticks" aria-hidden="true">
-                        { for ticks.iter().map(|t| html! {
-                            <span style={format!("left: {}", pct(x_frac(*t)))}>{ time_label(*t, t1) }</span>
-                        }) }
-                    </div>
+                    { time_axis(&ticks, t1, x_frac) }
                 </div>
             </figure>
         }

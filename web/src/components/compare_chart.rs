@@ -12,7 +12,7 @@
 //! to the windows), so "when did B recover" is read, not guessed.
 
 use super::chart_axes::{axis_max, time_label, time_ticks, Unit};
-use super::charts::{backdrop, geometry, snap, time_at, Plot, Series, H, W};
+use super::charts::{backdrop, geometry, snap, time_at, time_axis, value_axis, Plot, Series, H, W};
 use faultline_sim::metrics::Point;
 use yew::prelude::*;
 
@@ -63,10 +63,6 @@ fn line(points: &[Point], m: Metric, class: &'static str, name: &str) -> Series 
         colour: None,
         values: points.iter().map(|p| (p.t_ms as f64, m.of(p))).collect(),
     }
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.3}%", v * 100.0)
 }
 
 /// The last value of a line, as its unit reads.
@@ -137,19 +133,13 @@ pub fn overlay(testid: String, title: String, m: Metric, a: &[Point], b: &[Point
             </div>
         }
     });
-    let y_ticks = [1.0, 0.5, 0.0].map(|f| (f, unit.tick(top * f)));
     html! {
         <figure class="chart" data-testid={testid} data-top={top.to_string()} data-lines={shapes.len().to_string()}>
             <figcaption>
                 <span class="chart-label">{ title }<span class="chart-unit">{ format!(" ({})", unit.name()) }</span></span>
             </figcaption>
             <div class="plot">
-                <div class="y-ticks" aria-hidden="true">
-                    { for y_ticks.iter().map(|(f, text)| html! {
-                        <span class={if *f == 1.0 { "top" } else if *f == 0.0 { "bottom" } else { "" }}
-                            style={format!("top: {}", pct(1.0 - f))}>{ text.clone() }</span>
-                    }) }
-                </div>
+                { value_axis(unit, top) }
                 <div class="plot-area">
                     <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={described}
                         {onpointermove} {onpointerleave}>
@@ -164,11 +154,7 @@ pub fn overlay(testid: String, title: String, m: Metric, a: &[Point], b: &[Point
                     </svg>
                     { for readings }
                 </div>
-                <div class="x-ticks" aria-hidden="true">
-                    { for time_ticks(t0, t1, 5).iter().map(|t| html! {
-                        <span style={format!("left: {}", pct(x_frac(*t)))}>{ time_label(*t, t1) }</span>
-                    }) }
-                </div>
+                { time_axis(&time_ticks(t0, t1, 5), t1, x_frac) }
             </div>
         </figure>
     }
