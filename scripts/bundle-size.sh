@@ -58,11 +58,24 @@
 # role instead of from the exercise about one run in four, so it was taken
 # out again until that is understood. With the compare view's crosshair and
 # the engine's second speed round (worker 488.7 -> 485.9) the total is
-# 1,279.9 KB. The budget is what this reached plus 5 KB.
+# 1,279.9 KB (budget 1,285,000).
+# Then the shipped library and exercises left the page's wasm for good:
+# the page fetches them from the site (dist/scenarios, dist/exercises, not
+# counted here: they are not needed before the first run) when their panel
+# first opens (web/src/catalog.rs): 1,237.6 KB (page 761.0 -> 718.4; its
+# data section 150.9 -> 103.1 KB gzipped, the code for fetching, the
+# panels' loading and failure lines and their focus +4.5 KB).
+# What remains is code: in the page the Yew components (~240 KB raw of
+# yew, the App 63 KB), the scenario types' serde Deserialize (~300 KB raw)
+# and serde_json (~120 KB); in the worker, beside the engine, reading JSON
+# is about 30% of its code (Deserialize ~210 KB raw, serde's Content
+# buffering for the internally tagged enums ~120 KB, serde_json ~90 KB).
+# The budget is what this reached plus 4.4 KB. Still a regression against
+# the goal (issue 18).
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1285000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1242000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do

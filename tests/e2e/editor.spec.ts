@@ -293,3 +293,22 @@ test("a new card's name field shows the name it got", async ({ page }) => {
   await expect(page.getByTestId('field-name')).toHaveValue('service-1');
   await expect(page.getByTestId('node-service-1')).toContainText('service-1');
 });
+
+test('a reload right after an edit keeps the edit, though the address bar had not caught up', async ({ page, context }) => {
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  // The address bar follows the design once it has been still for a moment.
+  await expect.poll(() => new URL(page.url()).hash.length).toBeGreaterThan(10);
+  const stale = page.url();
+  await page.getByTestId('palette-service').click();
+  // At once: the address is still the design's link from before the edit.
+  expect(page.url()).toBe(stale);
+  await page.reload();
+  await expect(page.getByTestId('node-service-1')).toBeVisible();
+  await expect.poll(() => page.url()).not.toBe(stale);
+  // The old link, opened anew, is still that design: only this tab's reload is mended.
+  const other = await context.newPage();
+  await other.goto(stale);
+  await expect(other.getByTestId('node-api')).toBeVisible();
+  await expect(other.getByTestId('node-service-1')).toHaveCount(0);
+});

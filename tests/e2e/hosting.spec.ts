@@ -75,3 +75,39 @@ test("the engine's worker loads while the page's own wasm does, not after it", a
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker', { timeout: 15_000 });
   expect(heldUntilWorker).toBe(true);
 });
+
+test('the library and the exercises come from the site when first opened, under the subpath too', async ({ page }) => {
+  const failed: string[] = [];
+  const data: string[] = [];
+  page.on('response', (r) => { if (r.status() >= 400) failed.push(r.url()); });
+  page.on('request', (r) => { if (/\/(scenarios|exercises)\//.test(r.url())) data.push(new URL(r.url()).pathname); });
+  await page.goto('/faultline/');
+  await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
+  // Nothing of the library or the exercises is fetched before it is wanted.
+  expect(data).toEqual([]);
+  await page.getByTestId('library').click();
+  await page.getByTestId('preset-cascade-before').click();
+  await expect(page.getByTestId('narrative')).toBeVisible();
+  await expect(page.getByTestId('node-b')).toBeVisible();
+  expect(data).toContain('/faultline/scenarios/library.json');
+  expect(data).toContain('/faultline/scenarios/cascade-after.json');
+  await page.getByTestId('exercises').click();
+  await page.getByTestId('exercise-url-shortener').click();
+  await expect(page.getByTestId('exercise')).toBeVisible();
+  expect(data).toContain('/faultline/exercises/url-shortener.json');
+  expect(failed).toEqual([]);
+});
+
+test('a library that cannot be fetched says why, and is fetched again when its panel reopens', async ({ page }) => {
+  await page.route('**/scenarios/library.json*', (route) => route.fulfill({ status: 503, body: 'down' }));
+  await page.goto('/');
+  await page.getByTestId('library').click();
+  await expect(page.getByTestId('library-status')).toHaveText(/Could not load scenarios\/library\.json .*HTTP 503/);
+  await expect(page.getByTestId('preset-cascade-before')).toHaveCount(0);
+  await page.unroute('**/scenarios/library.json*');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('library')).toHaveAttribute('aria-expanded', 'false');
+  await page.getByTestId('library').click();
+  await page.getByTestId('preset-cascade-before').click();
+  await expect(page.getByTestId('narrative')).toBeVisible();
+});

@@ -33,7 +33,14 @@ test('an interview survives a reload, drills the design and reports what it meas
   await panel.evaluate((e) => { e.scrollTop = 0; });
   await panel.screenshot({ path: screenshotPath('interview-panel.png') });
 
-  // A reload: the phase, the note and the paused clock are as they were.
+  // A reload: the phase, the note and the paused clock are as they were. The
+  // exercises (fetched again after a reload) are held back for 4 s, so the
+  // drill below is asked for before they come: it waits for the exercise's
+  // own faults instead of starting without them.
+  await page.route('**/exercises/*.json', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await route.continue();
+  });
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-engine', 'worker');
   await expect(panel).toBeVisible();

@@ -89,19 +89,6 @@ fn early_worker() -> Option<(Worker, Vec<Event>)> {
     Some((worker, early.unwrap_or_default()))
 }
 
-/// The worker's loader script's URL: next to the page's own files (the
-/// directory of trunk's module script), tagged with this build's hash (the
-/// one in the module script's name), or `None` when the page was not built
-/// by trunk.
-fn worker_url() -> Option<String> {
-    let doc = gloo::utils::document();
-    let link = doc.query_selector("link[rel=modulepreload]").ok().flatten()?;
-    let href = link.dyn_into::<web_sys::HtmlLinkElement>().ok()?.href();
-    let (base, file) = href.split_at(href.rfind('/')? + 1);
-    let build = file.trim_end_matches(".js").rsplit('-').next().unwrap_or_default();
-    Some(format!("{base}{WORKER_SCRIPT}?v={build}"))
-}
-
 fn mark(place: Place) {
     let _ = gloo::utils::document_element().set_attribute("data-engine", place.attribute());
 }
@@ -124,7 +111,7 @@ impl Engine {
     pub fn start(on_report: Callback<Report>) -> Rc<Engine> {
         let (started, early) = match early_worker() {
             Some((worker, early)) => (Some(worker), early),
-            None => (worker_url().and_then(|url| Worker::new(&url).ok()), Vec::new()),
+            None => (crate::site::file(WORKER_SCRIPT).and_then(|url| Worker::new(&url).ok()), Vec::new()),
         };
         let engine = Rc::new_cyclic(|me: &Weak<Engine>| {
             let mode = match started {

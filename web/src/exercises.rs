@@ -3,8 +3,9 @@
 //! exercise and its check.
 //!
 //! The page reads only what it shows of an exercise (title, prompt, numbers,
-//! hints, the starter and reference designs) from the same embedded
-//! documents the CLI uses (`faultline_sim::exercise::registry`); the check
+//! hints, the starter and reference designs) from the same documents the
+//! CLI embeds (`faultline_sim::exercise::registry`), fetched from the site
+//! when first needed (`crate::catalog`); the check
 //! itself runs the engine, so it runs in the engine's worker
 //! (`Command::CheckExercise`) and the page only draws the verdict.
 //!
@@ -12,7 +13,6 @@
 //! revealed lowers the best the learner can still earn on that exercise
 //! (see [`cap`]); the page says so before revealing one.
 
-use faultline_sim::exercise::registry;
 use faultline_sim::exercise::CheckResult;
 use faultline_sim::Scenario;
 use serde::{Deserialize, Serialize};
@@ -51,10 +51,9 @@ pub struct Brief {
     pub reference: Scenario,
 }
 
-/// Every shipped exercise, in the registry's order. A document that does not
-/// read is left out (the engine's tests hold every shipped one valid).
-pub fn briefs() -> Vec<Brief> {
-    registry::BUILTIN.iter().filter_map(|(_, text)| serde_json::from_str(text).ok()).collect()
+/// What the page shows of the exercise document `text`.
+pub fn parse_brief(text: &str) -> Result<Brief, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
 /// The best a learner can still earn after revealing `hints` hints: three
@@ -189,17 +188,24 @@ impl Reducible for ExerciseState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use faultline_sim::exercise::registry;
 
     #[test]
     fn every_shipped_exercise_reads_with_a_starter_a_reference_and_hints() {
-        let list = briefs();
-        assert_eq!(list.len(), registry::BUILTIN.len(), "every shipped exercise reads in the page");
-        for b in &list {
+        for (id, text) in registry::BUILTIN {
+            let b = parse_brief(text).unwrap();
+            assert_eq!(b.id, *id, "the document's id is its file's name (the page fetches it by id)");
             assert!(!b.prompt.is_empty() && !b.requirements.is_empty(), "{}", b.id);
             assert!(b.hints.iter().any(|h| h.level == "reference"), "{}: the ladder ends on the reference", b.id);
             b.starter.validate_draft().unwrap();
             b.reference.validate_draft().unwrap();
         }
+        let index =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../index.html")).unwrap();
+        assert!(
+            index.contains(r#"<link data-trunk rel="copy-dir" href="assets/exercises" />"#),
+            "index.html has trunk copy the exercises next to the page"
+        );
     }
 
     #[test]

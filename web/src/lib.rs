@@ -5,6 +5,7 @@
 //! what it reports.
 
 pub mod app;
+pub mod catalog;
 pub mod compare;
 pub mod components;
 pub mod editor;
@@ -25,6 +26,7 @@ pub mod resize;
 pub mod runner;
 pub mod same;
 pub mod share;
+pub mod site;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -54,6 +54,23 @@ fn trap_tab(host: &Element, ev: &web_sys::KeyboardEvent) {
     }
 }
 
+/// Focus back into the panel drawn in `host`, on its first control, when
+/// `ready` turns true and focus had fallen to the page's body: the panel's
+/// content was replaced under it (a list that arrived in place of the
+/// "Loading…" line that held the focus, `crate::catalog`).
+#[hook]
+pub fn use_refocus_when_ready(host: &NodeRef, ready: bool) {
+    let host = host.clone();
+    use_effect_with(ready, move |ready| {
+        let Some(el) = host.cast::<Element>().filter(|_| *ready) else { return };
+        let doc = gloo::utils::document();
+        let lost = doc.active_element().is_none_or(|a| doc.body().is_some_and(|b| b.is_same_node(Some(&a))));
+        if let Some(first) = focusables(&el).into_iter().next().filter(|_| lost) {
+            focus(&first);
+        }
+    });
+}
+
 /// Manages focus for the panel drawn in `host` while it is mounted.
 /// `return_to` is the test id of the button that opened it; `on_close` is
 /// called for a press outside (except on another button that opens a panel:

@@ -37,9 +37,75 @@ pub fn compare_link_for(a: &Scenario, b: &Scenario) -> String {
     format!("{}#{}", base_url(), encode_compare(a, b))
 }
 
-/// The scenario in the fragment the page was opened with, if it has one.
-pub fn from_address() -> Option<Result<Shared, String>> {
+/// Where a page being left notes the address its design has by then (see
+/// [`leave`]), in the tab's session storage: it survives a reload of the tab
+/// and no other tab sees it.
+const LEFT_KEY: &str = "faultline.address.left";
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+/// Whether this page was loaded by reloading the tab (Navigation Timing's
+/// `type`), not by opening an address.
+fn reloaded() -> bool {
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else { return false };
+    let entry = perf.get_entries_by_type("navigation").get(0);
+    js_sys::Reflect::get(&entry, &"type".into()).ok().and_then(|t| t.as_string()).as_deref() == Some("reload")
+}
+
+/// The fragment (with its `#`, or empty) that puts `doc` in the address bar.
+fn fragment_for(doc: Option<&Scenario>) -> String {
+    doc.map_or_else(String::new, |d| format!("#{}", encode(d, false)))
+}
+
+/// The page is being left (a reload, a closed tab) with `doc` as its
+/// design. The address bar follows the design only once it has stayed
+/// unchanged for a moment, and a reload's address is fixed when it is asked
+/// for, before the page hears of it: a reload right after an edit would come
+/// back with the link of the design as it was before the edit. So the
+/// design's address as it is left is noted, and a reload opens that one
+/// ([`at_start`]).
+pub fn leave(doc: Option<&Scenario>) {
+    if let Some(session) = session() {
+        let _ = session.set_item(LEFT_KEY, &fragment_for(doc));
+    }
+}
+
+/// The fragment to read at start-up: the address bar's, or after a reload
+/// of the tab, the design's as the page was left (see [`leave`]), which
+/// then goes back in the address bar too.
+fn fresh_hash() -> Option<String> {
     let hash = gloo::utils::window().location().hash().ok()?;
+    let left = session().and_then(|s| {
+        let left = s.get_item(LEFT_KEY).ok().flatten();
+        let _ = s.remove_item(LEFT_KEY);
+        left
+    });
+    match left {
+        Some(left) if left != hash && reloaded() => {
+            if let Ok(history) = gloo::utils::window().history() {
+                let url = format!("{}{left}", base_url());
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+            Some(left)
+        }
+        _ => Some(hash),
+    }
+}
+
+/// The scenario in the fragment the page was opened with, if it has one
+/// (a reload after an edit: the design as it was left, see [`leave`]).
+pub fn at_start() -> Option<Result<Shared, String>> {
+    read_fragment(&fresh_hash()?)
+}
+
+/// The scenario in the address bar's fragment, if it has one.
+pub fn from_address() -> Option<Result<Shared, String>> {
+    read_fragment(&gloo::utils::window().location().hash().ok()?)
+}
+
+fn read_fragment(hash: &str) -> Option<Result<Shared, String>> {
     let fragment = hash.trim_start_matches('#');
     if fragment.is_empty() {
         return None;
@@ -49,10 +115,8 @@ pub fn from_address() -> Option<Result<Shared, String>> {
 
 /// Puts `doc` in the address bar (or clears the fragment when `None`).
 pub fn follow(doc: Option<&Scenario>) {
-    let url = match doc {
-        Some(d) => format!("#{}", encode(d, false)),
-        None => base_url(),
-    };
+    let fragment = fragment_for(doc);
+    let url = if fragment.is_empty() { base_url() } else { fragment.clone() };
     if let Ok(history) = gloo::utils::window().history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }

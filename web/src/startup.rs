@@ -67,7 +67,7 @@ pub fn startup() -> Startup {
         s.transient = true;
         return s;
     }
-    match share::from_address() {
+    match share::at_start() {
         Some(Ok(faultline_link::Shared { scenario, compare: Some(b), .. })) => s.compare = Some((scenario, *b)),
         Some(Ok(shared)) => {
             if !embed {

@@ -373,7 +373,9 @@ async fn the_fault_bar_adds_and_removes_a_shard() {
         html! { <FaultBar scenario={p.scenario.clone()} selected={Some(Selection::Node(db))} down={false}
         at_ms={None} on_inject={p.on.clone()} /> }
     }
-    let mut sc = faultline_web::library::scenario("hot-key-before").unwrap();
+    let mut sc =
+        faultline_web::library::parse("hot-key-before", include_str!("../../assets/scenarios/hot-key-before.json"))
+            .unwrap();
     sc.faults.push(Fault {
         at_ms: 5_000,
         duration_ms: None,

@@ -27,6 +27,16 @@ fn Host(props: &Props) -> Html {
     html! { <CompareView open={props.open.clone()} link="#v3.c.x" on_close={Callback::noop()} /> }
 }
 
+/// A shipped preset, as the page reads it from the site's copy.
+fn preset(name: &str) -> faultline_sim::Scenario {
+    let text = match name {
+        "cascade-before" => include_str!("../../assets/scenarios/cascade-before.json"),
+        "cascade-after" => include_str!("../../assets/scenarios/cascade-after.json"),
+        _ => unreachable!("{name}"),
+    };
+    library::parse(name, text).unwrap()
+}
+
 fn open(a: faultline_sim::Scenario, b: faultline_sim::Scenario) -> Open {
     let result = Some(Rc::new(compare(&a, &b)));
     Open { id: 1, a: Rc::new(a), b: Rc::new(b), opener: "library", result }
@@ -34,7 +44,7 @@ fn open(a: faultline_sim::Scenario, b: faultline_sim::Scenario) -> Open {
 
 #[wasm_bindgen_test]
 async fn the_cascade_pair_draws_two_lines_a_chart_and_marks_the_catalog_better() {
-    let (a, b) = (library::scenario("cascade-before").unwrap(), library::scenario("cascade-after").unwrap());
+    let (a, b) = (preset("cascade-before"), preset("cascade-after"));
     let host = mount();
     yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { open: open(a, b) }).render();
     yew::scheduler::flush().await;
@@ -57,7 +67,7 @@ async fn the_cascade_pair_draws_two_lines_a_chart_and_marks_the_catalog_better()
 
 #[wasm_bindgen_test]
 async fn a_side_that_cannot_run_says_why_instead_of_a_table() {
-    let a = library::scenario("cascade-before").unwrap();
+    let a = preset("cascade-before");
     let mut b = a.clone();
     b.name = "Broken".into();
     b.edges[0].to = "nowhere".into();

@@ -4,7 +4,7 @@
 
 use faultline_sim::exercise::{self, registry};
 use faultline_web::components::{ExerciseAside, LintPanel};
-use faultline_web::exercises::{briefs, Progress, Verdict};
+use faultline_web::exercises::{parse_brief, Progress, Verdict};
 use faultline_web::state::Selection;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -27,7 +27,8 @@ struct AsideProbe {
 
 #[component]
 fn Aside(p: &AsideProbe) -> Html {
-    let brief = briefs().into_iter().find(|b| b.id == "url-shortener").unwrap();
+    let text = registry::BUILTIN.iter().find(|(id, _)| *id == "url-shortener").unwrap().1;
+    let brief = parse_brief(text).unwrap();
     let moments = Rc::clone(&p.moments);
     html! {
         <ExerciseAside {brief} progress={Progress { stars: 0, hints: p.hints, attempts: 0 }} expanded={true} on_expand={Callback::noop()}

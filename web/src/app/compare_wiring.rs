@@ -13,7 +13,7 @@ use crate::compare::{CompareAction, Open};
 use crate::components::CompareView;
 use crate::engine::Engine;
 use crate::hooks::use_latest_callback;
-use crate::library::{self, Entry};
+use crate::library::Library;
 use crate::share;
 use crate::state::{Action, PlayState};
 use faultline_live::Command as EngineCommand;
@@ -39,7 +39,7 @@ pub(super) fn use_compare(
     state: &UseReducerHandle<PlayState>,
     ui: &Ui,
     engine: &Rc<Engine>,
-    entries: &Rc<Vec<Entry>>,
+    library: Option<&Rc<Library>>,
     from_boot: Option<(Scenario, Scenario)>,
 ) -> Compare {
     let c = ui.compare.clone();
@@ -63,11 +63,12 @@ pub(super) fn use_compare(
         });
     }
     let on_preset = {
-        let (d, entries, msg) = (c.dispatcher(), Rc::clone(entries), state.dispatcher());
+        let (d, library, msg) = (c.dispatcher(), library.cloned(), state.dispatcher());
         Callback::from(move |i: usize| {
-            let Some(e) = entries.get(i) else { return };
+            let Some(library) = &library else { return };
+            let Some(e) = library.entries.get(i) else { return };
             let Some(after) = &e.after else { return };
-            match (library::scenario(&e.before), library::scenario(after)) {
+            match (library.scenario(&e.before), library.scenario(after)) {
                 (Ok(a), Ok(b)) => {
                     d.dispatch(CompareAction::Start { a: Box::new(a), b: Box::new(b), opener: "compare-before-after" })
                 }

@@ -12,6 +12,8 @@
 use super::engine_wiring::runner_for;
 use super::open_export::loader;
 use super::Ui;
+use crate::catalog::{self, Shipped};
+use crate::components::Panel;
 use crate::components::{ExerciseAside, ExercisesPanel};
 use crate::engine::Engine;
 use crate::exercises::{Brief, ExerciseAction};
@@ -19,7 +21,6 @@ use crate::hooks::use_latest_callback;
 use crate::state::{Action, PlayState};
 use crate::storage::{self, Design};
 use faultline_live::Command as EngineCommand;
-use faultline_sim::exercise::registry;
 use faultline_sim::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -61,8 +62,19 @@ pub(super) fn use_exercises(
     linked: Option<String>,
     on_interview: &Callback<Option<String>>,
 ) -> Exercises {
-    let briefs = use_memo((), |_| crate::exercises::briefs());
     let ex = ui.exercise.clone();
+    // The exercises come from the site when first needed (`catalog.rs`).
+    {
+        let catalog = ui.catalog.clone();
+        let wanted = *ui.panel == Some(Panel::Exercises) || ex.open.is_some();
+        use_effect_with(wanted, move |wanted| {
+            if *wanted {
+                catalog::want_exercises(&catalog);
+            }
+        });
+    }
+    let shipped: Option<Rc<Shipped>> = ui.catalog.exercises.ready().cloned();
+    let briefs: Rc<Vec<Brief>> = shipped.as_ref().map(|s| Rc::clone(&s.briefs)).unwrap_or_default();
     let d = state.dispatcher();
     let load = loader(&d, ui);
     let doc = Rc::clone(&state.doc);
@@ -100,13 +112,15 @@ pub(super) fn use_exercises(
     let on_open = use_latest_callback(on_open);
     let open = ex.open.as_ref().and_then(|id| briefs.iter().find(|b| &b.id == id)).cloned();
     let panel = html! {
-        <ExercisesPanel briefs={Rc::clone(&briefs)} progress={Rc::clone(&ex.progress)} {on_open} />
+        <ExercisesPanel briefs={Rc::clone(&briefs)} status={ui.catalog.exercises.status("exercises")}
+            progress={Rc::clone(&ex.progress)} {on_open} />
     };
     let Some(brief) = open else { return Exercises { panel, aside: None } };
 
     let run = runner_for(engine, state);
     let on_check = {
         let (ex, doc, id, engine, d) = (ex.clone(), Rc::clone(&doc), brief.id.clone(), Rc::clone(engine), d.clone());
+        let exercise = shipped.as_ref().and_then(|s| s.text(&id)).unwrap_or_default().to_string();
         Callback::from(move |()| {
             if engine.place() == crate::engine::Place::Unavailable {
                 d.dispatch(Action::Message(Some(
@@ -115,9 +129,11 @@ pub(super) fn use_exercises(
                 return;
             }
             ex.dispatch(ExerciseAction::Checking(Rc::clone(&doc)));
-            let exercise =
-                registry::BUILTIN.iter().find(|(i, _)| *i == id).map(|(_, t)| t.to_string()).unwrap_or_default();
-            engine.send(EngineCommand::CheckExercise { id: id.clone(), exercise, design: Box::new((*doc).clone()) });
+            engine.send(EngineCommand::CheckExercise {
+                id: id.clone(),
+                exercise: exercise.clone(),
+                design: Box::new((*doc).clone()),
+            });
         })
     };
     let on_moment = {

@@ -17,6 +17,7 @@ use super::engine_wiring::runner_for;
 use super::exercise_wiring::keep;
 use super::open_export::loader;
 use super::Ui;
+use crate::catalog::Load;
 use crate::components::past_interviews::PastInterviews;
 use crate::components::InterviewPanel;
 use crate::engine::Engine;
@@ -70,6 +71,26 @@ pub(super) struct Interviews {
     pub expanded: bool,
     /// Show (or hide) the list of past interviews.
     pub on_past: Callback<()>,
+}
+
+/// Starts the failure drill: its plan (the exercise's own faults first, read
+/// from its document `exercise`, then faults picked by role) into the
+/// design, the run from t = 0, then play once the engine has it.
+fn start_drill(
+    doc: &Scenario,
+    exercise: Option<&str>,
+    held: &UseReducerDispatcher<Held>,
+    d: &UseReducerDispatcher<PlayState>,
+    pending_play: &std::cell::RefCell<bool>,
+    t: f64,
+) {
+    let exercise = exercise.and_then(drill::exercise);
+    let plan = drill::plan(doc, exercise.as_ref());
+    let run = drill::drill_doc(doc, &plan.faults, plan.duration_ms);
+    held.dispatch(HeldAction::Change(Change::Drill(plan), t));
+    d.dispatch(Action::Edit(run));
+    d.dispatch(Action::Reset);
+    *pending_play.borrow_mut() = true;
 }
 
 fn now() -> f64 {
@@ -184,8 +205,18 @@ pub(super) fn use_interview(
         });
     }
 
-    // The shipped exercises, parsed once.
-    let briefs = use_memo((), |_| crate::exercises::briefs());
+    // The shipped exercises, fetched when first needed (`catalog.rs`): an
+    // interview on one, kept from before a reload, needs its prompt.
+    {
+        let catalog = ui.catalog.clone();
+        use_effect_with(current.as_ref().is_some_and(|i| i.exercise.is_some()), move |wanted| {
+            if *wanted {
+                crate::catalog::want_exercises(&catalog);
+            }
+        });
+    }
+    let shipped = ui.catalog.exercises.ready().cloned();
+    let briefs: Rc<Vec<crate::exercises::Brief>> = shipped.as_ref().map(|s| Rc::clone(&s.briefs)).unwrap_or_default();
     let on_start = {
         let (held, d, ex, doc) = (held.dispatcher(), d.clone(), ui.exercise.clone(), Rc::clone(&state.doc));
         let briefs = Rc::clone(&briefs);
@@ -222,28 +253,48 @@ pub(super) fn use_interview(
     let on_start = use_latest_callback(on_start);
     let collapsed = use_state(|| false);
     // The exercise's prompt, for the requirements phase.
-    let prompt = use_memo(current.as_ref().and_then(|i| i.exercise.clone()), |id| {
+    // (Again once the exercises have come.)
+    let prompt = use_memo((current.as_ref().and_then(|i| i.exercise.clone()), briefs.len()), |(id, _)| {
         let id = id.as_ref()?;
         briefs.iter().find(|b| &b.id == id).map(|b| Rc::new((b.prompt.clone(), b.requirements.clone())))
     });
 
+    // Asked for and not yet here (a failed fetch is not waited for: the drill
+    // then picks its faults by role alone).
+    let exercises_pending = matches!(ui.catalog.exercises, Load::Idle | Load::Loading);
+    let drill_waiting = use_mut_ref(|| false);
+    {
+        let (held, d, doc, current) = (held.dispatcher(), d.clone(), Rc::clone(&state.doc), current.clone());
+        let (pending_play, drill_waiting, shipped) = (pending_play.clone(), drill_waiting.clone(), shipped.clone());
+        use_effect_with(exercises_pending, move |pending| {
+            let waiting = !*pending && std::mem::take(&mut *drill_waiting.borrow_mut());
+            let drilling = current.as_ref().filter(|i| i.phase == Phase::FailureDrill && i.drill.is_none());
+            if let (true, Some(i)) = (waiting, drilling) {
+                let text = i.exercise.as_deref().and_then(|id| shipped.as_ref()?.text(id));
+                start_drill(&doc, text, &held, &d, &pending_play, now());
+            }
+        });
+    }
     let on_change = {
         let (held, d, doc, current) = (held.dispatcher(), d.clone(), Rc::clone(&state.doc), current.clone());
-        let (pending_play, finished) = (pending_play.clone(), state.finished());
+        let (pending_play, finished, drill_waiting) = (pending_play.clone(), state.finished(), drill_waiting.clone());
+        let shipped = shipped.clone();
         Callback::from(move |change: Change| {
             let Some(i) = current.as_ref() else { return };
             let t = now();
             match &change {
                 // The drill starts (again, if it never got going: a design that could
                 // not run): its faults into the design, the run from t = 0, then play.
+                // On an exercise, the drill opens with the exercise's own faults: if
+                // the exercises are still on their way (a reload fetches them
+                // again), it starts when they come (see below).
                 Change::Go(Phase::FailureDrill) if i.drill.as_ref().is_none_or(|d| d.samples.len() < 2) => {
-                    let exercise = i.exercise.as_deref().and_then(drill::exercise);
-                    let plan = drill::plan(&doc, exercise.as_ref());
-                    let run = drill::drill_doc(&doc, &plan.faults, plan.duration_ms);
-                    held.dispatch(HeldAction::Change(Change::Drill(plan), t));
-                    d.dispatch(Action::Edit(run));
-                    d.dispatch(Action::Reset);
-                    *pending_play.borrow_mut() = true;
+                    if i.exercise.is_some() && exercises_pending {
+                        *drill_waiting.borrow_mut() = true;
+                    } else {
+                        let text = i.exercise.as_deref().and_then(|id| shipped.as_ref()?.text(id));
+                        start_drill(&doc, text, &held, &d, &pending_play, t);
+                    }
                 }
                 Change::Pause if i.phase == Phase::FailureDrill => d.dispatch(Action::Pause),
                 Change::Resume if i.phase == Phase::FailureDrill && i.drill.is_some() && !finished => {

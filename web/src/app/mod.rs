@@ -21,7 +21,6 @@ use crate::components::{
     Panel, Shortcuts, SkipLink, Summary, Timeline, Title,
 };
 use crate::exercises::ExerciseState;
-use crate::library;
 use crate::modal::Modal;
 use crate::particles::Particles;
 use crate::state::{PlayState, Selection};
@@ -85,6 +84,8 @@ pub(crate) struct Ui {
     pub drawer: UseStateHandle<Option<Drawer>>,
     /// The open compare (two designs on the same traffic) and its answer.
     pub compare: UseReducerHandle<crate::compare::CompareState>,
+    /// The shipped library and exercises, fetched when first needed.
+    pub catalog: UseReducerHandle<crate::catalog::Catalog>,
 }
 
 /// The side columns, drawers on a narrow screen.
@@ -123,6 +124,7 @@ fn use_ui() -> Ui {
         connect: use_state(|| None),
         drawer: use_state(|| None),
         compare: use_reducer(crate::compare::CompareState::default),
+        catalog: use_reducer(crate::catalog::Catalog::default),
     }
 }
 
@@ -179,7 +181,16 @@ pub fn App() -> Html {
         use_reducer(move || PlayState::new((*initial).clone()))
     };
     let ui = use_ui();
-    let entries = use_memo((), |_| library::entries());
+    // The library comes from the site when its panel first opens (`catalog.rs`).
+    {
+        let catalog = ui.catalog.clone();
+        use_effect_with(*ui.panel == Some(Panel::Library), move |open| {
+            if *open {
+                crate::catalog::want_library(&catalog);
+            }
+        });
+    }
+    let library = ui.catalog.library.ready().cloned();
     let particles = use_mut_ref(Particles::default);
     let particle_layer = use_memo((), |_| ParticleLayer::default());
 
@@ -191,9 +202,9 @@ pub fn App() -> Html {
         ui.compare.dispatcher(),
     );
     let h = handlers::use_handlers(&state, &ui, &engine);
-    let files = open_export::use_open_export(&state, &ui, &engine, &entries);
+    let files = open_export::use_open_export(&state, &ui, &engine, library.as_ref());
     let interview = interview_wiring::use_interview(&state, &ui, &engine, boot.transient);
-    let compare = compare_wiring::use_compare(&state, &ui, &engine, &entries, boot.compare.clone());
+    let compare = compare_wiring::use_compare(&state, &ui, &engine, library.as_ref(), boot.compare.clone());
     let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone(), &interview.on_start);
     // The design review: recomputed from the document whenever it changes.
     let warnings = use_memo(Rc::clone(&state.doc), |d| faultline_sim::lint::lint(d));
@@ -313,12 +324,13 @@ pub fn App() -> Html {
         Some(Panel::Review) => {
             Some(html! { <LintPanel warnings={Rc::clone(&warnings)} on_select={h.on_select.clone()} /> })
         }
-        open => panels::panel(open, &state, &entries, &files, &h.on_message, &on_new, &compare),
+        open => panels::panel(open, &state, &ui.catalog.library, &files, &h.on_message, &on_new, &compare),
     };
     // An open exercise takes the story's place beside the canvas.
     let exercise_open = exercises.aside.as_ref().is_some_and(|(_, open)| *open);
-    let narrative_view =
-        exercises.aside.or_else(|| panels::narrative(&ui, &entries, &files.on_open_preset, &compare.on_preset));
+    let narrative_view = exercises
+        .aside
+        .or_else(|| panels::narrative(&ui, library.as_deref(), &files.on_open_preset, &compare.on_preset));
     let notices = panels::notices(&state, embed);
     let controls = html! {
         <Controls playing={state.playing} finished={state.finished() || state.blocked.is_some()} now_ms={state.view.now_ms}

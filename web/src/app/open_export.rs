@@ -16,7 +16,7 @@ use crate::components::Panel;
 use crate::engine::Engine;
 use crate::files;
 use crate::hooks::use_latest_callback;
-use crate::library::{self, Entry};
+use crate::library::Library;
 use crate::state::{Action, PlayState};
 use faultline_live::Command as EngineCommand;
 use faultline_sim::Scenario;
@@ -55,7 +55,7 @@ pub(super) fn use_open_export(
     state: &UseReducerHandle<PlayState>,
     ui: &Ui,
     engine: &Rc<Engine>,
-    entries: &Rc<Vec<Entry>>,
+    library: Option<&Rc<Library>>,
 ) -> OpenExport {
     let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
     let d = state.dispatcher();
@@ -66,11 +66,12 @@ pub(super) fn use_open_export(
         Callback::from(move |p: Panel| panel.set(if *panel == Some(p) { None } else { Some(p) }))
     };
     let on_open_preset = {
-        let (d, entries, narrative, load) = (d.clone(), Rc::clone(entries), ui.narrative.clone(), load.clone());
+        let (d, library, narrative, load) = (d.clone(), library.cloned(), ui.narrative.clone(), load.clone());
         Callback::from(move |(i, after): (usize, bool)| {
-            let Some(e) = entries.get(i) else { return };
+            let Some(library) = &library else { return };
+            let Some(e) = library.entries.get(i) else { return };
             let name = if after { e.after.clone().unwrap_or_else(|| e.before.clone()) } else { e.before.clone() };
-            match library::scenario(&name) {
+            match library.scenario(&name) {
                 Ok(doc) => {
                     load.emit(doc);
                     narrative.set(Some((i, after)));

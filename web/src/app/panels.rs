@@ -9,8 +9,9 @@
 use super::compare_wiring::Compare;
 use super::open_export::OpenExport;
 use super::Ui;
+use crate::catalog::Load;
 use crate::components::{DesignsPanel, FaultBar, FilePanel, Injection, LibraryPanel, Narrative, Panel, SharePanel};
-use crate::library::Entry;
+use crate::library::Library;
 use crate::state::{PlayState, Selection};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -19,7 +20,7 @@ use yew::prelude::*;
 pub(super) fn panel(
     open: Option<Panel>,
     state: &PlayState,
-    entries: &Rc<Vec<Entry>>,
+    library: &Load<Library>,
     files: &OpenExport,
     on_message: &Callback<Option<String>>,
     on_new: &Callback<()>,
@@ -28,7 +29,8 @@ pub(super) fn panel(
     let doc = &state.doc;
     Some(match open? {
         Panel::Library => {
-            html! { <LibraryPanel entries={Rc::clone(entries)} on_open={files.on_open_preset.clone()} /> }
+            let entries = library.ready().map(|l| Rc::clone(&l.entries)).unwrap_or_default();
+            html! { <LibraryPanel {entries} status={library.status("library")} on_open={files.on_open_preset.clone()} /> }
         }
         Panel::Designs => html! {
             <DesignsPanel doc={Rc::clone(doc)} on_open={files.on_open_design.clone()} on_message={on_message.clone()}
@@ -52,12 +54,12 @@ pub(super) fn panel(
 /// whether it is expanded.
 pub(super) fn narrative(
     ui: &Ui,
-    entries: &[Entry],
+    library: Option<&Library>,
     on_open: &Callback<(usize, bool)>,
     on_compare: &Callback<usize>,
 ) -> Option<(Html, bool)> {
     let (i, after) = (*ui.narrative)?;
-    let entry = entries.get(i)?.clone();
+    let entry = library?.entries.get(i)?.clone();
     let open = *ui.narrative_open;
     let on_toggle = {
         let narrative_open = ui.narrative_open.clone();

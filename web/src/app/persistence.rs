@@ -40,11 +40,14 @@ pub fn use_autosave(doc: &Rc<Scenario>, transient: bool, d: UseReducerDispatcher
     });
 
     // Closing or leaving the page saves at once (the debounce must not lose
-    // the last edit).
+    // the last edit), and notes the address the design has by then, which
+    // the address bar may not have caught up with (`share::leave`).
     use_effect_with((), move |_| {
         let listener = (!transient).then(|| {
             gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
-                let _ = storage::save_autosave(&doc_now.borrow());
+                let doc = doc_now.borrow();
+                let _ = storage::save_autosave(&doc);
+                share::leave(doc.validate().is_ok().then_some(&*doc));
             })
         });
         move || drop(listener)

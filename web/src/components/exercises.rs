@@ -15,6 +15,10 @@ pub fn stars(n: u8) -> String {
 #[derive(Properties, PartialEq)]
 pub struct ExercisesProps {
     pub briefs: Rc<Vec<Brief>>,
+    /// While there are no exercises: that they are on their way, or why
+    /// they could not be fetched.
+    #[prop_or_default]
+    pub status: Option<AttrValue>,
     pub progress: Rc<ProgressMap>,
     /// Open the exercise with this id.
     pub on_open: Callback<String>,
@@ -22,6 +26,8 @@ pub struct ExercisesProps {
 
 #[component]
 pub fn ExercisesPanel(props: &ExercisesProps) -> Html {
+    let host = use_node_ref();
+    crate::modal::use_refocus_when_ready(&host, props.status.is_none());
     let items = props.briefs.iter().map(|b| {
         let p = props.progress.get(&b.id).copied().unwrap_or_default();
         let id = b.id.clone();
@@ -41,9 +47,13 @@ pub fn ExercisesPanel(props: &ExercisesProps) -> Html {
         }
     });
     html! {
-        <div class="panel library-panel exercises-panel" role="dialog" aria-modal="true" aria-label="Exercises">
+        <div ref={host} class="panel library-panel exercises-panel" role="dialog" aria-modal="true" aria-label="Exercises">
             <p class="help">{ "Interview-style design problems, checked by running your design under a workload and faults you do not control. Opening one puts its starter on the canvas; your current design is saved in My designs first." }</p>
-            <ul>{ for items }</ul>
+            if let Some(status) = &props.status {
+                <p class="help" role="status" data-testid="exercises-status" tabindex="-1" autofocus={true}>{ status.clone() }</p>
+            } else {
+                <ul>{ for items }</ul>
+            }
         </div>
     }
 }

@@ -8,6 +8,10 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct LibraryProps {
     pub entries: Rc<Vec<Entry>>,
+    /// While there are no entries: that they are on their way, or why they
+    /// could not be fetched.
+    #[prop_or_default]
+    pub status: Option<AttrValue>,
     /// Open entry `i`, its "after" when true.
     pub on_open: Callback<(usize, bool)>,
 }
@@ -17,6 +21,8 @@ const GROUPS: [(&str, &str); 3] =
 
 #[component]
 pub fn LibraryPanel(props: &LibraryProps) -> Html {
+    let host = use_node_ref();
+    crate::modal::use_refocus_when_ready(&host, props.status.is_none());
     let groups = GROUPS.iter().map(|(group, heading)| {
         let items = props.entries.iter().enumerate().filter(|(_, e)| e.group == *group).map(|(i, e)| {
             let onclick = props.on_open.reform(move |_: MouseEvent| (i, false));
@@ -33,9 +39,13 @@ pub fn LibraryPanel(props: &LibraryProps) -> Html {
         html! { <section><h3>{ *heading }</h3><ul>{ for items }</ul></section> }
     });
     html! {
-        <div class="panel library-panel" role="dialog" aria-modal="true" aria-label="Library">
+        <div ref={host} class="panel library-panel" role="dialog" aria-modal="true" aria-label="Library">
             <p class="help">{ "Each preset runs the same file the CLI runs (assets/scenarios). Opening one replaces the canvas; your current design stays in My designs only if you saved it there." }</p>
-            { for groups }
+            if let Some(status) = &props.status {
+                <p class="help" role="status" data-testid="library-status" tabindex="-1" autofocus={true}>{ status.clone() }</p>
+            } else {
+                { for groups }
+            }
         </div>
     }
 }

@@ -77,15 +77,13 @@ const SLOW_ADD_MS: f64 = 200.0;
 /// Samples closer than this in simulated time are not kept.
 pub const SAMPLE_EVERY_MS: f64 = 1_000.0;
 
-/// A shipped exercise, as the drill reads it: parsed only. Its
-/// `from_json` also validates it by running the engine, and the page
-/// carries no engine (that is the worker's, see `engine.rs`); the engine's
-/// tests hold every shipped exercise valid.
-pub fn exercise(id: &str) -> Option<Exercise> {
-    faultline_sim::exercise::registry::BUILTIN
-        .iter()
-        .find(|(i, _)| *i == id)
-        .and_then(|(_, text)| serde_json::from_str(text).ok())
+/// A shipped exercise's document `text` (as fetched, `crate::catalog`), as
+/// the drill reads it: parsed only. Its `from_json` also validates it by
+/// running the engine, and the page carries no engine (that is the
+/// worker's, see `engine.rs`); the engine's tests hold every shipped
+/// exercise valid.
+pub fn exercise(text: &str) -> Option<Exercise> {
+    serde_json::from_str(text).ok()
 }
 
 /// What the drill measures against.
@@ -517,7 +515,8 @@ mod tests {
 
     #[test]
     fn an_exercise_s_own_faults_come_first_aimed_at_the_learner_s_design() {
-        let ex = exercise("instance-failure").unwrap();
+        let text = registry::BUILTIN.iter().find(|(id, _)| *id == "instance-failure").unwrap().1;
+        let ex = exercise(text).unwrap();
         assert_eq!(ex, registry::load("instance-failure").unwrap(), "parsed as the engine reads it");
         let p = plan(&ex.starter, Some(&ex));
         assert_eq!(p.faults.len(), 2);

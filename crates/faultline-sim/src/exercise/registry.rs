@@ -1,7 +1,33 @@
 //! The exercises shipped with Faultline, embedded in the binary so the CLI
-//! and the page list the same ones without reading files.
+//! lists and checks them without reading files. The page lists the same
+//! ones by [`IDS`] and fetches their documents from the site instead
+//! (`web/src/catalog.rs`): a program that names only `IDS` carries none of
+//! the documents' text.
 
 use super::format::{Exercise, ExerciseError};
+
+/// The ids of the shipped exercises, in the order they are listed: those of
+/// [`BUILTIN`] (a test holds them equal), without their documents.
+pub const IDS: &[&str] = &[
+    "url-shortener",
+    "hot-product-page",
+    "likes-counter",
+    "checkout-recommendations",
+    "flaky-database",
+    "shared-pool",
+    "noisy-tenant",
+    "flash-crowd",
+    "thumbnails",
+    "instance-failure",
+    "rolling-deploy",
+    "flash-sale",
+    "payment-events",
+    "two-regions",
+    "profile-reads",
+    "inventory-vs-cart",
+    "news-feed",
+    "double-charges",
+];
 
 /// Every shipped exercise: its id and its document (`assets/exercises/<id>.json`).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -27,7 +53,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 
 /// The ids of the shipped exercises, in the order they are listed.
 pub fn ids() -> impl Iterator<Item = &'static str> {
-    BUILTIN.iter().map(|(id, _)| *id)
+    IDS.iter().copied()
 }
 
 /// A shipped exercise by id, parsed and validated.
@@ -39,4 +65,14 @@ pub fn load(id: &str) -> Result<Exercise, ExerciseError> {
         )
     })?;
     Exercise::from_json(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ids_are_those_of_the_documents_in_the_same_order() {
+        assert_eq!(IDS, BUILTIN.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+    }
 }
