@@ -14,8 +14,14 @@
 // below the set speed when the engine cannot keep up, since the page
 // simulates at most 100 ms of wall time per frame) and the number of DOM
 // elements (to show the page does not create an element per request), how
-// long the page took to handle each drag move and whether the node followed
-// the pointer. It also prints Chrome's main-thread breakdown per phase
+// long each drag move took and whether the node followed the pointer. A
+// move is timed twice: Playwright's round trip (page.mouse.move resolving:
+// the CDP command through the browser process and back, which on a machine
+// with every core busy is mostly waiting for a core), and in the page, from
+// the input's time stamp to its first listener, to the end of its last (the
+// canvas's handler), and to the start of the frame that draws it (Chrome
+// delivers pointer moves once a frame, so the first is half a frame on
+// average even on an idle page). It also prints Chrome's main-thread breakdown per phase
 // (script / style / layout / other task time, from the CDP Performance
 // domain) to show where the frame budget goes.
 //
@@ -153,8 +159,33 @@ async function startServer() {
  */
 function installRecorder() {
   const simMs = () => Number(document.querySelector('[data-testid="sim-time"]')?.dataset.value ?? NaN);
+  // Each pointer move as the page sees it, from the event's time stamp (when
+  // the browser took the input): when its first listener ran (the wait for
+  // the main thread, and for the next frame: Chrome delivers moves once a
+  // frame), when the last one had run (the canvas's handler included), and
+  // when the animation frame that draws its effect began.
+  const moves = [];
+  addEventListener('pointermove', (e) => {
+    if (window.__frameBench?.rec?.running) e.__bench = { stamp: e.timeStamp, start: performance.now() };
+  }, true);
+  addEventListener('pointermove', (e) => {
+    const m = e.__bench;
+    if (!m) return;
+    m.end = performance.now();
+    requestAnimationFrame(() => {
+      m.frame = performance.now();
+      moves.push(m);
+    });
+  });
+  // The release of a drag that moved the card: when the next animation frame
+  // began, from the release's time stamp (the drop's work comes before it).
+  addEventListener('pointerup', (e) => {
+    const stamp = e.timeStamp;
+    requestAnimationFrame(() => { window.__frameBench.dropMs = performance.now() - stamp; });
+  }, true);
   window.__frameBench = {
     start() {
+      moves.length = 0;
       const rec = { deltas: [], last: null, running: true, wall0: performance.now(), sim0: simMs() };
       const tick = (t) => {
         if (!rec.running) return;
@@ -173,6 +204,7 @@ function installRecorder() {
         wallMs: performance.now() - rec.wall0,
         simMs: simMs() - rec.sim0,
         domElements: document.getElementsByTagName('*').length,
+        moves: moves.map((m) => ({ delay: m.start - m.stamp, handled: m.end - m.stamp, frame: m.frame - m.stamp })),
       };
     },
     /** Records for `ms` milliseconds: resolves with what stop() returns. */
@@ -194,6 +226,16 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+/** Mean and p95 of each of the page's per-move times (see installRecorder). */
+function pageMoves(list) {
+  if (!list?.length) return null;
+  const stat = (k) => {
+    const v = list.map((m) => m[k]).sort((a, b) => a - b);
+    return { mean: v.reduce((a, b) => a + b, 0) / v.length, p95: percentile(v, 95) };
+  };
+  return { n: list.length, delay: stat('delay'), handled: stat('handled'), frame: stat('frame') };
+}
+
 function summarize(nodes, phase, sample, perf) {
   const sorted = [...sample.deltas].sort((a, b) => a - b);
   return {
@@ -209,6 +251,7 @@ function summarize(nodes, phase, sample, perf) {
     wallMs: sample.wallMs,
     perf,
     followed: sample.followed,
+    pageMoves: pageMoves(sample.pageMoves),
     moves: sample.moves,
     ackMean: sample.ackMean,
     ackMax: sample.ackMax,
@@ -291,14 +334,28 @@ async function benchOne(browser, base, nodes, opts) {
       before = await perfCounters(cdp);
       await page.evaluate(() => window.__frameBench.start());
       const drag = await dragBackAndForth(page, grip);
-      const dragging = await page.evaluate(() => window.__frameBench.stop());
+      const { moves: pageMoveList, ...dragging } = await page.evaluate(() => window.__frameBench.stop());
       after = await perfCounters(cdp);
-      dragRow = summarize(nodes, 'dragging', { ...dragging, ...drag },
+      dragRow = summarize(nodes, 'dragging', { ...dragging, ...drag, pageMoves: pageMoveList },
         perfDelta(before, after));
     }
 
+    // Phase 3: one drag that moves the card (the wave ends where it began,
+    // which edits nothing), to time the drop: the page makes the new document.
+    let dropMs = null;
+    if (grip) {
+      await page.evaluate(() => { window.__frameBench.dropMs = null; });
+      await page.mouse.move(grip.x, grip.y);
+      await page.mouse.down();
+      await page.mouse.move(grip.x + DRAG_SPAN_PX / 2, grip.y + DRAG_SPAN_PX / 2, { steps: 4 });
+      await sleep(200);
+      await page.mouse.up();
+      await page.waitForFunction(() => window.__frameBench.dropMs !== null, null, { timeout: 10_000 }).catch(() => {});
+      dropMs = await page.evaluate(() => window.__frameBench.dropMs);
+    }
+
     await page.getByTestId('pause').click().catch(() => {});
-    return { rows: [runRow, dragRow], shown, factor, pageErrors, engine };
+    return { rows: [runRow, dragRow], shown, factor, pageErrors, engine, dropMs };
   } finally {
     await context.close();
   }
@@ -392,12 +449,19 @@ function printTables(results, opts) {
   }
 
   console.log('');
-  for (const { rows: [run, drag], shown, engine } of results) {
+  for (const { rows: [run, drag], shown, engine, dropMs } of results) {
     const what = drag.skipped
       ? `drag skipped (${drag.skipped})`
       : `drag: ${drag.moves} pointer moves in ${(drag.wallMs / 1000).toFixed(1)} s, each handled in ` +
-        `${drag.ackMean.toFixed(0)} ms on average (max ${drag.ackMax.toFixed(0)}), node ${followText(drag.followed)}`;
+        `${drag.ackMean.toFixed(0)} ms on average (max ${drag.ackMax.toFixed(0)}) from Playwright's side, node ${followText(drag.followed)}`;
     console.log(`- ${run.nodes} nodes (${shown} drawn, engine in the ${engine}): running ${(run.wallMs / 1000).toFixed(1)} s; ${what}`);
+    const pm = drag.pageMoves;
+    if (pm) {
+      const t = (s) => `${s.mean.toFixed(1)} (p95 ${s.p95.toFixed(1)})`;
+      console.log(`  in the page (${pm.n} moves, ms from the input's time stamp, mean): first listener ${t(pm.delay)}, ` +
+        `handled ${t(pm.handled)}, frame drawing it begins ${t(pm.frame)}`);
+    }
+    if (Number.isFinite(dropMs)) console.log(`  dropping a moved card: the next frame began ${dropMs.toFixed(0)} ms after the release`);
   }
 
   console.log('\nMain thread, ms per wall second (CDP Performance metrics; "other" = task time not');
