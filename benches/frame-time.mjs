@@ -31,7 +31,31 @@
 // benchmark, not a test: it exits 0 either way, and 1 only when the page
 // fails to load (or the benchmark itself breaks).
 //
-// Last measured (2026-12-03, 2 CPUs shared with other builds; frame times
+// Last measured, third round (2026-12-03, load 2.5-4.1, base and new runs
+// alternated): where a drag move's time goes. Chrome traces and per-thread
+// CPU at 1,000 nodes, 10x: the engine's worker takes a whole core (it runs
+// at 4-6x of the 10x asked), the page's main thread 170 ms/s running and
+// 270 ms/s dragging, compositing and raster another 150-250 ms/s; the
+// browser hands a move to the page 10-20 ms after Playwright sends it, yet
+// Playwright sees 30-65 ms: its round trip waits for a core. In the page a
+// move waits for its frame (Chrome delivers moves once a frame; mean 6-10
+// ms, p95 one frame) and the canvas then takes 0.2-0.5 ms; the frame that
+// draws it begins 8-12 ms after the input. Each drag step costs the main
+// thread a few ms of page-wide layerize and pre-paint, the same with the
+// whole canvas SVG hidden: it is not the canvas's 10,000 elements. Dropping
+// a moved card at 1,000 nodes, next frame after the release: 114, 217, 155,
+// 175 ms before; 55, 76, 30, 71 ms after skipping validation and the review
+// when only positions changed (200 nodes: 68, 30 -> 29, 37 ms, noise).
+// Frame times, base | new (two rounds each):
+//   | 1,000 nodes          | base           | new            |
+//   | running p95          | 16.7, 16.8 ms  | 16.8, 16.7 ms  |
+//   | dragging p95 / p99   | 33.3/66.7, 16.7/33.3 | 16.7/33.4, 16.7/50.0 |
+//   | 200 dragging p99     | 33.3, 33.3 ms  | 50.0, 50.0 ms  |
+// The 200-node drag's p99 is its one or two longest frames: the press
+// (selecting the card renders the inspector, about a frame of layout) and
+// the lift; both within the noise of these runs.
+//
+// Second round (2026-12-03, 2 CPUs shared with other builds; frame times
 // follow the machine's load more than the page: at load 8-9 even 20 nodes
 // gave p95 50 ms): 1,000 nodes fitted on screen, 10x, before and after
 // drawing unreadably small cards as their boxes alone (sketch), drawing the
