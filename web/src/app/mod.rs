@@ -20,7 +20,6 @@ use crate::components::{
     Canvas, Charts, ConnectPicker, Controls, FaultBar, Inspector, KindChart, LearnChips, LintPanel, Menus, Palette,
     Panel, Shortcuts, SkipLink, Summary, Timeline, Title,
 };
-use crate::editor::moved_only::Unplaced;
 use crate::exercises::ExerciseState;
 use crate::library;
 use crate::modal::Modal;
@@ -198,7 +197,7 @@ pub fn App() -> Html {
     let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone(), &interview.on_start);
     // The design review: recomputed whenever the design changes, not when
     // cards only moved (positions play no part in it; see `moved_only`).
-    let warnings = use_memo(Unplaced(Rc::clone(&state.doc)), |d| faultline_sim::lint::lint(&d.0));
+    let warnings = crate::hooks::use_design_memo(&state.doc, faultline_sim::lint::lint);
     let lint_marks = use_memo(Rc::clone(&warnings), |w| {
         use crate::components::{canvas::lint_marks::marks, lint_panel::target};
         marks(w.iter().filter_map(|w| Some((target(&w.path)?, w.why.clone()))))
