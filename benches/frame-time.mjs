@@ -14,8 +14,14 @@
 // below the set speed when the engine cannot keep up, since the page
 // simulates at most 100 ms of wall time per frame) and the number of DOM
 // elements (to show the page does not create an element per request), how
-// long the page took to handle each drag move and whether the node followed
-// the pointer. It also prints Chrome's main-thread breakdown per phase
+// long each drag move took and whether the node followed the pointer. A
+// move is timed twice: Playwright's round trip (page.mouse.move resolving:
+// the CDP command through the browser process and back, which on a machine
+// with every core busy is mostly waiting for a core), and in the page, from
+// the input's time stamp to its first listener, to the end of its last (the
+// canvas's handler), and to the start of the frame that draws it (Chrome
+// delivers pointer moves once a frame, so the first is half a frame on
+// average even on an idle page). It also prints Chrome's main-thread breakdown per phase
 // (script / style / layout / other task time, from the CDP Performance
 // domain) to show where the frame budget goes.
 //
@@ -25,7 +31,31 @@
 // benchmark, not a test: it exits 0 either way, and 1 only when the page
 // fails to load (or the benchmark itself breaks).
 //
-// Last measured (2026-12-03, 2 CPUs shared with other builds; frame times
+// Last measured, third round (2026-12-03, load 2.5-4.1, base and new runs
+// alternated): where a drag move's time goes. Chrome traces and per-thread
+// CPU at 1,000 nodes, 10x: the engine's worker takes a whole core (it runs
+// at 4-6x of the 10x asked), the page's main thread 170 ms/s running and
+// 270 ms/s dragging, compositing and raster another 150-250 ms/s; the
+// browser hands a move to the page 10-20 ms after Playwright sends it, yet
+// Playwright sees 30-65 ms: its round trip waits for a core. In the page a
+// move waits for its frame (Chrome delivers moves once a frame; mean 6-10
+// ms, p95 one frame) and the canvas then takes 0.2-0.5 ms; the frame that
+// draws it begins 8-12 ms after the input. Each drag step costs the main
+// thread a few ms of page-wide layerize and pre-paint, the same with the
+// whole canvas SVG hidden: it is not the canvas's 10,000 elements. Dropping
+// a moved card at 1,000 nodes, next frame after the release: 114, 217, 155,
+// 175 ms before; 55, 76, 30, 71 ms after skipping validation and the review
+// when only positions changed (200 nodes: 68, 30 -> 29, 37 ms, noise).
+// Frame times, base | new (two rounds each):
+//   | 1,000 nodes          | base           | new            |
+//   | running p95          | 16.7, 16.8 ms  | 16.8, 16.7 ms  |
+//   | dragging p95 / p99   | 33.3/66.7, 16.7/33.3 | 16.7/33.4, 16.7/50.0 |
+//   | 200 dragging p99     | 33.3, 33.3 ms  | 50.0, 50.0 ms  |
+// The 200-node drag's p99 is its one or two longest frames: the press
+// (selecting the card renders the inspector, about a frame of layout) and
+// the lift; both within the noise of these runs.
+//
+// Second round (2026-12-03, 2 CPUs shared with other builds; frame times
 // follow the machine's load more than the page: at load 8-9 even 20 nodes
 // gave p95 50 ms): 1,000 nodes fitted on screen, 10x, before and after
 // drawing unreadably small cards as their boxes alone (sketch), drawing the
@@ -153,8 +183,33 @@ async function startServer() {
  */
 function installRecorder() {
   const simMs = () => Number(document.querySelector('[data-testid="sim-time"]')?.dataset.value ?? NaN);
+  // Each pointer move as the page sees it, from the event's time stamp (when
+  // the browser took the input): when its first listener ran (the wait for
+  // the main thread, and for the next frame: Chrome delivers moves once a
+  // frame), when the last one had run (the canvas's handler included), and
+  // when the animation frame that draws its effect began.
+  const moves = [];
+  addEventListener('pointermove', (e) => {
+    if (window.__frameBench?.rec?.running) e.__bench = { stamp: e.timeStamp, start: performance.now() };
+  }, true);
+  addEventListener('pointermove', (e) => {
+    const m = e.__bench;
+    if (!m) return;
+    m.end = performance.now();
+    requestAnimationFrame(() => {
+      m.frame = performance.now();
+      moves.push(m);
+    });
+  });
+  // The release of a drag that moved the card: when the next animation frame
+  // began, from the release's time stamp (the drop's work comes before it).
+  addEventListener('pointerup', (e) => {
+    const stamp = e.timeStamp;
+    requestAnimationFrame(() => { window.__frameBench.dropMs = performance.now() - stamp; });
+  }, true);
   window.__frameBench = {
     start() {
+      moves.length = 0;
       const rec = { deltas: [], last: null, running: true, wall0: performance.now(), sim0: simMs() };
       const tick = (t) => {
         if (!rec.running) return;
@@ -173,6 +228,7 @@ function installRecorder() {
         wallMs: performance.now() - rec.wall0,
         simMs: simMs() - rec.sim0,
         domElements: document.getElementsByTagName('*').length,
+        moves: moves.map((m) => ({ delay: m.start - m.stamp, handled: m.end - m.stamp, frame: m.frame - m.stamp })),
       };
     },
     /** Records for `ms` milliseconds: resolves with what stop() returns. */
@@ -194,6 +250,16 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+/** Mean and p95 of each of the page's per-move times (see installRecorder). */
+function pageMoves(list) {
+  if (!list?.length) return null;
+  const stat = (k) => {
+    const v = list.map((m) => m[k]).sort((a, b) => a - b);
+    return { mean: v.reduce((a, b) => a + b, 0) / v.length, p95: percentile(v, 95) };
+  };
+  return { n: list.length, delay: stat('delay'), handled: stat('handled'), frame: stat('frame') };
+}
+
 function summarize(nodes, phase, sample, perf) {
   const sorted = [...sample.deltas].sort((a, b) => a - b);
   return {
@@ -209,6 +275,7 @@ function summarize(nodes, phase, sample, perf) {
     wallMs: sample.wallMs,
     perf,
     followed: sample.followed,
+    pageMoves: pageMoves(sample.pageMoves),
     moves: sample.moves,
     ackMean: sample.ackMean,
     ackMax: sample.ackMax,
@@ -291,14 +358,28 @@ async function benchOne(browser, base, nodes, opts) {
       before = await perfCounters(cdp);
       await page.evaluate(() => window.__frameBench.start());
       const drag = await dragBackAndForth(page, grip);
-      const dragging = await page.evaluate(() => window.__frameBench.stop());
+      const { moves: pageMoveList, ...dragging } = await page.evaluate(() => window.__frameBench.stop());
       after = await perfCounters(cdp);
-      dragRow = summarize(nodes, 'dragging', { ...dragging, ...drag },
+      dragRow = summarize(nodes, 'dragging', { ...dragging, ...drag, pageMoves: pageMoveList },
         perfDelta(before, after));
     }
 
+    // Phase 3: one drag that moves the card (the wave ends where it began,
+    // which edits nothing), to time the drop: the page makes the new document.
+    let dropMs = null;
+    if (grip) {
+      await page.evaluate(() => { window.__frameBench.dropMs = null; });
+      await page.mouse.move(grip.x, grip.y);
+      await page.mouse.down();
+      await page.mouse.move(grip.x + DRAG_SPAN_PX / 2, grip.y + DRAG_SPAN_PX / 2, { steps: 4 });
+      await sleep(200);
+      await page.mouse.up();
+      await page.waitForFunction(() => window.__frameBench.dropMs !== null, null, { timeout: 10_000 }).catch(() => {});
+      dropMs = await page.evaluate(() => window.__frameBench.dropMs);
+    }
+
     await page.getByTestId('pause').click().catch(() => {});
-    return { rows: [runRow, dragRow], shown, factor, pageErrors, engine };
+    return { rows: [runRow, dragRow], shown, factor, pageErrors, engine, dropMs };
   } finally {
     await context.close();
   }
@@ -392,12 +473,19 @@ function printTables(results, opts) {
   }
 
   console.log('');
-  for (const { rows: [run, drag], shown, engine } of results) {
+  for (const { rows: [run, drag], shown, engine, dropMs } of results) {
     const what = drag.skipped
       ? `drag skipped (${drag.skipped})`
       : `drag: ${drag.moves} pointer moves in ${(drag.wallMs / 1000).toFixed(1)} s, each handled in ` +
-        `${drag.ackMean.toFixed(0)} ms on average (max ${drag.ackMax.toFixed(0)}), node ${followText(drag.followed)}`;
+        `${drag.ackMean.toFixed(0)} ms on average (max ${drag.ackMax.toFixed(0)}) from Playwright's side, node ${followText(drag.followed)}`;
     console.log(`- ${run.nodes} nodes (${shown} drawn, engine in the ${engine}): running ${(run.wallMs / 1000).toFixed(1)} s; ${what}`);
+    const pm = drag.pageMoves;
+    if (pm) {
+      const t = (s) => `${s.mean.toFixed(1)} (p95 ${s.p95.toFixed(1)})`;
+      console.log(`  in the page (${pm.n} moves, ms from the input's time stamp, mean): first listener ${t(pm.delay)}, ` +
+        `handled ${t(pm.handled)}, frame drawing it begins ${t(pm.frame)}`);
+    }
+    if (Number.isFinite(dropMs)) console.log(`  dropping a moved card: the next frame began ${dropMs.toFixed(0)} ms after the release`);
   }
 
   console.log('\nMain thread, ms per wall second (CDP Performance metrics; "other" = task time not');

@@ -15,6 +15,7 @@ use super::Ui;
 use crate::components::canvas::camera::Camera;
 use crate::components::Injection;
 use crate::editor::edits;
+use crate::editor::moved_only::moved_only;
 use crate::engine::Engine;
 use crate::hooks::use_latest_callback;
 use crate::state::{Action, PlayState, Selection};
@@ -112,7 +113,10 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
     let on_move = {
         let (d, doc) = (d.clone(), Rc::clone(&doc));
         Callback::from(move |(nodes, dx, dy): (Vec<usize>, f64, f64)| {
-            edit_or_say(&d, checked(moved_into_regions(&doc, &nodes, dx, dy)));
+            let next = moved_into_regions(&doc, &nodes, dx, dy);
+            // Cards that stay in their regions and zones leave the design as
+            // valid as it was (validation reads no positions; see `moved_only`).
+            edit_or_say(&d, if moved_only(&doc, &next) { Ok(next) } else { checked(next) });
         })
     };
     let on_connect = {

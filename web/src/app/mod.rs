@@ -206,8 +206,9 @@ pub fn App() -> Html {
     let interview = interview_wiring::use_interview(&state, &ui, &engine, boot.transient);
     let compare = compare_wiring::use_compare(&state, &ui, &engine, library.as_ref(), boot.compare.clone());
     let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone(), &interview.on_start);
-    // The design review: recomputed from the document whenever it changes.
-    let warnings = use_memo(Rc::clone(&state.doc), |d| faultline_sim::lint::lint(d));
+    // The design review: recomputed whenever the design changes, not when
+    // cards only moved (positions play no part in it; see `moved_only`).
+    let warnings = crate::hooks::use_design_memo(&state.doc, faultline_sim::lint::lint);
     let lint_marks = use_memo(Rc::clone(&warnings), |w| {
         use crate::components::{canvas::lint_marks::marks, lint_panel::target};
         marks(w.iter().filter_map(|w| Some((target(&w.path)?, w.why.clone()))))

@@ -15,6 +15,7 @@ pub mod form;
 pub mod history;
 pub mod layout;
 pub mod list_form;
+pub mod moved_only;
 pub mod policy_form;
 
 pub use history::History;

@@ -23,7 +23,13 @@
 //! (`culling`); zoomed out too far to read, cards are their boxes alone and
 //! links their lines (`card::SKETCH_SCALE`); the review's marks are a layer
 //! drawn only when they change (`lint_marks`); a drag renders only the drag
-//! layer.
+//! layer, at most once a frame and only when a card reaches another grid
+//! point. Measured at 1,000 cards, the canvas handles a pointer move in
+//! 0.3-0.5 ms; what a move waits for is Chrome, which delivers moves once a
+//! frame (half a frame on average), and the page-wide compositing of each
+//! step, not this component (hiding the whole SVG left both as they were).
+//! Dropping cards that stay in their regions and zones neither validates
+//! the design again nor reruns the review (`editor::moved_only`).
 
 pub mod batch;
 pub mod boxes;
