@@ -35,14 +35,18 @@ impl Sim {
         let key = c.split.map_or(key, |s| s.apply(key, request));
         self.next_request += 1;
         self.totals.generated += 1;
-        self.overall.arrive();
+        if self.overall_node.is_none() {
+            self.overall.arrive();
+        }
         let node = &mut self.nodes[client];
         node.account(now);
         node.metrics.arrive();
         if self.calls.live() >= MAX_LIVE_CALLS {
             let outcome = Outcome::Failed(FailReason::Rejected);
             node.metrics.complete(outcome, 0);
-            self.overall.complete(outcome, 0);
+            if self.overall_node.is_none() {
+                self.overall.complete(outcome, 0);
+            }
             self.totals.failed[FailReason::Rejected as usize] += 1;
             let op_index = usize::from(op).min(self.op_stats.len() - 1);
             self.op_stats[op_index].failed += 1;
@@ -322,7 +326,9 @@ impl Sim {
                 n.account(now);
                 n.metrics.complete(outcome, latency);
                 n.in_flight -= 1;
-                self.overall.complete(outcome, latency);
+                if self.overall_node.is_none() {
+                    self.overall.complete(outcome, latency);
+                }
                 self.totals.in_flight -= 1;
                 let op_index = usize::from(req.op).min(self.op_stats.len() - 1);
                 if let Some(m) = self.op_latency.get_mut(op_index) {
