@@ -68,11 +68,18 @@ impl Sim {
     }
 
     /// Starts an attempt's timeout (the time limiter), if its edge has one.
-    #[inline]
+    /// The check is always inlined (every call makes it, and over an edge
+    /// without a timeout it is all there is), the scheduling is not.
+    #[inline(always)]
     pub(super) fn arm_timeout(&mut self, idx: u32, gen: u32, edge: u32) {
         if let Some(t) = self.edges[edge as usize].timeout_us {
-            self.queue.schedule(self.now.plus(t), Event::Timeout { call: idx, gen });
+            self.schedule_timeout(idx, gen, t);
         }
+    }
+
+    #[inline(never)]
+    fn schedule_timeout(&mut self, idx: u32, gen: u32, timeout_us: u64) {
+        self.queue.schedule(self.now.plus(timeout_us), Event::Timeout { call: idx, gen });
     }
 
     /// Sends an open call's request over its edge (its timeout already armed).
