@@ -96,7 +96,7 @@ impl Behaviour {
     /// (a slow-node fault); 0 for kinds that do no work of their own.
     /// `shard` and `migrating` are the call's (see `Call::shard`): only a
     /// sharded database looks at them.
-    #[inline]
+    #[inline(always)]
     pub fn work_time(&self, rng: &mut SimRng, slow: f64, shard: u16, migrating: bool) -> u64 {
         match self {
             Behaviour::Service(s) => s.work_time(rng, slow),

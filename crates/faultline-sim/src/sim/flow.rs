@@ -83,6 +83,7 @@ impl Sim {
     }
 
     /// Sends an open call's request over its edge (its timeout already armed).
+    #[inline(always)]
     pub(super) fn transmit_request(&mut self, idx: u32, gen: u32, edge: u32) {
         let now = self.now;
         let e = &mut self.edges[edge as usize];
@@ -115,6 +116,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn on_deliver(&mut self, idx: u32, gen: u32) {
         let now = self.now;
         let Some(call) = self.calls.get_mut(idx, gen) else {
@@ -161,6 +163,7 @@ impl Sim {
     }
 
     /// A worker takes the call: schedule the end of its local work.
+    #[inline(always)]
     pub(crate) fn start_work(&mut self, node: usize, idx: u32) {
         let now = self.now;
         let call = self.calls.at(idx);
@@ -294,6 +297,7 @@ impl Sim {
     /// The caller learns how an attempt ended (response, timeout, bulkhead
     /// refusal): its bulkhead slot is freed, the edge and its breaker record
     /// it, and it is retried or concluded (see `resilience` for the order).
+    #[inline(always)]
     pub(super) fn settle(&mut self, idx: u32, outcome: Outcome) {
         let now = self.now;
         let call = self.calls.at_mut(idx);
@@ -324,6 +328,7 @@ impl Sim {
     }
 
     /// The caller of a call (a client, a queue, or the call's parent) gets its outcome.
+    #[inline(always)]
     pub(crate) fn answer_caller(&mut self, parent: u32, caller: usize, outcome: Outcome, req: Req) {
         let now = self.now;
         match parent {

@@ -62,6 +62,7 @@ impl Sim {
     }
 
     /// Opens the call of an attempt the breaker let through.
+    #[inline(always)]
     fn open_attempt(&mut self, req: Req, parent: u32, edge: u32) -> (u32, u32) {
         let (idx, gen) = self.calls.open(req, parent, edge, self.now);
         let e = &mut self.edges[edge as usize];
