@@ -181,7 +181,7 @@ impl Sampler {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn to_micros(us: f64) -> u64 {
     // Round to nearest; cap at one hour so a wild parameter cannot overflow
     // time (rounding cannot carry a value below the cap above it).

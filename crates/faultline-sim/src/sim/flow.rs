@@ -62,6 +62,7 @@ impl Sim {
     }
 
     /// Puts an open call's request on the wire and starts its timeout.
+    #[inline(always)]
     pub(super) fn put_on_wire(&mut self, idx: u32, gen: u32, edge: u32) {
         self.arm_timeout(idx, gen, edge);
         self.transmit_request(idx, gen, edge);
@@ -257,6 +258,7 @@ impl Sim {
         }
     }
 
+    #[inline(always)]
     pub(super) fn on_response(&mut self, idx: u32, gen: u32) {
         let Some(call) = self.calls.get(idx, gen) else {
             return;
