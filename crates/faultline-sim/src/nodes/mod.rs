@@ -46,7 +46,13 @@ pub use service::ServiceRt;
 pub use store::StoreRt;
 
 /// A node's runtime state, by kind.
+///
+/// `repr(u8)`: the kind is a byte of its own at the start, so telling the
+/// kinds apart (several times a call: `tag`, `busy`, `pool_mut`,
+/// `work_time`) is one load, not the decoding of a niche in the largest
+/// variant's fields.
 #[derive(Clone, Debug)]
+#[repr(u8)]
 pub enum Behaviour {
     Client,
     Balancer(BalancerRt),
