@@ -167,8 +167,10 @@ impl Sampler {
         matches!(self, Sampler::Constant(_))
     }
 
-    /// Scales every draw by `factor` (used for slow-down faults and saturation).
-    #[inline]
+    /// Scales every draw by `factor` (used for slow-down faults and
+    /// saturation). Always inlined, as `sample` is: it is every piece of
+    /// work's draw, and the call cost more than the scaling's check.
+    #[inline(always)]
     pub fn sample_scaled(&self, rng: &mut SimRng, factor: f64) -> u64 {
         let base = self.sample(rng);
         if factor == 1.0 {
@@ -179,7 +181,7 @@ impl Sampler {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn to_micros(us: f64) -> u64 {
     // Round to nearest; cap at one hour so a wild parameter cannot overflow
     // time (rounding cannot carry a value below the cap above it).

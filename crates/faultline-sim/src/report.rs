@@ -483,8 +483,8 @@ impl Sim {
                 deduplicated: services().map(|s| s.deduplicated).sum(),
                 retries: self.edges.iter().map(|e| e.retries).sum(),
             },
-            latency_ms: Latency::of(&self.overall),
-            failed_latency_ms: Latency::of_failures(&self.overall),
+            latency_ms: Latency::of(self.overall_metrics()),
+            failed_latency_ms: Latency::of_failures(self.overall_metrics()),
             ops: self.op_reports(),
         }
     }
@@ -494,7 +494,7 @@ impl Sim {
     fn op_reports(&self) -> Vec<OpReport> {
         self.op_stats()
             .enumerate()
-            .map(|(i, (name, o))| (name, o, self.op_latency.get(i).unwrap_or(&self.overall)))
+            .map(|(i, (name, o))| (name, o, self.op_latency.get(i).unwrap_or(self.overall_metrics())))
             .map(|(name, o, m)| OpReport {
                 name: name.to_string(),
                 ok: o.ok,

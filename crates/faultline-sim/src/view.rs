@@ -288,7 +288,7 @@ impl Sim {
                     })
                 })
                 .collect(),
-            overall: live(&self.overall, totals.in_flight, now),
+            overall: live(self.overall_metrics(), totals.in_flight, now),
             generated: totals.generated,
             ok: totals.ok,
             failed: totals.failed_total(),

@@ -6,17 +6,21 @@
 //! about 50 instructions apiece). Every request is counted at four places
 //! (client, service, edge, overall), so on an M/M/1 run that was a fifth of
 //! the engine's instructions. Here a latency costs an index computation and
-//! two increments: the run's count and the open window's count of its
-//! bucket. When the window closes, one pass over the buckets it touched
-//! gives both percentiles and empties them; the run's counts are already
-//! up to date. An HDR histogram is made from the counts only when someone
+//! an increment: the open window's count of its bucket. When the window
+//! closes, one pass over the buckets it touched gives both percentiles, and
+//! a second adds them to the run's counts and empties them. An HDR histogram is made from the counts only when someone
 //! reads the whole run (a report, an exercise's criterion), which is rare.
 //!
 //! Latencies wait in a short buffer (`PENDING`) and are counted a buffer at
 //! a time: on a big topology there are hundreds of these counts (40 KB
 //! each), and counting each call's latency as it comes would touch two
 //! random lines of them per call; a buffer's worth is counted while its
-//! lines are in the cache.
+//! lines are in the cache. A buffered latency is counted in the window
+//! only; the window's counts are added to the run's when it closes, in the
+//! same pass that empties them (the run's counts are read rarely, and then
+//! with the open window's added). The buckets a window touched are found
+//! from the buffer's smallest and largest latency (the bucket index only
+//! grows with the value), not latency by latency.
 //!
 //! Exact, not an approximation: the buckets are those of the HDR histogram
 //! the run used to record into (1 us to one hour, 2 significant digits:
@@ -69,8 +73,8 @@ fn highest_of(index: usize) -> u64 {
 /// Latencies buffered before they are counted.
 const PENDING: usize = 64;
 
-/// Every bucket's count: over the run, and in the open window; and the
-/// latencies not counted yet.
+/// Every bucket's count: over the run's closed windows, and in the open
+/// window; and the latencies not counted yet.
 #[derive(Clone)]
 struct Counts {
     run: [u64; BUCKETS],
@@ -101,8 +105,8 @@ impl Default for LatencyCounts {
 
 impl std::fmt::Debug for LatencyCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let run = self.counts.as_ref().map_or(0, |c| c.run.iter().sum::<u64>());
         let window = self.n + u64::from(self.pending);
+        let run = self.counts.as_ref().map_or(0, |c| c.run.iter().sum::<u64>()) + window;
         f.debug_struct("LatencyCounts").field("run", &run).field("window", &window).finish()
     }
 }
@@ -123,19 +127,21 @@ impl LatencyCounts {
         }
     }
 
-    /// Counts the buffered latencies.
+    /// Counts the buffered latencies in the open window.
     #[inline(never)]
     fn count_pending(&mut self) {
         let Some(c) = &mut self.counts else { return };
-        let (mut lo, mut hi) = (self.lo, self.hi);
-        for &us in &c.pending[..(self.pending as usize).min(PENDING)] {
-            let i = bucket_index(u64::from(us));
-            c.run[i] += 1;
-            c.window[i] += 1;
-            lo = lo.min(i as u16);
-            hi = hi.max(i as u16);
+        let pending = &c.pending[..(self.pending as usize).min(PENDING)];
+        if pending.is_empty() {
+            return;
         }
-        (self.lo, self.hi) = (lo, hi);
+        // Branch-free passes the compiler vectorises: the extremes, then the counts.
+        let (min, max) = pending.iter().fold((u32::MAX, 0), |(lo, hi), &us| (lo.min(us), hi.max(us)));
+        for &us in pending {
+            c.window[bucket_index(u64::from(us))] += 1;
+        }
+        self.lo = self.lo.min(bucket_index(u64::from(min)) as u16);
+        self.hi = self.hi.max(bucket_index(u64::from(max)) as u16);
         self.n += u64::from(self.pending);
         self.pending = 0;
     }
@@ -186,7 +192,10 @@ impl LatencyCounts {
         let (i50, before) = reach(window, 0, 0, k50);
         let (i99, _) = reach(window, i50, before, k99);
         let (p50, p99) = (lo + i50, lo + i99);
-        window.fill(0);
+        for (run, count) in c.run[lo..=hi].iter_mut().zip(window) {
+            *run += u64::from(*count);
+            *count = 0;
+        }
         (self.n, self.lo, self.hi) = (0, BUCKETS as u16, 0);
         (highest_of(p50), highest_of(p99))
     }
@@ -196,7 +205,8 @@ impl LatencyCounts {
     pub(super) fn histogram(&self) -> Histogram<u64> {
         let mut h = super::new_histogram();
         if let Some(c) = &self.counts {
-            for (i, &count) in c.run.iter().enumerate().filter(|(_, &count)| count > 0) {
+            let counts = c.run.iter().zip(&c.window).map(|(&run, &window)| run + u64::from(window));
+            for (i, count) in counts.enumerate().filter(|&(_, count)| count > 0) {
                 h.saturating_record_n(lowest_of(i), count);
             }
             for &us in &c.pending[..self.pending as usize] {
@@ -208,7 +218,7 @@ impl LatencyCounts {
 
     /// No latency counted yet.
     pub(super) fn is_empty(&self) -> bool {
-        self.pending == 0 && self.counts.as_ref().is_none_or(|c| c.run.iter().all(|&count| count == 0))
+        self.pending == 0 && self.n == 0 && self.counts.as_ref().is_none_or(|c| c.run.iter().all(|&count| count == 0))
     }
 }
 

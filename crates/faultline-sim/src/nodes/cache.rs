@@ -203,6 +203,7 @@ impl CacheRt {
         }
     }
 
+    #[inline(never)]
     pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
         self.lookup_time.sample_scaled(rng, slow)
     }

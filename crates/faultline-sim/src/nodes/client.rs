@@ -87,8 +87,25 @@ impl ClientRt {
     }
 
     /// The time of the next request after `now_us`, or `None` if there is
-    /// none before `end_us`.
+    /// none before `end_us`. A Poisson workload's draw is always inlined
+    /// (once per request, and a few instructions once the call is gone),
+    /// the other shapes are out of line.
+    #[inline(always)]
     pub fn next_arrival(&mut self, now_us: u64, end_us: u64) -> Option<u64> {
+        if let ArrivalRt::Poisson { rate_per_us } = self.arrival {
+            let rate = rate_per_us * self.factor;
+            if rate <= 0.0 {
+                return None;
+            }
+            let t = now_us + gap(crate::ziggurat::exp1(&mut self.rng) / rate);
+            return (t < end_us).then_some(t);
+        }
+        self.next_arrival_shaped(now_us, end_us)
+    }
+
+    /// `next_arrival` for every shape (Poisson too).
+    #[inline(never)]
+    fn next_arrival_shaped(&mut self, now_us: u64, end_us: u64) -> Option<u64> {
         let f = self.factor;
         let t = match &self.arrival {
             ArrivalRt::Poisson { rate_per_us } => {

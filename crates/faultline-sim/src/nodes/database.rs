@@ -153,6 +153,7 @@ impl DatabaseRt {
 
     /// A query's time on `shard` at its current load, `slow` times as long
     /// as usual, plus the migration penalty for a key that is moving.
+    #[inline(never)]
     pub fn work_time(&self, rng: &mut SimRng, slow: f64, shard: u16, migrating: bool) -> u64 {
         let t = self.query_time.sample_scaled(rng, self.contention(shard) * slow);
         if migrating {

@@ -46,7 +46,13 @@ pub use service::ServiceRt;
 pub use store::StoreRt;
 
 /// A node's runtime state, by kind.
+///
+/// `repr(u8)`: the kind is a byte of its own at the start, so telling the
+/// kinds apart (several times a call: `tag`, `busy`, `pool_mut`,
+/// `work_time`) is one load, not the decoding of a niche in the largest
+/// variant's fields.
 #[derive(Clone, Debug)]
+#[repr(u8)]
 pub enum Behaviour {
     Client,
     Balancer(BalancerRt),
@@ -96,7 +102,7 @@ impl Behaviour {
     /// (a slow-node fault); 0 for kinds that do no work of their own.
     /// `shard` and `migrating` are the call's (see `Call::shard`): only a
     /// sharded database looks at them.
-    #[inline]
+    #[inline(always)]
     pub fn work_time(&self, rng: &mut SimRng, slow: f64, shard: u16, migrating: bool) -> u64 {
         match self {
             Behaviour::Service(s) => s.work_time(rng, slow),
@@ -191,6 +197,7 @@ impl Behaviour {
 /// The hooks: the core calls these, each kind's module answers.
 impl Sim {
     /// A call reached `node`, which is up.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn arrive_at(&mut self, node: usize, idx: u32) {
         match self.nodes[node].behaviour.tag() {
             KindTag::Client => client::arrive(self, node, idx),

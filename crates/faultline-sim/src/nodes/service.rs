@@ -152,7 +152,7 @@ impl ServiceRt {
         (from..self.deps.len()).find(|&i| self.deps[i].ops.contains(op))
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn work_time(&self, rng: &mut SimRng, slow: f64) -> u64 {
         self.service_time.sample_scaled(rng, slow)
     }
@@ -228,7 +228,7 @@ fn arrive_at_instance(sim: &mut Sim, node: usize, idx: u32) {
 
 /// The rate limiter, then load shedding (`shed`: the pool's queue is past
 /// the threshold), then the pool.
-#[inline]
+#[inline(always)]
 fn pass_gates(sim: &mut Sim, node: usize, idx: u32, shed: bool) {
     let now = sim.now().0;
     let s = service_mut(sim, node);

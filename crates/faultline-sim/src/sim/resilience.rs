@@ -62,6 +62,7 @@ impl Sim {
     }
 
     /// Opens the call of an attempt the breaker let through.
+    #[inline(always)]
     fn open_attempt(&mut self, req: Req, parent: u32, edge: u32) -> (u32, u32) {
         let (idx, gen) = self.calls.open(req, parent, edge, self.now);
         let e = &mut self.edges[edge as usize];
@@ -115,11 +116,19 @@ impl Sim {
     /// Retries a failed call if its edge's policy says so: opens the next
     /// attempt, waiting out its backoff (holding no bulkhead slot), and
     /// returns true.
+    #[inline(always)]
     pub(super) fn maybe_retry(&mut self, idx: u32, outcome: Outcome) -> bool {
-        let Outcome::Failed(reason) = outcome else { return false };
-        if !reason.retryable() {
-            return false;
+        // Inlined up to here: a success or an error not worth retrying (most
+        // calls) costs a check, not a call.
+        match outcome {
+            Outcome::Failed(reason) if reason.retryable() => self.retry_after_failure(idx, reason),
+            _ => false,
         }
+    }
+
+    /// `maybe_retry` for a failure worth retrying.
+    #[inline(never)]
+    fn retry_after_failure(&mut self, idx: u32, reason: FailReason) -> bool {
         let now = self.now;
         let call = self.calls.at(idx);
         let e = &mut self.edges[call.edge as usize];
@@ -216,6 +225,7 @@ impl Sim {
 
     /// The last word on a call over `edge` for its caller: a fallback may
     /// turn a failure into a degraded success, and the caller carries on.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(super) fn conclude(&mut self, parent: u32, edge: u32, outcome: Outcome, req: Req) {
         let e = &self.edges[edge as usize];
         let caller = e.from as usize;
