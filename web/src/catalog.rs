@@ -16,7 +16,6 @@
 use crate::exercises::{self, Brief};
 use crate::library::{self, Library};
 use faultline_sim::exercise::registry;
-use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -128,51 +127,25 @@ impl Reducible for Catalog {
     }
 }
 
-thread_local! {
-    /// A fetch of the library, of the exercises, is on its way. The state a
-    /// component reads is the one it rendered with: two effects of one
-    /// render (the Exercises panel and an interview on an exercise) both
-    /// see `Idle`, and would fetch twice without this.
-    static IN_FLIGHT: Cell<[bool; 2]> = const { Cell::new([false; 2]) };
-}
-
-/// Whether fetch `which` (0 the library, 1 the exercises) may start now;
-/// if so it is marked as on its way.
-fn start(which: usize, wanted: bool) -> bool {
-    IN_FLIGHT.with(|f| {
-        let mut now = f.get();
-        let go = wanted && !now[which];
-        now[which] |= go;
-        f.set(now);
-        go
-    })
-}
-
-fn done(which: usize) {
-    IN_FLIGHT.with(|f| {
-        let mut now = f.get();
-        now[which] = false;
-        f.set(now);
-    });
-}
-
 /// Fetches the library, unless it is here or on its way.
 pub fn want_library(catalog: &UseReducerHandle<Catalog>) {
-    if !start(0, catalog.library.wanted()) {
+    if !catalog.library.wanted() {
         return;
     }
     let d = catalog.dispatcher();
     d.dispatch(CatalogAction::Library(Load::Loading));
     yew::platform::spawn_local(async move {
-        let library = fetch_library().await;
-        done(0);
-        d.dispatch(CatalogAction::Library(Load::from_result(library)));
+        d.dispatch(CatalogAction::Library(Load::from_result(fetch_library().await)));
     });
 }
 
 /// Fetches the shipped exercises, unless they are here or on their way.
+/// One effect asks for them (`app::exercise_wiring`, for the panel, an open
+/// exercise and an interview on one): the state a caller reads is the one it
+/// rendered with, so two callers in one render would both see `Idle` and
+/// fetch twice.
 pub fn want_exercises(catalog: &UseReducerHandle<Catalog>) {
-    if !start(1, catalog.exercises.wanted()) {
+    if !catalog.exercises.wanted() {
         return;
     }
     let d = catalog.dispatcher();
@@ -180,7 +153,6 @@ pub fn want_exercises(catalog: &UseReducerHandle<Catalog>) {
     yew::platform::spawn_local(async move {
         let files: Vec<String> = registry::IDS.iter().map(|id| exercise_file(id)).collect();
         let shipped = fetch_all(&files).await.and_then(Shipped::read);
-        done(1);
         d.dispatch(CatalogAction::Exercises(Load::from_result(shipped)));
     });
 }
@@ -197,7 +169,7 @@ async fn fetch_library() -> Result<Library, String> {
 /// The texts of the site's files `paths`, in order, all requested at once.
 async fn fetch_all(paths: &[String]) -> Result<Vec<String>, String> {
     // Every request starts before the first answer is awaited.
-    let pending: Vec<_> = paths.iter().map(|p| fetch_text_start(p)).collect();
+    let pending: Vec<_> = paths.iter().map(|p| fetch_text(p)).collect();
     let mut texts = Vec::with_capacity(pending.len());
     for p in pending {
         texts.push(p.await?);
@@ -210,13 +182,9 @@ pub fn exercise_file(id: &str) -> String {
     format!("exercises/{id}.json")
 }
 
-/// The text of the site's file `path` (relative to the page).
-pub async fn fetch_text(path: &str) -> Result<String, String> {
-    fetch_text_start(path).await
-}
-
-/// Starts fetching `path` now; the text when awaited.
-fn fetch_text_start(path: &str) -> impl std::future::Future<Output = Result<String, String>> {
+/// Starts fetching the site's file `path` (relative to the page) now; its
+/// text when awaited.
+fn fetch_text(path: &str) -> impl std::future::Future<Output = Result<String, String>> {
     let url = crate::site::file(path).unwrap_or_else(|| path.to_string());
     let request = gloo::utils::window().fetch_with_str(&url);
     let path = path.to_string();

@@ -54,9 +54,14 @@ fn reloaded() -> bool {
     js_sys::Reflect::get(&entry, &"type".into()).ok().and_then(|t| t.as_string()).as_deref() == Some("reload")
 }
 
-/// The fragment (with its `#`, or empty) that puts `doc` in the address bar.
-fn fragment_for(doc: Option<&Scenario>) -> String {
-    doc.map_or_else(String::new, |d| format!("#{}", encode(d, false)))
+/// The fragment (with its `#`) that puts `doc` in the address bar, or none
+/// while it cannot run (a draft's link would not open).
+fn fragment_for(doc: &Scenario) -> String {
+    if doc.validate().is_ok() {
+        format!("#{}", encode(doc, false))
+    } else {
+        String::new()
+    }
 }
 
 /// The page is being left (a reload, a closed tab) with `doc` as its
@@ -66,7 +71,7 @@ fn fragment_for(doc: Option<&Scenario>) -> String {
 /// back with the link of the design as it was before the edit. So the
 /// design's address as it is left is noted, and a reload opens that one
 /// ([`at_start`]).
-pub fn leave(doc: Option<&Scenario>) {
+pub fn leave(doc: &Scenario) {
     if let Some(session) = session() {
         let _ = session.set_item(LEFT_KEY, &fragment_for(doc));
     }
@@ -113,10 +118,10 @@ fn read_fragment(hash: &str) -> Option<Result<Shared, String>> {
     Some(decode(fragment).map_err(|e| format!("This link could not be opened: {e}")))
 }
 
-/// Puts `doc` in the address bar (or clears the fragment when `None`).
-pub fn follow(doc: Option<&Scenario>) {
+/// Puts `doc` in the address bar (or clears the fragment while it cannot run).
+pub fn follow(doc: &Scenario) {
     let fragment = fragment_for(doc);
-    let url = if fragment.is_empty() { base_url() } else { fragment.clone() };
+    let url = if fragment.is_empty() { base_url() } else { fragment };
     if let Ok(history) = gloo::utils::window().history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }

@@ -69,7 +69,7 @@ pub fn use_address(
                 d.dispatch(Action::Message(Some(e)));
                 // The address bar shows the design again, as it does after edits.
                 if !transient {
-                    share::follow(doc.validate().is_ok().then_some(&*doc));
+                    share::follow(&doc);
                 }
             }
         })

@@ -53,7 +53,9 @@ pub(super) fn keep(doc: &Scenario, briefs: &[Brief]) -> Result<Option<String>, S
     Ok(Some(name))
 }
 
-/// `linked`: the exercise of the attempt link the page was opened with.
+/// `linked`: the exercise of the attempt link the page was opened with;
+/// `interviewed`: an interview on an exercise is in progress (its prompt
+/// and its drill need the exercise).
 #[hook]
 pub(super) fn use_exercises(
     state: &UseReducerHandle<PlayState>,
@@ -61,12 +63,13 @@ pub(super) fn use_exercises(
     engine: &Rc<Engine>,
     linked: Option<String>,
     on_interview: &Callback<Option<String>>,
+    interviewed: bool,
 ) -> Exercises {
     let ex = ui.exercise.clone();
     // The exercises come from the site when first needed (`catalog.rs`).
     {
         let catalog = ui.catalog.clone();
-        let wanted = *ui.panel == Some(Panel::Exercises) || ex.open.is_some();
+        let wanted = *ui.panel == Some(Panel::Exercises) || ex.open.is_some() || interviewed;
         use_effect_with(wanted, move |wanted| {
             if *wanted {
                 catalog::want_exercises(&catalog);

@@ -17,7 +17,7 @@ use super::engine_wiring::runner_for;
 use super::exercise_wiring::keep;
 use super::open_export::loader;
 use super::Ui;
-use crate::catalog::Load;
+use crate::catalog::{Load, Shipped};
 use crate::components::past_interviews::PastInterviews;
 use crate::components::InterviewPanel;
 use crate::engine::Engine;
@@ -71,20 +71,24 @@ pub(super) struct Interviews {
     pub expanded: bool,
     /// Show (or hide) the list of past interviews.
     pub on_past: Callback<()>,
+    /// The interview is on an exercise: it needs the shipped exercises.
+    pub on_exercise: bool,
 }
 
-/// Starts the failure drill: its plan (the exercise's own faults first, read
-/// from its document `exercise`, then faults picked by role) into the
-/// design, the run from t = 0, then play once the engine has it.
+/// Starts the failure drill of interview `i`: its plan (the exercise's own
+/// faults first, read from its document among the `shipped` ones, then
+/// faults picked by role) into the design, the run from t = 0, then play
+/// once the engine has it.
 fn start_drill(
     doc: &Scenario,
-    exercise: Option<&str>,
+    i: &Interview,
+    shipped: Option<&Shipped>,
     held: &UseReducerDispatcher<Held>,
     d: &UseReducerDispatcher<PlayState>,
     pending_play: &std::cell::RefCell<bool>,
     t: f64,
 ) {
-    let exercise = exercise.and_then(drill::exercise);
+    let exercise = i.exercise.as_deref().and_then(|id| shipped?.text(id)).and_then(drill::exercise);
     let plan = drill::plan(doc, exercise.as_ref());
     let run = drill::drill_doc(doc, &plan.faults, plan.duration_ms);
     held.dispatch(HeldAction::Change(Change::Drill(plan), t));
@@ -205,16 +209,9 @@ pub(super) fn use_interview(
         });
     }
 
-    // The shipped exercises, fetched when first needed (`catalog.rs`): an
-    // interview on one, kept from before a reload, needs its prompt.
-    {
-        let catalog = ui.catalog.clone();
-        use_effect_with(current.as_ref().is_some_and(|i| i.exercise.is_some()), move |wanted| {
-            if *wanted {
-                crate::catalog::want_exercises(&catalog);
-            }
-        });
-    }
+    // The shipped exercises, fetched when first needed (`catalog.rs`; asked
+    // for in `exercise_wiring`, with `on_exercise` below): an interview on
+    // one, kept from before a reload, needs its prompt.
     let shipped = ui.catalog.exercises.ready().cloned();
     let briefs: Rc<Vec<crate::exercises::Brief>> = shipped.as_ref().map(|s| Rc::clone(&s.briefs)).unwrap_or_default();
     let on_start = {
@@ -270,8 +267,7 @@ pub(super) fn use_interview(
             let waiting = !*pending && std::mem::take(&mut *drill_waiting.borrow_mut());
             let drilling = current.as_ref().filter(|i| i.phase == Phase::FailureDrill && i.drill.is_none());
             if let (true, Some(i)) = (waiting, drilling) {
-                let text = i.exercise.as_deref().and_then(|id| shipped.as_ref()?.text(id));
-                start_drill(&doc, text, &held, &d, &pending_play, now());
+                start_drill(&doc, i, shipped.as_deref(), &held, &d, &pending_play, now());
             }
         });
     }
@@ -292,8 +288,7 @@ pub(super) fn use_interview(
                     if i.exercise.is_some() && exercises_pending {
                         *drill_waiting.borrow_mut() = true;
                     } else {
-                        let text = i.exercise.as_deref().and_then(|id| shipped.as_ref()?.text(id));
-                        start_drill(&doc, text, &held, &d, &pending_play, t);
+                        start_drill(&doc, i, shipped.as_deref(), &held, &d, &pending_play, t);
                     }
                 }
                 Change::Pause if i.phase == Phase::FailureDrill => d.dispatch(Action::Pause),
@@ -384,7 +379,7 @@ pub(super) fn use_interview(
         (use_latest_callback(on_change), use_latest_callback(on_close), use_latest_callback(on_collapse));
     let Some(i) = current else {
         let expanded = past_panel.is_some();
-        return Interviews { panel: past_panel, on_start, active: false, expanded, on_past };
+        return Interviews { panel: past_panel, on_start, active: false, expanded, on_past, on_exercise: false };
     };
 
     // The simulated time matters to the panel only while the drill runs.
@@ -396,5 +391,6 @@ pub(super) fn use_interview(
         <InterviewPanel interview={Rc::clone(&i)} prompt={(*prompt).clone()} {sim_now_ms}
             {drill_blocked} {on_change} {on_close} collapsed={*collapsed} {on_collapse} />
     };
-    Interviews { panel: Some(panel), on_start, active: true, expanded: !*collapsed, on_past }
+    let on_exercise = i.exercise.is_some();
+    Interviews { panel: Some(panel), on_start, active: true, expanded: !*collapsed, on_past, on_exercise }
 }

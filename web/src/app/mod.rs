@@ -205,7 +205,14 @@ pub fn App() -> Html {
     let files = open_export::use_open_export(&state, &ui, &engine, library.as_ref());
     let interview = interview_wiring::use_interview(&state, &ui, &engine, boot.transient);
     let compare = compare_wiring::use_compare(&state, &ui, &engine, library.as_ref(), boot.compare.clone());
-    let exercises = exercise_wiring::use_exercises(&state, &ui, &engine, boot.exercise.clone(), &interview.on_start);
+    let exercises = exercise_wiring::use_exercises(
+        &state,
+        &ui,
+        &engine,
+        boot.exercise.clone(),
+        &interview.on_start,
+        interview.on_exercise,
+    );
     // The design review: recomputed whenever the design changes, not when
     // cards only moved (positions play no part in it; see `moved_only`).
     let warnings = crate::hooks::use_design_memo(&state.doc, faultline_sim::lint::lint);

@@ -34,7 +34,7 @@ pub fn use_autosave(doc: &Rc<Scenario>, transient: bool, d: UseReducerDispatcher
                         d.dispatch(Action::Message(Some(e)));
                     }
                 }
-                share::follow(doc.validate().is_ok().then_some(&*doc));
+                share::follow(&doc);
             })
         });
     });
@@ -47,7 +47,7 @@ pub fn use_autosave(doc: &Rc<Scenario>, transient: bool, d: UseReducerDispatcher
             gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
                 let doc = doc_now.borrow();
                 let _ = storage::save_autosave(&doc);
-                share::leave(doc.validate().is_ok().then_some(&*doc));
+                share::leave(&doc);
             })
         });
         move || drop(listener)
