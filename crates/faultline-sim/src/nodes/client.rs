@@ -93,28 +93,18 @@ impl ClientRt {
     #[inline(always)]
     pub fn next_arrival(&mut self, now_us: u64, end_us: u64) -> Option<u64> {
         if let ArrivalRt::Poisson { rate_per_us } = self.arrival {
-            let rate = rate_per_us * self.factor;
-            if rate <= 0.0 {
-                return None;
-            }
-            let t = now_us + gap(crate::ziggurat::exp1(&mut self.rng) / rate);
+            let t = now_us + poisson_gap(&mut self.rng, rate_per_us * self.factor)?;
             return (t < end_us).then_some(t);
         }
         self.next_arrival_shaped(now_us, end_us)
     }
 
-    /// `next_arrival` for every shape (Poisson too).
+    /// `next_arrival` for every shape (Poisson too, to be whole).
     #[inline(never)]
     fn next_arrival_shaped(&mut self, now_us: u64, end_us: u64) -> Option<u64> {
         let f = self.factor;
         let t = match &self.arrival {
-            ArrivalRt::Poisson { rate_per_us } => {
-                let rate = rate_per_us * f;
-                if rate <= 0.0 {
-                    return None;
-                }
-                now_us + gap(crate::ziggurat::exp1(&mut self.rng) / rate)
-            }
+            ArrivalRt::Poisson { rate_per_us } => now_us + poisson_gap(&mut self.rng, rate_per_us * f)?,
             ArrivalRt::Constant { gap_us } => {
                 if f <= 0.0 || !gap_us.is_finite() {
                     return None;
@@ -163,6 +153,16 @@ impl ClientRt {
 /// only be refused.
 pub(crate) fn arrive(sim: &mut crate::sim::Sim, node: usize, idx: u32) {
     sim.refuse(node, idx, crate::calls::Outcome::Failed(crate::calls::FailReason::Refused));
+}
+
+/// The gap to the next request of a Poisson stream of `rate` requests per
+/// microsecond, or `None` when the rate is not positive.
+#[inline(always)]
+fn poisson_gap(rng: &mut SimRng, rate: f64) -> Option<u64> {
+    if rate <= 0.0 {
+        return None;
+    }
+    Some(gap(crate::ziggurat::exp1(rng) / rate))
 }
 
 /// Rounds a gap in microseconds, at least 1 so time always moves forward.
