@@ -201,6 +201,19 @@ function installRecorder() {
       moves.push(m);
     });
   });
+  // The press that starts a drag and its first move: which frame each lands
+  // in (the index of the frame delta that the next animation frame ends),
+  // to tell the press's frames (selecting the card: its script, style and
+  // layout land in the first, its paint in the second) and the lift's from
+  // the steps of the drag.
+  addEventListener('pointerdown', () => {
+    const rec = window.__frameBench?.rec;
+    if (rec?.running) { rec.pressAt = rec.deltas.length; rec.liftAt = null; }
+  }, true);
+  addEventListener('pointermove', () => {
+    const rec = window.__frameBench?.rec;
+    if (rec?.running && rec.pressAt != null && rec.liftAt == null) rec.liftAt = rec.deltas.length;
+  }, true);
   // The release of a drag that moved the card: when the next animation frame
   // began, from the release's time stamp (the drop's work comes before it).
   addEventListener('pointerup', (e) => {
@@ -229,6 +242,8 @@ function installRecorder() {
         simMs: simMs() - rec.sim0,
         domElements: document.getElementsByTagName('*').length,
         moves: moves.map((m) => ({ delay: m.start - m.stamp, handled: m.end - m.stamp, frame: m.frame - m.stamp })),
+        pressFrames: rec.pressAt == null ? [] : rec.deltas.slice(rec.pressAt, rec.pressAt + 2),
+        liftFrame: rec.liftAt == null ? null : rec.deltas[rec.liftAt] ?? null,
       };
     },
     /** Records for `ms` milliseconds: resolves with what stop() returns. */
@@ -279,6 +294,9 @@ function summarize(nodes, phase, sample, perf) {
     moves: sample.moves,
     ackMean: sample.ackMean,
     ackMax: sample.ackMax,
+    pressFrames: sample.pressFrames,
+    liftFrame: sample.liftFrame,
+    longest: sorted.slice(-3).reverse(),
   };
 }
 
@@ -484,6 +502,11 @@ function printTables(results, opts) {
       const t = (s) => `${s.mean.toFixed(1)} (p95 ${s.p95.toFixed(1)})`;
       console.log(`  in the page (${pm.n} moves, ms from the input's time stamp, mean): first listener ${t(pm.delay)}, ` +
         `handled ${t(pm.handled)}, frame drawing it begins ${t(pm.frame)}`);
+    }
+    if (!drag.skipped) {
+      console.log(`  frames: the press's and the next ${drag.pressFrames.map(ms).join(', ')} ms, the first move's ` +
+        `${ms(drag.liftFrame)} ms; ` +
+        `longest three ${drag.longest.map(ms).join(', ')} ms`);
     }
     if (Number.isFinite(dropMs)) console.log(`  dropping a moved card: the next frame began ${dropMs.toFixed(0)} ms after the release`);
   }
