@@ -8,6 +8,7 @@
 
 use super::inspector_field::{committer, field_key, row, Ctx, Errors};
 use super::inspector_forms;
+use super::progressive::{parts, use_progressive};
 use crate::editor::fields::{self, Target};
 use crate::same::Same;
 use crate::state::Selection;
@@ -21,6 +22,19 @@ use yew::prelude::*;
 /// `field-<name>` like every other field (`arrival` is followed by the
 /// workload's id), so none of them may share a catalogue field's name.
 pub const OWN_FIELDS: [&str; 6] = ["name", "region", "zone", "arrival", "title", "duration"];
+
+/// A node's own rows before its workloads and the catalogue's fields: name,
+/// region, zone.
+const OWN_ROWS: usize = 3;
+
+/// Everything a row of the inspector reads beside the catalogue.
+#[derive(Clone, PartialEq)]
+struct Stamp {
+    doc: Same<Scenario>,
+    selected: Option<Selection>,
+    errors: HashMap<String, String>,
+    as_json: HashSet<String>,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
@@ -88,11 +102,35 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     let errors: Errors = use_state(HashMap::new);
     let as_json = use_state(HashSet::new);
     {
-        // A different selection starts with no stale messages.
+        // A different selection starts with no stale messages (and renders
+        // again only if there were some).
         let errors = errors.clone();
-        use_effect_with(props.selected, move |_| errors.set(HashMap::new()));
+        use_effect_with(props.selected, move |_| {
+            if !errors.is_empty() {
+                errors.set(HashMap::new());
+            }
+        });
     }
     let doc = &props.doc.0;
+    // A node's or a link's rows are drawn a screenful first, the rest in idle
+    // time (see `progressive`): pressing a card to drag it stays one frame.
+    let rows = match props.selected {
+        Some(Selection::Node(i)) if i < doc.nodes.len() => {
+            let n = &doc.nodes[i];
+            let loads = doc.workloads.iter().filter(|w| w.client == n.id).count();
+            OWN_ROWS + loads + kind_info(n.kind.name()).map_or(0, |k| k.fields.len())
+        }
+        Some(Selection::Edge(i)) if i < doc.edges.len() => EDGE_FIELDS.len(),
+        _ => 0,
+    };
+    let limit = use_progressive(props.selected, rows);
+    // What the rows read: a part of them renders again only when it changes.
+    let stamp = Stamp {
+        doc: props.doc.clone(),
+        selected: props.selected,
+        errors: (*errors).clone(),
+        as_json: (*as_json).clone(),
+    };
     let on_edit = &props.on_edit;
     let cx = |target| Ctx {
         doc: Rc::clone(doc),
@@ -139,17 +177,33 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     errors.get(&key),
                 )
             });
+            // The name the card shows: a new card's is its id until renamed.
+            let own = [
+                (&name_key, "Name", n.display_name(), "Shown on the card; the id stays the same.", name),
+                (
+                    &region_key,
+                    "Region",
+                    n.region.as_deref().unwrap_or(""),
+                    "Nodes of a region are drawn in one box and can be partitioned together.",
+                    region,
+                ),
+                (
+                    &zone_key,
+                    "Zone",
+                    n.zone.as_deref().unwrap_or(""),
+                    "An availability zone within the region, drawn as a box inside the region's.",
+                    zone,
+                ),
+            ]
+            .into_iter()
+            .map(|(key, label, value, help, onchange)| text_field(key, label, value, help, onchange, errors.get(key)));
+            let fields = info.into_iter().flat_map(|k| k.fields.iter()).map(|f| field_editor(&cx(Target::Node(i)), f));
             html! {
                 <>
                     <h2>{ n.display_name().to_string() }<span class="kind">{ info.map_or("", |k| k.label) }</span></h2>
                     <p class="id">{ format!("id: {}", n.id) }</p>
                     if let Some(k) = info { <p class="help">{ k.help }</p> }
-                    // The name the card shows: a new card's is its id until renamed.
-                    { text_field(&name_key, "Name", n.display_name(), "Shown on the card; the id stays the same.", name, errors.get(&name_key)) }
-                    { text_field(&region_key, "Region", n.region.as_deref().unwrap_or(""), "Nodes of a region are drawn in one box and can be partitioned together.", region, errors.get(&region_key)) }
-                    { text_field(&zone_key, "Zone", n.zone.as_deref().unwrap_or(""), "An availability zone within the region, drawn as a box inside the region's.", zone, errors.get(&zone_key)) }
-                    { for loads }
-                    { for info.into_iter().flat_map(|k| k.fields.iter()).map(|f| field_editor(&cx(Target::Node(i)), f)) }
+                    { parts(&stamp, own.chain(loads).chain(fields).take(limit)) }
                 </>
             }
         }
@@ -159,7 +213,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 <>
                     <h2>{ format!("{} → {}", e.from, e.to) }<span class="kind">{ "link" }</span></h2>
                     <p class="help">{ "A network link: latency and loss each way, and the caller's timeout, retries, breaker and fallback for calls over it." }</p>
-                    { for EDGE_FIELDS.iter().map(|f| field_editor(&cx(Target::Edge(i)), f)) }
+                    { parts(&stamp, EDGE_FIELDS.iter().take(limit).map(|f| field_editor(&cx(Target::Edge(i)), f))) }
                 </>
             }
         }

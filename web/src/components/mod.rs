@@ -26,6 +26,7 @@ pub mod lint_panel;
 pub mod menus;
 pub mod palette;
 pub mod past_interviews;
+pub mod progressive;
 pub mod readout;
 pub mod share_panel;
 pub mod shortcuts;
