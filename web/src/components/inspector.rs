@@ -112,7 +112,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         });
     }
     let doc = &props.doc.0;
-    // A node's or a link's rows are drawn a screenful first, the rest in idle
+    // A node's or a link's rows are drawn a few first, the rest in idle
     // time (see `progressive`): pressing a card to drag it stays one frame.
     let rows = match props.selected {
         Some(Selection::Node(i)) if i < doc.nodes.len() => {

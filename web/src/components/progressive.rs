@@ -1,4 +1,4 @@
-//! Drawing a long list a few rows at a time: the first screenful at once,
+//! Drawing a long list a few rows at a time: the first few at once,
 //! the rest in the browser's idle time, a chunk per idle period.
 //!
 //! Why: pressing a card selects it, and the inspector then draws every
@@ -6,9 +6,9 @@
 //! per workload). Made in one go, those rows cost the frame of the press
 //! 10-15 ms of script and as much again of style and layout (measured at
 //! 200 cards, with the run playing), while most of them sit below the
-//! inspector's fold. Drawn here, the press makes the rows in view, and the
-//! others follow a chunk per idle period, each a few milliseconds, so no
-//! frame of a drag that starts with the press is long.
+//! inspector's fold. Drawn here, the press makes the first few rows, and
+//! the others follow a chunk per idle period, each a few milliseconds, so
+//! no frame of a drag that starts with the press is long.
 //!
 //! The count restarts for each new `key` (the selection). Rows are drawn
 //! in [`Part`]s, a part per chunk, that render again only when what their
@@ -22,8 +22,11 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Rows drawn at once: about what the inspector shows above its fold.
-pub const FIRST: usize = 6;
+/// Rows drawn at once: a node's own (name, region, zone), about half of
+/// what the inspector shows above its fold. Six, up to the service time's
+/// form, still made 271 nodes in the press of a service (230 of them the
+/// inspector's); the rest of the screen fills in the next idle periods.
+pub const FIRST: usize = 3;
 /// Rows added per idle period.
 pub const CHUNK: usize = 4;
 /// An idle period is waited for at most this long (a page busy every frame
@@ -65,7 +68,7 @@ pub fn Part<S: PartialEq + 'static>(props: &PartProps<S>) -> Html {
 }
 
 /// `rows` (the first `limit` of them, as [`use_progressive`] counts) in
-/// parts: the first screenful, then a part per chunk.
+/// parts: the first few, then a part per chunk.
 pub fn parts<S: PartialEq + Clone + 'static>(stamp: &S, rows: impl Iterator<Item = Html>) -> Html {
     let mut rows = rows.peekable();
     let mut out = Vec::new();
