@@ -5,6 +5,10 @@
 //! under the field and the design stays as it was. Structured settings
 //! (distributions, calls, bulkheads, retries, breakers, rate limits) get
 //! forms of their own (`inspector_forms`), with JSON as an escape hatch.
+//!
+//! A node's or a link's rows are drawn a few at the press that selects it and
+//! the rest in the browser's idle time (`progressive`): a press that starts
+//! a drag must fit in a frame, and a service's thirty rows did not.
 
 use super::inspector_field::{committer, field_key, row, Ctx, Errors};
 use super::inspector_forms;
