@@ -16,8 +16,6 @@
 //! (inputs are controlled, so rendering them again would put back the
 //! value of a field being typed in).
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -85,30 +83,30 @@ pub fn parts<S: PartialEq + Clone + 'static>(stamp: &S, rows: impl Iterator<Item
 }
 
 /// A callback waiting for the browser's next idle period
-/// (`requestIdleCallback`, or a timer where there is none); dropping it
-/// cancels it.
+/// (`requestIdleCallback`); dropping it cancels it. Where there is none
+/// (Safari), the callback runs at once: the rows come a chunk per render,
+/// as fast as before there were chunks.
 struct Idle {
     id: Option<u32>,
     _closure: Closure<dyn FnMut()>,
-    _timer: Option<gloo::timers::callback::Timeout>,
 }
 
 impl Idle {
     fn schedule(f: impl FnOnce() + 'static) -> Idle {
-        let f = Rc::new(RefCell::new(Some(f)));
-        let run = move || {
-            if let Some(f) = f.borrow_mut().take() {
+        let mut f = Some(f);
+        let closure = Closure::<dyn FnMut()>::new(move || {
+            if let Some(f) = f.take() {
                 f();
             }
-        };
-        let closure = Closure::<dyn FnMut()>::new(run.clone());
+        });
         let options = web_sys::IdleRequestOptions::new();
         options.set_timeout(IDLE_TIMEOUT_MS);
-        match gloo::utils::window().request_idle_callback_with_options(closure.as_ref().unchecked_ref(), &options) {
-            Ok(id) => Idle { id: Some(id), _closure: closure, _timer: None },
-            // Safari has no requestIdleCallback: a task after this frame's.
-            Err(_) => Idle { id: None, _closure: closure, _timer: Some(gloo::timers::callback::Timeout::new(16, run)) },
+        let callback: &js_sys::Function = closure.as_ref().unchecked_ref();
+        let id = gloo::utils::window().request_idle_callback_with_options(callback, &options).ok();
+        if id.is_none() {
+            let _ = callback.call0(&wasm_bindgen::JsValue::NULL);
         }
+        Idle { id, _closure: closure }
     }
 }
 
