@@ -74,10 +74,14 @@
 # round (inlining on a request's path) then added 2.4 KB to the worker:
 # 1,241.4 KB (page 722.2, worker 488.2). Still a regression against the
 # goal (issue 18).
+# The inspector drawing a selection's rows a few at a time (a part
+# component per chunk that renders again only when what it reads changes,
+# and the idle-time scheduling) added 4.2 KB to the page: 1,245.3 KB (page
+# 726.0); the budget is that plus 0.7 KB.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1242000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1246000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
