@@ -31,7 +31,31 @@
 // benchmark, not a test: it exits 0 either way, and 1 only when the page
 // fails to load (or the benchmark itself breaks).
 //
-// Last measured, third round (2026-12-03, load 2.5-4.1, base and new runs
+// Last measured, fourth round (2026-12-03): the press that starts a drag.
+// Chrome traces of the first press of a page at 200 nodes, 10x: the press
+// is one task (the card's handler, the render in a microtask, then the
+// style and layout Chrome's hit test forces before mousedown) of 24-31 ms
+// at load 2-3 (script 10-13, style 3-5, layout 7-8; 50-87 ms at load 8-9),
+// its paint and commit another 5-13 ms in the next frame, and the first
+// move (the lift) 14-20 ms. Performance marks put the inspector first
+// (8-15 ms of the press's script, rendered twice: once more to clear an
+// empty error map), then the fault bar and the charts (1-1.5 ms each).
+// Layout grows with what the press adds (a first press pays Chrome's and
+// V8's first-time costs too: a later press of the same page took 2-4 ms
+// of layout), not with the canvas: `contain: strict` on the inspector, the
+// canvas or the fault bar changed neither the press's layout nor the
+// document-wide layouts that follow (readouts relayout from the document).
+// The inspector now draws a few rows at the press and the rest in idle
+// periods (components/progressive.rs). Counted in the trace (these do not
+// depend on the load): nodes added by the press 709 -> 91, elements styled
+// 211 -> 36, layout's dirty objects 286 -> 84. Frame times could not show
+// it on this machine: three helpers shared two cores (load 7, the engine
+// ran at 2.3-9.5x of the 10x asked), and alternated runs gave, base | new:
+//   | 200 dragging p99    | 16.8, 50.0 ms  | 66.7, 33.3 ms  |
+//   | press's two frames  | 16.7/16.7, 16.6/100.0 | 16.7/50.0, 16.7/33.3 |
+//   | 1,000 dragging p95  | 100.1, 50.0 ms | 16.8, 33.3 ms  |
+//
+// Third round (2026-12-03, load 2.5-4.1, base and new runs
 // alternated): where a drag move's time goes. Chrome traces and per-thread
 // CPU at 1,000 nodes, 10x: the engine's worker takes a whole core (it runs
 // at 4-6x of the 10x asked), the page's main thread 170 ms/s running and
