@@ -59,6 +59,7 @@ async fn clicking_a_palette_item_adds_that_kind_and_undo_removes_it() {
     let added = by_testid(&host, "node-load-balancer-1");
     assert_eq!(added.get_attribute("data-kind").as_deref(), Some("load_balancer"));
     // The new node is selected: the inspector shows its catalogue fields.
+    common::all_rows(&host).await;
     assert!(by_testid(&host, "inspector").text_content().unwrap().contains("Algorithm"));
     by_testid(&host, "undo").unchecked_into::<HtmlElement>().click();
     yew::scheduler::flush().await;
@@ -87,6 +88,7 @@ async fn the_inspector_refuses_an_invalid_value_with_a_message_and_applies_a_val
     let host = mount();
     yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { seen: Rc::clone(&seen) }).render();
     yew::scheduler::flush().await;
+    common::all_rows(&host).await;
     let input: web_sys::HtmlInputElement = by_testid(&host, "field-workers").unchecked_into();
     input.set_value("0");
     input.dispatch_event(&change_event()).unwrap();
@@ -208,6 +210,7 @@ async fn the_inspector_s_own_fields_are_field_ids_never_a_card_s() {
     let host = mount();
     yew::Renderer::<Host>::with_root(host.clone()).render();
     yew::scheduler::flush().await;
+    common::all_rows(&host).await;
     for id in ["field-name", "field-region", "field-zone", "field-arrival-users"] {
         let el = by_testid(&host, id);
         assert_eq!(el.id(), id, "the label's `for` finds it");

@@ -1,7 +1,8 @@
 //! The inspector's forms for structured fields, in a real browser (headless
 //! Chromium, wasm-bindgen-test): a retry policy switched on and edited member
 //! by member, an invalid member refused with the engine's message, and the
-//! JSON escape hatch. No sleeps: `yew::scheduler::flush()` runs pending renders.
+//! JSON escape hatch. No sleeps: `yew::scheduler::flush()` runs pending renders,
+//! and `common::all_rows` waits for the idle periods that draw the later rows.
 #![cfg(target_arch = "wasm32")]
 
 use faultline_sim::Scenario;
@@ -51,6 +52,7 @@ async fn a_retry_member_is_edited_through_the_form_and_an_invalid_one_refused() 
     gloo::utils::document().body().unwrap().append_child(&host).unwrap();
     yew::Renderer::<Host>::with_root_and_props(host.clone(), Props { seen: Rc::clone(&seen) }).render();
     yew::scheduler::flush().await;
+    common::all_rows(&host).await;
     assert!(host.query_selector("[data-testid=field-retry-max_attempts]").unwrap().is_none(), "off at first");
 
     // Switching it on sets the engine's default policy.
@@ -144,6 +146,7 @@ async fn the_directory_table_adds_edits_and_refuses_a_bad_row_inline() {
     gloo::utils::document().body().unwrap().append_child(&host).unwrap();
     yew::Renderer::<ShardedHost>::with_root_and_props(host.clone(), Props { seen: Rc::clone(&seen) }).render();
     yew::scheduler::flush().await;
+    common::all_rows(&host).await;
     assert!(by_testid(&host, "field-directory").text_content().unwrap().contains("No rows"));
 
     // Two rows: from key 0 on shard 0, then 1,000 on shard 1.
