@@ -223,23 +223,26 @@ impl EventQueue {
         if at.0 == self.now {
             self.now_fifo.push_back(entry);
         } else if !(steady && self.push_lane(entry)) {
-            self.push_ordered(entry);
+            self.push_ordered::<true>(entry);
         }
     }
 
     /// Puts an entry in `few` at its place, or in the heap when there are
-    /// too many for `few`.
+    /// too many for `few`. `LATEST`: the entry has the highest sequence
+    /// number of all (an ordinary event just scheduled, not a fault).
     #[inline(always)]
-    fn push_ordered(&mut self, entry: Entry) {
+    fn push_ordered<const LATEST: bool>(&mut self, entry: Entry) {
         if !self.heap.is_empty() {
             self.heap.push(entry);
         } else if self.few.len() < FEW {
-            // Insertion: shift the entries due before it one place up.
-            let key = entry.key();
+            // Insertion: shift the entries due before it one place up. With
+            // the highest sequence number, an entry comes after every entry
+            // due no later than it: one comparison of times, not of keys.
+            let (key, time) = (entry.key(), entry.time);
             let few = &mut self.few;
             few.push(entry);
             let mut i = few.len() - 1;
-            while i > 0 && few[i - 1].key() < key {
+            while i > 0 && if LATEST { few[i - 1].time <= time } else { few[i - 1].key() < key } {
                 few[i] = few[i - 1];
                 i -= 1;
             }
@@ -317,7 +320,7 @@ impl EventQueue {
     /// snapshot of it) plays out exactly as in a fresh run of the scenario
     /// that has it on its timeline from the start.
     pub fn schedule_fault(&mut self, at: SimTime, index: u32, event: Event) {
-        self.push_ordered(Entry { time: at.0, seq: u64::from(index), event });
+        self.push_ordered::<false>(Entry { time: at.0, seq: u64::from(index), event });
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {
