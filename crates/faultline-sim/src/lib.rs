@@ -33,6 +33,7 @@ pub mod pretty_json;
 pub mod report;
 pub mod ring;
 pub mod rng;
+mod tagged;
 pub mod scenario;
 pub mod sim;
 pub mod time;
