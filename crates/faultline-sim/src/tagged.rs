@@ -124,11 +124,7 @@ pub(crate) fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Box<RawValue>, D::E
 
 /// Reads an untagged enum: the first of `tries` that reads `raw`, or serde's
 /// message for none.
-pub(crate) fn untagged<T, E: de::Error>(
-    raw: &RawValue,
-    name: &str,
-    tries: &[fn(&str) -> Option<T>],
-) -> Result<T, E> {
+pub(crate) fn untagged<T, E: de::Error>(raw: &RawValue, name: &str, tries: &[fn(&str) -> Option<T>]) -> Result<T, E> {
     tries
         .iter()
         .find_map(|read| read(raw.get()))
