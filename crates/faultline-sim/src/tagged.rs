@@ -9,8 +9,8 @@
 //! about a third of the code that reads JSON (the engine's worker and the
 //! page each carried both copies).
 //!
-//! Here the object is buffered as JSON text instead: its entries are kept as
-//! they were written (`serde_json::value::RawValue`), the tag is taken out
+//! Here the object is buffered as JSON text instead: its entries are read
+//! and written back as text (`Text`), the tag is taken out
 //! and checked against the variants, and the rest is read as the externally
 //! tagged `{"<variant>": {...fields}}` by a mirror of the enum that serde
 //! derives as usual. Everything is then read from JSON text by one copy of
@@ -25,7 +25,6 @@
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::fmt;
 
 /// The field that names the variant, in every tagged enum of the documents.
@@ -113,21 +112,64 @@ where
     M: DeserializeOwned,
 {
     let buffered = d.deserialize_any(Buffer { expecting, variants: variants::<M>() })?;
-    serde_json::from_str(&buffered.text).map_err(|e| de::Error::custom(unplaced(&e)))
+    serde_json::from_str(&buffered.text).map_err(|e| rewrap(&e, &buffered.text))
 }
 
-/// Reads any one JSON value as it was written, to try an untagged enum's
+/// The variant reader's error, for the reader of the whole document.
+fn rewrap<E: de::Error>(e: &serde_json::Error, text: &str) -> E {
+    // The buffered text is valid JSON: its reader's one syntax error is an
+    // enum (`"eviction": null`) given what is neither a name nor an object,
+    // which serde_json says as "expected value" where serde's `Content`
+    // said what it found.
+    if e.is_syntax() {
+        let at = e.column().saturating_sub(1);
+        if let Some(found) = found_at(text, at) {
+            return E::invalid_type(found, &"string or map");
+        }
+        // An object of no or several entries where a variant's name is one.
+        if matches!(text.as_bytes().get(at), Some(b'}' | b',')) {
+            return E::invalid_value(de::Unexpected::Map, &"map with a single key");
+        }
+    }
+    E::custom(unplaced(e))
+}
+
+/// The value starting at byte `at` of the one-line `text`.
+fn found_at(text: &str, at: usize) -> Option<de::Unexpected<'_>> {
+    let rest = text.get(at..)?;
+    let token = &rest[..rest.find([',', '}', ']']).unwrap_or(rest.len())];
+    Some(match rest.as_bytes().first()? {
+        b'n' => de::Unexpected::Unit,
+        b't' => de::Unexpected::Bool(true),
+        b'f' => de::Unexpected::Bool(false),
+        b'[' => de::Unexpected::Seq,
+        b'-' | b'0'..=b'9' => {
+            if let Ok(u) = token.parse::<u64>() {
+                de::Unexpected::Unsigned(u)
+            } else if let Ok(i) = token.parse::<i64>() {
+                de::Unexpected::Signed(i)
+            } else {
+                de::Unexpected::Float(token.parse().ok()?)
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Reads any one JSON value back as text, to try an untagged enum's
 /// variants on.
-pub(crate) fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Box<RawValue>, D::Error> {
-    Box::<RawValue>::deserialize(d)
+pub(crate) fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let mut text = String::new();
+    de::DeserializeSeed::deserialize(Text(&mut text), d)?;
+    Ok(text)
 }
 
 /// Reads an untagged enum: the first of `tries` that reads `raw`, or serde's
 /// message for none.
-pub(crate) fn untagged<T, E: de::Error>(raw: &RawValue, name: &str, tries: &[fn(&str) -> Option<T>]) -> Result<T, E> {
+pub(crate) fn untagged<T, E: de::Error>(raw: &str, name: &str, tries: &[fn(&str) -> Option<T>]) -> Result<T, E> {
     tries
         .iter()
-        .find_map(|read| read(raw.get()))
+        .find_map(|read| read(raw))
         .ok_or_else(|| E::custom(format_args!("data did not match any variant of untagged enum {name}")))
 }
 
@@ -180,13 +222,12 @@ impl<'de> Visitor<'de> for Buffer {
                 }
                 tag = Some(map.next_value_seed(Tag(self.variants))?);
             } else {
-                let value: Box<RawValue> = map.next_value()?;
                 if !fields.is_empty() {
                     fields.push(',');
                 }
-                fields.push_str(&serde_json::to_string(&key).map_err(de::Error::custom)?);
+                quote(&mut fields, &key);
                 fields.push(':');
-                fields.push_str(value.get());
+                map.next_value_seed(Text(&mut fields))?;
             }
         }
         let Some(tag) = tag else {
@@ -205,16 +246,121 @@ impl<'de> Visitor<'de> for Buffer {
         };
         let mut text = Buffer::start(tag, '[');
         let mut first = true;
-        while let Some(value) = seq.next_element::<Box<RawValue>>()? {
+        loop {
+            let before = text.len();
             if !first {
                 text.push(',');
             }
+            if seq.next_element_seed(Text(&mut text))?.is_none() {
+                text.truncate(before);
+                break;
+            }
             first = false;
-            text.push_str(value.get());
         }
         text.push_str("]}");
         Ok(Buffered { text })
     }
+}
+
+/// Writes the value it reads back as JSON text. It reads through the
+/// deserializer's own parsing (as serde's `Content` did), so broken JSON
+/// inside the object is reported as it was; numbers keep their kind (`5`
+/// stays an integer, `5.0` a float, every float its exact value) and
+/// repeated fields stay repeated, for the variant's reader to refuse.
+struct Text<'a>(&'a mut String);
+
+impl<'de> de::DeserializeSeed<'de> for Text<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Text<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.0.push_str(if v { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0.push_str(&v.to_string());
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.0.push_str(&v.to_string());
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.0.push_str(&serde_json::to_string(&v).map_err(E::custom)?);
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        quote(self.0, v);
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.0.push_str("null");
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        self.0.push_str("null");
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.push('[');
+        let mut first = true;
+        loop {
+            let before = self.0.len();
+            if !first {
+                self.0.push(',');
+            }
+            if seq.next_element_seed(Text(self.0))?.is_none() {
+                self.0.truncate(before);
+                break;
+            }
+            first = false;
+        }
+        self.0.push(']');
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.push('{');
+        let mut first = true;
+        while let Some(key) = map.next_key::<String>()? {
+            if !first {
+                self.0.push(',');
+            }
+            first = false;
+            quote(self.0, &key);
+            self.0.push(':');
+            map.next_value_seed(Text(self.0))?;
+        }
+        self.0.push('}');
+        Ok(())
+    }
+}
+
+/// `s` as a JSON string.
+fn quote(out: &mut String, s: &str) {
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
 
 /// The tag's value: one of the variants' names (checked where it is written,
@@ -290,5 +436,86 @@ impl<'de> Deserializer<'de> for Probe {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf option unit unit_struct newtype_struct seq tuple
         tuple_struct map struct identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dist::Dist;
+    use crate::exercise::Metric;
+    use crate::scenario::{NodeKind, Scale};
+
+    fn err<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str) -> String {
+        serde_json::from_str::<T>(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_the_tag_anywhere_and_the_variant_fields() {
+        let d: Dist = serde_json::from_str(r#"{"mean_ms": 5, "type": "exponential"}"#).unwrap();
+        assert_eq!(d, Dist::exponential(5.0));
+        let d: Dist = serde_json::from_str(r#"["uniform", 1, 2.5]"#).unwrap();
+        assert_eq!(d, Dist::Uniform { min_ms: 1.0, max_ms: 2.5 });
+        // Unit variants ignore other fields, as serde's Content reading did.
+        let m: Metric = serde_json::from_str(r#"{"type": "success_rate", "extra": [1]}"#).unwrap();
+        assert_eq!(m, Metric::SuccessRate);
+        let k: NodeKind = serde_json::from_str(r#"{"type": "service", "workers": 3}"#).unwrap();
+        assert!(matches!(k, NodeKind::Service(c) if c.workers == 3));
+    }
+
+    #[test]
+    fn says_what_serde_said_where_serde_said_it() {
+        assert_eq!(err::<Dist>(r#"{"ms": 1}"#), "missing field `type` at line 1 column 9");
+        assert_eq!(
+            err::<Dist>(r#"{"type": "gauss", "ms": 1}"#),
+            "unknown variant `gauss`, expected one of `constant`, `exponential`, `uniform`, `normal`, \
+             `log_normal`, `percentiles` at line 1 column 16"
+        );
+        assert_eq!(
+            err::<Dist>(r#"{"type": 3}"#),
+            "invalid type: integer `3`, expected variant identifier at line 1 column 10"
+        );
+        assert_eq!(
+            err::<Dist>(r#"{"type": "constant", "type": "constant"}"#),
+            "duplicate field `type` at line 1 column 27"
+        );
+        assert_eq!(
+            err::<Dist>(r#""constant""#),
+            "invalid type: string \"constant\", expected internally tagged enum Dist at line 1 column 10"
+        );
+        // A variant's own errors are placed where the enclosing object ends.
+        assert_eq!(
+            err::<Dist>(r#"{"type": "constant", "ms": "1"}"#),
+            "invalid type: string \"1\", expected f64 at line 1 column 31"
+        );
+        assert_eq!(
+            err::<Dist>(r#"{"type": "constant", "ms": 1, "sd": 2}"#),
+            "unknown field `sd`, expected `ms` at line 1 column 38"
+        );
+        assert_eq!(
+            err::<NodeKind>(r#"{"type": "cache", "eviction": null}"#),
+            "invalid type: null, expected string or map at line 1 column 35"
+        );
+        assert_eq!(
+            err::<NodeKind>(r#"{"type": "cache", "eviction": {}}"#),
+            "invalid value: map, expected map with a single key at line 1 column 33"
+        );
+        assert_eq!(err::<Scale>("true"), "data did not match any variant of untagged enum Scale");
+    }
+
+    #[test]
+    fn keeps_numbers_and_text_exact() {
+        let d: Dist =
+            serde_json::from_str(r#"{"type": "constant", "ms": 0.1000000000000000055511151231257827}"#).unwrap();
+        assert_eq!(d, Dist::constant(0.1));
+        let k: NodeKind = serde_json::from_str(r#"{"type": "service", "workers": 1.0}"#).map(|_| ()).err().map_or(
+            NodeKind::Client(Default::default()),
+            |e| {
+                assert!(e.to_string().starts_with("invalid type: floating point `1.0`, expected u32"), "{e}");
+                NodeKind::Client(Default::default())
+            },
+        );
+        assert_eq!(k.name(), "client");
+        let s: Scale = serde_json::from_str(r#""2\u00355%""#).unwrap();
+        assert_eq!(s, Scale::Percent("255%".into()));
     }
 }
