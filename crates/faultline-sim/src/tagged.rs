@@ -482,22 +482,17 @@ mod tests {
             err::<Dist>(r#""constant""#),
             "invalid type: string \"constant\", expected internally tagged enum Dist at line 1 column 10"
         );
-        // A variant's own errors are placed where the enclosing object ends.
-        assert_eq!(
-            err::<Dist>(r#"{"type": "constant", "ms": "1"}"#),
-            "invalid type: string \"1\", expected f64 at line 1 column 31"
-        );
-        assert_eq!(
-            err::<Dist>(r#"{"type": "constant", "ms": 1, "sd": 2}"#),
-            "unknown field `sd`, expected `ms` at line 1 column 38"
-        );
+        // A variant's own errors are placed by the enclosing object's reader
+        // (where it ends), so alone they have no place.
+        assert_eq!(err::<Dist>(r#"{"type": "constant", "ms": "1"}"#), "invalid type: string \"1\", expected f64");
+        assert_eq!(err::<Dist>(r#"{"type": "constant", "ms": 1, "sd": 2}"#), "unknown field `sd`, expected `ms`");
         assert_eq!(
             err::<NodeKind>(r#"{"type": "cache", "eviction": null}"#),
-            "invalid type: null, expected string or map at line 1 column 35"
+            "invalid type: null, expected string or map"
         );
         assert_eq!(
             err::<NodeKind>(r#"{"type": "cache", "eviction": {}}"#),
-            "invalid value: map, expected map with a single key at line 1 column 33"
+            "invalid value: map, expected map with a single key"
         );
         assert_eq!(err::<Scale>("true"), "data did not match any variant of untagged enum Scale");
     }
@@ -507,14 +502,10 @@ mod tests {
         let d: Dist =
             serde_json::from_str(r#"{"type": "constant", "ms": 0.1000000000000000055511151231257827}"#).unwrap();
         assert_eq!(d, Dist::constant(0.1));
-        let k: NodeKind = serde_json::from_str(r#"{"type": "service", "workers": 1.0}"#).map(|_| ()).err().map_or(
-            NodeKind::Client(Default::default()),
-            |e| {
-                assert!(e.to_string().starts_with("invalid type: floating point `1.0`, expected u32"), "{e}");
-                NodeKind::Client(Default::default())
-            },
+        assert_eq!(
+            err::<NodeKind>(r#"{"type": "service", "workers": 1.0}"#),
+            "invalid type: floating point `1.0`, expected u32"
         );
-        assert_eq!(k.name(), "client");
         let s: Scale = serde_json::from_str(r#""2\u00355%""#).unwrap();
         assert_eq!(s, Scale::Percent("255%".into()));
     }
