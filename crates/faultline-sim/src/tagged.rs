@@ -117,6 +117,22 @@ where
 
 /// The variant reader's error, for the reader of the whole document.
 fn rewrap<E: de::Error>(e: &serde_json::Error, text: &str) -> E {
+    match said(e, text) {
+        Said::Found(found) => E::invalid_type(found, &"string or map"),
+        Said::NotOneEntry => E::invalid_value(de::Unexpected::Map, &"map with a single key"),
+        Said::Message(message) => E::custom(message),
+    }
+}
+
+enum Said<'a> {
+    Found(de::Unexpected<'a>),
+    NotOneEntry,
+    Message(String),
+}
+
+/// What to say of the variant reader's error (one copy for every enum).
+#[inline(never)]
+fn said<'a>(e: &serde_json::Error, text: &'a str) -> Said<'a> {
     // The buffered text is valid JSON: its reader's one syntax error is an
     // enum (`"eviction": null`) given what is neither a name nor an object,
     // which serde_json says as "expected value" where serde's `Content`
@@ -124,14 +140,14 @@ fn rewrap<E: de::Error>(e: &serde_json::Error, text: &str) -> E {
     if e.is_syntax() {
         let at = e.column().saturating_sub(1);
         if let Some(found) = found_at(text, at) {
-            return E::invalid_type(found, &"string or map");
+            return Said::Found(found);
         }
         // An object of no or several entries where a variant's name is one.
         if matches!(text.as_bytes().get(at), Some(b'}' | b',')) {
-            return E::invalid_value(de::Unexpected::Map, &"map with a single key");
+            return Said::NotOneEntry;
         }
     }
-    E::custom(unplaced(e))
+    Said::Message(unplaced(e))
 }
 
 /// The value starting at byte `at` of the one-line `text`.
@@ -143,15 +159,11 @@ fn found_at(text: &str, at: usize) -> Option<de::Unexpected<'_>> {
         b't' => de::Unexpected::Bool(true),
         b'f' => de::Unexpected::Bool(false),
         b'[' => de::Unexpected::Seq,
-        b'-' | b'0'..=b'9' => {
-            if let Ok(u) = token.parse::<u64>() {
-                de::Unexpected::Unsigned(u)
-            } else if let Ok(i) = token.parse::<i64>() {
-                de::Unexpected::Signed(i)
-            } else {
-                de::Unexpected::Float(token.parse().ok()?)
-            }
-        }
+        b'-' | b'0'..=b'9' => match serde_json::from_str::<serde_json::Number>(token).ok()? {
+            n if n.is_u64() => de::Unexpected::Unsigned(n.as_u64()?),
+            n if n.is_i64() => de::Unexpected::Signed(n.as_i64()?),
+            n => de::Unexpected::Float(n.as_f64()?),
+        },
         _ => return None,
     })
 }
