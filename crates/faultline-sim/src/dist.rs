@@ -7,28 +7,30 @@
 
 use crate::rng::{unit_open, SimRng};
 use crate::time::ms_to_micros;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// z-score of the 99th percentile of the standard normal distribution.
 const Z_P99: f64 = 2.326_347_874_040_840_8;
 
-/// A non-negative duration distribution, written in milliseconds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Dist {
-    /// Always the same value.
-    Constant { ms: f64 },
-    /// Exponential with the given mean (memoryless: the M in M/M/c).
-    Exponential { mean_ms: f64 },
-    /// Uniform between two values.
-    Uniform { min_ms: f64, max_ms: f64 },
-    /// Normal, folded at zero (|X|), as in Brooker's network-delay model.
-    Normal { mean_ms: f64, sd_ms: f64 },
-    /// Log-normal with the given median and shape (sigma of the underlying normal).
-    LogNormal { median_ms: f64, sigma: f64 },
-    /// Log-normal fitted so that its median and 99th percentile are the given values.
-    Percentiles { p50_ms: f64, p99_ms: f64 },
+crate::tagged::tagged_enum! {
+    /// A non-negative duration distribution, written in milliseconds.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Dist {
+        /// Always the same value.
+        Constant { ms: f64 },
+        /// Exponential with the given mean (memoryless: the M in M/M/c).
+        Exponential { mean_ms: f64 },
+        /// Uniform between two values.
+        Uniform { min_ms: f64, max_ms: f64 },
+        /// Normal, folded at zero (|X|), as in Brooker's network-delay model.
+        Normal { mean_ms: f64, sd_ms: f64 },
+        /// Log-normal with the given median and shape (sigma of the underlying normal).
+        LogNormal { median_ms: f64, sigma: f64 },
+        /// Log-normal fitted so that its median and 99th percentile are the given values.
+        Percentiles { p50_ms: f64, p99_ms: f64 },
+    }
 }
 
 impl Dist {

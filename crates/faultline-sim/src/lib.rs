@@ -35,6 +35,7 @@ pub mod ring;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+mod tagged;
 pub mod time;
 pub mod view;
 pub mod ziggurat;

@@ -155,56 +155,58 @@ pub struct Criterion {
     pub at_least: Option<f64>,
 }
 
-/// What is measured over the window.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Metric {
-    /// Percent of the calls completed in the window that succeeded
-    /// (fallback answers included).
-    SuccessRate,
-    /// A quantile (0..1] of the latency of the calls that succeeded in the
-    /// window, in milliseconds.
-    Latency { quantile: f64 },
-    /// Calls that failed in the window, of one cause or of any.
-    Failures {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        cause: Option<Cause>,
-    },
-    /// Percent of the window's successes answered by a fallback.
-    DegradedRate,
-    /// Calls arriving per second.
-    ArrivalRate,
-    /// Successful calls per second.
-    Throughput,
-    /// The most calls waiting at a node (messages held, for a queue),
-    /// sampled every 100 ms; the busiest node, for a role.
-    MaxQueue,
-    /// Calls arriving at the scope per call arriving at `per` (a retry
-    /// storm's amplification: database queries per user request).
-    Amplification { per: Scope },
-    /// Messages a queue dropped or dead-lettered (events a log lost or
-    /// dead-lettered).
-    LostMessages,
-    /// Instances of a service that failed to start (a rolling deploy's new
-    /// pods refused their connections, or the version crashed at start).
-    FailedStarts,
-    /// Reads a store answered with an older version than the newest write
-    /// acknowledged before they began (a price sold after it changed), or
-    /// a database's replicas with an older version than its primary's.
-    StaleReads,
-    /// Reads a database with replicas answered without their client's own
-    /// earlier write of the key (a user's edit missing from their own page).
-    RywViolations,
-    /// An event log's side effects applied before the event they require
-    /// (`requires`: inventory taken for an order whose payment was not processed).
-    PhantomDeductions,
-    /// An event log's side effects applied again to an event already processed.
-    DuplicatesProcessed,
-    /// A service's side effects applied more than once for one request
-    /// without an idempotency key to recognise the repeat (a POST retried
-    /// after a timeout and charged twice): each repeat counts one.
-    DuplicateSideEffects,
+crate::tagged::tagged_enum! {
+    /// What is measured over the window.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Metric {
+        /// Percent of the calls completed in the window that succeeded
+        /// (fallback answers included).
+        SuccessRate,
+        /// A quantile (0..1] of the latency of the calls that succeeded in the
+        /// window, in milliseconds.
+        Latency { quantile: f64 },
+        /// Calls that failed in the window, of one cause or of any.
+        Failures {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            cause: Option<Cause>,
+        },
+        /// Percent of the window's successes answered by a fallback.
+        DegradedRate,
+        /// Calls arriving per second.
+        ArrivalRate,
+        /// Successful calls per second.
+        Throughput,
+        /// The most calls waiting at a node (messages held, for a queue),
+        /// sampled every 100 ms; the busiest node, for a role.
+        MaxQueue,
+        /// Calls arriving at the scope per call arriving at `per` (a retry
+        /// storm's amplification: database queries per user request).
+        Amplification { per: Scope },
+        /// Messages a queue dropped or dead-lettered (events a log lost or
+        /// dead-lettered).
+        LostMessages,
+        /// Instances of a service that failed to start (a rolling deploy's new
+        /// pods refused their connections, or the version crashed at start).
+        FailedStarts,
+        /// Reads a store answered with an older version than the newest write
+        /// acknowledged before they began (a price sold after it changed), or
+        /// a database's replicas with an older version than its primary's.
+        StaleReads,
+        /// Reads a database with replicas answered without their client's own
+        /// earlier write of the key (a user's edit missing from their own page).
+        RywViolations,
+        /// An event log's side effects applied before the event they require
+        /// (`requires`: inventory taken for an order whose payment was not processed).
+        PhantomDeductions,
+        /// An event log's side effects applied again to an event already processed.
+        DuplicatesProcessed,
+        /// A service's side effects applied more than once for one request
+        /// without an idempotency key to recognise the repeat (a POST retried
+        /// after a timeout and charged twice): each repeat counts one.
+        DuplicateSideEffects,
+    }
 }
 
 /// Why a call failed, as criteria name it.
@@ -257,32 +259,34 @@ pub enum Scope {
     Op(String),
 }
 
-/// The part of the run measured. Times are measured on a 100 ms grid
-/// (bounds are rounded down to it).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Window {
-    /// The whole run after a warm-up.
-    Run {
-        #[serde(default)]
-        skip_ms: u64,
-    },
-    /// From `from_ms` to `to_ms`.
-    Between { from_ms: u64, to_ms: u64 },
-    /// While the check's fault number `fault` (from 0) is in force, after
-    /// `skip_ms` of it.
-    During {
-        fault: usize,
-        #[serde(default)]
-        skip_ms: u64,
-    },
-    /// From `settle_ms` after fault number `fault` ends to the end of the run.
-    After {
-        fault: usize,
-        #[serde(default)]
-        settle_ms: u64,
-    },
+crate::tagged::tagged_enum! {
+    /// The part of the run measured. Times are measured on a 100 ms grid
+    /// (bounds are rounded down to it).
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Window {
+        /// The whole run after a warm-up.
+        Run {
+            #[serde(default)]
+            skip_ms: u64,
+        },
+        /// From `from_ms` to `to_ms`.
+        Between { from_ms: u64, to_ms: u64 },
+        /// While the check's fault number `fault` (from 0) is in force, after
+        /// `skip_ms` of it.
+        During {
+            fault: usize,
+            #[serde(default)]
+            skip_ms: u64,
+        },
+        /// From `settle_ms` after fault number `fault` ends to the end of the run.
+        After {
+            fault: usize,
+            #[serde(default)]
+            settle_ms: u64,
+        },
+    }
 }
 
 /// A grid of 100 ms: window bounds and queue samples fall on it.

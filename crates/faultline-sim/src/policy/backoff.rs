@@ -17,17 +17,19 @@
 use crate::rng::{unit_open, SimRng};
 use serde::{Deserialize, Serialize};
 
-/// The delay before each retry, before jitter.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Backoff {
-    /// Retry at once.
-    None,
-    /// Always the same wait.
-    Fixed { ms: f64 },
-    /// base x 2^n, capped.
-    Exponential { base_ms: f64, cap_ms: f64 },
+crate::tagged::tagged_enum! {
+    /// The delay before each retry, before jitter.
+    #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Backoff {
+        /// Retry at once.
+        None,
+        /// Always the same wait.
+        Fixed { ms: f64 },
+        /// base x 2^n, capped.
+        Exponential { base_ms: f64, cap_ms: f64 },
+    }
 }
 
 /// How the wait is randomised.

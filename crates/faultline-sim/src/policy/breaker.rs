@@ -16,14 +16,16 @@
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Window {
-    /// The last `size` calls.
-    Count { size: u32 },
-    /// The calls of the last `seconds` seconds (one bucket per second).
-    Time { seconds: u32 },
+crate::tagged::tagged_enum! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Window {
+        /// The last `size` calls.
+        Count { size: u32 },
+        /// The calls of the last `seconds` seconds (one bucket per second).
+        Time { seconds: u32 },
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,13 +121,28 @@ impl BreakerConfig {
 }
 
 /// A breaker as a scenario writes it: a preset's name, or every setting.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum BreakerSpec {
     /// `"seed"`, `"resilience4j"`, `"hystrix"` or `"polly"`.
     Preset(Preset),
     Config(BreakerConfig),
+}
+
+/// Untagged, read through the value's JSON text (see `crate::tagged`).
+impl<'de> Deserialize<'de> for BreakerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<BreakerSpec, D::Error> {
+        let raw = crate::tagged::raw(d)?;
+        crate::tagged::untagged(
+            &raw,
+            "BreakerSpec",
+            &[
+                |text| serde_json::from_str(text).ok().map(BreakerSpec::Preset),
+                |text| serde_json::from_str(text).ok().map(BreakerSpec::Config),
+            ],
+        )
+    }
 }
 
 impl BreakerSpec {

@@ -55,12 +55,27 @@ impl Default for ConnectionPool {
 }
 
 /// A count of pods or a whole percentage of the replicas ("25%").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Scale {
     Count(u32),
     Percent(String),
+}
+
+/// Untagged, read through the value's JSON text (see `crate::tagged`).
+impl<'de> Deserialize<'de> for Scale {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scale, D::Error> {
+        let raw = crate::tagged::raw(d)?;
+        crate::tagged::untagged(
+            &raw,
+            "Scale",
+            &[
+                |text| serde_json::from_str(text).ok().map(Scale::Count),
+                |text| serde_json::from_str(text).ok().map(Scale::Percent),
+            ],
+        )
+    }
 }
 
 impl Scale {

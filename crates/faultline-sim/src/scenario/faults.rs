@@ -21,107 +21,109 @@ pub struct Fault {
     pub action: FaultAction,
 }
 
-/// What a fault does.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum FaultAction {
-    /// The node's process dies: its queued and in-progress calls fail
-    /// (connection reset) and new connections are refused.
-    Crash { node: String },
-    /// A crashed node comes back, empty.
-    Restart { node: String },
-    /// The node stops processing (a long GC pause, SIGSTOP): everything sent
-    /// to it waits, nothing is lost, callers may time out.
-    Pause { node: String },
-    /// A paused node resumes and works through what waited.
-    Resume { node: String },
-    /// Messages between the two sides are silently dropped (callers see
-    /// timeouts, not errors). Each entry is a node id or a region name.
-    Partition {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
-        a: Vec<String>,
-        b: Vec<String>,
-    },
-    /// Heals the partition with this id, or every partition when `id` is null.
-    Heal {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
-    },
-    /// The node's work takes `factor` times as long (a slow dependency).
-    /// Overlapping slow-downs multiply.
-    SlowNode { node: String, factor: f64 },
-    /// The node answers this share of calls with a 5xx error (overlapping
-    /// error faults combine as independent causes).
-    NodeErrors { node: String, rate: f64 },
-    /// Adds latency to every message on the edge `from -> to` (both
-    /// directions); overlapping latency faults add up.
-    EdgeLatency { from: String, to: String, add_ms: f64 },
-    /// Each message on the edge is also lost with this probability (an
-    /// independent cause on top of the edge's own loss and other loss faults).
-    EdgeLoss { from: String, to: String, loss: f64 },
-    /// Multiplies a workload's arrival rate (a load spike); overlapping
-    /// spikes multiply.
-    Spike { workload: String, factor: f64 },
-    /// A database goes to `shards` shards (add or remove shards): the keys
-    /// whose owner changes are counted, and for the database's
-    /// `migration_window_ms` queries for them also pay its
-    /// `migration_penalty_ms`. Instantaneous: a later reshard undoes it.
-    Reshard { node: String, shards: u16 },
-    /// A rolling deploy of a service's instances (a Kubernetes Deployment's
-    /// RollingUpdate): new instances boot, open their pools and get ready
-    /// `readiness_delay_ms` later; old ones stop taking calls, drain, then
-    /// close their connections. `max_surge` / `max_unavailable`: a count or
-    /// "N%" of the instances, 25% each by default. Instantaneous: the rollout
-    /// runs on by itself.
-    Deploy {
-        node: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        max_surge: Option<super::Scale>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        max_unavailable: Option<super::Scale>,
-        /// A new instance's time from start to ready; `null`: the service's `startup_ms`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        readiness_delay_ms: Option<u64>,
-        /// What is wrong with the new version; `null`: nothing.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        bad: Option<super::BadVersion>,
-    },
-    /// Empties a cache (an operator's FLUSHALL): every entry is gone and the
-    /// next reads miss. A write-behind cache keeps its unflushed writes.
-    /// Instantaneous.
-    FlushCache { node: String },
-    /// Expires a cache's entries for keys `from` to `to` (both included): the
-    /// next read of each misses as expired, as if their TTLs ran out at
-    /// once (a mass expiry). Instantaneous.
-    ExpireKeys { node: String, from: u64, to: u64 },
-    /// A database's primary dies (the node stays up: its replicas keep
-    /// serving reads). After the database's `failover_detection_ms` and
-    /// `promotion_ms` the most caught-up replica is the new primary; writes
-    /// it had not received are lost, and writes fail meanwhile. When the
-    /// fault ends (or a `restart` of the node) the old primary rejoins as a
-    /// replica. Needs `replicas` of at least 1.
-    FailPrimary { node: String },
-    /// Writes a database commits while this lasts reach its replicas
-    /// `add_ms` later than their lag would have them (a replica's apply
-    /// stalls: a long query on it, a vacuum, a saturated link).
-    /// Overlapping lag faults add up.
-    ReplicaLag { node: String, add_ms: f64 },
-    /// A store replica's clock (`<store>/<i>`) runs `skew_ms` ahead (or,
-    /// negative, behind) true time. An AP store stamps a write with its
-    /// coordinator's clock, so under last-writer-wins a write coordinated
-    /// by a replica behind loses to an earlier write stamped later: it is
-    /// acknowledged, then silently dropped (counted as a lost write).
-    /// Overlapping skews on a replica add up.
-    ClockSkew { node: String, skew_ms: f64 },
-    /// Event sourcing: rebuilds an event log's consumer state by replaying
-    /// every partition from offset 0 through the consumer's checks (a plain
-    /// consumer applies each record, an idempotent one each event once),
-    /// and compares it with the live state, entity by entity, over the
-    /// entities with nothing still on its way. The live run goes on
-    /// untouched; the comparison is in the log's report. Instantaneous.
-    ReplayLog { node: String },
+crate::tagged::tagged_enum! {
+    /// What a fault does.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum FaultAction {
+        /// The node's process dies: its queued and in-progress calls fail
+        /// (connection reset) and new connections are refused.
+        Crash { node: String },
+        /// A crashed node comes back, empty.
+        Restart { node: String },
+        /// The node stops processing (a long GC pause, SIGSTOP): everything sent
+        /// to it waits, nothing is lost, callers may time out.
+        Pause { node: String },
+        /// A paused node resumes and works through what waited.
+        Resume { node: String },
+        /// Messages between the two sides are silently dropped (callers see
+        /// timeouts, not errors). Each entry is a node id or a region name.
+        Partition {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            id: Option<String>,
+            a: Vec<String>,
+            b: Vec<String>,
+        },
+        /// Heals the partition with this id, or every partition when `id` is null.
+        Heal {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            id: Option<String>,
+        },
+        /// The node's work takes `factor` times as long (a slow dependency).
+        /// Overlapping slow-downs multiply.
+        SlowNode { node: String, factor: f64 },
+        /// The node answers this share of calls with a 5xx error (overlapping
+        /// error faults combine as independent causes).
+        NodeErrors { node: String, rate: f64 },
+        /// Adds latency to every message on the edge `from -> to` (both
+        /// directions); overlapping latency faults add up.
+        EdgeLatency { from: String, to: String, add_ms: f64 },
+        /// Each message on the edge is also lost with this probability (an
+        /// independent cause on top of the edge's own loss and other loss faults).
+        EdgeLoss { from: String, to: String, loss: f64 },
+        /// Multiplies a workload's arrival rate (a load spike); overlapping
+        /// spikes multiply.
+        Spike { workload: String, factor: f64 },
+        /// A database goes to `shards` shards (add or remove shards): the keys
+        /// whose owner changes are counted, and for the database's
+        /// `migration_window_ms` queries for them also pay its
+        /// `migration_penalty_ms`. Instantaneous: a later reshard undoes it.
+        Reshard { node: String, shards: u16 },
+        /// A rolling deploy of a service's instances (a Kubernetes Deployment's
+        /// RollingUpdate): new instances boot, open their pools and get ready
+        /// `readiness_delay_ms` later; old ones stop taking calls, drain, then
+        /// close their connections. `max_surge` / `max_unavailable`: a count or
+        /// "N%" of the instances, 25% each by default. Instantaneous: the rollout
+        /// runs on by itself.
+        Deploy {
+            node: String,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            max_surge: Option<super::Scale>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            max_unavailable: Option<super::Scale>,
+            /// A new instance's time from start to ready; `null`: the service's `startup_ms`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            readiness_delay_ms: Option<u64>,
+            /// What is wrong with the new version; `null`: nothing.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            bad: Option<super::BadVersion>,
+        },
+        /// Empties a cache (an operator's FLUSHALL): every entry is gone and the
+        /// next reads miss. A write-behind cache keeps its unflushed writes.
+        /// Instantaneous.
+        FlushCache { node: String },
+        /// Expires a cache's entries for keys `from` to `to` (both included): the
+        /// next read of each misses as expired, as if their TTLs ran out at
+        /// once (a mass expiry). Instantaneous.
+        ExpireKeys { node: String, from: u64, to: u64 },
+        /// A database's primary dies (the node stays up: its replicas keep
+        /// serving reads). After the database's `failover_detection_ms` and
+        /// `promotion_ms` the most caught-up replica is the new primary; writes
+        /// it had not received are lost, and writes fail meanwhile. When the
+        /// fault ends (or a `restart` of the node) the old primary rejoins as a
+        /// replica. Needs `replicas` of at least 1.
+        FailPrimary { node: String },
+        /// Writes a database commits while this lasts reach its replicas
+        /// `add_ms` later than their lag would have them (a replica's apply
+        /// stalls: a long query on it, a vacuum, a saturated link).
+        /// Overlapping lag faults add up.
+        ReplicaLag { node: String, add_ms: f64 },
+        /// A store replica's clock (`<store>/<i>`) runs `skew_ms` ahead (or,
+        /// negative, behind) true time. An AP store stamps a write with its
+        /// coordinator's clock, so under last-writer-wins a write coordinated
+        /// by a replica behind loses to an earlier write stamped later: it is
+        /// acknowledged, then silently dropped (counted as a lost write).
+        /// Overlapping skews on a replica add up.
+        ClockSkew { node: String, skew_ms: f64 },
+        /// Event sourcing: rebuilds an event log's consumer state by replaying
+        /// every partition from offset 0 through the consumer's checks (a plain
+        /// consumer applies each record, an idempotent one each event once),
+        /// and compares it with the live state, entity by entity, over the
+        /// entities with nothing still on its way. The live run goes on
+        /// untouched; the comparison is in the log's report. Instantaneous.
+        ReplayLog { node: String },
+    }
 }
 
 impl FaultAction {

@@ -105,20 +105,22 @@ impl Node {
     }
 }
 
-/// What a node is, with its kind-specific configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum NodeKind {
-    Client(ClientConfig),
-    LoadBalancer(LoadBalancerConfig),
-    Service(ServiceConfig),
-    Database(DatabaseConfig),
-    Queue(QueueConfig),
-    Cache(CacheConfig),
-    Pooler(PoolerConfig),
-    Store(StoreConfig),
-    Log(LogConfig),
+crate::tagged::tagged_enum! {
+    /// What a node is, with its kind-specific configuration.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub enum NodeKind {
+        Client(ClientConfig),
+        LoadBalancer(LoadBalancerConfig),
+        Service(ServiceConfig),
+        Database(DatabaseConfig),
+        Queue(QueueConfig),
+        Cache(CacheConfig),
+        Pooler(PoolerConfig),
+        Store(StoreConfig),
+        Log(LogConfig),
+    }
 }
 
 impl NodeKind {
@@ -596,22 +598,24 @@ pub struct Workload {
     pub split_hot_keys: Option<KeySplit>,
 }
 
-/// When requests are generated.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Arrival {
-    /// Exponential inter-arrival times (the M in M/M/c).
-    Poisson { rate_rps: f64 },
-    /// Evenly spaced requests.
-    Constant { rate_rps: f64 },
-    /// Poisson at `rate_rps`, rising to `burst_rps` for the first `burst_ms`
-    /// of every `every_ms`.
-    Bursts { rate_rps: f64, burst_rps: f64, every_ms: u64, burst_ms: u64 },
-    /// Poisson with a rate that follows straight lines between the points
-    /// (ramps and spikes); before the first point and after the last the
-    /// rate stays at that point's value.
-    Schedule { points: Vec<RatePoint> },
+crate::tagged::tagged_enum! {
+    /// When requests are generated.
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Arrival {
+        /// Exponential inter-arrival times (the M in M/M/c).
+        Poisson { rate_rps: f64 },
+        /// Evenly spaced requests.
+        Constant { rate_rps: f64 },
+        /// Poisson at `rate_rps`, rising to `burst_rps` for the first `burst_ms`
+        /// of every `every_ms`.
+        Bursts { rate_rps: f64, burst_rps: f64, every_ms: u64, burst_ms: u64 },
+        /// Poisson with a rate that follows straight lines between the points
+        /// (ramps and spikes); before the first point and after the last the
+        /// rate stays at that point's value.
+        Schedule { points: Vec<RatePoint> },
+    }
 }
 
 /// One corner of a rate schedule.
@@ -708,23 +712,25 @@ pub enum Method {
     Delete,
 }
 
-/// How request keys are drawn (caches and shards care).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Keys {
-    Uniform {
-        count: u64,
-    },
-    Zipf {
-        count: u64,
-        s: f64,
-    },
-    /// Every request a new key, one above the last, from `start` (inserts
-    /// with auto-increment ids).
-    Sequential {
-        start: u64,
-    },
+crate::tagged::tagged_enum! {
+    /// How request keys are drawn (caches and shards care).
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+    #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+    pub enum Keys {
+        Uniform {
+            count: u64,
+        },
+        Zipf {
+            count: u64,
+            s: f64,
+        },
+        /// Every request a new key, one above the last, from `start` (inserts
+        /// with auto-increment ids).
+        Sequential {
+            start: u64,
+        },
+    }
 }
 
 impl Default for Keys {
