@@ -197,7 +197,7 @@ impl Behaviour {
 /// The hooks: the core calls these, each kind's module answers.
 impl Sim {
     /// A call reached `node`, which is up.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[inline(always)]
     pub(crate) fn arrive_at(&mut self, node: usize, idx: u32) {
         match self.nodes[node].behaviour.tag() {
             KindTag::Client => client::arrive(self, node, idx),

@@ -225,7 +225,7 @@ impl Sim {
 
     /// The last word on a call over `edge` for its caller: a fallback may
     /// turn a failure into a degraded success, and the caller carries on.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[inline(always)]
     pub(super) fn conclude(&mut self, parent: u32, edge: u32, outcome: Outcome, req: Req) {
         let e = &self.edges[edge as usize];
         let caller = e.from as usize;
