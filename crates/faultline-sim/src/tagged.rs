@@ -168,21 +168,20 @@ fn found_at(text: &str, at: usize) -> Option<de::Unexpected<'_>> {
     })
 }
 
-/// Reads any one JSON value back as text, to try an untagged enum's
-/// variants on.
-pub(crate) fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+/// Reads an untagged enum: the value is read back as JSON text once, then
+/// the first of `tries` that reads that text wins, or serde's message for
+/// none.
+pub(crate) fn untagged<'de, T, D: Deserializer<'de>>(
+    d: D,
+    name: &str,
+    tries: &[fn(&str) -> Option<T>],
+) -> Result<T, D::Error> {
     let mut text = String::new();
     de::DeserializeSeed::deserialize(Text(&mut text), d)?;
-    Ok(text)
-}
-
-/// Reads an untagged enum: the first of `tries` that reads `raw`, or serde's
-/// message for none.
-pub(crate) fn untagged<T, E: de::Error>(raw: &str, name: &str, tries: &[fn(&str) -> Option<T>]) -> Result<T, E> {
     tries
         .iter()
-        .find_map(|read| read(raw))
-        .ok_or_else(|| E::custom(format_args!("data did not match any variant of untagged enum {name}")))
+        .find_map(|read| read(&text))
+        .ok_or_else(|| de::Error::custom(format_args!("data did not match any variant of untagged enum {name}")))
 }
 
 /// An error's message without the place in the buffered text (the reader of

@@ -133,9 +133,8 @@ pub enum BreakerSpec {
 /// Untagged, read through the value's JSON text (see `crate::tagged`).
 impl<'de> Deserialize<'de> for BreakerSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<BreakerSpec, D::Error> {
-        let raw = crate::tagged::raw(d)?;
         crate::tagged::untagged(
-            &raw,
+            d,
             "BreakerSpec",
             &[
                 |text| serde_json::from_str(text).ok().map(BreakerSpec::Preset),

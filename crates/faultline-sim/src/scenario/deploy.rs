@@ -66,9 +66,8 @@ pub enum Scale {
 /// Untagged, read through the value's JSON text (see `crate::tagged`).
 impl<'de> Deserialize<'de> for Scale {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scale, D::Error> {
-        let raw = crate::tagged::raw(d)?;
         crate::tagged::untagged(
-            &raw,
+            d,
             "Scale",
             &[
                 |text| serde_json::from_str(text).ok().map(Scale::Count),
