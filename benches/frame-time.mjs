@@ -15,15 +15,34 @@
 // simulates at most 100 ms of wall time per frame) and the number of DOM
 // elements (to show the page does not create an element per request), how
 // long each drag move took and whether the node followed the pointer. A
-// move is timed twice: Playwright's round trip (page.mouse.move resolving:
-// the CDP command through the browser process and back, which on a machine
-// with every core busy is mostly waiting for a core), and in the page, from
-// the input's time stamp to its first listener, to the end of its last (the
-// canvas's handler), and to the start of the frame that draws it (Chrome
-// delivers pointer moves once a frame, so the first is half a frame on
-// average even on an idle page). It also prints Chrome's main-thread breakdown per phase
-// (script / style / layout / other task time, from the CDP Performance
-// domain) to show where the frame budget goes.
+// move is timed three ways: Playwright's round trip (page.mouse.move
+// resolving: the CDP command through the browser process and back, which
+// on a machine with every core busy is mostly waiting for a core); in the
+// page, the wait from the input's time stamp to its first listener (Chrome
+// delivers pointer moves once a frame, so half a frame on average even on
+// an idle page); and the page's own work: its first listener to the end of
+// its last (the canvas's handler included) plus the render the move
+// triggers in the next animation frame (the canvas draws a drag step
+// there, not in the handler), bracketed by two rAF callbacks the recorder
+// registers before and after the page's. The same drag is then made, right
+// after, on a blank page whose listener does nothing (the control): its
+// round trip and its wait are the harness's and Chrome's floor, printed
+// beside the page's. It also prints the press's listeners and render, the
+// lift's own work (the first move after the press that leaves its point), and Chrome's
+// main-thread breakdown per phase (script / style / layout / other task
+// time, from the CDP Performance domain) to show where the frame budget
+// goes.
+//
+// The verdict is issue 18's canvas table: 200 nodes running and dragging
+// p95 <= 17 ms, dragging p99 <= 20 ms, <= 8 ms per pointer move; 1,000
+// nodes running and dragging p95 <= 17 ms (all at 10x). The per-move
+// target is judged on the p95 of the page's own work per move, not on the
+// time from the input to its render: that time is mostly the wait for the
+// frame that delivers the move, which the control shows on a page with no
+// work at all (15-42 ms p95 at load 10-15), so no page could meet 8 ms on
+// it; Playwright's round trip is further still from the page (53-113 ms
+// mean for the blank page). Both are printed on the verdict's line, marked
+// "not judged", so a reader sees what was left out.
 //
 // Why: the project requires 60 fps while running: p95 frame time at most
 // 17 ms with a 200-node topology at 10x speed, and a node can still be
@@ -31,7 +50,37 @@
 // benchmark, not a test: it exits 0 either way, and 1 only when the page
 // fails to load (or the benchmark itself breaks).
 //
-// Last measured, fourth round (2026-12-03): the press that starts a drag.
+// Last measured, fifth round (2026-12-03 evening, four builders on two
+// cores, load 10-15 throughout): the control and the lift.
+// The control (blank page, same drag right after each size) waits 8-12 ms
+// mean, 15-42 ms p95, from the input's stamp to its (empty) listener, and
+// Playwright's round trip on it is 53-113 ms mean: that floor is the
+// harness's and Chrome's, and it is why the per-move target is judged on
+// the page's own work (200 nodes: mean 0.7-3.8, p95 1.7-22.8 ms over
+// seven runs, base and new; the blank page's 0.1-0.5 / 0.2-3.5), with the end-to-end
+// figures printed beside it. The lift (the first move that leaves the
+// press's point) no longer renders the canvas nor mounts the drag layer
+// (canvas/drag_layer.rs, use_lifted). benches/drag-trace.mjs, run paused so
+// that each window holds its input alone, base | new, counts first (they do
+// not depend on the load), alternated:
+//   | 200 nodes, lift               | base           | new            |
+//   | elements added                | 29             | 17             |
+//   | elements styled / dirty objs  | 23 / 22        | 22 / 13        |
+//   | task ms (four runs)           | 21-38          | 9.5-25         |
+//   | script ms                     | 12.9-30.0      | 6.1-14.0       |
+//   | 1,000 nodes, lift: added / dirty | 29 / 22     | 17 / 13        |
+// In this script (load 12), the lift's own work: 9.1 ms (render 8.9) base,
+// 2.3 (render 2.0) new; one run each, so indicative only. What is left of
+// the lift at 1,000 cards is Chrome's paint of the canvas SVG once the card
+// hides (paint 18-22 ms at the lift, 0.4 ms a step, paused, load 12-15):
+// the next thing to take on, e.g. by hiding the card without a change
+// inside the canvas SVG. The press was not changed this round: it adds 42
+// elements (the inspector's first rows and the fault bar's ~14) and styles
+// 37 at 200 nodes. Frame times were the machine's: 200 dragging p99 66.7,
+// 50.0, 66.7 ms base | 49.9, 100.0, 283.2 new, 1,000 dragging p95 50.0,
+// 133.3 | 50.0, 33.3; no verdict line could be read from them.
+//
+// Fourth round (2026-12-03): the press that starts a drag.
 // Chrome traces of the first press of a page at 200 nodes, 10x: the press
 // is one task (the card's handler, the render in a microtask, then the
 // style and layout Chrome's hit test forces before mousedown) of 24-31 ms
@@ -118,7 +167,10 @@ import { chromium } from '@playwright/test';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_NODES = 200;
 const TARGET_SPEED = 10;
-const TARGET_P95_MS = 17;
+const TARGET_BIG_NODES = 1000;
+const TARGET_P95_MS = 17; // running and dragging, 200 and 1,000 nodes
+const TARGET_DRAG_P99_MS = 20; // 200 nodes dragging
+const TARGET_MOVE_MS = 8; // per pointer move, the page's own work (see the header)
 const DRAG_MS = 2000; // length of the drag phase
 const DRAG_MOVES = 60; // pointer moves in it, at most (one per ~33 ms)
 const DRAG_MIN_MOVES = 8; // pointer moves in it however slow the page (then it lasts longer)
@@ -213,15 +265,30 @@ function installRecorder() {
   // frame), when the last one had run (the canvas's handler included), and
   // when the animation frame that draws its effect began.
   const moves = [];
+  // A move away from where the press was (the first such move lifts the card).
+  const leaves = (e) => {
+    const at = window.__frameBench.rec.pressXY;
+    return !at || e.clientX !== at[0] || e.clientY !== at[1];
+  };
+  // Registered before any listener of the page runs, its animation frame
+  // callback comes before the one the page's handler asks for; the one the
+  // last listener registers comes after it: between the two is the render
+  // the move triggered (the canvas draws a drag step in the next frame,
+  // and Yew renders in a microtask of that callback, so before the next).
   addEventListener('pointermove', (e) => {
-    if (window.__frameBench?.rec?.running) e.__bench = { stamp: e.timeStamp, start: performance.now() };
+    if (!window.__frameBench?.rec?.running) return;
+    const rec = window.__frameBench.rec;
+    // The first move after the press that leaves the press's point is the lift.
+    const m = { stamp: e.timeStamp, start: performance.now(), lift: rec.pressAt != null && rec.liftAt == null && leaves(e) };
+    e.__bench = m;
+    requestAnimationFrame(() => { m.raf0 = performance.now(); });
   }, true);
   addEventListener('pointermove', (e) => {
     const m = e.__bench;
     if (!m) return;
     m.end = performance.now();
     requestAnimationFrame(() => {
-      m.frame = performance.now();
+      m.raf1 = performance.now();
       moves.push(m);
     });
   });
@@ -230,13 +297,23 @@ function installRecorder() {
   // to tell the press's frames (selecting the card: its script, style and
   // layout land in the first, its paint in the second) and the lift's from
   // the steps of the drag.
-  addEventListener('pointerdown', () => {
+  addEventListener('pointerdown', (e) => {
     const rec = window.__frameBench?.rec;
-    if (rec?.running) { rec.pressAt = rec.deltas.length; rec.liftAt = null; }
+    if (rec?.running) {
+      Object.assign(rec, { pressAt: rec.deltas.length, liftAt: null, press0: performance.now(), pressXY: [e.clientX, e.clientY] });
+    }
   }, true);
-  addEventListener('pointermove', () => {
+  // The press's own work: its listeners, the page's among them, and the
+  // render they trigger (Yew renders in a microtask of its listener). The
+  // card stops the pointerdown's propagation, so its end is taken at the
+  // mousedown Chrome dispatches right after it, in the same task.
+  addEventListener('mousedown', () => {
     const rec = window.__frameBench?.rec;
-    if (rec?.running && rec.pressAt != null && rec.liftAt == null) rec.liftAt = rec.deltas.length;
+    if (rec?.running && rec.press0 != null && rec.pressMs == null) rec.pressMs = performance.now() - rec.press0;
+  }, true);
+  addEventListener('pointermove', (e) => {
+    const rec = window.__frameBench?.rec;
+    if (rec?.running && rec.pressAt != null && rec.liftAt == null && leaves(e)) rec.liftAt = rec.deltas.length;
   }, true);
   // The release of a drag that moved the card: when the next animation frame
   // began, from the release's time stamp (the drop's work comes before it).
@@ -265,9 +342,19 @@ function installRecorder() {
         wallMs: performance.now() - rec.wall0,
         simMs: simMs() - rec.sim0,
         domElements: document.getElementsByTagName('*').length,
-        moves: moves.map((m) => ({ delay: m.start - m.stamp, handled: m.end - m.stamp, frame: m.frame - m.stamp })),
+        moves: moves.map((m) => ({
+          delay: m.start - m.stamp,
+          handled: m.end - m.stamp,
+          frame: m.raf0 - m.stamp,
+          handler: m.end - m.start,
+          render: m.raf1 - m.raf0,
+          own: m.end - m.start + (m.raf1 - m.raf0),
+          drawn: m.raf1 - m.stamp,
+          lift: m.lift,
+        })),
         pressFrames: rec.pressAt == null ? [] : rec.deltas.slice(rec.pressAt, rec.pressAt + 2),
         liftFrame: rec.liftAt == null ? null : rec.deltas[rec.liftAt] ?? null,
+        pressMs: rec.pressMs ?? null,
       };
     },
     /** Records for `ms` milliseconds: resolves with what stop() returns. */
@@ -289,14 +376,19 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
-/** Mean and p95 of each of the page's per-move times (see installRecorder). */
+/**
+ * Mean, p95 and max of each of the page's per-move times (see
+ * installRecorder), and the first move's after the press (the lift's) on
+ * their own.
+ */
 function pageMoves(list) {
   if (!list?.length) return null;
   const stat = (k) => {
-    const v = list.map((m) => m[k]).sort((a, b) => a - b);
-    return { mean: v.reduce((a, b) => a + b, 0) / v.length, p95: percentile(v, 95) };
+    const v = list.map((m) => m[k]).filter(Number.isFinite).sort((a, b) => a - b);
+    return { mean: v.reduce((a, b) => a + b, 0) / v.length, p95: percentile(v, 95), max: v.at(-1) ?? NaN };
   };
-  return { n: list.length, delay: stat('delay'), handled: stat('handled'), frame: stat('frame') };
+  const keys = ['delay', 'handled', 'frame', 'handler', 'render', 'own', 'drawn'];
+  return { n: list.length, ...Object.fromEntries(keys.map((k) => [k, stat(k)])), lift: list.find((m) => m.lift) };
 }
 
 function summarize(nodes, phase, sample, perf) {
@@ -320,6 +412,7 @@ function summarize(nodes, phase, sample, perf) {
     ackMax: sample.ackMax,
     pressFrames: sample.pressFrames,
     liftFrame: sample.liftFrame,
+    pressMs: sample.pressMs,
     longest: sorted.slice(-3).reverse(),
   };
 }
@@ -428,6 +521,38 @@ async function benchOne(browser, base, nodes, opts) {
 }
 
 /**
+ * The control: the same drag, paced the same way, on a blank page whose
+ * pointermove listener does nothing (it captures the pointer at the press,
+ * as the canvas does). What it measures is the harness's and Chrome's own
+ * floor: Playwright's round trip and the wait for the frame that delivers
+ * a move, with no page work to speak of. Run right after each size's drag,
+ * so that it sees about the same load.
+ */
+async function benchControl(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(installRecorder);
+  const page = await context.newPage();
+  try {
+    await page.goto(`data:text/html,${encodeURIComponent(CONTROL_PAGE)}`, { waitUntil: 'load' });
+    await page.evaluate(() => window.__frameBench.start());
+    const drag = await dragBackAndForth(page, { x: 640, y: 360, locator: null });
+    const { moves, ...rest } = await page.evaluate(() => window.__frameBench.stop());
+    return { ...drag, pageMoves: pageMoves(moves), pressMs: rest.pressMs };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The control's page: a pad over the viewport whose listeners do nothing. */
+const CONTROL_PAGE = `<!doctype html><title>control</title><body style="margin:0">
+<div id="pad" style="position:fixed;inset:0"></div>
+<script>
+const pad = document.getElementById('pad');
+pad.addEventListener('pointerdown', (e) => pad.setPointerCapture(e.pointerId));
+pad.addEventListener('pointermove', () => {});
+</script>`;
+
+/**
  * Presses on the node, moves it back and forth along a triangle wave (out to
  * +span, back through the start to -span, back) and releases it where it
  * started. The wave is paced by wall time over DRAG_MS with at most
@@ -453,7 +578,7 @@ async function dragBackAndForth(page, grip) {
     const sent = Date.now();
     await page.mouse.move(...at(tri));
     acks.push(Date.now() - sent);
-    if (followed === null && Math.abs(tri) >= 0.5) {
+    if (followed === null && grip.locator && Math.abs(tri) >= 0.5) {
       // Well away from the start: has the node's centre moved with the pointer?
       const box = await grip.locator.boundingBox();
       followed = !!box && (box.x + box.width / 2 - grip.x) * Math.sign(tri) > DRAG_SPAN_PX / 4;
@@ -515,23 +640,32 @@ function printTables(results, opts) {
   }
 
   console.log('');
-  for (const { rows: [run, drag], shown, engine, dropMs } of results) {
+  for (const { rows: [run, drag], shown, engine, dropMs, control } of results) {
     const what = drag.skipped
       ? `drag skipped (${drag.skipped})`
-      : `drag: ${drag.moves} pointer moves in ${(drag.wallMs / 1000).toFixed(1)} s, each handled in ` +
-        `${drag.ackMean.toFixed(0)} ms on average (max ${drag.ackMax.toFixed(0)}) from Playwright's side, node ${followText(drag.followed)}`;
+      : `drag: ${drag.moves} pointer moves in ${(drag.wallMs / 1000).toFixed(1)} s, node ${followText(drag.followed)}`;
     console.log(`- ${run.nodes} nodes (${shown} drawn, engine in the ${engine}): running ${(run.wallMs / 1000).toFixed(1)} s; ${what}`);
+    if (drag.skipped) continue;
     const pm = drag.pageMoves;
+    const cm = control?.pageMoves;
+    const t = (s) => (s ? `${ms(s.mean)}/${ms(s.p95)}` : '-');
+    console.log(`  per move, ms, mean/p95: page | blank page (the control, same drag right after)`);
+    console.log(`    Playwright's round trip (page.mouse.move resolving)          ${ms(drag.ackMean)} (max ${ms(drag.ackMax)}) | ` +
+      `${ms(control?.ackMean)} (max ${ms(control?.ackMax)})`);
     if (pm) {
-      const t = (s) => `${s.mean.toFixed(1)} (p95 ${s.p95.toFixed(1)})`;
-      console.log(`  in the page (${pm.n} moves, ms from the input's time stamp, mean): first listener ${t(pm.delay)}, ` +
-        `handled ${t(pm.handled)}, frame drawing it begins ${t(pm.frame)}`);
+      console.log(`    wait: input's time stamp to the first listener (delivery)   ${t(pm.delay)} | ${t(cm?.delay)}`);
+      console.log(`    page's own work: first listener to the end of the last      ${t(pm.handler)} | ${t(cm?.handler)}`);
+      console.log(`      + the render it triggers (its animation frame callback)   ${t(pm.render)} | ${t(cm?.render)}`);
+      console.log(`      = own work per move                                        ${t(pm.own)} (max ${ms(pm.own.max)}) | ` +
+        `${t(cm?.own)} (max ${ms(cm?.own.max)})`);
+      console.log(`    input's time stamp to that render done (no paint)           ${t(pm.drawn)} | ${t(cm?.drawn)}`);
+      console.log(`    (${pm.n} moves seen in the page, ${cm?.n ?? 0} in the control)`);
     }
-    if (!drag.skipped) {
-      console.log(`  frames: the press's and the next ${drag.pressFrames.map(ms).join(', ')} ms, the first move's ` +
-        `${ms(drag.liftFrame)} ms; ` +
-        `longest three ${drag.longest.map(ms).join(', ')} ms`);
-    }
+    const lift = pm?.lift;
+    console.log(`  the press: its listeners, render and the style and layout before mousedown ${ms(drag.pressMs)} ms; its frame and the next ` +
+      `${drag.pressFrames.map(ms).join(', ')} ms`);
+    console.log(`  the lift (first move off the press's point): own work ${ms(lift?.own)} ms (render ${ms(lift?.render)}), its frame ${ms(drag.liftFrame)} ms; ` +
+      `longest three frames ${drag.longest.map(ms).join(', ')} ms`);
     if (Number.isFinite(dropMs)) console.log(`  dropping a moved card: the next frame began ${dropMs.toFixed(0)} ms after the release`);
   }
 
@@ -546,23 +680,55 @@ function printTables(results, opts) {
       `${p.style.toFixed(0)} | ${p.layout.toFixed(0)} | ${p.other.toFixed(0)} |`);
   }
 
-  // The project's target: p95 <= 17 ms at 200 nodes, 10x, running and while dragging.
+  printVerdict(results, opts);
+}
+
+/**
+ * Issue 18's canvas table, each line with the figure it is judged on. The
+ * per-move target is judged on the page's own work (see the header: the
+ * wait before a move reaches the page is Chrome's, and the control shows
+ * it on a blank page); the end-to-end figure is printed beside it.
+ */
+function printVerdict(results, opts) {
   console.log('');
-  const target = results.find((x) => x.rows[0].nodes === TARGET_NODES);
-  if (!target || opts.speed !== TARGET_SPEED) {
-    console.log(`Target (p95 <= ${TARGET_P95_MS} ms at ${TARGET_NODES} nodes, ${TARGET_SPEED}x): not measured ` +
-      `(run with --nodes including ${TARGET_NODES} and --speed ${TARGET_SPEED}).`);
+  if (opts.speed !== TARGET_SPEED) {
+    console.log(`Targets (issue 18, ${TARGET_SPEED}x): not judged at ${opts.speed}x (run with --speed ${TARGET_SPEED}).`);
     return;
   }
-  const [run, drag] = target.rows;
   const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
-  console.log(`Target: p95 frame time <= ${TARGET_P95_MS} ms at ${TARGET_NODES} nodes, ${TARGET_SPEED}x`);
-  console.log(`  running:  p95 ${ms(run.p95)} ms -> ${verdict(run.p95 <= TARGET_P95_MS)}`);
-  if (drag.skipped) console.log(`  dragging: not measured (${drag.skipped})`);
-  else {
-    console.log(`  dragging: p95 ${ms(drag.p95)} ms, node ${followText(drag.followed)} -> ` +
-      `${verdict(drag.p95 <= TARGET_P95_MS && drag.followed !== false)}`);
-  }
+  const rowsOf = (n) => results.find((x) => x.rows[0].nodes === n);
+  console.log(`Targets (issue 18's canvas table, ${TARGET_SPEED}x):`);
+  const line = (n, text, fn) => {
+    const res = rowsOf(n);
+    if (!res) {
+      console.log(`  ${n} nodes, ${text}: not measured (run with --nodes including ${n})`);
+      return;
+    }
+    const [run, drag] = res.rows;
+    if (drag.skipped && text.includes('drag')) {
+      console.log(`  ${n} nodes, ${text}: not measured (${drag.skipped})`);
+      return;
+    }
+    const [figure, ok] = fn(run, drag, res);
+    console.log(`  ${n} nodes, ${text}: ${figure} -> ${verdict(ok)}`);
+  };
+  const follows = (d) => (d.followed === false ? ', node did NOT follow' : '');
+  line(TARGET_NODES, `running p95 <= ${TARGET_P95_MS} ms`, (r) => [`p95 ${ms(r.p95)} ms`, r.p95 <= TARGET_P95_MS]);
+  line(TARGET_NODES, `dragging p95 <= ${TARGET_P95_MS} ms`, (_, d) =>
+    [`p95 ${ms(d.p95)} ms${follows(d)}`, d.p95 <= TARGET_P95_MS && d.followed !== false]);
+  line(TARGET_NODES, `dragging p99 <= ${TARGET_DRAG_P99_MS} ms`, (_, d) =>
+    [`p99 ${ms(d.p99)} ms${follows(d)}`, d.p99 <= TARGET_DRAG_P99_MS && d.followed !== false]);
+  line(TARGET_NODES, `per pointer move <= ${TARGET_MOVE_MS} ms of the page's own work (p95)`, (_, d, res) => {
+    const pm = d.pageMoves;
+    const cm = res.control?.pageMoves;
+    if (!pm) return ['no move seen in the page', false];
+    return [`p95 ${ms(pm.own.p95)} ms (max ${ms(pm.own.max)}); not judged: input to its render done p95 ` +
+      `${ms(pm.drawn.p95)} ms, the blank page's ${ms(cm?.drawn.p95)} ms; Playwright's round trip mean ` +
+      `${ms(d.ackMean)} ms, the blank page's ${ms(res.control?.ackMean)} ms`, pm.own.p95 <= TARGET_MOVE_MS];
+  });
+  line(TARGET_BIG_NODES, `running p95 <= ${TARGET_P95_MS} ms`, (r) => [`p95 ${ms(r.p95)} ms`, r.p95 <= TARGET_P95_MS]);
+  line(TARGET_BIG_NODES, `dragging p95 <= ${TARGET_P95_MS} ms`, (_, d) =>
+    [`p95 ${ms(d.p95)} ms${follows(d)}`, d.p95 <= TARGET_P95_MS && d.followed !== false]);
 }
 
 // -------------------------------------------------------------------- main
@@ -587,6 +753,7 @@ async function main() {
     console.log(`${cpus().length} CPUs, load average at start ${loadavg()[0].toFixed(2)}\n`);
     for (const n of opts.nodes) {
       const res = await benchOne(browser, base, n, opts);
+      res.control = await benchControl(browser);
       if (Math.abs(Number(res.factor) / opts.speed - 1) > 0.01) {
         console.error(`note: ${n} nodes: speed slider reports ${res.factor}x (asked ${opts.speed}x)`);
       }

@@ -10,6 +10,7 @@
 //! without numbers) is nearly every batch on nearly every readout.
 
 use super::card::{Card, CardEvent};
+use super::drag_layer::Carry;
 use super::health::Health;
 use super::link::{Link, LinkEvent};
 use crate::components::breakdown::OpLine;
@@ -35,7 +36,6 @@ pub struct CardLook {
     pub selected: bool,
     pub detailed: bool,
     pub sketch: bool,
-    pub lifted: bool,
     pub culled: bool,
     pub ops: Vec<OpLine>,
 }
@@ -44,6 +44,8 @@ pub struct CardLook {
 pub struct CardBatchProps {
     pub cards: Vec<CardLook>,
     pub events: Callback<CardEvent>,
+    /// The canvas's drag: a card it lifts hides by itself (see `drag_layer`).
+    pub carry: Same<Carry>,
 }
 
 /// Up to [`SIZE`] cards, keyed by node id.
@@ -53,7 +55,7 @@ pub fn CardBatch(props: &CardBatchProps) -> Html {
         html! {
             <Card key={c.node.id.as_str()} index={c.index} node={c.node.clone()} view={c.view.clone()} health={c.health}
                 ops={c.ops.clone()} selected={c.selected} detailed={c.detailed} sketch={c.sketch}
-                lifted={c.lifted} culled={c.culled}
+                culled={c.culled} carry={props.carry.clone()}
                 events={props.events.clone()} />
         }
     });
@@ -75,7 +77,6 @@ pub struct LinkLook {
     pub selected: bool,
     pub detailed: bool,
     pub sketch: bool,
-    pub lifted: bool,
     pub culled: bool,
 }
 
@@ -83,6 +84,8 @@ pub struct LinkLook {
 pub struct LinkBatchProps {
     pub links: Vec<LinkLook>,
     pub events: Callback<LinkEvent>,
+    /// The canvas's drag: a link it lifts hides by itself (see `drag_layer`).
+    pub carry: Same<Carry>,
 }
 
 /// Up to [`SIZE`] links, in document order.
@@ -91,8 +94,8 @@ pub fn LinkBatch(props: &LinkBatchProps) -> Html {
     let links = props.links.iter().map(|l| {
         html! {
             <Link index={l.index} from={l.from.clone()} to={l.to.clone()} line={l.line} throughput_rps={l.throughput_rps}
-                cut={l.cut} timeout_ms={l.timeout_ms} breaker={l.breaker} selected={l.selected} detailed={l.detailed} sketch={l.sketch} lifted={l.lifted}
-                culled={l.culled} events={props.events.clone()} />
+                cut={l.cut} timeout_ms={l.timeout_ms} breaker={l.breaker} selected={l.selected} detailed={l.detailed} sketch={l.sketch}
+                culled={l.culled} carry={props.carry.clone()} events={props.events.clone()} />
         }
     });
     html! { <>{ for links }</> }

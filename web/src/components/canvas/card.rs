@@ -1,6 +1,7 @@
 //! One node drawn as a card: name, kind, live numbers, pool and queue bars
 //! (a cache's hit-ratio gauge), health tint, and the handle a connection is dragged from.
 
+use super::drag_layer::{use_lifted, Carry, Piece};
 use super::health::Health;
 use crate::components::breakdown::OpLine;
 use crate::editor::layout::{CARD_H, CARD_W};
@@ -81,10 +82,12 @@ pub struct CardProps {
     /// leaves the rest of it as it was drawn.
     #[prop_or_default]
     pub offset: Option<(f64, f64)>,
-    /// Being dragged: the drag layer shows it (with its test id); this one
-    /// stays behind, hidden.
+    /// The canvas's drag, for a card of the canvas (`None`: the drag
+    /// layer's copy). While the drag layer carries this card (and shows it,
+    /// with its test id) this one stays behind, hidden (see
+    /// `drag_layer::use_lifted`: it renders again alone when lifted).
     #[prop_or_default]
-    pub lifted: bool,
+    pub carry: Option<Same<Carry>>,
     /// Off screen (see `culling`): drawn as an empty stand-in that keeps the
     /// card's place in the Tab order, its test id and its name.
     #[prop_or_default]
@@ -99,6 +102,7 @@ pub struct CardProps {
 #[component]
 pub fn Card(props: &CardProps) -> Html {
     let i = props.index;
+    let lifted = use_lifted(props.carry.clone(), Piece::Card(i));
     let ev = CardHandlers {
         onpointerdown: props.events.reform(move |e| CardEvent::Down(i, e)),
         on_handle: props.events.reform(move |e| CardEvent::Handle(i, e)),
@@ -110,9 +114,9 @@ pub fn Card(props: &CardProps) -> Html {
         return stand_in(props, ev);
     }
     if props.sketch {
-        return sketch(props, ev);
+        return sketch(props, ev, lifted);
     }
-    card(props, ev)
+    card(props, ev, lifted)
 }
 
 struct CardHandlers {
@@ -153,8 +157,8 @@ fn stand_in(p: &CardProps, ev: CardHandlers) -> Html {
 /// that no one could read, and that every repaint and style pass paid for.
 /// It is still the card for the pointer (drag, select, right-click) and
 /// the keyboard.
-fn sketch(p: &CardProps, ev: CardHandlers) -> Html {
-    let CardProps { node: n, view: v, health, selected, offset, lifted, .. } = p;
+fn sketch(p: &CardProps, ev: CardHandlers, lifted: bool) -> Html {
+    let CardProps { node: n, view: v, health, selected, offset, .. } = p;
     let kind = n.kind.name();
     let tid = (!lifted).then(|| format!("node-{}", n.id));
     html! {
@@ -171,9 +175,9 @@ fn sketch(p: &CardProps, ev: CardHandlers) -> Html {
     }
 }
 
-fn card(p: &CardProps, ev: CardHandlers) -> Html {
-    let CardProps { node: n, view: v, health, selected, detailed, offset, lifted, ops, .. } = p;
-    let (selected, detailed, offset, lifted) = (*selected, *detailed, *offset, *lifted);
+fn card(p: &CardProps, ev: CardHandlers, lifted: bool) -> Html {
+    let CardProps { node: n, view: v, health, selected, detailed, offset, ops, .. } = p;
+    let (selected, detailed, offset) = (*selected, *detailed, *offset);
     // A lifted card's copy on the drag layer is the one tests find.
     let tid = |id: String| (!lifted).then_some(id);
     let x = n.x - CARD_W / 2.0;

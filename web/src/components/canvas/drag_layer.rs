@@ -3,11 +3,16 @@
 //!
 //! A drag step used to render the whole canvas (every card and link
 //! compared, the SVG repainted around the card), up to sixty times a second
-//! on a design with hundreds of cards. Now the canvas renders twice per drag,
-//! when the cards lift (it hides them and their links) and when they land;
-//! in between, each step renders only this small component, on a compositing
-//! layer of its own, so the browser repaints a few elements instead of the
-//! design.
+//! on a design with hundreds of cards. Now each step renders only this
+//! small component, on a compositing layer of its own, so the browser
+//! repaints a few elements instead of the design.
+//!
+//! The lift (the first step, when the layer takes the cards over) renders
+//! neither the canvas nor a new layer: the layer is always mounted (empty
+//! between drags), and the cards and links it hides in the canvas each
+//! watch the [`Carry`] and render again alone ([`use_lifted`]). The canvas
+//! renders at the press (the selection) and when the cards land (the new
+//! document), as any edit does.
 
 use super::card::{Card, CardEvent};
 use super::health::Tints;
@@ -22,6 +27,7 @@ use faultline_sim::scenario::{Node, Scenario};
 use faultline_sim::SimView;
 use gloo::render::AnimationFrame;
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -40,6 +46,30 @@ pub struct Carry {
     pub pending: Cell<bool>,
     /// Redraws the layer, while it is mounted.
     redraw: RefCell<Option<Callback<()>>>,
+    /// The cards on the layer and the links touching them, hidden in the
+    /// canvas (none until the first step of a drag).
+    lifted: RefCell<Lifted>,
+    /// The canvas's cards and links, each told when it is lifted or lands.
+    watchers: RefCell<HashMap<Piece, Callback<()>>>,
+}
+
+/// A card or a link of the canvas, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Piece {
+    Card(usize),
+    Link(usize),
+}
+
+#[derive(Default)]
+struct Lifted {
+    cards: Rc<Vec<usize>>,
+    links: Vec<usize>,
+}
+
+impl Lifted {
+    fn pieces(&self) -> impl Iterator<Item = Piece> + '_ {
+        self.cards.iter().map(|&i| Piece::Card(i)).chain(self.links.iter().map(|&i| Piece::Link(i)))
+    }
 }
 
 impl Carry {
@@ -57,11 +87,84 @@ impl Carry {
     /// Shows the cards `at` this offset from where they started.
     pub fn show(&self, at: (f64, f64)) {
         self.shown.set(at);
+        self.redraw_layer();
+    }
+
+    fn redraw_layer(&self) {
         let redraw = self.redraw.borrow().clone();
         if let Some(r) = redraw {
             r.emit(());
         }
     }
+
+    /// The first step: the layer takes `cards` and the `links` touching
+    /// them; those hide in the canvas, each rendering again alone.
+    pub fn lift(&self, cards: Rc<Vec<usize>>, links: Vec<usize>) {
+        let now = Lifted { cards, links };
+        let mut told: Vec<Piece> = now.pieces().collect();
+        let was = self.lifted.replace(now);
+        told.extend(was.pieces());
+        self.tell(told);
+        self.redraw_layer();
+    }
+
+    /// The cards land (or the drag ends without a step): the canvas shows
+    /// them again and the layer empties.
+    pub fn land(&self) {
+        let was = self.lifted.take();
+        if !was.cards.is_empty() || !was.links.is_empty() {
+            self.tell(was.pieces().collect());
+            self.redraw_layer();
+        }
+    }
+
+    /// The cards on the layer (empty when none is carried).
+    pub fn lifted_cards(&self) -> Rc<Vec<usize>> {
+        Rc::clone(&self.lifted.borrow().cards)
+    }
+
+    pub fn is_lifted(&self, piece: Piece) -> bool {
+        let l = self.lifted.borrow();
+        match piece {
+            Piece::Card(i) => l.cards.contains(&i),
+            Piece::Link(i) => l.links.contains(&i),
+        }
+    }
+
+    fn tell(&self, pieces: Vec<Piece>) {
+        let told: Vec<Callback<()>> = {
+            let w = self.watchers.borrow();
+            pieces.iter().filter_map(|p| w.get(p).cloned()).collect()
+        };
+        for t in told {
+            t.emit(());
+        }
+    }
+}
+
+/// Whether this card or link of the canvas is lifted (hidden: the drag
+/// layer draws it); it renders again when that changes. `None`: a copy on
+/// the drag layer, never lifted.
+#[hook]
+pub fn use_lifted(carry: Option<Same<Carry>>, piece: Piece) -> bool {
+    let update = use_force_update();
+    use_effect_with((carry.clone(), piece), move |(carry, piece)| {
+        let watch = carry.clone().map(|c| {
+            let cb = Callback::from(move |_| update.force_update());
+            c.watchers.borrow_mut().insert(*piece, cb.clone());
+            (c, *piece, cb)
+        });
+        move || {
+            if let Some((c, piece, cb)) = watch {
+                // Only its own: a piece mounted at this index since keeps its.
+                let mut w = c.watchers.borrow_mut();
+                if w.get(&piece) == Some(&cb) {
+                    w.remove(&piece);
+                }
+            }
+        }
+    });
+    carry.is_some_and(|c| c.is_lifted(piece))
 }
 
 /// Where a card carried (dx, dy) is drawn, as an offset from its place:
@@ -74,7 +177,8 @@ pub fn carried(n: &Node, dx: f64, dy: f64) -> (f64, f64) {
 pub struct DragLayerProps {
     pub doc: Same<Scenario>,
     pub view: Rc<SimView>,
-    /// The cards being carried.
+    /// The cards a drag in progress carries (from its press; drawn once
+    /// they are lifted, see [`Carry::lift`]), empty between drags.
     pub nodes: Rc<Vec<usize>>,
     /// Each link's end cards (see `layout::edge_ends`).
     pub ends: Same<Vec<Option<(usize, usize)>>>,
@@ -110,6 +214,28 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
         let particles = Rc::clone(&props.particles);
         use_effect_with((), move |_| move || particles.set_moved(Vec::new()));
     }
+    let lifting = !props.carry.lifted_cards().is_empty();
+    // Shared once per drag: the cards compare their nodes by address.
+    let shared = use_memo((props.doc.clone(), Rc::clone(&props.nodes)), |(d, carried)| {
+        let nodes: Vec<Node> = carried.iter().filter_map(|&i| d.nodes.get(i).cloned()).collect();
+        reuse_equal(&[], &nodes)
+    });
+    let placed = use_memo((props.doc.clone(), lifting), |(d, lifting)| {
+        if *lifting {
+            (region_boxes(d, &[]), zone_boxes(d, &[]))
+        } else {
+            Default::default()
+        }
+    });
+    // Between drags, and from the press to the first step, the layer is an
+    // empty SVG: mounted once, so that the lift does not make a layer.
+    if !lifting {
+        props.particles.set_moved(Vec::new());
+        return html! {
+            <svg class="graph drag-layer" viewBox={props.view_box.clone()} preserveAspectRatio="xMidYMid meet"
+                aria-hidden="true" />
+        };
+    }
     let doc = &props.doc;
     let (dx, dy) = props.carry.shown.get();
     let offset = |i: usize| props.nodes.contains(&i).then(|| carried(&doc.nodes[i], dx, dy));
@@ -118,11 +244,6 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
         let (ox, oy) = offset(i).unwrap_or((0.0, 0.0));
         (n.x + ox, n.y + oy)
     };
-    // Shared once per drag: the cards compare their nodes by address.
-    let shared = use_memo((props.doc.clone(), Rc::clone(&props.nodes)), |(d, carried)| {
-        let nodes: Vec<Node> = carried.iter().filter_map(|&i| d.nodes.get(i).cloned()).collect();
-        reuse_equal(&[], &nodes)
-    });
     let cards = props.nodes.iter().zip(shared.iter()).zip(props.tints.iter()).map(|((&i, node), &health)| {
         let view = props.view.nodes.get(i).cloned().unwrap_or_default();
         let view = if props.detailed { view } else { super::card::coarse(&view) };
@@ -156,7 +277,6 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
     // The region and zone boxes as they will be once the cards land (a
     // card carried out of its box leaves it, one carried into another box
     // joins it): each box that would change is outlined where it will be.
-    let placed = use_memo(props.doc.clone(), |d| (region_boxes(d, &[]), zone_boxes(d, &[])));
     let mut previews: Vec<(RegionBox, &str)> = Vec::new();
     if !placed.0.is_empty() || !placed.1.is_empty() {
         let landed = moved_into_regions(doc, &props.nodes, dx, dy);

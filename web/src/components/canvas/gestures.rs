@@ -28,16 +28,16 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The gesture in progress. `Move`: cards carried from (x0, y0); `lifted`
-/// once the pointer has left the start, when the drag layer takes them over
-/// (see [`Carry`] for where they are now); `screen`: where the canvas was on
-/// screen at the press (it stays there while cards are carried), so that a
-/// pointer move reads no layout.
+/// The gesture in progress. `Move`: cards carried from (x0, y0), lifted
+/// onto the drag layer once the pointer has left the start (see [`Carry`]
+/// for that and for where they are now: neither renders the canvas);
+/// `screen`: where the canvas was on screen at the press (it stays there
+/// while cards are carried), so that a pointer move reads no layout.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Drag {
     Idle,
     Pan { cx: f64, cy: f64, cam: Camera, moved: bool },
-    Move { nodes: Rc<Vec<usize>>, x0: f64, y0: f64, lifted: bool, screen: Option<Screen> },
+    Move { nodes: Rc<Vec<usize>>, x0: f64, y0: f64, screen: Option<Screen> },
     Connect { from: usize, x: f64, y: f64 },
     Band { x0: f64, y0: f64, x1: f64, y1: f64 },
 }
@@ -96,28 +96,23 @@ impl Gestures {
         p.len()
     }
 
-    /// Cards being dragged: the drag layer draws them, and the links that
-    /// touch them; the canvas keeps them where they were, hidden.
-    pub fn lifted(&self) -> &[usize] {
-        match &*self.drag {
-            Drag::Move { nodes, lifted: true, .. } => nodes,
-            _ => &[],
-        }
-    }
-
     /// A pan has moved the camera (the canvas shows a grabbing cursor).
     pub fn panning(&self) -> bool {
         matches!(&*self.drag, Drag::Pan { moved: true, .. })
     }
 
-    pub fn background(&self, props: &CanvasProps) -> Background {
+    /// `ends`: each link's end cards (see `layout::edge_ends`), to tell the
+    /// links a lift hides.
+    pub fn background(&self, props: &CanvasProps, ends: &Rc<Vec<Option<(usize, usize)>>>) -> Background {
         let onpointerdown = {
             let g = self.clone();
             Callback::from(move |ev: PointerEvent| {
                 let fingers = g.finger_down(&ev);
                 capture(&g.svg, &ev);
                 if fingers >= 2 {
-                    // A second finger: a pinch, not a pan.
+                    // A second finger: a pinch, not a pan (nor a carry).
+                    g.carry.stop();
+                    g.carry.land();
                     g.drag.set(Drag::Idle);
                 } else if ev.shift_key() {
                     let (x, y) = g.at(&ev);
@@ -130,6 +125,7 @@ impl Gestures {
         };
         let onpointermove = {
             let (g, on_camera, doc) = (self.clone(), props.on_camera.clone(), Rc::clone(&props.doc.0));
+            let ends = Rc::clone(ends);
             Callback::from(move |ev: PointerEvent| {
                 let here = (f64::from(ev.client_x()), f64::from(ev.client_y()));
                 if let Some(cam) = g.pinch(&ev, here) {
@@ -149,7 +145,7 @@ impl Gestures {
                             }
                         }
                     }
-                    Drag::Move { nodes, x0, y0, lifted, screen } => {
+                    Drag::Move { nodes, x0, y0, screen } => {
                         let (x, y) = match screen {
                             Some(s) => s.to_design(&g.cam, here.0, here.1),
                             None => g.at(&ev),
@@ -158,8 +154,8 @@ impl Gestures {
                         if g.carry.pending.replace(true) {
                             return; // the frame already requested draws this too
                         }
-                        let (drag, held, doc) = (drag.clone(), Rc::clone(&g.carry), Rc::clone(&doc));
-                        let (nodes, x0, y0, lifted, screen) = (Rc::clone(nodes), *x0, *y0, *lifted, *screen);
+                        let (held, doc, ends) = (Rc::clone(&g.carry), Rc::clone(&doc), Rc::clone(&ends));
+                        let nodes = Rc::clone(nodes);
                         *g.carry.frame.borrow_mut() = Some(request_animation_frame(move |_| {
                             let carry = &held;
                             if !carry.pending.replace(false) {
@@ -175,8 +171,12 @@ impl Gestures {
                                 carry.show((dx, dy));
                             }
                             // The first step lifts the cards onto the drag layer.
-                            if !lifted && (dx, dy) != (0.0, 0.0) {
-                                drag.set(Drag::Move { nodes, x0, y0, lifted: true, screen });
+                            if carry.lifted_cards().is_empty() && (dx, dy) != (0.0, 0.0) {
+                                let links = (ends.iter().enumerate())
+                                    .filter(|(_, e)| e.is_some_and(|(a, b)| nodes.contains(&a) || nodes.contains(&b)))
+                                    .map(|(i, _)| i)
+                                    .collect();
+                                carry.lift(nodes, links);
                             }
                         }));
                     }
@@ -203,6 +203,7 @@ impl Gestures {
                     Drag::Move { nodes, .. } => {
                         // Where the pointer is, even if no frame has drawn it yet.
                         g.carry.stop();
+                        g.carry.land();
                         let (dx, dy) = g.carry.at.get();
                         if dx.abs() + dy.abs() > 2.0 {
                             on_move.emit((nodes.to_vec(), dx, dy));
@@ -275,6 +276,7 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
                 // fingers that land on cards pinch the canvas.
                 if g.finger_down(&ev) >= 2 {
                     g.carry.stop();
+                    g.carry.land();
                     capture(&g.svg, &ev);
                     g.drag.set(Drag::Idle);
                     return;
@@ -296,7 +298,7 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
                     let (x0, y0) = g.at(&ev);
                     g.carry.start();
                     let screen = super::viewport::screen_of(&g.svg);
-                    g.drag.set(Drag::Move { nodes: Rc::new(moving), x0, y0, lifted: false, screen });
+                    g.drag.set(Drag::Move { nodes: Rc::new(moving), x0, y0, screen });
                 }
             }
             CardEvent::Handle(i, ev) => {

@@ -1,8 +1,10 @@
 //! One edge drawn as an arrow, with its throughput, a cut mark while it is
 //! partitioned, and its circuit breaker's state.
 
+use super::drag_layer::{use_lifted, Carry, Piece};
 use crate::editor::layout::Line;
 use crate::format;
+use crate::same::Same;
 use faultline_sim::policy::breaker::State;
 use faultline_sim::view::BreakerView;
 use yew::prelude::*;
@@ -99,10 +101,12 @@ pub struct LinkProps {
     /// One callback for every link, the same from render to render (as for
     /// cards), so a link whose props did not change is not drawn again.
     pub events: Callback<LinkEvent>,
-    /// Drawn by the drag layer instead, while a card it touches is dragged:
-    /// kept in place but hidden.
+    /// The canvas's drag, for a link of the canvas (`None` on the drag
+    /// layer). While a card it touches is carried, the drag layer draws the
+    /// link instead and this one is kept in place but hidden (see
+    /// `drag_layer::use_lifted`).
     #[prop_or_default]
-    pub lifted: bool,
+    pub carry: Option<Same<Carry>>,
     /// The drag layer's copy of a lifted link: no test id, no handlers.
     #[prop_or_default]
     pub ghost: bool,
@@ -117,17 +121,9 @@ pub struct LinkProps {
 #[component]
 pub fn Link(props: &LinkProps) -> Html {
     let &LinkProps {
-        index: i,
-        line: (x1, y1, x2, y2),
-        throughput_rps,
-        cut,
-        timeout_ms,
-        selected,
-        detailed,
-        lifted,
-        ghost,
-        ..
+        index: i, line: (x1, y1, x2, y2), throughput_rps, cut, timeout_ms, selected, detailed, ghost, ..
     } = props;
+    let lifted = use_lifted(props.carry.clone(), Piece::Link(i));
     let (from, to) = (&props.from, &props.to);
     let (onpointerdown, oncontextmenu, onkeydown, onfocus) = if ghost {
         (None, None, None, None)

@@ -24,7 +24,9 @@
 //! links their lines (`card::SKETCH_SCALE`); the review's marks are a layer
 //! drawn only when they change (`lint_marks`); a drag renders only the drag
 //! layer, at most once a frame and only when a card reaches another grid
-//! point. Measured at 1,000 cards, the canvas handles a pointer move in
+//! point, and its lift not the canvas either: the carried cards and their
+//! links hide by themselves (`drag_layer::use_lifted`) and the layer, always
+//! mounted, fills in. Measured at 1,000 cards, the canvas handles a pointer move in
 //! 0.3-0.5 ms; what a move waits for is Chrome, which delivers moves once a
 //! frame (half a frame on average), and the page-wide compositing of each
 //! step, not this component (hiding the whole SVG left both as they were).
@@ -127,9 +129,6 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let scale = screen.map_or(1.0, |s| s.scale(&cam));
 
     let doc = &props.doc.0;
-    let lifted = g.lifted();
-    let is_lifted = |i: usize| lifted.contains(&i);
-    let Background { onpointerdown, onpointermove, onpointerup } = g.background(props);
     let ondragover = Callback::from(|ev: DragEvent| ev.prevent_default());
     let ondrop = {
         let (on_drop_kind, svg) = (props.on_drop_kind.clone(), svg.clone());
@@ -153,6 +152,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // what touches them.
     let lines = use_memo(Same(Rc::clone(doc)), |d| edge_lines(&d.0));
     let ends = use_memo(Same(Rc::clone(doc)), |d| edge_ends(&d.0));
+    let Background { onpointerdown, onpointermove, onpointerup } = g.background(props, &ends);
     let placed = use_memo(Same(Rc::clone(doc)), |d| (region_boxes(&d.0, &[]), zone_boxes(&d.0, &[])));
     // Regions a partition has cut off from the rest (every link across the
     // border cut): their boxes are drawn cut.
@@ -167,7 +167,6 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let throughput_rps = if detailed { props.view.edges.get(i).map_or(0.0, |l| l.throughput_rps) } else { 0.0 };
         let cut = props.view.cut.get(i).copied().unwrap_or(false);
         let breaker = props.view.breakers.get(i).copied().flatten();
-        let lifted = ends.get(i).copied().flatten().is_some_and(|(a, b)| is_lifted(a) || is_lifted(b));
         let selected = selected(Selection::Edge(i));
         let culled = !selected && !culling::line_in(&drawn, line);
         // A stand-in shows none of the numbers: it is not drawn again as they move.
@@ -186,12 +185,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             selected,
             detailed,
             sketch,
-            lifted,
             culled,
         }
     };
     let edges = batch::batches(lines.iter().enumerate().filter_map(|(i, line)| Some(link(i, (*line)?))));
-    let edges = edges.into_iter().map(|links| html! { <batch::LinkBatch {links} events={link_events.clone()} /> });
+    let carry = Same(Rc::clone(&g.carry));
+    let edges = edges
+        .into_iter()
+        .map(|links| html! { <batch::LinkBatch {links} events={link_events.clone()} carry={carry.clone()} /> });
     let card_events = use_card_events(&g, props);
     // Each card's node, shared: a card compares it by address, and only the
     // nodes an edit changed get a new one.
@@ -233,13 +234,18 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let health = if culled { Default::default() } else { tints.get(i) };
         let ops = if culled { Vec::new() } else { node_ops.get(i).cloned().unwrap_or_default() };
         let node = node.clone();
-        batch::CardLook { index: i, node, view, health, selected, detailed, sketch, lifted: is_lifted(i), culled, ops }
+        batch::CardLook { index: i, node, view, health, selected, detailed, sketch, culled, ops }
     });
     let nodes = batch::batches(nodes)
         .into_iter()
-        .map(|cards| html! { <batch::CardBatch {cards} events={card_events.clone()} /> });
+        .map(|cards| html! { <batch::CardBatch {cards} events={card_events.clone()} carry={carry.clone()} /> });
     let nodes: Vec<Html> = nodes.collect();
-    let lifted_tints = Rc::new(tints_of(&tints, lifted));
+    // The cards a drag carries (from its press), their tints as they were then.
+    let carried = match &*g.drag {
+        Drag::Move { nodes, .. } => Rc::clone(nodes),
+        _ => Rc::default(),
+    };
+    let carried_tints = Rc::new(tints_of(&tints, &carried));
     drop(tints);
     let (region_boxes, zone_boxes) = &*placed;
     let zones = zone_boxes.iter().map(boxes::zone);
@@ -279,13 +285,12 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     card={(crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)} />
                 { overlay.unwrap_or_default() }
             </svg>
-            // The cards a drag carries, over the canvas (see `drag_layer`).
-            if let Drag::Move { nodes, lifted: true, .. } = &*g.drag {
-                <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={Rc::clone(nodes)} ends={Same(Rc::clone(&ends))}
-                    tints={lifted_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed} {sketch}
-                    view_box={cam.view_box()} carry={Same(Rc::clone(&g.carry))} card_events={card_events.clone()}
-                    link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
-            }
+            // The cards a drag carries, over the canvas (see `drag_layer`):
+            // always mounted, empty until a drag's first step.
+            <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={carried} ends={Same(Rc::clone(&ends))}
+                tints={carried_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed} {sketch}
+                view_box={cam.view_box()} {carry} card_events={card_events.clone()}
+                link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
             // Drawn by the frame loop, never by a render (see `particle_layer`).
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />
             { zoom_buttons(cam, &props.on_camera) }
