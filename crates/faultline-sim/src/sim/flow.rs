@@ -46,7 +46,7 @@ impl Sim {
             self.overall.arrive();
         }
         let node = &mut self.nodes[client];
-        node.account(now);
+        node.account_idle(now);
         node.metrics.arrive();
         if self.calls.live() >= MAX_LIVE_CALLS {
             let outcome = Outcome::Failed(FailReason::Rejected);
@@ -343,8 +343,10 @@ impl Sim {
         match parent {
             NO_PARENT => {
                 let latency = now.0.saturating_sub(req.started_us);
+                // A user request's caller is its client (only `on_arrival`
+                // opens calls without a parent).
                 let n = &mut self.nodes[caller];
-                n.account(now);
+                n.account_idle(now);
                 n.metrics.complete(outcome, latency);
                 n.in_flight -= 1;
                 if self.overall_node.is_none() {
