@@ -3,7 +3,7 @@
 //!
 //! The engine keeps the last `CAPACITY` messages in a ring, overwriting the
 //! oldest, so memory is fixed however many requests run; the page samples
-//! from it what it draws. Each entry is 16 bytes.
+//! from it what it draws. Each entry is 24 bytes (17 of fields, padded to 8).
 
 use crate::calls::{FailReason, Outcome};
 
