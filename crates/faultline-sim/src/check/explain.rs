@@ -64,7 +64,7 @@ pub fn explain(
         !set.is_empty() && matches!(check_key(key, set, start, ghosts, limits).0, Verdict::NotLinearizable(_))
     };
     let mut set: Vec<Operation> = candidates.to_vec();
-    set.sort_by_key(|o| o.invoke_index);
+    super::ops::sort_by_invoke(&mut set);
     if set.len() > MAX_CANDIDATES {
         set.drain(..set.len() - MAX_CANDIDATES);
     }

@@ -94,7 +94,7 @@ impl KeyWindow {
         if self.ops.len() <= window {
             return;
         }
-        self.ops.sort_by_key(|o| o.invoke_index);
+        super::ops::sort_by_invoke(&mut self.ops);
         let len = self.ops.len();
         // Drop the first k (by invoke); the cut is the k-th's invoke. The
         // fewest straddling the cut wins; among equals, the most dropped.

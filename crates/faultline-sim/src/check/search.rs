@@ -346,7 +346,8 @@ fn takes_no_choice(op: &Operation, state: RegisterState, after: RegisterState) -
 /// the same function and value (`NONE` if none, or if it completed).
 fn earlier_twins(ops: &[Operation]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..ops.len() as u32).filter(|&i| ops[i as usize].status == Status::Info).collect();
-    order.sort_by_key(|&i| {
+    // The key ends in the (unique) invoke index: unstable orders as stable.
+    order.sort_unstable_by_key(|&i| {
         let o = &ops[i as usize];
         (o.f as u8, o.value_key(), o.invoke_index)
     });

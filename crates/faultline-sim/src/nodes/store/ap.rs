@@ -135,8 +135,16 @@ impl StoreRt {
                 v
             }
         };
-        // Stable: reachable and up first, each group in the order above.
-        order.sort_by_key(|&m| !ok(self, usize::from(m)));
+        // Reachable and up first, each group in the order above: a stable
+        // partition in place (a stable sort by the flag gave the same, at
+        // ~7 KB of the browser engine's wasm for its own copy of the sort).
+        let mut first = 0;
+        for i in 0..order.len() {
+            if ok(self, usize::from(order[i])) {
+                order[first..=i].rotate_right(1);
+                first += 1;
+            }
+        }
         order
     }
 
