@@ -91,10 +91,14 @@
 # the AP store's quorum order became a stable partition in place instead of
 # a stable sort by a flag: 6 fewer copies of the sort in the worker:
 # 1,175.7 KB (worker 465.0 -> 459.3). The budget is that plus 1.3 KB.
+# The drag's lift hiding each carried card and link by itself (a hook per
+# card and link, the drag layer always mounted) added 2.2 KB to the page,
+# the engine's fixed movements ring took 0.9 KB from the worker: 1,177.0 KB
+# (page 687.5, worker 458.4). The budget is that plus 1.0 KB.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1177000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1178000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
