@@ -79,6 +79,16 @@
 // 37 at 200 nodes. Frame times were the machine's: 200 dragging p99 66.7,
 // 50.0, 66.7 ms base | 49.9, 100.0, 283.2 new, 1,000 dragging p95 50.0,
 // 133.3 | 50.0, 33.3; no verdict line could be read from them.
+// After the merge, the machine otherwise idle (load 1-2.5), base (before
+// the lift change) and new alternated, 200 nodes alone, four runs each:
+// dragging p99 16.8 ms in all four new runs (base 16.8, 16.8, 33.4, 16.8);
+// own work per move p95 2.0, 1.7, 3.6, 2.3 ms new, 1.3, 1.1, 1.3, 4.1 base;
+// the lift's own work 2.0, 1.9, 2.1, 2.6 ms new, 2.3, 2.9, 3.5, 2.2 base;
+// main-thread busy running 276-335 ms/s new, 239-328 base (noise at n=4).
+// Two full runs (200 then 1,000 in one browser) right after the test
+// command, load 1.7-2.9: all PASS but the 200-node dragging p99 (33.4, 33.3
+// ms: its two longest frames, neither the press nor the lift; the engine
+// ran at 6.9-8.3x of 10x there, 9.1-10.1x in the runs above).
 //
 // Fourth round (2026-12-03): the press that starts a drag.
 // Chrome traces of the first press of a page at 200 nodes, 10x: the press
