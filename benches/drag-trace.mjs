@@ -28,15 +28,11 @@
 //
 // Environment: CHROMIUM overrides the browser (default /usr/bin/chromium).
 
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { chromium } from '@playwright/test';
+import { startServer } from './serve-dist.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SPEED = 10;
 const SETTLE_MS = 400; // after each input, for its frames to pass
 const CATEGORIES = [
@@ -65,36 +61,6 @@ function parseArgs(argv) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'tests/e2e/serve.mjs'), String(port)], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let k = 0; k < 100; k++) {
-    try {
-      if ((await fetch(`${base}/`)).ok) return { base, child };
-    } catch {
-      // not yet
-    }
-    await sleep(100);
-  }
-  child.kill();
-  throw new Error('static server did not answer');
-}
 
 /**
  * In the page: a MutationObserver counting, per phase, the elements added

@@ -167,14 +167,10 @@
 // machine without a GPU the page is rasterised in software. Frame times also
 // depend on whatever else the machine runs: the load average is printed.
 
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { loadavg, cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { chromium } from '@playwright/test';
+import { startServer } from './serve-dist.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_NODES = 200;
 const TARGET_SPEED = 10;
 const TARGET_BIG_NODES = 1000;
@@ -221,43 +217,6 @@ function parseArgsOrThrow(argv) {
   if (!(opts.seconds > 0)) throw new Error('--seconds: a positive number');
   if (!(opts.speed >= 0.1 && opts.speed <= 1000)) throw new Error('--speed: 0.1..1000 (the slider range)');
   return opts;
-}
-
-// ------------------------------------------------------------ static server
-
-/** A port nobody is listening on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Spawns tests/e2e/serve.mjs and resolves once it answers HTTP. */
-async function startServer() {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'tests/e2e/serve.mjs'), String(port)], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`static server exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${base}/`);
-      if (res.ok) return { base, child };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  child.kill();
-  throw new Error('static server did not answer within 10 s');
 }
 
 // --------------------------------------------------------- in-page helpers
