@@ -63,7 +63,7 @@ pub enum Piece {
 #[derive(Default)]
 struct Lifted {
     cards: Rc<Vec<usize>>,
-    links: Vec<usize>,
+    links: Rc<Vec<usize>>,
 }
 
 impl Lifted {
@@ -79,9 +79,12 @@ impl Carry {
         self.stop();
     }
 
+    /// Ends the carrying (the drop, a pinch, a new press): no step is
+    /// pending any more, and lifted cards land.
     pub fn stop(&self) {
         self.pending.set(false);
         self.frame.borrow_mut().take();
+        self.land();
     }
 
     /// Shows the cards `at` this offset from where they started.
@@ -97,10 +100,15 @@ impl Carry {
         }
     }
 
-    /// The first step: the layer takes `cards` and the `links` touching
-    /// them; those hide in the canvas, each rendering again alone.
-    pub fn lift(&self, cards: Rc<Vec<usize>>, links: Vec<usize>) {
-        let now = Lifted { cards, links };
+    /// The first step: the layer takes `cards` and the links touching them
+    /// (`ends`: each link's end cards, see `layout::edge_ends`); those hide
+    /// in the canvas, each rendering again alone.
+    pub fn lift(&self, cards: Rc<Vec<usize>>, ends: &[Option<(usize, usize)>]) {
+        let links = (ends.iter().enumerate())
+            .filter(|(_, e)| e.is_some_and(|(a, b)| cards.contains(&a) || cards.contains(&b)))
+            .map(|(i, _)| i)
+            .collect();
+        let now = Lifted { cards, links: Rc::new(links) };
         let mut told: Vec<Piece> = now.pieces().collect();
         let was = self.lifted.replace(now);
         told.extend(was.pieces());
@@ -110,7 +118,7 @@ impl Carry {
 
     /// The cards land (or the drag ends without a step): the canvas shows
     /// them again and the layer empties.
-    pub fn land(&self) {
+    fn land(&self) {
         let was = self.lifted.take();
         if !was.cards.is_empty() || !was.links.is_empty() {
             self.tell(was.pieces().collect());
@@ -121,6 +129,11 @@ impl Carry {
     /// The cards on the layer (empty when none is carried).
     pub fn lifted_cards(&self) -> Rc<Vec<usize>> {
         Rc::clone(&self.lifted.borrow().cards)
+    }
+
+    /// The links on the layer: those touching its cards.
+    fn lifted_links(&self) -> Rc<Vec<usize>> {
+        Rc::clone(&self.lifted.borrow().links)
     }
 
     pub fn is_lifted(&self, piece: Piece) -> bool {
@@ -253,10 +266,10 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
                 sketch={props.sketch} offset={offset(i)} ops={props.ops.get(i).cloned().unwrap_or_default()} events={props.card_events.clone()} />
         }
     });
-    let moved: Vec<(usize, Line)> = (props.ends.iter().enumerate())
-        .filter_map(|(i, ends)| {
-            let (a, b) = (*ends)?;
-            (props.nodes.contains(&a) || props.nodes.contains(&b)).then(|| (i, line_between(centre(a), centre(b))))
+    let moved: Vec<(usize, Line)> = (props.carry.lifted_links().iter())
+        .filter_map(|&i| {
+            let (a, b) = props.ends.get(i).copied().flatten()?;
+            Some((i, line_between(centre(a), centre(b))))
         })
         .collect();
     let links: Vec<Html> = (moved.iter().copied())

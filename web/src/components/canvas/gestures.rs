@@ -112,7 +112,6 @@ impl Gestures {
                 if fingers >= 2 {
                     // A second finger: a pinch, not a pan (nor a carry).
                     g.carry.stop();
-                    g.carry.land();
                     g.drag.set(Drag::Idle);
                 } else if ev.shift_key() {
                     let (x, y) = g.at(&ev);
@@ -172,11 +171,7 @@ impl Gestures {
                             }
                             // The first step lifts the cards onto the drag layer.
                             if carry.lifted_cards().is_empty() && (dx, dy) != (0.0, 0.0) {
-                                let links = (ends.iter().enumerate())
-                                    .filter(|(_, e)| e.is_some_and(|(a, b)| nodes.contains(&a) || nodes.contains(&b)))
-                                    .map(|(i, _)| i)
-                                    .collect();
-                                carry.lift(nodes, links);
+                                carry.lift(nodes, &ends);
                             }
                         }));
                     }
@@ -203,7 +198,6 @@ impl Gestures {
                     Drag::Move { nodes, .. } => {
                         // Where the pointer is, even if no frame has drawn it yet.
                         g.carry.stop();
-                        g.carry.land();
                         let (dx, dy) = g.carry.at.get();
                         if dx.abs() + dy.abs() > 2.0 {
                             on_move.emit((nodes.to_vec(), dx, dy));
@@ -276,7 +270,6 @@ pub fn use_card_events(g: &Gestures, props: &CanvasProps) -> Callback<CardEvent>
                 // fingers that land on cards pinch the canvas.
                 if g.finger_down(&ev) >= 2 {
                     g.carry.stop();
-                    g.carry.land();
                     capture(&g.svg, &ev);
                     g.drag.set(Drag::Idle);
                     return;
