@@ -221,8 +221,6 @@ impl Pairing {
     }
 }
 
-/// The operations of a whole history, in invoke order; unanswered invokes
-/// count as indeterminate.
 /// Puts operations in the order they were invoked. Each has its own invoke
 /// event, so no two share an `invoke_index` and an unstable sort orders them
 /// exactly as a stable one would; the checker's every sort by invocation
@@ -232,6 +230,8 @@ pub(crate) fn sort_by_invoke(ops: &mut [Operation]) {
     ops.sort_unstable_by_key(|o| o.invoke_index);
 }
 
+/// The operations of a whole history, in invoke order; unanswered invokes
+/// count as indeterminate.
 pub fn operations(events: &[Event], model: Model) -> Result<Vec<Operation>, HistoryError> {
     let mut pairing = Pairing::default();
     let mut ops = Vec::new();
