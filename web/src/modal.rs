@@ -31,10 +31,18 @@ fn focusables(host: &Element) -> Vec<Element> {
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect()
 }
 
-/// Keeps Tab inside `host`: from the last element to the first, and Shift+Tab
-/// from the first to the last.
+/// Keeps Tab inside `host`: from the last element to the first, Shift+Tab
+/// from the first to the last, and either one back in when focus was lost
+/// (the element that held it was replaced). Focus in another open panel is
+/// that panel's to move.
 fn trap_tab(host: &Element, ev: &web_sys::KeyboardEvent) {
     if ev.key() != "Tab" {
+        return;
+    }
+    let doc = gloo::utils::document();
+    let active = doc.active_element();
+    let inside = active.as_ref().is_some_and(|a| host.contains(Some(a)));
+    if !inside && !focus_lost(&doc, active.as_ref()) {
         return;
     }
     let all = focusables(host);
@@ -42,8 +50,6 @@ fn trap_tab(host: &Element, ev: &web_sys::KeyboardEvent) {
         ev.prevent_default();
         return;
     };
-    let active = gloo::utils::document().active_element();
-    let inside = active.as_ref().is_some_and(|a| host.contains(Some(a)));
     let at = |e: &Element| active.as_ref() == Some(e);
     if ev.shift_key() && (at(first) || !inside) {
         ev.prevent_default();
@@ -54,17 +60,25 @@ fn trap_tab(host: &Element, ev: &web_sys::KeyboardEvent) {
     }
 }
 
+/// Whether focus is nowhere a user could see it: on no element, on the
+/// page's body, or on an element no longer in the page. Chrome runs the
+/// "focus fixup" (focused element removed → body) only at its next rendering
+/// update, so until then `activeElement` is the removed element itself.
+fn focus_lost(doc: &web_sys::Document, active: Option<&Element>) -> bool {
+    active.is_none_or(|a| !a.is_connected() || doc.body().is_some_and(|b| b.is_same_node(Some(a))))
+}
+
 /// Focus back into the panel drawn in `host`, on its first control, when
-/// `ready` turns true and focus had fallen to the page's body: the panel's
-/// content was replaced under it (a list that arrived in place of the
-/// "Loading…" line that held the focus, `crate::catalog`).
+/// `ready` turns true and focus was lost: the panel's content was replaced
+/// under it (a list that arrived in place of the "Loading…" line that held
+/// the focus, `crate::catalog`).
 #[hook]
 pub fn use_refocus_when_ready(host: &NodeRef, ready: bool) {
     let host = host.clone();
     use_effect_with(ready, move |ready| {
         let Some(el) = host.cast::<Element>().filter(|_| *ready) else { return };
         let doc = gloo::utils::document();
-        let lost = doc.active_element().is_none_or(|a| doc.body().is_some_and(|b| b.is_same_node(Some(&a))));
+        let lost = focus_lost(&doc, doc.active_element().as_ref());
         if let Some(first) = focusables(&el).into_iter().next().filter(|_| lost) {
             focus(&first);
         }
@@ -88,10 +102,11 @@ pub fn use_modal(host: &NodeRef, return_to: AttrValue, on_close: Callback<()>) {
                 focus(&first);
             }
         }
+        // On the document, not the panel: a Tab pressed while focus is lost
+        // is the body's, and must come back into the panel all the same.
         let keys = el.clone().map(|el| {
-            let target = el.clone();
             gloo::events::EventListener::new_with_options(
-                &target,
+                &gloo::utils::document(),
                 "keydown",
                 gloo::events::EventListenerOptions::enable_prevent_default(),
                 move |ev| {
@@ -116,11 +131,8 @@ pub fn use_modal(host: &NodeRef, return_to: AttrValue, on_close: Callback<()>) {
             // (a press outside on a field or a card keeps it there).
             let doc = gloo::utils::document();
             let active = doc.active_element();
-            let lost = match (&active, &el) {
-                (None, _) => true,
-                (Some(a), Some(host)) => host.contains(Some(a)) || doc.body().is_some_and(|b| b.is_same_node(Some(a))),
-                (Some(a), None) => doc.body().is_some_and(|b| b.is_same_node(Some(a))),
-            };
+            let in_host = matches!((&active, &el), (Some(a), Some(host)) if host.contains(Some(a)));
+            let lost = in_host || focus_lost(&doc, active.as_ref());
             if lost {
                 if let Ok(Some(button)) = doc.query_selector(&format!("[data-testid=\"{return_to}\"]")) {
                     focus(&button);
