@@ -37,11 +37,11 @@ test('keyboard only: add two nodes, connect them, select the link, partition it,
   await expect(page.getByTestId('node-client-1')).toHaveAttribute('aria-pressed', 'true');
   await page.keyboard.press('c');
   await expect(page.getByTestId('connect-picker')).toBeVisible();
-  expect(await focused(page)).toBe('connect-to-service-1');
+  await expect(page.getByTestId('connect-to-service-1')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('connect-picker')).toHaveCount(0);
   await expect(page.getByTestId('edge-client-1-service-1')).toBeVisible();
-  expect(await focused(page), 'focus back on the source card').toBe('node-client-1');
+  await expect(page.getByTestId('node-client-1'), 'focus back on the source card').toBeFocused();
 
   // Clear the selection, then select the link from the keyboard.
   await page.keyboard.press('Escape');
@@ -77,10 +77,10 @@ test('arrow keys go between the links of a node', async ({ page }) => {
   await expect(page.getByTestId(own[0])).toBeVisible();
   await page.getByTestId(own[0]).focus();
   await page.keyboard.press('ArrowRight');
-  expect(await focused(page)).toBe(own[1]);
+  await expect(page.getByTestId(own[1])).toBeFocused();
   await expect(page.getByTestId(own[1])).toHaveAttribute('aria-pressed', 'true');
   await page.keyboard.press('ArrowLeft');
-  expect(await focused(page)).toBe(own[0]);
+  await expect(page.getByTestId(own[0])).toBeFocused();
 });
 
 test('the shortcuts sheet lists connecting from the keyboard', async ({ page }) => {
@@ -102,8 +102,8 @@ for (const [button, inside] of [['library', 'preset-cascade-before'], ['file-men
     await expect(panel).toBeVisible();
     await expect(panel).toHaveAttribute('aria-modal', 'true');
     const inPanel = () => page.evaluate(() => !!document.activeElement?.closest('.panel-host'));
-    expect(await inPanel(), 'focus moved inside').toBe(true);
-    if (inside) expect(await focused(page)).not.toBe('');
+    await expect.poll(inPanel, { message: 'focus moved inside', timeout: 2_000 }).toBe(true);
+    if (inside) await expect.poll(() => focused(page)).not.toBe('');
     // Tab around more times than there are controls: focus never leaves.
     // Polled, not read once: when a list arrives in place of the "Loading…"
     // line that held focus, focus is on the removed line until the panel
@@ -114,7 +114,7 @@ for (const [button, inside] of [['library', 'preset-cascade-before'], ['file-men
     }
     await page.keyboard.press('Escape');
     await expect(panel).toHaveCount(0);
-    expect(await focused(page), 'focus back on its button').toBe(button);
+    await expect(page.getByTestId(button), 'focus back on its button').toBeFocused();
     // A press outside closes it too.
     await page.getByTestId(button).click();
     await expect(panel).toBeVisible();
