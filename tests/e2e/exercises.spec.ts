@@ -146,3 +146,40 @@ test('an attempt is shared as a link that opens the same exercise with the same 
   await other.getByTestId('node-api').click();
   await expect(other.getByTestId('field-workers')).toHaveValue('37');
 });
+
+test("the review's marks move with the cards and links a drag carries", async ({ page }) => {
+  await openExercise(page);
+  const mark = page.getByTestId('lint-mark-api-db');
+  await expect(mark).toBeVisible();
+  const centre = async (el: ReturnType<Page['locator']>) => {
+    const b = (await el.boundingBox())!;
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2, w: b.width };
+  };
+  const api = page.locator('[data-testid=node-api] rect.card');
+  const db = page.locator('[data-testid=node-db] rect.card');
+  // Where the mark is from api's card, in card widths (the camera may refit
+  // when the cards land, so screen pixels alone would not compare).
+  const seen = async () => {
+    const [m, a] = [await centre(mark.locator('circle')), await centre(api)];
+    return { x: (m.x - a.x) / a.w, y: (m.y - a.y) / a.w };
+  };
+  const before = await seen();
+  const from = await centre(db);
+  // Carry db down: the link api -> db goes onto the drag layer, its mark
+  // with it (one copy, never the stale one left in the canvas).
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x, from.y + 60, { steps: 4 });
+  await page.mouse.move(from.x, from.y + 120, { steps: 4 });
+  await expect(page.locator('.drag-layer [data-testid=lint-mark-api-db]')).toHaveCount(1);
+  await expect(mark).toHaveCount(1);
+  await expect.poll(async () => (await seen()).y - before.y).toBeGreaterThan(0.3);
+  const carried = await seen();
+  await page.screenshot({ path: screenshotPath('review-mark-carried.png') });
+  await page.mouse.up();
+  // Landed: back in the canvas, where the drag showed it.
+  await expect(page.locator('.drag-layer [data-testid=lint-mark-api-db]')).toHaveCount(0);
+  await expect(mark).toHaveCount(1);
+  await expect.poll(async () => Math.abs((await seen()).y - carried.y)).toBeLessThan(0.02);
+  expect(Math.abs((await seen()).x - carried.x)).toBeLessThan(0.02);
+});

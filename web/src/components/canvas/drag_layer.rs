@@ -17,6 +17,7 @@
 use super::card::{Card, CardEvent};
 use super::health::Tints;
 use super::link::{Link, LinkEvent};
+use super::lint_marks::{carried_marks, LintMark};
 use super::particle_layer::ParticleLayer;
 use crate::app::placement::moved_into_regions;
 use crate::editor::edits::snap;
@@ -53,11 +54,25 @@ pub struct Carry {
     watchers: RefCell<HashMap<Piece, Callback<()>>>,
 }
 
-/// A card or a link of the canvas, by index.
+/// A card or a link of the canvas, by index, or the review's mark on one
+/// (see `lint_marks`): a mark hides and moves with what it marks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Piece {
     Card(usize),
     Link(usize),
+    CardMark(usize),
+    LinkMark(usize),
+}
+
+impl Piece {
+    /// The review's mark on this card or link.
+    fn mark(self) -> Option<Piece> {
+        match self {
+            Piece::Card(i) => Some(Piece::CardMark(i)),
+            Piece::Link(i) => Some(Piece::LinkMark(i)),
+            Piece::CardMark(_) | Piece::LinkMark(_) => None,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -139,15 +154,17 @@ impl Carry {
     pub fn is_lifted(&self, piece: Piece) -> bool {
         let l = self.lifted.borrow();
         match piece {
-            Piece::Card(i) => l.cards.contains(&i),
-            Piece::Link(i) => l.links.contains(&i),
+            Piece::Card(i) | Piece::CardMark(i) => l.cards.contains(&i),
+            Piece::Link(i) | Piece::LinkMark(i) => l.links.contains(&i),
         }
     }
 
+    /// Tells `pieces` and their marks that they were lifted or landed.
     fn tell(&self, pieces: Vec<Piece>) {
         let told: Vec<Callback<()>> = {
             let w = self.watchers.borrow();
-            pieces.iter().filter_map(|p| w.get(p).cloned()).collect()
+            let with_marks = pieces.iter().flat_map(|&p| std::iter::once(p).chain(p.mark()));
+            with_marks.filter_map(|p| w.get(&p).cloned()).collect()
         };
         for t in told {
             t.emit(());
@@ -211,6 +228,9 @@ pub struct DragLayerProps {
     pub link_events: Callback<LinkEvent>,
     /// Told where the carried links are, so that their dots follow them.
     pub particles: Rc<ParticleLayer>,
+    /// The design review's marks (see `lint_marks`): those on carried cards
+    /// and links move with them.
+    pub marks: Same<Vec<LintMark>>,
 }
 
 #[component]
@@ -286,6 +306,8 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
             }
         })
         .collect();
+    let card = (crate::editor::layout::CARD_W, crate::editor::layout::CARD_H);
+    let marks = carried_marks(doc, &props.marks, card, |i| offset(i).is_some().then(|| centre(i)), &moved);
     props.particles.set_moved(moved);
     // The region and zone boxes as they will be once the cards land (a
     // card carried out of its box leaves it, one carried into another box
@@ -310,6 +332,7 @@ pub fn DragLayer(props: &DragLayerProps) -> Html {
             { for boxes }
             { for links }
             { for cards }
+            { marks }
         </svg>
     }
 }

@@ -282,7 +282,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 { for edges }
                 { for nodes }
                 <lint_marks::LintLayer doc={Same(Rc::clone(doc))} lines={Same(Rc::clone(&lines))} marks={props.lint.clone()}
-                    card={(crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)} />
+                    card={(crate::editor::layout::CARD_W, crate::editor::layout::CARD_H)} carry={Some(carry.clone())} />
                 { overlay.unwrap_or_default() }
             </svg>
             // The cards a drag carries, over the canvas (see `drag_layer`):
@@ -290,7 +290,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <DragLayer doc={Same(Rc::clone(doc))} view={Rc::clone(&props.view)} nodes={carried} ends={Same(Rc::clone(&ends))}
                 tints={carried_tints} ops={Rc::clone(&node_ops)} selection={props.selection.clone()} {detailed} {sketch}
                 view_box={cam.view_box()} {carry} card_events={card_events.clone()}
-                link_events={link_events.clone()} particles={Rc::clone(&props.particles)} />
+                link_events={link_events.clone()} particles={Rc::clone(&props.particles)} marks={props.lint.clone()} />
             // Drawn by the frame loop, never by a render (see `particle_layer`).
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />
             { zoom_buttons(cam, &props.on_camera) }
