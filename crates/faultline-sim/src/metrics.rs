@@ -115,14 +115,13 @@ fn quantiles_of<const N: usize>(counts: &LatencyCounts, qs: [f64; N]) -> ([u64; 
 /// percentiles down just when things go wrong. Every percentile and mean
 /// without "failed" in its name is of successes.
 ///
-/// Laid out for the cache: what every successful call touches (its
-/// latency counts' header and three counters) fills the first 64-byte line,
-/// failures the second, and the series, read once a window, come last.
+/// Laid out for the cache: what every successful call touches (three
+/// counters and its latency counts' header) fills the first 64-byte line,
+/// then come the latencies' buffer (two lines), failures, and the series,
+/// read once a window.
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub struct Metrics {
-    /// Latencies of the successes, by bucket.
-    success: LatencyCounts,
     pub arrivals: u64,
     pub ok: u64,
     /// `arrivals` and `ok` when the open window opened: the window's own
@@ -131,6 +130,8 @@ pub struct Metrics {
     ok_before: u64,
     /// Sum of the successes' latencies.
     pub latency_sum_us: u64,
+    /// Latencies of the successes, by bucket (its header, then its buffer).
+    success: LatencyCounts,
     win_failed: u64,
     /// Of `ok`, how many were answered by a fallback.
     pub degraded: u64,
