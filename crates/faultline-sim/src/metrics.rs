@@ -115,20 +115,23 @@ fn quantiles_of<const N: usize>(counts: &LatencyCounts, qs: [f64; N]) -> ([u64; 
 /// percentiles down just when things go wrong. Every percentile and mean
 /// without "failed" in its name is of successes.
 ///
-/// Laid out for the cache: what every successful call touches (its
-/// latency counts' header and five counters) fills the first 64-byte line,
-/// failures the second, and the series, read once a window, come last.
+/// Laid out for the cache: what every successful call touches (three
+/// counters and its latency counts' header) fills the first 64-byte line,
+/// then come the latencies' buffer (two lines), failures, and the series,
+/// read once a window.
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub struct Metrics {
-    /// Latencies of the successes, by bucket.
-    success: LatencyCounts,
     pub arrivals: u64,
     pub ok: u64,
-    win_arrivals: u64,
-    win_ok: u64,
+    /// `arrivals` and `ok` when the open window opened: the window's own
+    /// are the differences (one counter per call instead of two).
+    arrivals_before: u64,
+    ok_before: u64,
     /// Sum of the successes' latencies.
     pub latency_sum_us: u64,
+    /// Latencies of the successes, by bucket (its header, then its buffer).
+    success: LatencyCounts,
     win_failed: u64,
     /// Of `ok`, how many were answered by a fallback.
     pub degraded: u64,
@@ -150,8 +153,8 @@ impl Default for Metrics {
             degraded: 0,
             failed: [0; FailReason::COUNT],
             latency_sum_us: 0,
-            win_arrivals: 0,
-            win_ok: 0,
+            arrivals_before: 0,
+            ok_before: 0,
             win_failed: 0,
             success: LatencyCounts::default(),
             failures: None,
@@ -166,7 +169,6 @@ impl Metrics {
     #[inline]
     pub fn arrive(&mut self) {
         self.arrivals += 1;
-        self.win_arrivals += 1;
     }
 
     /// A call finished here after `latency_us`. Always inlined: it is on
@@ -174,14 +176,10 @@ impl Metrics {
     #[inline(always)]
     pub fn complete(&mut self, outcome: Outcome, latency_us: u64) {
         match outcome {
-            Outcome::Ok => {
-                self.ok += 1;
-                self.win_ok += 1;
-            }
+            Outcome::Ok => self.ok += 1,
             Outcome::Degraded => {
                 self.ok += 1;
                 self.degraded += 1;
-                self.win_ok += 1;
             }
             Outcome::Failed(r) => {
                 self.failed[r as usize] += 1;
@@ -279,8 +277,8 @@ impl Metrics {
         }
         self.series.push_back(Point {
             t_ms,
-            arrivals: self.win_arrivals,
-            ok: self.win_ok,
+            arrivals: self.arrivals - self.arrivals_before,
+            ok: self.ok - self.ok_before,
             failed: self.win_failed,
             p50_us,
             p99_us,
@@ -288,8 +286,8 @@ impl Metrics {
             fail_p50_us,
             fail_p99_us,
         });
-        self.win_arrivals = 0;
-        self.win_ok = 0;
+        self.arrivals_before = self.arrivals;
+        self.ok_before = self.ok;
         self.win_failed = 0;
     }
 

@@ -147,7 +147,7 @@ impl BalancerRt {
 
 /// A call arrives: it is forwarded to a healthy backend.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
-    sim.nodes[node].in_flight += 1;
+    sim.nodes[node].add_in_flight(1);
     let n = &mut sim.nodes[node];
     let Behaviour::Balancer(lb) = &mut n.behaviour else {
         return;

@@ -366,7 +366,7 @@ pub(crate) fn forgotten(sim: &mut Sim, node: usize, f: Forgotten) {
 /// A call arrives: the lookup starts at once (a cache has no pool to wait
 /// for; its lookup time is the whole of its work).
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
-    sim.nodes[node].in_flight += 1;
+    sim.nodes[node].add_in_flight(1);
     sim.start_work(node, idx);
 }
 

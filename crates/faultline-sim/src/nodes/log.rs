@@ -333,7 +333,7 @@ pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
     if acks0 {
         sim.refuse(node, idx, Outcome::Ok);
     } else {
-        sim.nodes[node].in_flight += 1;
+        sim.nodes[node].add_in_flight(1);
         sim.calls.at_mut(idx).phase = Phase::Working;
     }
     for p in touched.0 {

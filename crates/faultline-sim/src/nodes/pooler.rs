@@ -229,7 +229,7 @@ pub(crate) fn on_timer(sim: &mut Sim, node: usize, timer: u32) {
     let arrived = sim.calls.at(idx).arrived_at;
     let outcome = Outcome::Failed(FailReason::Timeout);
     let n = &mut sim.nodes[node];
-    n.in_flight = n.in_flight.saturating_sub(1);
+    n.saturating_leave();
     n.metrics.complete(outcome, now.since(arrived));
     sim.respond(idx, outcome);
 }

@@ -827,7 +827,7 @@ fn settle(sim: &mut Sim, node: usize) {
 
 /// A client's call arrives: it becomes an operation of the store.
 pub(crate) fn arrive(sim: &mut Sim, node: usize, idx: u32) {
-    sim.nodes[node].in_flight += 1;
+    sim.nodes[node].add_in_flight(1);
     let call = sim.calls.at_mut(idx);
     call.phase = Phase::Working;
     let (gen, key, op, edge) = (call.gen, call.key, call.op, call.edge);

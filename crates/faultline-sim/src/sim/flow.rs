@@ -46,7 +46,7 @@ impl Sim {
             self.overall.arrive();
         }
         let node = &mut self.nodes[client];
-        node.account_idle(now);
+        node.account(now);
         node.metrics.arrive();
         if self.calls.live() >= MAX_LIVE_CALLS {
             let outcome = Outcome::Failed(FailReason::Rejected);
@@ -62,7 +62,7 @@ impl Sim {
             }
             return;
         }
-        node.in_flight += 1;
+        node.add_in_flight(1);
         self.totals.in_flight += 1;
         let req = Req { request, op, key, hops: 1, attempt: 1, deadline, started_us: now.0 };
         self.send(req, NO_PARENT, edge);
@@ -150,11 +150,12 @@ impl Sim {
         let admit = n.behaviour.pool_mut(shard).map_or(Admit::Rejected, |p| p.offer(idx));
         match admit {
             Admit::Start => {
-                n.in_flight += 1;
+                n.add_in_flight(1);
+                n.busy_changed(1);
                 self.start_work(node, idx);
             }
             Admit::Queued => {
-                n.in_flight += 1;
+                n.add_in_flight(1);
                 self.calls.at_mut(idx).phase = Phase::Queued;
             }
             Admit::Rejected => self.refuse(node, idx, Outcome::Failed(FailReason::Rejected)),
@@ -231,10 +232,19 @@ impl Sim {
         if !part {
             n.metrics.complete(outcome, now.since(arrived));
         }
-        n.in_flight = n.in_flight.saturating_sub(1);
+        n.saturating_leave();
         // The worker freed takes the next call queued on the same pool (a
         // sharded database's shard).
-        let next = n.behaviour.pool_mut(shard).and_then(|p| p.release());
+        let (next, freed) = match n.behaviour.pool_mut(shard) {
+            Some(p) => {
+                let busy = p.busy;
+                (p.release(), busy - p.busy)
+            }
+            None => (None, 0),
+        };
+        if freed > 0 {
+            n.busy_changed(-1);
+        }
         if let Some(next) = next {
             self.start_work(node, next);
         }
@@ -346,9 +356,9 @@ impl Sim {
                 // A user request's caller is its client (only `on_arrival`
                 // opens calls without a parent).
                 let n = &mut self.nodes[caller];
-                n.account_idle(now);
+                n.account(now);
                 n.metrics.complete(outcome, latency);
-                n.in_flight -= 1;
+                n.add_in_flight(-1);
                 if self.overall_node.is_none() {
                     self.overall.complete(outcome, latency);
                 }
@@ -394,7 +404,7 @@ impl Sim {
         if !part {
             n.metrics.complete(REFUSED, self.now.since(arrived));
         }
-        n.in_flight = n.in_flight.saturating_sub(1);
+        n.saturating_leave();
         self.respond(idx, REFUSED);
     }
 
@@ -422,8 +432,10 @@ impl Sim {
                 }
             }
         }
-        self.nodes[node].in_flight = 0;
+        self.nodes[node].set_in_flight(0);
         self.crashed_at(node, own_calls);
+        // A crash empties the node's pools.
+        self.nodes[node].sync_busy();
     }
 }
 

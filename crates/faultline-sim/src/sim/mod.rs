@@ -47,21 +47,34 @@ pub struct NodeRt {
     /// Work times (service and query times), or a balancer's picks.
     pub rng: SimRng,
     /// Calls at this node: queued or being worked on (for a client: its
-    /// requests still waiting for an answer).
+    /// requests still waiting for an answer). Changed only through
+    /// `add_in_flight` and `set_in_flight`, which keep its time integral.
     pub in_flight: u32,
-    /// Crashed: refuses connections until restarted.
-    pub down: bool,
-    /// Paused: every event addressed to it waits in `held`.
-    pub paused: bool,
-    /// Time integrals of `in_flight` and of busy workers, in call-microseconds,
-    /// for time-average occupancy and utilisation.
-    pub area_in_flight: u64,
-    pub area_busy: u64,
+    /// Busy workers as `busy_marks` knows them: `behaviour.busy()` at every
+    /// moment the integral may be read (`audit` checks it).
+    busy_seen: u32,
+    /// The time integrals of `in_flight` and of busy workers (for
+    /// time-average occupancy and utilisation), kept as the sum of t x (the
+    /// change) over every change (wrapping): the integral up to `now` of a
+    /// count `n` is then `n x now - marks`. Updating an area at every event
+    /// (a multiplication and the node kind's busy count per event, eight a
+    /// request on M/M/1) cost 4% of the engine's instructions; a change
+    /// costs an addition. A change is booked at `last_change`, the last
+    /// time the node was accounted (as the area-per-event version booked a
+    /// change made without accounting first): so these are exactly its
+    /// integers, and the occupancy and utilisation read from them are the
+    /// same floating-point numbers, bit for bit.
+    flight_marks: u64,
+    busy_marks: u64,
     last_change: SimTime,
     /// Work-time multiplier (slow-node fault).
     pub slow: f64,
     /// Share of calls answered with a 5xx (error fault).
     pub error_rate: f64,
+    /// Crashed: refuses connections until restarted.
+    pub down: bool,
+    /// Paused: every event addressed to it waits in `held`.
+    pub paused: bool,
     /// Error rolls, apart from work times: adding an error rate leaves the
     /// node's service times as they were.
     pub err_rng: SimRng,
@@ -71,34 +84,56 @@ pub struct NodeRt {
 }
 
 impl NodeRt {
+    /// The node is accounted at `now`: changes to its counts from here on
+    /// are booked at `now` (see `flight_marks`).
     #[inline]
     pub(crate) fn account(&mut self, now: SimTime) {
-        // u64 is enough: 24 h in microseconds x 2 million calls < 2^64.
-        let dt = now.since(self.last_change);
-        if dt > 0 {
-            self.area_in_flight += dt * u64::from(self.in_flight);
-            let busy = self.behaviour.busy();
-            self.area_busy += dt * u64::from(busy);
-            self.last_change = now;
+        self.last_change = now;
+    }
+
+    /// Adds `delta` (wrapping: -1 is `u32::MAX`) to `in_flight`, keeping
+    /// its integral.
+    #[inline(always)]
+    pub(crate) fn add_in_flight(&mut self, delta: i32) {
+        self.in_flight = self.in_flight.wrapping_add_signed(delta);
+        self.flight_marks = self.flight_marks.wrapping_add(self.last_change.0.wrapping_mul(i64::from(delta) as u64));
+    }
+
+    /// Sets `in_flight`, keeping its integral.
+    pub(crate) fn set_in_flight(&mut self, n: u32) {
+        let delta = i64::from(n) - i64::from(self.in_flight);
+        self.in_flight = n;
+        self.flight_marks = self.flight_marks.wrapping_add(self.last_change.0.wrapping_mul(delta as u64));
+    }
+
+    /// `in_flight - 1`, or 0 (keeping its integral).
+    #[inline]
+    pub(crate) fn saturating_leave(&mut self) {
+        if self.in_flight > 0 {
+            self.add_in_flight(-1);
         }
     }
 
-    /// `account` for a node with no workers (a client: `Behaviour::busy`
-    /// is 0 for it), skipping the busy integral, which would add nothing.
-    /// Written out rather than sharing a body with `account` through a
-    /// closure for the busy count: that version took 4 more instructions
-    /// per M/M/1 request (callgrind, 299.62 M against 298.82 M).
-    /// A request's path accounts at its client twice (its arrival and its
-    /// answer): asking the kind for its busy workers there cost 1% of an
-    /// M/M/1 run's instructions.
-    #[inline]
-    pub(crate) fn account_idle(&mut self, now: SimTime) {
-        debug_assert_eq!(self.behaviour.busy(), 0);
-        let dt = now.since(self.last_change);
-        if dt > 0 {
-            self.area_in_flight += dt * u64::from(self.in_flight);
-            self.last_change = now;
-        }
+    /// The busy workers changed by `delta` (a worker taken or freed on the
+    /// engine's path: `Sim::admit`, `Sim::finish`).
+    #[inline(always)]
+    pub(crate) fn busy_changed(&mut self, delta: i32) {
+        self.busy_seen = self.busy_seen.wrapping_add_signed(delta);
+        self.busy_marks = self.busy_marks.wrapping_add(self.last_change.0.wrapping_mul(i64::from(delta) as u64));
+    }
+
+    /// Books whatever changed the busy workers elsewhere (a crash emptying
+    /// the pools): to be called right after such a change.
+    pub(crate) fn sync_busy(&mut self) {
+        let busy = self.behaviour.busy();
+        self.busy_changed(busy.wrapping_sub(self.busy_seen) as i32);
+    }
+
+    /// The integrals of `in_flight` and of busy workers up to `now`, in
+    /// call-microseconds and worker-microseconds.
+    pub(crate) fn areas(&self, now: SimTime) -> (u64, u64) {
+        let area = |n: u32, marks: u64| u64::from(n).wrapping_mul(now.0).wrapping_sub(marks);
+        (area(self.in_flight, self.flight_marks), area(self.busy_seen, self.busy_marks))
     }
 }
 
@@ -394,8 +429,9 @@ impl Sim {
                     err_rng: owned_stream(seed, owner, Purpose::Errors),
                     metrics: Metrics::default(),
                     in_flight: 0,
-                    area_in_flight: 0,
-                    area_busy: 0,
+                    busy_seen: 0,
+                    flight_marks: 0,
+                    busy_marks: 0,
                     last_change: SimTime::ZERO,
                     down: false,
                     paused: false,
@@ -620,16 +656,14 @@ impl Sim {
     /// Busy workers of `node` integrated over the run so far, in
     /// worker-microseconds (what `node_occupancy` divides).
     pub(crate) fn busy_area(&self, node: usize) -> u64 {
-        let n = &self.nodes[node];
-        n.area_busy + self.now.since(n.last_change) * u64::from(n.behaviour.busy())
+        self.nodes[node].areas(self.now).1
     }
 
     /// Time-average number of calls at a node and of its busy workers so far.
     pub fn node_occupancy(&self, node: usize) -> (f64, f64) {
-        let n = &self.nodes[node];
         let span = self.now.0.max(1) as f64;
-        let l = (n.area_in_flight + self.now.since(n.last_change) * u64::from(n.in_flight)) as f64 / span;
-        (l, self.busy_area(node) as f64 / span)
+        let (in_flight, busy) = self.nodes[node].areas(self.now);
+        (in_flight as f64 / span, busy as f64 / span)
     }
 
     /// Checks the books against the calls actually alive: every counter of
@@ -730,6 +764,9 @@ impl Sim {
             }
         }
         for (i, n) in self.nodes.iter().enumerate() {
+            if n.busy_seen != n.behaviour.busy() {
+                return Err(format!("nodes[{i}]: {} busy workers booked but {} busy", n.busy_seen, n.behaviour.busy()));
+            }
             let counted = matches!(n.behaviour, Behaviour::Queue(_)) || n.in_flight == node_live[i];
             if !counted {
                 return Err(format!("nodes[{i}]: in_flight {} but {} live calls", n.in_flight, node_live[i]));

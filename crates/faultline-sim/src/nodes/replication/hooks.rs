@@ -108,6 +108,7 @@ pub(crate) fn fail_primary(sim: &mut Sim, node: usize) {
     if let Behaviour::Database(db) = &mut sim.nodes[node].behaviour {
         db.pools[usize::from(dead)].reset();
     }
+    sim.nodes[node].sync_busy();
     sim.queue.schedule(SimTime(due), Event::Redeliver { node: node as u32 });
 }
 
