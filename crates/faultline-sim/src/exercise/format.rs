@@ -408,6 +408,9 @@ impl Exercise {
     }
 
     /// Every problem with the document, or `Ok`.
+    // Cold: `#[inline]` so the worker compiles it at its caller's "z", not
+    // at this crate's opt-level 3 (see `scenario::validate`).
+    #[inline]
     pub fn validate(&self) -> Result<(), ExerciseError> {
         let mut p = Vec::new();
         let mut add = |path: String, message: String| p.push(ProblemText { path, message });
@@ -487,6 +490,9 @@ impl Exercise {
         }
     }
 
+    // Cold: `#[inline]` so the worker compiles it at its caller's "z", not
+    // at this crate's opt-level 3 (see `scenario::validate`).
+    #[inline]
     fn validate_criterion(&self, path: &str, k: &Criterion, p: &mut Vec<ProblemText>) {
         let mut add = |field: &str, message: String| p.push(ProblemText { path: join(path, field), message });
         if k.id.trim().is_empty() {
