@@ -77,6 +77,9 @@ pub fn units(s: &Scenario) -> u64 {
 }
 
 /// Runs `design` under `variant` of the exercise's check.
+// Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
+// it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+#[cfg_attr(feature = "inline-cold", inline)]
 pub fn run_variant(exercise: &Exercise, design: &Scenario, variant: Variant) -> Result<RunResult, ExerciseError> {
     let applied = apply(design, exercise, variant)?;
     let sim = Sim::new(&applied.scenario).map_err(|e| ExerciseError::of_scenario("design (as checked)", e.problems))?;
@@ -98,6 +101,9 @@ pub fn run_variant(exercise: &Exercise, design: &Scenario, variant: Variant) -> 
 /// hidden variant, the cost and the stars. An error means the design cannot
 /// be checked at all (it lost a client the check sends from, a node a
 /// criterion measures, or does not validate): bad input, not a failure.
+// Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
+// it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+#[cfg_attr(feature = "inline-cold", inline)]
 pub fn check(exercise: &Exercise, design: &Scenario) -> Result<CheckResult, ExerciseError> {
     let main = run_variant(exercise, design, Variant::Check)?;
     let hidden = if main.pass { Some(run_variant(exercise, design, Variant::Hidden)?) } else { None };

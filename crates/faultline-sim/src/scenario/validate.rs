@@ -5,6 +5,19 @@
 //! inspector can show it beside the field and the CLI can list them all. Every
 //! size and rate has a named limit: no document, however hostile, can make the
 //! engine hang a browser tab or exhaust memory.
+//!
+//! With the feature `inline-cold` (which only the engine's worker turns
+//! on), every function here is `#[inline]`, not for speed: an `#[inline]`
+//! function is compiled in the crate that calls it, at that crate's
+//! opt-level. The worker builds this crate at opt-level 3 for its hot loop
+//! (Cargo.toml, profile `wasm-fast`), but validation is cold, and its callers
+//! in the worker (faultline-live) are built at "z". The same goes for the
+//! cold paths that call it here (`Sim::new`, `Sim::inject`, the exercise
+//! check's `check`, `run_variant`, `apply` and `Exercise::validate`): one of
+//! them left out would keep a second copy of all this at opt-level 3.
+//! Together 4.2 KB of the worker's gzipped wasm. The page, built at "z"
+//! throughout, leaves the feature off: there the inlined copies only added a
+//! second copy (its wasm was 8.9 KB bigger gzipped).
 
 use super::*;
 use std::collections::HashSet;
@@ -79,6 +92,7 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
+    #[cfg_attr(feature = "inline-cold", inline)]
     pub(crate) fn from_json(e: serde_json::Error) -> ScenarioError {
         let message = if e.is_syntax() || e.is_eof() {
             format!("not valid JSON: {e}")
@@ -111,20 +125,24 @@ struct Collector {
 }
 
 impl Collector {
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn unfinished(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.unfinished.push(Problem { path: path.into(), message: message.into() });
     }
 
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem { path: path.into(), message: message.into() });
     }
 
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn dist(&mut self, path: &str, d: &Dist) {
         for (field, msg) in d.problems(LIMITS.max_latency_ms) {
             self.add(format!("{path}.{field}"), msg);
         }
     }
 
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn range_u32(&mut self, path: String, v: u32, lo: u32, hi: u32, limit: &str) {
         if v < lo {
             self.add(path, format!("must be >= {lo} (got {v})"));
@@ -133,12 +151,14 @@ impl Collector {
         }
     }
 
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn fraction(&mut self, path: String, v: f64) {
         if !v.is_finite() || !(0.0..=1.0).contains(&v) {
             self.add(path, format!("must be between 0 and 1 (got {v})"));
         }
     }
 
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn id(&mut self, path: String, id: &str) {
         if id.is_empty() {
             self.add(path, "must not be empty");
@@ -150,6 +170,7 @@ impl Collector {
 
 impl Scenario {
     /// Every problem with this scenario; `Ok` when it can run.
+    #[cfg_attr(feature = "inline-cold", inline)]
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let mut c = self.collect();
         c.problems.append(&mut c.unfinished);
@@ -164,6 +185,7 @@ impl Scenario {
     /// design still being drawn (no nodes yet, a queue not yet connected to
     /// its consumer). The playground's editor accepts what passes this; the
     /// engine runs only what passes `validate`.
+    #[cfg_attr(feature = "inline-cold", inline)]
     pub fn validate_draft(&self) -> Result<(), ScenarioError> {
         let c = self.collect();
         if c.problems.is_empty() {
@@ -175,6 +197,7 @@ impl Scenario {
 
     /// Every problem, in document order: the document's sizes, then nodes,
     /// edges, calls, workloads and faults, then (if all else is sound) cycles.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn collect(&self) -> Collector {
         let mut c = Collector { problems: Vec::new(), unfinished: Vec::new() };
         self.validate_document(&mut c);
@@ -199,11 +222,13 @@ impl Scenario {
     }
 
     /// The kind of the node with this id.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn kind_of(&self, id: &str) -> Option<&NodeKind> {
         self.nodes.iter().find(|n| n.id == id).map(|n| &n.kind)
     }
 
     /// The version, the duration and the document's sizes.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_document(&self, c: &mut Collector) {
         if self.version != SCENARIO_VERSION {
             c.add(
@@ -241,6 +266,7 @@ impl Scenario {
     }
 
     /// Each node: a unique id, and the settings of its kind.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_nodes(&self, c: &mut Collector) {
         let mut ids = HashSet::new();
         for (i, n) in self.nodes.iter().enumerate() {
@@ -279,6 +305,7 @@ impl Scenario {
     }
 
     /// A load balancer's ring and health checks, and that it has backends.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_balancer(&self, c: &mut Collector, p: &str, n: &Node, lb: &LoadBalancerConfig) {
         c.range_u32(
             format!("{p}.kind.virtual_nodes"),
@@ -314,6 +341,7 @@ impl Scenario {
     }
 
     /// A queue's capacity, consumers and redelivery, and its one consumer edge.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_queue(&self, c: &mut Collector, p: &str, n: &Node, q: &QueueConfig) {
         c.range_u32(format!("{p}.kind.capacity"), q.capacity, 1, LIMITS.max_queue_capacity, "MAX_QUEUE_CAPACITY");
         c.range_u32(format!("{p}.kind.consumers"), q.consumers, 1, LIMITS.max_workers, "MAX_WORKERS");
@@ -342,6 +370,7 @@ impl Scenario {
     }
 
     /// An event log's settings, and its one consumer edge.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_log(&self, c: &mut Collector, p: &str, n: &Node, l: &super::LogConfig) {
         for (path, msg) in l.problems(p) {
             c.add(path, msg);
@@ -360,6 +389,7 @@ impl Scenario {
 
     /// A log fed by a database's writes: the database exists, and some
     /// service writes to it (and, for a dual write, publishes to the log too).
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_log_source(&self, c: &mut Collector, p: &str, n: &Node, src: &super::WriteSource) {
         let path = format!("{p}.kind.source.database");
         match self.kind_of(&src.database) {
@@ -386,6 +416,7 @@ impl Scenario {
     }
 
     /// A cache's size, TTL and lookup time, and its one backing store.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_cache(&self, c: &mut Collector, p: &str, n: &Node, k: &CacheConfig) {
         c.range_u32(format!("{p}.kind.capacity"), k.capacity, 1, LIMITS.max_cache_entries, "MAX_CACHE_ENTRIES");
         if let Some(t) = k.ttl_ms {
@@ -420,6 +451,7 @@ impl Scenario {
 
     /// A `database` fallback: on an edge to a cache that reads a database,
     /// from a node with its own edge to that database.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_cache_bypass(&self, c: &mut Collector, p: &str, e: &Edge) {
         if !matches!(self.kind_of(&e.to), Some(NodeKind::Cache(_))) {
             return c.add(
@@ -437,6 +469,7 @@ impl Scenario {
     }
 
     /// A cache's data options: write-behind's flush interval, TTL jitter and early refresh.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_cache_data(&self, c: &mut Collector, p: &str, k: &CacheConfig) {
         let f = k.flush_interval_ms;
         if !f.is_finite() || !(1.0..=60_000.0).contains(&f) {
@@ -466,6 +499,7 @@ impl Scenario {
 
     /// Each edge: its two ends, latency, loss, retries, breaker and timeout.
     /// Returns the (from, to) pairs of the edges, for the checks that need a link.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_edges(&self, c: &mut Collector) -> HashSet<(&str, &str)> {
         let kind_of = |id: &str| self.kind_of(id);
         let mut links = HashSet::new();
@@ -515,6 +549,7 @@ impl Scenario {
     }
 
     /// Each call a service makes goes over one of its edges.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_calls_have_edges(&self, c: &mut Collector, links: &HashSet<(&str, &str)>) {
         for (i, n) in self.nodes.iter().enumerate() {
             if let NodeKind::Service(s) = &n.kind {
@@ -531,6 +566,7 @@ impl Scenario {
     }
 
     /// Each workload: a unique id, its client and target, arrivals, deadline, operations and keys.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_workloads(&self, c: &mut Collector, links: &HashSet<(&str, &str)>) {
         let kind_of = |id: &str| self.kind_of(id);
         let mut wl_ids = HashSet::new();
@@ -577,6 +613,7 @@ impl Scenario {
 }
 
 /// A service's pool, work, error rates, bulkheads, rate limit and calls.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
     c.range_u32(format!("{p}.kind.workers"), s.workers, 1, LIMITS.max_workers, "MAX_WORKERS");
     c.range_u32(
@@ -634,6 +671,7 @@ fn validate_service(c: &mut Collector, p: &str, n: &Node, s: &ServiceConfig) {
 }
 
 /// A database's pool, query time and saturation.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
     for (path, msg) in super::deploy::database_problems(p, d) {
         c.add(path, msg);
@@ -669,6 +707,7 @@ fn validate_database(c: &mut Collector, p: &str, d: &DatabaseConfig) {
 pub const MAX_SHARDS: u16 = 256;
 
 /// A database's shards: count, ring points, directory, migration penalty.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_sharding(c: &mut Collector, p: &str, d: &DatabaseConfig) {
     use crate::scenario::Partitioning;
     let shards = u32::from(d.shards);
@@ -694,6 +733,7 @@ fn validate_sharding(c: &mut Collector, p: &str, d: &DatabaseConfig) {
 }
 
 /// An edge's retry policy: attempts, backoff and budget.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_retry(c: &mut Collector, p: &str, r: &RetryPolicy) {
     c.range_u32(format!("{p}.retry.max_attempts"), r.max_attempts, 1, 10, "10");
     let ok = match r.backoff {
@@ -723,6 +763,7 @@ fn validate_retry(c: &mut Collector, p: &str, r: &RetryPolicy) {
 }
 
 /// An edge's circuit breaker.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_breaker(c: &mut Collector, p: &str, b: &crate::policy::breaker::BreakerConfig) {
     let bp = format!("{p}.breaker");
     for (field, v) in
@@ -749,6 +790,7 @@ fn validate_breaker(c: &mut Collector, p: &str, b: &crate::policy::breaker::Brea
 
 /// The shape of a workload's arrivals (bursts, schedule points); the rate
 /// itself is checked with the workload.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_arrival(c: &mut Collector, p: &str, arrival: &Arrival) {
     match arrival {
         Arrival::Bursts { rate_rps, every_ms, burst_ms, .. } => {
@@ -778,6 +820,7 @@ fn validate_arrival(c: &mut Collector, p: &str, arrival: &Arrival) {
 }
 
 /// A workload's request mix: how many operations, their names and weights.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_ops(c: &mut Collector, p: &str, ops: &[Operation]) {
     if ops.len() > LIMITS.max_ops {
         c.add(format!("{p}.ops"), format!("at most {} operations (limit MAX_OPS)", LIMITS.max_ops));
@@ -805,6 +848,7 @@ fn validate_ops(c: &mut Collector, p: &str, ops: &[Operation]) {
 }
 
 /// A workload's key space: its size and Zipf exponent.
+#[cfg_attr(feature = "inline-cold", inline)]
 fn validate_keys(c: &mut Collector, p: &str, keys: &Keys) {
     match *keys {
         Keys::Uniform { count } | Keys::Zipf { count, .. } if count == 0 => {
@@ -820,6 +864,7 @@ fn validate_keys(c: &mut Collector, p: &str, keys: &Keys) {
 impl Scenario {
     /// A cycle in who-calls-whom (service calls, balancer backends, queue
     /// consumers, caches' backing stores), as the ids along it, if there is one.
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn call_cycle(&self) -> Option<Vec<String>> {
         let index: std::collections::HashMap<&str, usize> =
             self.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
@@ -875,6 +920,7 @@ impl Scenario {
         None
     }
 
+    #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_faults(&self, c: &mut Collector, links: &HashSet<(&str, &str)>) {
         if self.faults.len() > LIMITS.max_faults {
             c.add(

@@ -303,6 +303,12 @@ pub struct Sim {
 
 impl Sim {
     /// Validates the scenario and prepares a run at time zero.
+    ///
+    /// Inlinable in the worker (feature `inline-cold`) for size, not speed:
+    /// it is compiled where it is called, so the worker builds this cold code
+    /// at faultline-live's "z" instead of this crate's opt-level 3 (see
+    /// `scenario::validate`).
+    #[cfg_attr(feature = "inline-cold", inline)]
     pub fn new(scenario: &Scenario) -> Result<Sim, ScenarioError> {
         scenario.validate()?;
         let seed = scenario.seed;
@@ -788,6 +794,9 @@ impl Sim {
     /// one may have run already). Faults go first among events due at the
     /// same moment, so replaying the resulting scenario from the start
     /// reproduces this run exactly.
+    // Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
+    // it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+    #[cfg_attr(feature = "inline-cold", inline)]
     pub fn inject(&mut self, mut fault: Fault) -> Result<(), ScenarioError> {
         fault.at_ms = fault.at_ms.max(self.now.0 / 1_000 + 1);
         let mut next = self.scenario.clone();
