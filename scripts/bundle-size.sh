@@ -103,10 +103,14 @@
 # are compiled there at "z" too (-> 439.5); the engine's step_until is the
 # same code. 1,157.9 KB (page 687.3, worker 439.5). The budget is that plus
 # 1.1 KB.
+# The review's marks moving with a drag (a component per mark) and the
+# panels' focus handling added 1.9 KB to the page; the engine's integrals and
+# latency buffer 0.1 KB to the worker: 1,159.9 KB (page 689.2, worker
+# 439.6). The budget is that plus 1.1 KB.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1159000}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1161000}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
