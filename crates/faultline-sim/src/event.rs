@@ -239,14 +239,23 @@ impl EventQueue {
             // the highest sequence number, an entry comes after every entry
             // due no later than it: one comparison of times, not of keys.
             let (key, time) = (entry.key(), entry.time);
-            let few = &mut self.few;
-            few.push(entry);
-            let mut i = few.len() - 1;
+            self.few.push(entry);
+            // On a slice, not the `Vec`: its pointer and length stay in
+            // registers (a store through the `Vec` could change them, as far
+            // as the compiler knows) and the indices need no bounds checks;
+            // an entry due last (the usual case) is not written twice. With
+            // c + 1 pending events the loop runs often: callgrind per
+            // request, M/M/8 1,462 -> 1,425, M/M/1 1,420 -> 1,414.
+            let few = self.few.as_mut_slice();
+            let last = few.len() - 1;
+            let mut i = last;
             while i > 0 && if LATEST { few[i - 1].time <= time } else { few[i - 1].key() < key } {
                 few[i] = few[i - 1];
                 i -= 1;
             }
-            few[i] = entry;
+            if i < last {
+                few[i] = entry;
+            }
         } else {
             self.spill(entry);
         }
@@ -571,6 +580,68 @@ mod tests {
             // the order scheduled.
             reference.sort();
             assert_eq!(popped, reference, "seed {seed}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The sorted insertion into `few` (and the spill to the heap
+            /// past `FEW`) against a reference sorted by (time, sequence):
+            /// ordinary events and faults, many ties (times drawn from a few
+            /// values), pops in between.
+            #[test]
+            fn pops_in_time_then_sequence_order(
+                ops in proptest::collection::vec((0u64..6, 0u8..10), 1..120),
+            ) {
+                let mut q = EventQueue::default();
+                let mut pending: Vec<(u64, u64, u32)> = Vec::new(); // (time, rank, id)
+                let (mut now, mut id, mut ordinary) = (0u64, 0u32, 0u64);
+                for (delay, op) in ops {
+                    id += 1;
+                    match op {
+                        // Pop: the reference's earliest.
+                        0..=2 => {
+                            pending.sort();
+                            let got = q.pop().map(|(t, e)| (t.0, e));
+                            let want = (!pending.is_empty()).then(|| pending.remove(0));
+                            prop_assert_eq!(got.map(|(t, _)| t), want.map(|w| w.0));
+                            if let (Some((t, e)), Some((_, _, wid))) = (got, want) {
+                                let (Event::WorkDone { call: gid, .. } | Event::FaultStart { index: gid }) = e else {
+                                    unreachable!()
+                                };
+                                prop_assert_eq!(gid, wid);
+                                now = t;
+                            }
+                        }
+                        // A fault: before every ordinary event due then, by index.
+                        3 => {
+                            let at = now + 1 + delay;
+                            q.schedule_fault(SimTime(at), id, Event::FaultStart { index: id });
+                            pending.push((at, u64::from(id), id));
+                        }
+                        _ => {
+                            let at = now + 1 + delay;
+                            ordinary += 1;
+                            q.schedule(SimTime(at), Event::WorkDone { call: id, gen: 0 });
+                            pending.push((at, ORDINARY_SEQ + ordinary, id));
+                        }
+                    }
+                }
+                pending.sort();
+                let rest: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop())
+                    .map(|(t, e)| match e {
+                        Event::WorkDone { call, .. } => (t.0, call),
+                        Event::FaultStart { index } => (t.0, index),
+                        _ => unreachable!(),
+                    })
+                    .collect();
+                let want: Vec<(u64, u32)> = pending.iter().map(|&(t, _, id)| (t, id)).collect();
+                prop_assert_eq!(rest, want);
+            }
         }
     }
 
