@@ -50,6 +50,19 @@
 // benchmark, not a test: it exits 0 either way, and 1 only when the page
 // fails to load (or the benchmark itself breaks).
 //
+// Sixth round (2026-12-04): the drop. At 1,000 nodes the release was a
+// 100-109 ms task (drag-trace, paused): the drop moved a card past the
+// design's edge, the camera, still fitting the design, took a new viewBox,
+// and Chrome laid out (33-36 ms, from the document, 9,332 objects) and
+// painted (28-31 ms) the whole canvas again. `contain: strict` on the SVG
+// or its wrapper changed nothing; the viewBox was the cause. Moving cards
+// now freezes the camera as adding one already did (app/handlers.rs,
+// on_move): release 50 ms at 1,000 nodes (script 25, layout 1.5,
+// pre-paint 2.4, paint 20), 16.5-21 ms at 200 (was 44-46). Two full runs
+// of this bench before it, on an idle machine (load 0.9-1.3): every line of
+// the canvas table PASSED; the 1,000-node dragging p99 50.1 ms, max 83.3 ms
+// was the drop.
+//
 // Last measured, fifth round (2026-12-03 evening, four builders on two
 // cores, load 10-15 throughout): the control and the lift.
 // The control (blank page, same drag right after each size) waits 8-12 ms

@@ -312,3 +312,28 @@ test('a reload right after an edit keeps the edit, though the address bar had no
   await expect(other.getByTestId('node-api')).toBeVisible();
   await expect(other.getByTestId('node-service-1')).toHaveCount(0);
 });
+
+test('a card dragged past the edge of the design lands under the pointer: the view does not refit', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('node-db')).toBeVisible();
+  const canvas = page.getByTestId('canvas');
+  const before = await canvas.getAttribute('viewBox');
+  // The database is the rightmost card: moving it right widens the design,
+  // which a camera still fitting the design would follow on the drop.
+  const from = await centre(page, 'node-db');
+  const to = { x: from.x + 30, y: from.y + 40 };
+  await dragBetween(page, from, to);
+  await expect(canvas).toHaveAttribute('viewBox', before!);
+  // Under the pointer, give or take half of the 20-unit grid a card snaps to.
+  const box = (await canvas.boundingBox())!;
+  const [, , w, h] = before!.split(' ').map(Number);
+  const halfGrid = 10 * Math.min(box.width / w, box.height / h) + 1;
+  const landed = await centre(page, 'node-db');
+  expect(Math.abs(landed.x - to.x)).toBeLessThan(halfGrid);
+  expect(Math.abs(landed.y - to.y)).toBeLessThan(halfGrid);
+  // Freezing the camera is not the learner navigating: no minimap.
+  await expect(page.getByTestId('minimap')).toHaveCount(0);
+  // Fit still refits, now to the moved design.
+  await page.getByTestId('zoom-fit').click();
+  await expect(canvas).not.toHaveAttribute('viewBox', before!);
+});

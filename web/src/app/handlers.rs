@@ -111,8 +111,16 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
     };
     let on_drop_kind = Callback::from(move |(kind, x, y): (String, f64, f64)| add_at(&kind, x, y));
     let on_move = {
-        let (d, doc) = (d.clone(), Rc::clone(&doc));
+        let (d, doc, camera) = (d.clone(), Rc::clone(&doc), ui.camera.clone());
         Callback::from(move |(nodes, dx, dy): (Vec<usize>, f64, f64)| {
+            // Moving cards freezes the camera too. The cards land under the
+            // pointer, so in view; "fit" would rescale the whole design
+            // under it as soon as a card passes the design's old edge (and
+            // at 1,000 cards that new viewBox costs a full relayout and
+            // repaint of the canvas, ~60 ms).
+            if camera.is_none() {
+                camera.set(Some(cam));
+            }
             let next = moved_into_regions(&doc, &nodes, dx, dy);
             // Cards that stay in their regions and zones leave the design as
             // valid as it was (validation reads no positions; see `moved_only`).
