@@ -2,7 +2,9 @@
 //!
 //! It is the SVG `viewBox`, so panning and zooming change one attribute and
 //! never touch the cards. `None` in the app means "fit everything", which
-//! follows the design as it grows until the user pans or zooms.
+//! follows the design (a design opened, a size change) until the user pans,
+//! zooms, adds a card or moves one: then it stays where it is, so nothing
+//! jumps from under the pointer (`app/handlers.rs`). *Fit* goes back to it.
 
 use crate::editor::layout::bounds;
 use faultline_sim::Scenario;
