@@ -58,7 +58,9 @@
 // or its wrapper changed nothing; the viewBox was the cause. Moving cards
 // now freezes the camera as adding one already did (app/handlers.rs,
 // on_move): release 50 ms at 1,000 nodes (script 25, layout 1.5,
-// pre-paint 2.4, paint 20), 16.5-21 ms at 200 (was 44-46). Two full runs
+// pre-paint 2.4, paint 20), 16.5-21 ms at 200 (was 44-46); here, the next
+// frame after the drop began 10-12 ms (200) and 21-22 ms (1,000) after the
+// release, from 29 and 77 ms. Two full runs
 // of this bench before it, on an idle machine (load 0.9-1.3): every line of
 // the canvas table PASSED; the 1,000-node dragging p99 50.1 ms, max 83.3 ms
 // was the drop.
