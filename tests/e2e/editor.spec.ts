@@ -313,7 +313,7 @@ test('a reload right after an edit keeps the edit, though the address bar had no
   await expect(other.getByTestId('node-service-1')).toHaveCount(0);
 });
 
-test('a card dragged past the edge of the design lands under the pointer: the view does not refit', async ({ page }) => {
+test('a card dragged, nudged or duplicated past the edge of the design: the view does not refit, the card lands under the pointer', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('node-db')).toBeVisible();
   const canvas = page.getByTestId('canvas');
@@ -336,4 +336,15 @@ test('a card dragged past the edge of the design lands under the pointer: the vi
   // Fit still refits, now to the moved design.
   await page.getByTestId('zoom-fit').click();
   await expect(canvas).not.toHaveAttribute('viewBox', before!);
+  // Edits from the keyboard hold the view too: a nudge and a duplicate of
+  // the rightmost card, each widening the design.
+  const fitted = (await canvas.getAttribute('viewBox'))!;
+  await page.getByTestId('node-db').click();
+  const x0 = (await centre(page, 'node-db')).x;
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await centre(page, 'node-db')).x).toBeGreaterThan(x0);
+  await expect(canvas).toHaveAttribute('viewBox', fitted);
+  await page.keyboard.press('Control+d');
+  await expect(page.getByTestId('node-db-1')).toBeVisible();
+  await expect(canvas).toHaveAttribute('viewBox', fitted);
 });

@@ -11,7 +11,7 @@
 use super::engine_wiring::runner_for;
 use super::placement::{checked, free_spot, moved_into_regions};
 use super::seed::random_seed;
-use super::Ui;
+use super::{hold_camera, Ui};
 use crate::components::canvas::camera::Camera;
 use crate::components::Injection;
 use crate::editor::edits;
@@ -90,9 +90,9 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
     let add_at = {
         let (d, doc, camera) = (d.clone(), Rc::clone(&doc), ui.camera.clone());
         move |kind: &str, x: f64, y: f64| {
-            // Editing freezes the camera: "fit" would jump with every new card.
-            // A card that had to land out of view (the middle was taken) is
-            // brought into view: the camera centres on it.
+            // Editing freezes the camera (`hold_camera`), here where it is or,
+            // for a card that had to land out of view (the middle was taken),
+            // centred on it.
             let (x, y) = free_spot(&doc, x, y);
             let seen = x >= cam.x && x <= cam.x + cam.w && y >= cam.y && y <= cam.y + cam.h;
             camera.set(Some(if seen { cam } else { cam.centred_on(x, y) }));
@@ -113,14 +113,7 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
     let on_move = {
         let (d, doc, camera) = (d.clone(), Rc::clone(&doc), ui.camera.clone());
         Callback::from(move |(nodes, dx, dy): (Vec<usize>, f64, f64)| {
-            // Moving cards freezes the camera too. The cards land under the
-            // pointer, so in view; "fit" would rescale the whole design
-            // under it as soon as a card passes the design's old edge (and
-            // at 1,000 cards that new viewBox costs a full relayout and
-            // repaint of the canvas, ~60 ms).
-            if camera.is_none() {
-                camera.set(Some(cam));
-            }
+            hold_camera(&camera, &doc);
             let next = moved_into_regions(&doc, &nodes, dx, dy);
             // Cards that stay in their regions and zones leave the design as
             // valid as it was (validation reads no positions; see `moved_only`).

@@ -56,10 +56,10 @@ const PALETTE: &[&str] = &[".palette-side", "[data-testid=drawer-palette]"];
 /// fault time picked on the timeline.
 #[derive(Clone)]
 pub(crate) struct Ui {
-    /// `None`: fit the whole design.
+    /// `None`: fit the whole design (until an edit freezes it: `hold_camera`).
     pub camera: UseStateHandle<Option<Camera>>,
     /// The learner moved the camera (pan, zoom): the minimap shows. A camera
-    /// only frozen by adding a card does not show it (it would cover cards).
+    /// only frozen by an edit does not show it (it would cover cards).
     pub navigated: UseStateHandle<bool>,
     pub panel: UseStateHandle<Option<Panel>>,
     /// The fault menu opened by a right-click, at these client coordinates.
@@ -86,6 +86,20 @@ pub(crate) struct Ui {
     pub compare: UseReducerHandle<crate::compare::CompareState>,
     /// The shipped library and exercises, fetched when first needed.
     pub catalog: UseReducerHandle<crate::catalog::Catalog>,
+}
+
+/// Editing the design on the canvas freezes the camera where it is: while it
+/// fits the design, a card moved, pasted, nudged or deleted past the design's
+/// edge would rescale the whole view, every card jumping from under the
+/// pointer (and at 1,000 cards the new viewBox costs a full relayout and
+/// repaint). What an edit adds or moves is in view already: it lands under
+/// the pointer or beside what was selected. Opening a design fits again, and
+/// so does *Fit*. (Adding a card from the palette freezes it too, centred on
+/// the card if it had to land out of view: `handlers.rs`.)
+pub(super) fn hold_camera(camera: &UseStateHandle<Option<Camera>>, doc: &Scenario) {
+    if camera.is_none() {
+        camera.set(Some(Camera::fit(doc)));
+    }
 }
 
 /// The side columns, drawers on a narrow screen.
