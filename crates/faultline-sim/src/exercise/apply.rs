@@ -34,8 +34,7 @@ pub struct Applied {
 
 /// The nodes of `design` a role names (`role:KIND` or `role:KIND/PREFIX`),
 /// in document order; `None` if `name` is not a role.
-// Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-// it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+// Cold: built at the worker's "z" (see `scenario::validate`).
 #[cfg_attr(feature = "inline-cold", inline)]
 pub fn role_members<'a>(design: &'a Scenario, name: &str) -> Option<Vec<&'a str>> {
     let role = name.strip_prefix(ROLE_PREFIX)?;
@@ -51,8 +50,7 @@ pub fn role_members<'a>(design: &'a Scenario, name: &str) -> Option<Vec<&'a str>
 }
 
 /// The scenario `design` is checked as, for `variant` of the exercise's check.
-// Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-// it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+// Cold: built at the worker's "z" (see `scenario::validate`).
 #[cfg_attr(feature = "inline-cold", inline)]
 pub fn apply(design: &Scenario, exercise: &Exercise, variant: Variant) -> Result<Applied, ExerciseError> {
     let check = &exercise.check;
@@ -136,8 +134,7 @@ pub fn apply(design: &Scenario, exercise: &Exercise, variant: Variant) -> Result
 /// `f` with every role in its node fields (`FaultAction::node_fields_mut`:
 /// `node`, `from`, `to`, and the lists `a` and `b` of a partition) replaced
 /// by the `pick`-th node of the role.
-// Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-// it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+// Cold: built at the worker's "z" (see `scenario::validate`).
 #[cfg_attr(feature = "inline-cold", inline)]
 fn aim_fault(design: &Scenario, f: &Fault, pick: usize, aims: &mut Vec<Aim>) -> Result<Fault, String> {
     let mut f = f.clone();

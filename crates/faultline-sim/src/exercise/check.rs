@@ -77,8 +77,7 @@ pub fn units(s: &Scenario) -> u64 {
 }
 
 /// Runs `design` under `variant` of the exercise's check.
-// Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-// it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+// Cold: built at the worker's "z" (see `scenario::validate`).
 #[cfg_attr(feature = "inline-cold", inline)]
 pub fn run_variant(exercise: &Exercise, design: &Scenario, variant: Variant) -> Result<RunResult, ExerciseError> {
     let applied = apply(design, exercise, variant)?;
@@ -101,8 +100,7 @@ pub fn run_variant(exercise: &Exercise, design: &Scenario, variant: Variant) -> 
 /// hidden variant, the cost and the stars. An error means the design cannot
 /// be checked at all (it lost a client the check sends from, a node a
 /// criterion measures, or does not validate): bad input, not a failure.
-// Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-// it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+// Cold: built at the worker's "z" (see `scenario::validate`).
 #[cfg_attr(feature = "inline-cold", inline)]
 pub fn check(exercise: &Exercise, design: &Scenario) -> Result<CheckResult, ExerciseError> {
     let main = run_variant(exercise, design, Variant::Check)?;

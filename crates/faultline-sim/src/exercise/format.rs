@@ -408,8 +408,7 @@ impl Exercise {
     }
 
     /// Every problem with the document, or `Ok`.
-    // Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-    // it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+    // Cold: built at the worker's "z" (see `scenario::validate`).
     #[cfg_attr(feature = "inline-cold", inline)]
     pub fn validate(&self) -> Result<(), ExerciseError> {
         let mut p = Vec::new();
@@ -490,8 +489,7 @@ impl Exercise {
         }
     }
 
-    // Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-    // it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+    // Cold: built at the worker's "z" (see `scenario::validate`).
     #[cfg_attr(feature = "inline-cold", inline)]
     fn validate_criterion(&self, path: &str, k: &Criterion, p: &mut Vec<ProblemText>) {
         let mut add = |field: &str, message: String| p.push(ProblemText { path: join(path, field), message });

@@ -794,8 +794,7 @@ impl Sim {
     /// one may have run already). Faults go first among events due at the
     /// same moment, so replaying the resulting scenario from the start
     /// reproduces this run exactly.
-    // Cold: inlinable in the worker (feature `inline-cold`), which thus compiles
-    // it at its caller's "z", not at opt-level 3 (see `scenario::validate`).
+    // Cold: built at the worker's "z" (see `scenario::validate`).
     #[cfg_attr(feature = "inline-cold", inline)]
     pub fn inject(&mut self, mut fault: Fault) -> Result<(), ScenarioError> {
         fault.at_ms = fault.at_ms.max(self.now.0 / 1_000 + 1);
