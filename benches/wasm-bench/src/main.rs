@@ -21,6 +21,8 @@ fn main() {
             let repeats = (num(2, "3") as usize).max(1);
             let mut times = Vec::new();
             let mut last = None;
+            // Untimed warm-up, as the wasm runners do (there it lets V8 tier up).
+            run_mmc(1, 0.8, requests.div_ceil(10));
             for _ in 0..repeats {
                 let start = Instant::now();
                 let o = run_mmc(1, 0.8, requests);
