@@ -210,6 +210,30 @@ fn short(n: u64) -> String {
     }
 }
 
+/// SimPy and the engine on the same model, taking turns: every SimPy run is
+/// followed by the engine's (as `benches/compare-simpy.sh` alternates them),
+/// so a slow spell of a shared machine falls on both sides, not on the
+/// engine's few milliseconds alone (run after SimPy's seconds, the engine's
+/// best once came out 1.3x slower than its own M/M/8 row). Best against best.
+fn versus_simpy(requests: u64, name: &str, model: &Scenario) -> (Result<SimPy, String>, Option<Row>) {
+    let mut simpy: Option<SimPy> = None;
+    let mut engine: Option<Row> = None;
+    for _ in 0..REPEATS {
+        let py = match run_simpy(requests) {
+            Ok(py) => py,
+            Err(why) => return (Err(why), None),
+        };
+        if simpy.as_ref().is_none_or(|best| py.wall_s < best.wall_s) {
+            simpy = Some(py);
+        }
+        let row = timed(name, model);
+        if engine.as_ref().is_none_or(|best| row.wall_s < best.wall_s) {
+            engine = Some(row);
+        }
+    }
+    (Ok(simpy.expect("at least one run")), engine)
+}
+
 /// The SimPy side of the comparison, if its virtualenv has been made.
 struct SimPy {
     requests: u64,
@@ -277,20 +301,11 @@ pub fn run(quick: bool) -> String {
     rows.push(timed(&format!("layered 200 nodes, fan-out 2 ({} s), all policies", layered_ms / 1_000), &with_policies));
 
     let simpy_requests = scale(200_000, 50_000);
-    // Every repeat for SimPy too, however long: best against best.
-    let simpy = best_of(f64::INFINITY, || {
-        run_simpy(simpy_requests).map(|py| {
-            let wall_s = py.wall_s;
-            (py, wall_s)
-        })
-    })
-    .map(|(py, _)| py);
-    let engine_same = simpy.as_ref().ok().map(|_| {
-        timed(
-            &format!("M/M/8 rho 0.9 ({} requests, vs SimPy)", short(simpy_requests)),
-            &mmc_for_requests(8, 0.9, SERVICE_MS, simpy_requests, SEED),
-        )
-    });
+    let (simpy, engine_same) = versus_simpy(
+        simpy_requests,
+        &format!("M/M/8 rho 0.9 ({} requests, vs SimPy)", short(simpy_requests)),
+        &mmc_for_requests(8, 0.9, SERVICE_MS, simpy_requests, SEED),
+    );
 
     let mut out = String::new();
     let _ = writeln!(
