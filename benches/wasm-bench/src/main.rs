@@ -57,7 +57,11 @@ fn main() {
                 times.push(start.elapsed().as_secs_f64());
             }
             times.sort_by(f64::total_cmp);
-            println!("{{\"target\":\"layered\",\"events\":{events},\"best_s\":{:.6},\"median_s\":{:.6}}}", times[0], times[times.len() / 2]);
+            println!(
+                "{{\"target\":\"layered\",\"events\":{events},\"best_s\":{:.6},\"median_s\":{:.6}}}",
+                times[0],
+                times[times.len() / 2]
+            );
         }
         "mmc" => {
             let c = num(1, "8") as u32;
