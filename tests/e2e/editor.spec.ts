@@ -347,4 +347,24 @@ test('a card dragged, nudged or duplicated past the edge of the design: the view
   await page.keyboard.press('Control+d');
   await expect(page.getByTestId('node-db-1')).toBeVisible();
   await expect(canvas).toHaveAttribute('viewBox', fitted);
+  // So do edits from the inspector, right after a Fit: a region drawn as a
+  // box around the rightmost card widens the design too. Undo and redo keep
+  // the view.
+  await page.getByTestId('zoom-fit').click();
+  await expect(canvas).not.toHaveAttribute('viewBox', fitted);
+  const refitted = (await canvas.getAttribute('viewBox'))!;
+  await page.getByTestId('node-db-1').click();
+  await page.getByTestId('field-region').fill('eu-west');
+  await page.getByTestId('field-region').press('Enter');
+  await expect(page.getByTestId('region-eu-west')).toBeVisible();
+  await expect(canvas).toHaveAttribute('viewBox', refitted);
+  await page.getByTestId('undo').click();
+  await expect(page.getByTestId('region-eu-west')).toHaveCount(0);
+  await expect(canvas).toHaveAttribute('viewBox', refitted);
+  await page.getByTestId('redo').click();
+  await expect(page.getByTestId('region-eu-west')).toBeVisible();
+  await expect(canvas).toHaveAttribute('viewBox', refitted);
+  // Fit takes in the region's box.
+  await page.getByTestId('zoom-fit').click();
+  await expect(canvas).not.toHaveAttribute('viewBox', refitted);
 });

@@ -8,6 +8,7 @@
 //! document again (see `app/mod.rs`): the document is the truth, the engine a
 //! pure function of it.
 
+use crate::components::canvas::camera::Camera;
 use crate::editor::History;
 use faultline_live::Readout;
 use faultline_sim::metrics::Point;
@@ -31,6 +32,15 @@ pub fn nodes_of(selection: &[Selection]) -> Vec<usize> {
 /// The edge indices in a selection.
 pub fn edges_of(selection: &[Selection]) -> Vec<usize> {
     selection.iter().filter_map(|s| if let Selection::Edge(i) = s { Some(*i) } else { None }).collect()
+}
+
+/// What undo and redo step between: a document and the camera fit that
+/// went with it (undoing the opening of a design goes back to the previous
+/// design where it was seen).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Version {
+    pub doc: Rc<Scenario>,
+    pub fit: Camera,
 }
 
 /// Slowest and fastest simulated seconds per wall-clock second.
@@ -66,7 +76,16 @@ pub struct PlayState {
     pub message: Option<String>,
     /// The scenario being edited and run.
     pub doc: Rc<Scenario>,
-    pub history: Rc<History<Rc<Scenario>>>,
+    /// Where the canvas looks while the learner has not moved the camera:
+    /// the fit of the design as it was opened (or as it was when *Fit* was
+    /// last pressed). Edits do not move it: a card dragged past the edge, or
+    /// added out in the open, must not refit the view under the pointer (and
+    /// at 1,000 cards a new viewBox costs a full relayout and repaint). It
+    /// lives here, beside the document, so that every edit from anywhere
+    /// (canvas, keyboard, inspector, interview, exercise) keeps it, and undo
+    /// takes it back with the document it belongs to.
+    pub fit: Camera,
+    pub history: Rc<History<Version>>,
     /// Moves on whenever the engine must be rebuilt from `doc`.
     pub run_rev: u64,
     /// Why the document cannot run, while it cannot.
@@ -106,7 +125,10 @@ pub enum Action {
     /// it (undoable) without rebuilding the engine.
     Injected(Scenario),
     /// A whole new document (opened, imported, a preset); undo goes back.
+    /// The camera's fit follows it.
     Load(Scenario),
+    /// The camera's fit follows the document as it is now (*Fit*).
+    Refit,
     Undo,
     Redo,
 }
@@ -142,6 +164,7 @@ impl PlayState {
             reached_ms: 0.0,
             selection: Vec::new(),
             message: None,
+            fit: Camera::fit(&doc),
             doc: Rc::new(doc),
             history: Rc::default(),
             run_rev: 0,
@@ -157,6 +180,17 @@ impl PlayState {
     /// The selection the inspector and the fault bar act on.
     pub fn primary(&self) -> Option<Selection> {
         self.selection.last().copied()
+    }
+
+    /// The document and its fit, as undo keeps them.
+    fn version(&self) -> Version {
+        Version { doc: Rc::clone(&self.doc), fit: self.fit }
+    }
+
+    /// Records the present for undo, before an edit or a load.
+    fn record(&mut self) {
+        let now = self.version();
+        Rc::make_mut(&mut self.history).record(now);
     }
 
     fn replace_doc(&mut self, doc: Rc<Scenario>) {
@@ -256,25 +290,25 @@ impl Reducible for PlayState {
             Action::Message(message) => next.message = message,
             Action::Edit(doc) | Action::EditSelect(doc, _) if doc == *self.doc => {}
             Action::Edit(doc) => {
-                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
+                next.record();
                 next.replace_doc(Rc::new(doc));
                 next.message = None;
             }
             Action::EditSelect(doc, selection) => {
-                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
+                next.record();
                 next.replace_doc(Rc::new(doc));
                 next.selection = selection;
                 next.message = None;
             }
             Action::Injected(doc) => {
-                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
+                next.record();
                 next.doc = Rc::new(doc);
                 // What happened after this moment is no longer this run's future.
                 next.reached_ms = next.view.now_ms;
             }
             Action::Load(doc) => {
                 // Undoable, so opening a preset or a file never loses the design before it.
-                Rc::make_mut(&mut next.history).record(Rc::clone(&self.doc));
+                next.record();
                 next.selection.clear();
                 next.playing = false;
                 // Nothing of the previous run describes this one (its readouts,
@@ -286,19 +320,28 @@ impl Reducible for PlayState {
                 next.op_series = fresh.op_series;
                 next.cause_series = fresh.cause_series;
                 (next.reached_ms, next.blocked) = (0.0, None);
-                next.doc = fresh.doc;
+                (next.doc, next.fit) = (fresh.doc, fresh.fit);
                 next.run_rev += 1;
             }
+            Action::Refit => {
+                let fit = Camera::fit(&self.doc);
+                if fit == self.fit {
+                    return self;
+                }
+                next.fit = fit;
+            }
             // Indices may mean other nodes in the other document: start afresh.
-            Action::Undo => match Rc::make_mut(&mut next.history).undo(Rc::clone(&self.doc)) {
-                Some(doc) => {
+            Action::Undo => match Rc::make_mut(&mut next.history).undo(self.version()) {
+                Some(Version { doc, fit }) => {
+                    next.fit = fit;
                     next.replace_doc(doc);
                     next.selection.clear();
                 }
                 None => return self,
             },
-            Action::Redo => match Rc::make_mut(&mut next.history).redo(Rc::clone(&self.doc)) {
-                Some(doc) => {
+            Action::Redo => match Rc::make_mut(&mut next.history).redo(self.version()) {
+                Some(Version { doc, fit }) => {
+                    next.fit = fit;
                     next.replace_doc(doc);
                     next.selection.clear();
                 }
@@ -419,6 +462,35 @@ mod tests {
         assert_eq!(*fwd.doc, faster, "nothing to redo");
         let none = state().reduce(Action::Undo);
         assert_eq!(*none.doc, slice_scenario());
+    }
+
+    #[test]
+    fn edits_keep_the_fit_loads_refit_and_undo_takes_it_back() {
+        let s = state();
+        let opened = s.fit;
+        assert_eq!(opened, Camera::fit(&s.doc));
+        // A card dragged far past the design's edge: the view stays put.
+        let mut far = (*s.doc).clone();
+        far.nodes[0].x += 5_000.0;
+        let s = s.reduce(Action::Edit(far.clone()));
+        assert_eq!(s.fit, opened, "an edit does not refit the view under the pointer");
+        assert_ne!(Camera::fit(&s.doc), opened, "(the edit did move the design's bounds)");
+        // *Fit* frames the design as it is now; undo goes back to the view of the version before.
+        let s = s.reduce(Action::Refit);
+        assert_eq!(s.fit, Camera::fit(&far));
+        let same = Rc::clone(&s).reduce(Action::Refit);
+        assert!(Rc::ptr_eq(&s, &same), "refitting what fits already changes nothing");
+        // Opening another design fits it; undoing the opening goes back to the design and its view.
+        let mut other = slice_scenario();
+        for n in &mut other.nodes {
+            (n.x, n.y) = (n.x - 3_000.0, n.y + 2_000.0);
+        }
+        let loaded = s.clone().reduce(Action::Load(other.clone()));
+        assert_eq!(loaded.fit, Camera::fit(&other));
+        let back = loaded.reduce(Action::Undo);
+        assert_eq!((&*back.doc, back.fit), (&far, Camera::fit(&far)));
+        let again = back.reduce(Action::Redo);
+        assert_eq!((&*again.doc, again.fit), (&other, Camera::fit(&other)));
     }
 
     #[test]

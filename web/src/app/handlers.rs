@@ -11,7 +11,7 @@
 use super::engine_wiring::runner_for;
 use super::placement::{checked, free_spot, moved_into_regions};
 use super::seed::random_seed;
-use super::{hold_camera, Ui};
+use super::{camera_of, Ui};
 use crate::components::canvas::camera::Camera;
 use crate::components::Injection;
 use crate::editor::edits;
@@ -86,16 +86,18 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
             edit_or_say(&d, next.validate_draft().map(|_| next.clone()).map_err(|e| format!("Seed refused: {e}")));
         })
     };
-    let cam = (*ui.camera).unwrap_or_else(|| Camera::fit(&doc));
+    let cam = camera_of(ui, state);
     let add_at = {
         let (d, doc, camera) = (d.clone(), Rc::clone(&doc), ui.camera.clone());
         move |kind: &str, x: f64, y: f64| {
-            // Editing freezes the camera (`hold_camera`), here where it is or,
-            // for a card that had to land out of view (the middle was taken),
-            // centred on it.
+            // Edits leave the camera where it is (`PlayState::fit`); a card
+            // that had to land out of view (the middle was taken) is
+            // followed there.
             let (x, y) = free_spot(&doc, x, y);
             let seen = x >= cam.x && x <= cam.x + cam.w && y >= cam.y && y <= cam.y + cam.h;
-            camera.set(Some(if seen { cam } else { cam.centred_on(x, y) }));
+            if !seen {
+                camera.set(Some(cam.centred_on(x, y)));
+            }
             match edits::add_node(&doc, kind, x, y) {
                 Ok((next, i)) => d.dispatch(Action::EditSelect(next, vec![Selection::Node(i)])),
                 Err(e) => d.dispatch(Action::Message(Some(e))),
@@ -111,9 +113,8 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
     };
     let on_drop_kind = Callback::from(move |(kind, x, y): (String, f64, f64)| add_at(&kind, x, y));
     let on_move = {
-        let (d, doc, camera) = (d.clone(), Rc::clone(&doc), ui.camera.clone());
+        let (d, doc) = (d.clone(), Rc::clone(&doc));
         Callback::from(move |(nodes, dx, dy): (Vec<usize>, f64, f64)| {
-            hold_camera(&camera, &doc);
             let next = moved_into_regions(&doc, &nodes, dx, dy);
             // Cards that stay in their regions and zones leave the design as
             // valid as it was (validation reads no positions; see `moved_only`).
@@ -177,8 +178,12 @@ pub(super) fn use_handlers(state: &UseReducerHandle<PlayState>, ui: &Ui, engine:
         })
     };
     let on_camera = {
-        let (camera, navigated) = (ui.camera.clone(), ui.navigated.clone());
+        let (d, camera, navigated) = (d.clone(), ui.camera.clone(), ui.navigated.clone());
         Callback::from(move |c: Option<Camera>| {
+            // `None` is *Fit*: the design as it is now, edits and all.
+            if c.is_none() {
+                d.dispatch(Action::Refit);
+            }
             navigated.set(c.is_some());
             camera.set(c)
         })

@@ -7,10 +7,10 @@
 //! and replace some of the browser's own shortcuts (Ctrl+A); that is page
 //! plumbing, apart from the App's layout and from the pure `keys.rs`.
 
-use super::{hold_camera, keys, Ui};
+use super::{keys, Ui};
 use crate::hooks::use_latest_callback;
 use crate::keyboard::{command, Command};
-use crate::state::{Action, PlayState};
+use crate::state::PlayState;
 use yew::prelude::*;
 
 #[hook]
@@ -27,7 +27,7 @@ pub(super) fn use_shortcuts(
         let playing = state.playing;
         let (panel, connect, context, fault) =
             (ui.panel.clone(), ui.connect.clone(), ui.context.clone(), ui.fault.clone());
-        let (drawer, compare, camera) = (ui.drawer.clone(), ui.compare.clone(), ui.camera.clone());
+        let (drawer, compare) = (ui.drawer.clone(), ui.compare.clone());
         Callback::from(move |ev: web_sys::KeyboardEvent| {
             if embed {
                 return; // read-only
@@ -77,12 +77,7 @@ pub(super) fn use_shortcuts(
             };
             for r in reactions {
                 match r {
-                    keys::Reaction::Act(a) => {
-                        if matches!(a, Action::Edit(_) | Action::EditSelect(..)) {
-                            hold_camera(&camera, &doc);
-                        }
-                        d.dispatch(a)
-                    }
+                    keys::Reaction::Act(a) => d.dispatch(a),
                     keys::Reaction::ToggleHelp => help.set(!*help),
                     keys::Reaction::CloseHelp => help.set(false),
                     keys::Reaction::Connect(from) => connect.set(Some(from)),

@@ -56,7 +56,8 @@ const PALETTE: &[&str] = &[".palette-side", "[data-testid=drawer-palette]"];
 /// fault time picked on the timeline.
 #[derive(Clone)]
 pub(crate) struct Ui {
-    /// `None`: fit the whole design (until an edit freezes it: `hold_camera`).
+    /// Where the learner moved the camera; `None`: the document's fit
+    /// (`camera_of`).
     pub camera: UseStateHandle<Option<Camera>>,
     /// The learner moved the camera (pan, zoom): the minimap shows. A camera
     /// only frozen by an edit does not show it (it would cover cards).
@@ -88,18 +89,11 @@ pub(crate) struct Ui {
     pub catalog: UseReducerHandle<crate::catalog::Catalog>,
 }
 
-/// Editing the design on the canvas freezes the camera where it is: while it
-/// fits the design, a card moved, pasted, nudged or deleted past the design's
-/// edge would rescale the whole view, every card jumping from under the
-/// pointer (and at 1,000 cards the new viewBox costs a full relayout and
-/// repaint). What an edit adds or moves is in view already: it lands under
-/// the pointer or beside what was selected. Opening a design fits again, and
-/// so does *Fit*. (Adding a card from the palette freezes it too, centred on
-/// the card if it had to land out of view: `handlers.rs`.)
-pub(super) fn hold_camera(camera: &UseStateHandle<Option<Camera>>, doc: &Scenario) {
-    if camera.is_none() {
-        camera.set(Some(Camera::fit(doc)));
-    }
+/// What the canvas shows: where the learner moved the camera, else the fit
+/// that goes with the document (`PlayState::fit`: the design as opened, not
+/// refitted by edits).
+pub(super) fn camera_of(ui: &Ui, state: &PlayState) -> Camera {
+    (*ui.camera).unwrap_or(state.fit)
 }
 
 /// The side columns, drawers on a narrow screen.
@@ -368,7 +362,7 @@ pub fn App() -> Html {
     };
     let canvas = html! {
         <Canvas doc={Rc::clone(&doc)} view={Rc::clone(&state.view)} summary={report.clone().map(crate::same::Same)} selection={state.selection.clone()}
-            particles={Rc::clone(&particle_layer)} camera={*ui.camera} navigated={*ui.navigated} on_camera={h.on_camera.clone()}
+            particles={Rc::clone(&particle_layer)} camera={camera_of(&ui, &state)} navigated={*ui.navigated} on_camera={h.on_camera.clone()}
             on_select={h.on_select.clone()} {on_move} {on_connect} {on_drop_kind} {on_context}
             lint={if embed { Rc::default() } else { Rc::clone(&lint_marks) }} />
     };

@@ -86,9 +86,11 @@ pub struct CanvasProps {
     /// The canvas the frame loop draws the particles on; this component
     /// mounts it over the SVG and tells it the camera.
     pub particles: Rc<ParticleLayer>,
-    /// `None`: fit the whole design.
-    pub camera: Option<Camera>,
+    /// What the canvas shows (the app's fit of the design while the learner
+    /// has not moved it: `PlayState::fit`).
+    pub camera: Camera,
     /// The learner has panned or zoomed: the minimap (and its toggle) show.
+    /// (Not when a card added out of view moved the camera.)
     #[prop_or_default]
     pub navigated: bool,
     pub on_camera: Callback<Option<Camera>>,
@@ -109,7 +111,7 @@ pub struct CanvasProps {
 #[component]
 pub fn Canvas(props: &CanvasProps) -> Html {
     let svg = use_node_ref();
-    let cam = props.camera.unwrap_or_else(|| Camera::fit(&props.doc));
+    let cam = props.camera;
     let screen = use_measured(&svg);
     let g = use_gestures(&svg, cam, screen);
     // The particle canvas: mounted with the SVG, shown through the same camera.
@@ -295,9 +297,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <canvas class="particles" data-testid="particles" aria-hidden="true" ref={particle_canvas} />
             { zoom_buttons(cam, &props.on_camera) }
             // Only once the user has moved away from "fit" (not when adding a
-            // card froze the camera): then it shows where they are. It can be
-            // hidden: on a small screen it covers cards.
-            if props.camera.is_some() && props.navigated {
+            // card out of view moved the camera): then it shows where they
+            // are. It can be hidden: on a small screen it covers cards.
+            if props.navigated {
                 <button class="btn small minimap-toggle" data-testid="minimap-toggle" aria-pressed={(*map_shown).to_string()}
                     onclick={toggle_map}>{ if *map_shown { "Hide map" } else { "Map" } }</button>
                 if *map_shown {
