@@ -90,8 +90,9 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// Reproduce Brooker's backoff-and-jitter comparison (calls and completion
-    /// time for N clients contending on one row).
+    /// Reproduce Brooker's backoff-and-jitter comparison (calls, the
+    /// conditional writes, and completion time for N clients contending on
+    /// one row), as the post's own simulator counts them.
     Jitter {
         /// Runs averaged per point (the post used 100).
         #[arg(long, default_value_t = 100)]

@@ -4,7 +4,9 @@
 //! among clients, so that clients that failed together do not retry
 //! together. The formulas are Marc Brooker's ("Exponential Backoff And
 //! Jitter", AWS Architecture Blog, 2015), with `t = min(cap, base * 2^n)` for
-//! the n-th retry:
+//! retry n, counted from 0 here: a first retry waits `base`, as
+//! resilience4j's does and as the seed's 100 ms schedule starts. (The post's
+//! simulator counts from 1; its model, `models/contention.rs`, does too.)
 //!
 //! | jitter        | sleep                                   |
 //! |---------------|-----------------------------------------|
