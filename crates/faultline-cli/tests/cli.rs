@@ -19,13 +19,28 @@ fn run_prints_the_engines_numbers() {
     assert_eq!(report["requests"]["ok"], expected.requests.ok);
     assert_eq!(report["latency_ms"]["p99"], expected.latency_ms.p99);
 
-    // The readable table shows the live p99 the page shows at that moment.
+    // The readable report shows each node over the run so far, then the live
+    // p99 the page shows at that moment, each table saying which it is.
     let out = faultline(&["run", "assets/scenarios/slice.json", "--until-ms", "5000"], None);
     let table = text(&out.stdout);
+    let (run, now) = (section(&table, "over the run, 0 to 5.000 s"), section(&table, "now, the last closed second"));
+    let api = &expected.nodes[1];
+    assert_eq!(column(run, "api ", 1), format!("{:.1}", api.throughput_rps), "{run}");
+    assert_eq!(column(run, "api ", 2), format!("{:.1}", api.utilisation * 100.0), "{run}");
+    assert_eq!(column(run, "api ", 3), format!("{:.3}", api.mean_in_system), "{run}");
+    assert_eq!(column(run, "api ", 5), format!("{:.3}", api.latency_ms.p99), "{run}");
+    assert_eq!(column(run, "client ", 2), "-", "a client has no workers: {run}");
     let api_p99 = sim.view().nodes[1].live.p99_ms;
-    let api_row = table.lines().find(|l| l.starts_with("api ")).unwrap();
-    assert_eq!(column(&table, "api ", 4), format!("{api_p99:.3}"), "{api_row} vs {api_p99}");
+    assert_eq!(column(now, "api ", 4), format!("{api_p99:.3}"), "{now} vs {api_p99}");
     assert!(table.contains(&expected.trace_hash));
+}
+
+/// The lines of `table` from the one starting with `heading` to the next
+/// blank line.
+fn section<'a>(table: &'a str, heading: &str) -> &'a str {
+    let start = table.find(heading).unwrap_or_else(|| panic!("no {heading:?} in {table}"));
+    let rest = &table[start..];
+    &rest[..rest.find("\n\n").unwrap_or(rest.len())]
 }
 
 /// The `i`-th whitespace-separated field of the line starting with `start`.
@@ -61,8 +76,15 @@ fn failures_have_their_own_latency() {
     let out = faultline(&["run", path], None);
     let table = text(&out.stdout);
     let view = sim.view();
-    assert_eq!(column(&table, "a ", 6), format!("{:.3}", view.nodes[1].live.failed_p99_ms), "{table}");
-    assert_eq!(column(&table, "b ", 6), "-", "{table}"); // no failures there
+    let now = section(&table, "now, the last closed second");
+    assert_eq!(column(now, "a ", 6), format!("{:.3}", view.nodes[1].live.failed_p99_ms), "{table}");
+    assert_eq!(column(now, "b ", 6), "-", "{table}"); // no failures there
+    let run = section(&table, "over the run");
+    assert_eq!(column(run, "a ", 7), format!("{:.3}", r.nodes[1].failed_latency_ms.p99), "{table}");
+    let a = &r.nodes[1];
+    let errors = a.failed.total as f64 * 100.0 / (a.ok + a.failed.total) as f64;
+    assert_eq!(column(run, "a ", 6), format!("{errors:.1}"), "{table}");
+    assert_eq!(column(run, "b ", 7), "-", "{table}");
     let failed = table.lines().find(|l| l.starts_with("latency ms, failed:")).expect("a line for failures");
     assert!(failed.contains(&format!("p99 {:.3}", r.failed_latency_ms.p99)), "{failed}");
     let orders = r.ops.iter().find(|o| o.name == "orders").unwrap();

@@ -176,7 +176,9 @@ pub struct NodeReport {
     pub throughput_rps: f64,
     /// Time-average share of workers busy (0..1); 0 for clients.
     pub utilisation: f64,
-    /// Time-average number of calls at the node (queued + in service).
+    /// Time-average number of calls at the node (queued + in service). A
+    /// queue node answers its producers as it accepts their messages, so the
+    /// messages it holds are not calls here (0 for it): see `queue.depth`.
     pub mean_in_system: f64,
     /// Time each successful call spent at the node, arrival to answer.
     pub latency_ms: Latency,
