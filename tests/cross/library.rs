@@ -105,7 +105,7 @@ impl Window {
 fn window(sim: &Sim, id: &str, from_s: u64, to_s: u64) -> Window {
     let idx = sim.scenario().node_index(id).unwrap_or_else(|| panic!("no node {id}"));
     let points: Vec<_> =
-        sim.node_metrics(idx).series.iter().filter(|p| p.t_ms > from_s * 1_000 && p.t_ms <= to_s * 1_000).collect();
+        sim.node_metrics(idx).series().filter(|p| p.t_ms > from_s * 1_000 && p.t_ms <= to_s * 1_000).collect();
     assert_eq!(points.len() as u64, to_s - from_s, "{id} ({from_s}, {to_s}]: missing windows");
     Window {
         ok: points.iter().map(|p| p.ok).sum(),
@@ -731,7 +731,7 @@ fn storm_numbers(s: &Scenario) -> (u32, u32, u32, u32, u32, u32) {
 /// Seconds in which the users saw at least one failed request.
 fn error_seconds(sim: &Sim) -> usize {
     let users = sim.scenario().node_index("users").unwrap();
-    sim.node_metrics(users).series.iter().filter(|p| p.failed > 0).count()
+    sim.node_metrics(users).series().filter(|p| p.failed > 0).count()
 }
 
 /// 50 pods that may each hold 20 connections want 1,000 of PostgreSQL's 500.

@@ -35,8 +35,8 @@ pub fn series_csv(sim: &Sim) -> String {
     let mut rows = |subject: &str, kind: &str, m: &Metrics, extra: &dyn Fn(u64) -> String| {
         let subject = csv_field(subject);
         let causes: Vec<CausePoint> = m.cause_series().iter().copied().collect();
-        let causes = dense(&causes, m.series.iter().map(|p| p.t_ms));
-        for (p, c) in m.series.iter().zip(&causes) {
+        let causes = dense(&causes, m.series().map(|p| p.t_ms));
+        for (p, c) in m.series().zip(&causes) {
             let _ = write!(
                 out,
                 "{subject},{kind},{},{},{},{},{},{},{},{},{}{}",

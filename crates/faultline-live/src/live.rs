@@ -225,9 +225,7 @@ pub fn op_series_of(sim: &Sim, subject: Subject) -> Vec<OpSeries> {
     if !at_clients {
         return Vec::new();
     }
-    sim.op_metrics()
-        .map(|(name, m)| OpSeries { name: name.to_string(), points: m.series.iter().copied().collect() })
-        .collect()
+    sim.op_metrics().map(|(name, m)| OpSeries { name: name.to_string(), points: m.series().collect() }).collect()
 }
 
 /// Checks `design` against the exercise document `text` (JSON): a run of
@@ -254,5 +252,5 @@ fn metrics_of(sim: &Sim, subject: Subject) -> &faultline_sim::metrics::Metrics {
 
 /// The metrics series of `subject` (the whole system when it is not there).
 pub fn series_of(sim: &Sim, subject: Subject) -> Vec<Point> {
-    metrics_of(sim, subject).series.iter().copied().collect()
+    metrics_of(sim, subject).series().collect()
 }

@@ -75,7 +75,7 @@ fn step_inject_scrub_and_follow() {
     assert_eq!(live.sim().trace_hash(), at_5s, "scrubbing back and on replays the fault");
     let r = send(&mut live, Command::Follow(Subject::Node(2)), 0.0);
     let [Report::Moment(ro)] = &r[..] else { panic!() };
-    assert_eq!(ro.series.as_ref().unwrap(), &live.sim().node_metrics(2).series.iter().copied().collect::<Vec<_>>());
+    assert_eq!(ro.series.as_ref().unwrap(), &live.sim().node_metrics(2).series().collect::<Vec<_>>());
     let mut with = doc.clone();
     with.faults.extend(faults.iter().cloned());
     let mut replay = Sim::new(&with).unwrap();
@@ -115,7 +115,7 @@ fn failed_calls_have_their_own_latency_on_the_page() {
     let r = send(&mut live, Command::Follow(Subject::Node(1)), 0.0);
     let [Report::Moment(ro)] = &r[..] else { panic!("{r:?}") };
     let sim = live.sim();
-    let last = *sim.node_metrics(1).last_point().unwrap();
+    let last = sim.node_metrics(1).last_point().unwrap();
     assert!(last.failed > 0 && last.ok > 0, "{last:?}");
     assert!(last.fail_p99_us > 0, "{last:?}");
     assert_eq!(ro.series.as_ref().unwrap().last(), Some(&last), "the failures' percentiles survive JSON");

@@ -88,6 +88,58 @@ pub struct Point {
     pub fail_p99_us: u64,
 }
 
+/// A window as the series keeps it: [`Point`]'s numbers in 32 bits each, 36
+/// bytes instead of 72. A series holds up to 600 windows for every node and
+/// edge, and the scrubber keeps whole copies of the engine: on a 1,000-node
+/// design that is 62 MB less per copy. Every number fits: a window's end is
+/// at most 24 h (86.4 M ms), latencies are clamped to `u32::MAX` us before
+/// they are counted (`clamp`), calls in flight are counted in `u32`s, and a
+/// second's arrivals are far below 4 billion. (A value past `u32::MAX` would
+/// be kept as `u32::MAX`.)
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Window {
+    t_ms: u32,
+    arrivals: u32,
+    ok: u32,
+    failed: u32,
+    p50_us: u32,
+    p99_us: u32,
+    in_flight: u32,
+    fail_p50_us: u32,
+    fail_p99_us: u32,
+}
+
+impl Window {
+    fn of(p: &Point) -> Window {
+        let n = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        Window {
+            t_ms: n(p.t_ms),
+            arrivals: n(p.arrivals),
+            ok: n(p.ok),
+            failed: n(p.failed),
+            p50_us: n(p.p50_us),
+            p99_us: n(p.p99_us),
+            in_flight: n(p.in_flight),
+            fail_p50_us: n(p.fail_p50_us),
+            fail_p99_us: n(p.fail_p99_us),
+        }
+    }
+
+    fn point(&self) -> Point {
+        Point {
+            t_ms: self.t_ms.into(),
+            arrivals: self.arrivals.into(),
+            ok: self.ok.into(),
+            failed: self.failed.into(),
+            p50_us: self.p50_us.into(),
+            p99_us: self.p99_us.into(),
+            in_flight: self.in_flight.into(),
+            fail_p50_us: self.fail_p50_us.into(),
+            fail_p99_us: self.fail_p99_us.into(),
+        }
+    }
+}
+
 /// The latencies of failed calls, kept apart from the successes'. Boxed and
 /// made on the first failure: a node or edge that never fails pays one null
 /// pointer for it.
@@ -139,7 +191,8 @@ pub struct Metrics {
     failures: Option<Box<FailedLatencies>>,
     /// The open window's failures by cause (they sum to `win_failed`).
     win_causes: [u32; FailReason::COUNT],
-    pub series: VecDeque<Point>,
+    /// The closed windows, oldest first (see `series`).
+    series: VecDeque<Window>,
     /// Failures by cause of the windows in `series` that had any, oldest
     /// first (see `causes`).
     causes: VecDeque<CausePoint>,
@@ -266,7 +319,7 @@ impl Metrics {
             None => (0, 0),
         };
         if self.series.len() == SERIES_CAPACITY {
-            let dropped = self.series.pop_front().map_or(0, |p| p.t_ms);
+            let dropped = self.series.pop_front().map_or(0, |w| u64::from(w.t_ms));
             while self.causes.front().is_some_and(|c| c.t_ms <= dropped) {
                 self.causes.pop_front();
             }
@@ -275,7 +328,7 @@ impl Metrics {
             let counts = std::mem::replace(&mut self.win_causes, [0; FailReason::COUNT]);
             self.causes.push_back(CausePoint { t_ms, counts });
         }
-        self.series.push_back(Point {
+        self.series.push_back(Window::of(&Point {
             t_ms,
             arrivals: self.arrivals - self.arrivals_before,
             ok: self.ok - self.ok_before,
@@ -285,14 +338,20 @@ impl Metrics {
             in_flight,
             fail_p50_us,
             fail_p99_us,
-        });
+        }));
         self.arrivals_before = self.arrivals;
         self.ok_before = self.ok;
         self.win_failed = 0;
     }
 
-    pub fn last_point(&self) -> Option<&Point> {
-        self.series.back()
+    pub fn last_point(&self) -> Option<Point> {
+        self.series.back().map(Window::point)
+    }
+
+    /// The series for charts: one point per closed window, oldest first (at
+    /// most `SERIES_CAPACITY`).
+    pub fn series(&self) -> impl DoubleEndedIterator<Item = Point> + ExactSizeIterator + Clone + '_ {
+        self.series.iter().map(Window::point)
     }
 
     /// Failures by cause of the windows of `series` in which something
@@ -328,7 +387,7 @@ mod tests {
         assert!((p50 - 50_000.0).abs() / 50_000.0 < 0.02, "{p50}");
         assert!(m.failed_quantiles_us([0.5]).0[0] >= 500_000);
         m.close_window(1_000, 3);
-        let p = *m.last_point().unwrap();
+        let p = m.last_point().unwrap();
         assert_eq!((p.arrivals, p.ok, p.failed, p.in_flight), (101, 100, 1, 3));
         m.close_window(2_000, 0);
         assert_eq!(m.last_point().unwrap().arrivals, 0);
@@ -412,7 +471,7 @@ mod tests {
             assert_eq!(m.quantiles_us([0.5, 0.9, 0.99, 0.999, 1.0]), quantiles(&whole), "window {w}");
             assert_eq!(m.failed_quantiles_us([0.5, 0.9, 0.99, 0.999, 1.0]), quantiles(&whole_failed), "window {w}");
             m.close_window(w as u64, 0);
-            let p = *m.last_point().unwrap();
+            let p = m.last_point().unwrap();
             assert_eq!((p.p50_us, p.p99_us), window_of(&window), "window {w} of {calls} calls");
             assert_eq!((p.fail_p50_us, p.fail_p99_us), window_of(&window_failed), "window {w} of {calls} calls");
             let run = m.success_histogram();
@@ -447,7 +506,7 @@ mod tests {
         assert_eq!(m.failed_quantiles_us([0.5, 0.99]), ([0, 0], 0));
         assert_eq!(m.failed_total(), 400);
         m.close_window(1_000, 0);
-        let p = *m.last_point().unwrap();
+        let p = m.last_point().unwrap();
         assert!(p.p50_us >= 10_000 && p.p99_us >= 10_000, "{p:?}");
         assert_eq!((p.ok, p.failed, p.fail_p50_us, p.fail_p99_us), (100, 400, 0, 0));
         // A timeout's latency is the failures' alone.
@@ -529,14 +588,14 @@ mod tests {
         assert_eq!(c[0].counts, [2, 1, 0, 0, 0, 0, 1, 0]);
         assert_eq!(c[1].of(FailReason::BulkheadFull), 1);
         for p in &c {
-            let w = m.series.iter().find(|w| w.t_ms == p.t_ms).unwrap();
+            let w = m.series().find(|w| w.t_ms == p.t_ms).unwrap();
             assert_eq!(p.total(), w.failed);
         }
         assert_eq!(m.open_window_causes(), [0; FailReason::COUNT]);
         for t in 4..(SERIES_CAPACITY as u64 + 3) {
             m.close_window(t * 1_000, 0);
         }
-        assert_eq!(m.series.front().unwrap().t_ms, 3_000);
+        assert_eq!(m.series().next().unwrap().t_ms, 3_000);
         assert_eq!(m.cause_series().len(), 1, "the window at 1 s left with its point");
         m.close_window(u64::MAX, 0);
         assert!(m.cause_series().is_empty());
@@ -548,7 +607,7 @@ mod tests {
         for t in 0..(SERIES_CAPACITY as u64 + 50) {
             m.close_window(t, 0);
         }
-        assert_eq!(m.series.len(), SERIES_CAPACITY);
-        assert_eq!(m.series.front().unwrap().t_ms, 50);
+        assert_eq!(m.series().len(), SERIES_CAPACITY);
+        assert_eq!(m.series().next().unwrap().t_ms, 50);
     }
 }

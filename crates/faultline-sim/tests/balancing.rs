@@ -59,14 +59,14 @@ fn health_checks_take_a_dead_backend_out_and_put_it_back() {
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let failed_in = |from: u64, to: u64| -> u64 {
-        sim.node_metrics(0).series.iter().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.failed).sum()
+        sim.node_metrics(0).series().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.failed).sum()
     };
     // Until two failed checks (at most 1 s), a third of calls hit the dead backend.
     assert!(failed_in(2_000, 3_000) > 30, "{}", failed_in(2_000, 3_000));
     assert_eq!(failed_in(3_000, 7_000), 0, "the dead backend is out of rotation");
     assert_eq!(failed_in(7_000, 12_000), 0);
     // It comes back after two passed checks and takes its share again.
-    let b1_late: u64 = sim.node_metrics(3).series.iter().filter(|p| p.t_ms > 9_000).map(|p| p.ok).sum();
+    let b1_late: u64 = sim.node_metrics(3).series().filter(|p| p.t_ms > 9_000).map(|p| p.ok).sum();
     assert!(b1_late > 250, "{b1_late}");
 }
 

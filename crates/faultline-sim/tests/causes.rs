@@ -21,7 +21,7 @@ fn load(name: &str) -> Scenario {
 /// add up to the metrics' failures by cause.
 fn check_metrics(what: &str, m: &Metrics) -> Result<(), TestCaseError> {
     let causes: Vec<CausePoint> = m.cause_series().iter().copied().collect();
-    let failing: Vec<_> = m.series.iter().filter(|p| p.failed > 0).collect();
+    let failing: Vec<_> = m.series().filter(|p| p.failed > 0).collect();
     prop_assert_eq!(causes.len(), failing.len(), "{}: a point per failing window", what);
     for (c, p) in causes.iter().zip(&failing) {
         prop_assert_eq!((c.t_ms, c.total()), (p.t_ms, p.failed), "{}", what);
@@ -158,8 +158,8 @@ fn partitioned(timeout_ms: Option<f64>, cut: bool) -> Sim {
 fn a_partitioned_link_counts_the_calls_it_stops_as_its_caller_does() {
     let sim = partitioned(Some(1_000.0), true);
     let (client, link) = (sim.node_metrics(0), sim.edge_metrics(0));
-    assert_eq!(client.series.len(), link.series.len());
-    for (c, l) in client.series.iter().zip(&link.series) {
+    assert_eq!(client.series().len(), link.series().len());
+    for (c, l) in client.series().zip(link.series()) {
         assert_eq!((c.t_ms, c.failed, c.ok), (l.t_ms, l.failed, l.ok), "{c:?} {l:?}");
         if (7_000..=15_000).contains(&c.t_ms) {
             assert!(l.failed > 600 && l.ok == 0, "cut: every call times out {l:?}");
@@ -175,9 +175,9 @@ fn a_partitioned_link_counts_the_calls_it_stops_as_its_caller_does() {
     let forever = partitioned(None, true);
     let l = forever.edge_metrics(0);
     assert_eq!(l.failed_total(), 0);
-    let at_15 = l.series.iter().find(|p| p.t_ms == 15_000).unwrap();
+    let at_15 = l.series().find(|p| p.t_ms == 15_000).unwrap();
     assert!(at_15.in_flight > 6_000, "{at_15:?}");
-    assert_eq!(forever.node_metrics(0).series[14].in_flight, at_15.in_flight);
+    assert_eq!(forever.node_metrics(0).series().nth(14).unwrap().in_flight, at_15.in_flight);
 }
 
 /// With no fault, the link's and the client's books are the same and

@@ -17,8 +17,7 @@ fn fault(at_ms: u64, duration_ms: Option<u64>, action: FaultAction) -> Fault {
 /// Successful and failed client requests completed in windows ending in (from, to] seconds.
 fn window_counts(sim: &Sim, from_s: u64, to_s: u64) -> (u64, u64) {
     sim.node_metrics(0)
-        .series
-        .iter()
+        .series()
         .filter(|p| p.t_ms > from_s * 1_000 && p.t_ms <= to_s * 1_000)
         .fold((0, 0), |(ok, failed), p| (ok + p.ok, failed + p.failed))
 }
@@ -104,7 +103,7 @@ fn a_pause_holds_work_without_losing_it() {
     assert_eq!(r.requests.failed.total, 0, "nothing is lost in a pause");
     assert!(r.latency_ms.max >= 990.0, "a request waited through the pause: max {}", r.latency_ms.max);
     // While paused, the API's workers pile up waiting for the database.
-    let api_peak = sim.node_metrics(1).series.iter().map(|p| p.in_flight).max().unwrap();
+    let api_peak = sim.node_metrics(1).series().map(|p| p.in_flight).max().unwrap();
     assert!(api_peak >= 8, "{api_peak}");
 }
 
@@ -115,7 +114,7 @@ fn a_spike_multiplies_the_arrival_rate_for_its_duration() {
     let mut sim = Sim::new(&s).unwrap();
     sim.run();
     let arrivals = |from: u64, to: u64| -> u64 {
-        sim.node_metrics(0).series.iter().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.arrivals).sum()
+        sim.node_metrics(0).series().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.arrivals).sum()
     };
     let before = arrivals(0, 2_000) as f64 / 2.0;
     let during = arrivals(2_000, 4_000) as f64 / 2.0;

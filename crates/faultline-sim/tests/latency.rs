@@ -63,7 +63,7 @@ fn rate_limited(rate_rps: f64) -> String {
 /// of what it should be: in a window of n successes the p99 is the
 /// ceil(0.99 n)-th smallest, whose expectation `order_statistic_ms` gives.
 fn window_p99s(sim: &Sim, fixed_ms: f64) -> (f64, f64) {
-    let windows: Vec<_> = sim.overall_metrics().series.iter().filter(|p| p.ok > 0).collect();
+    let windows: Vec<_> = sim.overall_metrics().series().filter(|p| p.ok > 0).collect();
     let n = windows.len() as f64;
     let got = windows.iter().map(|p| p.p99_us as f64 / 1e3).sum::<f64>() / n;
     let expect =

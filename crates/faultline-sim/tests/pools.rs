@@ -272,6 +272,6 @@ fn a_database_restart_closes_every_connection_and_the_pools_open_new_ones() {
     assert!(d.conns.open > 0 && d.conns.opened > 10, "the pools opened new connections");
     assert_eq!(fleet(&sim).counted_at_database(), d.conns.open, "no dead connection is counted");
     let users = sim.node_metrics(0);
-    let last: u64 = users.series.iter().filter(|p| p.t_ms > 4_000).map(|p| p.failed).sum();
+    let last: u64 = users.series().filter(|p| p.t_ms > 4_000).map(|p| p.failed).sum();
     assert_eq!(last, 0, "calls succeed again after the restart");
 }

@@ -48,7 +48,7 @@ fn healthy(sim: &Sim) -> Vec<bool> {
 
 /// Requests b1 received in the windows ending in (from, to] ms.
 fn b1_arrivals(sim: &Sim, from: u64, to: u64) -> u64 {
-    sim.node_metrics(B1).series.iter().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.arrivals).sum()
+    sim.node_metrics(B1).series().filter(|p| p.t_ms > from && p.t_ms <= to).map(|p| p.arrivals).sum()
 }
 
 /// Runs to `t_ms` and checks the books.

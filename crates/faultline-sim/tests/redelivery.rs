@@ -109,7 +109,7 @@ fn with_spare_consumers_every_held_message_is_delivered_after_the_restart() {
     );
     let email_ok_after = |sim: &Sim| -> u64 {
         let e = sim.scenario().node_index("email").unwrap();
-        sim.node_metrics(e).series.iter().filter(|p| p.t_ms > OUTAGE_END_MS).map(|p| p.ok).sum()
+        sim.node_metrics(e).series().filter(|p| p.t_ms > OUTAGE_END_MS).map(|p| p.ok).sum()
     };
     assert!(email_ok_after(&sim5) >= email_ok_after(&sim0) + end0.dead_lettered);
 }

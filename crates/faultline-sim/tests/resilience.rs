@@ -51,8 +51,7 @@ fn cascade_a_breaker_and_a_timeout_keep_the_other_endpoint_alive() {
 /// clients saw under 5% errors, if any.
 fn recovery_s(sim: &Sim, from_s: u64) -> Option<u64> {
     sim.node_metrics(0)
-        .series
-        .iter()
+        .series()
         .filter(|p| p.t_ms > from_s * 1_000)
         .find(|p| p.ok > 0 && (p.failed as f64) < 0.05 * (p.ok + p.failed) as f64)
         .map(|p| p.t_ms / 1_000 - from_s)

@@ -19,7 +19,7 @@ fn readout(sim: &Sim) -> String {
         m.quantiles_us(qs),
         m.failed_quantiles_us(qs),
         m.failed_mean_us().to_bits(),
-        m.series,
+        m.series().collect::<Vec<_>>(),
         m.cause_series(),
         m.open_window_causes(),
         sim.view().overall,
