@@ -46,6 +46,29 @@ fn referenced(entries: &[Entry]) -> Vec<String> {
     stems.filter(|s| seen.insert(s.to_string())).map(str::to_string).collect()
 }
 
+/// Entry `name`'s narrative (summary, what happens, what to look at, what
+/// to try) says `phrase`: the numbers a narrative quotes are the run's, so
+/// an engine change that moves them fails here until the text follows.
+fn says(name: &str, phrase: &str) {
+    let entries = library();
+    let e = entries.iter().find(|e| text(e, "name") == name).unwrap_or_else(|| panic!("no library entry {name}"));
+    let narrative = ["summary", "happens", "look", "try"].map(|f| text(e, f)).join(" ");
+    assert!(narrative.contains(phrase), "{name}'s narrative should say {phrase:?}: {narrative}");
+}
+
+/// `n` with thousands separators, as the narratives write numbers.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 fn load(name: &str) -> Scenario {
     let path = repo_root().join("assets/scenarios").join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -219,6 +242,7 @@ fn retry_storm_backoff_jitter_and_a_budget_let_b_recover() {
     assert!(window(&after_sim, "clients", 53, 90).success() > 0.999);
     assert!(success(&after) > success(&before) + 0.3); // 66.8% vs 25.2%
     assert!(before.requests.retries > 100 * after.requests.retries); // 143,138 vs 89
+    says("retry-storm-before", &format!("only {} retries are made", grouped(after.requests.retries)));
 }
 
 #[test]
@@ -250,6 +274,10 @@ fn idempotency_keys_deduplicate_the_same_retries() {
     assert_eq!(after.requests.duplicates, 0);
     assert_eq!(after.requests.deduplicated, before.requests.duplicates);
     assert_eq!(before.requests.retries, after.requests.retries); // 568
+    let name = "idempotency-before";
+    says(name, &format!("{} customers are charged twice", grouped(before.requests.duplicates)));
+    says(name, &format!("the same {} retries happen", grouped(after.requests.retries)));
+    says(name, &format!("{} deduplicated, 0 duplicates", grouped(after.requests.deduplicated)));
 
     // The error-rate chart cannot tell the two runs apart.
     assert_eq!(before.requests.ok, after.requests.ok);
@@ -798,6 +826,9 @@ fn flash_sale_sells_at_the_old_price_until_the_store_is_cp() {
     eprintln!("flash sale, AP: {b:?}");
     assert!(b.stale_reads > 600, "EU reads the old price for ~12 s at 50/s: {}", b.stale_reads);
     assert_eq!(b.money_lost, b.stale_reads as f64 * 20.0);
+    let (stale, lost) = (grouped(b.stale_reads), grouped(b.money_lost as u64));
+    says("flash-sale-before", &format!("{stale} purchases at a stale price, ${lost} lost"));
+    says("flash-sale-before", &format!("counts {stale} stale reads, ${lost} of money lost"));
     assert_eq!((b.unavailable, before.requests.failed.total), (0, 0), "an AP store answers on both sides");
     let (_, after) = run("flash-sale-after");
     let a = store(&after);
@@ -814,6 +845,7 @@ fn flash_sale_sells_at_the_old_price_until_the_store_is_cp() {
     assert_eq!(a.writes, 2, "both price changes commit on the majority side");
     let eu = node(&after, "shoppers-eu");
     assert!(eu.failed.total > 500, "EU's purchases fail while it is cut off: {}", eu.failed.total);
+    says("flash-sale-before", &format!("{} EU purchases fail", grouped(eu.failed.total)));
     // Only before the first leader is elected (the first second or two).
     let us = node(&after, "shoppers-us");
     assert!(us.failed.total * 20 < us.ok, "US is on the majority side: {} failed", us.failed.total);
@@ -867,6 +899,13 @@ fn phantom_deductions_vanish_when_an_order_is_keyed_together_and_checked_in_sequ
     assert!(b.phantom_deductions * 5 > b.published, "roughly two orders in five");
     assert!(b.duplicates_processed > 200, "{}", b.duplicates_processed); // 268
     assert!(b.append_reorders > 0);
+    let name = "phantom-deductions-before";
+    says(name, &format!("({} phantom deductions in 60 s)", grouped(b.phantom_deductions)));
+    says(name, &format!("({} appends out of order)", grouped(b.append_reorders)));
+    says(name, &format!("{} duplicates in all", grouped(b.duplicates_processed)));
+    says(name, &format!("skips the {} replayed records", grouped(a.deduplicated)));
+    let p50 = |l: &faultline_sim::report::LogReport| l.end_to_end_ms.p50;
+    says(name, &format!("(p50 {:.1} ms against {:.1} ms", p50(&a), p50(&b)));
     // After: nothing of the sort, for a little end-to-end latency.
     assert_eq!((a.phantom_deductions, a.duplicates_processed, a.order_violations), (0, 0, 0));
     assert_eq!((a.append_reorders, a.dead_lettered, a.lost), (0, 0, 0));
@@ -911,6 +950,13 @@ fn a_dual_write_loses_orders_at_each_crash_and_the_outbox_none() {
     // The customers' errors: the orders refused by the crashed service in
     // both, plus, with the dual write, those whose publish the broker refused.
     assert!(before.requests.failed.total > after.requests.failed.total + 500);
+    let name = "outbox-before";
+    says(name, &format!("{} orders committed over a minute never become events", grouped(b.lost)));
+    says(name, &format!("{} committed orders (the writes open at the two crash moments)", grouped(open_at_crashes)));
+    says(name, &format!("{} more events are never published", grouped(broker_outage)));
+    says(name, &format!("{} orders committed, {} lost", grouped(bs.committed), grouped(b.lost)));
+    let (failed_before, failed_after) = (before.requests.failed.total, after.requests.failed.total);
+    says(name, &format!("({} failed requests instead of {}", grouped(failed_after), grouped(failed_before)));
     assert!(a.end_to_end_ms.p50 > b.end_to_end_ms.p50 + 50.0, "{} vs {}", a.end_to_end_ms.p50, b.end_to_end_ms.p50);
 }
 
