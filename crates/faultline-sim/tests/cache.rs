@@ -139,7 +139,9 @@ fn lru_hit_ratio_matches_ches_approximation() {
         let predicted = che_lru(&zipf(n, alpha), f64::from(c));
         let measured = zipf_hit_ratio("lru", n, alpha, c, 10 + i as u64);
         eprintln!("LRU alpha {alpha} N {n} C {c}: Che {predicted:.4}, engine {measured:.4}");
-        assert!((measured - predicted).abs() < 0.02, "LRU {alpha} {n} {c}: Che {predicted}, engine {measured}");
+        // Within 0.006: about 200,000 requests measured put the engine within
+        // 0.0033 of Che's approximation over this seed and three others.
+        assert!((measured - predicted).abs() < 0.006, "LRU {alpha} {n} {c}: Che {predicted}, engine {measured}");
     }
 }
 
@@ -150,8 +152,9 @@ fn fifo_and_random_hit_ratios_match_martina_garetto_leonardi() {
             let predicted = mgl_fifo(&zipf(n, alpha), f64::from(c));
             let measured = zipf_hit_ratio(eviction, n, alpha, c, 20 + i as u64);
             eprintln!("{eviction} alpha {alpha} N {n} C {c}: MGL {predicted:.4}, engine {measured:.4}");
+            // As tight as LRU's (within 0.0027 over four seeds).
             assert!(
-                (measured - predicted).abs() < 0.02,
+                (measured - predicted).abs() < 0.006,
                 "{eviction} {alpha} {n} {c}: MGL {predicted}, engine {measured}"
             );
         }
