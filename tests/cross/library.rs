@@ -809,6 +809,54 @@ fn connection_storm_crash_loops_until_pools_fit_under_max_connections() {
     assert_eq!(r.requests.failed.total, 0);
 }
 
+/// The seed's own telling of the storm: pools of 20 opened in full at
+/// start-up (min pool 20) by 50 pods that all restart at once (API crashes
+/// for 0.1 s at 10 s) against max_connections 500. The first 500 / 20 = 25
+/// pods to connect take every connection; the other 25 are refused, exit
+/// and crash-loop (restarted at once, then 10 s and 20 s later: each fails
+/// again), and the users' requests that reach them fail. Measured: 25
+/// ready, 75 failed starts, 4,475 refused connections, 20.9% of requests
+/// failed. The connection-storm entry's "try" tells it.
+#[test]
+fn the_seeds_connection_storm_half_the_pods_restarted_together_cannot_start() {
+    let path = repo_root().join("assets/scenarios/connection-storm-before.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["duration_ms"] = 60_000.into();
+    doc["nodes"][1]["kind"]["connection_pool"]["min_pool"] = 20.into();
+    doc["faults"] =
+        serde_json::json!([{ "at_ms": 10_000, "duration_ms": 100, "action": { "type": "crash", "node": "api" } }]);
+    let s = Scenario::from_json(&doc.to_string()).unwrap();
+    let (replicas, pool, min_pool, max, ..) = storm_numbers_of_pool(&s);
+    assert_eq!((replicas, pool, min_pool, max), (50, 20, 20, 500));
+    let (_, r) = run_scenario(&s);
+    let api = node(&r, "api").instances.expect("instances reported");
+    let db = node(&r, "db").connections.expect("connections reported");
+    eprintln!("the seed's storm: {api:?}, {db:?}, {} of {} failed", r.requests.failed.total, r.requests.generated);
+    let fit = max / min_pool;
+    assert_eq!(api.ready, fit, "exactly the pods whose minimum pools fit start");
+    assert_eq!(db.peak, max);
+    // Every pod left out fails its start three times within the run (the
+    // restart, then once at once and 10 s later; the next retry is 20 s on).
+    assert!(api.failed_starts >= 3 * u64::from(replicas - fit), "{api:?}");
+    let failed_pct = (100.0 * r.requests.failed.total as f64 / r.requests.generated as f64).round();
+    assert!(failed_pct > 10.0, "the users see it: {failed_pct}%");
+    says(
+        "connection-storm-before",
+        &format!(
+            "{fit} pods ({max} / {min_pool}) start, the other {} crash-loop, and {failed_pct}% of requests fail",
+            replicas - fit
+        ),
+    );
+}
+
+/// Replicas, pool size, minimum pool and max_connections of a storm design.
+fn storm_numbers_of_pool(s: &Scenario) -> (u32, u32, u32, u32) {
+    let NodeKind::Service(api) = &s.nodes[s.node_index("api").unwrap()].kind else { panic!("api") };
+    let NodeKind::Database(db) = &s.nodes[s.node_index("db").unwrap()].kind else { panic!("db") };
+    let pool = api.connection_pool.expect("the api has a connection pool");
+    (api.instances, pool.pool_size, pool.min_pool, db.max_connections)
+}
+
 /// An AP price store read and written at ONE sells at the old price where a
 /// change has not arrived: the EU replica while it is partitioned from the
 /// US (8 s to 20 s) and every replica for the replication lag after each
