@@ -12,7 +12,7 @@
 //! reads the whole run (a report, an exercise's criterion), which is rare.
 //!
 //! Latencies wait in a short buffer (`PENDING`), as their bucket indices,
-//! and are counted a buffer at a time: on a big topology there are hundreds of these counts (40 KB
+//! and are counted a buffer at a time: on a big topology there are hundreds of these counts (14 KB and up
 //! each), and counting each call's latency as it comes would touch two
 //! random lines of them per call; a buffer's worth is counted while its
 //! lines are in the cache. A buffered latency is counted in the window
@@ -74,16 +74,56 @@ const PENDING: usize = 64;
 /// Bucket indices fit in a `u16` (`pending` holds them as such).
 const _: () = assert!(BUCKETS <= u16::MAX as usize);
 
-/// Every bucket's count: over the run's closed windows, and in the open
-/// window.
+/// Every bucket's count: over the run's closed windows (only the buckets
+/// from the lowest to the highest any latency reached), and in the open
+/// window (all of them: counting indexes it directly).
 #[derive(Clone)]
 struct Counts {
-    run: [u64; BUCKETS],
+    run: RunCounts,
     window: [u32; BUCKETS],
 }
 
+/// The run's counts of the buckets `base ..` `base + counts.len()`.
+///
+/// Why not all 3,328 buckets: a node's or link's latencies span a few
+/// hundred of them (1 ms to 100 ms is about 850), and the scrubber keeps
+/// whole copies of the engine: on a 1,000-node design the run's counts of
+/// every bucket were 26 KB for each of 2,864 nodes and links, 76 MB a copy.
+/// The range grows (rarely: a latency further out than any before) when a
+/// window is added.
+#[derive(Clone, Default)]
+struct RunCounts {
+    base: usize,
+    counts: Vec<u64>,
+}
+
+impl RunCounts {
+    /// The counts of buckets `lo..=hi`, growing the range to hold them.
+    fn span_mut(&mut self, lo: usize, hi: usize) -> &mut [u64] {
+        let end = self.base + self.counts.len();
+        if self.counts.is_empty() {
+            (self.base, self.counts) = (lo, vec![0; hi + 1 - lo]);
+        } else if lo < self.base || hi >= end {
+            let (base, top) = (lo.min(self.base), (hi + 1).max(end));
+            let mut counts = vec![0; top - base];
+            counts[self.base - base..end - base].copy_from_slice(&self.counts);
+            (self.base, self.counts) = (base, counts);
+        }
+        &mut self.counts[lo - self.base..=hi - self.base]
+    }
+
+    /// (bucket, count) of every bucket in the range.
+    fn iter(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.counts.iter().enumerate().map(|(i, &n)| (self.base + i, n))
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
 /// One kind of latency (successes, or failures) of a node or edge, by
-/// bucket. The counts (40 KB) are made when the first buffer is counted: a
+/// bucket. The counts (14 KB and the run's range) are made when the first buffer is counted: a
 /// node or edge that never completes a call pays a null pointer and its
 /// buffer (128 bytes).
 ///
@@ -114,7 +154,7 @@ impl Default for LatencyCounts {
 impl std::fmt::Debug for LatencyCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let window = self.n + u64::from(self.len);
-        let run = self.counts.as_ref().map_or(0, |c| c.run.iter().sum::<u64>()) + window;
+        let run = self.counts.as_ref().map_or(0, |c| c.run.total()) + window;
         f.debug_struct("LatencyCounts").field("run", &run).field("window", &window).finish()
     }
 }
@@ -123,7 +163,7 @@ impl Counts {
     #[cold]
     #[inline(never)]
     fn new() -> Box<Counts> {
-        Box::new(Counts { run: [0; BUCKETS], window: [0; BUCKETS] })
+        Box::new(Counts { run: RunCounts::default(), window: [0; BUCKETS] })
     }
 }
 
@@ -205,7 +245,7 @@ impl LatencyCounts {
         let (i50, before) = reach(window, 0, 0, k50);
         let (i99, _) = reach(window, i50, before, k99);
         let (p50, p99) = (lo + i50, lo + i99);
-        for (run, count) in c.run[lo..=hi].iter_mut().zip(window) {
+        for (run, count) in c.run.span_mut(lo, hi).iter_mut().zip(window) {
             *run += u64::from(*count);
             *count = 0;
         }
@@ -218,8 +258,8 @@ impl LatencyCounts {
     pub(super) fn histogram(&self) -> Histogram<u64> {
         let mut h = super::new_histogram();
         if let Some(c) = &self.counts {
-            let counts = c.run.iter().zip(&c.window).map(|(&run, &window)| run + u64::from(window));
-            for (i, count) in counts.enumerate().filter(|&(_, count)| count > 0) {
+            let window = c.window.iter().enumerate().map(|(i, &n)| (i, u64::from(n)));
+            for (i, count) in c.run.iter().chain(window).filter(|&(_, count)| count > 0) {
                 h.saturating_record_n(lowest_of(i), count);
             }
         }
@@ -232,7 +272,7 @@ impl LatencyCounts {
 
     /// No latency counted yet.
     pub(super) fn is_empty(&self) -> bool {
-        self.len == 0 && self.n == 0 && self.counts.as_ref().is_none_or(|c| c.run.iter().all(|&count| count == 0))
+        self.len == 0 && self.n == 0 && self.counts.as_ref().is_none_or(|c| c.run.total() == 0)
     }
 }
 
@@ -266,6 +306,26 @@ mod tests {
             assert_eq!(bucket_index(lowest_of(i)), i);
             assert_eq!(highest_of(i), h.highest_equivalent(lowest_of(i)), "index {i}");
         }
+    }
+
+    #[test]
+    fn the_runs_range_grows_both_ways_and_loses_nothing() {
+        let mut c = LatencyCounts::default();
+        let mut h = super::super::new_histogram();
+        // Window by window: the middle, then lower, then higher, then inside.
+        for window in [[1_000u32, 2_000, 5_000], [3, 10, 900], [50_000, 4_000_000, u32::MAX], [7, 600, 60_000]] {
+            for v in window {
+                c.record(v);
+                h.saturating_record(h.lowest_equivalent(u64::from(v)));
+            }
+            c.close_window();
+            let run = &c.counts.as_ref().unwrap().run;
+            assert_eq!(run.total(), h.len(), "every latency counted once");
+        }
+        let run = &c.counts.as_ref().unwrap().run;
+        assert_eq!((run.base, run.base + run.counts.len()), (bucket_index(3), bucket_index(u64::from(u32::MAX)) + 1));
+        assert_eq!(c.histogram(), h);
+        assert!(!c.is_empty());
     }
 
     #[test]
