@@ -241,7 +241,7 @@ fn retry_storm_backoff_jitter_and_a_budget_let_b_recover() {
     // Back to full success about 2 s after the heal.
     assert!(window(&after_sim, "clients", 53, 90).success() > 0.999);
     assert!(success(&after) > success(&before) + 0.3); // 66.8% vs 25.2%
-    assert!(before.requests.retries > 100 * after.requests.retries); // 143,138 vs 89
+    assert!(before.requests.retries > 100 * after.requests.retries); // 143,138 vs 83
     says("retry-storm-before", &format!("only {} retries are made", grouped(after.requests.retries)));
 }
 
@@ -273,7 +273,7 @@ fn idempotency_keys_deduplicate_the_same_retries() {
     assert!(before.requests.duplicates > 300); // 564
     assert_eq!(after.requests.duplicates, 0);
     assert_eq!(after.requests.deduplicated, before.requests.duplicates);
-    assert_eq!(before.requests.retries, after.requests.retries); // 568
+    assert_eq!(before.requests.retries, after.requests.retries); // 567
     let name = "idempotency-before";
     says(name, &format!("{} customers are charged twice", grouped(before.requests.duplicates)));
     says(name, &format!("the same {} retries happen", grouped(after.requests.retries)));
@@ -813,15 +813,15 @@ fn connection_storm_crash_loops_until_pools_fit_under_max_connections() {
 /// start-up (min pool 20) by 50 pods that all restart at once (API crashes
 /// for 0.1 s at 10 s) against max_connections 500. The first 500 / 20 = 25
 /// pods to connect take every connection; the other 25 are refused, exit
-/// and crash-loop (restarted at once, then 10 s and 20 s later: each fails
-/// again), and the users' requests that reach them fail. Measured: 25
-/// ready, 75 failed starts, 4,475 refused connections, 20.9% of requests
-/// failed. The connection-storm entry's "try" tells it.
+/// and crash-loop (restarted at once, then 10 s, 20 s and 40 s later: each
+/// fails again), and the users' requests that reach them fail. The
+/// connection-storm entry's "try" tells it, on the preset's own 90 s run.
+/// (Measured: 25 ready, 100 failed starts, 4,975 refused connections, 18%
+/// of requests failed.)
 #[test]
 fn the_seeds_connection_storm_half_the_pods_restarted_together_cannot_start() {
     let path = repo_root().join("assets/scenarios/connection-storm-before.json");
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    doc["duration_ms"] = 60_000.into();
     doc["nodes"][1]["kind"]["connection_pool"]["min_pool"] = 20.into();
     doc["faults"] =
         serde_json::json!([{ "at_ms": 10_000, "duration_ms": 100, "action": { "type": "crash", "node": "api" } }]);
@@ -835,8 +835,8 @@ fn the_seeds_connection_storm_half_the_pods_restarted_together_cannot_start() {
     let fit = max / min_pool;
     assert_eq!(api.ready, fit, "exactly the pods whose minimum pools fit start");
     assert_eq!(db.peak, max);
-    // Every pod left out fails its start three times within the run (the
-    // restart, then once at once and 10 s later; the next retry is 20 s on).
+    // Every pod left out fails its start at least three times within the
+    // run (the restart, then at once and 10 s later; the next is 20 s on).
     assert!(api.failed_starts >= 3 * u64::from(replicas - fit), "{api:?}");
     let failed_pct = (100.0 * r.requests.failed.total as f64 / r.requests.generated as f64).round();
     assert!(failed_pct > 10.0, "the users see it: {failed_pct}%");
@@ -943,9 +943,9 @@ fn phantom_deductions_vanish_when_an_order_is_keyed_together_and_checked_in_sequ
     }
     // Before: the two events of an order race on different partitions (about
     // 40% lose), retries land out of order, the rebalance replays.
-    assert!(b.phantom_deductions > 1_000, "{}", b.phantom_deductions); // 1,236
+    assert!(b.phantom_deductions > 1_000, "{}", b.phantom_deductions); // 1,286
     assert!(b.phantom_deductions * 5 > b.published, "roughly two orders in five");
-    assert!(b.duplicates_processed > 200, "{}", b.duplicates_processed); // 268
+    assert!(b.duplicates_processed > 200, "{}", b.duplicates_processed); // 275
     assert!(b.append_reorders > 0);
     let name = "phantom-deductions-before";
     says(name, &format!("({} phantom deductions in 60 s)", grouped(b.phantom_deductions)));

@@ -36,7 +36,8 @@ pub fn edges_of(selection: &[Selection]) -> Vec<usize> {
 
 /// What undo and redo step between: a document and the camera fit that
 /// went with it (undoing the opening of a design goes back to the previous
-/// design where it was seen).
+/// design framed as it was; a pan or zoom of the learner's is not kept:
+/// opening a design drops it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Version {
     pub doc: Rc<Scenario>,

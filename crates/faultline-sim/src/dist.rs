@@ -233,7 +233,7 @@ mod tests {
             Dist::exponential(10.0),
             Dist::Uniform { min_ms: 2.0, max_ms: 4.0 },
             Dist::Normal { mean_ms: 10.0, sd_ms: 2.0 },
-            // Folded: a fifth of the draws are below zero before the fold.
+            // Folded: a sixth of the draws (Phi(-1)) are below zero before the fold.
             Dist::Normal { mean_ms: 10.0, sd_ms: 10.0 },
             Dist::Normal { mean_ms: 0.0, sd_ms: 5.0 },
             Dist::LogNormal { median_ms: 8.0, sigma: 0.5 },

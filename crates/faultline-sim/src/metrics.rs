@@ -324,6 +324,12 @@ impl Metrics {
                 self.causes.pop_front();
             }
         }
+        if self.series.len() == self.series.capacity() {
+            // Doubling, but never past the series' bound: a full series left
+            // to `VecDeque`'s own growth would sit in 1,024 slots, not 600.
+            let len = self.series.len();
+            self.series.reserve_exact((2 * len).clamp(8, SERIES_CAPACITY) - len);
+        }
         if self.win_failed > 0 {
             let counts = std::mem::replace(&mut self.win_causes, [0; FailReason::COUNT]);
             self.causes.push_back(CausePoint { t_ms, counts });
@@ -609,5 +615,6 @@ mod tests {
         }
         assert_eq!(m.series().len(), SERIES_CAPACITY);
         assert_eq!(m.series().next().unwrap().t_ms, 50);
+        assert_eq!(m.series.capacity(), SERIES_CAPACITY, "no slot past the bound");
     }
 }

@@ -44,18 +44,18 @@ fn row(n: u32) -> Row {
     r
 }
 
-/// The post's own simulator (`aws-samples/aws-arch-backoff-simulator`, its
-/// `backoff_simulator.py` with the plotting left out), run 400 times per
-/// point with each of two random seeds (1 and 2): mean calls (its
-/// `stats.calls`, the conditional writes) and mean completion time in ms,
-/// for N = 10, 25, 50, 75, 100 clients (`POST_CLIENTS`). The two seeds' means differ by at
-/// most 1% in calls and 3.5% in time.
 /// Mean (calls, completion ms) at each of [`POST_CLIENTS`].
 type PostPoints = [(f64, f64); 5];
 
 /// The client counts of [`POSTS_SIMULATOR`].
 const POST_CLIENTS: [u32; 5] = [10, 25, 50, 75, 100];
 
+/// The post's own simulator (`aws-samples/aws-arch-backoff-simulator`, its
+/// `backoff_simulator.py` with the plotting left out), run 400 times per
+/// point with each of two random seeds (1 and 2): mean calls (its
+/// `stats.calls`, the conditional writes) and mean completion time in ms,
+/// for N = 10, 25, 50, 75, 100 clients (`POST_CLIENTS`). The two seeds' means differ by at
+/// most 1% in calls and 3.5% in time.
 const POSTS_SIMULATOR: [(&str, bool, Jitter, PostPoints); 5] = [
     (
         "no backoff",
@@ -131,17 +131,20 @@ fn brookers_findings_at_every_contention_from_10_to_100_clients() {
     }
 }
 
-/// At high contention, N from 50 to 200 (where the post's curves separate):
-/// full jitter makes under half the calls of no backoff, and decorrelated
-/// jitter makes more calls than full jitter. (Below, neither holds at every
-/// N, in the post's simulator either: at N = 25 full jitter makes 0.63x the
-/// calls of no backoff, and decorrelated 139 against full's 135, too close
-/// to assert at this test's 40 runs.)
+/// At high contention (where the post's curves separate): decorrelated
+/// jitter makes more calls than full jitter from N = 50 (374 against 332),
+/// and full jitter under half the calls of no backoff from N = 75. (At N = 50
+/// full jitter makes 0.48x the calls of no backoff, in the post's simulator
+/// too, a margin of 3.5%: too close to assert at this test's 40 runs. At
+/// N = 25 neither holds in either: 0.63x, and decorrelated 139 against full's
+/// 135.)
 #[test]
 fn brookers_high_contention_findings_from_50_to_200_clients() {
     for n in [50, 75, 100, 150, 200] {
         let Row { none, full, decor, .. } = row(n);
-        assert!(2 * full.calls < none.calls, "N={n}: full {full:?} vs none {none:?}");
+        if n >= 75 {
+            assert!(2 * full.calls < none.calls, "N={n}: full {full:?} vs none {none:?}");
+        }
         assert!(decor.calls > full.calls, "N={n}: decorrelated {decor:?} vs full {full:?}");
     }
 }

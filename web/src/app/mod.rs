@@ -56,11 +56,12 @@ const PALETTE: &[&str] = &[".palette-side", "[data-testid=drawer-palette]"];
 /// fault time picked on the timeline.
 #[derive(Clone)]
 pub(crate) struct Ui {
-    /// Where the learner moved the camera; `None`: the document's fit
-    /// (`camera_of`).
+    /// Where the learner moved the camera, or where it followed a card added
+    /// out of view; `None`: the document's fit (`camera_of`).
     pub camera: UseStateHandle<Option<Camera>>,
     /// The learner moved the camera (pan, zoom): the minimap shows. A camera
-    /// only frozen by an edit does not show it (it would cover cards).
+    /// that only followed an added card does not show it (it would cover
+    /// cards).
     pub navigated: UseStateHandle<bool>,
     pub panel: UseStateHandle<Option<Panel>>,
     /// The fault menu opened by a right-click, at these client coordinates.

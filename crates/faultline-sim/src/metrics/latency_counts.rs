@@ -313,7 +313,7 @@ mod tests {
         let mut c = LatencyCounts::default();
         let mut h = super::super::new_histogram();
         // Window by window: the middle, then lower, then higher, then inside.
-        for window in [[1_000u32, 2_000, 5_000], [3, 10, 900], [50_000, 4_000_000, u32::MAX], [7, 600, 60_000]] {
+        for window in [[1_000u32, 2_000, 5_000], [3, 10, 900], [50_000, 4_000_000, 60_000], [7, 600, 60_000]] {
             for v in window {
                 c.record(v);
                 h.saturating_record(h.lowest_equivalent(u64::from(v)));
@@ -322,8 +322,15 @@ mod tests {
             let run = &c.counts.as_ref().unwrap().run;
             assert_eq!(run.total(), h.len(), "every latency counted once");
         }
+        // And both ways in one window.
+        for v in [0, u32::MAX] {
+            c.record(v);
+            h.saturating_record(h.lowest_equivalent(u64::from(v)));
+        }
+        c.close_window();
         let run = &c.counts.as_ref().unwrap().run;
-        assert_eq!((run.base, run.base + run.counts.len()), (bucket_index(3), bucket_index(u64::from(u32::MAX)) + 1));
+        assert_eq!((run.base, run.base + run.counts.len()), (bucket_index(0), bucket_index(u64::from(u32::MAX)) + 1));
+        assert_eq!(run.total(), h.len());
         assert_eq!(c.histogram(), h);
         assert!(!c.is_empty());
     }

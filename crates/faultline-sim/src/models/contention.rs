@@ -14,8 +14,10 @@
 //! backoff of attempt n, counted from 1: the first retry sleeps
 //! `base x 2^1` (10 ms), not `base` as a retry over an edge does (the
 //! engine's edges follow resilience4j, whose first wait is the base). With
-//! the exponent one lower, every jittered schedule sleeps half as long and
-//! makes 7-10% more calls than the post's simulator at every N, and at
+//! the exponent one lower, exponential backoff with full, equal or no
+//! jitter sleeps half as long (decorrelated jitter ignores the attempt), full
+//! and equal jitter make 7-10% more calls than the post's simulator at every
+//! N, and at
 //! N = 25 decorrelated jitter would make fewer calls than full jitter, the
 //! reverse of the post. The post's findings are that
 //! work grows about N^2 without backoff, that jitter cuts calls by more than
