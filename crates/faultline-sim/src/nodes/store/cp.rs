@@ -17,10 +17,14 @@
 //! - reads go through the leader: `read_index` confirms leadership with a
 //!   heartbeat round acknowledged by a majority, `lease` skips the round
 //!   while a majority acknowledged it within the minimum election timeout,
-//!   `follower` answers from the entry member's own copy (may be stale).
+//!   `follower` answers from the entry member's own copy (may be stale);
+//! - a member whose election timeout runs out first asks whether a majority
+//!   would vote for it in the next term (pre-vote, Ongaro's thesis §9.6) and
+//!   stands only if they would, so a member cut off from the majority does
+//!   not inflate the term and depose a healthy leader when it comes back.
 //!
-//! Left out: log compaction, membership changes, pre-vote, batching limits
-//! beyond `MAX_BATCH`. Clients talk to the member they entered at, which
+//! Left out: log compaction, membership changes, batching limits beyond
+//! `MAX_BATCH`. Clients talk to the member they entered at, which
 //! forwards to the leader it knows; with no leader known the operation
 //! waits and is routed again every `RETRY_US`, until the store's timeout.
 
