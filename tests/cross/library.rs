@@ -299,6 +299,37 @@ fn power_of_two_choices_steers_around_the_slow_backend() {
     assert!(slow_after * 3 < slow_before * 2, "{slow_before} vs {slow_after}"); // 13,563 vs 6,985
 }
 
+#[test]
+fn bounded_loads_spread_the_viral_key_for_a_share_of_affinity() {
+    let (_, before) = run("lb-hot-key-before");
+    let (_, after) = run("lb-hot-key-after");
+    let (b0, a0) = (node(&before, "b0"), node(&after, "b0"));
+    let spilled = node(&after, "lb").spilled.expect("a bounded balancer reports its spills");
+    eprintln!(
+        "viral key: Backend 0 busy {:.3} -> {:.3}, rejected {} -> {}, p99 {:.1} -> {:.1} ms, spilled {spilled}",
+        b0.utilisation,
+        a0.utilisation,
+        before.requests.failed.rejected,
+        after.requests.failed.rejected,
+        before.latency_ms.p99,
+        after.latency_ms.p99
+    );
+    assert!(b0.utilisation > 0.995); // 1.000
+    assert!(before.requests.failed.rejected > 4_000); // 5,996
+    assert!(a0.utilisation < 0.9); // 0.854
+    assert_eq!(after.requests.failed.total, 0);
+    assert!(after.latency_ms.p99 * 5.0 < before.latency_ms.p99); // 50.7 vs 577.5 ms
+    assert_eq!(node(&before, "lb").spilled, None, "plain hashing has no bound to spill over");
+    let name = "lb-hot-key-before";
+    says(name, &format!("({} calls)", grouped(before.requests.failed.rejected)));
+    says(name, &format!("users see {:.1}% errors", 100.0 * (1.0 - success(&before))));
+    says(name, &format!("a p99 of about {:.0} ms", before.latency_ms.p99));
+    says(name, &format!("Backend 0 is {:.0}% busy", 100.0 * a0.utilisation));
+    says(name, &format!("the users' p99 is about {:.0} ms", after.latency_ms.p99));
+    let share = 100.0 * spilled as f64 / node(&after, "lb").arrivals as f64;
+    says(name, &format!("{} calls ({share:.1}%)", grouped(spilled)));
+}
+
 // The starters: the headline of each narrative.
 
 #[test]

@@ -346,6 +346,15 @@ fn pools(out: &mut String, report: &faultline_sim::Report) {
                 let _ = writeln!(out, "  cost: {cost:.4} for {seconds:.1} instance-seconds");
             }
         }
+        if let Some(spilled) = n.spilled {
+            let _ = writeln!(out);
+            let share = if n.arrivals == 0 { 0.0 } else { spilled as f64 / n.arrivals as f64 * 100.0 };
+            let _ = writeln!(
+                out,
+                "balancer {}: {spilled} calls ({share:.1}% of {}) sent past their key's own backend by the load bound",
+                n.id, n.arrivals
+            );
+        }
         if let Some(p) = &n.pooler {
             let _ = writeln!(out);
             let _ = writeln!(

@@ -361,6 +361,13 @@ const BALANCER_FIELDS: &[FieldInfo] = &[
         help: "Points per backend on the consistent-hashing ring; more points, more even shares.",
     },
     FieldInfo {
+        name: "hash_balance_factor",
+        label: "Bounded load",
+        unit: "% of average",
+        ty: FieldType::OptionalInteger { min: 100.0, max: crate::scenario::MAX_HASH_BALANCE_FACTOR as f64 },
+        help: "Consistent hashing with bounded loads: a backend holding this share of the average calls in flight is passed over and the call goes clockwise to the next (125: at most 1.25x the average). Empty: plain consistent hashing, where one hot key can swamp one backend.",
+    },
+    FieldInfo {
         name: "health_check_interval_ms",
         label: "Health check every",
         unit: "ms",

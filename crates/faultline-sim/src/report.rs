@@ -227,6 +227,10 @@ pub struct NodeReport {
     /// reads' pulled queries, for databases that fan out by key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fanout: Option<crate::nodes::fanout::FanoutReport>,
+    /// A load balancer hashing with bounded loads: calls the bound sent past
+    /// their key's own backend (`nodes::balancer`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spilled: Option<u64>,
 }
 
 /// A database's replicas (see `nodes::replication`).
@@ -568,6 +572,7 @@ impl Sim {
                         log: None,
                         replication: None,
                         fanout: None,
+                        spilled: None,
                     };
                     n.behaviour.fill_report(&mut r);
                     if let Behaviour::Service(s) = &n.behaviour {

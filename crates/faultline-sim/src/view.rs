@@ -47,6 +47,10 @@ pub struct NodeView {
     /// Healthy backends of a load balancer (of `backends`).
     pub healthy_backends: u32,
     pub backends: u32,
+    /// A balancer hashing with bounded loads: calls sent past their key's own
+    /// backend so far; `None` for other kinds and plain hashing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spilled: Option<u64>,
     /// Busy share of each shard of a sharded database (the card's heat strip).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shard_busy: Vec<f32>,

@@ -5,6 +5,18 @@
 //! places `virtual_nodes` points per backend on a 64-bit ring, so each
 //! backend's share of keys has a coefficient of variation near 1/sqrt(V), and
 //! removing a backend moves only the keys it owned.
+//!
+//! Plain consistent hashing keeps a key on its backend however hot the key
+//! is, so one hot key can overload one backend while the others idle. With
+//! bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing
+//! with Bounded Loads", SODA 2018; HAProxy's and Envoy's
+//! `hash_balance_factor`), a backend may hold at most
+//! ceil(c x (m + 1) / n) calls in flight, c the factor, m the calls in flight
+//! over the n healthy backends, the `+ 1` the call being placed; a call whose
+//! backend is full walks clockwise to the first one under the bound. Since
+//! c >= 1 the bounds add up to more than m, so one always has room: the
+//! busiest backend carries at most about c times the average, and a key
+//! leaves its own backend only while that one is full (the `spilled` count).
 
 use super::Behaviour;
 use crate::calls::{FailReason, Outcome, Phase};
@@ -39,6 +51,10 @@ pub struct BalancerRt {
     next: u32,
     /// Backends on a hash ring (`consistent_hash` only; empty otherwise).
     ring: HashRing,
+    /// The bounded-load factor in percent (`consistent_hash` only).
+    balance_factor: Option<u32>,
+    /// Calls the bound sent past their key's own backend.
+    pub spilled: u64,
 }
 
 /// Hash of a key onto the ring.
@@ -70,6 +86,8 @@ impl BalancerRt {
             healthy_threshold: cfg.healthy_threshold,
             next: 0,
             ring,
+            balance_factor: cfg.hash_balance_factor,
+            spilled: 0,
         }
     }
 
@@ -112,7 +130,19 @@ impl BalancerRt {
                 Some(if outstanding(b) < outstanding(a) { b } else { a })
             }
             Balancing::ConsistentHash => {
-                self.ring.clockwise(ring_hash(key)).map(|b| b as usize).find(|&b| self.health[b].healthy)
+                let mut owners = self.ring.clockwise(ring_hash(key)).map(|b| b as usize);
+                let home = owners.find(|&b| self.health[b].healthy)?;
+                let Some(factor) = self.balance_factor else {
+                    return Some(home);
+                };
+                let bound = load_bound(factor, (0..n).filter(|&i| self.health[i].healthy).map(&outstanding), healthy);
+                if outstanding(home) < bound {
+                    return Some(home);
+                }
+                self.spilled += 1;
+                // The walk goes on from the home backend's point; some healthy
+                // backend is under the bound, so it ends within one turn.
+                owners.find(|&b| self.health[b].healthy && outstanding(b) < bound)
             }
         }
     }
@@ -121,6 +151,17 @@ impl BalancerRt {
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
         v.backends = self.backends.len() as u32;
         v.healthy_backends = self.health.iter().filter(|h| h.healthy).count() as u32;
+        v.spilled = self.bounded().then_some(self.spilled);
+    }
+
+    /// Its calls sent past their key's own backend, in the run report.
+    pub fn fill_report(&self, r: &mut crate::report::NodeReport) {
+        r.spilled = self.bounded().then_some(self.spilled);
+    }
+
+    /// Consistent hashing with a load bound.
+    fn bounded(&self) -> bool {
+        self.algorithm == Balancing::ConsistentHash && self.balance_factor.is_some()
     }
 
     /// Records one health-check result; returns true when the backend's health flipped.
@@ -143,6 +184,17 @@ impl BalancerRt {
         }
         false
     }
+}
+
+/// The most calls in flight a backend may hold before a new one, with the
+/// factor in percent over `healthy` backends carrying `loads`:
+/// ceil(factor/100 x (sum + 1) / healthy), the `+ 1` for the call being
+/// placed (Mirrokni et al.'s capacity, as HAProxy rounds it up).
+pub fn load_bound(factor: u32, loads: impl Iterator<Item = u32>, healthy: usize) -> u32 {
+    let total: u64 = loads.map(u64::from).sum();
+    let den = 100 * healthy as u64;
+    let bound = (u64::from(factor) * (total + 1)).div_ceil(den);
+    bound.min(u64::from(u32::MAX)) as u32
 }
 
 /// A call arrives: it is forwarded to a healthy backend.
@@ -260,5 +312,102 @@ mod tests {
             .count();
         let owned = before.iter().filter(|&&x| x == 3).count();
         assert_eq!(moved, owned, "only keys of the removed backend move");
+    }
+
+    fn bounded(n: usize, factor: u32) -> BalancerRt {
+        let ids: Vec<String> = (0..n).map(|i| format!("backend-{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let cfg = LoadBalancerConfig {
+            algorithm: Balancing::ConsistentHash,
+            virtual_nodes: 100,
+            hash_balance_factor: Some(factor),
+            ..Default::default()
+        };
+        BalancerRt::new(&cfg, (0..n as u32).collect(), &refs)
+    }
+
+    #[test]
+    fn the_load_bound_is_the_papers_capacity() {
+        // ceil(c (m + 1) / n): 4 backends with 11 calls in flight, c = 1.25:
+        // ceil(1.25 x 12 / 4) = ceil(3.75) = 4; c = 1: ceil(3) = 3.
+        assert_eq!(load_bound(125, [5, 3, 2, 1].into_iter(), 4), 4);
+        assert_eq!(load_bound(100, [5, 3, 2, 1].into_iter(), 4), 3);
+        // Nothing in flight: the first call may go anywhere.
+        assert_eq!(load_bound(100, [0, 0].into_iter(), 2), 1);
+    }
+
+    #[test]
+    fn a_key_keeps_its_backend_while_that_one_is_under_the_bound() {
+        let mut plain = lb(Balancing::ConsistentHash, 8, 100);
+        let mut b = bounded(8, 125);
+        let mut r = stream(6, StreamKind::Node, 0);
+        for k in 0..5_000u64 {
+            assert_eq!(b.pick(k, |_| 3, &mut r), plain.pick(k, |_| 3, &mut r));
+        }
+        assert_eq!(b.spilled, 0);
+    }
+
+    /// Calls that never leave, placed one by one with every key the same hot
+    /// one or drawn from a few: the paper's static guarantee, checked after
+    /// every placement.
+    fn place(n: usize, factor: u32, calls: u64, key: impl Fn(u64) -> u64) -> Vec<u32> {
+        let mut b = bounded(n, factor);
+        let mut r = stream(7, StreamKind::Node, 0);
+        let mut load = vec![0u32; n];
+        for i in 0..calls {
+            let bound = load_bound(factor, load.iter().copied(), n);
+            let pick = b.pick(key(i), |x| load[x], &mut r).expect("some backend is under the bound");
+            assert!(load[pick] < bound, "backend {pick} at {} with bound {bound}", load[pick]);
+            load[pick] += 1;
+            let m = load.iter().map(|&l| u64::from(l)).sum::<u64>();
+            let cap = (u64::from(factor) * m).div_ceil(100 * n as u64);
+            assert!(u64::from(*load.iter().max().unwrap()) <= cap, "max load over ceil(c m / n)");
+        }
+        load
+    }
+
+    #[test]
+    fn one_hot_key_fills_backends_in_ring_order_up_to_the_bound() {
+        // Every call the same key: plain hashing puts all 1,000 on one
+        // backend; with c = 1.25 none holds more than ceil(1.25 x 1000 / 5).
+        let load = place(5, 125, 1_000, |_| 42);
+        assert!(load.iter().all(|&l| l <= 250), "{load:?}");
+        assert_eq!(load.iter().sum::<u32>(), 1_000);
+        // At c = 1 the loads end perfectly even.
+        let load = place(5, 100, 1_000, |_| 42);
+        assert_eq!(load, vec![200; 5]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_backend_passes_the_bound(
+            n in 1usize..12,
+            factor in 100u32..400,
+            keys in 1u64..50,
+            seed in 0u64..1_000,
+        ) {
+            place(n, factor, 300, |i| mix64(seed ^ (i % keys)));
+        }
+
+        #[test]
+        fn a_spilled_call_skips_only_full_backends(
+            loads in proptest::collection::vec(0u32..20, 2..10),
+            factor in 100u32..300,
+            key in 0u64..u64::MAX,
+        ) {
+            let n = loads.len();
+            let mut b = bounded(n, factor);
+            let mut r = stream(8, StreamKind::Node, 0);
+            let bound = load_bound(factor, loads.iter().copied(), n);
+            let pick = b.pick(key, |x| loads[x], &mut r).unwrap();
+            proptest::prop_assert!(loads[pick] < bound);
+            // Every backend met on the walk before the pick is full.
+            for owner in b.ring.clockwise(ring_hash(key)).map(|o| o as usize) {
+                if owner == pick {
+                    break;
+                }
+                proptest::prop_assert!(loads[owner] >= bound);
+            }
+        }
     }
 }

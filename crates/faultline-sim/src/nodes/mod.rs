@@ -151,7 +151,8 @@ impl Behaviour {
             Behaviour::Pooler(p) => p.fill_report(r),
             Behaviour::Store(s) => s.fill_report(r),
             Behaviour::Log(l) => l.fill_report(r),
-            Behaviour::Client | Behaviour::Balancer(_) => {}
+            Behaviour::Balancer(lb) => lb.fill_report(r),
+            Behaviour::Client => {}
         }
     }
 

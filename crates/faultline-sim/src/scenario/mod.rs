@@ -145,6 +145,10 @@ impl NodeKind {
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {}
 
+/// The largest `hash_balance_factor`: 100 times the average load, far past
+/// where the bound still changes anything.
+pub const MAX_HASH_BALANCE_FACTOR: u32 = 10_000;
+
 /// A load balancer: forwards each call to one of its backends (its outgoing
 /// edges) and relays the answer. It adds no work of its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -154,6 +158,15 @@ pub struct LoadBalancerConfig {
     pub algorithm: Balancing,
     /// Virtual nodes per backend on the consistent-hashing ring.
     pub virtual_nodes: u32,
+    /// Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam,
+    /// 2018), as HAProxy's and Envoy's `hash_balance_factor`: a percentage of
+    /// at least 100. A backend whose calls in flight have reached
+    /// ceil(factor/100 x (calls in flight + 1) / healthy backends) is passed
+    /// over and the call walks clockwise to the next one under the bound, so
+    /// no backend carries more than that share however hot a key is. `null`
+    /// (the default): plain consistent hashing. Ignored by the other algorithms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_balance_factor: Option<u32>,
     /// How often each backend is health-checked, in milliseconds; 0 disables checks.
     pub health_check_interval_ms: u64,
     /// How long a health-check probe may take, in milliseconds, before it
@@ -172,6 +185,7 @@ impl Default for LoadBalancerConfig {
         LoadBalancerConfig {
             algorithm: Balancing::RoundRobin,
             virtual_nodes: 100,
+            hash_balance_factor: None,
             health_check_interval_ms: 1_000,
             health_check_timeout_ms: None,
             unhealthy_threshold: 2,

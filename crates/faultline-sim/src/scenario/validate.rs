@@ -314,6 +314,17 @@ impl Scenario {
             LIMITS.max_virtual_nodes,
             "MAX_VIRTUAL_NODES",
         );
+        if let Some(f) = lb.hash_balance_factor {
+            if !(100..=super::MAX_HASH_BALANCE_FACTOR).contains(&f) {
+                c.add(
+                    format!("{p}.kind.hash_balance_factor"),
+                    format!(
+                        "must be a percentage of the average load between 100 and {} (got {f}); empty for plain consistent hashing",
+                        super::MAX_HASH_BALANCE_FACTOR
+                    ),
+                );
+            }
+        }
         c.range_u32(format!("{p}.kind.unhealthy_threshold"), lb.unhealthy_threshold, 1, 1_000, "1000");
         c.range_u32(format!("{p}.kind.healthy_threshold"), lb.healthy_threshold, 1, 1_000, "1000");
         if (lb.health_check_interval_ms > 0 && lb.health_check_interval_ms < 10)

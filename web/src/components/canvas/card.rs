@@ -268,6 +268,10 @@ fn card(p: &CardProps, ev: CardHandlers, lifted: bool) -> Html {
                     if let Some(st) = v.store.as_ref().filter(|st| st.mode == "ap") {
                         { row(2, "conflicts · lost", "conflicts", (st.conflicts + st.lost_writes) as f64,
                             format!("{} · {}", st.conflicts, st.lost_writes)) }
+                    } else if let Some(spilled) = v.spilled {
+                        // A balancer hashing with bounded loads: calls its
+                        // bound sent past their key's own backend so far.
+                        { row(2, "spilled", "spilled", spilled as f64, spilled.to_string()) }
                     } else {
                         { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
                     }
