@@ -54,6 +54,7 @@ pub fn lint(s: &Scenario) -> Vec<Warning> {
     pools_over_connections(s, &mut out);
     cache_without_ttl_on_written_keys(s, &mut out);
     queue_without_dead_letter(s, &mut out);
+    unbounded_hash_balancing(s, &mut out);
     out
 }
 
@@ -479,6 +480,59 @@ fn queue_without_dead_letter(s: &Scenario, out: &mut Vec<Warning>) {
     }
 }
 
+/// A consistent-hash balancer without a load bound, fed keys that are
+/// skewed (Zipf) or too few to spread (under ten a backend): it keeps every
+/// key on its backend however hot the key gets, so one popular key can
+/// swamp one backend while the others idle (the `lb-hot-key-*` presets).
+fn unbounded_hash_balancing(s: &Scenario, out: &mut Vec<Warning>) {
+    use crate::scenario::{Balancing, Keys};
+    for (i, n) in s.nodes.iter().enumerate() {
+        let NodeKind::LoadBalancer(lb) = &n.kind else { continue };
+        if lb.algorithm != Balancing::ConsistentHash || lb.hash_balance_factor.is_some() {
+            continue;
+        }
+        let backends = s.edges.iter().filter(|e| e.from == n.id).count() as u64;
+        let skewed = s.workloads.iter().filter(|w| reaches(s, &w.target, &n.id)).find_map(|w| match w.keys {
+            Keys::Zipf { s: exponent, .. } => Some(format!("{}'s keys are Zipf-distributed (s = {exponent})", w.id)),
+            Keys::Uniform { count: 1 } => Some(format!("every call of {} is for one key", w.id)),
+            Keys::Uniform { count } if count < 10 * backends => {
+                Some(format!("{} spreads its calls over only {count} keys", w.id))
+            }
+            _ => None,
+        });
+        let Some(skew) = skewed else { continue };
+        out.push(Warning {
+            rule: "unbounded-hash-balancing",
+            path: format!("nodes[{i}]"),
+            subject: n.id.clone(),
+            why: format!(
+                "consistent hashing keeps each key on one of {backends} backends however hot it gets, and {skew}: one hot key can swamp its backend while the others idle"
+            ),
+            pattern: "consistent hashing with bounded loads (hash_balance_factor 125-200, as in HAProxy and Envoy)",
+        });
+    }
+}
+
+/// Whether calls sent to `from` reach `to` synchronously (through services
+/// and balancers).
+fn reaches(s: &Scenario, from: &str, to: &str) -> bool {
+    let mut seen = vec![false; s.nodes.len()];
+    let mut stack = vec![from];
+    while let Some(id) = stack.pop() {
+        if id == to {
+            return true;
+        }
+        let Some(i) = s.nodes.iter().position(|n| n.id == id) else { continue };
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        if matches!(s.nodes[i].kind, NodeKind::Service(_) | NodeKind::LoadBalancer(_)) {
+            stack.extend(s.edges.iter().filter(|e| e.from == id).map(|e| e.to.as_str()));
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,6 +788,34 @@ mod tests {
     }
 
     #[test]
+    fn a_hash_balancer_fed_skewed_keys_is_flagged_until_it_bounds_its_loads() {
+        use crate::scenario::{Balancing, Keys};
+        let mut s = slice_scenario();
+        let mut lb = LoadBalancerConfig { algorithm: Balancing::ConsistentHash, ..LoadBalancerConfig::default() };
+        s.nodes.push(node("lb", NodeKind::LoadBalancer(lb.clone())));
+        s.nodes.push(node("api2", service_calling(&["db"])));
+        s.edges.push(Edge::new("lb", "api"));
+        s.edges.push(Edge::new("lb", "api2"));
+        s.edges.push(Edge::new("api2", "db"));
+        s.edges[0].to = "lb".into();
+        s.workloads[0].target = "lb".into();
+        // A million uniform keys spread well.
+        assert!(!has(&s, "unbounded-hash-balancing", "lb"), "{:?}", rules(&s));
+        s.workloads[0].keys = Keys::Zipf { count: 10_000, s: 1.0 };
+        assert!(has(&s, "unbounded-hash-balancing", "lb"));
+        s.workloads[0].keys = Keys::Uniform { count: 5 };
+        assert!(has(&s, "unbounded-hash-balancing", "lb"));
+        lb.hash_balance_factor = Some(150);
+        s.nodes[3].kind = NodeKind::LoadBalancer(lb.clone());
+        assert!(!has(&s, "unbounded-hash-balancing", "lb"));
+        // Round robin ignores keys.
+        lb.algorithm = Balancing::RoundRobin;
+        lb.hash_balance_factor = None;
+        s.nodes[3].kind = NodeKind::LoadBalancer(lb);
+        assert!(!has(&s, "unbounded-hash-balancing", "lb"));
+    }
+
+    #[test]
     fn every_shipped_after_design_lints_no_worse_than_its_before() {
         // The fixes the library teaches must not add warnings of the kind
         // they fix: the retry storm's fix removes the jitter warning, the
@@ -747,6 +829,8 @@ mod tests {
         assert!(count(&after, "retry-without-backoff-or-jitter") < count(&before, "retry-without-backoff-or-jitter"));
         let (before, after) = (load("cascade-before"), load("cascade-after"));
         assert!(count(&after, "call-without-timeout") < count(&before, "call-without-timeout"));
+        let (before, after) = (load("lb-hot-key-before"), load("lb-hot-key-after"));
+        assert_eq!((count(&before, "unbounded-hash-balancing"), count(&after, "unbounded-hash-balancing")), (1, 0));
         // (50 + 13 surge) x 20 = 1,260 against 500; the fix's (50 + 5) x 8 = 440.
         let (before, after) = (load("connection-storm-before"), load("connection-storm-after"));
         assert_eq!((count(&before, "pools-over-connections"), count(&after, "pools-over-connections")), (1, 0));

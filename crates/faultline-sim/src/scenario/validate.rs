@@ -1130,6 +1130,23 @@ mod tests {
     }
 
     #[test]
+    fn a_hash_balance_factor_is_a_percentage_from_100() {
+        let mut s = slice_scenario();
+        s.nodes.push(node("lb", NodeKind::LoadBalancer(LoadBalancerConfig::default())));
+        s.edges.push(Edge::new("lb", "api"));
+        for (factor, ok) in [(99, false), (100, true), (125, true), (10_000, true), (10_001, false)] {
+            if let NodeKind::LoadBalancer(lb) = &mut s.nodes[3].kind {
+                lb.hash_balance_factor = Some(factor);
+            }
+            let m = messages(&s);
+            assert_eq!(m.is_empty(), ok, "{factor}: {m:?}");
+            if !ok {
+                assert!(m[0].starts_with("nodes[3].kind.hash_balance_factor: must be a percentage"), "{m:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_probe_timeout_past_the_interval_is_refused() {
         let mut s = slice_scenario();
         s.nodes.push(node(
