@@ -115,12 +115,13 @@
 # 1.1 KB.
 # Consistent hashing with bounded loads (the balancer's bound, its spill
 # count on the card and in the report, the inspector field, the review's
-# rule) added 1.5 KB to the page and 0.5 KB to the worker: 1,163.7 KB (page
-# 691.7, worker 440.9). The budget is that plus 0.9 KB.
+# rule, the hottest key's share it judges by) added 2.2 KB to the page and
+# 0.5 KB to the worker: 1,164.4 KB (page 692.4, worker 440.9). The budget is
+# that plus 0.8 KB.
 set -euo pipefail
 dist="${1:-dist}"
 GOAL_GZ=256000
-BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1164600}
+BUDGET_GZ=${FAULTLINE_BUNDLE_BUDGET_GZ:-1165200}
 printf '%-44s %12s %12s\n' "file ($dist)" "raw bytes" "gzip -9"
 total_raw=0; total_gz=0; files=0
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do

@@ -365,7 +365,7 @@ const BALANCER_FIELDS: &[FieldInfo] = &[
         label: "Bounded load",
         unit: "% of average",
         ty: FieldType::OptionalInteger { min: 100.0, max: crate::scenario::MAX_HASH_BALANCE_FACTOR as f64 },
-        help: "Consistent hashing with bounded loads: a backend holding this share of the average calls in flight is passed over and the call goes clockwise to the next (125: at most 1.25x the average). Empty: plain consistent hashing, where one hot key can swamp one backend.",
+        help: "Consistent hashing with bounded loads: a backend already holding this share of the average calls in flight (rounded up) is passed over and the call goes clockwise to the next (125: about 1.25x the average when many calls are in flight). Empty: plain consistent hashing, where one hot key can swamp one backend.",
     },
     FieldInfo {
         name: "health_check_interval_ms",

@@ -149,6 +149,33 @@ impl Zipf {
     }
 }
 
+/// The share of a workload's calls that go to its most frequent key: 1/N for
+/// `count` uniform keys, 1/H(N, s) for Zipf (H the generalised harmonic
+/// number: its first thousand terms summed, the rest by the midpoint
+/// integral, within 1e-6 relative), 0 for sequential keys (never repeated).
+/// The design linter uses it to tell a hot key from a spread of keys.
+pub fn hottest_share(keys: &Keys) -> f64 {
+    match *keys {
+        Keys::Uniform { count } => 1.0 / count.max(1) as f64,
+        Keys::Zipf { count, s } => {
+            let n = count.max(1);
+            let head = n.min(1_000);
+            let mut h: f64 = (1..=head).rev().map(|j| libm::pow(j as f64, -s)).sum();
+            if n > head {
+                // The integral of x^-s from head + 1/2 to n + 1/2.
+                let (a, b) = (head as f64 + 0.5, n as f64 + 0.5);
+                h += if (s - 1.0).abs() < 1e-12 {
+                    libm::log(b / a)
+                } else {
+                    (libm::pow(b, 1.0 - s) - libm::pow(a, 1.0 - s)) / (1.0 - s)
+                };
+            }
+            1.0 / h
+        }
+        Keys::Sequential { .. } => 0.0,
+    }
+}
+
 /// `ln(1 + x) / x`, and its limit 1 at 0.
 fn log1p_over_x(x: f64) -> f64 {
     if x.abs() > 1e-8 {
@@ -176,6 +203,17 @@ mod tests {
     fn harmonic(n: u64, s: f64) -> f64 {
         // Smallest terms first, for accuracy.
         (1..=n).rev().map(|j| libm::pow(j as f64, -s)).sum()
+    }
+
+    #[test]
+    fn the_hottest_share_is_one_over_the_harmonic_number() {
+        for (n, s) in [(1u64, 1.0), (10, 0.0), (1_000, 1.0), (50_000, 0.8), (200_000, 1.2), (100_000, 0.5)] {
+            let exact = 1.0 / harmonic(n, s);
+            let got = hottest_share(&Keys::Zipf { count: n, s });
+            assert!((got / exact - 1.0).abs() < 1e-6, "n {n} s {s}: {got} vs {exact}");
+        }
+        assert_eq!(hottest_share(&Keys::Uniform { count: 4 }), 0.25);
+        assert_eq!(hottest_share(&Keys::Sequential { start: 0 }), 0.0);
     }
 
     fn draws(keys: Keys, seed: u64, n: u32) -> Vec<u64> {

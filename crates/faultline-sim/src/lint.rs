@@ -246,18 +246,7 @@ fn single_instance(s: &Scenario, out: &mut Vec<Warning>) {
         })
     };
     // Nodes a workload reaches synchronously (through services and balancers).
-    let mut reached = vec![false; s.nodes.len()];
-    let mut stack: Vec<&str> = s.workloads.iter().map(|w| w.target.as_str()).collect();
-    while let Some(id) = stack.pop() {
-        let Some(i) = s.nodes.iter().position(|n| n.id == id) else { continue };
-        if reached[i] || is_client(s, id) {
-            continue;
-        }
-        reached[i] = true;
-        if matches!(s.nodes[i].kind, NodeKind::Service(_) | NodeKind::LoadBalancer(_)) {
-            stack.extend(s.edges.iter().filter(|e| e.from == id).map(|e| e.to.as_str()));
-        }
-    }
+    let reached = reached(s, s.workloads.iter().map(|w| w.target.as_str()));
     for (i, n) in s.nodes.iter().enumerate() {
         let single = matches!(n.kind, NodeKind::Service(_) | NodeKind::Database(_)) && reached[i] && !balanced(&n.id);
         if single {
@@ -480,57 +469,71 @@ fn queue_without_dead_letter(s: &Scenario, out: &mut Vec<Warning>) {
     }
 }
 
-/// A consistent-hash balancer without a load bound, fed keys that are
-/// skewed (Zipf) or too few to spread (under ten a backend): it keeps every
-/// key on its backend however hot the key gets, so one popular key can
-/// swamp one backend while the others idle (the `lb-hot-key-*` presets).
+/// How far one key may lift its backend above an even share before the
+/// linter calls it hot: a key carrying a quarter of an even backend's share
+/// (share x backends >= 0.25) puts its backend a quarter above the rest.
+pub const HOT_KEY_LIFT: f64 = 0.25;
+
+/// A consistent-hash balancer without a load bound whose hottest key (over
+/// the workloads that reach it, weighted by their peak rates) would lift its
+/// backend well above the others: plain consistent hashing keeps a key on its
+/// backend however hot the key gets, so that backend can drown while the
+/// others idle (the `lb-hot-key-*` presets).
 fn unbounded_hash_balancing(s: &Scenario, out: &mut Vec<Warning>) {
-    use crate::scenario::{Balancing, Keys};
+    use crate::keys::hottest_share;
+    use crate::scenario::Balancing;
+    let mut feeds: Option<Vec<Vec<bool>>> = None;
     for (i, n) in s.nodes.iter().enumerate() {
         let NodeKind::LoadBalancer(lb) = &n.kind else { continue };
-        if lb.algorithm != Balancing::ConsistentHash || lb.hash_balance_factor.is_some() {
+        let backends = s.edges.iter().filter(|e| e.from == n.id).count();
+        if lb.algorithm != Balancing::ConsistentHash || lb.hash_balance_factor.is_some() || backends < 2 {
             continue;
         }
-        let backends = s.edges.iter().filter(|e| e.from == n.id).count() as u64;
-        let skewed = s.workloads.iter().filter(|w| reaches(s, &w.target, &n.id)).find_map(|w| match w.keys {
-            Keys::Zipf { s: exponent, .. } => Some(format!("{}'s keys are Zipf-distributed (s = {exponent})", w.id)),
-            Keys::Uniform { count: 1 } => Some(format!("every call of {} is for one key", w.id)),
-            Keys::Uniform { count } if count < 10 * backends => {
-                Some(format!("{} spreads its calls over only {count} keys", w.id))
-            }
-            _ => None,
-        });
-        let Some(skew) = skewed else { continue };
+        // What each workload reaches, worked out once for every balancer.
+        let feeds = feeds.get_or_insert_with(|| s.workloads.iter().map(|w| reached(s, [w.target.as_str()])).collect());
+        let feeding: Vec<_> = s.workloads.iter().zip(feeds.iter()).filter(|(_, r)| r[i]).map(|(w, _)| w).collect();
+        let total: f64 = feeding.iter().map(|w| w.arrival.rate_rps()).sum();
+        let hottest = feeding
+            .iter()
+            .map(|w| (w, w.arrival.rate_rps() / total * hottest_share(&w.keys)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((w, share)) = hottest.filter(|&(_, share)| total > 0.0 && share * backends as f64 >= HOT_KEY_LIFT)
+        else {
+            continue;
+        };
         out.push(Warning {
             rule: "unbounded-hash-balancing",
             path: format!("nodes[{i}]"),
             subject: n.id.clone(),
             why: format!(
-                "consistent hashing keeps each key on one of {backends} backends however hot it gets, and {skew}: one hot key can swamp its backend while the others idle"
+                "consistent hashing keeps each key on one backend however hot it gets, and one key of {} carries {:.0}% of the calls here ({:.1}x an even share of {backends} backends): its backend must take every one of them however busy it is",
+                w.id,
+                share * 100.0,
+                share * backends as f64
             ),
             pattern: "consistent hashing with bounded loads (hash_balance_factor 125-200, as in HAProxy and Envoy)",
         });
     }
 }
 
-/// Whether calls sent to `from` reach `to` synchronously (through services
-/// and balancers).
-fn reaches(s: &Scenario, from: &str, to: &str) -> bool {
+/// The nodes calls sent to `starts` reach synchronously: through services and
+/// balancers (a queue, cache or database ends a path; clients are skipped).
+fn reached<'a>(s: &'a Scenario, starts: impl IntoIterator<Item = &'a str>) -> Vec<bool> {
+    let index: std::collections::HashMap<&str, usize> =
+        s.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let mut seen = vec![false; s.nodes.len()];
-    let mut stack = vec![from];
+    let mut stack: Vec<&str> = starts.into_iter().collect();
     while let Some(id) = stack.pop() {
-        if id == to {
-            return true;
-        }
-        let Some(i) = s.nodes.iter().position(|n| n.id == id) else { continue };
-        if std::mem::replace(&mut seen[i], true) {
+        let Some(&i) = index.get(id) else { continue };
+        if seen[i] || is_client(s, id) {
             continue;
         }
+        seen[i] = true;
         if matches!(s.nodes[i].kind, NodeKind::Service(_) | NodeKind::LoadBalancer(_)) {
             stack.extend(s.edges.iter().filter(|e| e.from == id).map(|e| e.to.as_str()));
         }
     }
-    false
+    seen
 }
 
 #[cfg(test)]
@@ -788,7 +791,7 @@ mod tests {
     }
 
     #[test]
-    fn a_hash_balancer_fed_skewed_keys_is_flagged_until_it_bounds_its_loads() {
+    fn a_hash_balancer_with_a_hot_key_is_flagged_until_it_bounds_its_loads() {
         use crate::scenario::{Balancing, Keys};
         let mut s = slice_scenario();
         let mut lb = LoadBalancerConfig { algorithm: Balancing::ConsistentHash, ..LoadBalancerConfig::default() };
@@ -799,20 +802,67 @@ mod tests {
         s.edges.push(Edge::new("api2", "db"));
         s.edges[0].to = "lb".into();
         s.workloads[0].target = "lb".into();
-        // A million uniform keys spread well.
-        assert!(!has(&s, "unbounded-hash-balancing", "lb"), "{:?}", rules(&s));
-        s.workloads[0].keys = Keys::Zipf { count: 10_000, s: 1.0 };
-        assert!(has(&s, "unbounded-hash-balancing", "lb"));
+        let flagged = |s: &Scenario| has(s, "unbounded-hash-balancing", "lb");
+        // A million uniform keys spread well; so does Zipf with s = 0 (uniform)
+        // or 0.5 over a million keys (the top key has 0.05% of the calls). At
+        // s = 1 over 10,000 keys the top key has 10.2%, 0.2 of an even share
+        // of two backends: under the line; at s = 1.2, 20.8%: over it.
+        assert!(!flagged(&s), "{:?}", rules(&s));
+        let zipf = [(1_000_000, 0.0, false), (1_000_000, 0.5, false), (10_000, 1.0, false), (10_000, 1.2, true)];
+        for (count, exponent, hot) in zipf {
+            s.workloads[0].keys = Keys::Zipf { count, s: exponent };
+            assert_eq!(flagged(&s), hot, "zipf {count} {exponent}");
+        }
+        // Five keys on two backends: each a fifth of the calls, 0.4 of a share.
         s.workloads[0].keys = Keys::Uniform { count: 5 };
-        assert!(has(&s, "unbounded-hash-balancing", "lb"));
+        assert!(flagged(&s));
+        let w = lint(&s).into_iter().find(|w| w.rule == "unbounded-hash-balancing").unwrap();
+        assert!(w.why.contains("carries 20% of the calls here (0.4x an even share of 2 backends)"), "{}", w.why);
+        // A hot key of a trickle beside a flood of spread keys is not.
+        let mut trickle = s.workloads[0].clone();
+        trickle.id = "trickle".into();
+        trickle.keys = Keys::Uniform { count: 1 };
+        trickle.arrival = crate::scenario::Arrival::Poisson { rate_rps: 1.0 };
+        s.workloads[0].keys = Keys::Uniform { count: 1_000_000 };
+        s.workloads[0].arrival = crate::scenario::Arrival::Poisson { rate_rps: 10_000.0 };
+        s.workloads.push(trickle);
+        assert!(!flagged(&s));
+        s.workloads[1].arrival = crate::scenario::Arrival::Poisson { rate_rps: 2_000.0 };
+        assert!(flagged(&s), "a sixth of the calls on one key");
+        // Bounded, or not hashing, or one backend only: nothing to flag.
         lb.hash_balance_factor = Some(150);
         s.nodes[3].kind = NodeKind::LoadBalancer(lb.clone());
-        assert!(!has(&s, "unbounded-hash-balancing", "lb"));
-        // Round robin ignores keys.
-        lb.algorithm = Balancing::RoundRobin;
+        assert!(!flagged(&s));
         lb.hash_balance_factor = None;
+        lb.algorithm = Balancing::RoundRobin;
+        s.nodes[3].kind = NodeKind::LoadBalancer(lb.clone());
+        assert!(!flagged(&s));
+        lb.algorithm = Balancing::ConsistentHash;
         s.nodes[3].kind = NodeKind::LoadBalancer(lb);
-        assert!(!has(&s, "unbounded-hash-balancing", "lb"));
+        assert!(flagged(&s));
+        s.edges.retain(|e| !(e.from == "lb" && e.to == "api2"));
+        assert!(!flagged(&s), "one backend");
+    }
+
+    #[test]
+    fn a_hash_balancer_behind_a_service_is_judged_by_the_workloads_that_reach_it() {
+        use crate::scenario::{Balancing, Keys};
+        // client -> api -> lb -> (db, db2): the workload reaches the balancer
+        // through the service.
+        let mut s = slice_scenario();
+        let lb = LoadBalancerConfig { algorithm: Balancing::ConsistentHash, ..LoadBalancerConfig::default() };
+        s.nodes.push(node("lb", NodeKind::LoadBalancer(lb)));
+        s.nodes.push(node("db2", NodeKind::Database(DatabaseConfig::default())));
+        s.edges.retain(|e| e.to != "db");
+        s.edges.push(Edge::new("api", "lb"));
+        s.edges.push(Edge::new("lb", "db"));
+        s.edges.push(Edge::new("lb", "db2"));
+        s.nodes[1].kind = service_calling(&["lb"]);
+        s.workloads[0].keys = Keys::Uniform { count: 1 };
+        assert!(has(&s, "unbounded-hash-balancing", "lb"), "{:?}", rules(&s));
+        // No workload reaches it: nothing to judge.
+        s.workloads[0].target = "db".into();
+        assert!(!has(&s, "unbounded-hash-balancing", "lb"), "{:?}", rules(&s));
     }
 
     #[test]

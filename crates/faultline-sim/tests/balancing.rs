@@ -144,10 +144,14 @@ fn spread(s: &Scenario) -> (Vec<f64>, f64, u64, u64) {
 
 /// Plain consistent hashing pins the viral key to one backend, which gets
 /// 300 + 900/4 req/s against 400 of capacity and drowns while the others
-/// idle at about 55%. Bounded loads (Mirrokni et al.): a backend may hold at
-/// most ceil(c (m + 1) / n) of the m calls in flight, so with identical
-/// backends (Little's law: calls in flight in proportion to calls served)
-/// none gets much more than c / n of the traffic, and nothing fails.
+/// idle at about 55%. Bounded loads (Mirrokni et al.): a backend takes a call
+/// only while under ceil(c (m + 1) / n) of the m calls in flight, so with
+/// identical backends (Little's law: calls in flight in proportion to calls
+/// served) none gets much more than c / n of the traffic, and nothing fails.
+/// The margins are empirical: the bound holds at placements only and rounds
+/// up (at m ~ 15 over 4 backends, by up to a quarter), so the share is held
+/// to c / n + 0.02 (measured 0.285 against 0.3325); plain hashing's top
+/// share is 0.418 against the 0.40 asserted.
 #[test]
 fn bounded_loads_spread_a_hot_key_that_plain_hashing_pins_to_one_backend() {
     let (shares, busiest, failed, spilled) = spread(&hot_key(None));
@@ -167,9 +171,11 @@ fn bounded_loads_spread_a_hot_key_that_plain_hashing_pins_to_one_backend() {
     assert!(spilled > 0);
 }
 
-/// c = 1: a backend may hold only ceil((m + 1) / n) calls, so loads stay
-/// within one of each other at every placement and identical backends serve
-/// even shares, whatever the keys.
+/// c = 1: a backend takes a call only while under ceil((m + 1) / n), so a
+/// call always goes to a backend at or below the average: with calls that
+/// never leave the loads stay within one of each other (the unit tests'
+/// static case), and with identical backends the shares even out, whatever
+/// the keys (tolerance empirical: measured 0.243-0.258).
 #[test]
 fn a_balance_factor_of_one_evens_the_shares() {
     let (shares, ..) = spread(&hot_key(Some(100)));

@@ -10,13 +10,18 @@
 //! is, so one hot key can overload one backend while the others idle. With
 //! bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing
 //! with Bounded Loads", SODA 2018; HAProxy's and Envoy's
-//! `hash_balance_factor`), a backend may hold at most
-//! ceil(c x (m + 1) / n) calls in flight, c the factor, m the calls in flight
-//! over the n healthy backends, the `+ 1` the call being placed; a call whose
-//! backend is full walks clockwise to the first one under the bound. Since
-//! c >= 1 the bounds add up to more than m, so one always has room: the
-//! busiest backend carries at most about c times the average, and a key
-//! leaves its own backend only while that one is full (the `spilled` count).
+//! `hash_balance_factor`), a backend may take a call only while it holds
+//! fewer than ceil(c x (m + 1) / n) calls in flight, c the factor, m the
+//! calls in flight over the n healthy backends, the `+ 1` the call being
+//! placed; a call whose backend is full walks clockwise to the first one
+//! under the bound (HAProxy's walk; Envoy probes hosts in an order the hash
+//! seeds, which spreads a hot key's overflow over more backends). Since
+//! c >= 1 the bounds add up to more than m, so one always has room. The bound
+//! holds when a call is placed (calls leaving other backends can leave one
+//! above it for a while), and rounding up lets a backend hold well over c
+//! times the average when few calls are in flight (m = 3 over 4 backends:
+//! a bound of 2). A key leaves its own backend only while that one is full
+//! (the `spilled` count).
 
 use super::Behaviour;
 use crate::calls::{FailReason, Outcome, Phase};
@@ -86,7 +91,9 @@ impl BalancerRt {
             healthy_threshold: cfg.healthy_threshold,
             next: 0,
             ring,
-            balance_factor: cfg.hash_balance_factor,
+            // Below 100 the bounds could add up to less than the load and no
+            // backend take the call (validation refuses it).
+            balance_factor: cfg.hash_balance_factor.inspect(|&f| debug_assert!(f >= 100, "factor {f} under 100")),
             spilled: 0,
         }
     }
@@ -135,14 +142,16 @@ impl BalancerRt {
                 let Some(factor) = self.balance_factor else {
                     return Some(home);
                 };
-                let bound = load_bound(factor, (0..n).filter(|&i| self.health[i].healthy).map(&outstanding), healthy);
+                let bound = load_bound(factor, (0..n).filter(|&i| self.health[i].healthy).map(&outstanding));
                 if outstanding(home) < bound {
                     return Some(home);
                 }
                 self.spilled += 1;
                 // The walk goes on from the home backend's point; some healthy
                 // backend is under the bound, so it ends within one turn.
-                owners.find(|&b| self.health[b].healthy && outstanding(b) < bound)
+                let pick = owners.find(|&b| self.health[b].healthy && outstanding(b) < bound);
+                debug_assert!(pick.is_some(), "a healthy backend is always under the bound");
+                pick
             }
         }
     }
@@ -186,13 +195,15 @@ impl BalancerRt {
     }
 }
 
-/// The most calls in flight a backend may hold before a new one, with the
-/// factor in percent over `healthy` backends carrying `loads`:
-/// ceil(factor/100 x (sum + 1) / healthy), the `+ 1` for the call being
-/// placed (Mirrokni et al.'s capacity, as HAProxy rounds it up).
-pub fn load_bound(factor: u32, loads: impl Iterator<Item = u32>, healthy: usize) -> u32 {
-    let total: u64 = loads.map(u64::from).sum();
-    let den = 100 * healthy as u64;
+/// The bound a backend's calls in flight must be under to take a new call,
+/// with the factor in percent and `loads` the calls in flight at each healthy
+/// backend: ceil(factor/100 x (sum + 1) / healthy), the `+ 1` for the call
+/// being placed (Mirrokni et al.'s capacity, rounded up per backend as Envoy
+/// does; HAProxy rounds the total up and splits it). Panics on no backends.
+pub fn load_bound(factor: u32, loads: impl Iterator<Item = u32>) -> u32 {
+    let (total, healthy) = loads.fold((0u64, 0u64), |(t, n), l| (t + u64::from(l), n + 1));
+    assert!(healthy > 0, "a bound over no backends");
+    let den = 100 * healthy;
     let bound = (u64::from(factor) * (total + 1)).div_ceil(den);
     bound.min(u64::from(u32::MAX)) as u32
 }
@@ -330,10 +341,10 @@ mod tests {
     fn the_load_bound_is_the_papers_capacity() {
         // ceil(c (m + 1) / n): 4 backends with 11 calls in flight, c = 1.25:
         // ceil(1.25 x 12 / 4) = ceil(3.75) = 4; c = 1: ceil(3) = 3.
-        assert_eq!(load_bound(125, [5, 3, 2, 1].into_iter(), 4), 4);
-        assert_eq!(load_bound(100, [5, 3, 2, 1].into_iter(), 4), 3);
+        assert_eq!(load_bound(125, [5, 3, 2, 1].into_iter()), 4);
+        assert_eq!(load_bound(100, [5, 3, 2, 1].into_iter()), 3);
         // Nothing in flight: the first call may go anywhere.
-        assert_eq!(load_bound(100, [0, 0].into_iter(), 2), 1);
+        assert_eq!(load_bound(100, [0, 0].into_iter()), 1);
     }
 
     #[test]
@@ -355,7 +366,7 @@ mod tests {
         let mut r = stream(7, StreamKind::Node, 0);
         let mut load = vec![0u32; n];
         for i in 0..calls {
-            let bound = load_bound(factor, load.iter().copied(), n);
+            let bound = load_bound(factor, load.iter().copied());
             let pick = b.pick(key(i), |x| load[x], &mut r).expect("some backend is under the bound");
             assert!(load[pick] < bound, "backend {pick} at {} with bound {bound}", load[pick]);
             load[pick] += 1;
@@ -367,7 +378,7 @@ mod tests {
     }
 
     #[test]
-    fn one_hot_key_fills_backends_in_ring_order_up_to_the_bound() {
+    fn one_hot_key_never_fills_a_backend_past_the_bound() {
         // Every call the same key: plain hashing puts all 1,000 on one
         // backend; with c = 1.25 none holds more than ceil(1.25 x 1000 / 5).
         let load = place(5, 125, 1_000, |_| 42);
@@ -398,7 +409,7 @@ mod tests {
             let n = loads.len();
             let mut b = bounded(n, factor);
             let mut r = stream(8, StreamKind::Node, 0);
-            let bound = load_bound(factor, loads.iter().copied(), n);
+            let bound = load_bound(factor, loads.iter().copied());
             let pick = b.pick(key, |x| loads[x], &mut r).unwrap();
             proptest::prop_assert!(loads[pick] < bound);
             // Every backend met on the walk before the pick is full.
@@ -407,6 +418,41 @@ mod tests {
                     break;
                 }
                 proptest::prop_assert!(loads[owner] >= bound);
+            }
+        }
+
+        #[test]
+        fn the_bound_counts_only_healthy_backends(
+            loads in proptest::collection::vec(0u32..20, 2..10),
+            down in proptest::collection::vec(proptest::bool::weighted(0.3), 10),
+            factor in 100u32..300,
+            key in 0u64..u64::MAX,
+        ) {
+            let n = loads.len();
+            let mut b = bounded(n, factor);
+            for (i, &d) in down.iter().take(n).enumerate() {
+                if d {
+                    b.observe(i, false);
+                    b.observe(i, false);
+                }
+            }
+            let healthy: Vec<usize> = (0..n).filter(|&i| b.health[i].healthy).collect();
+            let mut r = stream(9, StreamKind::Node, 0);
+            let pick = b.pick(key, |x| loads[x], &mut r);
+            if healthy.is_empty() {
+                proptest::prop_assert_eq!(pick, None);
+                return Ok(());
+            }
+            // The bound is over the healthy backends' loads alone: the calls a
+            // dead backend still holds neither raise it nor count as room.
+            let bound = load_bound(factor, healthy.iter().map(|&i| loads[i]));
+            let pick = pick.expect("a healthy backend is under the bound");
+            proptest::prop_assert!(b.health[pick].healthy && loads[pick] < bound, "pick {} bound {}", pick, bound);
+            for owner in b.ring.clockwise(ring_hash(key)).map(|o| o as usize) {
+                if owner == pick {
+                    break;
+                }
+                proptest::prop_assert!(!b.health[owner].healthy || loads[owner] >= bound);
             }
         }
     }

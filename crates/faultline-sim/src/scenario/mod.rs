@@ -145,8 +145,9 @@ impl NodeKind {
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {}
 
-/// The largest `hash_balance_factor`: 100 times the average load, far past
-/// where the bound still changes anything.
+/// The largest `hash_balance_factor`: 100 times the average load, which
+/// binds only when one backend of fewer than a hundred holds nearly all the
+/// calls.
 pub const MAX_HASH_BALANCE_FACTOR: u32 = 10_000;
 
 /// A load balancer: forwards each call to one of its backends (its outgoing
@@ -163,7 +164,7 @@ pub struct LoadBalancerConfig {
     /// at least 100. A backend whose calls in flight have reached
     /// ceil(factor/100 x (calls in flight + 1) / healthy backends) is passed
     /// over and the call walks clockwise to the next one under the bound, so
-    /// no backend carries more than that share however hot a key is. `null`
+    /// however hot a key is, no backend takes a call past that share. `null`
     /// (the default): plain consistent hashing. Ignored by the other algorithms.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_balance_factor: Option<u32>,
