@@ -22,6 +22,8 @@ test('the viral-key preset: the bound shows in the inspector and the card counts
   const spilled = page.getByTestId('metric-spilled-lb');
   // About 23% of the calls spill at 125% (16,658 in the minute).
   await expect.poll(async () => Number(await spilled.getAttribute('data-value')), { timeout: 20_000 }).toBeGreaterThan(500);
+  // The card shows the share of the calls placed so far.
+  await expect(spilled).toHaveText(/^\d+\.\d%$/);
   await page.getByTestId('pause').click();
   await page.screenshot({ path: screenshotPath('bounded-load.png') });
 

@@ -48,9 +48,10 @@ pub struct NodeView {
     pub healthy_backends: u32,
     pub backends: u32,
     /// A balancer hashing with bounded loads: calls sent past their key's own
-    /// backend so far; `None` for other kinds and plain hashing.
+    /// backend so far, and calls it placed so far (the card shows the share);
+    /// `None` for other kinds and plain hashing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spilled: Option<u64>,
+    pub spilled: Option<(u64, u64)>,
     /// Busy share of each shard of a sharded database (the card's heat strip).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shard_busy: Vec<f32>,

@@ -60,6 +60,8 @@ pub struct BalancerRt {
     balance_factor: Option<u32>,
     /// Calls the bound sent past their key's own backend.
     pub spilled: u64,
+    /// Calls placed under the bound (the share's denominator on the card).
+    placed: u64,
 }
 
 /// Hash of a key onto the ring.
@@ -95,6 +97,7 @@ impl BalancerRt {
             // backend take the call (validation refuses it).
             balance_factor: cfg.hash_balance_factor.inspect(|&f| debug_assert!(f >= 100, "factor {f} under 100")),
             spilled: 0,
+            placed: 0,
         }
     }
 
@@ -143,6 +146,7 @@ impl BalancerRt {
                     return Some(home);
                 };
                 let bound = load_bound(factor, (0..n).filter(|&i| self.health[i].healthy).map(&outstanding));
+                self.placed += 1;
                 if outstanding(home) < bound {
                     return Some(home);
                 }
@@ -160,7 +164,7 @@ impl BalancerRt {
     pub fn fill_view(&self, v: &mut crate::view::NodeView) {
         v.backends = self.backends.len() as u32;
         v.healthy_backends = self.health.iter().filter(|h| h.healthy).count() as u32;
-        v.spilled = self.bounded().then_some(self.spilled);
+        v.spilled = self.bounded().then_some((self.spilled, self.placed));
     }
 
     /// Its calls sent past their key's own backend, in the run report.
@@ -356,6 +360,18 @@ mod tests {
             assert_eq!(b.pick(k, |_| 3, &mut r), plain.pick(k, |_| 3, &mut r));
         }
         assert_eq!(b.spilled, 0);
+        // Every call full at home spills: the card's share counts them all.
+        let load = |i: usize| if i == 0 { 9 } else { 0 };
+        let homes = (0..1_000u64).filter(|&k| plain.pick(k, |_| 0, &mut r) == Some(0)).count() as u64;
+        for k in 0..1_000u64 {
+            assert_ne!(b.pick(k, load, &mut r), Some(0), "backend 0 is over the bound");
+        }
+        let mut v = crate::view::NodeView::default();
+        b.fill_view(&mut v);
+        assert_eq!(v.spilled, Some((homes, 6_000)));
+        let mut plain_view = crate::view::NodeView::default();
+        plain.fill_view(&mut plain_view);
+        assert_eq!(plain_view.spilled, None);
     }
 
     /// Calls that never leave, placed one by one with every key the same hot

@@ -268,10 +268,11 @@ fn card(p: &CardProps, ev: CardHandlers, lifted: bool) -> Html {
                     if let Some(st) = v.store.as_ref().filter(|st| st.mode == "ap") {
                         { row(2, "conflicts · lost", "conflicts", (st.conflicts + st.lost_writes) as f64,
                             format!("{} · {}", st.conflicts, st.lost_writes)) }
-                    } else if let Some(spilled) = v.spilled {
-                        // A balancer hashing with bounded loads: calls its
-                        // bound sent past their key's own backend so far.
-                        { row(2, "spilled", "spilled", spilled as f64, spilled.to_string()) }
+                    } else if let Some((spilled, placed)) = v.spilled {
+                        // A balancer hashing with bounded loads: the share of
+                        // its calls so far that its bound sent past their
+                        // key's own backend (the count is the test's value).
+                        { row(2, "spilled", "spilled", spilled as f64, format::percent(spilled as f64 / placed.max(1) as f64)) }
                     } else {
                         { row(2, "p50", "p50", l.p50_ms, format::ms(l.p50_ms)) }
                     }
