@@ -12,7 +12,7 @@
 //! returns the warnings in a stable order (by rule, then by document order).
 
 use crate::policy::{Backoff, Jitter};
-use crate::scenario::{NodeKind, Scenario};
+use crate::scenario::{Edge, NodeKind, Scenario};
 use serde::Serialize;
 
 /// Calls a synchronous chain may make in a row before it is called deep.
@@ -36,6 +36,24 @@ pub struct Warning {
     pub why: String,
     /// The pattern that fixes it.
     pub pattern: &'static str,
+}
+
+impl Warning {
+    /// A warning about node `i` of the document, `id`.
+    fn node(rule: &'static str, i: usize, id: &str, why: impl Into<String>, pattern: &'static str) -> Warning {
+        Warning { rule, path: format!("nodes[{i}]"), subject: id.to_string(), why: why.into(), pattern }
+    }
+
+    /// A warning about edge `i` of the document, `e`.
+    fn edge(rule: &'static str, i: usize, e: &Edge, why: impl Into<String>, pattern: &'static str) -> Warning {
+        Warning {
+            rule,
+            path: format!("edges[{i}]"),
+            subject: format!("{} -> {}", e.from, e.to),
+            why: why.into(),
+            pattern,
+        }
+    }
 }
 
 /// Every warning for `s`. Expects a document that parses; references that do
@@ -82,13 +100,13 @@ fn retry_without_backoff_or_jitter(s: &Scenario, out: &mut Vec<Warning>) {
             (_, Jitter::None) => "retries without jitter: callers that failed together retry together, in waves",
             _ => continue,
         };
-        out.push(Warning {
-            rule: "retry-without-backoff-or-jitter",
-            path: format!("edges[{i}]"),
-            subject: format!("{} -> {}", e.from, e.to),
-            why: why.into(),
-            pattern: "exponential backoff with full jitter, and a retry budget",
-        });
+        out.push(Warning::edge(
+            "retry-without-backoff-or-jitter",
+            i,
+            e,
+            why,
+            "exponential backoff with full jitter, and a retry budget",
+        ));
     }
 }
 
@@ -98,13 +116,13 @@ fn call_without_timeout(s: &Scenario, out: &mut Vec<Warning>) {
     for (i, e) in s.edges.iter().enumerate() {
         let from_service = matches!(kind_of(s, &e.from), Some(NodeKind::Service(_)));
         if from_service && e.timeout_ms.is_none() {
-            out.push(Warning {
-                rule: "call-without-timeout",
-                path: format!("edges[{i}]"),
-                subject: format!("{} -> {}", e.from, e.to),
-                why: format!("no timeout: if {} slows down, {}'s workers wait on it until none is left", e.to, e.from),
-                pattern: "a timeout a little above the dependency's p99",
-            });
+            out.push(Warning::edge(
+                "call-without-timeout",
+                i,
+                e,
+                format!("no timeout: if {} slows down, {}'s workers wait on it until none is left", e.to, e.from),
+                "a timeout a little above the dependency's p99",
+            ));
         }
     }
 }
@@ -115,13 +133,13 @@ fn call_without_timeout(s: &Scenario, out: &mut Vec<Warning>) {
 fn fallback_without_breaker(s: &Scenario, out: &mut Vec<Warning>) {
     for (i, e) in s.edges.iter().enumerate() {
         if e.fallback.is_some() && e.breaker.is_none() {
-            out.push(Warning {
-                rule: "fallback-without-breaker",
-                path: format!("edges[{i}]"),
-                subject: format!("{} -> {}", e.from, e.to),
-                why: format!("a fallback but no circuit breaker: every call still waits for {} to fail first", e.to),
-                pattern: "a circuit breaker, so calls fail fast to the fallback while the dependency is down",
-            });
+            out.push(Warning::edge(
+                "fallback-without-breaker",
+                i,
+                e,
+                format!("a fallback but no circuit breaker: every call still waits for {} to fail first", e.to),
+                "a circuit breaker, so calls fail fast to the fallback while the dependency is down",
+            ));
         }
     }
 }
@@ -143,13 +161,13 @@ fn shared_database(s: &Scenario, out: &mut Vec<Warning>) {
         }
         let callers: Vec<&str> = callers_of(s, &n.id).collect();
         if callers.len() >= 2 {
-            out.push(Warning {
-                rule: "shared-database",
-                path: format!("nodes[{i}]"),
-                subject: n.id.clone(),
-                why: format!("shared by {}: one service's load slows the others' queries", callers.join(", ")),
-                pattern: "a database per service, or bulkheads (separate pools) per caller",
-            });
+            out.push(Warning::node(
+                "shared-database",
+                i,
+                &n.id,
+                format!("shared by {}: one service's load slows the others' queries", callers.join(", ")),
+                "a database per service, or bulkheads (separate pools) per caller",
+            ));
         }
     }
 }
@@ -166,16 +184,12 @@ fn callers_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
             })
             .sum();
         if workers > u64::from(db.max_connections) {
-            out.push(Warning {
-                rule: "callers-over-connections",
-                path: format!("nodes[{i}]"),
-                subject: n.id.clone(),
-                why: format!(
-                    "its callers run {workers} workers against {} connections: under load, queries queue and then are refused",
-                    db.max_connections
-                ),
-                pattern: "a connection pooler, smaller pools, or a bulkhead on the database calls",
-            });
+            let why = format!(
+                "its callers run {workers} workers against {} connections: under load, queries queue and then are refused",
+                db.max_connections
+            );
+            let pattern = "a connection pooler, smaller pools, or a bulkhead on the database calls";
+            out.push(Warning::node("callers-over-connections", i, &n.id, why, pattern));
         }
     }
 }
@@ -222,15 +236,11 @@ fn deep_sync_chain(s: &Scenario, out: &mut Vec<Warning>) {
         }
         let d = depth(s, i, &mut memo, &mut on_path, &index);
         if d > MAX_SYNC_DEPTH {
-            out.push(Warning {
-                rule: "deep-sync-chain",
-                path: format!("nodes[{i}]"),
-                subject: n.id.clone(),
-                why: format!(
-                    "its requests go {d} synchronous calls deep (more than {MAX_SYNC_DEPTH}): every hop adds its tail latency and its failures"
-                ),
-                pattern: "fewer hops: call in parallel, cache, or move work behind a queue",
-            });
+            let why = format!(
+                "its requests go {d} synchronous calls deep (more than {MAX_SYNC_DEPTH}): every hop adds its tail latency and its failures"
+            );
+            let pattern = "fewer hops: call in parallel, cache, or move work behind a queue";
+            out.push(Warning::node("deep-sync-chain", i, &n.id, why, pattern));
         }
     }
 }
@@ -250,13 +260,13 @@ fn single_instance(s: &Scenario, out: &mut Vec<Warning>) {
     for (i, n) in s.nodes.iter().enumerate() {
         let single = matches!(n.kind, NodeKind::Service(_) | NodeKind::Database(_)) && reached[i] && !balanced(&n.id);
         if single {
-            out.push(Warning {
-                rule: "single-instance",
-                path: format!("nodes[{i}]"),
-                subject: n.id.clone(),
-                why: "on the users' path with no redundancy: if it crashes, every request through it fails".into(),
-                pattern: "two or more instances behind a load balancer with health checks",
-            });
+            out.push(Warning::node(
+                "single-instance",
+                i,
+                &n.id,
+                "on the users' path with no redundancy: if it crashes, every request through it fails",
+                "two or more instances behind a load balancer with health checks",
+            ));
         }
     }
 }
@@ -268,16 +278,13 @@ fn queue_redelivers_at_once(s: &Scenario, out: &mut Vec<Warning>) {
     for (i, n) in s.nodes.iter().enumerate() {
         let NodeKind::Queue(q) = &n.kind else { continue };
         if q.redelivery_delay_ms == 0 {
-            out.push(Warning {
-                rule: "queue-redelivers-at-once",
-                path: format!("nodes[{i}]"),
-                subject: n.id.clone(),
-                why: format!(
-                    "failed messages come back at once: a consumer outage burns their {} redeliveries in moments and dead-letters them",
-                    q.max_redeliveries
-                ),
-                pattern: "a redelivery delay (a visibility timeout) longer than a typical outage over the redeliveries",
-            });
+            let why = format!(
+                "failed messages come back at once: a consumer outage burns their {} redeliveries in moments and dead-letters them",
+                q.max_redeliveries
+            );
+            let pattern =
+                "a redelivery delay (a visibility timeout) longer than a typical outage over the redeliveries";
+            out.push(Warning::node("queue-redelivers-at-once", i, &n.id, why, pattern));
         }
     }
 }
@@ -318,15 +325,11 @@ fn pools_over_connections(s: &Scenario, out: &mut Vec<Warning>) {
         }
         let limit = db.max_connections.saturating_sub(db.reserved_connections);
         if wanted > u64::from(limit) {
-            out.push(Warning {
-                rule: "pools-over-connections",
-                path: format!("nodes[{i}]"),
-                subject: n.id.clone(),
-                why: format!(
-                    "its callers' pools (instances or an autoscaler's max, a deploy's surge included, x pool size) may hold {wanted} connections against {limit}: instances that start last are refused and crash-loop"
-                ),
-                pattern: "a connection pooler in transaction mode, smaller pools, or a smaller max_surge",
-            });
+            let why = format!(
+                "its callers' pools (instances or an autoscaler's max, a deploy's surge included, x pool size) may hold {wanted} connections against {limit}: instances that start last are refused and crash-loop"
+            );
+            let pattern = "a connection pooler in transaction mode, smaller pools, or a smaller max_surge";
+            out.push(Warning::node("pools-over-connections", i, &n.id, why, pattern));
         }
     }
 }
@@ -416,13 +419,13 @@ fn cache_without_ttl_on_written_keys(s: &Scenario, out: &mut Vec<Warning>) {
         } else {
             continue;
         };
-        out.push(Warning {
-            rule: "cache-without-ttl-on-written-keys",
-            path: format!("nodes[{i}]"),
-            subject: n.id.clone(),
+        out.push(Warning::node(
+            "cache-without-ttl-on-written-keys",
+            i,
+            &n.id,
             why,
-            pattern: "a TTL to bound staleness, and every write through the cache (invalidate with leases, or write-through)",
-        });
+            "a TTL to bound staleness, and every write through the cache (invalidate with leases, or write-through)",
+        ));
     }
 }
 
@@ -456,16 +459,12 @@ fn queue_without_dead_letter(s: &Scenario, out: &mut Vec<Warning>) {
         if !own && !faulted {
             continue;
         }
-        out.push(Warning {
-            rule: "queue-without-dead-letter",
-            path: format!("nodes[{i}]"),
-            subject: n.id.clone(),
-            why: format!(
-                "a message {consumer} fails goes back up to {} times before it is dead-lettered: one it can never process keeps taking a consumer and queue room",
-                q.max_redeliveries
-            ),
-            pattern: "a dead-letter queue after a few deliveries (SQS maxReceiveCount, RabbitMQ delivery-limit), with an alert on it",
-        });
+        let why = format!(
+            "a message {consumer} fails goes back up to {} times before it is dead-lettered: one it can never process keeps taking a consumer and queue room",
+            q.max_redeliveries
+        );
+        let pattern = "a dead-letter queue after a few deliveries (SQS maxReceiveCount, RabbitMQ delivery-limit), with an alert on it";
+        out.push(Warning::node("queue-without-dead-letter", i, &n.id, why, pattern));
     }
 }
 
@@ -493,26 +492,24 @@ fn unbounded_hash_balancing(s: &Scenario, out: &mut Vec<Warning>) {
         let feeds = feeds.get_or_insert_with(|| s.workloads.iter().map(|w| reached(s, [w.target.as_str()])).collect());
         let feeding: Vec<_> = s.workloads.iter().zip(feeds.iter()).filter(|(_, r)| r[i]).map(|(w, _)| w).collect();
         let total: f64 = feeding.iter().map(|w| w.arrival.rate_rps()).sum();
+        if total <= 0.0 {
+            continue;
+        }
         let hottest = feeding
             .iter()
             .map(|w| (w, w.arrival.rate_rps() / total * hottest_share(&w.keys)))
             .max_by(|a, b| a.1.total_cmp(&b.1));
-        let Some((w, share)) = hottest.filter(|&(_, share)| total > 0.0 && share * backends as f64 >= HOT_KEY_LIFT)
-        else {
+        let Some((w, share)) = hottest.filter(|&(_, share)| share * backends as f64 >= HOT_KEY_LIFT) else {
             continue;
         };
-        out.push(Warning {
-            rule: "unbounded-hash-balancing",
-            path: format!("nodes[{i}]"),
-            subject: n.id.clone(),
-            why: format!(
-                "consistent hashing keeps each key on one backend however hot it gets, and one key of {} carries {:.0}% of the calls here ({:.1}x an even share of {backends} backends): its backend must take every one of them however busy it is",
-                w.id,
-                share * 100.0,
-                share * backends as f64
-            ),
-            pattern: "consistent hashing with bounded loads (hash_balance_factor 125-200, as in HAProxy and Envoy)",
-        });
+        let why = format!(
+            "consistent hashing keeps each key on one backend however hot it gets, and one key of {} carries {:.0}% of the calls here ({:.1}x an even share of {backends} backends): its backend must take every one of them however busy it is",
+            w.id,
+            share * 100.0,
+            share * backends as f64
+        );
+        let pattern = "consistent hashing with bounded loads (hash_balance_factor 125-200, as in HAProxy and Envoy)";
+        out.push(Warning::node("unbounded-hash-balancing", i, &n.id, why, pattern));
     }
 }
 
