@@ -134,11 +134,9 @@ impl Zipf {
         libm::exp(-self.s * libm::log(x))
     }
 
-    /// `H(x) = (x^(1-s) - 1) / (1 - s)`, or `ln x` at `s = 1`, written to stay
-    /// accurate as `s` approaches 1.
+    /// `H(x)`: see `h_integral`.
     fn h_integral(&self, x: f64) -> f64 {
-        let log_x = libm::log(x);
-        expm1_over_x((1.0 - self.s) * log_x) * log_x
+        h_integral(self.s, x)
     }
 
     /// The inverse of `H`.
@@ -163,17 +161,19 @@ pub fn hottest_share(keys: &Keys) -> f64 {
             let mut h: f64 = (1..=head).rev().map(|j| libm::pow(j as f64, -s)).sum();
             if n > head {
                 // The integral of x^-s from head + 1/2 to n + 1/2.
-                let (a, b) = (head as f64 + 0.5, n as f64 + 0.5);
-                h += if (s - 1.0).abs() < 1e-12 {
-                    libm::log(b / a)
-                } else {
-                    (libm::pow(b, 1.0 - s) - libm::pow(a, 1.0 - s)) / (1.0 - s)
-                };
+                h += h_integral(s, n as f64 + 0.5) - h_integral(s, head as f64 + 0.5);
             }
             1.0 / h
         }
         Keys::Sequential { .. } => 0.0,
     }
+}
+
+/// `H(x) = (x^(1-s) - 1) / (1 - s)`, or `ln x` at `s = 1`: the integral of
+/// `t^-s` from 1 to `x`, written to stay accurate as `s` approaches 1.
+fn h_integral(s: f64, x: f64) -> f64 {
+    let log_x = libm::log(x);
+    expm1_over_x((1.0 - s) * log_x) * log_x
 }
 
 /// `ln(1 + x) / x`, and its limit 1 at 0.
