@@ -334,28 +334,22 @@ fn bounded_loads_spread_the_viral_key_for_a_share_of_affinity() {
     let others: Vec<f64> = ["b1", "b2", "b3"].iter().map(|b| 100.0 * node(&before, b).utilisation).collect();
     let (lo, hi) = (others.iter().copied().fold(f64::MAX, f64::min), others.iter().copied().fold(0.0, f64::max));
     says(name, &format!("Backends 1-3 are {lo:.0}-{hi:.0}% busy"));
-    // The "try": other factors on the same design.
-    for (factor, phrase) in [(150, "150 ("), (200, "200 (")] {
+    // The "try": other factors on the same design, as the share spilled and
+    // Backend 0's busy share (in percent).
+    let with_factor = |factor: u32| {
         let mut s = load("lb-hot-key-after");
         let NodeKind::LoadBalancer(lb) = &mut s.nodes[1].kind else { panic!("the balancer") };
         lb.hash_balance_factor = Some(factor);
         let (_, r) = run_scenario(&s);
-        let (lb, b0) = (node(&r, "lb"), node(&r, "b0"));
-        let spilled = 100.0 * lb.spilled.unwrap() as f64 / lb.arrivals as f64;
-        let busy = 100.0 * b0.utilisation;
-        let text = if factor == 150 {
-            format!("{phrase}{spilled:.1}% of calls spilled, Backend 0 {busy:.0}% busy)")
-        } else {
-            format!("{phrase}{spilled:.1}%, {busy:.0}% busy)")
-        };
-        says(name, &text);
-    }
-    let mut s = load("lb-hot-key-after");
-    let NodeKind::LoadBalancer(lb) = &mut s.nodes[1].kind else { panic!("the balancer") };
-    lb.hash_balance_factor = Some(100);
-    let (_, r) = run_scenario(&s);
-    let lb = node(&r, "lb");
-    says(name, &format!("sends {:.1}% of calls away", 100.0 * lb.spilled.unwrap() as f64 / lb.arrivals as f64));
+        let lb = node(&r, "lb");
+        (100.0 * lb.spilled.unwrap() as f64 / lb.arrivals as f64, 100.0 * node(&r, "b0").utilisation)
+    };
+    let (spilled, busy) = with_factor(150);
+    says(name, &format!("150 ({spilled:.1}% of calls spilled, Backend 0 {busy:.0}% busy)"));
+    let (spilled, busy) = with_factor(200);
+    says(name, &format!("200 ({spilled:.1}%, {busy:.0}% busy)"));
+    let (spilled, _) = with_factor(100);
+    says(name, &format!("sends {spilled:.1}% of calls away"));
 }
 
 // The starters: the headline of each narrative.
