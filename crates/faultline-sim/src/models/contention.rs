@@ -17,10 +17,9 @@
 //! the exponent one lower, exponential backoff with full, equal or no
 //! jitter sleeps half as long (decorrelated jitter ignores the attempt), full
 //! and equal jitter make 7-10% more calls than the post's simulator at every
-//! N, and at
-//! N = 25 decorrelated jitter would make fewer calls than full jitter, the
-//! reverse of the post. The post's findings are that
-//! work grows about N^2 without backoff, that jitter cuts calls by more than
+//! N, and at N = 25 decorrelated jitter would make fewer calls than full
+//! jitter, the reverse of the post. The post's findings are that work grows
+//! about N^2 without backoff, that jitter cuts calls by more than
 //! half at high contention, that exponential backoff without jitter is the
 //! slowest, that equal jitter is slower than full jitter, and that
 //! decorrelated jitter makes more calls than full jitter.
